@@ -1,0 +1,52 @@
+# docmesh: every target installs what it needs first and is quick when nothing changed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+GENERATED := gen/.stamp
+PROTO_FILES := $(shell find protos -name '*.proto')
+REPLICAS ?= 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install protos run migrate test lint bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@mkdir -p gen
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+$(GENERATED): $(INSTALLED) $(PROTO_FILES) protos/generate.py
+	$(PY) protos/generate.py
+
+install: $(INSTALLED) $(GENERATED) ## Create .venv, install docmesh with its test extras, generate code
+
+protos: $(INSTALLED) ## Regenerate the protobuf code and stubs into gen/
+	$(PY) protos/generate.py
+
+migrate: install ## Apply the database migrations to DOCMESH_DATABASE_URL
+	$(PY) -m docmesh_session.migrate
+
+run: install ## Start document, session, agent and gateway on embedded defaults (Ctrl-C stops all)
+	$(PY) -m docmesh_common.launcher --replicas $(REPLICAS)
+
+test: install ## Run the whole test suite (uses PostgreSQL and Redis on localhost)
+	$(PY) -m docmesh_common.testenv
+	$(PY) -m pytest
+
+lint: install ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy services gateway
+
+bench: install ## Run the benchmarks in bench/ and print their figures
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean: ## Remove the venv, generated code and local state
+	rm -rf $(VENV) gen .state .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

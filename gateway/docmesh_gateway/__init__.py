@@ -1,0 +1,1 @@
+"""docmesh_gateway package."""

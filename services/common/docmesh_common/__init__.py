@@ -1,0 +1,1 @@
+"""docmesh_common package."""

@@ -1,0 +1,303 @@
+"""The typed commercial document shared by every service, in Decimal arithmetic.
+
+`docmesh.type.v1.Invoice` is the wire form; these pydantic models are the domain form the
+agent edits and the document service renders. `to_proto`/`from_proto` convert between
+them, and `Invoice.model_json_schema()` is the schema an LLM is asked to fill.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from docmesh.type.v1 import invoice_pb2, money_pb2
+
+from docmesh_common.currency import is_currency
+
+MAX_LINE_ITEMS = 500
+MAX_TEXT = 2000
+
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=12, decimal_places=4)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+Quantity = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4)]
+ShortText = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=MAX_TEXT)]
+
+
+class DocumentKind(StrEnum):
+    """What the document is; the renderer picks title and fields from it."""
+
+    INVOICE = "invoice"
+    QUOTE = "quote"
+    RECEIPT = "receipt"
+    PURCHASE_ORDER = "purchase_order"
+
+
+class RoundingMode(StrEnum):
+    """How amounts are rounded to the currency's minor unit."""
+
+    HALF_UP = "half_up"
+    HALF_EVEN = "half_even"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+
+
+class Party(_Model):
+    """Seller or buyer."""
+
+    name: ShortText = ""
+    address_lines: list[ShortText] = Field(default_factory=list, max_length=10)
+    email: ShortText = ""
+    phone: ShortText = ""
+    tax_id: ShortText = ""
+
+    def is_empty(self) -> bool:
+        return not (self.name or self.address_lines or self.email or self.phone or self.tax_id)
+
+
+class Discount(_Model):
+    """A percentage or a fixed amount; exactly one of the two is set."""
+
+    description: ShortText = ""
+    percent: Percent | None = None
+    amount: Amount | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.percent is None) == (self.amount is None):
+            raise ValueError("a discount has exactly one of percent or amount")
+        return self
+
+
+class Tax(_Model):
+    """A named tax, e.g. GST at 5 %."""
+
+    name: ShortText = Field(min_length=1)
+    rate_percent: Percent
+
+
+class LineItem(_Model):
+    """quantity x unit price, less an optional line discount."""
+
+    description: ShortText = Field(min_length=1)
+    quantity: Quantity = Decimal(1)
+    unit: ShortText = ""
+    unit_price: Amount
+    tax_names: list[ShortText] = Field(default_factory=list)
+    tax_exempt: bool = False
+    discount: Discount | None = None
+    sku: ShortText = ""
+
+
+class Invoice(_Model):
+    """An invoice, quote, receipt or purchase order."""
+
+    kind: DocumentKind = DocumentKind.INVOICE
+    number: ShortText = ""
+    currency_code: str = Field(default="USD", min_length=3, max_length=3)
+    issue_date: dt.date | None = None
+    due_date: dt.date | None = None
+    payment_terms: ShortText = ""
+    seller: Party = Field(default_factory=Party)
+    buyer: Party = Field(default_factory=Party)
+    line_items: list[LineItem] = Field(default_factory=list, max_length=MAX_LINE_ITEMS)
+    taxes: list[Tax] = Field(default_factory=list, max_length=10)
+    discounts: list[Discount] = Field(default_factory=list, max_length=10)
+    shipping: Amount | None = None
+    notes: LongText = ""
+    rounding_mode: RoundingMode = RoundingMode.HALF_UP
+    title: ShortText = ""
+    reference: ShortText = ""
+    valid_until: dt.date | None = None
+    amount_paid: Amount | None = None
+    payment_method: ShortText = ""
+
+    @field_validator("currency_code")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        code = value.upper()
+        if not is_currency(code):
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        return code
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        names = [t.name.casefold() for t in self.taxes]
+        if len(names) != len(set(names)):
+            raise ValueError("tax names must be unique")
+        known = set(names)
+        for index, item in enumerate(self.line_items, start=1):
+            for name in item.tax_names:
+                if name.casefold() not in known:
+                    raise ValueError(f"line {index} names tax {name!r}, which the invoice does not define")
+        return self
+
+
+# --- proto conversion -------------------------------------------------------------------
+
+_KIND_TO_PROTO = {
+    DocumentKind.INVOICE: invoice_pb2.DOCUMENT_KIND_INVOICE,
+    DocumentKind.QUOTE: invoice_pb2.DOCUMENT_KIND_QUOTE,
+    DocumentKind.RECEIPT: invoice_pb2.DOCUMENT_KIND_RECEIPT,
+    DocumentKind.PURCHASE_ORDER: invoice_pb2.DOCUMENT_KIND_PURCHASE_ORDER,
+}
+_KIND_FROM_PROTO = {v: k for k, v in _KIND_TO_PROTO.items()}
+_ROUNDING_TO_PROTO = {
+    RoundingMode.HALF_UP: invoice_pb2.ROUNDING_MODE_HALF_UP,
+    RoundingMode.HALF_EVEN: invoice_pb2.ROUNDING_MODE_HALF_EVEN,
+}
+_ROUNDING_FROM_PROTO = {v: k for k, v in _ROUNDING_TO_PROTO.items()}
+
+
+def kind_to_proto(kind: DocumentKind) -> invoice_pb2.DocumentKind.ValueType:
+    return _KIND_TO_PROTO[kind]
+
+
+def kind_from_proto(value: int) -> DocumentKind:
+    """Unspecified (0) is an invoice."""
+    return _KIND_FROM_PROTO.get(value, DocumentKind.INVOICE)  # type: ignore[call-overload]
+
+
+def money(amount: Decimal, currency_code: str) -> money_pb2.Money:
+    return money_pb2.Money(amount=format(amount, "f"), currency_code=currency_code)
+
+
+def _decimal_or_none(text: str) -> Decimal | str | None:
+    # Invalid text is passed through so that pydantic reports it against the right field.
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return text
+
+
+def _money_field(value: money_pb2.Money, currency: str, has: bool) -> Decimal | str | None:
+    if not has:
+        return None
+    if value.currency_code and value.currency_code.upper() != currency:
+        raise ValueError(f"amount in {value.currency_code} on an invoice in {currency}")
+    return _decimal_or_none(value.amount)
+
+
+def _party_to_proto(p: Party) -> invoice_pb2.Party:
+    return invoice_pb2.Party(
+        name=p.name, address_lines=p.address_lines, email=p.email, phone=p.phone, tax_id=p.tax_id
+    )
+
+
+def _party_from_proto(p: invoice_pb2.Party) -> dict[str, object]:
+    return {
+        "name": p.name,
+        "address_lines": list(p.address_lines),
+        "email": p.email,
+        "phone": p.phone,
+        "tax_id": p.tax_id,
+    }
+
+
+def _discount_to_proto(d: Discount, currency: str) -> invoice_pb2.Discount:
+    out = invoice_pb2.Discount(description=d.description)
+    if d.percent is not None:
+        out.percent = format(d.percent, "f")
+    elif d.amount is not None:
+        out.amount.CopyFrom(money(d.amount, currency))
+    return out
+
+
+def _discount_from_proto(d: invoice_pb2.Discount, currency: str) -> dict[str, object]:
+    which = d.WhichOneof("value")
+    return {
+        "description": d.description,
+        "percent": _decimal_or_none(d.percent) if which == "percent" else None,
+        "amount": _money_field(d.amount, currency, which == "amount"),
+    }
+
+
+def _date_text(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def to_proto(inv: Invoice) -> invoice_pb2.Invoice:
+    """Domain -> wire."""
+    cur = inv.currency_code
+    out = invoice_pb2.Invoice(
+        kind=_KIND_TO_PROTO[inv.kind],
+        number=inv.number,
+        currency_code=cur,
+        issue_date=_date_text(inv.issue_date),
+        due_date=_date_text(inv.due_date),
+        payment_terms=inv.payment_terms,
+        seller=_party_to_proto(inv.seller),
+        buyer=_party_to_proto(inv.buyer),
+        taxes=[invoice_pb2.Tax(name=t.name, rate_percent=format(t.rate_percent, "f")) for t in inv.taxes],
+        discounts=[_discount_to_proto(d, cur) for d in inv.discounts],
+        notes=inv.notes,
+        rounding_mode=_ROUNDING_TO_PROTO[inv.rounding_mode],
+        title=inv.title,
+        reference=inv.reference,
+        valid_until=_date_text(inv.valid_until),
+        payment_method=inv.payment_method,
+    )
+    for item in inv.line_items:
+        line = out.line_items.add(
+            description=item.description,
+            quantity=format(item.quantity, "f"),
+            unit=item.unit,
+            unit_price=money(item.unit_price, cur),
+            tax_names=item.tax_names,
+            tax_exempt=item.tax_exempt,
+            sku=item.sku,
+        )
+        if item.discount is not None:
+            line.discount.CopyFrom(_discount_to_proto(item.discount, cur))
+    if inv.shipping is not None:
+        out.shipping.CopyFrom(money(inv.shipping, cur))
+    if inv.amount_paid is not None:
+        out.amount_paid.CopyFrom(money(inv.amount_paid, cur))
+    return out
+
+
+def from_proto(msg: invoice_pb2.Invoice) -> Invoice:
+    """Wire -> domain. Raises pydantic.ValidationError (or ValueError) on bad input."""
+    cur = (msg.currency_code or "USD").upper()
+    data: dict[str, object] = {
+        "kind": kind_from_proto(msg.kind),
+        "number": msg.number,
+        "currency_code": cur,
+        "issue_date": msg.issue_date or None,
+        "due_date": msg.due_date or None,
+        "payment_terms": msg.payment_terms,
+        "seller": _party_from_proto(msg.seller),
+        "buyer": _party_from_proto(msg.buyer),
+        "line_items": [
+            {
+                "description": li.description,
+                "quantity": _decimal_or_none(li.quantity) or Decimal(1),
+                "unit": li.unit,
+                "unit_price": _money_field(li.unit_price, cur, li.HasField("unit_price")),
+                "tax_names": list(li.tax_names),
+                "tax_exempt": li.tax_exempt,
+                "discount": _discount_from_proto(li.discount, cur) if li.HasField("discount") else None,
+                "sku": li.sku,
+            }
+            for li in msg.line_items
+        ],
+        "taxes": [{"name": t.name, "rate_percent": _decimal_or_none(t.rate_percent)} for t in msg.taxes],
+        "discounts": [_discount_from_proto(d, cur) for d in msg.discounts],
+        "shipping": _money_field(msg.shipping, cur, msg.HasField("shipping")),
+        "notes": msg.notes,
+        "rounding_mode": _ROUNDING_FROM_PROTO.get(msg.rounding_mode, RoundingMode.HALF_UP),
+        "title": msg.title,
+        "reference": msg.reference,
+        "valid_until": msg.valid_until or None,
+        "amount_paid": _money_field(msg.amount_paid, cur, msg.HasField("amount_paid")),
+        "payment_method": msg.payment_method,
+    }
+    return Invoice.model_validate(data)
