@@ -1,0 +1,49 @@
+"""JSON logs on stdout, one object per line, with the current request id on every line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from typing import Any
+
+from docmesh_common import context
+
+# Attributes every LogRecord has; anything else passed through `extra=` is emitted as a field.
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "service": self.service,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        rid = getattr(record, "request_id", None) or context.request_id()
+        if rid:
+            entry["request_id"] = rid
+        for key, value in vars(record).items():
+            if key not in _STANDARD and key != "request_id":
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    """Route every logger to one JSON handler on stdout."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter(service))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # Access logs of uvicorn duplicate our own per-request line.
+    logging.getLogger("uvicorn.access").disabled = True

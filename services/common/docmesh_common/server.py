@@ -1,0 +1,289 @@
+"""gRPC server bootstrap shared by every backend service.
+
+`build_server` assembles a grpc.aio server with health (grpc.health.v1), reflection, the
+call interceptor (request id, owner id, deadline, JSON access log, Prometheus metrics,
+domain-error mapping) and a Prometheus HTTP endpoint. `run_service` is each service's
+`main()`: settings, logging, tracing, signals and a graceful drain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, Protocol, TypeVar
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
+from grpc_reflection.v1alpha import reflection
+from prometheus_client import start_http_server
+
+from docmesh_common import context
+from docmesh_common.errors import DomainError
+from docmesh_common.logging import configure_logging
+from docmesh_common.metrics import RPC_HANDLED, RPC_LATENCY
+from docmesh_common.settings import ServiceSettings, load_settings
+from docmesh_common.tracing import setup_tracing
+
+log = logging.getLogger("docmesh.server")
+
+ServiceBinding = tuple[Callable[[Any, grpc.aio.Server], None], Any, str]
+READINESS_INTERVAL_SECONDS = 2.0
+# Health probes arrive every few seconds; logging each at INFO would drown the real calls.
+_QUIET_METHODS = frozenset({"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"})
+
+
+class CallInterceptor(grpc.aio.ServerInterceptor):
+    """Wraps every handler: context from metadata, one log line, metrics, error mapping."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        method: str = handler_call_details.method  # type: ignore[attr-defined]
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                self._wrap_unary(method, handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                self._wrap_stream(method, handler.unary_stream),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler  # client-streaming RPCs: none in docmesh
+
+    def _bind(self, ctx: grpc.aio.ServicerContext) -> None:
+        metadata = {k: v for k, v in ctx.invocation_metadata() or () if isinstance(v, str)}
+        context.bind(
+            request_id=metadata.get(context.METADATA_REQUEST_ID) or context.new_request_id(),
+            owner_id=metadata.get(context.METADATA_OWNER_ID, ""),
+            timeout=ctx.time_remaining(),
+        )
+
+    def _wrap_unary(self, method: str, behavior: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def unary(request: Any, ctx: grpc.aio.ServicerContext) -> Any:
+            self._bind(ctx)
+            started = time.perf_counter()
+            code = grpc.StatusCode.OK
+            try:
+                return await behavior(request, ctx)
+            except BaseException as exc:
+                code = self._status_of(exc, ctx)
+                await self._abort(exc, ctx, method)
+                raise
+            finally:
+                self._record(method, code, started)
+
+        return unary
+
+    def _wrap_stream(self, method: str, behavior: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+        async def stream(request: Any, ctx: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            self._bind(ctx)
+            started = time.perf_counter()
+            code = grpc.StatusCode.OK
+            try:
+                async for item in behavior(request, ctx):
+                    yield item
+            except BaseException as exc:
+                code = self._status_of(exc, ctx)
+                await self._abort(exc, ctx, method)
+                raise
+            finally:
+                self._record(method, code, started)
+
+        return stream
+
+    @staticmethod
+    def _status_of(exc: BaseException, ctx: grpc.aio.ServicerContext) -> grpc.StatusCode:
+        if isinstance(exc, asyncio.CancelledError):
+            return grpc.StatusCode.CANCELLED
+        if isinstance(exc, grpc.aio.AbortError):
+            return ctx.code() or grpc.StatusCode.UNKNOWN  # type: ignore[return-value]
+        if isinstance(exc, DomainError):
+            return exc.code
+        return grpc.StatusCode.INTERNAL
+
+    @staticmethod
+    async def _abort(exc: BaseException, ctx: grpc.aio.ServicerContext, method: str) -> None:
+        """End the call with the status the exception maps to (ctx.abort raises)."""
+        if isinstance(exc, asyncio.CancelledError | grpc.aio.AbortError):
+            return
+        if isinstance(exc, DomainError):
+            await ctx.abort(exc.code, exc.message, trailing_metadata=exc.trailing_metadata())
+        log.exception("unhandled error in %s", method)
+        # The client gets the request id to quote, never the traceback.
+        await ctx.abort(grpc.StatusCode.INTERNAL, f"internal error (request id {context.request_id()})")
+
+    def _record(self, method: str, code: grpc.StatusCode, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        RPC_HANDLED.labels(self.service, method, code.name).inc()
+        RPC_LATENCY.labels(self.service, method).observe(elapsed)
+        level = logging.DEBUG if method in _QUIET_METHODS else logging.INFO
+        log.log(level, "rpc", extra={"method": method, "code": code.name, "duration_ms": round(elapsed * 1000, 3)})
+
+
+class Server:
+    """A started-or-not gRPC server with health, metrics and graceful stop."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        grpc_server: grpc.aio.Server,
+        port: int,
+        health: health_aio.HealthServicer,
+        service_names: Sequence[str],
+        readiness: Callable[[], Awaitable[bool]] | None,
+        on_stop: Sequence[Callable[[], Awaitable[None]]],
+        settings: ServiceSettings,
+    ) -> None:
+        self.name = name
+        self.port = port
+        self.metrics_port = 0
+        self._server = grpc_server
+        self._health = health
+        self._service_names = ["", *service_names]
+        self._readiness = readiness
+        self._on_stop = list(on_stop)
+        self._settings = settings
+        self._ready_task: asyncio.Task[None] | None = None
+        self._metrics_httpd: Any = None
+        self._stopped = False
+
+    async def start(self) -> None:
+        await self._server.start()
+        httpd, _thread = start_http_server(self._settings.metrics_port, addr=self._settings.bind_host)
+        self._metrics_httpd = httpd
+        self.metrics_port = httpd.server_port
+        await self._check_readiness()
+        self._ready_task = asyncio.create_task(self._readiness_loop(), name=f"{self.name}-readiness")
+        log.info("serving", extra={"port": self.port, "metrics_port": self.metrics_port})
+
+    async def _check_readiness(self) -> None:
+        ok = True
+        if self._readiness is not None:
+            try:
+                ok = await asyncio.wait_for(self._readiness(), timeout=READINESS_INTERVAL_SECONDS)
+            except Exception:  # a dependency that hangs or fails is simply not ready
+                log.warning("readiness check failed", exc_info=True)
+                ok = False
+        status = health_pb2.HealthCheckResponse.SERVING if ok else health_pb2.HealthCheckResponse.NOT_SERVING
+        for service in self._service_names:
+            await self._health.set(service, status)
+
+    async def _readiness_loop(self) -> None:
+        while True:
+            await asyncio.sleep(READINESS_INTERVAL_SECONDS)
+            await self._check_readiness()
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Drain: NOT_SERVING, refuse new calls, let in-flight calls finish, then close resources."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._ready_task is not None:
+            self._ready_task.cancel()
+        await self._health.enter_graceful_shutdown()
+        grace = self._settings.shutdown_grace_seconds if grace is None else grace
+        log.info("draining", extra={"grace_seconds": grace})
+        await self._server.stop(grace)
+        for hook in self._on_stop:
+            try:
+                await hook()
+            except Exception:
+                log.exception("error while closing a resource")
+        if self._metrics_httpd is not None:
+            self._metrics_httpd.shutdown()
+            self._metrics_httpd.server_close()
+        log.info("stopped")
+
+    async def wait_for_termination(self) -> None:
+        await self._server.wait_for_termination()
+
+
+async def build_server(
+    settings: ServiceSettings,
+    *,
+    name: str,
+    services: Sequence[ServiceBinding],
+    readiness: Callable[[], Awaitable[bool]] | None = None,
+    on_stop: Sequence[Callable[[], Awaitable[None]]] = (),
+) -> Server:
+    """Assemble (but do not start) a server bound to settings.bind_host:settings.port (0 = any free port)."""
+    grpc_server = grpc.aio.server(
+        interceptors=[CallInterceptor(name)],
+        options=[
+            ("grpc.keepalive_time_ms", 30_000),
+            ("grpc.keepalive_timeout_ms", 10_000),
+            ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+            ("grpc.keepalive_permit_without_calls", 1),
+            ("grpc.max_receive_message_length", 16 * 1024 * 1024),
+        ],
+    )
+    names = []
+    for add, servicer, full_name in services:
+        add(servicer, grpc_server)
+        names.append(full_name)
+    health = health_aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health, grpc_server)
+    reflection.enable_server_reflection(
+        [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+        grpc_server,
+    )
+    port = grpc_server.add_insecure_port(f"{settings.bind_host}:{settings.port}")
+    if port == 0:
+        raise RuntimeError(f"could not bind {settings.bind_host}:{settings.port}")
+    return Server(
+        name=name,
+        grpc_server=grpc_server,
+        port=port,
+        health=health,
+        service_names=names,
+        readiness=readiness,
+        on_stop=on_stop,
+        settings=settings,
+    )
+
+
+class Lifecycle(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self, grace: float | None = None) -> None: ...
+
+
+S = TypeVar("S", bound=ServiceSettings)
+L = TypeVar("L", bound=Lifecycle)
+
+
+def run_service(create_server: Callable[[S], Awaitable[tuple[L, int]]], settings_cls: type[S]) -> None:
+    """The body of every service's main(): runs until SIGTERM/SIGINT, drains, exits 0."""
+    settings = load_settings(settings_cls)
+    name = settings_cls.__name__.removesuffix("Settings").lower() or "docmesh"
+    configure_logging(name, settings.log_level)
+    setup_tracing(name, settings.otlp_endpoint)
+
+    async def serve() -> None:
+        server, port = await create_server(settings)
+        await server.start()
+        log.info("started", extra={"port": port})
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        log.info("signal received, shutting down")
+        await server.stop()
+
+    asyncio.run(serve())

@@ -1,0 +1,60 @@
+"""Settings shared by every process: env vars with the DOCMESH_ prefix, validated at start."""
+
+from __future__ import annotations
+
+import sys
+from typing import TypeVar
+
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "DOCMESH_"
+
+
+class ServiceSettings(BaseSettings):
+    """What every service reads. Subclasses add `port` and `metrics_port` with their own env names."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, case_sensitive=False, extra="ignore")
+
+    port: int = 0
+    metrics_port: int = 0
+    bind_host: str = "127.0.0.1"
+    log_level: str = "INFO"
+    otlp_endpoint: str = ""
+    shutdown_grace_seconds: float = 10.0
+    breaker_fail_max: int = 5
+    breaker_reset_seconds: float = 30.0
+    upstream_timeout_seconds: float = 30.0
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def env_name(cls: type[BaseSettings], field: str) -> str:
+    """The environment variable that sets `field` of a settings class."""
+    info = cls.model_fields[field]
+    alias = info.validation_alias
+    if isinstance(alias, str):
+        return alias.upper()
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    return f"{prefix}{field}".upper()
+
+
+def describe_error(cls: type[BaseSettings], error: ValidationError) -> str:
+    """One line per bad variable, naming it the way the operator wrote it."""
+    lines = []
+    for item in error.errors():
+        loc = item.get("loc") or ("?",)
+        field = str(loc[0])
+        name = env_name(cls, field) if field in cls.model_fields else field.upper()
+        lines.append(f"invalid setting {name}: {item.get('msg')} (got {item.get('input')!r})")
+    return "\n".join(lines)
+
+
+def load_settings(cls: type[S]) -> S:
+    """Read settings from the environment; on a bad value say which variable and exit 2."""
+    try:
+        return cls()
+    except ValidationError as error:
+        print(describe_error(cls, error), file=sys.stderr)  # noqa: T201 - before logging exists
+        raise SystemExit(2) from None
