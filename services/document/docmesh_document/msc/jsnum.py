@@ -1,0 +1,85 @@
+"""JavaScript number semantics that SocialCalc relies on.
+
+The engine converts every numeric field with ``Number(text)`` (``text - 0``) and writes numbers
+with ``String(x)``. Python's ``float()`` and ``repr()`` differ in the corners (``"0x10"``, ``""``,
+``"1_0"``, ``"inf"``; ``1e-07`` vs ``1e-7``; ``50.0`` vs ``50``), so both are reimplemented
+here. Arithmetic itself is IEEE-754 double in both languages, so plain ``float`` operations give
+the same bits as the engine.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+
+__all__ = ["PLAIN_NUMBER_RE", "format_number", "is_plain_number", "js_number", "js_round"]
+
+# What a careful writer emits: an optional sign, digits with an optional fraction, optional exponent.
+PLAIN_NUMBER_RE = re.compile(r"^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_JS_DECIMAL_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_JS_WS = " \t\n\r\x0b\x0c\xa0\ufeff\u2028\u2029\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+
+
+def is_plain_number(text: str) -> bool:
+    """True for a plain decimal number (the only form the reference allows in numeric fields)."""
+    return PLAIN_NUMBER_RE.match(text) is not None
+
+
+def js_number(text: str) -> float:
+    """JavaScript ``Number(text)``: blank → 0, hex/octal/binary literals, ``Infinity``, else NaN."""
+    s = text.strip(_JS_WS)
+    if not s:
+        return 0.0
+    if _JS_DECIMAL_RE.match(s):
+        return float(s)
+    low = s.lower()
+    for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
+        if low.startswith(prefix) and len(s) > 2:
+            try:
+                return float(int(s[2:], base))
+            except ValueError:
+                return math.nan
+    if s in ("Infinity", "+Infinity"):
+        return math.inf
+    if s == "-Infinity":
+        return -math.inf
+    return math.nan
+
+
+def format_number(x: float) -> str:
+    """JavaScript ``String(x)`` for a double: shortest round-trip digits, JS exponent rules."""
+    if x != x:
+        return "NaN"
+    if x in (math.inf, -math.inf):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "0"  # JS prints -0 as "0" too
+    if abs(x) < 9007199254740992 and x == int(x):  # exact integers print as integers
+        return str(int(x))
+    sign, digits, exp = Decimal(repr(float(x))).as_tuple()
+    ds = "".join(map(str, digits)).rstrip("0") or "0"
+    assert isinstance(exp, int)
+    # n is the position of the decimal point relative to the digit string (ECMA-262 Number::toString).
+    k = len(ds)
+    n = exp + len("".join(map(str, digits)))
+    prefix = "-" if sign else ""
+    if k <= n <= 21:
+        return prefix + ds + "0" * (n - k)
+    if 0 < n <= 21:
+        return prefix + ds[:n] + "." + ds[n:]
+    if -6 < n <= 0:
+        return prefix + "0." + "0" * (-n) + ds
+    e = n - 1
+    mant = ds[0] + ("." + ds[1:] if k > 1 else "")
+    return f"{prefix}{mant}e{'+' if e >= 0 else '-'}{abs(e)}"
+
+
+def js_round(x: float) -> float:
+    """JavaScript ``Math.round``: halves go towards +infinity (``-2.5`` → ``-2``)."""
+    if x != x or x in (math.inf, -math.inf):
+        return x
+    r = math.floor(x)
+    if x - r >= 0.5:
+        r += 1
+    return float(r)

@@ -1,0 +1,248 @@
+""":class:`~docmesh_document.msc.model.Document` → MSC text, in the engine's canonical order (§8, §9).
+
+Lines come out in the order ``CreateSheetSave`` writes them: ``version``, cells row by row and
+left to right, ``col``, ``row``, ``sheet``, the style tables (border, cellformat, color, font,
+layout, valueformat), sorted ``name`` lines, ``copiedfrom``, and a final newline. Within a
+cell line, attributes follow ``CellToString``.
+
+Style indexes are written exactly as they are in the model, so ``parse(serialize(doc)) == doc``
+holds. :func:`canonicalize` applies the engine's own renumbering (unused entries dropped,
+kept entries numbered in the sorted order of their strings, ``c``/``r`` shrunk to the used
+area) when a byte-for-byte engine-identical save is wanted.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from docmesh_document.msc.coords import COORD_RE, col_number, is_valid_col, parse_coord
+from docmesh_document.msc.escaping import encode
+from docmesh_document.msc.jsnum import format_number
+from docmesh_document.msc.model import Cell, CellKind, Document, Sheet
+
+__all__ = ["canonicalize", "cell_to_string", "serialize", "serialize_sheet"]
+
+_HEADER = "Content-type: text/plain; charset=UTF-8\n\n"
+
+
+def serialize(doc: Document) -> str:
+    """Write the document in the container it came from (bare sheet save or multipart)."""
+    sheet_text = serialize_sheet(doc.sheet)
+    if not doc.multipart:
+        return sheet_text
+    b = doc.boundary
+    parts: list[tuple[str, str]] = [("sheet", sheet_text)]
+    if doc.edit is not None:
+        parts.append(("edit", doc.edit))
+    if doc.audit is not None:
+        parts.append(("audit", doc.audit))
+    parts.extend((p.name, p.content) for p in doc.extra_parts)
+    out = [
+        "socialcalc:version:1.0\n",
+        "MIME-Version: 1.0\n",
+        f"Content-Type: multipart/mixed; boundary={b}\n",
+        f"--{b}\n",
+        _HEADER,
+        "# SocialCalc Spreadsheet Control Save\n",
+        "version:1.0\n",
+    ]
+    out.extend(f"part:{name}\n" for name, _ in parts)
+    for _, content in parts:
+        # Each part must end with a newline so that the boundary starts a line (§9).
+        if content and not content.endswith("\n"):
+            content += "\n"
+        out.append(f"--{b}\n")
+        out.append(_HEADER)
+        out.append(content)
+    out.append(f"--{b}--\n")
+    return "".join(out)
+
+
+def _value_text(cell: Cell) -> str:
+    v = cell.value
+    if isinstance(v, str):
+        return encode(v)
+    return format_number(v)
+
+
+def cell_to_string(cell: Cell) -> str:
+    """The attribute part of a cell line (everything after ``cell:<coord>``), as CellToString."""
+    out: list[str] = []
+    vt = cell.valuetype
+    kind = cell.kind
+    if kind is CellKind.VALUE:
+        out.append(f":v:{_value_text(cell)}" if vt == "n" else f":vt:{vt}:{_value_text(cell)}")
+    elif kind is CellKind.TEXT:
+        out.append(f":t:{_value_text(cell)}" if vt == "t" else f":vt:{vt}:{_value_text(cell)}")
+    elif kind is CellKind.FORMULA:
+        out.append(f":vtf:{vt}:{_value_text(cell)}:{encode(cell.formula)}")
+    elif kind is CellKind.CONSTANT:
+        out.append(f":vtc:{vt}:{_value_text(cell)}:{encode(cell.source)}")
+    if cell.readonly:
+        out.append(":ro:yes")
+    if cell.error:
+        out.append(f":e:{encode(cell.error)}")
+    if any(cell.borders):
+        out.append(":b:" + ":".join(str(x) if x else "" for x in cell.borders))
+    for key, value in (
+        ("l", cell.layout),
+        ("f", cell.font),
+        ("c", cell.color),
+        ("bg", cell.bgcolor),
+        ("cf", cell.cellformat),
+        ("tvf", cell.textvalueformat),
+        ("ntvf", cell.nontextvalueformat),
+        ("colspan", cell.colspan),
+        ("rowspan", cell.rowspan),
+    ):
+        if value:
+            out.append(f":{key}:{value}")
+    if cell.cssc:
+        out.append(f":cssc:{cell.cssc}")
+    if cell.csss:
+        out.append(f":csss:{encode(cell.csss)}")
+    if cell.mod:
+        out.append(f":mod:{cell.mod}")
+    if cell.comment:
+        out.append(f":comment:{encode(cell.comment)}")
+    return "".join(out)
+
+
+def _cell_order(coord: str) -> tuple[int, int, int]:
+    if COORD_RE.match(coord):
+        col, row = parse_coord(coord)
+        return (0, row, col)
+    return (1, 0, 0)  # invalid coordinates (lenient parses) keep their insertion order at the end
+
+
+def serialize_sheet(sheet: Sheet) -> str:
+    """Write a bare sheet save (``version:1.5`` …) in canonical line order."""
+    lines: list[str] = []
+    if sheet.version:
+        lines.append(f"version:{sheet.version}")
+    for coord in sorted(sheet.cells, key=_cell_order):
+        lines.append(f"cell:{coord}{cell_to_string(sheet.cells[coord])}")
+    for name in sorted(sheet.cols, key=lambda n: (0, col_number(n)) if is_valid_col(n) else (1, 0)):
+        attrs = sheet.cols[name]
+        if attrs.width:
+            lines.append(f"col:{name}:w:{attrs.width}")
+        if attrs.hide:
+            lines.append(f"col:{name}:hide:{attrs.hide}")
+        if not attrs.width and not attrs.hide:
+            lines.append(f"col:{name}")
+    for row in sorted(sheet.rows):
+        rattrs = sheet.rows[row]
+        if rattrs.height:
+            lines.append(f"row:{row}:h:{format_number(rattrs.height)}")
+        if rattrs.hide:
+            lines.append(f"row:{row}:hide:{rattrs.hide}")
+        if not rattrs.height and not rattrs.hide:
+            lines.append(f"row:{row}")
+    if sheet.has_sheet_line:
+        lines.append(_sheet_line(sheet))
+    for kind, table, encoded in (
+        ("border", sheet.borders, False),
+        ("cellformat", sheet.cellformats, True),
+        ("color", sheet.colors, False),
+        ("font", sheet.fonts, False),
+        ("layout", sheet.layouts, False),
+        ("valueformat", sheet.valueformats, True),
+    ):
+        for idx in sorted(table):
+            value = encode(table[idx]) if encoded else table[idx]
+            lines.append(f"{kind}:{idx}:{value}")
+    for name in sorted(sheet.names):
+        n = sheet.names[name]
+        lines.append(f"name:{encode(n.name).upper()}:{encode(n.description)}:{encode(n.definition)}")
+    if sheet.copiedfrom:
+        lines.append(f"copiedfrom:{sheet.copiedfrom}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _sheet_line(sheet: Sheet) -> str:
+    a = sheet.attribs
+    line = f"sheet:c:{a.lastcol}:r:{a.lastrow}"
+    for key, value in (
+        ("h", format_number(a.defaultrowheight) if a.defaultrowheight else ""),
+        ("w", a.defaultcolwidth),
+        ("circularreferencecell", a.circularreferencecell),
+        ("recalc", a.recalc),
+        ("needsrecalc", a.needsrecalc),
+        ("usermaxcol", str(a.usermaxcol) if a.usermaxcol else ""),
+        ("usermaxrow", str(a.usermaxrow) if a.usermaxrow else ""),
+    ):
+        if value:
+            line += f":{key}:{encode(value)}"
+    for key, ivalue in (
+        ("tf", a.defaulttextformat),
+        ("ntf", a.defaultnontextformat),
+        ("tvf", a.defaulttextvalueformat),
+        ("ntvf", a.defaultnontextvalueformat),
+        ("color", a.defaultcolor),
+        ("bgcolor", a.defaultbgcolor),
+        ("font", a.defaultfont),
+        ("layout", a.defaultlayout),
+    ):
+        if ivalue:
+            line += f":{key}:{ivalue}"
+    return line
+
+
+# (cell attribute, sheet default attribute, table) triples used by the renumbering.
+_CELL_STYLE_REFS = {
+    "fonts": (["font"], ["defaultfont"]),
+    "colors": (["color", "bgcolor"], ["defaultcolor", "defaultbgcolor"]),
+    "layouts": (["layout"], ["defaultlayout"]),
+    "cellformats": (["cellformat"], ["defaulttextformat", "defaultnontextformat"]),
+    "valueformats": (
+        ["textvalueformat", "nontextvalueformat"],
+        ["defaulttextvalueformat", "defaultnontextvalueformat"],
+    ),
+}
+
+
+def canonicalize(sheet: Sheet) -> Sheet:
+    """A copy renumbered like the engine's ``CanonicalizeSheet`` and with c/r shrunk to the used area."""
+    s = copy.deepcopy(sheet)
+    tables = ["borders", *_CELL_STYLE_REFS]
+    for table_name in tables:
+        table: dict[int, str] = getattr(s, table_name)
+        used: set[int] = set()
+        if table_name == "borders":
+            for c in s.cells.values():
+                used.update(x for x in c.borders if x)
+        else:
+            cell_attrs, sheet_attrs = _CELL_STYLE_REFS[table_name]
+            for c in s.cells.values():
+                used.update(getattr(c, a) for a in cell_attrs if getattr(c, a))
+            used.update(getattr(s.attribs, a) for a in sheet_attrs if getattr(s.attribs, a))
+        kept = sorted({table[i] for i in used if i in table})
+        new_index = {v: i + 1 for i, v in enumerate(kept)}
+        xlat = {i: new_index[table[i]] for i in used if i in table}
+        setattr(s, table_name, {i + 1: v for i, v in enumerate(kept)})
+        if table_name == "borders":
+            for c in s.cells.values():
+                c.borders = tuple(xlat.get(x, 0) for x in c.borders)  # type: ignore[assignment]
+        else:
+            cell_attrs, sheet_attrs = _CELL_STYLE_REFS[table_name]
+            for c in s.cells.values():
+                for a in cell_attrs:
+                    if getattr(c, a):
+                        setattr(c, a, xlat.get(getattr(c, a), 0))
+            for a in sheet_attrs:
+                if getattr(s.attribs, a):
+                    setattr(s.attribs, a, xlat.get(getattr(s.attribs, a), 0))
+    maxcol, maxrow = 1, 1
+    for coord, c in s.cells.items():
+        if COORD_RE.match(coord):
+            col, row = parse_coord(coord)
+            maxcol = max(maxcol, col + max(c.colspan, 1) - 1)
+            maxrow = max(maxrow, row + max(c.rowspan, 1) - 1)
+    for name in s.cols:
+        if is_valid_col(name):
+            maxcol = max(maxcol, col_number(name))
+    if s.rows:
+        maxrow = max(maxrow, max(s.rows))
+    s.attribs.lastcol, s.attribs.lastrow = maxcol, maxrow
+    return s
