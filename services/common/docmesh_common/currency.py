@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 # Codes whose minor unit is not 2 digits (ISO 4217 list, current edition).
-_ZERO_DIGITS = frozenset(
-    "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split()
-)
+_ZERO_DIGITS = frozenset("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split())
 _THREE_DIGITS = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
 _FOUR_DIGITS = frozenset(["CLF", "UYW"])
 

@@ -205,7 +205,9 @@ def error_from_status(code: grpc.StatusCode, message: str, status: status_pb2.St
             retry = error_details_pb2.RetryInfo()
             detail.Unpack(retry)
             retry_after = retry.retry_delay.ToMilliseconds() / 1000
-    error = cls(message, reason=reason, violations=violations, retry_after_seconds=retry_after, metadata=metadata)
+    error = cls(
+        message, reason=reason, violations=violations, retry_after_seconds=retry_after, metadata=metadata
+    )
     if cls is DomainError:
         error.code = code  # type: ignore[misc]  # an unusual code keeps its identity
     return error

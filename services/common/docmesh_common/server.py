@@ -73,7 +73,9 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
             timeout=ctx.time_remaining(),
         )
 
-    def _wrap_unary(self, method: str, behavior: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    def _wrap_unary(
+        self, method: str, behavior: Callable[..., Awaitable[Any]]
+    ) -> Callable[..., Awaitable[Any]]:
         async def unary(request: Any, ctx: grpc.aio.ServicerContext) -> Any:
             self._bind(ctx)
             started = time.perf_counter()
@@ -89,7 +91,9 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
 
         return unary
 
-    def _wrap_stream(self, method: str, behavior: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+    def _wrap_stream(
+        self, method: str, behavior: Callable[..., AsyncIterator[Any]]
+    ) -> Callable[..., AsyncIterator[Any]]:
         async def stream(request: Any, ctx: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             self._bind(ctx)
             started = time.perf_counter()
@@ -132,7 +136,9 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
         RPC_HANDLED.labels(self.service, method, code.name).inc()
         RPC_LATENCY.labels(self.service, method).observe(elapsed)
         level = logging.DEBUG if method in _QUIET_METHODS else logging.INFO
-        log.log(level, "rpc", extra={"method": method, "code": code.name, "duration_ms": round(elapsed * 1000, 3)})
+        log.log(
+            level, "rpc", extra={"method": method, "code": code.name, "duration_ms": round(elapsed * 1000, 3)}
+        )
 
 
 class Server:

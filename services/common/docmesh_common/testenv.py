@@ -49,7 +49,7 @@ def main() -> int:
             "set DOCMESH_TEST_REDIS_URL=redis://host:port/db to point them at one."
         )
     for line in missing:
-        print(line, file=sys.stderr)  # noqa: T201 - this is a command-line preflight
+        print(line, file=sys.stderr)
     return 1 if missing and in_ci() else 0
 
 

@@ -1,0 +1,281 @@
+"""`make run`: start document, session, agent and gateway on this machine and stop them together.
+
+Embedded defaults: SQLite under .state/, no Redis, the built-in LLM provider, dev mode (the
+gateway accepts a dev API key, generated here unless DOCMESH_DEV_API_KEY is set). Every
+setting can still be overridden by the environment.
+
+With --replicas N each backend runs N times on consecutive port blocks, and its clients get
+a gRPC target listing every replica (`ipv4:127.0.0.1:P1,127.0.0.1:P2`) balanced with
+round_robin: the local stand-in for a Kubernetes headless Service.
+
+With --free-ports every port is chosen by the OS (for tests). When the mesh is up the launcher
+prints one JSON line {"event": "mesh-ready", ...} with every port, target and pid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+BACKENDS = ("document", "session", "agent")
+DEFAULT_PORTS = {"session": (50051, 9091), "agent": (50052, 9092), "document": (50053, 9093)}
+GATEWAY_DEFAULT_PORT = 8080
+REPLICA_PORT_STRIDE = 100
+START_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass
+class Replica:
+    service: str
+    index: int
+    port: int
+    metrics_port: int
+    process: subprocess.Popen[bytes] | None = None
+
+
+@dataclass
+class Mesh:
+    replicas: list[Replica] = field(default_factory=list)
+    gateway_port: int = GATEWAY_DEFAULT_PORT
+    gateway: subprocess.Popen[bytes] | None = None
+
+    def of(self, service: str) -> list[Replica]:
+        return [r for r in self.replicas if r.service == service]
+
+    def target(self, service: str) -> str:
+        ports = [r.port for r in self.of(service)]
+        if len(ports) == 1:
+            return f"127.0.0.1:{ports[0]}"
+        return "ipv4:" + ",".join(f"127.0.0.1:{p}" for p in ports)
+
+    def processes(self) -> list[subprocess.Popen[bytes]]:
+        found = [r.process for r in self.replicas if r.process is not None]
+        return [*found, *([self.gateway] if self.gateway else [])]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _env_port(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def plan(replicas: int, free_ports: bool) -> Mesh:
+    mesh = Mesh()
+    for service in BACKENDS:
+        port, metrics = DEFAULT_PORTS[service]
+        port = _env_port(f"DOCMESH_{service.upper()}_PORT", port)
+        metrics = _env_port(f"DOCMESH_{service.upper()}_METRICS_PORT", metrics)
+        for index in range(replicas):
+            if free_ports:
+                mesh.replicas.append(Replica(service, index, _free_port(), _free_port()))
+            else:
+                offset = index * REPLICA_PORT_STRIDE
+                mesh.replicas.append(Replica(service, index, port + offset, metrics + offset))
+    mesh.gateway_port = (
+        _free_port() if free_ports else _env_port("DOCMESH_GATEWAY_PORT", GATEWAY_DEFAULT_PORT)
+    )
+    return mesh
+
+
+def base_environment(root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    state = root / ".state"
+    state.mkdir(exist_ok=True)
+    env.setdefault("DOCMESH_DATABASE_URL", f"sqlite+aiosqlite:///{state / 'docmesh.db'}")
+    env.setdefault("DOCMESH_DEV_MODE", "true")
+    env.setdefault("DOCMESH_DEV_API_KEY", "dev-" + secrets.token_urlsafe(18))
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def _script(name: str) -> str:
+    # The console scripts live next to the interpreter of the venv that runs the launcher.
+    return str(Path(sys.executable).parent / f"docmesh-{name}")
+
+
+def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    # Own process group: a Ctrl-C reaches the launcher, which drains the children in order.
+    return subprocess.Popen(args, env=env, start_new_session=True)
+
+
+def _wait_grpc_serving(port: int, process: subprocess.Popen[bytes], deadline: float) -> None:
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"process on port {port} exited with {process.returncode}")
+            try:
+                reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                pass
+            time.sleep(0.2)
+    raise RuntimeError(f"port {port} did not report SERVING within {START_TIMEOUT_SECONDS:.0f}s")
+
+
+def _wait_http_ready(port: int, process: subprocess.Popen[bytes], deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gateway exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gateway did not become ready within {START_TIMEOUT_SECONDS:.0f}s")
+
+
+def start_mesh(mesh: Mesh, env: dict[str, str]) -> None:
+    """Start backends in dependency order, then the gateway; wait until each is serving."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    targets = {
+        "DOCMESH_SESSION_TARGET": mesh.target("session"),
+        "DOCMESH_DOCUMENT_TARGET": mesh.target("document"),
+        "DOCMESH_AGENT_TARGET": mesh.target("agent"),
+    }
+    for service in BACKENDS:  # agent last: its readiness needs session and document
+        for replica in mesh.of(service):
+            replica_env = {
+                **env,
+                **targets,
+                f"DOCMESH_{service.upper()}_PORT": str(replica.port),
+                f"DOCMESH_{service.upper()}_METRICS_PORT": str(replica.metrics_port),
+            }
+            replica.process = _start([_script(service)], replica_env)
+        for replica in mesh.of(service):
+            assert replica.process is not None
+            _wait_grpc_serving(replica.port, replica.process, deadline)
+    gateway_env = {**env, **targets, "DOCMESH_GATEWAY_PORT": str(mesh.gateway_port)}
+    mesh.gateway = _start([_script("gateway")], gateway_env)
+    _wait_http_ready(mesh.gateway_port, mesh.gateway, deadline)
+
+
+def stop_mesh(mesh: Mesh, grace: float = 15.0) -> None:
+    """SIGTERM the gateway first (no new work), then the backends; SIGKILL stragglers."""
+    order = [mesh.gateway] if mesh.gateway else []
+    for service in reversed(BACKENDS):
+        order += [r.process for r in mesh.of(service) if r.process is not None]
+    for process in order:
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in order:
+        if process is None:
+            continue
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def banner(mesh: Mesh, env: dict[str, str]) -> str:
+    url = f"http://127.0.0.1:{mesh.gateway_port}"
+    key = env["DOCMESH_DEV_API_KEY"]
+    example = (
+        f"curl -s -X POST {url}/api/v1/chat -H 'X-API-Key: {key}' -H 'Content-Type: application/json' "
+        '-d \'{"message": "Invoice Acme Corp for 10 hours of consulting at $150, 8% tax, due in 30 days"}\''
+    )
+    return "\n".join(
+        [
+            "",
+            f"docmesh is running: open {url}/ in a browser (API docs at {url}/docs)",
+            f"dev API key: {key}",
+            f"try: {example}",
+            "Ctrl-C stops everything.",
+            "",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--replicas", type=int, default=1, help="replicas of each backend (default 1)")
+    parser.add_argument("--free-ports", action="store_true", help="let the OS choose every port")
+    args = parser.parse_args(argv)
+    if args.replicas < 1:
+        parser.error("--replicas must be at least 1")
+
+    root = Path(os.environ.get("DOCMESH_REPO_ROOT", Path.cwd()))
+    env = base_environment(root)
+    mesh = plan(args.replicas, args.free_ports)
+    stopping = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        start_mesh(mesh, env)
+    except (RuntimeError, OSError) as error:
+        print(f"docmesh: could not start the mesh: {error}", file=sys.stderr)
+        stop_mesh(mesh)
+        return 1
+
+    print(banner(mesh, env), flush=True)
+    ready = {
+        "event": "mesh-ready",
+        "gateway": f"http://127.0.0.1:{mesh.gateway_port}",
+        "api_key": env["DOCMESH_DEV_API_KEY"],
+        "targets": {s: mesh.target(s) for s in BACKENDS},
+        "replicas": [
+            {
+                "service": r.service,
+                "index": r.index,
+                "port": r.port,
+                "metrics_port": r.metrics_port,
+                "pid": r.process.pid if r.process else None,
+            }
+            for r in mesh.replicas
+        ],
+        "gateway_pid": mesh.gateway.pid if mesh.gateway else None,
+    }
+    print(json.dumps(ready), flush=True)
+
+    exit_code = 0
+    while not stopping:
+        dead = [p for p in mesh.processes() if p.poll() is not None]
+        if dead:
+            # A replica stopped on purpose (scale-out rehearsal) is fine while others of its
+            # service still run; the mesh is broken only when a whole service is gone.
+            alive = {
+                s: any(r.process is not None and r.process.poll() is None for r in mesh.of(s))
+                for s in BACKENDS
+            }
+            gateway_alive = mesh.gateway is not None and mesh.gateway.poll() is None
+            if not all(alive.values()) or not gateway_alive:
+                print(
+                    f"docmesh: a service stopped unexpectedly: {alive}, gateway {gateway_alive}",
+                    file=sys.stderr,
+                )
+                exit_code = 1
+                break
+        time.sleep(0.5)
+    stop_mesh(mesh)
+    return exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
