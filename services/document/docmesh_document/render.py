@@ -1,0 +1,754 @@
+"""Render a typed invoice (or quote, receipt, purchase order) to an MSC sheet with live formulas.
+
+Every amount in the sheet is a formula that recomputes :mod:`docmesh_document.totals` step by
+step, and every cached value written next to a formula is the Decimal result of that step, so
+readers that do not recalculate (SheetJS, plain-text exports) show the same numbers as
+EtherCalc after its recalc.
+
+SocialCalc computes in IEEE doubles and its ``ROUND(x, n)`` is ``Math.round(x * 10^n) / 10^n``,
+so ``ROUND(1.005, 2)`` gives 1 (1.005 × 100 is 100.49999999999999). Rounding a product
+directly would therefore disagree with Decimal arithmetic on exact halves. Each rounding of a
+product is written instead as::
+
+    ROUND(ROUND(x*10^d, K), 0) / 10^d          (half up)
+
+The inner ``ROUND(…, K)`` snaps the scaled product to the exact decimal it stands for (the
+operands have a known number of decimals, so the true result has at most K decimals after
+scaling), which turns an exact half into an exactly representable ``….5``; ``ROUND(…, 0)``
+then rounds it half up like Decimal. This is exact while ``|x| × 10^(d+K)`` stays below 2^53
+(about 10^7 currency units for line amounts; the tests cover that range). Sums and
+differences of amounts that are already rounded only need ``ROUND(…, d)`` to remove the
+binary noise (0.1 + 0.2).
+
+Banker's rounding (half even) has no SocialCalc function, but with the exact scaled value
+``s`` it is ``ROUND(s, 0) − (MOD(s, 2) = 0.5)``: only an exact ``2k + 0.5`` rounds down to
+the even neighbour (a comparison is 1 or 0 in arithmetic, in SocialCalc as in Excel).
+
+The pro-rata tax base ``taxable − taxable × discount / subtotal`` involves a division, whose
+exact quotient has no finite decimal form, so the sheet computes it on integers of minor
+units in hidden helper columns: ``N = taxable × discount`` and ``r = MOD(N, subtotal)`` (exact
+while N < 2^53); the base is ``taxable − (N − r) / subtotal − (2r > subtotal)`` (plus the
+even-tie term for half even), which is what :meth:`totals._Rounder.discounted_base` does.
+
+All user text is written as ``t:`` text cells (escaped by the serializer): a description that
+starts with ``=``, ``+``, ``-`` or ``@`` stays text and never becomes a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from docmesh_common.invoice import Discount, DocumentKind, Invoice, Party, RoundingMode
+from docmesh_document.msc.coords import col_name, coord
+from docmesh_document.msc.model import Cell, CellKind, ColAttrs, Document, RowAttrs, Sheet
+from docmesh_document.msc.serializer import serialize
+from docmesh_document.totals import InvoiceTotals, compute_totals, round_money, tax_applies
+
+__all__ = [
+    "InvoiceCells",
+    "RenderedInvoice",
+    "document_title",
+    "money_format",
+    "render_invoice",
+    "rounding_formula",
+]
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # SocialCalc day 1 is 1899-12-31, like Excel after 1900-03-01
+
+_TITLES = {
+    DocumentKind.INVOICE: "Invoice",
+    DocumentKind.QUOTE: "Quote",
+    DocumentKind.RECEIPT: "Receipt",
+    DocumentKind.PURCHASE_ORDER: "Purchase Order",
+}
+_NUMBER_LABELS = {
+    DocumentKind.INVOICE: "Invoice no.",
+    DocumentKind.QUOTE: "Quote no.",
+    DocumentKind.RECEIPT: "Receipt no.",
+    DocumentKind.PURCHASE_ORDER: "PO number",
+}
+_DATE_LABELS = {
+    DocumentKind.INVOICE: "Issue date",
+    DocumentKind.QUOTE: "Date",
+    DocumentKind.RECEIPT: "Date paid",
+    DocumentKind.PURCHASE_ORDER: "Order date",
+}
+_DUE_LABELS = {
+    DocumentKind.INVOICE: "Due date",
+    DocumentKind.QUOTE: "Due date",
+    DocumentKind.RECEIPT: "Due date",
+    DocumentKind.PURCHASE_ORDER: "Deliver by",
+}
+# (first party block, second party block): (label, which party)
+_PARTY_BLOCKS = {
+    DocumentKind.INVOICE: (("From", "seller"), ("Bill to", "buyer")),
+    DocumentKind.QUOTE: (("From", "seller"), ("Prepared for", "buyer")),
+    DocumentKind.RECEIPT: (("From", "seller"), ("Received from", "buyer")),
+    DocumentKind.PURCHASE_ORDER: (("Buyer", "buyer"), ("Vendor", "seller")),
+}
+
+# Style strings (font/color/border/layout tables are not escaped: no colons allowed in them).
+_FONT_BOLD = "normal bold * *"
+_FONT_TITLE = "normal bold 18pt *"
+_FONT_ITALIC = "italic normal * *"
+_COLOR_WHITE = "rgb(255,255,255)"
+_COLOR_HEADER_BG = "rgb(44,62,80)"
+_COLOR_TITLE = "rgb(44,62,80)"
+_COLOR_MUTED = "rgb(110,110,110)"
+_COLOR_ZEBRA = "rgb(245,247,250)"
+_COLOR_TOTAL_BG = "rgb(232,236,241)"
+_BORDER_DARK = "1px solid rgb(44,62,80)"
+_BORDER_LIGHT = "1px solid rgb(200,200,200)"
+_LAYOUT_TOP = "padding:* * * *;vertical-align:top;"
+_FLAG_FORMAT = '"✓";;""'
+_DATE_FORMAT = "yyyy-mm-dd"
+
+_WIDTHS = {
+    "no": 36,
+    "sku": 90,
+    "desc": 260,
+    "qty": 64,
+    "unit": 64,
+    "price": 100,
+    "disc": 84,
+    "amount": 116,
+    "tax": 64,
+    "helper": 96,
+}
+
+
+def document_title(invoice: Invoice) -> str:
+    """The heading: the invoice's own title, or the kind's name."""
+    return invoice.title or _TITLES[invoice.kind]
+
+
+def money_format(digits: int) -> str:
+    """Valueformat for amounts with ``digits`` minor-unit digits: ``#,##0``, ``#,##0.00``…"""
+    return "#,##0" + ("." + "0" * digits if digits else "")
+
+
+def _scale(digits: int) -> str:
+    return str(10**digits)
+
+
+def rounding_formula(expr: str, digits: int, mode: RoundingMode) -> str:
+    """A SocialCalc formula rounding the product/quotient ``expr`` exactly like Decimal would.
+
+    See the module docstring for why a plain ``ROUND(expr, digits)`` is not enough.
+    """
+    inner = max(6, 8 - digits)  # decimals of the scaled exact value (operands ≤ 4 + 4 or d + 6)
+    scaled = f"ROUND({expr}*{_scale(digits)},{inner})" if digits else f"ROUND({expr},{inner})"
+    if mode is RoundingMode.HALF_EVEN:
+        rounded = f"(ROUND({scaled},0)-(MOD({scaled},2)=0.5))"
+    else:
+        rounded = f"ROUND({scaled},0)"
+    return f"{rounded}/{_scale(digits)}" if digits else rounded
+
+
+def _clean_text(text: str) -> str:
+    # A raw CR before the line end would be eaten as part of "\r\n"; newlines are escaped.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _percent_source(percent: Decimal) -> str:
+    return format(percent.normalize(), "f") + "%"
+
+
+def _num(value: Decimal | int) -> float:
+    return float(value)
+
+
+@dataclass(frozen=True)
+class InvoiceCells:
+    """Where each computed amount lives in the rendered sheet (coordinates)."""
+
+    line_amounts: tuple[str, ...]
+    subtotal: str
+    discount_total: str | None  # holds the negative discount total
+    tax_bases: tuple[str, ...]
+    tax_amounts: tuple[str, ...]
+    tax_total: str | None
+    shipping: str | None
+    total: str
+    amount_paid: str | None
+    balance_due: str | None
+
+
+@dataclass(frozen=True)
+class RenderedInvoice:
+    """The rendered document, its Decimal totals and where the totals are in the sheet."""
+
+    document: Document
+    totals: InvoiceTotals
+    cells: InvoiceCells
+
+    def text(self, *, multipart: bool = True) -> str:
+        """The MSC text in the multipart wrapper (default) or as a bare sheet save."""
+        if multipart == self.document.multipart:
+            return serialize(self.document)
+        return serialize(Document(sheet=self.document.sheet, multipart=False))
+
+    def expected_values(self) -> dict[str, Decimal]:
+        """Cell → the Decimal that the cell must recalculate to (negated discount total)."""
+        t, c = self.totals, self.cells
+        out = dict(zip(c.line_amounts, t.line_amounts, strict=True))
+        out[c.subtotal] = t.subtotal
+        if c.discount_total:
+            out[c.discount_total] = -t.discount_total
+        for base_cell, amount_cell, tax in zip(c.tax_bases, c.tax_amounts, t.taxes, strict=True):
+            out[base_cell] = tax.base
+            out[amount_cell] = tax.amount
+        if c.tax_total:
+            out[c.tax_total] = t.tax_total
+        if c.shipping:
+            out[c.shipping] = t.shipping
+        out[c.total] = t.total
+        if c.amount_paid:
+            out[c.amount_paid] = t.amount_paid
+        if c.balance_due:
+            out[c.balance_due] = t.balance_due
+        return out
+
+
+class _Styles:
+    """Interns style strings into the sheet's 1-based tables."""
+
+    def __init__(self, sheet: Sheet) -> None:
+        self._sheet = sheet
+
+    def _index(self, table: dict[int, str], value: str) -> int:
+        for idx, existing in table.items():
+            if existing == value:
+                return idx
+        idx = len(table) + 1
+        table[idx] = value
+        return idx
+
+    def font(self, value: str) -> int:
+        return self._index(self._sheet.fonts, value)
+
+    def color(self, value: str) -> int:
+        return self._index(self._sheet.colors, value)
+
+    def border(self, value: str) -> int:
+        return self._index(self._sheet.borders, value)
+
+    def layout(self, value: str) -> int:
+        return self._index(self._sheet.layouts, value)
+
+    def align(self, value: str) -> int:
+        return self._index(self._sheet.cellformats, value)
+
+    def valueformat(self, value: str) -> int:
+        return self._index(self._sheet.valueformats, value)
+
+
+@dataclass
+class _Columns:
+    """Visible and helper column numbers (1-based); ``None`` when a column is not shown."""
+
+    no: int
+    sku: int | None
+    desc: int
+    qty: int
+    unit: int | None
+    price: int
+    disc: int | None
+    amount: int
+    taxes: list[int] = field(default_factory=list)
+    helpers: list[int] = field(default_factory=list)  # taxable, N, r, base (hidden)
+
+    @property
+    def last_visible(self) -> int:
+        return self.taxes[-1] if self.taxes else self.amount
+
+
+def _layout_columns(invoice: Invoice) -> _Columns:
+    items = invoice.line_items
+    next_col = 1
+
+    def take(show: bool = True) -> int | None:
+        nonlocal next_col
+        if not show:
+            return None
+        col = next_col
+        next_col += 1
+        return col
+
+    no = take()
+    sku = take(any(i.sku for i in items))
+    desc = take()
+    qty = take()
+    unit = take(any(i.unit for i in items))
+    price = take()
+    disc = take(any(i.discount is not None for i in items))
+    amount = take()
+    assert no and desc and qty and price and amount
+    cols = _Columns(no=no, sku=sku, desc=desc, qty=qty, unit=unit, price=price, disc=disc, amount=amount)
+    cols.taxes = [next_col + i for i in range(len(invoice.taxes))]
+    next_col += len(invoice.taxes)
+    if invoice.taxes:
+        helper_count = 4 if invoice.discounts else 1
+        cols.helpers = [next_col + i for i in range(helper_count)]
+    return cols
+
+
+class _Builder:
+    def __init__(self, invoice: Invoice, totals: InvoiceTotals) -> None:
+        self.inv = invoice
+        self.totals = totals
+        self.digits = totals.minor_units
+        self.mode = invoice.rounding_mode
+        self.sheet = Sheet()
+        self.styles = _Styles(self.sheet)
+        self.cols = _layout_columns(invoice)
+        self.row = 1
+        s = self.styles
+        self.bold = s.font(_FONT_BOLD)
+        self.money_fmt = s.valueformat(money_format(self.digits))
+        self.right = s.align("right")
+        self.center = s.align("center")
+
+    # --- cell helpers -------------------------------------------------------------------
+
+    def put(self, col: int, row: int, cell: Cell) -> Cell:
+        cell.coord = coord(col, row)
+        self.sheet.cells[cell.coord] = cell
+        return cell
+
+    def text(self, col: int, row: int, value: str, **style: int) -> Cell:
+        return self.put(
+            col, row, Cell("", kind=CellKind.TEXT, valuetype="t", value=_clean_text(value), **style)
+        )
+
+    def number(self, col: int, row: int, value: Decimal | int, **style: int) -> Cell:
+        return self.put(col, row, Cell("", kind=CellKind.VALUE, valuetype="n", value=_num(value), **style))
+
+    def percent(self, col: int, row: int, percent: Decimal, fmt: int, **style: int) -> Cell:
+        return self.put(
+            col,
+            row,
+            Cell(
+                "",
+                kind=CellKind.CONSTANT,
+                valuetype="n%",
+                value=_num(percent / 100),
+                source=_percent_source(percent),
+                nontextvalueformat=fmt,
+                **style,
+            ),
+        )
+
+    def date(self, col: int, row: int, value: dt.date, **style: int) -> Cell:
+        return self.put(
+            col,
+            row,
+            Cell(
+                "",
+                kind=CellKind.CONSTANT,
+                valuetype="nd",
+                value=float((value - _EXCEL_EPOCH).days),
+                source=value.isoformat(),
+                nontextvalueformat=self.styles.valueformat(_DATE_FORMAT),
+                **style,
+            ),
+        )
+
+    def formula(self, col: int, row: int, formula: str, cached: Decimal | int, **style: int) -> Cell:
+        return self.put(
+            col,
+            row,
+            Cell("", kind=CellKind.FORMULA, valuetype="n", value=_num(cached), formula=formula, **style),
+        )
+
+    def round_exact(self, expr: str) -> str:
+        return rounding_formula(expr, self.digits, self.mode)
+
+    def round_plain(self, expr: str) -> str:
+        return f"ROUND({expr},{self.digits})"
+
+    # --- sections -----------------------------------------------------------------------
+
+    def build(self) -> tuple[Sheet, InvoiceCells]:
+        self._title()
+        self._header_blocks()
+        first, last = self._line_table()
+        cells = self._totals(first, last)
+        self._notes()
+        self._finish()
+        return self.sheet, cells
+
+    def _title(self) -> None:
+        s = self.styles
+        self.text(
+            1,
+            1,
+            document_title(self.inv),
+            font=s.font(_FONT_TITLE),
+            color=s.color(_COLOR_TITLE),
+            colspan=self.cols.desc,
+        )
+        self.sheet.rows[1] = RowAttrs(height=34)
+        self.row = 3
+
+    def _party_lines(self, party: Party) -> list[str]:
+        lines = [party.name, *party.address_lines, party.email, party.phone]
+        if party.tax_id:
+            lines.append("Tax ID " + party.tax_id)
+        return [line for line in lines if line]
+
+    def _header_blocks(self) -> None:
+        inv, c, s = self.inv, self.cols, self.styles
+        left: list[tuple[str, bool]] = []  # (text, is_heading)
+        for label, which in _PARTY_BLOCKS[inv.kind]:
+            party: Party = getattr(inv, which)
+            if party.is_empty():
+                continue
+            if left:
+                left.append(("", False))
+            left.append((label, True))
+            left.extend((line, False) for line in self._party_lines(party))
+
+        right: list[tuple[str, str | dt.date]] = []
+        if inv.number:
+            right.append((_NUMBER_LABELS[inv.kind], inv.number))
+        if inv.issue_date:
+            right.append((_DATE_LABELS[inv.kind], inv.issue_date))
+        if inv.due_date:
+            right.append((_DUE_LABELS[inv.kind], inv.due_date))
+        if inv.valid_until:
+            right.append(("Valid until", inv.valid_until))
+        if inv.payment_terms:
+            right.append(("Payment terms", inv.payment_terms))
+        if inv.payment_method:
+            right.append(("Payment method", inv.payment_method))
+        if inv.reference:
+            right.append(("Reference", inv.reference))
+        right.append(("Currency", inv.currency_code))
+
+        label_col = c.amount - 1
+        value_span = 1 + len(c.taxes)
+        muted = s.color(_COLOR_MUTED)
+        for i in range(max(len(left), len(right))):
+            row = self.row + i
+            if i < len(left) and left[i][0]:
+                text, heading = left[i]
+                if heading:
+                    self.text(c.desc, row, text, font=self.bold, color=muted)
+                else:
+                    self.text(c.desc, row, text)
+            if i < len(right):
+                label, value = right[i]
+                self.text(label_col, row, label, font=self.bold, color=muted, cellformat=self.right)
+                span = value_span if value_span > 1 else 0
+                if isinstance(value, dt.date):
+                    self.date(c.amount, row, value, cellformat=self.right, colspan=span)
+                else:
+                    self.text(c.amount, row, value, cellformat=self.right, colspan=span)
+        self.row += max(len(left), len(right)) + 1
+
+    def _line_table(self) -> tuple[int, int]:
+        inv, c, s, t = self.inv, self.cols, self.styles, self.totals
+        head_style = {
+            "font": self.bold,
+            "color": s.color(_COLOR_WHITE),
+            "bgcolor": s.color(_COLOR_HEADER_BG),
+        }
+        cur = inv.currency_code
+        headers: list[tuple[int | None, str]] = [
+            (c.no, "#"),
+            (c.sku, "SKU"),
+            (c.desc, "Description"),
+            (c.qty, "Qty"),
+            (c.unit, "Unit"),
+            (c.price, f"Unit price ({cur})"),
+            (c.disc, "Discount"),
+            (c.amount, f"Amount ({cur})"),
+        ]
+        headers.extend(zip(c.taxes, (tax.name for tax in inv.taxes), strict=True))
+        numeric = {c.qty, c.price, c.disc, c.amount}
+        header_row = self.row
+        for col, label in headers:
+            if col is not None:
+                align = self.right if col in numeric else self.center if col in c.taxes else 0
+                self.text(col, header_row, label, cellformat=align, **head_style)
+        helper_labels = ["Taxable", "Pro-rata numerator", "Pro-rata remainder", "Tax base"]
+        for col, label in zip(c.helpers, helper_labels, strict=False):
+            self.text(col, header_row, label, font=self.bold, color=s.color(_COLOR_MUTED))
+
+        price_digits = max([self.digits, *(_decimals(i.unit_price) for i in inv.line_items)])
+        price_fmt = s.valueformat(money_format(min(price_digits, 4)))
+        percent_fmt = self._percent_format([i.discount for i in inv.line_items])
+        flag_fmt = s.valueformat(_FLAG_FORMAT)
+        zebra = s.color(_COLOR_ZEBRA)
+        first = header_row + 1
+        self.line_amount_cells: list[str] = []
+        for index, (item, line) in enumerate(zip(inv.line_items, t.lines, strict=True)):
+            row = first + index
+            bg = {"bgcolor": zebra} if index % 2 == 1 else {}
+            self.number(c.no, row, index + 1, cellformat=self.center, **bg)
+            if c.sku is not None:
+                self.text(c.sku, row, item.sku, **bg)
+            self.text(c.desc, row, item.description, **bg)
+            self.number(c.qty, row, item.quantity, **bg)
+            if c.unit is not None:
+                self.text(c.unit, row, item.unit, **bg)
+            self.number(c.price, row, item.unit_price, nontextvalueformat=price_fmt, **bg)
+            q, p = coord(c.qty, row), coord(c.price, row)
+            gross = self.round_exact(f"{q}*{p}")
+            if item.discount is None:
+                formula = gross
+                if c.disc is not None and bg:
+                    self.put(c.disc, row, Cell("", **bg))
+            else:
+                assert c.disc is not None
+                d = coord(c.disc, row)
+                if item.discount.percent is not None:
+                    self.percent(c.disc, row, item.discount.percent, percent_fmt, **bg)
+                    formula = self.round_plain(f"{gross}-{self.round_exact(f'{gross}*{d}')}")
+                else:
+                    nominal = round_money(item.discount.amount or Decimal(0), inv.currency_code, self.mode)
+                    self.number(c.disc, row, nominal, nontextvalueformat=self.money_fmt, **bg)
+                    formula = self.round_plain(f"MAX({gross}-ROUND({d},{self.digits}),0)")
+            cell = self.formula(c.amount, row, formula, line.amount, nontextvalueformat=self.money_fmt, **bg)
+            self.line_amount_cells.append(cell.coord)
+            for col, tax in zip(c.taxes, inv.taxes, strict=True):
+                self.number(
+                    col,
+                    row,
+                    int(tax_applies(item, tax)),
+                    nontextvalueformat=flag_fmt,
+                    cellformat=self.center,
+                    **bg,
+                )
+        last = first + len(inv.line_items) - 1
+        # A rule under the table: bottom border on the last row (or the header when empty).
+        rule = s.border(_BORDER_DARK)
+        rule_row = last if inv.line_items else header_row
+        for col in range(1, c.last_visible + 1):
+            cell = self.sheet.cells.get(coord(col, rule_row)) or self.put(col, rule_row, Cell(""))
+            cell.borders = (cell.borders[0], 0, rule, 0)
+        self.row = max(last, header_row) + 2
+        return first, last
+
+    def _percent_format(self, discounts: list[Discount | None]) -> int:
+        digits = max(
+            [0, *(_decimals(d.percent) for d in discounts if d is not None and d.percent is not None)]
+        )
+        return self.styles.valueformat("0" + ("." + "0" * digits if digits else "") + "%")
+
+    def _total_row(self, label: str, *, bold: bool = False) -> int:
+        """Writes the label of a totals row (merged across the description columns)."""
+        c = self.cols
+        row = self.row
+        span = c.price - c.desc
+        style = {"cellformat": self.right, "colspan": span if span > 1 else 0}
+        if bold:
+            style["font"] = self.bold
+        self.text(c.desc, row, label, **style)
+        self.row += 1
+        return row
+
+    def _totals(self, first: int, last: int) -> InvoiceCells:
+        inv, c, t, s = self.inv, self.cols, self.totals, self.styles
+        dg = self.digits
+        amt = c.amount
+        money = {"nontextvalueformat": self.money_fmt}
+
+        # Subtotal
+        row = self._total_row("Subtotal", bold=True)
+        sum_expr = f"SUM({coord(amt, first)}:{coord(amt, last)})" if inv.line_items else "0"
+        subtotal = self.formula(
+            amt, row, self.round_plain(sum_expr), t.subtotal, font=self.bold, **money
+        ).coord
+
+        # Whole-document discounts (shown as negative amounts)
+        discount_total: str | None = None
+        percent_fmt = self._percent_format(list(inv.discounts))
+        rows: list[str] = []
+        single = len(inv.discounts) == 1
+        for discount, value in zip(inv.discounts, t.discounts, strict=True):
+            label = discount.description or "Discount"
+            row = self._total_row(label)
+            rate = coord(c.price, row)
+            if discount.percent is not None:
+                self.percent(c.price, row, discount.percent, percent_fmt, cellformat=self.right)
+                raw = self.round_exact(f"{subtotal}*{rate}")
+            else:
+                self.number(c.price, row, value, cellformat=self.right, **money)
+                raw = f"ROUND({rate},{dg})"
+            if single:
+                # One discount: the row itself is capped at the subtotal.
+                cell = self.formula(amt, row, f"-MIN({raw},{subtotal})", -t.discount_total, **money)
+                discount_total = cell.coord
+            else:
+                cell = self.formula(amt, row, f"-{raw}", -value, **money)
+            rows.append(cell.coord)
+        if len(rows) > 1:
+            row = self._total_row("Total discount", bold=True)
+            formula = f"-MIN(ROUND(-SUM({rows[0]}:{rows[-1]}),{dg}),{subtotal})"
+            discount_total = self.formula(amt, row, formula, -t.discount_total, font=self.bold, **money).coord
+
+        # Taxes
+        tax_bases: list[str] = []
+        tax_amounts: list[str] = []
+        rate_fmt = s.valueformat(
+            "0"
+            + ("." + "0" * d if (d := max([0, *(_decimals(x.rate_percent) for x in inv.taxes)])) else "")
+            + "%"
+        )
+        for tax_index, (tax, total) in enumerate(zip(inv.taxes, t.taxes, strict=True)):
+            row = self._total_row(tax.name)
+            flags = c.taxes[tax_index]
+            base = self._tax_base(
+                row, first, last, flags, subtotal, discount_total, total.taxable, total.base
+            )
+            self.percent(c.price, row, tax.rate_percent, rate_fmt, cellformat=self.right)
+            formula = self.round_exact(f"{base}*{coord(c.price, row)}")
+            tax_bases.append(base)
+            tax_amounts.append(self.formula(amt, row, formula, total.amount, **money).coord)
+        tax_total: str | None = tax_amounts[0] if len(tax_amounts) == 1 else None
+        if len(tax_amounts) > 1:
+            row = self._total_row("Total tax", bold=True)
+            formula = self.round_plain(f"SUM({tax_amounts[0]}:{tax_amounts[-1]})")
+            tax_total = self.formula(amt, row, formula, t.tax_total, font=self.bold, **money).coord
+
+        shipping: str | None = None
+        if inv.shipping is not None:
+            row = self._total_row("Shipping")
+            shipping = self.number(amt, row, t.shipping, **money).coord
+
+        # Total
+        row = self._total_row("Total", bold=True)
+        parts = [subtotal, discount_total, tax_total, shipping]
+        expr = "+".join(p for p in parts if p)
+        top_bottom = s.border(_BORDER_DARK)
+        total_bg = s.color(_COLOR_TOTAL_BG)
+        rules = (top_bottom, 0, top_bottom, 0)
+        label_cell = self.sheet.cells[coord(c.desc, row)]
+        label_cell.bgcolor = total_bg
+        label_cell.borders = rules
+        total_cell = self.formula(amt, row, self.round_plain(expr), t.total, font=self.bold, **money)
+        total_cell.bgcolor, total_cell.borders = total_bg, rules
+        total = total_cell.coord
+
+        amount_paid: str | None = None
+        balance_due: str | None = None
+        if inv.kind is DocumentKind.RECEIPT or inv.amount_paid is not None:
+            row = self._total_row("Amount paid")
+            amount_paid = self.number(amt, row, t.amount_paid, **money).coord
+            row = self._total_row("Balance due", bold=True)
+            formula = self.round_plain(f"{total}-{amount_paid}")
+            balance_due = self.formula(amt, row, formula, t.balance_due, font=self.bold, **money).coord
+
+        return InvoiceCells(
+            line_amounts=tuple(self.line_amount_cells),
+            subtotal=subtotal,
+            discount_total=discount_total,
+            tax_bases=tuple(tax_bases),
+            tax_amounts=tuple(tax_amounts),
+            tax_total=tax_total,
+            shipping=shipping,
+            total=total,
+            amount_paid=amount_paid,
+            balance_due=balance_due,
+        )
+
+    def _tax_base(
+        self,
+        row: int,
+        first: int,
+        last: int,
+        flags: int,
+        subtotal: str,
+        discount_total: str | None,
+        taxable: Decimal,
+        base: Decimal,
+    ) -> str:
+        """Writes the hidden helper cells of one tax row and returns the base cell."""
+        c, dg = self.cols, self.digits
+        money = {"nontextvalueformat": self.money_fmt}
+        amt = c.amount
+        if self.inv.line_items:
+            expr = f"SUMPRODUCT({coord(amt, first)}:{coord(amt, last)},{coord(flags, first)}:{coord(flags, last)})"
+        else:
+            expr = "0"
+        taxable_cell = self.formula(c.helpers[0], row, self.round_plain(expr), taxable, **money).coord
+        if discount_total is None:
+            return taxable_cell
+        scale = _scale(dg)
+        minor_b = int(taxable.scaleb(dg))
+        minor_d = int(self.totals.discount_total.scaleb(dg))
+        minor_s = int(self.totals.subtotal.scaleb(dg))
+        n_value = minor_b * minor_d
+        r_value = n_value % minor_s if minor_d else 0
+        b = f"ROUND({taxable_cell}*{scale},0)"
+        d = f"ROUND(-{discount_total}*{scale},0)"
+        s = f"ROUND({subtotal}*{scale},0)"
+        n_cell = self.formula(c.helpers[1], row, f"{b}*{d}", n_value).coord
+        r_cell = self.formula(c.helpers[2], row, f"IF({d}=0,0,MOD({n_cell},{s}))", r_value).coord
+        quotient = f"({n_cell}-{r_cell})/{s}"
+        minor = f"{b}-{quotient}-(2*{r_cell}>{s})"
+        if self.mode is RoundingMode.HALF_EVEN:
+            minor += f"-(2*{r_cell}={s})*MOD({b}-{quotient},2)"
+        formula = f"IF({d}=0,{taxable_cell},({minor})/{scale})"
+        return self.formula(c.helpers[3], row, formula, base, **money).coord
+
+    def _notes(self) -> None:
+        if not self.inv.notes:
+            return
+        c, s = self.cols, self.styles
+        self.row += 1
+        self.text(c.desc, self.row, "Notes", font=self.bold, color=s.color(_COLOR_MUTED))
+        self.row += 1
+        span = c.last_visible - c.desc + 1
+        self.text(
+            c.desc,
+            self.row,
+            self.inv.notes,
+            font=s.font(_FONT_ITALIC),
+            layout=s.layout(_LAYOUT_TOP),
+            colspan=span if span > 1 else 0,
+        )
+        self.row += 1
+
+    def _finish(self) -> None:
+        c = self.cols
+        widths = {
+            c.no: _WIDTHS["no"],
+            c.sku: _WIDTHS["sku"],
+            c.desc: _WIDTHS["desc"],
+            c.qty: _WIDTHS["qty"],
+            c.unit: _WIDTHS["unit"],
+            c.price: _WIDTHS["price"],
+            c.disc: _WIDTHS["disc"],
+            c.amount: _WIDTHS["amount"],
+        }
+        for col in c.taxes:
+            widths[col] = _WIDTHS["tax"]
+        for col, width in widths.items():
+            if col is not None:
+                self.sheet.cols[col_name(col)] = ColAttrs(width=str(width))
+        for col in c.helpers:
+            # Intermediate integers of the exact pro-rata computation: kept out of sight.
+            self.sheet.cols[col_name(col)] = ColAttrs(width=str(_WIDTHS["helper"]), hide="yes")
+        last_col = c.helpers[-1] if c.helpers else c.last_visible
+        self.sheet.attribs.lastcol = last_col
+        self.sheet.attribs.lastrow = max(self.row - 1, 1)
+
+
+def render_invoice(invoice: Invoice, *, multipart: bool = True) -> RenderedInvoice:
+    """Render the invoice to an MSC document whose formulas recompute ``compute_totals``."""
+    totals = compute_totals(invoice)
+    sheet, cells = _Builder(invoice, totals).build()
+    last_row, last_col = sheet.attribs.lastrow, sheet.attribs.lastcol
+    edit = f"version:1.0\nrowpane:0:1:{last_row}\ncolpane:0:1:{last_col}\necell:A1\n" if multipart else None
+    document = Document(sheet=sheet, multipart=multipart, edit=edit, audit="" if multipart else None)
+    return RenderedInvoice(document=document, totals=totals, cells=cells)
