@@ -1,0 +1,296 @@
+"""Redis hot cache of session state, optional and never trusted with anything durable.
+
+Keys are namespaced and versioned (`docmesh:session:v1:<id>` for the session,
+`...:<id>:revision` for its latest revision), values are `<version>:<json>`, and a write only replaces an older version (a Lua script compares
+them), so out-of-order write-throughs from concurrent requests never leave stale state behind.
+Reads slide the TTL (GETEX). Every Redis error or timeout is caught and logged, the caller
+falls back to the database, and the cache is skipped for a short back-off before it is
+tried again; keys whose write-through was missed meanwhile are deleted first, so a Redis
+that comes back never serves state older than the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+import uuid
+from typing import Any, Final
+
+from redis.asyncio import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from docmesh_session.domain import RevisionRecord, SessionRecord, SessionView, Stage, Status
+
+log = logging.getLogger(__name__)
+
+KEY_SCHEMA: Final = "session:v1"
+# A hard-deleted session leaves a tombstone whose version beats any late write-through.
+TOMBSTONE_VERSION: Final = 2**52
+
+_PUT_IF_NEWER = """
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local sep = string.find(cur, ':', 1, true)
+  if sep then
+    local v = tonumber(string.sub(cur, 1, sep - 1))
+    if v and v >= tonumber(ARGV[1]) then
+      redis.call('PEXPIRE', KEYS[1], ARGV[3])
+      return 0
+    end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', ARGV[3])
+return 1
+"""
+
+
+class Gone:
+    """Marker: the cache knows the session was deleted for good."""
+
+
+GONE: Final = Gone()
+
+
+class SessionCache:
+    """Best-effort cache; every method returns quietly when Redis misbehaves."""
+
+    def __init__(
+        self,
+        redis_url: str,
+        *,
+        ttl_seconds: int,
+        timeout_seconds: float = 0.25,
+        retry_seconds: float = 1.0,
+        namespace: str = "docmesh",
+    ) -> None:
+        self._redis: Redis | None = (
+            Redis.from_url(
+                redis_url,
+                socket_timeout=timeout_seconds,
+                socket_connect_timeout=timeout_seconds,
+                retry=Retry(NoBackoff(), 0),
+                retry_on_timeout=False,
+                health_check_interval=30,
+            )
+            if redis_url
+            else None
+        )
+        self._ttl_ms = ttl_seconds * 1000
+        self._retry_seconds = retry_seconds
+        self._prefix = f"{namespace}:{KEY_SCHEMA}:"
+        self._down_until = 0.0
+        self._down = False
+        # Sessions whose write-through was missed while Redis was unreachable.
+        self._dirty: set[uuid.UUID] = set()
+        self._put_script = self._redis.register_script(_PUT_IF_NEWER) if self._redis else None
+
+    @property
+    def enabled(self) -> bool:
+        return self._redis is not None
+
+    def key(self, session_id: uuid.UUID) -> str:
+        return f"{self._prefix}{session_id}"
+
+    def revision_key(self, session_id: uuid.UUID) -> str:
+        return f"{self._prefix}{session_id}:revision"
+
+    async def get(self, session_id: uuid.UUID) -> tuple[SessionRecord | Gone | None, RevisionRecord | None]:
+        """The cached session (GONE when deleted for good) and latest revision; None on a miss.
+
+        One round trip; both TTLs slide. Any error counts as a miss.
+        """
+        if not await self._usable():
+            return None, None
+        assert self._redis is not None
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.getex(self.key(session_id), px=self._ttl_ms)
+                pipe.getex(self.revision_key(session_id), px=self._ttl_ms)
+                raw_session, raw_revision = await pipe.execute()
+        except Exception as error:  # any Redis failure means: ask the database
+            self._failed("get", error)
+            return None, None
+        session: SessionRecord | Gone | None = None
+        revision: RevisionRecord | None = None
+        try:
+            if raw_session is not None:
+                head, _, body = raw_session.partition(b":")
+                session = GONE if int(head) >= TOMBSTONE_VERSION else decode_session(json.loads(body))
+            if raw_revision is not None:
+                revision = decode_revision(session_id, json.loads(raw_revision.partition(b":")[2]))
+        except (ValueError, KeyError, TypeError) as error:
+            log.warning("unreadable cache entry for session %s dropped: %s", session_id, error)
+            await self.delete(session_id)
+            return None, None
+        return session, revision
+
+    async def put_session(self, session: SessionRecord) -> None:
+        """Write-through: store `session` unless the cache already has a newer version."""
+        body = json.dumps(encode_session(session))
+        await self._put(self.key(session.id), session.id, session.version, body)
+
+    async def put_revision(self, revision: RevisionRecord) -> None:
+        """Write-through of the latest revision; its number orders the writes."""
+        await self._put(
+            self.revision_key(revision.session_id),
+            revision.session_id,
+            revision.number,
+            json.dumps(encode_revision(revision)),
+        )
+
+    async def put(self, view: SessionView) -> None:
+        await self.put_session(view.session)
+        if view.latest_revision is not None:
+            await self.put_revision(view.latest_revision)
+
+    async def tombstone(self, session_id: uuid.UUID) -> None:
+        await self._put(self.key(session_id), session_id, TOMBSTONE_VERSION, "")
+
+    async def delete(self, session_id: uuid.UUID) -> None:
+        if not await self._usable():
+            self._dirty.add(session_id)
+            return
+        assert self._redis is not None
+        try:
+            await self._redis.delete(self.key(session_id), self.revision_key(session_id))
+        except Exception as error:
+            self._dirty.add(session_id)
+            self._failed("delete", error)
+
+    async def ping(self) -> bool:
+        if self._redis is None:
+            return False
+        try:
+            return bool(await self._redis.ping())
+        except Exception:
+            return False
+
+    async def close(self) -> None:
+        if self._redis is not None:
+            await self._redis.aclose()
+
+    async def _put(self, key: str, session_id: uuid.UUID, version: int, body: str) -> None:
+        if not await self._usable():
+            self._dirty.add(session_id)
+            return
+        assert self._put_script is not None
+        try:
+            await self._put_script(keys=[key], args=[version, body, self._ttl_ms])
+        except Exception as error:
+            self._dirty.add(session_id)
+            self._failed("put", error)
+
+    async def _usable(self) -> bool:
+        """False while backing off after a failure; on recovery, first drop missed keys."""
+        if self._redis is None:
+            return False
+        if time.monotonic() < self._down_until:
+            return False
+        if self._dirty:
+            stale = list(self._dirty)
+            try:
+                await self._redis.delete(*(k for s in stale for k in (self.key(s), self.revision_key(s))))
+            except Exception as error:
+                self._failed("recover", error)
+                return False
+            self._dirty.difference_update(stale)
+        if self._down:
+            self._down = False
+            log.info("redis cache reachable again")
+        return True
+
+    def _failed(self, operation: str, error: Exception) -> None:
+        self._down_until = time.monotonic() + self._retry_seconds
+        if not self._down:
+            # Logged once per outage, not once per request.
+            log.warning(
+                "redis cache %s failed, answering from the database: %s: %s",
+                operation,
+                type(error).__name__,
+                error,
+            )
+        self._down = True
+
+
+def _ts(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dt(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def encode_session(s: SessionRecord) -> dict[str, Any]:
+    return {
+        "id": str(s.id),
+        "owner_id": s.owner_id,
+        "title": s.title,
+        "status": s.status.value,
+        "stage": s.stage.value,
+        "document_kind": s.document_kind,
+        "metadata": s.metadata,
+        "token_count": s.token_count,
+        "message_count": s.message_count,
+        "latest_revision_number": s.latest_revision_number,
+        "version": s.version,
+        "create_time": _ts(s.create_time),
+        "update_time": _ts(s.update_time),
+        "last_activity_time": _ts(s.last_activity_time),
+        "expire_time": _ts(s.expire_time),
+        "complete_time": _ts(s.complete_time),
+        "delete_time": _ts(s.delete_time),
+    }
+
+
+def encode_revision(r: RevisionRecord) -> dict[str, Any]:
+    return {
+        "number": r.number,
+        "invoice": r.invoice,
+        "totals": r.totals,
+        "msc": r.msc,
+        "message_id": r.message_id,
+        "summary": r.summary,
+        "create_time": _ts(r.create_time),
+    }
+
+
+def decode_session(s: dict[str, Any]) -> SessionRecord:
+    return SessionRecord(
+        id=uuid.UUID(s["id"]),
+        owner_id=s["owner_id"],
+        title=s["title"],
+        status=Status(s["status"]),
+        stage=Stage(s["stage"]),
+        document_kind=s["document_kind"],
+        metadata=dict(s["metadata"]),
+        token_count=int(s["token_count"]),
+        message_count=int(s["message_count"]),
+        latest_revision_number=int(s["latest_revision_number"]),
+        version=int(s["version"]),
+        create_time=_required(s["create_time"]),
+        update_time=_required(s["update_time"]),
+        last_activity_time=_required(s["last_activity_time"]),
+        expire_time=_required(s["expire_time"]),
+        complete_time=_dt(s["complete_time"]),
+        delete_time=_dt(s["delete_time"]),
+    )
+
+
+def decode_revision(session_id: uuid.UUID, r: dict[str, Any]) -> RevisionRecord:
+    return RevisionRecord(
+        session_id=session_id,
+        number=int(r["number"]),
+        invoice=r["invoice"],
+        totals=r["totals"],
+        msc=r["msc"],
+        message_id=r["message_id"],
+        summary=r["summary"],
+        create_time=_required(r["create_time"]),
+    )
+
+
+def _required(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value)

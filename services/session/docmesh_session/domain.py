@@ -1,0 +1,173 @@
+"""Domain records of the session service: what the repository returns and the service rules on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
+
+
+class Stage(StrEnum):
+    COLLECTING = "collecting"
+    DRAFTED = "drafted"
+    FINALIZED = "finalized"
+
+
+class Role(StrEnum):
+    USER = "user"
+    ASSISTANT = "assistant"
+    SYSTEM = "system"
+
+
+class SessionOrder(StrEnum):
+    CREATE_DESC = "create_time desc"
+    CREATE_ASC = "create_time"
+    UPDATE_DESC = "update_time desc"
+    UPDATE_ASC = "update_time"
+
+
+@dataclass(slots=True)
+class SessionRecord:
+    id: uuid.UUID
+    owner_id: str
+    title: str
+    status: Status
+    stage: Stage
+    document_kind: str
+    metadata: dict[str, str]
+    token_count: int
+    message_count: int
+    latest_revision_number: int
+    version: int
+    create_time: dt.datetime
+    update_time: dt.datetime
+    last_activity_time: dt.datetime
+    expire_time: dt.datetime
+    complete_time: dt.datetime | None = None
+    delete_time: dt.datetime | None = None
+
+
+@dataclass(slots=True)
+class MessageRecord:
+    id: uuid.UUID
+    session_id: uuid.UUID
+    sequence: int
+    role: Role
+    content: str
+    token_count: int
+    create_time: dt.datetime
+
+
+@dataclass(slots=True, frozen=True)
+class NewMessage:
+    role: Role
+    content: str
+
+
+@dataclass(slots=True)
+class RevisionRecord:
+    session_id: uuid.UUID
+    number: int
+    # Protobuf JSON (dict form) of docmesh.type.v1.Invoice and InvoiceTotals.
+    invoice: dict[str, Any]
+    totals: dict[str, Any] | None
+    msc: str
+    message_id: str
+    summary: str
+    create_time: dt.datetime
+
+
+@dataclass(slots=True)
+class NewRevision:
+    invoice: dict[str, Any]
+    totals: dict[str, Any] | None
+    msc: str
+    message_id: str
+    summary: str
+
+
+@dataclass(slots=True)
+class UsageRecord:
+    id: uuid.UUID
+    session_id: uuid.UUID
+    provider: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: Decimal
+    latency_ms: int
+    estimated: bool
+    create_time: dt.datetime
+
+
+@dataclass(slots=True)
+class NewUsage:
+    session_id: uuid.UUID
+    provider: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: Decimal
+    latency_ms: int
+    estimated: bool
+
+
+@dataclass(slots=True)
+class UsageTotals:
+    call_count: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: Decimal = Decimal(0)
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(slots=True)
+class UsageReport:
+    totals: UsageTotals
+    by_model: dict[str, UsageTotals] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SessionView:
+    """A session with its latest revision: what GetSession returns and Redis caches."""
+
+    session: SessionRecord
+    latest_revision: RevisionRecord | None
+
+
+@dataclass(slots=True)
+class AppendResult:
+    session: SessionRecord
+    messages: list[MessageRecord]
+    replayed: bool
+
+
+@dataclass(slots=True, frozen=True)
+class SessionFilter:
+    status: Status | None = None
+    metadata_key: str = ""
+    metadata_value: str = ""
+    create_time_after: dt.datetime | None = None
+    create_time_before: dt.datetime | None = None
+    show_deleted: bool = False
+    order: SessionOrder = SessionOrder.CREATE_DESC
+
+
+@dataclass(slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_page_token: str = ""

@@ -1,0 +1,171 @@
+"""Tables of the session service: one SQLAlchemy 2 model for PostgreSQL and SQLite.
+
+Alembic migrations in `docmesh_session/alembic/versions` create exactly these tables; keep
+both in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC timestamp on every backend.
+
+    PostgreSQL keeps the zone (timestamptz); SQLite keeps none, so values are normalised to
+    UTC on the way in and get their zone back on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; docmesh stores timezone-aware UTC only")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+# JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SessionRow(Base):
+    __tablename__ = "sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(128), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    stage: Mapped[str] = mapped_column(String(16), nullable=False)
+    document_kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    # `metadata` is reserved by SQLAlchemy's declarative base, hence `labels`.
+    labels: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, nullable=False, default=dict)
+    token_count: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    message_count: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    latest_revision_number: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=1)
+    create_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    update_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_activity_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    expire_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    complete_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    delete_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        # ListSessions: owner + keyset on (create_time, id) or (update_time, id).
+        Index("ix_sessions_owner_create", "owner_id", "create_time", "id"),
+        Index("ix_sessions_owner_update", "owner_id", "update_time", "id"),
+        # Sweeper: active sessions by expiry; soft-deleted sessions by delete time.
+        Index("ix_sessions_status_expire", "status", "expire_time"),
+        Index("ix_sessions_delete_time", "delete_time"),
+    )
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
+    )
+    sequence: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    token_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    create_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    # The append request that wrote it (see AppendRow); kept for auditing.
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+    __table_args__ = (UniqueConstraint("session_id", "sequence", name="uq_messages_session_sequence"),)
+
+
+class AppendRow(Base):
+    """One idempotent append: the key is unique per session and names the messages it wrote."""
+
+    __tablename__ = "appends"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    idempotency_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    first_sequence: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    message_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Digest of the request's messages: a key reused for different messages is refused.
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    create_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class RevisionRow(Base):
+    __tablename__ = "revisions"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Protobuf JSON of docmesh.type.v1.Invoice / InvoiceTotals.
+    invoice: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    totals: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    msc: Mapped[str] = mapped_column(Text, nullable=False)
+    message_id: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    summary: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    create_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class UsageRow(Base):
+    __tablename__ = "usage_records"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
+    )
+    # Denormalised from the session so per-owner totals need no join.
+    owner_id: Mapped[str] = mapped_column(String(128), nullable=False)
+    provider: Mapped[str] = mapped_column(String(64), nullable=False)
+    model: Mapped[str] = mapped_column(String(128), nullable=False)
+    prompt_tokens: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    completion_tokens: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    cost_usd: Mapped[Decimal] = mapped_column(Numeric(20, 10), nullable=False)
+    latency_ms: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    estimated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    create_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (
+        Index("ix_usage_session", "session_id", "model"),
+        Index("ix_usage_owner", "owner_id", "model"),
+    )

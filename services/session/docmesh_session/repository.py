@@ -1,0 +1,777 @@
+"""Every query of the session service, on one SQLAlchemy Core code path for PostgreSQL and SQLite.
+
+Concurrency rests on the database: an append or a revision first runs one conditional
+`UPDATE sessions ... RETURNING` that takes the session's row lock (PostgreSQL) or the
+database write lock (SQLite), checks the token limit / expected version / status in its
+WHERE clause and allocates the next sequence numbers from the counters it returns. Two
+writers can therefore never get the same sequence, and no work depends on the history's
+length. On SQLite an asyncio lock also serialises this process's writers so they queue in
+Python instead of spinning on SQLITE_BUSY.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Row,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from docmesh_session.domain import (
+    AppendResult,
+    MessageRecord,
+    NewMessage,
+    NewRevision,
+    NewUsage,
+    RevisionRecord,
+    Role,
+    SessionFilter,
+    SessionOrder,
+    SessionRecord,
+    SessionView,
+    Stage,
+    Status,
+    UsageRecord,
+    UsageReport,
+    UsageTotals,
+)
+from docmesh_session.models import AppendRow, MessageRow, RevisionRow, SessionRow, UsageRow
+
+S = SessionRow.__table__
+M = MessageRow.__table__
+A = AppendRow.__table__
+R = RevisionRow.__table__
+U = UsageRow.__table__
+S_METADATA = S.c["metadata"]
+
+
+def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+    """The async engine, with SQLite tuned for one writer at a time and many readers."""
+    if database_url.startswith("sqlite"):
+        engine = create_async_engine(database_url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL lets readers proceed during a write; busy_timeout makes another process's
+            # writer wait instead of failing; foreign keys are off by default in SQLite.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_async_engine(
+        database_url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+class AppendOutcome(StrEnum):
+    STORED = "stored"
+    REPLAYED = "replayed"
+    NOT_FOUND = "not_found"
+    DELETED = "deleted"
+    INACTIVE = "inactive"
+    VERSION_CONFLICT = "version_conflict"
+    TOKEN_LIMIT = "token_limit"
+    KEY_REUSED = "key_reused"
+
+
+@dataclass(slots=True)
+class AppendAttempt:
+    outcome: AppendOutcome
+    result: AppendResult | None = None
+    session: SessionRecord | None = None
+
+
+class _Rollback(Exception):
+    """Raised inside a write to roll it back and hand a value out."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _session(row: Row[Any]) -> SessionRecord:
+    m = row._mapping
+    return SessionRecord(
+        id=m["id"],
+        owner_id=m["owner_id"],
+        title=m["title"],
+        status=Status(m["status"]),
+        stage=Stage(m["stage"]),
+        document_kind=m["document_kind"],
+        metadata=dict(m["metadata"] or {}),
+        token_count=m["token_count"],
+        message_count=m["message_count"],
+        latest_revision_number=m["latest_revision_number"],
+        version=m["version"],
+        create_time=m["create_time"],
+        update_time=m["update_time"],
+        last_activity_time=m["last_activity_time"],
+        expire_time=m["expire_time"],
+        complete_time=m["complete_time"],
+        delete_time=m["delete_time"],
+    )
+
+
+def _message(row: Row[Any]) -> MessageRecord:
+    m = row._mapping
+    return MessageRecord(
+        id=m["id"],
+        session_id=m["session_id"],
+        sequence=m["sequence"],
+        role=Role(m["role"]),
+        content=m["content"],
+        token_count=m["token_count"],
+        create_time=m["create_time"],
+    )
+
+
+def _revision(row: Row[Any]) -> RevisionRecord:
+    m = row._mapping
+    return RevisionRecord(
+        session_id=m["session_id"],
+        number=m["number"],
+        invoice=m["invoice"],
+        totals=m["totals"],
+        msc=m.get("msc", ""),
+        message_id=m["message_id"],
+        summary=m["summary"],
+        create_time=m["create_time"],
+    )
+
+
+def _usage(row: Row[Any]) -> UsageRecord:
+    m = row._mapping
+    return UsageRecord(
+        id=m["id"],
+        session_id=m["session_id"],
+        provider=m["provider"],
+        model=m["model"],
+        prompt_tokens=m["prompt_tokens"],
+        completion_tokens=m["completion_tokens"],
+        cost_usd=Decimal(m["cost_usd"]),
+        latency_ms=m["latency_ms"],
+        estimated=m["estimated"],
+        create_time=m["create_time"],
+    )
+
+
+_ORDER_COLUMN = {
+    SessionOrder.CREATE_DESC: ("create_time", True),
+    SessionOrder.CREATE_ASC: ("create_time", False),
+    SessionOrder.UPDATE_DESC: ("update_time", True),
+    SessionOrder.UPDATE_ASC: ("update_time", False),
+}
+
+
+class SessionRepository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._sqlite_write_lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        """One write transaction; on SQLite, one at a time per process."""
+        if self.is_sqlite:
+            async with self._sqlite_write_lock, self.engine.begin() as conn:
+                yield conn
+        else:
+            async with self.engine.begin() as conn:
+                yield conn
+
+    @contextlib.asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn:
+            yield conn
+
+    async def ping(self) -> bool:
+        async with self._read() as conn:
+            await conn.execute(select(literal(1)))
+        return True
+
+    # ---- sessions -------------------------------------------------------------------
+
+    async def create_session(self, record: SessionRecord) -> SessionRecord:
+        async with self._write() as conn:
+            await conn.execute(
+                insert(S).values(
+                    id=record.id,
+                    owner_id=record.owner_id,
+                    title=record.title,
+                    status=record.status.value,
+                    stage=record.stage.value,
+                    document_kind=record.document_kind,
+                    metadata=record.metadata,
+                    token_count=record.token_count,
+                    message_count=record.message_count,
+                    latest_revision_number=record.latest_revision_number,
+                    version=record.version,
+                    create_time=record.create_time,
+                    update_time=record.update_time,
+                    last_activity_time=record.last_activity_time,
+                    expire_time=record.expire_time,
+                    complete_time=record.complete_time,
+                    delete_time=record.delete_time,
+                )
+            )
+        return record
+
+    async def get_session(self, owner_id: str, session_id: uuid.UUID) -> SessionRecord | None:
+        """The owner's session, soft-deleted or not; None when absent or someone else's."""
+        async with self._read() as conn:
+            return await self._get_session(conn, owner_id, session_id)
+
+    async def _get_session(
+        self, conn: AsyncConnection, owner_id: str, session_id: uuid.UUID
+    ) -> SessionRecord | None:
+        row = (await conn.execute(select(S).where(S.c.id == session_id, S.c.owner_id == owner_id))).first()
+        return _session(row) if row else None
+
+    async def get_view(
+        self, owner_id: str, session_id: uuid.UUID, *, with_messages: bool = False
+    ) -> tuple[SessionView, list[MessageRecord]] | None:
+        """Session, latest revision and (optionally) every message, read in one transaction."""
+        async with self._read() as conn, conn.begin():
+            session = await self._get_session(conn, owner_id, session_id)
+            if session is None:
+                return None
+            revision = None
+            if session.latest_revision_number:
+                row = (
+                    await conn.execute(
+                        select(R).where(
+                            R.c.session_id == session_id, R.c.number == session.latest_revision_number
+                        )
+                    )
+                ).first()
+                revision = _revision(row) if row else None
+            messages: list[MessageRecord] = []
+            if with_messages:
+                rows = await conn.execute(
+                    select(M).where(M.c.session_id == session_id).order_by(M.c.sequence)
+                )
+                messages = [_message(r) for r in rows]
+        return SessionView(session=session, latest_revision=revision), messages
+
+    async def list_sessions(
+        self,
+        owner_id: str,
+        filters: SessionFilter,
+        *,
+        after: tuple[dt.datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[SessionRecord]:
+        """A page in keyset order: rows strictly after `after` in (time, id) order."""
+        column_name, descending = _ORDER_COLUMN[filters.order]
+        column = S.c[column_name]
+        query = select(S).where(S.c.owner_id == owner_id)
+        if not filters.show_deleted:
+            query = query.where(S.c.delete_time.is_(None))
+        if filters.status is not None:
+            query = query.where(S.c.status == filters.status.value)
+        if filters.metadata_key:
+            value = S_METADATA[filters.metadata_key].as_string()
+            query = query.where(
+                value == filters.metadata_value if filters.metadata_value else value.is_not(None)
+            )
+        if filters.create_time_after is not None:
+            query = query.where(S.c.create_time >= filters.create_time_after)
+        if filters.create_time_before is not None:
+            query = query.where(S.c.create_time < filters.create_time_before)
+        if after is not None:
+            key = tuple_(column, S.c.id)
+            bound = tuple_(literal(after[0], column.type), literal(after[1], S.c.id.type))
+            query = query.where(key < bound if descending else key > bound)
+        if descending:
+            query = query.order_by(column.desc(), S.c.id.desc())
+        else:
+            query = query.order_by(column.asc(), S.c.id.asc())
+        async with self._read() as conn:
+            rows = await conn.execute(query.limit(limit))
+            return [_session(r) for r in rows]
+
+    async def update_session(
+        self, owner_id: str, session_id: uuid.UUID, values: dict[str, Any], now: dt.datetime
+    ) -> SessionRecord | None:
+        """Apply `values` to a live (not deleted) session and bump its version."""
+        return await self._bump(owner_id, session_id, values, now, S.c.delete_time.is_(None))
+
+    async def _bump(
+        self,
+        owner_id: str,
+        session_id: uuid.UUID,
+        values: dict[str, Any],
+        now: dt.datetime,
+        *conditions: Any,
+    ) -> SessionRecord | None:
+        async with self._write() as conn:
+            row = (
+                await conn.execute(
+                    update(S)
+                    .where(S.c.id == session_id, S.c.owner_id == owner_id, *conditions)
+                    .values(version=S.c.version + 1, update_time=now, **values)
+                    .returning(*S.c)
+                )
+            ).first()
+        return _session(row) if row else None
+
+    async def soft_delete(
+        self, owner_id: str, session_id: uuid.UUID, now: dt.datetime
+    ) -> SessionRecord | None:
+        return await self._bump(owner_id, session_id, {"delete_time": now}, now, S.c.delete_time.is_(None))
+
+    async def restore(
+        self, owner_id: str, session_id: uuid.UUID, now: dt.datetime, expire_time: dt.datetime
+    ) -> SessionRecord | None:
+        """Undelete; the idle clock restarts so a restored session is not swept at once."""
+        return await self._bump(
+            owner_id,
+            session_id,
+            {"delete_time": None, "expire_time": expire_time},
+            now,
+            S.c.delete_time.is_not(None),
+        )
+
+    async def hard_delete(self, owner_id: str, session_id: uuid.UUID) -> bool:
+        async with self._write() as conn:
+            found = (
+                await conn.execute(
+                    select(S.c.id).where(S.c.id == session_id, S.c.owner_id == owner_id).with_for_update()
+                )
+            ).first()
+            if found is None:
+                return False
+            await self._delete_sessions(conn, [session_id])
+        return True
+
+    @staticmethod
+    async def _delete_sessions(conn: AsyncConnection, ids: Sequence[uuid.UUID]) -> None:
+        for table in (M, A, R, U):
+            await conn.execute(delete(table).where(table.c.session_id.in_(ids)))
+        await conn.execute(delete(S).where(S.c.id.in_(ids)))
+
+    async def set_status(
+        self,
+        owner_id: str,
+        session_id: uuid.UUID,
+        values: dict[str, Any],
+        now: dt.datetime,
+    ) -> SessionRecord | None:
+        return await self._bump(owner_id, session_id, values, now, S.c.delete_time.is_(None))
+
+    # ---- messages -------------------------------------------------------------------
+
+    async def append_messages(
+        self,
+        owner_id: str,
+        session_id: uuid.UUID,
+        messages: Sequence[NewMessage],
+        token_counts: Sequence[int],
+        *,
+        idempotency_key: str,
+        fingerprint: str,
+        expected_version: int | None,
+        token_limit: int,
+        now: dt.datetime,
+        expire_time: dt.datetime,
+    ) -> AppendAttempt:
+        tokens = sum(token_counts)
+        count = len(messages)
+        conditions = [
+            S.c.id == session_id,
+            S.c.owner_id == owner_id,
+            S.c.delete_time.is_(None),
+            S.c.status == Status.ACTIVE.value,
+            S.c.token_count + tokens <= token_limit,
+        ]
+        if expected_version is not None:
+            conditions.append(S.c.version == expected_version)
+        if idempotency_key:
+            # The usual retry: the first attempt committed long ago; answer without locking.
+            async with self._read() as conn:
+                replay = await self._replay(conn, owner_id, session_id, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay
+        try:
+            async with self._write() as conn:
+                # Takes the row lock first, so the idempotency check below sees every
+                # append that committed before us.
+                row = (
+                    await conn.execute(
+                        update(S)
+                        .where(*conditions)
+                        .values(
+                            version=S.c.version + 1,
+                            token_count=S.c.token_count + tokens,
+                            message_count=S.c.message_count + count,
+                            update_time=now,
+                            last_activity_time=now,
+                            expire_time=expire_time,
+                        )
+                        .returning(*S.c)
+                    )
+                ).first()
+                if idempotency_key:
+                    replay = await self._replay(conn, owner_id, session_id, idempotency_key, fingerprint)
+                    if replay is not None:
+                        raise _Rollback(replay)
+                if row is None:
+                    raise _Rollback(
+                        await self._refusal(conn, owner_id, session_id, expected_version, tokens, token_limit)
+                    )
+                session = _session(row)
+                first = session.message_count - count + 1
+                stored = [
+                    MessageRecord(
+                        id=uuid.uuid4(),
+                        session_id=session_id,
+                        sequence=first + i,
+                        role=message.role,
+                        content=message.content,
+                        token_count=token_counts[i],
+                        create_time=now,
+                    )
+                    for i, message in enumerate(messages)
+                ]
+                await conn.execute(
+                    insert(M),
+                    [
+                        {
+                            "id": m.id,
+                            "session_id": session_id,
+                            "sequence": m.sequence,
+                            "role": m.role.value,
+                            "content": m.content,
+                            "token_count": m.token_count,
+                            "create_time": now,
+                            "idempotency_key": idempotency_key or None,
+                        }
+                        for m in stored
+                    ],
+                )
+                if idempotency_key:
+                    await conn.execute(
+                        insert(A).values(
+                            session_id=session_id,
+                            idempotency_key=idempotency_key,
+                            first_sequence=first,
+                            message_count=count,
+                            fingerprint=fingerprint,
+                            create_time=now,
+                        )
+                    )
+        except _Rollback as done:
+            attempt: AppendAttempt = done.value
+            if attempt.result is not None and attempt.result.replayed:
+                # The replay was read after our own (now rolled back) UPDATE: re-read the
+                # session as committed.
+                current = await self.get_session(owner_id, session_id)
+                if current is None:
+                    return AppendAttempt(AppendOutcome.NOT_FOUND)
+                attempt.result.session = current
+                attempt.session = current
+            return attempt
+        except IntegrityError:
+            # A concurrent first attempt with the same key won (only possible when the row
+            # lock was not taken, e.g. the session was refused); answer as its retry.
+            if not idempotency_key:
+                raise
+            async with self._read() as conn:
+                replay = await self._replay(conn, owner_id, session_id, idempotency_key, fingerprint)
+            if replay is None:
+                raise
+            return replay
+        return AppendAttempt(AppendOutcome.STORED, AppendResult(session, stored, replayed=False))
+
+    async def _replay(
+        self,
+        conn: AsyncConnection,
+        owner_id: str,
+        session_id: uuid.UUID,
+        key: str,
+        fingerprint: str,
+    ) -> AppendAttempt | None:
+        first = (
+            await conn.execute(select(A).where(A.c.session_id == session_id, A.c.idempotency_key == key))
+        ).first()
+        if first is None:
+            return None
+        session = await self._get_session(conn, owner_id, session_id)
+        if session is None:
+            return AppendAttempt(AppendOutcome.NOT_FOUND)
+        if first.fingerprint != fingerprint:
+            return AppendAttempt(AppendOutcome.KEY_REUSED, session=session)
+        rows = await conn.execute(
+            select(M)
+            .where(
+                M.c.session_id == session_id,
+                M.c.sequence >= first.first_sequence,
+                M.c.sequence < first.first_sequence + first.message_count,
+            )
+            .order_by(M.c.sequence)
+        )
+        return AppendAttempt(
+            AppendOutcome.REPLAYED,
+            AppendResult(session, [_message(r) for r in rows], replayed=True),
+            session=session,
+        )
+
+    async def _refusal(
+        self,
+        conn: AsyncConnection,
+        owner_id: str,
+        session_id: uuid.UUID,
+        expected_version: int | None,
+        tokens: int,
+        token_limit: int,
+    ) -> AppendAttempt:
+        """Why the conditional UPDATE matched nothing, from the session as it is now."""
+        session = await self._get_session(conn, owner_id, session_id)
+        if session is None:
+            return AppendAttempt(AppendOutcome.NOT_FOUND)
+        if session.delete_time is not None:
+            return AppendAttempt(AppendOutcome.DELETED, session=session)
+        if session.status is not Status.ACTIVE:
+            return AppendAttempt(AppendOutcome.INACTIVE, session=session)
+        if expected_version is not None and session.version != expected_version:
+            return AppendAttempt(AppendOutcome.VERSION_CONFLICT, session=session)
+        if session.token_count + tokens > token_limit:
+            return AppendAttempt(AppendOutcome.TOKEN_LIMIT, session=session)
+        # The row changed between the UPDATE and this read (another append): a conflict.
+        return AppendAttempt(AppendOutcome.VERSION_CONFLICT, session=session)
+
+    async def list_messages(
+        self, session_id: uuid.UUID, *, after_sequence: int, limit: int
+    ) -> list[MessageRecord]:
+        async with self._read() as conn:
+            rows = await conn.execute(
+                select(M)
+                .where(M.c.session_id == session_id, M.c.sequence > after_sequence)
+                .order_by(M.c.sequence)
+                .limit(limit)
+            )
+            return [_message(r) for r in rows]
+
+    async def message_exists(self, session_id: uuid.UUID, message_id: uuid.UUID) -> bool:
+        async with self._read() as conn:
+            row = (
+                await conn.execute(select(M.c.id).where(M.c.session_id == session_id, M.c.id == message_id))
+            ).first()
+        return row is not None
+
+    # ---- revisions ------------------------------------------------------------------
+
+    async def save_revision(
+        self,
+        owner_id: str,
+        session_id: uuid.UUID,
+        revision: NewRevision,
+        *,
+        now: dt.datetime,
+        expire_time: dt.datetime,
+    ) -> tuple[SessionRecord, RevisionRecord] | AppendOutcome:
+        async with self._write() as conn:
+            row = (
+                await conn.execute(
+                    update(S)
+                    .where(
+                        S.c.id == session_id,
+                        S.c.owner_id == owner_id,
+                        S.c.delete_time.is_(None),
+                        S.c.status == Status.ACTIVE.value,
+                    )
+                    .values(
+                        version=S.c.version + 1,
+                        latest_revision_number=S.c.latest_revision_number + 1,
+                        stage=case(
+                            (S.c.stage == Stage.COLLECTING.value, Stage.DRAFTED.value), else_=S.c.stage
+                        ),
+                        update_time=now,
+                        last_activity_time=now,
+                        expire_time=expire_time,
+                    )
+                    .returning(*S.c)
+                )
+            ).first()
+            if row is None:
+                current = await self._get_session(conn, owner_id, session_id)
+                if current is None:
+                    return AppendOutcome.NOT_FOUND
+                if current.delete_time is not None:
+                    return AppendOutcome.DELETED
+                return AppendOutcome.INACTIVE
+            session = _session(row)
+            record = RevisionRecord(
+                session_id=session_id,
+                number=session.latest_revision_number,
+                invoice=revision.invoice,
+                totals=revision.totals,
+                msc=revision.msc,
+                message_id=revision.message_id,
+                summary=revision.summary,
+                create_time=now,
+            )
+            await conn.execute(
+                insert(R).values(
+                    session_id=session_id,
+                    number=record.number,
+                    invoice=record.invoice,
+                    totals=record.totals,
+                    msc=record.msc,
+                    message_id=record.message_id,
+                    summary=record.summary,
+                    create_time=now,
+                )
+            )
+        return session, record
+
+    async def get_revision(self, session_id: uuid.UUID, number: int) -> RevisionRecord | None:
+        async with self._read() as conn:
+            row = (
+                await conn.execute(select(R).where(R.c.session_id == session_id, R.c.number == number))
+            ).first()
+        return _revision(row) if row else None
+
+    async def list_revisions(
+        self, session_id: uuid.UUID, *, before_number: int | None, limit: int
+    ) -> list[RevisionRecord]:
+        """Newest first, without the MSC text (pages stay small)."""
+        columns = [c for c in R.c if c.name != "msc"]
+        query = select(*columns).where(R.c.session_id == session_id)
+        if before_number is not None:
+            query = query.where(R.c.number < before_number)
+        async with self._read() as conn:
+            rows = await conn.execute(query.order_by(R.c.number.desc()).limit(limit))
+            return [_revision(r) for r in rows]
+
+    # ---- usage ----------------------------------------------------------------------
+
+    async def record_usage(self, owner_id: str, usage: NewUsage, now: dt.datetime) -> UsageRecord:
+        record = UsageRecord(
+            id=uuid.uuid4(),
+            session_id=usage.session_id,
+            provider=usage.provider,
+            model=usage.model,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cost_usd=usage.cost_usd,
+            latency_ms=usage.latency_ms,
+            estimated=usage.estimated,
+            create_time=now,
+        )
+        async with self._write() as conn:
+            await conn.execute(
+                insert(U).values(
+                    id=record.id,
+                    session_id=record.session_id,
+                    owner_id=owner_id,
+                    provider=record.provider,
+                    model=record.model,
+                    prompt_tokens=record.prompt_tokens,
+                    completion_tokens=record.completion_tokens,
+                    cost_usd=record.cost_usd,
+                    latency_ms=record.latency_ms,
+                    estimated=record.estimated,
+                    create_time=now,
+                )
+            )
+        return record
+
+    async def usage_report(self, owner_id: str, session_id: uuid.UUID | None) -> UsageReport:
+        query = select(
+            U.c.model,
+            func.count(),
+            func.coalesce(func.sum(U.c.prompt_tokens), 0),
+            func.coalesce(func.sum(U.c.completion_tokens), 0),
+            func.coalesce(func.sum(U.c.cost_usd), 0),
+        ).where(U.c.owner_id == owner_id)
+        if session_id is not None:
+            query = query.where(U.c.session_id == session_id)
+        async with self._read() as conn:
+            rows = (await conn.execute(query.group_by(U.c.model).order_by(U.c.model))).all()
+        report = UsageReport(totals=UsageTotals())
+        for model, calls, prompt, completion, cost in rows:
+            # SQLite sums NUMERIC as floats: quantise back to the column's scale.
+            amount = Decimal(str(cost)).quantize(Decimal("1e-10"))
+            per_model = UsageTotals(int(calls), int(prompt), int(completion), amount)
+            report.by_model[model] = per_model
+            report.totals.call_count += per_model.call_count
+            report.totals.prompt_tokens += per_model.prompt_tokens
+            report.totals.completion_tokens += per_model.completion_tokens
+            report.totals.cost_usd += per_model.cost_usd
+        return report
+
+    async def list_usage(self, session_id: uuid.UUID) -> list[UsageRecord]:
+        async with self._read() as conn:
+            rows = await conn.execute(select(U).where(U.c.session_id == session_id).order_by(U.c.create_time))
+            return [_usage(r) for r in rows]
+
+    # ---- sweeper --------------------------------------------------------------------
+
+    async def abandon_idle(self, now: dt.datetime, batch: int) -> list[SessionRecord]:
+        """Active sessions past their expiry become abandoned; each row is handled once.
+
+        PostgreSQL: the inner SELECT ... FOR UPDATE SKIP LOCKED lets replicas take disjoint
+        batches, and the outer WHERE re-checks the status under the lock. SQLite: the
+        statement runs under the database's single write lock.
+        """
+        candidates = (
+            select(S.c.id)
+            .where(S.c.status == Status.ACTIVE.value, S.c.expire_time <= now, S.c.delete_time.is_(None))
+            .order_by(S.c.expire_time)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        async with self._write() as conn:
+            rows = await conn.execute(
+                update(S)
+                .where(S.c.id.in_(candidates.scalar_subquery()), S.c.status == Status.ACTIVE.value)
+                .values(status=Status.ABANDONED.value, version=S.c.version + 1, update_time=now)
+                .returning(*S.c)
+            )
+            return [_session(r) for r in rows]
+
+    async def purge_deleted(self, cutoff: dt.datetime, batch: int) -> list[uuid.UUID]:
+        """Remove sessions soft-deleted before `cutoff`, with everything they own."""
+        async with self._write() as conn:
+            ids = list(
+                (
+                    await conn.execute(
+                        select(S.c.id)
+                        .where(S.c.delete_time.is_not(None), S.c.delete_time <= cutoff)
+                        .order_by(S.c.delete_time)
+                        .limit(batch)
+                        .with_for_update(skip_locked=True)
+                    )
+                ).scalars()
+            )
+            if ids:
+                await self._delete_sessions(conn, ids)
+        return ids

@@ -1,0 +1,407 @@
+"""SessionService over gRPC: proto messages in, domain values to the service, protos out.
+
+Nothing here decides anything; it only converts, and rejects values that cannot be
+converted (bad UUIDs, unknown enum numbers) with INVALID_ARGUMENT naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import grpc
+from google.protobuf import json_format, timestamp_pb2
+from pydantic import ValidationError
+
+from docmesh.session.v1 import session_service_pb2 as pb
+from docmesh.session.v1 import session_service_pb2_grpc
+from docmesh.type.v1 import invoice_pb2
+from docmesh_common.context import owner_id
+from docmesh_common.errors import InvalidArgument
+from docmesh_common.invoice import DocumentKind, from_proto, kind_from_proto, kind_to_proto
+from docmesh_session.domain import (
+    MessageRecord,
+    NewMessage,
+    NewRevision,
+    NewUsage,
+    RevisionRecord,
+    Role,
+    SessionFilter,
+    SessionOrder,
+    SessionRecord,
+    Stage,
+    Status,
+    UsageRecord,
+    UsageTotals,
+)
+from docmesh_session.service import SessionChanges, SessionService, parse_uuid
+
+_STATUS_TO_PROTO = {
+    Status.ACTIVE: pb.SESSION_STATUS_ACTIVE,
+    Status.COMPLETED: pb.SESSION_STATUS_COMPLETED,
+    Status.ABANDONED: pb.SESSION_STATUS_ABANDONED,
+}
+_STATUS_FROM_PROTO = {v: k for k, v in _STATUS_TO_PROTO.items()}
+_STAGE_TO_PROTO = {
+    Stage.COLLECTING: pb.SESSION_STAGE_COLLECTING,
+    Stage.DRAFTED: pb.SESSION_STAGE_DRAFTED,
+    Stage.FINALIZED: pb.SESSION_STAGE_FINALIZED,
+}
+_STAGE_FROM_PROTO = {
+    **{v: k for k, v in _STAGE_TO_PROTO.items()},
+    pb.SESSION_STAGE_UNSPECIFIED: Stage.COLLECTING,
+}
+_ROLE_TO_PROTO = {
+    Role.USER: pb.MESSAGE_ROLE_USER,
+    Role.ASSISTANT: pb.MESSAGE_ROLE_ASSISTANT,
+    Role.SYSTEM: pb.MESSAGE_ROLE_SYSTEM,
+}
+_ROLE_FROM_PROTO = {v: k for k, v in _ROLE_TO_PROTO.items()}
+_KNOWN_KINDS = frozenset(invoice_pb2.DocumentKind.values())
+_ORDERS = {order.value: order for order in SessionOrder}
+
+
+def _ts(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
+    if value is None:
+        return None
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def _from_ts(message: Any, field: str) -> dt.datetime | None:
+    if not message.HasField(field):
+        return None
+    stamp: timestamp_pb2.Timestamp = getattr(message, field)
+    try:
+        return stamp.ToDatetime(tzinfo=dt.UTC)
+    except (ValueError, OverflowError):
+        raise InvalidArgument(f"{field} is not a valid timestamp", field=field) from None
+
+
+def _status(value: int, field: str, *, allow_unspecified: bool) -> Status | None:
+    if value == pb.SESSION_STATUS_UNSPECIFIED and allow_unspecified:
+        return None
+    if value not in _STATUS_FROM_PROTO:
+        raise InvalidArgument(f"{field} has no known value {value}", field=field)
+    return _STATUS_FROM_PROTO[value]  # type: ignore[index]
+
+
+def _stage(value: int, field: str) -> Stage:
+    if value not in _STAGE_FROM_PROTO:
+        raise InvalidArgument(f"{field} has no known value {value}", field=field)
+    return _STAGE_FROM_PROTO[value]  # type: ignore[index]
+
+
+def _kind(value: int, field: str) -> str:
+    if value not in _KNOWN_KINDS:
+        raise InvalidArgument(f"{field} has no known value {value}", field=field)
+    return kind_from_proto(value).value
+
+
+def session_to_proto(s: SessionRecord) -> pb.Session:
+    return pb.Session(
+        id=str(s.id),
+        owner_id=s.owner_id,
+        title=s.title,
+        status=_STATUS_TO_PROTO[s.status],
+        metadata=s.metadata,
+        document_kind=kind_to_proto(DocumentKind(s.document_kind)),
+        stage=_STAGE_TO_PROTO[s.stage],
+        token_count=s.token_count,
+        version=s.version,
+        message_count=s.message_count,
+        latest_revision_number=s.latest_revision_number,
+        create_time=_ts(s.create_time),
+        update_time=_ts(s.update_time),
+        last_activity_time=_ts(s.last_activity_time),
+        expire_time=_ts(s.expire_time),
+        complete_time=_ts(s.complete_time),
+        delete_time=_ts(s.delete_time),
+    )
+
+
+def message_to_proto(m: MessageRecord) -> pb.Message:
+    return pb.Message(
+        id=str(m.id),
+        session_id=str(m.session_id),
+        sequence=m.sequence,
+        role=_ROLE_TO_PROTO[m.role],
+        content=m.content,
+        token_count=m.token_count,
+        create_time=_ts(m.create_time),
+    )
+
+
+def revision_to_proto(r: RevisionRecord) -> pb.Revision:
+    out = pb.Revision(
+        session_id=str(r.session_id),
+        number=r.number,
+        msc=r.msc,
+        message_id=r.message_id,
+        summary=r.summary,
+        create_time=_ts(r.create_time),
+    )
+    json_format.ParseDict(r.invoice, out.invoice, ignore_unknown_fields=True)
+    if r.totals is not None:
+        json_format.ParseDict(r.totals, out.totals, ignore_unknown_fields=True)
+    return out
+
+
+def usage_to_proto(u: UsageRecord) -> pb.UsageRecord:
+    return pb.UsageRecord(
+        id=str(u.id),
+        session_id=str(u.session_id),
+        provider=u.provider,
+        model=u.model,
+        prompt_tokens=u.prompt_tokens,
+        completion_tokens=u.completion_tokens,
+        cost_usd=_decimal_text(u.cost_usd),
+        latency_ms=u.latency_ms,
+        estimated=u.estimated,
+        create_time=_ts(u.create_time),
+    )
+
+
+def totals_to_proto(t: UsageTotals) -> pb.UsageTotals:
+    return pb.UsageTotals(
+        call_count=t.call_count,
+        prompt_tokens=t.prompt_tokens,
+        completion_tokens=t.completion_tokens,
+        total_tokens=t.total_tokens,
+        cost_usd=_decimal_text(t.cost_usd),
+    )
+
+
+def _decimal_text(value: Decimal) -> str:
+    """Plain notation without trailing zeros: "0.000375", "12", never "3.75E-4"."""
+    text = format(value.normalize(), "f")
+    return text if text != "-0" else "0"
+
+
+def _metadata(values: Mapping[str, str]) -> dict[str, str]:
+    return dict(values)
+
+
+class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
+    def __init__(self, service: SessionService) -> None:
+        self.service = service
+
+    async def CreateSession(
+        self, request: pb.CreateSessionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreateSessionResponse:
+        s = request.session
+        created = await self.service.create_session(
+            owner_id(),
+            title=s.title,
+            metadata=_metadata(s.metadata),
+            document_kind=_kind(s.document_kind, "session.document_kind"),
+        )
+        return pb.CreateSessionResponse(session=session_to_proto(created))
+
+    async def GetSession(
+        self, request: pb.GetSessionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetSessionResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        if request.view not in pb.SessionView.values():
+            raise InvalidArgument(f"view has no known value {request.view}", field="view")
+        full = request.view == pb.SESSION_VIEW_FULL
+        view, messages = await self.service.get_session(owner_id(), session_id, with_messages=full)
+        response = pb.GetSessionResponse(
+            session=session_to_proto(view.session), messages=[message_to_proto(m) for m in messages]
+        )
+        if view.latest_revision is not None:
+            response.latest_revision.CopyFrom(revision_to_proto(view.latest_revision))
+        return response
+
+    async def ListSessions(
+        self, request: pb.ListSessionsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListSessionsResponse:
+        order_text = " ".join(request.order_by.split()).lower() or SessionOrder.CREATE_DESC.value
+        if order_text.endswith(" asc"):
+            order_text = order_text.removesuffix(" asc")
+        if order_text not in _ORDERS:
+            raise InvalidArgument(
+                f"order_by must be one of {', '.join(repr(o) for o in _ORDERS)}", field="order_by"
+            )
+        filters = SessionFilter(
+            status=_status(request.status, "status", allow_unspecified=True),
+            metadata_key=request.metadata_key,
+            metadata_value=request.metadata_value,
+            create_time_after=_from_ts(request, "create_time_after"),
+            create_time_before=_from_ts(request, "create_time_before"),
+            show_deleted=request.show_deleted,
+            order=_ORDERS[order_text],
+        )
+        page = await self.service.list_sessions(
+            owner_id(), filters, size=request.page_size, token=request.page_token
+        )
+        return pb.ListSessionsResponse(
+            sessions=[session_to_proto(s) for s in page.items], next_page_token=page.next_page_token
+        )
+
+    async def UpdateSession(
+        self, request: pb.UpdateSessionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.UpdateSessionResponse:
+        session_id = parse_uuid(request.session.id, "session.id")
+        fields = frozenset(request.update_mask.paths)
+        s = request.session
+        changes = SessionChanges(
+            fields=fields,
+            title=s.title,
+            metadata=_metadata(s.metadata),
+            status=_status(s.status, "session.status", allow_unspecified=True)
+            if "status" in fields
+            else None,
+            document_kind=_kind(s.document_kind, "session.document_kind")
+            if "document_kind" in fields
+            else "",
+            stage=_stage(s.stage, "session.stage") if "stage" in fields else None,
+        )
+        updated = await self.service.update_session(owner_id(), session_id, changes)
+        return pb.UpdateSessionResponse(session=session_to_proto(updated))
+
+    async def DeleteSession(
+        self, request: pb.DeleteSessionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteSessionResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        deleted = await self.service.delete_session(owner_id(), session_id, hard=request.hard)
+        if deleted is None:
+            return pb.DeleteSessionResponse()
+        return pb.DeleteSessionResponse(session=session_to_proto(deleted))
+
+    async def RestoreSession(
+        self, request: pb.RestoreSessionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RestoreSessionResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        restored = await self.service.restore_session(owner_id(), session_id)
+        return pb.RestoreSessionResponse(session=session_to_proto(restored))
+
+    async def AppendMessages(
+        self, request: pb.AppendMessagesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AppendMessagesResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        messages = []
+        for i, message in enumerate(request.messages):
+            if message.role not in _ROLE_FROM_PROTO:
+                raise InvalidArgument(
+                    f"messages[{i}].role must be user, assistant or system", field=f"messages[{i}].role"
+                )
+            messages.append(NewMessage(role=_ROLE_FROM_PROTO[message.role], content=message.content))
+        result = await self.service.append_messages(
+            owner_id(),
+            session_id,
+            messages,
+            idempotency_key=request.idempotency_key,
+            expected_version=request.expected_version if request.HasField("expected_version") else None,
+        )
+        return pb.AppendMessagesResponse(
+            session=session_to_proto(result.session),
+            messages=[message_to_proto(m) for m in result.messages],
+            replayed=result.replayed,
+        )
+
+    async def ListMessages(
+        self, request: pb.ListMessagesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListMessagesResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        page = await self.service.list_messages(
+            owner_id(), session_id, size=request.page_size, token=request.page_token
+        )
+        return pb.ListMessagesResponse(
+            messages=[message_to_proto(m) for m in page.items], next_page_token=page.next_page_token
+        )
+
+    async def SaveRevision(
+        self, request: pb.SaveRevisionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SaveRevisionResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        if not request.HasField("invoice"):
+            raise InvalidArgument("invoice is required", field="invoice")
+        try:
+            from_proto(request.invoice)
+        except ValidationError as error:
+            violations = {
+                "invoice." + ".".join(str(p) for p in item["loc"]) if item["loc"] else "invoice": item["msg"]
+                for item in error.errors()
+            }
+            raise InvalidArgument("invoice is invalid", violations=violations) from None
+        revision = NewRevision(
+            invoice=json_format.MessageToDict(request.invoice),
+            totals=json_format.MessageToDict(request.totals) if request.HasField("totals") else None,
+            msc=request.msc,
+            message_id=request.message_id,
+            summary=request.summary,
+        )
+        saved = await self.service.save_revision(owner_id(), session_id, revision)
+        return pb.SaveRevisionResponse(revision=revision_to_proto(saved))
+
+    async def GetRevision(
+        self, request: pb.GetRevisionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetRevisionResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        found = await self.service.get_revision(owner_id(), session_id, request.revision_number)
+        return pb.GetRevisionResponse(revision=revision_to_proto(found))
+
+    async def ListRevisions(
+        self, request: pb.ListRevisionsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListRevisionsResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        page = await self.service.list_revisions(
+            owner_id(), session_id, size=request.page_size, token=request.page_token
+        )
+        return pb.ListRevisionsResponse(
+            revisions=[revision_to_proto(r) for r in page.items], next_page_token=page.next_page_token
+        )
+
+    async def RecordUsage(
+        self, request: pb.RecordUsageRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RecordUsageResponse:
+        u = request.usage
+        session_id = parse_uuid(u.session_id, "usage.session_id")
+        try:
+            cost = Decimal(u.cost_usd or "0")
+        except InvalidOperation:
+            raise InvalidArgument("usage.cost_usd must be a decimal string", field="usage.cost_usd") from None
+        if not cost.is_finite():
+            raise InvalidArgument("usage.cost_usd must be a finite decimal", field="usage.cost_usd")
+        stored = await self.service.record_usage(
+            owner_id(),
+            NewUsage(
+                session_id=session_id,
+                provider=u.provider,
+                model=u.model,
+                prompt_tokens=u.prompt_tokens,
+                completion_tokens=u.completion_tokens,
+                cost_usd=cost,
+                latency_ms=u.latency_ms,
+                estimated=u.estimated,
+            ),
+        )
+        return pb.RecordUsageResponse(usage=usage_to_proto(stored))
+
+    async def GetUsage(
+        self, request: pb.GetUsageRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetUsageResponse:
+        session_id = parse_uuid(request.session_id, "session_id") if request.session_id else None
+        report = await self.service.get_usage(owner_id(), session_id)
+        return pb.GetUsageResponse(
+            totals=totals_to_proto(report.totals),
+            by_model=[pb.ModelUsage(model=m, totals=totals_to_proto(t)) for m, t in report.by_model.items()],
+        )
+
+    async def CompleteSession(
+        self, request: pb.CompleteSessionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CompleteSessionResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        done = await self.service.complete_session(owner_id(), session_id)
+        return pb.CompleteSessionResponse(session=session_to_proto(done))
+
+    async def ResumeSession(
+        self, request: pb.ResumeSessionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ResumeSessionResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        resumed = await self.service.resume_session(owner_id(), session_id)
+        return pb.ResumeSessionResponse(session=session_to_proto(resumed))
