@@ -1,0 +1,351 @@
+"""Any OpenAI-compatible chat endpoint (OpenAI, vLLM, Ollama, llama.cpp server, LiteLLM).
+
+Per model: ask for json_schema structured output (or free text, see below), parse and
+validate the answer, and re-ask with the validation errors a bounded number of times. Each
+HTTP call runs under the endpoint's breaker with retries (resilience.py). When a model
+fails, the fallback models are tried in order.
+
+Structured output: "auto" asks for `response_format={"type": "json_schema", ...}`; an
+endpoint that rejects that (HTTP 400/422) is remembered as free-text-only and the JSON is
+then extracted from the text (fences, prose, trailing commas) and validated the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import openai
+import pydantic
+
+from docmesh_agent.providers.base import (
+    AgentAnswer,
+    DeltaSink,
+    ProviderAnswer,
+    TurnRequest,
+    answer_schema,
+)
+from docmesh_agent.providers.jsonextract import NoJsonFound, ReplyStreamer, extract_json
+from docmesh_agent.providers.prompt import ChatMessage, build_messages, feedback_message
+from docmesh_agent.resilience import (
+    BreakerOpen,
+    EndpointBreaker,
+    RetriesExhausted,
+    RetryPolicy,
+    call_with_retries,
+    describe,
+)
+from docmesh_agent.settings import AgentSettings
+from docmesh_agent.usage import LLM_REASKS, CallUsage, TurnUsage, cost_usd, count_message_tokens, count_tokens
+from docmesh_common.errors import DeadlineExceeded, DomainError, FailedPrecondition, Unavailable
+from docmesh_common.invoice import Invoice
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+_INVOICE_KEYS = frozenset(Invoice.model_fields)
+
+
+class InvalidAnswer(Exception):
+    """The model's text is not a usable answer; `errors` are sent back to it."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def parse_answer(text: str | None, *, has_document: bool) -> AgentAnswer:
+    """Validate a model's text as an AgentAnswer (a bare Invoice object is accepted too)."""
+    if not text or not text.strip():
+        raise InvalidAnswer(["the answer was empty; answer with one JSON object"])
+    try:
+        data = extract_json(text)
+    except NoJsonFound as error:
+        raise InvalidAnswer([str(error)]) from None
+    if "action" not in data and "reply" not in data and data.keys() & _INVOICE_KEYS:
+        # Smaller models often answer with the document alone.
+        data = {
+            "reply": "Here is the updated document." if has_document else "Here is your document.",
+            "action": "edit" if has_document else "generate",
+            "invoice": data,
+        }
+    try:
+        return AgentAnswer.model_validate(data)
+    except pydantic.ValidationError as error:
+        raise InvalidAnswer(validation_errors(error)) from None
+
+
+def validation_errors(error: pydantic.ValidationError) -> list[str]:
+    """One line per error, naming the JSON path, for the model to fix."""
+    lines = []
+    for item in error.errors(include_url=False):
+        path = ".".join(str(p) for p in item.get("loc", ())) or "(root)"
+        lines.append(f"{path}: {item.get('msg')}")
+    return lines[:20]
+
+
+class OpenAIProvider:
+    """The Provider for OpenAI-compatible endpoints."""
+
+    name = "openai"
+    can_fix = True
+
+    def __init__(self, settings: AgentSettings) -> None:
+        self._settings = settings
+        self.endpoint = (settings.llm_base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.model = settings.llm_model
+        self.models = [
+            settings.llm_model,
+            *(m for m in settings.llm_fallback_models if m != settings.llm_model),
+        ]
+        self._client = openai.AsyncOpenAI(
+            base_url=self.endpoint,
+            # Local servers need no key, but the client insists on one.
+            api_key=settings.llm_api_key.get_secret_value() or "unused",
+            max_retries=0,
+            timeout=openai.Timeout(
+                settings.llm_timeout_seconds, connect=settings.llm_connect_timeout_seconds
+            ),
+        )
+        self.breaker = EndpointBreaker(
+            self.endpoint,
+            fail_max=settings.llm_breaker_fail_max,
+            reset_seconds=settings.llm_breaker_reset_seconds,
+        )
+        self._policy = RetryPolicy(
+            max_retries=settings.llm_max_retries,
+            base_seconds=settings.llm_backoff_base_seconds,
+            cap_seconds=settings.llm_backoff_cap_seconds,
+        )
+        self._structured = settings.llm_structured_output
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def answer(
+        self,
+        request: TurnRequest,
+        usage: TurnUsage,
+        *,
+        on_delta: DeltaSink | None = None,
+        deadline: float | None = None,
+    ) -> ProviderAnswer:
+        messages = build_messages(request, context_tokens=self._settings.llm_context_tokens)
+        failures: list[str] = []
+        last: BaseException | None = None
+        streamer_used = False
+        for model in self.models:
+            try:
+                answer, streamed = await self._answer_with(
+                    model,
+                    list(messages),
+                    usage,
+                    on_delta=None if streamer_used else on_delta,
+                    deadline=deadline,
+                    has_document=request.current is not None,
+                )
+            except BreakerOpen as error:
+                raise Unavailable(
+                    f"the language model endpoint is failing and its circuit breaker is open; "
+                    f"try again in {round(error.retry_after)} s",
+                    reason="LLM_BREAKER_OPEN",
+                    retry_after_seconds=error.retry_after,
+                ) from None
+            except TimeoutError as error:
+                raise DeadlineExceeded(
+                    f"the request's deadline passed while waiting for the language model ({error})",
+                    reason="LLM_DEADLINE",
+                ) from None
+            except (RetriesExhausted, InvalidAnswer, openai.APIError) as error:
+                last = error
+                failures.append(f"{model}: {_failure_text(error)}")
+                streamer_used = streamer_used or on_delta is not None
+                log.warning("model %s failed: %s", model, failures[-1])
+                continue
+            return ProviderAnswer(
+                action=answer.action,
+                invoice=answer.invoice,
+                reply=answer.reply,
+                summary=answer.summary,
+                streamed=streamed,
+            )
+        raise _final_error(last, failures)
+
+    async def _answer_with(
+        self,
+        model: str,
+        messages: list[ChatMessage],
+        usage: TurnUsage,
+        *,
+        on_delta: DeltaSink | None,
+        deadline: float | None,
+        has_document: bool,
+    ) -> tuple[AgentAnswer, bool]:
+        streamed = False
+        for asked in range(self._settings.llm_reask_limit + 1):
+            # Only the first answer is streamed: a re-asked answer's reply would repeat it.
+            sink = on_delta if asked == 0 else None
+            text, did_stream = await self._complete(model, messages, usage, on_delta=sink, deadline=deadline)
+            streamed = streamed or did_stream
+            try:
+                return parse_answer(text, has_document=has_document), streamed
+            except InvalidAnswer as error:
+                if asked >= self._settings.llm_reask_limit:
+                    raise
+                LLM_REASKS.labels(self.name).inc()
+                log.info("model %s gave an invalid answer, re-asking: %s", model, error)
+                messages.append({"role": "assistant", "content": text or ""})
+                messages.append({"role": "user", "content": feedback_message(error.errors)})
+        raise AssertionError("unreachable")
+
+    async def _complete(
+        self,
+        model: str,
+        messages: list[ChatMessage],
+        usage: TurnUsage,
+        *,
+        on_delta: DeltaSink | None,
+        deadline: float | None,
+    ) -> tuple[str, bool]:
+        """One completion (with retries); returns its text and whether deltas were sent."""
+        while True:
+            mode = self._structured
+            try:
+                return await self._complete_once(model, messages, usage, mode, on_delta, deadline)
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as error:
+                if mode == "auto" and self._structured == "auto":
+                    log.warning(
+                        "%s rejected json_schema output (%s); using free text with JSON extraction",
+                        self.endpoint,
+                        describe(error),
+                    )
+                    self._structured = "none"
+                    continue
+                raise
+
+    async def _complete_once(
+        self,
+        model: str,
+        messages: list[ChatMessage],
+        usage: TurnUsage,
+        mode: str,
+        on_delta: DeltaSink | None,
+        deadline: float | None,
+    ) -> tuple[str, bool]:
+        params: dict[str, Any] = {
+            "model": model,
+            "messages": messages,
+            "max_tokens": self._settings.llm_max_output_tokens,
+        }
+        if self._settings.llm_temperature is not None:
+            params["temperature"] = self._settings.llm_temperature
+        if mode in ("auto", "json_schema"):
+            params["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "agent_answer", "schema": answer_schema(), "strict": False},
+            }
+        elif mode == "json_object":
+            params["response_format"] = {"type": "json_object"}
+        # Reply characters already sent: a retried attempt writes the reply again from its
+        # start, and only what goes beyond them is new to the client.
+        sent = 0
+
+        async def attempt(timeout: float) -> tuple[str, Any]:
+            nonlocal sent
+            if on_delta is None:
+                response = await self._client.chat.completions.create(**params, timeout=timeout)
+                content = response.choices[0].message.content if response.choices else None
+                return content or "", response.usage
+            stream = await self._client.chat.completions.create(
+                **params, stream=True, stream_options={"include_usage": True}, timeout=timeout
+            )
+            streamer = ReplyStreamer()
+            pieces: list[str] = []
+            reported = None
+            async for chunk in stream:
+                if chunk.usage is not None:
+                    reported = chunk.usage
+                for choice in chunk.choices:
+                    piece = choice.delta.content if choice.delta else None
+                    if not piece:
+                        continue
+                    pieces.append(piece)
+                    streamer.feed(piece)
+                    if len(streamer.text) > sent:
+                        fresh = streamer.text[sent:]
+                        sent = len(streamer.text)
+                        await on_delta(fresh)
+            return "".join(pieces), reported
+
+        started = time.monotonic()
+        text, reported = await call_with_retries(
+            attempt,
+            policy=self._policy,
+            breaker=self.breaker,
+            provider=self.name,
+            model=model,
+            timeout=self._settings.llm_timeout_seconds,
+            deadline=deadline,
+            on_retry=lambda reason, delay: usage.note_retry(),
+        )
+        latency_ms = int((time.monotonic() - started) * 1000)
+        self._record(model, messages, text, reported, latency_ms, usage)
+        return text, sent > 0
+
+    def _record(
+        self,
+        model: str,
+        messages: list[ChatMessage],
+        text: str,
+        reported: Any,
+        latency_ms: int,
+        usage: TurnUsage,
+    ) -> None:
+        prompt = getattr(reported, "prompt_tokens", None)
+        completion = getattr(reported, "completion_tokens", None)
+        estimated = prompt is None or completion is None
+        if estimated:
+            prompt = count_message_tokens(messages)
+            completion = count_tokens(text)
+        assert prompt is not None and completion is not None
+        usage.add(
+            CallUsage(
+                provider=self.name,
+                model=model,
+                prompt_tokens=int(prompt),
+                completion_tokens=int(completion),
+                cost_usd=cost_usd(self._settings.llm_prices, model, int(prompt), int(completion)),
+                latency_ms=latency_ms,
+                estimated=estimated,
+            )
+        )
+
+
+def _failure_text(error: BaseException) -> str:
+    if isinstance(error, InvalidAnswer):
+        return "invalid answer: " + "; ".join(error.errors[:5])
+    if isinstance(error, RetriesExhausted):
+        return f"{describe(error.last)} (after {error.attempts} attempt(s))"
+    return describe(error)
+
+
+def _final_error(last: BaseException | None, failures: list[str]) -> DomainError:
+    """The error a client sees when every model failed."""
+    detail = "; ".join(failures) or "no model configured"
+    if isinstance(last, RetriesExhausted):
+        hint = last.retry_after if last.retry_after is not None else 1.0
+        return Unavailable(
+            f"the language model failed: {detail}", reason="LLM_UNAVAILABLE", retry_after_seconds=hint
+        )
+    if isinstance(last, InvalidAnswer):
+        return Unavailable(
+            f"the language model did not produce a valid answer: {detail}", reason="LLM_INVALID_OUTPUT"
+        )
+    if isinstance(last, openai.APIStatusError) and last.status_code in (401, 403):
+        return FailedPrecondition(
+            f"the language model endpoint refused the credentials: {detail}", reason="LLM_AUTH"
+        )
+    return FailedPrecondition(
+        f"the language model endpoint rejected the request: {detail}", reason="LLM_REJECTED"
+    )

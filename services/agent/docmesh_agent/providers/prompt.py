@@ -1,0 +1,88 @@
+"""The chat messages sent to an LLM: system prompt with the schema, the current document,
+as much recent history as fits the context budget, and the person's message."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+
+from docmesh_agent.providers.base import TurnRequest, answer_schema
+from docmesh_agent.usage import TOKENS_PER_MESSAGE, count_tokens
+from docmesh_common.invoice import Invoice
+
+log = logging.getLogger(__name__)
+
+ChatMessage = dict[str, str]
+
+_INSTRUCTIONS = """\
+You are docmesh, an assistant that writes commercial documents (invoices, quotes, receipts,
+purchase orders) from a conversation and edits them when asked.
+
+Answer with ONE JSON object and nothing else, matching this JSON schema:
+{schema}
+
+Rules:
+- "invoice" is always the COMPLETE document after this message, never a partial patch.
+- Amounts, quantities and rates are decimal strings or numbers ("150", "8.25"); never
+  compute totals, subtotals or line amounts: the spreadsheet computes them.
+- Rates are percentages ("8" means 8 %). Dates are "YYYY-MM-DD"; today is {today}.
+- currency_code is an ISO 4217 code such as "USD" or "EUR".
+- If the buyer or the line items (what is sold and at what price) are missing and cannot
+  be inferred, use action "question", ask for exactly one missing fact in "reply", and set
+  "invoice" to null. Never invent names or prices.
+- "undo" means the person wants the previous version back: action "undo", invoice null.
+- Keep "reply" short and in the person's language.
+"""
+
+
+@functools.cache
+def _schema_text() -> str:
+    return json.dumps(answer_schema(), separators=(",", ":"))
+
+
+def system_prompt(request: TurnRequest) -> str:
+    text = _INSTRUCTIONS.format(schema=_schema_text(), today=request.today.isoformat())
+    if request.document_kind is not None and request.current is None:
+        text += f'\nThe person wants a document of kind "{request.document_kind.value}".\n'
+    if request.current is not None:
+        text += "\nThe current document (edit this one):\n" + invoice_json(request.current) + "\n"
+    else:
+        text += "\nThere is no document yet.\n"
+    return text
+
+
+def invoice_json(invoice: Invoice) -> str:
+    return invoice.model_dump_json(exclude_defaults=True)
+
+
+def feedback_message(errors: list[str] | tuple[str, ...]) -> str:
+    listed = "\n".join(f"- {e}" for e in errors)
+    return (
+        f"Your answer could not be used:\n{listed}\nAnswer again with the whole corrected JSON object only."
+    )
+
+
+def _message_tokens(content: str, known: int = 0) -> int:
+    return TOKENS_PER_MESSAGE + (known or count_tokens(content))
+
+
+def build_messages(request: TurnRequest, *, context_tokens: int) -> list[ChatMessage]:
+    """The prompt, with the oldest history dropped first to stay within `context_tokens`."""
+    system = system_prompt(request)
+    tail: list[ChatMessage] = [{"role": "user", "content": request.message}]
+    if request.rejected is not None:
+        tail.append({"role": "assistant", "content": invoice_json(request.rejected)})
+        tail.append({"role": "user", "content": feedback_message(tuple(request.feedback))})
+    used = _message_tokens(system) + sum(_message_tokens(m["content"]) for m in tail) + 2
+    if used > context_tokens:
+        log.warning("prompt needs %d tokens, more than the %d budget, without history", used, context_tokens)
+    kept: list[ChatMessage] = []
+    for past in reversed(request.history):
+        cost = _message_tokens(past.content, past.token_count)
+        if used + cost > context_tokens:
+            break
+        used += cost
+        kept.append({"role": past.role, "content": past.content})
+    kept.reverse()
+    return [{"role": "system", "content": system}, *kept, *tail]
