@@ -1,0 +1,423 @@
+"""SocialCalc formula syntax: tokenizer, infix → reverse Polish, function registry (§7).
+
+This is a faithful port of ``formula1.js`` (``ParseFormulaIntoTokens`` and
+``ConvertInfixToPolish``) rather than a textbook grammar, because the engine's quirks decide
+what a formula means: unary minus binds tighter than ``^`` (``-2^2`` = 4), ``TRUE`` works with
+or without ``()``, a one- or two-letter name such as ``A`` is a column reference, ``#NAME?``
+alone is a syntax error (only special values ending in ``!`` are read), and ``'`` delimits
+strings just like ``"``.
+
+:func:`compile_formula` tokenizes and converts once and caches the result, so recalculation
+of a large sheet does not re-parse a formula text it has seen before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = [
+    "FUNCTIONS",
+    "SIDE_EFFECT_FUNCTIONS",
+    "CompiledFormula",
+    "FormulaSyntaxError",
+    "Token",
+    "TokenType",
+    "compile_formula",
+    "parse_formula",
+    "references",
+    "tokenize",
+]
+
+
+class TokenType:
+    NUM = 1
+    COORD = 2
+    OP = 3
+    NAME = 4
+    ERROR = 5
+    STRING = 6
+
+
+# Character classes of the engine's tokenizer.
+_NUM, _NUMSTART, _OP, _EOF, _ALPHA, _INCOORD, _ERRCH, _QUOTE, _SPACE, _SPECIAL = range(1, 11)
+_CHARCLASS: dict[str, int] = {" ": _SPACE, "!": _OP, '"': _QUOTE, "'": _QUOTE, "#": _SPECIAL, "$": _INCOORD}
+for _ch in "%&()*+,-/:<=>^":
+    _CHARCLASS[_ch] = _OP
+_CHARCLASS["."] = _NUMSTART
+for _ch in "0123456789":
+    _CHARCLASS[_ch] = _NUM
+for _ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_":
+    _CHARCLASS[_ch] = _ALPHA
+
+# Parse states.
+_S_NUM, _S_ALPHA, _S_COORD, _S_STRING, _S_STRINGQUOTE, _S_NUMEXP1, _S_NUMEXP2, _S_ALNUM, _S_SPECIAL = range(
+    1, 10
+)
+
+#: Operator precedence (smaller binds tighter); negative = right associative. M/P are unary -/+,
+#: G/L/N are >=, <=, <>.
+PRECEDENCE = {
+    "!": 1,
+    ":": 2,
+    ",": 2,
+    "M": -3,
+    "P": -3,
+    "%": 4,
+    "^": 5,
+    "*": 6,
+    "/": 6,
+    "+": 7,
+    "-": 7,
+    "&": 8,
+    "<": 9,
+    ">": 9,
+    "=": 9,
+    "G": 9,
+    "L": 9,
+    "N": 9,
+}
+
+ERR_EXPONENT = "Improperly formed number exponent"
+ERR_CHAR = "Unexpected character in formula"
+ERR_STRING = "Improperly formed string"
+ERR_SPECIAL = "Improperly formed special value"
+ERR_TWOOPS = "Error in formula (two operators inappropriately in a row)"
+ERR_MISSING_OPEN = "Missing open parenthesis in list with comma(s). "
+ERR_CLOSE_NO_OPEN = "Closing parenthesis without open parenthesis. "
+ERR_MISSING_CLOSE = "Missing close parenthesis. "
+
+_COORD_TOKEN_RE = re.compile(r"^\$?[A-Z]{1,2}\$?[1-9]\d*$", re.IGNORECASE)
+
+#: Every function of the engine (socialcalc 2.3.0) with its argument count as the engine checks
+#: it: n = exactly n, -n = at least n, 100 = not checked. Read from the engine at run time.
+FUNCTIONS: dict[str, int] = {
+    "ABS": 1, "ACOS": 1, "AND": -1, "ASIN": 1, "ATAN": 1, "ATAN2": 2, "AUTOCOMPLETE": 2,
+    "AVERAGE": -1, "BUTTON": 1, "CEILING": -1, "CHECKBOX": 1, "CHOOSE": -2, "COLUMNS": 1,
+    "COMMAND": -1, "COMMANDIF": -1, "CONCAT": -1, "CONCATENATE": -1, "COPYFORMULA": 3,
+    "COPYVALUE": 3, "COS": 1, "COUNT": -1, "COUNTA": -1, "COUNTBLANK": -1, "COUNTIF": 2,
+    "DATE": 3, "DAVERAGE": 3, "DAY": 1, "DCOUNT": 3, "DCOUNTA": 3, "DDB": -4, "DEGREES": 1,
+    "DELETEIF": -1, "DGET": 3, "DMAX": 3, "DMIN": 3, "DPRODUCT": 3, "DSTDEV": 3, "DSTDEVP": 3,
+    "DSUM": 3, "DVAR": 3, "DVARP": 3, "EMAIL": -3, "EMAILAT": -4, "EMAILATIF": -5, "EMAILIF": -4,
+    "EMAILONEDIT": -4, "EMAILONEDITIF": -5, "EVEN": 1, "EXACT": 2, "EXP": 1, "FACT": 1,
+    "FALSE": 0, "FIND": -2, "FLOOR": -1, "FV": -3, "HEXCODE": 1, "HLOOKUP": -3, "HOUR": 1,
+    "IF": -2, "IMAGEBUTTON": 1, "INDEX": -1, "INSERT": -2, "INT": 1, "IRR": -1, "ISBLANK": 1,
+    "ISERR": 1, "ISERROR": 1, "ISLOGICAL": 1, "ISNA": 1, "ISNONTEXT": 1, "ISNUMBER": 1,
+    "ISTEXT": 1, "LEFT": -2, "LEN": 1, "LN": 1, "LOG": -1, "LOG10": 1, "LOWER": 1, "MATCH": -2,
+    "MAX": -1, "MID": 3, "MIN": -1, "MINUTE": 1, "MOD": 2, "MONTH": 1, "N": 1, "NA": 0, "NOT": 1,
+    "NOW": 0, "NPER": -3, "NPV": -2, "ODD": 1, "OR": -1, "PANEL": -1, "PI": 0, "PMT": -3,
+    "POWER": 2, "PRODUCT": -1, "PROPER": 1, "PV": -3, "RADIANS": 1, "RADIOBUTTON": 2, "RAND": 0,
+    "RATE": -3, "REPLACE": 4, "REPT": 2, "RIGHT": -1, "ROUND": -1, "ROWS": 1, "SECOND": 1,
+    "SELECT": -2, "SIN": 1, "SLN": 3, "SPLASH": -1, "SQRT": 1, "STDEV": -1, "STDEVP": -1,
+    "STYLE": -1, "SUBMIT": 100, "SUBSTITUTE": -3, "SUM": -1, "SUMIF": -2, "SUMIFS": -3,
+    "SUMPRODUCT": -1, "SYD": 4, "T": 1, "TAN": 1, "TEXTBOX": 1, "TIME": 3, "TODAY": 0, "TRIM": 1,
+    "TRUE": 0, "TRUNC": 2, "UPPER": 1, "VALUE": 1, "VAR": -1, "VARP": -1, "VLOOKUP": -3,
+    "WEEKDAY": -1, "YEAR": 1,
+}  # fmt: skip
+
+#: EtherCalc functions with side effects or UI widgets: a generator must not emit these (§7).
+SIDE_EFFECT_FUNCTIONS = frozenset(
+    "COMMAND COMMANDIF COPYFORMULA COPYVALUE DELETEIF INSERT SUBMIT EMAIL EMAILIF EMAILAT "
+    "EMAILATIF EMAILONEDIT EMAILONEDITIF AUTOCOMPLETE BUTTON CHECKBOX IMAGEBUTTON PANEL "
+    "RADIOBUTTON SELECT SPLASH STYLE TEXTBOX".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    type: int
+    opcode: str = ""
+
+
+class FormulaSyntaxError(ValueError):
+    """The formula does not tokenize or parse (the engine's message is kept)."""
+
+
+def tokenize(line: str) -> list[Token]:
+    """Port of ``ParseFormulaIntoTokens``; errors become ``ERROR`` tokens as in the engine."""
+    out: list[Token] = []
+    push = out.append
+    s = ""
+    state = 0
+    haddecimal = False
+    n = len(line)
+    for i in range(n + 1):
+        if i < n:
+            ch = line[i]
+            cclass = _CHARCLASS.get(ch, 0)
+        else:
+            ch, cclass = "", _EOF
+
+        if state == _S_NUM:
+            if cclass == _NUM:
+                s += ch
+            elif cclass == _NUMSTART and not haddecimal:
+                haddecimal = True
+                s += ch
+            elif ch in ("E", "e"):
+                s += ch
+                haddecimal = False
+                state = _S_NUMEXP1
+            else:
+                push(Token(s, TokenType.NUM))
+                haddecimal = False
+                state = 0
+
+        if state == _S_NUMEXP1:
+            if cclass == _NUM:
+                state = _S_NUMEXP2
+            elif ch in ("+", "-") and s[-1:].upper() == "E":
+                s += ch
+            elif ch in ("E", "e"):
+                pass
+            else:
+                push(Token(ERR_EXPONENT, TokenType.ERROR))
+                state = 0
+
+        if state == _S_NUMEXP2:
+            if cclass == _NUM:
+                s += ch
+            else:
+                push(Token(s, TokenType.NUM))
+                state = 0
+
+        if state == _S_ALPHA:
+            if cclass == _NUM:
+                state = _S_COORD
+            elif cclass == _ALPHA or ch == ".":
+                s += ch
+            elif cclass == _INCOORD:
+                state = _S_COORD
+            elif cclass in (_OP, _NUMSTART, _SPACE, _EOF):
+                push(Token(s.upper(), TokenType.NAME))
+                state = 0
+            else:
+                push(Token(ERR_CHAR, TokenType.ERROR))
+                state = 0
+
+        if state == _S_COORD:
+            if cclass in (_NUM, _INCOORD):
+                s += ch
+            elif cclass == _ALPHA:
+                state = _S_ALNUM
+            elif cclass in (_OP, _NUMSTART, _EOF, _SPACE):
+                t = TokenType.COORD if _COORD_TOKEN_RE.match(s) else TokenType.NAME
+                push(Token(s.upper(), t))
+                state = 0
+            else:
+                push(Token(ERR_CHAR, TokenType.ERROR))
+                state = 0
+
+        if state == _S_ALNUM:
+            if cclass in (_NUM, _ALPHA):
+                s += ch
+            elif cclass in (_OP, _NUMSTART, _SPACE, _EOF):
+                push(Token(s.upper(), TokenType.NAME))
+                state = 0
+            else:
+                push(Token(ERR_CHAR, TokenType.ERROR))
+                state = 0
+
+        if state == _S_STRING:
+            if cclass == _QUOTE:
+                state = _S_STRINGQUOTE
+            elif cclass == _EOF:
+                push(Token(ERR_STRING, TokenType.ERROR))
+                state = 0
+            else:
+                s += ch
+        elif state == _S_STRINGQUOTE:
+            if cclass == _QUOTE:
+                s += ch
+                state = _S_STRING
+            else:
+                push(Token(s, TokenType.STRING))
+                state = 0
+        elif state == _S_SPECIAL:
+            if s.endswith("!"):
+                push(Token(s, TokenType.NAME))
+                state = 0
+            elif cclass == _EOF:
+                push(Token(ERR_SPECIAL, TokenType.ERROR))
+                state = 0
+            else:
+                s += ch
+
+        if state == 0:
+            if cclass == _NUM:
+                s, state = ch, _S_NUM
+            elif cclass == _NUMSTART:
+                s, haddecimal, state = ch, True, _S_NUM
+            elif cclass in (_ALPHA, _INCOORD):
+                s, state = ch, _S_ALPHA
+            elif cclass == _SPECIAL:
+                s, state = ch, _S_SPECIAL
+            elif cclass == _OP:
+                s = ch
+                last_type: int = _EOF
+                last_text = "EOF"
+                if out:
+                    last_type, last_text = out[-1].type, out[-1].text
+                    # The engine compares the token *type* with the *char class* op (both 3).
+                    if last_type == _OP and last_text + s in ("<=", ">=", "<>"):
+                        s = last_text + s
+                        out.pop()
+                        if out:
+                            last_type, last_text = out[-1].type, out[-1].text
+                        else:
+                            last_type, last_text = _EOF, "EOF"
+                ttype = TokenType.OP
+                opch = ch
+                if not out or (last_type == _OP and last_text not in (")", "%")):
+                    if s == "-":
+                        s = opch = "M"
+                    elif s == "+":
+                        s = opch = "P"
+                    elif s == ")" and last_text == "(":
+                        pass
+                    elif s != "(":
+                        ttype, s = TokenType.ERROR, ERR_TWOOPS
+                elif len(s) > 1:
+                    if s == ">=":
+                        s = opch = "G"
+                    elif s == "<=":
+                        s = opch = "L"
+                    elif s == "<>":
+                        s = opch = "N"
+                    else:
+                        ttype, s = TokenType.ERROR, ERR_TWOOPS
+                push(Token(s, ttype, opch))
+                state = 0
+            elif cclass == _QUOTE:
+                s, state = "", _S_STRING
+            elif cclass in (_SPACE, _EOF):
+                pass
+            else:
+                push(Token(ERR_CHAR, TokenType.ERROR))
+    return out
+
+
+FUNCTION_START = -1
+
+
+def to_rpn(tokens: list[Token]) -> list[int] | str:
+    """Port of ``ConvertInfixToPolish``: token indexes in RPN order, or the error text."""
+    rpn: list[int] = []
+    stack: list[int] = []
+    for i, tok in enumerate(tokens):
+        tt, text = tok.type, tok.text
+        if tt in (TokenType.NUM, TokenType.COORD, TokenType.STRING):
+            rpn.append(i)
+        elif tt == TokenType.NAME:
+            stack.append(i)
+            rpn.append(FUNCTION_START)
+        elif text == "," and tt == TokenType.OP:
+            while stack and tokens[stack[-1]].text != "(":
+                rpn.append(stack.pop())
+            if not stack:
+                return ERR_MISSING_OPEN
+        elif text == "(" and tt == TokenType.OP:
+            stack.append(i)
+        elif text == ")" and tt == TokenType.OP:
+            while stack and tokens[stack[-1]].text != "(":
+                rpn.append(stack.pop())
+            if not stack:
+                return ERR_CLOSE_NO_OPEN
+            stack.pop()
+            if stack and tokens[stack[-1]].type == TokenType.NAME:
+                rpn.append(stack.pop())
+        elif tt == TokenType.OP:
+            if stack and tokens[stack[-1]].type == TokenType.NAME:
+                rpn.append(stack.pop())
+            while stack and tokens[stack[-1]].type == TokenType.OP and tokens[stack[-1]].text != "(":
+                prec = PRECEDENCE.get(tok.opcode, 0)
+                sprec = PRECEDENCE.get(tokens[stack[-1]].opcode, 0)
+                if prec >= 0 and prec < sprec:
+                    break
+                if prec < 0:
+                    prec = -prec
+                    if sprec < 0:
+                        sprec = -sprec
+                    if prec <= sprec:
+                        break
+                rpn.append(stack.pop())
+            stack.append(i)
+        elif tt == TokenType.ERROR:
+            return text
+        else:
+            return "Internal error while processing parsed formula. "
+    while stack:
+        if tokens[stack[-1]].text == "(":
+            return ERR_MISSING_CLOSE
+        rpn.append(stack.pop())
+    return rpn
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledFormula:
+    """A formula tokenized and converted once; ``error`` is set when it does not parse."""
+
+    text: str
+    tokens: tuple[Token, ...]
+    rpn: tuple[int, ...]
+    error: str  # "" when the formula parses
+
+
+@lru_cache(maxsize=65536)
+def compile_formula(text: str) -> CompiledFormula:
+    """Tokenize and convert ``text`` (no leading ``=``); cached by text."""
+    tokens = tokenize(text)
+    rpn = to_rpn(tokens)
+    if isinstance(rpn, str):
+        return CompiledFormula(text, tuple(tokens), (), rpn or "Error in formula.")
+    if not tokens:
+        return CompiledFormula(text, (), (), "Empty formula")
+    return CompiledFormula(text, tuple(tokens), tuple(rpn), "")
+
+
+def parse_formula(text: str) -> CompiledFormula:
+    """Compile ``text`` and raise :class:`FormulaSyntaxError` with the engine's message if it fails."""
+    compiled = compile_formula(text)
+    if compiled.error:
+        raise FormulaSyntaxError(compiled.error)
+    return compiled
+
+
+def references(compiled: CompiledFormula) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+    """Cell references of a formula as the engine's dependency walk sees them.
+
+    Returns (single coords, ranges as (from, to) pairs, names), coords without ``$``. References
+    behind a sheet qualifier (``Sheet!A1``) point at other rooms and are left out, as the engine
+    leaves them out of its own dependency check.
+    """
+    coords: list[str] = []
+    ranges: list[tuple[str, str]] = []
+    names: list[str] = []
+    toks = compiled.tokens
+    sheetref = False
+    for i, tok in enumerate(toks):
+        if tok.type == TokenType.OP:
+            if tok.text == "!":
+                sheetref = True
+            elif tok.text != ":":
+                sheetref = False
+        elif tok.type == TokenType.NAME:
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            if not (nxt is not None and nxt.type == TokenType.OP and nxt.text == "("):
+                names.append(tok.text)
+        elif tok.type == TokenType.COORD and not sheetref:
+            plain = tok.text.replace("$", "")
+            if (
+                i >= 2
+                and toks[i - 1].type == TokenType.OP
+                and toks[i - 1].text == ":"
+                and toks[i - 2].type == TokenType.COORD
+            ):
+                if coords and coords[-1] == toks[i - 2].text.replace("$", ""):
+                    coords.pop()
+                ranges.append((toks[i - 2].text.replace("$", ""), plain))
+            else:
+                coords.append(plain)
+    return coords, ranges, names
