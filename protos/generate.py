@@ -29,6 +29,7 @@ def main() -> int:
     if OUT.exists():
         shutil.rmtree(OUT)
     OUT.mkdir(parents=True)
+    (OUT / "docmesh").mkdir()
     bin_dir = Path(sys.executable).parent  # the venv's protoc-gen-mypy plugins
     args = [
         "grpc_tools.protoc",
@@ -39,6 +40,11 @@ def main() -> int:
         f"--grpc_python_out={OUT}",
         f"--mypy_out={OUT}",
         f"--mypy_grpc_out={OUT}",
+        # The gateway's OpenAPI document takes its descriptions from the proto comments, which
+        # only a descriptor set with source info carries.
+        "--include_imports",
+        "--include_source_info",
+        f"--descriptor_set_out={OUT / 'docmesh' / 'descriptor_set.binpb'}",
         *sources,
     ]
     code = protoc.main(args)

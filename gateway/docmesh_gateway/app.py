@@ -1,0 +1,537 @@
+"""The gateway's ASGI application: REST transcoded to gRPC, behind the edge.
+
+Layers, outermost first: `Edge` (request id, security headers, metrics, last-resort error
+handling), CORS, gzip, then `Gateway` (fixed endpoints, the transcoded routes, keys, rate limits).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+import grpc
+from google.protobuf import json_format
+from google.protobuf.message import Message
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from docmesh_common import context
+from docmesh_common.clients import Upstream
+from docmesh_common.errors import (
+    DomainError,
+    Internal,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+    Unauthenticated,
+)
+from docmesh_gateway.auth import KeyStore, presented_key
+from docmesh_gateway.errors import HttpError, error_body, error_document, error_headers, status_of
+from docmesh_gateway.ratelimit import RateLimiter
+from docmesh_gateway.routes import Route, Router
+from docmesh_gateway.settings import GatewaySettings
+from docmesh_gateway.transcode import RequestError, build_request, http_body_of
+
+log = logging.getLogger("docmesh.gateway")
+
+HTTP_REQUESTS = Counter(
+    "docmesh_gateway_http_requests_total",
+    "HTTP requests answered by the gateway, by route template, method and status.",
+    ["route", "method", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "docmesh_gateway_http_request_duration_seconds",
+    "Time from request to the end of the response, by route template and method.",
+    ["route", "method"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120),
+)
+
+ROUTE_KEY = "docmesh.route"
+REQUEST_ID_KEY = "docmesh.request_id"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_GRPC_TIMEOUT = re.compile(r"^(\d{1,8})([HMSmun])$")
+_GRPC_TIMEOUT_UNITS = {"H": 3600.0, "M": 60.0, "S": 1.0, "m": 1e-3, "u": 1e-6, "n": 1e-9}
+_FILE_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
+]
+
+
+def parse_grpc_timeout(value: str) -> float | None:
+    """A Grpc-Timeout header ("10S", "500m") in seconds; None when absent or malformed."""
+    match = _GRPC_TIMEOUT.match(value.strip())
+    if match is None:
+        return None
+    return int(match.group(1)) * _GRPC_TIMEOUT_UNITS[match.group(2)]
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+async def send_bytes(
+    send: Send, status: int, body: bytes, content_type: str, headers: Mapping[str, str] | None = None
+) -> None:
+    raw = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
+    for name, value in (headers or {}).items():
+        raw.append((name.encode("latin-1"), value.encode("latin-1")))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def send_json(send: Send, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> None:
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    await send_bytes(send, status, body, "application/json", headers)
+
+
+async def send_error(
+    send: Send, error: DomainError, request_id: str, headers: Mapping[str, str] | None = None
+) -> None:
+    merged = {**error_headers(error), **(headers or {})}
+    await send_bytes(send, status_of(error), error_body(error, request_id), "application/json", merged)
+
+
+class Edge:
+    """Request ids, security headers, metrics and the guarantee of a JSON 500 without a traceback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = ""
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                candidate = value.decode("latin-1")
+                request_id = candidate if _REQUEST_ID.match(candidate) else ""
+                break
+        request_id = request_id or context.new_request_id()
+        scope[REQUEST_ID_KEY] = request_id
+        status_holder = [0]
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status_holder[0] = message["status"]
+                headers = list(message.get("headers", ()))
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(SECURITY_HEADERS)
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("unhandled error", extra={"request_id": request_id, "path": scope.get("path")})
+            if status_holder[0] == 0:
+                error = Internal(f"internal error (request id {request_id})")
+                await send_error(send_with_headers, error, request_id)
+        finally:
+            route = scope.get(ROUTE_KEY, "unmatched")
+            method = scope["method"]
+            HTTP_REQUESTS.labels(route, method, str(status_holder[0] or 500)).inc()
+            HTTP_LATENCY.labels(route, method).observe(time.perf_counter() - started)
+
+
+@dataclass
+class Principal:
+    owner_id: str
+    rate_key: str
+
+
+class GenericStub:
+    """Multi-callables built from the descriptors, so any annotated RPC can be called."""
+
+    def __init__(self, channel: grpc.aio.Channel) -> None:
+        self.channel = channel
+        self._methods: dict[str, Any] = {}
+
+    def method(self, route: Route) -> Any:
+        found = self._methods.get(route.full_method)
+        if found is None:
+            factory = self.channel.unary_stream if route.server_streaming else self.channel.unary_unary
+            found = factory(
+                route.full_method,
+                request_serializer=route.request_class.SerializeToString,  # type: ignore[attr-defined]
+                response_deserializer=route.response_class.FromString,  # type: ignore[attr-defined]
+            )
+            self._methods[route.full_method] = found
+        return found
+
+
+STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+
+
+class Gateway:
+    """Fixed endpoints, then the transcoded routes."""
+
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        router: Router,
+        upstreams: Mapping[str, Upstream[GenericStub]],
+        openapi: dict[str, Any],
+        keys: KeyStore,
+        dev_key: str,
+        limiter: RateLimiter | None,
+    ) -> None:
+        self.settings = settings
+        self.router = router
+        self.upstreams = upstreams
+        self.openapi_body = json.dumps(openapi, separators=(",", ":")).encode()
+        self.keys = keys
+        self._dev_digest = hashlib.sha256(dev_key.encode()).digest() if dev_key else b""
+        self.dev_key = dev_key
+        self.limiter = limiter
+        self._static = self._load_static(dev_key if settings.dev_mode else "")
+        self._fixed: dict[tuple[str, str], Callable[[Scope, Receive, Send], Awaitable[None]]] = {
+            ("GET", "/healthz"): self._healthz,
+            ("GET", "/readyz"): self._readyz,
+            ("GET", "/metrics"): self._metrics,
+            ("GET", "/openapi.json"): self._openapi,
+            ("GET", "/api/health"): self._legacy_health,
+        }
+
+    @staticmethod
+    def _load_static(dev_key: str) -> dict[str, tuple[bytes, str]]:
+        files: dict[str, tuple[bytes, str]] = {}
+        for entry in (resources.files("docmesh_gateway") / "static").iterdir():
+            suffix = "." + entry.name.rsplit(".", 1)[-1]
+            if suffix in STATIC_TYPES:
+                files[entry.name] = (entry.read_bytes(), STATIC_TYPES[suffix])
+        index, kind = files["index.html"]
+        # Only in dev mode does the page carry a key: it saves pasting the one printed at start.
+        injected = json.dumps(dev_key).encode() if dev_key else b'""'
+        files["index.html"] = (index.replace(b'"__DOCMESH_DEV_KEY__"', injected), kind)
+        return files
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            return
+        method: str = scope["method"]
+        path: str = scope["path"]
+        request_id: str = scope.get(REQUEST_ID_KEY) or context.new_request_id()
+        fixed = self._fixed.get((method if method != "HEAD" else "GET", path))
+        if fixed is not None:
+            scope[ROUTE_KEY] = path
+            await fixed(scope, receive, send)
+            return
+        if method in ("GET", "HEAD") and (path in ("/", "/docs") or path.startswith("/static/")):
+            await self._serve_static(scope, send, path)
+            return
+        raw_path = scope.get("raw_path")
+        match_path = raw_path.decode("latin-1") if raw_path else quote(path)
+        match_path = match_path.split("?", 1)[0]
+        found = self.router.match(method, match_path)
+        if found is None:
+            allowed = self.router.allowed_methods(match_path)
+            if allowed:
+                scope[ROUTE_KEY] = "method_not_allowed"
+                error = HttpError(405, grpc.StatusCode.UNIMPLEMENTED, f"{method} is not allowed on {path}")
+                await send_error(send, error, request_id, {"allow": ", ".join(allowed)})
+                return
+            scope[ROUTE_KEY] = "unmatched"
+            await send_error(
+                send, NotFound(f"no route for {method} {path}", reason="ROUTE_NOT_FOUND"), request_id
+            )
+            return
+        route, params = found
+        scope[ROUTE_KEY] = route.template.text
+        headers = _headers(scope)
+        try:
+            principal = self._authenticate(headers)
+            limit_headers = await self._rate_limit(principal)
+            body = await self._read_body(receive, headers) if route.body else b""
+            query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+            try:
+                request = build_request(route, params, query, body)
+            except RequestError as error:
+                raise InvalidArgument(error.message, field=error.field or None) from None
+            timeout = self._deadline(route, headers)
+            context.bind(request_id=request_id, owner_id=principal.owner_id, timeout=timeout)
+            upstream = self.upstreams[route.upstream]
+            if route.server_streaming:
+                await self._stream(
+                    route, upstream, request, timeout, receive, send, request_id, limit_headers
+                )
+                return
+            response = await upstream.call(upstream.stub.method(route), request, timeout=timeout)
+        except DomainError as error:
+            await send_error(send, error, request_id, getattr(error, "headers", None))
+            return
+        await self._respond(route, response, send, limit_headers)
+
+    # Edge steps
+
+    def _authenticate(self, headers: Mapping[str, str]) -> Principal:
+        key = presented_key(headers)
+        if not key:
+            raise _unauthenticated("an API key is required: send X-API-Key or Authorization: Bearer")
+        found = self.keys.authenticate(key)
+        if found is not None:
+            owner, key_hash = found
+            return Principal(owner, key_hash)
+        if self._dev_digest and hmac.compare_digest(hashlib.sha256(key.encode()).digest(), self._dev_digest):
+            return Principal(self.settings.dev_owner_id, "dev")
+        raise _unauthenticated("the API key is not valid")
+
+    async def _rate_limit(self, principal: Principal) -> dict[str, str]:
+        if self.limiter is None:
+            return {}
+        decision = await self.limiter.acquire(principal.rate_key)
+        headers = decision.headers(self.limiter.rate)
+        if not decision.allowed:
+            error = ResourceExhausted(
+                "rate limit exceeded for this API key",
+                reason="RATE_LIMITED",
+                retry_after_seconds=decision.retry_after_seconds,
+            )
+            error.headers = headers  # type: ignore[attr-defined]
+            raise error
+        return headers
+
+    async def _read_body(self, receive: Receive, headers: Mapping[str, str]) -> bytes:
+        limit = self.settings.max_body_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise _too_large(limit)
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise HttpError(499, grpc.StatusCode.CANCELLED, "the client went away")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        return b"".join(chunks)
+
+    def _deadline(self, route: Route, headers: Mapping[str, str]) -> float:
+        method = route.method
+        overrides = self.settings.route_timeouts
+        budget = overrides.get(f"{method.containing_service.name}.{method.name}")
+        if budget is None:
+            budget = overrides.get(method.containing_service.full_name + "." + method.name)
+        if budget is None:
+            # Agent calls wait for an LLM; everything else answers quickly or not at all.
+            slow = route.upstream == "agent" and route.http_method != "GET"
+            budget = self.settings.chat_timeout_seconds if slow else self.settings.upstream_timeout_seconds
+        asked = parse_grpc_timeout(headers.get("grpc-timeout", ""))
+        return budget if asked is None else min(budget, asked)
+
+    # Responses
+
+    async def _respond(self, route: Route, response: Message, send: Send, extra: Mapping[str, str]) -> None:
+        download = http_body_of(route, response)
+        if download is not None:
+            data, content_type, file_name = download
+            headers = dict(extra)
+            if file_name:
+                headers["content-disposition"] = _content_disposition(file_name)
+            await send_bytes(send, 200, data, content_type, headers)
+            return
+        payload: Any = _to_dict(response)
+        if route.response_body:
+            payload = payload.get(route.response_body)
+        await send_json(send, 200, payload, extra)
+
+    async def _stream(
+        self,
+        route: Route,
+        upstream: Upstream[GenericStub],
+        request: Message,
+        timeout: float,
+        receive: Receive,
+        send: Send,
+        request_id: str,
+        extra: Mapping[str, str],
+    ) -> None:
+        """Server-streaming RPC as Server-Sent Events; an error before the first event is a plain error."""
+        events = upstream.stream(upstream.stub.method(route), request, timeout=timeout)
+        iterator = events.__aiter__()
+        try:
+            first: Message | None = await iterator.__anext__()
+        except StopAsyncIteration:
+            first = None
+        headers = [
+            (b"content-type", b"text/event-stream; charset=utf-8"),
+            (b"cache-control", b"no-cache"),
+            (b"x-accel-buffering", b"no"),
+            *((k.encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+
+        async def pump() -> None:
+            item: Message | None = first
+            try:
+                while item is not None:
+                    await send({"type": "http.response.body", "body": _sse_event(item), "more_body": True})
+                    try:
+                        item = await iterator.__anext__()
+                    except StopAsyncIteration:
+                        item = None
+            except DomainError as error:
+                event = json.dumps(error_document(error, request_id), separators=(",", ":"))
+                await send({"type": "http.response.body", "body": _sse(b"error", event), "more_body": True})
+            finally:
+                with contextlib.suppress(Exception):
+                    await events.aclose()  # type: ignore[attr-defined]
+
+        async def watch_disconnect() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        pumping = asyncio.ensure_future(pump())
+        watching = asyncio.ensure_future(watch_disconnect())
+        try:
+            done, _ = await asyncio.wait({pumping, watching}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (pumping, watching):
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(BaseException):
+                        await task
+        if pumping in done:
+            pumping.result()
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    # Fixed endpoints
+
+    async def _healthz(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send_json(send, 200, {"status": "ok"})
+
+    async def _legacy_health(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send_json(send, 200, {"status": "healthy", "timestamp": _now()})
+
+    async def _readyz(self, scope: Scope, receive: Receive, send: Send) -> None:
+        timeout = self.settings.readiness_timeout_seconds
+        names = sorted(self.upstreams)
+        results = await asyncio.gather(*(self.upstreams[n].is_serving("", timeout) for n in names))
+        upstreams = {
+            name: ("SERVING" if ok else "NOT_SERVING") for name, ok in zip(names, results, strict=True)
+        }
+        ready = all(results)
+        await send_json(
+            send, 200 if ready else 503, {"status": "ready" if ready else "not ready", "upstreams": upstreams}
+        )
+
+    async def _metrics(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send_bytes(send, 200, generate_latest(REGISTRY), CONTENT_TYPE_LATEST)
+
+    async def _openapi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send_bytes(send, 200, self.openapi_body, "application/json")
+
+    async def _serve_static(self, scope: Scope, send: Send, path: str) -> None:
+        name = {"/": "index.html", "/docs": "docs.html"}.get(path) or path.removeprefix("/static/")
+        found = self._static.get(name)
+        scope[ROUTE_KEY] = "/" if path == "/" else ("/docs" if path == "/docs" else "/static")
+        request_id = scope.get(REQUEST_ID_KEY, "")
+        if found is None:
+            await send_error(send, NotFound(f"no file {path}", reason="ROUTE_NOT_FOUND"), request_id)
+            return
+        data, content_type = found
+        await send_bytes(send, 200, data, content_type, {"cache-control": "no-cache"})
+
+
+def _unauthenticated(message: str) -> Unauthenticated:
+    error = Unauthenticated(message, reason="API_KEY_INVALID")
+    error.headers = {"www-authenticate": 'Bearer realm="docmesh"'}  # type: ignore[attr-defined]
+    return error
+
+
+def _too_large(limit: int) -> HttpError:
+    return HttpError(
+        413,
+        grpc.StatusCode.INVALID_ARGUMENT,
+        f"the request body is larger than {limit} bytes",
+        reason="BODY_TOO_LARGE",
+    )
+
+
+def _to_dict(message: Message) -> dict[str, Any]:
+    return json_format.MessageToDict(
+        message,
+        preserving_proto_field_name=True,
+        always_print_fields_with_no_presence=True,
+        unquote_int64_if_possible=True,
+    )
+
+
+def _sse(event: bytes, data: str) -> bytes:
+    lines = b"".join(b"data: " + line.encode() + b"\n" for line in data.split("\n"))
+    return b"event: " + event + b"\n" + lines + b"\n"
+
+
+def _sse_event(message: Message) -> bytes:
+    """One SSE event: named after the set oneof field (e.g. text_delta, done), data the message as JSON."""
+    name = "message"
+    oneofs = message.DESCRIPTOR.oneofs
+    if len(oneofs) == 1:
+        name = message.WhichOneof(oneofs[0].name) or name
+    return _sse(name.encode(), json.dumps(_to_dict(message), separators=(",", ":"), ensure_ascii=False))
+
+
+def _content_disposition(file_name: str) -> str:
+    ascii_name = _FILE_NAME_UNSAFE.sub("_", file_name).strip("._") or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def build_app(gateway: Gateway, settings: GatewaySettings) -> ASGIApp:
+    app: ASGIApp = GZipMiddleware(gateway, minimum_size=1024, compresslevel=5)
+    if settings.cors_origins:
+        app = CORSMiddleware(
+            app,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["authorization", "content-type", "x-api-key", "x-request-id", "grpc-timeout"],
+            expose_headers=[
+                "x-request-id",
+                "retry-after",
+                "ratelimit-limit",
+                "ratelimit-remaining",
+                "ratelimit-reset",
+                "content-disposition",
+            ],
+            max_age=600,
+        )
+    return Edge(app)
