@@ -14,6 +14,28 @@ from docmesh_common import context
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
+def _stamp_request_id() -> None:
+    """Record the request id when a log record is created, not when it is formatted.
+
+    Handlers may format later (or elsewhere, like pytest's caplog), after the call's context
+    is gone; stamping at creation keeps the id on every line wherever it ends up.
+    """
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "_docmesh", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        record.request_id = context.request_id()
+        return record
+
+    factory._docmesh = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+_stamp_request_id()
+
+
 class JsonFormatter(logging.Formatter):
     def __init__(self, service: str) -> None:
         super().__init__()
@@ -27,7 +49,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        rid = getattr(record, "request_id", None) or context.request_id()
+        rid = getattr(record, "request_id", "")
         if rid:
             entry["request_id"] = rid
         for key, value in vars(record).items():
