@@ -1330,10 +1330,9 @@ def _test_criteria(value: Any, vtype: str, criteria: str | None) -> bool:
         return False
     comp = criteria[:1]
     if comp in ("=", "<", ">"):
+        # As in the engine, a leading "<" or ">" is never read as "<=", "<>" or ">=" here:
+        # "<>4" compares with the text ">4".
         base = criteria[1:]
-        two = criteria[:2]
-        if two in ("<=", "<>", ">="):
-            comp, base = two, criteria[2:]
     elif re.search(r"([^~]\*|^\*)", criteria) or re.search(r"([^~]\?|^\?)", criteria):
         comp = "regex"
         if criteria == "*":
