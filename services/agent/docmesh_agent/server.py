@@ -1,0 +1,62 @@
+"""Wiring of the agent: upstream clients, the provider, the service and the gRPC server."""
+
+from __future__ import annotations
+
+import asyncio
+
+from docmesh.agent.v1 import (
+    agent_service_pb2,
+    agent_service_pb2_grpc,
+    invoice_app_service_pb2,
+    invoice_app_service_pb2_grpc,
+)
+from docmesh.document.v1 import document_service_pb2_grpc
+from docmesh.session.v1 import session_service_pb2_grpc
+from docmesh_agent.providers import Provider, create_provider
+from docmesh_agent.service import AgentService
+from docmesh_agent.servicer import AgentServicer, InvoiceAppServicer
+from docmesh_agent.settings import AgentSettings
+from docmesh_common.clients import Upstream
+from docmesh_common.server import Server, build_server
+
+AGENT_SERVICE = agent_service_pb2.DESCRIPTOR.services_by_name["AgentService"].full_name
+APP_SERVICE = invoice_app_service_pb2.DESCRIPTOR.services_by_name["InvoiceAppService"].full_name
+
+
+async def create_server(settings: AgentSettings, *, provider: Provider | None = None) -> tuple[Server, int]:
+    """The agent server; `provider` replaces the one the settings choose (benchmarks)."""
+    sessions = Upstream(
+        "session", settings.session_target, session_service_pb2_grpc.SessionServiceStub, settings
+    )
+    documents = Upstream(
+        "document", settings.document_target, document_service_pb2_grpc.DocumentServiceStub, settings
+    )
+    brain = provider if provider is not None else create_provider(settings)
+    service = AgentService(settings, sessions, documents, brain)
+
+    async def ready() -> bool:
+        """Serving only while both upstreams report SERVING."""
+        answers = await asyncio.gather(sessions.is_serving(), documents.is_serving())
+        return all(answers)
+
+    server = await build_server(
+        settings,
+        name="agent",
+        services=[
+            (
+                agent_service_pb2_grpc.add_AgentServiceServicer_to_server,
+                AgentServicer(service),
+                AGENT_SERVICE,
+            ),
+            (
+                invoice_app_service_pb2_grpc.add_InvoiceAppServiceServicer_to_server,
+                InvoiceAppServicer(service),
+                APP_SERVICE,
+            ),
+        ],
+        readiness=ready,
+        on_stop=[brain.close, sessions.close, documents.close],
+    )
+    # Tests and tools reach the instance's parts through the server.
+    server.service = service  # type: ignore[attr-defined]
+    return server, server.port
