@@ -1,0 +1,274 @@
+"""The Dockerfile's structure (no Docker engine here, so it is read, not built): stages, code
+generation, a non-editable install without extras, a non-root numeric user, the console scripts,
+and a .dockerignore that keeps local state out and lets every copied source in."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.deploy.kustomize import split_image
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = REPO_ROOT / "Dockerfile"
+DOCKERIGNORE = REPO_ROOT / ".dockerignore"
+REQUIREMENTS_SCRIPT = REPO_ROOT / "deploy" / "docker" / "requirements.py"
+
+
+@dataclass
+class Stage:
+    base: str
+    name: str
+    instructions: list[tuple[str, str]] = field(default_factory=list)
+
+    def of(self, keyword: str) -> list[str]:
+        return [args for kw, args in self.instructions if kw == keyword]
+
+
+def parse_dockerfile(text: str) -> tuple[dict[str, str], list[Stage]]:
+    """Global ARG defaults and the stages with their instructions (continuations joined)."""
+    logical: list[str] = []
+    buffer = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not buffer and (not line or line.startswith("#")):
+            continue
+        if buffer and line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            buffer += line[:-1] + " "
+            continue
+        logical.append(buffer + line)
+        buffer = ""
+    args: dict[str, str] = {}
+    stages: list[Stage] = []
+    for line in logical:
+        keyword, _, rest = line.partition(" ")
+        keyword = keyword.upper()
+        if keyword == "FROM":
+            parts = rest.split()
+            name = parts[2] if len(parts) >= 3 and parts[1].upper() == "AS" else str(len(stages))
+            stages.append(Stage(base=parts[0], name=name))
+        elif not stages:
+            if keyword == "ARG":
+                key, _, value = rest.partition("=")
+                args[key.strip()] = value.strip()
+        else:
+            stages[-1].instructions.append((keyword, rest.strip()))
+    return args, stages
+
+
+def resolve(value: str, args: dict[str, str]) -> str:
+    return re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m.group(1), m.group(0)), value)
+
+
+def final_stage_user() -> str:
+    _, stages = parse_dockerfile(DOCKERFILE.read_text())
+    users = stages[-1].of("USER")
+    assert users, "the final stage sets no USER"
+    return users[-1]
+
+
+def _stages() -> tuple[dict[str, str], dict[str, Stage], list[Stage]]:
+    args, stages = parse_dockerfile(DOCKERFILE.read_text())
+    return args, {s.name: s for s in stages}, stages
+
+
+def _pip_installs(stage: Stage) -> list[list[str]]:
+    installs = []
+    for run in stage.of("RUN"):
+        for command in re.split(r"&&|;", run):
+            words = shlex.split(command)
+            if len(words) >= 2 and words[0].endswith("pip") and words[1] == "install":
+                installs.append(words[2:])
+    return installs
+
+
+def _project() -> dict:  # type: ignore[type-arg]
+    return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+
+
+def test_the_build_has_codegen_builder_and_runtime_stages_on_a_pinned_slim_python_311() -> None:
+    args, by_name, stages = _stages()
+    assert {"codegen", "builder", "runtime"} <= set(by_name)
+    assert stages[-1].name == "runtime"
+    base_image = resolve(stages[-1].base, args)
+    name, tag = split_image(base_image)
+    assert name in ("python", "docker.io/library/python"), base_image
+    assert tag.startswith("3.11") and "slim" in tag and tag != "latest", base_image
+
+
+def test_protobuf_code_is_generated_in_the_build_from_the_build_extra() -> None:
+    _, by_name, _ = _stages()
+    codegen = by_name["codegen"]
+    runs = " ".join(codegen.of("RUN"))
+    assert "protos/generate.py" in runs
+    assert any("requirements-codegen.txt" in " ".join(words) for words in _pip_installs(codegen))
+    assert any(copy.split()[0] == "protos" for copy in codegen.of("COPY"))
+
+
+def test_the_codegen_requirements_are_the_build_extra_plus_what_generate_imports() -> None:
+    out = subprocess.run(
+        [sys.executable, str(REQUIREMENTS_SCRIPT), "codegen"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    project = _project()
+    assert set(project["optional-dependencies"]["build"]) <= set(out)
+    generate = (REPO_ROOT / "protos" / "generate.py").read_text()
+    assert "import google.api" in generate and any(r.startswith("googleapis-common-protos") for r in out)
+    assert not set(project["optional-dependencies"]["test"]) & set(out)
+
+
+def test_the_runtime_requirements_are_exactly_the_project_dependencies() -> None:
+    out = subprocess.run(
+        [sys.executable, str(REQUIREMENTS_SCRIPT), "runtime"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == _project()["dependencies"]
+
+
+def test_the_builder_installs_the_project_without_extras_and_not_editable_after_gen_exists() -> None:
+    _, by_name, _ = _stages()
+    builder = by_name["builder"]
+    installs = _pip_installs(builder)
+    project_installs = [words for words in installs if "." in words]
+    assert project_installs == [["."]], installs
+    position = {kw_args: i for i, kw_args in enumerate(builder.instructions)}
+    gen_copy = next(i for (kw, a), i in position.items() if kw == "COPY" and "--from=codegen" in a and "gen" in a)
+    install = next(i for (kw, a), i in position.items() if kw == "RUN" and "install ." in a)
+    assert gen_copy < install
+
+
+def test_no_stage_installs_test_dependencies_or_an_editable_project() -> None:
+    _, _, stages = _stages()
+    test_extra = {re.split(r"[<>=\[ ]", r)[0] for r in _project()["optional-dependencies"]["test"]}
+    for stage in stages:
+        for words in _pip_installs(stage):
+            text = " ".join(words)
+            assert "[test]" not in text and "-e" not in words and "--editable" not in words, (stage.name, text)
+            assert not any(w.split("[")[0].split(">")[0].split("=")[0] in test_extra for w in words), text
+
+
+def test_the_runtime_stage_copies_the_built_venv_and_installs_nothing() -> None:
+    _, _, stages = _stages()
+    runtime = stages[-1]
+    assert _pip_installs(runtime) == []
+    assert any(c.startswith("--from=builder /opt/docmesh") for c in runtime.of("COPY"))
+    assert not any(c.startswith("--from=codegen") for c in runtime.of("COPY")), "generators stay in the build"
+    assert not [c for c in runtime.of("COPY") if not c.startswith("--from=")], "no sources in the final stage"
+
+
+def test_the_runtime_user_is_numeric_and_not_root() -> None:
+    user = final_stage_user()
+    uid, _, gid = user.partition(":")
+    assert uid.isdigit() and int(uid) > 0, user
+    assert not gid or (gid.isdigit() and int(gid) > 0), user
+    _, _, stages = _stages()
+    last_keywords = [kw for kw, _ in stages[-1].instructions]
+    assert "RUN" not in last_keywords[last_keywords.index("USER") :], "nothing runs as root after USER"
+
+
+def test_every_console_script_is_checked_in_the_build_and_the_default_command_is_one() -> None:
+    text = DOCKERFILE.read_text()
+    scripts = _project()["scripts"]
+    assert set(scripts) == {"docmesh-session", "docmesh-agent", "docmesh-document", "docmesh-gateway"}
+    for script in scripts:
+        assert script in text, script
+    _, _, stages = _stages()
+    cmd = stages[-1].of("CMD")[-1]
+    assert cmd.startswith("[") and any(f'"{s}"' in cmd for s in scripts)
+    env = " ".join(stages[-1].of("ENV"))
+    assert "PATH=/opt/docmesh/bin" in env
+
+
+# --- .dockerignore -------------------------------------------------------------------------
+
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    out = ""
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out += "(?:.*/)?"
+            i += 3
+        elif pattern.startswith("**", i):
+            out += ".*"
+            i += 2
+        elif pattern[i] == "*":
+            out += "[^/]*"
+            i += 1
+        elif pattern[i] == "?":
+            out += "[^/]"
+            i += 1
+        else:
+            out += re.escape(pattern[i])
+            i += 1
+    return re.compile(out + r"\Z")
+
+
+def dockerignored(path: str, lines: list[str]) -> bool:
+    """Docker's rule: the last pattern matching the path or one of its parents decides."""
+    parts = path.split("/")
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    excluded = False
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        pattern = _pattern_regex(line.lstrip("!").strip("/"))
+        if any(pattern.match(candidate) for candidate in candidates):
+            excluded = not negate
+    return excluded
+
+
+def _ignore_lines() -> list[str]:
+    return DOCKERIGNORE.read_text().splitlines()
+
+
+def test_dockerignore_keeps_local_state_generated_code_and_tests_out_of_the_context() -> None:
+    lines = _ignore_lines()
+    for path in [
+        ".git/HEAD",
+        ".venv/bin/python",
+        "gen/docmesh/session/v1/session_service_pb2.py",
+        "tests/deploy/test_dockerfile.py",
+        "bench/bench_session.py",
+        ".state/docmesh.db",
+        "services/session/docmesh_session/__pycache__/x.cpython-311.pyc",
+        "docmesh.egg-info/PKG-INFO",
+        ".pytest_cache/v/cache",
+        "node_modules/x/index.js",
+        "deploy/k8s/overlays/prod/secrets.env",
+        ".env",
+    ]:
+        assert dockerignored(path, lines), path
+
+
+def test_dockerignore_lets_in_every_path_the_dockerfile_copies() -> None:
+    lines = _ignore_lines()
+    _, _, stages = _stages()
+    sources = [
+        word
+        for stage in stages
+        for copy in stage.of("COPY")
+        if not copy.startswith("--from=")
+        for word in copy.split()[:-1]
+    ]
+    assert sources
+    for source in sources:
+        assert (REPO_ROOT / source).exists(), source
+        assert not dockerignored(source, lines), source
+    for example in ["services/common/docmesh_common/server.py", "gateway/docmesh_gateway/settings.py"]:
+        assert not dockerignored(example, lines), example
+
+
+def test_the_dockerignore_matcher_follows_dockers_exception_rule() -> None:
+    lines = ["deploy", "!deploy/docker/requirements.py", "**/*.pyc"]
+    assert dockerignored("deploy/k8s/base/session.yaml", lines)
+    assert not dockerignored("deploy/docker/requirements.py", lines)
+    assert dockerignored("a/b/c.pyc", lines)
+    assert not dockerignored("a/b/c.py", lines)
