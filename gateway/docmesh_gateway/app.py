@@ -233,8 +233,8 @@ class Gateway:
                 files[entry.name] = (entry.read_bytes(), STATIC_TYPES[suffix])
         index, kind = files["index.html"]
         # Only in dev mode does the page carry a key: it saves pasting the one printed at start.
-        injected = json.dumps(dev_key).encode() if dev_key else b'""'
-        files["index.html"] = (index.replace(b'"__DOCMESH_DEV_KEY__"', injected), kind)
+        injected = json.dumps(dev_key).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        files["index.html"] = (index.replace(b'"__DOCMESH_DEV_KEY__"', injected.encode()), kind)
         return files
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

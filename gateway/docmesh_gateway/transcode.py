@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -92,6 +92,8 @@ def _scalar_json(field: FieldDescriptor, raw: str, display: str) -> Any:
         return int(raw) if raw.lstrip("-").isdigit() else raw
     if kind == FieldDescriptor.TYPE_MESSAGE:
         full_name = field.message_type.full_name
+        if full_name == "google.protobuf.FieldMask":
+            return field_mask_json(raw.split(","))
         if full_name in _STRING_WKT:
             return raw
         if full_name in _WRAPPERS:
@@ -187,7 +189,16 @@ def _implicit_update_mask(
         or body_fields[-1].message_type is None
     ):
         return None
-    return ",".join(_mask_paths(body_fields[-1].message_type, parsed, ""))
+    return field_mask_json(_mask_paths(body_fields[-1].message_type, parsed, ""))
+
+
+def _lower_camel(path: str) -> str:
+    return ".".join(re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), part) for part in path.split("."))
+
+
+def field_mask_json(paths: Iterable[str]) -> str:
+    """A FieldMask's JSON form (lowerCamelCase paths, comma separated) from proto or JSON paths."""
+    return ",".join(_lower_camel(p.strip()) for p in paths if p.strip())
 
 
 def _get_path(data: dict[str, Any], fields: Sequence[FieldDescriptor]) -> Any:

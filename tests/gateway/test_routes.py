@@ -1,0 +1,205 @@
+"""The route table and the JSON <-> protobuf mapping, straight from the proto descriptors."""
+
+from __future__ import annotations
+
+import pytest
+from google.api import annotations_pb2
+
+from docmesh.session.v1 import session_service_pb2 as session_pb
+from docmesh_gateway.routes import (
+    Route,
+    Router,
+    TemplateError,
+    build_routes,
+    generated_modules,
+    parse_template,
+    services,
+)
+from docmesh_gateway.transcode import RequestError, build_request
+
+
+@pytest.fixture(scope="module")
+def routes() -> list[Route]:
+    return build_routes(services(generated_modules()))
+
+
+@pytest.fixture(scope="module")
+def router(routes: list[Route]) -> Router:
+    return Router(routes)
+
+
+def by_id(routes: list[Route], operation_id: str) -> Route:
+    return next(r for r in routes if r.operation_id == operation_id)
+
+
+def test_every_annotated_rpc_of_every_service_has_a_route(routes: list[Route]) -> None:
+    annotated = {
+        f"/{service.full_name}/{method.name}"
+        for service in services(generated_modules())
+        for method in service.methods
+        if method.GetOptions().HasExtension(annotations_pb2.http)
+    }
+    assert annotated == {r.full_method for r in routes}
+    assert len(annotated) >= 25
+
+
+def test_rpcs_without_an_annotation_are_not_exposed(routes: list[Route]) -> None:
+    exposed = {r.full_method for r in routes}
+    assert "/docmesh.session.v1.SessionService/AppendMessages" not in exposed
+    assert "/docmesh.session.v1.SessionService/SaveRevision" not in exposed
+
+
+def test_additional_bindings_become_routes_of_the_same_rpc(router: Router) -> None:
+    plain = router.match("GET", "/api/v1/usage")
+    scoped = router.match("GET", "/api/v1/sessions/s-1/usage")
+    assert plain and scoped
+    assert plain[0].full_method == scoped[0].full_method == "/docmesh.session.v1.SessionService/GetUsage"
+    assert scoped[1] == {"v0": "s-1"}
+
+
+def test_literal_segments_outrank_the_file_name_variable(router: Router) -> None:
+    for tail, rpc in [
+        ("messages", "ListMessages"),
+        ("revisions", "ListRevisions"),
+        ("usage", "GetUsage"),
+        ("document.xlsx", "ExportSessionDocument"),
+    ]:
+        found = router.match("GET", f"/api/v1/sessions/abc/{tail}")
+        assert found is not None
+        assert found[0].method.name == rpc
+
+
+def test_custom_verbs_select_their_own_rpc(router: Router) -> None:
+    assert router.match("POST", "/api/v1/sessions/abc:restore")[0].method.name == "RestoreSession"  # type: ignore[index]
+    assert router.match("POST", "/api/v1/chat:stream")[0].method.name == "ChatStream"  # type: ignore[index]
+    assert router.match("POST", "/api/v1/chat")[0].method.name == "Chat"  # type: ignore[index]
+    found = router.match("POST", "/api/v1/sessions/abc/revisions/3:revert")
+    assert found is not None and found[0].method.name == "RevertRevision"
+    assert found[1] == {"v0": "abc", "v1": "3"}
+
+
+def test_legacy_invoice_app_routes_are_served_by_the_agent(router: Router) -> None:
+    for method, path in [
+        ("POST", "/api/generate-invoice"),
+        ("POST", "/api/chat"),
+        ("GET", "/api/session/abc"),
+        ("DELETE", "/api/session/abc"),
+    ]:
+        found = router.match(method, path)
+        assert found is not None, path
+        assert found[0].upstream == "agent"
+        assert found[0].method.containing_service.name == "InvoiceAppService"
+
+
+def test_a_path_with_other_methods_only_reports_them(router: Router) -> None:
+    assert router.match("PUT", "/api/v1/sessions/abc") is None
+    assert router.allowed_methods("/api/v1/sessions/abc") == ["DELETE", "GET", "PATCH"]
+    assert router.allowed_methods("/nowhere") == []
+
+
+def test_templates_with_wildcards_and_nested_fields_compile() -> None:
+    template = parse_template("/v1/{name=projects/*/docs/**}:get")
+    assert template.regex.match("/v1/projects/p1/docs/a/b:get")
+    assert not template.regex.match("/v1/folders/p1/docs/a:get")
+    nested = parse_template("/api/v1/sessions/{session.id}")
+    assert nested.variables[0].field_path == ("session", "id")
+
+
+@pytest.mark.parametrize("bad", ["no-slash", "/a/{unclosed", "/a/{1bad}", "/a/b:", "/a//b"])
+def test_malformed_templates_are_refused(bad: str) -> None:
+    with pytest.raises(TemplateError):
+        parse_template(bad)
+
+
+def test_query_parameters_fill_enums_by_name_timestamps_and_booleans(routes: list[Route]) -> None:
+    request = build_request(
+        by_id(routes, "SessionService_ListSessions"),
+        {},
+        [
+            ("page_size", "5"),
+            ("status", "SESSION_STATUS_ACTIVE"),
+            ("create_time_after", "2025-01-02T03:04:05Z"),
+            ("showDeleted", "true"),
+        ],
+        b"",
+    )
+    assert isinstance(request, session_pb.ListSessionsRequest)
+    assert request.page_size == 5
+    assert request.status == session_pb.SESSION_STATUS_ACTIVE
+    assert request.create_time_after.ToJsonString() == "2025-01-02T03:04:05Z"
+    assert request.show_deleted is True
+
+
+def test_a_path_variable_fills_a_nested_field_and_the_body_its_message(routes: list[Route]) -> None:
+    request = build_request(
+        by_id(routes, "SessionService_UpdateSession"),
+        {"v0": "s-9"},
+        [],
+        b'{"title": "New", "documentKind": "DOCUMENT_KIND_QUOTE"}',
+    )
+    assert request.session.id == "s-9"
+    assert request.session.title == "New"
+
+
+def test_patch_without_a_mask_updates_exactly_the_fields_in_the_body(routes: list[Route]) -> None:
+    request = build_request(
+        by_id(routes, "SessionService_UpdateSession"),
+        {"v0": "s-9"},
+        [],
+        b'{"title": "New", "metadata": {"a": "b"}}',
+    )
+    assert list(request.update_mask.paths) == ["title", "metadata"]
+
+
+def test_an_explicit_update_mask_in_the_query_wins(routes: list[Route]) -> None:
+    request = build_request(
+        by_id(routes, "SessionService_UpdateSession"),
+        {"v0": "s-9"},
+        [("update_mask", "title")],
+        b'{"title": "New", "metadata": {"a": "b"}}',
+    )
+    assert list(request.update_mask.paths) == ["title"]
+
+
+def test_body_star_accepts_snake_and_lower_camel_case(routes: list[Route]) -> None:
+    route = by_id(routes, "AgentService_Chat")
+    snake = build_request(route, {}, [], b'{"session_id": "s", "idempotency_key": "k", "message": "hi"}')
+    camel = build_request(route, {}, [], b'{"sessionId": "s", "idempotencyKey": "k", "message": "hi"}')
+    assert snake == camel
+
+
+@pytest.mark.parametrize(
+    ("operation", "query", "body", "field"),
+    [
+        ("SessionService_CreateSession", [], b'{"title": 3}', "session.title"),
+        ("SessionService_CreateSession", [], b'{"colour": "red"}', "session.colour"),
+        ("SessionService_ListSessions", [("page_size", "many")], b"", "page_size"),
+        ("SessionService_ListSessions", [("status", "SHINY")], b"", "status"),
+        ("SessionService_ListSessions", [("show_deleted", "perhaps")], b"", "show_deleted"),
+        ("SessionService_ListSessions", [("create_time_after", "yesterday")], b"", "create_time_after"),
+        ("SessionService_ListSessions", [("nonsense", "1")], b"", "nonsense"),
+        ("AgentService_Chat", [], b'{"message": ["a"]}', "message"),
+    ],
+)
+def test_bad_input_names_the_field(
+    operation: str, query: list[tuple[str, str]], body: bytes, field: str, routes: list[Route]
+) -> None:
+    with pytest.raises(RequestError) as caught:
+        build_request(by_id(routes, operation), {}, query, body)
+    assert caught.value.field == field
+    assert field in caught.value.message
+
+
+def test_malformed_json_is_a_request_error(routes: list[Route]) -> None:
+    with pytest.raises(RequestError, match="malformed JSON"):
+        build_request(by_id(routes, "AgentService_Chat"), {}, [], b'{"message": ')
+
+
+def test_a_non_object_body_is_a_request_error(routes: list[Route]) -> None:
+    with pytest.raises(RequestError, match="JSON object"):
+        build_request(by_id(routes, "AgentService_Chat"), {}, [], b"[1, 2]")
+
+
+def test_a_path_variable_is_percent_decoded(routes: list[Route]) -> None:
+    request = build_request(by_id(routes, "SessionService_GetSession"), {"v0": "a%20b"}, [], b"")
+    assert request.session_id == "a b"
