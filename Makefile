@@ -14,11 +14,14 @@ REPLICAS ?= 1
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(INSTALLED): pyproject.toml
+# The editable install maps the generated `docmesh` namespace package only if gen/ holds it,
+# so code is generated between the dependency install and a quick second (no-deps) install.
+$(INSTALLED): pyproject.toml protos/generate.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	@mkdir -p gen
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PY) protos/generate.py
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 $(GENERATED): $(INSTALLED) $(PROTO_FILES) protos/generate.py
