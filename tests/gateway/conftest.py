@@ -157,9 +157,12 @@ async def gateway(backends: Backends, tmp_path_factory: pytest.TempPathFactory) 
 async def start_gateway(backends: Backends, tmp_path: Path) -> AsyncIterator[StartGateway]:
     """`await start_gateway(**settings)`: a gateway of the test's own (stopped after the test)."""
     stack = contextlib.AsyncExitStack()
+    count = 0
 
     async def start(**overrides: Any) -> Gateway:
-        folder = tmp_path / f"keys-{len(stack._exit_callbacks)}"
+        nonlocal count
+        count += 1
+        folder = tmp_path / f"keys-{count}"
         folder.mkdir()
         return await stack.enter_async_context(running_gateway(backends, folder, **overrides))
 
