@@ -127,6 +127,10 @@ def _fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
     """Read `message` on top of what earlier messages said; it may answer the question they left."""
     new = read_request(message, today)
     if draft is None or not draft.has_content():
+        if _weak_only(new):
+            # "blah blah": an unpriced "item" and nothing else is not a request.
+            new.unknown.extend(i.description for i in new.items)
+            new.items = []
         return new
     missing = _missing(draft)
     if (
@@ -134,7 +138,6 @@ def _fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
         and missing[0] == "buyer"
         and new.buyer is None
         and not any(i.unit_price is not None for i in new.items)
-        and not find_money(message)
     ):
         answer = re.sub(
             r"^(?:(?:it'?s|it\s+is|that'?s|the\s+(?:client|customer|buyer)\s+is|for|to|bill|billed\s+to|send\s+it\s+to)\s+)+",
@@ -156,6 +159,14 @@ def _fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.unknown = []
             new.currency_hint = new.currency_hint or hint
     return _merge(draft, new)
+
+
+def _weak_only(draft: Draft) -> bool:
+    items = draft.items
+    if not items or any(i.unit_price is not None or i.quantity != 1 or i.unit for i in items):
+        return False
+    bare = replace(draft, items=[], unknown=[])
+    return not bare.has_content()
 
 
 def _price_answer(message: str, item: DraftItem) -> tuple[DraftItem, str | None] | None:
@@ -472,8 +483,8 @@ def _strip_edit_words(text: str) -> str:
         return text  # the note's own words are kept as written
     text = text.rstrip(".!")
     text = re.sub(
-        r"^(?:(?:actually|oh|oops|sorry|wait|hmm|ok|okay|no|yes|also|and|then|please|pls|can\s+you|could\s+you|"
-        r"would\s+you|i\s+want\s+to|i'd\s+like\s+to|let's|now)[,!]?\s+)+",
+        r"^(?:(?:actually|oh|oops|sorry|wait|hmm|ok|okay|yes|also|and|then|please|pls|can\s+you|could\s+you|"
+        r"would\s+you|i\s+want\s+to|i'd\s+like\s+to|let's|now)[,!]?\s+|no[,!]\s+)+",
         "",
         text,
         flags=re.IGNORECASE,
@@ -743,9 +754,9 @@ def _relabel_unit(unit: str, qty: Decimal) -> str:
 
 
 _PRICE_RE = re.compile(
-    r"^(?:set|change|update|make|put|raise|lower|increase|decrease|bump)\s+(?:the\s+)?(?:unit\s+)?(?:price|rate|hourly\s+rate|cost|fee|amount)\s+(?:of|on|for)\s+(?P<ref>.+?)\s+(?:to|at)\s+(?P<amt>.+)$"
+    r"^(?:set|change|update|make|raise|lower|increase|decrease)\s+(?:the\s+)?(?P<ref3>(?:unit\s+|hourly\s+)?(?:price|rate))\s+(?:to\s+)?(?P<amt3>[^a-z]+)$"
+    r"|^(?:set|change|update|make|put|raise|lower|increase|decrease|bump)\s+(?:the\s+)?(?:unit\s+)?(?:price|rate|hourly\s+rate|cost|fee|amount)\s+(?:of|on|for)\s+(?P<ref>.+?)\s+(?:to|at)\s+(?P<amt>.+)$"
     r"|^(?:set|change|update|make|raise|lower|increase|decrease)\s+(?P<ref2>.+?)(?:'s)?\s+(?:unit\s+)?(?:price|rate|cost|fee)\s+(?:to\s+)?(?P<amt2>.+)$"
-    r"|^(?:set|change|update|make|raise|lower|increase|decrease)\s+(?:the\s+)?(?P<ref3>(?:unit\s+|hourly\s+)?(?:price|rate))\s+(?:to\s+)?(?P<amt3>.+)$"
     r"|^(?P<ref4>.+?)\s+(?:should\s+(?:be|cost)|costs?|is|at)\s+(?P<amt4>\S*\d\S*(?:\s?(?:each|per\s+\w+|/\w+|an?\s+\w+))?)$"
     r"|^(?:change|set|update|make)\s+(?P<ref5>.+?)\s+to\s+(?P<amt5>\S*\d\S*)\s*(?:each|per\s+\w+|/\w+|an\s+hour|a\s+day)$",
     re.IGNORECASE,
@@ -951,6 +962,8 @@ def _op_party(text: str, data: dict[str, Any], current: Invoice, today: dt.date)
         if not match:
             continue
         raw = match.group("name").strip()
+        if re.match(r"^(?:number|no\.|#)", raw, re.IGNORECASE):
+            return None
         if find_money(raw) or "%" in raw or re.search(r"\b(?:days?|hours?)\b", raw, re.IGNORECASE):
             return None
         parts = [p.strip() for p in raw.split(",") if p.strip()]

@@ -119,7 +119,7 @@ _KINDS = {
     "purchase order": DocumentKind.PURCHASE_ORDER,
     "po": DocumentKind.PURCHASE_ORDER,
 }
-KIND_WORDS = r"invoice|quotation|quote|estimate|receipt|purchase order|bill|po"
+KIND_WORDS = r"invoice|quotation|quote|estimate|receipt|purchase\s+order|bill|po"
 
 _QTY_WORDS = {
     "a": 1,
@@ -233,7 +233,9 @@ _CLAUSE_START = (
 
 def clean_name(text: str) -> str:
     """Trim a party name and give all-lower-case names capitals ("acme corp" -> "Acme Corp")."""
-    name = text.strip().strip(" .,:;-–\"'").strip()
+    name = text.strip().strip(" ,:;-–\"'").strip()
+    if name.endswith(".") and not re.search(r"\b(?:Ltd|Inc|Co|Corp|Bros|Jr|Sr|S\.A|L\.L\.C)\.$", name, re.IGNORECASE):
+        name = name.rstrip(".")
     name = re.sub(r"\s+(?:please|pls|thanks|thank you)$", "", name, flags=re.IGNORECASE)
     if name and name == name.lower():
         words = []
@@ -318,16 +320,38 @@ def _split_joiners(part: str) -> list[str]:
     pieces = re.split(
         rf"\s+(?:and|&|plus|also|then|with|as well as)\s+(?={_CLAUSE_START})", part, flags=re.IGNORECASE
     )
-    return pieces
+    out: list[str] = []
+    for piece in pieces:
+        # "logo design $400 and business cards $150": two priced items joined by "and".
+        while True:
+            match = re.search(r"\s+(?:and|&)\s+", piece)
+            if not match:
+                break
+            left, right = piece[: match.start()], piece[match.end() :]
+            if find_money(left) and find_money(right) and re.search(r"[A-Za-z]", right.split()[0] if right.split() else ""):
+                out.append(left)
+                piece = right
+            else:
+                break
+        out.append(piece)
+    return out
 
 
 _CONNECTOR_RE = re.compile(
-    r"^(?:(?:and|&|plus|also|then|with|as well as|please|pls|oh|ok|okay|so)\b[,:]?\s*)+", re.IGNORECASE
+    r"^(?:(?:and|&|plus|also|then|with|as well as|please|pls|oh|ok|okay|so)\b[,:]?\s*|[-*•·]\s+|\d{1,2}[.)]\s+(?=\D)|"
+    r"(?:items?|lines?|services?|products?|line\s+items?|details)\s*:\s*)+",
+    re.IGNORECASE,
+)
+_SMALL_TALK_RE = re.compile(
+    r"^(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|thx|cheers|please|ok|okay|"
+    r"great|perfect|cool)(?:\s+(?:there|so\s+much|a\s+lot))?[!.,]*$",
+    re.IGNORECASE,
 )
 
 
 def strip_connectors(clause: str) -> str:
-    return _CONNECTOR_RE.sub("", clause.strip()).strip(" .!?,:")
+    clause = _CONNECTOR_RE.sub("", clause.strip()).strip(" .!?,:")
+    return "" if _SMALL_TALK_RE.match(clause) else clause
 
 
 # --- notes and currency, read before splitting because they may contain anything --------
@@ -391,7 +415,7 @@ _LEAD_RE = re.compile(
     (?P<art>(?:a|an|the|new|another|my)\s+)*
     (?:new\s+)?
     (?P<kind>{KIND_WORDS})\b
-    (?:\s*(?:\#|no\.?\s*|number\s*)(?P<num>[A-Za-z0-9][\w\-/]*))?
+    (?:\s*(?:\#\s*|no\.\s*|no\s+(?=\d)|number\s+)(?P<num>[A-Za-z0-9][\w\-/]*))?
     [:,]?\s*""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -503,7 +527,7 @@ _TAX_ID = re.compile(
 )
 _STREET = re.compile(
     r"^(?:(?i:\d+[A-Za-z]?\s+[\w .'-]*\b(?:st|street|ave|avenue|rd|road|blvd|boulevard|lane|ln|way|dr|drive|court|ct|"
-    r"place|pl|square|sq|highway|hwy|parkway|pkwy|terrace|strasse|straße|str|row|close|crescent|alley)\b\.?.*)"
+    r"place|pl|square|sq|highway|hwy|parkway|pkwy|terrace|strasse|straße|str|row|close|crescent|alley|loop|circle|plaza|walk|hill|gardens|mews|quay|wharf)\b\.?.*)"
     r"|(?i:(?:suite|ste|unit|apt|floor|po\s+box|p\.o\.\s+box|building)\b.*)"
     r"|[A-Z][\w .'-]*\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?"
     r"|\d{4,5}\s+[A-Z][\w .'-]*"
@@ -576,6 +600,10 @@ class _Reader:
             return None
         if self.fragment(rest, party_before):
             return None
+        # "an audit at $2,500 due 2026-12-01": a date phrase glued to the end of an item.
+        glued = re.search(r"\s+(?=(?:due|payable|net\s?\d|valid\s+(?:for|until|till)|issued|dated)\b)", rest, re.IGNORECASE)
+        if glued and glued.start() > 0 and self.dates(rest[glued.end() :]):
+            rest = rest[: glued.start()].rstrip(" ,")
         return self.item(rest)
 
     def lead(self, clause: str) -> str | None:
@@ -585,7 +613,7 @@ class _Reader:
             before = text
             match = _LEAD_RE.match(text)
             if match and (match.group("verb") or match.group("art") or match.start("kind") == 0):
-                kind_word = match.group("kind").lower()
+                kind_word = " ".join(match.group("kind").lower().split())
                 after = text[match.end() :]
                 # "bill" is a verb ("bill Acme") far more often than a noun; "PO" only as a noun.
                 if kind_word == "po" and not (match.group("art") or match.group("verb")):
@@ -606,7 +634,9 @@ class _Reader:
         text = text.strip()
         if not text:
             return text
-        match = re.match(r"^(?:#|no\.?\s*|number\s*)(?P<num>[A-Za-z0-9][\w\-/]*)[:,]?\s*", text, re.IGNORECASE)
+        match = re.match(
+            r"^(?:#\s*|no\.\s*|no\s+(?=\d)|number\s+)(?P<num>[A-Za-z0-9][\w\-/]*)[:,]?\s*", text, re.IGNORECASE
+        )
         if match:
             self.draft.number = match.group("num")
             text = text[match.end() :]
@@ -624,6 +654,7 @@ class _Reader:
 
     def for_target(self, rest: str) -> str:
         """ "an invoice for X ...": X is the buyer unless it is clearly what is sold."""
+        rest = re.sub(r"^(?:the\s+)?(?:client|customer)\s*:?\s+", "", rest, flags=re.IGNORECASE)
         if re.match(rf"^(?:\d|[$€£¥₹]|(?:{_QTY_WORD_RE})\s|the\s|my\s|our\s|some\s)", rest, re.IGNORECASE):
             return rest
         match = _NAME_END.search(rest)
@@ -702,16 +733,16 @@ class _Reader:
                     return True
         if self.dates(text):
             return True
-        match = _NUMBER.match(text)
-        if match:
-            d.number = match.group("num") or match.group("num2")
-            return True
         match = _REFERENCE.match(text)
         if match:
             if d.kind == DocumentKind.PURCHASE_ORDER and re.match(r"^p\.?o", text, re.IGNORECASE):
                 d.number = match.group("ref")
             else:
                 d.reference = match.group("ref")
+            return True
+        match = _NUMBER.match(text)
+        if match:
+            d.number = match.group("num") or match.group("num2")
             return True
         match = _CURRENCY_ONLY.match(text)
         if match:
@@ -730,7 +761,8 @@ class _Reader:
             if match.group("full"):
                 d.paid_in_full = True
             if match.group("method"):
-                d.payment_method = match.group("method").strip().rstrip(".")
+                method = match.group("method").strip().rstrip(".")
+                d.payment_method = method[:1].upper() + method[1:]
             if d.kind is None:
                 d.kind = DocumentKind.RECEIPT
             return True
