@@ -272,3 +272,14 @@ def test_the_dockerignore_matcher_follows_dockers_exception_rule() -> None:
     assert not dockerignored("deploy/docker/requirements.py", lines)
     assert dockerignored("a/b/c.pyc", lines)
     assert not dockerignored("a/b/c.py", lines)
+
+
+def test_the_build_imports_every_entry_point_module_and_the_migration_module() -> None:
+    """Catches a module that imports a package only the test extra installs."""
+    _, by_name, _ = _stages()
+    runs = " ".join(by_name["builder"].of("RUN"))
+    imported = re.search(r'python -c "import ([^"]+)"', runs)
+    assert imported is not None
+    modules = {m.strip() for m in imported.group(1).split(",")}
+    entry_modules = {target.split(":")[0] for target in _project()["scripts"].values()}
+    assert entry_modules | {"docmesh_session.migrate"} <= modules

@@ -387,3 +387,17 @@ def test_dev_mode_is_on_in_dev_and_off_in_prod(rendered: dict[str, list[Doc]]) -
     for name, expected in (("dev", True), ("prod", False)):
         _, container = _service_container(rendered[name], "gateway")
         assert _pod_settings(rendered[name], container).dev_mode is expected, name  # type: ignore[attr-defined]
+
+
+def test_the_api_keys_file_in_each_overlay_is_one_the_gateway_loads(overlay: Overlay, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from docmesh_gateway.auth import load_keys_file
+
+    from tests.deploy.kustomize import secret_values
+
+    _, docs = overlay
+    secret = find(docs, "Secret", "docmesh-api-keys")
+    assert secret is not None
+    for key, text in secret_values(secret).items():
+        path = tmp_path / key
+        path.write_text(text)
+        load_keys_file(path)  # raises KeysFileError on a malformed file
