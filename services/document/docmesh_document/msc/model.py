@@ -178,7 +178,9 @@ class Sheet:
     names: dict[str, Name] = field(default_factory=dict)  # keyed by upper-case name
     copiedfrom: str = ""  # "A1:B3" in clipboard saves
     version: str = "1.5"  # "" when the text had no version line
-    has_sheet_line: bool = True  # False when the text had no sheet: line
+    # False when the text had no sheet: line; ``attribs`` then keeps its defaults (a document
+    # with other attributes always writes the line).
+    has_sheet_line: bool = True
     # Source positions (1-based line numbers in the parsed text); not part of equality.
     cell_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     sheet_line: int = field(default=0, compare=False, repr=False)

@@ -18,7 +18,7 @@ import copy
 from docmesh_document.msc.coords import COORD_RE, col_number, is_valid_col, parse_coord
 from docmesh_document.msc.escaping import encode
 from docmesh_document.msc.jsnum import format_number
-from docmesh_document.msc.model import Cell, CellKind, Document, Sheet
+from docmesh_document.msc.model import Cell, CellKind, Document, Sheet, SheetAttrs
 
 __all__ = ["canonicalize", "cell_to_string", "serialize", "serialize_sheet"]
 
@@ -138,7 +138,7 @@ def serialize_sheet(sheet: Sheet) -> str:
             lines.append(f"row:{row}:hide:{rattrs.hide}")
         if not rattrs.height and not rattrs.hide:
             lines.append(f"row:{row}")
-    if sheet.has_sheet_line:
+    if sheet.has_sheet_line or sheet.attribs != SheetAttrs():
         lines.append(_sheet_line(sheet))
     for kind, table, encoded in (
         ("border", sheet.borders, False),
