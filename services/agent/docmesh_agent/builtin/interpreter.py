@@ -146,6 +146,11 @@ def _fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
             flags=re.IGNORECASE,
         )
         new = read_request("to: " + answer, today)
+    elif missing and missing[0].endswith(".description"):
+        index = int(re.findall(r"\d+", missing[0])[0])
+        draft = replace(draft, items=[*draft.items])
+        draft.items[index] = replace(draft.items[index], description=clean_description(message))
+        new = Draft()
     elif missing and missing[0].startswith("line_items[") and not any(i.description for i in new.items):
         index = int(re.findall(r"\d+", missing[0])[0])
         price = _price_answer(message, draft.items[index])
@@ -226,6 +231,8 @@ def _missing(draft: Draft) -> tuple[str, ...]:
     if not draft.items:
         missing.append("line_items")
     for index, item in enumerate(draft.items):
+        if not item.description:
+            missing.append(f"line_items[{index}].description")
         if item.unit_price is None:
             missing.append(f"line_items[{index}].unit_price")
     return tuple(missing)
@@ -244,6 +251,8 @@ def _ask(missing: tuple[str, ...], draft: Draft) -> str:
         return f"What should the {kind} be for? For example: “10 hours of consulting at $150”."
     index = int(re.findall(r"\d+", first)[0])
     item = draft.items[index]
+    if first.endswith(".description"):
+        return f"What are the {_qty_text(item.quantity)} {item.unit} for?"
     return _price_question(item.description, item.quantity, item.unit)
 
 
@@ -1031,6 +1040,11 @@ def _additive(
         data["seller"] = draft.seller.model_dump()
         changes.append(f"seller {draft.seller.name}")
     for item in draft.items:
+        if not item.description:
+            raise _EditError(
+                f"What are the {_qty_text(item.quantity)} {item.unit} for? Say for example "
+                f"“add {_qty_text(item.quantity)} {item.unit} of QA at 80”."
+            )
         if item.unit_price is None:
             raise _NeedPrice(len(data["line_items"]), item.description, item.quantity, item.unit)
         new = {

@@ -223,7 +223,7 @@ _COMPANY_SUFFIX = {
 # Words that start a new clause after "and"/"plus"/"with".
 _CLAUSE_START = (
     rf"(?:\d|[$€£¥₹]|[A-Z]{{1,2}}\$|(?:{_QTY_WORD_RE})\s|(?:{_TAX_WORDS})\b|sales tax|shipping|delivery|postage|"
-    r"freight|discount|due\b|net\s?\d|notes?\b|a\s+\d|an?\s+(?:flat|fixed|one-off|\d)|"
+    r"freight|discount|due\b|net\s?\d|notes?\b|a\s+\d|an?\s+(?:flat|fixed|one-off|\d)|add\s|include\s|"
     r"(?:a|the)\s+(?:\d+(?:[.,]\d+)?\s*%|discount|shipping|delivery))"
 )
 
@@ -339,7 +339,7 @@ def _split_joiners(part: str) -> list[str]:
 
 _CONNECTOR_RE = re.compile(
     r"^(?:(?:and|&|plus|also|then|with|as well as|please|pls|oh|ok|okay|so)\b[,:]?\s*|[-*•·]\s+|\d{1,2}[.)]\s+(?=\D)|"
-    r"(?:items?|lines?|services?|products?|line\s+items?|details)\s*:\s*)+",
+    r"(?:\d+\s+)?(?:items?|lines?|services?|products?|line\s+items?|details|things)\s*:\s*)+",
     re.IGNORECASE,
 )
 _SMALL_TALK_RE = re.compile(
@@ -538,6 +538,12 @@ _PER_UNIT_TAIL = re.compile(
     rf"^(?:/\s?|per\s+|an?\s+|each\s+|every\s+)(?P<per>{_UNIT_RE}|[a-z]+)\b\.?|^(?:each|apiece|ea\.?|per\s+(?:unit|item|piece|one))\b",
     re.IGNORECASE,
 )
+# "consulting 150/h x 10": the rate first, then the quantity.
+_RATE_TIMES_QTY = re.compile(
+    rf"^(?P<desc>[A-Za-z].*?)\s*(?:at|@|:|-)?\s+(?P<price>[^\s\d]{{0,3}}\d[\d,.']*(?:\s?[A-Z]{{3}})?)\s*(?:/\s?(?P<per>[a-z]+)|per\s+(?P<per2>[a-z]+))?"
+    rf"\s*(?:x|×|\*)\s*(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{_UNIT_RE})?\.?$",
+    re.IGNORECASE,
+)
 _FEE_PREFIX = re.compile(
     r"^(?:an?\s+|the\s+)?(?:flat\s+|fixed\s+|one-off\s+|one-time\s+)?(?:fee|charge|price|rate|sum)\s+of\s+(?=\S*\d)",
     re.IGNORECASE,
@@ -577,7 +583,7 @@ class _Reader:
                 pending_price.unit_price = self._price_for(pending_price, item)
                 pending_price = None
                 continue
-            if item.description == "":
+            if item.description == "" and not item.unit:
                 self.draft.unknown.append(clause)
                 continue
             self.draft.items.append(item)
@@ -594,10 +600,16 @@ class _Reader:
         """Read one clause; returns a line item when the clause is one, None otherwise."""
         self.last_party = None
         rest = self.lead(clause)
-        if rest is None:
-            return None
         if not rest:
             return None
+        rest = strip_connectors(rest)
+        if not rest:
+            return None
+        if party_before:
+            # "Acme, Springfield IL 62701 for 5 hours of work": an address line, then the items.
+            split = re.match(r"^(?P<head>.+?)\s+for\s+(?P<tail>.+)$", rest, re.IGNORECASE)
+            if split and self.party_detail(split.group("head"), party_before):
+                rest = split.group("tail")
         if self.fragment(rest, party_before):
             return None
         # "an audit at $2,500 due 2026-12-01": a date phrase glued to the end of an item.
@@ -902,6 +914,22 @@ class _Reader:
         text = re.sub(r"^(?:add|include|put|charge\s+for|for)\s+", "", text.strip(), flags=re.IGNORECASE)
         # "a flat fee of $500 for setup" reads as "$500 for setup".
         text = _FEE_PREFIX.sub("", text)
+        # "consulting (10 h @ 150)": brackets only group.
+        text = re.sub(r"\s*[()]\s*", " ", text).strip()
+        rate_first = _RATE_TIMES_QTY.match(text)
+        if rate_first:
+            money = one_amount(rate_first.group("price"))
+            qty = parse_number(rate_first.group("q"))
+            if money is not None and qty > 0:
+                self.hint(money)
+                unit = rate_first.group("unit") or rate_first.group("per") or ""
+                unit = unit if unit.lower() in _UNITS else ""
+                return DraftItem(
+                    description=clean_description(rate_first.group("desc")),
+                    quantity=qty,
+                    unit=unit_label(unit, qty) if unit else "",
+                    unit_price=money.amount,
+                )
         moneys = find_money(text)
         qty, unit, desc_start, qty_match_end = self.leading_quantity(text)
         price = None
@@ -913,16 +941,17 @@ class _Reader:
             price.start < desc_start
             or (
                 price.start <= desc_start
-                and re.match(r"^\s*(?:for|-|–|:)\s*[A-Za-z]", text[price.end :], re.IGNORECASE)
+                and re.match(r"^\s*(?:for|of|-|–|:)\s*[A-Za-z]", text[price.end :], re.IGNORECASE)
             )
         ):
             # "$500 for setup": the price comes first; what follows "for" is the description.
             qty, unit = Decimal(1), ""
             head = text[: price.start]
             tail = text[price.end :]
-            match = re.match(r"^\s*(?:for|-|–|:)\s*(?P<desc>.+)$", tail, re.IGNORECASE)
+            match = re.match(r"^\s*(?:for|of|-|–|:)\s*(?P<desc>.+)$", tail, re.IGNORECASE)
             desc = match.group("desc") if match else tail
             desc = re.sub(r"^(?:the|a|an)\s+", "", desc.strip(), flags=re.IGNORECASE)
+            desc = self.trailing_buyer(desc)
             if not desc.strip():
                 head_desc = re.sub(
                     r"^(?:a\s+|an\s+)?(?:flat\s+|fixed\s+|one-off\s+)?(?:fee|charge|price|rate)?\s*(?:of)?\s*$",
@@ -942,11 +971,7 @@ class _Reader:
         self.hint(price)
         head = text[desc_start : price.start]
         tail = text[price.end :].strip()
-        for_buyer = re.search(r"(?:^|\s)(?:for|to)\s+(?P<name>[A-Z][\w&.' -]*)$", tail)
-        if for_buyer and self.draft.buyer is None:
-            # "3 x Widget @ 12.50 for Globex": a capitalised name after the price is the buyer.
-            self.take_party("buyer", for_buyer.group("name"))
-            tail = tail[: for_buyer.start()].strip()
+        tail = self.trailing_buyer(tail)
         connector = ""
         match = re.search(
             r"\s*(?:\b(?P<word>at|for|costing|costs?|priced\s+at|@|is|=|,|:|-|–)\s*|(?P<sym>@|=|,|:|-|–)\s*)$", head
@@ -957,10 +982,13 @@ class _Reader:
         if re.search(r"\s(?:at|@)$", head):
             head = re.sub(r"\s(?:at|@)$", "", head)
         head = re.sub(r"^\s*(?:x|×|\*)\s*", "", head)
-        # "Widget x 3 at 5": the quantity after the description.
-        trailing_qty = re.search(r"\s*(?:x|×|\*)\s*(?P<q>\d+(?:[.,]\d+)?)\s*$", head)
-        if trailing_qty and qty == 1:
+        # "Widget x 3 at 5", "consulting 10 hours at 150": the quantity after the description.
+        trailing_qty = re.search(r"\s*(?:x|×|\*)\s*(?P<q>\d+(?:[.,]\d+)?)\s*$", head) or re.search(
+            rf"\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{_UNIT_RE})\.?\s*$", head, re.IGNORECASE
+        )
+        if trailing_qty and qty == 1 and not unit:
             qty = parse_number(trailing_qty.group("q"))
+            unit = trailing_qty.groupdict().get("unit") or ""
             head = head[: trailing_qty.start()]
         per = _PER_UNIT_TAIL.match(tail)
         total = _TOTAL_TAIL.match(tail)
@@ -986,6 +1014,14 @@ class _Reader:
             item.unit_price = amount
         return item
 
+    def trailing_buyer(self, text: str) -> str:
+        """ "3 x Widget @ 12.50 for Globex": a capitalised name after "for" at the end is the buyer."""
+        for_buyer = re.search(r"(?:^|\s)(?:for|to)\s+(?P<name>[A-Z][\w&.' -]*)$", text)
+        if for_buyer and self.draft.buyer is None:
+            self.take_party("buyer", for_buyer.group("name"))
+            return text[: for_buyer.start()].strip()
+        return text
+
     def leading_quantity(self, text: str) -> tuple[Decimal, str, int, int]:
         """(quantity, unit word, where the description starts, where the quantity ended)."""
         match = re.match(
@@ -1005,6 +1041,7 @@ class _Reader:
             re.match(r"^\s*(?:%|[$€£¥₹])", rest)
             or (not rest.strip() and not unit)
             or (not unit and (_PER_UNIT_TAIL.fullmatch(rest.strip()) or _TOTAL_TAIL.fullmatch(rest.strip())))
+            or (not unit and re.match(r"^(?:for|of)\s", rest, re.IGNORECASE) and re.match(r"^\d", text))
         ):
             return Decimal(1), "", 0, 0
         if re.match(r"^\d", text) and re.match(r"^[.,]\d", text[match.end("q") :]):
