@@ -26,7 +26,7 @@ from docmesh_common.errors import DomainError
 from docmesh_common.logging import configure_logging
 from docmesh_common.metrics import RPC_HANDLED, RPC_LATENCY
 from docmesh_common.settings import ServiceSettings, load_settings
-from docmesh_common.tracing import setup_tracing
+from docmesh_common.tracing import setup_tracing, shutdown_tracing
 
 log = logging.getLogger("docmesh.server")
 
@@ -293,3 +293,4 @@ def run_service(create_server: Callable[[S], Awaitable[tuple[L, int]]], settings
         await server.stop()
 
     asyncio.run(serve())
+    shutdown_tracing()

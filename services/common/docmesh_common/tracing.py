@@ -36,3 +36,15 @@ def setup_tracing(service: str, endpoint: str) -> bool:
 
 def tracing_enabled() -> bool:
     return _enabled
+
+
+def shutdown_tracing() -> None:
+    """Export the spans still buffered; called once the server has drained."""
+    if not _enabled:
+        return
+    from opentelemetry import trace
+
+    provider = trace.get_tracer_provider()
+    shutdown = getattr(provider, "shutdown", None)
+    if shutdown is not None:
+        shutdown()
