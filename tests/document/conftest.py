@@ -23,6 +23,9 @@ from docmesh.document.v1 import document_service_pb2_grpc
 
 OracleBatch = Callable[..., dict[str, dict[str, Any]]]
 
+# The test server's input limit (the default is 2 MiB; smaller keeps the limit tests cheap).
+MAX_INPUT_BYTES = 1024 * 1024
+
 
 def oracle_number(value: Any) -> Decimal:
     """The oracle's JSON number as the Decimal of its shortest repr (what JavaScript prints)."""
@@ -65,7 +68,9 @@ async def document_server(run_server: Callable[..., Any]) -> AsyncIterator[Any]:
     from docmesh_document.server import create_server
     from docmesh_document.settings import DocumentSettings
 
-    settings = DocumentSettings(port=0, metrics_port=0, max_input_bytes=64 * 1024)
+    settings = DocumentSettings(
+        DOCMESH_DOCUMENT_PORT=0, DOCMESH_DOCUMENT_METRICS_PORT=0, DOCMESH_MAX_INPUT_BYTES=MAX_INPUT_BYTES
+    )
     async with run_server(create_server, settings) as server:
         yield server
 

@@ -1,0 +1,305 @@
+"""The document service's rules: size limits, what each operation computes, where it runs.
+
+The MSC work itself is pure and CPU-bound (parse, recalc, validate, render, export). The
+functions at the top of this module are that work, one per RPC, as plain module-level
+functions of picklable arguments, so that they can run in a worker process.
+
+Where heavy work runs — measured, not guessed (2 cores, CPython 3.11, ``bench`` style probe:
+a 200-line render+validate or a 10,000-cell recalc, ~0.1–0.5 s of pure Python, with a small
+Parse call sent 50 ms later on the same server):
+
+* on the event loop: the small call waits for the whole heavy call (its latency ≈ the heavy
+  call's remaining time, hundreds of ms);
+* ``asyncio.to_thread``: the GIL is handed over only every ``sys.getswitchinterval()`` (5 ms),
+  and the loop needs it many times per call, so the small call still takes tens of ms and
+  the heavy one gets slower;
+* a process pool: the small call is answered in about a millisecond while the heavy call runs
+  on the other core; the cost is pickling the input and result (well under a millisecond for
+  the 2 MiB input limit) and the workers' start-up, which happens once, at server start.
+
+So requests whose input exceeds ``offload_min_bytes`` (or invoices with many lines) go to a
+``ProcessPoolExecutor`` (spawn context: forking a process that runs gRPC's threads is unsafe);
+small ones are computed inline, where a hop would cost more than the work. ``workers = 0``
+falls back to a thread, for environments that forbid extra processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import multiprocessing
+import re
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, TypeVar
+
+from docmesh_common.errors import InvalidArgument
+from docmesh_common.invoice import Invoice
+from docmesh_document.exports import ExportedFile, ExportFormat, export_document
+from docmesh_document.msc.coords import COORD_RE, parse_coord
+from docmesh_document.msc.correct import CorrectionResult, correct
+from docmesh_document.msc.jsnum import format_number
+from docmesh_document.msc.model import CellKind, Document
+from docmesh_document.msc.parser import MscParseError, ParseIssue, parse, parse_lenient
+from docmesh_document.msc.recalc import recalculate
+from docmesh_document.msc.serializer import serialize
+from docmesh_document.msc.validate import Finding, check_document, validate
+from docmesh_document.render import render_invoice
+from docmesh_document.settings import DocumentSettings
+from docmesh_document.totals import InvoiceTotals
+
+__all__ = [
+    "CellValue",
+    "DocumentService",
+    "ParseOutcome",
+    "RecalcOutcome",
+    "RenderOutcome",
+    "do_correct",
+    "do_export",
+    "do_parse",
+    "do_recalculate",
+    "do_render",
+    "do_validate",
+]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Invoices with at least this many lines are rendered in a worker (≈ 5 ms of work at 50 lines).
+_OFFLOAD_MIN_LINES = 100
+_BASE_NAME_RE = re.compile(r"^[\w][\w .-]{0,99}$")
+_MAX_REPORTED_ERRORS = 5
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    msc: str
+    totals: InvoiceTotals
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class ParseOutcome:
+    form: str
+    last_col: int
+    last_row: int
+    cells: list[CellValue]
+    issues: list[ParseIssue]
+
+
+@dataclass(frozen=True)
+class RecalcOutcome:
+    msc: str
+    cells: list[CellValue]
+    circular_cells: list[str] = field(default_factory=list)
+
+
+# --- the work (pure, picklable; runs inline or in a worker process) -----------------------
+
+
+class CellValue(NamedTuple):
+    """A cell as the RPCs report it. A tuple, not the model's dataclass: 10,000 of them cross
+    the process boundary in ~10 ms instead of ~200 ms of pickling."""
+
+    coord: str
+    value_type: str
+    value: str  # a number in JavaScript's String(x) form, or the text
+    formula: str  # without "=", decoded; "" for constants
+    error: str
+
+
+def _cell_order(coord: str) -> tuple[int, int]:
+    if COORD_RE.match(coord):
+        col, row = parse_coord(coord)
+        return (row, col)
+    return (1 << 30, 0)
+
+
+def _content_cells(doc: Document) -> list[CellValue]:
+    cells = doc.sheet.cells
+    out = []
+    for coord in sorted(cells, key=_cell_order):
+        cell = cells[coord]
+        if not cell.has_content:
+            continue
+        value = cell.value
+        out.append(
+            CellValue(
+                coord,
+                cell.valuetype,
+                format_number(value) if isinstance(value, float) else str(value),
+                cell.formula if cell.kind is CellKind.FORMULA else "",
+                cell.error,
+            )
+        )
+    return out
+
+
+def do_render(invoice: Invoice, multipart: bool) -> RenderOutcome:
+    rendered = render_invoice(invoice, multipart=multipart)
+    text = rendered.text(multipart=multipart)
+    # Validate the rendered model directly (no re-parse of our own output), with invoice checks.
+    findings = check_document(rendered.document, invoice_checks=True)
+    return RenderOutcome(msc=text, totals=rendered.totals, findings=findings)
+
+
+def do_parse(text: str) -> ParseOutcome:
+    result = parse_lenient(text)
+    doc = result.document
+    return ParseOutcome(
+        form="multipart" if doc.multipart else "bare-sheet",
+        last_col=doc.sheet.attribs.lastcol,
+        last_row=doc.sheet.attribs.lastrow,
+        cells=_content_cells(doc),
+        issues=result.issues,
+    )
+
+
+def do_validate(text: str, invoice_checks: bool) -> list[Finding]:
+    return validate(text, invoice_checks=invoice_checks)
+
+
+def do_correct(text: str) -> CorrectionResult:
+    return correct(text)
+
+
+class UnparsableMsc(Exception):
+    """The text does not parse. Carries only its message, so it survives a worker's pickling
+    (a DomainError's field violations would not); the service turns it into InvalidArgument."""
+
+
+def _parse_strict(text: str) -> Document:
+    try:
+        return parse(text)
+    except MscParseError as error:
+        shown = "; ".join(f"line {e.line}: {e.message}" for e in error.errors[:_MAX_REPORTED_ERRORS])
+        more = len(error.errors) - _MAX_REPORTED_ERRORS
+        if more > 0:
+            shown += f" (and {more} more)"
+        raise UnparsableMsc(f"msc is not a valid MSC document: {shown}") from None
+
+
+def do_recalculate(text: str) -> RecalcOutcome:
+    doc = _parse_strict(text)
+    result = recalculate(doc.sheet)
+    return RecalcOutcome(msc=serialize(doc), cells=_content_cells(doc), circular_cells=result.circular_cells)
+
+
+def do_export(text: str, fmt: ExportFormat, base_name: str) -> ExportedFile:
+    doc = _parse_strict(text)
+    if fmt is not ExportFormat.MSC:
+        # Values come from a recalculation, never from whatever the text had cached.
+        doc = copy.copy(doc)
+        doc.sheet = copy.deepcopy(doc.sheet)
+        recalculate(doc.sheet)
+    return export_document(doc, fmt, base_name)
+
+
+# --- the service ---------------------------------------------------------------------------
+
+
+class DocumentService:
+    """Checks limits, then runs each operation inline or in a worker (see module docstring)."""
+
+    def __init__(self, settings: DocumentSettings) -> None:
+        self.settings = settings
+        self.max_input_bytes = settings.max_input_bytes
+        self._executor: Executor | None = None
+        if settings.workers > 0:
+            self._executor = ProcessPoolExecutor(
+                max_workers=settings.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+
+    async def start(self) -> None:
+        """Start the worker processes now, so the first heavy request does not pay for it."""
+        if isinstance(self._executor, ProcessPoolExecutor):
+            loop = asyncio.get_running_loop()
+            warm = [
+                loop.run_in_executor(self._executor, do_parse, "version:1.5\n")
+                for _ in range(self.settings.workers)
+            ]
+            await asyncio.gather(*warm)
+
+    async def close(self) -> None:
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
+
+    # -- limits
+
+    def check_text(self, field_name: str, text: str) -> int:
+        """Reject empty or oversized MSC input; return its size in bytes."""
+        if not text:
+            raise InvalidArgument(f"{field_name} is required", field=field_name)
+        # Cheap bound first: a str of n code points has at most 4n UTF-8 bytes.
+        size = len(text) if len(text) * 4 <= self.max_input_bytes else len(text.encode("utf-8"))
+        if size > self.max_input_bytes:
+            raise InvalidArgument(
+                f"{field_name} is {size} bytes; the limit is {self.max_input_bytes} bytes (DOCMESH_MAX_INPUT_BYTES)",
+                field=field_name,
+                reason="INPUT_TOO_LARGE",
+            )
+        return size
+
+    def check_size(self, field_name: str, size: int) -> None:
+        if size > self.max_input_bytes:
+            raise InvalidArgument(
+                f"{field_name} is {size} bytes; the limit is {self.max_input_bytes} bytes (DOCMESH_MAX_INPUT_BYTES)",
+                field=field_name,
+                reason="INPUT_TOO_LARGE",
+            )
+
+    # -- where work runs
+
+    async def _run(self, heavy: bool, fn: Callable[..., T], *args: Any) -> T:
+        try:
+            if not heavy:
+                return fn(*args)
+            if self._executor is None:
+                return await asyncio.to_thread(fn, *args)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, fn, *args)
+        except UnparsableMsc as error:
+            raise InvalidArgument(str(error), field="msc", reason="MSC_PARSE_ERROR") from None
+
+    def _heavy(self, size: int) -> bool:
+        return size >= self.settings.offload_min_bytes
+
+    # -- operations
+
+    async def render_invoice(self, invoice: Invoice, *, multipart: bool, size: int) -> RenderOutcome:
+        self.check_size("invoice", size)
+        heavy = len(invoice.line_items) >= _OFFLOAD_MIN_LINES or self._heavy(size)
+        return await self._run(heavy, do_render, invoice, multipart)
+
+    async def parse(self, text: str) -> ParseOutcome:
+        size = self.check_text("msc", text)
+        return await self._run(self._heavy(size), do_parse, text)
+
+    async def validate(self, text: str, *, invoice_checks: bool) -> list[Finding]:
+        size = self.check_text("msc", text)
+        return await self._run(self._heavy(size), do_validate, text, invoice_checks)
+
+    async def correct(self, text: str) -> CorrectionResult:
+        size = self.check_text("msc", text)
+        return await self._run(self._heavy(size), do_correct, text)
+
+    async def recalculate(self, text: str) -> RecalcOutcome:
+        size = self.check_text("msc", text)
+        return await self._run(self._heavy(size), do_recalculate, text)
+
+    async def export(self, text: str, fmt: ExportFormat | None, base_name: str) -> ExportedFile:
+        size = self.check_text("msc", text)
+        if fmt is None:
+            raise InvalidArgument("format is required: XLSX, CSV, HTML or MSC", field="format")
+        name = base_name or "document"
+        if not _BASE_NAME_RE.match(name):
+            raise InvalidArgument(
+                "base_name may hold letters, digits, spaces, '.', '_' and '-' (at most 100), "
+                "and starts with a letter or digit",
+                field="base_name",
+            )
+        return await self._run(self._heavy(size), do_export, text, fmt, name)

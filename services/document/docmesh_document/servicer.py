@@ -1,0 +1,178 @@
+"""gRPC DocumentService: proto ↔ domain translation only; the rules live in service.py."""
+
+from __future__ import annotations
+
+import grpc
+import pydantic
+
+from docmesh.document.v1 import document_service_pb2 as pb
+from docmesh.document.v1 import document_service_pb2_grpc
+from docmesh.type.v1 import invoice_pb2, money_pb2
+from docmesh_common.errors import InvalidArgument
+from docmesh_common.invoice import Invoice, from_proto
+from docmesh_document.exports import ExportFormat
+from docmesh_document.msc.correct import Fix
+from docmesh_document.msc.parser import ParseIssue
+from docmesh_document.msc.validate import Finding
+from docmesh_document.service import CellValue, DocumentService
+
+__all__ = ["DocumentServicer", "invoice_from_request"]
+
+_LEVELS = {
+    "syntax": pb.VALIDATION_LEVEL_SYNTAX,
+    "semantic": pb.VALIDATION_LEVEL_SEMANTIC,
+    "logic": pb.VALIDATION_LEVEL_LOGIC,
+}
+_SEVERITIES = {"error": pb.SEVERITY_ERROR, "warning": pb.SEVERITY_WARNING, "info": pb.SEVERITY_INFO}
+_FORMATS = {
+    pb.EXPORT_FORMAT_XLSX: ExportFormat.XLSX,
+    pb.EXPORT_FORMAT_CSV: ExportFormat.CSV,
+    pb.EXPORT_FORMAT_HTML: ExportFormat.HTML,
+    pb.EXPORT_FORMAT_MSC: ExportFormat.MSC,
+}
+
+
+def _path(prefix: str, loc: tuple[int | str, ...]) -> str:
+    out = prefix
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _currency_violations(msg: invoice_pb2.Invoice) -> dict[str, str]:
+    """Money fields in another currency than the invoice's, by field path."""
+    currency = (msg.currency_code or "USD").upper()
+    found: dict[str, str] = {}
+
+    def check(path: str, money: money_pb2.Money) -> None:
+        if money.currency_code and money.currency_code.upper() != currency:
+            found[f"{path}.currency_code"] = f"{money.currency_code} on an invoice in {currency}"
+
+    for i, line in enumerate(msg.line_items):
+        if line.HasField("unit_price"):
+            check(f"invoice.line_items[{i}].unit_price", line.unit_price)
+        if line.HasField("discount") and line.discount.WhichOneof("value") == "amount":
+            check(f"invoice.line_items[{i}].discount.amount", line.discount.amount)
+    for i, discount in enumerate(msg.discounts):
+        if discount.WhichOneof("value") == "amount":
+            check(f"invoice.discounts[{i}].amount", discount.amount)
+    for name in ("shipping", "amount_paid"):
+        if msg.HasField(name):
+            check(f"invoice.{name}", getattr(msg, name))
+    return found
+
+
+def invoice_from_request(msg: invoice_pb2.Invoice) -> Invoice:
+    """The domain invoice, or InvalidArgument naming every bad field (``invoice.line_items[0].unit_price``)."""
+    violations = _currency_violations(msg)
+    if not violations:
+        try:
+            return from_proto(msg)
+        except pydantic.ValidationError as error:
+            for item in error.errors():
+                field = _path("invoice", tuple(item.get("loc", ())))
+                message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+                violations.setdefault(field, message)
+        except ValueError as error:  # not attributable to one field by from_proto
+            violations["invoice"] = str(error)
+    summary = "; ".join(f"{f}: {d}" for f, d in list(violations.items())[:3])
+    more = f" (and {len(violations) - 3} more)" if len(violations) > 3 else ""
+    raise InvalidArgument(
+        f"invalid invoice: {summary}{more}", violations=violations, reason="INVALID_INVOICE"
+    )
+
+
+def _finding(f: Finding) -> pb.Finding:
+    return pb.Finding(
+        level=_LEVELS.get(f.level, pb.VALIDATION_LEVEL_UNSPECIFIED),
+        code=f.code,
+        line=f.line,
+        cell=f.cell,
+        severity=_SEVERITIES.get(f.severity, pb.SEVERITY_UNSPECIFIED),
+        message=f.message,
+    )
+
+
+def _issue(i: ParseIssue) -> pb.Finding:
+    return _finding(Finding("syntax", i.code, i.line, i.cell, i.severity, i.message))
+
+
+def report(findings: list[Finding]) -> pb.ValidationReport:
+    """Findings in line order (whole-document findings, line 0, first)."""
+    ordered = sorted(findings, key=lambda f: f.line)
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    return pb.ValidationReport(
+        valid=errors == 0,
+        error_count=errors,
+        warning_count=warnings,
+        findings=[_finding(f) for f in ordered],
+    )
+
+
+def _cell(cell: CellValue) -> pb.Cell:
+    return pb.Cell(
+        coord=cell.coord, value_type=cell.value_type, value=cell.value, formula=cell.formula, error=cell.error
+    )
+
+
+def _fix(f: Fix) -> pb.Fix:
+    return pb.Fix(code=f.code, line=f.line, cell=f.cell, description=f.description)
+
+
+class DocumentServicer(document_service_pb2_grpc.DocumentServiceServicer):
+    def __init__(self, service: DocumentService) -> None:
+        self._service = service
+
+    async def RenderInvoice(
+        self, request: pb.RenderInvoiceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RenderInvoiceResponse:
+        if not request.HasField("invoice"):
+            raise InvalidArgument("invoice is required", field="invoice")
+        size = request.invoice.ByteSize()
+        self._service.check_size("invoice", size)
+        invoice = invoice_from_request(request.invoice)
+        outcome = await self._service.render_invoice(
+            invoice, multipart=request.container != pb.CONTAINER_BARE, size=size
+        )
+        return pb.RenderInvoiceResponse(
+            msc=outcome.msc, totals=outcome.totals.to_proto(), validation=report(outcome.findings)
+        )
+
+    async def Parse(self, request: pb.ParseRequest, context: grpc.aio.ServicerContext) -> pb.ParseResponse:
+        outcome = await self._service.parse(request.msc)
+        return pb.ParseResponse(
+            form=outcome.form,
+            last_col=outcome.last_col,
+            last_row=outcome.last_row,
+            cells=[_cell(c) for c in outcome.cells],
+            errors=[_issue(i) for i in outcome.issues],
+        )
+
+    async def Validate(
+        self, request: pb.ValidateRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ValidateResponse:
+        findings = await self._service.validate(request.msc, invoice_checks=request.invoice_checks)
+        return pb.ValidateResponse(report=report(findings))
+
+    async def Correct(
+        self, request: pb.CorrectRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CorrectResponse:
+        result = await self._service.correct(request.msc)
+        return pb.CorrectResponse(
+            msc=result.text, fixes=[_fix(f) for f in result.fixes], report=report(result.findings)
+        )
+
+    async def Recalculate(
+        self, request: pb.RecalculateRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RecalculateResponse:
+        outcome = await self._service.recalculate(request.msc)
+        return pb.RecalculateResponse(
+            msc=outcome.msc, cells=[_cell(c) for c in outcome.cells], circular_cells=outcome.circular_cells
+        )
+
+    async def Export(self, request: pb.ExportRequest, context: grpc.aio.ServicerContext) -> pb.ExportResponse:
+        exported = await self._service.export(request.msc, _FORMATS.get(request.format), request.base_name)
+        return pb.ExportResponse(
+            content=exported.content, content_type=exported.content_type, file_name=exported.file_name
+        )
