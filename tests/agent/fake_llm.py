@@ -43,6 +43,9 @@ class Step:
     reject_response_format: bool = False
 
 
+EXHAUSTED = Step(status=500, error_message="script exhausted")
+
+
 def ok(content: str | dict[str, Any], **kwargs: Any) -> Step:
     text = content if isinstance(content, str) else json.dumps(content)
     return Step(content=text, **kwargs)
@@ -66,7 +69,7 @@ class FakeLLM:
 
     def __init__(self, default: Step | None = None) -> None:
         self.script: deque[Step] = deque()
-        self.default = default or Step(status=500, error_message="script exhausted")
+        self.default = default or EXHAUSTED
         self.requests: list[Seen] = []
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -76,10 +79,10 @@ class FakeLLM:
         self.script.extend(steps)
 
     def reset(self, default: Step | None = None) -> None:
+        """Empty script and request log; unscripted requests get `default` (HTTP 500 if None)."""
         self.script.clear()
         self.requests.clear()
-        if default is not None:
-            self.default = default
+        self.default = default or EXHAUSTED
 
     @property
     def base_url(self) -> str:

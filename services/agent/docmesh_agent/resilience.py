@@ -254,6 +254,9 @@ async def call_with_retries(
             LLM_CALLS.labels(provider, model, reason or "error").inc()
             if reason is None:
                 raise
+            if reason == "timeout" and per_attempt < timeout:
+                # The caller's deadline, not the endpoint's slowness, cut this attempt short.
+                raise TimeoutError("the caller's deadline passed while the model was answering") from exc
             hinted = retry_after_seconds(exc)
             if tries > policy.max_retries:
                 raise RetriesExhausted(exc, tries, hinted) from exc

@@ -59,6 +59,7 @@ from docmesh_common.errors import (
     DomainError,
     FailedPrecondition,
     InvalidArgument,
+    NotFound,
 )
 from docmesh_common.invoice import DocumentKind, Invoice, from_proto, kind_from_proto, kind_to_proto, to_proto
 
@@ -466,20 +467,26 @@ class AgentService:
             invoice = answer.invoice
             if request.document_kind is not None and request.current is None:
                 invoice = invoice.model_copy(update={"kind": request.document_kind})
-            problems: list[str] = []
-            try:
-                document = await self._render(invoice)
-            except InvalidArgument as error:
-                document = None
-                problems = [f"{f}: {d}" for f, d in error.violations.items()] or [error.message]
-            else:
-                if not document.validation.valid:
-                    document = await self._correct(document)
-                    problems = [
-                        f"{f.cell or 'sheet'}: {f.message}"
-                        for f in document.validation.findings
-                        if f.severity == doc_pb2.SEVERITY_ERROR
-                    ]
+            document: RenderedDocument | None = None
+            problems = incomplete(invoice)
+            if problems and not self.provider.can_fix:
+                # A deterministic provider would answer the same again: ask the person.
+                fixes_left = 0
+            elif not problems:
+                try:
+                    document = await self._render(invoice)
+                except InvalidArgument as error:
+                    problems = [f"{f}: {d}" for f, d in error.violations.items()] or [error.message]
+                else:
+                    if document.validation.valid:
+                        problems = []
+                    else:
+                        document = await self._correct(document)
+                        problems = [
+                            f"{f.cell or 'sheet'}: {f.message}"
+                            for f in document.validation.findings
+                            if f.severity == doc_pb2.SEVERITY_ERROR
+                        ]
             if document is not None and (not problems or fixes_left == 0):
                 summary = answer.summary or ("New document" if request.current is None else "Edited")
                 await self._save(result, view.session.id, document, message_id, summary)
@@ -488,11 +495,7 @@ class AgentService:
                 return
             if fixes_left == 0:
                 result.action = "question"
-                result.reply = (
-                    "I could not build that document: "
-                    + "; ".join(problems[:5])
-                    + ". Could you rephrase or correct it?"
-                )
+                result.reply = _question_for(invoice, problems)
                 return
             fixes_left -= 1
             log.info("document rejected, asking the provider to fix it: %s", problems)
@@ -647,6 +650,9 @@ class AgentService:
 
     async def app_session(self, session_id: str) -> AppSession:
         view = await self._get_full(parse_session_id(session_id))
+        if view.session.HasField("delete_time"):
+            # The original app forgets a deleted session (it stays restorable via the v1 API).
+            raise NotFound(f"session {view.session.id} not found")
         messages = tuple(
             (_ROLES[m.role], m.content, _utc(m.create_time)) for m in view.messages if m.role in _ROLES
         )
@@ -669,6 +675,27 @@ class AgentService:
             self.sessions.stub.DeleteSession, ses_pb2.DeleteSessionRequest(session_id=session_id)
         )
         return deleted.session.token_count
+
+
+def incomplete(invoice: Invoice) -> list[str]:
+    """What a finished document still lacks (the schema allows drafts without them)."""
+    problems = []
+    if not invoice.line_items:
+        problems.append("invoice.line_items: at least one line item (description and unit price) is required")
+    if invoice.kind != DocumentKind.RECEIPT and not invoice.buyer.name:
+        problems.append("invoice.buyer.name: the buyer is required; ask the person if it is unknown")
+    return problems
+
+
+def _question_for(invoice: Invoice, problems: list[str]) -> str:
+    """One specific question instead of a guess."""
+    if not invoice.buyer.name and invoice.kind != DocumentKind.RECEIPT:
+        return "Who is the document for? Please tell me the buyer's name."
+    if not invoice.line_items:
+        return "What should the document list? Please give at least one item with its price."
+    return (
+        "I could not build that document: " + "; ".join(problems[:5]) + ". Could you rephrase or correct it?"
+    )
 
 
 def _title(message: str) -> str:
