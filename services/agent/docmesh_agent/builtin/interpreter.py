@@ -507,6 +507,11 @@ def _strip_edit_words(text: str) -> str:
     return text.strip(" ,.!?")
 
 
+_EDIT_VERB_RE = re.compile(
+    r"^(?:change|set|make|increase|decrease|raise|lower|reduce|update|switch|move|put|turn|convert|rename|"
+    r"remove|delete|drop|replace|fix|correct|adjust|edit|modify|bump|cut)\b",
+    re.IGNORECASE,
+)
 _ITEM_REF = r"(?:item|line|row|position|#)\s*(?P<n>\d+)|(?:the\s+)?(?P<ord>first|second|third|fourth|fifth|last)(?:\s+(?:item|line|row|one))?"
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
 
@@ -532,8 +537,11 @@ def _apply_one(
             return result
     adding = re.match(r"^(?:add|include|also|plus|put)\s+", text, re.IGNORECASE)
     draft = read_request(text[adding.end() :] if adding else text, today)
-    # Without "add", an unpriced "item" is more likely words we did not understand.
-    if not adding and any(i.unit_price is None for i in draft.items):
+    # Without "add", an unpriced "item", or one that starts with a verb, is more likely words we
+    # did not understand than a new line.
+    if not adding and any(
+        i.unit_price is None or _EDIT_VERB_RE.match(i.description) for i in draft.items
+    ):
         draft.unknown.append(text)
     if draft.has_content() and not draft.unknown:
         return _additive(data, draft, text, current, today)
@@ -708,7 +716,8 @@ def _tax_named(name: str, data: dict[str, Any]) -> dict[str, Any] | None:
 _RENAME_RE = re.compile(
     r"^(?:rename|retitle|call|relabel)\s+(?P<ref>.+?)\s+(?:to|as)\s+(?P<new>.+)$"
     r"|^(?:change|set|update|make)\s+the\s+(?:description|name|title|label)\s+of\s+(?P<ref2>.+?)\s+(?:to|as)\s+(?P<new2>.+)$"
-    r"|^(?:change|set|update)\s+(?P<ref3>.+?)(?:'s)?\s+(?:description|name|label)\s+to\s+(?P<new3>.+)$",
+    r"|^(?:change|set|update)\s+(?P<ref3>.+?)(?:'s)?\s+(?:description|name|label)\s+to\s+(?P<new3>.+)$"
+    r"|^(?:change|rename|replace)\s+[\"'“‘](?P<ref4>[^\"'”’]+)[\"'”’]\s+(?:to|with)\s+[\"'“‘](?P<new4>[^\"'”’]+)[\"'”’]$",
     re.IGNORECASE,
 )
 
@@ -717,8 +726,9 @@ def _op_rename(text: str, data: dict[str, Any], current: Invoice, today: dt.date
     match = _RENAME_RE.match(text)
     if not match:
         return None
-    ref = match.group("ref") or match.group("ref2") or match.group("ref3")
-    new = clean_description((match.group("new") or match.group("new2") or match.group("new3")).strip("“”\"'"))
+    ref = match.group("ref") or match.group("ref2") or match.group("ref3") or match.group("ref4")
+    new_text = match.group("new") or match.group("new2") or match.group("new3") or match.group("new4")
+    new = clean_description(new_text.strip("“”\"'"))
     index = _item_index(ref, data)
     old = data["line_items"][index]["description"]
     data["line_items"][index]["description"] = new
@@ -726,11 +736,12 @@ def _op_rename(text: str, data: dict[str, Any], current: Invoice, today: dt.date
 
 
 _QTY_RE = re.compile(
-    r"^(?:set|change|update|make|put)\s+(?:the\s+)?(?:quantity|qty|number\s+of\s+units|hours|count)\s+(?:of|on|for)\s+(?P<ref>.+?)\s+(?:to|at)\s+(?P<q>\d+(?:[.,]\d+)?)(?:\s+\w+)?$"
+    r"^(?:set|change|update|make|put|increase|decrease|raise|lower|reduce|bump)\s+(?:the\s+)?(?:quantity|qty|number\s+of\s+units|hours|count)\s+(?:of|on|for)\s+(?P<ref>.+?)\s+(?:to|at)\s+(?P<q>\d+(?:[.,]\d+)?)(?:\s+\w+)?$"
     r"|^(?:set|change|update|make)\s+(?P<ref2>.+?)(?:'s)?\s+(?:quantity|qty)\s+(?:to\s+)?(?P<q2>\d+(?:[.,]\d+)?)$"
     r"|^(?:(?P<ref3>.+?)\s+)?(?:quantity|qty)\s+(?:should\s+be|is|=|to)\s+(?P<q3>\d+(?:[.,]\d+)?)$"
     r"|^(?:change|set|update|make)\s+(?P<ref4>.+?)\s+to\s+(?P<q4>\d+(?:[.,]\d+)?)\s+(?P<unit4>hours?|hrs?|days?|weeks?|months?|units?|pcs|pieces?|x)$"
-    r"|^(?:make\s+it|it'?s|it\s+should\s+be)\s+(?P<q5>\d+(?:[.,]\d+)?)\s+(?P<unit5>hours?|hrs?|days?|weeks?|months?|units?|pcs|pieces?)(?:\s+of\s+(?P<ref5>.+))?$",
+    r"|^(?:make\s+it|it'?s|it\s+should\s+be)\s+(?P<q5>\d+(?:[.,]\d+)?)\s+(?P<unit5>hours?|hrs?|days?|weeks?|months?|units?|pcs|pieces?)(?:\s+of\s+(?P<ref5>.+))?$"
+    r"|^(?:make|set)\s+(?P<ref6>.+?)\s+(?P<q6>\d+(?:[.,]\d+)?)\s+(?P<unit6>[a-z]+)$",
     re.IGNORECASE,
 )
 
@@ -740,8 +751,18 @@ def _op_quantity(text: str, data: dict[str, Any], current: Invoice, today: dt.da
     if not match:
         return None
     groups = match.groupdict()
-    ref = groups["ref"] or groups["ref2"] or groups["ref3"] or groups["ref4"] or groups["ref5"] or "it"
-    qty = parse_number(groups["q"] or groups["q2"] or groups["q3"] or groups["q4"] or groups["q5"])
+    ref = groups["ref"] or groups["ref2"] or groups["ref3"] or groups["ref4"] or groups["ref5"] or groups["ref6"] or "it"
+    qty = parse_number(groups["q"] or groups["q2"] or groups["q3"] or groups["q4"] or groups["q5"] or groups["q6"])
+    if groups["ref6"]:
+        # "make the business cards 3 boxes": only when the word is the line's unit.
+        try:
+            index = _item_index(ref, data)
+        except _EditError:
+            return None
+        unit = data["line_items"][index]["unit"].lower()
+        said = groups["unit6"].lower()
+        if not unit or said.rstrip("s") != unit.rstrip("s"):
+            return None
     if qty <= 0:
         raise _EditError("A quantity must be more than zero; to drop a line say “remove item 2”.")
     index = _item_index(ref, data)
@@ -767,7 +788,8 @@ _PRICE_RE = re.compile(
     r"|^(?:set|change|update|make|put|raise|lower|increase|decrease|bump)\s+(?:the\s+)?(?:unit\s+)?(?:price|rate|hourly\s+rate|cost|fee|amount)\s+(?:of|on|for)\s+(?P<ref>.+?)\s+(?:to|at)\s+(?P<amt>.+)$"
     r"|^(?:set|change|update|make|raise|lower|increase|decrease)\s+(?P<ref2>.+?)(?:'s)?\s+(?:unit\s+)?(?:price|rate|cost|fee)\s+(?:to\s+)?(?P<amt2>.+)$"
     r"|^(?P<ref4>.+?)\s+(?:should\s+(?:be|cost)|costs?|is|at)\s+(?P<amt4>\S*\d\S*(?:\s?(?:each|per\s+\w+|/\w+|an?\s+\w+))?)$"
-    r"|^(?:change|set|update|make)\s+(?P<ref5>.+?)\s+to\s+(?P<amt5>\S*\d\S*)\s*(?:each|per\s+\w+|/\w+|an\s+hour|a\s+day)$",
+    r"|^(?:change|set|update|make)\s+(?P<ref5>.+?)\s+to\s+(?P<amt5>\S*\d\S*)\s*(?:each|per\s+\w+|/\w+|an\s+hour|a\s+day)$"
+    r"|^(?:make|set|change|update)\s+(?P<ref7>.+?)\s+(?:to\s+)?(?P<amt7>[^\sa-z]*\d[\d,.']*(?:\s?[A-Z]{3}|[^\s\d]{0,2}))$",
     re.IGNORECASE,
 )
 
@@ -777,8 +799,10 @@ def _op_price(text: str, data: dict[str, Any], current: Invoice, today: dt.date)
     if not match:
         return None
     groups = match.groupdict()
-    ref = groups["ref"] or groups["ref2"] or groups["ref3"] or groups["ref4"] or groups["ref5"]
-    amount_text = groups["amt"] or groups["amt2"] or groups["amt3"] or groups["amt4"] or groups["amt5"]
+    ref = groups["ref"] or groups["ref2"] or groups["ref3"] or groups["ref4"] or groups["ref5"] or groups["ref7"]
+    amount_text = (
+        groups["amt"] or groups["amt2"] or groups["amt3"] or groups["amt4"] or groups["amt5"] or groups["amt7"]
+    )
     if groups["ref4"] and re.search(r"\b(?:tax|vat|gst|shipping|delivery|discount|total|due)\b", ref, re.IGNORECASE):
         return None
     if groups["ref3"]:
@@ -791,7 +815,7 @@ def _op_price(text: str, data: dict[str, Any], current: Invoice, today: dt.date)
     try:
         index = _item_index(ref, data)
     except _EditError:
-        if groups["ref4"]:
+        if groups["ref4"] or groups["ref7"]:
             return None
         raise
     item = data["line_items"][index]
@@ -885,7 +909,7 @@ def _op_shipping_change(text: str, data: dict[str, Any], current: Invoice, today
 
 
 _CURRENCY_RE = re.compile(
-    r"^(?:(?:make|change|switch|convert|set|put|turn)\s+(?:it|this|everything|the\s+(?:invoice|quote|document|currency|receipt|prices))?\s*(?:to|in|into)?|"
+    r"^(?:(?:make|change|switch|convert|set|put|turn)\s+(?:it|this|everything|currency|the\s+(?:invoice|quote|document|currency|receipt|prices))?\s*(?:to|in|into)?|"
     r"(?:use|bill\s+in|invoice\s+in|price\s+(?:it\s+)?in|do\s+it\s+in|in|currency(?:\s+should\s+be|\s+is)?:?|change\s+currency\s+to|"
     r"change\s+the\s+currency\s+to|set\s+the\s+currency\s+to|switch\s+(?:the\s+)?currency\s+to))\s*(?P<cur>[A-Za-z$€£¥₹ .]+?)$",
     re.IGNORECASE,
@@ -973,9 +997,10 @@ def _op_party(text: str, data: dict[str, Any], current: Invoice, today: dt.date)
         raw = match.group("name").strip()
         if re.match(r"^(?:number|no\.|#)", raw, re.IGNORECASE):
             return None
-        if find_money(raw) or "%" in raw or re.search(r"\b(?:days?|hours?)\b", raw, re.IGNORECASE):
-            return None
         parts = [p.strip() for p in raw.split(",") if p.strip()]
+        first = parts[0] if parts else ""
+        if find_money(first) or "%" in raw or re.search(r"\b(?:days?|hours?)\b", first, re.IGNORECASE):
+            return None
         name = clean_name(parts[0])
         if not name or name.lower() in ("it", "this", "that", "me", "free"):
             return None
@@ -1029,9 +1054,6 @@ def _additive(
     if draft.currency and draft.currency != currency:
         changes.append(f"currency {currency} → {draft.currency} (amounts kept as written, not converted)")
         currency = data["currency_code"] = draft.currency
-    if draft.kind and draft.kind != current.kind and not draft.items:
-        data["kind"] = draft.kind
-        changes.append(f"now a {_KIND_NAMES[draft.kind]}")
     if draft.buyer is not None:
         old = data["buyer"]["name"]
         data["buyer"] = draft.buyer.model_dump()
