@@ -1,0 +1,313 @@
+"""Gateway benchmark: the same calls through the REST gateway and directly over gRPC, side by side.
+
+Starts the real mesh with the launcher (session over SQLite, document, agent with the built-in
+provider, gateway; one process each), then for GET session, create session and a chat turn that
+appends to a session (built-in provider) runs a closed loop at concurrency 32 and 128 over HTTP
+through the gateway and over gRPC straight to the service, and prints req/s, p50 and p99.
+It also prints the gateway's own time per request (its docmesh_gateway_overhead_seconds histogram:
+request time minus the upstream call), which is what the gateway adds when the machine is not
+saturated. Target: the gateway adds <= 1 ms at p50 at concurrency 32.
+
+Run: .venv/bin/python bench/bench_gateway.py [--seconds 5] [--concurrency 32 128]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+import httpx
+
+from docmesh.agent.v1 import agent_service_pb2 as agent_pb
+from docmesh.agent.v1 import agent_service_pb2_grpc
+from docmesh.session.v1 import session_service_pb2 as session_pb
+from docmesh.session.v1 import session_service_pb2_grpc
+from docmesh_common import launcher
+
+OWNER = "bench"
+FIRST_TURN = "Invoice Acme for 10 hours of consulting at $150, 8% tax, due in 30 days"
+# Chat appends alternate an edit and its undo so documents stay the same size during a run.
+EDIT_TURNS = ("add 1 hour of QA at $80", "undo")
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def quantile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def closed_loop(
+    name: str, call: Callable[[int], Awaitable[bool]], concurrency: int, seconds: float, warmup: float
+) -> Result:
+    """`concurrency` workers each calling back to back; only calls started after warm-up count."""
+    latencies: list[float] = []
+    errors = 0
+    counter = itertools.count()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    measure_from = start + warmup
+    end = measure_from + seconds
+
+    async def worker() -> None:
+        nonlocal errors
+        while True:
+            began = loop.time()
+            if began >= end:
+                return
+            ok = await call(next(counter))
+            finished = loop.time()
+            if began >= measure_from:
+                latencies.append(finished - began)
+                if not ok:
+                    errors += 1
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return Result(name, len(latencies), errors, seconds, latencies)
+
+
+def overhead_quantiles(metrics: str, route: str) -> tuple[float, float]:
+    """p50 and p99 (ms) of the gateway's own time for a route, interpolated from its histogram."""
+    pattern = re.compile(
+        r'docmesh_gateway_overhead_seconds_bucket\{le="([^"]+)",route="' + re.escape(route) + r'"\} (\S+)'
+    )
+    buckets = sorted(
+        ((float("inf") if le == "+Inf" else float(le)), float(count))
+        for le, count in pattern.findall(metrics)
+    )
+    if not buckets or buckets[-1][1] == 0:
+        return float("nan"), float("nan")
+    total = buckets[-1][1]
+
+    def quantile(q: float) -> float:
+        target = q * total
+        lower_bound, lower_count = 0.0, 0.0
+        for bound, count in buckets:
+            if count >= target:
+                if bound == float("inf"):
+                    return lower_bound * 1000
+                share = (target - lower_count) / max(count - lower_count, 1e-9)
+                return (lower_bound + (bound - lower_bound) * share) * 1000
+            lower_bound, lower_count = bound, count
+        return lower_bound * 1000
+
+    return quantile(0.5), quantile(0.99)
+
+
+def diff_histogram(before: str, after: str) -> str:
+    """The histogram lines of `after` minus `before` (the scenario's own observations)."""
+    old = dict(re.findall(r"^(docmesh_gateway_overhead_seconds_bucket\{[^}]*\}) (\S+)$", before, re.M))
+    lines = []
+    for key, value in re.findall(r"^(docmesh_gateway_overhead_seconds_bucket\{[^}]*\}) (\S+)$", after, re.M):
+        lines.append(f"{key} {float(value) - float(old.get(key, 0))}")
+    return "\n".join(lines)
+
+
+async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
+    root = Path(tempfile.mkdtemp(prefix="docmesh-bench-gw-"))
+    env = launcher.base_environment(root)
+    env.update(
+        {
+            "DOCMESH_LOG_LEVEL": "WARNING",
+            "DOCMESH_LLM_PROVIDER": "builtin",
+            "DOCMESH_RATE_LIMIT_RPS": "1000000",
+            "DOCMESH_RATE_LIMIT_BURST": "1000000",
+            "DOCMESH_SESSION_SWEEP_INTERVAL_SECONDS": "0",
+        }
+    )
+    mesh = launcher.plan(1, free_ports=True)
+    launcher.start_mesh(mesh, env)
+    key = env["DOCMESH_DEV_API_KEY"]
+    owner = env.get("DOCMESH_DEV_OWNER_ID", "dev")
+    metadata = (("x-owner-id", owner),)
+    base = f"http://127.0.0.1:{mesh.gateway_port}"
+    try:
+        limits = httpx.Limits(
+            max_connections=max(concurrencies), max_keepalive_connections=max(concurrencies)
+        )
+        async with (
+            httpx.AsyncClient(base_url=base, headers={"X-API-Key": key}, limits=limits, timeout=60) as http,
+            grpc.aio.insecure_channel(mesh.target("session")) as session_channel,
+            grpc.aio.insecure_channel(mesh.target("agent")) as agent_channel,
+        ):
+            sessions = session_service_pb2_grpc.SessionServiceStub(session_channel)
+            agent = agent_service_pb2_grpc.AgentServiceStub(agent_channel)
+
+            # A session with a document for GET, and a pool of sessions for chat turns.
+            created = await sessions.CreateSession(
+                session_pb.CreateSessionRequest(session=session_pb.Session(title="bench")), metadata=metadata
+            )
+            session_id = created.session.id
+
+            async def new_chat_session() -> str:
+                reply = await agent.Chat(
+                    agent_pb.ChatRequest(message=FIRST_TURN), metadata=metadata, timeout=60
+                )
+                return reply.session_id
+
+            async def http_get(_: int) -> bool:
+                return (await http.get(f"/api/v1/sessions/{session_id}")).status_code == 200
+
+            async def grpc_get(_: int) -> bool:
+                await sessions.GetSession(
+                    session_pb.GetSessionRequest(session_id=session_id), metadata=metadata
+                )
+                return True
+
+            async def http_create(_: int) -> bool:
+                return (await http.post("/api/v1/sessions", json={"title": "bench"})).status_code == 200
+
+            async def grpc_create(_: int) -> bool:
+                await sessions.CreateSession(
+                    session_pb.CreateSessionRequest(session=session_pb.Session(title="bench")),
+                    metadata=metadata,
+                )
+                return True
+
+            scenarios: list[
+                tuple[str, str, Callable[[int], Awaitable[bool]], Callable[[int], Awaitable[bool]]]
+            ] = [
+                ("GET session", "/api/v1/sessions/{session_id}", http_get, grpc_get),
+                ("create session", "/api/v1/sessions", http_create, grpc_create),
+            ]
+            print(
+                f"gateway benchmark: {os.cpu_count()} cores, {seconds:.0f}s per run after {warmup:.0f}s warm-up"
+            )
+            print("every process (load generator, gateway, session, document, agent) shares these cores\n")
+            header = (
+                f"{'call':<16}{'conc':>5}  {'gateway req/s':>13}{'p50 ms':>9}{'p99 ms':>9}   "
+                f"{'gRPC req/s':>10}{'p50 ms':>9}{'p99 ms':>9}   {'+p50 ms':>8}   "
+                f"{'gw own p50':>10}{'gw own p99':>11}"
+            )
+            print(header)
+            print("-" * len(header))
+            for concurrency in concurrencies:
+                # Each chat worker appends to a session of its own: a second turn on a session
+                # while one is running is ABORTED by design, and we measure appends, not conflicts.
+                pool = ChatPool([await new_chat_session() for _ in range(concurrency)])
+                chat_rows = [
+                    ("chat append", "/api/v1/chat", pool.via_http(http), pool.via_grpc(agent, metadata))
+                ]
+                for name, route, via_http, via_grpc in scenarios + chat_rows:
+                    before = (await http.get("/metrics")).text
+                    through = await closed_loop(name, via_http, concurrency, seconds, warmup)
+                    after = (await http.get("/metrics")).text
+                    pool.reset_assignment()
+                    direct = await closed_loop(name, safe(via_grpc), concurrency, seconds, warmup)
+                    own50, own99 = overhead_quantiles(diff_histogram(before, after), route)
+                    added = through.quantile(0.5) - direct.quantile(0.5)
+                    print(
+                        f"{name:<16}{concurrency:>5}  {through.rps:>13.0f}{through.quantile(0.5):>9.2f}"
+                        f"{through.quantile(0.99):>9.2f}   {direct.rps:>10.0f}{direct.quantile(0.5):>9.2f}"
+                        f"{direct.quantile(0.99):>9.2f}   {added:>8.2f}   {own50:>10.3f}{own99:>11.3f}"
+                        + (
+                            f"   errors: {through.errors} via gateway, {direct.errors} direct"
+                            if through.errors or direct.errors
+                            else ""
+                        )
+                    )
+                    sys.stdout.flush()
+            print(
+                "\n+p50 ms: gateway p50 minus direct gRPC p50 (includes the HTTP client's cost and queueing "
+                "behind the shared cores).\ngw own: time inside the gateway per request besides the upstream call "
+                "(docmesh_gateway_overhead_seconds). Target: <= 1 ms at p50 at concurrency 32."
+            )
+            own = [
+                overhead_quantiles((await http.get("/metrics")).text, route)[0]
+                for _, route, _, _ in scenarios
+            ]
+            print(
+                f"gateway own p50 over the whole run: {statistics.mean(own):.3f} ms (mean over unary scenarios)"
+            )
+    finally:
+        launcher.stop_mesh(mesh)
+
+
+class ChatPool:
+    """Sessions for chat turns, one per worker task, alternating an edit and its undo."""
+
+    def __init__(self, sessions: list[str]) -> None:
+        self.sessions = sessions
+        self.turns: dict[str, int] = {}
+        self.reset_assignment()
+
+    def reset_assignment(self) -> None:
+        self._next = itertools.count()
+        self._by_task: dict[int, str] = {}
+
+    def next_turn(self) -> tuple[str, str]:
+        task = id(asyncio.current_task())
+        if task not in self._by_task:
+            self._by_task[task] = self.sessions[next(self._next) % len(self.sessions)]
+        sid = self._by_task[task]
+        self.turns[sid] = self.turns.get(sid, 0) + 1
+        return sid, EDIT_TURNS[(self.turns[sid] - 1) % 2]
+
+    def via_http(self, http: httpx.AsyncClient) -> Callable[[int], Awaitable[bool]]:
+        async def call(_: int) -> bool:
+            sid, text = self.next_turn()
+            body = {"session_id": sid, "message": text, "idempotency_key": uuid.uuid4().hex}
+            return (await http.post("/api/v1/chat", json=body)).status_code == 200
+
+        return call
+
+    def via_grpc(self, agent: Any, metadata: Any) -> Callable[[int], Awaitable[bool]]:
+        async def call(_: int) -> bool:
+            sid, text = self.next_turn()
+            request = agent_pb.ChatRequest(session_id=sid, message=text, idempotency_key=uuid.uuid4().hex)
+            await agent.Chat(request, metadata=metadata, timeout=60)
+            return True
+
+        return call
+
+
+def safe(call: Callable[[int], Awaitable[bool]]) -> Callable[[int], Awaitable[bool]]:
+    async def wrapped(i: int) -> bool:
+        try:
+            return await call(i)
+        except grpc.aio.AioRpcError:
+            return False
+
+    return wrapped
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 4)))
+    parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[32, 128])
+    args = parser.parse_args()
+    started = time.monotonic()
+    asyncio.run(run(args.seconds, args.warmup, args.concurrency))
+    print(f"(bench took {time.monotonic() - started:.0f}s)")
+
+
+if __name__ == "__main__":
+    main()
