@@ -534,7 +534,8 @@ def check_invoice(sheet: Sheet) -> list[Finding]:
         if label and amount is not None:
             totals_rows[rr] = (label, amount)
     digits = max([_decimals(x) for x in amounts + [v for _, v in totals_rows.values()]] + [0])
-    tol = 0.5 * 10**-digits + 1e-9
+    # One minor unit: the invoice may round half-up, half-even or towards zero.
+    tol = 10**-digits + 1e-9
 
     def add(code: str, row: int, message: str) -> None:
         coord = _coord(ac, row)
