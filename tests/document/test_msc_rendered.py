@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from docmesh_document import render
 from docmesh_document.msc.serializer import serialize
 from docmesh_document.msc.validate import validate
-
-render = pytest.importorskip("docmesh_document.render")
-shapes = pytest.importorskip("invoice_shapes")
+from tests.document import invoice_shapes as shapes
 
 NAMED = shapes.named_shapes()
 
