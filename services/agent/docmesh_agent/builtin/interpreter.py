@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
-from docmesh_common.invoice import Discount, DocumentKind, Invoice, Party, Tax
 from pydantic import ValidationError
 
 from docmesh_agent.builtin.money import (
@@ -35,6 +34,7 @@ from docmesh_agent.builtin.request import (
     unit_label,
 )
 from docmesh_agent.builtin.totals import total
+from docmesh_common.invoice import Discount, DocumentKind, Invoice, Party, Tax
 
 Action = Literal["generate", "edit", "undo", "question"]
 
@@ -101,7 +101,9 @@ def interpret(
     if _UNDO_RE.match(text):
         if current is None:
             return Interpretation("question", None, "There is nothing to undo yet.", (), ())
-        return Interpretation("undo", None, "Undone: back to the previous version.", (), ("undid the last change",))
+        return Interpretation(
+            "undo", None, "Undone: back to the previous version.", (), ("undid the last change",)
+        )
     if current is None:
         draft: Draft | None = None
         for past in history:
@@ -182,9 +184,9 @@ def _price_answer(message: str, item: DraftItem) -> tuple[DraftItem, str | None]
     money = moneys[-1]
     tail = message[money.end :].strip()
     new = replace(item)
-    if (_TOTAL_TAIL.match(tail) or re.search(r"\b(?:total|altogether|in all)\b", message, re.IGNORECASE)) and (
-        item.quantity != 1
-    ):
+    if (
+        _TOTAL_TAIL.match(tail) or re.search(r"\b(?:total|altogether|in all)\b", message, re.IGNORECASE)
+    ) and (item.quantity != 1):
         new.unit_price = _unit_from_total(new, money.amount)
     else:
         new.unit_price = money.amount
@@ -259,11 +261,19 @@ def _ask(missing: tuple[str, ...], draft: Draft) -> str:
 def _price_question(description: str, quantity: Decimal, unit: str) -> str:
     what = description[:1].lower() + description[1:] if not _is_acronym(description) else description
     if unit:
-        singular = unit_label(unit, Decimal(1))
-        return f"What is the price per {singular} of the {what}?"
+        return f"What is the price per {_singular(unit)} of the {what}?"
     if quantity != 1:
-        return f"What is the price of one {what}?" if what.endswith("s") is False else f"What is the unit price of the {what}?"
+        return f"What is the unit price of the {what}?"
     return f"What is the price of the {what}?"
+
+
+def _singular(unit: str) -> str:
+    known = unit_label(unit, Decimal(1))
+    if known != unit.lower():
+        return known
+    if re.search(r"(?:x|s|sh|ch)es$", unit):
+        return unit[:-2]
+    return unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
 
 
 def _is_acronym(text: str) -> bool:
@@ -288,7 +298,9 @@ def _generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Inter
     try:
         invoice = _build(draft, today)
     except (ValidationError, ValueError) as exc:
-        return Interpretation("question", None, f"I could not make a valid document from that: {_why(exc)}", (), ())
+        return Interpretation(
+            "question", None, f"I could not make a valid document from that: {_why(exc)}", (), ()
+        )
     kind = _KIND_NAMES[invoice.kind]
     lines = len(invoice.line_items)
     who = f" for {invoice.buyer.name}" if invoice.buyer.name else ""
@@ -299,7 +311,9 @@ def _generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Inter
     if draft.unknown:
         reply += " I did not understand: " + "; ".join(f"“{u}”" for u in draft.unknown) + "."
     verb = "created a new" if replacing else "created"
-    return Interpretation("generate", invoice, reply, (), (f"{verb} {kind}{who} with {lines} line{'s' if lines != 1 else ''}",))
+    return Interpretation(
+        "generate", invoice, reply, (), (f"{verb} {kind}{who} with {lines} line{'s' if lines != 1 else ''}",)
+    )
 
 
 def _build(draft: Draft, today: dt.date) -> Invoice:
@@ -379,7 +393,7 @@ def _why(exc: Exception) -> str:
 def _looks_like_full_request(text: str, today: dt.date) -> bool:
     """A message that starts a whole new document ("Quote Globex for 5 widgets at 10") even mid-session."""
     match = _LEAD_RE.match(text)
-    if not match or match.group("kind").lower() == "bill" and not match.group("art"):
+    if not match or (match.group("kind").lower() == "bill" and not match.group("art")):
         return False
     draft = read_request(text, today)
     return bool(draft.buyer and draft.items and all(i.unit_price is not None for i in draft.items))
@@ -418,7 +432,9 @@ def _answer_price(pending: tuple[str, _NeedPrice], message: str) -> tuple[str, D
     text, _need = pending
     if not _PRICE_ONLY_RE.match(message.strip()):
         return None
-    draft = read_request(re.sub(r"^(?:add|include|also|plus)\s+", "", text, flags=re.IGNORECASE), dt.date(2000, 1, 1))
+    draft = read_request(
+        re.sub(r"^(?:add|include|also|plus)\s+", "", text, flags=re.IGNORECASE), dt.date(2000, 1, 1)
+    )
     unpriced = [i for i, item in enumerate(draft.items) if item.unit_price is None]
     if not unpriced:
         return None
@@ -449,11 +465,11 @@ def _edit(text: str, current: Invoice, today: dt.date, *, draft: Draft | None = 
     except (ValidationError, ValueError) as exc:
         return Interpretation("question", None, f"I can't make that change: {_why(exc)}", (), ())
     if invoice == current:
-        return Interpretation("question", None, "That is already how the document is; nothing changed.", (), ())
+        return Interpretation(
+            "question", None, "That is already how the document is; nothing changed.", (), ()
+        )
     reply = (
-        "Done: "
-        + "; ".join(changes)
-        + f". New total: {format_money(total(invoice), invoice.currency_code)}."
+        "Done: " + "; ".join(changes) + f". New total: {format_money(total(invoice), invoice.currency_code)}."
     )
     return Interpretation("edit", invoice, reply, (), tuple(changes))
 
@@ -539,9 +555,7 @@ def _apply_one(
     draft = read_request(text[adding.end() :] if adding else text, today)
     # Without "add", an unpriced "item", or one that starts with a verb, is more likely words we
     # did not understand than a new line.
-    if not adding and any(
-        i.unit_price is None or _EDIT_VERB_RE.match(i.description) for i in draft.items
-    ):
+    if not adding and any(i.unit_price is None or _EDIT_VERB_RE.match(i.description) for i in draft.items):
         draft.unknown.append(text)
     if draft.has_content() and not draft.unknown:
         return _additive(data, draft, text, current, today)
@@ -562,7 +576,7 @@ def _fmt_item(item: dict[str, Any], currency: str) -> str:
 
 
 def _qty_text(q: Decimal) -> str:
-    return format(q.normalize(), "f") if q == q.to_integral_value() else format(q.normalize(), "f")
+    return format(q.normalize(), "f")
 
 
 def _find_item_in(ref: str, descriptions: list[str]) -> int | None:
@@ -625,7 +639,9 @@ def _stem(word: str) -> str:
 def _item_index(ref: str, data: dict[str, Any]) -> int:
     descriptions = [i["description"] for i in data["line_items"]]
     ref_clean = ref.strip()
-    if re.fullmatch(r"(?:it|the\s+(?:item|line|rate|price|hourly\s+rate|quantity|hours))", ref_clean, re.IGNORECASE):
+    if re.fullmatch(
+        r"(?:it|the\s+(?:item|line|rate|price|hourly\s+rate|quantity|hours))", ref_clean, re.IGNORECASE
+    ):
         if len(descriptions) == 1:
             return 0
         raise _EditError("Which line? Say “item 2” or part of its description.")
@@ -642,13 +658,20 @@ _REMOVE_RE = re.compile(
 )
 
 
-def _op_remove(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]] | None:
+def _op_remove(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
     match = _REMOVE_RE.match(text)
     if not match:
         return None
-    what = re.sub(r"^(?:the|a|an|all(?:\s+the)?|any|that|this)\s+", "", match.group("what").strip(), flags=re.IGNORECASE)
+    what = re.sub(
+        r"^(?:the|a|an|all(?:\s+the)?|any|that|this)\s+", "", match.group("what").strip(), flags=re.IGNORECASE
+    )
     low = what.lower()
-    if re.fullmatch(r"shipping(?:\s+(?:and|&)\s+handling)?(?:\s+(?:fee|charge|cost))?|delivery(?:\s+(?:fee|charge))?|postage|freight", low):
+    if re.fullmatch(
+        r"shipping(?:\s+(?:and|&)\s+handling)?(?:\s+(?:fee|charge|cost))?|delivery(?:\s+(?:fee|charge))?|postage|freight",
+        low,
+    ):
         if data["shipping"] is None:
             raise _EditError("There is no shipping on the document.")
         data["shipping"] = None
@@ -659,7 +682,9 @@ def _op_remove(text: str, data: dict[str, Any], current: Invoice, today: dt.date
         if data["line_items"][index]["discount"] is None:
             raise _EditError(f"Line {index + 1} has no discount.")
         data["line_items"][index]["discount"] = None
-        return data, [f"removed the discount on line {index + 1} ({data['line_items'][index]['description']})"]
+        return data, [
+            f"removed the discount on line {index + 1} ({data['line_items'][index]['description']})"
+        ]
     if re.fullmatch(r"discounts?", low):
         had_line = any(i["discount"] for i in data["line_items"])
         if not data["discounts"] and not had_line:
@@ -669,7 +694,9 @@ def _op_remove(text: str, data: dict[str, Any], current: Invoice, today: dt.date
             for item in data["line_items"]:
                 item["discount"] = None
         return data, ["removed the discount"]
-    if re.fullmatch(r"tax(?:es)?|all\s+tax(?:es)?|vat|gst|hst|pst|sales\s+tax", low) and not _tax_named(low, data):
+    if re.fullmatch(r"tax(?:es)?|all\s+tax(?:es)?|vat|gst|hst|pst|sales\s+tax", low) and not _tax_named(
+        low, data
+    ):
         if not data["taxes"]:
             raise _EditError("There is no tax on the document.")
         if low.startswith("tax") or len(data["taxes"]) == 1:
@@ -677,7 +704,9 @@ def _op_remove(text: str, data: dict[str, Any], current: Invoice, today: dt.date
             for item in data["line_items"]:
                 item["tax_names"] = []
             return data, ["removed the tax"]
-    tax = _tax_named(re.sub(r"\s+tax$", "", low) if low not in ("sales tax",) else low, data) or _tax_named(low, data)
+    tax = _tax_named(re.sub(r"\s+tax$", "", low) if low not in ("sales tax",) else low, data) or _tax_named(
+        low, data
+    )
     if tax is not None:
         data["taxes"] = [t for t in data["taxes"] if t["name"] != tax["name"]]
         for item in data["line_items"]:
@@ -722,7 +751,9 @@ _RENAME_RE = re.compile(
 )
 
 
-def _op_rename(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]] | None:
+def _op_rename(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
     match = _RENAME_RE.match(text)
     if not match:
         return None
@@ -746,13 +777,25 @@ _QTY_RE = re.compile(
 )
 
 
-def _op_quantity(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]] | None:
+def _op_quantity(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
     match = _QTY_RE.match(text)
     if not match:
         return None
     groups = match.groupdict()
-    ref = groups["ref"] or groups["ref2"] or groups["ref3"] or groups["ref4"] or groups["ref5"] or groups["ref6"] or "it"
-    qty = parse_number(groups["q"] or groups["q2"] or groups["q3"] or groups["q4"] or groups["q5"] or groups["q6"])
+    ref = (
+        groups["ref"]
+        or groups["ref2"]
+        or groups["ref3"]
+        or groups["ref4"]
+        or groups["ref5"]
+        or groups["ref6"]
+        or "it"
+    )
+    qty = parse_number(
+        groups["q"] or groups["q2"] or groups["q3"] or groups["q4"] or groups["q5"] or groups["q6"]
+    )
     if groups["ref6"]:
         # "make the business cards 3 boxes": only when the word is the line's unit.
         try:
@@ -794,16 +837,32 @@ _PRICE_RE = re.compile(
 )
 
 
-def _op_price(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]] | None:
+def _op_price(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
     match = _PRICE_RE.match(text)
     if not match:
         return None
     groups = match.groupdict()
-    ref = groups["ref"] or groups["ref2"] or groups["ref3"] or groups["ref4"] or groups["ref5"] or groups["ref7"]
-    amount_text = (
-        groups["amt"] or groups["amt2"] or groups["amt3"] or groups["amt4"] or groups["amt5"] or groups["amt7"]
+    ref = (
+        groups["ref"]
+        or groups["ref2"]
+        or groups["ref3"]
+        or groups["ref4"]
+        or groups["ref5"]
+        or groups["ref7"]
     )
-    if groups["ref4"] and re.search(r"\b(?:tax|vat|gst|shipping|delivery|discount|total|due)\b", ref, re.IGNORECASE):
+    amount_text = (
+        groups["amt"]
+        or groups["amt2"]
+        or groups["amt3"]
+        or groups["amt4"]
+        or groups["amt5"]
+        or groups["amt7"]
+    )
+    if groups["ref4"] and re.search(
+        r"\b(?:tax|vat|gst|shipping|delivery|discount|total|due)\b", ref, re.IGNORECASE
+    ):
         return None
     if groups["ref3"]:
         ref = "the price"
@@ -825,7 +884,9 @@ def _op_price(text: str, data: dict[str, Any], current: Invoice, today: dt.date)
     change = f"{item['description']} price {format_amount(old, current.currency_code)} → {format_amount(money.amount, current.currency_code)}"
     changes = [change]
     if money.currency and money.currency != current.currency_code:
-        changes.append(f"note: the amount was written in {money.currency} but the document is in {current.currency_code}")
+        changes.append(
+            f"note: the amount was written in {money.currency} but the document is in {current.currency_code}"
+        )
     return data, changes
 
 
@@ -837,7 +898,9 @@ _TAX_CHANGE_RE = re.compile(
 )
 
 
-def _op_tax_change(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]] | None:
+def _op_tax_change(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
     match = _TAX_CHANGE_RE.match(text)
     if not match:
         return None
@@ -868,7 +931,9 @@ _DISCOUNT_CHANGE_RE = re.compile(
 )
 
 
-def _op_discount_change(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]] | None:
+def _op_discount_change(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
     match = _DISCOUNT_CHANGE_RE.match(text)
     if not match:
         return None
@@ -894,7 +959,9 @@ _SHIPPING_CHANGE_RE = re.compile(
 )
 
 
-def _op_shipping_change(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]] | None:
+def _op_shipping_change(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
     match = _SHIPPING_CHANGE_RE.match(text)
     if not match:
         return None
@@ -916,7 +983,9 @@ _CURRENCY_RE = re.compile(
 )
 
 
-def _op_currency(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]] | None:
+def _op_currency(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
     match = _CURRENCY_RE.match(text)
     if not match:
         return None
@@ -945,7 +1014,9 @@ _KIND_OF = {
 }
 
 
-def _op_kind(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]] | None:
+def _op_kind(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
     match = _KIND_RE.match(text)
     if not match:
         return None
@@ -978,7 +1049,9 @@ _EMAIL_RE = re.compile(
 )
 
 
-def _op_party(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]] | None:
+def _op_party(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
     match = _ADDRESS_RE.match(text)
     if match:
         role = "seller" if match.group("role").lower() in ("seller", "my", "our") else "buyer"
@@ -1017,16 +1090,16 @@ _FIELD_CHANGE_RE = re.compile(
 )
 
 
-def _op_field_change(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]] | None:
+def _op_field_change(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
     match = _FIELD_CHANGE_RE.match(text)
     if not match:
         return None
     field_name = " ".join(match.group("field").lower().split())
     value = match.group("value").strip().strip("“”\"'")
     if field_name in ("due date", "due"):
-        rewritten = f"due {value}" if not re.match(r"^(?:in|net|on|upon)\b", value, re.IGNORECASE) else f"due {value}"
-        if re.match(r"^net", value, re.IGNORECASE):
-            rewritten = value
+        rewritten = value if re.match(r"^net", value, re.IGNORECASE) else f"due {value}"
         draft = read_request(rewritten, today)
     elif field_name in ("issue date", "invoice date", "date"):
         draft = read_request(f"dated {value}", today)
@@ -1082,13 +1155,17 @@ def _additive(
         data["line_items"].append(new)
         changes.append("added " + _fmt_item(new, currency))
     if draft.items and draft.currency_hint and draft.currency_hint != currency and not draft.currency:
-        changes.append(f"note: the price was written in {draft.currency_hint} but the document is in {currency}")
+        changes.append(
+            f"note: the price was written in {draft.currency_hint} but the document is in {currency}"
+        )
     for tax in draft.taxes:
         existing = _tax_named(tax.name, data)
         if existing is not None:
             old_rate = Decimal(existing["rate_percent"])
             existing["rate_percent"] = tax.rate_percent
-            changes.append(f"{tax.name} {format(old_rate.normalize(), 'f')}% → {format(tax.rate_percent.normalize(), 'f')}%")
+            changes.append(
+                f"{tax.name} {format(old_rate.normalize(), 'f')}% → {format(tax.rate_percent.normalize(), 'f')}%"
+            )
         else:
             data["taxes"].append(tax.model_dump())
             changes.append(f"added {tax.name} {format(tax.rate_percent.normalize(), 'f')}%")
@@ -1160,7 +1237,9 @@ def _reason_discount(target: str, disc: Discount) -> Discount:
     if disc.description:
         return disc
     reason = re.sub(r"^(?:the|a|an)\s+", "", target.strip(), flags=re.IGNORECASE)
-    return disc.model_copy(update={"description": (reason[:1].upper() + reason[1:] + " discount") if reason else ""})
+    return disc.model_copy(
+        update={"description": (reason[:1].upper() + reason[1:] + " discount") if reason else ""}
+    )
 
 
 def _fmt_discount(disc: Discount, currency: str) -> str:

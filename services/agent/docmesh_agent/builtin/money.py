@@ -299,12 +299,12 @@ def strip_amount(value: Decimal) -> Decimal:
 
 
 def format_money(amount: Decimal, code: str) -> str:
-    """"USD 1,620.00", "JPY 1,500", "KWD 1.250": code, thousands separators, minor-unit digits."""
+    """ "USD 1,620.00", "JPY 1,500", "KWD 1.250": code, thousands separators, minor-unit digits."""
     digits = minor_units(code)
     quantum = Decimal(1).scaleb(-digits)
     return f"{code} {amount.quantize(quantum):,.{digits}f}"
 
 
 def format_amount(amount: Decimal, code: str) -> str:
-    """"1,620.00" in the currency's minor units, without the code."""
+    """ "1,620.00" in the currency's minor units, without the code."""
     return format_money(amount, code).split(" ", 1)[1]

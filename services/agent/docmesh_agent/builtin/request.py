@@ -15,8 +15,6 @@ import string
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from docmesh_common.invoice import Discount, DocumentKind, Party, Tax
-
 from docmesh_agent.builtin.dates import RELATIVE_SPAN_RE, parse_date, span_days, word_number
 from docmesh_agent.builtin.money import (
     NAMES,
@@ -29,6 +27,7 @@ from docmesh_agent.builtin.money import (
     parse_number,
     strip_amount,
 )
+from docmesh_common.invoice import Discount, DocumentKind, Party, Tax
 
 # --- the draft --------------------------------------------------------------------------
 
@@ -234,7 +233,9 @@ _CLAUSE_START = (
 def clean_name(text: str) -> str:
     """Trim a party name and give all-lower-case names capitals ("acme corp" -> "Acme Corp")."""
     name = text.strip().strip(" ,:;-–\"'").strip()
-    if name.endswith(".") and not re.search(r"\b(?:Ltd|Inc|Co|Corp|Bros|Jr|Sr|S\.A|L\.L\.C)\.$", name, re.IGNORECASE):
+    if name.endswith(".") and not re.search(
+        r"\b(?:Ltd|Inc|Co|Corp|Bros|Jr|Sr|S\.A|L\.L\.C)\.$", name, re.IGNORECASE
+    ):
         name = name.rstrip(".")
     name = re.sub(r"\s+(?:please|pls|thanks|thank you)$", "", name, flags=re.IGNORECASE)
     if name and name == name.lower():
@@ -328,7 +329,11 @@ def _split_joiners(part: str) -> list[str]:
             if not match:
                 break
             left, right = piece[: match.start()], piece[match.end() :]
-            if find_money(left) and find_money(right) and re.search(r"[A-Za-z]", right.split()[0] if right.split() else ""):
+            if (
+                find_money(left)
+                and find_money(right)
+                and re.search(r"[A-Za-z]", right.split()[0] if right.split() else "")
+            ):
                 out.append(left)
                 piece = right
             else:
@@ -338,13 +343,14 @@ def _split_joiners(part: str) -> list[str]:
 
 
 _CONNECTOR_RE = re.compile(
-    r"^(?:(?:and|&|plus|also|then|with|as well as|please|pls|oh|ok|okay|so)\b[,:]?\s*|[-*•·]\s+|\d{1,2}[.)]\s+(?=\D)|"
+    r"^(?:(?:and|&|plus|also|then|with|as well as|please|pls|oh|ok|okay|so|actually|sorry|wait|oops)\b[,:]?\s*|[-*•·]\s+|\d{1,2}[.)]\s+(?=\D)|"
     r"(?:\d+\s+)?(?:items?|lines?|services?|products?|line\s+items?|details|things)\s*:\s*)+",
     re.IGNORECASE,
 )
 _SMALL_TALK_RE = re.compile(
     r"^(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|thx|cheers|please|ok|okay|"
-    r"great|perfect|cool)(?:\s+(?:there|so\s+much|a\s+lot))?[!.,]*$",
+    r"great|perfect|cool|(?:make|change|switch|set|put|do)\s+(?:it|that|this|everything)(?:\s+(?:to|into))?)"
+    r"(?:\s+(?:there|so\s+much|a\s+lot))?[!.,]*$",
     re.IGNORECASE,
 )
 
@@ -519,7 +525,9 @@ _PAID = re.compile(
 )
 _PAYMENT_METHOD = re.compile(r"^(?:payment\s+method|paid\s+by|method)\s*:?\s*(?P<method>.+)$", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"^(?:phone|tel|ph|mobile|cell)\.?\s*:?\s*(?P<phone>\+?[\d][\d\s().-]{5,})$", re.IGNORECASE)
+_PHONE = re.compile(
+    r"^(?:phone|tel|ph|mobile|cell)\.?\s*:?\s*(?P<phone>\+?[\d][\d\s().-]{5,})$", re.IGNORECASE
+)
 _TAX_ID = re.compile(
     r"^(?:(?:their|our|my|buyer'?s?|seller'?s?)\s+)?(?:vat|tax|gst|abn|ein|tin)\s*(?:id|no\.?|number|\#|reg(?:istration)?(?:\s+no\.?)?)\s*:?\s*"
     r"(?P<id>[A-Za-z0-9][A-Za-z0-9 -]{3,})$",
@@ -548,7 +556,9 @@ _FEE_PREFIX = re.compile(
     r"^(?:an?\s+|the\s+)?(?:flat\s+|fixed\s+|one-off\s+|one-time\s+)?(?:fee|charge|price|rate|sum)\s+of\s+(?=\S*\d)",
     re.IGNORECASE,
 )
-_TOTAL_TAIL = re.compile(r"^(?:in\s+)?(?:total|all\s+in|altogether|for\s+all|for\s+the\s+lot|flat)\b", re.IGNORECASE)
+_TOTAL_TAIL = re.compile(
+    r"^(?:in\s+)?(?:total|all\s+in|altogether|for\s+all|for\s+the\s+lot|flat)\b", re.IGNORECASE
+)
 
 
 class _Reader:
@@ -613,7 +623,9 @@ class _Reader:
         if self.fragment(rest, party_before):
             return None
         # "an audit at $2,500 due 2026-12-01": a date phrase glued to the end of an item.
-        glued = re.search(r"\s+(?=(?:due|payable|net\s?\d|valid\s+(?:for|until|till)|issued|dated)\b)", rest, re.IGNORECASE)
+        glued = re.search(
+            r"\s+(?=(?:due|payable|net\s?\d|valid\s+(?:for|until|till)|issued|dated)\b)", rest, re.IGNORECASE
+        )
         if glued and glued.start() > 0 and self.dates(rest[glued.end() :]):
             rest = rest[: glued.start()].rstrip(" ,")
         return self.item(rest)
@@ -647,7 +659,9 @@ class _Reader:
         if not text:
             return text
         match = re.match(
-            r"^(?:#\s*|no\.\s*|no\s+(?=\d)|number\s+)(?P<num>[A-Za-z0-9][\w\-/]*)[:,]?\s*", text, re.IGNORECASE
+            r"^(?:#\s*|no\.\s*|no\s+(?=\d)|number\s+)(?P<num>[A-Za-z0-9][\w\-/]*)[:,]?\s*",
+            text,
+            re.IGNORECASE,
         )
         if match:
             self.draft.number = match.group("num")
@@ -967,14 +981,17 @@ class _Reader:
                 return None
             desc = text[desc_start:]
             desc = re.sub(r"^\s*(?:x|×|\*)\s*", "", desc)
-            return DraftItem(description=clean_description(desc), quantity=qty, unit=unit_label(unit, qty) if unit else "")
+            return DraftItem(
+                description=clean_description(desc), quantity=qty, unit=unit_label(unit, qty) if unit else ""
+            )
         self.hint(price)
         head = text[desc_start : price.start]
         tail = text[price.end :].strip()
         tail = self.trailing_buyer(tail)
         connector = ""
         match = re.search(
-            r"\s*(?:\b(?P<word>at|for|costing|costs?|priced\s+at|@|is|=|,|:|-|–)\s*|(?P<sym>@|=|,|:|-|–)\s*)$", head
+            r"\s*(?:\b(?P<word>at|for|costing|costs?|priced\s+at|@|is|=|,|:|-|–)\s*|(?P<sym>@|=|,|:|-|–)\s*)$",
+            head,
         )
         if match:
             connector = (match.group("word") or match.group("sym") or "").lower()
@@ -1060,7 +1077,7 @@ class _Reader:
 def _looks_like_place(text: str) -> bool:
     """ "Springfield", "London SW1A 1AA", "Berlin, Germany": capitalised words, no amounts."""
     words = text.split()
-    if not 1 <= len(words) <= 4 or find_money(text) and not re.search(r"\b\d{4,5}\b", text):
+    if not 1 <= len(words) <= 4 or (find_money(text) and not re.search(r"\b\d{4,5}\b", text)):
         return False
     return all(w[0].isupper() or w[0].isdigit() for w in words if w) and not re.search(
         r"%|\b(?:tax|vat|gst|discount|shipping|due|net)\b", text, re.IGNORECASE
@@ -1093,4 +1110,3 @@ def _fmt_qty(q: Decimal) -> str:
 def read_request(text: str, today: dt.date) -> Draft:
     """Read one message into a Draft."""
     return _Reader(today).read(text)
-
