@@ -24,7 +24,7 @@ $(INSTALLED): pyproject.toml protos/generate.py
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-$(GENERATED): $(INSTALLED) $(PROTO_FILES) protos/generate.py
+$(GENERATED): $(PROTO_FILES) protos/generate.py | $(INSTALLED)
 	$(PY) protos/generate.py
 
 install: $(INSTALLED) $(GENERATED) ## Create .venv, install docmesh with its test extras, generate code
