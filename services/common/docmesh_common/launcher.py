@@ -15,6 +15,7 @@ prints one JSON line {"event": "mesh-ready", ...} with every port, target and pi
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import secrets
@@ -35,6 +36,7 @@ DEFAULT_PORTS = {"session": (50051, 9091), "agent": (50052, 9092), "document": (
 GATEWAY_DEFAULT_PORT = 8080
 REPLICA_PORT_STRIDE = 100
 START_TIMEOUT_SECONDS = 60.0
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -110,9 +112,18 @@ def _script(name: str) -> str:
     return str(Path(sys.executable).parent / f"docmesh-{name}")
 
 
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the launcher dies, however it dies (Linux only)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     # Own process group: a Ctrl-C reaches the launcher, which drains the children in order.
-    return subprocess.Popen(args, env=env, start_new_session=True)
+    return subprocess.Popen(args, env=env, start_new_session=True, preexec_fn=_die_with_parent)
 
 
 def _wait_grpc_serving(port: int, process: subprocess.Popen[bytes], deadline: float) -> None:
