@@ -132,6 +132,12 @@ async def redis_client(redis_url: str, redis_namespace: str) -> AsyncIterator[Re
     await client.aclose()
 
 
+@pytest.fixture
+def flush_redis(redis_client: Redis, redis_namespace: str) -> Callable[[], Any]:
+    """`await flush_redis()`: delete every key of this test's namespace; returns how many."""
+    return lambda: delete_namespace(redis_client, redis_namespace)
+
+
 async def delete_namespace(client: Redis, namespace: str) -> int:
     """Our own "FLUSH": delete this test's keys and nothing else."""
     deleted = 0

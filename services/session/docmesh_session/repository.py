@@ -5,8 +5,9 @@ Concurrency rests on the database: an append or a revision first runs one condit
 database write lock (SQLite), checks the token limit / expected version / status in its
 WHERE clause and allocates the next sequence numbers from the counters it returns. Two
 writers can therefore never get the same sequence, and no work depends on the history's
-length. On SQLite an asyncio lock also serialises this process's writers so they queue in
-Python instead of spinning on SQLITE_BUSY.
+length. On SQLite every write transaction starts with BEGIN IMMEDIATE (the database write
+lock, shared with other processes), and an asyncio lock serialises this process's writers so
+they queue in Python instead of waiting on SQLITE_BUSY.
 """
 
 from __future__ import annotations
@@ -201,6 +202,9 @@ class SessionRepository:
         """One write transaction; on SQLite, one at a time per process."""
         if self.is_sqlite:
             async with self._sqlite_write_lock, self.engine.begin() as conn:
+                # Take the database write lock before the first read, so what this
+                # transaction reads cannot change under it (another process may write too).
+                await conn.exec_driver_sql("BEGIN IMMEDIATE")
                 yield conn
         else:
             async with self.engine.begin() as conn:
