@@ -135,6 +135,10 @@ def _fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.items = []
         return new
     missing = _missing(draft)
+    if not missing and (new.kind or new.buyer) and new.items:
+        # The earlier draft was complete (its document was never saved); this is a new request,
+        # e.g. the same message sent again, not more lines for it.
+        return new
     if (
         missing
         and missing[0] == "buyer"

@@ -249,7 +249,7 @@ def clean_name(text: str) -> str:
 def clean_description(text: str) -> str:
     """Trim an item description, drop leading articles, capitalise the first letter."""
     desc = text.strip().strip(" .,:;-–\"'").strip()
-    desc = re.sub(r"^(?:the|a|an|some|of)\s+", "", desc, flags=re.IGNORECASE)
+    desc = re.sub(r"^(?:(?:the|a|an|some|of|at\s+the|in\s+the|at)\s+)+", "", desc, flags=re.IGNORECASE)
     desc = re.sub(r"\s+(?:each|apiece|ea\.?)$", "", desc, flags=re.IGNORECASE)
     if desc:
         desc = desc[0].upper() + desc[1:]
@@ -426,7 +426,7 @@ _LEAD_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _BUYER_MARK_RE = re.compile(
-    r"^(?:bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|to|client|customer|buyer|recipient|attn|"
+    r"^(?:bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|to|client|customer|buyer|recipient|"
     r"for\s+(?:the\s+)?(?:client|customer)|the\s+(?:client|customer|buyer)\s+is|(?:client|customer)\s+is)"
     r"\s*:?\s+(?P<rest>.+)$",
     re.IGNORECASE,
@@ -499,7 +499,7 @@ _ISSUED = re.compile(
     re.IGNORECASE,
 )
 _VALID = re.compile(
-    rf"^(?:the\s+)?(?:quote\s+|offer\s+|estimate\s+)?(?:is\s+)?valid\s+(?:for\s+{RELATIVE_SPAN_RE.pattern}|"
+    rf"^(?:the\s+)?(?:quote\s+|offer\s+|estimate\s+)?(?:is\s+)?valid\s+(?:(?:for\s+)?{RELATIVE_SPAN_RE.pattern}|"
     r"(?:until|till|through|thru|to|up\s+to)\s+(?P<date>.+))$",
     re.IGNORECASE,
 )
@@ -550,6 +550,12 @@ _PER_UNIT_TAIL = re.compile(
 _RATE_TIMES_QTY = re.compile(
     rf"^(?P<desc>[A-Za-z].*?)\s*(?:at|@|:|-)?\s+(?P<price>[^\s\d]{{0,3}}\d[\d,.']*(?:\s?[A-Z]{{3}})?)\s*(?:/\s?(?P<per>[a-z]+)|per\s+(?P<per2>[a-z]+))?"
     rf"\s*(?:x|×|\*)\s*(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{_UNIT_RE})?\.?$",
+    re.IGNORECASE,
+)
+# "$80/hour for 12.5 hours of QA", "consulting at 150 per hour for 10 hours".
+_RATE_FOR_QTY = re.compile(
+    rf"^(?P<desc>.*?)\s*(?P<price>[^\s\d]{{0,3}}\d[\d,.']*(?:\s?[A-Z]{{3}})?)\s*(?:/\s?[a-z]+|per\s+[a-z]+|an?\s+[a-z]+)?"
+    rf"\s+for\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{_UNIT_RE})\b\.?(?:\s+of\s+(?P<desc2>.+))?$",
     re.IGNORECASE,
 )
 _FEE_PREFIX = re.compile(
@@ -807,8 +813,13 @@ class _Reader:
         email = _EMAIL.fullmatch(text.strip(" <>()"))
         phone = _PHONE.match(text)
         tax_id = _TAX_ID.match(text)
+        attn = re.match(
+            r"^(?:attn|attention|c/o|care\s+of)\.?\s*:?\s*(?P<who>.+)$", text.strip(), re.IGNORECASE
+        )
         if email:
             update["email"] = email.group(0)
+        elif attn:
+            update["address_lines"] = [*party.address_lines, f"Attn: {attn.group('who').strip()}"]
         elif phone:
             update["phone"] = phone.group("phone").strip()
         elif tax_id:
@@ -930,6 +941,27 @@ class _Reader:
         text = _FEE_PREFIX.sub("", text)
         # "consulting (10 h @ 150)": brackets only group.
         text = re.sub(r"\s*[()]\s*", " ", text).strip()
+        text = re.sub(
+            r"^(?:i|we)\s+(?:did|have\s+done|'ve\s+done|completed|provided|delivered|sold|worked|spent)\s+",
+            "",
+            text,
+            flags=re.IGNORECASE,
+        )
+        rate_for = _RATE_FOR_QTY.match(text)
+        if rate_for:
+            money = one_amount(rate_for.group("price"))
+            qty = parse_number(rate_for.group("q"))
+            desc = rate_for.group("desc2") or rate_for.group("desc") or ""
+            desc = self.trailing_buyer(re.sub(r"\s+(?:at|@|for|:|-)$", "", desc.strip(), flags=re.IGNORECASE))
+            if money is not None and qty > 0 and desc:
+                self.hint(money)
+                unit = rate_for.group("unit")
+                return DraftItem(
+                    description=clean_description(desc),
+                    quantity=qty,
+                    unit=unit_label(unit, qty),
+                    unit_price=money.amount,
+                )
         rate_first = _RATE_TIMES_QTY.match(text)
         if rate_first:
             money = one_amount(rate_first.group("price"))
@@ -987,6 +1019,13 @@ class _Reader:
         self.hint(price)
         head = text[desc_start : price.start]
         tail = text[price.end :].strip()
+        head_for = re.search(
+            r"\s+for\s+(?P<name>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*)\s+(?:at|@|for|:|-)\s*$", head
+        )
+        if head_for and self.draft.buyer is None:
+            # "6 hours of gardening for Mrs Brown at 25 an hour": the buyer sits before the price.
+            self.take_party("buyer", head_for.group("name"))
+            head = head[: head_for.start()] + " at "
         tail = self.trailing_buyer(tail)
         connector = ""
         match = re.search(
