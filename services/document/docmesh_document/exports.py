@@ -51,6 +51,7 @@ _HEX_RE = re.compile(r"^\s*#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\s*$")
 _BORDER_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)px\s+(solid|dashed|dotted|double)\s+(.+)$", re.IGNORECASE)
 _FIXED_RE = re.compile(r"^(#,##)?0(?:\.(0+))?$")
 _PERCENT_RE = re.compile(r"^0(?:\.(0+))?%$")
+_LITERAL_RE = re.compile(r'^(|"[^"]*")$')
 _DATE_FORMATS = {"yyyy-mm-dd", "m/d/yy", "m/d/yyyy", "d-mmm-yyyy", "dd/mm/yyyy", "mm/dd/yyyy"}
 _TEXT_FORMATS = ("text-", "hidden", "formula")
 
@@ -140,6 +141,8 @@ def display_text(sheet: Sheet, cell: Cell, *, thousands: bool = True) -> str:
             return day.isoformat()
     if vt == "nl":
         return "TRUE" if value else "FALSE"
+    if (literal := _literal_section(fmt, value)) is not None:
+        return literal
     if m := _FIXED_RE.match(fmt):
         digits = len(m.group(2) or "")
         return f"{value:{',' if thousands and m.group(1) else ''}.{digits}f}"
@@ -149,6 +152,17 @@ def display_text(sheet: Sheet, cell: Cell, *, thousands: bool = True) -> str:
     if vt == "n%":
         return format_number(value * 100) + "%"
     return format_number(value)
+
+
+def _literal_section(fmt: str, value: float) -> str | None:
+    """For formats whose sections are all quoted literals (``"✓";;""``): the section's text."""
+    sections = fmt.split(";")
+    if len(sections) < 2 or not all(_LITERAL_RE.match(s) for s in sections):
+        return None
+    index = 0 if value > 0 else 1 if value < 0 else 2
+    if index >= len(sections) or (index == 1 and not sections[1]):
+        index = 0
+    return sections[index][1:-1] if sections[index] else ""
 
 
 def _grid(sheet: Sheet) -> tuple[list[int], list[int]]:

@@ -4,18 +4,17 @@ The MSC work itself is pure and CPU-bound (parse, recalc, validate, render, expo
 functions at the top of this module are that work, one per RPC, as plain module-level
 functions of picklable arguments, so that they can run in a worker process.
 
-Where heavy work runs — measured, not guessed (2 cores, CPython 3.11, ``bench`` style probe:
-a 200-line render+validate or a 10,000-cell recalc, ~0.1–0.5 s of pure Python, with a small
-Parse call sent 50 ms later on the same server):
+Where heavy work runs — measured, not guessed (2 cores, CPython 3.11; the server in its own
+process, a 10,000-cell recalculation (~0.3 s) or a 200-line render+validate in flight, and a
+small Parse sent meanwhile; the probe is ``test_heavy_recalculation_does_not_stall_a_small_call``):
 
-* on the event loop: the small call waits for the whole heavy call (its latency ≈ the heavy
-  call's remaining time, hundreds of ms);
-* ``asyncio.to_thread``: the GIL is handed over only every ``sys.getswitchinterval()`` (5 ms),
-  and the loop needs it many times per call, so the small call still takes tens of ms and
-  the heavy one gets slower;
-* a process pool: the small call is answered in about a millisecond while the heavy call runs
-  on the other core; the cost is pickling the input and result (well under a millisecond for
-  the 2 MiB input limit) and the workers' start-up, which happens once, at server start.
+* on the event loop: the small call waits for the heavy one, 225–310 ms;
+* ``asyncio.to_thread``: the GIL is handed over only every ``sys.getswitchinterval()`` (5 ms)
+  and the loop needs it many times per call, so the small call takes 8–35 ms and the heavy
+  one gets no faster;
+* a process pool: the small call takes 2–10 ms while the heavy call runs on the other core;
+  the cost is pickling the input and the result (cells travel as tuples, see ``CellValue``)
+  and the workers' start-up, paid once at server start.
 
 So requests whose input exceeds ``offload_min_bytes`` (or invoices with many lines) go to a
 ``ProcessPoolExecutor`` (spawn context: forking a process that runs gRPC's threads is unsafe);
@@ -32,10 +31,11 @@ import multiprocessing
 import re
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
-from docmesh_common.errors import InvalidArgument
+from docmesh_common.errors import InvalidArgument, Unavailable
 from docmesh_common.invoice import Invoice
 from docmesh_document.exports import ExportedFile, ExportFormat, export_document
 from docmesh_document.msc.coords import COORD_RE, parse_coord
@@ -207,11 +207,12 @@ class DocumentService:
     def __init__(self, settings: DocumentSettings) -> None:
         self.settings = settings
         self.max_input_bytes = settings.max_input_bytes
-        self._executor: Executor | None = None
-        if settings.workers > 0:
-            self._executor = ProcessPoolExecutor(
-                max_workers=settings.workers, mp_context=multiprocessing.get_context("spawn")
-            )
+        self._executor: Executor | None = self._new_pool() if settings.workers > 0 else None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.settings.workers, mp_context=multiprocessing.get_context("spawn")
+        )
 
     async def start(self) -> None:
         """Start the worker processes now, so the first heavy request does not pay for it."""
@@ -262,6 +263,15 @@ class DocumentService:
                 return await asyncio.to_thread(fn, *args)
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._executor, fn, *args)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): replace the pool so later calls work.
+            log.error("document worker process died; restarting the pool")
+            broken, self._executor = self._executor, self._new_pool()
+            if broken is not None:
+                broken.shutdown(wait=False, cancel_futures=True)
+            raise Unavailable(
+                "a document worker stopped unexpectedly; retry the call", retry_after_seconds=1
+            ) from None
         except UnparsableMsc as error:
             raise InvalidArgument(str(error), field="msc", reason="MSC_PARSE_ERROR") from None
 

@@ -8,6 +8,7 @@ import pydantic
 from docmesh.document.v1 import document_service_pb2 as pb
 from docmesh.document.v1 import document_service_pb2_grpc
 from docmesh.type.v1 import invoice_pb2, money_pb2
+from docmesh_common.currency import is_currency
 from docmesh_common.errors import InvalidArgument
 from docmesh_common.invoice import Invoice, from_proto
 from docmesh_document.exports import ExportFormat
@@ -39,42 +40,44 @@ def _path(prefix: str, loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _currency_violations(msg: invoice_pb2.Invoice) -> dict[str, str]:
-    """Money fields in another currency than the invoice's, by field path."""
-    currency = (msg.currency_code or "USD").upper()
-    found: dict[str, str] = {}
-
-    def check(path: str, money: money_pb2.Money) -> None:
-        if money.currency_code and money.currency_code.upper() != currency:
-            found[f"{path}.currency_code"] = f"{money.currency_code} on an invoice in {currency}"
-
+def _money_fields(msg: invoice_pb2.Invoice) -> list[tuple[str, money_pb2.Money]]:
+    """Every set Money field of the invoice with its field path."""
+    found = []
     for i, line in enumerate(msg.line_items):
         if line.HasField("unit_price"):
-            check(f"invoice.line_items[{i}].unit_price", line.unit_price)
+            found.append((f"invoice.line_items[{i}].unit_price", line.unit_price))
         if line.HasField("discount") and line.discount.WhichOneof("value") == "amount":
-            check(f"invoice.line_items[{i}].discount.amount", line.discount.amount)
+            found.append((f"invoice.line_items[{i}].discount.amount", line.discount.amount))
     for i, discount in enumerate(msg.discounts):
         if discount.WhichOneof("value") == "amount":
-            check(f"invoice.discounts[{i}].amount", discount.amount)
+            found.append((f"invoice.discounts[{i}].amount", discount.amount))
     for name in ("shipping", "amount_paid"):
         if msg.HasField(name):
-            check(f"invoice.{name}", getattr(msg, name))
+            found.append((f"invoice.{name}", getattr(msg, name)))
     return found
 
 
 def invoice_from_request(msg: invoice_pb2.Invoice) -> Invoice:
     """The domain invoice, or InvalidArgument naming every bad field (``invoice.line_items[0].unit_price``)."""
-    violations = _currency_violations(msg)
+    violations: dict[str, str] = {}
+    currency = (msg.currency_code or "USD").upper()
+    # from_proto stops at the first amount in another currency without naming it; check them
+    # all here, then validate a copy without the per-amount codes so every other field is named.
+    unified = invoice_pb2.Invoice()
+    unified.CopyFrom(msg)
+    for path, money in _money_fields(unified):
+        if money.currency_code and money.currency_code.upper() != currency and is_currency(currency):
+            violations[f"{path}.currency_code"] = f"{money.currency_code} on an invoice in {currency}"
+        money.currency_code = ""
+    try:
+        result = from_proto(unified)
+    except pydantic.ValidationError as error:
+        for item in error.errors():
+            field = _path("invoice", tuple(item.get("loc", ())))
+            message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+            violations.setdefault(field, message)
     if not violations:
-        try:
-            return from_proto(msg)
-        except pydantic.ValidationError as error:
-            for item in error.errors():
-                field = _path("invoice", tuple(item.get("loc", ())))
-                message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
-                violations.setdefault(field, message)
-        except ValueError as error:  # not attributable to one field by from_proto
-            violations["invoice"] = str(error)
+        return result
     summary = "; ".join(f"{f}: {d}" for f, d in list(violations.items())[:3])
     more = f" (and {len(violations) - 3} more)" if len(violations) > 3 else ""
     raise InvalidArgument(
