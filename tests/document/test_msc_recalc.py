@@ -5,8 +5,16 @@ from __future__ import annotations
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from docmesh_document.msc.formula import FUNCTIONS, FormulaSyntaxError, parse_formula
+from docmesh_document.msc.formula import (
+    FUNCTIONS,
+    FormulaSyntaxError,
+    _compile_full,
+    compile_formula,
+    parse_formula,
+)
 from docmesh_document.msc.model import Cell, CellKind, Sheet
 from docmesh_document.msc.parser import parse
 from docmesh_document.msc.recalc import recalculate
@@ -81,3 +89,47 @@ def test_the_function_registry_has_all_140_socialcalc_functions() -> None:
 def test_parse_formula_reports_the_engine_message() -> None:
     with pytest.raises(FormulaSyntaxError, match="two operators"):
         parse_formula("=A1")
+
+
+_formula_alphabet = st.sampled_from(
+    [
+        "A1",
+        "$B$2",
+        "c3",
+        "ZZ9",
+        "AAA1",
+        "1",
+        ".5",
+        "e",
+        "+",
+        "-",
+        "*",
+        "/",
+        "^",
+        "&",
+        ":",
+        ",",
+        "(",
+        ")",
+        '"',
+        "'",
+        " ",
+        "SUM",
+        "X",
+        "#REF!",
+        "%",
+        "<",
+        ">",
+        "=",
+        "$",
+        "_",
+        "!",
+    ]
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(_formula_alphabet, max_size=12).map("".join) | st.text(max_size=20))
+def test_template_compilation_equals_full_compilation(text: str) -> None:
+    # compile_formula shares one template between formulas that differ only in references.
+    assert compile_formula(text) == _compile_full(text)

@@ -21,15 +21,19 @@ import math
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from docmesh_document.msc.coords import MAX_COL, col_name
 from docmesh_document.msc.formula import (
-    FUNCTION_START,
     FUNCTIONS,
+    PROG_COORD,
+    PROG_NAME,
+    PROG_NUM,
+    PROG_OP,
+    PROG_START,
+    PROG_STRING,
     CompiledFormula,
-    TokenType,
     compile_formula,
 )
 from docmesh_document.msc.jsnum import format_number, js_number, js_round
@@ -118,6 +122,8 @@ TYPES = {
     "propagateerror": _T({"n*": "|n*:2|e*:2|", "e*": "|e*:2|", "t*": "|t*:2|e*:2|", "b": "|b:2|e*:2|"}),
 }
 TYPES["unaryplus"] = TYPES["unaryminus"]
+_PLUS = TYPES["plus"]
+_COMPARE_OPS = frozenset(("<", "L", "=", "G", ">", "N"))
 
 
 def lookup_type(t1: str, t2: str, table: dict[str, dict[str, str]]) -> str:
@@ -413,6 +419,29 @@ def _num(v: Any) -> float:
     return v if isinstance(v, float) else js_number(str(v)) if not isinstance(v, int) else float(v)
 
 
+def iter_values(ctx: EvalContext, fargs: list[Operand]) -> Iterator[tuple[str, Any]]:
+    """Pop every argument as (type, value), expanding ranges row by row.
+
+    Same sequence as calling :func:`value_and_type` until ``fargs`` is empty, without pushing
+    the rest of a range back on the stack for each cell.
+    """
+    cell_tv = ctx.cell_tv
+    while fargs:
+        op = fargs[-1]
+        if op[0] == "range":
+            fargs.pop()
+            c1, r1, c2, r2, seq = op[1]
+            ncols = c2 - c1 + 1
+            total = ncols * (r2 - r1 + 1)
+            names = [cr_to_coord(c, 1)[:-1] for c in range(c1, c2 + 1)]
+            for k in range(seq, total):
+                r, c = divmod(k, ncols)
+                yield cell_tv(names[c] + str(r1 + r))
+        else:
+            vt = value_and_type(ctx, fargs)
+            yield vt[0], vt[1]
+
+
 def top_value_and_type(ctx: EvalContext, stack: list[Operand]) -> Operand:
     """Port of ``TopOfStackValueAndType``: pop without following coords or ranges."""
     op = stack.pop()
@@ -439,24 +468,19 @@ def evaluate(compiled: CompiledFormula, ctx: EvalContext, allow_range: bool = Fa
     """Port of ``evaluate_parsed_formula``/``EvaluatePolish``: (value, value type, error text)."""
     if not compiled.tokens or compiled.error:
         return "", "e#VALUE!", compiled.error
-    tokens = compiled.tokens
     stack: list[Operand] = []
     push = stack.append
     errortext = ""
-    for idx in compiled.rpn:
-        if idx == FUNCTION_START:
+    for code, text in compiled.program:
+        if code == PROG_COORD:
+            push(["coord", text])
+        elif code == PROG_NUM:
+            push(["n", text])
+        elif code == PROG_START:
             push(["start", 0])
-            continue
-        tok = tokens[idx]
-        tt = tok.type
-        text = tok.text
-        if tt == TokenType.NUM:
-            push(["n", js_number(text)])
-        elif tt == TokenType.COORD:
-            push(["coord", text.replace("$", "") if "$" in text else text])
-        elif tt == TokenType.STRING:
+        elif code == PROG_STRING:
             push(["t", text])
-        elif tt == TokenType.OP:
+        elif code == PROG_OP:
             if not stack:
                 return "", "e#VALUE!", ERR_MISSING_OPERAND
             if text == "M" or text == "P":
@@ -486,7 +510,7 @@ def evaluate(compiled: CompiledFormula, ctx: EvalContext, allow_range: bool = Fa
                 sheetname = str(stack.pop()[1])
                 errortext = errortext or f"{ERR_SHEET_UNAVAILABLE} {sheetname}"
                 push(["e#REF!", 0.0])
-            elif text in ("<", "L", "=", "G", ">", "N"):
+            elif text in _COMPARE_OPS:
                 if len(stack) <= 1:
                     errortext = ERR_MISSING_OPERAND
                     break
@@ -500,15 +524,15 @@ def evaluate(compiled: CompiledFormula, ctx: EvalContext, allow_range: bool = Fa
                 if text == "+":
                     v2 = value_and_type(ctx, stack)
                     v1 = value_and_type(ctx, stack)
-                    rt = lookup_type(v1[0], v2[0], TYPES["plus"])
+                    rt = lookup_type(v1[0], v2[0], _PLUS)
                     push([rt, _js_plus(v1[1], v2[1])])
                     continue
                 v2 = as_number(ctx, stack)
                 v1 = as_number(ctx, stack)
-                if text == "-":
-                    push([lookup_type(v1[0], v2[0], TYPES["plus"]), v1[1] - v2[1]])
-                elif text == "*":
-                    push([lookup_type(v1[0], v2[0], TYPES["plus"]), v1[1] * v2[1]])
+                if text == "*":
+                    push([lookup_type(v1[0], v2[0], _PLUS), v1[1] * v2[1]])
+                elif text == "-":
+                    push([lookup_type(v1[0], v2[0], _PLUS), v1[1] - v2[1]])
                 elif text == "/":
                     if v2[1] != 0:
                         push(["n", v1[1] / v2[1]])
@@ -517,12 +541,12 @@ def evaluate(compiled: CompiledFormula, ctx: EvalContext, allow_range: bool = Fa
                 elif text == "^":
                     r = _pow(v1[1], v2[1])
                     push(["e#NUM!", 0.0] if r != r else ["n", r])
-        elif tt == TokenType.NAME:
+        elif code == PROG_NAME:
             errortext = _call(text, stack, ctx)
             if errortext:
                 break
         else:
-            errortext = f"Internal error: unknown token {tt} ({text}). "
+            errortext = f"Internal error: unknown token ({text}). "
             break
 
     op0 = stack[0] if stack else None
@@ -686,8 +710,8 @@ def _series(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalCon
     minval: float | None = None
     mk1 = sk1 = 0.0
     plus = TYPES["plus"]
-    while fargs:
-        vt, v = value_and_type(ctx, fargs)[:2]
+    want_concat = fname in ("CONCAT", "CONCATENATE")
+    for vt, v in iter_values(ctx, fargs):
         t = vt[:1]
         if t == "n":
             count += 1
@@ -695,7 +719,7 @@ def _series(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalCon
             counta += 1
         else:
             countblank += 1
-        if t != "e" and t != "b":
+        if want_concat and t != "e" and t != "b":
             concat.append(_to_str(v))
         if t == "n":
             v1 = _num(v)
@@ -1246,8 +1270,7 @@ def _ceiling_floor(fname: str, stack: list[Operand], fargs: list[Operand], ctx: 
 def _and_or(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContext) -> None:
     result = 1.0 if fname == "AND" else 0.0
     rt = ""
-    while fargs:
-        vt, v = value_and_type(ctx, fargs)[:2]
+    for vt, v in iter_values(ctx, fargs):
         if vt[:1] == "n":
             nz = _num(v) != 0
             if fname == "AND":

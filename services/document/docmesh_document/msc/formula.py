@@ -16,9 +16,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+from docmesh_document.msc.jsnum import js_number
 
 __all__ = [
     "FUNCTIONS",
+    "PROG_COORD",
+    "PROG_NAME",
+    "PROG_NUM",
+    "PROG_OP",
+    "PROG_START",
+    "PROG_STRING",
     "SIDE_EFFECT_FUNCTIONS",
     "CompiledFormula",
     "FormulaSyntaxError",
@@ -363,18 +372,90 @@ class CompiledFormula:
     tokens: tuple[Token, ...]
     rpn: tuple[int, ...]
     error: str  # "" when the formula parses
+    # The RPN as (opcode, payload) pairs ready for the evaluator: numbers converted and
+    # coordinates stripped of "$" once, at compile time (see PROG_* below).
+    program: tuple[tuple[int, Any], ...] = ()
 
 
-@lru_cache(maxsize=65536)
-def compile_formula(text: str) -> CompiledFormula:
-    """Tokenize and convert ``text`` (no leading ``=``); cached by text."""
+PROG_START, PROG_NUM, PROG_COORD, PROG_STRING, PROG_OP, PROG_NAME = range(6)
+
+
+def _program(tokens: list[Token], rpn: list[int]) -> tuple[tuple[int, Any], ...]:
+    out: list[tuple[int, Any]] = []
+    for idx in rpn:
+        if idx == FUNCTION_START:
+            out.append((PROG_START, None))
+            continue
+        tok = tokens[idx]
+        if tok.type == TokenType.NUM:
+            out.append((PROG_NUM, js_number(tok.text)))
+        elif tok.type == TokenType.COORD:
+            out.append((PROG_COORD, tok.text.replace("$", "")))
+        elif tok.type == TokenType.STRING:
+            out.append((PROG_STRING, tok.text))
+        elif tok.type == TokenType.OP:
+            out.append((PROG_OP, tok.text))
+        elif tok.type == TokenType.NAME:
+            out.append((PROG_NAME, tok.text))
+        else:
+            out.append((-1, tok.text))
+    return tuple(out)
+
+
+# A coordinate as the tokenizer would read it: not glued to a preceding identifier, digit,
+# "$", "." or special value, and not followed by more identifier characters.
+_COORD_CANDIDATE = re.compile(r"(?<![A-Za-z0-9_.$#])\$?[A-Za-z]{1,2}\$?[1-9][0-9]*(?![A-Za-z0-9_.$])")
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    compiled: CompiledFormula
+    coord_tokens: tuple[int, ...]  # token indexes of the COORD tokens, in text order
+    program_coords: tuple[tuple[int, int], ...]  # (program position, coord ordinal)
+
+
+def _compile_full(text: str) -> CompiledFormula:
     tokens = tokenize(text)
     rpn = to_rpn(tokens)
     if isinstance(rpn, str):
         return CompiledFormula(text, tuple(tokens), (), rpn or "Error in formula.")
     if not tokens:
         return CompiledFormula(text, (), (), "Empty formula")
-    return CompiledFormula(text, tuple(tokens), tuple(rpn), "")
+    return CompiledFormula(text, tuple(tokens), tuple(rpn), "", _program(tokens, rpn))
+
+
+@lru_cache(maxsize=16384)
+def _template(template_text: str) -> _Template:
+    compiled = _compile_full(template_text)
+    coord_tokens = tuple(i for i, t in enumerate(compiled.tokens) if t.type == TokenType.COORD)
+    ordinal = {tok: k for k, tok in enumerate(coord_tokens)}
+    program_coords = tuple((pos, ordinal[idx]) for pos, idx in enumerate(compiled.rpn) if idx in ordinal)
+    return _Template(compiled, coord_tokens, program_coords)
+
+
+@lru_cache(maxsize=65536)
+def compile_formula(text: str) -> CompiledFormula:
+    """Tokenize and convert ``text`` (no leading ``=``); cached by text.
+
+    Formulas that differ only in their cell references (``B7*C7``, ``B8*C8``, …) share one
+    compiled template: the references are swapped in afterwards. The template is used only
+    when it has exactly one COORD token per reference found in the text (so a reference-like
+    word inside a string, for example, sends the formula through the full tokenizer).
+    """
+    matches = _COORD_CANDIDATE.findall(text)
+    if not matches:
+        return _compile_full(text)
+    tpl = _template(_COORD_CANDIDATE.sub("A1", text))
+    base = tpl.compiled
+    if base.error or len(tpl.coord_tokens) != len(matches):
+        return _compile_full(text)
+    tokens = list(base.tokens)
+    for idx, ref in zip(tpl.coord_tokens, matches, strict=True):
+        tokens[idx] = Token(ref.upper(), TokenType.COORD, "")
+    program = list(base.program)
+    for pos, k in tpl.program_coords:
+        program[pos] = (PROG_COORD, matches[k].upper().replace("$", ""))
+    return CompiledFormula(text, tuple(tokens), base.rpn, "", tuple(program))
 
 
 def parse_formula(text: str) -> CompiledFormula:
