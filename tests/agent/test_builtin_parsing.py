@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from docmesh_agent.builtin import interpret
 from docmesh_agent.builtin.dates import parse_date
@@ -259,3 +261,50 @@ def test_history_before_the_first_document_is_read_again() -> None:
     assert result.invoice is not None
     assert result.invoice.currency_code == "EUR"
     assert result.invoice.line_items[0].unit_price == Decimal(400)
+
+
+# --- robustness ---------------------------------------------------------------------------
+
+_VOCABULARY = (
+    "invoice bill quote receipt Acme for to from at @ x each per hour hours days 10 2.5 1,234.50 "
+    "$150 €99 £20 ¥500 EUR USD euros 8% VAT GST tax discount off shipping delivery due in net 30 "
+    "March 5 2026-12-01 note: add remove change set make it item 2 quantity price rename undo the "
+    "and , ; \n - : # INV-7 client Initech instead"
+).split(" ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(_VOCABULARY), max_size=25), edit=st.booleans())
+def test_interpret_never_raises_and_answers_consistently(words: list[str], edit: bool) -> None:
+    current = (
+        Invoice(
+            buyer=Party(name="Acme"), line_items=[LineItem(description="Consulting", unit_price=Decimal(150))]
+        )
+        if edit
+        else None
+    )
+    result = interpret(" ".join(words), current, today=TODAY)
+    assert result.action in ("generate", "edit", "undo", "question")
+    assert (result.invoice is not None) == (result.action in ("generate", "edit"))
+    assert result.reply
+    if result.action == "question":
+        assert current is None or result.invoice is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=400))
+def test_interpret_survives_arbitrary_text(text: str) -> None:
+    result = interpret(text, None, today=TODAY)
+    assert result.action in ("generate", "question")
+
+
+def test_very_long_message_is_refused_politely() -> None:
+    result = interpret("Invoice Acme for consulting at $150. " * 500, None, today=TODAY)
+    assert result.action == "question"
+    assert "too long" in result.reply
+
+
+def test_a_name_longer_than_the_model_allows_is_a_question() -> None:
+    result = interpret("Invoice " + "Acme " * 60 + "for a logo at $400", None, today=TODAY)
+    assert result.action == "question"
+    assert result.invoice is None

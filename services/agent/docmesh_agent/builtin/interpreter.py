@@ -91,10 +91,34 @@ class _NeedPrice(Exception):
         self.unit = unit
 
 
+MAX_MESSAGE_CHARS = 4000
+MAX_EDIT_CHARS = 300
+
+
 def interpret(
     message: str, current: Invoice | None, *, today: dt.date, history: Sequence[str] = ()
 ) -> Interpretation:
-    """Interpret one message. Pure: same inputs, same answer; no I/O."""
+    """Interpret one message. Pure: same inputs, same answer; no I/O; never raises on any text."""
+    if len(message) > MAX_MESSAGE_CHARS:
+        return Interpretation(
+            "question",
+            None,
+            f"That message is too long for me ({len(message)} characters; at most {MAX_MESSAGE_CHARS}). "
+            "Please send the request in shorter parts.",
+            (),
+            (),
+        )
+    try:
+        return _interpret(message, current, today, [h[:MAX_MESSAGE_CHARS] for h in history])
+    except (ValidationError, ValueError, ArithmeticError) as exc:
+        # A value read from the text that the Invoice model rejects (a 300-character name, an
+        # absurd amount): say so instead of failing the turn.
+        return Interpretation("question", None, f"I could not use that: {_why(exc)}", (), ())
+
+
+def _interpret(
+    message: str, current: Invoice | None, today: dt.date, history: Sequence[str]
+) -> Interpretation:
     text = message.strip()
     if not text:
         return _question_empty(current, today)
@@ -415,6 +439,8 @@ def _question_empty(current: Invoice | None, today: dt.date) -> Interpretation:
 def _pending_price(last: str, current: Invoice, today: dt.date) -> tuple[str, _NeedPrice] | None:
     """When the previous message added an item without a price, that item and the message."""
     text = _strip_edit_words(last)
+    if len(text) > MAX_EDIT_CHARS:
+        return None
     try:
         _apply_all(text, current, today)
     except _NeedPrice as need:
@@ -453,6 +479,14 @@ def _answer_price(pending: tuple[str, _NeedPrice], message: str) -> tuple[str, D
 
 def _edit(text: str, current: Invoice, today: dt.date, *, draft: Draft | None = None) -> Interpretation:
     clean = _strip_edit_words(text)
+    if len(clean) > MAX_EDIT_CHARS and draft is None:
+        return Interpretation(
+            "question",
+            None,
+            f"That is too long for one change. Please send the changes one at a time, for example {EXAMPLES}.",
+            (),
+            (),
+        )
     try:
         if draft is not None:
             data, changes = _additive(current.model_dump(), draft, clean, current, today)

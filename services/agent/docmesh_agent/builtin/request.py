@@ -567,6 +567,9 @@ _TOTAL_TAIL = re.compile(
 )
 
 
+MAX_CLAUSE_CHARS = 300
+
+
 class _Reader:
     """Reads the clauses of one message into a Draft."""
 
@@ -586,6 +589,11 @@ class _Reader:
             self.draft.currency = currency
         pending_price: DraftItem | None = None
         for raw in split_clauses(text):
+            if len(raw) > MAX_CLAUSE_CHARS:
+                # No field is that long (descriptions and names stop at 200), and the rules are
+                # not meant for it: say it was not understood rather than spend time on it.
+                self.draft.unknown.append(raw[:60] + "…")
+                continue
             clause = strip_connectors(raw)
             if not clause:
                 continue
