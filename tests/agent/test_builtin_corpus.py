@@ -69,7 +69,11 @@ def expected_invoice(spec: dict[str, Any], today: dt.date) -> Invoice:
         kind=DocumentKind(spec.get("kind", "invoice")),
         number=str(spec.get("number", "")),
         currency_code=spec.get("currency", "USD"),
-        issue_date=today + dt.timedelta(days=spec.get("issue_in_days", 0)),
+        issue_date=(
+            _date(spec["issue_date"])
+            if spec.get("issue_date")
+            else today + dt.timedelta(days=spec.get("issue_in_days", 0))
+        ),
         due_date=(
             _date(spec["due_date"])
             if spec.get("due_date")
@@ -83,6 +87,8 @@ def expected_invoice(spec: dict[str, Any], today: dt.date) -> Invoice:
             name=spec.get("buyer", ""),
             address_lines=spec.get("buyer_address", []),
             email=spec.get("buyer_email", ""),
+            phone=spec.get("buyer_phone", ""),
+            tax_id=spec.get("buyer_tax_id", ""),
         ),
         line_items=[_item(i) for i in spec.get("items", [])],
         taxes=[Tax(name=n, rate_percent=_dec(r)) for n, r in (spec.get("taxes") or {}).items()],

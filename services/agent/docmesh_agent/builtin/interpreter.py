@@ -378,12 +378,14 @@ def _build(draft: Draft, today: dt.date) -> Invoice:
         "amount_paid": draft.amount_paid,
         "payment_method": draft.payment_method or "",
     }
-    for target, discount in draft.line_discounts:
-        index = _find_item_in(target, [i["description"] for i in items])
-        if index is None:
-            discounts.append(_reason_discount(target, discount))
+    for line in draft.line_discounts:
+        index = _find_item_in(line.target, [i["description"] for i in items])
+        if index is not None:
+            items[index]["discount"] = line.discount
+        elif line.strict:
+            raise ValueError(f"no line matches “{line.target}” for the discount")
         else:
-            items[index]["discount"] = discount
+            discounts.append(_reason_discount(line.target, line.discount))
     invoice = Invoice.model_validate(data)
     if draft.paid_in_full:
         invoice = Invoice.model_validate({**invoice.model_dump(), "amount_paid": total(invoice)})
@@ -1207,25 +1209,28 @@ def _additive(
         else:
             data["taxes"].append(tax.model_dump())
             changes.append(f"added {tax.name} {format(tax.rate_percent.normalize(), 'f')}%")
-    if draft.discounts:
-        again = re.search(r"\b(?:another|additional|extra|second|also|more)\b", text, re.IGNORECASE)
-        if not again:
-            data["discounts"] = []
-        for disc in draft.discounts:
-            data["discounts"].append(disc.model_dump())
-            changes.append("added a " + _fmt_discount(disc, currency) + " discount")
-    for target, disc in draft.line_discounts:
+    # Whole-document discounts replace the ones there unless the message says "another"/"extra".
+    whole: list[Discount] = list(draft.discounts)
+    for line in draft.line_discounts:
         try:
-            index = _item_index(target, data)
+            index = _item_index(line.target, data)
         except _EditError:
-            reason = _reason_discount(target, disc)
-            data["discounts"].append(reason.model_dump())
-            changes.append(f"added a {_fmt_discount(reason, currency)} discount ({reason.description})")
+            if line.strict:
+                raise
+            whole.append(_reason_discount(line.target, line.discount))
             continue
-        data["line_items"][index]["discount"] = disc.model_dump()
+        data["line_items"][index]["discount"] = line.discount.model_dump()
         changes.append(
-            f"{_fmt_discount(disc, currency)} off line {index + 1} ({data['line_items'][index]['description']})"
+            f"{_fmt_discount(line.discount, currency)} off line {index + 1} "
+            f"({data['line_items'][index]['description']})"
         )
+    if whole:
+        if not re.search(r"\b(?:another|additional|extra|second|also|more)\b", text, re.IGNORECASE):
+            data["discounts"] = []
+        for disc in whole:
+            data["discounts"].append(disc.model_dump())
+            named = f" ({disc.description})" if disc.description else ""
+            changes.append(f"added a {_fmt_discount(disc, currency)} discount{named}")
     if draft.shipping is not None:
         data["shipping"] = draft.shipping
         changes.append(f"shipping {format_amount(draft.shipping, currency)}")

@@ -43,6 +43,15 @@ class DraftItem:
     discount: Discount | None = None
 
 
+@dataclass(frozen=True)
+class LineDiscount:
+    """A discount on the line `target` names; when not `strict`, a target that is no line is the reason."""
+
+    target: str
+    discount: Discount
+    strict: bool
+
+
 @dataclass
 class DueSpec:
     """When payment is due: a number of days after issue, a calendar span, a date, or on receipt."""
@@ -63,7 +72,7 @@ class Draft:
     items: list[DraftItem] = field(default_factory=list)
     taxes: list[Tax] = field(default_factory=list)
     discounts: list[Discount] = field(default_factory=list)
-    line_discounts: list[tuple[str, Discount]] = field(default_factory=list)
+    line_discounts: list[LineDiscount] = field(default_factory=list)
     shipping: Decimal | None = None
     currency: str | None = None
     currency_hint: str | None = None
@@ -449,15 +458,15 @@ _TAX_NAME_FIRST = re.compile(
     re.IGNORECASE,
 )
 _DISCOUNT_FIRST_VALUE = re.compile(
-    rf"^(?:(?:apply|give(?:\s+them)?|add|take|with)\s+)?(?:an?\s+)?(?:(?P<pct>{NUM})\s*(?:%|percent|per\s?cent)|(?P<amt>{AMT}))\s*"
+    rf"^(?:(?:apply|give(?:\s+them)?|add|take|with)\s+)?(?:an?\s+)?(?:(?:another|additional|extra|second)\s+)?(?:(?P<pct>{NUM})\s*(?:%|percent|per\s?cent)|(?P<amt>{AMT}))\s*"
     r"(?P<desc>[a-z][a-z -]*?)?\s*(?P<word>discount|off|rebate|reduction)"
-    r"(?:\s+(?:(?:on|off|for|to)\s+)?(?P<target>.+))?$",
+    r"(?:\s+(?:(?P<conn>on|off|for|to)\s+)?(?P<target>.+))?$",
     re.IGNORECASE,
 )
 _DISCOUNT_WORD_FIRST = re.compile(
-    rf"^(?:(?:apply|give|add)\s+)?(?:an?\s+)?(?P<desc>[a-z][a-z -]*?\s)?(?:discount|rebate|reduction)\s*(?:of|:|=|at)?\s*"
+    rf"^(?:(?:apply|give|add)\s+)?(?:an?\s+)?(?:(?:another|additional|extra|second)\s+)?(?P<desc>[a-z][a-z -]*?\s)?(?:discount|rebate|reduction)\s*(?:of|:|=|at)?\s*"
     rf"(?:(?P<pct>{NUM})\s*(?:%|percent|per\s?cent)|(?P<amt>{AMT}))"
-    r"(?:\s+(?:on|off|for|to)\s+(?P<target>.+))?$",
+    r"(?:\s+(?P<conn>on|off|for|to)\s+(?P<target>.+))?$",
     re.IGNORECASE,
 )
 _DISCOUNT_LESS = re.compile(
@@ -870,7 +879,10 @@ class _Reader:
             target,
             re.IGNORECASE,
         ):
-            self.draft.line_discounts.append((target, disc))
+            # "10% off the logo", "discount on line 2" name a line; "discount for early payment"
+            # may name one or give the reason.
+            conn = (match.groupdict().get("conn") or ("off" if word == "off" else "for")).lower()
+            self.draft.line_discounts.append(LineDiscount(target, disc, strict=conn in ("on", "off")))
         else:
             self.draft.discounts.append(disc)
         return True
