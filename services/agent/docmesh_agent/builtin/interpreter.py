@@ -159,9 +159,9 @@ def _fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.items = []
         return new
     missing = _missing(draft)
-    if not missing and (new.kind or new.buyer) and new.items:
-        # The earlier draft was complete (its document was never saved); this is a new request,
-        # e.g. the same message sent again, not more lines for it.
+    if (new.kind or new.buyer) and new.items and not _missing(new):
+        # A complete request of its own starts over: the same message sent again after a
+        # failed turn, or a different request instead of answering the question.
         return new
     if (
         missing

@@ -358,6 +358,7 @@ _CONNECTOR_RE = re.compile(
 )
 _SMALL_TALK_RE = re.compile(
     r"^(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|thx|cheers|please|ok|okay|"
+    r"no|nope|yes|yeah|yep|sure|right|correct|exactly|sorry|oops|actually|hmm|well|"
     r"great|perfect|cool|(?:make|change|switch|set|put|do)\s+(?:it|that|this|everything)(?:\s+(?:to|into))?)"
     r"(?:\s+(?:there|so\s+much|a\s+lot))?[!.,]*$",
     re.IGNORECASE,
