@@ -79,3 +79,21 @@ async def test_upgrading_twice_is_a_no_op(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'twice.db'}"
     await upgrade_url(url)
     await upgrade_url(url)
+
+
+def test_replicas_migrating_one_sqlite_file_at_once_all_succeed(tmp_path: Path) -> None:
+    env = _env(DOCMESH_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}")
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "docmesh_session.migrate"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for process in processes:
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 0, stderr

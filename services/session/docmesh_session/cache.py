@@ -18,7 +18,7 @@ import time
 import uuid
 from typing import Any, Final
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -65,19 +65,22 @@ class SessionCache:
         timeout_seconds: float = 0.25,
         retry_seconds: float = 1.0,
         namespace: str = "docmesh",
+        max_connections: int = 64,
     ) -> None:
-        self._redis: Redis | None = (
-            Redis.from_url(
+        self._redis: Redis | None = None
+        if redis_url:
+            # A blocking pool: under a burst, callers wait (briefly) for a connection instead
+            # of failing with "Too many connections".
+            pool = BlockingConnectionPool.from_url(
                 redis_url,
+                max_connections=max_connections,
+                timeout=timeout_seconds,
                 socket_timeout=timeout_seconds,
                 socket_connect_timeout=timeout_seconds,
                 retry=Retry(NoBackoff(), 0),
-                retry_on_timeout=False,
                 health_check_interval=30,
             )
-            if redis_url
-            else None
-        )
+            self._redis = Redis(connection_pool=pool)
         self._ttl_ms = ttl_seconds * 1000
         self._retry_seconds = retry_seconds
         self._prefix = f"{namespace}:{KEY_SCHEMA}:"
@@ -170,7 +173,7 @@ class SessionCache:
 
     async def close(self) -> None:
         if self._redis is not None:
-            await self._redis.aclose()
+            await self._redis.aclose(close_connection_pool=True)
 
     async def _put(self, key: str, session_id: uuid.UUID, version: int, body: str) -> None:
         if not await self._usable():

@@ -50,15 +50,20 @@ async def upgrade(engine: AsyncEngine) -> None:
     """Upgrade to head on an existing engine (used at service start)."""
     url = engine.url.render_as_string(hide_password=False)
     async with engine.begin() as connection:
+        # Several replicas may start at once: one migrates, the others wait for it and
+        # then find nothing left to do.
         if connection.dialect.name == "postgresql":
-            # Several replicas may start at once: one migrates, the others wait for it.
             await connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7412093)")
+        elif connection.dialect.name == "sqlite":
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
         await connection.run_sync(_upgrade, url)
 
 
 async def upgrade_url(database_url: str) -> None:
     ensure_sqlite_folder(database_url)
-    engine = create_async_engine(database_url)
+    engine = create_async_engine(
+        database_url, connect_args={"timeout": 60} if database_url.startswith("sqlite") else {}
+    )
     try:
         await upgrade(engine)
     finally:

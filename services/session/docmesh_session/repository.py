@@ -20,10 +20,11 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Row,
+    Table,
     case,
     delete,
     event,
@@ -58,11 +59,13 @@ from docmesh_session.domain import (
 )
 from docmesh_session.models import AppendRow, MessageRow, RevisionRow, SessionRow, UsageRow
 
-S = SessionRow.__table__
-M = MessageRow.__table__
-A = AppendRow.__table__
-R = RevisionRow.__table__
-U = UsageRow.__table__
+# Core tables of the ORM models: the queries below are Core statements (no ORM identity
+# map or unit of work on the hot paths).
+S = cast(Table, SessionRow.__table__)
+M = cast(Table, MessageRow.__table__)
+A = cast(Table, AppendRow.__table__)
+R = cast(Table, RevisionRow.__table__)
+U = cast(Table, UsageRow.__table__)
 S_METADATA = S.c["metadata"]
 
 

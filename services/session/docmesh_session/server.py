@@ -63,6 +63,7 @@ async def build_app(settings: SessionSettings, *, clock: Callable[[], dt.datetim
         timeout_seconds=settings.redis_timeout_seconds,
         retry_seconds=settings.redis_retry_seconds,
         namespace=settings.redis_namespace,
+        max_connections=settings.redis_max_connections,
     )
     service = SessionService(repository, cache, settings, clock=clock)
     sweeper = Sweeper(

@@ -29,6 +29,7 @@ class SessionSettings(ServiceSettings):
     )
     # Redis calls give up quickly so a slow Redis never slows the service down much.
     redis_timeout_seconds: float = Field(0.25, gt=0, le=10, validation_alias="DOCMESH_REDIS_TIMEOUT_SECONDS")
+    redis_max_connections: int = Field(64, ge=1, le=10_000, validation_alias="DOCMESH_REDIS_MAX_CONNECTIONS")
     # After a Redis failure the cache is skipped for this long, then tried again.
     redis_retry_seconds: float = Field(1.0, ge=0, le=300, validation_alias="DOCMESH_REDIS_RETRY_SECONDS")
     # Sliding TTL of cached session state.

@@ -1,0 +1,366 @@
+"""Session service benchmark (printed figures).
+
+The service runs in its own process (`python -m docmesh_session.main`) on PostgreSQL + Redis;
+the load comes from this process through real gRPC stubs.
+
+1. GetSession (BASIC view, served from Redis) and AppendMessages (one message, each worker on
+   its own session) at concurrency 32 and 128: req/s, p50, p99. The server's own handling time
+   (from its Prometheus histogram) is printed beside the client-side figures.
+2. The floor: the same operations done directly on PostgreSQL (asyncpg: the append's
+   UPDATE ... RETURNING + INSERT in one transaction, plus the Redis write-through) and Redis
+   (the GetSession pipeline of two GETEX) from this one Python process, same concurrency.
+3. Append cost against history: sequential appends to sessions holding 10 messages and to
+   sessions holding 5,000; the ratio of the medians (target <= 1.2).
+
+Targets: GetSession served from Redis p50 <= 2 ms at concurrency 32; append cost with 5,000
+messages of history <= 1.2x the cost with 10.
+
+Usage: .venv/bin/python bench/bench_session.py [--seconds 4] [--history-appends 200]
+Needs PostgreSQL and Redis (DOCMESH_TEST_DATABASE_URL / DOCMESH_TEST_REDIS_URL, defaults on
+localhost); it creates a database of its own and drops it at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from redis.asyncio import BlockingConnectionPool, Redis
+
+ROOT = Path(__file__).resolve().parent.parent
+
+from docmesh.session.v1 import session_service_pb2 as pb  # noqa: E402
+from docmesh.session.v1 import session_service_pb2_grpc  # noqa: E402
+from docmesh_common import testenv  # noqa: E402
+from docmesh_session.migrate import upgrade_url  # noqa: E402
+
+OWNER = "bench-owner"
+MD = (("x-owner-id", OWNER),)
+TEXT = "Add 2 hours of QA at $90 per hour and a 5% discount on the whole invoice."
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def line(label: str, latencies: list[float], elapsed: float) -> str:
+    ms = [v * 1000 for v in latencies]
+    return (
+        f"  {label:<44} {len(ms) / elapsed:>8.0f} req/s   p50 {pct(ms, 0.50):7.2f} ms   "
+        f"p99 {pct(ms, 0.99):7.2f} ms   (n={len(ms)})"
+    )
+
+
+async def load(
+    concurrency: int, seconds: float, op: Callable[[int], Awaitable[object]]
+) -> tuple[list[float], float]:
+    """`concurrency` workers call op(worker) back to back for `seconds`."""
+    latencies: list[float] = []
+    stop_at = time.perf_counter() + seconds
+
+    async def worker(index: int) -> None:
+        while time.perf_counter() < stop_at:
+            started = time.perf_counter()
+            await op(index)
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    return latencies, time.perf_counter() - started
+
+
+# ---- server-side figures from the service's Prometheus histogram ------------------------
+
+_BUCKET = re.compile(
+    r'docmesh_grpc_server_handling_seconds_bucket\{le="([^"]+)",method="([^"]+)",service="session"\} (\S+)'
+)
+
+
+def scrape(metrics_port: int, method: str) -> dict[float, float]:
+    text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
+    buckets: dict[float, float] = {}
+    for raw in text.splitlines():
+        if not raw.startswith("docmesh_grpc_server_handling_seconds_bucket"):
+            continue
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', raw))
+        if labels.get("method") != method:
+            continue
+        buckets[float(labels["le"])] = float(raw.rsplit(" ", 1)[1])
+    return buckets
+
+
+def server_p50(before: dict[float, float], after: dict[float, float]) -> str:
+    delta = {le: after.get(le, 0) - before.get(le, 0) for le in after}
+    total = delta.get(float("inf"), 0)
+    if not total:
+        return "n/a"
+    for le in sorted(delta):
+        if delta[le] >= total / 2:
+            return f"<= {le * 1000:g} ms"
+    return "n/a"
+
+
+# ---- environment --------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def bench_database() -> Iterator[str]:
+    base = testenv.database_url()
+    name = f"docmesh_bench_{uuid.uuid4().hex[:8]}"
+    parts = urlsplit(base)
+    admin = f"postgresql://{parts.netloc}{parts.path or '/postgres'}"
+
+    async def run(statement: str) -> None:
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    try:
+        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    finally:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextlib.contextmanager
+def session_process(database_url: str, redis_url: str, namespace: str) -> Iterator[tuple[int, int]]:
+    port, metrics_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "DOCMESH_SESSION_PORT": str(port),
+        "DOCMESH_SESSION_METRICS_PORT": str(metrics_port),
+        "DOCMESH_DATABASE_URL": database_url,
+        "DOCMESH_REDIS_URL": redis_url,
+        "DOCMESH_REDIS_NAMESPACE": namespace,
+        "DOCMESH_DB_POOL_SIZE": "20",
+        "DOCMESH_DB_MAX_OVERFLOW": "10",
+        # One JSON access-log line per call would dominate a microbenchmark.
+        "DOCMESH_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "docmesh_session.main"], env=env)
+    try:
+        yield port, metrics_port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def wait_serving(channel: grpc.aio.Channel) -> None:
+    health = health_pb2_grpc.HealthStub(channel)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(grpc.aio.AioRpcError):
+            reply = await health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+            if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                return
+        await asyncio.sleep(0.2)
+    raise RuntimeError("session service did not become SERVING")
+
+
+# ---- the benchmark ------------------------------------------------------------------------
+
+
+async def run(
+    database_url: str, redis_url: str, namespace: str, port: int, metrics_port: int, args: argparse.Namespace
+) -> None:
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    stub = session_service_pb2_grpc.SessionServiceStub(channel)
+    await wait_serving(channel)
+
+    async def create() -> str:
+        reply = await stub.CreateSession(
+            pb.CreateSessionRequest(session=pb.Session(title="bench")), metadata=MD
+        )
+        return reply.session.id
+
+    async def append(session_id: str, count: int = 1) -> None:
+        await stub.AppendMessages(
+            pb.AppendMessagesRequest(
+                session_id=session_id,
+                messages=[pb.NewMessage(role=pb.MESSAGE_ROLE_USER, content=TEXT)] * count,
+            ),
+            metadata=MD,
+        )
+
+    sessions = [await create() for _ in range(128)]
+    for sid in sessions:
+        await append(sid, 10)
+        await stub.GetSession(pb.GetSessionRequest(session_id=sid), metadata=MD)  # warm the cache
+    print(
+        f"session service: 1 process on PostgreSQL + Redis; load from 1 client process; {os.cpu_count()} cores"
+    )
+    print(f"phase length {args.seconds:g} s per line\n")
+
+    print("GetSession (BASIC view, served from Redis)")
+    for concurrency in (32, 128):
+        before = scrape(metrics_port, "/docmesh.session.v1.SessionService/GetSession")
+        lat, elapsed = await load(
+            concurrency,
+            args.seconds,
+            lambda i: stub.GetSession(
+                pb.GetSessionRequest(session_id=sessions[i % len(sessions)]), metadata=MD
+            ),
+        )
+        after = scrape(metrics_port, "/docmesh.session.v1.SessionService/GetSession")
+        print(
+            line(f"gRPC, concurrency {concurrency}", lat, elapsed)
+            + f"   server p50 {server_p50(before, after)}"
+        )
+
+    print("\nAppendMessages (1 message; each worker appends to its own session)")
+    for concurrency in (32, 128):
+        before = scrape(metrics_port, "/docmesh.session.v1.SessionService/AppendMessages")
+        lat, elapsed = await load(concurrency, args.seconds, lambda i: append(sessions[i]))
+        after = scrape(metrics_port, "/docmesh.session.v1.SessionService/AppendMessages")
+        print(
+            line(f"gRPC, concurrency {concurrency}", lat, elapsed)
+            + f"   server p50 {server_p50(before, after)}"
+        )
+
+    await floor(database_url, redis_url, namespace, sessions, args)
+    await history(stub, create, append, args)
+    await channel.close()
+
+
+async def floor(
+    database_url: str, redis_url: str, namespace: str, sessions: list[str], args: argparse.Namespace
+) -> None:
+    print("\nFloor: the same operations directly on PostgreSQL and Redis from one Python process")
+    redis = Redis(connection_pool=BlockingConnectionPool.from_url(redis_url, max_connections=128))
+    keys = [f"{namespace}:session:v1:{sid}" for sid in sessions]
+
+    async def get(i: int) -> None:
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.getex(keys[i % len(keys)], px=86_400_000)
+            pipe.getex(keys[i % len(keys)] + ":revision", px=86_400_000)
+            await pipe.execute()
+
+    for concurrency in (32, 128):
+        lat, elapsed = await load(concurrency, args.seconds, get)
+        print(line(f"Redis GETEX x2 pipeline, concurrency {concurrency}", lat, elapsed))
+
+    parts = urlsplit(database_url)
+    pool = await asyncpg.create_pool(f"postgresql://{parts.netloc}{parts.path}", min_size=20, max_size=30)
+    ids = [uuid.UUID(s) for s in sessions]
+    put = redis.register_script(
+        "redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', ARGV[3]) return 1"
+    )
+
+    async def direct_append(i: int) -> None:
+        now = dt.datetime.now(dt.UTC)
+        async with pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                "UPDATE sessions SET version = version + 1, token_count = token_count + $2, "
+                "message_count = message_count + 1, update_time = $3, last_activity_time = $3, "
+                "expire_time = $4 WHERE id = $1 AND owner_id = $5 AND delete_time IS NULL "
+                "AND status = 'active' AND token_count + $2 <= $6 RETURNING *",
+                ids[i],
+                17,
+                now,
+                now + dt.timedelta(days=1),
+                OWNER,
+                10_000_000,
+            )
+            await conn.execute(
+                "INSERT INTO messages (id, session_id, sequence, role, content, token_count, create_time) "
+                "VALUES ($1, $2, $3, 'user', $4, 17, $5)",
+                uuid.uuid4(),
+                ids[i],
+                row["message_count"],
+                TEXT,
+                now,
+            )
+        await put(keys=[keys[i]], args=[row["version"], "{}", 86_400_000])
+
+    for concurrency in (32, 128):
+        lat, elapsed = await load(concurrency, args.seconds, direct_append)
+        print(line(f"PG UPDATE+INSERT tx + Redis SET, conc. {concurrency}", lat, elapsed))
+    await pool.close()
+    await redis.aclose()
+
+
+async def history(
+    stub: session_service_pb2_grpc.SessionServiceStub,
+    create: Callable[[], Awaitable[str]],
+    append: Callable[..., Awaitable[None]],
+    args: argparse.Namespace,
+) -> None:
+    print("\nAppend cost against history (sequential, 1 message per append)")
+    short = [await create() for _ in range(4)]
+    long = [await create() for _ in range(4)]
+    for sid in short:
+        await append(sid, 10)
+    for sid in long:
+        for _ in range(50):
+            await append(sid, 100)
+    timings: dict[str, list[float]] = {"10": [], "5000": []}
+    for i in range(args.history_appends):
+        # Interleaved, so drift of the machine affects both the same way.
+        for label, group in (("10", short), ("5000", long)):
+            started = time.perf_counter()
+            await append(group[i % len(group)])
+            timings[label].append(time.perf_counter() - started)
+    median = {k: statistics.median(v) * 1000 for k, v in timings.items()}
+    mean = {k: statistics.mean(v) * 1000 for k, v in timings.items()}
+    for label in ("10", "5000"):
+        print(f"  history {label:>5} messages: median {median[label]:.2f} ms   mean {mean[label]:.2f} ms")
+    ratio = median["5000"] / median["10"]
+    print(f"  ratio 5000/10 (median): {ratio:.2f}   target <= 1.2: {'met' if ratio <= 1.2 else 'NOT met'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--history-appends", type=int, default=200)
+    args = parser.parse_args()
+    redis_url = testenv.redis_url()
+    if not testenv.reachable(testenv.database_url(), 5432) or not testenv.reachable(redis_url, 6379):
+        print(
+            "bench_session: PostgreSQL and Redis are needed; set DOCMESH_TEST_DATABASE_URL / DOCMESH_TEST_REDIS_URL"
+        )
+        return
+    namespace = f"docmesh-bench-{uuid.uuid4().hex[:8]}"
+    with bench_database() as database_url:
+        asyncio.run(upgrade_url(database_url))
+        try:
+            with session_process(database_url, redis_url, namespace) as (port, metrics_port):
+                asyncio.run(run(database_url, redis_url, namespace, port, metrics_port, args))
+        finally:
+
+            async def clean() -> None:
+                redis = Redis.from_url(redis_url)
+                async for key in redis.scan_iter(match=f"{namespace}:*", count=1000):
+                    await redis.delete(key)
+                await redis.aclose()
+
+            asyncio.run(clean())
+
+
+if __name__ == "__main__":
+    main()
