@@ -420,9 +420,9 @@ def _css(sheet: Sheet, cell: Cell) -> str:
     if (bg := _rgb(sheet.colors.get(cell.bgcolor, ""))) is not None:
         rules.append("background:#" + _hex(bg))
     for side, index in zip(("top", "right", "bottom", "left"), cell.borders, strict=True):
-        spec = _border(sheet.borders.get(index, "")) if index else None
-        if spec:
-            width, style, rgb = spec
+        border = _border(sheet.borders.get(index, "")) if index else None
+        if border:
+            width, style, rgb = border
             rules.append(f"border-{side}:{width:g}px {style} #{_hex(rgb)}")
     align = sheet.cellformats.get(cell.cellformat)
     if align in ("left", "center", "right"):

@@ -37,8 +37,9 @@ starts with ``=``, ``+``, ``-`` or ``@`` stays text and never becomes a formula.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from docmesh_common.invoice import Discount, DocumentKind, Invoice, Party, RoundingMode
 from docmesh_document.msc.coords import col_name, coord
@@ -161,8 +162,44 @@ def _percent_source(percent: Decimal) -> str:
     return format(percent.normalize(), "f") + "%"
 
 
-def _num(value: Decimal | int) -> float:
-    return float(value)
+@dataclass(frozen=True)
+class _Style:
+    """The style attributes of one cell (table indexes; 0 = default)."""
+
+    font: int = 0
+    color: int = 0
+    bgcolor: int = 0
+    cellformat: int = 0
+    valueformat: int = 0  # the non-text valueformat (ntvf)
+    layout: int = 0
+    colspan: int = 0
+    borders: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+    def with_(self, **changes: Any) -> _Style:
+        return replace(self, **changes)
+
+    def cell(
+        self, kind: CellKind, valuetype: str, value: float | str, *, formula: str = "", source: str = ""
+    ) -> Cell:
+        return Cell(
+            "",
+            kind=kind,
+            valuetype=valuetype,
+            value=value,
+            formula=formula,
+            source=source,
+            borders=self.borders,
+            layout=self.layout,
+            font=self.font,
+            color=self.color,
+            bgcolor=self.bgcolor,
+            cellformat=self.cellformat,
+            nontextvalueformat=self.valueformat,
+            colspan=self.colspan,
+        )
+
+
+_PLAIN = _Style()
 
 
 @dataclass(frozen=True)
@@ -323,50 +360,28 @@ class _Builder:
         self.sheet.cells[cell.coord] = cell
         return cell
 
-    def text(self, col: int, row: int, value: str, **style: int) -> Cell:
-        return self.put(
-            col, row, Cell("", kind=CellKind.TEXT, valuetype="t", value=_clean_text(value), **style)
-        )
+    def text(self, col: int, row: int, value: str, style: _Style = _PLAIN) -> Cell:
+        return self.put(col, row, style.cell(CellKind.TEXT, "t", _clean_text(value)))
 
-    def number(self, col: int, row: int, value: Decimal | int, **style: int) -> Cell:
-        return self.put(col, row, Cell("", kind=CellKind.VALUE, valuetype="n", value=_num(value), **style))
+    def number(self, col: int, row: int, value: Decimal | int, style: _Style = _PLAIN) -> Cell:
+        return self.put(col, row, style.cell(CellKind.VALUE, "n", float(value)))
 
-    def percent(self, col: int, row: int, percent: Decimal, fmt: int, **style: int) -> Cell:
-        return self.put(
-            col,
-            row,
-            Cell(
-                "",
-                kind=CellKind.CONSTANT,
-                valuetype="n%",
-                value=_num(percent / 100),
-                source=_percent_source(percent),
-                nontextvalueformat=fmt,
-                **style,
-            ),
-        )
+    def percent(self, col: int, row: int, percent: Decimal, fmt: int, style: _Style = _PLAIN) -> Cell:
+        cell = style.cell(CellKind.CONSTANT, "n%", float(percent / 100), source=_percent_source(percent))
+        cell.nontextvalueformat = fmt
+        return self.put(col, row, cell)
 
-    def date(self, col: int, row: int, value: dt.date, **style: int) -> Cell:
-        return self.put(
-            col,
-            row,
-            Cell(
-                "",
-                kind=CellKind.CONSTANT,
-                valuetype="nd",
-                value=float((value - _EXCEL_EPOCH).days),
-                source=value.isoformat(),
-                nontextvalueformat=self.styles.valueformat(_DATE_FORMAT),
-                **style,
-            ),
+    def date(self, col: int, row: int, value: dt.date, style: _Style = _PLAIN) -> Cell:
+        cell = style.cell(
+            CellKind.CONSTANT, "nd", float((value - _EXCEL_EPOCH).days), source=value.isoformat()
         )
+        cell.nontextvalueformat = self.styles.valueformat(_DATE_FORMAT)
+        return self.put(col, row, cell)
 
-    def formula(self, col: int, row: int, formula: str, cached: Decimal | int, **style: int) -> Cell:
-        return self.put(
-            col,
-            row,
-            Cell("", kind=CellKind.FORMULA, valuetype="n", value=_num(cached), formula=formula, **style),
-        )
+    def formula(
+        self, col: int, row: int, formula: str, cached: Decimal | int, style: _Style = _PLAIN
+    ) -> Cell:
+        return self.put(col, row, style.cell(CellKind.FORMULA, "n", float(cached), formula=formula))
 
     def round_exact(self, expr: str) -> str:
         return rounding_formula(expr, self.digits, self.mode)
@@ -387,14 +402,8 @@ class _Builder:
 
     def _title(self) -> None:
         s = self.styles
-        self.text(
-            1,
-            1,
-            document_title(self.inv),
-            font=s.font(_FONT_TITLE),
-            color=s.color(_COLOR_TITLE),
-            colspan=self.cols.desc,
-        )
+        style = _Style(font=s.font(_FONT_TITLE), color=s.color(_COLOR_TITLE), colspan=self.cols.desc)
+        self.text(1, 1, document_title(self.inv), style)
         self.sheet.rows[1] = RowAttrs(height=34)
         self.row = 3
 
@@ -434,33 +443,27 @@ class _Builder:
         right.append(("Currency", inv.currency_code))
 
         label_col = c.amount - 1
-        value_span = 1 + len(c.taxes)
-        muted = s.color(_COLOR_MUTED)
+        span = 1 + len(c.taxes)
+        heading = _Style(font=self.bold, color=s.color(_COLOR_MUTED))
+        label_style = heading.with_(cellformat=self.right)
+        value_style = _Style(cellformat=self.right, colspan=span if span > 1 else 0)
         for i in range(max(len(left), len(right))):
             row = self.row + i
             if i < len(left) and left[i][0]:
-                text, heading = left[i]
-                if heading:
-                    self.text(c.desc, row, text, font=self.bold, color=muted)
-                else:
-                    self.text(c.desc, row, text)
+                text, is_heading = left[i]
+                self.text(c.desc, row, text, heading if is_heading else _PLAIN)
             if i < len(right):
                 label, value = right[i]
-                self.text(label_col, row, label, font=self.bold, color=muted, cellformat=self.right)
-                span = value_span if value_span > 1 else 0
+                self.text(label_col, row, label, label_style)
                 if isinstance(value, dt.date):
-                    self.date(c.amount, row, value, cellformat=self.right, colspan=span)
+                    self.date(c.amount, row, value, value_style)
                 else:
-                    self.text(c.amount, row, value, cellformat=self.right, colspan=span)
+                    self.text(c.amount, row, value, value_style)
         self.row += max(len(left), len(right)) + 1
 
     def _line_table(self) -> tuple[int, int]:
         inv, c, s, t = self.inv, self.cols, self.styles, self.totals
-        head_style = {
-            "font": self.bold,
-            "color": s.color(_COLOR_WHITE),
-            "bgcolor": s.color(_COLOR_HEADER_BG),
-        }
+        head = _Style(font=self.bold, color=s.color(_COLOR_WHITE), bgcolor=s.color(_COLOR_HEADER_BG))
         cur = inv.currency_code
         headers: list[tuple[int | None, str]] = [
             (c.no, "#"),
@@ -478,56 +481,64 @@ class _Builder:
         for col, label in headers:
             if col is not None:
                 align = self.right if col in numeric else self.center if col in c.taxes else 0
-                self.text(col, header_row, label, cellformat=align, **head_style)
+                self.text(col, header_row, label, head.with_(cellformat=align))
         helper_labels = ["Taxable", "Pro-rata numerator", "Pro-rata remainder", "Tax base"]
+        helper_head = _Style(font=self.bold, color=s.color(_COLOR_MUTED))
         for col, label in zip(c.helpers, helper_labels, strict=False):
-            self.text(col, header_row, label, font=self.bold, color=s.color(_COLOR_MUTED))
+            self.text(col, header_row, label, helper_head)
 
         price_digits = max([self.digits, *(_decimals(i.unit_price) for i in inv.line_items)])
         price_fmt = s.valueformat(money_format(min(price_digits, 4)))
         percent_fmt = self._percent_format([i.discount for i in inv.line_items])
         flag_fmt = s.valueformat(_FLAG_FORMAT)
         zebra = s.color(_COLOR_ZEBRA)
+        # Two row styles (plain and zebra) of each column style, built once.
+        bands = []
+        for bg in (0, zebra):
+            plain = _Style(bgcolor=bg)
+            bands.append(
+                (
+                    plain,
+                    plain.with_(cellformat=self.center),
+                    plain.with_(valueformat=price_fmt),
+                    plain.with_(valueformat=percent_fmt),
+                    plain.with_(valueformat=self.money_fmt),
+                    plain.with_(valueformat=flag_fmt, cellformat=self.center),
+                )
+            )
+        qty_col, price_col, disc_col = col_name(c.qty), col_name(c.price), col_name(c.disc) if c.disc else ""
         first = header_row + 1
         self.line_amount_cells: list[str] = []
         for index, (item, line) in enumerate(zip(inv.line_items, t.lines, strict=True)):
             row = first + index
-            bg = {"bgcolor": zebra} if index % 2 == 1 else {}
-            self.number(c.no, row, index + 1, cellformat=self.center, **bg)
+            plain, centered, price_style, percent_style, money_style, flag_style = bands[index % 2]
+            self.number(c.no, row, index + 1, centered)
             if c.sku is not None:
-                self.text(c.sku, row, item.sku, **bg)
-            self.text(c.desc, row, item.description, **bg)
-            self.number(c.qty, row, item.quantity, **bg)
+                self.text(c.sku, row, item.sku, plain)
+            self.text(c.desc, row, item.description, plain)
+            self.number(c.qty, row, item.quantity, plain)
             if c.unit is not None:
-                self.text(c.unit, row, item.unit, **bg)
-            self.number(c.price, row, item.unit_price, nontextvalueformat=price_fmt, **bg)
-            q, p = coord(c.qty, row), coord(c.price, row)
-            gross = self.round_exact(f"{q}*{p}")
+                self.text(c.unit, row, item.unit, plain)
+            self.number(c.price, row, item.unit_price, price_style)
+            gross = self.round_exact(f"{qty_col}{row}*{price_col}{row}")
             if item.discount is None:
                 formula = gross
-                if c.disc is not None and bg:
-                    self.put(c.disc, row, Cell("", **bg))
+                if c.disc is not None and plain.bgcolor:
+                    self.put(c.disc, row, Cell("", bgcolor=plain.bgcolor))
             else:
                 assert c.disc is not None
-                d = coord(c.disc, row)
+                d = f"{disc_col}{row}"
                 if item.discount.percent is not None:
-                    self.percent(c.disc, row, item.discount.percent, percent_fmt, **bg)
+                    self.percent(c.disc, row, item.discount.percent, percent_fmt, percent_style)
                     formula = self.round_plain(f"{gross}-{self.round_exact(f'{gross}*{d}')}")
                 else:
                     nominal = round_money(item.discount.amount or Decimal(0), inv.currency_code, self.mode)
-                    self.number(c.disc, row, nominal, nontextvalueformat=self.money_fmt, **bg)
+                    self.number(c.disc, row, nominal, money_style)
                     formula = self.round_plain(f"MAX({gross}-ROUND({d},{self.digits}),0)")
-            cell = self.formula(c.amount, row, formula, line.amount, nontextvalueformat=self.money_fmt, **bg)
+            cell = self.formula(c.amount, row, formula, line.amount, money_style)
             self.line_amount_cells.append(cell.coord)
             for col, tax in zip(c.taxes, inv.taxes, strict=True):
-                self.number(
-                    col,
-                    row,
-                    int(tax_applies(item, tax)),
-                    nontextvalueformat=flag_fmt,
-                    cellformat=self.center,
-                    **bg,
-                )
+                self.number(col, row, int(tax_applies(item, tax)), flag_style)
         last = first + len(inv.line_items) - 1
         # A rule under the table: bottom border on the last row (or the header when empty).
         rule = s.border(_BORDER_DARK)
@@ -539,9 +550,11 @@ class _Builder:
         return first, last
 
     def _percent_format(self, discounts: list[Discount | None]) -> int:
-        digits = max(
-            [0, *(_decimals(d.percent) for d in discounts if d is not None and d.percent is not None)]
-        )
+        percents = [d.percent for d in discounts if d is not None and d.percent is not None]
+        return self._percent_format_for(percents)
+
+    def _percent_format_for(self, percents: list[Decimal]) -> int:
+        digits = max([0, *(_decimals(p) for p in percents)])
         return self.styles.valueformat("0" + ("." + "0" * digits if digits else "") + "%")
 
     def _total_row(self, label: str, *, bold: bool = False) -> int:
@@ -549,10 +562,8 @@ class _Builder:
         c = self.cols
         row = self.row
         span = c.price - c.desc
-        style = {"cellformat": self.right, "colspan": span if span > 1 else 0}
-        if bold:
-            style["font"] = self.bold
-        self.text(c.desc, row, label, **style)
+        style = _Style(cellformat=self.right, colspan=span if span > 1 else 0, font=self.bold if bold else 0)
+        self.text(c.desc, row, label, style)
         self.row += 1
         return row
 
@@ -560,14 +571,14 @@ class _Builder:
         inv, c, t, s = self.inv, self.cols, self.totals, self.styles
         dg = self.digits
         amt = c.amount
-        money = {"nontextvalueformat": self.money_fmt}
+        money = _Style(valueformat=self.money_fmt)
+        bold_money = money.with_(font=self.bold)
+        right = _Style(cellformat=self.right)
 
         # Subtotal
         row = self._total_row("Subtotal", bold=True)
         sum_expr = f"SUM({coord(amt, first)}:{coord(amt, last)})" if inv.line_items else "0"
-        subtotal = self.formula(
-            amt, row, self.round_plain(sum_expr), t.subtotal, font=self.bold, **money
-        ).coord
+        subtotal = self.formula(amt, row, self.round_plain(sum_expr), t.subtotal, bold_money).coord
 
         # Whole-document discounts (shown as negative amounts)
         discount_total: str | None = None
@@ -575,78 +586,70 @@ class _Builder:
         rows: list[str] = []
         single = len(inv.discounts) == 1
         for discount, value in zip(inv.discounts, t.discounts, strict=True):
-            label = discount.description or "Discount"
-            row = self._total_row(label)
+            row = self._total_row(discount.description or "Discount")
             rate = coord(c.price, row)
             if discount.percent is not None:
-                self.percent(c.price, row, discount.percent, percent_fmt, cellformat=self.right)
+                self.percent(c.price, row, discount.percent, percent_fmt, right)
                 raw = self.round_exact(f"{subtotal}*{rate}")
             else:
-                self.number(c.price, row, value, cellformat=self.right, **money)
+                self.number(c.price, row, value, right.with_(valueformat=self.money_fmt))
                 raw = f"ROUND({rate},{dg})"
             if single:
                 # One discount: the row itself is capped at the subtotal.
-                cell = self.formula(amt, row, f"-MIN({raw},{subtotal})", -t.discount_total, **money)
+                cell = self.formula(amt, row, f"-MIN({raw},{subtotal})", -t.discount_total, money)
                 discount_total = cell.coord
             else:
-                cell = self.formula(amt, row, f"-{raw}", -value, **money)
+                cell = self.formula(amt, row, f"-{raw}", -value, money)
             rows.append(cell.coord)
         if len(rows) > 1:
             row = self._total_row("Total discount", bold=True)
             formula = f"-MIN(ROUND(-SUM({rows[0]}:{rows[-1]}),{dg}),{subtotal})"
-            discount_total = self.formula(amt, row, formula, -t.discount_total, font=self.bold, **money).coord
+            discount_total = self.formula(amt, row, formula, -t.discount_total, bold_money).coord
 
         # Taxes
         tax_bases: list[str] = []
         tax_amounts: list[str] = []
-        rate_fmt = s.valueformat(
-            "0"
-            + ("." + "0" * d if (d := max([0, *(_decimals(x.rate_percent) for x in inv.taxes)])) else "")
-            + "%"
-        )
-        for tax_index, (tax, total) in enumerate(zip(inv.taxes, t.taxes, strict=True)):
+        rate_fmt = self._percent_format_for([x.rate_percent for x in inv.taxes])
+        for tax_index, (tax, tax_totals) in enumerate(zip(inv.taxes, t.taxes, strict=True)):
             row = self._total_row(tax.name)
             flags = c.taxes[tax_index]
             base = self._tax_base(
-                row, first, last, flags, subtotal, discount_total, total.taxable, total.base
+                row, first, last, flags, subtotal, discount_total, tax_totals.taxable, tax_totals.base
             )
-            self.percent(c.price, row, tax.rate_percent, rate_fmt, cellformat=self.right)
+            self.percent(c.price, row, tax.rate_percent, rate_fmt, right)
             formula = self.round_exact(f"{base}*{coord(c.price, row)}")
             tax_bases.append(base)
-            tax_amounts.append(self.formula(amt, row, formula, total.amount, **money).coord)
+            tax_amounts.append(self.formula(amt, row, formula, tax_totals.amount, money).coord)
         tax_total: str | None = tax_amounts[0] if len(tax_amounts) == 1 else None
         if len(tax_amounts) > 1:
             row = self._total_row("Total tax", bold=True)
             formula = self.round_plain(f"SUM({tax_amounts[0]}:{tax_amounts[-1]})")
-            tax_total = self.formula(amt, row, formula, t.tax_total, font=self.bold, **money).coord
+            tax_total = self.formula(amt, row, formula, t.tax_total, bold_money).coord
 
         shipping: str | None = None
         if inv.shipping is not None:
             row = self._total_row("Shipping")
-            shipping = self.number(amt, row, t.shipping, **money).coord
+            shipping = self.number(amt, row, t.shipping, money).coord
 
         # Total
         row = self._total_row("Total", bold=True)
-        parts = [subtotal, discount_total, tax_total, shipping]
-        expr = "+".join(p for p in parts if p)
+        expr = "+".join(p for p in (subtotal, discount_total, tax_total, shipping) if p)
         top_bottom = s.border(_BORDER_DARK)
         total_bg = s.color(_COLOR_TOTAL_BG)
         rules = (top_bottom, 0, top_bottom, 0)
         label_cell = self.sheet.cells[coord(c.desc, row)]
-        label_cell.bgcolor = total_bg
-        label_cell.borders = rules
-        total_cell = self.formula(amt, row, self.round_plain(expr), t.total, font=self.bold, **money)
-        total_cell.bgcolor, total_cell.borders = total_bg, rules
-        total = total_cell.coord
+        label_cell.bgcolor, label_cell.borders = total_bg, rules
+        total_style = bold_money.with_(bgcolor=total_bg, borders=rules)
+        total = self.formula(amt, row, self.round_plain(expr), t.total, total_style).coord
 
         amount_paid: str | None = None
         balance_due: str | None = None
         if inv.kind is DocumentKind.RECEIPT or inv.amount_paid is not None:
             row = self._total_row("Amount paid")
-            amount_paid = self.number(amt, row, t.amount_paid, **money).coord
+            amount_paid = self.number(amt, row, t.amount_paid, money).coord
             row = self._total_row("Balance due", bold=True)
             formula = self.round_plain(f"{total}-{amount_paid}")
-            balance_due = self.formula(amt, row, formula, t.balance_due, font=self.bold, **money).coord
+            balance_due = self.formula(amt, row, formula, t.balance_due, bold_money).coord
 
         return InvoiceCells(
             line_amounts=tuple(self.line_amount_cells),
@@ -674,13 +677,14 @@ class _Builder:
     ) -> str:
         """Writes the hidden helper cells of one tax row and returns the base cell."""
         c, dg = self.cols, self.digits
-        money = {"nontextvalueformat": self.money_fmt}
+        money = _Style(valueformat=self.money_fmt)
         amt = c.amount
         if self.inv.line_items:
-            expr = f"SUMPRODUCT({coord(amt, first)}:{coord(amt, last)},{coord(flags, first)}:{coord(flags, last)})"
+            amounts = f"{coord(amt, first)}:{coord(amt, last)}"
+            expr = f"SUMPRODUCT({amounts},{coord(flags, first)}:{coord(flags, last)})"
         else:
             expr = "0"
-        taxable_cell = self.formula(c.helpers[0], row, self.round_plain(expr), taxable, **money).coord
+        taxable_cell = self.formula(c.helpers[0], row, self.round_plain(expr), taxable, money).coord
         if discount_total is None:
             return taxable_cell
         scale = _scale(dg)
@@ -699,29 +703,25 @@ class _Builder:
         if self.mode is RoundingMode.HALF_EVEN:
             minor += f"-(2*{r_cell}={s})*MOD({b}-{quotient},2)"
         formula = f"IF({d}=0,{taxable_cell},({minor})/{scale})"
-        return self.formula(c.helpers[3], row, formula, base, **money).coord
+        return self.formula(c.helpers[3], row, formula, base, money).coord
 
     def _notes(self) -> None:
         if not self.inv.notes:
             return
         c, s = self.cols, self.styles
         self.row += 1
-        self.text(c.desc, self.row, "Notes", font=self.bold, color=s.color(_COLOR_MUTED))
+        self.text(c.desc, self.row, "Notes", _Style(font=self.bold, color=s.color(_COLOR_MUTED)))
         self.row += 1
         span = c.last_visible - c.desc + 1
-        self.text(
-            c.desc,
-            self.row,
-            self.inv.notes,
-            font=s.font(_FONT_ITALIC),
-            layout=s.layout(_LAYOUT_TOP),
-            colspan=span if span > 1 else 0,
+        style = _Style(
+            font=s.font(_FONT_ITALIC), layout=s.layout(_LAYOUT_TOP), colspan=span if span > 1 else 0
         )
+        self.text(c.desc, self.row, self.inv.notes, style)
         self.row += 1
 
     def _finish(self) -> None:
         c = self.cols
-        widths = {
+        widths: dict[int | None, int] = {
             c.no: _WIDTHS["no"],
             c.sku: _WIDTHS["sku"],
             c.desc: _WIDTHS["desc"],
@@ -733,14 +733,13 @@ class _Builder:
         }
         for col in c.taxes:
             widths[col] = _WIDTHS["tax"]
-        for col, width in widths.items():
-            if col is not None:
-                self.sheet.cols[col_name(col)] = ColAttrs(width=str(width))
+        for maybe_col, width in widths.items():
+            if maybe_col is not None:
+                self.sheet.cols[col_name(maybe_col)] = ColAttrs(width=str(width))
         for col in c.helpers:
             # Intermediate integers of the exact pro-rata computation: kept out of sight.
             self.sheet.cols[col_name(col)] = ColAttrs(width=str(_WIDTHS["helper"]), hide="yes")
-        last_col = c.helpers[-1] if c.helpers else c.last_visible
-        self.sheet.attribs.lastcol = last_col
+        self.sheet.attribs.lastcol = c.helpers[-1] if c.helpers else c.last_visible
         self.sheet.attribs.lastrow = max(self.row - 1, 1)
 
 
