@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
 
-from docmesh_document.msc import correct as correct_module
 from docmesh_document.msc.correct import correct
 from docmesh_document.msc.parser import parse
 from docmesh_document.msc.validate import is_valid, validate
+
+# The package exports a function of the same name, so fetch the module itself.
+correct_module = importlib.import_module("docmesh_document.msc.correct")
 
 OK = "version:1.5\ncell:A1:v:2\ncell:A2:vtf:n:4:A1*2\nsheet:c:1:r:2\n"
 

@@ -36,6 +36,7 @@ from docmesh_document.msc.formula import (
     CompiledFormula,
     compile_formula,
 )
+from docmesh_document.msc.jsmath import js_pow
 from docmesh_document.msc.jsnum import format_number, js_number, js_round
 from docmesh_document.msc.model import Name
 
@@ -595,15 +596,8 @@ def _js_plus(a: Any, b: Any) -> Any:
 
 
 def _pow(a: float, b: float) -> float:
-    try:
-        r = math.pow(a, b)
-    except (OverflowError, ValueError):
-        if a < 0 and not float(b).is_integer():
-            return math.nan
-        if a == 0 and b < 0:
-            return math.inf
-        return math.inf if abs(a) > 1 else 0.0
-    return r
+    # Math.pow as V8 computes it (fdlibm), not the C library's pow.
+    return js_pow(a, b)
 
 
 def _make_range(ctx: EvalContext, stack: list[Operand]) -> Operand:
@@ -1616,4 +1610,258 @@ def _index(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalCont
 
 
 #: Functions this engine evaluates (the rest of FUNCTIONS are known but not implemented).
+IMPLEMENTED = frozenset(_IMPLS)
+
+
+# ---------------------------------------------------------------- financial functions
+
+
+def _jsdiv(a: float, b: float) -> float:
+    """JavaScript division: x/0 is ±Infinity (NaN for 0/0) instead of an exception."""
+    if b == 0:
+        if a == 0 or a != a:
+            return math.nan
+        return math.copysign(math.inf, a) * (math.copysign(1.0, b))
+    return a / b
+
+
+@_register("DDB")
+def _ddb(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContext) -> str | None:
+    cost, salvage, life, period = (as_number(ctx, fargs) for _ in range(4))
+    for v in (cost, salvage, life, period):
+        if v[0][:1] == "e":
+            stack.append(v)
+            return None
+    if life[1] < 1:
+        stack.append(["e#NUM!", "DDB life must be greater than 1"])
+        return None
+    method: Operand = ["n", 2.0]
+    if fargs:
+        method = as_number(ctx, fargs)
+    if fargs:
+        _args_error(fname, stack)
+        return None
+    if method[0][:1] == "e":
+        stack.append(method)
+        return None
+    depreciation = accumulated = 0.0
+    i = 1
+    while i <= period[1] and i <= life[1]:
+        depreciation = (cost[1] - accumulated) * _jsdiv(method[1], life[1])
+        if cost[1] - accumulated - depreciation < salvage[1]:
+            depreciation = cost[1] - accumulated - salvage[1]
+        accumulated += depreciation
+        i += 1
+    stack.append(["n$", depreciation])
+    return None
+
+
+@_register("SLN")
+def _sln(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContext) -> None:
+    cost, salvage, life = (as_number(ctx, fargs) for _ in range(3))
+    for v in (cost, salvage, life):
+        if v[0][:1] == "e":
+            stack.append(v)
+            return
+    if life[1] < 1:
+        stack.append(["e#NUM!", "SLN life must be greater than 1"])
+        return
+    stack.append(["n$", (cost[1] - salvage[1]) / life[1]])
+
+
+@_register("SYD")
+def _syd(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContext) -> None:
+    cost, salvage, life, period = (as_number(ctx, fargs) for _ in range(4))
+    for v in (cost, salvage, life, period):
+        if v[0][:1] == "e":
+            stack.append(v)
+            return
+    if life[1] < 1 or period[1] <= 0:
+        stack.append(["e#NUM!", 0.0])
+        return
+    sumperiods = ((life[1] + 1) * life[1]) / 2
+    stack.append(["n$", (cost[1] - salvage[1]) * (life[1] - period[1] + 1) / sumperiods])
+
+
+@_register("FV", "NPER", "PMT", "PV", "RATE")
+def _interest(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContext) -> str | None:
+    two = TYPES["twoargnumeric"]
+    a, b, c = (as_number(ctx, fargs) for _ in range(3))
+    rt = lookup_type(lookup_type(a[0], b[0], two), c[0], two)
+    d = e = f = None
+    if fargs:
+        d = as_number(ctx, fargs)
+        rt = lookup_type(rt, d[0], two)
+        if fargs:
+            e = as_number(ctx, fargs)
+            rt = lookup_type(rt, e[0], two)
+            if fargs:
+                if fname != "RATE":
+                    _args_error(fname, stack)
+                    return None
+                f = as_number(ctx, fargs)
+                rt = lookup_type(rt, f[0], two)
+    result = 0.0
+    if rt == "n":
+        paytype = (1.0 if e[1] else 0.0) if e is not None else 0.0
+        opt = d[1] if d is not None else 0.0
+        if fname == "FV":
+            rate, n, payment, pv = a[1], b[1], c[1], opt
+            if rate == 0:
+                result = -pv - payment * n
+            else:
+                g = _pow(1 + rate, n)
+                result = -(pv * g + _jsdiv(payment * (1 + rate * paytype) * (g - 1), rate))
+            rt = "n$"
+        elif fname == "NPER":
+            rate, payment, pv, fv = a[1], b[1], c[1], opt
+            if rate == 0:
+                if payment == 0:
+                    stack.append(["e#NUM!", 0.0])
+                    return None
+                result = (pv + fv) / -payment
+            else:
+                part1 = payment * (1 + rate * paytype) / rate
+                part2 = pv + part1
+                if part2 == 0 or rate <= -1:
+                    stack.append(["e#NUM!", 0.0])
+                    return None
+                part3 = (part1 - fv) / part2
+                if part3 <= 0:
+                    stack.append(["e#NUM!", 0.0])
+                    return None
+                result = _jsdiv(math.log(part3), math.log(1 + rate))
+            rt = "n"
+        elif fname == "PMT":
+            rate, n, pv, fv = a[1], b[1], c[1], opt
+            if n == 0:
+                stack.append(["e#NUM!", 0.0])
+                return None
+            if rate == 0:
+                result = (fv - pv) / n
+            else:
+                g = _pow(1 + rate, n)
+                result = _jsdiv(0 - fv - pv * g, _jsdiv((1 + rate * paytype) * (g - 1), rate))
+            rt = "n$"
+        elif fname == "PV":
+            rate, n, payment, fv = a[1], b[1], c[1], opt
+            if rate == -1:
+                stack.append(["e#DIV/0!", 0.0])
+                return None
+            if rate == 0:
+                result = -fv - payment * n
+            else:
+                g = _pow(1 + rate, n)
+                result = _jsdiv(-fv - _jsdiv(payment * (1 + rate * paytype) * (g - 1), rate), g)
+            rt = "n$"
+        else:  # RATE
+            n, payment, pv, fv = a[1], b[1], c[1], opt
+            guess = f[1] if f is not None else 0.1
+            delta = 1.0
+            rate = guess or 0.00000001
+            oldrate: float | None = None
+            olddelta: float | None = None
+            tries = 0
+            while abs(delta) > 0.0000001 and rate != oldrate:
+                g = _pow(1 + rate, n)
+                delta = fv + pv * g + _jsdiv(payment * (1 + rate * paytype) * (g - 1), rate)
+                if olddelta is not None and oldrate is not None:
+                    m = _jsdiv(delta - olddelta, rate - oldrate)
+                    if m == 0 or m != m:
+                        m = 0.001
+                    oldrate = rate
+                    rate = rate - _jsdiv(delta, m)
+                    olddelta = delta
+                else:
+                    oldrate = rate
+                    rate = 1.1 * rate
+                    olddelta = delta
+                tries += 1
+                if tries >= 100:
+                    stack.append(["e#NUM!", 0.0])
+                    return None
+            result = rate
+            rt = "n%"
+    stack.append([rt, result])
+    return None
+
+
+@_register("NPV")
+def _npv(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContext) -> None:
+    rate = as_number(ctx, fargs)
+    if rate[0][:1] == "e":
+        stack.append(rate)
+        return
+    total = 0.0
+    rt = "n"
+    factor = 1.0
+    for vt, v in iter_values(ctx, fargs):
+        if vt[:1] == "n":
+            factor *= 1 + rate[1]
+            if factor == 0:
+                stack.append(["e#DIV/0!", 0.0])
+                return
+            total += _num(v) / factor
+            rt = lookup_type(vt, rt or vt, _PLUS)
+        elif vt[:1] == "e" and rt[:1] != "e":
+            rt = vt
+            break
+    if rt[:1] == "n":
+        rt = "n$"
+    stack.append([rt, total])
+
+
+@_register("IRR")
+def _irr(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContext) -> str | None:
+    flows: list[float] = []
+    for vt, v in iter_values(ctx, [fargs.pop()]):
+        if vt[:1] == "n":
+            flows.append(_num(v))
+        elif vt[:1] == "e":
+            stack.append(["e#VALUE!", 0.0])
+            return None
+    if not flows:
+        stack.append(["e#NUM!", 0.0])
+        return None
+    guess = 0.0
+    if fargs:
+        g = as_number(ctx, fargs)
+        if g[0][:1] not in ("n", "b"):
+            stack.append(["e#VALUE!", 0.0])
+            return None
+        if fargs:
+            _args_error(fname, stack)
+            return None
+        guess = g[1]
+    rate = guess or 0.1
+    oldrate: float | None = None
+    oldsum: float | None = None
+    total = 1.0
+    tries = 0
+    while abs(total) > 0.0000001 and rate != oldrate:
+        total = 0.0
+        factor = 1.0
+        for flow in flows:
+            factor *= 1 + rate
+            if factor == 0:
+                stack.append(["e#DIV/0!", 0.0])
+                return None
+            total += flow / factor
+        if oldsum is not None and oldrate is not None:
+            m = _jsdiv(total - oldsum, rate - oldrate)
+            oldrate = rate
+            rate = rate - _jsdiv(total, m)
+            oldsum = total
+        else:
+            oldrate = rate
+            rate = 1.1 * rate
+            oldsum = total
+        tries += 1
+        if tries >= 20:
+            stack.append(["e#NUM!", 0.0])
+            return None
+    stack.append(["n%", rate])
+    return None
+
+
 IMPLEMENTED = frozenset(_IMPLS)
