@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from docmesh_common.errors import (
@@ -72,6 +74,27 @@ def parse_uuid(value: str, field: str) -> uuid.UUID:
         raise InvalidArgument(f"{field} must be a UUID, got {value[:80]!r}", field=field) from None
 
 
+NUL = "\x00"
+MAX_OWNER_ID = 128
+MAX_COST_USD = Decimal("1000000000")
+
+
+def no_nul(value: str, field: str) -> str:
+    """PostgreSQL text and JSONB cannot hold NUL characters: refuse them as bad input."""
+    if NUL in value:
+        raise InvalidArgument(f"{field} must not contain NUL characters", field=field)
+    return value
+
+
+def validate_owner(owner_id: str) -> str:
+    if len(owner_id) > MAX_OWNER_ID or NUL in owner_id:
+        raise InvalidArgument(
+            f"the x-owner-id metadata must be at most {MAX_OWNER_ID} characters without NUL",
+            field="x-owner-id",
+        )
+    return owner_id
+
+
 def validate_metadata(metadata: Mapping[str, str], field: str) -> dict[str, str]:
     violations: dict[str, str] = {}
     if len(metadata) > MAX_METADATA_KEYS:
@@ -79,6 +102,8 @@ def validate_metadata(metadata: Mapping[str, str], field: str) -> dict[str, str]
     for key, value in metadata.items():
         if not key:
             violations[field] = "keys must not be empty"
+        elif NUL in key or NUL in value:
+            violations[field] = "keys and values must not contain NUL characters"
         elif len(key) > MAX_METADATA_KEY:
             violations[f"{field}[{key[:20]}]"] = f"key longer than {MAX_METADATA_KEY} characters"
         elif len(value) > MAX_METADATA_VALUE:
@@ -89,6 +114,7 @@ def validate_metadata(metadata: Mapping[str, str], field: str) -> dict[str, str]
 
 
 def validate_title(title: str, field: str) -> str:
+    no_nul(title, field)
     if len(title) > MAX_TITLE:
         raise InvalidArgument(f"{field} is longer than {MAX_TITLE} characters", field=field)
     return title
@@ -363,6 +389,7 @@ class SessionService:
         expected_version: int | None = None,
     ) -> AppendResult:
         self._check_messages(messages)
+        no_nul(idempotency_key, "idempotency_key")
         if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
             raise InvalidArgument(
                 f"idempotency_key is longer than {MAX_IDEMPOTENCY_KEY} characters", field="idempotency_key"
@@ -433,6 +460,8 @@ class SessionService:
         for i, message in enumerate(messages):
             if not message.content.strip():
                 violations[f"messages[{i}].content"] = "must not be empty"
+            elif NUL in message.content:
+                violations[f"messages[{i}].content"] = "must not contain NUL characters"
             elif len(message.content) > limit:
                 violations[f"messages[{i}].content"] = (
                     f"is {len(message.content)} characters; the limit is {limit}"
@@ -465,6 +494,10 @@ class SessionService:
             raise InvalidArgument("msc is required", field="msc")
         if len(revision.msc) > MAX_MSC_CHARS:
             raise InvalidArgument(f"msc is longer than {MAX_MSC_CHARS} characters", field="msc")
+        no_nul(revision.msc, "msc")
+        no_nul(revision.summary, "summary")
+        if NUL in json.dumps(revision.invoice) or (revision.totals and NUL in json.dumps(revision.totals)):
+            raise InvalidArgument("invoice must not contain NUL characters", field="invoice")
         if len(revision.summary) > MAX_SUMMARY:
             raise InvalidArgument(f"summary is longer than {MAX_SUMMARY} characters", field="summary")
         if revision.message_id:
@@ -528,6 +561,10 @@ class SessionService:
         }
         if usage.cost_usd < 0:
             violations["usage.cost_usd"] = "must not be negative"
+        elif usage.cost_usd > MAX_COST_USD or usage.cost_usd.as_tuple().exponent < -10:  # type: ignore[operator]
+            violations["usage.cost_usd"] = "must be below 1e9 with at most 10 decimal places"
+        if NUL in usage.model or NUL in usage.provider:
+            violations["usage.model"] = "model and provider must not contain NUL characters"
         if not usage.model:
             violations["usage.model"] = "is required"
         elif len(usage.model) > 128:

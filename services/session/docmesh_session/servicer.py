@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh.session.v1 import session_service_pb2_grpc
 from docmesh.type.v1 import invoice_pb2
-from docmesh_common.context import owner_id
+from docmesh_common.context import owner_id as context_owner_id
 from docmesh_common.errors import InvalidArgument
 from docmesh_common.invoice import DocumentKind, from_proto, kind_from_proto, kind_to_proto
 from docmesh_session.domain import (
@@ -36,7 +36,7 @@ from docmesh_session.domain import (
     UsageRecord,
     UsageTotals,
 )
-from docmesh_session.service import SessionChanges, SessionService, parse_uuid
+from docmesh_session.service import SessionChanges, SessionService, parse_uuid, validate_owner
 
 _STATUS_TO_PROTO = {
     Status.ACTIVE: pb.SESSION_STATUS_ACTIVE,
@@ -179,6 +179,11 @@ def _decimal_text(value: Decimal) -> str:
     """Plain notation without trailing zeros: "0.000375", "12", never "3.75E-4"."""
     text = format(value.normalize(), "f")
     return text if text != "-0" else "0"
+
+
+def owner_id() -> str:
+    """The caller from x-owner-id (UNAUTHENTICATED when missing), checked for size."""
+    return validate_owner(context_owner_id())
 
 
 def _metadata(values: Mapping[str, str]) -> dict[str, str]:
