@@ -1864,4 +1864,179 @@ def _irr(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContex
     return None
 
 
+# ---------------------------------------------------------------- database functions, SUMIFS
+
+
+def _raw_cell(ctx: EvalContext, c: int, r: int) -> tuple[str, Any]:
+    """(valuetype, datavalue) as the engine's GetAssuredCell sees it: a blank is ("b", "")."""
+    cell = ctx.cells.get(cr_to_coord(c, r))
+    if cell is None or (cell.valuetype or "b") == "b":
+        return "b", ""
+    return cell.valuetype, cell.value
+
+
+def _field_to_colnum(ctx: EvalContext, c1: int, ncols: int, r1: int, name: Any, ntype: str) -> int:
+    if ntype[:1] == "n":
+        col = _num(name)
+        if col <= 0 or col > ncols:
+            return 0
+        return math.floor(col)
+    if ntype[:1] != "t":
+        return 0
+    wanted = str(name).lower() if name else ""
+    for k in range(ncols):
+        _, v = _raw_cell(ctx, c1 + k, r1)
+        if _to_str(v).lower() == wanted:
+            return k + 1
+    return 0
+
+
+@_register("DAVERAGE", "DCOUNT", "DCOUNTA", "DGET", "DMAX", "DMIN", "DPRODUCT", "DSTDEV", "DSTDEVP", "DSUM",
+           "DVAR", "DVARP")  # fmt: skip
+def _dseries(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContext) -> str | None:
+    db = top_value_and_type(ctx, fargs)
+    field = value_and_type(ctx, fargs)
+    crit = top_value_and_type(ctx, fargs)
+    if db[0] != "range" or crit[0] != "range":
+        return _args_error(fname, stack)
+    dc1, dr1, dc2, dr2, _ = db[1]
+    cc1, cr1, cc2, cr2, _ = crit[1]
+    dncols, dnrows = dc2 - dc1 + 1, dr2 - dr1 + 1
+    cncols, cnrows = cc2 - cc1 + 1, cr2 - cr1 + 1
+    fieldnum = _field_to_colnum(ctx, dc1, dncols, dr1, field[1], field[0])
+    if fieldnum <= 0:
+        stack.append(["e#VALUE!", 0.0])
+        return None
+    target = dc1 + fieldnum - 1
+    crit_cols: list[int] = []
+    for k in range(cncols):
+        t, v = _raw_cell(ctx, cc1 + k, cr1)
+        num = _field_to_colnum(ctx, dc1, dncols, dr1, v, t)
+        if num <= 0:
+            stack.append(["e#VALUE!", 0.0])
+            return None
+        crit_cols.append(dc1 + num - 1)
+    total = product = 0.0
+    product = 1.0
+    count = counta = matches = 0
+    maxval: float | None = None
+    minval: float | None = None
+    mk1 = sk1 = 0.0
+    rtype = ""
+    last: tuple[str, Any] = ("b", "")
+    for i in range(1, dnrows):
+        ok = False
+        for j in range(1, cnrows):
+            row_ok = True
+            for k in range(cncols):
+                _, criteria = _raw_cell(ctx, cc1 + k, cr1 + j)
+                if isinstance(criteria, str) and not criteria:
+                    continue
+                vt, v = _raw_cell(ctx, crit_cols[k], dr1 + i)
+                if not _test_criteria(v, vt or "b", _to_str(criteria)):
+                    row_ok = False
+                    break
+            if row_ok:
+                ok = True
+                break
+        if not ok:
+            continue
+        vt, v = _raw_cell(ctx, target, dr1 + i)
+        last = (vt, v)
+        t = vt[:1]
+        matches += 1
+        if t == "n":
+            count += 1
+        if t != "b":
+            counta += 1
+        if t == "n":
+            v1 = _num(v)
+            total += v1
+            product *= v1
+            maxval = v1 if maxval is None or v1 > maxval else maxval
+            minval = v1 if minval is None or v1 < minval else minval
+            if count == 1:
+                mk1, sk1 = v1, 0.0
+            else:
+                mk = mk1 + (v1 - mk1) / count
+                sk1 = sk1 + (v1 - mk1) * (v1 - mk)
+                mk1 = mk
+            rtype = lookup_type(vt, rtype or vt, _PLUS)
+        elif t == "e" and rtype[:1] != "e":
+            rtype = vt
+    rtype = rtype or "n"
+    push = stack.append
+    if fname == "DSUM":
+        push([rtype, total])
+    elif fname == "DPRODUCT":
+        push([rtype, product])
+    elif fname == "DMIN":
+        push([rtype, minval or 0.0])
+    elif fname == "DMAX":
+        push([rtype, maxval or 0.0])
+    elif fname == "DCOUNT":
+        push(["n", float(count)])
+    elif fname == "DCOUNTA":
+        push(["n", float(counta)])
+    elif fname == "DAVERAGE":
+        push([rtype, total / count] if count > 0 else ["e#DIV/0!", 0.0])
+    elif fname == "DGET":
+        if matches == 1:
+            push([last[0], last[1] if last[0] != "b" else ""])
+        else:
+            push(["e#VALUE!" if matches == 0 else "e#NUM!", 0.0])
+    elif count > 1:
+        if fname == "DSTDEV":
+            push([rtype, math.sqrt(sk1 / (count - 1))])
+        elif fname == "DSTDEVP":
+            push([rtype, math.sqrt(sk1 / count)])
+        elif fname == "DVAR":
+            push([rtype, sk1 / (count - 1)])
+        else:
+            push([rtype, sk1 / count])
+    else:
+        push(["e#DIV/0!", 0.0])
+    return None
+
+
+@_register("SUMIFS")
+def _sumifs(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContext) -> str | None:
+    sumrange = top_value_and_type(ctx, fargs)
+    if sumrange[0] not in ("coord", "range"):
+        _args_error(fname, stack)
+        return None
+    ranges: list[list[Operand]] = []
+    criterias: list[str | None] = []
+    while fargs:
+        rng = top_value_and_type(ctx, fargs)
+        if not fargs:
+            _args_error(fname, stack)
+            return None
+        crit = as_text(ctx, fargs)
+        if rng[0] not in ("coord", "range"):
+            _args_error(fname, stack)
+            return None
+        ranges.append([rng])
+        criterias.append(_to_str(crit[1]) if crit[0][:1] not in ("e", "b") else None)
+    f2: list[Operand] = [sumrange]
+    total = 0.0
+    rtype = ""
+    while f2:
+        v2 = value_and_type(ctx, f2)
+        good = True
+        for rs, criteria in zip(ranges, criterias, strict=True):
+            v1 = value_and_type(ctx, rs) if rs else ["", ""]
+            if good and not _test_criteria(v1[1], v1[0], criteria):
+                good = False
+        if not good:
+            continue
+        if v2[0][:1] == "n":
+            total += _num(v2[1])
+            rtype = lookup_type(v2[0], rtype or v2[0], _PLUS)
+        elif v2[0][:1] == "e" and rtype[:1] != "e":
+            rtype = v2[0]
+    stack.append([rtype or "n", total])
+    return None
+
+
 IMPLEMENTED = frozenset(_IMPLS)
