@@ -509,7 +509,9 @@ def _edit(text: str, current: Invoice, today: dt.date, *, draft: Draft | None = 
             "question", None, "That is already how the document is; nothing changed.", (), ()
         )
     reply = (
-        "Done: " + "; ".join(changes) + f". New total: {format_money(total(invoice), invoice.currency_code)}."
+        "Done: "
+        + "; ".join(changes).rstrip(".")
+        + f". New total: {format_money(total(invoice), invoice.currency_code)}."
     )
     return Interpretation("edit", invoice, reply, (), tuple(changes))
 
@@ -527,16 +529,18 @@ def _apply_all(text: str, current: Invoice, today: dt.date) -> tuple[dict[str, A
     data = current.model_dump()
     try:
         return _apply_one(text, data, current, today)
-    except _EditError as whole_error:
+    except (_EditError, _NeedPrice) as whole_error:
         parts = [p for p in _EDIT_SPLIT.split(text) if p and p.strip(" ,.;")]
         if len(parts) < 2:
             raise
+        # The ops change `data` in place, so the split attempt starts again from the document.
+        data = current.model_dump()
         changes: list[str] = []
         for part in parts:
             inv = Invoice.model_validate(data)
             try:
                 data, done = _apply_one(_strip_edit_words(part), data, inv, today)
-            except _EditError:
+            except (_EditError, _NeedPrice):
                 raise whole_error from None
             changes.extend(done)
         return data, changes
@@ -546,7 +550,14 @@ def _strip_edit_words(text: str) -> str:
     text = text.strip()
     if re.search(r"\b(?:notes?|memo)\s*[:\-\"“]", text, re.IGNORECASE):
         return text  # the note's own words are kept as written
-    text = text.rstrip(".!")
+    if not re.search(r"\b(?:Inc|Ltd|Co|Corp|Bros|Jr|Sr)\.$", text):
+        text = text.rstrip(".!")
+    text = re.sub(
+        r"^(?:make\s+(?:it|this)|have\s+it|set\s+it\s+to\s+be)\s+(?=(?:due|payable|net|valid)\b)",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
     text = re.sub(
         r"^(?:(?:actually|oh|oops|sorry|wait|hmm|ok|okay|yes|also|and|then|please|pls|can\s+you|could\s+you|"
         r"would\s+you|i\s+want\s+to|i'd\s+like\s+to|let's|now)[,!]?\s+|no[,!]\s+)+",
@@ -555,17 +566,19 @@ def _strip_edit_words(text: str) -> str:
         flags=re.IGNORECASE,
     )
     text = re.sub(
-        r"(?:,?\s+(?:instead(?:\s+of\s+.+)?|please|thanks|thank\s+you|now|too|as\s+well|rather))+$",
+        r"(?:,?\s+(?:instead(?:\s+of\s+.+)?|please|thanks|thank\s+you|now|too|as\s+well|rather)[.!]?)+$",
         "",
         text,
         flags=re.IGNORECASE,
     )
-    return text.strip(" ,.!?")
+    text = text.strip(" ,!?")
+    return text if re.search(r"\b(?:Inc|Ltd|Co|Corp|Bros|Jr|Sr)\.$", text) else text.strip(" .")
 
 
 _EDIT_VERB_RE = re.compile(
     r"^(?:change|set|make|increase|decrease|raise|lower|reduce|update|switch|move|put|turn|convert|rename|"
-    r"remove|delete|drop|replace|fix|correct|adjust|edit|modify|bump|cut)\b",
+    r"remove|delete|drop|replace|fix|correct|adjust|edit|modify|bump|cut|it|it's|this|that|they|we|i|"
+    r"please|can|could|should|would|is|are|was|not|no)\b",
     re.IGNORECASE,
 )
 _ITEM_REF = r"(?:item|line|row|position|#)\s*(?P<n>\d+)|(?:the\s+)?(?P<ord>first|second|third|fourth|fifth|last)(?:\s+(?:item|line|row|one))?"
@@ -668,6 +681,14 @@ def _find_item_in(ref: str, descriptions: list[str]) -> int | None:
     return None
 
 
+def _first(groups: dict[str, str | None], name: str) -> str | None:
+    """The first group called `name`, `name2`, `name3`, ... that matched (regex alternatives)."""
+    for key, value in groups.items():
+        if value is not None and re.fullmatch(rf"{name}\d*", key):
+            return value
+    return None
+
+
 def _stem(word: str) -> str:
     word = word.casefold()
     for suffix in ("ing", "es", "s"):
@@ -680,7 +701,9 @@ def _item_index(ref: str, data: dict[str, Any]) -> int:
     descriptions = [i["description"] for i in data["line_items"]]
     ref_clean = ref.strip()
     if re.fullmatch(
-        r"(?:it|the\s+(?:item|line|rate|price|hourly\s+rate|quantity|hours))", ref_clean, re.IGNORECASE
+        r"(?:it|its|this|that|the|the\s+(?:item|line|rate|price|hourly\s+rate|quantity|hours|days|description))",
+        ref_clean,
+        re.IGNORECASE,
     ):
         if len(descriptions) == 1:
             return 0
@@ -739,11 +762,14 @@ def _op_remove(
     ):
         if not data["taxes"]:
             raise _EditError("There is no tax on the document.")
-        if low.startswith("tax") or len(data["taxes"]) == 1:
+        if low in ("taxes", "all taxes", "all tax") or len(data["taxes"]) == 1:
             data["taxes"] = []
             for item in data["line_items"]:
                 item["tax_names"] = []
-            return data, ["removed the tax"]
+            return data, ["removed the tax" if len(current.taxes) == 1 else "removed all taxes"]
+        if low == "tax":
+            names = " or ".join(t["name"] for t in data["taxes"])
+            raise _EditError(f"Which tax should I remove: {names}? Or say “remove all taxes”.")
     tax = _tax_named(re.sub(r"\s+tax$", "", low) if low not in ("sales tax",) else low, data) or _tax_named(
         low, data
     )
@@ -786,6 +812,7 @@ _RENAME_RE = re.compile(
     r"^(?:rename|retitle|call|relabel)\s+(?P<ref>.+?)\s+(?:to|as)\s+(?P<new>.+)$"
     r"|^(?:change|set|update|make)\s+the\s+(?:description|name|title|label)\s+of\s+(?P<ref2>.+?)\s+(?:to|as)\s+(?P<new2>.+)$"
     r"|^(?:change|set|update)\s+(?P<ref3>.+?)(?:'s)?\s+(?:description|name|label)\s+to\s+(?P<new3>.+)$"
+    r"|^(?:change|set|update)\s+(?:the\s+)?(?:description|item\s+name|line\s+name)\s+(?:to|as)\s+(?P<new5>.+)$"
     r"|^(?:change|rename|replace)\s+[\"'“‘](?P<ref4>[^\"'”’]+)[\"'”’]\s+(?:to|with)\s+[\"'“‘](?P<new4>[^\"'”’]+)[\"'”’]$",
     re.IGNORECASE,
 )
@@ -795,11 +822,12 @@ def _op_rename(
     text: str, data: dict[str, Any], current: Invoice, today: dt.date
 ) -> tuple[dict[str, Any], list[str]] | None:
     match = _RENAME_RE.match(text)
-    if not match:
+    if not match or re.match(
+        r"^\w+\s+(?:the\s+)?(?:buyer|client|customer|seller|recipient|sender|company)\b", text, re.IGNORECASE
+    ):
         return None
-    ref = match.group("ref") or match.group("ref2") or match.group("ref3") or match.group("ref4")
-    new_text = match.group("new") or match.group("new2") or match.group("new3") or match.group("new4")
-    new = clean_description(new_text.strip("“”\"'"))
+    ref = _first(match.groupdict(), "ref") or "it"
+    new = clean_description((_first(match.groupdict(), "new") or "").strip("“”\"'"))
     index = _item_index(ref, data)
     old = data["line_items"][index]["description"]
     data["line_items"][index]["description"] = new
@@ -807,11 +835,13 @@ def _op_rename(
 
 
 _QTY_RE = re.compile(
-    r"^(?:set|change|update|make|put|increase|decrease|raise|lower|reduce|bump)\s+(?:the\s+)?(?:quantity|qty|number\s+of\s+units|hours|count)\s+(?:of|on|for)\s+(?P<ref>.+?)\s+(?:to|at)\s+(?P<q>\d+(?:[.,]\d+)?)(?:\s+\w+)?$"
+    r"^(?:set|change|update|make|increase|decrease|raise|lower|reduce)\s+(?:the\s+)?(?:quantity|qty|number\s+of\s+(?:hours|days|units)|hours|days|units)\s+(?:to\s+)?(?P<q7>\d+(?:[.,]\d+)?)$"
+    r"|^(?:set|change|update|make|put|increase|decrease|raise|lower|reduce|bump)\s+(?:the\s+)?(?:quantity|qty|number\s+of\s+units|hours|count)\s+(?:of|on|for)\s+(?P<ref>.+?)\s+(?:to|at)\s+(?P<q>\d+(?:[.,]\d+)?)(?:\s+\w+)?$"
     r"|^(?:set|change|update|make)\s+(?P<ref2>.+?)(?:'s)?\s+(?:quantity|qty)\s+(?:to\s+)?(?P<q2>\d+(?:[.,]\d+)?)$"
     r"|^(?:(?P<ref3>.+?)\s+)?(?:quantity|qty)\s+(?:should\s+be|is|=|to)\s+(?P<q3>\d+(?:[.,]\d+)?)$"
     r"|^(?:change|set|update|make)\s+(?P<ref4>.+?)\s+to\s+(?P<q4>\d+(?:[.,]\d+)?)\s+(?P<unit4>hours?|hrs?|days?|weeks?|months?|units?|pcs|pieces?|x)$"
-    r"|^(?:make\s+it|it'?s|it\s+should\s+be)\s+(?P<q5>\d+(?:[.,]\d+)?)\s+(?P<unit5>hours?|hrs?|days?|weeks?|months?|units?|pcs|pieces?)(?:\s+of\s+(?P<ref5>.+))?$"
+    r"|^(?:make\s+it|it'?s|it\s+should\s+be)\s+(?P<q5>\d+(?:[.,]\d+)?)\s+(?P<unit5>hours?|hrs?|days?|weeks?|months?|units?|pcs|pieces?)(?:\s+of\s+(?P<ref5>.+?))?"
+    r"(?:,?\s+(?:not|instead\s+of|rather\s+than)\s+\d+(?:[.,]\d+)?(?:\s+\w+)?)?$"
     r"|^(?:make|set)\s+(?P<ref6>.+?)\s+(?P<q6>\d+(?:[.,]\d+)?)\s+(?P<unit6>[a-z]+)$",
     re.IGNORECASE,
 )
@@ -824,18 +854,8 @@ def _op_quantity(
     if not match:
         return None
     groups = match.groupdict()
-    ref = (
-        groups["ref"]
-        or groups["ref2"]
-        or groups["ref3"]
-        or groups["ref4"]
-        or groups["ref5"]
-        or groups["ref6"]
-        or "it"
-    )
-    qty = parse_number(
-        groups["q"] or groups["q2"] or groups["q3"] or groups["q4"] or groups["q5"] or groups["q6"]
-    )
+    ref = _first(groups, "ref") or "it"
+    qty = parse_number(_first(groups, "q") or "0")
     if groups["ref6"]:
         # "make the business cards 3 boxes": only when the word is the line's unit.
         try:
@@ -867,7 +887,9 @@ def _relabel_unit(unit: str, qty: Decimal) -> str:
 
 
 _PRICE_RE = re.compile(
-    r"^(?:set|change|update|make|raise|lower|increase|decrease)\s+(?:the\s+)?(?P<ref3>(?:unit\s+|hourly\s+)?(?:price|rate))\s+(?:to\s+)?(?P<amt3>[^a-z]+)$"
+    r"^(?:set|change|update|make|raise|lower|increase|decrease)\s+(?:the\s+)?(?P<ref3>(?:unit\s+|hourly\s+|daily\s+)?(?:price|rate))\s+(?:to\s+)?"
+    r"(?P<amt3>[^a-z\s]*\d[\d,.']*(?:\s?[A-Z]{3})?\s*(?:/\s?[a-z]+|per\s+[a-z]+|an?\s+[a-z]+|each)?)$"
+    r"|^(?:make\s+it|it'?s|it\s+should\s+be|charge)\s+(?P<amt8>[^a-z\s]*\d[\d,.']*(?:\s?[A-Z]{3})?)\s*(?:each|per\s+[a-z]+|/\s?[a-z]+|an?\s+[a-z]+)$"
     r"|^(?:set|change|update|make|put|raise|lower|increase|decrease|bump)\s+(?:the\s+)?(?:unit\s+)?(?:price|rate|hourly\s+rate|cost|fee|amount)\s+(?:of|on|for)\s+(?P<ref>.+?)\s+(?:to|at)\s+(?P<amt>.+)$"
     r"|^(?:set|change|update|make|raise|lower|increase|decrease)\s+(?P<ref2>.+?)(?:'s)?\s+(?:unit\s+)?(?:price|rate|cost|fee)\s+(?:to\s+)?(?P<amt2>.+)$"
     r"|^(?P<ref4>.+?)\s+(?:should\s+(?:be|cost)|costs?|is|at)\s+(?P<amt4>\S*\d\S*(?:\s?(?:each|per\s+\w+|/\w+|an?\s+\w+))?)$"
@@ -884,24 +906,12 @@ def _op_price(
     if not match:
         return None
     groups = match.groupdict()
-    ref = (
-        groups["ref"]
-        or groups["ref2"]
-        or groups["ref3"]
-        or groups["ref4"]
-        or groups["ref5"]
-        or groups["ref7"]
-    )
-    amount_text = (
-        groups["amt"]
-        or groups["amt2"]
-        or groups["amt3"]
-        or groups["amt4"]
-        or groups["amt5"]
-        or groups["amt7"]
-    )
+    ref = _first(groups, "ref")
+    amount_text = _first(groups, "amt") or ""
+    if groups["amt8"] or (ref is not None and ref.strip().lower() in ("the", "a", "its", "it")):
+        ref = "the price"
     if groups["ref4"] and re.search(
-        r"\b(?:tax|vat|gst|shipping|delivery|discount|total|due)\b", ref, re.IGNORECASE
+        r"\b(?:tax|vat|gst|shipping|delivery|discount|total|due)\b", groups["ref4"], re.IGNORECASE
     ):
         return None
     if groups["ref3"]:
@@ -1070,12 +1080,12 @@ def _op_kind(
 
 _BUYER_CHANGE_RE = re.compile(
     r"^(?:bill|invoice|charge|send\s+(?:it|this)\s+to|address\s+(?:it|this)\s+to|make\s+(?:it|this)\s+out\s+to|"
-    r"(?:change|switch|set|update)\s+(?:the\s+)?(?:client|customer|buyer|recipient|bill[\s-]to)(?:\s+name)?\s+to|"
+    r"(?:change|switch|set|update|rename)\s+(?:the\s+)?(?:client|customer|buyer|recipient|bill[\s-]to)(?:'?s)?(?:\s+name)?\s+(?:to|as)|"
     r"(?:the\s+)?(?:client|customer|buyer|recipient)\s+(?:is|should\s+be)|it'?s\s+for|(?:it\s+should\s+be\s+)?for)\s+(?P<name>.+)$",
     re.IGNORECASE,
 )
 _SELLER_CHANGE_RE = re.compile(
-    r"^(?:(?:change|switch|set|update)\s+(?:the\s+)?(?:seller|sender|supplier|vendor|from)(?:\s+name)?\s+to|"
+    r"^(?:(?:change|switch|set|update|rename)\s+(?:the\s+)?(?:seller|sender|supplier|vendor|from)(?:'?s)?(?:\s+name)?\s+(?:to|as)|"
     r"(?:the\s+)?(?:seller|sender|supplier|vendor)\s+(?:is|should\s+be)|(?:it'?s\s+)?from|i'?m|i\s+am|we\s+are)\s+(?P<name>.+)$",
     re.IGNORECASE,
 )
@@ -1110,6 +1120,8 @@ def _op_party(
         raw = match.group("name").strip()
         if re.match(r"^(?:number|no\.|#)", raw, re.IGNORECASE):
             return None
+        if re.match(r"^(?:it\s+should\s+be\s+)?for\s", text, re.IGNORECASE) and not raw[:1].isupper():
+            return None  # "for the logo, 500" is not a new buyer
         parts = [p.strip() for p in raw.split(",") if p.strip()]
         first = parts[0] if parts else ""
         if find_money(first) or "%" in raw or re.search(r"\b(?:days?|hours?)\b", first, re.IGNORECASE):
@@ -1124,7 +1136,7 @@ def _op_party(
 
 
 _FIELD_CHANGE_RE = re.compile(
-    r"^(?:change|set|update|make|move|push|extend)\s+(?:the\s+)?(?P<field>due\s+date|due|issue\s+date|invoice\s+date|date|number|invoice\s+number|"
+    r"^(?:change|set|update|make|move|push|extend|put)\s+(?:the\s+)?(?P<field>due\s+date|due|issue\s+date|invoice\s+date|date|number|invoice\s+number|"
     r"quote\s+number|notes?|memo|payment\s+terms|terms|reference|po\s+number|valid(?:ity)?(?:\s+date)?|expiry(?:\s+date)?)\s+(?:to|as|:)?\s*(?P<value>.+)$",
     re.IGNORECASE,
 )

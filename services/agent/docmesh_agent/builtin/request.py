@@ -388,9 +388,15 @@ _CURRENCY_PHRASE_RE = re.compile(
 )
 
 
+_BARE_NOTE_RE = re.compile(
+    r"^(?:(?:add|include|put)\s+)?(?:a\s+|the\s+|this\s+)?note\s+(?:saying\s+|that\s+says\s+)?(?P<note>[^:\-\s].*)$",
+    re.IGNORECASE,
+)
+
+
 def take_notes(text: str) -> tuple[str, str | None]:
     """Cut "note: ..." (to the end of its line) out of the text."""
-    for regex in (_QUOTED_NOTE_RE, _NOTE_RE):
+    for regex in (_QUOTED_NOTE_RE, _NOTE_RE, _BARE_NOTE_RE):
         match = regex.search(text)
         if match:
             note = match.group("note").strip().strip("\"“”'").strip()
