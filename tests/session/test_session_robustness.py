@@ -6,7 +6,6 @@ import asyncio
 import os
 import signal
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -97,12 +96,14 @@ async def test_the_service_process_starts_on_sqlite_defaults_and_stops_cleanly_o
     port = _closed_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCMESH_")}
     env.update({"DOCMESH_SESSION_PORT": str(port), "DOCMESH_SESSION_METRICS_PORT": "0"})
-    process = subprocess.Popen(
-        [sys.executable, "-m", "docmesh_session.main"],
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "docmesh_session.main",
         cwd=tmp_path,  # the default database is .state/docmesh.db under the working directory
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
@@ -123,5 +124,5 @@ async def test_the_service_process_starts_on_sqlite_defaults_and_stops_cleanly_o
         assert (tmp_path / ".state" / "docmesh.db").exists()
     finally:
         process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=30)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, stderr.decode()[-2000:]
