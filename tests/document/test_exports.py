@@ -243,3 +243,19 @@ def test_export_document_names_the_file_and_type(
 def test_display_text_of_an_error_is_its_code() -> None:
     doc = parse("version:1.5\ncell:A1:vtf:e#DIV/0!:#DIV/0!:1/0:e:Division by zero\nsheet:c:1:r:1\n")
     assert display_text(doc.sheet, doc.sheet.cells["A1"]) == "#DIV/0!"
+
+
+def test_xlsx_formulas_tokenize_and_use_only_excel_functions() -> None:
+    from openpyxl.formula import Tokenizer
+    from openpyxl.utils import FORMULAE
+
+    r = render_invoice(named_shapes()["half-even-ties"])  # the richest formulas: MOD, IF, comparisons
+    ws = _workbook(r).active
+    functions = set()
+    for row in ws.iter_rows():
+        for cell in row:
+            if getattr(cell, "data_type", "") == "f":
+                tokens = Tokenizer(cell.value).items
+                functions |= {t.value.rstrip("(") for t in tokens if t.type == "FUNC" and t.subtype == "OPEN"}
+    assert {"ROUND", "SUM", "MOD", "IF", "SUMPRODUCT", "MIN"} <= functions
+    assert functions <= FORMULAE

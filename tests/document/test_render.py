@@ -15,7 +15,14 @@ from docmesh_document.msc.model import CellKind
 from docmesh_document.msc.parser import parse
 from docmesh_document.msc.recalc import recalculate
 from docmesh_document.msc.validate import check_document, validate
-from docmesh_document.render import RenderedInvoice, money_format, render_invoice, rounding_formula
+from docmesh_document.render import (
+    RenderedInvoice,
+    money_format,
+    precision_findings,
+    precision_limit,
+    render_invoice,
+    rounding_formula,
+)
 from tests.document.invoice_shapes import HOSTILE_TEXTS, invoice, named_shapes, random_invoice
 
 SHAPES = {**named_shapes(), **{f"random-{s}": random_invoice(s) for s in range(24)}}
@@ -201,3 +208,17 @@ def test_expected_values_cover_every_total() -> None:
     expected = r.expected_values()
     assert expected[r.cells.total] == r.totals.total == Decimal("1620.00")
     assert expected[r.cells.balance_due] == Decimal("1519.54")  # type: ignore[index]
+
+
+def test_amounts_beyond_double_precision_are_flagged() -> None:
+    huge = render_invoice(
+        invoice(line_items=[{"description": "x", "quantity": "999999999", "unit_price": "99999.99"}])
+    )
+    assert [f.code for f in precision_findings(huge)] == ["float-precision"]
+    assert precision_findings(render_invoice(SHAPES["large-amounts"])) == []
+
+
+def test_precision_limit_follows_the_minor_units() -> None:
+    assert precision_limit(2) == Decimal(2**53).scaleb(-8)
+    assert precision_limit(3) == Decimal(2**53).scaleb(-9)
+    assert precision_limit(0) == Decimal(2**53).scaleb(-8)

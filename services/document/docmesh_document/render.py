@@ -16,7 +16,7 @@ The inner ``ROUND(…, K)`` snaps the scaled product to the exact decimal it sta
 operands have a known number of decimals, so the true result has at most K decimals after
 scaling), which turns an exact half into an exactly representable ``….5``; ``ROUND(…, 0)``
 then rounds it half up like Decimal. This is exact while ``|x| × 10^(d+K)`` stays below 2^53
-(about 10^7 currency units for line amounts; the tests cover that range). Sums and
+(about 9 × 10^7 currency units with 2 decimals; :func:`precision_findings` warns beyond it). Sums and
 differences of amounts that are already rounded only need ``ROUND(…, d)`` to remove the
 binary noise (0.1 + 0.2).
 
@@ -45,6 +45,7 @@ from docmesh_common.invoice import Discount, DocumentKind, Invoice, Party, Round
 from docmesh_document.msc.coords import col_name, coord
 from docmesh_document.msc.model import Cell, CellKind, ColAttrs, Document, RowAttrs, Sheet
 from docmesh_document.msc.serializer import serialize
+from docmesh_document.msc.validate import Finding
 from docmesh_document.totals import InvoiceTotals, compute_totals, round_money, tax_applies
 
 __all__ = [
@@ -52,6 +53,8 @@ __all__ = [
     "RenderedInvoice",
     "document_title",
     "money_format",
+    "precision_findings",
+    "precision_limit",
     "render_invoice",
     "rounding_formula",
 ]
@@ -741,6 +744,55 @@ class _Builder:
             self.sheet.cols[col_name(col)] = ColAttrs(width=str(_WIDTHS["helper"]), hide="yes")
         self.sheet.attribs.lastcol = c.helpers[-1] if c.helpers else c.last_visible
         self.sheet.attribs.lastrow = max(self.row - 1, 1)
+
+
+_EXACT_LIMIT = 2**53  # integers up to here are exact in IEEE doubles
+
+
+def precision_limit(digits: int) -> Decimal:
+    """Largest amount whose rounding formula is exact in SocialCalc's doubles (see module doc)."""
+    return Decimal(_EXACT_LIMIT).scaleb(-max(digits + 6, 8))
+
+
+def precision_findings(rendered: RenderedInvoice) -> list[Finding]:
+    """Warnings for amounts too large for spreadsheet engines to compute exactly in doubles.
+
+    Beyond these limits the sheet's formulas may differ from the Decimal totals in the last
+    digit when a spreadsheet recalculates; docmesh's own numbers stay exact.
+    """
+    t, c = rendered.totals, rendered.cells
+    limit = precision_limit(t.minor_units)
+    out: list[Finding] = []
+    largest = max(
+        [t.subtotal, t.total, *(line.gross for line in t.lines), *(x.taxable for x in t.taxes)],
+        default=Decimal(0),
+    )
+    if largest >= limit:
+        out.append(
+            Finding(
+                "logic",
+                "float-precision",
+                0,
+                c.total,
+                "warning",
+                f"amounts of {largest} exceed {limit:.0f}: spreadsheet engines compute in binary doubles "
+                "and may differ from the exact totals in the last digit",
+            )
+        )
+    scale = 10**t.minor_units
+    if any(int(x.taxable * scale) * int(t.discount_total * scale) >= _EXACT_LIMIT for x in t.taxes):
+        out.append(
+            Finding(
+                "logic",
+                "float-precision",
+                0,
+                c.tax_bases[0] if c.tax_bases else c.total,
+                "warning",
+                "taxable amount × discount exceeds 2^53 minor units: the pro-rata tax base may be "
+                "off by one minor unit in spreadsheet engines",
+            )
+        )
+    return out
 
 
 def render_invoice(invoice: Invoice, *, multipart: bool = True) -> RenderedInvoice:

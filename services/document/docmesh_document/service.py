@@ -46,7 +46,7 @@ from docmesh_document.msc.parser import MscParseError, ParseIssue, parse, parse_
 from docmesh_document.msc.recalc import recalculate
 from docmesh_document.msc.serializer import serialize
 from docmesh_document.msc.validate import Finding, check_document, validate
-from docmesh_document.render import render_invoice
+from docmesh_document.render import precision_findings, render_invoice
 from docmesh_document.settings import DocumentSettings
 from docmesh_document.totals import InvoiceTotals
 
@@ -142,7 +142,7 @@ def do_render(invoice: Invoice, multipart: bool) -> RenderOutcome:
     rendered = render_invoice(invoice, multipart=multipart)
     text = rendered.text(multipart=multipart)
     # Validate the rendered model directly (no re-parse of our own output), with invoice checks.
-    findings = check_document(rendered.document, invoice_checks=True)
+    findings = check_document(rendered.document, invoice_checks=True) + precision_findings(rendered)
     return RenderOutcome(msc=text, totals=rendered.totals, findings=findings)
 
 
