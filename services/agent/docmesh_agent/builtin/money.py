@@ -257,6 +257,8 @@ def find_money(text: str) -> list[Money]:
         code = _currency_of(match)
         # A three-letter word next to a number that is not a currency ("10 hrs") belongs to the text.
         start, end = _trim_non_currency(match)
+        if text[end : end + 1].isalpha() and not match.group("psym"):
+            continue  # "3M", "5kg", "2nd": a name, a measure or an ordinal, not an amount
         try:
             amount = parse_number(match.group("num"))
         except ValueError:

@@ -247,6 +247,7 @@ def clean_name(text: str) -> str:
     ):
         name = name.rstrip(".")
     name = re.sub(r"\s+(?:please|pls|thanks|thank you)$", "", name, flags=re.IGNORECASE)
+    name = re.sub(r"^the\s+(?=[A-Z])", "", name)  # "the Acme Corporation"; "The Hartford" keeps its capital
     if name and name == name.lower():
         words = []
         for word in name.split():
@@ -703,7 +704,7 @@ class _Reader:
             if word == "to":
                 return self.take_party("buyer", rest)
             return self.for_target(rest)
-        if bare_verb and not re.match(r"^(?:from\b|\d|[$€£¥₹])", text, re.IGNORECASE):
+        if bare_verb and not re.match(r"^(?:from\b|\d+(?:[.,]\d+)?(?!\w)|[$€£¥₹])", text, re.IGNORECASE):
             taken = self.take_party("buyer", text, strict=True)
             return taken
         return text
@@ -711,7 +712,11 @@ class _Reader:
     def for_target(self, rest: str) -> str:
         """ "an invoice for X ...": X is the buyer unless it is clearly what is sold."""
         rest = re.sub(r"^(?:the\s+)?(?:client|customer)\s*:?\s+", "", rest, flags=re.IGNORECASE)
-        if re.match(rf"^(?:\d|[$€£¥₹]|(?:{_QTY_WORD_RE})\s|the\s|my\s|our\s|some\s)", rest, re.IGNORECASE):
+        if re.match(
+            rf"^(?:\d+(?:[.,]\d+)?(?!\w)|[$€£¥₹]|(?:{_QTY_WORD_RE})\s|the\s|my\s|our\s|some\s)",
+            rest,
+            re.IGNORECASE,
+        ):
             return rest
         match = _NAME_END.search(rest)
         name_part = rest[: match.start()] if match else rest
