@@ -283,3 +283,104 @@ def test_the_build_imports_every_entry_point_module_and_the_migration_module() -
     modules = {m.strip() for m in imported.group(1).split(",")}
     entry_modules = {target.split(":")[0] for target in _project()["scripts"].values()}
     assert entry_modules | {"docmesh_session.migrate"} <= modules
+
+
+# --- the image's dependencies cover what the code imports -------------------------------------
+
+SOURCE_ROOTS = [REPO_ROOT / "services", REPO_ROOT / "gateway"]
+
+
+def _imported_top_level_modules() -> dict[str, set[str]]:
+    """Third-party top-level modules the service code imports -> the files importing them.
+
+    Imports under `if TYPE_CHECKING:` and inside `try: ... except ImportError` are optional at run
+    time and left out.
+    """
+    import ast
+
+    own = {"docmesh"} | {p.name for root in SOURCE_ROOTS for p in root.glob("*/docmesh_*")} | {
+        p.name for p in (REPO_ROOT / "gateway").glob("docmesh_*")
+    }
+    found: dict[str, set[str]] = {}
+
+    def optional(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+        while node in parents:
+            node = parents[node]
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                return True
+            if isinstance(node, ast.Try) and any(
+                h.type is not None and "ImportError" in ast.unparse(h.type) for h in node.handlers
+            ):
+                return True
+        return False
+
+    for root in SOURCE_ROOTS:
+        for path in root.rglob("*.py"):
+            if "/alembic/versions/" in path.as_posix():
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                if optional(node, parents):
+                    continue
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in sys.stdlib_module_names or top in own or top == "__future__":
+                        continue
+                    found.setdefault(top, set()).add(str(path.relative_to(REPO_ROOT)))
+    return found
+
+
+def _runtime_distributions() -> set[str]:
+    """The runtime dependencies and everything they require (without extras), as installed here."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    pending = [Requirement(r) for r in _project()["dependencies"]]
+    seen: set[str] = set()
+    while pending:
+        requirement = pending.pop()
+        name = norm(requirement.name)
+        extras = requirement.extras
+        key = name + (f"[{','.join(sorted(extras))}]" if extras else "")
+        if key in seen:
+            continue
+        seen.add(key)
+        seen.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for raw in requires:
+            child = Requirement(raw)
+            if child.marker is not None:
+                environments = [{"extra": e} for e in extras] or [{"extra": ""}]
+                if not any(child.marker.evaluate(env) for env in environments):
+                    continue
+            pending.append(child)
+    return {s for s in seen if "[" not in s}
+
+
+def test_the_runtime_dependencies_provide_every_module_the_services_import() -> None:
+    """The image installs only [project] dependencies: a module only the test extra brings (or
+    only the dev venv has) would crash a service in production at import time."""
+    from importlib import metadata
+
+    providers = metadata.packages_distributions()
+    runtime = _runtime_distributions()
+    missing = {}
+    for module, files in _imported_top_level_modules().items():
+        distributions = {re.sub(r"[-_.]+", "-", d).lower() for d in providers.get(module, [])}
+        if not distributions & runtime:
+            missing[module] = sorted(files)[:3]
+    assert missing == {}, f"imported but not in [project] dependencies: {missing}"
