@@ -365,3 +365,8 @@ async def test_a_dead_worker_gives_unavailable_once_then_the_pool_is_replaced(ru
             assert code is grpc.StatusCode.UNAVAILABLE
             response = await stub.Recalculate(pb.RecalculateRequest(msc=heavy_text))
             assert response.cells[-1].value == str(1500 * 1501)
+
+
+async def test_export_msc_rewrites_stale_cached_values(document_stub: Stub) -> None:
+    response = await document_stub.Export(pb.ExportRequest(msc=STALE, format=pb.EXPORT_FORMAT_MSC))
+    assert "cell:A3:vtf:n:5:SUM(A1\\cA2)" in response.content.decode("utf-8")

@@ -259,3 +259,7 @@ def test_xlsx_formulas_tokenize_and_use_only_excel_functions() -> None:
                 functions |= {t.value.rstrip("(") for t in tokens if t.type == "FUNC" and t.subtype == "OPEN"}
     assert {"ROUND", "SUM", "MOD", "IF", "SUMPRODUCT", "MIN"} <= functions
     assert functions <= FORMULAE
+
+
+def test_xlsx_asks_for_calculation_on_load(gst_pst: RenderedInvoice) -> None:
+    assert _workbook(gst_pst).calculation.fullCalcOnLoad

@@ -390,6 +390,8 @@ def to_xlsx(doc: Document) -> bytes:
         else:
             continue
         wb.defined_names[key] = DefinedName(key, attr_text=text)
+    # openpyxl stores formulas without cached results: ask the reader to calculate on load.
+    wb.calculation.fullCalcOnLoad = True
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

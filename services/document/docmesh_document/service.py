@@ -25,7 +25,6 @@ falls back to a thread, for environments that forbid extra processes.
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import multiprocessing
 import re
@@ -190,11 +189,9 @@ def do_recalculate(text: str) -> RecalcOutcome:
 
 def do_export(text: str, fmt: ExportFormat, base_name: str) -> ExportedFile:
     doc = _parse_strict(text)
-    if fmt is not ExportFormat.MSC:
-        # Values come from a recalculation, never from whatever the text had cached.
-        doc = copy.copy(doc)
-        doc.sheet = copy.deepcopy(doc.sheet)
-        recalculate(doc.sheet)
+    # Values come from a recalculation, never from whatever the text had cached (the parsed
+    # document is ours alone, so it is recalculated in place).
+    recalculate(doc.sheet)
     return export_document(doc, fmt, base_name)
 
 
