@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import grpc
@@ -234,3 +235,21 @@ def _uuid(text: str):
     import uuid
 
     return uuid.UUID(text)
+
+
+async def test_full_view_counters_agree_with_its_messages_while_appends_run(alice) -> None:
+    session = await alice.create()
+    views: list[pb.GetSessionResponse] = []
+
+    async def appends() -> None:
+        for i in range(15):
+            await alice.append(session.id, f"message {i}", "hello world")
+
+    async def reads() -> None:
+        for _ in range(15):
+            views.append(await alice.get(session.id, pb.SESSION_VIEW_FULL))
+
+    await asyncio.gather(appends(), reads())
+    for view in views:
+        assert view.session.message_count == len(view.messages)
+        assert view.session.token_count == sum(m.token_count for m in view.messages)

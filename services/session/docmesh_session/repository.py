@@ -218,6 +218,25 @@ class SessionRepository:
         async with self.engine.connect() as conn:
             yield conn
 
+    @contextlib.asynccontextmanager
+    async def _snapshot(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction whose statements all see one snapshot (so a session's
+        counters agree with the messages read beside them)."""
+        if self.is_sqlite:
+            async with self.engine.connect() as conn:
+                # The driver opens no transaction for SELECTs; an explicit BEGIN makes the
+                # WAL snapshot of the first read hold for the rest.
+                await conn.exec_driver_sql("BEGIN")
+                try:
+                    yield conn
+                finally:
+                    await conn.rollback()
+        else:
+            async with self.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="REPEATABLE READ")
+                async with conn.begin():
+                    yield conn
+
     async def ping(self) -> bool:
         async with self._read() as conn:
             await conn.execute(select(literal(1)))
@@ -265,7 +284,7 @@ class SessionRepository:
         self, owner_id: str, session_id: uuid.UUID, *, with_messages: bool = False
     ) -> tuple[SessionView, list[MessageRecord]] | None:
         """Session, latest revision and (optionally) every message, read in one transaction."""
-        async with self._read() as conn, conn.begin():
+        async with self._snapshot() as conn:
             session = await self._get_session(conn, owner_id, session_id)
             if session is None:
                 return None
