@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from docmesh_agent.builtin import Interpretation, interpret
-from docmesh_common.invoice import Discount, DocumentKind, Invoice, LineItem, Party, Tax
+from docmesh_common.invoice import Discount, DocumentKind, Invoice, LineItem, Party, Tax, from_proto, to_proto
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -136,6 +136,7 @@ def test_builtin_request(case: dict[str, Any]) -> None:
     assert result.action == action, result.reply
     assert result.invoice is not None
     assert _comparable(result.invoice) == _comparable(expected_invoice(expect, today)), result.reply
+    assert from_proto(to_proto(result.invoice)) == result.invoice, "the invoice survives the wire"
 
 
 def _edit_expectation(base: dict[str, Any], expect: dict[str, Any]) -> dict[str, Any]:

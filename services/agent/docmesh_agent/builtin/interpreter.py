@@ -13,6 +13,7 @@ from typing import Any, Literal
 from dateutil.relativedelta import relativedelta
 from pydantic import ValidationError
 
+from docmesh_agent.builtin.dates import span_days
 from docmesh_agent.builtin.money import (
     currency_from_word,
     find_money,
@@ -21,16 +22,17 @@ from docmesh_agent.builtin.money import (
     parse_number,
 )
 from docmesh_agent.builtin.request import (
-    _LEAD_RE,
-    _TOTAL_TAIL,
+    LEAD_RE,
+    TOTAL_TAIL_RE,
+    UNITS,
     Draft,
     DraftItem,
     DueSpec,
-    _unit_from_total,
     clean_description,
     clean_name,
     read_request,
     tax_label,
+    unit_from_total,
     unit_label,
 )
 from docmesh_agent.builtin.totals import total
@@ -213,9 +215,9 @@ def _price_answer(message: str, item: DraftItem) -> tuple[DraftItem, str | None]
     tail = message[money.end :].strip()
     new = replace(item)
     if (
-        _TOTAL_TAIL.match(tail) or re.search(r"\b(?:total|altogether|in all)\b", message, re.IGNORECASE)
+        TOTAL_TAIL_RE.match(tail) or re.search(r"\b(?:total|altogether|in all)\b", message, re.IGNORECASE)
     ) and (item.quantity != 1):
-        new.unit_price = _unit_from_total(new, money.amount)
+        new.unit_price = unit_from_total(new, money.amount)
     else:
         new.unit_price = money.amount
     return new, money.currency
@@ -406,8 +408,6 @@ def _due_date(due: DueSpec | None, issue: dt.date) -> dt.date | None:
             return issue + relativedelta(months=n)
         if low.startswith("year"):
             return issue + relativedelta(years=n)
-        from docmesh_agent.builtin.dates import span_days
-
         return span_days(n, unit, issue)[0]
     return due.date
 
@@ -422,7 +422,7 @@ def _why(exc: Exception) -> str:
 
 def _looks_like_full_request(text: str, today: dt.date) -> bool:
     """A message that starts a whole new document ("Quote Globex for 5 widgets at 10") even mid-session."""
-    match = _LEAD_RE.match(text)
+    match = LEAD_RE.match(text)
     if not match or (match.group("kind").lower() == "bill" and not match.group("art")):
         return False
     draft = read_request(text, today)
@@ -878,10 +878,8 @@ def _op_quantity(
 
 
 def _relabel_unit(unit: str, qty: Decimal) -> str:
-    from docmesh_agent.builtin.request import _UNITS
-
     for raw in (unit, unit.rstrip("s")):
-        if raw.lower() in _UNITS:
+        if raw.lower() in UNITS:
             return unit_label(raw, qty)
     return unit
 

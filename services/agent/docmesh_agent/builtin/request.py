@@ -153,7 +153,7 @@ _QTY_WORDS = {
 _QTY_WORD_RE = "|".join(re.escape(w) for w in sorted(_QTY_WORDS, key=len, reverse=True))
 
 # Units of measure, to their printed form (plural; singular when the quantity is 1).
-_UNITS = {
+UNITS = {
     "h": "hour",
     "hr": "hour",
     "hrs": "hour",
@@ -191,8 +191,8 @@ _UNITS = {
     "word": "word",
     "words": "word",
 }
-_UNIT_PLURAL = {"pc": "pcs", "kg": "kg", "lb": "lbs"}
-_UNIT_RE = "|".join(sorted(_UNITS, key=len, reverse=True))
+UNIT_PLURAL = {"pc": "pcs", "kg": "kg", "lb": "lbs"}
+UNIT_RE = "|".join(sorted(UNITS, key=len, reverse=True))
 
 _TAX_WORDS = r"tax|vat|gst|hst|pst|qst|iva|tva|mwst|ust|igst|cgst|sgst"
 _TAX_NAME_RE = rf"(?:[a-z]+\s+){{0,2}}?(?:{_TAX_WORDS})"
@@ -268,12 +268,12 @@ def clean_description(text: str) -> str:
 
 def unit_label(raw: str, quantity: Decimal) -> str:
     """ "hrs" with 10 -> "hours"; "hour" with 1 -> "hour"; unknown words as written."""
-    base = _UNITS.get(raw.lower())
+    base = UNITS.get(raw.lower())
     if base is None:
         return raw.lower()
     if quantity == 1:
         return base
-    return _UNIT_PLURAL.get(base, base + "s")
+    return UNIT_PLURAL.get(base, base + "s")
 
 
 def tax_label(raw: str) -> str:
@@ -429,7 +429,7 @@ _NAME_END = re.compile(
     r"\s+(?:#|no\.|number)\s*\w",
 )
 
-_LEAD_RE = re.compile(
+LEAD_RE = re.compile(
     rf"""^(?:(?:hi|hello|hey)\b[,!]?\s*)?
     (?:(?:please|pls|kindly|can\s+you|could\s+you|would\s+you|i\s+need(?:\s+you\s+to)?|i'd\s+like(?:\s+to)?|
         i\s+want(?:\s+to)?|we\s+need|let's|lets)\s+)*
@@ -560,26 +560,26 @@ _STREET = re.compile(
 )
 
 _PER_UNIT_TAIL = re.compile(
-    rf"^(?:/\s?|per\s+|an?\s+|each\s+|every\s+)(?P<per>{_UNIT_RE}|[a-z]+)\b\.?|^(?:each|apiece|ea\.?|per\s+(?:unit|item|piece|one))\b",
+    rf"^(?:/\s?|per\s+|an?\s+|each\s+|every\s+)(?P<per>{UNIT_RE}|[a-z]+)\b\.?|^(?:each|apiece|ea\.?|per\s+(?:unit|item|piece|one))\b",
     re.IGNORECASE,
 )
 # "consulting 150/h x 10": the rate first, then the quantity.
 _RATE_TIMES_QTY = re.compile(
     rf"^(?P<desc>[A-Za-z].*?)\s*(?:at|@|:|-)?\s+(?P<price>[^\s\d]{{0,3}}\d[\d,.']*(?:\s?[A-Z]{{3}})?)\s*(?:/\s?(?P<per>[a-z]+)|per\s+(?P<per2>[a-z]+))?"
-    rf"\s*(?:x|×|\*)\s*(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{_UNIT_RE})?\.?$",
+    rf"\s*(?:x|×|\*)\s*(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})?\.?$",
     re.IGNORECASE,
 )
 # "$80/hour for 12.5 hours of QA", "consulting at 150 per hour for 10 hours".
 _RATE_FOR_QTY = re.compile(
     rf"^(?P<desc>.*?)\s*(?P<price>[^\s\d]{{0,3}}\d[\d,.']*(?:\s?[A-Z]{{3}})?)\s*(?:/\s?[a-z]+|per\s+[a-z]+|an?\s+[a-z]+)?"
-    rf"\s+for\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{_UNIT_RE})\b\.?(?:\s+of\s+(?P<desc2>.+))?$",
+    rf"\s+for\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\b\.?(?:\s+of\s+(?P<desc2>.+))?$",
     re.IGNORECASE,
 )
 _FEE_PREFIX = re.compile(
     r"^(?:an?\s+|the\s+)?(?:flat\s+|fixed\s+|one-off\s+|one-time\s+)?(?:fee|charge|price|rate|sum)\s+of\s+(?=\S*\d)",
     re.IGNORECASE,
 )
-_TOTAL_TAIL = re.compile(
+TOTAL_TAIL_RE = re.compile(
     r"^(?:in\s+)?(?:total|all\s+in|altogether|for\s+all|for\s+the\s+lot|flat)\b", re.IGNORECASE
 )
 
@@ -634,7 +634,7 @@ class _Reader:
     def _price_for(self, target: DraftItem, priced: DraftItem) -> Decimal | None:
         # `priced` carries the amount in unit_price and, when it was a total, quantity -1 as a marker.
         if priced.quantity == -1 and priced.unit_price is not None and target.quantity != 1:
-            return _unit_from_total(target, priced.unit_price)
+            return unit_from_total(target, priced.unit_price)
         return priced.unit_price
 
     def clause(self, clause: str, party_before: str | None) -> DraftItem | None:
@@ -666,7 +666,7 @@ class _Reader:
         text = clause
         for _ in range(4):
             before = text
-            match = _LEAD_RE.match(text)
+            match = LEAD_RE.match(text)
             if match and (match.group("verb") or match.group("art") or match.start("kind") == 0):
                 kind_word = " ".join(match.group("kind").lower().split())
                 after = text[match.end() :]
@@ -1001,7 +1001,7 @@ class _Reader:
             if money is not None and qty > 0:
                 self.hint(money)
                 unit = rate_first.group("unit") or rate_first.group("per") or ""
-                unit = unit if unit.lower() in _UNITS else ""
+                unit = unit if unit.lower() in UNITS else ""
                 return DraftItem(
                     description=clean_description(rate_first.group("desc")),
                     quantity=qty,
@@ -1072,17 +1072,17 @@ class _Reader:
         head = re.sub(r"^\s*(?:x|×|\*)\s*", "", head)
         # "Widget x 3 at 5", "consulting 10 hours at 150": the quantity after the description.
         trailing_qty = re.search(r"\s*(?:x|×|\*)\s*(?P<q>\d+(?:[.,]\d+)?)\s*$", head) or re.search(
-            rf"\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{_UNIT_RE})\.?\s*$", head, re.IGNORECASE
+            rf"\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\.?\s*$", head, re.IGNORECASE
         )
         if trailing_qty and qty == 1 and not unit:
             qty = parse_number(trailing_qty.group("q"))
             unit = trailing_qty.groupdict().get("unit") or ""
             head = head[: trailing_qty.start()]
         per = _PER_UNIT_TAIL.match(tail)
-        total = _TOTAL_TAIL.match(tail)
+        total = TOTAL_TAIL_RE.match(tail)
         if per and not unit:
             per_word = (per.groupdict().get("per") or "").lower()
-            if per_word in _UNITS:
+            if per_word in UNITS:
                 unit = per_word
         desc = clean_description(head)
         if unit and not desc and head == "" and desc_start:
@@ -1097,7 +1097,7 @@ class _Reader:
             return item
         item = DraftItem(description=desc, quantity=qty, unit=unit_label(unit, qty) if unit else "")
         if is_total and qty != 1:
-            item.unit_price = _unit_from_total(item, amount)
+            item.unit_price = unit_from_total(item, amount)
         else:
             item.unit_price = amount
         return item
@@ -1113,7 +1113,7 @@ class _Reader:
     def leading_quantity(self, text: str) -> tuple[Decimal, str, int, int]:
         """(quantity, unit word, where the description starts, where the quantity ended)."""
         match = re.match(
-            rf"^(?P<q>\d+(?:[.,]\d+)?|(?:{_QTY_WORD_RE})\b)\s*(?:(?:x|×|\*)\s*|(?P<unit>{_UNIT_RE})\b\.?\s*(?:of\s+)?)?",
+            rf"^(?P<q>\d+(?:[.,]\d+)?|(?:{_QTY_WORD_RE})\b)\s*(?:(?:x|×|\*)\s*|(?P<unit>{UNIT_RE})\b\.?\s*(?:of\s+)?)?",
             text,
             re.IGNORECASE,
         )
@@ -1128,7 +1128,9 @@ class _Reader:
         if (
             re.match(r"^\s*(?:%|[$€£¥₹])", rest)
             or (not rest.strip() and not unit)
-            or (not unit and (_PER_UNIT_TAIL.fullmatch(rest.strip()) or _TOTAL_TAIL.fullmatch(rest.strip())))
+            or (
+                not unit and (_PER_UNIT_TAIL.fullmatch(rest.strip()) or TOTAL_TAIL_RE.fullmatch(rest.strip()))
+            )
             or (not unit and re.match(r"^(?:for|of)\s", rest, re.IGNORECASE) and re.match(r"^\d", text))
         ):
             return Decimal(1), "", 0, 0
@@ -1162,7 +1164,7 @@ def _span_spec(n: int, unit: str) -> DueSpec:
     return DueSpec(span=(n, unit))
 
 
-def _unit_from_total(item: DraftItem, total: Decimal) -> Decimal:
+def unit_from_total(item: DraftItem, total: Decimal) -> Decimal:
     """The unit price when a total was given for several units; exact to 4 places or the total as one lot."""
     unit_price = total / item.quantity
     if unit_price == unit_price.quantize(Decimal("0.0001")):
