@@ -176,3 +176,22 @@ async def _sse(step: Step, model: str, include_usage: bool):  # type: ignore[no-
     if include_usage and step.usage is not None:
         yield event({**base, "choices": [], "usage": _usage(step.usage)})
     yield b"data: [DONE]\n\n"
+
+
+async def _serve_forever(delay: float, usage: tuple[int, int]) -> None:
+    from tests.agent.conftest import ANSWER
+
+    async with FakeLLM(default=ok(ANSWER, delay=delay, usage=usage)) as server:
+        print(json.dumps({"port": server.port}), flush=True)
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    # `python -m tests.agent.fake_llm --delay 1.0`: a standalone scripted LLM for benchmarks,
+    # answering every request with the same valid invoice after `delay` seconds.
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--delay", type=float, default=1.0)
+    options = parser.parse_args()
+    asyncio.run(_serve_forever(options.delay, (900, 150)))

@@ -22,27 +22,40 @@ REQUEST = TurnRequest(
 )
 
 
+@pytest.fixture
+async def make_provider(openai_settings):  # type: ignore[no-untyped-def]
+    """`make_provider(**settings)` -> an OpenAIProvider, closed after the test."""
+    made: list[OpenAIProvider] = []
+
+    def make(**overrides):  # type: ignore[no-untyped-def]
+        made.append(OpenAIProvider(openai_settings(**overrides)))
+        return made[-1]
+
+    yield make
+    for provider in made:
+        await provider.close()
+
+
 async def ask(provider: OpenAIProvider, request: TurnRequest = REQUEST, **kwargs):  # type: ignore[no-untyped-def]
     usage = TurnUsage()
     answer = await provider.answer(request, usage, **kwargs)
     return answer, usage
 
 
-async def test_clean_json_answer_becomes_a_typed_invoice(llm: FakeLLM, openai_settings) -> None:
+async def test_clean_json_answer_becomes_a_typed_invoice(llm: FakeLLM, make_provider) -> None:
     llm.push(ok(ANSWER))
-    provider = OpenAIProvider(openai_settings())
+    provider = make_provider()
     answer, _ = await ask(provider)
     assert answer.action == "generate"
     assert answer.reply == ANSWER["reply"]
     assert answer.invoice is not None
     assert answer.invoice.buyer.name == "Acme Corp"
     assert answer.invoice.line_items[0].unit_price == Decimal("150")
-    await provider.close()
 
 
-async def test_request_asks_for_json_schema_structured_output(llm: FakeLLM, openai_settings) -> None:
+async def test_request_asks_for_json_schema_structured_output(llm: FakeLLM, make_provider) -> None:
     llm.push(ok(ANSWER))
-    provider = OpenAIProvider(openai_settings())
+    provider = make_provider()
     await ask(provider)
     body = llm.requests[0].body
     assert body["model"] == "test-model"
@@ -52,50 +65,50 @@ async def test_request_asks_for_json_schema_structured_output(llm: FakeLLM, open
     assert body["messages"][-1] == {"role": "user", "content": REQUEST.message}
 
 
-async def test_json_inside_markdown_and_prose_is_extracted(llm: FakeLLM, openai_settings) -> None:
+async def test_json_inside_markdown_and_prose_is_extracted(llm: FakeLLM, make_provider) -> None:
     text = (
         "Sure! Here it is:\n\n```json\n"
         + json.dumps(ANSWER, indent=2)
         + "\n```\nLet me know if you need more."
     )
     llm.push(ok(text))
-    provider = OpenAIProvider(openai_settings(llm_structured_output="none"))
+    provider = make_provider(llm_structured_output="none")
     answer, _ = await ask(provider)
     assert answer.invoice is not None and answer.invoice.buyer.name == "Acme Corp"
     assert "response_format" not in llm.requests[0].body
 
 
-async def test_json_with_trailing_commas_in_prose_is_repaired(llm: FakeLLM, openai_settings) -> None:
+async def test_json_with_trailing_commas_in_prose_is_repaired(llm: FakeLLM, make_provider) -> None:
     raw = json.dumps(ANSWER).replace('"150"}]', '"150",},]')
     llm.push(ok("The document: " + raw + " (all amounts in USD)"))
-    provider = OpenAIProvider(openai_settings(llm_structured_output="none"))
+    provider = make_provider(llm_structured_output="none")
     answer, _ = await ask(provider)
     assert answer.invoice is not None and answer.invoice.line_items[0].quantity == Decimal("10")
 
 
 async def test_endpoint_without_structured_output_falls_back_to_free_text(
-    llm: FakeLLM, openai_settings
+    llm: FakeLLM, make_provider
 ) -> None:
     llm.push(Step(content="", reject_response_format=True), ok("```\n" + json.dumps(ANSWER) + "\n```"))
-    provider = OpenAIProvider(openai_settings())
+    provider = make_provider()
     answer, _ = await ask(provider)
     assert answer.invoice is not None
     assert "response_format" in llm.requests[0].body
     assert "response_format" not in llm.requests[1].body
 
 
-async def test_bare_invoice_object_is_taken_as_the_document(llm: FakeLLM, openai_settings) -> None:
+async def test_bare_invoice_object_is_taken_as_the_document(llm: FakeLLM, make_provider) -> None:
     llm.push(ok(INVOICE))
-    provider = OpenAIProvider(openai_settings())
+    provider = make_provider()
     answer, _ = await ask(provider)
     assert answer.action == "generate"
     assert answer.invoice is not None and answer.invoice.buyer.name == "Acme Corp"
 
 
-async def test_invalid_answer_is_re_asked_with_the_validation_errors(llm: FakeLLM, openai_settings) -> None:
+async def test_invalid_answer_is_re_asked_with_the_validation_errors(llm: FakeLLM, make_provider) -> None:
     bad = {**ANSWER, "invoice": {**INVOICE, "currency_code": "XYZ", "grand_total": "1620"}}
     llm.push(ok(bad), ok(ANSWER))
-    provider = OpenAIProvider(openai_settings())
+    provider = make_provider()
     answer, usage = await ask(provider)
     assert answer.invoice is not None and answer.invoice.currency_code == "USD"
     assert len(llm.requests) == 2
@@ -106,18 +119,18 @@ async def test_invalid_answer_is_re_asked_with_the_validation_errors(llm: FakeLL
     assert len(usage.calls) == 2
 
 
-async def test_re_asks_are_bounded(llm: FakeLLM, openai_settings) -> None:
+async def test_re_asks_are_bounded(llm: FakeLLM, make_provider) -> None:
     llm.push(*(ok("I cannot do that.") for _ in range(5)))
-    provider = OpenAIProvider(openai_settings(llm_reask_limit=2))
+    provider = make_provider(llm_reask_limit=2)
     with pytest.raises(Unavailable) as caught:
         await ask(provider)
     assert caught.value.reason == "LLM_INVALID_OUTPUT"
     assert len(llm.requests) == 3
 
 
-async def test_rate_limit_is_retried_after_the_retry_after_delay(llm: FakeLLM, openai_settings) -> None:
+async def test_rate_limit_is_retried_after_the_retry_after_delay(llm: FakeLLM, make_provider) -> None:
     llm.push(error(429, retry_after="0.3"), ok(ANSWER))
-    provider = OpenAIProvider(openai_settings(llm_backoff_base_seconds=0.0))
+    provider = make_provider(llm_backoff_base_seconds=0.0)
     answer, usage = await ask(provider)
     assert answer.invoice is not None
     gap = llm.requests[1].at - llm.requests[0].at
@@ -126,9 +139,9 @@ async def test_rate_limit_is_retried_after_the_retry_after_delay(llm: FakeLLM, o
     assert usage.llm_calls == 2
 
 
-async def test_retry_after_beyond_the_cap_fails_with_the_hint(llm: FakeLLM, openai_settings) -> None:
+async def test_retry_after_beyond_the_cap_fails_with_the_hint(llm: FakeLLM, make_provider) -> None:
     llm.push(error(429, retry_after="120"))
-    provider = OpenAIProvider(openai_settings(llm_backoff_cap_seconds=5))
+    provider = make_provider(llm_backoff_cap_seconds=5)
     started = time.monotonic()
     with pytest.raises(Unavailable) as caught:
         await ask(provider)
@@ -137,26 +150,26 @@ async def test_retry_after_beyond_the_cap_fails_with_the_hint(llm: FakeLLM, open
     assert len(llm.requests) == 1
 
 
-async def test_server_errors_are_retried_then_reported(llm: FakeLLM, openai_settings) -> None:
+async def test_server_errors_are_retried_then_reported(llm: FakeLLM, make_provider) -> None:
     llm.push(error(500), error(502), error(503))
-    provider = OpenAIProvider(openai_settings(llm_max_retries=2))
+    provider = make_provider(llm_max_retries=2)
     with pytest.raises(Unavailable) as caught:
         await ask(provider)
     assert "HTTP 503" in caught.value.message
     assert len(llm.requests) == 3
 
 
-async def test_bad_credentials_are_not_retried(llm: FakeLLM, openai_settings) -> None:
+async def test_bad_credentials_are_not_retried(llm: FakeLLM, make_provider) -> None:
     llm.push(error(401, error_message="invalid api key"))
-    provider = OpenAIProvider(openai_settings())
+    provider = make_provider()
     with pytest.raises(FailedPrecondition) as caught:
         await ask(provider)
     assert caught.value.reason == "LLM_AUTH"
     assert len(llm.requests) == 1
 
 
-async def test_breaker_opens_after_fail_max_server_errors(llm: FakeLLM, openai_settings) -> None:
-    provider = OpenAIProvider(openai_settings(llm_max_retries=0, llm_breaker_fail_max=3))
+async def test_breaker_opens_after_fail_max_server_errors(llm: FakeLLM, make_provider) -> None:
+    provider = make_provider(llm_max_retries=0, llm_breaker_fail_max=3)
     for _ in range(3):
         with pytest.raises(Unavailable) as caught:
             await ask(provider)
@@ -165,10 +178,8 @@ async def test_breaker_opens_after_fail_max_server_errors(llm: FakeLLM, openai_s
     assert len(llm.requests) == 3
 
 
-async def test_open_breaker_fails_fast_with_a_retry_hint(llm: FakeLLM, openai_settings) -> None:
-    provider = OpenAIProvider(
-        openai_settings(llm_max_retries=0, llm_breaker_fail_max=2, llm_breaker_reset_seconds=30)
-    )
+async def test_open_breaker_fails_fast_with_a_retry_hint(llm: FakeLLM, make_provider) -> None:
+    provider = make_provider(llm_max_retries=0, llm_breaker_fail_max=2, llm_breaker_reset_seconds=30)
     for _ in range(2):
         with pytest.raises(Unavailable):
             await ask(provider)
@@ -183,11 +194,9 @@ async def test_open_breaker_fails_fast_with_a_retry_hint(llm: FakeLLM, openai_se
 
 
 async def test_half_open_breaker_lets_one_probe_through_and_closes_on_success(
-    llm: FakeLLM, openai_settings
+    llm: FakeLLM, make_provider
 ) -> None:
-    provider = OpenAIProvider(
-        openai_settings(llm_max_retries=0, llm_breaker_fail_max=1, llm_breaker_reset_seconds=0.3)
-    )
+    provider = make_provider(llm_max_retries=0, llm_breaker_fail_max=1, llm_breaker_reset_seconds=0.3)
     with pytest.raises(Unavailable):
         await ask(provider)
     assert provider.breaker.state == "open"
@@ -206,10 +215,8 @@ async def test_half_open_breaker_lets_one_probe_through_and_closes_on_success(
     assert len(llm.requests) == 3
 
 
-async def test_half_open_probe_failure_opens_the_breaker_again(llm: FakeLLM, openai_settings) -> None:
-    provider = OpenAIProvider(
-        openai_settings(llm_max_retries=0, llm_breaker_fail_max=1, llm_breaker_reset_seconds=0.2)
-    )
+async def test_half_open_probe_failure_opens_the_breaker_again(llm: FakeLLM, make_provider) -> None:
+    provider = make_provider(llm_max_retries=0, llm_breaker_fail_max=1, llm_breaker_reset_seconds=0.2)
     with pytest.raises(Unavailable):
         await ask(provider)
     await asyncio.sleep(0.25)
@@ -219,9 +226,9 @@ async def test_half_open_probe_failure_opens_the_breaker_again(llm: FakeLLM, ope
     assert provider.breaker.state == "open"
 
 
-async def test_a_timed_out_call_is_retried(llm: FakeLLM, openai_settings) -> None:
+async def test_a_timed_out_call_is_retried(llm: FakeLLM, make_provider) -> None:
     llm.push(ok(ANSWER, delay=1.0), ok(ANSWER))
-    provider = OpenAIProvider(openai_settings(llm_timeout_seconds=0.3, llm_max_retries=1))
+    provider = make_provider(llm_timeout_seconds=0.3, llm_max_retries=1)
     started = time.monotonic()
     answer, usage = await ask(provider)
     assert answer.invoice is not None
@@ -229,35 +236,35 @@ async def test_a_timed_out_call_is_retried(llm: FakeLLM, openai_settings) -> Non
     assert usage.retries == 1
 
 
-async def test_timeouts_on_every_attempt_are_unavailable(llm: FakeLLM, openai_settings) -> None:
+async def test_timeouts_on_every_attempt_are_unavailable(llm: FakeLLM, make_provider) -> None:
     llm.push(ok(ANSWER, delay=1.0), ok(ANSWER, delay=1.0))
-    provider = OpenAIProvider(openai_settings(llm_timeout_seconds=0.2, llm_max_retries=1))
+    provider = make_provider(llm_timeout_seconds=0.2, llm_max_retries=1)
     with pytest.raises(Unavailable) as caught:
         await ask(provider)
     assert "did not answer in time" in caught.value.message
 
 
-async def test_the_callers_deadline_bounds_the_llm_call(llm: FakeLLM, openai_settings) -> None:
+async def test_the_callers_deadline_bounds_the_llm_call(llm: FakeLLM, make_provider) -> None:
     llm.push(ok(ANSWER, delay=2.0))
-    provider = OpenAIProvider(openai_settings(llm_max_retries=3))
+    provider = make_provider(llm_max_retries=3)
     started = time.monotonic()
     with pytest.raises((DeadlineExceeded, Unavailable)):
         await ask(provider, deadline=time.monotonic() + 0.4)
     assert time.monotonic() - started < 1.0
 
 
-async def test_fallback_model_answers_when_the_main_model_fails(llm: FakeLLM, openai_settings) -> None:
+async def test_fallback_model_answers_when_the_main_model_fails(llm: FakeLLM, make_provider) -> None:
     llm.push(error(404, error_message="model not found"), ok(ANSWER))
-    provider = OpenAIProvider(openai_settings(llm_fallback_models=["small-model"]))
+    provider = make_provider(llm_fallback_models=["small-model"])
     answer, usage = await ask(provider)
     assert answer.invoice is not None
     assert [r.body["model"] for r in llm.requests] == ["test-model", "small-model"]
     assert usage.calls[-1].model == "small-model"
 
 
-async def test_streamed_deltas_carry_the_reply_as_it_arrives(llm: FakeLLM, openai_settings) -> None:
+async def test_streamed_deltas_carry_the_reply_as_it_arrives(llm: FakeLLM, make_provider) -> None:
     llm.push(ok(ANSWER, chunk_chars=5))
-    provider = OpenAIProvider(openai_settings())
+    provider = make_provider()
     deltas: list[str] = []
 
     async def sink(text: str) -> None:
@@ -274,10 +281,10 @@ async def test_streamed_deltas_carry_the_reply_as_it_arrives(llm: FakeLLM, opena
 
 
 async def test_usage_and_cost_come_from_the_reported_usage_and_the_price_table(
-    llm: FakeLLM, openai_settings
+    llm: FakeLLM, make_provider
 ) -> None:
     llm.push(ok(ANSWER, usage=(1000, 200)))
-    provider = OpenAIProvider(openai_settings())
+    provider = make_provider()
     _, usage = await ask(provider)
     (call,) = usage.calls
     assert (call.prompt_tokens, call.completion_tokens) == (1000, 200)
@@ -289,10 +296,10 @@ async def test_usage_and_cost_come_from_the_reported_usage_and_the_price_table(
 
 
 async def test_usage_is_estimated_with_tiktoken_when_the_endpoint_reports_none(
-    llm: FakeLLM, openai_settings
+    llm: FakeLLM, make_provider
 ) -> None:
     llm.push(ok(ANSWER, usage=None))
-    provider = OpenAIProvider(openai_settings())
+    provider = make_provider()
     _, usage = await ask(provider)
     (call,) = usage.calls
     assert call.estimated
@@ -300,10 +307,10 @@ async def test_usage_is_estimated_with_tiktoken_when_the_endpoint_reports_none(
     assert 10 < call.completion_tokens < 200
 
 
-async def test_history_is_truncated_to_the_context_budget(llm: FakeLLM, openai_settings) -> None:
+async def test_history_is_truncated_to_the_context_budget(llm: FakeLLM, make_provider) -> None:
     llm.push(ok(ANSWER))
     history = [HistoryMessage(role="user", content=f"message {i} " + "word " * 300) for i in range(50)]
-    provider = OpenAIProvider(openai_settings(llm_context_tokens=6000))
+    provider = make_provider(llm_context_tokens=6000)
     request = TurnRequest(message="and one more", current=None, today=TODAY, history=history)
     await ask(provider, request)
     sent = llm.requests[0].body["messages"]
@@ -311,9 +318,9 @@ async def test_history_is_truncated_to_the_context_budget(llm: FakeLLM, openai_s
     assert sent[-2]["content"].startswith("message 49 ")
 
 
-async def test_current_invoice_is_in_the_prompt(llm: FakeLLM, openai_settings) -> None:
+async def test_current_invoice_is_in_the_prompt(llm: FakeLLM, make_provider) -> None:
     llm.push(ok({**ANSWER, "action": "edit"}))
-    provider = OpenAIProvider(openai_settings())
+    provider = make_provider()
     current = Invoice.model_validate({**INVOICE, "buyer": {"name": "Initech"}})
     await ask(provider, TurnRequest(message="add 5% discount", current=current, today=TODAY))
     assert "Initech" in llm.requests[0].body["messages"][0]["content"]

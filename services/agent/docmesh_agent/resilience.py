@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import httpx2
 import openai
 import pybreaker
 
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
+_NO_REQUEST = httpx2.Request("POST", "http://llm.invalid/")
 # Below this many seconds of the caller's deadline an attempt is not worth starting.
 MIN_ATTEMPT_SECONDS = 0.05
 
@@ -245,7 +247,14 @@ async def call_with_retries(
         tries += 1
         try:
             async with breaker.guard():
-                return await attempt(per_attempt)
+                if remaining is None:
+                    return await attempt(per_attempt)
+                # The caller's deadline bounds the whole attempt, streamed answers included
+                # (the client's own timeout only bounds each read).
+                try:
+                    return await asyncio.wait_for(attempt(per_attempt), remaining)
+                except TimeoutError:
+                    raise openai.APITimeoutError(request=_NO_REQUEST) from None
         except BreakerOpen:
             LLM_CALLS.labels(provider, model, "breaker_open").inc()
             raise

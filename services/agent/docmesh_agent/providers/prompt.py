@@ -42,14 +42,26 @@ def _schema_text() -> str:
 
 
 def system_prompt(request: TurnRequest) -> str:
-    text = _INSTRUCTIONS.format(schema=_schema_text(), today=request.today.isoformat())
+    return "".join(_system_parts(request))
+
+
+def _system_parts(request: TurnRequest) -> tuple[str, str]:
+    """The fixed part (instructions and schema, the same for a whole day) and the document part."""
+    fixed = _INSTRUCTIONS.format(schema=_schema_text(), today=request.today.isoformat())
+    document = ""
     if request.document_kind is not None and request.current is None:
-        text += f'\nThe person wants a document of kind "{request.document_kind.value}".\n'
+        document += f'\nThe person wants a document of kind "{request.document_kind.value}".\n'
     if request.current is not None:
-        text += "\nThe current document (edit this one):\n" + invoice_json(request.current) + "\n"
+        document += "\nThe current document (edit this one):\n" + invoice_json(request.current) + "\n"
     else:
-        text += "\nThere is no document yet.\n"
-    return text
+        document += "\nThere is no document yet.\n"
+    return fixed, document
+
+
+@functools.lru_cache(maxsize=8)
+def _fixed_tokens(fixed: str) -> int:
+    # The schema makes this part thousands of tokens: counted once a day, not once a turn.
+    return count_tokens(fixed)
 
 
 def invoice_json(invoice: Invoice) -> str:
@@ -69,12 +81,14 @@ def _message_tokens(content: str, known: int = 0) -> int:
 
 def build_messages(request: TurnRequest, *, context_tokens: int) -> list[ChatMessage]:
     """The prompt, with the oldest history dropped first to stay within `context_tokens`."""
-    system = system_prompt(request)
+    fixed, document = _system_parts(request)
+    system = fixed + document
     tail: list[ChatMessage] = [{"role": "user", "content": request.message}]
     if request.rejected is not None:
         tail.append({"role": "assistant", "content": invoice_json(request.rejected)})
         tail.append({"role": "user", "content": feedback_message(tuple(request.feedback))})
-    used = _message_tokens(system) + sum(_message_tokens(m["content"]) for m in tail) + 2
+    used = TOKENS_PER_MESSAGE + _fixed_tokens(fixed) + count_tokens(document)
+    used += sum(_message_tokens(m["content"]) for m in tail) + 2
     if used > context_tokens:
         log.warning("prompt needs %d tokens, more than the %d budget, without history", used, context_tokens)
     kept: list[ChatMessage] = []
