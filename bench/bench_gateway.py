@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
+import contextlib
 import os
 import re
 import statistics
@@ -65,29 +65,29 @@ class Result:
 async def closed_loop(
     name: str, call: Callable[[int], Awaitable[bool]], concurrency: int, seconds: float, warmup: float
 ) -> Result:
-    """`concurrency` workers each calling back to back; only calls started after warm-up count."""
+    """`concurrency` workers each calling back to back (call gets the worker's index); only calls
+    started after warm-up count."""
     latencies: list[float] = []
     errors = 0
-    counter = itertools.count()
     loop = asyncio.get_running_loop()
     start = loop.time()
     measure_from = start + warmup
     end = measure_from + seconds
 
-    async def worker() -> None:
+    async def worker(index: int) -> None:
         nonlocal errors
         while True:
             began = loop.time()
             if began >= end:
                 return
-            ok = await call(next(counter))
+            ok = await call(index)
             finished = loop.time()
             if began >= measure_from:
                 latencies.append(finished - began)
                 if not ok:
                     errors += 1
 
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
     return Result(name, len(latencies), errors, seconds, latencies)
 
 
@@ -121,9 +121,10 @@ def overhead_quantiles(metrics: str, route: str) -> tuple[float, float]:
 
 def diff_histogram(before: str, after: str) -> str:
     """The histogram lines of `after` minus `before` (the scenario's own observations)."""
-    old = dict(re.findall(r"^(docmesh_gateway_overhead_seconds_bucket\{[^}]*\}) (\S+)$", before, re.M))
+    line = re.compile(r"^(docmesh_gateway_overhead_seconds_bucket\{.*\}) (\S+)$", re.M)
+    old = dict(line.findall(before))
     lines = []
-    for key, value in re.findall(r"^(docmesh_gateway_overhead_seconds_bucket\{[^}]*\}) (\S+)$", after, re.M):
+    for key, value in line.findall(after):
         lines.append(f"{key} {float(value) - float(old.get(key, 0))}")
     return "\n".join(lines)
 
@@ -147,14 +148,20 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
     metadata = (("x-owner-id", owner),)
     base = f"http://127.0.0.1:{mesh.gateway_port}"
     try:
-        limits = httpx.Limits(
-            max_connections=max(concurrencies), max_keepalive_connections=max(concurrencies)
-        )
+        # One client (one keep-alive connection) per worker: httpcore's shared pool costs O(n) per
+        # request under concurrency and would make the load generator the bottleneck.
+        clients = [
+            httpx.AsyncClient(base_url=base, headers={"X-API-Key": key}, timeout=60)
+            for _ in range(max(concurrencies))
+        ]
+        http = clients[0]
         async with (
-            httpx.AsyncClient(base_url=base, headers={"X-API-Key": key}, limits=limits, timeout=60) as http,
+            contextlib.AsyncExitStack() as stack,
             grpc.aio.insecure_channel(mesh.target("session")) as session_channel,
             grpc.aio.insecure_channel(mesh.target("agent")) as agent_channel,
         ):
+            for client in clients:
+                await stack.enter_async_context(client)
             sessions = session_service_pb2_grpc.SessionServiceStub(session_channel)
             agent = agent_service_pb2_grpc.AgentServiceStub(agent_channel)
 
@@ -170,8 +177,8 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
                 )
                 return reply.session_id
 
-            async def http_get(_: int) -> bool:
-                return (await http.get(f"/api/v1/sessions/{session_id}")).status_code == 200
+            async def http_get(worker: int) -> bool:
+                return (await clients[worker].get(f"/api/v1/sessions/{session_id}")).status_code == 200
 
             async def grpc_get(_: int) -> bool:
                 await sessions.GetSession(
@@ -179,8 +186,9 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
                 )
                 return True
 
-            async def http_create(_: int) -> bool:
-                return (await http.post("/api/v1/sessions", json={"title": "bench"})).status_code == 200
+            async def http_create(worker: int) -> bool:
+                reply = await clients[worker].post("/api/v1/sessions", json={"title": "bench"})
+                return reply.status_code == 200
 
             async def grpc_create(_: int) -> bool:
                 await sessions.CreateSession(
@@ -209,15 +217,21 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
             for concurrency in concurrencies:
                 # Each chat worker appends to a session of its own: a second turn on a session
                 # while one is running is ABORTED by design, and we measure appends, not conflicts.
-                pool = ChatPool([await new_chat_session() for _ in range(concurrency)])
+                # Sessions grow with every turn, so each path gets fresh sessions of its own.
+                http_pool = ChatPool([await new_chat_session() for _ in range(concurrency)])
+                grpc_pool = ChatPool([await new_chat_session() for _ in range(concurrency)])
                 chat_rows = [
-                    ("chat append", "/api/v1/chat", pool.via_http(http), pool.via_grpc(agent, metadata))
+                    (
+                        "chat append",
+                        "/api/v1/chat",
+                        http_pool.via_http(clients),
+                        grpc_pool.via_grpc(agent, metadata),
+                    )
                 ]
                 for name, route, via_http, via_grpc in scenarios + chat_rows:
                     before = (await http.get("/metrics")).text
                     through = await closed_loop(name, via_http, concurrency, seconds, warmup)
                     after = (await http.get("/metrics")).text
-                    pool.reset_assignment()
                     direct = await closed_loop(name, safe(via_grpc), concurrency, seconds, warmup)
                     own50, own99 = overhead_quantiles(diff_histogram(before, after), route)
                     added = through.quantile(0.5) - direct.quantile(0.5)
@@ -249,36 +263,27 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
 
 
 class ChatPool:
-    """Sessions for chat turns, one per worker task, alternating an edit and its undo."""
+    """One session per worker for chat turns, alternating an edit and its undo."""
 
     def __init__(self, sessions: list[str]) -> None:
         self.sessions = sessions
-        self.turns: dict[str, int] = {}
-        self.reset_assignment()
+        self.turns = [0] * len(sessions)
 
-    def reset_assignment(self) -> None:
-        self._next = itertools.count()
-        self._by_task: dict[int, str] = {}
+    def next_turn(self, worker: int) -> tuple[str, str]:
+        self.turns[worker] += 1
+        return self.sessions[worker], EDIT_TURNS[(self.turns[worker] - 1) % 2]
 
-    def next_turn(self) -> tuple[str, str]:
-        task = id(asyncio.current_task())
-        if task not in self._by_task:
-            self._by_task[task] = self.sessions[next(self._next) % len(self.sessions)]
-        sid = self._by_task[task]
-        self.turns[sid] = self.turns.get(sid, 0) + 1
-        return sid, EDIT_TURNS[(self.turns[sid] - 1) % 2]
-
-    def via_http(self, http: httpx.AsyncClient) -> Callable[[int], Awaitable[bool]]:
-        async def call(_: int) -> bool:
-            sid, text = self.next_turn()
+    def via_http(self, clients: list[httpx.AsyncClient]) -> Callable[[int], Awaitable[bool]]:
+        async def call(worker: int) -> bool:
+            sid, text = self.next_turn(worker)
             body = {"session_id": sid, "message": text, "idempotency_key": uuid.uuid4().hex}
-            return (await http.post("/api/v1/chat", json=body)).status_code == 200
+            return (await clients[worker].post("/api/v1/chat", json=body)).status_code == 200
 
         return call
 
     def via_grpc(self, agent: Any, metadata: Any) -> Callable[[int], Awaitable[bool]]:
-        async def call(_: int) -> bool:
-            sid, text = self.next_turn()
+        async def call(worker: int) -> bool:
+            sid, text = self.next_turn(worker)
             request = agent_pb.ChatRequest(session_id=sid, message=text, idempotency_key=uuid.uuid4().hex)
             await agent.Chat(request, metadata=metadata, timeout=60)
             return True

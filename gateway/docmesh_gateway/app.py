@@ -62,13 +62,16 @@ HTTP_LATENCY = Histogram(
 # What the gateway itself costs: the request's time minus the time spent waiting for the upstream.
 GATEWAY_OVERHEAD = Histogram(
     "docmesh_gateway_overhead_seconds",
-    "Time the gateway spends on a unary request besides the upstream call, by route template.",
+    "Time the gateway spends on a unary request besides the upstream call and the wait for the "
+    "client's body, by route template.",
     ["route"],
     buckets=(0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.01, 0.025, 0.1),
 )
 
 ROUTE_KEY = "docmesh.route"
 UPSTREAM_SECONDS_KEY = "docmesh.upstream_seconds"
+# Time spent waiting for the client to send its body: the client's pace, not the gateway's cost.
+BODY_WAIT_SECONDS_KEY = "docmesh.body_wait_seconds"
 REQUEST_ID_KEY = "docmesh.request_id"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _GRPC_TIMEOUT = re.compile(r"^(\d{1,8})([HMSmun])$")
@@ -169,7 +172,8 @@ class Edge:
             HTTP_LATENCY.labels(route, method).observe(elapsed)
             upstream = scope.get(UPSTREAM_SECONDS_KEY)
             if upstream is not None:
-                GATEWAY_OVERHEAD.labels(route).observe(max(0.0, elapsed - upstream))
+                waited = upstream + scope.get(BODY_WAIT_SECONDS_KEY, 0.0)
+                GATEWAY_OVERHEAD.labels(route).observe(max(0.0, elapsed - waited))
 
 
 @dataclass
@@ -285,7 +289,11 @@ class Gateway:
         try:
             principal = self._authenticate(headers)
             limit_headers = await self._rate_limit(principal)
-            body = await self._read_body(receive, headers) if route.body else b""
+            body = b""
+            if route.body:
+                reading = time.perf_counter()
+                body = await self._read_body(receive, headers)
+                scope[BODY_WAIT_SECONDS_KEY] = time.perf_counter() - reading
             query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             try:
                 request = build_request(route, params, query, body)

@@ -42,6 +42,8 @@ class GatewaySettings(ServiceSettings):
     # Per-RPC deadline overrides in seconds, e.g. {"DocumentService.Export": 10} (JSON).
     route_timeouts: dict[str, float] = Field(default_factory=dict)
     readiness_timeout_seconds: float = Field(2.0, gt=0)
+    # Idle HTTP keep-alive connections are closed after this long.
+    keep_alive_seconds: float = Field(75.0, gt=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
