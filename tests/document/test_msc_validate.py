@@ -49,12 +49,6 @@ CASES: list[tuple[str, str, int, str]] = [
     ("formula-syntax", "version:1.5\ncell:A1:vtf:n:0:SUM(1\nsheet:c:1:r:1\n", 2, "A1"),
     ("unknown-function", "version:1.5\ncell:A1:vtf:n:0:IFERROR(1,2)\nsheet:c:1:r:1\n", 2, "A1"),
     ("wrong-arg-count", "version:1.5\ncell:A1:vtf:n:0:TRUNC(1.5)\nsheet:c:1:r:1\n", 2, "A1"),
-    (
-        "function-not-implemented",
-        "version:1.5\ncell:A1:vtf:n:1:DGET(1,2,3)\nsheet:c:1:r:1\n",
-        2,
-        "A1",
-    ),
     ("side-effect-function", 'version:1.5\ncell:A1:vtf:t:x:BUTTON("go")\nsheet:c:1:r:1\n', 2, "A1"),
     ("undefined-name", "version:1.5\ncell:A1:vtf:n:0:RATE2*2\nsheet:c:1:r:1\n", 2, "A1"),
     ("other-sheet-reference", "version:1.5\ncell:A1:vtf:n:0:Other!A1\nsheet:c:1:r:1\n", 2, "A1"),
@@ -176,3 +170,11 @@ def test_a_sheet_without_an_item_table_gets_a_warning_when_invoice_checks_are_as
 
 def test_invoice_checks_are_off_by_default() -> None:
     assert not [f for f in validate(_invoice(d7="1")) if f.code.startswith("invoice-")]
+
+
+def test_every_function_is_either_evaluated_or_a_widget_that_is_flagged() -> None:
+    from docmesh_document.msc.engine import IMPLEMENTED
+    from docmesh_document.msc.formula import FUNCTIONS, SIDE_EFFECT_FUNCTIONS
+
+    assert IMPLEMENTED | SIDE_EFFECT_FUNCTIONS == set(FUNCTIONS)
+    assert not IMPLEMENTED & SIDE_EFFECT_FUNCTIONS

@@ -38,8 +38,7 @@ formula-leading-equals     semantic  error     stored formula starts with '='
 formula-syntax             semantic  error     formula does not tokenize/parse
 unknown-function           semantic  error     function not in SocialCalc (gives "Unknown function")
 wrong-arg-count            semantic  error     known function with the wrong number of arguments
-function-not-implemented   semantic  warning   SocialCalc function docmesh does not evaluate
-side-effect-function       semantic  warning   EtherCalc widget/side-effect function (§7)
+side-effect-function       semantic  warning   EtherCalc widget/side-effect function (§7; not evaluated)
 undefined-name             semantic  error     name that is not defined (gives #NAME?)
 other-sheet-reference      semantic  warning   Sheet!A1: another EtherCalc room, unavailable here
 reference-outside-sheet    semantic  warning   reference beyond sheet c/r (reads as blank)
@@ -65,7 +64,6 @@ import re
 from dataclasses import dataclass
 
 from docmesh_document.msc.coords import COORD_RE, MAX_COL, col_number, is_valid_col, parse_coord
-from docmesh_document.msc.engine import IMPLEMENTED
 from docmesh_document.msc.formula import (
     FUNCTIONS,
     SIDE_EFFECT_FUNCTIONS,
@@ -335,14 +333,7 @@ def _formula_checks(sheet: Sheet, coord: str, formula: str, add: _Add, prefix: s
             if name in SIDE_EFFECT_FUNCTIONS:
                 add(
                     "side-effect-function",
-                    f"{prefix}{name} is an EtherCalc widget/side-effect function",
-                    coord,
-                    severity="warning",
-                )
-            elif name not in IMPLEMENTED:
-                add(
-                    "function-not-implemented",
-                    f"{prefix}{name} is not evaluated by docmesh",
+                    f"{prefix}{name} is an EtherCalc widget/side-effect function (docmesh does not evaluate it)",
                     coord,
                     severity="warning",
                 )
