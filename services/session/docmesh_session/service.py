@@ -7,6 +7,7 @@ first for reads and written through after every change, but never decides anythi
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -14,7 +15,7 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from docmesh_common.errors import (
@@ -77,6 +78,7 @@ def parse_uuid(value: str, field: str) -> uuid.UUID:
 NUL = "\x00"
 MAX_OWNER_ID = 128
 MAX_COST_USD = Decimal("1000000000")
+COST_QUANTUM = Decimal("1e-10")
 
 
 def no_nul(value: str, field: str) -> str:
@@ -561,8 +563,8 @@ class SessionService:
         }
         if usage.cost_usd < 0:
             violations["usage.cost_usd"] = "must not be negative"
-        elif usage.cost_usd > MAX_COST_USD or usage.cost_usd.as_tuple().exponent < -10:  # type: ignore[operator]
-            violations["usage.cost_usd"] = "must be below 1e9 with at most 10 decimal places"
+        elif usage.cost_usd >= MAX_COST_USD:
+            violations["usage.cost_usd"] = "must be below 1000000000"
         if NUL in usage.model or NUL in usage.provider:
             violations["usage.model"] = "model and provider must not contain NUL characters"
         if not usage.model:
@@ -574,6 +576,8 @@ class SessionService:
         if violations:
             raise InvalidArgument("usage is invalid", violations=violations)
         await self._live(owner_id, usage.session_id)
+        # Stored with 10 decimal places; finer fractions of a dollar are rounded, not refused.
+        usage = dataclasses.replace(usage, cost_usd=usage.cost_usd.quantize(COST_QUANTUM, ROUND_HALF_UP))
         return await self.repository.record_usage(owner_id, usage, self._clock())
 
     async def get_usage(self, owner_id: str, session_id: uuid.UUID | None) -> UsageReport:
