@@ -8,6 +8,10 @@ One iteration is what a client of the document service asks for in a chat turn:
    semantic checks, a full recalculation on a copy, cached-value and arithmetic checks);
 3. parse it and recalculate it (what the Recalculate RPC does before answering).
 
+The same iteration is also measured on the model, without the text round trip (render,
+``check_document`` on the rendered model, ``recalculate``, ``serialize``), which is how the
+RenderInvoice RPC works.
+
 It also prints each step alone and the RenderInvoice RPC's own work (``do_render``:
 render + model validation + serialize). Target: p50 of the whole iteration ≤ 5 ms.
 
@@ -31,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 from docmesh_common.invoice import Invoice  # noqa: E402
 from docmesh_document.msc.parser import parse  # noqa: E402
 from docmesh_document.msc.recalc import recalculate  # noqa: E402
-from docmesh_document.msc.validate import validate  # noqa: E402
+from docmesh_document.msc.serializer import serialize  # noqa: E402
+from docmesh_document.msc.validate import check_document, validate  # noqa: E402
 from docmesh_document.render import render_invoice  # noqa: E402
 from docmesh_document.service import do_render  # noqa: E402
 
@@ -98,15 +103,23 @@ def main() -> None:
     args = parser.parse_args()
 
     invoice = fifty_line_invoice(args.lines)
+    model = render_invoice(invoice).document
     text = render_invoice(invoice).text()
     cells = len(parse(text).sheet.cells)
     print(f"document benchmark: {args.lines}-line invoice, {cells} cells, {len(text)} bytes of MSC")
 
-    def pipeline() -> None:
+    def text_pipeline() -> None:
         rendered = render_invoice(invoice).text()
         findings = validate(rendered, invoice_checks=True)
         assert not findings, findings
         recalculate(parse(rendered).sheet)
+
+    def model_pipeline() -> None:
+        rendered = render_invoice(invoice)
+        findings = check_document(rendered.document, invoice_checks=True)
+        assert not findings, findings
+        recalculate(rendered.document.sheet)
+        serialize(rendered.document)
 
     print("steps:")
     measure("render (model + multipart text)", lambda: render_invoice(invoice).text(), args.iterations)
@@ -115,10 +128,21 @@ def main() -> None:
     )
     measure("parse + recalculate", lambda: recalculate(parse(text).sheet), args.iterations)
     measure("RenderInvoice RPC work (do_render)", lambda: do_render(invoice, True), args.iterations)
+    measure(
+        "validate the model (check_document)",
+        lambda: check_document(model, invoice_checks=True),
+        args.iterations,
+    )
     print("whole iteration:")
-    p50, cpu_p50 = measure("render + validate + recalculate", pipeline, args.iterations)
-    verdict = "meets" if p50 <= TARGET_P50_MS else "MISSES"
-    print(f"p50 {p50:.3f} ms (cpu {cpu_p50:.3f} ms) {verdict} the target of {TARGET_P50_MS:.0f} ms")
+    results = {
+        "through text": measure("render + validate + recalculate (text)", text_pipeline, args.iterations),
+        "on the model": measure("render + validate + recalculate (model)", model_pipeline, args.iterations),
+    }
+    for name, (p50, cpu_p50) in results.items():
+        verdict = "meets" if p50 <= TARGET_P50_MS else "MISSES"
+        print(
+            f"{name}: p50 {p50:.3f} ms (cpu {cpu_p50:.3f} ms) {verdict} the target of {TARGET_P50_MS:.0f} ms"
+        )
     print(f"load average while measuring: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
