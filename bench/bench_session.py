@@ -353,13 +353,15 @@ def main() -> None:
                 asyncio.run(run(database_url, redis_url, namespace, port, metrics_port, args))
         finally:
 
-            async def clean() -> None:
+            async def clean() -> int:
                 redis = Redis.from_url(redis_url)
-                async for key in redis.scan_iter(match=f"{namespace}:*", count=1000):
-                    await redis.delete(key)
+                keys = [key async for key in redis.scan_iter(match=f"{namespace}:*", count=1000)]
+                for start in range(0, len(keys), 500):
+                    await redis.delete(*keys[start : start + 500])
                 await redis.aclose()
+                return len(keys)
 
-            asyncio.run(clean())
+            print(f"\n(cleaned up: {asyncio.run(clean())} Redis keys, database dropped)")
 
 
 if __name__ == "__main__":
