@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from docmesh_document.msc.coords import COORD_RE, is_valid_col
 from docmesh_document.msc.escaping import decode
-from docmesh_document.msc.jsnum import is_plain_number, js_number
+from docmesh_document.msc.jsnum import PLAIN_NUMBER_RE, is_plain_number, js_number
 from docmesh_document.msc.model import Cell, CellKind, ColAttrs, Document, Name, Part, RowAttrs, Sheet
 
 __all__ = ["MscParseError", "ParseIssue", "ParseResult", "parse", "parse_lenient", "parse_sheet"]
@@ -228,20 +228,20 @@ class _SheetReader:
     # -- helpers ---------------------------------------------------------------------------
 
     def number(self, text: str, what: str, cell: str = "") -> float:
-        if not is_plain_number(text):
+        if not PLAIN_NUMBER_RE.match(text):
             self.issue("bad-number", f"{what}: '{text}' is not a plain decimal number", cell)
             v = js_number(text)
             return 0.0 if math.isnan(v) else v
         return float(text)
 
     def index(self, text: str, what: str, cell: str = "") -> int:
+        if text.isdigit() and text.isascii():
+            return int(text)
         if text == "":
             return 0  # blank means "none" (e.g. b:::1:)
-        if not _INDEX_RE.match(text):
-            self.issue("bad-index", f"{what}: '{text}' is not a non-negative integer", cell)
-            v = js_number(text)
-            return int(v) if v == v and v not in (math.inf, -math.inf) and v >= 0 else 0
-        return int(text)
+        self.issue("bad-index", f"{what}: '{text}' is not a non-negative integer", cell)
+        v = js_number(text)
+        return int(v) if v == v and v not in (math.inf, -math.inf) and v >= 0 else 0
 
     # -- line types ------------------------------------------------------------------------
 
@@ -253,104 +253,91 @@ class _SheetReader:
             self.issue("bad-coordinate", "cell line without a coordinate")
             return
         coord = parts[1]
-        if not COORD_RE.match(coord):
-            self.issue(
-                "bad-coordinate", f"cell coordinate '{coord}' is not A1..ZZn (upper case, no $)", coord
-            )
-        if coord not in self.sheet.cells:
+        cells = self.sheet.cells
+        cell = cells.get(coord)
+        if cell is None:
+            if not COORD_RE.match(coord):
+                self.issue(
+                    "bad-coordinate", f"cell coordinate '{coord}' is not A1..ZZn (upper case, no $)", coord
+                )
             self.sheet.cell_lines[coord] = self.lineno
-        cell = self.sheet.cell(coord)
+            cell = cells[coord] = Cell(coord)
         self.cell_attributes(cell, parts, 2)
 
     def cell_attributes(self, cell: Cell, parts: list[str], j: int) -> None:
         coord = cell.coord
         n = len(parts)
-
-        def take(count: int, key: str) -> list[str] | None:
-            nonlocal j
-            if j + count > n:
-                self.issue("missing-value", f"attribute '{key}' needs {count} value field(s)", coord)
-                j = n
-                return None
-            vals = parts[j : j + count]
-            j += count
-            return vals
-
         while j < n:
             key = parts[j]
             j += 1
-            if key == "":
-                if any(p for p in parts[j:]):
-                    self.issue(
-                        "empty-attribute", "empty attribute name '::' silently ends the attribute list", coord
-                    )
-                return
-            if key in ("v", "t"):
-                vals = take(1, key)
-                if vals is None:
-                    return
-                if key == "v":
-                    cell.kind, cell.valuetype = CellKind.VALUE, "n"
-                    cell.value = self.number(decode(vals[0]), "v", coord)
+            arity = _CELL_ARITY.get(key)
+            if arity is None:
+                if key == "":
+                    if any(parts[j:]):
+                        self.issue(
+                            "empty-attribute",
+                            "empty attribute name '::' silently ends the attribute list",
+                            coord,
+                        )
                 else:
-                    cell.kind, cell.valuetype, cell.value = CellKind.TEXT, "t", decode(vals[0])
-            elif key in ("vt", "vtf", "vtc"):
-                vals = take(2 if key == "vt" else 3, key)
-                if vals is None:
-                    return
-                vtype = vals[0]
+                    self.issue("unknown-cell-attribute", f"unknown cell attribute '{key}'", coord)
+                return
+            if j + arity > n:
+                self.issue("missing-value", f"attribute '{key}' needs {arity} value field(s)", coord)
+                return
+            first = parts[j]
+            j += arity
+            if key == "v":
+                cell.kind, cell.valuetype = CellKind.VALUE, "n"
+                cell.value = self.number(decode(first), "v", coord)
+            elif key == "t":
+                cell.kind, cell.valuetype, cell.value = CellKind.TEXT, "t", decode(first)
+            elif arity > 1 and key != "b":  # vt, vtf, vtc
+                vtype = first
+                raw = decode(parts[j - arity + 1])
                 if not vtype:
                     self.issue("bad-value-type", f"{key}: empty value type", coord)
+                value: float | str
                 if vtype.startswith("n"):
-                    raw = decode(vals[1])
                     if key == "vtf" and not is_plain_number(raw):
                         # A cached formula value is replaced by recalc, so it is only a warning.
                         self.issue(
                             "bad-number", f"vtf cached value '{raw}' is not a number", coord, "warning"
                         )
                         v = js_number(raw)
-                        value: float | str = 0.0 if math.isnan(v) else v
+                        value = 0.0 if math.isnan(v) else v
                     else:
                         value = self.number(raw, key, coord)
                 else:
-                    value = decode(vals[1])
+                    value = raw
                 cell.valuetype, cell.value = vtype, value
                 if key == "vt":
                     cell.kind = CellKind.VALUE if vtype.startswith("n") else CellKind.TEXT
                 elif key == "vtf":
-                    cell.kind, cell.formula = CellKind.FORMULA, decode(vals[2])
+                    cell.kind, cell.formula = CellKind.FORMULA, decode(parts[j - 1])
                 else:
-                    cell.kind, cell.source = CellKind.CONSTANT, decode(vals[2])
+                    cell.kind, cell.source = CellKind.CONSTANT, decode(parts[j - 1])
             elif key == "b":
-                vals = take(4, key)
-                if vals is None:
-                    return
-                t, r, b, left = (self.index(x, "b", coord) for x in vals)
-                cell.borders = (t, r, b, left)
+                cell.borders = (
+                    self.index(first, "b", coord),
+                    self.index(parts[j - 3], "b", coord),
+                    self.index(parts[j - 2], "b", coord),
+                    self.index(parts[j - 1], "b", coord),
+                )
             elif key in _CELL_INDEX_ATTRS:
-                vals = take(1, key)
-                if vals is None:
-                    return
-                setattr(cell, _CELL_INDEX_ATTRS[key], self.index(vals[0], key, coord))
-            elif key in ("e", "csss", "comment", "cssc", "mod", "ro"):
-                vals = take(1, key)
-                if vals is None:
-                    return
-                if key == "e":
-                    cell.error = decode(vals[0])
-                elif key == "csss":
-                    cell.csss = decode(vals[0])
-                elif key == "comment":
-                    cell.comment = decode(vals[0])
-                elif key == "cssc":
-                    cell.cssc = vals[0]
-                elif key == "mod":
-                    cell.mod = vals[0]
-                else:
-                    cell.readonly = decode(vals[0]).lower() == "yes"
-            else:
-                self.issue("unknown-cell-attribute", f"unknown cell attribute '{key}'", coord)
-                return
+                setattr(cell, _CELL_INDEX_ATTRS[key], self.index(first, key, coord))
+            elif key == "e":
+                cell.error = decode(first)
+            elif key == "csss":
+                cell.csss = decode(first)
+            elif key == "comment":
+                cell.comment = decode(first)
+            elif key == "cssc":
+                cell.cssc = first
+            elif key == "mod":
+                cell.mod = first
+            else:  # ro
+                cell.readonly = decode(first).lower() == "yes"
 
     def line_col(self, line: str, parts: list[str]) -> None:
         name = parts[1] if len(parts) > 1 else ""
@@ -465,6 +452,12 @@ class _SheetReader:
         self.issue("obsolete-line", f"obsolete '{parts[0]}' line ignored", severity="warning")
 
 
+# Value fields taken by each cell attribute (§4).
+_CELL_ARITY = {
+    "v": 1, "t": 1, "vt": 2, "vtf": 3, "vtc": 3, "e": 1, "b": 4, "l": 1, "f": 1, "c": 1, "bg": 1,
+    "cf": 1, "tvf": 1, "ntvf": 1, "colspan": 1, "rowspan": 1, "cssc": 1, "csss": 1, "mod": 1,
+    "comment": 1, "ro": 1,
+}  # fmt: skip
 _CELL_INDEX_ATTRS = {
     "l": "layout",
     "f": "font",
