@@ -122,15 +122,17 @@ def strategic_merge(target: Any, patch: Any, key: str | None = None) -> Any:
     if isinstance(target, list) and isinstance(patch, list) and key in MERGE_KEYS:
         merge_key = MERGE_KEYS[key]
         merged_list = [copy.deepcopy(item) for item in target]
+        added = []
         for item in patch:
             position = next(
                 (i for i, old in enumerate(merged_list) if old.get(merge_key) == item.get(merge_key)), None
             )
             if position is None:
-                merged_list.append(copy.deepcopy(item))
+                added.append(copy.deepcopy(item))
             else:
                 merged_list[position] = strategic_merge(merged_list[position], item)
-        return merged_list
+        # Like kustomize: items only the patch has come first, in the patch's order.
+        return added + merged_list
     return copy.deepcopy(patch)
 
 

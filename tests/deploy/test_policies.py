@@ -386,7 +386,10 @@ def test_the_session_service_and_the_migration_job_use_the_same_database(overlay
 def test_dev_mode_is_on_in_dev_and_off_in_prod(rendered: dict[str, list[Doc]]) -> None:
     for name, expected in (("dev", True), ("prod", False)):
         _, container = _service_container(rendered[name], "gateway")
-        assert _pod_settings(rendered[name], container).dev_mode is expected, name  # type: ignore[attr-defined]
+        settings = _pod_settings(rendered[name], container)
+        assert settings.dev_mode is expected, name  # type: ignore[attr-defined]
+        # Every dev gateway replica accepts the same key; prod has none at all.
+        assert bool(settings.dev_api_key) is expected, name  # type: ignore[attr-defined]
 
 
 def test_the_api_keys_file_in_each_overlay_is_one_the_gateway_loads(overlay: Overlay, tmp_path) -> None:  # type: ignore[no-untyped-def]
