@@ -8,7 +8,9 @@ compared by type (their value is the engine's internal scratch value).
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from docmesh_document.msc.escaping import encode
 from docmesh_document.msc.model import Sheet
 from docmesh_document.msc.parser import parse
 from docmesh_document.msc.recalc import recalculate
-from docmesh_document.msc.serializer import serialize_sheet
+from docmesh_document.msc.serializer import canonicalize, serialize_sheet
 
 pytestmark = pytest.mark.oracle
 
@@ -137,3 +139,24 @@ def test_recalculated_document_has_no_stale_values_for_the_engine(oracle_batch: 
     text = serialize_sheet(sheet)
     report = oracle_batch({"chain-recalculated": text})["chain-recalculated"]
     assert not [w for w in report["warnings"] if w["kind"] == "stale-value"]
+
+
+RESAVE_CASES = ["styles.msc", "invoice-canonical.msc", "data.msc"]
+
+
+@pytest.mark.parametrize("name", RESAVE_CASES)
+def test_canonical_serialization_equals_the_engine_resave(name: str, oracle: Path) -> None:
+    # The engine's own writer (CreateSheetSave, after its recalc) is the reference for §8.
+    text = (CASES / name).read_text(encoding="utf-8")
+    proc = subprocess.run(
+        [str(oracle), "-", "--resave", "--no-sheetjs", "--compact"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    engine = json.loads(proc.stdout)["resave"]
+    sheet = parse(text).sheet
+    recalculate(sheet)
+    assert serialize_sheet(canonicalize(sheet)) == engine
