@@ -308,3 +308,15 @@ def test_a_name_longer_than_the_model_allows_is_a_question() -> None:
     result = interpret("Invoice " + "Acme " * 60 + "for a logo at $400", None, today=TODAY)
     assert result.action == "question"
     assert result.invoice is None
+
+
+def test_tax_inclusive_prices_are_flagged_not_taxed_again() -> None:
+    result = interpret("Invoice Acme for a logo at 400 USD incl. 20% VAT", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.taxes == []
+    assert "include tax are not supported" in result.reply
+
+
+def test_day_of_month_is_this_month_or_the_next() -> None:
+    assert parse_date("the 15th", TODAY) == dt.date(2026, 3, 15)
+    assert parse_date("the 5th", TODAY) == dt.date(2026, 4, 5)

@@ -114,6 +114,16 @@ def parse_date(text: str, today: dt.date, *, future: bool = True) -> dt.date | N
         return today + dt.timedelta(days=7)
     if phrase in ("next month",):
         return today + relativedelta(months=1)
+    match = re.fullmatch(r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this)\s+month)?", phrase)
+    if match:
+        # "the 15th": that day this month, or next month when it has passed.
+        day = int(match.group(1))
+        if not 1 <= day <= 31:
+            return None
+        candidate = today + relativedelta(day=day)
+        if candidate < today:
+            candidate = today + relativedelta(months=1, day=day)
+        return candidate
     match = re.fullmatch(r"(?:(next|this|last)\s+)?(" + "|".join(WEEKDAYS) + r")", phrase)
     if match:
         which, name = match.groups()

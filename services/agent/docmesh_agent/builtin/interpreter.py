@@ -252,6 +252,7 @@ def _merge(old: Draft, new: Draft) -> Draft:
     out.discounts = [*old.discounts, *new.discounts]
     out.line_discounts = [*old.line_discounts, *new.line_discounts]
     out.unknown = list(new.unknown)
+    out.warnings = list(new.warnings)
     return out
 
 
@@ -340,6 +341,8 @@ def _generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Inter
     )
     if draft.unknown:
         reply += " I did not understand: " + "; ".join(f"“{u}”" for u in draft.unknown) + "."
+    for warning in dict.fromkeys(draft.warnings):
+        reply += f" Note: {warning}."
     verb = "created a new" if replacing else "created"
     return Interpretation(
         "generate", invoice, reply, (), (f"{verb} {kind}{who} with {lines} line{'s' if lines != 1 else ''}",)

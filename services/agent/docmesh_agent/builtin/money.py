@@ -251,8 +251,9 @@ def find_money(text: str) -> list[Money]:
         after = text[num_end:]
         if re.match(r"\s?%|\s?percent\b|\s?per ?cent\b", after, re.IGNORECASE):
             continue
+        glued_code = match.group("pcode") and currency_from_code(match.group("pcode"))
         if num_start > 0 and (text[num_start - 1].isalpha() or text[num_start - 1] in "#-/_"):
-            if not match.group("psym"):
+            if not match.group("psym") and not glued_code:
                 continue
         code = _currency_of(match)
         # A three-letter word next to a number that is not a currency ("10 hrs") belongs to the text.

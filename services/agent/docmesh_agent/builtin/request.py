@@ -87,6 +87,7 @@ class Draft:
     paid_in_full: bool = False
     payment_method: str | None = None
     unknown: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def has_content(self) -> bool:
         """True when anything at all was understood."""
@@ -382,6 +383,11 @@ _QUOTED_NOTE_RE = re.compile(
     r"(?:(?:add|with|include|put)\s+(?:a|the)?\s*)?(?:notes?|memo|message)\s+[\"“'](?P<note>[^\"”']+)[\"”']",
     re.IGNORECASE,
 )
+# Codes also accepted in lower case after "in" ("in cad"); other three-letter words ("in all",
+# "in top") are too often English to be read as ALL or TOP.
+_LOWER_CASE_CODES = frozenset(
+    "USD EUR GBP CAD AUD NZD JPY CHF INR SEK NOK DKK MXN CNY HKD SGD ZAR BRL PLN KWD AED SAR".split()
+)
 _CURRENCY_PHRASE_RE = re.compile(
     rf"(?:,\s*)?\b(?:in|currency(?:\s+is)?:?|billed in|bill in|priced in|paid in|all in|everything in)\s+"
     rf"(?P<cur>(?:{_CURRENCY_NAME_RE})\b|[A-Z]{{3}}\b)(?!\s*[\d$€£¥])",
@@ -412,7 +418,7 @@ def take_currency(text: str) -> tuple[str, str | None]:
     for match in _CURRENCY_PHRASE_RE.finditer(text):
         raw = match.group("cur")
         code = currency_from_name(raw) if not re.fullmatch(r"[A-Za-z]{3}", raw) else None
-        if code is None and raw.isupper():
+        if code is None and (raw.isupper() or raw.upper() in _LOWER_CASE_CODES):
             code = currency_from_code(raw)
         if code is None and raw.lower() in NAMES:
             code = NAMES[raw.lower()]
@@ -493,11 +499,14 @@ _SHIPPING_WORD_FIRST = re.compile(
 _FREE_SHIPPING = re.compile(r"^(?:free|no\s+charge\s+for)\s+(?:shipping|delivery)$", re.IGNORECASE)
 
 _DUE_IN = re.compile(
-    rf"^(?:(?:payment|payable|it'?s|it\s+is|is)\s+)*(?:due|payable)\s+(?:with)?in\s+{RELATIVE_SPAN_RE.pattern}"
+    rf"^(?:(?:payment|payable|it'?s|it\s+is|is)\s+)*(?:due|payable)\s+(?:(?:with)?in\s+)?{RELATIVE_SPAN_RE.pattern}"
     r"(?:\s+(?:of|from|after)\s+(?:the\s+)?(?:issue|invoice)(?:\s+date)?)?$",
     re.IGNORECASE,
 )
 _WITHIN = re.compile(rf"^(?:pay(?:able)?|payment)\s+within\s+{RELATIVE_SPAN_RE.pattern}$", re.IGNORECASE)
+_DAYS_TERMS = re.compile(
+    r"^(?P<n>\d{1,3})[\s-]*(?P<unit>days?|weeks?)\s+(?:payment\s+terms|terms|to\s+pay|credit)$", re.IGNORECASE
+)
 _NET = re.compile(
     r"^(?:(?:payment\s+)?terms?\s*(?:are|:|is)?\s*)?net[\s-]?(?P<n>\d{1,3})(?:\s+days)?(?:\s+terms)?$",
     re.IGNORECASE,
@@ -906,7 +915,7 @@ class _Reader:
             d.due = DueSpec(on_receipt=True)
             d.payment_terms = "Due on receipt"
             return True
-        match = _DUE_IN.match(text) or _WITHIN.match(text)
+        match = _DUE_IN.match(text) or _WITHIN.match(text) or _DAYS_TERMS.match(text)
         if match:
             n = word_number(match.group("n"))
             if n is None:
@@ -1059,6 +1068,12 @@ class _Reader:
             self.take_party("buyer", head_for.group("name"))
             head = head[: head_for.start()] + " at "
         tail = self.trailing_buyer(tail)
+        if re.search(
+            r"\b(?:incl\.?|including|inclusive\s+of|inc\.)\s.*\b(?:tax|vat|gst|hst)\b", tail, re.IGNORECASE
+        ):
+            self.draft.warnings.append(
+                "prices that include tax are not supported: the amounts are taken before tax and no tax was added"
+            )
         connector = ""
         match = re.search(
             r"\s*(?:\b(?P<word>at|for|costing|costs?|priced\s+at|@|is|=|,|:|-|–)\s*|(?P<sym>@|=|,|:|-|–)\s*)$",
