@@ -80,6 +80,17 @@ async def test_list_filters_by_status_metadata_and_created_range(alice) -> None:
     assert await ids(create_time_before=after) == {blue.id}
 
 
+@pytest.mark.parametrize("key", ['quote"d', "back\\slash", "日本", "a.b[0]", "$"])
+async def test_metadata_filter_matches_keys_with_any_characters(alice, key) -> None:
+    wanted = await alice.create(metadata={key: "yes"})
+    await alice.create(metadata={key: "no"})
+    await alice.create(metadata={"other": "yes"})
+    listed = await alice.stub.ListSessions(
+        pb.ListSessionsRequest(metadata_key=key, metadata_value="yes"), metadata=alice.md
+    )
+    assert [s.id for s in listed.sessions] == [wanted.id]
+
+
 async def test_soft_deleted_sessions_are_listed_only_with_show_deleted(alice) -> None:
     kept = await alice.create()
     gone = await alice.create()
@@ -189,6 +200,8 @@ async def test_messages_page_token_of_another_session_is_invalid_argument(alice)
         (pb.ListSessionsRequest(order_by="title"), "order_by"),
         (pb.ListSessionsRequest(status=9), "status"),  # type: ignore[arg-type]
         (pb.ListSessionsRequest(metadata_value="x"), "metadata_value"),
+        (pb.ListSessionsRequest(metadata_key="k" * 65), "metadata_key"),
+        (pb.ListSessionsRequest(metadata_key="k\x00"), "metadata_key"),
     ],
 )
 async def test_bad_list_arguments_are_invalid_argument_naming_the_field(alice, request_, field) -> None:

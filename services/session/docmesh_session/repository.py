@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Row,
     Table,
     case,
@@ -323,10 +324,7 @@ class SessionRepository:
         if filters.status is not None:
             query = query.where(S.c.status == filters.status.value)
         if filters.metadata_key:
-            value = S_METADATA[filters.metadata_key].as_string()
-            query = query.where(
-                value == filters.metadata_value if filters.metadata_value else value.is_not(None)
-            )
+            query = query.where(self._metadata_match(filters.metadata_key, filters.metadata_value))
         if filters.create_time_after is not None:
             query = query.where(S.c.create_time >= filters.create_time_after)
         if filters.create_time_before is not None:
@@ -342,6 +340,19 @@ class SessionRepository:
         async with self._read() as conn:
             rows = await conn.execute(query.limit(limit))
             return [_session(r) for r in rows]
+
+    def _metadata_match(self, key: str, value: str) -> ColumnElement[bool]:
+        """Metadata has `key` (with `value`, when given)."""
+        if self.is_sqlite:
+            # SQLite's JSON paths mangle keys with quotes, backslashes or non-ASCII
+            # characters; json_each compares keys as plain text.
+            entries = func.json_each(S_METADATA).table_valued("key", "value")
+            match = select(literal(1)).select_from(entries).where(entries.c.key == key)
+            if value:
+                match = match.where(entries.c.value == value)
+            return match.exists()
+        text = S_METADATA[key].as_string()
+        return text == value if value else text.is_not(None)
 
     async def update_session(
         self, owner_id: str, session_id: uuid.UUID, values: dict[str, Any], now: dt.datetime

@@ -247,6 +247,16 @@ class SessionService:
             )
         if filters.metadata_value and not filters.metadata_key:
             raise InvalidArgument("metadata_value needs metadata_key", field="metadata_value")
+        if len(filters.metadata_key) > MAX_METADATA_KEY:
+            raise InvalidArgument(
+                f"metadata_key is longer than {MAX_METADATA_KEY} characters", field="metadata_key"
+            )
+        if len(filters.metadata_value) > MAX_METADATA_VALUE:
+            raise InvalidArgument(
+                f"metadata_value is longer than {MAX_METADATA_VALUE} characters", field="metadata_value"
+            )
+        no_nul(filters.metadata_key, "metadata_key")
+        no_nul(filters.metadata_value, "metadata_value")
         digest = filter_hash(
             "sessions",
             owner_id,
