@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +117,9 @@ class Mesh:
     session_channel: grpc.aio.Channel
     builtin: list[grpc.aio.Channel]
     llm: list[grpc.aio.Channel]
+    # `await mesh.start_agent(**settings)` -> (server, channel): one more agent replica.
+    start_agent: Callable[..., Awaitable[tuple[Any, grpc.aio.Channel]]]
+    llm_settings: dict[str, Any]
 
     def builtin_caller(self, replica: int = 0) -> Caller:
         return Caller(self.builtin[replica])
@@ -172,7 +175,7 @@ async def mesh(e2e_stores: dict[str, str], llm_server: FakeLLM) -> AsyncIterator
     await document_server.start()
     stack.push_async_callback(document_server.stop, 0.2)
 
-    async def agent(**overrides: Any) -> grpc.aio.Channel:
+    async def start_agent(**overrides: Any) -> tuple[Any, grpc.aio.Channel]:
         values: dict[str, Any] = {
             "port": 0,
             "metrics_port": 0,
@@ -186,7 +189,10 @@ async def mesh(e2e_stores: dict[str, str], llm_server: FakeLLM) -> AsyncIterator
         stack.push_async_callback(server.stop, 0.2)
         channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
         stack.push_async_callback(channel.close)
-        return channel
+        return server, channel
+
+    async def agent(**overrides: Any) -> grpc.aio.Channel:
+        return (await start_agent(**overrides))[1]
 
     llm_values = {
         "llm_provider": "openai",
@@ -204,6 +210,8 @@ async def mesh(e2e_stores: dict[str, str], llm_server: FakeLLM) -> AsyncIterator
         session_channel=session_channel,
         builtin=[await agent(), await agent()],
         llm=[await agent(**llm_values), await agent(**llm_values)],
+        start_agent=start_agent,
+        llm_settings=llm_values,
     )
     try:
         yield built

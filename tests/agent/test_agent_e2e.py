@@ -9,6 +9,7 @@ import time
 from decimal import Decimal
 
 import grpc
+import httpx
 import pytest
 
 from docmesh.agent.v1 import agent_service_pb2 as pb
@@ -368,3 +369,37 @@ async def test_a_document_still_incomplete_after_the_re_asks_becomes_a_question(
     assert response.action == pb.CHAT_ACTION_QUESTION
     assert "buyer" in response.reply
     assert response.revision_number == 0
+
+
+async def test_an_open_llm_breaker_fails_turns_fast_with_a_retry_hint(mesh: Mesh, llm: FakeLLM) -> None:
+    _, channel = await mesh.start_agent(
+        **{**mesh.llm_settings, "llm_breaker_fail_max": 2, "llm_breaker_reset_seconds": 30}
+    )
+    caller = Caller(channel)
+    llm.push(error(500), error(500))
+    for _ in range(2):
+        err = await failure(caller.chat(ACME))
+        assert err.code() == grpc.StatusCode.UNAVAILABLE
+    llm.push(ok(ANSWER))
+    started = time.monotonic()
+    err = await failure(caller.chat(ACME))
+    assert err.code() == grpc.StatusCode.UNAVAILABLE
+    assert time.monotonic() - started < 1.0
+    detail = error_from_rpc(err)
+    assert detail.reason == "LLM_BREAKER_OPEN"
+    assert 20 < (detail.retry_after_seconds or 0) <= 30
+    assert len(llm.requests) == 2
+
+
+async def test_llm_metrics_are_exported(mesh: Mesh, llm: FakeLLM) -> None:
+    server, channel = await mesh.start_agent(**{**mesh.llm_settings, "llm_max_retries": 1})
+    llm.push(error(429, retry_after="0"), ok(ANSWER, usage=(700, 300)))
+    await Caller(channel).chat(ACME)
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"http://127.0.0.1:{server.metrics_port}/metrics")).text
+    assert 'docmesh_llm_tokens_total{kind="prompt",model="test-model",provider="openai"}' in text
+    assert 'docmesh_llm_cost_usd_total{model="test-model",provider="openai"}' in text
+    assert "docmesh_llm_latency_seconds_bucket" in text
+    assert 'docmesh_llm_retries_total{provider="openai",reason="rate_limit"}' in text
+    assert 'docmesh_llm_calls_total{model="test-model",outcome="rate_limit",provider="openai"}' in text
+    assert 'docmesh_breaker_state{breaker="llm:' in text

@@ -37,7 +37,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -194,12 +194,12 @@ class AgentService:
         appended = await self._append_user(session, message, key)
         user = appended.messages[0]
         history = self._history_before(view.messages, user.id)
+        if events is not None:
+            await events.started(session.id, user.id)
         if appended.replayed:
             stored = await self._stored_result(view, user)
             if stored is not None:
                 return stored
-        if events is not None:
-            await events.started(session.id, user.id)
 
         current = from_proto(view.latest_revision.invoice) if view.HasField("latest_revision") else None
         kind = document_kind
@@ -235,13 +235,14 @@ class AgentService:
             await self._fail(result, key, error)
             raise
         # The last writes are independent of each other: one round trip instead of three.
-        writes = [
-            self._append(session.id, ses_pb2.MESSAGE_ROLE_ASSISTANT, result.reply or "Done.", f"{key}:reply"),
-            self._record_usage(result),
-        ]
+        others: list[Awaitable[None]] = [self._record_usage(result)]
         if result.revision_number == 1 and result.document is not None:
-            writes.append(self._mark_drafted(session.id, result.document.invoice))
-        reply, *_ = await asyncio.gather(*writes)
+            others.append(self._mark_drafted(session.id, result.document.invoice))
+        reply_written = asyncio.ensure_future(
+            self._append(session.id, ses_pb2.MESSAGE_ROLE_ASSISTANT, result.reply or "Done.", f"{key}:reply")
+        )
+        await asyncio.gather(reply_written, *others)
+        reply = reply_written.result()
         result.assistant_message_id = reply.messages[0].id
         result.session_token_count = reply.session.token_count
         if result.usage.calls:
