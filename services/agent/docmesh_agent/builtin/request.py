@@ -210,7 +210,28 @@ AMT = (
 _CURRENCY_NAME_RE = "|".join(re.escape(n) for n in sorted(NAMES, key=len, reverse=True))
 _SYMBOL_RE = "|".join(re.escape(s) for s in sorted(SYMBOLS, key=len, reverse=True))
 
-_STOP_NAMES = {"me", "it", "them", "him", "her", "this", "that", "please", "the following", "us", "you"}
+_STOP_NAMES = {
+    "me",
+    "it",
+    "them",
+    "him",
+    "her",
+    "this",
+    "that",
+    "please",
+    "the following",
+    "us",
+    "you",
+    "to",
+    "for",
+    "from",
+    "number",
+    "no",
+    "date",
+    "items",
+    "item",
+    "details",
+}
 _COMPANY_SUFFIX = {
     "llc": "LLC",
     "ltd": "Ltd",
@@ -260,7 +281,9 @@ def clean_name(text: str) -> str:
 def clean_description(text: str) -> str:
     """Trim an item description, drop leading articles, capitalise the first letter."""
     desc = text.strip().strip(" .,:;-–\"'").strip()
-    desc = re.sub(r"^(?:(?:the|a|an|some|of|at\s+the|in\s+the|at)\s+)+", "", desc, flags=re.IGNORECASE)
+    desc = re.sub(
+        r"^(?:(?:the|a|an|some|of|at\s+the|in\s+the|at|on\s+the|on)\s+)+", "", desc, flags=re.IGNORECASE
+    )
     desc = re.sub(r"\s+(?:each|apiece|ea\.?)$", "", desc, flags=re.IGNORECASE)
     if desc:
         desc = desc[0].upper() + desc[1:]
@@ -429,6 +452,11 @@ def take_currency(text: str) -> tuple[str, str | None]:
 
 # --- the clause rules -------------------------------------------------------------------
 
+_MONTHS_RE = r"january|february|march|april|may|june|july|august|september|october|november|december"
+_PERIOD_RE = re.compile(
+    rf"^(?:for\s+)?(?:(?:last|this|the\s+past|the\s+previous)\s+(?:month|week|quarter|year)|(?:the\s+month\s+of\s+)?(?:{_MONTHS_RE})(?:\s+\d{{4}})?)\s*[.,]?\s*$",
+    re.IGNORECASE,
+)
 _NAME_END = re.compile(
     rf"\s+for\b|\s*[:;]|\s+-\s|\s+–\s|\s+(?:due|net|with|starting|dated|issued|at)\b|\s+to\s+(?=[A-Z])|"
     rf"\s+in\s+(?:{_CURRENCY_NAME_RE}|[A-Z]{{3}})\b|\s+(?=\d|[$€£¥₹]|(?:{_QTY_WORD_RE})\s+\d)|"
@@ -437,14 +465,14 @@ _NAME_END = re.compile(
 
 LEAD_RE = re.compile(
     rf"""^(?:(?:hi|hello|hey)\b[,!]?\s*)?
-    (?:(?:please|pls|kindly|can\s+you|could\s+you|would\s+you|i\s+need(?:\s+you\s+to)?|i'd\s+like(?:\s+to)?|
-        i\s+want(?:\s+to)?|we\s+need|let's|lets)\s+)*
+    (?:(?:please|pls|kindly|can\s+you|could\s+you|would\s+you|i\s+need(?:\s+you)?(?:\s+to)?|i'd\s+like(?:\s+to)?|
+        i\s+want(?:\s+to)?|we\s+need(?:\s+to)?|let's|lets|help\s+me|i\s+have\s+to|i\s+must)\s+)*
     (?P<verb>(?:create|make|generate|draft|prepare|write|do|send|issue|raise|build|produce|start|get|need|give\s+me)\s+)?
     (?:(?:me|us)\s+)?
     (?P<art>(?:a|an|the|new|another|my)\s+)*
     (?:new\s+)?
     (?P<kind>{KIND_WORDS})\b
-    (?:\s*(?:\#\s*|no\.\s*|no\s+(?=\d)|number\s+)(?P<num>[A-Za-z0-9][\w\-/]*))?
+    (?:\s*(?:\#\s*|no\.\s*|no\s+(?=\d)|number\s*:?\s*)(?P<num>[A-Za-z0-9][\w\-/]*))?
     [:,]?\s*""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -595,6 +623,23 @@ TOTAL_TAIL_RE = re.compile(
 
 MAX_CLAUSE_CHARS = 300
 
+# "Bill to:" alone on its line: the name is on the next one.
+_LABEL_LINE_RE = re.compile(
+    r"(?im)^(\s*(?:bill(?:ed)?\s+to|invoice\s+to|to|from|client|customer|buyer|seller|sold\s+to|ship\s+to)\s*:)[ \t]*\n\s*"
+)
+# "- Logo design, 1, 1200" / "Business cards, 500 pcs, 0.20": description, quantity, price.
+_CSV_ITEM_RE = re.compile(
+    r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<desc>[A-Za-z][^,\n]*?),[ \t]*(?P<q>\d+(?:\.\d+)?)[ \t]*(?P<unit>[a-z]+)?,[ \t]*"
+    r"(?P<price>[^\s,\d]{0,3}\d[\d.]*(?:[ \t]?[A-Za-z€£$]{1,3})?)[ \t]*$"
+)
+
+
+def _csv_item(match: re.Match[str]) -> str:
+    unit = match.group("unit")
+    if unit:
+        return f"{match.group('q')} {unit} of {match.group('desc')} at {match.group('price')}"
+    return f"{match.group('q')} x {match.group('desc')} @ {match.group('price')}"
+
 
 class _Reader:
     """Reads the clauses of one message into a Draft."""
@@ -607,6 +652,8 @@ class _Reader:
     # The lead-in and parties consume a prefix and hand the rest back.
 
     def read(self, text: str) -> Draft:
+        text = _LABEL_LINE_RE.sub(r"\1 ", text)
+        text = _CSV_ITEM_RE.sub(_csv_item, text)
         text, note = take_notes(text)
         if note:
             self.draft.notes = note
@@ -676,7 +723,7 @@ class _Reader:
         for _ in range(4):
             before = text
             match = LEAD_RE.match(text)
-            if match and (match.group("verb") or match.group("art") or match.start("kind") == 0):
+            if match:
                 kind_word = " ".join(match.group("kind").lower().split())
                 after = text[match.end() :]
                 # "bill" is a verb ("bill Acme") far more often than a noun; "PO" only as a noun.
@@ -699,14 +746,14 @@ class _Reader:
         if not text:
             return text
         match = re.match(
-            r"^(?:#\s*|no\.\s*|no\s+(?=\d)|number\s+)(?P<num>[A-Za-z0-9][\w\-/]*)[:,]?\s*",
+            r"^(?:#\s*|no\.\s*|no\s+(?=\d)|number\s*:?\s*)(?P<num>[A-Za-z0-9][\w\-/]*)[:,]?\s*",
             text,
             re.IGNORECASE,
         )
         if match:
             self.draft.number = match.group("num")
             text = text[match.end() :]
-        match = re.match(r"^(?:to|for)\s+(?P<rest>.+)$", text, re.IGNORECASE)
+        match = re.match(r"^(?:to|for)\s*:?\s+(?P<rest>.+)$", text, re.IGNORECASE)
         if match:
             word = text.split()[0].lower()
             rest = match.group("rest")
@@ -753,9 +800,12 @@ class _Reader:
 
     def take_party(self, role: str, text: str, *, strict: bool = False) -> str:
         """Read a name at the start of `text` into buyer/seller; returns the rest."""
+        text = re.sub(r"^(?:my|our|the)\s+(?:client|customer|buyer)\s+", "", text, flags=re.IGNORECASE)
         match = _NAME_END.search(text)
         name = text[: match.start()] if match else text
-        rest = text[match.start() :] if match else ""
+        rest = text[match.start() :].strip() if match else ""
+        # "for last month", "for March": the period of the work, not what was sold.
+        rest = _PERIOD_RE.sub("", rest).strip()
         email = _EMAIL.search(name)
         party_email = ""
         if email:
@@ -983,7 +1033,8 @@ class _Reader:
         # "consulting (10 h @ 150)": brackets only group.
         text = re.sub(r"\s*[()]\s*", " ", text).strip()
         text = re.sub(
-            r"^(?:i|we)\s+(?:did|have\s+done|'ve\s+done|completed|provided|delivered|sold|worked|spent)\s+",
+            r"^(?:(?:i|we)\s+(?:also\s+)?(?:did|have\s+done|'ve\s+done|completed|provided|delivered|sold|worked|spent)"
+            r"|(?:they|he|she|it)\s+(?:also\s+)?owes?\s+(?:me|us)(?:\s+another)?)\s+",
             "",
             text,
             flags=re.IGNORECASE,
