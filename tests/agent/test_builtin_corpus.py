@@ -82,7 +82,11 @@ def expected_invoice(spec: dict[str, Any], today: dt.date) -> Invoice:
             else None
         ),
         payment_terms=spec.get("payment_terms", ""),
-        seller=Party(name=spec.get("seller", "")),
+        seller=Party(
+            name=spec.get("seller", ""),
+            address_lines=spec.get("seller_address", []),
+            email=spec.get("seller_email", ""),
+        ),
         buyer=Party(
             name=spec.get("buyer", ""),
             address_lines=spec.get("buyer_address", []),
