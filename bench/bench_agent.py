@@ -4,7 +4,10 @@
    LLM that answers each request after 1 s. The floor is 1 s: a turn cannot finish sooner.
    a) the LLM leg alone (the openai provider in this process: real HTTP, real client);
    b) whole turns through the agent's gRPC API, with the real session service (PostgreSQL +
-      Redis when reachable, else SQLite) and document service, each its own process.
+      Redis when reachable, else SQLite) and document service, each its own process. Each
+      turn also makes 6 session/document calls, so on a small machine this figure is bound
+      by their CPU (compare with 2.), not by the LLM wait.
+   Each is measured after a first wave that opens the connections.
 2. Built-in provider: turns per second end to end (agent + session + document processes).
 
 Usage: .venv/bin/python bench/bench_agent.py [--turns 256] [--llm-delay 1.0]
@@ -182,6 +185,8 @@ async def llm_leg(base_url: str, turns: int, delay: float) -> None:
         answer = await provider.answer(request, TurnUsage())
         assert answer.invoice is not None
 
+    # A first wave opens the connections (a long-running agent keeps them alive).
+    await offer(turns, turns, turn)
     latencies, errors, wall = await offer(turns, turns, turn)
     report(
         f"1a. LLM leg: {turns} concurrent openai-provider calls, LLM answers in {delay:.1f} s",
@@ -273,6 +278,7 @@ async def main() -> None:
             await grpc_turns(ports["agent_llm"], 4, 4)
             await grpc_turns(ports["agent_builtin"], 8, 4)
 
+            await grpc_turns(ports["agent_llm"], options.turns, options.turns)
             latencies, errors, wall = await grpc_turns(ports["agent_llm"], options.turns, options.turns)
             report(
                 f"1b. Whole turns: {options.turns} concurrent Chat calls (agent + session + document processes), "
