@@ -39,7 +39,9 @@ SUPPORTED_FIELDS = frozenset(
     }
 )
 # Kinds without a namespace among those deploy/k8s uses.
-CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass"})
+CLUSTER_SCOPED = frozenset(
+    {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass"}
+)
 # Strategic-merge keys of the lists deploy/k8s patches (Kubernetes' patchMergeKey).
 MERGE_KEYS = {
     "containers": "name",
@@ -175,11 +177,18 @@ def _generate(base: Path, kind: str, generator: Doc, docs: list[Doc]) -> None:
     values: dict[str, str] = (
         {k: base64.b64encode(v.encode()).decode() for k, v in pairs.items()} if kind == "Secret" else pairs
     )
-    existing = next((d for d in docs if d["kind"] == kind and d["metadata"]["name"] == generator["name"]), None)
+    existing = next(
+        (d for d in docs if d["kind"] == kind and d["metadata"]["name"] == generator["name"]), None
+    )
     if behavior == "create":
         if existing is not None:
             raise KustomizeError(f"{kind} {generator['name']} already exists: use behavior merge or replace")
-        doc: Doc = {"apiVersion": "v1", "kind": kind, "metadata": {"name": generator["name"]}, data_field: values}
+        doc: Doc = {
+            "apiVersion": "v1",
+            "kind": kind,
+            "metadata": {"name": generator["name"]},
+            data_field: values,
+        }
         if kind == "Secret":
             doc["type"] = generator.get("type", "Opaque")
         docs.append(doc)
@@ -266,11 +275,15 @@ def render_python(directory: Path) -> list[Doc]:
         for patch in load_yaml_documents(directory / patch_entry["path"]):
             target = next((d for d in docs if identity(d) == identity(patch)), None)
             if target is None:
-                raise KustomizeError(f"{directory / patch_entry['path']}: patch target {identity(patch)} not found")
+                raise KustomizeError(
+                    f"{directory / patch_entry['path']}: patch target {identity(patch)} not found"
+                )
             docs[docs.index(target)] = strategic_merge(target, patch)
 
     for entry in kustomization.get("replicas", []):
-        matches = [d for d in docs if d["metadata"]["name"] == entry["name"] and d["kind"] in REPLICATED_KINDS]
+        matches = [
+            d for d in docs if d["metadata"]["name"] == entry["name"] and d["kind"] in REPLICATED_KINDS
+        ]
         if not matches:
             raise KustomizeError(f"{file}: replicas for {entry['name']}, which does not exist")
         for doc in matches:

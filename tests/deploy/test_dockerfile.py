@@ -137,7 +137,9 @@ def test_the_builder_installs_the_project_without_extras_and_not_editable_after_
     project_installs = [words for words in installs if "." in words]
     assert project_installs == [["."]], installs
     position = {kw_args: i for i, kw_args in enumerate(builder.instructions)}
-    gen_copy = next(i for (kw, a), i in position.items() if kw == "COPY" and "--from=codegen" in a and "gen" in a)
+    gen_copy = next(
+        i for (kw, a), i in position.items() if kw == "COPY" and "--from=codegen" in a and "gen" in a
+    )
     install = next(i for (kw, a), i in position.items() if kw == "RUN" and "install ." in a)
     assert gen_copy < install
 
@@ -148,7 +150,10 @@ def test_no_stage_installs_test_dependencies_or_an_editable_project() -> None:
     for stage in stages:
         for words in _pip_installs(stage):
             text = " ".join(words)
-            assert "[test]" not in text and "-e" not in words and "--editable" not in words, (stage.name, text)
+            assert "[test]" not in text and "-e" not in words and "--editable" not in words, (
+                stage.name,
+                text,
+            )
             assert not any(w.split("[")[0].split(">")[0].split("=")[0] in test_extra for w in words), text
 
 
@@ -298,9 +303,11 @@ def _imported_top_level_modules() -> dict[str, set[str]]:
     """
     import ast
 
-    own = {"docmesh"} | {p.name for root in SOURCE_ROOTS for p in root.glob("*/docmesh_*")} | {
-        p.name for p in (REPO_ROOT / "gateway").glob("docmesh_*")
-    }
+    own = (
+        {"docmesh"}
+        | {p.name for root in SOURCE_ROOTS for p in root.glob("*/docmesh_*")}
+        | {p.name for p in (REPO_ROOT / "gateway").glob("docmesh_*")}
+    )
     found: dict[str, set[str]] = {}
 
     def optional(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:

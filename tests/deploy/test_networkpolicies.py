@@ -12,7 +12,15 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.deploy.kustomize import Doc, secret_values
-from tests.deploy.model import effective_env, find, load_settings_as_pod, selects, service_package, settings_class, workloads
+from tests.deploy.model import (
+    effective_env,
+    find,
+    load_settings_as_pod,
+    selects,
+    service_package,
+    settings_class,
+    workloads,
+)
 
 NAMESPACE = "docmesh"
 
@@ -29,13 +37,20 @@ class Endpoint:
 
 
 INGRESS_CONTROLLER = Endpoint(
-    "ingress-nginx", "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"},
+    "ingress-nginx",
+    "ingress-nginx",
+    {"app.kubernetes.io/name": "ingress-nginx"},
     {"kubernetes.io/metadata.name": "ingress-nginx"},
 )
 PROMETHEUS = Endpoint(
-    "prometheus", "monitoring", {"app.kubernetes.io/name": "prometheus"}, {"kubernetes.io/metadata.name": "monitoring"}
+    "prometheus",
+    "monitoring",
+    {"app.kubernetes.io/name": "prometheus"},
+    {"kubernetes.io/metadata.name": "monitoring"},
 )
-KUBE_DNS = Endpoint("kube-dns", "kube-system", {"k8s-app": "kube-dns"}, {"kubernetes.io/metadata.name": "kube-system"})
+KUBE_DNS = Endpoint(
+    "kube-dns", "kube-system", {"k8s-app": "kube-dns"}, {"kubernetes.io/metadata.name": "kube-system"}
+)
 OTHER_NAMESPACE_POD = Endpoint(
     "stranger", "default", {"app.kubernetes.io/name": "session"}, {"kubernetes.io/metadata.name": "default"}
 )
@@ -81,7 +96,9 @@ def _port_matches(rule: Doc, port: int, protocol: str) -> bool:
     return False
 
 
-def _side_allows(docs: list[Doc], pod: Endpoint, peer: Endpoint, port: int, protocol: str, direction: str) -> bool:
+def _side_allows(
+    docs: list[Doc], pod: Endpoint, peer: Endpoint, port: int, protocol: str, direction: str
+) -> bool:
     """Whether `pod`'s policies allow traffic in `direction` (Ingress from / Egress to) `peer`."""
     if pod.ip or pod.namespace != NAMESPACE:
         return True  # outside the namespace: not governed by these policies
@@ -89,7 +106,8 @@ def _side_allows(docs: list[Doc], pod: Endpoint, peer: Endpoint, port: int, prot
     isolating = [
         p
         for p in _policies(docs)
-        if direction in p["spec"].get("policyTypes", ["Ingress"]) and selects(p["spec"]["podSelector"], pod.labels)
+        if direction in p["spec"].get("policyTypes", ["Ingress"])
+        and selects(p["spec"]["podSelector"], pod.labels)
     ]
     if not isolating:
         return True
@@ -102,7 +120,9 @@ def _side_allows(docs: list[Doc], pod: Endpoint, peer: Endpoint, port: int, prot
     return False
 
 
-def allowed(docs: list[Doc], source: Endpoint, destination: Endpoint, port: int, protocol: str = "TCP") -> bool:
+def allowed(
+    docs: list[Doc], source: Endpoint, destination: Endpoint, port: int, protocol: str = "TCP"
+) -> bool:
     return _side_allows(docs, source, destination, port, protocol, "Egress") and _side_allows(
         docs, destination, source, port, protocol, "Ingress"
     )
@@ -125,22 +145,46 @@ def _settings(docs: list[Doc], name: str):  # type: ignore[no-untyped-def]
 
 def _store_ports(docs: list[Doc]) -> tuple[int, int]:
     values = secret_values(find(docs, "Secret", "docmesh-secrets"))  # type: ignore[arg-type]
-    return urlsplit(values["DOCMESH_DATABASE_URL"]).port or 5432, urlsplit(values["DOCMESH_REDIS_URL"]).port or 6379
+    return urlsplit(values["DOCMESH_DATABASE_URL"]).port or 5432, urlsplit(
+        values["DOCMESH_REDIS_URL"]
+    ).port or 6379
+
+
+@dataclass
+class Mesh:
+    """An overlay's pods and the ports and stores they use, as the settings say."""
+
+    docs: list[Doc]
+    pods: dict[str, Endpoint]
+    ports: dict[str, int]
+    metrics: dict[str, int]
+    database: Endpoint
+    redis: Endpoint
+    database_port: int
+    redis_port: int
 
 
 @pytest.fixture
-def mesh(overlay: tuple[str, list[Doc]]):  # type: ignore[no-untyped-def]
+def mesh(overlay: tuple[str, list[Doc]]) -> Mesh:
     name, docs = overlay
     pods = _pods(docs)
     ports = {s: _settings(docs, s).port for s in ("session", "agent", "document", "gateway")}
-    metrics = {s: _settings(docs, s).metrics_port or ports[s] for s in ports}
     database_port, redis_port = _store_ports(docs)
     if name == "dev":
         database, redis = pods["postgres"], pods["redis"]
     else:
         database = MANAGED_DATABASE
         redis = Endpoint("managed-redis", ip="198.51.100.21")
-    return docs, pods, ports, metrics, database, redis, database_port, redis_port
+    return Mesh(
+        docs=docs,
+        pods=pods,
+        ports=ports,
+        metrics={s: _settings(docs, s).metrics_port or ports[s] for s in ports},
+        database=database,
+        redis=redis,
+        database_port=database_port,
+        redis_port=redis_port,
+    )
 
 
 def test_there_is_a_default_deny_for_ingress_and_egress_of_every_pod(overlay: tuple[str, list[Doc]]) -> None:
@@ -167,8 +211,14 @@ def test_every_pod_is_selected_by_a_policy_of_its_own(overlay: tuple[str, list[D
         assert own, str(workload)
 
 
-def test_the_flows_the_mesh_needs_are_allowed(mesh) -> None:  # type: ignore[no-untyped-def]
-    docs, pods, ports, metrics, database, redis, database_port, redis_port = mesh
+def test_the_flows_the_mesh_needs_are_allowed(mesh: Mesh) -> None:
+    docs, pods, ports, metrics = mesh.docs, mesh.pods, mesh.ports, mesh.metrics
+    database, redis, database_port, redis_port = (
+        mesh.database,
+        mesh.redis,
+        mesh.database_port,
+        mesh.redis_port,
+    )
     needed = [
         (pods["gateway"], pods["agent"], ports["agent"]),
         (pods["gateway"], pods["session"], ports["session"]),
@@ -187,15 +237,21 @@ def test_the_flows_the_mesh_needs_are_allowed(mesh) -> None:  # type: ignore[no-
         assert allowed(docs, source, destination, port), f"{source.name} -> {destination.name}:{port}"
 
 
-def test_every_pod_can_resolve_names(mesh) -> None:  # type: ignore[no-untyped-def]
-    docs, pods, *_ = mesh
+def test_every_pod_can_resolve_names(mesh: Mesh) -> None:
+    docs, pods = mesh.docs, mesh.pods
     for pod in pods.values():
         assert allowed(docs, pod, KUBE_DNS, 53, "UDP"), pod.name
         assert allowed(docs, pod, KUBE_DNS, 53, "TCP"), pod.name
 
 
-def test_flows_the_mesh_does_not_need_are_denied(mesh) -> None:  # type: ignore[no-untyped-def]
-    docs, pods, ports, metrics, database, redis, database_port, redis_port = mesh
+def test_flows_the_mesh_does_not_need_are_denied(mesh: Mesh) -> None:
+    docs, pods, ports, metrics = mesh.docs, mesh.pods, mesh.ports, mesh.metrics
+    database, redis, database_port, redis_port = (
+        mesh.database,
+        mesh.redis,
+        mesh.database_port,
+        mesh.redis_port,
+    )
     denied = [
         (pods["document"], pods["session"], ports["session"]),
         (pods["session"], pods["agent"], ports["agent"]),
@@ -209,6 +265,8 @@ def test_flows_the_mesh_does_not_need_are_denied(mesh) -> None:  # type: ignore[
         (INGRESS_CONTROLLER, pods["session"], ports["session"]),
         (INGRESS_CONTROLLER, pods["agent"], ports["agent"]),
         (PROMETHEUS, pods["session"], ports["session"]),
+        (pods["gateway"], pods["session"], metrics["session"]),
+        (INTERNET, pods["agent"], metrics["agent"]),
         (OTHER_NAMESPACE_POD, pods["session"], ports["session"]),
         (OTHER_NAMESPACE_POD, pods["gateway"], ports["gateway"]),
         (INTERNET, pods["gateway"], ports["gateway"]),

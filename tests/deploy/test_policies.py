@@ -162,7 +162,9 @@ def test_termination_grace_outlasts_prestop_plus_the_services_own_drain(overlay:
         settings = _pod_settings(docs, container)
         pre_stop = container["lifecycle"]["preStop"]["sleep"]["seconds"]
         assert pre_stop > 0, service
-        assert workload.pod_spec["terminationGracePeriodSeconds"] > pre_stop + settings.shutdown_grace_seconds, service
+        assert (
+            workload.pod_spec["terminationGracePeriodSeconds"] > pre_stop + settings.shutdown_grace_seconds
+        ), service
 
 
 def test_every_docmesh_deployment_spreads_its_pods_over_zones_and_nodes(overlay: Overlay) -> None:
@@ -179,7 +181,9 @@ def test_every_docmesh_deployment_spreads_its_pods_over_zones_and_nodes(overlay:
 # --- availability ------------------------------------------------------------------------------
 
 
-def test_every_deployment_and_statefulset_has_a_disruption_budget_that_lets_a_node_drain(overlay: Overlay) -> None:
+def test_every_deployment_and_statefulset_has_a_disruption_budget_that_lets_a_node_drain(
+    overlay: Overlay,
+) -> None:
     _, docs = overlay
     budgets = [d for d in docs if d["kind"] == "PodDisruptionBudget"]
     for workload in workloads(docs, LONG_RUNNING_KINDS):
@@ -226,7 +230,9 @@ def test_every_image_is_pinned_by_a_tag_or_digest_and_never_latest(overlay: Over
             assert tag != "latest", image
 
 
-def test_all_docmesh_containers_run_one_image_whose_commands_are_its_console_scripts(overlay: Overlay) -> None:
+def test_all_docmesh_containers_run_one_image_whose_commands_are_its_console_scripts(
+    overlay: Overlay,
+) -> None:
     _, docs = overlay
     scripts = console_scripts()
     images = set()
@@ -273,7 +279,9 @@ def test_every_container_environment_loads_into_its_settings_class(overlay: Over
                 _pod_settings(docs, container)
 
 
-def test_container_ports_and_metrics_annotations_match_the_ports_the_settings_listen_on(overlay: Overlay) -> None:
+def test_container_ports_and_metrics_annotations_match_the_ports_the_settings_listen_on(
+    overlay: Overlay,
+) -> None:
     _, docs = overlay
     for service in DOCMESH_SERVICES:
         workload, container = _service_container(docs, service)
@@ -352,7 +360,9 @@ def test_the_gateway_service_and_ingress_reach_the_gateway_http_port(overlay: Ov
     assert _named_port(container, http["targetPort"]) == settings.port
     ingress = find(docs, "Ingress", "gateway")
     assert ingress is not None
-    backends = [path["backend"]["service"] for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
+    backends = [
+        path["backend"]["service"] for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]
+    ]
     assert backends and all(b["name"] == "gateway" and b["port"] == {"name": "http"} for b in backends)
 
 
@@ -371,7 +381,9 @@ def test_the_api_keys_file_the_gateway_reads_is_mounted_from_a_secret(overlay: O
 
 
 @pytest.mark.parametrize("service", ["session"])
-def test_the_session_service_and_the_migration_job_use_the_same_database(overlay: Overlay, service: str) -> None:
+def test_the_session_service_and_the_migration_job_use_the_same_database(
+    overlay: Overlay, service: str
+) -> None:
     _, docs = overlay
     _, container = _service_container(docs, service)
     migrate = find(docs, "Job", "session-migrate")
@@ -394,7 +406,6 @@ def test_dev_mode_is_on_in_dev_and_off_in_prod(rendered: dict[str, list[Doc]]) -
 
 def test_the_api_keys_file_in_each_overlay_is_one_the_gateway_loads(overlay: Overlay, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from docmesh_gateway.auth import load_keys_file
-
     from tests.deploy.kustomize import secret_values
 
     _, docs = overlay

@@ -44,7 +44,11 @@ TURN_TIMEOUT_SECONDS = 60.0
 # later one adds a distinct line, so a turn applied twice (or lost) changes the final total.
 TAX_RATE = Decimal("0.08")
 TURNS: list[tuple[str, Decimal, Decimal]] = [
-    ("Invoice Acme Corp for 10 hours of consulting at $150, 8% tax, due in 30 days", Decimal(10), Decimal(150)),
+    (
+        "Invoice Acme Corp for 10 hours of consulting at $150, 8% tax, due in 30 days",
+        Decimal(10),
+        Decimal(150),
+    ),
     ("add 2 hours of QA at $80", Decimal(2), Decimal(80)),
     ("add 3 hours of design review at $95", Decimal(3), Decimal(95)),
     ("add 1 hour of deployment at $120", Decimal(1), Decimal(120)),
@@ -258,7 +262,8 @@ def test_chat_turns_succeed_exactly_once_while_one_replica_of_each_backend_stops
             errors = [e for c in conversations for e in c.errors]
             pytest.fail("a turn failed on the full mesh: " + "\n".join(errors) + "\n" + launcher.tail())
         before_stop = {
-            service: [_handled_calls(r["metrics_port"]) for r in launcher.replicas(service)] for service in BACKENDS
+            service: [_handled_calls(r["metrics_port"]) for r in launcher.replicas(service)]
+            for service in BACKENDS
         }
         # round_robin spread the calls: every replica of every backend served some.
         for service, counts in before_stop.items():
