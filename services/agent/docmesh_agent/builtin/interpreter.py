@@ -139,6 +139,9 @@ def _interpret(
         return _generate(_fold(draft, text, today), today)
     if _NEW_DOC_RE.match(text) or _looks_like_full_request(text, today):
         return _generate(read_request(text, today), today, replacing=True)
+    chat = _chat_reply(text, current)
+    if chat is not None:
+        return chat
     if history:
         pending = _pending_price(history[-1], current, today)
         if pending is not None:
@@ -432,6 +435,50 @@ def _looks_like_full_request(text: str, today: dt.date) -> bool:
     return bool(draft.buyer and draft.items and all(i.unit_price is not None for i in draft.items))
 
 
+_THANKS_RE = re.compile(
+    r"^(?:thanks|thank\s+you|thx|ty|cheers|great|perfect|ok|okay|cool|awesome|nice|looks\s+good|lgtm|"
+    r"that'?s\s+(?:great|perfect|fine|good|it)|all\s+good|done)(?:\s+(?:so\s+much|a\s+lot|thanks))?[!. ]*$",
+    re.IGNORECASE,
+)
+_TOTAL_QUESTION_RE = re.compile(
+    r"^(?:what'?s|what\s+is|how\s+much\s+is|tell\s+me)\s+(?:the\s+)?(?:total|amount\s+due|balance|grand\s+total)"
+    r"(?:\s+now)?\??$|^(?:how\s+much\s+(?:is\s+it|do\s+they\s+owe|does\s+it\s+come\s+to)|total)\??$",
+    re.IGNORECASE,
+)
+_SEND_RE = re.compile(
+    r"^(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:send|email|e-mail|mail|fax|share)(?:\s+(?:it|this|the\s+\w+))?"
+    r"(?:\s+(?:to\s+(?:them|him|her|the\s+client|the\s+customer|the\s+buyer)|now|over|out))*[.!?]*$",
+    re.IGNORECASE,
+)
+
+
+def _chat_reply(text: str, current: Invoice) -> Interpretation | None:
+    """Thanks, "what's the total?", "send it": answered without touching the document."""
+    kind = _KIND_NAMES[current.kind]
+    if _THANKS_RE.match(text):
+        return Interpretation(
+            "question",
+            None,
+            f"Glad to help. Tell me if the {kind} should change, for example {EXAMPLES}.",
+            (),
+            (),
+        )
+    if _TOTAL_QUESTION_RE.match(text):
+        return Interpretation(
+            "question", None, f"The total is {format_money(total(current), current.currency_code)}.", (), ()
+        )
+    if _SEND_RE.match(text):
+        return Interpretation(
+            "question",
+            None,
+            f"I can only write and change the {kind}; to send it, download it (XLSX, CSV, HTML or MSC) and "
+            "attach it to your message.",
+            (),
+            (),
+        )
+    return None
+
+
 def _question_empty(current: Invoice | None, today: dt.date) -> Interpretation:
     if current is None:
         return _generate(Draft(), today)
@@ -594,6 +641,7 @@ def _apply_one(
     for op in (
         _op_remove,
         _op_rename,
+        _op_more,
         _op_quantity,
         _op_price,
         _op_tax_change,
@@ -835,6 +883,51 @@ def _op_rename(
     old = data["line_items"][index]["description"]
     data["line_items"][index]["description"] = new
     return data, [f"renamed line {index + 1} from {old} to {new}"]
+
+
+_MORE_RE = re.compile(
+    r"^(?:(?:add|bill(?:\s+(?:them|him|her|the\s+client))?(?:\s+for)?|charge(?:\s+(?:them|for))*|plus|include)\s+)?"
+    r"(?:(?P<n>\d+(?:[.,]\d+)?)\s+(?:more|extra|additional)|(?:another|an?\s+(?:extra|additional))\s*(?P<n2>\d+(?:[.,]\d+)?)?)"
+    r"\s+(?P<unit>[a-z]+)(?:\s+(?:of|on|for)\s+(?P<ref>.+?))?(?:\s+at\s+the\s+same\s+(?:rate|price))?$",
+    re.IGNORECASE,
+)
+
+
+def _op_more(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
+    """ "2 more hours", "another 2 hours of consulting": more of a line that is already there."""
+    match = _MORE_RE.match(text)
+    if not match:
+        return None
+    qty = parse_number(match.group("n") or match.group("n2") or "1")
+    said = match.group("unit").lower()
+    candidates = [
+        i
+        for i, item in enumerate(data["line_items"])
+        if item["unit"] and _singular(item["unit"].lower()) == _singular(said)
+    ]
+    if match.group("ref"):
+        index = _item_index(match.group("ref"), data)
+    elif len(candidates) == 1:
+        index = candidates[0]
+    elif not candidates:
+        return None  # "another 2 widgets at $5" is a new line, read by the general rules
+    else:
+        raise _EditError(
+            f"More {said} of which line? Say for example “2 more {said} of {_line_name(data, candidates[0])}”."
+        )
+    item = data["line_items"][index]
+    old = Decimal(item["quantity"])
+    item["quantity"] = old + qty
+    item["unit"] = _relabel_unit(item["unit"], old + qty)
+    return data, [
+        f"line {index + 1} ({item['description']}) quantity {_qty_text(old)} → {_qty_text(old + qty)}"
+    ]
+
+
+def _line_name(data: dict[str, Any], index: int) -> str:
+    return str(data["line_items"][index]["description"]).lower()
 
 
 _QTY_RE = re.compile(

@@ -777,6 +777,10 @@ class _Reader:
         match = _NAME_END.search(rest)
         name_part = rest[: match.start()] if match else rest
         after = rest[match.start() :] if match else ""
+        if name_part.strip() == name_part.strip().lower() and re.match(
+            r"^\s*(?:[-:–]\s*)?[$€£¥₹]|^\s+(?:at|@)\s", after
+        ):
+            return rest  # "for travel $200": a lower-case thing with a price is what is sold
         second_for = re.match(r"^\s+for\s+(?P<what>.+)$", after, re.IGNORECASE)
         if second_for:
             what = second_for.group("what")
@@ -1030,6 +1034,9 @@ class _Reader:
         text = re.sub(r"^(?:add|include|put|charge\s+for|for)\s+", "", text.strip(), flags=re.IGNORECASE)
         # "a flat fee of $500 for setup" reads as "$500 for setup".
         text = _FEE_PREFIX.sub("", text)
+        text = re.sub(
+            r"^(?:another|an\s+additional|an\s+extra|additional|extra)\s+", "", text, flags=re.IGNORECASE
+        )
         # "consulting (10 h @ 150)": brackets only group.
         text = re.sub(r"\s*[()]\s*", " ", text).strip()
         text = re.sub(
@@ -1127,7 +1134,7 @@ class _Reader:
             )
         connector = ""
         match = re.search(
-            r"\s*(?:\b(?P<word>at|for|costing|costs?|priced\s+at|@|is|=|,|:|-|–)\s*|(?P<sym>@|=|,|:|-|–)\s*)$",
+            r"\s*(?:\b(?P<word>at|for|costing|costs?|priced\s+at|of|@|is|=|,|:|-|–)\s*|(?P<sym>@|=|,|:|-|–)\s*)$",
             head,
         )
         if match:
