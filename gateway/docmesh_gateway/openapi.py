@@ -16,7 +16,7 @@ from google.protobuf import descriptor as _descriptor
 from google.protobuf import descriptor_pb2
 
 import docmesh
-from docmesh_gateway.routes import Route
+from docmesh_gateway.routes import Route, openapi_parameter_name
 
 log = logging.getLogger("docmesh.gateway.openapi")
 
@@ -216,7 +216,7 @@ class OpenApiBuilder:
             field = _field_at(method.input_type, variable.field_path)
             parameters.append(
                 {
-                    "name": ".".join(variable.field_path),
+                    "name": openapi_parameter_name(".".join(variable.field_path)),
                     "in": "path",
                     "required": True,
                     "description": self._field_description(field),
@@ -252,11 +252,32 @@ class OpenApiBuilder:
     def _success(self, route: Route) -> dict[str, Any]:
         output = route.method.output_type
         if route.server_streaming:
+            names = ["message", "error"]
+            if len(output.oneofs) == 1:
+                names = sorted({f.name for f in output.oneofs[0].fields} | {"error"})
             return {
                 "description": "Server-Sent Events: one event per message of the stream, named after the "
                 f"message's set oneof field, with {output.full_name} as JSON data; an `error` event ends a "
                 "failed stream.",
-                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                "content": {
+                    "text/event-stream": {
+                        "schema": {
+                            "type": "object",
+                            "description": "One event.",
+                            "required": ["event", "data"],
+                            "properties": {
+                                "event": {"type": "string", "enum": names},
+                                "data": {
+                                    "type": "string",
+                                    "contentMediaType": "application/json",
+                                    "contentSchema": self._ref(output),
+                                },
+                                "id": {"type": "string"},
+                                "retry": {"type": "integer"},
+                            },
+                        }
+                    }
+                },
             }
         target = output
         if route.response_body:

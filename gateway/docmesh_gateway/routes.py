@@ -43,12 +43,17 @@ class PathTemplate:
     verb: str
 
     def openapi_path(self) -> str:
-        """The template as an OpenAPI path: variables become {dotted.field.path}."""
+        """The template as an OpenAPI path; a nested field path {session.id} becomes {session_id}
+        (OpenAPI tools read dots in parameter names as nesting)."""
 
         def replace(match: re.Match[str]) -> str:
-            return "{" + match.group(1).strip() + "}"
+            return "{" + openapi_parameter_name(match.group(1).strip()) + "}"
 
         return re.sub(r"\{([^}=]+)(?:=[^}]*)?\}", replace, self.text)
+
+
+def openapi_parameter_name(field_path: str) -> str:
+    return field_path.replace(".", "_")
 
 
 def _split_outside_braces(text: str, sep: str) -> list[str]:
