@@ -625,6 +625,10 @@ def _strip_edit_words(text: str) -> str:
     return text if re.search(r"\b(?:Inc|Ltd|Co|Corp|Bros|Jr|Sr)\.$", text) else text.strip(" .")
 
 
+# Descriptions that are really the name of a field ("price 3"): not a new line.
+_FIELD_WORDS = frozenset(
+    "price rate quantity qty total subtotal tax taxes discount shipping cost amount hours days number it".split()
+)
 _EDIT_VERB_RE = re.compile(
     r"^(?:change|set|make|increase|decrease|raise|lower|reduce|update|switch|move|put|turn|convert|rename|"
     r"remove|delete|drop|replace|fix|correct|adjust|edit|modify|bump|cut|it|it's|this|that|they|we|i|"
@@ -1024,6 +1028,15 @@ def _op_price(
     item = data["line_items"][index]
     old = Decimal(item["unit_price"])
     money = moneys[-1]
+    if groups["ref7"] and money.currency is None and (item["unit"] or Decimal(item["quantity"]) != 1):
+        # "change the cards to 3": a count or a price? Both are plausible; ask.
+        amount = format(money.amount, "f")
+        unit = item["unit"] or "units"
+        name = item["description"][:1].lower() + item["description"][1:]
+        raise _EditError(
+            f"Should line {index + 1} ({item['description']}) be {amount} {unit}, or cost {amount} each? "
+            f"Say “set item {index + 1} quantity to {amount}” or “change the price of {name} to {amount}”."
+        )
     item["unit_price"] = money.amount
     change = f"{item['description']} price {format_amount(old, current.currency_code)} → {format_amount(money.amount, current.currency_code)}"
     changes = [change]
