@@ -403,3 +403,23 @@ async def test_llm_metrics_are_exported(mesh: Mesh, llm: FakeLLM) -> None:
     assert 'docmesh_llm_retries_total{provider="openai",reason="rate_limit"}' in text
     assert 'docmesh_llm_calls_total{model="test-model",outcome="rate_limit",provider="openai"}' in text
     assert 'docmesh_breaker_state{breaker="llm:' in text
+
+
+async def test_a_turn_cancelled_by_its_caller_does_not_lock_the_session(mesh: Mesh, llm: FakeLLM) -> None:
+    llm.push(ok(ANSWER))
+    caller = mesh.llm_caller()
+    first = await caller.chat(ACME)
+    llm.push(ok({**ANSWER, "action": "edit"}, delay=2.0))
+    call = caller.agent.ChatStream(
+        pb.ChatStreamRequest(session_id=first.session_id, message="add a 5% discount"), metadata=caller.md
+    )
+    started = await call.read()
+    assert started.WhichOneof("event") == "started"
+    call.cancel()
+    await asyncio.sleep(0.5)
+    stored = await messages_of(mesh, caller, first.session_id)
+    assert stored[-1].role == ses_pb.MESSAGE_ROLE_ASSISTANT
+    assert "cancelled" in stored[-1].content
+    llm.push(ok({**ANSWER, "action": "edit"}))
+    after = await caller.chat("change the tax to 10%", first.session_id)
+    assert after.action == pb.CHAT_ACTION_EDIT

@@ -73,6 +73,8 @@ TITLE_CHARS = 80
 ERROR_REPLY_PREFIX = "Sorry, I could not finish this: "
 # Time kept back from the caller's deadline for saving the outcome after the LLM call.
 SAVE_RESERVE_SECONDS = 2.0
+# Budget for writing the outcome of a failed turn, whatever was left of its deadline.
+CLEANUP_SECONDS = 5.0
 _UNDO = re.compile(
     r"^\s*(?:please\s+)?(?:undo|revert|go\s+back|undo\s+(?:that|it|the\s+last\s+(?:change|edit)))"
     r"(?:\s+(?:that|it|the\s+last\s+(?:change|edit)))?\s*(?:please)?\s*[.!]*\s*$",
@@ -166,6 +168,8 @@ class AgentService:
         self.sessions = sessions
         self.documents = documents
         self.provider = provider
+        # Error replies still being written for turns whose caller has gone.
+        self._cleanups: set[asyncio.Task[None]] = set()
 
     # ---- the chat turn ---------------------------------------------------------------
 
@@ -228,11 +232,15 @@ class AgentService:
                 )
                 await self._answer(result, request, view, user.id, events, deadline)
         except DomainError as error:
-            await self._fail(result, key, error)
+            await self._fail_detached(result, key, error)
+            raise
+        except asyncio.CancelledError as error:
+            # The caller went away or its deadline passed: still release the session.
+            await self._fail_detached(result, key, error)
             raise
         except Exception as error:
             log.exception("chat turn failed")
-            await self._fail(result, key, error)
+            await self._fail_detached(result, key, error)
             raise
         # The last writes are independent of each other: one round trip instead of three.
         others: list[Awaitable[None]] = [self._record_usage(result)]
@@ -587,9 +595,31 @@ class AgentService:
             )
         )
 
+    async def _fail_detached(self, result: TurnResult, key: str, error: BaseException) -> None:
+        """Run `_fail` in a task of its own, with a fresh deadline and shielded from cancellation.
+
+        The failed turn's deadline may be spent (that may be why it failed), and its task may
+        be cancelled; the error reply must still be written or the session stays locked
+        until the lease runs out.
+        """
+
+        async def cleanup() -> None:
+            context.bind(timeout=CLEANUP_SECONDS)  # this task's own copy of the context
+            await self._fail(result, key, error)
+
+        task = asyncio.create_task(cleanup())
+        self._cleanups.add(task)
+        task.add_done_callback(self._cleanups.discard)
+        await asyncio.shield(task)
+
     async def _fail(self, result: TurnResult, key: str, error: BaseException) -> None:
         """Keep what the failed turn did: its usage, and a reply saying what happened."""
-        what = error.message if isinstance(error, DomainError) else "an internal error"
+        if isinstance(error, DomainError):
+            what = error.message
+        elif isinstance(error, asyncio.CancelledError):
+            what = "the request was cancelled or ran out of time before the answer was ready"
+        else:
+            what = "an internal error"
         try:
             await asyncio.gather(
                 self._record_usage(result),
