@@ -1,0 +1,188 @@
+"""The image installs the [project] dependencies only (no extras): the services must import and
+start with nothing else. Checked two ways: statically (every third-party import of the service
+code maps to a runtime distribution) and by starting each console script with every other
+distribution made unimportable (tests/deploy/runtime_only.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RUNTIME_ONLY = Path(__file__).resolve().parent / "runtime_only.py"
+START_TIMEOUT_SECONDS = 60.0
+
+
+def _project() -> dict:  # type: ignore[type-arg]
+    return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+
+
+SOURCE_ROOTS = [REPO_ROOT / "services", REPO_ROOT / "gateway"]
+
+
+def _imported_top_level_modules() -> dict[str, set[str]]:
+    """Third-party top-level modules the service code imports -> the files importing them.
+
+    Imports under `if TYPE_CHECKING:` and inside `try: ... except ImportError` are optional at run
+    time and left out.
+    """
+    import ast
+
+    own = (
+        {"docmesh"}
+        | {p.name for root in SOURCE_ROOTS for p in root.glob("*/docmesh_*")}
+        | {p.name for p in (REPO_ROOT / "gateway").glob("docmesh_*")}
+    )
+    found: dict[str, set[str]] = {}
+
+    def optional(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+        while node in parents:
+            node = parents[node]
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                return True
+            if isinstance(node, ast.Try) and any(
+                h.type is not None and "ImportError" in ast.unparse(h.type) for h in node.handlers
+            ):
+                return True
+        return False
+
+    for root in SOURCE_ROOTS:
+        for path in root.rglob("*.py"):
+            if "/alembic/versions/" in path.as_posix():
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                if optional(node, parents):
+                    continue
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in sys.stdlib_module_names or top in own or top == "__future__":
+                        continue
+                    found.setdefault(top, set()).add(str(path.relative_to(REPO_ROOT)))
+    return found
+
+
+def _runtime_distributions() -> set[str]:
+    """The runtime dependencies and everything they require (without extras), as installed here."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    pending = [Requirement(r) for r in _project()["dependencies"]]
+    seen: set[str] = set()
+    while pending:
+        requirement = pending.pop()
+        name = norm(requirement.name)
+        extras = requirement.extras
+        key = name + (f"[{','.join(sorted(extras))}]" if extras else "")
+        if key in seen:
+            continue
+        seen.add(key)
+        seen.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for raw in requires:
+            child = Requirement(raw)
+            if child.marker is not None:
+                environments = [{"extra": e} for e in extras] or [{"extra": ""}]
+                if not any(child.marker.evaluate(env) for env in environments):
+                    continue
+            pending.append(child)
+    return {s for s in seen if "[" not in s}
+
+
+def test_the_runtime_dependencies_provide_every_module_the_services_import() -> None:
+    """The image installs only [project] dependencies: a module only the test extra brings (or
+    only the dev venv has) would crash a service in production at import time."""
+    from importlib import metadata
+
+    providers = metadata.packages_distributions()
+    runtime = _runtime_distributions()
+    missing = {}
+    for module, files in _imported_top_level_modules().items():
+        distributions = {re.sub(r"[-_.]+", "-", d).lower() for d in providers.get(module, [])}
+        if not distributions & runtime:
+            missing[module] = sorted(files)[:3]
+    assert missing == {}, f"imported but not in [project] dependencies: {missing}"
+
+
+def _start_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCMESH_")}
+    env.update(
+        {
+            "DOCMESH_RUNTIME_DISTRIBUTIONS": json.dumps(sorted(_runtime_distributions())),
+            "HOME": str(tmp_path),
+            "PYTHONUNBUFFERED": "1",
+            # Port 0 everywhere: the OS picks free ports.
+            "DOCMESH_SESSION_PORT": "0",
+            "DOCMESH_SESSION_METRICS_PORT": "0",
+            "DOCMESH_AGENT_PORT": "0",
+            "DOCMESH_AGENT_METRICS_PORT": "0",
+            "DOCMESH_DOCUMENT_PORT": "0",
+            "DOCMESH_DOCUMENT_METRICS_PORT": "0",
+            "DOCMESH_GATEWAY_PORT": "0",
+            "DOCMESH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'session.db'}",
+            "DOCMESH_LLM_PROVIDER": "builtin",
+            "DOCMESH_SHUTDOWN_GRACE_SECONDS": "2",
+        }
+    )
+    return env
+
+
+@pytest.mark.parametrize("script", sorted(_project()["scripts"]))
+def test_each_service_starts_and_stops_with_only_the_runtime_dependencies(
+    tmp_path: Path, script: str
+) -> None:
+    process = subprocess.Popen(
+        [sys.executable, str(RUNTIME_ONLY), script],
+        cwd=tmp_path,
+        env=_start_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    output: list[str] = []
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    started = False
+    try:
+        # run_service logs {"msg": "started", ...} once the server listens.
+        for line in process.stdout:
+            output.append(line)
+            if '"msg": "started"' in line:
+                started = True
+                break
+            if time.monotonic() > deadline:
+                break
+        assert started, "".join(output[-40:])
+        # run_service installs its SIGTERM handler just after logging "started".
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=30)
+        output.append(rest)
+        assert process.returncode == 0, "".join(output[-40:])
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
