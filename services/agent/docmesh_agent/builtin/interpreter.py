@@ -663,7 +663,10 @@ def _apply_one(
     draft = read_request(text[adding.end() :] if adding else text, today)
     # Without "add", an unpriced "item", or one that starts with a verb, is more likely words we
     # did not understand than a new line.
-    if not adding and any(i.unit_price is None or _EDIT_VERB_RE.match(i.description) for i in draft.items):
+    if not adding and any(
+        i.unit_price is None or _EDIT_VERB_RE.match(i.description) or i.description.lower() in _FIELD_WORDS
+        for i in draft.items
+    ):
         draft.unknown.append(text)
     if draft.has_content() and not draft.unknown:
         return _additive(data, draft, text, current, today)
