@@ -197,6 +197,23 @@ def named_shapes() -> dict[str, Invoice]:
             discounts=[{"amount": "12345.67"}],
             taxes=[{"name": "VAT", "rate_percent": "19"}],
         ),
+        "pro-rata-beyond-2-53": invoice(
+            # taxable × discount in minor units passes 2^53: the helpers split it.
+            taxes=[{"name": "VAT", "rate_percent": "20"}],
+            discounts=[{"amount": "2000000.01"}],
+            line_items=[
+                {"description": "Plant", "quantity": "1", "unit_price": "5000000.03"},
+                {"description": "Exempt", "quantity": "1", "unit_price": "999999.99", "tax_exempt": True},
+            ],
+        ),
+        "clf-pro-rata": invoice(
+            currency_code="CLF",
+            taxes=[{"name": "GST", "rate_percent": "5"}],
+            discounts=[{"percent": "67"}],
+            line_items=[
+                {"description": "x", "quantity": "250.6", "unit_price": "296", "discount": {"percent": "1"}}
+            ],
+        ),
         "hostile-text": invoice(
             number="=1+1",
             payment_terms="@now: pay",

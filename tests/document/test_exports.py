@@ -78,7 +78,7 @@ def test_xlsx_has_number_formats_widths_bold_and_hidden_helpers() -> None:
     assert ws["A1"].font.b and ws["A1"].font.sz == 18
     assert ws.column_dimensions["B"].width == pytest.approx(260 / 7, abs=0.01)
     hidden = [key for key, dim in ws.column_dimensions.items() if dim.hidden]
-    assert len(hidden) == 4
+    assert len(hidden) == 5
 
 
 def test_xlsx_dates_are_dates_with_a_date_format(gst_pst: RenderedInvoice) -> None:
@@ -128,7 +128,7 @@ def test_csv_quotes_every_field(gst_pst: RenderedInvoice) -> None:
 def test_csv_leaves_out_hidden_helper_columns() -> None:
     r = render_invoice(named_shapes()["several-whole-discounts-pro-rata"])
     values = {v for row in _csv_rows(r) for v in row}
-    assert "Pro-rata numerator" not in values
+    assert "Pro-rata share" not in values
 
 
 def test_csv_shows_dates_percentages_and_tax_flags(gst_pst: RenderedInvoice) -> None:

@@ -187,7 +187,7 @@ def test_columns_have_widths_and_helpers_are_hidden() -> None:
     sheet = render_invoice(SHAPES["several-whole-discounts-pro-rata"]).document.sheet
     assert all(attrs.width for attrs in sheet.cols.values())
     hidden = [name for name, attrs in sheet.cols.items() if attrs.hide]
-    assert len(hidden) == 4  # taxable, numerator, remainder, base
+    assert len(hidden) == 5  # taxable, partial remainder, remainder, share, base
 
 
 def test_header_row_is_bold_white_on_a_dark_background() -> None:

@@ -25,10 +25,13 @@ Banker's rounding (half even) has no SocialCalc function, but with the exact sca
 the even neighbour (a comparison is 1 or 0 in arithmetic, in SocialCalc as in Excel).
 
 The pro-rata tax base ``taxable − taxable × discount / subtotal`` involves a division, whose
-exact quotient has no finite decimal form, so the sheet computes it on integers of minor
-units in hidden helper columns: ``N = taxable × discount`` and ``r = MOD(N, subtotal)`` (exact
-while N < 2^53); the base is ``taxable − (N − r) / subtotal − (2r > subtotal)`` (plus the
-even-tie term for half even), which is what :meth:`totals._Rounder.discounted_base` does.
+exact quotient has no finite decimal form, so the sheet computes it on integers of minor units
+(b, d, s) in hidden helper columns: the share ``q = (b × d) div s`` and the remainder
+``r = (b × d) mod s``, then ``base = b − q − (2r > s)`` (plus the even-tie term for half even),
+which is what :meth:`totals._Rounder.discounted_base` does. ``b × d`` itself can pass 2^53, so
+it is never formed: b is split as ``high × 10^4 + low`` and the remainder is taken in two steps
+(``(high × d) mod s``, then ``(that × 10^4 + low × d) mod s``), every intermediate staying
+below 2^53 while ``s² / 10^4`` does (subtotals up to ~9.5 × 10^9 minor units).
 
 All user text is written as ``t:`` text cells (escaped by the serializer): a description that
 starts with ``=``, ``+``, ``-`` or ``@`` stays text and never becomes a formula.
@@ -59,7 +62,10 @@ __all__ = [
     "rounding_formula",
 ]
 
-_EXCEL_EPOCH = dt.date(1899, 12, 30)  # SocialCalc day 1 is 1899-12-31, like Excel after 1900-03-01
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SPLIT = (
+    10**4
+)  # the pro-rata helpers split the taxable amount (minor units) at this power of ten  # SocialCalc day 1 is 1899-12-31, like Excel after 1900-03-01
 
 _TITLES = {
     DocumentKind.INVOICE: "Invoice",
@@ -335,7 +341,7 @@ def _layout_columns(invoice: Invoice) -> _Columns:
     cols.taxes = [next_col + i for i in range(len(invoice.taxes))]
     next_col += len(invoice.taxes)
     if invoice.taxes:
-        helper_count = 4 if invoice.discounts else 1
+        helper_count = 5 if invoice.discounts else 1
         cols.helpers = [next_col + i for i in range(helper_count)]
     return cols
 
@@ -485,7 +491,7 @@ class _Builder:
             if col is not None:
                 align = self.right if col in numeric else self.center if col in c.taxes else 0
                 self.text(col, header_row, label, head.with_(cellformat=align))
-        helper_labels = ["Taxable", "Pro-rata numerator", "Pro-rata remainder", "Tax base"]
+        helper_labels = ["Taxable", "Partial remainder", "Pro-rata remainder", "Pro-rata share", "Tax base"]
         helper_head = _Style(font=self.bold, color=s.color(_COLOR_MUTED))
         for col, label in zip(c.helpers, helper_labels, strict=False):
             self.text(col, header_row, label, helper_head)
@@ -691,22 +697,38 @@ class _Builder:
         if discount_total is None:
             return taxable_cell
         scale = _scale(dg)
-        minor_b = int(taxable.scaleb(dg))
-        minor_d = int(self.totals.discount_total.scaleb(dg))
-        minor_s = int(self.totals.subtotal.scaleb(dg))
-        n_value = minor_b * minor_d
-        r_value = n_value % minor_s if minor_d else 0
+        share, remainder, partial = self._pro_rata(taxable)
         b = f"ROUND({taxable_cell}*{scale},0)"
         d = f"ROUND(-{discount_total}*{scale},0)"
         s = f"ROUND({subtotal}*{scale},0)"
-        n_cell = self.formula(c.helpers[1], row, f"{b}*{d}", n_value).coord
-        r_cell = self.formula(c.helpers[2], row, f"IF({d}=0,0,MOD({n_cell},{s}))", r_value).coord
-        quotient = f"({n_cell}-{r_cell})/{s}"
-        minor = f"{b}-{quotient}-(2*{r_cell}>{s})"
+        # taxable × discount can exceed 2^53 minor units, so it is never formed: with
+        # b = high × 10^4 + low, (high × d) mod s and then (that × 10^4 + low × d) mod s
+        # give the remainder, and the two exact quotients give the share (see _pro_rata).
+        high, low, split = f"INT({b}/{_SPLIT})", f"MOD({b},{_SPLIT})", _SPLIT
+        r1 = self.formula(c.helpers[1], row, f"IF({d}=0,0,MOD({high}*{d},{s}))", partial).coord
+        r = self.formula(c.helpers[2], row, f"IF({d}=0,0,MOD({r1}*{split}+{low}*{d},{s}))", remainder).coord
+        q_formula = f"IF({d}=0,0,({high}*{d}-{r1})/{s}*{split}+({r1}*{split}+{low}*{d}-{r})/{s})"
+        q = self.formula(c.helpers[3], row, q_formula, share).coord
+        minor = f"{b}-{q}-(2*{r}>{s})"
         if self.mode is RoundingMode.HALF_EVEN:
-            minor += f"-(2*{r_cell}={s})*MOD({b}-{quotient},2)"
+            minor += f"-(2*{r}={s})*MOD({b}-{q},2)"
         formula = f"IF({d}=0,{taxable_cell},({minor})/{scale})"
-        return self.formula(c.helpers[3], row, formula, base, money).coord
+        return self.formula(c.helpers[4], row, formula, base, money).coord
+
+    def _pro_rata(self, taxable: Decimal) -> tuple[int, int, int]:
+        """The integers the helper cells hold: (share, remainder, partial remainder), where
+        share × s + remainder = taxable × discount in minor units, computed the sheet's way."""
+        dg = self.digits
+        b = int(taxable.scaleb(dg))
+        d = int(self.totals.discount_total.scaleb(dg))
+        s = int(self.totals.subtotal.scaleb(dg))
+        if d == 0:
+            return 0, 0, 0
+        high, low = divmod(b, _SPLIT)
+        partial = high * d % s
+        share, remainder = divmod(b * d, s)
+        assert remainder == (partial * _SPLIT + low * d) % s
+        return share, remainder, partial
 
     def _notes(self) -> None:
         if not self.inv.notes:
@@ -779,8 +801,8 @@ def precision_findings(rendered: RenderedInvoice) -> list[Finding]:
                 "and may differ from the exact totals in the last digit",
             )
         )
-    scale = 10**t.minor_units
-    if any(int(x.taxable * scale) * int(t.discount_total * scale) >= _EXACT_LIMIT for x in t.taxes):
+    subtotal_minor = int(t.subtotal.scaleb(t.minor_units))
+    if t.discount_total and t.taxes and subtotal_minor * (subtotal_minor // _SPLIT + 1) >= _EXACT_LIMIT:
         out.append(
             Finding(
                 "logic",
@@ -788,8 +810,8 @@ def precision_findings(rendered: RenderedInvoice) -> list[Finding]:
                 0,
                 c.tax_bases[0] if c.tax_bases else c.total,
                 "warning",
-                "taxable amount × discount exceeds 2^53 minor units: the pro-rata tax base may be "
-                "off by one minor unit in spreadsheet engines",
+                f"a subtotal of {t.subtotal} is too large for the exact pro-rata tax base in binary "
+                "doubles: spreadsheet engines may differ by one minor unit",
             )
         )
     return out
