@@ -252,6 +252,12 @@ async def test_llm_turn_records_usage_and_cost_in_the_session_service(mesh: Mesh
     assert usage.totals.call_count == 1
     assert (usage.totals.prompt_tokens, usage.totals.completion_tokens) == (1000, 200)
     assert Decimal(usage.totals.cost_usd) == Decimal("0.0045")
+    llm.push(ok({**ANSWER, "action": "edit"}, usage=(500, 100)))
+    await caller.chat("add a 5% discount", response.session_id)
+    owner = await mesh.sessions().GetUsage(ses_pb.GetUsageRequest(), metadata=caller.md)
+    assert owner.totals.call_count == 2
+    assert owner.totals.total_tokens == 1800
+    assert Decimal(owner.totals.cost_usd) == Decimal("0.0045") + Decimal("0.00225")
 
 
 async def test_llm_turn_streams_the_endpoints_token_deltas(mesh: Mesh, llm: FakeLLM) -> None:
@@ -423,3 +429,20 @@ async def test_a_turn_cancelled_by_its_caller_does_not_lock_the_session(mesh: Me
     llm.push(ok({**ANSWER, "action": "edit"}))
     after = await caller.chat("change the tax to 10%", first.session_id)
     assert after.action == pb.CHAT_ACTION_EDIT
+
+
+async def test_undo_in_a_stream_sends_the_restored_document(mesh: Mesh) -> None:
+    caller = mesh.builtin_caller()
+    first = await caller.chat(ACME)
+    await caller.chat("add 2 hours of QA at $80", first.session_id)
+    events = [
+        e
+        async for e in caller.agent.ChatStream(
+            pb.ChatStreamRequest(session_id=first.session_id, message="undo"), metadata=caller.md
+        )
+    ]
+    ready = [e.document_ready for e in events if e.WhichOneof("event") == "document_ready"]
+    assert len(ready) == 1
+    assert ready[0].revision_number == 3
+    assert ready[0].invoice == first.invoice
+    assert events[-1].done.action == pb.CHAT_ACTION_UNDO

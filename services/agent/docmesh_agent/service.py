@@ -242,6 +242,8 @@ class AgentService:
             log.exception("chat turn failed")
             await self._fail_detached(result, key, error)
             raise
+        if events is not None and result.document is not None:
+            await events.document_ready(result.document, result.revision_number)
         # The last writes are independent of each other: one round trip instead of three.
         others: list[Awaitable[None]] = [self._record_usage(result)]
         if result.revision_number == 1 and result.document is not None:
@@ -503,8 +505,6 @@ class AgentService:
             if document is not None and (not problems or fixes_left == 0):
                 summary = answer.summary or ("New document" if request.current is None else "Edited")
                 await self._save(result, view.session.id, document, message_id, summary)
-                if events is not None:
-                    await events.document_ready(document, result.revision_number)
                 return
             if fixes_left == 0:
                 result.action = "question"
