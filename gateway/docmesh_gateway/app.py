@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -47,6 +47,9 @@ from docmesh_gateway.settings import GatewaySettings
 from docmesh_gateway.transcode import RequestError, build_request, http_body_of
 
 log = logging.getLogger("docmesh.gateway")
+access = logging.getLogger("docmesh.gateway.access")
+# Probes and scrapes arrive every few seconds; logging each would drown the real requests.
+_QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 HTTP_REQUESTS = Counter(
     "docmesh_gateway_http_requests_total",
@@ -146,9 +149,11 @@ class Edge:
                 break
         request_id = request_id or context.new_request_id()
         scope[REQUEST_ID_KEY] = request_id
+        # Every log line of this request (and the metadata of its upstream calls) carries the id.
+        context.bind(request_id=request_id, owner_id="")
         status_holder = [0]
 
-        async def send_with_headers(message: dict[str, Any]) -> None:
+        async def send_with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status_holder[0] = message["status"]
                 headers = list(message.get("headers", ()))
@@ -160,7 +165,7 @@ class Edge:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
-            log.exception("unhandled error", extra={"request_id": request_id, "path": scope.get("path")})
+            log.exception("unhandled error", extra={"path": scope.get("path")})
             if status_holder[0] == 0:
                 error = Internal(f"internal error (request id {request_id})")
                 await send_error(send_with_headers, error, request_id)
@@ -168,12 +173,25 @@ class Edge:
             elapsed = time.perf_counter() - started
             route = scope.get(ROUTE_KEY, "unmatched")
             method = scope["method"]
-            HTTP_REQUESTS.labels(route, method, str(status_holder[0] or 500)).inc()
+            status = status_holder[0] or 500
+            HTTP_REQUESTS.labels(route, method, str(status)).inc()
             HTTP_LATENCY.labels(route, method).observe(elapsed)
             upstream = scope.get(UPSTREAM_SECONDS_KEY)
             if upstream is not None:
                 waited = upstream + scope.get(BODY_WAIT_SECONDS_KEY, 0.0)
                 GATEWAY_OVERHEAD.labels(route).observe(max(0.0, elapsed - waited))
+            if route not in _QUIET_ROUTES or status >= 400:
+                # The path only: query strings may carry data that does not belong in logs.
+                access.info(
+                    "http",
+                    extra={
+                        "method": method,
+                        "path": scope.get("path", ""),
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 3),
+                    },
+                )
 
 
 @dataclass

@@ -347,7 +347,8 @@ class OpenApiBuilder:
     # Schemas
 
     def _field_description(self, field: FieldDescriptor) -> str:
-        return self.comments.get(f"{field.containing_type.full_name}.{field.name}", "")
+        owner = field.containing_type
+        return self.comments.get(f"{owner.full_name}.{field.name}", "") if owner is not None else ""
 
     def _ref(self, message: _descriptor.Descriptor) -> dict[str, Any]:
         if message.full_name in _WKT_SCHEMAS:
@@ -400,9 +401,9 @@ class OpenApiBuilder:
 
     def _single_schema(self, field: FieldDescriptor, path_param: bool) -> dict[str, Any]:
         kind = field.type
-        if kind == FieldDescriptor.TYPE_MESSAGE:
+        if kind == FieldDescriptor.TYPE_MESSAGE and field.message_type is not None:
             return self._ref(field.message_type)
-        if kind == FieldDescriptor.TYPE_ENUM:
+        if kind == FieldDescriptor.TYPE_ENUM and field.enum_type is not None:
             return self._enum_ref(field.enum_type)
         if kind == FieldDescriptor.TYPE_BOOL:
             return {"type": "boolean"}
@@ -425,7 +426,10 @@ class OpenApiBuilder:
 def _field_at(message: _descriptor.Descriptor, path: tuple[str, ...]) -> FieldDescriptor:
     field = message.fields_by_name[path[0]]
     for name in path[1:]:
-        field = field.message_type.fields_by_name[name]
+        nested = field.message_type
+        if nested is None:
+            raise KeyError(f"{field.name} has no field {name}")
+        field = nested.fields_by_name[name]
     return field
 
 

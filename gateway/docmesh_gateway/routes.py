@@ -57,7 +57,9 @@ def openapi_parameter_name(field_path: str) -> str:
 
 
 def _split_outside_braces(text: str, sep: str) -> list[str]:
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         if char == "{":
             depth += 1

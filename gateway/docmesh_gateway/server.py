@@ -62,7 +62,8 @@ class GatewayServer:
     async def stop(self, grace: float | None = None) -> None:
         """Stop accepting, let in-flight requests finish within the grace period, then close upstreams."""
         wait = self._settings.shutdown_grace_seconds if grace is None else grace
-        self._server.config.timeout_graceful_shutdown = max(0.0, wait)
+        # uvicorn's type says int, but it only ever passes the value to asyncio.wait_for.
+        self._server.config.timeout_graceful_shutdown = max(0.0, wait)  # type: ignore[assignment]
         self._server.should_exit = True
         if self._task is not None:
             try:
@@ -155,7 +156,7 @@ async def create_server(settings: GatewaySettings) -> tuple[GatewayServer, int]:
         http="httptools",
         server_header=False,
         proxy_headers=False,
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # type: ignore[arg-type]
         # Longer than the idle timeout of the load balancers in front (60 s is common), so that
         # the gateway never closes a keep-alive connection a balancer is about to reuse.
         timeout_keep_alive=settings.keep_alive_seconds,

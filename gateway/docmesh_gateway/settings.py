@@ -43,7 +43,7 @@ class GatewaySettings(ServiceSettings):
     route_timeouts: dict[str, float] = Field(default_factory=dict)
     readiness_timeout_seconds: float = Field(2.0, gt=0)
     # Idle HTTP keep-alive connections are closed after this long.
-    keep_alive_seconds: float = Field(75.0, gt=0)
+    keep_alive_seconds: int = Field(75, ge=1)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -90,14 +90,15 @@ def _scalar_json(field: FieldDescriptor, raw: str, display: str) -> Any:
         raise RequestError(f"{display}: expected true or false, got {raw!r}", display)
     if kind == FieldDescriptor.TYPE_ENUM:
         return int(raw) if raw.lstrip("-").isdigit() else raw
-    if kind == FieldDescriptor.TYPE_MESSAGE:
-        full_name = field.message_type.full_name
+    nested = field.message_type
+    if kind == FieldDescriptor.TYPE_MESSAGE and nested is not None:
+        full_name = nested.full_name
         if full_name == "google.protobuf.FieldMask":
             return field_mask_json(raw.split(","))
         if full_name in _STRING_WKT:
             return raw
         if full_name in _WRAPPERS:
-            return _scalar_json(field.message_type.fields_by_name["value"], raw, display)
+            return _scalar_json(nested.fields_by_name["value"], raw, display)
         raise RequestError(f"{display}: a message field cannot be set from the URL", display)
     if kind in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT):
         return raw  # json_format reads numbers and "NaN"/"Infinity" from strings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -293,3 +294,14 @@ async def test_a_key_made_by_the_cli_opens_the_api(
         created = await client.post("/api/v1/sessions", json={"title": "carol's"})
     assert created.status_code == 200
     assert created.json()["session"]["owner_id"] == "carol"
+
+
+async def test_each_request_is_logged_once_with_its_request_id(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="docmesh.gateway.access"):
+        async with gateway.client(headers={"X-Request-Id": "log-me-7"}) as client:
+            await client.get("/api/v1/nothing-here")
+    lines = [r for r in caplog.records if r.name == "docmesh.gateway.access" and r.request_id == "log-me-7"]  # type: ignore[attr-defined]
+    assert len(lines) == 1
+    assert lines[0].status == 404 and lines[0].path == "/api/v1/nothing-here"  # type: ignore[attr-defined]
