@@ -360,10 +360,22 @@ def test_the_gateway_service_and_ingress_reach_the_gateway_http_port(overlay: Ov
     assert _named_port(container, http["targetPort"]) == settings.port
     ingress = find(docs, "Ingress", "gateway")
     assert ingress is not None
-    backends = [
-        path["backend"]["service"] for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]
-    ]
-    assert backends and all(b["name"] == "gateway" and b["port"] == {"name": "http"} for b in backends)
+    paths = [path for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
+    root = next(p for p in paths if p["path"] == "/")
+    assert root["pathType"] == "Prefix"
+    assert root["backend"]["service"] == {"name": "gateway", "port": {"name": "http"}}
+
+
+def test_the_ingress_does_not_expose_the_gateway_metrics(overlay: Overlay) -> None:
+    _, docs = overlay
+    ingress = find(docs, "Ingress", "gateway")
+    assert ingress is not None
+    paths = [path for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
+    metrics = next(p for p in paths if p["path"] == "/metrics")
+    assert metrics["pathType"] == "Exact"
+    blocked = find(docs, "Service", metrics["backend"]["service"]["name"])
+    assert blocked is not None and "selector" not in blocked["spec"]
+    assert not any(d["kind"] in ("Endpoints", "EndpointSlice") for d in docs)
 
 
 def test_the_api_keys_file_the_gateway_reads_is_mounted_from_a_secret(overlay: Overlay) -> None:
