@@ -173,3 +173,36 @@ async def test_an_older_write_through_never_replaces_a_newer_one(
 
     assert (await cache.get(record.id))[0] is GONE
     await cache.close()
+
+
+async def test_an_append_whose_caller_gives_up_after_the_commit_still_updates_the_cache(
+    start_instance, database_url, redis_proxy, redis_namespace
+) -> None:
+    import grpc
+
+    instance = await start_instance(
+        database_url,
+        DOCMESH_REDIS_URL=f"redis://127.0.0.1:{redis_proxy.port}/0",
+        DOCMESH_REDIS_NAMESPACE=redis_namespace,
+    )
+    alice = instance.owner()
+    session = await alice.create()  # cached at version 1
+    # Every Redis round trip now takes >= 100 ms, so the caller's 60 ms deadline passes
+    # after the database commit, while the write-through is on its way.
+    redis_proxy.delay = 0.05
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await instance.stub.AppendMessages(
+            pb.AppendMessagesRequest(
+                session_id=session.id,
+                messages=[pb.NewMessage(role=pb.MESSAGE_ROLE_USER, content="hello world")],
+            ),
+            metadata=alice.md,
+            timeout=0.06,
+        )
+    assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    await asyncio.sleep(0.3)
+    redis_proxy.delay = 0.0
+    basic = await alice.get(session.id)  # from Redis
+    full = await alice.get(session.id, pb.SESSION_VIEW_FULL)  # from the database
+    assert full.session.message_count == 1
+    assert basic.session == full.session

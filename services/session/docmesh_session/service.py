@@ -9,17 +9,19 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from docmesh_common.errors import (
     Aborted,
+    DomainError,
     FailedPrecondition,
     InvalidArgument,
     NotFound,
@@ -59,6 +61,39 @@ MAX_MSC_CHARS = 5_000_000
 UPDATABLE_FIELDS = frozenset({"title", "metadata", "status", "document_kind", "stage"})
 # Above this many characters, tokenising moves off the event loop.
 _TOKENIZE_INLINE_CHARS = 16_000
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def run_to_completion(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Run a change to its end even when the caller goes away (deadline, cancel).
+
+    A cancelled handler must not stop between the database commit and the cache
+    write-through, or Redis would keep serving the state from before the change. The
+    caller still sees its cancellation; the work finishes in its own task.
+    """
+
+    @functools.wraps(method)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        task = asyncio.ensure_future(method(*args, **kwargs))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            task.add_done_callback(_consume_outcome)
+            raise
+
+    return wrapper
+
+
+def _consume_outcome(task: asyncio.Future[Any]) -> None:
+    """Nobody awaits a task whose caller was cancelled; log what it ended with."""
+    if task.cancelled():
+        return
+    error = task.exception()
+    if error is not None and not isinstance(error, DomainError):
+        log.error("a change whose caller went away failed", exc_info=error)
 
 
 def utcnow() -> dt.datetime:
@@ -160,6 +195,7 @@ class SessionService:
 
     # ---- sessions -------------------------------------------------------------------
 
+    @run_to_completion
     async def create_session(
         self, owner_id: str, *, title: str, metadata: Mapping[str, str], document_kind: str
     ) -> SessionRecord:
@@ -284,6 +320,7 @@ class SessionService:
             next_token = self._tokens.encode("sessions", [moment.isoformat(), str(last.id)], digest)
         return Page(rows, next_token)
 
+    @run_to_completion
     async def update_session(
         self, owner_id: str, session_id: uuid.UUID, changes: SessionChanges
     ) -> SessionRecord:
@@ -325,6 +362,7 @@ class SessionService:
             return {"status": status.value, "complete_time": None, "expire_time": now + self._ttl}
         return {"status": status.value, "complete_time": None}
 
+    @run_to_completion
     async def delete_session(
         self, owner_id: str, session_id: uuid.UUID, *, hard: bool
     ) -> SessionRecord | None:
@@ -342,6 +380,7 @@ class SessionService:
         await self.cache.put_session(deleted)
         return deleted
 
+    @run_to_completion
     async def restore_session(self, owner_id: str, session_id: uuid.UUID) -> SessionRecord:
         now = self._clock()
         restored = await self.repository.restore(owner_id, session_id, now, now + self._ttl)
@@ -352,12 +391,14 @@ class SessionService:
         await self.cache.put_session(restored)
         return restored
 
+    @run_to_completion
     async def complete_session(self, owner_id: str, session_id: uuid.UUID) -> SessionRecord:
         current = await self._live(owner_id, session_id)
         if current.status is Status.COMPLETED:
             return current
         return await self._set_status(owner_id, session_id, Status.COMPLETED)
 
+    @run_to_completion
     async def resume_session(self, owner_id: str, session_id: uuid.UUID) -> SessionRecord:
         await self._live(owner_id, session_id)
         resumed = await self._set_status(owner_id, session_id, Status.ACTIVE, activity=True)
@@ -391,6 +432,7 @@ class SessionService:
 
     # ---- messages -------------------------------------------------------------------
 
+    @run_to_completion
     async def append_messages(
         self,
         owner_id: str,
@@ -499,6 +541,7 @@ class SessionService:
 
     # ---- revisions ------------------------------------------------------------------
 
+    @run_to_completion
     async def save_revision(
         self, owner_id: str, session_id: uuid.UUID, revision: NewRevision
     ) -> RevisionRecord:
@@ -561,6 +604,7 @@ class SessionService:
 
     # ---- usage ----------------------------------------------------------------------
 
+    @run_to_completion
     async def record_usage(self, owner_id: str, usage: NewUsage) -> UsageRecord:
         violations = {
             f"usage.{name}": "must not be negative"

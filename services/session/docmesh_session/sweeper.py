@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from prometheus_client import Counter
 
 from docmesh_session.cache import SessionCache
+from docmesh_session.domain import SessionRecord
 from docmesh_session.repository import SessionRepository
 
 log = logging.getLogger(__name__)
@@ -59,16 +60,14 @@ class Sweeper:
         """One pass: batches until nothing is left to do."""
         result = SweepResult()
         while True:
-            abandoned = await self.repository.abandon_idle(self._clock(), self.batch_size)
-            for session in abandoned:
-                await self.cache.put_session(session)
+            # Shielded: a stop between the commit and the cache update would leave Redis
+            # serving the sessions as still active (or still there).
+            abandoned = await asyncio.shield(self._abandon_batch())
             result.abandoned.extend(s.id for s in abandoned)
             if len(abandoned) < self.batch_size:
                 break
         while True:
-            purged = await self.repository.purge_deleted(self._clock() - self.retention, self.batch_size)
-            for session_id in purged:
-                await self.cache.tombstone(session_id)
+            purged = await asyncio.shield(self._purge_batch())
             result.purged.extend(purged)
             if len(purged) < self.batch_size:
                 break
@@ -80,6 +79,18 @@ class Sweeper:
                 extra={"abandoned": len(result.abandoned), "purged": len(result.purged)},
             )
         return result
+
+    async def _abandon_batch(self) -> list[SessionRecord]:
+        abandoned = await self.repository.abandon_idle(self._clock(), self.batch_size)
+        for session in abandoned:
+            await self.cache.put_session(session)
+        return abandoned
+
+    async def _purge_batch(self) -> list[uuid.UUID]:
+        purged = await self.repository.purge_deleted(self._clock() - self.retention, self.batch_size)
+        for session_id in purged:
+            await self.cache.tombstone(session_id)
+        return purged
 
     def start(self) -> None:
         if self.interval > 0 and self._task is None:
