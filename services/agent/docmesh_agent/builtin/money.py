@@ -141,8 +141,8 @@ MONEY_RE = re.compile(
     (?P<psym>{_SYMBOL_RE})?\s?                # $400, € 400, C$400
     (?P<num>{NUMBER}){_MULT}
     (?:\s?(?P<ssym>{_SYMBOL_RE}))?            # 400€, 1.234,50 €
-    (?:\s?(?P<scode>{_CODE_RE})\b)?           # 400 EUR
-    (?:\s(?P<sname>{_NAME_RE})\b)?            # 400 euros
+    (?:\s(?P<sname>{_NAME_RE})\b                # 400 euros (before codes: "yen" is not a code)
+     |\s?(?P<scode>{_CODE_RE})\b)?            # 400 EUR
     """,
     re.VERBOSE | re.IGNORECASE,
 )
