@@ -574,7 +574,8 @@ _CURRENCY_ONLY = re.compile(
 )
 _PAID = re.compile(
     rf"^(?:it\s+was\s+|they\s+)?paid\s*(?P<full>in\s+full)?\s*(?P<amt>{AMT})?"
-    r"(?:\s*(?:by|with|via|using|in)\s+(?P<method>.+))?$",
+    r"(?:\s*(?:by|with|via|using|in)\s+(?P<method>.+)|\s*(?P<method2>cash|card|cheque|check|visa|mastercard|amex|"
+    r"paypal|bank\s+transfer|wire|venmo|zelle|apple\s+pay|google\s+pay))?$",
     re.IGNORECASE,
 )
 _PAYMENT_METHOD = re.compile(r"^(?:payment\s+method|paid\s+by|method)\s*:?\s*(?P<method>.+)$", re.IGNORECASE)
@@ -727,7 +728,11 @@ class _Reader:
                 kind_word = " ".join(match.group("kind").lower().split())
                 after = text[match.end() :]
                 # "bill" is a verb ("bill Acme") far more often than a noun; "PO" only as a noun.
-                if kind_word == "po" and not (match.group("art") or match.group("verb")):
+                if kind_word == "po" and not (
+                    match.group("art")
+                    or match.group("verb")
+                    or re.match(r"^(?:to|for)\s|^[#:]", after.lstrip())
+                ):
                     break
                 if kind_word != "bill" or match.group("art"):
                     self.draft.kind = _KINDS[kind_word]
@@ -876,7 +881,9 @@ class _Reader:
                 d.currency = code
                 return True
         match = _PAID.match(text)
-        if match and (match.group("full") or match.group("amt") or match.group("method")):
+        if match and (
+            match.group("full") or match.group("amt") or match.group("method") or match.group("method2")
+        ):
             if match.group("amt"):
                 money = one_amount(match.group("amt"))
                 if money is not None:
@@ -884,8 +891,8 @@ class _Reader:
                     self.hint(money)
             if match.group("full"):
                 d.paid_in_full = True
-            if match.group("method"):
-                method = match.group("method").strip().rstrip(".")
+            if match.group("method") or match.group("method2"):
+                method = (match.group("method") or match.group("method2")).strip().rstrip(".")
                 d.payment_method = method[:1].upper() + method[1:]
             if d.kind is None:
                 d.kind = DocumentKind.RECEIPT
