@@ -2,7 +2,8 @@
 
 1. Concurrency: N turns (default 256) offered at once against a scripted OpenAI-compatible
    LLM that answers each request after 1 s. The floor is 1 s: a turn cannot finish sooner.
-   a) the LLM leg alone (the openai provider in this process: real HTTP, real client);
+   a) the LLM leg alone (the openai provider in this process: real HTTP, real client),
+      next to the bare-HTTP floor of the same requests on this machine;
    b) whole turns through the agent's gRPC API, with the real session service (PostgreSQL +
       Redis when reachable, else SQLite) and document service, each its own process. Each
       turn also makes 6 session/document calls, so on a small machine this figure is bound
@@ -199,6 +200,37 @@ async def llm_leg(base_url: str, turns: int, delay: float) -> None:
     await provider.close()
 
 
+async def http_floor(base_url: str, turns: int, delay: float) -> None:
+    """The same number of bare HTTP requests (aiohttp, no SDK, no parsing): what the machine allows."""
+    import aiohttp
+
+    from docmesh_agent.providers.base import TurnRequest
+    from docmesh_agent.providers.prompt import build_messages
+
+    body = {
+        "model": "bench-model",
+        "messages": build_messages(
+            TurnRequest(message=ACME, current=None, today=datetime.date.today()), context_tokens=8000
+        ),
+    }
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1000)) as http:
+
+        async def turn(_: int) -> None:
+            async with http.post(f"{base_url}/chat/completions", json=body) as response:
+                await response.read()
+
+        await offer(turns, turns, turn)
+        latencies, errors, wall = await offer(turns, turns, turn)
+    report(
+        f"1a'. HTTP floor: {turns} concurrent bare aiohttp POSTs to the same scripted LLM",
+        latencies,
+        turns,
+        wall,
+        errors,
+        delay,
+    )
+
+
 async def grpc_turns(port: int, count: int, concurrency: int) -> tuple[list[float], int, float]:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
         stub = pb_grpc.AgentServiceStub(channel)
@@ -231,6 +263,7 @@ async def main() -> None:
         base_url = f"http://127.0.0.1:{llm_port}/v1"
         print(f"docmesh agent benchmark: {os.cpu_count()} CPU(s), scripted LLM on :{llm_port}")
 
+        await http_floor(base_url, options.turns, options.llm_delay)
         await llm_leg(base_url, options.turns, options.llm_delay)
 
         async with session_store() as store:
@@ -260,7 +293,6 @@ async def main() -> None:
                     "DOCMESH_LLM_BASE_URL": base_url,
                     "DOCMESH_LLM_API_KEY": "bench",
                     "DOCMESH_LLM_MODEL": "bench-model",
-                    "DOCMESH_LLM_MAX_RETRIES": "0",
                 },
             )
             children.start(
