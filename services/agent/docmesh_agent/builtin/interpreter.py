@@ -785,6 +785,24 @@ def _op_remove(
     match = _REMOVE_RE.match(text)
     if not match:
         return None
+    verb = text[: match.start("what")].strip()
+    parts = re.split(r"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", match.group("what").strip())
+    descriptions = {str(i["description"]).casefold() for i in data["line_items"]}
+    whole = re.sub(r"^(?:the\s+)", "", match.group("what").strip().casefold())
+    if (
+        len(parts) > 1
+        and whole not in descriptions
+        and not re.fullmatch(r"shipping\s+(?:and|&)\s+handling", whole)
+    ):
+        # "remove the business cards and the shipping": each one in turn.
+        changes: list[str] = []
+        for part in parts:
+            done = _op_remove(f"{verb} {part}", data, Invoice.model_validate(data), today)
+            if done is None:
+                return None
+            data, more = done
+            changes.extend(more)
+        return data, changes
     what = re.sub(
         r"^(?:the|a|an|all(?:\s+the)?|any|that|this)\s+", "", match.group("what").strip(), flags=re.IGNORECASE
     )
