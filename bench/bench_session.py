@@ -28,10 +28,13 @@ import contextlib
 import datetime as dt
 import os
 import re
+import shutil
 import socket
 import statistics
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -233,6 +236,8 @@ async def run(
             + f"   server p50 {server_p50(before, after)}"
         )
 
+    await h2load_get(port, sessions[0], args)
+
     print("\nAppendMessages (1 message; each worker appends to its own session)")
     for concurrency in (32, 128):
         before = scrape(metrics_port, "/docmesh.session.v1.SessionService/AppendMessages")
@@ -246,6 +251,55 @@ async def run(
     await floor(database_url, redis_url, namespace, sessions, args)
     await history(stub, create, append, args)
     await channel.close()
+
+
+async def h2load_get(port: int, session_id: str, args: argparse.Namespace) -> None:
+    """The same GetSession load from h2load (C, nghttp2), when installed: the figures then
+    show the service without the cost of a Python gRPC client sharing the machine."""
+    if shutil.which("h2load") is None:
+        print("  (h2load not installed: apt-get install nghttp2-client for client-independent figures)")
+        return
+    body = pb.GetSessionRequest(session_id=session_id).SerializeToString()
+    with tempfile.NamedTemporaryFile(suffix=".grpc", delete=False) as handle:
+        handle.write(b"\x00" + struct.pack(">I", len(body)) + body)  # gRPC length-prefixed frame
+    try:
+        for concurrency in (32, 128):
+            process = await asyncio.create_subprocess_exec(
+                "h2load",
+                f"--duration={max(1, round(args.seconds))}",
+                "--warm-up-time=1",
+                "-c",
+                "1",
+                "-m",
+                str(concurrency),
+                "-H",
+                "content-type: application/grpc",
+                "-H",
+                "te: trailers",
+                "-H",
+                f"x-owner-id: {OWNER}",
+                "-d",
+                handle.name,
+                f"http://127.0.0.1:{port}/docmesh.session.v1.SessionService/GetSession",
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+            out, _ = await process.communicate()
+            text = out.decode()
+            rate = re.search(r"finished in [^,]+, ([\d.]+) req/s", text)
+            # "time for request:  min  max  mean  sd  +/- sd"
+            timing = re.search(r"time for request:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", text)
+            ok = re.search(r"(\d+) succeeded", text)
+            if rate and timing and ok:
+                print(
+                    f"  {'h2load, concurrency ' + str(concurrency):<44} {float(rate.group(1)):>8.0f} req/s   "
+                    f"mean {timing.group(3):>8}   max {timing.group(2):>8}   (succeeded={ok.group(1)}; "
+                    "h2load prints no percentiles)"
+                )
+            else:
+                print(f"  h2load, concurrency {concurrency}: could not read its output: {text.strip()[:200]}")
+    finally:
+        os.unlink(handle.name)
 
 
 async def floor(
