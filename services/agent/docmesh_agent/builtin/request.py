@@ -453,6 +453,7 @@ def take_currency(text: str) -> tuple[str, str | None]:
 # --- the clause rules -------------------------------------------------------------------
 
 _MONTHS_RE = r"january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTH_ABBR = r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
 _PERIOD_RE = re.compile(
     rf"^(?:for\s+)?(?:(?:last|this|the\s+past|the\s+previous)\s+(?:month|week|quarter|year)|(?:the\s+month\s+of\s+)?(?:{_MONTHS_RE})(?:\s+\d{{4}})?)\s*[.,]?\s*$",
     re.IGNORECASE,
@@ -624,6 +625,9 @@ TOTAL_TAIL_RE = re.compile(
 
 MAX_CLAUSE_CHARS = 300
 
+_MONTH_DAY_COMMA_YEAR = re.compile(
+    rf"(?i)\b((?:{_MONTHS_RE}|{_MONTH_ABBR})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?),\s+(\d{{4}})\b"
+)
 # "Bill to:" alone on its line: the name is on the next one.
 _LABEL_LINE_RE = re.compile(
     r"(?im)^(\s*(?:bill(?:ed)?\s+to|invoice\s+to|to|from|client|customer|buyer|seller|sold\s+to|ship\s+to)\s*:)[ \t]*\n\s*"
@@ -654,6 +658,8 @@ class _Reader:
 
     def read(self, text: str) -> Draft:
         text = _LABEL_LINE_RE.sub(r"\1 ", text)
+        # "March 1, 2026": the comma belongs to the date, not between two clauses.
+        text = _MONTH_DAY_COMMA_YEAR.sub(r"\1 \2", text)
         text = _CSV_ITEM_RE.sub(_csv_item, text)
         text, note = take_notes(text)
         if note:
@@ -838,8 +844,6 @@ class _Reader:
     def fragment(self, text: str, party_before: str | None) -> bool:
         """Read a clause that is not a line item; False when it is not one of these."""
         d = self.draft
-        if party_before and self.party_detail(text, party_before):
-            return True
         for regex in (_TAX_PCT_FIRST, _TAX_NAME_FIRST):
             match = regex.match(text)
             if match:
@@ -901,7 +905,8 @@ class _Reader:
         if match:
             d.payment_method = match.group("method").strip()
             return True
-        return False
+        # Last: an address line is the loosest reading ("Springfield" is any capitalised word).
+        return bool(party_before and self.party_detail(text, party_before))
 
     def party_detail(self, text: str, role: str) -> bool:
         """An address line, e-mail, phone or tax id right after a party's name."""
@@ -1230,6 +1235,8 @@ class _Reader:
 def _looks_like_place(text: str) -> bool:
     """ "Springfield", "London SW1A 1AA", "Berlin, Germany": capitalised words, no amounts."""
     words = text.split()
+    if re.match(r"^[A-Za-z][\w ]*:", text):
+        return False  # "Date: March 1": a labelled field, not a place
     if not 1 <= len(words) <= 4 or (find_money(text) and not re.search(r"\b\d{4,5}\b", text)):
         return False
     return all(w[0].isupper() or w[0].isdigit() for w in words if w) and not re.search(
