@@ -153,7 +153,7 @@ async def create_server(settings: GatewaySettings) -> tuple[GatewayServer, int]:
         log_config=None,
         access_log=False,
         lifespan="off",
-        http="httptools",
+        http="auto",  # httptools when installed (much faster), h11 otherwise
         server_header=False,
         proxy_headers=False,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # type: ignore[arg-type]
