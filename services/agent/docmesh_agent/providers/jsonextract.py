@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 _FENCE = re.compile(r"```[ \t]*(?:json|JSON|javascript|js)?[ \t]*\r?\n?(.*?)```", re.DOTALL)
@@ -25,11 +26,8 @@ def extract_json(text: str) -> dict[str, Any]:
     stripped = text.strip()
     if not stripped:
         raise NoJsonFound("the answer was empty; answer with one JSON object")
-    candidates = [stripped]
-    candidates += [m.group(1).strip() for m in _FENCE.finditer(text)]
-    candidates += _balanced_objects(text)
     errors: list[str] = []
-    for candidate in candidates:
+    for candidate in _candidates(text, stripped):
         for variant in (candidate, remove_trailing_commas(candidate)):
             try:
                 value = json.loads(variant)
@@ -41,6 +39,14 @@ def extract_json(text: str) -> dict[str, Any]:
             errors.append(f"the JSON is a {type(value).__name__}, not an object")
     reason = errors[0] if errors else "no '{' found"
     raise NoJsonFound(f"no valid JSON object in the answer ({reason})")
+
+
+def _candidates(text: str, stripped: str) -> Iterator[str]:
+    """Cheapest first: a clean answer never pays for the scans."""
+    yield stripped
+    for match in _FENCE.finditer(text):
+        yield match.group(1).strip()
+    yield from _balanced_objects(text)
 
 
 def _balanced_objects(text: str) -> list[str]:
