@@ -5,6 +5,7 @@ distribution made unimportable (tests/deploy/runtime_only.py)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -13,6 +14,8 @@ import subprocess
 import sys
 import time
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -78,7 +81,8 @@ def _imported_top_level_modules() -> dict[str, set[str]]:
     return found
 
 
-def _runtime_distributions() -> set[str]:
+@functools.cache
+def _runtime_distributions() -> frozenset[str]:
     """The runtime dependencies and everything they require (without extras), as installed here."""
     from importlib import metadata
 
@@ -109,7 +113,7 @@ def _runtime_distributions() -> set[str]:
                 if not any(child.marker.evaluate(env) for env in environments):
                     continue
             pending.append(child)
-    return {s for s in seen if "[" not in s}
+    return frozenset(s for s in seen if "[" not in s)
 
 
 def test_the_runtime_dependencies_provide_every_module_the_services_import() -> None:
@@ -150,39 +154,67 @@ def _start_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("script", sorted(_project()["scripts"]))
-def test_each_service_starts_and_stops_with_only_the_runtime_dependencies(
-    tmp_path: Path, script: str
-) -> None:
+@dataclass
+class Run:
+    """One console script started under runtime_only.py, then sent SIGTERM."""
+
+    started: bool = False
+    returncode: int | None = None
+    output: list[str] = field(default_factory=list)
+
+    def tail(self) -> str:
+        return "".join(self.output[-40:])
+
+
+def _run(script: str, directory: Path) -> Run:
+    run = Run()
     process = subprocess.Popen(
         [sys.executable, str(RUNTIME_ONLY), script],
-        cwd=tmp_path,
-        env=_start_env(tmp_path),
+        cwd=directory,
+        env=_start_env(directory),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     assert process.stdout is not None
-    output: list[str] = []
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    started = False
     try:
         # run_service logs {"msg": "started", ...} once the server listens.
         for line in process.stdout:
-            output.append(line)
+            run.output.append(line)
             if '"msg": "started"' in line:
-                started = True
+                run.started = True
                 break
             if time.monotonic() > deadline:
                 break
-        assert started, "".join(output[-40:])
-        # run_service installs its SIGTERM handler just after logging "started".
-        time.sleep(0.5)
-        process.send_signal(signal.SIGTERM)
-        rest, _ = process.communicate(timeout=30)
-        output.append(rest)
-        assert process.returncode == 0, "".join(output[-40:])
+        if run.started:
+            # run_service installs its SIGTERM handler just after logging "started".
+            time.sleep(0.5)
+            process.send_signal(signal.SIGTERM)
+            rest, _ = process.communicate(timeout=30)
+            run.output.append(rest)
+            run.returncode = process.returncode
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+    return run
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """Every console script at once (they are independent), so the check costs one start-up."""
+    scripts = sorted(_project()["scripts"])
+    directories = {script: tmp_path_factory.mktemp(script) for script in scripts}
+    with ThreadPoolExecutor(max_workers=len(scripts)) as pool:
+        futures = {script: pool.submit(_run, script, directories[script]) for script in scripts}
+        return {script: future.result() for script, future in futures.items()}
+
+
+@pytest.mark.parametrize("script", sorted(_project()["scripts"]))
+def test_each_service_starts_and_stops_with_only_the_runtime_dependencies(
+    runs: dict[str, Run], script: str
+) -> None:
+    run = runs[script]
+    assert run.started, run.tail()
+    assert run.returncode == 0, run.tail()
