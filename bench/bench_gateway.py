@@ -43,10 +43,17 @@ FIRST_TURN = "Invoice Acme for 10 hours of consulting at $150, 8% tax, due in 30
 EDIT_TURNS = ("add 1 hour of QA at $80", "undo")
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Result:
     name: str
     requests: int
+    calls: int
     errors: int
     seconds: float
     latencies: list[float]
@@ -69,18 +76,20 @@ async def closed_loop(
     started after warm-up count."""
     latencies: list[float] = []
     errors = 0
+    calls = 0
     loop = asyncio.get_running_loop()
     start = loop.time()
     measure_from = start + warmup
     end = measure_from + seconds
 
     async def worker(index: int) -> None:
-        nonlocal errors
+        nonlocal errors, calls
         while True:
             began = loop.time()
             if began >= end:
                 return
             ok = await call(index)
+            calls += 1
             finished = loop.time()
             if began >= measure_from:
                 latencies.append(finished - began)
@@ -88,7 +97,7 @@ async def closed_loop(
                     errors += 1
 
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
-    return Result(name, len(latencies), errors, seconds, latencies)
+    return Result(name, len(latencies), calls, errors, seconds, latencies)
 
 
 def overhead_quantiles(metrics: str, route: str) -> tuple[float, float]:
@@ -143,6 +152,8 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
     )
     mesh = launcher.plan(1, free_ports=True)
     launcher.start_mesh(mesh, env)
+    assert mesh.gateway is not None
+    gateway_pid = mesh.gateway.pid
     key = env["DOCMESH_DEV_API_KEY"]
     owner = env.get("DOCMESH_DEV_OWNER_ID", "dev")
     metadata = (("x-owner-id", owner),)
@@ -210,7 +221,7 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
             header = (
                 f"{'call':<16}{'conc':>5}  {'gateway req/s':>13}{'p50 ms':>9}{'p99 ms':>9}   "
                 f"{'gRPC req/s':>10}{'p50 ms':>9}{'p99 ms':>9}   {'+p50 ms':>8}   "
-                f"{'gw own p50':>10}{'gw own p99':>11}"
+                f"{'gw own p50':>10}{'gw own p99':>11}{'gw CPU/req':>12}"
             )
             print(header)
             print("-" * len(header))
@@ -230,7 +241,11 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
                 ]
                 for name, route, via_http, via_grpc in scenarios + chat_rows:
                     before = (await http.get("/metrics")).text
+                    cpu_before = process_cpu_seconds(gateway_pid)
                     through = await closed_loop(name, via_http, concurrency, seconds, warmup)
+                    cpu_per_request = (
+                        (process_cpu_seconds(gateway_pid) - cpu_before) / max(1, through.calls) * 1000
+                    )
                     after = (await http.get("/metrics")).text
                     direct = await closed_loop(name, safe(via_grpc), concurrency, seconds, warmup)
                     own50, own99 = overhead_quantiles(diff_histogram(before, after), route)
@@ -239,6 +254,7 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
                         f"{name:<16}{concurrency:>5}  {through.rps:>13.0f}{through.quantile(0.5):>9.2f}"
                         f"{through.quantile(0.99):>9.2f}   {direct.rps:>10.0f}{direct.quantile(0.5):>9.2f}"
                         f"{direct.quantile(0.99):>9.2f}   {added:>8.2f}   {own50:>10.3f}{own99:>11.3f}"
+                        f"{cpu_per_request:>12.2f}"
                         + (
                             f"   errors: {through.errors} via gateway, {direct.errors} direct"
                             if through.errors or direct.errors
@@ -249,7 +265,8 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
             print(
                 "\n+p50 ms: gateway p50 minus direct gRPC p50 (includes the HTTP client's cost and queueing "
                 "behind the shared cores).\ngw own: time inside the gateway per request besides the upstream call "
-                "(docmesh_gateway_overhead_seconds). Target: <= 1 ms at p50 at concurrency 32."
+                "(docmesh_gateway_overhead_seconds). Target: <= 1 ms at p50 at concurrency 32.\n"
+                "gw CPU/req: CPU ms the gateway process used per request (HTTP, transcoding and its gRPC client)."
             )
             own = [
                 overhead_quantiles((await http.get("/metrics")).text, route)[0]

@@ -339,6 +339,7 @@ class Gateway:
 
     def _authenticate(self, headers: Mapping[str, str]) -> Principal:
         key = presented_key(headers)
+        self.keys.refresh()
         if not key:
             raise _unauthenticated("an API key is required: send X-API-Key or Authorization: Bearer")
         found = self.keys.authenticate(key)

@@ -10,7 +10,9 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import secrets
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,13 +62,15 @@ def _entry(raw: Any, index: int) -> ApiKey:
     return ApiKey(HASH_PREFIX + hex_part, owner.strip())
 
 
-def load_keys_file(path: str | Path) -> list[ApiKey]:
+def load_keys_file(path: str | Path, *, missing_ok: bool = False) -> list[ApiKey]:
     """Entries of a JSON or YAML keys file: a list of {key_hash, owner_id} (or {"keys": [...]})."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return []
+        if missing_ok:
+            return []
+        raise KeysFileError(f"keys file {file} does not exist") from None
     except OSError as error:
         raise KeysFileError(f"cannot read {file}: {error}") from None
     if not text.strip():
@@ -97,10 +101,50 @@ def save_keys_file(path: str | Path, keys: Iterable[ApiKey]) -> None:
 
 
 class KeyStore:
-    """Resolves a presented key to its owner id, or None."""
+    """Resolves a presented key to its owner id, or None.
 
-    def __init__(self, keys: Iterable[ApiKey]) -> None:
+    With a file, the store re-reads it when it changes (checked at most every `check_seconds`),
+    so keys can be added or revoked — e.g. by updating a mounted Kubernetes Secret — without a
+    restart. A file that turns bad keeps the keys that were loaded last.
+    """
+
+    def __init__(self, keys: Iterable[ApiKey], *, path: str = "", check_seconds: float = 5.0) -> None:
         self._keys = [(k.digest, k.owner_id, k.key_hash) for k in keys]
+        self._path = path
+        self._check_seconds = check_seconds
+        self._checked = time.monotonic()
+        self._stamp = self._file_stamp()
+
+    @classmethod
+    def from_file(cls, path: str, *, check_seconds: float = 5.0) -> KeyStore:
+        return cls(load_keys_file(path), path=path, check_seconds=check_seconds)
+
+    def _file_stamp(self) -> tuple[float, int] | None:
+        if not self._path:
+            return None
+        try:
+            info = os.stat(self._path)
+        except OSError:
+            return None
+        return (info.st_mtime, info.st_size)
+
+    def refresh(self) -> None:
+        """Re-read the file if it changed since the last look (cheap when called per request)."""
+        now = time.monotonic()
+        if not self._path or now - self._checked < self._check_seconds:
+            return
+        self._checked = now
+        stamp = self._file_stamp()
+        if stamp == self._stamp:
+            return
+        try:
+            keys = load_keys_file(self._path)
+        except KeysFileError as error:
+            log.error("keys file changed but cannot be used, keeping the previous keys: %s", error)
+            return
+        self._stamp = stamp
+        self._keys = [(k.digest, k.owner_id, k.key_hash) for k in keys]
+        log.info("keys file reloaded", extra={"keys": len(self._keys)})
 
     def __len__(self) -> int:
         return len(self._keys)

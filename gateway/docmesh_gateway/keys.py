@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        keys = load_keys_file(args.file)
+        keys = load_keys_file(args.file, missing_ok=args.command == "create")
     except KeysFileError as error:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201 - CLI output
         return 2

@@ -13,7 +13,7 @@ import uvicorn
 
 from docmesh_common.clients import Upstream
 from docmesh_gateway.app import Gateway, GenericStub, build_app
-from docmesh_gateway.auth import KeyStore, generate_key, load_keys_file
+from docmesh_gateway.auth import KeysFileError, KeyStore, generate_key
 from docmesh_gateway.openapi import build_openapi
 from docmesh_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from docmesh_gateway.routes import Router, build_routes, generated_modules, services
@@ -135,7 +135,16 @@ async def create_server(settings: GatewaySettings) -> tuple[GatewayServer, int]:
     if missing:
         raise ValueError(f"routes need upstreams with no target setting: {', '.join(missing)}")
     upstreams = {name: Upstream(name, target, GenericStub, settings) for name, target in targets.items()}
-    keys = KeyStore(load_keys_file(settings.api_keys_file) if settings.api_keys_file else [])
+    try:
+        keys = (
+            KeyStore.from_file(settings.api_keys_file, check_seconds=settings.api_keys_reload_seconds)
+            if settings.api_keys_file
+            else KeyStore([])
+        )
+    except KeysFileError as error:
+        # Starting without the operator's keys would refuse every call; say why and stop instead.
+        log.error("invalid setting DOCMESH_API_KEYS_FILE: %s", error)
+        raise SystemExit(2) from None
     dev_key = _dev_key(settings)
     if not len(keys) and not dev_key:
         log.warning("no API keys configured (DOCMESH_API_KEYS_FILE): every API call will be refused")

@@ -24,6 +24,8 @@ class GatewaySettings(ServiceSettings):
     document_target: str = "127.0.0.1:50053"
     # JSON or YAML list of {key_hash, owner_id}; empty means no keys file.
     api_keys_file: str = ""
+    # How often (seconds) the keys file is checked for changes; keys are reloaded without a restart.
+    api_keys_reload_seconds: float = Field(5.0, ge=0)
     # Dev mode (make run): also accept dev_api_key, generating one at start when it is empty.
     dev_mode: bool = False
     dev_api_key: str = ""

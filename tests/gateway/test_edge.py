@@ -305,3 +305,23 @@ async def test_each_request_is_logged_once_with_its_request_id(
     lines = [r for r in caplog.records if r.name == "docmesh.gateway.access" and r.request_id == "log-me-7"]  # type: ignore[attr-defined]
     assert len(lines) == 1
     assert lines[0].status == 404 and lines[0].path == "/api/v1/nothing-here"  # type: ignore[attr-defined]
+
+
+async def test_a_revoked_key_stops_working_without_a_restart(
+    start_gateway: StartGateway, backends: Backends, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require(backends, "session")
+    gateway = await start_gateway(api_keys_reload_seconds=0)
+    file = gateway.server.gateway.settings.api_keys_file
+    async with gateway.client("bob") as bob:
+        assert (await bob.get(PROTECTED)).status_code == 200
+        bob_hash = next(e.key_hash for e in load_keys_file(file) if e.owner_id == "bob")
+        assert keys_cli.main(["revoke", "--file", file, "--hash", bob_hash]) == 0
+        assert (await bob.get(PROTECTED)).status_code == 401
+    async with gateway.client("alice") as alice:
+        assert (await alice.get(PROTECTED)).status_code == 200
+
+
+async def test_a_missing_keys_file_stops_the_start(start_gateway: StartGateway, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        await start_gateway(api_keys_file=str(tmp_path / "nowhere.json"))

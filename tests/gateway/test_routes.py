@@ -203,3 +203,89 @@ def test_a_non_object_body_is_a_request_error(routes: list[Route]) -> None:
 def test_a_path_variable_is_percent_decoded(routes: list[Route]) -> None:
     request = build_request(by_id(routes, "SessionService_GetSession"), {"v0": "a%20b"}, [], b"")
     assert request.session_id == "a b"
+
+
+@pytest.fixture(scope="module")
+def probe_routes() -> list[Route]:
+    """Routes of a service that did not exist when the gateway was written (defined right here)."""
+    from google.protobuf import descriptor_pb2, descriptor_pool
+
+    label = descriptor_pb2.FieldDescriptorProto
+    file = descriptor_pb2.FileDescriptorProto(
+        name="docmesh/probe/v1/probe_service.proto",
+        package="docmesh.probe.v1",
+        syntax="proto3",
+        dependency=["google/api/annotations.proto", "google/protobuf/timestamp.proto"],
+    )
+    request = file.message_type.add(name="FindProbesRequest")
+    request.field.add(
+        name="shelf", number=1, type=label.TYPE_STRING, label=label.LABEL_OPTIONAL, json_name="shelf"
+    )
+    request.field.add(
+        name="tags", number=2, type=label.TYPE_STRING, label=label.LABEL_REPEATED, json_name="tags"
+    )
+    request.field.add(
+        name="since",
+        number=3,
+        type=label.TYPE_MESSAGE,
+        type_name=".google.protobuf.Timestamp",
+        label=label.LABEL_OPTIONAL,
+        json_name="since",
+    )
+    request.field.add(
+        name="filter",
+        number=4,
+        type=label.TYPE_MESSAGE,
+        type_name=".docmesh.probe.v1.Filter",
+        label=label.LABEL_OPTIONAL,
+        json_name="filter",
+    )
+    probe_filter = file.message_type.add(name="Filter")
+    probe_filter.field.add(
+        name="min_size", number=1, type=label.TYPE_INT32, label=label.LABEL_OPTIONAL, json_name="minSize"
+    )
+    file.message_type.add(name="FindProbesResponse")
+    method = file.service.add(name="ProbeService").method.add(
+        name="FindProbes",
+        input_type=".docmesh.probe.v1.FindProbesRequest",
+        output_type=".docmesh.probe.v1.FindProbesResponse",
+    )
+    method.options.Extensions[annotations_pb2.http].get = "/api/v1/shelves/{shelf}/probes"
+    pool = descriptor_pool.Default()
+    try:
+        pool.FindFileByName(file.name)
+    except KeyError:
+        pool.Add(file)
+    return build_routes([pool.FindServiceByName("docmesh.probe.v1.ProbeService")])
+
+
+def test_a_newly_annotated_rpc_gets_a_route_with_no_gateway_change(probe_routes: list[Route]) -> None:
+    found = Router(probe_routes).match("GET", "/api/v1/shelves/top/probes")
+    assert found is not None
+    assert found[0].full_method == "/docmesh.probe.v1.ProbeService/FindProbes"
+    assert found[0].upstream == "probe"
+
+
+def test_repeated_query_parameters_append_and_nested_ones_use_dots(probe_routes: list[Route]) -> None:
+    request = build_request(
+        probe_routes[0],
+        {"v0": "top"},
+        [("tags", "red"), ("tags", "blue"), ("filter.minSize", "3"), ("since", "2025-01-01T00:00:00+02:00")],
+        b"",
+    )
+    assert request.shelf == "top"  # type: ignore[attr-defined]
+    assert list(request.tags) == ["red", "blue"]  # type: ignore[attr-defined]
+    assert request.filter.min_size == 3  # type: ignore[attr-defined]
+    assert request.since.ToJsonString() == "2024-12-31T22:00:00Z"  # type: ignore[attr-defined]
+
+
+def test_a_single_valued_query_parameter_given_twice_is_refused(probe_routes: list[Route]) -> None:
+    with pytest.raises(RequestError, match="more than once"):
+        build_request(
+            probe_routes[0], {"v0": "top"}, [("filter.min_size", "1"), ("filter.min_size", "2")], b""
+        )
+
+
+def test_the_path_variable_cannot_be_overridden_from_the_query(probe_routes: list[Route]) -> None:
+    with pytest.raises(RequestError, match="already set"):
+        build_request(probe_routes[0], {"v0": "top"}, [("shelf", "bottom")], b"")
