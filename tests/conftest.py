@@ -83,7 +83,9 @@ def oracle() -> Path:
 
 
 @asynccontextmanager
-async def running(create_server: Callable[[Any], Awaitable[tuple[Any, int]]], settings: Any) -> AsyncIterator[Any]:
+async def running(
+    create_server: Callable[[Any], Awaitable[tuple[Any, int]]], settings: Any
+) -> AsyncIterator[Any]:
     """Start a server from its create_server(settings) on the settings' port (0 = free port)."""
     server, _port = await create_server(settings)
     await server.start()
