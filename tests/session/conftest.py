@@ -120,15 +120,20 @@ async def migrated_pg_url(pg_url: str) -> str:
 
 
 @pytest.fixture
-def redis_namespace(redis_prefix: str) -> str:
-    return f"{redis_prefix}-{uuid.uuid4().hex[:8]}"
+async def redis_namespace(redis_prefix: str) -> AsyncIterator[str]:
+    """A key namespace of this test's own, deleted afterwards."""
+    namespace = f"{redis_prefix}-{uuid.uuid4().hex[:8]}"
+    yield namespace
+    client = Redis.from_url(testenv.redis_url())
+    with contextlib.suppress(Exception):
+        await delete_namespace(client, namespace)
+    await client.aclose()
 
 
 @pytest.fixture
-async def redis_client(redis_url: str, redis_namespace: str) -> AsyncIterator[Redis]:
+async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
     client = Redis.from_url(redis_url)
     yield client
-    await delete_namespace(client, redis_namespace)
     await client.aclose()
 
 
