@@ -17,6 +17,7 @@ from docmesh_agent.builtin.money import (
     format_money,
     parse_number,
 )
+from docmesh_agent.builtin.request import clean_name, split_clauses, tax_label, unit_label
 from docmesh_agent.builtin.totals import total
 from docmesh_common.invoice import Discount, Invoice, LineItem, Party, Tax
 
@@ -320,3 +321,57 @@ def test_tax_inclusive_prices_are_flagged_not_taxed_again() -> None:
 def test_day_of_month_is_this_month_or_the_next() -> None:
     assert parse_date("the 15th", TODAY) == dt.date(2026, 3, 15)
     assert parse_date("the 5th", TODAY) == dt.date(2026, 4, 5)
+
+
+# --- reading helpers -----------------------------------------------------------------------
+
+
+def test_split_clauses_keeps_thousands_and_cuts_at_commas_semicolons_and_lines() -> None:
+    assert split_clauses("2 licences at 1,200, VAT 20%; net 30\nnote") == [
+        "2 licences at 1,200",
+        "VAT 20%",
+        "net 30",
+        "note",
+    ]
+
+
+def test_split_clauses_cuts_and_only_before_something_new() -> None:
+    assert split_clauses("Johnson and Johnson") == ["Johnson and Johnson"]
+    assert split_clauses("GST 5% and PST 7%") == ["GST 5%", "PST 7%"]
+    assert split_clauses("logo $400 and cards $150") == ["logo $400", "cards $150"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("acme corp", "Acme Corp"),
+        ("acme llc", "Acme LLC"),
+        ("ACME", "ACME"),
+        ("Tim Hortons Ltd.", "Tim Hortons Ltd."),
+        ("Globex.", "Globex"),
+    ],
+)
+def test_clean_name_capitalises_only_all_lower_case_names(raw: str, name: str) -> None:
+    assert clean_name(raw) == name
+
+
+@pytest.mark.parametrize(
+    ("raw", "label"),
+    [("vat", "VAT"), ("sales tax", "Sales tax"), ("GST", "GST"), ("tax", "Tax"), ("mwst", "MwSt")],
+)
+def test_tax_label_prints_tax_names_as_people_expect(raw: str, label: str) -> None:
+    assert tax_label(raw) == label
+
+
+@pytest.mark.parametrize(
+    ("raw", "qty", "label"),
+    [
+        ("hrs", "10", "hours"),
+        ("h", "1", "hour"),
+        ("days", "2", "days"),
+        ("pcs", "5", "pcs"),
+        ("boxes", "3", "boxes"),
+    ],
+)
+def test_unit_label_normalises_known_units(raw: str, qty: str, label: str) -> None:
+    assert unit_label(raw, Decimal(qty)) == label
