@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # One image for the four docmesh processes. The Deployment picks the command:
 #   docmesh-session | docmesh-agent | docmesh-document | docmesh-gateway
 # and the migration Job runs `python -m docmesh_session.migrate`.

@@ -427,3 +427,16 @@ def test_the_api_keys_file_in_each_overlay_is_one_the_gateway_loads(overlay: Ove
         path = tmp_path / key
         path.write_text(text)
         load_keys_file(path)  # raises KeysFileError on a malformed file
+
+
+def test_the_page_token_secret_comes_from_the_secret_and_is_not_the_built_in_default(
+    overlay: Overlay,
+) -> None:
+    """Every session replica must sign page tokens with the same key, and not with a public one."""
+    _, docs = overlay
+    _, container = _service_container(docs, "session")
+    secret = _pod_settings(docs, container).page_token_secret  # type: ignore[attr-defined]
+    default = settings_class("docmesh_session").model_fields["page_token_secret"].default
+    assert secret and secret != default
+    refs = {e["name"]: e.get("valueFrom", {}) for e in container.get("env", [])}
+    assert "secretKeyRef" in refs["DOCMESH_PAGE_TOKEN_SECRET"]
