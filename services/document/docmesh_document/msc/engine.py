@@ -133,7 +133,9 @@ def lookup_type(t1: str, t2: str, table: dict[str, dict[str, str]]) -> str:
     if row is None:
         row = table.get(t1[:1] + "*")
         if row is None:
-            return "e#VALUE!"
+            # The engine's own message becomes the value type (e.g. for the empty text ""
+            # read as a number, whose type is ""); it is still an e#VALUE! error.
+            return f"e#VALUE! (internal error, missing LookupResultType {t1[:1]}*)"
     r = row.get(t2)
     if r is None:
         r = row.get(t2[:1] + "*")
@@ -153,11 +155,15 @@ _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def _general(value: float) -> str:
     # formatNumberWithFormat "General": cut to 14 significant digits to hide float artifacts.
+    if not math.isfinite(value):
+        return "NaN"  # formatNumberWithFormat prints any non-finite number as NaN
+    if "e" in format_number(float(math.floor(abs(value) + 0.5))):
+        return format_number(value)  # >= 1e21: the engine returns String(value) unchanged
     neg = value < 0
     v = -value if neg else value
     if v != 0:
         factor = math.floor(math.log10(math.e) * math.log(v))
-        scale = math.pow(10, 13 - factor)
+        scale = js_pow(10.0, 13.0 - factor)
         v = math.floor(scale * v + 0.5) / scale
         if not math.isfinite(v):
             return "NaN"
@@ -208,10 +214,37 @@ def display_number(value: float, vtype: str) -> str:
     if sub == "$":
         s = _fixed(value, 2, True)
         return ("-$" + s[1:]) if s.startswith("-") else "$" + s
-    if sub == "d" and value >= 0:
-        y, m, d = julian_to_ymd(math.floor(value + JULIAN_OFFSET))
-        return f"{d}-{_MONTHS[m - 1]}-{y}"
+    if sub in ("d", "t", "dt") and math.isfinite(value):
+        return _date_time(value, sub)
     return _general(value)
+
+
+def _date_time(raw: float, sub: str) -> str:
+    """The default formats d-mmm-yyyy (nd), [h]:mm:ss (nt) and d-mmm-yyyy h:mm:ss (ndt)."""
+    if raw < 0:
+        return "??-???-??&nbsp;??:??:??"  # the engine's text for a negative date or time
+    start = (raw - math.floor(raw)) * 86400
+    estart = raw * 86400
+    hrs = math.floor(start / 3600)
+    ehrs = math.floor(estart / 3600)
+    start -= hrs * 3600
+    mins = math.floor(start / 60)
+    secs = math.floor(start - mins * 60 + 0.5)
+    if secs >= 60:  # rounding carried into the next minute (and so on)
+        secs = 0
+        mins += 1
+        if mins >= 60:
+            mins = 0
+            hrs += 1
+            ehrs += 1
+            if hrs >= 24:
+                hrs = 0
+                raw += 1
+    if sub == "t":
+        return f"{ehrs}:{mins:02d}:{secs:02d}"
+    y, m, d = julian_to_ymd(math.floor(raw + JULIAN_OFFSET))
+    date = f"{d}-{_MONTHS[m - 1]}-{y}"
+    return date if sub == "d" else f"{date} {hrs}:{mins:02d}:{secs:02d}"
 
 
 # ---------------------------------------------------------------- DetermineValueType (VALUE, criteria)
@@ -466,7 +499,18 @@ def evaluate_text(formula: str, ctx: EvalContext) -> Result:
 
 
 def evaluate(compiled: CompiledFormula, ctx: EvalContext, allow_range: bool = False) -> Result:
-    """Port of ``evaluate_parsed_formula``/``EvaluatePolish``: (value, value type, error text)."""
+    """Port of ``evaluate_parsed_formula``/``EvaluatePolish``: (value, value type, error text).
+
+    Never raises for a formula: JavaScript arithmetic does not throw, so a Python arithmetic
+    exception (an overflow in a corner the port missed) becomes a #NUM! result.
+    """
+    try:
+        return _evaluate(compiled, ctx, allow_range)
+    except (ArithmeticError, ValueError):
+        return 0.0, "e#NUM!", "Numeric error"
+
+
+def _evaluate(compiled: CompiledFormula, ctx: EvalContext, allow_range: bool) -> Result:
     if not compiled.tokens or compiled.error:
         return "", "e#VALUE!", compiled.error
     stack: list[Operand] = []

@@ -4,8 +4,9 @@ This is a faithful port of ``formula1.js`` (``ParseFormulaIntoTokens`` and
 ``ConvertInfixToPolish``) rather than a textbook grammar, because the engine's quirks decide
 what a formula means: unary minus binds tighter than ``^`` (``-2^2`` = 4), ``TRUE`` works with
 or without ``()``, a one- or two-letter name such as ``A`` is a column reference, ``#NAME?``
-alone is a syntax error (only special values ending in ``!`` are read), and ``'`` delimits
-strings just like ``"``.
+alone is a syntax error (only special values ending in ``!`` are read), ``'`` delimits
+strings just like ``"``, and ``=`` has no precedence at all (``1=1+1`` is 2, ``1=-1`` is a
+"Missing operand" error), unlike ``<``, ``<>`` and the other comparisons.
 
 :func:`compile_formula` tokenizes and converts once and caches the result, so recalculation
 of a large sheet does not re-parse a formula text it has seen before.
@@ -82,7 +83,10 @@ PRECEDENCE = {
     "&": 8,
     "<": 9,
     ">": 9,
-    "=": 9,
+    # "=" is missing from the engine's table on purpose of nobody: its precedence is
+    # undefined, and JavaScript comparisons with undefined are false. The effect (verified
+    # with the oracle): "=" on the stack is popped by any following operator, so "1=1+1" is
+    # (1=1)+1 = 2, and "1=-1" is "Missing operand". to_rpn reproduces that with None.
     "G": 9,
     "L": 9,
     "N": 9,
@@ -341,15 +345,17 @@ def to_rpn(tokens: list[Token]) -> list[int] | str:
             if stack and tokens[stack[-1]].type == TokenType.NAME:
                 rpn.append(stack.pop())
             while stack and tokens[stack[-1]].type == TokenType.OP and tokens[stack[-1]].text != "(":
-                prec = PRECEDENCE.get(tok.opcode, 0)
-                sprec = PRECEDENCE.get(tokens[stack[-1]].opcode, 0)
-                if prec >= 0 and prec < sprec:
-                    break
-                if prec < 0:
+                # None stands for JavaScript's undefined: every comparison with it is false.
+                prec = PRECEDENCE.get(tok.opcode)
+                sprec = PRECEDENCE.get(tokens[stack[-1]].opcode)
+                if prec is not None and prec >= 0:
+                    if sprec is not None and prec < sprec:
+                        break
+                elif prec is not None:  # negative: right associative (unary - and +)
                     prec = -prec
-                    if sprec < 0:
+                    if sprec is not None and sprec < 0:
                         sprec = -sprec
-                    if prec <= sprec:
+                    if sprec is not None and prec <= sprec:
                         break
                 rpn.append(stack.pop())
             stack.append(i)
