@@ -123,8 +123,11 @@ async def test_redis_stopped_gives_the_same_answers_and_the_service_stays_servin
     await redis_proxy.start()
     await asyncio.sleep(0.3)
     assert (await alice.get(session.id)).session == appended.session
+    # ...and it reconnected by itself: the cache holds the current state again.
+    assert (await alice.get(session.id)).session == appended.session
     cached = await redis_client.get(f"{redis_namespace}:session:v1:{session.id}")
-    assert cached is None or cached.startswith(f"{appended.session.version}:".encode())
+    assert cached is not None
+    assert cached.startswith(f"{appended.session.version}:".encode())
 
 
 async def test_unreachable_redis_from_the_start_is_not_an_error(start_instance, database_url) -> None:
@@ -206,3 +209,24 @@ async def test_an_append_whose_caller_gives_up_after_the_commit_still_updates_th
     full = await alice.get(session.id, pb.SESSION_VIEW_FULL)  # from the database
     assert full.session.message_count == 1
     assert basic.session == full.session
+
+
+async def test_resume_warms_the_cache_with_the_resumed_session_and_its_revision(
+    start_instance, database_url, redis_url, redis_namespace, flush_redis, redis_client
+) -> None:
+    instance = await start_instance(
+        database_url, DOCMESH_REDIS_URL=redis_url, DOCMESH_REDIS_NAMESPACE=redis_namespace
+    )
+    alice = instance.owner()
+    session = await alice.create()
+    await alice.save_revision(session.id)
+    await alice.stub.CompleteSession(pb.CompleteSessionRequest(session_id=session.id), metadata=alice.md)
+    await flush_redis()
+
+    resumed = await alice.stub.ResumeSession(
+        pb.ResumeSessionRequest(session_id=session.id), metadata=alice.md
+    )
+
+    key = f"{redis_namespace}:session:v1:{session.id}"
+    assert (await redis_client.get(key)).startswith(f"{resumed.session.version}:".encode())
+    assert (await redis_client.get(f"{key}:revision")).startswith(b"1:")
