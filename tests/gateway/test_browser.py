@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
-from tests.gateway.conftest import Backends, StartGateway, require
+from tests.gateway.conftest import Backends, Gateway, StartGateway, require
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +63,11 @@ async def test_chat_renders_the_sheet_edits_it_and_downloads_the_xlsx(
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = await (await browser.new_context(accept_downloads=True)).new_page()
+            problems: list[str] = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on(
+                "console", lambda message: problems.append(message.text) if message.type == "error" else None
+            )
             await page.goto(gateway.url + "/")
 
             await send(page, "Invoice Acme for 10 hours of consulting at $150, 8% tax, due in 30 days")
@@ -82,6 +87,7 @@ async def test_chat_renders_the_sheet_edits_it_and_downloads_the_xlsx(
             await download.save_as(saved)
         finally:
             await browser.close()
+    assert not problems, problems  # no script errors, no CSP violations
     assert saved.suffix == ".xlsx"
     workbook = openpyxl.load_workbook(saved)
     assert workbook.active.max_row > 1
@@ -107,3 +113,21 @@ async def test_undo_in_the_page_restores_the_previous_total(
             await expect(page.locator("#revisions li")).to_have_count(3)
         finally:
             await browser.close()
+
+
+async def test_the_docs_page_lists_every_operation(gateway: Gateway) -> None:
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip("chromium is not installed: run tests/gateway/ensure_chromium.sh")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            await page.goto(gateway.url + "/docs")
+            await expect(page.locator("details.op#SessionService_GetSession")).to_be_attached()
+            operations = await page.locator("section.tag details.op[id*='_']").count()
+        finally:
+            await browser.close()
+    assert not errors
+    assert operations >= len(gateway.server.gateway.router.routes)
