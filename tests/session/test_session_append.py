@@ -218,3 +218,23 @@ def _violations(error: grpc.aio.AioRpcError) -> set[str]:
                     detail.Unpack(bad)
                     return {v.field for v in bad.field_violations}
     return set()
+
+
+async def test_appends_through_two_instances_on_one_sqlite_file_are_all_stored_once_in_order(
+    start_instance, sqlite_url
+) -> None:
+    one = await start_instance(sqlite_url)
+    two = await start_instance(sqlite_url, DOCMESH_AUTO_MIGRATE=False)
+    alice = one.owner()
+    alice_two = two.owner(alice.owner_id)
+    session = await alice.create()
+
+    responses = await asyncio.gather(
+        *(alice.append(session.id, f"one {i}") for i in range(25)),
+        *(alice_two.append(session.id, f"two {i}") for i in range(25)),
+    )
+
+    assert sorted(r.messages[0].sequence for r in responses) == list(range(1, 51))
+    full = await alice_two.get(session.id, pb.SESSION_VIEW_FULL)
+    assert [m.sequence for m in full.messages] == list(range(1, 51))
+    assert full.session.token_count == sum(m.token_count for m in full.messages)
