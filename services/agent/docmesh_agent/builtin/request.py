@@ -460,7 +460,7 @@ _PERIOD_RE = re.compile(
 )
 _NAME_END = re.compile(
     rf"\s+for\b|\s*[:;]|\s+-\s|\s+–\s|\s+(?:due|net|with|starting|dated|issued|at)\b|\s+to\s+(?=[A-Z])|"
-    rf"\s+in\s+(?:{_CURRENCY_NAME_RE}|[A-Z]{{3}})\b|\s+(?=\d|[$€£¥₹]|(?:{_QTY_WORD_RE})\s+\d)|"
+    rf"\s+in\s+(?:{_CURRENCY_NAME_RE}|[A-Z]{{3}})\b|\s+(?=(?:\d|[$€£¥₹])(?!\d*\s*:)|(?:{_QTY_WORD_RE})\s+\d)|"
     r"\s+(?:#|no\.|number)\s*\w",
 )
 
@@ -468,7 +468,8 @@ LEAD_RE = re.compile(
     rf"""^(?:(?:hi|hello|hey)\b[,!]?\s*)?
     (?:(?:please|pls|kindly|can\s+you|could\s+you|would\s+you|i\s+need(?:\s+you)?(?:\s+to)?|i'd\s+like(?:\s+to)?|
         i\s+want(?:\s+to)?|we\s+need(?:\s+to)?|let's|lets|help\s+me|i\s+have\s+to|i\s+must)\s+)*
-    (?P<verb>(?:create|make|generate|draft|prepare|write|do|send|issue|raise|build|produce|start|get|need|give\s+me)\s+)?
+    (?P<verb>(?:create|make|generate|draft|prepare|write|do|send|issue|raise|build|produce|start|get|need|give\s+me|
+        put\s+together|whip\s+up|draw\s+up|set\s+up|knock\s+up)\s+)?
     (?:(?:me|us)\s+)?
     (?P<art>(?:a|an|the|new|another|my)\s+)*
     (?:new\s+)?
@@ -797,7 +798,7 @@ class _Reader:
             what = second_for.group("what")
             if re.fullmatch(rf"\s*{AMT}\s*(?:each|total|in total|flat)?\s*", what, re.IGNORECASE):
                 return rest  # "logo design for 400 EUR": an item, not a buyer
-        if find_money(name_part) or not name_part.strip():
+        if any(m.currency for m in find_money(name_part)) or not name_part.strip():
             return rest
         return self.take_party("buyer", rest)
 
@@ -1047,7 +1048,11 @@ class _Reader:
         # "a flat fee of $500 for setup" reads as "$500 for setup".
         text = _FEE_PREFIX.sub("", text)
         text = re.sub(
-            r"^(?:another|an\s+additional|an\s+extra|additional|extra)\s+", "", text, flags=re.IGNORECASE
+            r"^(?:another|an\s+additional|an\s+extra|additional|extra|roughly|about|around|approximately|"
+            r"approx\.?|circa|~)\s*",
+            "",
+            text,
+            flags=re.IGNORECASE,
         )
         # "consulting (10 h @ 150)": brackets only group.
         text = re.sub(r"\s*[()]\s*", " ", text).strip()
@@ -1146,7 +1151,7 @@ class _Reader:
             )
         connector = ""
         match = re.search(
-            r"\s*(?:\b(?P<word>at|for|costing|costs?|priced\s+at|of|@|is|=|,|:|-|–)\s*|(?P<sym>@|=|,|:|-|–)\s*)$",
+            r"\s*(?:\b(?P<word>at|for|costing|costs?|priced\s+at|of|x|@|is|=|,|:|-|–)\s*|(?P<sym>@|=|,|:|-|–|×|\*)\s*)$",
             head,
         )
         if match:
