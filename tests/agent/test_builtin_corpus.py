@@ -49,13 +49,19 @@ def _discount(spec: Any) -> Discount:
 
 
 def _item(spec: list[Any]) -> LineItem:
+    # The optional fifth element is a line discount ("10%") or {discount, tax_names, tax_exempt}.
     description, quantity, unit, price, *rest = spec
+    extra = rest[0] if rest else {}
+    if not isinstance(extra, dict):
+        extra = {"discount": extra}
     return LineItem(
         description=description,
         quantity=_dec(quantity),
         unit=unit,
         unit_price=_dec(price),
-        discount=_discount(rest[0]) if rest else None,
+        discount=_discount(extra["discount"]) if "discount" in extra else None,
+        tax_names=extra.get("tax_names", []),
+        tax_exempt=extra.get("tax_exempt", False),
     )
 
 

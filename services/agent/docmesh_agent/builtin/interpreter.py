@@ -643,6 +643,7 @@ def _apply_one(
     text: str, data: dict[str, Any], current: Invoice, today: dt.date
 ) -> tuple[dict[str, Any], list[str]]:
     for op in (
+        _op_tax_exempt,
         _op_remove,
         _op_rename,
         _op_more,
@@ -908,6 +909,41 @@ def _op_rename(
     old = data["line_items"][index]["description"]
     data["line_items"][index]["description"] = new
     return data, [f"renamed line {index + 1} from {old} to {new}"]
+
+
+_TAX_EXEMPT_RE = re.compile(
+    r"^(?:make\s+|mark\s+|set\s+)?(?P<ref>.+?)\s+(?:as\s+)?(?:is\s+|should\s+be\s+)?(?:tax[\s-]exempt|tax[\s-]free|not\s+taxed|exempt\s+from\s+(?:tax|taxes|vat|gst))$"
+    r"|^(?:no|don'?t\s+charge|without)\s+(?P<tax>tax|taxes|vat|gst|hst|pst|qst|sales\s+tax)\s+(?:on|for)\s+(?P<ref2>.+)$"
+    r"|^don'?t\s+tax\s+(?P<ref3>.+)$",
+    re.IGNORECASE,
+)
+
+
+def _op_tax_exempt(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date
+) -> tuple[dict[str, Any], list[str]] | None:
+    """ "make the website tax exempt", "no VAT on line 2": that line carries no tax."""
+    match = _TAX_EXEMPT_RE.match(text)
+    if not match:
+        return None
+    ref = _first(match.groupdict(), "ref") or "it"
+    if re.fullmatch(r"(?:the\s+)?(?:shipping|delivery|postage|freight)", ref.strip(), re.IGNORECASE):
+        raise _EditError("Shipping is never taxed on these documents, so there is nothing to change.")
+    index = _item_index(ref, data)
+    item = data["line_items"][index]
+    named = _tax_named(match.group("tax") or "", data)
+    if named is not None and len(data["taxes"]) > 1:
+        # "no PST on the catering": only that tax leaves the line.
+        applying = item["tax_names"] or [t["name"] for t in data["taxes"]]
+        item["tax_names"] = [n for n in applying if n.casefold() != named["name"].casefold()]
+        if not item["tax_names"]:
+            item["tax_exempt"] = True
+        return data, [f"no {named['name']} on line {index + 1} ({item['description']})"]
+    if item["tax_exempt"]:
+        raise _EditError(f"Line {index + 1} ({item['description']}) is already tax exempt.")
+    item["tax_exempt"] = True
+    item["tax_names"] = []
+    return data, [f"line {index + 1} ({item['description']}) is now tax exempt"]
 
 
 _MORE_RE = re.compile(
