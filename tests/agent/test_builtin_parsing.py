@@ -375,3 +375,10 @@ def test_tax_label_prints_tax_names_as_people_expect(raw: str, label: str) -> No
 )
 def test_unit_label_normalises_known_units(raw: str, qty: str, label: str) -> None:
     assert unit_label(raw, Decimal(qty)) == label
+
+
+def test_two_currencies_in_one_request_are_flagged() -> None:
+    result = interpret("Invoice Acme for a logo at $400 and a banner at €50", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.currency_code == "USD"
+    assert "written in USD and EUR" in result.reply

@@ -1037,8 +1037,17 @@ class _Reader:
         return False
 
     def hint(self, money: Money) -> None:
-        if money.currency and self.draft.currency_hint is None:
+        if not money.currency:
+            return
+        if self.draft.currency_hint is None:
             self.draft.currency_hint = money.currency
+        elif money.currency != self.draft.currency_hint:
+            warning = (
+                f"amounts were written in {self.draft.currency_hint} and {money.currency}; one document has "
+                "one currency and nothing was converted"
+            )
+            if warning not in self.draft.warnings:
+                self.draft.warnings.append(warning)
 
     # Line items.
 
