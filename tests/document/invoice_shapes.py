@@ -171,6 +171,32 @@ def named_shapes() -> dict[str, Invoice]:
                 {"description": "exempt", "quantity": "1", "unit_price": "0.4", "tax_exempt": True},
             ],
         ),
+        "jpy-half-even-ties": invoice(
+            currency_code="JPY",
+            rounding_mode="half_even",
+            taxes=[{"name": "Consumption tax", "rate_percent": "10"}],
+            line_items=[
+                {"description": "2.5 -> 2", "quantity": "1", "unit_price": "2.5", "tax_exempt": True},
+                {"description": "3.5 -> 4", "quantity": "1", "unit_price": "3.5", "tax_exempt": True},
+                {
+                    "description": "tax on 25 -> 2",
+                    "quantity": "5",
+                    "unit_price": "5",
+                    "tax_names": ["consumption tax"],
+                },
+            ],
+        ),
+        "kwd-half-even-ties": invoice(
+            currency_code="KWD",
+            rounding_mode="half_even",
+            taxes=[{"name": "VAT", "rate_percent": "5"}],
+            discounts=[{"percent": "2.5"}],
+            line_items=[
+                {"description": "0.0125 -> 0.012", "quantity": "1", "unit_price": "0.0125"},
+                {"description": "0.0135 -> 0.014", "quantity": "1", "unit_price": "0.0135"},
+                {"description": "0.5 x 1.0025", "quantity": "0.5", "unit_price": "1.0025"},
+            ],
+        ),
         "pro-rata-exact-tie": invoice(
             # taxable 100.00 of subtotal 200.00 less 0.03: base 99.985 exactly (a tie).
             taxes=[{"name": "Tax", "rate_percent": "10"}],

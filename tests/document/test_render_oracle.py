@@ -171,3 +171,16 @@ def test_sheetjs_reads_the_multipart_form(
     assert sheetjs["ok"] and sheetjs["read_as"] == "eth"
     # SheetJS does not recalculate: it shows the cached values, which must be the right ones.
     assert oracle_number(sheetjs["cells"][r.cells.total]["value"]) == r.totals.total
+
+
+def test_half_even_ties_in_zero_and_three_digit_currencies(
+    rendered: dict[str, RenderedInvoice], judged: dict[str, dict[str, Any]]
+) -> None:
+    jpy, kwd = rendered["jpy-half-even-ties"], rendered["kwd-half-even-ties"]
+    jpy_cells, kwd_cells = judged["jpy-half-even-ties"]["cells"], judged["kwd-half-even-ties"]["cells"]
+    assert [oracle_number(jpy_cells[c]["value"]) for c in jpy.cells.line_amounts] == [2, 4, 25]
+    assert oracle_number(jpy_cells[jpy.cells.tax_amounts[0]]["value"]) == 2  # 10 % of 25 = 2.5
+    assert [oracle_number(kwd_cells[c]["value"]) for c in kwd.cells.line_amounts[:2]] == [
+        Decimal("0.012"),
+        Decimal("0.014"),
+    ]
