@@ -187,7 +187,7 @@ async def test_open_breaker_fails_fast_with_a_retry_hint(llm: FakeLLM, make_prov
     started = time.monotonic()
     with pytest.raises(Unavailable) as caught:
         await ask(provider)
-    assert time.monotonic() - started < 0.1
+    assert time.monotonic() - started < 0.5
     assert caught.value.reason == "LLM_BREAKER_OPEN"
     assert 25 <= (caught.value.retry_after_seconds or 0) <= 30
     assert len(llm.requests) == 2
@@ -201,9 +201,9 @@ async def test_half_open_breaker_lets_one_probe_through_and_closes_on_success(
         await ask(provider)
     assert provider.breaker.state == "open"
     await asyncio.sleep(0.35)
-    llm.push(ok(ANSWER, delay=0.3), ok(ANSWER), ok(ANSWER))
+    llm.push(ok(ANSWER, delay=1.0), ok(ANSWER), ok(ANSWER))
     probe = asyncio.create_task(ask(provider))
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.2)
     with pytest.raises(Unavailable) as caught:
         await ask(provider)
     assert caught.value.reason == "LLM_BREAKER_OPEN"
@@ -227,12 +227,12 @@ async def test_half_open_probe_failure_opens_the_breaker_again(llm: FakeLLM, mak
 
 
 async def test_a_timed_out_call_is_retried(llm: FakeLLM, make_provider) -> None:
-    llm.push(ok(ANSWER, delay=1.0), ok(ANSWER))
+    llm.push(ok(ANSWER, delay=3.0), ok(ANSWER))
     provider = make_provider(llm_timeout_seconds=0.3, llm_max_retries=1)
     started = time.monotonic()
     answer, usage = await ask(provider)
     assert answer.invoice is not None
-    assert 0.3 <= time.monotonic() - started < 1.0
+    assert 0.3 <= time.monotonic() - started < 2.0  # not the 3 s of the stalled answer
     assert usage.retries == 1
 
 
@@ -245,12 +245,12 @@ async def test_timeouts_on_every_attempt_are_unavailable(llm: FakeLLM, make_prov
 
 
 async def test_the_callers_deadline_bounds_the_llm_call(llm: FakeLLM, make_provider) -> None:
-    llm.push(ok(ANSWER, delay=2.0))
+    llm.push(ok(ANSWER, delay=3.0))
     provider = make_provider(llm_max_retries=3)
     started = time.monotonic()
-    with pytest.raises((DeadlineExceeded, Unavailable)):
+    with pytest.raises(DeadlineExceeded):
         await ask(provider, deadline=time.monotonic() + 0.4)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0
 
 
 async def test_fallback_model_answers_when_the_main_model_fails(llm: FakeLLM, make_provider) -> None:
