@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import re
 import statistics
@@ -28,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import grpc
-import httpx
 
 from docmesh.agent.v1 import agent_service_pb2 as agent_pb
 from docmesh.agent.v1 import agent_service_pb2_grpc
@@ -41,6 +40,11 @@ OWNER = "bench"
 FIRST_TURN = "Invoice Acme for 10 hours of consulting at $150, 8% tax, due in 30 days"
 # Chat appends alternate an edit and its undo so documents stay the same size during a run.
 EDIT_TURNS = ("add 1 hour of QA at $80", "undo")
+
+
+async def metrics_text(http: aiohttp.ClientSession) -> str:
+    async with http.get("/metrics") as reply:
+        return await reply.text()
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -159,20 +163,19 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
     metadata = (("x-owner-id", owner),)
     base = f"http://127.0.0.1:{mesh.gateway_port}"
     try:
-        # One client (one keep-alive connection) per worker: httpcore's shared pool costs O(n) per
-        # request under concurrency and would make the load generator the bottleneck.
-        clients = [
-            httpx.AsyncClient(base_url=base, headers={"X-API-Key": key}, timeout=60)
-            for _ in range(max(concurrencies))
-        ]
-        http = clients[0]
+        # aiohttp as the load generator: it costs the client a fraction of the CPU httpx does per
+        # request, and on 2 shared cores the client's CPU is taken from the gateway and services.
+        connector = aiohttp.TCPConnector(limit=max(concurrencies), force_close=False)
         async with (
-            contextlib.AsyncExitStack() as stack,
+            aiohttp.ClientSession(
+                base_url=base,
+                headers={"X-API-Key": key},
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=60),
+            ) as http,
             grpc.aio.insecure_channel(mesh.target("session")) as session_channel,
             grpc.aio.insecure_channel(mesh.target("agent")) as agent_channel,
         ):
-            for client in clients:
-                await stack.enter_async_context(client)
             sessions = session_service_pb2_grpc.SessionServiceStub(session_channel)
             agent = agent_service_pb2_grpc.AgentServiceStub(agent_channel)
 
@@ -189,7 +192,9 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
                 return reply.session_id
 
             async def http_get(worker: int) -> bool:
-                return (await clients[worker].get(f"/api/v1/sessions/{session_id}")).status_code == 200
+                async with http.get(f"/api/v1/sessions/{session_id}") as reply:
+                    await reply.read()
+                    return reply.status == 200
 
             async def grpc_get(_: int) -> bool:
                 await sessions.GetSession(
@@ -198,8 +203,9 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
                 return True
 
             async def http_create(worker: int) -> bool:
-                reply = await clients[worker].post("/api/v1/sessions", json={"title": "bench"})
-                return reply.status_code == 200
+                async with http.post("/api/v1/sessions", json={"title": "bench"}) as reply:
+                    await reply.read()
+                    return reply.status == 200
 
             async def grpc_create(_: int) -> bool:
                 await sessions.CreateSession(
@@ -235,18 +241,18 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
                     (
                         "chat append",
                         "/api/v1/chat",
-                        http_pool.via_http(clients),
+                        http_pool.via_http(http),
                         grpc_pool.via_grpc(agent, metadata),
                     )
                 ]
                 for name, route, via_http, via_grpc in scenarios + chat_rows:
-                    before = (await http.get("/metrics")).text
+                    before = await metrics_text(http)
                     cpu_before = process_cpu_seconds(gateway_pid)
                     through = await closed_loop(name, via_http, concurrency, seconds, warmup)
                     cpu_per_request = (
                         (process_cpu_seconds(gateway_pid) - cpu_before) / max(1, through.calls) * 1000
                     )
-                    after = (await http.get("/metrics")).text
+                    after = await metrics_text(http)
                     direct = await closed_loop(name, safe(via_grpc), concurrency, seconds, warmup)
                     own50, own99 = overhead_quantiles(diff_histogram(before, after), route)
                     added = through.quantile(0.5) - direct.quantile(0.5)
@@ -268,10 +274,7 @@ async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
                 "(docmesh_gateway_overhead_seconds). Target: <= 1 ms at p50 at concurrency 32.\n"
                 "gw CPU/req: CPU ms the gateway process used per request (HTTP, transcoding and its gRPC client)."
             )
-            own = [
-                overhead_quantiles((await http.get("/metrics")).text, route)[0]
-                for _, route, _, _ in scenarios
-            ]
+            own = [overhead_quantiles(await metrics_text(http), route)[0] for _, route, _, _ in scenarios]
             print(
                 f"gateway own p50 over the whole run: {statistics.mean(own):.3f} ms (mean over unary scenarios)"
             )
@@ -290,11 +293,13 @@ class ChatPool:
         self.turns[worker] += 1
         return self.sessions[worker], EDIT_TURNS[(self.turns[worker] - 1) % 2]
 
-    def via_http(self, clients: list[httpx.AsyncClient]) -> Callable[[int], Awaitable[bool]]:
+    def via_http(self, http: aiohttp.ClientSession) -> Callable[[int], Awaitable[bool]]:
         async def call(worker: int) -> bool:
             sid, text = self.next_turn(worker)
             body = {"session_id": sid, "message": text, "idempotency_key": uuid.uuid4().hex}
-            return (await clients[worker].post("/api/v1/chat", json=body)).status_code == 200
+            async with http.post("/api/v1/chat", json=body) as reply:
+                await reply.read()
+                return reply.status == 200
 
         return call
 
