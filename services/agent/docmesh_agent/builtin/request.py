@@ -480,7 +480,9 @@ LEAD_RE = re.compile(
 )
 _BUYER_MARK_RE = re.compile(
     r"^(?:bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|to|client|customer|buyer|recipient|"
-    r"for\s+(?:the\s+)?(?:client|customer)|the\s+(?:client|customer|buyer)\s+is|(?:client|customer)\s+is)"
+    r"for\s+(?:the\s+)?(?:client|customer)|the\s+(?:client|customer|buyer)\s+is|(?:client|customer)\s+is|"
+    r"(?:(?:the\s+)?(?:invoice|bill|quote|estimate|receipt|it)\s+)?(?:should\s+go|goes|is\s+going|should\s+be\s+addressed)\s+to|"
+    r"send\s+(?:it|this|the\s+(?:invoice|quote|bill|receipt))\s+to|address(?:ed)?\s+(?:it\s+)?to)"
     r"\s*:?\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
@@ -704,6 +706,10 @@ class _Reader:
     def clause(self, clause: str, party_before: str | None) -> DraftItem | None:
         """Read one clause; returns a line item when the clause is one, None otherwise."""
         self.last_party = None
+        if self.dates(clause):
+            return (
+                None  # "quote valid for 30 days", "invoice date: March 1": before "quote"/"invoice" lead-ins
+            )
         rest = self.lead(clause)
         if not rest:
             return None
@@ -1058,7 +1064,8 @@ class _Reader:
         text = _FEE_PREFIX.sub("", text)
         text = re.sub(
             r"^(?:another|an\s+additional|an\s+extra|additional|extra|roughly|about|around|approximately|"
-            r"approx\.?|circa|~)\s*",
+            r"approx\.?|circa|~|worked|spent|did|(?:hourly\s+|unit\s+|daily\s+)?(?:rate|price)(?:\s+is|\s+of|:|=)?"
+            r"(?=\s*\S*\d))\s*",
             "",
             text,
             flags=re.IGNORECASE,
