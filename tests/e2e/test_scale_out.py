@@ -284,6 +284,14 @@ def test_chat_turns_succeed_exactly_once_while_one_replica_of_each_backend_stops
         while not all(_gone(r["pid"]) for r in stopped) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert all(_gone(r["pid"]) for r in stopped), "a stopped replica did not exit\n" + launcher.tail()
+        # Each stopped replica went through its whole drain (run_service logs "stopped" at the end).
+        for service in BACKENDS:
+            drained = [
+                line
+                for line in list(launcher.log)
+                if '"msg": "stopped"' in line and f'"service": "{service}"' in line
+            ]
+            assert len(drained) == 1, (service, drained)
 
         # Every turn answered once, in order, on the first and only request.
         for conversation in conversations:
