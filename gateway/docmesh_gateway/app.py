@@ -40,7 +40,14 @@ from docmesh_common.errors import (
     Unauthenticated,
 )
 from docmesh_gateway.auth import KeyStore, presented_key
-from docmesh_gateway.errors import HttpError, error_body, error_document, error_headers, status_of
+from docmesh_gateway.errors import (
+    HttpError,
+    error_body,
+    error_document,
+    error_headers,
+    status_of,
+    with_headers,
+)
 from docmesh_gateway.ratelimit import RateLimiter
 from docmesh_gateway.routes import Route, Router
 from docmesh_gateway.settings import GatewaySettings
@@ -331,7 +338,7 @@ class Gateway:
             finally:
                 scope[UPSTREAM_SECONDS_KEY] = time.perf_counter() - called
         except DomainError as error:
-            await send_error(send, error, request_id, getattr(error, "headers", None))
+            await send_error(send, error, request_id)
             return
         await self._respond(route, response, send, limit_headers)
 
@@ -361,8 +368,7 @@ class Gateway:
                 reason="RATE_LIMITED",
                 retry_after_seconds=decision.retry_after_seconds,
             )
-            error.headers = headers  # type: ignore[attr-defined]
-            raise error
+            raise with_headers(error, headers)
         return headers
 
     async def _read_body(self, receive: Receive, headers: Mapping[str, str]) -> bytes:
@@ -514,8 +520,7 @@ class Gateway:
 
 def _unauthenticated(message: str) -> Unauthenticated:
     error = Unauthenticated(message, reason="API_KEY_INVALID")
-    error.headers = {"www-authenticate": 'Bearer realm="docmesh"'}  # type: ignore[attr-defined]
-    return error
+    return with_headers(error, {"www-authenticate": 'Bearer realm="docmesh"'})
 
 
 def _too_large(limit: int) -> HttpError:

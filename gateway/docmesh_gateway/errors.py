@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 import grpc
 from google.protobuf import json_format
@@ -75,8 +76,18 @@ def error_document(error: DomainError, request_id: str) -> dict[str, Any]:
     }
 
 
+_HEADERS_ATTRIBUTE = "_docmesh_http_headers"
+E = TypeVar("E", bound=DomainError)
+
+
+def with_headers(error: E, headers: Mapping[str, str]) -> E:
+    """Attach headers the error's HTTP response must carry (WWW-Authenticate, RateLimit-*)."""
+    setattr(error, _HEADERS_ATTRIBUTE, dict(headers))
+    return error
+
+
 def error_headers(error: DomainError) -> dict[str, str]:
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = dict(getattr(error, _HEADERS_ATTRIBUTE, {}))
     status = status_of(error)
     if status in (429, 503):
         wait = error.retry_after_seconds

@@ -299,22 +299,6 @@ def describe_parse_error(text: str) -> tuple[str, str]:
     return (detail or "invalid request", "")
 
 
-def message_to_json_dict(message: Message) -> dict[str, Any]:
-    return json_format.MessageToDict(
-        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
-    )
-
-
-def response_payload(route: Route, message: Message) -> Any:
-    """What the HTTP response carries: the whole message or its response_body field."""
-    if route.response_body:
-        value = getattr(message, route.response_body)
-        if isinstance(value, Message):
-            return message_to_json_dict(value)
-        return message_to_json_dict(message).get(route.response_body)
-    return message_to_json_dict(message)
-
-
 def http_body_of(route: Route, message: Message) -> tuple[bytes, str, str] | None:
     """(data, content type, file name) when the response is a google.api.HttpBody download."""
     target: Message = message
