@@ -128,7 +128,7 @@ _formula_alphabet = st.sampled_from(
 )
 
 
-@settings(max_examples=500)
+@settings(max_examples=800)
 @given(st.lists(_formula_alphabet, max_size=12).map("".join) | st.text(max_size=20))
 def test_template_compilation_equals_full_compilation(text: str) -> None:
     # compile_formula shares one template between formulas that differ only in references.

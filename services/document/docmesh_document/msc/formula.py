@@ -409,8 +409,11 @@ def _program(tokens: list[Token], rpn: list[int]) -> tuple[tuple[int, Any], ...]
 
 
 # A coordinate as the tokenizer would read it: not glued to a preceding identifier, digit,
-# "$", "." or special value, and not followed by more identifier characters.
-_COORD_CANDIDATE = re.compile(r"(?<![A-Za-z0-9_.$#])\$?[A-Za-z]{1,2}\$?[1-9][0-9]*(?![A-Za-z0-9_.$])")
+# "$" or "." (a name may contain dots), and not followed by more identifier characters
+# (a following "." ends a coordinate, as in "A1.5"). Only used on formulas without strings
+# or special values, where every match is exactly one COORD token.
+_COORD_CANDIDATE = re.compile(r"(?<![A-Za-z0-9_.$])\$?[A-Za-z]{1,2}\$?[1-9][0-9]*(?![A-Za-z0-9_$])")
+_NOT_TEMPLATABLE = re.compile(r"[\"'#]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,9 +448,11 @@ def compile_formula(text: str) -> CompiledFormula:
 
     Formulas that differ only in their cell references (``B7*C7``, ``B8*C8``, …) share one
     compiled template: the references are swapped in afterwards. The template is used only
-    when it has exactly one COORD token per reference found in the text (so a reference-like
-    word inside a string, for example, sends the formula through the full tokenizer).
+    for formulas without strings or special values, and only when it has exactly one COORD
+    token per reference found in the text; anything else goes through the full tokenizer.
     """
+    if _NOT_TEMPLATABLE.search(text):
+        return _compile_full(text)
     matches = _COORD_CANDIDATE.findall(text)
     if not matches:
         return _compile_full(text)
