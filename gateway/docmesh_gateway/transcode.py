@@ -243,6 +243,8 @@ def _parse_body(body: bytes) -> Any:
         raise RequestError(
             f"malformed JSON body: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
+    except RecursionError:
+        raise RequestError("the JSON body is nested too deeply") from None
 
 
 def _apply_query(

@@ -289,3 +289,8 @@ def test_a_single_valued_query_parameter_given_twice_is_refused(probe_routes: li
 def test_the_path_variable_cannot_be_overridden_from_the_query(probe_routes: list[Route]) -> None:
     with pytest.raises(RequestError, match="already set"):
         build_request(probe_routes[0], {"v0": "top"}, [("shelf", "bottom")], b"")
+
+
+def test_a_deeply_nested_body_is_a_request_error_not_a_crash(routes: list[Route]) -> None:
+    with pytest.raises(RequestError, match="nested too deeply"):
+        build_request(by_id(routes, "AgentService_Chat"), {}, [], b"[" * 100_000 + b"]" * 100_000)
