@@ -309,7 +309,7 @@ class _Columns:
     disc: int | None
     amount: int
     taxes: list[int] = field(default_factory=list)
-    helpers: list[int] = field(default_factory=list)  # taxable, N, r, base (hidden)
+    helpers: list[int] = field(default_factory=list)  # taxable[, partial r, r, share, base] (hidden)
 
     @property
     def last_visible(self) -> int:
