@@ -825,6 +825,39 @@ def _op_remove(
         return data, [
             f"removed the discount on line {index + 1} ({data['line_items'][index]['description']})"
         ]
+    named_discount = re.fullmatch(
+        r"(?:(?P<pct>[\d.,]+)\s*%\s+|(?P<amt>\S*\d\S*)\s+)?(?P<desc>[a-z][a-z -]*?\s+)?discount", low
+    )
+    if named_discount and (
+        named_discount.group("pct") or named_discount.group("amt") or named_discount.group("desc")
+    ):
+        # "remove the 5% discount", "drop the early payment discount": the one that matches.
+        keep: list[dict[str, Any]] = []
+        removed: list[dict[str, Any]] = []
+        for disc in data["discounts"]:
+            pct, amt, desc = (
+                named_discount.group("pct"),
+                named_discount.group("amt"),
+                named_discount.group("desc"),
+            )
+            hit = (
+                (
+                    pct is not None
+                    and disc["percent"] is not None
+                    and Decimal(disc["percent"]) == parse_number(pct)
+                )
+                or (
+                    amt is not None
+                    and disc["amount"] is not None
+                    and any(m.amount == Decimal(disc["amount"]) for m in find_money(amt))
+                )
+                or (desc is not None and desc.strip() in disc["description"].lower())
+            )
+            (removed if hit else keep).append(disc)
+        if not removed:
+            raise _EditError(f"There is no {what} on the document.")
+        data["discounts"] = keep
+        return data, [f"removed the {what}"]
     if re.fullmatch(r"discounts?", low):
         had_line = any(i["discount"] for i in data["line_items"])
         if not data["discounts"] and not had_line:
