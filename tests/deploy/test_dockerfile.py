@@ -288,3 +288,53 @@ def test_the_build_imports_every_entry_point_module_and_the_migration_module() -
     modules = {m.strip() for m in imported.group(1).split(",")}
     entry_modules = {target.split(":")[0] for target in _project()["scripts"].values()}
     assert entry_modules | {"docmesh_session.migrate"} <= modules
+
+
+def test_the_wheel_the_image_installs_carries_generated_code_and_package_data(tmp_path: Path) -> None:
+    """The image's install is not editable: files missing from the wheel are missing in production."""
+    import shutil
+    import zipfile
+
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO_ROOT / name, source / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    for name in ("services", "gateway", "gen"):
+        shutil.copytree(REPO_ROOT / name, source / name, ignore=ignore)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            str(source),
+            "-w",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    (wheel,) = tmp_path.glob("docmesh-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    generated = {
+        str(p.relative_to(REPO_ROOT / "gen"))
+        for p in (REPO_ROOT / "gen" / "docmesh").rglob("*")
+        if p.is_file() and p.suffix in (".py", ".pyi", ".binpb")
+    }
+    assert generated and generated <= names, sorted(generated - names)[:5]
+    for package_data in (
+        "docmesh_session/alembic/env.py",
+        "docmesh_session/alembic/script.py.mako",
+        "docmesh_gateway/static/index.html",
+    ):
+        assert package_data in names, package_data
+    migrations = {
+        str(p.relative_to(REPO_ROOT / "services" / "session"))
+        for p in (REPO_ROOT / "services/session/docmesh_session/alembic/versions").glob("*.py")
+    }
+    assert migrations and migrations <= names, sorted(migrations - names)

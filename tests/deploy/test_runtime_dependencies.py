@@ -9,6 +9,7 @@ import functools
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -131,12 +132,31 @@ def test_the_runtime_dependencies_provide_every_module_the_services_import() -> 
     assert missing == {}, f"imported but not in [project] dependencies: {missing}"
 
 
-def _start_env(tmp_path: Path) -> dict[str, str]:
+# Like a pod with readOnlyRootFilesystem and an emptyDir on /tmp: a private mount namespace where /
+# is read-only and /tmp a fresh tmpfs. (The user stays root here: the dev venv's interpreter may
+# live where the image's user cannot read; EROFS stops root as well.)
+SANDBOX = 'mount -t tmpfs -o size=64m,mode=1777 tmpfs /tmp && mount -o remount,bind,ro / && exec "$@"'
+
+
+@functools.cache
+def _sandbox_available() -> bool:
+    """unshare as root: what CI and the developer machines have."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "true"], capture_output=True, check=False
+    )
+    return probe.returncode == 0
+
+
+def _start_env(state: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCMESH_")}
     env.update(
         {
             "DOCMESH_RUNTIME_DISTRIBUTIONS": json.dumps(sorted(_runtime_distributions())),
-            "HOME": str(tmp_path),
+            # As in the image: HOME on the writable /tmp, no bytecode written next to the code.
+            "HOME": str(state),
+            "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONUNBUFFERED": "1",
             # Port 0 everywhere: the OS picks free ports.
             "DOCMESH_SESSION_PORT": "0",
@@ -146,7 +166,7 @@ def _start_env(tmp_path: Path) -> dict[str, str]:
             "DOCMESH_DOCUMENT_PORT": "0",
             "DOCMESH_DOCUMENT_METRICS_PORT": "0",
             "DOCMESH_GATEWAY_PORT": "0",
-            "DOCMESH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'session.db'}",
+            "DOCMESH_DATABASE_URL": f"sqlite+aiosqlite:///{state / 'session.db'}",
             "DOCMESH_LLM_PROVIDER": "builtin",
             "DOCMESH_SHUTDOWN_GRACE_SECONDS": "2",
         }
@@ -158,6 +178,7 @@ def _start_env(tmp_path: Path) -> dict[str, str]:
 class Run:
     """One console script started under runtime_only.py, then sent SIGTERM."""
 
+    sandboxed: bool
     started: bool = False
     returncode: int | None = None
     output: list[str] = field(default_factory=list)
@@ -167,10 +188,24 @@ class Run:
 
 
 def _run(script: str, directory: Path) -> Run:
-    run = Run()
+    command = [sys.executable, str(RUNTIME_ONLY), script]
+    run = Run(sandboxed=_sandbox_available())
+    if run.sandboxed:
+        command = [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            SANDBOX,
+            "sandbox",  # $0 of the sh -c script
+            *command,
+        ]
+        directory = Path("/tmp")  # the sandbox's own tmpfs, the only writable place
     process = subprocess.Popen(
-        [sys.executable, str(RUNTIME_ONLY), script],
-        cwd=directory,
+        command,
+        cwd="/" if run.sandboxed else directory,
         env=_start_env(directory),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -218,3 +253,15 @@ def test_each_service_starts_and_stops_with_only_the_runtime_dependencies(
     run = runs[script]
     assert run.started, run.tail()
     assert run.returncode == 0, run.tail()
+
+
+@pytest.mark.parametrize("script", sorted(_project()["scripts"]))
+def test_each_service_runs_on_a_read_only_root_with_only_tmp_writable(
+    runs: dict[str, Run], script: str
+) -> None:
+    """What the pods' readOnlyRootFilesystem and /tmp emptyDir allow: nothing else is written."""
+    run = runs[script]
+    if not run.sandboxed:
+        pytest.skip("needs root with unshare to build the read-only sandbox")
+    assert run.started and run.returncode == 0, run.tail()
+    assert "Read-only file system" not in "".join(run.output), run.tail()
