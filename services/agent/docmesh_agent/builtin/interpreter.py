@@ -906,8 +906,8 @@ def _op_remove(
     index = _item_index(what, data)
     if len(data["line_items"]) == 1:
         raise _EditError("That is the only line; a document needs at least one. Add another line first.")
-    removed = data["line_items"].pop(index)
-    return data, [f"removed line {index + 1} ({removed['description']})"]
+    gone = data["line_items"].pop(index)
+    return data, [f"removed line {index + 1} ({gone['description']})"]
 
 
 def _tax_named(name: str, data: dict[str, Any]) -> dict[str, Any] | None:
