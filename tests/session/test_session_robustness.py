@@ -7,6 +7,8 @@ import os
 import signal
 import socket
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -92,7 +94,9 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def test_service_is_not_serving_while_its_database_does_not_answer(start_instance) -> None:
+async def test_service_is_not_serving_and_calls_are_unavailable_while_its_database_does_not_answer(
+    start_instance,
+) -> None:
     instance = await start_instance(
         f"postgresql+asyncpg://postgres@127.0.0.1:{_closed_port()}/nowhere", DOCMESH_AUTO_MIGRATE=False
     )
@@ -101,7 +105,8 @@ async def test_service_is_not_serving_while_its_database_does_not_answer(start_i
     assert reply.status == health_pb2.HealthCheckResponse.NOT_SERVING
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await instance.owner().create()
-    assert caught.value.code() != grpc.StatusCode.OK
+    # Retryable, not an internal error: the caller may try again later.
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
 
 
 async def test_the_service_process_starts_on_sqlite_defaults_and_stops_cleanly_on_sigterm(
@@ -140,3 +145,50 @@ async def test_the_service_process_starts_on_sqlite_defaults_and_stops_cleanly_o
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, stderr.decode()[-2000:]
+
+
+@pytest.fixture
+def private_pg_url(pg_url: str, run_id: str) -> Iterator[str]:
+    """A database of this test alone (its connections get killed; nobody else's may be)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from tests import pg_admin
+
+    name = f"docmesh_t_{run_id}_{uuid.uuid4().hex[:6]}"
+    pg_admin.create_database(pg_url, name)
+    parts = urlsplit(pg_url)
+    yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    pg_admin.drop_database(pg_url, name)
+
+
+async def test_after_the_database_drops_its_connections_calls_are_unavailable_then_recover(
+    start_instance, private_pg_url
+) -> None:
+    import asyncpg
+
+    from tests.pg_admin import _dsn
+
+    instance = await start_instance(private_pg_url)
+    alice = instance.owner()
+    session = await alice.create()
+    await alice.get(session.id, pb.SESSION_VIEW_FULL)
+
+    admin = await asyncpg.connect(_dsn(private_pg_url))
+    try:
+        killed = await admin.fetchval(
+            "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+            "where datname = current_database() and pid <> pg_backend_pid()"
+        )
+    finally:
+        await admin.close()
+    assert killed >= 1
+
+    codes = []
+    for _ in range(3):
+        try:
+            await alice.append(session.id, "hello world")
+            codes.append(grpc.StatusCode.OK)
+        except grpc.aio.AioRpcError as error:
+            codes.append(error.code())
+    assert set(codes) <= {grpc.StatusCode.OK, grpc.StatusCode.UNAVAILABLE}
+    assert codes[-1] == grpc.StatusCode.OK

@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -36,10 +37,11 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from docmesh_common.errors import Unavailable
 from docmesh_session.domain import (
     AppendResult,
     MessageRecord,
@@ -87,11 +89,13 @@ def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int =
             cursor.close()
 
         return engine
+    # No pool_pre_ping: with asyncpg it costs three round trips (BEGIN, ping, ROLLBACK) on
+    # every checkout. A connection that died meanwhile fails its statement instead, which
+    # invalidates it and answers UNAVAILABLE (see _database_errors); callers retry.
     return create_async_engine(
         database_url,
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
         pool_recycle=1800,
     )
 
@@ -187,6 +191,8 @@ def _usage(row: Row[Any]) -> UsageRecord:
     )
 
 
+log = logging.getLogger(__name__)
+
 _ORDER_COLUMN = {
     SessionOrder.CREATE_DESC: ("create_time", True),
     SessionOrder.CREATE_ASC: ("create_time", False),
@@ -195,48 +201,70 @@ _ORDER_COLUMN = {
 }
 
 
+@contextlib.contextmanager
+def _database_errors() -> Iterator[None]:
+    """A database that cannot be reached is UNAVAILABLE (retryable), not an internal error."""
+    try:
+        yield
+    except DBAPIError as error:
+        if error.connection_invalidated or isinstance(error, OperationalError | InterfaceError):
+            log.warning("database unavailable: %s", error.orig if error.orig is not None else error)
+            raise Unavailable("the database is not answering; try again", retry_after_seconds=1.0) from None
+        raise
+    except (TimeoutError, OSError) as error:
+        log.warning("database unavailable: %s: %s", type(error).__name__, error)
+        raise Unavailable("the database is not answering; try again", retry_after_seconds=1.0) from None
+
+
 class SessionRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._sqlite_write_lock = asyncio.Lock()
+        # Same pool; SQLite keeps its default (its reads open no transaction anyway).
+        self._reader = engine if self.is_sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextlib.asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncConnection]:
         """One write transaction; on SQLite, one at a time per process."""
-        if self.is_sqlite:
-            async with self._sqlite_write_lock, self.engine.begin() as conn:
-                # Take the database write lock before the first read, so what this
-                # transaction reads cannot change under it (another process may write too).
-                await conn.exec_driver_sql("BEGIN IMMEDIATE")
-                yield conn
-        else:
-            async with self.engine.begin() as conn:
-                yield conn
+        with _database_errors():
+            if self.is_sqlite:
+                async with self._sqlite_write_lock, self.engine.begin() as conn:
+                    # Take the database write lock before the first read, so what this
+                    # transaction reads cannot change under it (another process may write too).
+                    await conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    yield conn
+            else:
+                async with self.engine.begin() as conn:
+                    yield conn
 
     @contextlib.asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.connect() as conn:
-            yield conn
+        """Reads that need no snapshot: on PostgreSQL in autocommit (one round trip per
+        statement instead of BEGIN / statement / ROLLBACK)."""
+        with _database_errors():
+            async with self._reader.connect() as conn:
+                yield conn
 
     @contextlib.asynccontextmanager
     async def _snapshot(self) -> AsyncIterator[AsyncConnection]:
         """A read-only transaction whose statements all see one snapshot (so a session's
         counters agree with the messages read beside them)."""
-        if self.is_sqlite:
-            async with self.engine.connect() as conn:
-                # The driver opens no transaction for SELECTs; an explicit BEGIN makes the
-                # WAL snapshot of the first read hold for the rest.
-                await conn.exec_driver_sql("BEGIN")
-                try:
-                    yield conn
-                finally:
-                    await conn.rollback()
-        else:
-            async with self.engine.connect() as conn:
-                conn = await conn.execution_options(isolation_level="REPEATABLE READ")
-                async with conn.begin():
-                    yield conn
+        with _database_errors():
+            if self.is_sqlite:
+                async with self.engine.connect() as conn:
+                    # The driver opens no transaction for SELECTs; an explicit BEGIN makes
+                    # the WAL snapshot of the first read hold for the rest.
+                    await conn.exec_driver_sql("BEGIN")
+                    try:
+                        yield conn
+                    finally:
+                        await conn.rollback()
+            else:
+                async with self.engine.connect() as conn:
+                    conn = await conn.execution_options(isolation_level="REPEATABLE READ")
+                    async with conn.begin():
+                        yield conn
 
     async def ping(self) -> bool:
         async with self._read() as conn:
