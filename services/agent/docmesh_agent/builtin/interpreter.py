@@ -1030,7 +1030,7 @@ _QTY_RE = re.compile(
     r"|^(?:set|change|update|make)\s+(?P<ref2>.+?)(?:'s)?\s+(?:quantity|qty)\s+(?:to\s+)?(?P<q2>\d+(?:[.,]\d+)?)$"
     r"|^(?:(?P<ref3>.+?)\s+)?(?:quantity|qty)\s+(?:should\s+be|is|=|to)\s+(?P<q3>\d+(?:[.,]\d+)?)$"
     r"|^(?:change|set|update|make)\s+(?P<ref4>.+?)\s+to\s+(?P<q4>\d+(?:[.,]\d+)?)\s+(?P<unit4>hours?|hrs?|days?|weeks?|months?|units?|pcs|pieces?|x)$"
-    r"|^(?:make\s+it|it'?s|it\s+should\s+be)\s+(?P<q5>\d+(?:[.,]\d+)?)\s+(?P<unit5>hours?|hrs?|days?|weeks?|months?|units?|pcs|pieces?)(?:\s+of\s+(?P<ref5>.+?))?"
+    r"|^(?:make\s+it|it'?s|it\s+should\s+be|it\s+was|it\s+is\s+actually|that\s+was|should\s+be)\s+(?P<q5>\d+(?:[.,]\d+)?)\s+(?P<unit5>hours?|hrs?|days?|weeks?|months?|units?|pcs|pieces?)(?:\s+of\s+(?P<ref5>.+?))?"
     r"(?:,?\s+(?:not|instead\s+of|rather\s+than)\s+\d+(?:[.,]\d+)?(?:\s+\w+)?)?$"
     r"|^(?:make|set)\s+(?P<ref6>.+?)\s+(?P<q6>\d+(?:[.,]\d+)?)\s+(?P<unit6>[a-z]+)$",
     re.IGNORECASE,
@@ -1138,7 +1138,7 @@ def _op_price(
 
 
 _TAX_CHANGE_RE = re.compile(
-    r"^(?:change|set|update|make|raise|lower|increase|decrease|adjust|put)\s+(?:the\s+)?(?P<name>[a-z ]*?tax(?:es)?|vat|gst|hst|pst|qst|iva|tva|mwst)(?:\s+rate)?\s+(?:to|at|=)?\s*(?P<rate>\d+(?:[.,]\d+)?)\s*%?$"
+    r"^(?:change|set|update|make|raise|lower|increase|decrease|adjust|put|bump|move|fix)\s+(?:the\s+)?(?P<name>[a-z ]*?tax(?:es)?|vat|gst|hst|pst|qst|iva|tva|mwst)(?:\s+rate)?\s+(?:to|at|=)?\s*(?P<rate>\d+(?:[.,]\d+)?)\s*%?$"
     r"|^(?:the\s+)?(?P<name2>[a-z ]*?tax|vat|gst|hst|pst|qst)(?:\s+rate)?\s+(?:should\s+be|is|=)\s+(?P<rate2>\d+(?:[.,]\d+)?)\s*%?$"
     r"|^(?:change|set|update|make)\s+(?:the\s+)?tax\s+rate\s+(?:to\s+)?(?P<rate3>\d+(?:[.,]\d+)?)\s*%?$",
     re.IGNORECASE,
@@ -1270,9 +1270,14 @@ def _op_kind(
     word = " ".join((match.group("kind") or match.group("kind2")).lower().split())
     kind = _KIND_OF[word]
     if kind == current.kind:
-        raise _EditError(f"It already is a {_KIND_NAMES[kind]}.")
+        raise _EditError(f"It already is {_a(_KIND_NAMES[kind])}.")
     data["kind"] = kind
-    return data, [f"now a {_KIND_NAMES[kind]}"]
+    return data, [f"now {_a(_KIND_NAMES[kind])}"]
+
+
+def _a(noun: str) -> str:
+    """ "an invoice", "a quote"."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
 _BUYER_CHANGE_RE = re.compile(
