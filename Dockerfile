@@ -55,16 +55,15 @@ RUN /opt/docmesh/bin/pip install . \
 
 FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="docmesh" \
-      org.opencontainers.image.description="docmesh session, agent, document and gateway services" \
-      org.opencontainers.image.source="https://github.com/docmesh/docmesh"
+      org.opencontainers.image.description="docmesh session, agent, document and gateway services"
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/docmesh/bin:$PATH \
     HOME=/tmp \
     DOCMESH_BIND_HOST=0.0.0.0
 # A numeric UID: Kubernetes' runAsNonRoot can only verify a numeric user.
-RUN groupadd --system --gid 10001 docmesh \
- && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin docmesh
+RUN groupadd --gid 10001 docmesh \
+ && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin docmesh
 COPY --from=builder /opt/docmesh /opt/docmesh
 WORKDIR /app
 USER 10001:10001
