@@ -230,3 +230,31 @@ async def test_resume_warms_the_cache_with_the_resumed_session_and_its_revision(
     key = f"{redis_namespace}:session:v1:{session.id}"
     assert (await redis_client.get(key)).startswith(f"{resumed.session.version}:".encode())
     assert (await redis_client.get(f"{key}:revision")).startswith(b"1:")
+
+
+async def test_cache_hits_and_redis_errors_are_counted_in_metrics(
+    start_instance, database_url, redis_url, redis_namespace
+) -> None:
+    from prometheus_client import REGISTRY
+
+    def hits() -> float:
+        return REGISTRY.get_sample_value("docmesh_session_cache_reads_total", {"result": "hit"}) or 0.0
+
+    def errors() -> float:
+        return REGISTRY.get_sample_value("docmesh_session_cache_errors_total", {"operation": "get"}) or 0.0
+
+    cached = await start_instance(
+        database_url, DOCMESH_REDIS_URL=redis_url, DOCMESH_REDIS_NAMESPACE=redis_namespace
+    )
+    alice = cached.owner()
+    session = await alice.create()
+    before = hits()
+    await alice.get(session.id)
+    assert hits() == before + 1
+
+    broken = await start_instance(
+        database_url, DOCMESH_REDIS_URL="redis://127.0.0.1:1/0", DOCMESH_AUTO_MIGRATE=False
+    )
+    before_errors = errors()
+    await broken.owner(alice.owner_id).get(session.id)
+    assert errors() == before_errors + 1

@@ -18,6 +18,7 @@ import time
 import uuid
 from typing import Any, Final
 
+from prometheus_client import Counter
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -25,6 +26,17 @@ from redis.retry import Retry
 from docmesh_session.domain import RevisionRecord, SessionRecord, SessionView, Stage, Status
 
 log = logging.getLogger(__name__)
+
+CACHE_READS = Counter(
+    "docmesh_session_cache_reads_total",
+    "Session cache reads by result: hit, miss, skipped (Redis backing off or not configured), error.",
+    ["result"],
+)
+CACHE_ERRORS = Counter(
+    "docmesh_session_cache_errors_total",
+    "Redis operations that failed and were answered from the database, by operation.",
+    ["operation"],
+)
 
 KEY_SCHEMA: Final = "session:v1"
 # A hard-deleted session leaves a tombstone whose version beats any late write-through.
@@ -106,6 +118,7 @@ class SessionCache:
         One round trip; both TTLs slide. Any error counts as a miss.
         """
         if not await self._usable():
+            CACHE_READS.labels("skipped").inc()
             return None, None
         assert self._redis is not None
         try:
@@ -114,8 +127,10 @@ class SessionCache:
                 pipe.getex(self.revision_key(session_id), px=self._ttl_ms)
                 raw_session, raw_revision = await pipe.execute()
         except Exception as error:  # any Redis failure means: ask the database
+            CACHE_READS.labels("error").inc()
             self._failed("get", error)
             return None, None
+        CACHE_READS.labels("miss" if raw_session is None else "hit").inc()
         session: SessionRecord | Gone | None = None
         revision: RevisionRecord | None = None
         try:
@@ -206,6 +221,7 @@ class SessionCache:
         return True
 
     def _failed(self, operation: str, error: Exception) -> None:
+        CACHE_ERRORS.labels(operation).inc()
         self._down_until = time.monotonic() + self._retry_seconds
         if not self._down:
             # Logged once per outage, not once per request.
