@@ -461,7 +461,7 @@ _PERIOD_RE = re.compile(
 _NAME_END = re.compile(
     rf"\s+for\b|\s*[:;]|\s+-\s|\s+–\s|\s+(?:due|net|with|starting|dated|issued|at)\b|\s+to\s+(?=[A-Z])|"
     rf"\s+in\s+(?:{_CURRENCY_NAME_RE}|[A-Z]{{3}})\b|\s+(?=(?:\d|[$€£¥₹])(?!\d*\s*:)|(?:{_QTY_WORD_RE})\s+\d)|"
-    r"\s+(?:#|no\.|number)\s*\w",
+    r"\s+(?:#|no\.|number)\s*\w|\s+(?=(?:the|a|an)\s)",
 )
 
 LEAD_RE = re.compile(
