@@ -124,6 +124,12 @@ _formula_alphabet = st.sampled_from(
         "$",
         "_",
         "!",
+        ".",
+        "a1",
+        '"ab"',
+        "'x'",
+        '""',
+        '"A1"',
     ]
 )
 

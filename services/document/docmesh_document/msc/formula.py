@@ -413,14 +413,19 @@ def _program(tokens: list[Token], rpn: list[int]) -> tuple[tuple[int, Any], ...]
 # (a following "." ends a coordinate, as in "A1.5"). Only used on formulas without strings
 # or special values, where every match is exactly one COORD token.
 _COORD_CANDIDATE = re.compile(r"(?<![A-Za-z0-9_.$])\$?[A-Za-z]{1,2}\$?[1-9][0-9]*(?![A-Za-z0-9_$])")
-_NOT_TEMPLATABLE = re.compile(r"[\"'#]")
+# A string literal without quote characters inside, not followed by a quote (which would
+# make the closing quote an escaped one). When these literals account for every quote of a
+# formula, they are exactly the tokenizer's STRING tokens.
+_STRING_LITERAL = re.compile(r"\"[^\"']*\"(?![\"'])|'[^\"']*'(?![\"'])")
 
 
 @dataclass(frozen=True, slots=True)
 class _Template:
     compiled: CompiledFormula
     coord_tokens: tuple[int, ...]  # token indexes of the COORD tokens, in text order
+    string_tokens: tuple[int, ...]  # token indexes of the STRING tokens, in text order
     program_coords: tuple[tuple[int, int], ...]  # (program position, coord ordinal)
+    program_strings: tuple[tuple[int, int], ...]  # (program position, string ordinal)
 
 
 def _compile_full(text: str) -> CompiledFormula:
@@ -437,35 +442,55 @@ def _compile_full(text: str) -> CompiledFormula:
 def _template(template_text: str) -> _Template:
     compiled = _compile_full(template_text)
     coord_tokens = tuple(i for i, t in enumerate(compiled.tokens) if t.type == TokenType.COORD)
-    ordinal = {tok: k for k, tok in enumerate(coord_tokens)}
-    program_coords = tuple((pos, ordinal[idx]) for pos, idx in enumerate(compiled.rpn) if idx in ordinal)
-    return _Template(compiled, coord_tokens, program_coords)
+    string_tokens = tuple(i for i, t in enumerate(compiled.tokens) if t.type == TokenType.STRING)
+    cord = {tok: k for k, tok in enumerate(coord_tokens)}
+    sord = {tok: k for k, tok in enumerate(string_tokens)}
+    return _Template(
+        compiled,
+        coord_tokens,
+        string_tokens,
+        tuple((pos, cord[idx]) for pos, idx in enumerate(compiled.rpn) if idx in cord),
+        tuple((pos, sord[idx]) for pos, idx in enumerate(compiled.rpn) if idx in sord),
+    )
 
 
 @lru_cache(maxsize=65536)
 def compile_formula(text: str) -> CompiledFormula:
     """Tokenize and convert ``text`` (no leading ``=``); cached by text.
 
-    Formulas that differ only in their cell references (``B7*C7``, ``B8*C8``, …) share one
-    compiled template: the references are swapped in afterwards. The template is used only
-    for formulas without strings or special values, and only when it has exactly one COORD
-    token per reference found in the text; anything else goes through the full tokenizer.
+    Formulas that differ only in their cell references and string literals (``B7*C7``,
+    ``B8*C8``, …) share one compiled template: references and strings are swapped in
+    afterwards. A template is used only when every quote belongs to a plain string literal,
+    there is no special value (``#``), and the template has exactly one COORD token per
+    reference and one STRING token per literal; anything else goes through the tokenizer.
     """
-    if _NOT_TEMPLATABLE.search(text):
+    strings: list[str] = []
+    work = text
+    if '"' in text or "'" in text:
+        literals = _STRING_LITERAL.findall(text)
+        if text.count('"') + text.count("'") != 2 * len(literals):
+            return _compile_full(text)
+        strings = [lit[1:-1] for lit in literals]
+        work = _STRING_LITERAL.sub('"S"', text)
+    if "#" in work:
         return _compile_full(text)
-    matches = _COORD_CANDIDATE.findall(text)
-    if not matches:
+    matches = _COORD_CANDIDATE.findall(work)
+    if not matches and not strings:
         return _compile_full(text)
-    tpl = _template(_COORD_CANDIDATE.sub("A1", text))
+    tpl = _template(_COORD_CANDIDATE.sub("A1", work))
     base = tpl.compiled
-    if base.error or len(tpl.coord_tokens) != len(matches):
+    if base.error or len(tpl.coord_tokens) != len(matches) or len(tpl.string_tokens) != len(strings):
         return _compile_full(text)
     tokens = list(base.tokens)
     for idx, ref in zip(tpl.coord_tokens, matches, strict=True):
         tokens[idx] = Token(ref.upper(), TokenType.COORD, "")
+    for idx, lit in zip(tpl.string_tokens, strings, strict=True):
+        tokens[idx] = Token(lit, TokenType.STRING, "")
     program = list(base.program)
     for pos, k in tpl.program_coords:
         program[pos] = (PROG_COORD, matches[k].upper().replace("$", ""))
+    for pos, k in tpl.program_strings:
+        program[pos] = (PROG_STRING, strings[k])
     return CompiledFormula(text, tuple(tokens), base.rpn, "", tuple(program))
 
 
