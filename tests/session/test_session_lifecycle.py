@@ -253,3 +253,12 @@ async def test_full_view_counters_agree_with_its_messages_while_appends_run(alic
     for view in views:
         assert view.session.message_count == len(view.messages)
         assert view.session.token_count == sum(m.token_count for m in view.messages)
+
+
+async def test_create_with_unknown_document_kind_is_invalid_argument_and_creates_nothing(alice) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await alice.create(document_kind=99)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "session.document_kind" in error_from_rpc(caught.value).violations
+    listed = await alice.stub.ListSessions(pb.ListSessionsRequest(show_deleted=True), metadata=alice.md)
+    assert list(listed.sessions) == []
