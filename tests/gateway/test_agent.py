@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from decimal import Decimal
@@ -150,6 +151,43 @@ async def test_a_stream_failing_midway_ends_with_an_error_event(start_gateway: S
     error = events[-1][1]["error"]
     assert error["status"] == "UNAVAILABLE" and error["code"] == 503
     assert error["message"] == "the model went away"
+
+
+class _EndlessStream(agent_service_pb2_grpc.AgentServiceServicer):
+    """A real gRPC server whose stream never ends on its own; records when it is cancelled."""
+
+    def __init__(self) -> None:
+        self.cancelled = asyncio.Event()
+
+    async def ChatStream(self, request: agent_pb.ChatStreamRequest, context: grpc.aio.ServicerContext):  # type: ignore[override]
+        yield agent_pb.ChatStreamResponse(
+            started=agent_pb.ChatStarted(session_id="s-1", user_message_id="m-1")
+        )
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            self.cancelled.set()
+            raise
+
+
+async def test_a_client_leaving_a_stream_cancels_the_upstream_call(start_gateway: StartGateway) -> None:
+    servicer = _EndlessStream()
+    server = grpc.aio.server()
+    agent_service_pb2_grpc.add_AgentServiceServicer_to_server(servicer, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        gateway = await start_gateway(agent_target=f"127.0.0.1:{port}")
+        async with gateway.client() as client:
+            async with aconnect_sse(
+                client, "POST", "/api/v1/chat:stream", json={"message": "hello"}
+            ) as source:
+                first = await source.aiter_sse().__anext__()
+                assert first.event == "started"
+            # Leaving the block closed the connection mid-stream.
+        await asyncio.wait_for(servicer.cancelled.wait(), timeout=5)
+    finally:
+        await server.stop(0)
 
 
 @pytest.mark.parametrize(
