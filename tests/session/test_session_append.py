@@ -238,3 +238,28 @@ async def test_appends_through_two_instances_on_one_sqlite_file_are_all_stored_o
     full = await alice_two.get(session.id, pb.SESSION_VIEW_FULL)
     assert [m.sequence for m in full.messages] == list(range(1, 51))
     assert full.session.token_count == sum(m.token_count for m in full.messages)
+
+
+@pytest.mark.session_settings(DOCMESH_MAX_MESSAGES_PER_APPEND=3)
+@pytest.mark.parametrize("count", [0, 4])
+async def test_append_without_messages_or_with_too_many_is_invalid_argument_naming_messages(
+    alice, count
+) -> None:
+    session = await alice.create()
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await alice.append(session.id, *["hello"] * count)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "messages" in _violations(caught.value)
+    assert (await alice.get(session.id)).session.message_count == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [({"idempotency_key": "k" * 129}, "idempotency_key"), ({"expected_version": 0}, "expected_version")],
+)
+async def test_bad_idempotency_key_or_expected_version_is_invalid_argument(alice, fields, field) -> None:
+    session = await alice.create()
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await alice.append(session.id, "hello", **fields)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field in _violations(caught.value)
