@@ -162,9 +162,14 @@ def test_termination_grace_outlasts_prestop_plus_the_services_own_drain(overlay:
         settings = _pod_settings(docs, container)
         pre_stop = container["lifecycle"]["preStop"]["sleep"]["seconds"]
         assert pre_stop > 0, service
-        assert (
-            workload.pod_spec["terminationGracePeriodSeconds"] > pre_stop + settings.shutdown_grace_seconds
-        ), service
+        # The drain is the shutdown grace plus any other drain-time setting (e.g. a delay before
+        # the server stops accepting calls), read from the settings class, not assumed.
+        drain = settings.shutdown_grace_seconds + sum(
+            float(getattr(settings, name))
+            for name in type(settings).model_fields
+            if "drain" in name and name.endswith("_seconds")
+        )
+        assert workload.pod_spec["terminationGracePeriodSeconds"] > pre_stop + drain, service
 
 
 def test_every_docmesh_deployment_spreads_its_pods_over_zones_and_nodes(overlay: Overlay) -> None:
