@@ -6,6 +6,8 @@ import importlib
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from docmesh_document.msc.correct import correct
 from docmesh_document.msc.parser import parse
@@ -117,3 +119,19 @@ def test_stale_values_are_rewritten_with_recalculated_results() -> None:
 def test_corrector_never_raises_on_garbage() -> None:
     for text in ["", "\ufeff", "\r\n", "cell:", "cell:a", "name:a:b:c:d", "valueformat:1:a:b", ":::"]:
         correct(text)
+
+
+_pieces = st.sampled_from(
+    ["cell:", "a1", "A1", ":", "v", "vtf", "n", "t", "e#DIV/0!", "\\c", "\n", "\r\n", "sheet:c:1:r:1", "c", "9",
+     "::", "font:1:", "name:X::", "layout:1:", "valueformat:1:h:mm", "=", "SUM(A1:A2)", "1/0", '"', "f:3", "\ufeff",
+     "version:1.5\n", "socialcalc:version:1.0\n", "MIME-Version: 1.0\n", "b:1:2:3:4", "colspan:2", "zz"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_pieces, max_size=25).map("".join) | st.text(max_size=80))
+def test_corrector_never_raises_and_never_makes_a_document_worse(text: str) -> None:
+    before = [f for f in validate(text) if f.severity == "error"]
+    result = correct(text)
+    after = [f for f in result.findings if f.severity == "error"]
+    assert len(after) <= len(before)
