@@ -145,6 +145,20 @@
     return name;
   }
 
+  // SocialCalc value types: "nd" dates are day serials (epoch 1899-12-30), "n%" fractions,
+  // "n$" currency amounts; other numbers and text are shown as stored.
+  function display(cell) {
+    const type = cell.value_type || "";
+    const number = Number(cell.value);
+    if (cell.value === "" || Number.isNaN(number)) return cell.value;
+    if (type.startsWith("nd")) {
+      return new Date(Date.UTC(1899, 11, 30) + Math.round(number * 86400000)).toISOString().slice(0, 10);
+    }
+    if (type === "n%") return String(Math.round(number * 1e6) / 1e4) + "%";
+    if (type === "n$") return number.toFixed(2);
+    return cell.value;
+  }
+
   function renderCells(cells) {
     const byCoord = new Map();
     let maxRow = 0, maxCol = 0;
@@ -175,7 +189,7 @@
         const cell = byCoord.get(c + ":" + r);
         if (!cell) continue;
         td.dataset.coord = cell.coord;
-        td.textContent = cell.error || cell.value;
+        td.textContent = cell.error || display(cell);
         if (cell.value_type && cell.value_type.startsWith("n")) td.classList.add("num");
         if (cell.formula) { td.classList.add("formula"); td.title = "=" + cell.formula; }
       }
