@@ -184,6 +184,10 @@ class Sheet:
     # Source positions (1-based line numbers in the parsed text); not part of equality.
     cell_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     sheet_line: int = field(default=0, compare=False, repr=False)
+    style_lines: dict[tuple[str, int], int] = field(
+        default_factory=dict, compare=False, repr=False
+    )  # ("font", 1)
+    name_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def style_table(self, kind: str) -> dict[int, str]:
         """The table for a style line type (``"font"``, ``"valueformat"``, ...)."""

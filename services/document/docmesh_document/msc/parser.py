@@ -427,6 +427,7 @@ class _SheetReader:
         if kind in ("cellformat", "valueformat"):
             value = decode(value)
         getattr(self.sheet, _STYLE_FIELD[kind])[int(idx)] = value
+        self.sheet.style_lines[(kind, int(idx))] = self.lineno
 
     def line_layout(self, line: str, parts: list[str]) -> None:
         m = re.match(r"^layout:(\d+):(.+)$", line)
@@ -434,6 +435,7 @@ class _SheetReader:
             self.issue("field-count", "layout line must be layout:<n>:<value> with n >= 1")
             return
         self.sheet.layouts[int(m.group(1))] = m.group(2)
+        self.sheet.style_lines[("layout", int(m.group(1)))] = self.lineno
 
     def line_name(self, line: str, parts: list[str]) -> None:
         if len(parts) != 4:
@@ -444,6 +446,7 @@ class _SheetReader:
         desc = decode(parts[2]) if len(parts) > 2 else ""
         definition = decode(parts[3]) if len(parts) > 3 else ""
         self.sheet.names[name] = Name(name, desc, definition)
+        self.sheet.name_lines[name] = self.lineno
 
     def line_copiedfrom(self, line: str, parts: list[str]) -> None:
         self.sheet.copiedfrom = ":".join(parts[1:3])

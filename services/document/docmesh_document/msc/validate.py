@@ -188,7 +188,11 @@ def _semantic(sheet: Sheet, out: list[Finding]) -> None:
             or (":" in d and all(COORD_RE.match(p.upper().replace("$", "")) for p in d.split(":", 1)))
         )
         if not ok:
-            add("bad-name-definition", f"name {name}: definition '{d}' is not COORD, COORD:COORD or =formula")
+            add(
+                "bad-name-definition",
+                f"name {name}: definition '{d}' is not COORD, COORD:COORD or =formula",
+                line=sheet.name_lines.get(name, 0),
+            )
         elif d.startswith("="):
             _formula_checks(sheet, "", d[1:], add, f"name {name}: ")
     for coord, cell in sheet.cells.items():
@@ -239,7 +243,7 @@ def _style_checks(sheet: Sheet, add: _Add) -> None:
                 add(
                     "style-syntax",
                     f"{_STYLE_LINE[table_name]}:{idx} value '{value}' is not in the form of §5",
-                    line=0,
+                    line=sheet.style_lines.get((_STYLE_LINE[table_name], idx), 0),
                     severity="warning",
                 )
     for idx, value in sheet.cellformats.items():
@@ -247,7 +251,7 @@ def _style_checks(sheet: Sheet, add: _Add) -> None:
             add(
                 "style-syntax",
                 f"cellformat:{idx} '{value}' is not left/center/right",
-                line=0,
+                line=sheet.style_lines.get(("cellformat", idx), 0),
                 severity="warning",
             )
 
