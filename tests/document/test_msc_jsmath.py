@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from docmesh_document.msc.jsmath import js_pow
+from docmesh_document.msc.jsmath import js_exp, js_log, js_pow
 from docmesh_document.msc.jsnum import js_round
 
 
@@ -40,3 +40,18 @@ def test_pow_of_anything_to_zero_is_one() -> None:
 )
 def test_math_round_goes_half_up(x: float, expected: float) -> None:
     assert js_round(x) == expected
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"), [(3.0, 1.0986122886681096), (10.0, 2.302585092994046), (1.0, 0.0)]
+)
+def test_log_matches_v8(x: float, expected: float) -> None:
+    # CPython's math.log(3) is 1.0986122886681098; V8 (fdlibm) gives ...096.
+    assert js_log(x) == expected
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"), [(1.0, math.e), (0.5, 1.6487212707001282), (710.0, math.inf), (-746.0, 0.0)]
+)
+def test_exp_matches_v8(x: float, expected: float) -> None:
+    assert js_exp(x) == expected

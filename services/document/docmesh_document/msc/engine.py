@@ -36,7 +36,7 @@ from docmesh_document.msc.formula import (
     CompiledFormula,
     compile_formula,
 )
-from docmesh_document.msc.jsmath import js_pow
+from docmesh_document.msc.jsmath import js_exp, js_log, js_pow
 from docmesh_document.msc.jsnum import format_number, js_number, js_round
 from docmesh_document.msc.model import Name
 
@@ -162,7 +162,7 @@ def _general(value: float) -> str:
     neg = value < 0
     v = -value if neg else value
     if v != 0:
-        factor = math.floor(math.log10(math.e) * math.log(v))
+        factor = math.floor(math.log10(math.e) * js_log(v))
         scale = js_pow(10.0, 13.0 - factor)
         v = math.floor(scale * v + 0.5) / scale
         if not math.isfinite(v):
@@ -192,6 +192,30 @@ def julian_to_ymd(jd: int) -> tuple[int, int, int]:
     return i, j, k
 
 
+def _jsfloor(x: float) -> float:
+    """Math.floor: a float, and infinities and NaN pass through instead of raising."""
+    return float(math.floor(x)) if math.isfinite(x) else x
+
+
+def _jsceil(x: float) -> float:
+    return float(math.ceil(x)) if math.isfinite(x) else x
+
+
+def _jsfmod(a: float, b: float) -> float:
+    """JavaScript %: NaN for an infinite dividend or a zero divisor instead of raising."""
+    if not math.isfinite(a) or b == 0 or b != b:
+        return math.nan
+    return math.fmod(a, b)
+
+
+def _times10(n: float) -> float:
+    """10 multiplied n times, as the engine's loops do (capped: beyond 400 it is Infinity)."""
+    scale = 1.0
+    for _ in range(int(min(n, 400))):
+        scale *= 10
+    return scale
+
+
 def _intfunc(n: float) -> int:
     return -math.floor(-n) if n < 0 else math.floor(n)
 
@@ -207,6 +231,8 @@ def ymd_to_julian(year: int, month: int, day: int) -> int:
 def display_number(value: float, vtype: str) -> str:
     """``format_number_for_display(value, type, "")``: a number as text with its type's default format."""
     sub = vtype[1:]
+    if not math.isfinite(value) and sub != "l":
+        return "NaN"
     if sub == "l":
         return "TRUE" if value else "FALSE"
     if sub == "%":
@@ -904,7 +930,7 @@ def _dmy(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContex
                     return None
                 dtype = dt[1]
             doffset = 6 - (1 if dtype > 1 else 0)
-            result = float(math.fmod(math.floor(dv[1] + doffset), 7) + (1 if dtype < 3 else 0))
+            result = _jsfmod(_jsfloor(dv[1] + doffset), 7) + (1 if dtype < 3 else 0)
     stack.append([rt, result])
     return None
 
@@ -1109,11 +1135,11 @@ def _ntv(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContex
 
 def _even_odd(value: float, odd: bool) -> float:
     v = -value if value < 0 else value
-    if v != math.floor(v):
-        f = math.floor(v + 1)
-        v = f + ((1 - math.fmod(f, 2)) if odd else math.fmod(f, 2))
+    if v != _jsfloor(v):
+        f = _jsfloor(v + 1)
+        v = f + ((1 - _jsfmod(f, 2)) if odd else _jsfmod(f, 2))
     else:
-        v = v + ((1 - math.fmod(v, 2)) if odd else math.fmod(v, 2))
+        v = v + ((1 - _jsfmod(v, 2)) if odd else _jsfmod(v, 2))
     return -v if value < 0 else v
 
 
@@ -1144,10 +1170,7 @@ def _math1(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalCont
         elif fname == "ODD":
             value = _even_odd(value, True)
         elif fname == "EXP":
-            try:
-                value = math.exp(value)
-            except OverflowError:
-                value = math.inf
+            value = js_exp(value)
         elif fname == "FACT":
             f = 1.0
             k = math.floor(value)
@@ -1156,13 +1179,13 @@ def _math1(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalCont
                 k -= 1
             value = f
         elif fname == "INT":
-            value = float(math.floor(value))
+            value = _jsfloor(value)
         elif fname in ("LN", "LOG10"):
             if value <= 0:
                 rt = "e#NUM!"
                 value = math.nan
             else:
-                value = math.log(value) if fname == "LN" else math.log(value) / math.log(10)
+                value = js_log(value) if fname == "LN" else js_log(value) / js_log(10.0)
         elif fname == "RADIANS":
             value = value * math.pi / 180
         elif fname == "SIN":
@@ -1201,17 +1224,14 @@ def _math2(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalCont
             if yv == 0:
                 rt = "e#DIV/0!"
             else:
-                value = xv - math.floor(xv / yv) * yv
+                value = xv - _jsfloor(xv / yv) * yv
         else:  # TRUNC
-            scale = 1.0
             if yv >= 0:
-                for _ in range(math.floor(yv)):
-                    scale *= 10
-                value = math.floor(abs(xv) * scale) / scale
+                scale = _times10(math.floor(yv))
+                value = _jsfloor(abs(xv) * scale) / scale
             else:
-                for _ in range(math.floor(-yv)):
-                    scale *= 10
-                value = math.floor(abs(xv) / scale) * scale
+                scale = _times10(math.floor(-yv))
+                value = _jsfloor(abs(xv) / scale) * scale
             if xv < 0:
                 value = -value
     stack.append([rt, value])
@@ -1237,7 +1257,7 @@ def _log(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContex
         if v[1] <= 0:
             stack.append(["e#NUM!", "LOG first argument must be greater than 0"])
             return None
-        result = math.log(v[1]) / math.log(b) if b != 1 else math.inf
+        result = _jsdiv(js_log(v[1]), js_log(b))
     stack.append([rt, result])
     return None
 
@@ -1263,14 +1283,10 @@ def _round(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalCont
         if digits == 0:
             result = js_round(x)
         elif digits > 0:
-            scale = 1.0
-            for _ in range(math.floor(digits)):
-                scale *= 10
+            scale = _times10(math.floor(digits))
             result = js_round(x * scale) / scale
         else:
-            scale = 1.0
-            for _ in range(math.floor(-digits)):
-                scale *= 10
+            scale = _times10(math.floor(-digits))
             result = js_round(x / scale) * scale
     stack.append([rt, result])
     return None
@@ -1299,9 +1315,9 @@ def _ceiling_floor(fname: str, stack: list[Operand], fargs: list[Operand], ctx: 
     elif sig * x < 0:
         stack.append(["e#NUM!", 0.0])
     elif fname == "CEILING":
-        stack.append(["n", math.ceil(x / sig) * sig])
+        stack.append(["n", _jsceil(x / sig) * sig])
     else:
-        stack.append(["n", math.floor(x / sig) * sig])
+        stack.append(["n", _jsfloor(x / sig) * sig])
 
 
 @_register("AND", "OR")
@@ -1774,7 +1790,7 @@ def _interest(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalC
                 if part3 <= 0:
                     stack.append(["e#NUM!", 0.0])
                     return None
-                result = _jsdiv(math.log(part3), math.log(1 + rate))
+                result = _jsdiv(js_log(part3), js_log(1 + rate))
             rt = "n"
         elif fname == "PMT":
             rate, n, pv, fv = a[1], b[1], c[1], opt
