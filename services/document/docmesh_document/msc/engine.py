@@ -4,15 +4,19 @@ Values are typed like the engine's operands: ``(type, value)`` where the type is
 value type (``n``, ``n%``, ``n$``, ``nd``, ``nl``, ``t``, ``b``, ``e#DIV/0!``, ``e`` …) or one of
 the stack-only types ``coord``, ``range``, ``name`` and ``start``. Numbers are Python floats,
 which are IEEE doubles like JavaScript numbers, so the same operations give the same bits;
-the places where JavaScript differs from Python (``Math.round``, ``Number()``, ``String(x)``)
-go through :mod:`docmesh_document.msc.jsnum`.
+the places where JavaScript differs from Python (``Math.round``, ``Number()``, ``String(x)``,
+``Math.pow``/``log``/``exp``, floor and ``%`` of infinities) go through
+:mod:`docmesh_document.msc.jsnum` and :mod:`docmesh_document.msc.jsmath`.
 
 Ranges on the stack are ``(c1, r1, c2, r2, seq)`` tuples; stepping through one is O(1) per cell
 (the engine re-parses a string each step).
 
-Implemented functions: see :data:`IMPLEMENTED`. Every other name of
-:data:`~docmesh_document.msc.formula.FUNCTIONS` evaluates to an ``e`` value saying that docmesh
-does not implement it (the validator reports those separately from unknown functions).
+Implemented functions (:data:`IMPLEMENTED`): all 117 SocialCalc functions that compute a value.
+The 23 EtherCalc widget/side-effect functions (BUTTON, EMAIL, …) evaluate to an ``e`` value
+saying that docmesh does not evaluate them; the validator flags them. Not bit-identical with
+V8 yet: the trigonometric functions (SIN, COS, TAN, ATAN, ASIN, ACOS, ATAN2 use the C library,
+which differs from V8 in the last bit for a few percent of arguments) and ``Math.pow`` (the
+fdlibm port differs from V8 in the last bit for about 3 % of arguments).
 """
 
 from __future__ import annotations
