@@ -188,3 +188,28 @@ async def test_stop_lets_an_in_flight_call_finish_within_the_grace_period() -> N
         await server.stop(5)
         reply = await call
     assert reply.form == "ok"
+
+
+async def test_liveness_entry_stays_serving_while_a_dependency_is_down() -> None:
+    async def database_down() -> bool:
+        return False
+
+    server = await start_scripted(ScriptedDocuments(), readiness=database_down)
+    try:
+        assert await _health(server.port, "liveness") == health_pb2.HealthCheckResponse.SERVING
+        assert await _health(server.port) == health_pb2.HealthCheckResponse.NOT_SERVING
+    finally:
+        await server.stop(0)
+
+
+async def test_health_watch_streams_the_change_to_not_serving_on_stop() -> None:
+    server = await start_scripted(ScriptedDocuments())
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        watch = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest(service=""))
+        first = await watch.read()
+        stopping = asyncio.ensure_future(server.stop())
+        second = await watch.read()
+        watch.cancel()
+        await stopping
+    assert first.status == health_pb2.HealthCheckResponse.SERVING
+    assert second.status == health_pb2.HealthCheckResponse.NOT_SERVING

@@ -34,6 +34,9 @@ Metadata = Sequence[tuple[str, str]]
 SERVICE_CONFIG = json.dumps(
     {
         "loadBalancingConfig": [{"round_robin": {}}],
+        # Client-side health checking: round_robin skips a replica as soon as it reports
+        # NOT_SERVING (draining), before it stops accepting calls.
+        "healthCheckConfig": {"serviceName": ""},
         "methodConfig": [
             {
                 "name": [{}],

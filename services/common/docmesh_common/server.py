@@ -9,6 +9,7 @@ domain-error mapping) and a Prometheus HTTP endpoint. `run_service` is each serv
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import signal
 import time
@@ -17,12 +18,12 @@ from typing import Any, Protocol, TypeVar
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import start_http_server
 
 from docmesh_common import context
 from docmesh_common.errors import DomainError
+from docmesh_common.health import HealthServicer
 from docmesh_common.logging import configure_logging
 from docmesh_common.metrics import RPC_HANDLED, RPC_LATENCY
 from docmesh_common.settings import ServiceSettings, load_settings
@@ -32,6 +33,9 @@ log = logging.getLogger("docmesh.server")
 
 ServiceBinding = tuple[Callable[[Any, grpc.aio.Server], None], Any, str]
 READINESS_INTERVAL_SECONDS = 2.0
+# A health entry that is SERVING while the process lives, whatever its dependencies say: the
+# liveness probe asks for it, so an outage of a database restarts no pods.
+LIVENESS_SERVICE = "liveness"
 # Health probes arrive every few seconds; logging each at INFO would drown the real calls.
 _QUIET_METHODS = frozenset({"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"})
 
@@ -58,8 +62,16 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream:
+            # A streaming handler is either an async generator or a coroutine that writes with
+            # ctx.write() (as grpc's own aio health Watch does); each keeps its form.
+            streaming = handler.unary_stream
+            wrapped = (
+                self._wrap_stream(method, streaming)
+                if inspect.isasyncgenfunction(streaming)
+                else self._wrap_unary(method, streaming)
+            )
             return grpc.unary_stream_rpc_method_handler(
-                self._wrap_stream(method, handler.unary_stream),
+                wrapped,
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
@@ -150,7 +162,7 @@ class Server:
         name: str,
         grpc_server: grpc.aio.Server,
         port: int,
-        health: health_aio.HealthServicer,
+        health: HealthServicer,
         service_names: Sequence[str],
         readiness: Callable[[], Awaitable[bool]] | None,
         on_stop: Sequence[Callable[[], Awaitable[None]]],
@@ -174,6 +186,7 @@ class Server:
         httpd, _thread = start_http_server(self._settings.metrics_port, addr=self._settings.bind_host)
         self._metrics_httpd = httpd
         self.metrics_port = httpd.server_port
+        await self._health.set(LIVENESS_SERVICE, health_pb2.HealthCheckResponse.SERVING)
         await self._check_readiness()
         self._ready_task = asyncio.create_task(self._readiness_loop(), name=f"{self.name}-readiness")
         log.info("serving", extra={"port": self.port, "metrics_port": self.metrics_port})
@@ -196,14 +209,21 @@ class Server:
             await self._check_readiness()
 
     async def stop(self, grace: float | None = None) -> None:
-        """Drain: NOT_SERVING, refuse new calls, let in-flight calls finish, then close resources."""
+        """Drain: NOT_SERVING, refuse new calls, let in-flight calls finish, then close resources.
+
+        Without an explicit grace (the SIGTERM path) the server first keeps serving for the drain
+        delay while reporting NOT_SERVING: clients that health-check their backends stop picking
+        it, so no new call lands in the moment the server stops accepting (it would be CANCELLED).
+        """
         if self._stopped:
             return
         self._stopped = True
         if self._ready_task is not None:
             self._ready_task.cancel()
         await self._health.enter_graceful_shutdown()
-        grace = self._settings.shutdown_grace_seconds if grace is None else grace
+        if grace is None:
+            grace = self._settings.shutdown_grace_seconds
+            await asyncio.sleep(self._settings.drain_delay_seconds)
         log.info("draining", extra={"grace_seconds": grace})
         await self._server.stop(grace)
         for hook in self._on_stop:
@@ -237,13 +257,17 @@ async def build_server(
             ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
             ("grpc.keepalive_permit_without_calls", 1),
             ("grpc.max_receive_message_length", 16 * 1024 * 1024),
+            # Connections are recycled now and then so that dns:/// clients re-resolve and
+            # spread over replicas added by a scale-up.
+            ("grpc.max_connection_age_ms", 5 * 60 * 1000),
+            ("grpc.max_connection_age_grace_ms", 60 * 1000),
         ],
     )
     names = []
     for add, servicer, full_name in services:
         add(servicer, grpc_server)
         names.append(full_name)
-    health = health_aio.HealthServicer()
+    health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, grpc_server)
     reflection.enable_server_reflection(
         [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
@@ -281,13 +305,14 @@ def run_service(create_server: Callable[[S], Awaitable[tuple[L, int]]], settings
     setup_tracing(name, settings.otlp_endpoint)
 
     async def serve() -> None:
-        server, port = await create_server(settings)
-        await server.start()
-        log.info("started", extra={"port": port})
+        # Handlers first: a SIGTERM while the server starts still gets a clean drain.
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        server, port = await create_server(settings)
+        await server.start()
+        log.info("started", extra={"port": port})
         await stop.wait()
         log.info("signal received, shutting down")
         await server.stop()

@@ -22,6 +22,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     otlp_endpoint: str = ""
     shutdown_grace_seconds: float = 10.0
+    # On SIGTERM the server reports NOT_SERVING and keeps accepting calls this long before it
+    # stops, so health-checking clients move to other replicas first (no calls cut off).
+    drain_delay_seconds: float = 1.0
     breaker_fail_max: int = 5
     breaker_reset_seconds: float = 30.0
     upstream_timeout_seconds: float = 30.0
