@@ -24,9 +24,12 @@ from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Row,
     Table,
+    Update,
+    bindparam,
     case,
     delete,
     event,
@@ -60,7 +63,7 @@ from docmesh_session.domain import (
     UsageReport,
     UsageTotals,
 )
-from docmesh_session.models import AppendRow, MessageRow, RevisionRow, SessionRow, UsageRow
+from docmesh_session.models import AppendRow, MessageRow, RevisionRow, SessionRow, UsageRow, UTCDateTime
 
 # Core tables of the ORM models: the queries below are Core statements (no ORM identity
 # map or unit of work on the hot paths).
@@ -98,6 +101,43 @@ def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int =
         max_overflow=max_overflow,
         pool_recycle=1800,
     )
+
+
+def _append_update(*, check_version: bool) -> Update:
+    """The append's one conditional UPDATE, built once: hot statements are reused with bound
+    parameters, which saves building and hashing a new statement tree on every call (about
+    half of the append's CPU time)."""
+    conditions = [
+        S.c.id == bindparam("p_id"),
+        S.c.owner_id == bindparam("p_owner"),
+        S.c.delete_time.is_(None),
+        S.c.status == Status.ACTIVE.value,
+        S.c.token_count + bindparam("p_tokens", type_=BigInteger())
+        <= bindparam("p_limit", type_=BigInteger()),
+    ]
+    if check_version:
+        conditions.append(S.c.version == bindparam("p_expected", type_=BigInteger()))
+    return (
+        update(S)
+        .where(*conditions)
+        .values(
+            version=S.c.version + 1,
+            token_count=S.c.token_count + bindparam("p_tokens", type_=BigInteger()),
+            message_count=S.c.message_count + bindparam("p_count", type_=BigInteger()),
+            update_time=bindparam("p_now", type_=UTCDateTime()),
+            last_activity_time=bindparam("p_now", type_=UTCDateTime()),
+            expire_time=bindparam("p_expire", type_=UTCDateTime()),
+        )
+        .returning(*S.c)
+    )
+
+
+_APPEND_UPDATE = {False: _append_update(check_version=False), True: _append_update(check_version=True)}
+_INSERT_MESSAGE = insert(M)
+_SELECT_SESSION = select(S).where(S.c.id == bindparam("p_id"), S.c.owner_id == bindparam("p_owner"))
+_SELECT_APPEND = select(A).where(
+    A.c.session_id == bindparam("p_id"), A.c.idempotency_key == bindparam("p_key")
+)
 
 
 class AppendOutcome(StrEnum):
@@ -306,7 +346,7 @@ class SessionRepository:
     async def _get_session(
         self, conn: AsyncConnection, owner_id: str, session_id: uuid.UUID
     ) -> SessionRecord | None:
-        row = (await conn.execute(select(S).where(S.c.id == session_id, S.c.owner_id == owner_id))).first()
+        row = (await conn.execute(_SELECT_SESSION, {"p_id": session_id, "p_owner": owner_id})).first()
         return _session(row) if row else None
 
     async def get_view(
@@ -469,15 +509,17 @@ class SessionRepository:
     ) -> AppendAttempt:
         tokens = sum(token_counts)
         count = len(messages)
-        conditions = [
-            S.c.id == session_id,
-            S.c.owner_id == owner_id,
-            S.c.delete_time.is_(None),
-            S.c.status == Status.ACTIVE.value,
-            S.c.token_count + tokens <= token_limit,
-        ]
+        parameters = {
+            "p_id": session_id,
+            "p_owner": owner_id,
+            "p_tokens": tokens,
+            "p_limit": token_limit,
+            "p_count": count,
+            "p_now": now,
+            "p_expire": expire_time,
+        }
         if expected_version is not None:
-            conditions.append(S.c.version == expected_version)
+            parameters["p_expected"] = expected_version
         if idempotency_key:
             # The usual retry: the first attempt committed long ago; answer without locking.
             async with self._read() as conn:
@@ -488,21 +530,8 @@ class SessionRepository:
             async with self._write() as conn:
                 # Takes the row lock first, so the idempotency check below sees every
                 # append that committed before us.
-                row = (
-                    await conn.execute(
-                        update(S)
-                        .where(*conditions)
-                        .values(
-                            version=S.c.version + 1,
-                            token_count=S.c.token_count + tokens,
-                            message_count=S.c.message_count + count,
-                            update_time=now,
-                            last_activity_time=now,
-                            expire_time=expire_time,
-                        )
-                        .returning(*S.c)
-                    )
-                ).first()
+                statement = _APPEND_UPDATE[expected_version is not None]
+                row = (await conn.execute(statement, parameters)).first()
                 if idempotency_key:
                     replay = await self._replay(conn, owner_id, session_id, idempotency_key, fingerprint)
                     if replay is not None:
@@ -525,22 +554,21 @@ class SessionRepository:
                     )
                     for i, message in enumerate(messages)
                 ]
-                await conn.execute(
-                    insert(M),
-                    [
-                        {
-                            "id": m.id,
-                            "session_id": session_id,
-                            "sequence": m.sequence,
-                            "role": m.role.value,
-                            "content": m.content,
-                            "token_count": m.token_count,
-                            "create_time": now,
-                            "idempotency_key": idempotency_key or None,
-                        }
-                        for m in stored
-                    ],
-                )
+                rows = [
+                    {
+                        "id": m.id,
+                        "session_id": session_id,
+                        "sequence": m.sequence,
+                        "role": m.role.value,
+                        "content": m.content,
+                        "token_count": m.token_count,
+                        "create_time": now,
+                        "idempotency_key": idempotency_key or None,
+                    }
+                    for m in stored
+                ]
+                # One row: a plain execute (an executemany costs more for a single row).
+                await conn.execute(_INSERT_MESSAGE, rows[0] if len(rows) == 1 else rows)
                 if idempotency_key:
                     await conn.execute(
                         insert(A).values(
@@ -583,9 +611,7 @@ class SessionRepository:
         key: str,
         fingerprint: str,
     ) -> AppendAttempt | None:
-        first = (
-            await conn.execute(select(A).where(A.c.session_id == session_id, A.c.idempotency_key == key))
-        ).first()
+        first = (await conn.execute(_SELECT_APPEND, {"p_id": session_id, "p_key": key})).first()
         if first is None:
             return None
         session = await self._get_session(conn, owner_id, session_id)
