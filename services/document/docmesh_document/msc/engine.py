@@ -1440,15 +1440,15 @@ def _test_criteria(value: Any, vtype: str, criteria: str | None) -> bool:
         if tt[:1] == "n":
             value, vtype = tv, tt
     if vtype[:1] == "n" and btype[:1] == "n":
-        a, b = _num(value), float(bvalue)
+        x, y = _num(value), float(bvalue)
         return {
-            "<": a < b,
-            "<=": a <= b,
-            "=": a == b,
-            "none": a == b,
-            ">=": a >= b,
-            ">": a > b,
-            "<>": a != b,
+            "<": x < y,
+            "<=": x <= y,
+            "=": x == y,
+            "none": x == y,
+            ">=": x >= y,
+            ">": x > y,
+            "<>": x != y,
         }.get(comp, False)
     if vtype[:1] == "e" or btype[:1] == "e":
         return False
@@ -1488,7 +1488,8 @@ def _countif_sumif(fname: str, stack: list[Operand], fargs: list[Operand], ctx: 
         elif not fargs:
             sumrange = [rng[0], rng[1]]
         else:
-            return _args_error(fname, stack) and None
+            _args_error(fname, stack)
+            return None
     else:
         sumrange = [rng[0], rng[1]]
     criteria: str | None
@@ -1509,7 +1510,7 @@ def _countif_sumif(fname: str, stack: list[Operand], fargs: list[Operand], ctx: 
     plus = TYPES["plus"]
     while f1:
         v1 = value_and_type(ctx, f1)
-        v2 = value_and_type(ctx, f2) if f2 else ["b", 0.0]
+        v2: Operand = value_and_type(ctx, f2) if f2 else ["b", 0.0]
         if not _test_criteria(v1[1], v1[0], criteria):
             continue
         count += 1

@@ -61,6 +61,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from docmesh_document.msc.coords import COORD_RE, MAX_COL, col_number, is_valid_col, parse_coord
@@ -78,6 +79,8 @@ from docmesh_document.msc.recalc import recalculate
 __all__ = ["LEVELS", "Finding", "check_document", "is_valid", "validate"]
 
 LEVELS = ("syntax", "semantic", "logic")
+# The add(code, message, cell="", line=None, severity="error") callback of the checks.
+_Add = Callable[..., None]
 _SPECIAL = {"#NULL!", "#NUM!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?"}
 _STYLE_SYNTAX = {
     "fonts": re.compile(r"^(\*|\S+? \S+?) (\S+?) (\S.*)$"),
@@ -638,6 +641,3 @@ def _all_taxed(
     )
     extra = [t for t in header.values() if not any(t == k or t.startswith(k + " ") for k in known)]
     return not extra
-
-
-_Add = object  # placeholder for type annotations above; replaced below
