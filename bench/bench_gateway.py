@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import statistics
@@ -22,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,9 @@ from docmesh.agent.v1 import agent_service_pb2 as agent_pb
 from docmesh.agent.v1 import agent_service_pb2_grpc
 from docmesh.session.v1 import session_service_pb2 as session_pb
 from docmesh.session.v1 import session_service_pb2_grpc
-from docmesh_common import launcher
+from docmesh_common import launcher, testenv
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
 OWNER = "bench"
 FIRST_TURN = "Invoice Acme for 10 hours of consulting at $150, 8% tax, due in 30 days"
 # Chat appends alternate an edit and its undo so documents stay the same size during a run.
@@ -142,9 +144,41 @@ def diff_histogram(before: str, after: str) -> str:
     return "\n".join(lines)
 
 
+@contextlib.asynccontextmanager
+async def session_database() -> AsyncIterator[dict[str, str]]:
+    """A PostgreSQL database of this run when PostgreSQL is reachable (as deployed), else SQLite.
+
+    No Redis: DOCMESH_REDIS_URL would also move the gateway's rate limiter to Redis, and this
+    benchmark measures the gateway's own cost.
+    """
+    base = testenv.database_url()
+    if testenv.reachable(base, 5432):
+        sys.path.insert(0, str(REPO_ROOT))  # for tests.pg_admin
+        from tests import pg_admin
+
+        name = f"docmesh_bench_gw_{uuid.uuid4().hex[:8]}"
+        await asyncio.to_thread(pg_admin.create_database, base, name)
+        url = base.rsplit("/", 1)[0] + f"/{name}"
+        print("session store: PostgreSQL")
+        try:
+            yield {"DOCMESH_DATABASE_URL": url, "DOCMESH_AUTO_MIGRATE": "true", "DOCMESH_DB_POOL_SIZE": "20"}
+        finally:
+            await asyncio.to_thread(pg_admin.drop_database, base, name)
+        return
+    print("session store: SQLite (PostgreSQL not reachable)")
+    yield {}
+
+
 async def run(seconds: float, warmup: float, concurrencies: list[int]) -> None:
+    async with session_database() as database:
+        await run_with(seconds, warmup, concurrencies, database)
+
+
+async def run_with(seconds: float, warmup: float, concurrencies: list[int], database: dict[str, str]) -> None:
     root = Path(tempfile.mkdtemp(prefix="docmesh-bench-gw-"))
     env = launcher.base_environment(root)
+    env.pop("DOCMESH_REDIS_URL", None)
+    env.update(database)
     env.update(
         {
             "DOCMESH_LOG_LEVEL": "WARNING",
