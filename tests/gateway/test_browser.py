@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
+from docmesh_common import testenv
 from tests.gateway.conftest import Backends, Gateway, StartGateway, require
 
 pytestmark = pytest.mark.browser
@@ -26,6 +27,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def needs_chromium() -> None:
+    if shutil.which(CHROMIUM) is None:
+        message = "chromium is not installed: run tests/gateway/ensure_chromium.sh"
+        if testenv.in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 async def sheet_total(page: Page) -> Decimal:
@@ -56,8 +65,7 @@ async def test_chat_renders_the_sheet_edits_it_and_downloads_the_xlsx(
     start_gateway: StartGateway, backends: Backends, tmp_path: Path
 ) -> None:
     require(backends, "session", "agent", "document")
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("chromium is not installed: run tests/gateway/ensure_chromium.sh")
+    needs_chromium()
     gateway = await start_gateway(dev_mode=True, dev_api_key="browser-dev-key")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -97,8 +105,7 @@ async def test_undo_in_the_page_restores_the_previous_total(
     start_gateway: StartGateway, backends: Backends
 ) -> None:
     require(backends, "session", "agent", "document")
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("chromium is not installed: run tests/gateway/ensure_chromium.sh")
+    needs_chromium()
     gateway = await start_gateway(dev_mode=True, dev_api_key="browser-dev-key")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -116,8 +123,7 @@ async def test_undo_in_the_page_restores_the_previous_total(
 
 
 async def test_the_docs_page_lists_every_operation(gateway: Gateway) -> None:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("chromium is not installed: run tests/gateway/ensure_chromium.sh")
+    needs_chromium()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
