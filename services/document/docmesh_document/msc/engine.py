@@ -131,8 +131,19 @@ _PLUS = TYPES["plus"]
 _COMPARE_OPS = frozenset(("<", "L", "=", "G", ">", "N"))
 
 
+_LOOKUP_MEMO: dict[tuple[str, str, int], str] = {}
+
+
 def lookup_type(t1: str, t2: str, table: dict[str, dict[str, str]]) -> str:
-    """Port of ``LookupResultType``."""
+    """Port of ``LookupResultType`` (memoised: the tables are constant)."""
+    key = (t1, t2, id(table))
+    hit = _LOOKUP_MEMO.get(key)
+    if hit is None:
+        hit = _LOOKUP_MEMO[key] = _lookup_type(t1, t2, table)
+    return hit
+
+
+def _lookup_type(t1: str, t2: str, table: dict[str, dict[str, str]]) -> str:
     row = table.get(t1)
     if row is None:
         row = table.get(t1[:1] + "*")
@@ -436,10 +447,13 @@ def value_and_type(ctx: EvalContext, stack: list[Operand]) -> Operand:
         t = "coord"
     if t == "coord":
         ref = op[1]
-        if "!" in ref:
-            return ["e#REF!", 0.0, f"{ERR_SHEET_UNAVAILABLE} {ref.split('!', 1)[1]}"]
-        vt, v = ctx.cell_tv(ref)
-        return [vt, v]
+        cell = ctx.cells.get(ref)
+        if cell is None:
+            if "!" in ref:
+                return ["e#REF!", 0.0, f"{ERR_SHEET_UNAVAILABLE} {ref.split('!', 1)[1]}"]
+            return ["b", 0]
+        vt = cell.valuetype or "b"
+        return ["b", 0] if vt == "b" else [vt, cell.value]
     return [t, op[1]]
 
 
