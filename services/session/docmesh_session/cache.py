@@ -11,6 +11,7 @@ that comes back never serves state older than the database.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -112,23 +113,30 @@ class SessionCache:
     def revision_key(self, session_id: uuid.UUID) -> str:
         return f"{self._prefix}{session_id}:revision"
 
-    async def get(self, session_id: uuid.UUID) -> tuple[SessionRecord | Gone | None, RevisionRecord | None]:
+    async def get(
+        self, session_id: uuid.UUID, *, with_revision: bool = True
+    ) -> tuple[SessionRecord | Gone | None, RevisionRecord | None]:
         """The cached session (GONE when deleted for good) and latest revision; None on a miss.
 
-        One round trip; both TTLs slide. Any error counts as a miss.
+        One round trip; the TTLs slide. Any error counts as a miss. Without `with_revision`
+        only the (small) session entry is read, e.g. for an ownership check.
         """
         if not await self._usable():
             CACHE_READS.labels("skipped").inc()
             return None, None
         assert self._redis is not None
         try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.getex(self.key(session_id), px=self._ttl_ms)
-                pipe.getex(self.revision_key(session_id), px=self._ttl_ms)
-                raw_session, raw_revision = await pipe.execute()
+            if with_revision:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    pipe.getex(self.key(session_id), px=self._ttl_ms)
+                    pipe.getex(self.revision_key(session_id), px=self._ttl_ms)
+                    raw_session, raw_revision = await pipe.execute()
+            else:
+                raw_session = await self._redis.getex(self.key(session_id), px=self._ttl_ms)
+                raw_revision = None
         except Exception as error:  # any Redis failure means: ask the database
             CACHE_READS.labels("error").inc()
-            self._failed("get", error)
+            await self._failed("get", error)
             return None, None
         CACHE_READS.labels("miss" if raw_session is None else "hit").inc()
         session: SessionRecord | Gone | None = None
@@ -176,7 +184,7 @@ class SessionCache:
             await self._redis.delete(self.key(session_id), self.revision_key(session_id))
         except Exception as error:
             self._dirty.add(session_id)
-            self._failed("delete", error)
+            await self._failed("delete", error)
 
     async def ping(self) -> bool:
         if self._redis is None:
@@ -199,7 +207,7 @@ class SessionCache:
             await self._put_script(keys=[key], args=[version, body, self._ttl_ms])
         except Exception as error:
             self._dirty.add(session_id)
-            self._failed("put", error)
+            await self._failed("put", error)
 
     async def _usable(self) -> bool:
         """False while backing off after a failure; on recovery, first drop missed keys."""
@@ -212,7 +220,7 @@ class SessionCache:
             try:
                 await self._redis.delete(*(k for s in stale for k in (self.key(s), self.revision_key(s))))
             except Exception as error:
-                self._failed("recover", error)
+                await self._failed("recover", error)
                 return False
             self._dirty.difference_update(stale)
         if self._down:
@@ -220,7 +228,7 @@ class SessionCache:
             log.info("redis cache reachable again")
         return True
 
-    def _failed(self, operation: str, error: Exception) -> None:
+    async def _failed(self, operation: str, error: Exception) -> None:
         CACHE_ERRORS.labels(operation).inc()
         self._down_until = time.monotonic() + self._retry_seconds
         if not self._down:
@@ -232,6 +240,11 @@ class SessionCache:
                 error,
             )
         self._down = True
+        # The idle pooled connections are most likely dead too (a restarted Redis, a cut
+        # network): drop them, so the first try after the back-off starts afresh.
+        if self._redis is not None:
+            with contextlib.suppress(Exception):
+                await self._redis.connection_pool.disconnect(inuse_connections=False)
 
 
 def _ts(value: dt.datetime | None) -> str | None:

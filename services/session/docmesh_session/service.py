@@ -256,7 +256,7 @@ class SessionService:
 
     async def _visible(self, owner_id: str, session_id: uuid.UUID) -> SessionRecord:
         """The owner's session (deleted or not) from the cache or the database, else NOT_FOUND."""
-        session, _ = await self.cache.get(session_id)
+        session, _ = await self.cache.get(session_id, with_revision=False)
         if session is GONE:
             raise _not_found(session_id)
         if isinstance(session, SessionRecord):
