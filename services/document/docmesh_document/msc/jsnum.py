@@ -55,8 +55,15 @@ def format_number(x: float) -> str:
         return "Infinity" if x > 0 else "-Infinity"
     if x == 0:
         return "0"  # JS prints -0 as "0" too
-    if abs(x) < 9007199254740992 and x == int(x):  # exact integers print as integers
-        return str(int(x))
+    if abs(x) < 9007199254740992:
+        if x == int(x):  # exact integers print as integers
+            return str(int(x))
+        # Python's repr and JavaScript's String both print the shortest round-trip digits; they
+        # differ only in when they switch to exponent form (repr below 1e-4, JS below 1e-6), so
+        # a repr without an exponent is already the JS text. Most money values take this path.
+        text = repr(float(x))
+        if "e" not in text:
+            return text
     sign, digits, exp = Decimal(repr(float(x))).as_tuple()
     ds = "".join(map(str, digits)).rstrip("0") or "0"
     assert isinstance(exp, int)

@@ -65,6 +65,20 @@ def _value_text(cell: Cell) -> str:
     return format_number(v)
 
 
+# Index attributes in the order CellToString writes them: (save-format key, Cell field).
+_INDEX_ATTRS = (
+    ("l", "layout"),
+    ("f", "font"),
+    ("c", "color"),
+    ("bg", "bgcolor"),
+    ("cf", "cellformat"),
+    ("tvf", "textvalueformat"),
+    ("ntvf", "nontextvalueformat"),
+    ("colspan", "colspan"),
+    ("rowspan", "rowspan"),
+)
+
+
 def cell_to_string(cell: Cell) -> str:
     """The attribute part of a cell line (everything after ``cell:<coord>``), as CellToString."""
     out: list[str] = []
@@ -84,17 +98,8 @@ def cell_to_string(cell: Cell) -> str:
         out.append(f":e:{encode(cell.error)}")
     if any(cell.borders):
         out.append(":b:" + ":".join(str(x) if x else "" for x in cell.borders))
-    for key, value in (
-        ("l", cell.layout),
-        ("f", cell.font),
-        ("c", cell.color),
-        ("bg", cell.bgcolor),
-        ("cf", cell.cellformat),
-        ("tvf", cell.textvalueformat),
-        ("ntvf", cell.nontextvalueformat),
-        ("colspan", cell.colspan),
-        ("rowspan", cell.rowspan),
-    ):
+    for key, attr in _INDEX_ATTRS:
+        value = getattr(cell, attr)
         if value:
             out.append(f":{key}:{value}")
     if cell.cssc:

@@ -63,8 +63,10 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from docmesh_document.msc.coords import COORD_RE, MAX_COL, col_number, is_valid_col, parse_coord
+from docmesh_document.msc.coords import coord as _coord
 from docmesh_document.msc.formula import (
     FUNCTIONS,
     SIDE_EFFECT_FUNCTIONS,
@@ -72,7 +74,7 @@ from docmesh_document.msc.formula import (
     TokenType,
     compile_formula,
 )
-from docmesh_document.msc.model import CellKind, Document, Sheet
+from docmesh_document.msc.model import Cell, CellKind, Document, Sheet
 from docmesh_document.msc.parser import ParseIssue, parse_lenient
 from docmesh_document.msc.recalc import recalculate
 
@@ -88,6 +90,7 @@ _STYLE_SYNTAX = {
     "layouts": re.compile(r"^padding:\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S+);vertical-align:\s*(\S+);$"),
     "colors": re.compile(r"^(rgb\(\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\)|#[0-9a-fA-F]{3,6}|[a-zA-Z]+)$"),
 }
+_NO_BORDERS = (0, 0, 0, 0)
 _STYLE_LINE = {"fonts": "font", "borders": "border", "layouts": "layout", "colors": "color"}
 
 
@@ -223,27 +226,33 @@ def _semantic(sheet: Sheet, out: list[Finding]) -> None:
 
 def _style_checks(sheet: Sheet, add: _Add) -> None:
     a = sheet.attribs
-    refs = {
-        "fonts": [("f", "font")],
-        "colors": [("c", "color"), ("bg", "bgcolor")],
-        "layouts": [("l", "layout")],
-        "cellformats": [("cf", "cellformat")],
-        "valueformats": [("tvf", "textvalueformat"), ("ntvf", "nontextvalueformat")],
-    }
+    # (attribute key, Cell field, table name, table), in the order findings are reported;
+    # resolved once per sheet rather than once per cell (this loop visits every cell).
+    refs = [
+        (key, attr, table_name, getattr(sheet, table_name))
+        for table_name, attrs in (
+            ("fonts", (("f", "font"),)),
+            ("colors", (("c", "color"), ("bg", "bgcolor"))),
+            ("layouts", (("l", "layout"),)),
+            ("cellformats", (("cf", "cellformat"),)),
+            ("valueformats", (("tvf", "textvalueformat"), ("ntvf", "nontextvalueformat"))),
+        )
+        for key, attr in attrs
+    ]
+    borders = sheet.borders
     for coord, cell in sheet.cells.items():
-        for table_name, attrs in refs.items():
-            table = getattr(sheet, table_name)
-            for key, attr in attrs:
-                idx = getattr(cell, attr)
-                if idx and idx not in table:
-                    add(
-                        "undefined-style",
-                        f"{key}:{idx} refers to an undefined {table_name[:-1]} entry",
-                        coord,
-                    )
-        for side, idx in zip(("top", "right", "bottom", "left"), cell.borders, strict=True):
-            if idx and idx not in sheet.borders:
-                add("undefined-style", f"b ({side}) {idx} refers to an undefined border entry", coord)
+        for key, attr, table_name, table in refs:
+            idx = getattr(cell, attr)
+            if idx and idx not in table:
+                add(
+                    "undefined-style",
+                    f"{key}:{idx} refers to an undefined {table_name[:-1]} entry",
+                    coord,
+                )
+        if cell.borders != _NO_BORDERS:
+            for side, idx in zip(("top", "right", "bottom", "left"), cell.borders, strict=True):
+                if idx and idx not in borders:
+                    add("undefined-style", f"b ({side}) {idx} refers to an undefined border entry", coord)
     sheet_refs = {
         "defaultfont": "fonts",
         "defaultcolor": "colors",
@@ -298,10 +307,26 @@ def _merge_checks(sheet: Sheet, add: _Add) -> None:
                     add("merge", f"merged area of {coord} covers {other.coord}, which has content", coord)
 
 
-def _coord(c: int, r: int) -> str:
-    from docmesh_document.msc.coords import coord
+@lru_cache(maxsize=16384)
+def _formula_facts(
+    formula: str,
+) -> tuple[tuple[tuple[str, int, bool], ...], tuple[tuple[str, int, int], ...]]:
+    """What the semantic checks need from a formula that compiles, cached by text.
 
-    return coord(c, r)
+    An invoice repeats the same formulas sheet after sheet, and the token walks below were a
+    large part of the semantic checks. Returns the name tokens as :func:`_arg_counts` gives
+    them, and the sheet qualifiers and references in token order: ``("!", 0, 0)`` for a
+    ``!`` operator, ``(token text, col, row)`` for a coordinate.
+    """
+    compiled = compile_formula(formula)
+    refs: list[tuple[str, int, int]] = []
+    for tok in compiled.tokens:
+        if tok.type == TokenType.OP and tok.text == "!":
+            refs.append(("!", 0, 0))
+        if tok.type == TokenType.COORD:
+            c, r = parse_coord(tok.text.replace("$", ""))
+            refs.append((tok.text, c, r))
+    return tuple(_arg_counts(compiled)), tuple(refs)
 
 
 def _arg_counts(compiled: CompiledFormula) -> list[tuple[str, int, bool]]:
@@ -348,7 +373,8 @@ def _formula_checks(sheet: Sheet, coord: str, formula: str, add: _Add, prefix: s
             add("formula-syntax", f"{prefix}formula '{formula}': {compiled.error.strip()}", coord)
         return
     a = sheet.attribs
-    for name, nargs, called in _arg_counts(compiled):
+    arg_counts, refs = _formula_facts(formula)
+    for name, nargs, called in arg_counts:
         if name in FUNCTIONS:
             want = FUNCTIONS[name]
             ok = want == 100 or (want < 0 and nargs >= -want) or (want >= 0 and nargs == want)
@@ -374,24 +400,21 @@ def _formula_checks(sheet: Sheet, coord: str, formula: str, add: _Add, prefix: s
             pass  # the engine reads a bare column name as row 1 of that column
         else:
             add("undefined-name", f"{prefix}name {name} is not defined", coord)
-    toks = compiled.tokens
-    for tok in toks:
-        if tok.type == TokenType.OP and tok.text == "!":
+    for text, c, r in refs:
+        if text == "!":
             add(
                 "other-sheet-reference",
                 f"{prefix}reference to another sheet: unavailable outside EtherCalc",
                 coord,
                 severity="warning",
             )
-        if tok.type == TokenType.COORD:
-            c, r = parse_coord(tok.text.replace("$", ""))
-            if c > a.lastcol or r > a.lastrow:
-                add(
-                    "reference-outside-sheet",
-                    f"{prefix}{tok.text} is outside the sheet area (reads as blank)",
-                    coord,
-                    severity="warning",
-                )
+        elif c > a.lastcol or r > a.lastrow:
+            add(
+                "reference-outside-sheet",
+                f"{prefix}{text} is outside the sheet area (reads as blank)",
+                coord,
+                severity="warning",
+            )
 
 
 # ---------------------------------------------------------------- logic
@@ -457,15 +480,20 @@ def _same_cached(t1: str, v1: object, t2: str, v2: object) -> bool:
 # ---------------------------------------------------------------- invoice arithmetic
 
 
-def _num(sheet: Sheet, c: int, r: int) -> float | None:
-    cell = sheet.cells.get(_coord(c, r))
+# The invoice checks look cells up by (col, row) many times per row; they index the sheet once
+# as a grid instead of formatting a coordinate string for every lookup.
+_Grid = dict[tuple[int, int], Cell]
+
+
+def _num(grid: _Grid, c: int, r: int) -> float | None:
+    cell = grid.get((c, r))
     if cell is None or not cell.valuetype.startswith("n") or not isinstance(cell.value, float):
         return None
     return cell.value
 
 
-def _text(sheet: Sheet, c: int, r: int) -> str:
-    cell = sheet.cells.get(_coord(c, r))
+def _text(grid: _Grid, c: int, r: int) -> str:
+    cell = grid.get((c, r))
     if cell is None or not isinstance(cell.value, str) or not cell.valuetype.startswith("t"):
         return ""
     return cell.value.strip().lower()
@@ -492,10 +520,10 @@ def check_invoice(sheet: Sheet) -> list[Finding]:
     value) in the row.
     """
     out: list[Finding] = []
-    cells = [(parse_coord(k), k) for k in sheet.cells if COORD_RE.match(k)]
+    grid: _Grid = {parse_coord(k): cell for k, cell in sheet.cells.items() if COORD_RE.match(k)}
     rows: dict[int, dict[int, str]] = {}
-    for (c, r), _k in cells:
-        t = _text(sheet, c, r)
+    for c, r in grid:
+        t = _text(grid, c, r)
         if t:
             rows.setdefault(r, {})[c] = t
     header = None
@@ -534,7 +562,7 @@ def check_invoice(sheet: Sheet) -> list[Finding]:
     r = hrow + 1
     maxrow = max(rows) if rows else hrow
     while r <= max(maxrow, hrow + 1):
-        q, p, a = _num(sheet, qc, r), _num(sheet, pc, r), _num(sheet, ac, r)
+        q, p, a = _num(grid, qc, r), _num(grid, pc, r), _num(grid, ac, r)
         if q is None and p is None:
             break
         if a is not None:
@@ -546,7 +574,7 @@ def check_invoice(sheet: Sheet) -> list[Finding]:
     for rr in range(r, (max(rows) if rows else r) + 1):
         labels = rows.get(rr, {})
         label = next((labels[c] for c in sorted(labels) if c < ac), "")
-        amount = _num(sheet, ac, rr)
+        amount = _num(grid, ac, rr)
         if label and amount is not None:
             totals_rows[rr] = (label, amount)
     digits = max([_decimals(x) for x in amounts + [v for _, v in totals_rows.values()]] + [0])
@@ -558,13 +586,13 @@ def check_invoice(sheet: Sheet) -> list[Finding]:
         out.append(Finding("logic", code, _line(sheet, coord), coord, "error", message))
 
     for row, amount in lines:
-        q = _num(sheet, qc, row) or 0.0
-        p = _num(sheet, pc, row) or 0.0
+        q = _num(grid, qc, row) or 0.0
+        p = _num(grid, pc, row) or 0.0
         gross = q * p
         expected = gross
         if dc is not None:
-            dcell = sheet.cells.get(_coord(dc, row))
-            d = _num(sheet, dc, row)
+            dcell = grid.get((dc, row))
+            d = _num(grid, dc, row)
             if d is not None and dcell is not None:
                 expected = gross - gross * d if dcell.valuetype == "n%" else max(gross - d, 0.0)
         if abs(amount - expected) > tol + abs(expected) * 1e-12:
@@ -581,11 +609,7 @@ def check_invoice(sheet: Sheet) -> list[Finding]:
     shipping = 0.0
     for rr, (label, amount) in sorted(totals_rows.items()):
         rate = next(
-            (
-                sheet.cells[_coord(c, rr)].value
-                for c in range(1, ac)
-                if _coord(c, rr) in sheet.cells and sheet.cells[_coord(c, rr)].valuetype == "n%"
-            ),
+            (grid[c, rr].value for c in range(1, ac) if (c, rr) in grid and grid[c, rr].valuetype == "n%"),
             None,
         )
         if label == "subtotal":
