@@ -50,6 +50,15 @@ def test_fix_is_applied_reported_and_removes_the_finding(code: str, text: str, f
         assert finding not in [f.code for f in result.findings]
 
 
+def test_several_leading_byte_order_marks_are_all_removed() -> None:
+    # Found by the property test below: '\ufeff\ufeffcell:sheet:c:1:r:1' got worse when only
+    # one byte order mark was removed.
+    assert [f.code for f in validate("\ufeff\ufeff" + OK) if f.severity == "error"] == ["bom"]
+    result = correct("\ufeff\ufeff" + OK)
+    assert result.text == OK
+    assert is_valid(result.findings), result.findings
+
+
 def test_every_documented_fix_has_a_case() -> None:
     documented = set(re.findall(r"^([a-z][a-z-]+) {2,}\S", correct_module.__doc__ or "", re.M))
     assert documented - {"code"} == {c[0] for c in CASES}  # "code" is the table heading

@@ -96,7 +96,7 @@ def correct(text: str) -> CorrectionResult:
     """Fix what can be fixed deterministically; report every fix and what remains."""
     fixes: list[Fix] = []
     if text.startswith("\ufeff"):
-        text = text[1:]
+        text = text.lstrip("\ufeff")  # all of them, as the parser reads a doubled BOM as one defect
         fixes.append(Fix("bom", 1, "", "removed the byte order mark"))
     if "\r" in text:
         lines = text.split("\n")

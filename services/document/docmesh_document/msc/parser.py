@@ -86,7 +86,9 @@ def parse_lenient(text: str) -> ParseResult:
     issues: list[ParseIssue] = []
     if text.startswith("\ufeff"):
         issues.append(ParseIssue(1, "bom", "byte order mark at the start: SocialCalc does not strip it"))
-        text = text[1:]
+        # A text saved twice with a BOM starts with several: one defect, reported once, and the
+        # corrector removes them all; the lines behind them are checked as what they are.
+        text = text.lstrip("\ufeff")
     lines = _split_lines(text)
     if _is_multipart(lines):
         doc = _parse_multipart(lines, issues)
