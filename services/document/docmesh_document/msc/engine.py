@@ -223,12 +223,23 @@ def _jsfmod(a: float, b: float) -> float:
     return math.fmod(a, b)
 
 
+def _times10_table() -> tuple[float, ...]:
+    scale, out = 1.0, [1.0]
+    for _ in range(400):
+        scale *= 10
+        out.append(scale)
+    return tuple(out)
+
+
+# _TIMES10[k] is 10 multiplied k times, computed by the same repeated multiplication as the
+# engine's loops (so bit for bit its values); ROUND looks it up for every call.
+_TIMES10 = _times10_table()
+
+
 def _times10(n: float) -> float:
     """10 multiplied n times, as the engine's loops do (capped: beyond 400 it is Infinity)."""
-    scale = 1.0
-    for _ in range(int(min(n, 400))):
-        scale *= 10
-    return scale
+    k = int(min(n, 400))
+    return _TIMES10[k] if k > 0 else 1.0
 
 
 def _intfunc(n: float) -> int:
@@ -459,6 +470,18 @@ def value_and_type(ctx: EvalContext, stack: list[Operand]) -> Operand:
 
 def as_number(ctx: EvalContext, stack: list[Operand]) -> Operand:
     """Port of ``OperandAsNumber``."""
+    # Fast paths for the commonest operands, a plain number and a reference to a cell holding
+    # one: the same result as the general path below, without its calls and conversions.
+    top = stack[-1]
+    kind = top[0]
+    if kind == "n" and type(top[1]) is float:
+        stack.pop()
+        return ["n", top[1]]
+    if kind == "coord":
+        cell = ctx.cells.get(top[1])
+        if cell is not None and cell.valuetype == "n" and type(cell.value) is float:
+            stack.pop()
+            return ["n", cell.value]
     op = value_and_type(ctx, stack)
     t = op[0][:1]
     if t == "n":
@@ -572,7 +595,12 @@ def _evaluate(compiled: CompiledFormula, ctx: EvalContext, allow_range: bool) ->
         elif code == PROG_OP:
             if not stack:
                 return "", "e#VALUE!", ERR_MISSING_OPERAND
-            if text == "M" or text == "P":
+            if text == "*" and len(stack) > 1:
+                # The commonest operator, tested first (same as its branch below).
+                v2 = as_number(ctx, stack)
+                v1 = as_number(ctx, stack)
+                push([lookup_type(v1[0], v2[0], _PLUS), v1[1] * v2[1]])
+            elif text == "M" or text == "P":
                 v1 = as_number(ctx, stack)
                 rt = lookup_type(v1[0], v1[0], TYPES["unaryminus"])
                 push([rt, -v1[1] if text == "M" else v1[1]])
@@ -869,10 +897,16 @@ def _sumproduct(fname: str, stack: list[Operand], fargs: list[Operand], ctx: Eva
         first = not products
         if first:
             products = [1.0] * (nc * nr)
-        for i in range(nc):
-            for j in range(nr):
-                vt, v = ctx.cell_tv(cr_to_coord(c1 + i, r1 + j))
-                products[i * nr + j] *= _num(v) if vt == "n" else 0.0
+        # Column names and row numbers of the range formatted once, not once per cell
+        # (cr_to_coord(c, r) is the column's name followed by the row number).
+        cols = [cr_to_coord(c1 + i, 1)[:-1] for i in range(nc)]
+        rows = [str(max(r1 + j, 1)) for j in range(nr)]
+        cell_tv = ctx.cell_tv
+        for i, col in enumerate(cols):
+            base = i * nr
+            for j, row in enumerate(rows):
+                vt, v = cell_tv(col + row)
+                products[base + j] *= _num(v) if vt == "n" else 0.0
     total = 0.0
     for p in products:
         total += p

@@ -96,6 +96,13 @@ class Cell:
     mod: str = ""  # written by the engine; its loader discards it, we keep it for round trips
     comment: str = ""
 
+    def copy(self) -> Cell:
+        """An independent copy. Every field is an immutable value (str, float, int, tuple), so
+        copying the instance dictionary is a full copy, and ~10x cheaper than ``copy.copy``."""
+        clone = object.__new__(Cell)
+        clone.__dict__.update(self.__dict__)
+        return clone
+
     @property
     def is_formula(self) -> bool:
         return self.kind is CellKind.FORMULA

@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from docmesh_document.msc.coords import COORD_RE, parse_coord
@@ -120,6 +121,16 @@ def _box(a: str, b: str) -> tuple[int, int, int, int]:
     return min(ca[0], cb[0]), min(ca[1], cb[1]), max(ca[0], cb[0]), max(ca[1], cb[1])
 
 
+@lru_cache(maxsize=65536)
+def _formula_references(
+    formula: str,
+) -> tuple[tuple[str, ...], tuple[tuple[int, int, int, int], ...], tuple[str, ...]]:
+    """:func:`references` of a formula text, ranges as boxes; cached by text like the compiled
+    formula (an invoice repeats the same formulas, and every recalculation needs them)."""
+    coords, ranges, names = references(compile_formula(formula))
+    return tuple(coords), tuple(_box(a, b) for a, b in ranges), tuple(names)
+
+
 def dependency_graph(sheet: Sheet) -> dict[str, set[str]]:
     """For each formula cell, the formula cells it depends on (other cells never change)."""
     formulas = [coord for coord, c in sheet.cells.items() if c.kind is CellKind.FORMULA]
@@ -127,13 +138,12 @@ def dependency_graph(sheet: Sheet) -> dict[str, set[str]]:
     index = _FormulaIndex(formulas)
     graph: dict[str, set[str]] = {}
     for coord in formulas:
-        compiled = compile_formula(sheet.cells[coord].formula)
-        coords, ranges, names = references(compiled)
+        coords, ranges, names = _formula_references(sheet.cells[coord].formula)
         deps: set[str] = set()
-        boxes = [_box(a, b) for a, b in ranges]
+        boxes = list(ranges)
         for name in names:
             ncoords, nboxes = _name_refs(sheet.names, name, set())
-            coords = [*coords, *ncoords]
+            coords = (*coords, *ncoords)
             boxes.extend(nboxes)
         for ref in coords:
             if ref in fset:

@@ -156,8 +156,7 @@ def _recalc_scratch(sheet: Sheet) -> Sheet:
     work = copy.copy(sheet)
     work.attribs = copy.copy(sheet.attribs)
     work.cells = {
-        coord: copy.copy(cell) if cell.kind is CellKind.FORMULA else cell
-        for coord, cell in sheet.cells.items()
+        coord: cell.copy() if cell.kind is CellKind.FORMULA else cell for coord, cell in sheet.cells.items()
     }
     return work
 
