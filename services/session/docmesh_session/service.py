@@ -81,14 +81,20 @@ def run_to_completion(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitabl
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
+            # The event loop keeps only weak references to tasks: hold this one until done.
+            _orphans.add(task)
             task.add_done_callback(_consume_outcome)
             raise
 
     return wrapper
 
 
+_orphans: set[asyncio.Future[Any]] = set()
+
+
 def _consume_outcome(task: asyncio.Future[Any]) -> None:
     """Nobody awaits a task whose caller was cancelled; log what it ended with."""
+    _orphans.discard(task)
     if task.cancelled():
         return
     error = task.exception()
