@@ -65,20 +65,6 @@ def _value_text(cell: Cell) -> str:
     return format_number(v)
 
 
-# Index attributes in the order CellToString writes them: (save-format key, Cell field).
-_INDEX_ATTRS = (
-    ("l", "layout"),
-    ("f", "font"),
-    ("c", "color"),
-    ("bg", "bgcolor"),
-    ("cf", "cellformat"),
-    ("tvf", "textvalueformat"),
-    ("ntvf", "nontextvalueformat"),
-    ("colspan", "colspan"),
-    ("rowspan", "rowspan"),
-)
-
-
 def cell_to_string(cell: Cell) -> str:
     """The attribute part of a cell line (everything after ``cell:<coord>``), as CellToString."""
     out: list[str] = []
@@ -98,10 +84,26 @@ def cell_to_string(cell: Cell) -> str:
         out.append(f":e:{encode(cell.error)}")
     if any(cell.borders):
         out.append(":b:" + ":".join(str(x) if x else "" for x in cell.borders))
-    for key, attr in _INDEX_ATTRS:
-        value = getattr(cell, attr)
-        if value:
-            out.append(f":{key}:{value}")
+    # Index attributes in the order CellToString writes them (spelled out: this runs for
+    # every cell, and a loop over (key, getattr) pairs cost a fifth of the serializer).
+    if cell.layout:
+        out.append(f":l:{cell.layout}")
+    if cell.font:
+        out.append(f":f:{cell.font}")
+    if cell.color:
+        out.append(f":c:{cell.color}")
+    if cell.bgcolor:
+        out.append(f":bg:{cell.bgcolor}")
+    if cell.cellformat:
+        out.append(f":cf:{cell.cellformat}")
+    if cell.textvalueformat:
+        out.append(f":tvf:{cell.textvalueformat}")
+    if cell.nontextvalueformat:
+        out.append(f":ntvf:{cell.nontextvalueformat}")
+    if cell.colspan:
+        out.append(f":colspan:{cell.colspan}")
+    if cell.rowspan:
+        out.append(f":rowspan:{cell.rowspan}")
     if cell.cssc:
         out.append(f":cssc:{cell.cssc}")
     if cell.csss:

@@ -225,29 +225,29 @@ def _semantic(sheet: Sheet, out: list[Finding]) -> None:
 
 def _style_checks(sheet: Sheet, add: _Add) -> None:
     a = sheet.attribs
-    # (attribute key, Cell field, table name, table), in the order findings are reported;
-    # resolved once per sheet rather than once per cell (this loop visits every cell).
-    refs = [
-        (key, attr, table_name, getattr(sheet, table_name))
-        for table_name, attrs in (
-            ("fonts", (("f", "font"),)),
-            ("colors", (("c", "color"), ("bg", "bgcolor"))),
-            ("layouts", (("l", "layout"),)),
-            ("cellformats", (("cf", "cellformat"),)),
-            ("valueformats", (("tvf", "textvalueformat"), ("ntvf", "nontextvalueformat"))),
-        )
-        for key, attr in attrs
-    ]
-    borders = sheet.borders
+
+    def undefined(key: str, idx: int, table_name: str, coord: str) -> None:
+        add("undefined-style", f"{key}:{idx} refers to an undefined {table_name[:-1]} entry", coord)
+
+    # Spelled out field by field, in the order findings are reported: this visits every
+    # cell, and a loop over (key, getattr) pairs cost several times as much.
+    fonts, colors, layouts = sheet.fonts, sheet.colors, sheet.layouts
+    cellformats, valueformats, borders = sheet.cellformats, sheet.valueformats, sheet.borders
     for coord, cell in sheet.cells.items():
-        for key, attr, table_name, table in refs:
-            idx = getattr(cell, attr)
-            if idx and idx not in table:
-                add(
-                    "undefined-style",
-                    f"{key}:{idx} refers to an undefined {table_name[:-1]} entry",
-                    coord,
-                )
+        if cell.font and cell.font not in fonts:
+            undefined("f", cell.font, "fonts", coord)
+        if cell.color and cell.color not in colors:
+            undefined("c", cell.color, "colors", coord)
+        if cell.bgcolor and cell.bgcolor not in colors:
+            undefined("bg", cell.bgcolor, "colors", coord)
+        if cell.layout and cell.layout not in layouts:
+            undefined("l", cell.layout, "layouts", coord)
+        if cell.cellformat and cell.cellformat not in cellformats:
+            undefined("cf", cell.cellformat, "cellformats", coord)
+        if cell.textvalueformat and cell.textvalueformat not in valueformats:
+            undefined("tvf", cell.textvalueformat, "valueformats", coord)
+        if cell.nontextvalueformat and cell.nontextvalueformat not in valueformats:
+            undefined("ntvf", cell.nontextvalueformat, "valueformats", coord)
         if cell.borders != _NO_BORDERS:
             for side, idx in zip(("top", "right", "bottom", "left"), cell.borders, strict=True):
                 if idx and idx not in borders:
