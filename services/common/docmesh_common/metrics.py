@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+from prometheus_client import Counter, Gauge, Histogram, make_wsgi_app
+from prometheus_client.exposition import ThreadingWSGIServer
 
 RPC_HANDLED = Counter(
     "docmesh_grpc_server_handled_total",
@@ -21,3 +25,22 @@ BREAKER_STATE = Gauge(
     ["breaker"],
 )
 BREAKER_STATE_VALUES = {"closed": 0, "half-open": 1, "open": 2}
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Scrapes are not worth a log line each."""
+
+
+def start_metrics_server(host: str, port: int) -> ThreadingWSGIServer:
+    """Serve /metrics on a daemon thread; port 0 picks a free port (see `server_port`).
+
+    prometheus_client's own start_http_server polls for shutdown every 0.5 s; a short poll
+    lets a server stop at once.
+    """
+    httpd = make_server(host, port, make_wsgi_app(), ThreadingWSGIServer, handler_class=_QuietHandler)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="metrics", daemon=True
+    )
+    thread.start()
+    return httpd

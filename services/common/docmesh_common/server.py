@@ -19,13 +19,12 @@ from typing import Any, Protocol, TypeVar
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from prometheus_client import start_http_server
 
 from docmesh_common import context
 from docmesh_common.errors import DomainError
 from docmesh_common.health import HealthServicer
 from docmesh_common.logging import configure_logging
-from docmesh_common.metrics import RPC_HANDLED, RPC_LATENCY
+from docmesh_common.metrics import RPC_HANDLED, RPC_LATENCY, start_metrics_server
 from docmesh_common.settings import ServiceSettings, load_settings
 from docmesh_common.tracing import setup_tracing, shutdown_tracing
 
@@ -183,7 +182,7 @@ class Server:
 
     async def start(self) -> None:
         await self._server.start()
-        httpd, _thread = start_http_server(self._settings.metrics_port, addr=self._settings.bind_host)
+        httpd = start_metrics_server(self._settings.bind_host, self._settings.metrics_port)
         self._metrics_httpd = httpd
         self.metrics_port = httpd.server_port
         await self._health.set(LIVENESS_SERVICE, health_pb2.HealthCheckResponse.SERVING)
@@ -232,7 +231,7 @@ class Server:
             except Exception:
                 log.exception("error while closing a resource")
         if self._metrics_httpd is not None:
-            self._metrics_httpd.shutdown()
+            await asyncio.to_thread(self._metrics_httpd.shutdown)
             self._metrics_httpd.server_close()
         log.info("stopped")
 
