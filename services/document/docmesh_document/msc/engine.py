@@ -1314,8 +1314,26 @@ def _log(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContex
     return None
 
 
+def _round_digits(x: float, digits: float) -> float:
+    if digits == 0:
+        return js_round(x)
+    if digits > 0:
+        scale = _times10(math.floor(digits))
+        return js_round(x * scale) / scale
+    scale = _times10(math.floor(-digits))
+    return js_round(x / scale) * scale
+
+
 @_register("ROUND")
 def _round(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContext) -> str | None:
+    if len(fargs) == 2:
+        # Fast path: ROUND(number, number) with both already plain numbers, as in the rounding
+        # formulas of every invoice line (type "n" in, "n" out; the same arithmetic as below).
+        d_op, x_op = fargs
+        if x_op[0] == "n" and d_op[0] == "n" and type(x_op[1]) is float and type(d_op[1]) is float:
+            fargs.clear()
+            stack.append(["n", _round_digits(x_op[1], d_op[1])])
+            return None
     v = value_and_type(ctx, fargs)
     rt = lookup_type(v[0], v[0], TYPES["oneargnumeric"])
     if len(fargs) == 1:
@@ -1331,15 +1349,7 @@ def _round(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalCont
         digits = 0.0
     result = 0.0
     if rt == "n":
-        x = _num(v[1])
-        if digits == 0:
-            result = js_round(x)
-        elif digits > 0:
-            scale = _times10(math.floor(digits))
-            result = js_round(x * scale) / scale
-        else:
-            scale = _times10(math.floor(-digits))
-            result = js_round(x / scale) * scale
+        result = _round_digits(_num(v[1]), digits)
     stack.append([rt, result])
     return None
 

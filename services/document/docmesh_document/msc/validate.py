@@ -182,7 +182,10 @@ def _semantic(sheet: Sheet, out: list[Finding]) -> None:
     for coord in sheet.cells:
         if COORD_RE.match(coord):
             c, r = parse_coord(coord)
-            maxcol, maxrow = max(maxcol, c), max(maxrow, r)
+            if c > maxcol:
+                maxcol = c
+            if r > maxrow:
+                maxrow = r
     for name in sheet.cols:
         if is_valid_col(name):
             maxcol = max(maxcol, col_number(name))
@@ -491,8 +494,7 @@ def _num(grid: _Grid, c: int, r: int) -> float | None:
     return cell.value
 
 
-def _text(grid: _Grid, c: int, r: int) -> str:
-    cell = grid.get((c, r))
+def _cell_text(cell: Cell | None) -> str:
     if cell is None or not isinstance(cell.value, str) or not cell.valuetype.startswith("t"):
         return ""
     return cell.value.strip().lower()
@@ -521,8 +523,8 @@ def check_invoice(sheet: Sheet) -> list[Finding]:
     out: list[Finding] = []
     grid: _Grid = {parse_coord(k): cell for k, cell in sheet.cells.items() if COORD_RE.match(k)}
     rows: dict[int, dict[int, str]] = {}
-    for c, r in grid:
-        t = _text(grid, c, r)
+    for (c, r), cell in grid.items():
+        t = _cell_text(cell)
         if t:
             rows.setdefault(r, {})[c] = t
     header = None
