@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import uvicorn
 
 from docmesh_common.clients import Upstream
+from docmesh_common.tracing import tracing_enabled
 from docmesh_gateway.app import Gateway, GenericStub, build_app
 from docmesh_gateway.auth import KeysFileError, KeyStore, generate_key
 from docmesh_gateway.openapi import build_openapi
@@ -157,8 +158,15 @@ async def create_server(settings: GatewaySettings) -> tuple[GatewayServer, int]:
         dev_key=dev_key,
         limiter=_limiter(settings),
     )
+    app = build_app(gateway, settings)
+    if tracing_enabled():
+        # An HTTP server span per request, continuing an incoming `traceparent`; the gRPC
+        # calls made while handling it become its children.
+        from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+        app = OpenTelemetryMiddleware(app)
     config = uvicorn.Config(
-        build_app(gateway, settings),
+        app,
         log_config=None,
         access_log=False,
         lifespan="off",

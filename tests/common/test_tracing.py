@@ -47,6 +47,24 @@ def _spawn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def _spawn_gateway(port: int, document_port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    full = {
+        **os.environ,
+        **env,
+        "DOCMESH_GATEWAY_PORT": str(port),
+        "DOCMESH_DOCUMENT_TARGET": f"127.0.0.1:{document_port}",
+        "DOCMESH_DEV_MODE": "true",
+        "DOCMESH_DEV_API_KEY": "dev-trace-key",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "docmesh_gateway.main"],
+        env=full,
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 async def _wait_serving(port: int) -> None:
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -90,3 +108,46 @@ async def test_one_trace_spans_both_processes_of_a_forwarded_call() -> None:
 
 def test_tracing_is_off_when_no_endpoint_is_set() -> None:
     assert tracing_enabled() is False
+
+
+async def test_gateway_continues_the_callers_trace_into_the_grpc_hop() -> None:
+    import httpx
+
+    collector = Collector()
+    receiver = grpc.aio.server()
+    otlp_grpc.add_TraceServiceServicer_to_server(collector, receiver)
+    receiver_port = receiver.add_insecure_port("127.0.0.1:0")
+    await receiver.start()
+    endpoint = {"DOCMESH_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver_port}"}
+    upstream_port, gateway_port = _free_port(), _free_port()
+    upstream = _spawn(upstream_port, endpoint)
+    gateway = _spawn_gateway(gateway_port, upstream_port, endpoint)
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    try:
+        await _wait_serving(upstream_port)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway_port}") as client:
+            for _ in range(100):
+                try:
+                    if (await client.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            reply = await client.post(
+                "/api/v1/documents:parse",
+                json={"msc": "ok"},
+                headers={"X-API-Key": "dev-trace-key", "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"},
+            )
+        assert reply.status_code == 200, reply.text
+    finally:
+        for process in (gateway, upstream):
+            process.send_signal(signal.SIGTERM)
+        for process in (gateway, upstream):
+            await asyncio.to_thread(process.wait, 20)
+        await receiver.stop(0)
+    traced = [(service, name) for service, name, tid in collector.spans if tid.hex() == trace_id]
+    services = {service for service, _ in traced}
+    assert {"docmesh-gateway", "docmesh-scripted"} <= services, collector.spans
+    assert any(
+        name.endswith("DocumentService/Parse") for service, name in traced if service == "docmesh-scripted"
+    )
