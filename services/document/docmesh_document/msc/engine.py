@@ -526,7 +526,7 @@ def iter_values(ctx: EvalContext, fargs: list[Operand]) -> Iterator[tuple[str, A
     Same sequence as calling :func:`value_and_type` until ``fargs`` is empty, without pushing
     the rest of a range back on the stack for each cell.
     """
-    cell_tv = ctx.cell_tv
+    get = ctx.cells.get
     while fargs:
         op = fargs[-1]
         if op[0] == "range":
@@ -537,7 +537,13 @@ def iter_values(ctx: EvalContext, fargs: list[Operand]) -> Iterator[tuple[str, A
             names = [cr_to_coord(c, 1)[:-1] for c in range(c1, c2 + 1)]
             for k in range(seq, total):
                 r, c = divmod(k, ncols)
-                yield cell_tv(names[c] + str(r1 + r))
+                # EvalContext.cell_tv inlined: this runs for every cell of every range.
+                cell = get(names[c] + str(r1 + r))
+                if cell is None:
+                    yield "b", 0
+                else:
+                    vt = cell.valuetype or "b"
+                    yield ("b", 0) if vt == "b" else (vt, cell.value)
         else:
             vt = value_and_type(ctx, fargs)
             yield vt[0], vt[1]
@@ -821,6 +827,10 @@ def _series(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalCon
     mk1 = sk1 = 0.0
     plus = TYPES["plus"]
     want_concat = fname in ("CONCAT", "CONCATENATE")
+    want_variance = fname in ("STDEV", "STDEVP", "VAR", "VARP")
+    # The last type lookup and its result: a range is usually all one type, so this saves
+    # a lookup per cell (the loop runs for every cell of every range).
+    last_vt = last_prev = last_rtype = ""
     for vt, v in iter_values(ctx, fargs):
         t = vt[:1]
         if t == "n":
@@ -832,18 +842,23 @@ def _series(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalCon
         if want_concat and t != "e" and t != "b":
             concat.append(_to_str(v))
         if t == "n":
-            v1 = _num(v)
+            v1 = v if type(v) is float else _num(v)
             total += v1
             product *= v1
             maxval = v1 if maxval is None or v1 > maxval else maxval
             minval = v1 if minval is None or v1 < minval else minval
-            if count == 1:
+            if not want_variance:
+                pass
+            elif count == 1:
                 mk1, sk1 = v1, 0.0
             else:
                 mk = mk1 + (v1 - mk1) / count
                 sk1 = sk1 + (v1 - mk1) * (v1 - mk)
                 mk1 = mk
-            rtype = lookup_type(vt, rtype or vt, plus)
+            prev = rtype or vt
+            if vt != last_vt or prev != last_prev:
+                last_vt, last_prev, last_rtype = vt, prev, lookup_type(vt, prev, plus)
+            rtype = last_rtype
         elif t == "e" and rtype[:1] != "e":
             rtype = vt
     rtype = rtype or "n"
@@ -901,12 +916,17 @@ def _sumproduct(fname: str, stack: list[Operand], fargs: list[Operand], ctx: Eva
         # (cr_to_coord(c, r) is the column's name followed by the row number).
         cols = [cr_to_coord(c1 + i, 1)[:-1] for i in range(nc)]
         rows = [str(max(r1 + j, 1)) for j in range(nr)]
-        cell_tv = ctx.cell_tv
+        get = ctx.cells.get
         for i, col in enumerate(cols):
             base = i * nr
             for j, row in enumerate(rows):
-                vt, v = cell_tv(col + row)
-                products[base + j] *= _num(v) if vt == "n" else 0.0
+                # EvalContext.cell_tv inlined; only a plain "n" value counts, all else is 0.
+                cell = get(col + row)
+                if cell is not None and cell.valuetype == "n":
+                    v = cell.value
+                    products[base + j] *= v if type(v) is float else _num(v)
+                else:
+                    products[base + j] *= 0.0
     total = 0.0
     for p in products:
         total += p
