@@ -99,7 +99,7 @@ class Cell:
     def copy(self) -> Cell:
         """An independent copy. Every field is an immutable value (str, float, int, tuple), so
         copying the instance dictionary is a full copy, and ~10x cheaper than ``copy.copy``."""
-        clone = object.__new__(Cell)
+        clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         return clone
 
