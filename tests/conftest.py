@@ -79,6 +79,8 @@ def oracle() -> Path:
 
     if shutil.which("node") is None or shutil.which("npm") is None:
         _unavailable("node/npm (needed by the MSC oracle)", "install nodejs and npm")
+    if not ORACLE.exists():
+        _unavailable(f"the MSC oracle at {ORACLE}", "check out shared/ beside the repository")
     return ORACLE
 
 

@@ -143,6 +143,11 @@ def _sandbox_available() -> bool:
     """unshare as root: what CI and the developer machines have."""
     if os.geteuid() != 0 or not shutil.which("unshare"):
         return False
+    # The sandbox mounts a fresh tmpfs on /tmp: a checkout or venv living under /tmp would vanish.
+    if Path(sys.executable).resolve().is_relative_to("/tmp") or Path(__file__).resolve().is_relative_to(
+        "/tmp"
+    ):
+        return False
     probe = subprocess.run(
         ["unshare", "--mount", "--propagation", "private", "true"], capture_output=True, check=False
     )
