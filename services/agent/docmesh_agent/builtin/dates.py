@@ -13,25 +13,13 @@ import re
 from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
+from docmesh_agent.builtin.words import NUMBER_WORDS
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WORD_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
+    **NUMBER_WORDS,
     "fourteen": 14,
     "fifteen": 15,
-    "twenty": 20,
     "thirty": 30,
     "forty-five": 45,
     "sixty": 60,

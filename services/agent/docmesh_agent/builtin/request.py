@@ -27,6 +27,7 @@ from docmesh_agent.builtin.money import (
     parse_number,
     strip_amount,
 )
+from docmesh_agent.builtin.words import NUMBER_WORDS
 from docmesh_common.invoice import Discount, DocumentKind, Party, Tax
 
 # --- the draft --------------------------------------------------------------------------
@@ -131,23 +132,9 @@ _KINDS = {
 KIND_WORDS = r"invoice|quotation|quote|estimate|receipt|purchase\s+order|bill|po"
 
 _QTY_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
+    **NUMBER_WORDS,
     "a dozen": 12,
     "dozen": 12,
-    "twenty": 20,
     "a couple of": 2,
     "a pair of": 2,
 }
