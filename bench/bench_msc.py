@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from docmesh_document.msc.compiled import _compile_shape, fast_formula
 from docmesh_document.msc.formula import compile_formula
 from docmesh_document.msc.parser import parse
 from docmesh_document.msc.recalc import _formula_references, recalculate
@@ -51,6 +52,8 @@ def time_docmesh(text: str, cold: bool) -> float:
         # Every cache keyed by formula text, so a cold run compiles and analyses from scratch.
         compile_formula.cache_clear()
         _formula_references.cache_clear()
+        fast_formula.cache_clear()
+        _compile_shape.cache_clear()  # compiled Python per formula shape: empty in a fresh process too
     t0 = time.perf_counter()
     doc = parse(text)
     recalculate(doc.sheet)

@@ -10,6 +10,9 @@ connected components among them (iterative Tarjan) name the cycles. The engine c
 once with "meaningless values" and only records ``sheet.circularreferencecell``; docmesh does
 the same so that documents keep the engine's behaviour, and reports the cycles to the caller.
 
+Formulas that are plain arithmetic on numbers run as compiled Python functions
+(:mod:`docmesh_document.msc.compiled`), which give the engine's result or step aside for it.
+
 After evaluation the cached values are rewritten: ``valuetype``/``value`` hold the result and
 ``error`` holds the error text exactly when the result is an error.
 """
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from docmesh_document.msc.compiled import fast_formula
 from docmesh_document.msc.coords import COORD_RE, parse_coord
 from docmesh_document.msc.engine import EvalContext, evaluate
 from docmesh_document.msc.formula import compile_formula, references
@@ -237,10 +241,20 @@ def recalculate(sheet: Sheet) -> RecalcResult:
     result.order = order
     ctx = EvalContext(sheet.cells, sheet.names, sheet.attribs.lastrow)
     cells = sheet.cells
+    get = cells.get
     before: dict[str, tuple[str, Any]] = {}
     for coord in order:
         cell = cells[coord]
         before[coord] = (cell.valuetype, cell.value)
+        # Plain-number formulas run as compiled Python (see msc.compiled); the compiled
+        # function answers None whenever the engine might differ, and the engine decides.
+        fast = fast_formula(cell.formula)
+        number = fast[0](get, *fast[1]) if fast is not None else None
+        if number is not None:
+            cell.valuetype = "n"
+            cell.value = number
+            cell.error = ""
+            continue
         value, vtype, err = evaluate(compile_formula(cell.formula), ctx)
         cell.valuetype = vtype
         cell.value = value
