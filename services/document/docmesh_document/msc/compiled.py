@@ -10,8 +10,9 @@ outcome, so such a formula can run as one Python expression instead.
 The compilation scheme:
 
 * Only a small subset qualifies: number literals, cell references, ``+ - * /``, unary ``-`` and
-  ``+`` and ``ROUND(x, digits)``. Anything else (text, names, ranges, comparisons, other
-  functions, malformed programs) has no compiled form and always goes to the engine.
+  ``+``, comparisons, ``ROUND(x, digits)``, ``IF``, ``MOD`` and ``INT``. Anything else (text,
+  names, ranges, other functions, other argument counts, malformed programs) has no compiled
+  form and always goes to the engine.
 * Formulas that differ only in their references and number literals share a *shape*: the RPN
   program with those payloads taken out. Each shape becomes one generated Python function,
   compiled with :func:`compile` once and cached; the references and literals of one formula text
@@ -45,7 +46,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from docmesh_document.msc.engine import _round_digits
+from docmesh_document.msc.engine import _jsfloor, _round_digits
 from docmesh_document.msc.formula import (
     PROG_COORD,
     PROG_NAME,
@@ -61,16 +62,40 @@ __all__ = ["FastFormula", "fast_formula"]
 FastFormula = tuple[Callable[..., float | None], tuple[Any, ...]]
 
 _BINARY = {"+": "+", "-": "-", "*": "*", "/": "/"}
-_START = object()
+_START = object()  # the function-argument marker of the RPN (PROG_START)
 # Numeric value types whose rows in the engine's type tables combine with each other into a
 # numeric type (never an error): n, percent, currency, date, time, date-time, logical.
-_NUMERIC_TYPES = frozenset(
-    ("n", "n%", "n$", "nd", "nt", "ndt", "nl")
-)  # the function-argument marker of the RPN (PROG_START)
+_NUMERIC_TYPES = frozenset(("n", "n%", "n$", "nd", "nt", "ndt", "nl"))
+
+# Comparison operators of the RPN (L is <=, G is >=, N is <>) and their Python spelling.
+_COMPARE = {"<": "<", "L": "<=", "=": "==", "G": ">=", ">": ">", "N": "!="}
+_NOT_N = "!"  # a "reference" marking a value whose type is not n (a comparison's nl)
+
+# Functions of the subset: accepted argument counts and the helper the generated code calls.
+_FUNCTION_ARGS = {"ROUND": (2,), "IF": (2, 3), "MOD": (2,), "INT": (1,)}
+_FUNCTION_CALLS = {"ROUND": "_round", "IF": "_if", "MOD": "_mod", "INT": "_jsfloor"}
+
+
+def _if(cond: float, then: float, otherwise: float = 0.0) -> float:
+    # The engine's IF: a true condition is a number other than 0 (NaN included); a missing
+    # third argument is the number 0. Both branches are already evaluated, as in the engine,
+    # so an arithmetic exception in the branch not taken still hands the formula to the engine.
+    return then if cond != 0 else otherwise
+
+
+def _mod(x: float, y: float) -> float:
+    # The engine's MOD of two numbers; a zero divisor is #DIV/0!, which the engine reports.
+    if y == 0:
+        raise ZeroDivisionError
+    return x - _jsfloor(x / y) * y
+
 
 # Names the generated code uses; passed as its globals.
 _NAMESPACE: dict[str, Any] = {
     "_round": _round_digits,
+    "_if": _if,
+    "_mod": _mod,
+    "_jsfloor": _jsfloor,
     "_isfinite": math.isfinite,
     "_float": float,
     "_NUMERIC": _NUMERIC_TYPES,
@@ -134,20 +159,33 @@ def _compile_shape(shape: tuple[tuple[int, Any], ...]) -> Callable[..., float | 
                 return None
             operand, typed = stack.pop()
             stack.append((f"(-{operand})" if payload == "M" else operand, typed))
-        elif code == PROG_NAME and payload == "ROUND":
-            # Exactly ROUND(x, digits): the engine's ROUND of two numbers of any numeric type
-            # is _round_digits of their values, with type n.
-            if len(stack) < 3 or stack[-3] is not _START or stack[-1] is _START or stack[-2] is _START:
+        elif code == PROG_OP and payload in _COMPARE:
+            if len(stack) < 2 or stack[-1] is _START or stack[-2] is _START:
                 return None
-            digits, _ = stack.pop()
-            x, _ = stack.pop()
+            right, _ = stack.pop()
+            left, _ = stack.pop()
+            # Two numbers compare as floats; the result has type nl (1 or 0), never plain n.
+            stack.append((f"(1.0 if {left} {_COMPARE[payload]} {right} else 0.0)", (_NOT_N,)))
+        elif code == PROG_NAME and payload in _FUNCTION_ARGS:
+            args: list[tuple[str, tuple[str, ...]]] = []
+            while stack and stack[-1] is not _START:
+                args.append(stack.pop())
+            if not stack or len(args) not in _FUNCTION_ARGS[payload]:
+                return None
             stack.pop()
-            stack.append((f"_round({x}, {digits})", ()))
+            args.reverse()
+            exprs = ", ".join(e for e, _ in args)
+            # IF hands back the chosen operand itself, so its branches' types carry on; the
+            # numeric functions give n.
+            typed = args[1][1] + (args[2][1] if len(args) == 3 else ()) if payload == "IF" else ()
+            stack.append((f"{_FUNCTION_CALLS[payload]}({exprs})", typed))
         else:
             return None
     if len(stack) != 1 or stack[0] is _START:
         return None
     expression, typed = stack[0]
+    if _NOT_N in typed:
+        return None
     loads: list[str] = []
     for name in coords:
         # A reference whose type would become the formula's result type must be a plain n
