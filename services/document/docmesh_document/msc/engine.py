@@ -847,14 +847,13 @@ def _series(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalCon
             product *= v1
             maxval = v1 if maxval is None or v1 > maxval else maxval
             minval = v1 if minval is None or v1 < minval else minval
-            if not want_variance:
-                pass
-            elif count == 1:
-                mk1, sk1 = v1, 0.0
-            else:
-                mk = mk1 + (v1 - mk1) / count
-                sk1 = sk1 + (v1 - mk1) * (v1 - mk)
-                mk1 = mk
+            if want_variance:  # running mean and sum of squares, only STDEV/VAR need them
+                if count == 1:
+                    mk1, sk1 = v1, 0.0
+                else:
+                    mk = mk1 + (v1 - mk1) / count
+                    sk1 = sk1 + (v1 - mk1) * (v1 - mk)
+                    mk1 = mk
             prev = rtype or vt
             if vt != last_vt or prev != last_prev:
                 last_vt, last_prev, last_rtype = vt, prev, lookup_type(vt, prev, plus)
