@@ -43,6 +43,9 @@ from docmesh.agent.v1 import agent_service_pb2 as pb  # noqa: E402
 from docmesh.agent.v1 import agent_service_pb2_grpc as pb_grpc  # noqa: E402
 from docmesh_common import testenv  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from cpu import CpuMeter, machine_ms  # noqa: E402
+
 ACME = "Invoice Acme Corp for 10 hours of consulting at $150/h, 8% tax, due in 30 days"
 
 
@@ -268,11 +271,11 @@ async def main() -> None:
 
         async with session_store() as store:
             ports = {name: free_port() for name in ("session", "document", "agent_llm", "agent_builtin")}
-            children.start(
+            session = children.start(
                 [python, "-m", "docmesh_session.main"],
                 {**store, "DOCMESH_SESSION_PORT": str(ports["session"]), "DOCMESH_SESSION_METRICS_PORT": "0"},
             )
-            children.start(
+            document = children.start(
                 [python, "-m", "docmesh_document.main"],
                 {"DOCMESH_DOCUMENT_PORT": str(ports["document"]), "DOCMESH_DOCUMENT_METRICS_PORT": "0"},
             )
@@ -284,7 +287,7 @@ async def main() -> None:
                 "DOCMESH_AGENT_METRICS_PORT": "0",
                 "DOCMESH_UPSTREAM_TIMEOUT_SECONDS": "60",
             }
-            children.start(
+            agent = children.start(
                 [python, "-m", "docmesh_agent.main"],
                 {
                     **upstreams,
@@ -311,7 +314,18 @@ async def main() -> None:
             await grpc_turns(ports["agent_builtin"], 8, 4)
 
             await grpc_turns(ports["agent_llm"], options.turns, options.turns)
+            meter = CpuMeter(
+                {
+                    "agent": agent.pid,
+                    "session": session.pid,
+                    "document": document.pid,
+                    "scripted LLM": llm.pid,
+                    "load (this process)": os.getpid(),
+                }
+            )
+            before = meter.snapshot()
             latencies, errors, wall = await grpc_turns(ports["agent_llm"], options.turns, options.turns)
+            after = meter.snapshot()
             report(
                 f"1b. Whole turns: {options.turns} concurrent Chat calls (agent + session + document processes), "
                 f"LLM answers in {options.llm_delay:.1f} s",
@@ -320,6 +334,15 @@ async def main() -> None:
                 wall,
                 errors,
                 options.llm_delay,
+            )
+            for text in meter.report(before, after, options.turns, "turn"):
+                print(text)
+            cpu_bound = (
+                options.turns * machine_ms(before, after, options.turns) / 1000 / (os.cpu_count() or 1)
+            )
+            print(
+                f"  CPU-bound floor      {options.turns} turns x that CPU / {os.cpu_count()} cores = "
+                f"{cpu_bound:.2f} s of wall time, however the waits overlap"
             )
 
             latencies, errors, wall = await grpc_turns(

@@ -54,6 +54,9 @@ from docmesh.session.v1 import session_service_pb2_grpc  # noqa: E402
 from docmesh_common import testenv  # noqa: E402
 from docmesh_session.migrate import upgrade_url  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from cpu import CpuMeter, littles_law_floor, machine_ms  # noqa: E402
+
 OWNER = "bench-owner"
 MD = (("x-owner-id", OWNER),)
 TEXT = "Add 2 hours of QA at $90 per hour and a 5% discount on the whole invoice."
@@ -152,7 +155,7 @@ def bench_database() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def session_process(database_url: str, redis_url: str, namespace: str) -> Iterator[tuple[int, int]]:
+def session_process(database_url: str, redis_url: str, namespace: str) -> Iterator[tuple[int, int, int]]:
     port, metrics_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -168,7 +171,7 @@ def session_process(database_url: str, redis_url: str, namespace: str) -> Iterat
     }
     process = subprocess.Popen([sys.executable, "-m", "docmesh_session.main"], env=env)
     try:
-        yield port, metrics_port
+        yield port, metrics_port, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -190,7 +193,13 @@ async def wait_serving(channel: grpc.aio.Channel) -> None:
 
 
 async def run(
-    database_url: str, redis_url: str, namespace: str, port: int, metrics_port: int, args: argparse.Namespace
+    database_url: str,
+    redis_url: str,
+    namespace: str,
+    port: int,
+    metrics_port: int,
+    pid: int,
+    args: argparse.Namespace,
 ) -> None:
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     stub = session_service_pb2_grpc.SessionServiceStub(channel)
@@ -220,9 +229,12 @@ async def run(
     )
     print(f"phase length {args.seconds:g} s per line\n")
 
+    meter = CpuMeter({"session service": pid, "load (this process)": os.getpid()})
+    health = health_pb2_grpc.HealthStub(channel)
     print("GetSession (BASIC view, served from Redis)")
     for concurrency in (32, 128):
         before = scrape(metrics_port, "/docmesh.session.v1.SessionService/GetSession")
+        cpu_before = meter.snapshot()
         lat, elapsed = await load(
             concurrency,
             args.seconds,
@@ -230,13 +242,33 @@ async def run(
                 pb.GetSessionRequest(session_id=sessions[i % len(sessions)]), metadata=MD
             ),
         )
+        cpu_after = meter.snapshot()
         after = scrape(metrics_port, "/docmesh.session.v1.SessionService/GetSession")
         print(
             line(f"gRPC, concurrency {concurrency}", lat, elapsed)
             + f"   server p50 {server_p50(before, after)}"
         )
+        if concurrency == 32:
+            for text in meter.report(cpu_before, cpu_after, len(lat), "request"):
+                print(text)
+            floor_ms = littles_law_floor(concurrency, machine_ms(cpu_before, cpu_after, len(lat)))
+            print(f"  Little's law floor   {floor_ms:.1f} ms at concurrency {concurrency} for that much CPU")
 
-    await h2load_get(port, sessions[0], args)
+    body = pb.GetSessionRequest(session_id=sessions[0]).SerializeToString()
+    h2load(port, "/docmesh.session.v1.SessionService/GetSession", body, args)
+
+    print("\nThe runtime's floor: grpc.health.v1.Health/Check (no I/O, an empty answer) on the same process")
+    for concurrency in (32, 128):
+        cpu_before = meter.snapshot()
+        lat, elapsed = await load(
+            concurrency, args.seconds, lambda i: health.Check(health_pb2.HealthCheckRequest())
+        )
+        cpu_after = meter.snapshot()
+        print(line(f"gRPC, concurrency {concurrency}", lat, elapsed))
+        if concurrency == 32:
+            for text in meter.report(cpu_before, cpu_after, len(lat), "request"):
+                print(text)
+    h2load(port, "/grpc.health.v1.Health/Check", health_pb2.HealthCheckRequest().SerializeToString(), args)
 
     print("\nAppendMessages (1 message; each worker appends to its own session)")
     for concurrency in (32, 128):
@@ -253,53 +285,53 @@ async def run(
     await channel.close()
 
 
-async def h2load_get(port: int, session_id: str, args: argparse.Namespace) -> None:
-    """The same GetSession load from h2load (C, nghttp2), when installed: the figures then
-    show the service without the cost of a Python gRPC client sharing the machine."""
+def h2load(port: int, path: str, body: bytes, args: argparse.Namespace) -> None:
+    """The same load from h2load (C, nghttp2), when installed: the figures then show the
+    service without the cost of a Python gRPC client sharing the machine."""
     if shutil.which("h2load") is None:
         print("  (h2load not installed: apt-get install nghttp2-client for client-independent figures)")
         return
-    body = pb.GetSessionRequest(session_id=session_id).SerializeToString()
-    with tempfile.NamedTemporaryFile(suffix=".grpc", delete=False) as handle:
-        handle.write(b"\x00" + struct.pack(">I", len(body)) + body)  # gRPC length-prefixed frame
-    try:
+    with tempfile.TemporaryDirectory() as tmp:
+        frame = Path(tmp, "request.grpc")
+        frame.write_bytes(b"\x00" + struct.pack(">I", len(body)) + body)  # gRPC length-prefixed frame
         for concurrency in (32, 128):
-            process = await asyncio.create_subprocess_exec(
-                "h2load",
-                f"--duration={max(1, round(args.seconds))}",
-                "--warm-up-time=1",
-                "-c",
-                "1",
-                "-m",
-                str(concurrency),
-                "-H",
-                "content-type: application/grpc",
-                "-H",
-                "te: trailers",
-                "-H",
-                f"x-owner-id: {OWNER}",
-                "-d",
-                handle.name,
-                f"http://127.0.0.1:{port}/docmesh.session.v1.SessionService/GetSession",
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-            out, _ = await process.communicate()
-            text = out.decode()
-            rate = re.search(r"finished in [^,]+, ([\d.]+) req/s", text)
-            # "time for request:  min  max  mean  sd  +/- sd"
-            timing = re.search(r"time for request:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", text)
-            ok = re.search(r"(\d+) succeeded", text)
-            if rate and timing and ok:
+            log = Path(tmp, f"log-{concurrency}.tsv")
+            # Blocking on purpose: nothing else runs in this loop while h2load loads the service.
+            out = subprocess.run(
+                [
+                    "h2load",
+                    f"--duration={max(1, round(args.seconds))}",
+                    "--warm-up-time=1",
+                    f"--log-file={log}",
+                    "-c",
+                    "1",
+                    "-m",
+                    str(concurrency),
+                    "-H",
+                    "content-type: application/grpc",
+                    "-H",
+                    "te: trailers",
+                    "-H",
+                    f"x-owner-id: {OWNER}",
+                    "-d",
+                    str(frame),
+                    f"http://127.0.0.1:{port}{path}",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout
+            rate = re.search(r"finished in [^,]+, ([\d.]+) req/s", out)
+            # The log has one line per request: start (us), HTTP status, duration (us).
+            durations = [int(row.split()[2]) / 1e6 for row in log.read_text().splitlines() if row.strip()]
+            if rate and durations:
+                label = f"h2load, concurrency {concurrency}"
                 print(
-                    f"  {'h2load, concurrency ' + str(concurrency):<44} {float(rate.group(1)):>8.0f} req/s   "
-                    f"mean {timing.group(3):>8}   max {timing.group(2):>8}   (succeeded={ok.group(1)}; "
-                    "h2load prints no percentiles)"
+                    f"  {label:<44} {float(rate.group(1)):>8.0f} req/s   p50 {pct(durations, 0.5) * 1000:7.2f} ms"
+                    f"   p99 {pct(durations, 0.99) * 1000:7.2f} ms   (n={len(durations)})"
                 )
             else:
-                print(f"  h2load, concurrency {concurrency}: could not read its output: {text.strip()[:200]}")
-    finally:
-        os.unlink(handle.name)
+                print(f"  h2load, concurrency {concurrency}: could not read its output: {out.strip()[:200]}")
 
 
 async def floor(
@@ -403,8 +435,8 @@ def main() -> None:
     with bench_database() as database_url:
         asyncio.run(upgrade_url(database_url))
         try:
-            with session_process(database_url, redis_url, namespace) as (port, metrics_port):
-                asyncio.run(run(database_url, redis_url, namespace, port, metrics_port, args))
+            with session_process(database_url, redis_url, namespace) as (port, metrics_port, pid):
+                asyncio.run(run(database_url, redis_url, namespace, port, metrics_port, pid, args))
         finally:
 
             async def clean() -> int:
