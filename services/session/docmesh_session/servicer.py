@@ -63,12 +63,18 @@ _KNOWN_KINDS = frozenset(invoice_pb2.DocumentKind.values())
 _ORDERS = {order.value: order for order in SessionOrder}
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def _ts(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
+    # Timestamp.FromDatetime is pure Python and showed up in GetSession profiles; the
+    # timedelta arithmetic is exact (microseconds) and several times cheaper.
     if value is None:
         return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
+    since = value - _EPOCH
+    return timestamp_pb2.Timestamp(
+        seconds=since.days * 86_400 + since.seconds, nanos=since.microseconds * 1000
+    )
 
 
 def _from_ts(message: Any, field: str) -> dt.datetime | None:
