@@ -30,6 +30,7 @@ from typing import Any
 
 import aiohttp
 import grpc
+from machine_cpu import machine_busy, process_cpu
 
 from docmesh.agent.v1 import agent_service_pb2 as agent_pb
 from docmesh.agent.v1 import agent_service_pb2_grpc
@@ -47,12 +48,6 @@ EDIT_TURNS = ("add 1 hour of QA at $80", "undo")
 async def metrics_text(http: aiohttp.ClientSession) -> str:
     async with http.get("/metrics") as reply:
         return await reply.text()
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -262,6 +257,7 @@ async def run_with(seconds: float, warmup: float, concurrencies: list[int], data
                 f"{'call':<16}{'conc':>5}  {'gateway req/s':>13}{'p50 ms':>9}{'p99 ms':>9}   "
                 f"{'gRPC req/s':>10}{'p50 ms':>9}{'p99 ms':>9}   {'+p50 ms':>8}   "
                 f"{'gw own p50':>10}{'gw own p99':>11}{'gw CPU/req':>12}"
+                f"{'all CPU/req':>12}{'direct':>8}{'floor +ms':>10}"
             )
             print(header)
             print("-" * len(header))
@@ -281,20 +277,24 @@ async def run_with(seconds: float, warmup: float, concurrencies: list[int], data
                 ]
                 for name, route, via_http, via_grpc in scenarios + chat_rows:
                     before = await metrics_text(http)
-                    cpu_before = process_cpu_seconds(gateway_pid)
+                    cpu_before, machine_before = process_cpu(gateway_pid), machine_busy()
                     through = await closed_loop(name, via_http, concurrency, seconds, warmup)
-                    cpu_per_request = (
-                        (process_cpu_seconds(gateway_pid) - cpu_before) / max(1, through.calls) * 1000
-                    )
+                    cpu_per_request = (process_cpu(gateway_pid) - cpu_before) / max(1, through.calls) * 1000
+                    machine_via_gateway = (machine_busy() - machine_before) / max(1, through.calls) * 1000
                     after = await metrics_text(http)
+                    machine_before = machine_busy()
                     direct = await closed_loop(name, safe(via_grpc), concurrency, seconds, warmup)
+                    machine_direct = (machine_busy() - machine_before) / max(1, direct.calls) * 1000
+                    # Little's law on saturated cores: the extra CPU per request, times the requests
+                    # in flight, shared by the cores, is latency no gateway code can hide.
+                    floor = concurrency * (machine_via_gateway - machine_direct) / (os.cpu_count() or 1)
                     own50, own99 = overhead_quantiles(diff_histogram(before, after), route)
                     added = through.quantile(0.5) - direct.quantile(0.5)
                     print(
                         f"{name:<16}{concurrency:>5}  {through.rps:>13.0f}{through.quantile(0.5):>9.2f}"
                         f"{through.quantile(0.99):>9.2f}   {direct.rps:>10.0f}{direct.quantile(0.5):>9.2f}"
                         f"{direct.quantile(0.99):>9.2f}   {added:>8.2f}   {own50:>10.3f}{own99:>11.3f}"
-                        f"{cpu_per_request:>12.2f}"
+                        f"{cpu_per_request:>12.2f}{machine_via_gateway:>12.2f}{machine_direct:>8.2f}{floor:>10.2f}"
                         + (
                             f"   errors: {through.errors} via gateway, {direct.errors} direct"
                             if through.errors or direct.errors
@@ -306,7 +306,10 @@ async def run_with(seconds: float, warmup: float, concurrencies: list[int], data
                 "\n+p50 ms: gateway p50 minus direct gRPC p50 (includes the HTTP client's cost and queueing "
                 "behind the shared cores).\ngw own: time inside the gateway per request besides the upstream call "
                 "(docmesh_gateway_overhead_seconds). Target: <= 1 ms at p50 at concurrency 32.\n"
-                "gw CPU/req: CPU ms the gateway process used per request (HTTP, transcoding and its gRPC client)."
+                "gw CPU/req: CPU ms the gateway process used per request (HTTP, transcoding and its gRPC client).\n"
+                "all CPU/req, direct: CPU ms the whole machine used per request via the gateway and direct.\n"
+                "floor +ms: concurrency x (all - direct) / cores, the added p50 that extra CPU forces once the "
+                "cores are saturated."
             )
             own = [overhead_quantiles(await metrics_text(http), route)[0] for _, route, _, _ in scenarios]
             print(

@@ -49,13 +49,12 @@ from redis.asyncio import BlockingConnectionPool, Redis
 
 ROOT = Path(__file__).resolve().parent.parent
 
+from machine_cpu import CpuMeter, littles_law_floor, machine_ms  # noqa: E402
+
 from docmesh.session.v1 import session_service_pb2 as pb  # noqa: E402
 from docmesh.session.v1 import session_service_pb2_grpc  # noqa: E402
 from docmesh_common import testenv  # noqa: E402
 from docmesh_session.migrate import upgrade_url  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "bench"))
-from cpu import CpuMeter, littles_law_floor, machine_ms  # noqa: E402
 
 OWNER = "bench-owner"
 MD = (("x-owner-id", OWNER),)
