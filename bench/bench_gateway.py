@@ -6,7 +6,9 @@ appends to a session (built-in provider) runs a closed loop at concurrency 32 an
 through the gateway and over gRPC straight to the service, and prints req/s, p50 and p99.
 It also prints the gateway's own time per request (its docmesh_gateway_overhead_seconds histogram:
 request time minus the upstream call), which is what the gateway adds when the machine is not
-saturated. Target: the gateway adds <= 1 ms at p50 at concurrency 32.
+saturated, the machine-wide CPU per request on both paths, and the same 32 clients again paced at
+half the gateway's saturated rate (what the gateway adds when the cores are not the bottleneck).
+Target: the gateway adds <= 1 ms at p50 at concurrency 32.
 
 Run: .venv/bin/python bench/bench_gateway.py [--seconds 5] [--concurrency 32 128]
 """
@@ -71,10 +73,16 @@ class Result:
 
 
 async def closed_loop(
-    name: str, call: Callable[[int], Awaitable[bool]], concurrency: int, seconds: float, warmup: float
+    name: str,
+    call: Callable[[int], Awaitable[bool]],
+    concurrency: int,
+    seconds: float,
+    warmup: float,
+    rate: float | None = None,
 ) -> Result:
     """`concurrency` workers each calling back to back (call gets the worker's index); only calls
-    started after warm-up count."""
+    started after warm-up count. With `rate` (requests per second in all), each worker waits for
+    its next slot instead, so the same clients load the machine below saturation."""
     latencies: list[float] = []
     errors = 0
     calls = 0
@@ -83,9 +91,15 @@ async def closed_loop(
     measure_from = start + warmup
     end = measure_from + seconds
 
+    interval = concurrency / rate if rate else 0.0
+
     async def worker(index: int) -> None:
         nonlocal errors, calls
+        slot = start + interval * index / concurrency  # spread the workers' first calls
         while True:
+            if interval:
+                await asyncio.sleep(max(0.0, slot - loop.time()))
+                slot += interval
             began = loop.time()
             if began >= end:
                 return
@@ -261,6 +275,11 @@ async def run_with(seconds: float, warmup: float, concurrencies: list[int], data
             )
             print(header)
             print("-" * len(header))
+            # Rows run again at half the saturated rate, same clients: what the gateway adds when
+            # the cores are not the bottleneck.
+            paced: list[
+                tuple[str, Callable[[int], Awaitable[bool]], Callable[[int], Awaitable[bool]], float]
+            ] = []
             for concurrency in concurrencies:
                 # Each chat worker appends to a session of its own: a second turn on a session
                 # while one is running is ABORTED by design, and we measure appends, not conflicts.
@@ -302,6 +321,16 @@ async def run_with(seconds: float, warmup: float, concurrencies: list[int], data
                         )
                     )
                     sys.stdout.flush()
+                    if concurrency == min(concurrencies):
+                        paced.append((name, via_http, via_grpc, through.rps / 2))
+            for name, via_http, via_grpc, rate in paced:
+                through = await closed_loop(name, via_http, min(concurrencies), seconds, warmup, rate)
+                direct = await closed_loop(name, safe(via_grpc), min(concurrencies), seconds, warmup, rate)
+                print(
+                    f"{name + ' (paced)':<21}{through.rps:>13.0f}{through.quantile(0.5):>9.2f}"
+                    f"{through.quantile(0.99):>9.2f}   {direct.rps:>10.0f}{direct.quantile(0.5):>9.2f}"
+                    f"{direct.quantile(0.99):>9.2f}   {through.quantile(0.5) - direct.quantile(0.5):>8.2f}"
+                )
             print(
                 "\n+p50 ms: gateway p50 minus direct gRPC p50 (includes the HTTP client's cost and queueing "
                 "behind the shared cores).\ngw own: time inside the gateway per request besides the upstream call "
@@ -309,7 +338,8 @@ async def run_with(seconds: float, warmup: float, concurrencies: list[int], data
                 "gw CPU/req: CPU ms the gateway process used per request (HTTP, transcoding and its gRPC client).\n"
                 "all CPU/req, direct: CPU ms the whole machine used per request via the gateway and direct.\n"
                 "floor +ms: concurrency x (all - direct) / cores, the added p50 that extra CPU forces once the "
-                "cores are saturated."
+                "cores are saturated.\n"
+                "(paced): the same clients at half the gateway's saturated rate, both paths at that rate."
             )
             own = [overhead_quantiles(await metrics_text(http), route)[0] for _, route, _, _ in scenarios]
             print(
