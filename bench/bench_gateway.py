@@ -1,6 +1,6 @@
 """Gateway benchmark: the same calls through the REST gateway and directly over gRPC, side by side.
 
-Starts the real mesh with the launcher (session over SQLite, document, agent with the built-in
+Starts the real mesh with the launcher (session on PostgreSQL when reachable, else SQLite; document; agent with the built-in
 provider, gateway; one process each), then for GET session, create session and a chat turn that
 appends to a session (built-in provider) runs a closed loop at concurrency 32 and 128 over HTTP
 through the gateway and over gRPC straight to the service, and prints req/s, p50 and p99.
