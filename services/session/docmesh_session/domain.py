@@ -156,6 +156,16 @@ class AppendResult:
     replayed: bool
 
 
+@dataclass(slots=True)
+class CommitResult:
+    """The outcome of one agent turn's commit: an append plus the revision it saved."""
+
+    session: SessionRecord
+    messages: list[MessageRecord]
+    revision: RevisionRecord | None
+    replayed: bool
+
+
 @dataclass(slots=True, frozen=True)
 class SessionFilter:
     status: Status | None = None

@@ -129,6 +129,8 @@ class AppendRow(Base):
     # Digest of the request's messages: a key reused for different messages is refused.
     fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
     create_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    # The revision a CommitTurn saved with these messages (its retry returns it); None otherwise.
+    revision_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class RevisionRow(Base):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -103,10 +104,18 @@ def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int =
     )
 
 
-def _append_update(*, check_version: bool) -> Update:
+# A session's first revision moves it from collecting to drafted; later ones leave the stage.
+_STAGE_AFTER_REVISION = case((S.c.stage == Stage.COLLECTING.value, Stage.DRAFTED.value), else_=S.c.stage)
+
+
+def _append_update(*, check_version: bool, revision: bool = False, title: bool = False) -> Update:
     """The append's one conditional UPDATE, built once: hot statements are reused with bound
     parameters, which saves building and hashing a new statement tree on every call (about
-    half of the append's CPU time)."""
+    half of the append's CPU time).
+
+    A turn's commit is an append that also counts a new revision (`revision`) and may set the
+    title (`title`, bound as p_title): the same single UPDATE, so the commit bumps the version
+    once and takes the row lock once."""
     conditions = [
         S.c.id == bindparam("p_id"),
         S.c.owner_id == bindparam("p_owner"),
@@ -117,23 +126,34 @@ def _append_update(*, check_version: bool) -> Update:
     ]
     if check_version:
         conditions.append(S.c.version == bindparam("p_expected", type_=BigInteger()))
-    return (
-        update(S)
-        .where(*conditions)
-        .values(
-            version=S.c.version + 1,
-            token_count=S.c.token_count + bindparam("p_tokens", type_=BigInteger()),
-            message_count=S.c.message_count + bindparam("p_count", type_=BigInteger()),
-            update_time=bindparam("p_now", type_=UTCDateTime()),
-            last_activity_time=bindparam("p_now", type_=UTCDateTime()),
-            expire_time=bindparam("p_expire", type_=UTCDateTime()),
-        )
-        .returning(*S.c)
-    )
+    values: dict[str, Any] = {
+        "version": S.c.version + 1,
+        "token_count": S.c.token_count + bindparam("p_tokens", type_=BigInteger()),
+        "message_count": S.c.message_count + bindparam("p_count", type_=BigInteger()),
+        "update_time": bindparam("p_now", type_=UTCDateTime()),
+        "last_activity_time": bindparam("p_now", type_=UTCDateTime()),
+        "expire_time": bindparam("p_expire", type_=UTCDateTime()),
+    }
+    if revision:
+        values["latest_revision_number"] = S.c.latest_revision_number + 1
+        values["stage"] = _STAGE_AFTER_REVISION
+    if title:
+        values["title"] = bindparam("p_title")
+    return update(S).where(*conditions).values(**values).returning(*S.c)
 
 
-_APPEND_UPDATE = {False: _append_update(check_version=False), True: _append_update(check_version=True)}
+# Keyed by (check_version, revision, title).
+_APPEND_UPDATE = {
+    flags: _append_update(check_version=flags[0], revision=flags[1], title=flags[2])
+    for flags in itertools.product((False, True), repeat=3)
+}
 _INSERT_MESSAGE = insert(M)
+_INSERT_REVISION = insert(R)
+_INSERT_USAGE = insert(U)
+_INSERT_APPEND = insert(A)
+_SELECT_MESSAGE_ID = select(M.c.id).where(
+    M.c.session_id == bindparam("p_id"), M.c.id == bindparam("p_message")
+)
 _SELECT_SESSION = select(S).where(S.c.id == bindparam("p_id"), S.c.owner_id == bindparam("p_owner"))
 _SELECT_APPEND = select(A).where(
     A.c.session_id == bindparam("p_id"), A.c.idempotency_key == bindparam("p_key")
@@ -149,6 +169,8 @@ class AppendOutcome(StrEnum):
     VERSION_CONFLICT = "version_conflict"
     TOKEN_LIMIT = "token_limit"
     KEY_REUSED = "key_reused"
+    # A commit's revision names a message the session does not have.
+    UNKNOWN_MESSAGE = "unknown_message"
 
 
 @dataclass(slots=True)
@@ -156,6 +178,19 @@ class AppendAttempt:
     outcome: AppendOutcome
     result: AppendResult | None = None
     session: SessionRecord | None = None
+    # The revision a commit saved (or, replayed, had saved) with the messages.
+    revision: RevisionRecord | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class TurnExtras:
+    """What a turn's commit writes besides its messages, in the same transaction."""
+
+    revision: NewRevision | None = None
+    # The revision's message_id, parsed; it must name a message of the session.
+    revision_message_id: uuid.UUID | None = None
+    usage: Sequence[NewUsage] = ()
+    title: str | None = None
 
 
 class _Rollback(Exception):
@@ -228,6 +263,36 @@ def _usage(row: Row[Any]) -> UsageRecord:
         latency_ms=m["latency_ms"],
         estimated=m["estimated"],
         create_time=m["create_time"],
+    )
+
+
+def _revision_record(
+    session_id: uuid.UUID, number: int, revision: NewRevision, now: dt.datetime
+) -> RevisionRecord:
+    return RevisionRecord(
+        session_id=session_id,
+        number=number,
+        invoice=revision.invoice,
+        totals=revision.totals,
+        msc=revision.msc,
+        message_id=revision.message_id,
+        summary=revision.summary,
+        create_time=now,
+    )
+
+
+def _usage_record(usage: NewUsage, now: dt.datetime) -> UsageRecord:
+    return UsageRecord(
+        id=uuid.uuid4(),
+        session_id=usage.session_id,
+        provider=usage.provider,
+        model=usage.model,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        cost_usd=usage.cost_usd,
+        latency_ms=usage.latency_ms,
+        estimated=usage.estimated,
+        create_time=now,
     )
 
 
@@ -507,8 +572,81 @@ class SessionRepository:
         now: dt.datetime,
         expire_time: dt.datetime,
     ) -> AppendAttempt:
+        if idempotency_key:
+            # The usual retry: the first attempt committed long ago; answer without locking.
+            async with self._read() as conn:
+                replay = await self._replay(conn, owner_id, session_id, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay
+        return await self._append(
+            owner_id,
+            session_id,
+            messages,
+            token_counts,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            expected_version=expected_version,
+            token_limit=token_limit,
+            now=now,
+            expire_time=expire_time,
+            extras=None,
+        )
+
+    async def commit_turn(
+        self,
+        owner_id: str,
+        session_id: uuid.UUID,
+        messages: Sequence[NewMessage],
+        token_counts: Sequence[int],
+        extras: TurnExtras,
+        *,
+        idempotency_key: str,
+        fingerprint: str,
+        token_limit: int,
+        now: dt.datetime,
+        expire_time: dt.datetime,
+    ) -> AppendAttempt:
+        """An append that also saves the turn's revision, usage and title, all or nothing.
+
+        No replay read before the write (unlike append_messages): a commit is rarely retried
+        (a retried turn that finished never commits again), and the write below answers a
+        retry under the row lock anyway, so the read would only cost every first commit a
+        round trip."""
+        return await self._append(
+            owner_id,
+            session_id,
+            messages,
+            token_counts,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            expected_version=None,
+            token_limit=token_limit,
+            now=now,
+            expire_time=expire_time,
+            extras=extras,
+        )
+
+    async def _append(
+        self,
+        owner_id: str,
+        session_id: uuid.UUID,
+        messages: Sequence[NewMessage],
+        token_counts: Sequence[int],
+        *,
+        idempotency_key: str,
+        fingerprint: str,
+        expected_version: int | None,
+        token_limit: int,
+        now: dt.datetime,
+        expire_time: dt.datetime,
+        extras: TurnExtras | None,
+    ) -> AppendAttempt:
+        """One write transaction: the conditional UPDATE, then the messages, the idempotency
+        record and (for a commit) the revision, usage and title."""
         tokens = sum(token_counts)
         count = len(messages)
+        revision = extras.revision if extras is not None else None
+        title = extras.title if extras is not None else None
         parameters = {
             "p_id": session_id,
             "p_owner": owner_id,
@@ -520,17 +658,16 @@ class SessionRepository:
         }
         if expected_version is not None:
             parameters["p_expected"] = expected_version
-        if idempotency_key:
-            # The usual retry: the first attempt committed long ago; answer without locking.
-            async with self._read() as conn:
-                replay = await self._replay(conn, owner_id, session_id, idempotency_key, fingerprint)
-            if replay is not None:
-                return replay
+        if title is not None:
+            parameters["p_title"] = title
+        saved: RevisionRecord | None = None
         try:
             async with self._write() as conn:
                 # Takes the row lock first, so the idempotency check below sees every
                 # append that committed before us.
-                statement = _APPEND_UPDATE[expected_version is not None]
+                statement = _APPEND_UPDATE[
+                    expected_version is not None, revision is not None, title is not None
+                ]
                 row = (await conn.execute(statement, parameters)).first()
                 if idempotency_key:
                     replay = await self._replay(conn, owner_id, session_id, idempotency_key, fingerprint)
@@ -541,44 +678,34 @@ class SessionRepository:
                         await self._refusal(conn, owner_id, session_id, expected_version, tokens, token_limit)
                     )
                 session = _session(row)
-                first = session.message_count - count + 1
-                stored = [
-                    MessageRecord(
-                        id=uuid.uuid4(),
-                        session_id=session_id,
-                        sequence=first + i,
-                        role=message.role,
-                        content=message.content,
-                        token_count=token_counts[i],
-                        create_time=now,
+                if extras is not None and extras.revision_message_id is not None:
+                    known = await conn.execute(
+                        _SELECT_MESSAGE_ID, {"p_id": session_id, "p_message": extras.revision_message_id}
                     )
-                    for i, message in enumerate(messages)
-                ]
-                rows = [
-                    {
-                        "id": m.id,
-                        "session_id": session_id,
-                        "sequence": m.sequence,
-                        "role": m.role.value,
-                        "content": m.content,
-                        "token_count": m.token_count,
-                        "create_time": now,
-                        "idempotency_key": idempotency_key or None,
-                    }
-                    for m in stored
-                ]
-                # One row: a plain execute (an executemany costs more for a single row).
-                await conn.execute(_INSERT_MESSAGE, rows[0] if len(rows) == 1 else rows)
+                    if known.first() is None:
+                        raise _Rollback(AppendAttempt(AppendOutcome.UNKNOWN_MESSAGE, session=session))
+                stored = await self._insert_messages(
+                    conn, session, messages, token_counts, idempotency_key=idempotency_key, now=now
+                )
+                if revision is not None:
+                    saved = _revision_record(session_id, session.latest_revision_number, revision, now)
+                    await self._insert_revision(conn, saved)
+                if extras is not None and extras.usage:
+                    await self._insert_usage(
+                        conn, owner_id, [_usage_record(usage, now) for usage in extras.usage]
+                    )
                 if idempotency_key:
                     await conn.execute(
-                        insert(A).values(
-                            session_id=session_id,
-                            idempotency_key=idempotency_key,
-                            first_sequence=first,
-                            message_count=count,
-                            fingerprint=fingerprint,
-                            create_time=now,
-                        )
+                        _INSERT_APPEND,
+                        {
+                            "session_id": session_id,
+                            "idempotency_key": idempotency_key,
+                            "first_sequence": stored[0].sequence,
+                            "message_count": count,
+                            "fingerprint": fingerprint,
+                            "create_time": now,
+                            "revision_number": saved.number if saved is not None else None,
+                        },
                     )
         except _Rollback as done:
             attempt: AppendAttempt = done.value
@@ -601,7 +728,53 @@ class SessionRepository:
             if replay is None:
                 raise
             return replay
-        return AppendAttempt(AppendOutcome.STORED, AppendResult(session, stored, replayed=False))
+        return AppendAttempt(
+            AppendOutcome.STORED,
+            AppendResult(session, stored, replayed=False),
+            session=session,
+            revision=saved,
+        )
+
+    @staticmethod
+    async def _insert_messages(
+        conn: AsyncConnection,
+        session: SessionRecord,
+        messages: Sequence[NewMessage],
+        token_counts: Sequence[int],
+        *,
+        idempotency_key: str,
+        now: dt.datetime,
+    ) -> list[MessageRecord]:
+        """The messages at the sequences the append's UPDATE allocated (the last ones)."""
+        first = session.message_count - len(messages) + 1
+        stored = [
+            MessageRecord(
+                id=uuid.uuid4(),
+                session_id=session.id,
+                sequence=first + i,
+                role=message.role,
+                content=message.content,
+                token_count=token_counts[i],
+                create_time=now,
+            )
+            for i, message in enumerate(messages)
+        ]
+        rows = [
+            {
+                "id": m.id,
+                "session_id": session.id,
+                "sequence": m.sequence,
+                "role": m.role.value,
+                "content": m.content,
+                "token_count": m.token_count,
+                "create_time": now,
+                "idempotency_key": idempotency_key or None,
+            }
+            for m in stored
+        ]
+        # One row: a plain execute (an executemany costs more for a single row).
+        await conn.execute(_INSERT_MESSAGE, rows[0] if len(rows) == 1 else rows)
+        return stored
 
     async def _replay(
         self,
@@ -628,10 +801,20 @@ class SessionRepository:
             )
             .order_by(M.c.sequence)
         )
+        replayed = [_message(r) for r in rows]
+        revision = None
+        if first.revision_number is not None:
+            found = (
+                await conn.execute(
+                    select(R).where(R.c.session_id == session_id, R.c.number == first.revision_number)
+                )
+            ).first()
+            revision = _revision(found) if found else None
         return AppendAttempt(
             AppendOutcome.REPLAYED,
-            AppendResult(session, [_message(r) for r in rows], replayed=True),
+            AppendResult(session, replayed, replayed=True),
             session=session,
+            revision=revision,
         )
 
     async def _refusal(
@@ -701,9 +884,7 @@ class SessionRepository:
                     .values(
                         version=S.c.version + 1,
                         latest_revision_number=S.c.latest_revision_number + 1,
-                        stage=case(
-                            (S.c.stage == Stage.COLLECTING.value, Stage.DRAFTED.value), else_=S.c.stage
-                        ),
+                        stage=_STAGE_AFTER_REVISION,
                         update_time=now,
                         last_activity_time=now,
                         expire_time=expire_time,
@@ -719,29 +900,25 @@ class SessionRepository:
                     return AppendOutcome.DELETED
                 return AppendOutcome.INACTIVE
             session = _session(row)
-            record = RevisionRecord(
-                session_id=session_id,
-                number=session.latest_revision_number,
-                invoice=revision.invoice,
-                totals=revision.totals,
-                msc=revision.msc,
-                message_id=revision.message_id,
-                summary=revision.summary,
-                create_time=now,
-            )
-            await conn.execute(
-                insert(R).values(
-                    session_id=session_id,
-                    number=record.number,
-                    invoice=record.invoice,
-                    totals=record.totals,
-                    msc=record.msc,
-                    message_id=record.message_id,
-                    summary=record.summary,
-                    create_time=now,
-                )
-            )
+            record = _revision_record(session_id, session.latest_revision_number, revision, now)
+            await self._insert_revision(conn, record)
         return session, record
+
+    @staticmethod
+    async def _insert_revision(conn: AsyncConnection, record: RevisionRecord) -> None:
+        await conn.execute(
+            _INSERT_REVISION,
+            {
+                "session_id": record.session_id,
+                "number": record.number,
+                "invoice": record.invoice,
+                "totals": record.totals,
+                "msc": record.msc,
+                "message_id": record.message_id,
+                "summary": record.summary,
+                "create_time": record.create_time,
+            },
+        )
 
     async def get_revision(self, session_id: uuid.UUID, number: int) -> RevisionRecord | None:
         async with self._read() as conn:
@@ -765,35 +942,31 @@ class SessionRepository:
     # ---- usage ----------------------------------------------------------------------
 
     async def record_usage(self, owner_id: str, usage: NewUsage, now: dt.datetime) -> UsageRecord:
-        record = UsageRecord(
-            id=uuid.uuid4(),
-            session_id=usage.session_id,
-            provider=usage.provider,
-            model=usage.model,
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            cost_usd=usage.cost_usd,
-            latency_ms=usage.latency_ms,
-            estimated=usage.estimated,
-            create_time=now,
-        )
+        record = _usage_record(usage, now)
         async with self._write() as conn:
-            await conn.execute(
-                insert(U).values(
-                    id=record.id,
-                    session_id=record.session_id,
-                    owner_id=owner_id,
-                    provider=record.provider,
-                    model=record.model,
-                    prompt_tokens=record.prompt_tokens,
-                    completion_tokens=record.completion_tokens,
-                    cost_usd=record.cost_usd,
-                    latency_ms=record.latency_ms,
-                    estimated=record.estimated,
-                    create_time=now,
-                )
-            )
+            await self._insert_usage(conn, owner_id, [record])
         return record
+
+    @staticmethod
+    async def _insert_usage(conn: AsyncConnection, owner_id: str, records: Sequence[UsageRecord]) -> None:
+        rows = [
+            {
+                "id": record.id,
+                "session_id": record.session_id,
+                "owner_id": owner_id,
+                "provider": record.provider,
+                "model": record.model,
+                "prompt_tokens": record.prompt_tokens,
+                "completion_tokens": record.completion_tokens,
+                "cost_usd": record.cost_usd,
+                "latency_ms": record.latency_ms,
+                "estimated": record.estimated,
+                "create_time": record.create_time,
+            }
+            for record in records
+        ]
+        # One row: a plain execute (an executemany costs more for a single row).
+        await conn.execute(_INSERT_USAGE, rows[0] if len(rows) == 1 else rows)
 
     async def usage_report(self, owner_id: str, session_id: uuid.UUID | None) -> UsageReport:
         query = select(

@@ -30,6 +30,7 @@ from docmesh_common.errors import (
 from docmesh_session.cache import GONE, SessionCache
 from docmesh_session.domain import (
     AppendResult,
+    CommitResult,
     MessageRecord,
     NewMessage,
     NewRevision,
@@ -45,7 +46,7 @@ from docmesh_session.domain import (
     UsageReport,
 )
 from docmesh_session.paging import PageTokens, filter_hash
-from docmesh_session.repository import AppendOutcome, SessionRepository
+from docmesh_session.repository import AppendAttempt, AppendOutcome, SessionRepository, TurnExtras
 from docmesh_session.settings import SessionSettings
 from docmesh_session.tokens import count_tokens
 
@@ -58,6 +59,8 @@ MAX_TITLE = 200
 MAX_IDEMPOTENCY_KEY = 128
 MAX_SUMMARY = 500
 MAX_MSC_CHARS = 5_000_000
+# A turn makes a handful of LLM calls (answer, re-asks, fallbacks); far more is a bug.
+MAX_USAGE_PER_COMMIT = 100
 UPDATABLE_FIELDS = frozenset({"title", "metadata", "status", "document_kind", "stage"})
 # Above this many characters, tokenising moves off the event loop.
 _TOKENIZE_INLINE_CHARS = 16_000
@@ -449,11 +452,7 @@ class SessionService:
         expected_version: int | None = None,
     ) -> AppendResult:
         self._check_messages(messages)
-        no_nul(idempotency_key, "idempotency_key")
-        if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
-            raise InvalidArgument(
-                f"idempotency_key is longer than {MAX_IDEMPOTENCY_KEY} characters", field="idempotency_key"
-            )
+        _check_idempotency_key(idempotency_key)
         if expected_version is not None and expected_version < 1:
             raise InvalidArgument("expected_version must be at least 1", field="expected_version")
         counts = await _count_all(messages)
@@ -470,34 +469,48 @@ class SessionService:
             now=now,
             expire_time=now + self._ttl,
         )
-        outcome = attempt.outcome
-        if outcome in (AppendOutcome.STORED, AppendOutcome.REPLAYED):
+        if attempt.outcome in (AppendOutcome.STORED, AppendOutcome.REPLAYED):
             assert attempt.result is not None
             await self.cache.put_session(attempt.result.session)
             return attempt.result
+        raise self._refusal(attempt, session_id, counts, expected_version)
+
+    def _refusal(
+        self,
+        attempt: AppendAttempt,
+        session_id: uuid.UUID,
+        counts: Sequence[int],
+        expected_version: int | None,
+    ) -> DomainError:
+        """The error that says why an append (or a commit) wrote nothing."""
+        outcome = attempt.outcome
         session = attempt.session
         if outcome is AppendOutcome.NOT_FOUND or session is None:
-            raise _not_found(session_id)
+            return _not_found(session_id)
         if outcome is AppendOutcome.DELETED:
-            raise _deleted(session_id)
+            return _deleted(session_id)
         if outcome is AppendOutcome.INACTIVE:
-            raise FailedPrecondition(
+            return FailedPrecondition(
                 f"the session is {session.status.value}; resume it before appending",
                 reason="SESSION_NOT_ACTIVE",
                 metadata={"status": session.status.value},
             )
         if outcome is AppendOutcome.KEY_REUSED:
-            raise InvalidArgument(
+            return InvalidArgument(
                 "idempotency_key was already used for different messages", field="idempotency_key"
             )
+        if outcome is AppendOutcome.UNKNOWN_MESSAGE:
+            return InvalidArgument(
+                "revision.message_id names no message of this session", field="revision.message_id"
+            )
         if outcome is AppendOutcome.VERSION_CONFLICT:
-            raise Aborted(
+            return Aborted(
                 f"the session is at version {session.version}, not {expected_version}; reload and retry",
                 reason="VERSION_CONFLICT",
                 metadata={"current_version": str(session.version)},
             )
         limit = self.settings.max_session_tokens
-        raise ResourceExhausted(
+        return ResourceExhausted(
             f"the session's token limit is {limit}; it holds {session.token_count} tokens and this "
             f"append needs {sum(counts)}",
             reason="SESSION_TOKEN_LIMIT",
@@ -551,18 +564,8 @@ class SessionService:
     async def save_revision(
         self, owner_id: str, session_id: uuid.UUID, revision: NewRevision
     ) -> RevisionRecord:
-        if not revision.msc.strip():
-            raise InvalidArgument("msc is required", field="msc")
-        if len(revision.msc) > MAX_MSC_CHARS:
-            raise InvalidArgument(f"msc is longer than {MAX_MSC_CHARS} characters", field="msc")
-        no_nul(revision.msc, "msc")
-        no_nul(revision.summary, "summary")
-        if NUL in json.dumps(revision.invoice) or (revision.totals and NUL in json.dumps(revision.totals)):
-            raise InvalidArgument("invoice must not contain NUL characters", field="invoice")
-        if len(revision.summary) > MAX_SUMMARY:
-            raise InvalidArgument(f"summary is longer than {MAX_SUMMARY} characters", field="summary")
-        if revision.message_id:
-            message_id = parse_uuid(revision.message_id, "message_id")
+        message_id = check_revision(revision, "")
+        if message_id is not None:
             await self._visible(owner_id, session_id)
             if not await self.repository.message_exists(session_id, message_id):
                 raise InvalidArgument("message_id names no message of this session", field="message_id")
@@ -612,38 +615,126 @@ class SessionService:
 
     @run_to_completion
     async def record_usage(self, owner_id: str, usage: NewUsage) -> UsageRecord:
-        violations = {
-            f"usage.{name}": "must not be negative"
-            for name, value in (
-                ("prompt_tokens", usage.prompt_tokens),
-                ("completion_tokens", usage.completion_tokens),
-                ("latency_ms", usage.latency_ms),
-            )
-            if value < 0
-        }
-        if usage.cost_usd < 0:
-            violations["usage.cost_usd"] = "must not be negative"
-        elif usage.cost_usd >= MAX_COST_USD:
-            violations["usage.cost_usd"] = "must be below 1000000000"
-        if NUL in usage.model or NUL in usage.provider:
-            violations["usage.model"] = "model and provider must not contain NUL characters"
-        if not usage.model:
-            violations["usage.model"] = "is required"
-        elif len(usage.model) > 128:
-            violations["usage.model"] = "is longer than 128 characters"
-        if len(usage.provider) > 64:
-            violations["usage.provider"] = "is longer than 64 characters"
-        if violations:
-            raise InvalidArgument("usage is invalid", violations=violations)
+        usage = check_usage(usage, "usage")
         await self._live(owner_id, usage.session_id)
-        # Stored with 10 decimal places; finer fractions of a dollar are rounded, not refused.
-        usage = dataclasses.replace(usage, cost_usd=usage.cost_usd.quantize(COST_QUANTUM, ROUND_HALF_UP))
         return await self.repository.record_usage(owner_id, usage, self._clock())
 
     async def get_usage(self, owner_id: str, session_id: uuid.UUID | None) -> UsageReport:
         if session_id is not None:
             await self._visible(owner_id, session_id)
         return await self.repository.usage_report(owner_id, session_id)
+
+    # ---- turns ----------------------------------------------------------------------
+
+    @run_to_completion
+    async def commit_turn(
+        self,
+        owner_id: str,
+        session_id: uuid.UUID,
+        messages: Sequence[NewMessage],
+        *,
+        idempotency_key: str = "",
+        revision: NewRevision | None = None,
+        usage: Sequence[NewUsage] = (),
+        title: str | None = None,
+    ) -> CommitResult:
+        """An agent turn's outcome in one transaction: what AppendMessages, SaveRevision,
+        RecordUsage and UpdateSession(title) would write, checked by the same rules, all or
+        nothing."""
+        self._check_messages(messages)
+        _check_idempotency_key(idempotency_key)
+        message_id = check_revision(revision, "revision.") if revision is not None else None
+        if len(usage) > MAX_USAGE_PER_COMMIT:
+            raise InvalidArgument(f"at most {MAX_USAGE_PER_COMMIT} usage records per commit", field="usage")
+        checked = [check_usage(u, f"usage[{i}]") for i, u in enumerate(usage)]
+        if title is not None:
+            validate_title(title, "title")
+        counts = await _count_all(messages)
+        now = self._clock()
+        attempt = await self.repository.commit_turn(
+            owner_id,
+            session_id,
+            messages,
+            counts,
+            TurnExtras(revision=revision, revision_message_id=message_id, usage=checked, title=title),
+            idempotency_key=idempotency_key,
+            fingerprint=_turn_fingerprint(messages, revision, checked, title),
+            token_limit=self.settings.max_session_tokens,
+            now=now,
+            expire_time=now + self._ttl,
+        )
+        if attempt.outcome not in (AppendOutcome.STORED, AppendOutcome.REPLAYED):
+            raise self._refusal(attempt, session_id, counts, None)
+        assert attempt.result is not None
+        session = attempt.result.session
+        if attempt.outcome is AppendOutcome.STORED and attempt.revision is not None:
+            # Revision first: a reader that sees the new session fills a missing revision
+            # from the database, never the other way round.
+            await self.cache.put_revision(attempt.revision)
+        await self.cache.put_session(session)
+        return CommitResult(
+            session=session,
+            messages=attempt.result.messages,
+            revision=attempt.revision,
+            replayed=attempt.result.replayed,
+        )
+
+
+def _check_idempotency_key(key: str) -> None:
+    no_nul(key, "idempotency_key")
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        raise InvalidArgument(
+            f"idempotency_key is longer than {MAX_IDEMPOTENCY_KEY} characters", field="idempotency_key"
+        )
+
+
+def check_revision(revision: NewRevision, prefix: str) -> uuid.UUID | None:
+    """The checks of a revision to save; its message id (parsed) or None. Field names are
+    prefixed with `prefix` ("revision." inside a CommitTurn)."""
+    if not revision.msc.strip():
+        raise InvalidArgument(f"{prefix}msc is required", field=f"{prefix}msc")
+    if len(revision.msc) > MAX_MSC_CHARS:
+        raise InvalidArgument(f"{prefix}msc is longer than {MAX_MSC_CHARS} characters", field=f"{prefix}msc")
+    no_nul(revision.msc, f"{prefix}msc")
+    no_nul(revision.summary, f"{prefix}summary")
+    if NUL in json.dumps(revision.invoice) or (revision.totals and NUL in json.dumps(revision.totals)):
+        raise InvalidArgument(f"{prefix}invoice must not contain NUL characters", field=f"{prefix}invoice")
+    if len(revision.summary) > MAX_SUMMARY:
+        raise InvalidArgument(
+            f"{prefix}summary is longer than {MAX_SUMMARY} characters", field=f"{prefix}summary"
+        )
+    if not revision.message_id:
+        return None
+    return parse_uuid(revision.message_id, f"{prefix}message_id")
+
+
+def check_usage(usage: NewUsage, field: str) -> NewUsage:
+    """The checks of one usage record named `field`; returns it with its cost rounded to
+    what is stored (10 decimal places: finer fractions of a dollar are rounded, not refused)."""
+    violations = {
+        f"{field}.{name}": "must not be negative"
+        for name, value in (
+            ("prompt_tokens", usage.prompt_tokens),
+            ("completion_tokens", usage.completion_tokens),
+            ("latency_ms", usage.latency_ms),
+        )
+        if value < 0
+    }
+    if usage.cost_usd < 0:
+        violations[f"{field}.cost_usd"] = "must not be negative"
+    elif usage.cost_usd >= MAX_COST_USD:
+        violations[f"{field}.cost_usd"] = "must be below 1000000000"
+    if NUL in usage.model or NUL in usage.provider:
+        violations[f"{field}.model"] = "model and provider must not contain NUL characters"
+    if not usage.model:
+        violations[f"{field}.model"] = "is required"
+    elif len(usage.model) > 128:
+        violations[f"{field}.model"] = "is longer than 128 characters"
+    if len(usage.provider) > 64:
+        violations[f"{field}.provider"] = "is longer than 64 characters"
+    if violations:
+        raise InvalidArgument("usage is invalid", violations=violations)
+    return dataclasses.replace(usage, cost_usd=usage.cost_usd.quantize(COST_QUANTUM, ROUND_HALF_UP))
 
 
 def _not_found(session_id: uuid.UUID) -> NotFound:
@@ -669,6 +760,41 @@ def _fingerprint(messages: Sequence[NewMessage]) -> str:
         encoded = message.content.encode()
         digest.update(f"{message.role.value}:{len(encoded)}:".encode())
         digest.update(encoded)
+    return digest.hexdigest()
+
+
+def _turn_fingerprint(
+    messages: Sequence[NewMessage], revision: NewRevision | None, usage: Sequence[NewUsage], title: str | None
+) -> str:
+    """The digest a commit's idempotency key is checked against: everything it writes, so a
+    key reused for another revision or other usage is refused like one reused for other
+    messages. A commit of messages alone writes what an append does and digests the same."""
+    messages_digest = _fingerprint(messages)
+    if revision is None and not usage and title is None:
+        return messages_digest
+    digest = hashlib.sha256(messages_digest.encode())
+    if revision is not None:
+        digest.update(revision.msc.encode())
+        digest.update(
+            json.dumps(
+                [revision.invoice, revision.totals, revision.message_id, revision.summary], sort_keys=True
+            ).encode()
+        )
+    for u in usage:
+        digest.update(
+            json.dumps(
+                [
+                    u.provider,
+                    u.model,
+                    u.prompt_tokens,
+                    u.completion_tokens,
+                    str(u.cost_usd),
+                    u.latency_ms,
+                    u.estimated,
+                ]
+            ).encode()
+        )
+    digest.update(json.dumps(title).encode())
     return digest.hexdigest()
 
 

@@ -7,7 +7,8 @@ converted (bad UUIDs, unknown enum numbers) with INVALID_ARGUMENT naming the fie
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -196,6 +197,62 @@ def _metadata(values: Mapping[str, str]) -> dict[str, str]:
     return dict(values)
 
 
+def _new_messages(messages: Sequence[pb.NewMessage]) -> list[NewMessage]:
+    converted = []
+    for i, message in enumerate(messages):
+        if message.role not in _ROLE_FROM_PROTO:
+            raise InvalidArgument(
+                f"messages[{i}].role must be user, assistant or system", field=f"messages[{i}].role"
+            )
+        converted.append(NewMessage(role=_ROLE_FROM_PROTO[message.role], content=message.content))
+    return converted
+
+
+def _new_revision(revision: pb.SaveRevisionRequest | pb.NewRevision, prefix: str) -> NewRevision:
+    """The revision fields of SaveRevisionRequest or of a NewRevision; field names in errors
+    are prefixed with `prefix`."""
+    if not revision.HasField("invoice"):
+        raise InvalidArgument(f"{prefix}invoice is required", field=f"{prefix}invoice")
+    try:
+        from_proto(revision.invoice)
+    except ValidationError as error:
+        violations = {
+            f"{prefix}invoice." + ".".join(str(p) for p in item["loc"])
+            if item["loc"]
+            else f"{prefix}invoice": item["msg"]
+            for item in error.errors()
+        }
+        raise InvalidArgument(f"{prefix}invoice is invalid", violations=violations) from None
+    return NewRevision(
+        invoice=json_format.MessageToDict(revision.invoice),
+        totals=json_format.MessageToDict(revision.totals) if revision.HasField("totals") else None,
+        msc=revision.msc,
+        message_id=revision.message_id,
+        summary=revision.summary,
+    )
+
+
+def _new_usage(u: pb.UsageRecord, session_id: uuid.UUID, field: str) -> NewUsage:
+    try:
+        cost = Decimal(u.cost_usd or "0")
+    except InvalidOperation:
+        raise InvalidArgument(
+            f"{field}.cost_usd must be a decimal string", field=f"{field}.cost_usd"
+        ) from None
+    if not cost.is_finite():
+        raise InvalidArgument(f"{field}.cost_usd must be a finite decimal", field=f"{field}.cost_usd")
+    return NewUsage(
+        session_id=session_id,
+        provider=u.provider,
+        model=u.model,
+        prompt_tokens=u.prompt_tokens,
+        completion_tokens=u.completion_tokens,
+        cost_usd=cost,
+        latency_ms=u.latency_ms,
+        estimated=u.estimated,
+    )
+
+
 class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
     def __init__(self, service: SessionService) -> None:
         self.service = service
@@ -294,17 +351,10 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         self, request: pb.AppendMessagesRequest, context: grpc.aio.ServicerContext
     ) -> pb.AppendMessagesResponse:
         session_id = parse_uuid(request.session_id, "session_id")
-        messages = []
-        for i, message in enumerate(request.messages):
-            if message.role not in _ROLE_FROM_PROTO:
-                raise InvalidArgument(
-                    f"messages[{i}].role must be user, assistant or system", field=f"messages[{i}].role"
-                )
-            messages.append(NewMessage(role=_ROLE_FROM_PROTO[message.role], content=message.content))
         result = await self.service.append_messages(
             owner_id(),
             session_id,
-            messages,
+            _new_messages(request.messages),
             idempotency_key=request.idempotency_key,
             expected_version=request.expected_version if request.HasField("expected_version") else None,
         )
@@ -329,24 +379,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         self, request: pb.SaveRevisionRequest, context: grpc.aio.ServicerContext
     ) -> pb.SaveRevisionResponse:
         session_id = parse_uuid(request.session_id, "session_id")
-        if not request.HasField("invoice"):
-            raise InvalidArgument("invoice is required", field="invoice")
-        try:
-            from_proto(request.invoice)
-        except ValidationError as error:
-            violations = {
-                "invoice." + ".".join(str(p) for p in item["loc"]) if item["loc"] else "invoice": item["msg"]
-                for item in error.errors()
-            }
-            raise InvalidArgument("invoice is invalid", violations=violations) from None
-        revision = NewRevision(
-            invoice=json_format.MessageToDict(request.invoice),
-            totals=json_format.MessageToDict(request.totals) if request.HasField("totals") else None,
-            msc=request.msc,
-            message_id=request.message_id,
-            summary=request.summary,
-        )
-        saved = await self.service.save_revision(owner_id(), session_id, revision)
+        saved = await self.service.save_revision(owner_id(), session_id, _new_revision(request, ""))
         return pb.SaveRevisionResponse(revision=revision_to_proto(saved))
 
     async def GetRevision(
@@ -370,28 +403,37 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
     async def RecordUsage(
         self, request: pb.RecordUsageRequest, context: grpc.aio.ServicerContext
     ) -> pb.RecordUsageResponse:
-        u = request.usage
-        session_id = parse_uuid(u.session_id, "usage.session_id")
-        try:
-            cost = Decimal(u.cost_usd or "0")
-        except InvalidOperation:
-            raise InvalidArgument("usage.cost_usd must be a decimal string", field="usage.cost_usd") from None
-        if not cost.is_finite():
-            raise InvalidArgument("usage.cost_usd must be a finite decimal", field="usage.cost_usd")
-        stored = await self.service.record_usage(
-            owner_id(),
-            NewUsage(
-                session_id=session_id,
-                provider=u.provider,
-                model=u.model,
-                prompt_tokens=u.prompt_tokens,
-                completion_tokens=u.completion_tokens,
-                cost_usd=cost,
-                latency_ms=u.latency_ms,
-                estimated=u.estimated,
-            ),
-        )
+        session_id = parse_uuid(request.usage.session_id, "usage.session_id")
+        stored = await self.service.record_usage(owner_id(), _new_usage(request.usage, session_id, "usage"))
         return pb.RecordUsageResponse(usage=usage_to_proto(stored))
+
+    async def CommitTurn(
+        self, request: pb.CommitTurnRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CommitTurnResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        usage = []
+        for i, u in enumerate(request.usage):
+            if u.session_id and u.session_id != request.session_id:
+                field = f"usage[{i}].session_id"
+                raise InvalidArgument(f"{field} must be empty or the request's session_id", field=field)
+            usage.append(_new_usage(u, session_id, f"usage[{i}]"))
+        result = await self.service.commit_turn(
+            owner_id(),
+            session_id,
+            _new_messages(request.messages),
+            idempotency_key=request.idempotency_key,
+            revision=_new_revision(request.revision, "revision.") if request.HasField("revision") else None,
+            usage=usage,
+            title=request.title if request.HasField("title") else None,
+        )
+        response = pb.CommitTurnResponse(
+            session=session_to_proto(result.session),
+            messages=[message_to_proto(m) for m in result.messages],
+            replayed=result.replayed,
+        )
+        if result.revision is not None:
+            response.revision.CopyFrom(revision_to_proto(result.revision))
+        return response
 
     async def GetUsage(
         self, request: pb.GetUsageRequest, context: grpc.aio.ServicerContext
