@@ -7,6 +7,8 @@ import asyncio
 import json
 import time
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import grpc
 import httpx
@@ -15,6 +17,7 @@ import pytest
 from docmesh.agent.v1 import agent_service_pb2 as pb
 from docmesh.agent.v1 import invoice_app_service_pb2 as app_pb
 from docmesh.session.v1 import session_service_pb2 as ses_pb
+from docmesh.session.v1 import session_service_pb2_grpc as ses_pb_grpc
 from docmesh.type.v1 import invoice_pb2
 from docmesh_common.errors import error_from_rpc
 from tests.agent.conftest import ANSWER, INVOICE, Caller, Mesh
@@ -65,6 +68,68 @@ async def test_an_edit_makes_the_next_revision(mesh: Mesh) -> None:
     assert edited.revision_number == 2
     assert [li.description for li in edited.invoice.line_items][-1].lower().startswith("qa")
     assert Decimal(edited.totals.total.amount) == Decimal("1792.80")
+
+
+async def test_the_first_document_names_the_session_and_marks_it_drafted(mesh: Mesh) -> None:
+    caller = mesh.builtin_caller()
+    response = await caller.chat(ACME)
+    view = await mesh.sessions().GetSession(
+        ses_pb.GetSessionRequest(session_id=response.session_id, view=ses_pb.SESSION_VIEW_FULL),
+        metadata=caller.md,
+    )
+    assert view.session.title == "Invoice for Acme Corp"
+    assert view.session.stage == ses_pb.SESSION_STAGE_DRAFTED
+    assert view.latest_revision.number == 1
+    assert view.latest_revision.message_id == response.user_message_id
+    assert [m.id for m in view.messages] == [response.user_message_id, response.assistant_message_id]
+
+
+async def test_a_turn_changes_the_session_twice_its_message_then_its_whole_outcome(mesh: Mesh) -> None:
+    caller = mesh.builtin_caller()
+    first = await caller.chat(ACME)
+    request = ses_pb.GetSessionRequest(session_id=first.session_id)
+    before = (await mesh.sessions().GetSession(request, metadata=caller.md)).session
+
+    edited = await caller.chat("add 2 hours of QA at $80", first.session_id)
+
+    after = (await mesh.sessions().GetSession(request, metadata=caller.md)).session
+    # The user's message, then one CommitTurn with the reply, the revision and the usage.
+    assert after.version == before.version + 2
+    assert after.latest_revision_number == edited.revision_number == 2
+    assert after.token_count == edited.session_token_count
+
+
+async def test_a_reply_over_the_token_limit_saves_no_revision_but_records_the_usage(
+    mesh: Mesh, run_server: Any, tmp_path: Path
+) -> None:
+    from docmesh_session.server import create_server
+    from docmesh_session.settings import SessionSettings
+    from docmesh_session.tokens import count_tokens
+
+    settings = SessionSettings(
+        DOCMESH_SESSION_PORT=0,
+        DOCMESH_SESSION_METRICS_PORT=0,
+        DOCMESH_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'full.db'}",
+        DOCMESH_SESSION_SWEEP_INTERVAL_SECONDS=0,
+        # Room for the person's message and not for the reply.
+        DOCMESH_MAX_SESSION_TOKENS=count_tokens(ACME) + 2,
+    )
+    async with (
+        run_server(create_server, settings) as session_server,
+        grpc.aio.insecure_channel(f"127.0.0.1:{session_server.port}") as session_channel,
+    ):
+        _, agent_channel = await mesh.start_agent(session_target=f"127.0.0.1:{session_server.port}")
+        caller = Caller(agent_channel)
+        err = await failure(caller.chat(ACME))
+        assert err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        sessions = ses_pb_grpc.SessionServiceStub(session_channel)
+        listed = await sessions.ListSessions(ses_pb.ListSessionsRequest(), metadata=caller.md)
+        assert len(listed.sessions) == 1
+        assert listed.sessions[0].latest_revision_number == 0
+        usage = await sessions.GetUsage(
+            ses_pb.GetUsageRequest(session_id=listed.sessions[0].id), metadata=caller.md
+        )
+        assert usage.totals.call_count == 1
 
 
 async def test_undo_is_a_new_revision_copying_the_previous_one(mesh: Mesh) -> None:

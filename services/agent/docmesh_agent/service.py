@@ -3,7 +3,8 @@
 One turn: load (or create) the session; take the turn lock; save the person's message;
 decide undo / ask the provider (generate, edit, question); render and validate the document
 in the document service (correct it there, and with an LLM re-ask with the errors, bounded);
-save the revision, the usage and the reply in the session service.
+then one CommitTurn writes the reply, the revision, the usage and the first document's title
+in one transaction of the session service.
 
 One turn at a time per session, across every agent replica
 -----------------------------------------------------------
@@ -25,8 +26,8 @@ again. A new session made by a keyed turn carries the key in its metadata, so a 
 without a session id finds it instead of creating another one.
 
 If the provider fails, the user's message stays saved, an assistant message says what went
-wrong (it also releases the lock), the calls made so far are recorded, and the error goes to
-the caller.
+wrong (it also releases the lock) and the calls made so far are recorded, in one CommitTurn,
+and the error goes to the caller.
 """
 
 from __future__ import annotations
@@ -37,12 +38,11 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import pydantic
-from google.protobuf import field_mask_pb2
 
 from docmesh.document.v1 import document_service_pb2 as doc_pb2
 from docmesh.document.v1 import document_service_pb2_grpc as doc_grpc
@@ -51,7 +51,7 @@ from docmesh.session.v1 import session_service_pb2_grpc as ses_grpc
 from docmesh.type.v1 import invoice_pb2
 from docmesh_agent.providers.base import Action, HistoryMessage, Provider, TurnRequest
 from docmesh_agent.settings import AgentSettings
-from docmesh_agent.usage import TurnUsage
+from docmesh_agent.usage import CallUsage, TurnUsage
 from docmesh_common import context
 from docmesh_common.clients import Upstream
 from docmesh_common.errors import (
@@ -60,6 +60,7 @@ from docmesh_common.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    ResourceExhausted,
 )
 from docmesh_common.invoice import DocumentKind, Invoice, from_proto, kind_from_proto, kind_to_proto, to_proto
 
@@ -125,6 +126,8 @@ class TurnResult:
     user_message_id: str = ""
     assistant_message_id: str = ""
     replayed: bool = False
+    # The summary of `document`'s revision, until the turn's commit saves it.
+    revision_summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,7 @@ class AgentService:
         )
         try:
             if is_undo(message):
-                await self._undo(result, view, user.id)
+                await self._undo(result, view)
             else:
                 request = TurnRequest(
                     message=message,
@@ -230,7 +233,7 @@ class AgentService:
                     history=history,
                     document_kind=kind,
                 )
-                await self._answer(result, request, view, user.id, events, deadline)
+                await self._answer(result, request, view, events, deadline)
         except DomainError as error:
             await self._fail_detached(result, key, error)
             raise
@@ -242,19 +245,19 @@ class AgentService:
             log.exception("chat turn failed")
             await self._fail_detached(result, key, error)
             raise
+        # One write for the turn's whole outcome, so a crash cannot keep a revision without its
+        # reply. The session's first document also names the session (its stage moves to
+        # drafted with that first revision).
+        title = None
+        if result.document is not None and view.session.latest_revision_number == 0:
+            title = _draft_title(result.document.invoice)
+        committed = await self._commit(result, result.reply or "Done.", f"{key}:reply", title=title)
+        result.assistant_message_id = committed.messages[0].id
+        result.session_token_count = committed.session.token_count
+        if committed.HasField("revision"):
+            result.revision_number = committed.revision.number
         if events is not None and result.document is not None:
             await events.document_ready(result.document, result.revision_number)
-        # The last writes are independent of each other: one round trip instead of three.
-        others: list[Awaitable[None]] = [self._record_usage(result)]
-        if result.revision_number == 1 and result.document is not None:
-            others.append(self._mark_drafted(session.id, result.document.invoice))
-        reply_written = asyncio.ensure_future(
-            self._append(session.id, ses_pb2.MESSAGE_ROLE_ASSISTANT, result.reply or "Done.", f"{key}:reply")
-        )
-        await asyncio.gather(reply_written, *others)
-        reply = reply_written.result()
-        result.assistant_message_id = reply.messages[0].id
-        result.session_token_count = reply.session.token_count
         if result.usage.calls:
             result.model = result.usage.calls[-1].model
         if events is not None:
@@ -437,7 +440,7 @@ class AgentService:
         )
         return got.revision
 
-    async def _undo(self, result: TurnResult, view: ses_pb2.GetSessionResponse, message_id: str) -> None:
+    async def _undo(self, result: TurnResult, view: ses_pb2.GetSessionResponse) -> None:
         latest = view.latest_revision if view.HasField("latest_revision") else None
         target = 0
         if latest is not None:
@@ -449,7 +452,7 @@ class AgentService:
             return
         earlier = await self._get_revision(view.session.id, target)
         document = await self._render(from_proto(earlier.invoice))
-        await self._save(result, view.session.id, document, message_id, f"Undo: back to revision {target}")
+        self._save(result, document, f"Undo: back to revision {target}")
         result.action = "undo"
         result.reply = f"Undone: the document is back to revision {target}."
 
@@ -458,7 +461,6 @@ class AgentService:
         result: TurnResult,
         request: TurnRequest,
         view: ses_pb2.GetSessionResponse,
-        message_id: str,
         events: TurnEvents | None,
         deadline: float | None,
     ) -> None:
@@ -474,7 +476,7 @@ class AgentService:
             result.reply = answer.reply
             result.action = answer.action
             if answer.action == "undo":
-                await self._undo(result, view, message_id)
+                await self._undo(result, view)
                 return
             if answer.action == "question" or answer.invoice is None:
                 result.action = "question"
@@ -504,7 +506,7 @@ class AgentService:
                         ]
             if document is not None and (not problems or fixes_left == 0):
                 summary = answer.summary or ("New document" if request.current is None else "Edited")
-                await self._save(result, view.session.id, document, message_id, summary)
+                self._save(result, document, summary)
                 return
             if fixes_left == 0:
                 result.action = "question"
@@ -540,36 +542,48 @@ class AgentService:
             invoice=document.invoice, msc=corrected.msc, totals=document.totals, validation=corrected.report
         )
 
-    async def _save(
-        self, result: TurnResult, session_id: str, document: RenderedDocument, message_id: str, summary: str
-    ) -> None:
-        saved = await self.sessions.call(
-            self.sessions.stub.SaveRevision,
-            ses_pb2.SaveRevisionRequest(
-                session_id=session_id,
-                invoice=to_proto(document.invoice),
-                msc=document.msc,
-                message_id=message_id,
-                totals=document.totals,
-                summary=summary[:200],
-            ),
-        )
+    @staticmethod
+    def _save(result: TurnResult, document: RenderedDocument, summary: str) -> None:
+        """Keep the turn's document; CommitTurn saves it as a revision with the reply."""
         result.document = document
-        result.revision_number = saved.revision.number
+        result.revision_summary = summary[:200]
 
-    async def _mark_drafted(self, session_id: str, invoice: Invoice) -> None:
-        title = invoice.title or invoice.kind.value.replace("_", " ").capitalize()
-        if invoice.buyer.name:
-            title = f"{title} for {invoice.buyer.name}"
-        await self.sessions.call(
-            self.sessions.stub.UpdateSession,
-            ses_pb2.UpdateSessionRequest(
-                session=ses_pb2.Session(
-                    id=session_id, title=title[:TITLE_CHARS], stage=ses_pb2.SESSION_STAGE_DRAFTED
-                ),
-                update_mask=field_mask_pb2.FieldMask(paths=["title", "stage"]),
-            ),
+    async def _commit(
+        self, result: TurnResult, reply: str, key: str, *, title: str | None = None
+    ) -> ses_pb2.CommitTurnResponse:
+        """Write the turn's outcome in one CommitTurn: the reply, the revision (when the turn
+        produced a document), one usage record per LLM call and the title, all or nothing."""
+        request = ses_pb2.CommitTurnRequest(
+            session_id=result.session_id,
+            messages=[ses_pb2.NewMessage(role=ses_pb2.MESSAGE_ROLE_ASSISTANT, content=reply)],
+            idempotency_key=key,
+            usage=[_usage_record(result.session_id, call) for call in result.usage.calls],
         )
+        if result.document is not None:
+            document = result.document
+            request.revision.CopyFrom(
+                ses_pb2.NewRevision(
+                    invoice=to_proto(document.invoice),
+                    msc=document.msc,
+                    message_id=result.user_message_id,
+                    totals=document.totals,
+                    summary=result.revision_summary,
+                )
+            )
+        if title is not None:
+            request.title = title
+        try:
+            return await self.sessions.call(self.sessions.stub.CommitTurn, request)
+        except ResourceExhausted:
+            # The session is full: the reply, and with it the revision, cannot be stored. The
+            # LLM calls were made and paid for all the same, so they are recorded on their own.
+            try:
+                await self._record_usage(result)
+            except DomainError as second:
+                log.warning(
+                    "could not record the usage of a turn refused by the token limit: %s", second.message
+                )
+            raise
 
     async def _record_usage(self, result: TurnResult) -> None:
         if not result.usage.calls:
@@ -578,18 +592,7 @@ class AgentService:
             *(
                 self.sessions.call(
                     self.sessions.stub.RecordUsage,
-                    ses_pb2.RecordUsageRequest(
-                        usage=ses_pb2.UsageRecord(
-                            session_id=result.session_id,
-                            provider=call.provider,
-                            model=call.model,
-                            prompt_tokens=call.prompt_tokens,
-                            completion_tokens=call.completion_tokens,
-                            cost_usd=format(call.cost_usd, "f"),
-                            latency_ms=call.latency_ms,
-                            estimated=call.estimated,
-                        )
-                    ),
+                    ses_pb2.RecordUsageRequest(usage=_usage_record(result.session_id, call)),
                 )
                 for call in result.usage.calls
             )
@@ -620,15 +623,13 @@ class AgentService:
             what = "the request was cancelled or ran out of time before the answer was ready"
         else:
             what = "an internal error"
+        # Whatever the turn produced before failing is not saved: only its usage, with the reply.
+        result.document = None
         try:
-            await asyncio.gather(
-                self._record_usage(result),
-                self._append(
-                    result.session_id,
-                    ses_pb2.MESSAGE_ROLE_ASSISTANT,
-                    f"{ERROR_REPLY_PREFIX}{what}. Your message is saved; please try again.",
-                    f"{key}:error:{uuid.uuid4().hex[:8]}",
-                ),
+            await self._commit(
+                result,
+                f"{ERROR_REPLY_PREFIX}{what}. Your message is saved; please try again.",
+                f"{key}:error:{uuid.uuid4().hex[:8]}",
             )
         except DomainError as second:
             log.warning("could not save the outcome of a failed turn: %s", second.message)
@@ -730,6 +731,27 @@ def _question_for(invoice: Invoice, problems: list[str]) -> str:
         return "What should the document list? Please give at least one item with its price."
     return (
         "I could not build that document: " + "; ".join(problems[:5]) + ". Could you rephrase or correct it?"
+    )
+
+
+def _draft_title(invoice: Invoice) -> str:
+    """The session's title once its first document exists, e.g. "Invoice for Acme Corp"."""
+    title = invoice.title or invoice.kind.value.replace("_", " ").capitalize()
+    if invoice.buyer.name:
+        title = f"{title} for {invoice.buyer.name}"
+    return title[:TITLE_CHARS]
+
+
+def _usage_record(session_id: str, call: CallUsage) -> ses_pb2.UsageRecord:
+    return ses_pb2.UsageRecord(
+        session_id=session_id,
+        provider=call.provider,
+        model=call.model,
+        prompt_tokens=call.prompt_tokens,
+        completion_tokens=call.completion_tokens,
+        cost_usd=format(call.cost_usd, "f"),
+        latency_ms=call.latency_ms,
+        estimated=call.estimated,
     )
 
 
