@@ -108,14 +108,17 @@ def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int =
 _STAGE_AFTER_REVISION = case((S.c.stage == Stage.COLLECTING.value, Stage.DRAFTED.value), else_=S.c.stage)
 
 
-def _append_update(*, check_version: bool, revision: bool = False, title: bool = False) -> Update:
+def _append_update(
+    *, check_version: bool, revision: bool = False, title: bool = False, check_message: bool = False
+) -> Update:
     """The append's one conditional UPDATE, built once: hot statements are reused with bound
     parameters, which saves building and hashing a new statement tree on every call (about
     half of the append's CPU time).
 
-    A turn's commit is an append that also counts a new revision (`revision`) and may set the
-    title (`title`, bound as p_title): the same single UPDATE, so the commit bumps the version
-    once and takes the row lock once."""
+    A turn's commit is an append that also counts a new revision (`revision`), may set the
+    title (`title`, bound as p_title) and may require the message its revision names to be
+    the session's (`check_message`, p_message): the same single UPDATE, so the commit bumps
+    the version once, takes the row lock once and needs no extra round trip for the check."""
     conditions = [
         S.c.id == bindparam("p_id"),
         S.c.owner_id == bindparam("p_owner"),
@@ -126,6 +129,10 @@ def _append_update(*, check_version: bool, revision: bool = False, title: bool =
     ]
     if check_version:
         conditions.append(S.c.version == bindparam("p_expected", type_=BigInteger()))
+    if check_message:
+        conditions.append(
+            select(M.c.id).where(M.c.session_id == S.c.id, M.c.id == bindparam("p_message")).exists()
+        )
     values: dict[str, Any] = {
         "version": S.c.version + 1,
         "token_count": S.c.token_count + bindparam("p_tokens", type_=BigInteger()),
@@ -142,10 +149,10 @@ def _append_update(*, check_version: bool, revision: bool = False, title: bool =
     return update(S).where(*conditions).values(**values).returning(*S.c)
 
 
-# Keyed by (check_version, revision, title).
+# Keyed by (check_version, revision, title, check_message).
 _APPEND_UPDATE = {
-    flags: _append_update(check_version=flags[0], revision=flags[1], title=flags[2])
-    for flags in itertools.product((False, True), repeat=3)
+    flags: _append_update(check_version=flags[0], revision=flags[1], title=flags[2], check_message=flags[3])
+    for flags in itertools.product((False, True), repeat=4)
 }
 _INSERT_MESSAGE = insert(M)
 _INSERT_REVISION = insert(R)
@@ -656,71 +663,74 @@ class SessionRepository:
             "p_now": now,
             "p_expire": expire_time,
         }
+        message_id = extras.revision_message_id if extras is not None else None
         if expected_version is not None:
             parameters["p_expected"] = expected_version
         if title is not None:
             parameters["p_title"] = title
+        if message_id is not None:
+            parameters["p_message"] = message_id
         saved: RevisionRecord | None = None
         try:
             async with self._write() as conn:
-                # Takes the row lock first, so the idempotency check below sees every
-                # append that committed before us.
+                # Takes the row lock first, so what follows sees every append that committed
+                # before us.
                 statement = _APPEND_UPDATE[
-                    expected_version is not None, revision is not None, title is not None
+                    expected_version is not None,
+                    revision is not None,
+                    title is not None,
+                    message_id is not None,
                 ]
                 row = (await conn.execute(statement, parameters)).first()
-                if idempotency_key:
-                    replay = await self._replay(conn, owner_id, session_id, idempotency_key, fingerprint)
-                    if replay is not None:
-                        raise _Rollback(replay)
                 if row is None:
+                    # A retry is answered before a refusal: its first attempt may be what
+                    # filled the session or changed its version.
+                    if idempotency_key:
+                        replay = await self._replay(conn, owner_id, session_id, idempotency_key, fingerprint)
+                        if replay is not None:
+                            raise _Rollback(replay)
                     raise _Rollback(
-                        await self._refusal(conn, owner_id, session_id, expected_version, tokens, token_limit)
+                        await self._refusal(
+                            conn, owner_id, session_id, expected_version, tokens, token_limit, message_id
+                        )
                     )
                 session = _session(row)
-                if extras is not None and extras.revision_message_id is not None:
-                    known = await conn.execute(
-                        _SELECT_MESSAGE_ID, {"p_id": session_id, "p_message": extras.revision_message_id}
-                    )
-                    if known.first() is None:
-                        raise _Rollback(AppendAttempt(AppendOutcome.UNKNOWN_MESSAGE, session=session))
-                stored = await self._insert_messages(
-                    conn, session, messages, token_counts, idempotency_key=idempotency_key, now=now
-                )
+                first_sequence = session.message_count - count + 1
                 if revision is not None:
                     saved = _revision_record(session_id, session.latest_revision_number, revision, now)
-                    await self._insert_revision(conn, saved)
-                if extras is not None and extras.usage:
-                    await self._insert_usage(
-                        conn, owner_id, [_usage_record(usage, now) for usage in extras.usage]
-                    )
                 if idempotency_key:
+                    # First after the UPDATE and without a SELECT before it: the key is the
+                    # table's primary key, so a retry fails here with an IntegrityError (after
+                    # one statement) and is answered below with the first result.
                     await conn.execute(
                         _INSERT_APPEND,
                         {
                             "session_id": session_id,
                             "idempotency_key": idempotency_key,
-                            "first_sequence": stored[0].sequence,
+                            "first_sequence": first_sequence,
                             "message_count": count,
                             "fingerprint": fingerprint,
                             "create_time": now,
                             "revision_number": saved.number if saved is not None else None,
                         },
                     )
+                stored = await self._insert_messages(
+                    conn, session, messages, token_counts, idempotency_key=idempotency_key, now=now
+                )
+                if saved is not None:
+                    await self._insert_revision(conn, saved)
+                if extras is not None and extras.usage:
+                    await self._insert_usage(
+                        conn, owner_id, [_usage_record(usage, now) for usage in extras.usage]
+                    )
         except _Rollback as done:
+            # A replay or a refusal, read after an UPDATE that matched nothing: the session
+            # it carries is the committed one.
             attempt: AppendAttempt = done.value
-            if attempt.result is not None and attempt.result.replayed:
-                # The replay was read after our own (now rolled back) UPDATE: re-read the
-                # session as committed.
-                current = await self.get_session(owner_id, session_id)
-                if current is None:
-                    return AppendAttempt(AppendOutcome.NOT_FOUND)
-                attempt.result.session = current
-                attempt.session = current
             return attempt
         except IntegrityError:
-            # A concurrent first attempt with the same key won (only possible when the row
-            # lock was not taken, e.g. the session was refused); answer as its retry.
+            # The key is taken: this is a retry of an append that committed (before we took
+            # the row lock, or while we waited for it); answer as its retry.
             if not idempotency_key:
                 raise
             async with self._read() as conn:
@@ -825,6 +835,7 @@ class SessionRepository:
         expected_version: int | None,
         tokens: int,
         token_limit: int,
+        message_id: uuid.UUID | None = None,
     ) -> AppendAttempt:
         """Why the conditional UPDATE matched nothing, from the session as it is now."""
         session = await self._get_session(conn, owner_id, session_id)
@@ -838,6 +849,10 @@ class SessionRepository:
             return AppendAttempt(AppendOutcome.VERSION_CONFLICT, session=session)
         if session.token_count + tokens > token_limit:
             return AppendAttempt(AppendOutcome.TOKEN_LIMIT, session=session)
+        if message_id is not None:
+            known = await conn.execute(_SELECT_MESSAGE_ID, {"p_id": session_id, "p_message": message_id})
+            if known.first() is None:
+                return AppendAttempt(AppendOutcome.UNKNOWN_MESSAGE, session=session)
         # The row changed between the UPDATE and this read (another append): a conflict.
         return AppendAttempt(AppendOutcome.VERSION_CONFLICT, session=session)
 

@@ -413,10 +413,13 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         session_id = parse_uuid(request.session_id, "session_id")
         usage = []
         for i, u in enumerate(request.usage):
-            if u.session_id and u.session_id != request.session_id:
-                field = f"usage[{i}].session_id"
-                raise InvalidArgument(f"{field} must be empty or the request's session_id", field=field)
-            usage.append(_new_usage(u, session_id, f"usage[{i}]"))
+            field = f"usage[{i}]"
+            if u.session_id and parse_uuid(u.session_id, f"{field}.session_id") != session_id:
+                raise InvalidArgument(
+                    f"{field}.session_id must be empty or the request's session_id",
+                    field=f"{field}.session_id",
+                )
+            usage.append(_new_usage(u, session_id, field))
         result = await self.service.commit_turn(
             owner_id(),
             session_id,
@@ -426,14 +429,29 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
             usage=usage,
             title=request.title if request.HasField("title") else None,
         )
-        response = pb.CommitTurnResponse(
+        revision = None
+        if result.revision is not None and not result.replayed:
+            # The stored invoice and totals are the request's turned into JSON: the request's
+            # own messages answer the same without parsing that JSON back.
+            sent = request.revision
+            revision = pb.Revision(
+                session_id=str(result.revision.session_id),
+                number=result.revision.number,
+                invoice=sent.invoice,
+                msc=sent.msc,
+                message_id=sent.message_id,
+                totals=sent.totals if sent.HasField("totals") else None,
+                summary=sent.summary,
+                create_time=_ts(result.revision.create_time),
+            )
+        elif result.revision is not None:
+            revision = revision_to_proto(result.revision)
+        return pb.CommitTurnResponse(
             session=session_to_proto(result.session),
             messages=[message_to_proto(m) for m in result.messages],
+            revision=revision,
             replayed=result.replayed,
         )
-        if result.revision is not None:
-            response.revision.CopyFrom(revision_to_proto(result.revision))
-        return response
 
     async def GetUsage(
         self, request: pb.GetUsageRequest, context: grpc.aio.ServicerContext
