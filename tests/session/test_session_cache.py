@@ -185,6 +185,56 @@ async def test_an_older_write_through_never_replaces_a_newer_one(
     await cache.close()
 
 
+async def test_a_late_write_through_of_a_revision_and_session_replaces_neither_newer_entry(
+    redis_url, redis_namespace
+) -> None:
+    import datetime as dt
+
+    from docmesh_session.domain import RevisionRecord, SessionRecord, Stage, Status
+
+    cache = SessionCache(redis_url, ttl_seconds=60, namespace=redis_namespace)
+    now = dt.datetime.now(dt.UTC)
+    session = SessionRecord(
+        id=uuid.uuid4(),
+        owner_id="o",
+        title="v5",
+        status=Status.ACTIVE,
+        stage=Stage.DRAFTED,
+        document_kind="invoice",
+        metadata={},
+        token_count=0,
+        message_count=0,
+        latest_revision_number=2,
+        version=5,
+        create_time=now,
+        update_time=now,
+        last_activity_time=now,
+        expire_time=now,
+    )
+    revision = RevisionRecord(
+        session_id=session.id,
+        number=2,
+        invoice={},
+        totals=None,
+        msc="second",
+        message_id="",
+        summary="",
+        create_time=now,
+    )
+    await cache.put_revision_and_session(revision, session)
+
+    await cache.put_revision_and_session(
+        dataclasses.replace(revision, number=1, msc="first"),
+        dataclasses.replace(session, version=4, title="v4", latest_revision_number=1),
+    )
+
+    cached, latest = await cache.get(session.id)
+    assert isinstance(cached, SessionRecord)
+    assert (cached.version, cached.title) == (5, "v5")
+    assert latest is not None and (latest.number, latest.msc) == (2, "second")
+    await cache.close()
+
+
 async def test_an_append_whose_caller_gives_up_after_the_commit_still_updates_the_cache(
     start_instance, database_url, redis_proxy, redis_namespace
 ) -> None:

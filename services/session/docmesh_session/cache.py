@@ -43,21 +43,31 @@ KEY_SCHEMA: Final = "session:v1"
 # A hard-deleted session leaves a tombstone whose version beats any late write-through.
 TOMBSTONE_VERSION: Final = 2**52
 
-_PUT_IF_NEWER = """
-local cur = redis.call('GET', KEYS[1])
-if cur then
-  local sep = string.find(cur, ':', 1, true)
-  if sep then
-    local v = tonumber(string.sub(cur, 1, sep - 1))
-    if v and v >= tonumber(ARGV[1]) then
-      redis.call('PEXPIRE', KEYS[1], ARGV[3])
-      return 0
+# The version guard of every write-through, as a Lua function the put scripts share.
+_PUT_FUNCTION = """
+local function put(key, version, body, ttl)
+  local cur = redis.call('GET', key)
+  if cur then
+    local sep = string.find(cur, ':', 1, true)
+    if sep then
+      local v = tonumber(string.sub(cur, 1, sep - 1))
+      if v and v >= tonumber(version) then
+        redis.call('PEXPIRE', key, ttl)
+        return 0
+      end
     end
   end
+  redis.call('SET', key, version .. ':' .. body, 'PX', ttl)
+  return 1
 end
-redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', ARGV[3])
-return 1
 """
+_PUT_IF_NEWER = _PUT_FUNCTION + "return put(KEYS[1], ARGV[1], ARGV[2], ARGV[3])\n"
+# A change that made a revision (CommitTurn, SaveRevision): both entries in one round trip,
+# the revision first, so a reader that sees the new session never finds an older revision
+# beside it for long (it fills a missing one from the database).
+_PUT_BOTH_IF_NEWER = _PUT_FUNCTION + (
+    "return {put(KEYS[1], ARGV[1], ARGV[2], ARGV[5]), put(KEYS[2], ARGV[3], ARGV[4], ARGV[5])}\n"
+)
 
 
 # GetSession's read: both entries and both TTLs slid in one command; a script costs the client
@@ -109,6 +119,7 @@ class SessionCache:
         # Sessions whose write-through was missed while Redis was unreachable.
         self._dirty: set[uuid.UUID] = set()
         self._put_script = self._redis.register_script(_PUT_IF_NEWER) if self._redis else None
+        self._put_both_script = self._redis.register_script(_PUT_BOTH_IF_NEWER) if self._redis else None
         self._get_script = self._redis.register_script(_GET_BOTH) if self._redis else None
 
     @property
@@ -174,6 +185,28 @@ class SessionCache:
             revision.number,
             json.dumps(encode_revision(revision)),
         )
+
+    async def put_revision_and_session(self, revision: RevisionRecord, session: SessionRecord) -> None:
+        """Write-through of a change that made a new revision: both entries, each guarded by
+        its own version, in one round trip."""
+        if not await self._usable():
+            self._dirty.add(session.id)
+            return
+        assert self._put_both_script is not None
+        try:
+            await self._put_both_script(
+                keys=[self.revision_key(session.id), self.key(session.id)],
+                args=[
+                    revision.number,
+                    json.dumps(encode_revision(revision)),
+                    session.version,
+                    json.dumps(encode_session(session)),
+                    self._ttl_ms,
+                ],
+            )
+        except Exception as error:
+            self._dirty.add(session.id)
+            await self._failed("put", error)
 
     async def put(self, view: SessionView) -> None:
         await self.put_session(view.session)

@@ -582,8 +582,7 @@ class SessionService:
                 "the session is not active; resume it before saving a revision", reason="SESSION_NOT_ACTIVE"
             )
         session, record = saved
-        await self.cache.put_revision(record)
-        await self.cache.put_session(session)
+        await self.cache.put_revision_and_session(record, session)
         return record
 
     async def get_revision(self, owner_id: str, session_id: uuid.UUID, number: int) -> RevisionRecord:
@@ -668,10 +667,9 @@ class SessionService:
         assert attempt.result is not None
         session = attempt.result.session
         if attempt.outcome is AppendOutcome.STORED and attempt.revision is not None:
-            # Revision first: a reader that sees the new session fills a missing revision
-            # from the database, never the other way round.
-            await self.cache.put_revision(attempt.revision)
-        await self.cache.put_session(session)
+            await self.cache.put_revision_and_session(attempt.revision, session)
+        else:
+            await self.cache.put_session(session)
         return CommitResult(
             session=session,
             messages=attempt.result.messages,
