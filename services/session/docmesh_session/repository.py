@@ -154,6 +154,7 @@ _APPEND_UPDATE = {
     flags: _append_update(check_version=flags[0], revision=flags[1], title=flags[2], check_message=flags[3])
     for flags in itertools.product((False, True), repeat=4)
 }
+_INSERT_SESSION = insert(S)
 _INSERT_MESSAGE = insert(M)
 _INSERT_REVISION = insert(R)
 _INSERT_USAGE = insert(U)
@@ -387,26 +388,29 @@ class SessionRepository:
 
     async def create_session(self, record: SessionRecord) -> SessionRecord:
         async with self._write() as conn:
+            # The prebuilt statement with bound values: `.values(...)` would build and hash a
+            # new statement and its cache key on every call, which showed up in turn profiles.
             await conn.execute(
-                insert(S).values(
-                    id=record.id,
-                    owner_id=record.owner_id,
-                    title=record.title,
-                    status=record.status.value,
-                    stage=record.stage.value,
-                    document_kind=record.document_kind,
-                    metadata=record.metadata,
-                    token_count=record.token_count,
-                    message_count=record.message_count,
-                    latest_revision_number=record.latest_revision_number,
-                    version=record.version,
-                    create_time=record.create_time,
-                    update_time=record.update_time,
-                    last_activity_time=record.last_activity_time,
-                    expire_time=record.expire_time,
-                    complete_time=record.complete_time,
-                    delete_time=record.delete_time,
-                )
+                _INSERT_SESSION,
+                {
+                    "id": record.id,
+                    "owner_id": record.owner_id,
+                    "title": record.title,
+                    "status": record.status.value,
+                    "stage": record.stage.value,
+                    "document_kind": record.document_kind,
+                    "metadata": record.metadata,
+                    "token_count": record.token_count,
+                    "message_count": record.message_count,
+                    "latest_revision_number": record.latest_revision_number,
+                    "version": record.version,
+                    "create_time": record.create_time,
+                    "update_time": record.update_time,
+                    "last_activity_time": record.last_activity_time,
+                    "expire_time": record.expire_time,
+                    "complete_time": record.complete_time,
+                    "delete_time": record.delete_time,
+                },
             )
         return record
 
