@@ -583,12 +583,8 @@ class SessionRepository:
         now: dt.datetime,
         expire_time: dt.datetime,
     ) -> AppendAttempt:
-        if idempotency_key:
-            # The usual retry: the first attempt committed long ago; answer without locking.
-            async with self._read() as conn:
-                replay = await self._replay(conn, owner_id, session_id, idempotency_key, fingerprint)
-            if replay is not None:
-                return replay
+        # No replay read first: the key's primary key finds a retry inside the write (see
+        # _append), so a first attempt, by far the usual case, costs no extra round trip.
         return await self._append(
             owner_id,
             session_id,
@@ -617,12 +613,7 @@ class SessionRepository:
         now: dt.datetime,
         expire_time: dt.datetime,
     ) -> AppendAttempt:
-        """An append that also saves the turn's revision, usage and title, all or nothing.
-
-        No replay read before the write (unlike append_messages): a commit is rarely retried
-        (a retried turn that finished never commits again), and the write below answers a
-        retry under the row lock anyway, so the read would only cost every first commit a
-        round trip."""
+        """An append that also saves the turn's revision, usage and title, all or nothing."""
         return await self._append(
             owner_id,
             session_id,
