@@ -574,14 +574,15 @@ class AgentService:
             request.title = title
         try:
             return await self.sessions.call(self.sessions.stub.CommitTurn, request)
-        except ResourceExhausted:
-            # The session is full: the reply, and with it the revision, cannot be stored. The
-            # LLM calls were made and paid for all the same, so they are recorded on their own.
+        except (ResourceExhausted, FailedPrecondition):
+            # The session is full or no longer active: the reply, and with it the revision,
+            # cannot be stored. The LLM calls were made and paid for all the same, so they
+            # are recorded on their own (RecordUsage only needs the session to exist).
             try:
                 await self._record_usage(result)
             except DomainError as second:
                 log.warning(
-                    "could not record the usage of a turn refused by the token limit: %s", second.message
+                    "could not record the usage of a turn whose commit was refused: %s", second.message
                 )
             raise
 
