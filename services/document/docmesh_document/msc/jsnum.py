@@ -49,14 +49,10 @@ def js_number(text: str) -> float:
 
 def format_number(x: float) -> str:
     """JavaScript ``String(x)`` for a double: shortest round-trip digits, JS exponent rules."""
-    if x != x:
-        return "NaN"
-    if x in (math.inf, -math.inf):
-        return "Infinity" if x > 0 else "-Infinity"
-    if x == 0:
-        return "0"  # JS prints -0 as "0" too
-    if abs(x) < 9007199254740992:
-        if x == int(x):  # exact integers print as integers
+    # The common case first (a finite number below 2^53; NaN fails the comparison too): this
+    # runs for every numeric cell of every save.
+    if -9007199254740992 < x < 9007199254740992:
+        if x == int(x):  # exact integers print as integers (-0 prints as "0" too, as in JS)
             return str(int(x))
         # Python's repr and JavaScript's String both print the shortest round-trip digits; they
         # differ only in when they switch to exponent form (repr below 1e-4, JS below 1e-6), so
@@ -64,6 +60,10 @@ def format_number(x: float) -> str:
         text = repr(float(x))
         if "e" not in text:
             return text
+    elif x != x:
+        return "NaN"
+    elif x in (math.inf, -math.inf):
+        return "Infinity" if x > 0 else "-Infinity"
     sign, digits, exp = Decimal(repr(float(x))).as_tuple()
     ds = "".join(map(str, digits)).rstrip("0") or "0"
     assert isinstance(exp, int)

@@ -14,6 +14,8 @@ area) when a byte-for-byte engine-identical save is wanted.
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
+from operator import attrgetter
 
 from docmesh_document.msc.coords import COORD_RE, col_number, is_valid_col, parse_coord
 from docmesh_document.msc.escaping import encode
@@ -58,64 +60,97 @@ def serialize(doc: Document) -> str:
     return "".join(out)
 
 
-def _value_text(cell: Cell) -> str:
-    v = cell.value
-    if isinstance(v, str):
-        return encode(v)
-    return format_number(v)
+# Enum members bound once: ``CellKind.VALUE`` is a class attribute lookup (~70 ns) and
+# cell_to_string runs for every cell of every save.
+_EMPTY, _VALUE, _TEXT = CellKind.EMPTY, CellKind.VALUE, CellKind.TEXT
+_FORMULA, _CONSTANT = CellKind.FORMULA, CellKind.CONSTANT
+
+# The attributes CellToString writes after the value part, in its order, read in one C call.
+# They describe a cell's style far more often than its content, and a sheet repeats a handful
+# of styles across hundreds of cells, so their text is built once per distinct combination.
+_STYLE_FIELDS = attrgetter(
+    "readonly",
+    "error",
+    "borders",
+    "layout",
+    "font",
+    "color",
+    "bgcolor",
+    "cellformat",
+    "textvalueformat",
+    "nontextvalueformat",
+    "colspan",
+    "rowspan",
+    "cssc",
+    "csss",
+    "mod",
+    "comment",
+)
+_StyleKey = tuple[
+    bool, str, tuple[int, int, int, int], int, int, int, int, int, int, int, int, int, str, str, str, str
+]
+
+
+@lru_cache(maxsize=4096)
+def _style_text(key: _StyleKey) -> str:
+    """The attributes after the value part (``:ro:yes``, ``:e:``, ``:b:``, ``:l:``, …)."""
+    (readonly, error, borders, layout, font, color, bgcolor, cellformat, tvf, ntvf) = key[:10]
+    colspan, rowspan, cssc, csss, mod, comment = key[10:]
+    out: list[str] = []
+    if readonly:
+        out.append(":ro:yes")
+    if error:
+        out.append(f":e:{encode(error)}")
+    if any(borders):
+        out.append(":b:" + ":".join(str(x) if x else "" for x in borders))
+    for name, index in (
+        ("l", layout),
+        ("f", font),
+        ("c", color),
+        ("bg", bgcolor),
+        ("cf", cellformat),
+        ("tvf", tvf),
+        ("ntvf", ntvf),
+        ("colspan", colspan),
+        ("rowspan", rowspan),
+    ):
+        if index:
+            out.append(f":{name}:{index}")
+    if cssc:
+        out.append(f":cssc:{cssc}")
+    if csss:
+        out.append(f":csss:{encode(csss)}")
+    if mod:
+        out.append(f":mod:{mod}")
+    if comment:
+        out.append(f":comment:{encode(comment)}")
+    return "".join(out)
 
 
 def cell_to_string(cell: Cell) -> str:
     """The attribute part of a cell line (everything after ``cell:<coord>``), as CellToString."""
-    out: list[str] = []
-    vt = cell.valuetype
     kind = cell.kind
-    if kind is CellKind.VALUE:
-        out.append(f":v:{_value_text(cell)}" if vt == "n" else f":vt:{vt}:{_value_text(cell)}")
-    elif kind is CellKind.TEXT:
-        out.append(f":t:{_value_text(cell)}" if vt == "t" else f":vt:{vt}:{_value_text(cell)}")
-    elif kind is CellKind.FORMULA:
-        out.append(f":vtf:{vt}:{_value_text(cell)}:{encode(cell.formula)}")
-    elif kind is CellKind.CONSTANT:
-        out.append(f":vtc:{vt}:{_value_text(cell)}:{encode(cell.source)}")
-    if cell.readonly:
-        out.append(":ro:yes")
-    if cell.error:
-        out.append(f":e:{encode(cell.error)}")
-    if any(cell.borders):
-        out.append(":b:" + ":".join(str(x) if x else "" for x in cell.borders))
-    # Index attributes in the order CellToString writes them (spelled out: this runs for
-    # every cell, and a loop over (key, getattr) pairs cost a fifth of the serializer).
-    if cell.layout:
-        out.append(f":l:{cell.layout}")
-    if cell.font:
-        out.append(f":f:{cell.font}")
-    if cell.color:
-        out.append(f":c:{cell.color}")
-    if cell.bgcolor:
-        out.append(f":bg:{cell.bgcolor}")
-    if cell.cellformat:
-        out.append(f":cf:{cell.cellformat}")
-    if cell.textvalueformat:
-        out.append(f":tvf:{cell.textvalueformat}")
-    if cell.nontextvalueformat:
-        out.append(f":ntvf:{cell.nontextvalueformat}")
-    if cell.colspan:
-        out.append(f":colspan:{cell.colspan}")
-    if cell.rowspan:
-        out.append(f":rowspan:{cell.rowspan}")
-    if cell.cssc:
-        out.append(f":cssc:{cell.cssc}")
-    if cell.csss:
-        out.append(f":csss:{encode(cell.csss)}")
-    if cell.mod:
-        out.append(f":mod:{cell.mod}")
-    if cell.comment:
-        out.append(f":comment:{encode(cell.comment)}")
-    return "".join(out)
+    if kind is _EMPTY:
+        return _style_text(_STYLE_FIELDS(cell))
+    vt = cell.valuetype
+    value = cell.value
+    text = encode(value) if isinstance(value, str) else format_number(value)
+    if kind is _VALUE:
+        head = f":v:{text}" if vt == "n" else f":vt:{vt}:{text}"
+    elif kind is _TEXT:
+        head = f":t:{text}" if vt == "t" else f":vt:{vt}:{text}"
+    elif kind is _FORMULA:
+        head = f":vtf:{vt}:{text}:{encode(cell.formula)}"
+    elif kind is _CONSTANT:
+        head = f":vtc:{vt}:{text}:{encode(cell.source)}"
+    else:
+        head = ""
+    return head + _style_text(_STYLE_FIELDS(cell))
 
 
+@lru_cache(maxsize=65536)
 def _cell_order(coord: str) -> tuple[int, int, int]:
+    # Cached like parse_coord: every save sorts all its cells, and coordinates repeat.
     if COORD_RE.match(coord):
         col, row = parse_coord(coord)
         return (0, row, col)
@@ -127,8 +162,8 @@ def serialize_sheet(sheet: Sheet) -> str:
     lines: list[str] = []
     if sheet.version:
         lines.append(f"version:{sheet.version}")
-    for coord in sorted(sheet.cells, key=_cell_order):
-        lines.append(f"cell:{coord}{cell_to_string(sheet.cells[coord])}")
+    cells = sheet.cells
+    lines.extend(f"cell:{coord}{cell_to_string(cells[coord])}" for coord in sorted(cells, key=_cell_order))
     for name in sorted(sheet.cols, key=lambda n: (0, col_number(n)) if is_valid_col(n) else (1, 0)):
         attrs = sheet.cols[name]
         if attrs.width:
