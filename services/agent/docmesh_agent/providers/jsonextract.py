@@ -28,7 +28,7 @@ def extract_json(text: str) -> dict[str, Any]:
         raise NoJsonFound("the answer was empty; answer with one JSON object")
     errors: list[str] = []
     for candidate in _candidates(text, stripped):
-        for variant in (candidate, remove_trailing_commas(candidate)):
+        for variant in _variants(candidate):
             try:
                 value = json.loads(variant)
             except json.JSONDecodeError as error:
@@ -39,6 +39,13 @@ def extract_json(text: str) -> dict[str, Any]:
             errors.append(f"the JSON is a {type(value).__name__}, not an object")
     reason = errors[0] if errors else "no '{' found"
     raise NoJsonFound(f"no valid JSON object in the answer ({reason})")
+
+
+def _variants(candidate: str) -> Iterator[str]:
+    """The candidate as is, then without trailing commas: a generator, so that a candidate
+    that parses as is never pays for the character-by-character repair."""
+    yield candidate
+    yield remove_trailing_commas(candidate)
 
 
 def _candidates(text: str, stripped: str) -> Iterator[str]:

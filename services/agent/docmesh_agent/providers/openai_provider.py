@@ -13,12 +13,17 @@ then extracted from the text (fences, prose, trailing commas) and validated the 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
+import httpx2
 import openai
 import pydantic
+from openai import AsyncStream
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from docmesh_agent.providers.base import (
     AgentAnswer,
@@ -235,30 +240,34 @@ class OpenAIProvider:
         on_delta: DeltaSink | None,
         deadline: float | None,
     ) -> tuple[str, bool]:
-        params: dict[str, Any] = {
-            "model": model,
-            "messages": messages,
-            "max_tokens": self._settings.llm_max_output_tokens,
-        }
-        if self._settings.llm_temperature is not None:
-            params["temperature"] = self._settings.llm_temperature
-        # Sent as extra_body: the client would otherwise walk the whole schema on every request.
-        if mode in ("auto", "json_schema"):
-            params["extra_body"] = {"response_format": _SCHEMA_FORMAT()}
-        elif mode == "json_object":
-            params["extra_body"] = {"response_format": {"type": "json_object"}}
+        body = _request_body(
+            model=model,
+            messages=messages,
+            max_tokens=self._settings.llm_max_output_tokens,
+            temperature=self._settings.llm_temperature,
+            response_format=_response_format(mode),
+            stream=on_delta is not None,
+        )
         # Reply characters already sent: a retried attempt writes the reply again from its
         # start, and only what goes beyond them is new to the client.
         sent = 0
 
         async def attempt(timeout: float) -> tuple[str, Any]:
             nonlocal sent
+            # The SDK's lower-level `post` with the body already encoded: see _request_body.
+            options: openai.RequestOptions = {"timeout": timeout, "security": {"bearer_auth": True}}
             if on_delta is None:
-                response = await self._client.chat.completions.create(**params, timeout=timeout)
-                content = response.choices[0].message.content if response.choices else None
-                return content or "", response.usage
-            stream = await self._client.chat.completions.create(
-                **params, stream=True, stream_options={"include_usage": True}, timeout=timeout
+                response = await self._client.post(
+                    "/chat/completions", cast_to=httpx2.Response, content=body, options=options
+                )
+                return _completion(response.content)
+            stream = await self._client.post(
+                "/chat/completions",
+                cast_to=ChatCompletion,
+                content=body,
+                options=options,
+                stream=True,
+                stream_cls=AsyncStream[ChatCompletionChunk],
             )
             streamer = ReplyStreamer()
             pieces: list[str] = []
@@ -322,12 +331,77 @@ class OpenAIProvider:
         )
 
 
+# The request body as `chat.completions.create` would send it (same keys, same order, same
+# compact UTF-8 JSON), built here instead: `create` walks every message through the SDK's
+# TypedDict transform and then encodes the schema dict again, per call, which was the
+# largest share of a turn's CPU in the agent. The response_format part never changes, so it
+# is encoded once.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 @functools.cache
-def _SCHEMA_FORMAT() -> dict[str, Any]:
-    return {
-        "type": "json_schema",
-        "json_schema": {"name": "agent_answer", "schema": answer_schema(), "strict": False},
-    }
+def _schema_format() -> bytes:
+    return _ENCODER.encode(
+        {
+            "type": "json_schema",
+            "json_schema": {"name": "agent_answer", "schema": answer_schema(), "strict": False},
+        }
+    ).encode()
+
+
+def _response_format(mode: str) -> bytes | None:
+    """The encoded `response_format` of a structured-output mode (None: not sent)."""
+    if mode in ("auto", "json_schema"):
+        return _schema_format()
+    if mode == "json_object":
+        return b'{"type":"json_object"}'
+    return None
+
+
+def _request_body(
+    *,
+    model: str,
+    messages: list[ChatMessage],
+    max_tokens: int,
+    temperature: float | None,
+    response_format: bytes | None,
+    stream: bool,
+) -> bytes:
+    fields: dict[str, Any] = {"model": model}
+    if stream:
+        fields["stream"] = True
+    fields["messages"] = messages
+    fields["max_tokens"] = max_tokens
+    if stream:
+        fields["stream_options"] = {"include_usage": True}
+    if temperature is not None:
+        fields["temperature"] = temperature
+    encoded = _ENCODER.encode(fields).encode()
+    if response_format is None:
+        return encoded
+    # The SDK merges extra_body last, so response_format is the body's last key.
+    return encoded[:-1] + b',"response_format":' + response_format + b"}"
+
+
+@dataclass(frozen=True)
+class _ReportedUsage:
+    prompt_tokens: int | None
+    completion_tokens: int | None
+
+
+def _completion(raw: bytes) -> tuple[str, _ReportedUsage | None]:
+    """The text and reported usage of a chat completion's JSON, read without building the
+    SDK's typed ChatCompletion (only two fields of it are used)."""
+    data = json.loads(raw)
+    choices = data.get("choices")
+    content = (choices[0].get("message") or {}).get("content") if choices else None
+    usage = data.get("usage")
+    reported = (
+        _ReportedUsage(usage.get("prompt_tokens"), usage.get("completion_tokens"))
+        if isinstance(usage, dict)
+        else None
+    )
+    return content or "", reported
 
 
 def _http_client(settings: AgentSettings) -> Any:
