@@ -578,73 +578,18 @@ class SessionRepository:
         *,
         idempotency_key: str,
         fingerprint: str,
-        expected_version: int | None,
         token_limit: int,
         now: dt.datetime,
         expire_time: dt.datetime,
-    ) -> AppendAttempt:
-        # No replay read first: the key's primary key finds a retry inside the write (see
-        # _append), so a first attempt, by far the usual case, costs no extra round trip.
-        return await self._append(
-            owner_id,
-            session_id,
-            messages,
-            token_counts,
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
-            expected_version=expected_version,
-            token_limit=token_limit,
-            now=now,
-            expire_time=expire_time,
-            extras=None,
-        )
-
-    async def commit_turn(
-        self,
-        owner_id: str,
-        session_id: uuid.UUID,
-        messages: Sequence[NewMessage],
-        token_counts: Sequence[int],
-        extras: TurnExtras,
-        *,
-        idempotency_key: str,
-        fingerprint: str,
-        token_limit: int,
-        now: dt.datetime,
-        expire_time: dt.datetime,
-    ) -> AppendAttempt:
-        """An append that also saves the turn's revision, usage and title, all or nothing."""
-        return await self._append(
-            owner_id,
-            session_id,
-            messages,
-            token_counts,
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
-            expected_version=None,
-            token_limit=token_limit,
-            now=now,
-            expire_time=expire_time,
-            extras=extras,
-        )
-
-    async def _append(
-        self,
-        owner_id: str,
-        session_id: uuid.UUID,
-        messages: Sequence[NewMessage],
-        token_counts: Sequence[int],
-        *,
-        idempotency_key: str,
-        fingerprint: str,
-        expected_version: int | None,
-        token_limit: int,
-        now: dt.datetime,
-        expire_time: dt.datetime,
-        extras: TurnExtras | None,
+        expected_version: int | None = None,
+        extras: TurnExtras | None = None,
     ) -> AppendAttempt:
         """One write transaction: the conditional UPDATE, then the messages, the idempotency
-        record and (for a commit) the revision, usage and title."""
+        record and, for a turn's commit (`extras`), its revision, usage and title, all or
+        nothing.
+
+        No replay read first: the key's primary key finds a retry inside the write, so a
+        first attempt, by far the usual case, costs no extra round trip."""
         tokens = sum(token_counts)
         count = len(messages)
         revision = extras.revision if extras is not None else None

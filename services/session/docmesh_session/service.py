@@ -650,12 +650,12 @@ class SessionService:
             validate_title(title, "title")
         counts = await _count_all(messages)
         now = self._clock()
-        attempt = await self.repository.commit_turn(
+        attempt = await self.repository.append_messages(
             owner_id,
             session_id,
             messages,
             counts,
-            TurnExtras(revision=revision, revision_message_id=message_id, usage=checked, title=title),
+            extras=TurnExtras(revision=revision, revision_message_id=message_id, usage=checked, title=title),
             idempotency_key=idempotency_key,
             fingerprint=_turn_fingerprint(messages, revision, checked, title),
             token_limit=self.settings.max_session_tokens,
