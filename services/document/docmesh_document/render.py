@@ -42,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property, lru_cache
 from typing import Any
 
 from docmesh_common.invoice import Discount, DocumentKind, Invoice, Party, RoundingMode
@@ -185,18 +186,16 @@ class _Style:
     borders: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     def with_(self, **changes: Any) -> _Style:
-        return replace(self, **changes)
+        return _replaced(self, tuple(sorted(changes.items())))
 
-    def cell(
-        self, kind: CellKind, valuetype: str, value: float | str, *, formula: str = "", source: str = ""
-    ) -> Cell:
+    @cached_property
+    def _template(self) -> Cell:
+        # An empty cell carrying this style: cells are copied from it (a dictionary copy)
+        # instead of built by the dataclass __init__ with a dozen keywords; a render builds
+        # hundreds of cells from a handful of styles. (cached_property stores in the
+        # instance dictionary, which a frozen dataclass allows.)
         return Cell(
             "",
-            kind=kind,
-            valuetype=valuetype,
-            value=value,
-            formula=formula,
-            source=source,
             borders=self.borders,
             layout=self.layout,
             font=self.font,
@@ -206,6 +205,26 @@ class _Style:
             nontextvalueformat=self.valueformat,
             colspan=self.colspan,
         )
+
+    def cell(
+        self, kind: CellKind, valuetype: str, value: float | str, *, formula: str = "", source: str = ""
+    ) -> Cell:
+        cell = self._template.copy()
+        cell.kind = kind
+        cell.valuetype = valuetype
+        cell.value = value
+        if formula:
+            cell.formula = formula
+        if source:
+            cell.source = source
+        return cell
+
+
+@lru_cache(maxsize=1024)
+def _replaced(style: _Style, changes: tuple[tuple[str, Any], ...]) -> _Style:
+    """``style`` with ``changes``; cached, as the same few variants are derived on every render
+    (``dataclasses.replace`` of a frozen dataclass costs several microseconds)."""
+    return replace(style, **dict(changes))
 
 
 _PLAIN = _Style()
