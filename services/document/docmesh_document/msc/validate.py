@@ -58,7 +58,6 @@ invoice-balance            logic     error     balance due ≠ total − amount 
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from collections.abc import Callable
@@ -76,7 +75,7 @@ from docmesh_document.msc.formula import (
 )
 from docmesh_document.msc.model import Cell, CellKind, Document, Sheet
 from docmesh_document.msc.parser import ParseIssue, parse_lenient
-from docmesh_document.msc.recalc import recalculate
+from docmesh_document.msc.recalc import RecalcResult, recalculate_copy
 
 __all__ = ["LEVELS", "Finding", "check_document", "is_valid", "validate"]
 
@@ -124,7 +123,8 @@ def validate(text: str, *, invoice_checks: bool = False) -> list[Finding]:
                 "bare sheet save: EtherCalc needs the socialcalc:version:1.0 wrapper",
             )
         )
-    findings.extend(check_document(result.document, invoice_checks=invoice_checks))
+    # The parsed document is ours alone: no later recalculation of it to remember anything for.
+    findings.extend(_check(result.document, invoice_checks, remember=False))
     return findings
 
 
@@ -133,32 +133,24 @@ def _from_issue(issue: ParseIssue) -> Finding:
 
 
 def check_document(doc: Document, *, invoice_checks: bool = False) -> list[Finding]:
-    """Semantic and logic findings for a parsed document (does not modify it)."""
+    """Semantic and logic findings for a parsed document (does not modify its content).
+
+    The recalculation done for the logic checks is remembered on the sheet, so that a caller
+    recalculating the document next does not compute it again (see
+    :func:`~docmesh_document.msc.recalc.recalculate_copy`).
+    """
+    return _check(doc, invoice_checks, remember=True)
+
+
+def _check(doc: Document, invoice_checks: bool, *, remember: bool) -> list[Finding]:
     sheet = doc.sheet
     out: list[Finding] = []
     _semantic(sheet, out)
-    work = _recalc_scratch(sheet)
-    _logic(sheet, work, out)
+    work, result = recalculate_copy(sheet, remember=remember)
+    _logic(sheet, work, result, out)
     if invoice_checks:
         out.extend(check_invoice(work))
     return out
-
-
-def _recalc_scratch(sheet: Sheet) -> Sheet:
-    """A copy of ``sheet`` that :func:`recalculate` can write to without changing ``sheet``.
-
-    Recalculation writes only the formula cells (``valuetype``, ``value``, ``error``) and
-    ``attribs.circularreferencecell``, and the logic checks only read the copy; so those are
-    copied and everything else is shared. (``copy.deepcopy`` of a 500-cell sheet cost ~8 ms,
-    most of the validator's time; this costs a few hundredths of that.) Cell fields are all
-    immutable values, so a shallow copy of a cell is a full copy.
-    """
-    work = copy.copy(sheet)
-    work.attribs = copy.copy(sheet.attribs)
-    work.cells = {
-        coord: cell.copy() if cell.kind is CellKind.FORMULA else cell for coord, cell in sheet.cells.items()
-    }
-    return work
 
 
 def _line(sheet: Sheet, coord: str) -> int:
@@ -422,8 +414,7 @@ def _formula_checks(sheet: Sheet, coord: str, formula: str, add: _Add, prefix: s
 # ---------------------------------------------------------------- logic
 
 
-def _logic(sheet: Sheet, work: Sheet, out: list[Finding]) -> None:
-    result = recalculate(work)
+def _logic(sheet: Sheet, work: Sheet, result: RecalcResult, out: list[Finding]) -> None:
     for cycle in result.cycles:
         for coord in cycle:
             out.append(
