@@ -137,6 +137,21 @@ def test_vt_cells_distinguish_numbers_from_text() -> None:
     assert (sheet.cells["A2"].kind, sheet.cells["A2"].value) == (CellKind.TEXT, "<b>x</b>")
 
 
+def test_a_copied_cell_has_every_field_and_its_class() -> None:
+    cell = Cell(
+        "A1", CellKind.FORMULA, "e#DIV/0!", "x", "1/0", "s", "oops", True, (1, 2, 3, 4), 5, 6, 7, 8, 9, 10, 11,
+        12, 13, "k", "a:b", "y", "c",
+    )  # fmt: skip
+    clone = cell.copy()
+    assert clone == cell and clone is not cell and type(clone) is Cell
+
+    class Marked(Cell):
+        pass
+
+    marked = Marked("B2", CellKind.VALUE, "n", 1.0)
+    assert type(marked.copy()) is Marked and marked.copy() == marked
+
+
 def test_cell_attributes_are_written_in_engine_order() -> None:
     cell = Cell(
         "A1", CellKind.TEXT, "t", "x", readonly=True, error="oops", borders=(0, 0, 1, 0), layout=1, font=2,

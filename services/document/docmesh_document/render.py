@@ -42,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from docmesh_common.invoice import Discount, DocumentKind, Invoice, Party, RoundingMode
@@ -188,14 +188,19 @@ class _Style:
     def with_(self, **changes: Any) -> _Style:
         return _replaced(self, tuple(sorted(changes.items())))
 
-    @cached_property
-    def _template(self) -> Cell:
-        # An empty cell carrying this style: cells are copied from it (a dictionary copy)
-        # instead of built by the dataclass __init__ with a dozen keywords; a render builds
-        # hundreds of cells from a handful of styles. (cached_property stores in the
-        # instance dictionary, which a frozen dataclass allows.)
+    def cell(
+        self, kind: CellKind, valuetype: str, value: float | str, *, formula: str = "", source: str = ""
+    ) -> Cell:
+        # Built by the dataclass __init__, not copied from a template cell's __dict__: a copy
+        # is cheaper to make, but its attributes (a materialised instance dictionary) are
+        # several times slower to read, and every later step reads every cell.
         return Cell(
             "",
+            kind=kind,
+            valuetype=valuetype,
+            value=value,
+            formula=formula,
+            source=source,
             borders=self.borders,
             layout=self.layout,
             font=self.font,
@@ -205,19 +210,6 @@ class _Style:
             nontextvalueformat=self.valueformat,
             colspan=self.colspan,
         )
-
-    def cell(
-        self, kind: CellKind, valuetype: str, value: float | str, *, formula: str = "", source: str = ""
-    ) -> Cell:
-        cell = self._template.copy()
-        cell.kind = kind
-        cell.valuetype = valuetype
-        cell.value = value
-        if formula:
-            cell.formula = formula
-        if source:
-            cell.source = source
-        return cell
 
 
 @lru_cache(maxsize=1024)

@@ -99,10 +99,39 @@ class Cell:
 
     def copy(self) -> Cell:
         """An independent copy. Every field is an immutable value (str, float, int, tuple), so
-        copying the instance dictionary is a full copy, and ~10x cheaper than ``copy.copy``."""
-        clone = object.__new__(type(self))
-        clone.__dict__.update(self.__dict__)
-        return clone
+        a shallow copy is a full copy."""
+        if type(self) is not Cell:
+            # A subclass may have fields of its own: copy the instance dictionary.
+            clone = object.__new__(type(self))
+            clone.__dict__.update(self.__dict__)
+            return clone
+        # Through __init__ (~10x cheaper than copy.copy), not by copying the instance dictionary:
+        # that is cheaper still, but leaves a materialised dictionary whose attributes read ~5x
+        # slower than those __init__ stores, and copied cells are read many times afterwards.
+        return Cell(
+            self.coord,
+            self.kind,
+            self.valuetype,
+            self.value,
+            self.formula,
+            self.source,
+            self.error,
+            self.readonly,
+            self.borders,
+            self.layout,
+            self.font,
+            self.color,
+            self.bgcolor,
+            self.cellformat,
+            self.textvalueformat,
+            self.nontextvalueformat,
+            self.colspan,
+            self.rowspan,
+            self.cssc,
+            self.csss,
+            self.mod,
+            self.comment,
+        )
 
     @property
     def is_formula(self) -> bool:

@@ -229,8 +229,8 @@ def recalculate_copy(sheet: Sheet, *, remember: bool = True) -> tuple[Sheet, Rec
     (``copy.deepcopy`` of a 500-cell sheet cost ~8 ms; this costs a few hundredths of that.)
 
     The outcome is also remembered on ``sheet``: the validator recalculates a copy to compare
-    it with the cached values, and its callers (the RenderInvoice path, the Recalculate and
-    Export RPCs) often recalculate the same sheet right after. If nothing that recalculation
+    it with the cached values, and a caller holding the model (render, check, recalculate,
+    serialize) often recalculates the same sheet right after. If nothing that recalculation
     reads has changed by then, :func:`recalculate` writes the remembered values instead of
     evaluating every formula again; recalculation is deterministic, so they are the very values
     it would compute. ``remember=False`` skips that (its snapshot costs a fraction of a
