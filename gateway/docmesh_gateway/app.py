@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 import grpc
-from google.protobuf import json_format
 from google.protobuf.message import Message
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 from starlette.middleware.cors import CORSMiddleware
@@ -48,6 +47,7 @@ from docmesh_gateway.errors import (
     status_of,
     with_headers,
 )
+from docmesh_gateway.jsonmap import to_dict
 from docmesh_gateway.ratelimit import RateLimiter
 from docmesh_gateway.routes import Route, Router
 from docmesh_gateway.settings import GatewaySettings
@@ -415,7 +415,7 @@ class Gateway:
                 headers["content-disposition"] = _content_disposition(file_name)
             await send_bytes(send, 200, data, content_type, headers)
             return
-        payload: Any = _to_dict(response)
+        payload: Any = to_dict(response)
         if route.response_body:
             payload = payload.get(route.response_body)
         await send_json(send, 200, payload, extra)
@@ -532,15 +532,6 @@ def _too_large(limit: int) -> HttpError:
     )
 
 
-def _to_dict(message: Message) -> dict[str, Any]:
-    return json_format.MessageToDict(
-        message,
-        preserving_proto_field_name=True,
-        always_print_fields_with_no_presence=True,
-        unquote_int64_if_possible=True,
-    )
-
-
 def _sse(event: bytes, data: str) -> bytes:
     lines = b"".join(b"data: " + line.encode() + b"\n" for line in data.split("\n"))
     return b"event: " + event + b"\n" + lines + b"\n"
@@ -552,7 +543,7 @@ def _sse_event(message: Message) -> bytes:
     oneofs = message.DESCRIPTOR.oneofs
     if len(oneofs) == 1:
         name = message.WhichOneof(oneofs[0].name) or name
-    return _sse(name.encode(), json.dumps(_to_dict(message), separators=(",", ":"), ensure_ascii=False))
+    return _sse(name.encode(), json.dumps(to_dict(message), separators=(",", ":"), ensure_ascii=False))
 
 
 def _content_disposition(file_name: str) -> str:
