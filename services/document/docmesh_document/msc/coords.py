@@ -14,6 +14,7 @@ __all__ = [
     "COORD_RE",
     "MAX_COL",
     "CoordError",
+    "cell_position",
     "col_name",
     "col_number",
     "coord",
@@ -64,6 +65,16 @@ def parse_coord(text: str) -> tuple[int, int]:
     if not m:
         raise CoordError(f"not a cell coordinate: {text!r}")
     return col_number(m.group(1)), int(m.group(2))
+
+
+@lru_cache(maxsize=65536)
+def cell_position(text: str) -> tuple[int, int] | None:
+    """``"B7"`` → (2, 7), or None when ``text`` is not a canonical coordinate.
+
+    The checks that walk every cell of a sheet ask this of every key, several times per
+    document; cached, it is one call instead of a match and a parse.
+    """
+    return parse_coord(text) if COORD_RE.match(text) else None
 
 
 def is_valid_coord(text: str) -> bool:

@@ -64,7 +64,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from docmesh_document.msc.coords import COORD_RE, MAX_COL, col_number, is_valid_col, parse_coord
+from docmesh_document.msc.coords import (
+    COORD_RE,
+    MAX_COL,
+    cell_position,
+    col_number,
+    is_valid_col,
+    parse_coord,
+)
 from docmesh_document.msc.coords import coord as _coord
 from docmesh_document.msc.formula import (
     FUNCTIONS,
@@ -171,9 +178,9 @@ def _semantic(sheet: Sheet, out: list[Finding]) -> None:
         add("missing-version", "no version line (the engine writes version:1.5)", line=0, severity="warning")
     a = sheet.attribs
     maxcol = maxrow = 0
-    for coord in sheet.cells:
-        if COORD_RE.match(coord):
-            c, r = parse_coord(coord)
+    for position in map(cell_position, sheet.cells):
+        if position is not None:
+            c, r = position
             if c > maxcol:
                 maxcol = c
             if r > maxrow:
@@ -283,9 +290,12 @@ def _style_checks(sheet: Sheet, add: _Add) -> None:
 def _merge_checks(sheet: Sheet, add: _Add) -> None:
     a = sheet.attribs
     for coord, cell in sheet.cells.items():
-        if not (cell.colspan or cell.rowspan) or not COORD_RE.match(coord):
+        if not (cell.colspan or cell.rowspan):
             continue
-        c, r = parse_coord(coord)
+        position = cell_position(coord)
+        if position is None:
+            continue
+        c, r = position
         cs, rs = cell.colspan or 1, cell.rowspan or 1
         if cs < 1 or rs < 1:
             add("merge", "colspan and rowspan must be >= 1", coord)
@@ -512,12 +522,20 @@ def check_invoice(sheet: Sheet) -> list[Finding]:
     value) in the row.
     """
     out: list[Finding] = []
-    grid: _Grid = {parse_coord(k): cell for k, cell in sheet.cells.items() if COORD_RE.match(k)}
+    grid: _Grid = {}
     rows: dict[int, dict[int, str]] = {}
-    for (c, r), cell in grid.items():
-        t = _cell_text(cell)
-        if t:
-            rows.setdefault(r, {})[c] = t
+    for k, cell in sheet.cells.items():
+        position = cell_position(k)
+        if position is None:
+            continue
+        grid[position] = cell
+        # _cell_text, inlined: this visits every cell.
+        value = cell.value
+        if isinstance(value, str) and cell.valuetype.startswith("t"):
+            t = value.strip().lower()
+            if t:
+                c, r = position
+                rows.setdefault(r, {})[c] = t
     header = None
     for r in sorted(rows):
         labels = rows[r]
