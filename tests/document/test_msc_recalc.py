@@ -192,3 +192,17 @@ def test_a_changed_sheet_is_recalculated_again(change: Any) -> None:
     fresh = copy.deepcopy(sheet)
     fresh.recalc_memo = None
     assert _outcome(sheet, recalculate(sheet)) == _outcome(fresh, recalculate(fresh))
+
+
+def test_the_cached_plan_follows_the_names_and_hands_out_fresh_lists() -> None:
+    # The same formula texts with a name defined two ways: the order follows the definition.
+    text = "cell:A1:vtf:n:0:X+1\ncell:A2:vtf:n:0:B1*2\ncell:B1:vtf:n:0:5\nsheet:c:2:r:2\n"
+    via_b1 = recalculate(_sheet(text + "name:X::B1\n"))
+    via_a2 = recalculate(_sheet(text + "name:X::A2\n"))
+    assert via_b1.order == ["B1", "A1", "A2"] and via_a2.order == ["B1", "A2", "A1"]
+    loop = "cell:A1:vtf:n:0:A2\ncell:A2:vtf:n:0:A1\nsheet:c:1:r:2\n"
+    first = recalculate(_sheet(loop))
+    first.cycles[0].clear()
+    first.order.clear()
+    again = recalculate(_sheet(loop))
+    assert again.cycles == [["A1", "A2"]] and again.order == ["A1", "A2"]
