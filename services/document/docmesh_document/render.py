@@ -193,22 +193,27 @@ class _Style:
     ) -> Cell:
         # Built by the dataclass __init__, not copied from a template cell's __dict__: a copy
         # is cheaper to make, but its attributes (a materialised instance dictionary) are
-        # several times slower to read, and every later step reads every cell.
+        # several times slower to read, and every later step reads every cell. Positional
+        # arguments, in Cell's field order, because matching keywords doubled the cost of a
+        # call made for every cell of a render.
         return Cell(
-            "",
-            kind=kind,
-            valuetype=valuetype,
-            value=value,
-            formula=formula,
-            source=source,
-            borders=self.borders,
-            layout=self.layout,
-            font=self.font,
-            color=self.color,
-            bgcolor=self.bgcolor,
-            cellformat=self.cellformat,
-            nontextvalueformat=self.valueformat,
-            colspan=self.colspan,
+            "",  # coord (set by _Builder.put)
+            kind,
+            valuetype,
+            value,
+            formula,
+            source,
+            "",  # error
+            False,  # readonly
+            self.borders,
+            self.layout,
+            self.font,
+            self.color,
+            self.bgcolor,
+            self.cellformat,
+            0,  # textvalueformat
+            self.valueformat,  # nontextvalueformat
+            self.colspan,
         )
 
 
