@@ -267,6 +267,37 @@ class _SheetReader:
         self.cell_attributes(cell, parts, 2)
 
     def cell_attributes(self, cell: Cell, parts: list[str], j: int) -> None:
+        """Apply the attributes ``parts[j:]`` of a cell line to ``cell``.
+
+        Writers put the value attribute first (``v``, ``t``, ``vt``, ``vtf``, ``vtc``) and the
+        style attributes after it, and a sheet repeats a few style tails over hundreds of
+        cells. So the value attribute is read here, and the tail is read once per distinct
+        text into the list of assignments it makes (recorded on a stand-in for the cell),
+        which is replayed for every cell that has the same tail. A tail that produces issues
+        is read again each time: its issues name the cell.
+        """
+        n = len(parts)
+        if j < n and parts[j] in _VALUE_ATTRS:
+            j = self.attributes(cell, parts, j, first_only=True)
+        if j >= n:
+            return
+        tail = tuple(parts[j:])
+        assignments = _TAIL_ASSIGNMENTS.get(tail)
+        if assignments is None:
+            recorder = _Recorder(cell.coord)
+            issues = len(self.issues)
+            self.attributes(recorder, parts, j, first_only=False)
+            assignments = tuple(recorder.assignments)
+            if len(self.issues) == issues:
+                if len(_TAIL_ASSIGNMENTS) >= _TAIL_CACHE_SIZE:
+                    _TAIL_ASSIGNMENTS.clear()  # a crude bound: distinct tails are few in practice
+                _TAIL_ASSIGNMENTS[tail] = assignments
+        for name, value in assignments:
+            setattr(cell, name, value)
+
+    def attributes(self, cell: Cell | _Recorder, parts: list[str], j: int, *, first_only: bool) -> int:
+        """Apply attributes from ``parts[j]`` on (only the first with ``first_only``); return
+        the index after the last field read, or ``len(parts)`` when the list ended or stopped."""
         coord = cell.coord
         n = len(parts)
         while j < n:
@@ -283,10 +314,10 @@ class _SheetReader:
                         )
                 else:
                     self.issue("unknown-cell-attribute", f"unknown cell attribute '{key}'", coord)
-                return
+                return n
             if j + arity > n:
                 self.issue("missing-value", f"attribute '{key}' needs {arity} value field(s)", coord)
-                return
+                return n
             first = parts[j]
             j += arity
             if key == "v":
@@ -301,15 +332,17 @@ class _SheetReader:
                     self.issue("bad-value-type", f"{key}: empty value type", coord)
                 value: float | str
                 if vtype.startswith("n"):
-                    if key == "vtf" and not is_plain_number(raw):
+                    if key != "vtf":
+                        value = self.number(raw, key, coord)
+                    elif is_plain_number(raw):
+                        value = float(raw)  # what self.number does with a plain number
+                    else:
                         # A cached formula value is replaced by recalc, so it is only a warning.
                         self.issue(
                             "bad-number", f"vtf cached value '{raw}' is not a number", coord, "warning"
                         )
                         v = js_number(raw)
                         value = 0.0 if math.isnan(v) else v
-                    else:
-                        value = self.number(raw, key, coord)
                 else:
                     value = raw
                 cell.valuetype, cell.value = vtype, value
@@ -340,6 +373,9 @@ class _SheetReader:
                 cell.mod = first
             else:  # ro
                 cell.readonly = decode(first).lower() == "yes"
+            if first_only:
+                return j
+        return n
 
     def line_col(self, line: str, parts: list[str]) -> None:
         name = parts[1] if len(parts) > 1 else ""
@@ -456,6 +492,25 @@ class _SheetReader:
     def line_ignored(self, line: str, parts: list[str]) -> None:
         self.issue("obsolete-line", f"obsolete '{parts[0]}' line ignored", severity="warning")
 
+
+class _Recorder:
+    """Stands in for a cell while a style tail is read: records the assignments, in order."""
+
+    coord: str
+    assignments: list[tuple[str, object]]
+
+    def __init__(self, coord: str) -> None:
+        object.__setattr__(self, "coord", coord)
+        object.__setattr__(self, "assignments", [])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        self.assignments.append((name, value))
+
+
+# The assignments each style tail of a cell line makes (see _SheetReader.cell_attributes).
+_TAIL_ASSIGNMENTS: dict[tuple[str, ...], tuple[tuple[str, object], ...]] = {}
+_TAIL_CACHE_SIZE = 4096
+_VALUE_ATTRS = frozenset(("v", "t", "vt", "vtf", "vtc"))
 
 # Value fields taken by each cell attribute (§4).
 _CELL_ARITY = {
