@@ -105,6 +105,9 @@ class RenderedDocument:
     """A typed document with its sheet, as the document service rendered and checked it."""
 
     invoice: Invoice
+    # `invoice` in wire form, converted once: the render request, the revision and the
+    # response all carry it.
+    invoice_proto: invoice_pb2.Invoice
     msc: str
     totals: invoice_pb2.InvoiceTotals
     validation: doc_pb2.ValidationReport
@@ -406,8 +409,10 @@ class AgentService:
             validation = await self.documents.call(
                 self.documents.stub.Validate, doc_pb2.ValidateRequest(msc=revision.msc, invoice_checks=True)
             )
+            invoice = from_proto(revision.invoice)
             result.document = RenderedDocument(
-                invoice=from_proto(revision.invoice),
+                invoice=invoice,
+                invoice_proto=to_proto(invoice),
                 msc=revision.msc,
                 totals=revision.totals,
                 validation=validation.report,
@@ -526,11 +531,16 @@ class AgentService:
             answer = await self.provider.answer(request, result.usage, deadline=llm_deadline)
 
     async def _render(self, invoice: Invoice) -> RenderedDocument:
+        wire = to_proto(invoice)
         rendered = await self.documents.call(
-            self.documents.stub.RenderInvoice, doc_pb2.RenderInvoiceRequest(invoice=to_proto(invoice))
+            self.documents.stub.RenderInvoice, doc_pb2.RenderInvoiceRequest(invoice=wire)
         )
         return RenderedDocument(
-            invoice=invoice, msc=rendered.msc, totals=rendered.totals, validation=rendered.validation
+            invoice=invoice,
+            invoice_proto=wire,
+            msc=rendered.msc,
+            totals=rendered.totals,
+            validation=rendered.validation,
         )
 
     async def _correct(self, document: RenderedDocument) -> RenderedDocument:
@@ -539,7 +549,11 @@ class AgentService:
         )
         log.warning("rendered sheet was invalid; %d fix(es) applied", len(corrected.fixes))
         return RenderedDocument(
-            invoice=document.invoice, msc=corrected.msc, totals=document.totals, validation=corrected.report
+            invoice=document.invoice,
+            invoice_proto=document.invoice_proto,
+            msc=corrected.msc,
+            totals=document.totals,
+            validation=corrected.report,
         )
 
     @staticmethod
@@ -563,7 +577,7 @@ class AgentService:
             document = result.document
             request.revision.CopyFrom(
                 ses_pb2.NewRevision(
-                    invoice=to_proto(document.invoice),
+                    invoice=document.invoice_proto,
                     msc=document.msc,
                     message_id=result.user_message_id,
                     totals=document.totals,

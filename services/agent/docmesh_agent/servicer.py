@@ -20,7 +20,7 @@ from docmesh.agent.v1 import invoice_app_service_pb2_grpc as app_grpc
 from docmesh.type.v1 import invoice_pb2
 from docmesh_agent.service import AgentService, RenderedDocument, TurnResult
 from docmesh_common.errors import DomainError, InvalidArgument
-from docmesh_common.invoice import DocumentKind, kind_from_proto, to_proto
+from docmesh_common.invoice import DocumentKind, kind_from_proto
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def chat_response(result: TurnResult) -> pb.ChatResponse:
         assistant_message_id=result.assistant_message_id,
     )
     if result.document is not None:
-        response.invoice.CopyFrom(to_proto(result.document.invoice))
+        response.invoice.CopyFrom(result.document.invoice_proto)
         response.totals.CopyFrom(result.document.totals)
         response.msc = result.document.msc
         response.validation.CopyFrom(result.document.validation)
@@ -102,7 +102,7 @@ class _StreamEvents:
         await self.queue.put(
             pb.ChatStreamResponse(
                 document_ready=pb.DocumentReady(
-                    invoice=to_proto(document.invoice),
+                    invoice=document.invoice_proto,
                     totals=document.totals,
                     msc=document.msc,
                     validation=document.validation,

@@ -58,10 +58,12 @@ def _system_parts(request: TurnRequest) -> tuple[str, str]:
     return fixed, document
 
 
-@functools.lru_cache(maxsize=8)
-def _fixed_tokens(fixed: str) -> int:
-    # The schema makes this part thousands of tokens: counted once a day, not once a turn.
-    return count_tokens(fixed)
+@functools.lru_cache(maxsize=16)
+def _repeated_tokens(text: str) -> int:
+    # Texts that come back turn after turn, counted once: the instructions with the schema
+    # (thousands of tokens, the same for a whole day) and the document part of a turn
+    # without a document (one text per requested kind).
+    return count_tokens(text)
 
 
 def invoice_json(invoice: Invoice) -> str:
@@ -87,7 +89,8 @@ def build_messages(request: TurnRequest, *, context_tokens: int) -> list[ChatMes
     if request.rejected is not None:
         tail.append({"role": "assistant", "content": invoice_json(request.rejected)})
         tail.append({"role": "user", "content": feedback_message(tuple(request.feedback))})
-    used = TOKENS_PER_MESSAGE + _fixed_tokens(fixed) + count_tokens(document)
+    document_tokens = _repeated_tokens(document) if request.current is None else count_tokens(document)
+    used = TOKENS_PER_MESSAGE + _repeated_tokens(fixed) + document_tokens
     used += sum(_message_tokens(m["content"]) for m in tail) + 2
     if used > context_tokens:
         log.warning("prompt needs %d tokens, more than the %d budget, without history", used, context_tokens)
