@@ -91,7 +91,12 @@ _StyleKey = tuple[
 ]
 
 
-@lru_cache(maxsize=4096)
+# Style key -> its text. A plain dictionary rather than lru_cache: the lookup runs for every
+# cell, and the LRU bookkeeping cost a third of it. Cleared when it grows past a bound.
+_STYLE_TEXTS: dict[_StyleKey, str] = {}
+_STYLE_TEXTS_MAX = 4096
+
+
 def _style_text(key: _StyleKey) -> str:
     """The attributes after the value part (``:ro:yes``, ``:e:``, ``:b:``, ``:l:``, …)."""
     (readonly, error, borders, layout, font, color, bgcolor, cellformat, tvf, ntvf) = key[:10]
@@ -129,23 +134,27 @@ def _style_text(key: _StyleKey) -> str:
 
 def cell_to_string(cell: Cell) -> str:
     """The attribute part of a cell line (everything after ``cell:<coord>``), as CellToString."""
+    key = _STYLE_FIELDS(cell)
+    style = _STYLE_TEXTS.get(key)
+    if style is None:
+        if len(_STYLE_TEXTS) >= _STYLE_TEXTS_MAX:
+            _STYLE_TEXTS.clear()
+        style = _STYLE_TEXTS[key] = _style_text(key)
     kind = cell.kind
     if kind is _EMPTY:
-        return _style_text(_STYLE_FIELDS(cell))
+        return style
     vt = cell.valuetype
     value = cell.value
     text = encode(value) if isinstance(value, str) else format_number(value)
     if kind is _VALUE:
-        head = f":v:{text}" if vt == "n" else f":vt:{vt}:{text}"
-    elif kind is _TEXT:
-        head = f":t:{text}" if vt == "t" else f":vt:{vt}:{text}"
-    elif kind is _FORMULA:
-        head = f":vtf:{vt}:{text}:{encode(cell.formula)}"
-    elif kind is _CONSTANT:
-        head = f":vtc:{vt}:{text}:{encode(cell.source)}"
-    else:
-        head = ""
-    return head + _style_text(_STYLE_FIELDS(cell))
+        return f":v:{text}{style}" if vt == "n" else f":vt:{vt}:{text}{style}"
+    if kind is _TEXT:
+        return f":t:{text}{style}" if vt == "t" else f":vt:{vt}:{text}{style}"
+    if kind is _FORMULA:
+        return f":vtf:{vt}:{text}:{encode(cell.formula)}{style}"
+    if kind is _CONSTANT:
+        return f":vtc:{vt}:{text}:{encode(cell.source)}{style}"
+    return style
 
 
 @lru_cache(maxsize=65536)
