@@ -364,7 +364,62 @@ def _arg_counts(compiled: CompiledFormula) -> list[tuple[str, int, bool]]:
     return out
 
 
+def _function_findings(name: str, nargs: int, called: bool) -> list[tuple[str, str, str]] | None:
+    """(code, message without the prefix, severity) for a function name token; None when the
+    name is not a function (a known one, or an unknown one called with parentheses)."""
+    if name in FUNCTIONS:
+        out: list[tuple[str, str, str]] = []
+        want = FUNCTIONS[name]
+        ok = want == 100 or (want < 0 and nargs >= -want) or (want >= 0 and nargs == want)
+        if not ok:
+            need = f"at least {-want}" if want < 0 else f"exactly {want}"
+            out.append(("wrong-arg-count", f"{name} takes {need} argument(s), got {nargs}", "error"))
+        if name in SIDE_EFFECT_FUNCTIONS:
+            message = f"{name} is an EtherCalc widget/side-effect function (docmesh does not evaluate it)"
+            out.append(("side-effect-function", message, "warning"))
+        return out
+    if called:
+        return [("unknown-function", f"unknown function {name} (SocialCalc has no such function)", "error")]
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _sheet_free_checks(formula: str) -> tuple[tuple[tuple[str, str, str], ...], int, int] | None:
+    """The checks of a formula that do not depend on the sheet, cached by text.
+
+    For a formula that compiles (no leading ``=``), whose names are all functions and that has
+    no other-sheet reference (nearly every formula): the function findings in token order,
+    and the largest column and row it references. None for any other formula, which
+    :func:`_formula_checks` checks in full. (The semantic checks visit every formula of every
+    document, and an invoice repeats its formula texts.)
+    """
+    if formula.startswith("=") or compile_formula(formula).error:
+        return None
+    arg_counts, refs = _formula_facts(formula)
+    findings: list[tuple[str, str, str]] = []
+    for name, nargs, called in arg_counts:
+        found = _function_findings(name, nargs, called)
+        if found is None:
+            return None
+        findings.extend(found)
+    max_col = max_row = 0
+    for text, c, r in refs:
+        if text == "!":
+            return None
+        max_col, max_row = max(max_col, c), max(max_row, r)
+    return tuple(findings), max_col, max_row
+
+
 def _formula_checks(sheet: Sheet, coord: str, formula: str, add: _Add, prefix: str) -> None:
+    a = sheet.attribs
+    known = _sheet_free_checks(formula)
+    if known is not None:
+        findings, max_col, max_row = known
+        for code, message, severity in findings:
+            add(code, prefix + message, coord, severity=severity)
+        if max_col > a.lastcol or max_row > a.lastrow:
+            _reference_checks(sheet, coord, formula, add, prefix)
+        return
     if formula.startswith("="):
         add(
             "formula-leading-equals",
@@ -376,34 +431,24 @@ def _formula_checks(sheet: Sheet, coord: str, formula: str, add: _Add, prefix: s
         if not formula.startswith("="):
             add("formula-syntax", f"{prefix}formula '{formula}': {compiled.error.strip()}", coord)
         return
-    a = sheet.attribs
-    arg_counts, refs = _formula_facts(formula)
+    arg_counts, _ = _formula_facts(formula)
     for name, nargs, called in arg_counts:
-        if name in FUNCTIONS:
-            want = FUNCTIONS[name]
-            ok = want == 100 or (want < 0 and nargs >= -want) or (want >= 0 and nargs == want)
-            if not ok:
-                need = f"at least {-want}" if want < 0 else f"exactly {want}"
-                add("wrong-arg-count", f"{prefix}{name} takes {need} argument(s), got {nargs}", coord)
-            if name in SIDE_EFFECT_FUNCTIONS:
-                add(
-                    "side-effect-function",
-                    f"{prefix}{name} is an EtherCalc widget/side-effect function (docmesh does not evaluate it)",
-                    coord,
-                    severity="warning",
-                )
-        elif called:
-            add(
-                "unknown-function",
-                f"{prefix}unknown function {name} (SocialCalc has no such function)",
-                coord,
-            )
+        found = _function_findings(name, nargs, called)
+        if found is not None:
+            for code, message, severity in found:
+                add(code, prefix + message, coord, severity=severity)
         elif name in sheet.names or name in _SPECIAL:
             pass
         elif re.match(r"^[A-Z]{1,2}$", name):
             pass  # the engine reads a bare column name as row 1 of that column
         else:
             add("undefined-name", f"{prefix}name {name} is not defined", coord)
+    _reference_checks(sheet, coord, formula, add, prefix)
+
+
+def _reference_checks(sheet: Sheet, coord: str, formula: str, add: _Add, prefix: str) -> None:
+    a = sheet.attribs
+    _, refs = _formula_facts(formula)
     for text, c, r in refs:
         if text == "!":
             add(
@@ -569,6 +614,7 @@ def check_invoice(sheet: Sheet) -> list[Finding]:
     qc, pc, ac = cols["qty"], cols["price"], cols["amount"]
     dc = cols.get("disc")
     lines: list[tuple[int, float]] = []
+    quantity_price: dict[int, tuple[float | None, float | None]] = {}  # read once, checked below
     r = hrow + 1
     maxrow = max(rows) if rows else hrow
     while r <= max(maxrow, hrow + 1):
@@ -577,6 +623,7 @@ def check_invoice(sheet: Sheet) -> list[Finding]:
             break
         if a is not None:
             lines.append((r, a))
+            quantity_price[r] = (q, p)
         r += 1
     amounts = [a for _, a in lines]
     # Amounts are rounded to the currency's minor units; their decimals tell the tolerance.
@@ -596,8 +643,9 @@ def check_invoice(sheet: Sheet) -> list[Finding]:
         out.append(Finding("logic", code, _line(sheet, coord), coord, "error", message))
 
     for row, amount in lines:
-        q = _num(grid, qc, row) or 0.0
-        p = _num(grid, pc, row) or 0.0
+        q_read, p_read = quantity_price[row]
+        q = q_read or 0.0
+        p = p_read or 0.0
         gross = q * p
         expected = gross
         if dc is not None:
