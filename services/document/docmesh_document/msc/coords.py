@@ -51,8 +51,9 @@ def col_name(number: int) -> str:
     return (chr(high + 64) if high else "") + chr(low + 65)
 
 
+@lru_cache(maxsize=65536)
 def coord(col: int, row: int) -> str:
-    """(col, row) → ``"A1"``."""
+    """(col, row) → ``"A1"``. Cached: a render names hundreds of cells, from a small space."""
     if row < 1:
         raise CoordError(f"row number must be >= 1: {row}")
     return col_name(col) + str(row)

@@ -269,10 +269,10 @@ class _Memo:
     """A recalculation of an unchanged copy of a sheet: its inputs (to tell whether the sheet
     is still in that state) and its outputs (to write them without computing them again)."""
 
-    __slots__ = ("circular", "inputs", "keys", "lastrow", "names", "outputs", "result", "values")
+    __slots__ = ("circular", "inputs", "keys", "lastrow", "names", "outputs", "result")
 
     def __init__(self, sheet: Sheet, work: Sheet, result: RecalcResult) -> None:
-        self.keys, self.values, self.inputs, self.names = _inputs(sheet)
+        self.keys, self.inputs, self.names = _inputs(sheet)
         self.lastrow = sheet.attribs.lastrow
         cells = work.cells
         self.outputs = [(cells[c].valuetype, cells[c].value, cells[c].error) for c in result.order]
@@ -280,14 +280,17 @@ class _Memo:
         self.result = result
 
     def matches(self, sheet: Sheet) -> bool:
-        """True when everything recalculation reads is still what it was (the same objects)."""
-        keys, values, inputs, names = _inputs(sheet)
+        """True when everything recalculation reads is still what it was (the same objects).
+
+        A cell replaced by another holding the very same objects computes the same, so the
+        cells themselves need not be the same; the outputs go to whichever cells are there.
+        """
+        keys, inputs, names = _inputs(sheet)
         return (
             type(sheet.attribs.lastrow) is int
             and sheet.attribs.lastrow == self.lastrow
             and keys == self.keys
             and len(names) == len(self.names)
-            and all(map(is_, values, self.values))
             and all(map(is_, chain.from_iterable(inputs), chain.from_iterable(self.inputs)))
             and all(map(is_, chain.from_iterable(names), chain.from_iterable(self.names)))
         )
@@ -308,11 +311,10 @@ class _Memo:
         )
 
 
-def _inputs(sheet: Sheet) -> tuple[list[str], list[Any], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def _inputs(sheet: Sheet) -> tuple[list[str], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     cells = sheet.cells
-    values = list(cells.values())
     names = [(key, n, n.name, n.description, n.definition) for key, n in sheet.names.items()]
-    return list(cells), values, list(map(_CELL_INPUTS, values)), names
+    return list(cells), list(map(_CELL_INPUTS, cells.values())), names
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,10 @@ area) when a byte-for-byte engine-identical save is wanted.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from functools import lru_cache
 from operator import attrgetter
+from typing import Any
 
 from docmesh_document.msc.coords import COORD_RE, col_number, is_valid_col, parse_coord
 from docmesh_document.msc.escaping import encode
@@ -93,7 +95,7 @@ _StyleKey = tuple[
 
 # Style key -> its text. A plain dictionary rather than lru_cache: the lookup runs for every
 # cell, and the LRU bookkeeping cost a third of it. Cleared when it grows past a bound.
-_STYLE_TEXTS: dict[_StyleKey, str] = {}
+_STYLE_TEXTS: dict[tuple[object, ...], str] = {}  # either key form (lengths differ)
 _STYLE_TEXTS_MAX = 4096
 
 
@@ -132,14 +134,43 @@ def _style_text(key: _StyleKey) -> str:
     return "".join(out)
 
 
+# The style attributes nearly every styled cell uses; the others (ro, e, tvf, rowspan, cssc,
+# csss, mod, comment) are rarely set, and a cell without them is keyed by these alone: a
+# shorter key is cheaper to read and to hash, and this runs for every cell.
+_COMMON_STYLE_FIELDS = attrgetter(
+    "borders", "layout", "font", "color", "bgcolor", "cellformat", "nontextvalueformat", "colspan"
+)
+
+
+def _common_style_text(key: tuple[tuple[int, int, int, int], int, int, int, int, int, int, int]) -> str:
+    borders, layout, font, color, bgcolor, cellformat, ntvf, colspan = key
+    return _style_text(
+        (False, "", borders, layout, font, color, bgcolor, cellformat, 0, ntvf, colspan, 0, "", "", "", "")
+    )
+
+
 def cell_to_string(cell: Cell) -> str:
     """The attribute part of a cell line (everything after ``cell:<coord>``), as CellToString."""
-    key = _STYLE_FIELDS(cell)
+    if (
+        cell.readonly
+        or cell.error
+        or cell.textvalueformat
+        or cell.rowspan
+        or cell.cssc
+        or cell.csss
+        or cell.mod
+        or cell.comment
+    ):
+        key: tuple[object, ...] = _STYLE_FIELDS(cell)
+        make: Callable[[Any], str] = _style_text
+    else:
+        key = _COMMON_STYLE_FIELDS(cell)
+        make = _common_style_text
     style = _STYLE_TEXTS.get(key)
     if style is None:
         if len(_STYLE_TEXTS) >= _STYLE_TEXTS_MAX:
             _STYLE_TEXTS.clear()
-        style = _STYLE_TEXTS[key] = _style_text(key)
+        style = _STYLE_TEXTS[key] = make(key)
     kind = cell.kind
     if kind is _EMPTY:
         return style
