@@ -33,7 +33,7 @@ from docmesh_document.msc.coords import COORD_RE, parse_coord
 from docmesh_document.msc.engine import EvalContext, evaluate
 from docmesh_document.msc.formula import compile_formula, references
 from docmesh_document.msc.jsnum import format_number
-from docmesh_document.msc.model import CellKind, Name, Sheet
+from docmesh_document.msc.model import Cell, CellKind, Name, Sheet
 
 __all__ = ["RecalcResult", "dependency_graph", "find_cycles", "recalculate", "recalculate_copy"]
 
@@ -252,9 +252,15 @@ def recalculate_copy(sheet: Sheet, *, remember: bool = True) -> tuple[Sheet, Rec
     work = copy.copy(sheet)
     work.recalc_memo = None
     work.attribs = copy.copy(sheet.attribs)
-    formula = CellKind.FORMULA
-    work.cells = {coord: cell.copy() if cell.kind is formula else cell for coord, cell in sheet.cells.items()}
-    result = _recalculate(work)
+    cells: dict[str, Cell] = {}
+    formula_cells: list[tuple[str, str]] = []  # _formula_cells(work), gathered in the same pass
+    for coord, cell in sheet.cells.items():
+        if cell.kind is _FORMULA:
+            cell = cell.copy()
+            formula_cells.append((coord, cell.formula))
+        cells[coord] = cell
+    work.cells = cells
+    result = _recalculate(work, tuple(formula_cells))
     sheet.recalc_memo = _Memo(sheet, work, result) if remember else None
     return work, result
 
@@ -365,19 +371,19 @@ def _plan(formula_cells: tuple[tuple[str, str], ...], name_definitions: tuple[tu
     return _Plan(tuple(order), tuple(tuple(c) for c in cycles), circular)
 
 
-def _recalculate(sheet: Sheet) -> RecalcResult:
+def _recalculate(sheet: Sheet, formula_cells: tuple[tuple[str, str], ...] | None = None) -> RecalcResult:
     names = tuple([(key, n.definition) for key, n in sheet.names.items()])
-    plan = _plan(_formula_cells(sheet), names)
+    plan = _plan(_formula_cells(sheet) if formula_cells is None else formula_cells, names)
     sheet.attribs.circularreferencecell = plan.circular
     order = list(plan.order)
     result = RecalcResult(order=order, cycles=[list(c) for c in plan.cycles])
     ctx = EvalContext(sheet.cells, sheet.names, sheet.attribs.lastrow)
     cells = sheet.cells
     get = cells.get
-    before: dict[str, tuple[str, Any]] = {}
+    before: list[tuple[str, Any]] = []  # (valuetype, value) of each cell of ``order``
     for coord in order:
         cell = cells[coord]
-        before[coord] = (cell.valuetype, cell.value)
+        before.append((cell.valuetype, cell.value))
         # Plain-number formulas run as compiled Python (see msc.compiled); the compiled
         # function answers None whenever the engine might differ, and the engine decides.
         fast = fast_formula(cell.formula)
@@ -391,19 +397,21 @@ def _recalculate(sheet: Sheet) -> RecalcResult:
         cell.valuetype = vtype
         cell.value = value
         cell.error = err if vtype.startswith("e") else ""
-    for coord in order:
+    errors, changed = result.errors, result.changed
+    for coord, old in zip(order, before, strict=True):
         cell = cells[coord]
         vtype = cell.valuetype
         value = cell.value
+        if type(value) is float and vtype == "n":
+            pass  # the common case: a plain number stays as it is
         # The save format reads an error's value as text; keep it that way so a recalculated
         # sheet round-trips through serialize/parse unchanged.
-        if not vtype.startswith("n"):
-            value = format_number(value) if isinstance(value, float) else str(value)
+        elif not vtype.startswith("n"):
+            value = cell.value = format_number(value) if isinstance(value, float) else str(value)
         elif not isinstance(value, float):
-            value = float(value) if isinstance(value, int) else 0.0
-        cell.value = value
+            value = cell.value = float(value) if isinstance(value, int) else 0.0
         if vtype.startswith("e"):
-            result.errors[coord] = (vtype, cell.error)
-        if before[coord] != (vtype, value):
-            result.changed.append(coord)
+            errors[coord] = (vtype, cell.error)
+        if old != (vtype, value):
+            changed.append(coord)
     return result
