@@ -25,7 +25,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
-from operator import attrgetter, is_
+from operator import is_
 from typing import Any
 
 from docmesh_document.msc.compiled import fast_formula
@@ -265,12 +265,6 @@ def recalculate_copy(sheet: Sheet, *, remember: bool = True) -> tuple[Sheet, Rec
     return work, result
 
 
-# What recalculation reads from a cell (the engine sees only valuetype and value; the graph
-# needs kind and formula). The memo compares these by identity, not equality: 0.0 == -0.0 and
-# 1 == 1.0 == True, but they can evaluate differently; an unchanged cell keeps its very objects.
-_CELL_INPUTS = attrgetter("kind", "formula", "valuetype", "value")
-
-
 class _Memo:
     """A recalculation of an unchanged copy of a sheet: its inputs (to tell whether the sheet
     is still in that state) and its outputs (to write them without computing them again)."""
@@ -318,9 +312,17 @@ class _Memo:
 
 
 def _inputs(sheet: Sheet) -> tuple[list[str], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The cell keys, what recalculation reads from each cell, and the names.
+
+    The engine sees only a cell's valuetype and value, the dependency graph its kind and
+    formula. The memo compares these by identity, not equality: 0.0 == -0.0 and 1 == 1.0 ==
+    True, but they can evaluate differently, and an unchanged cell keeps its very objects.
+    """
     cells = sheet.cells
     names = [(key, n, n.name, n.description, n.definition) for key, n in sheet.names.items()]
-    return list(cells), list(map(_CELL_INPUTS, cells.values())), names
+    # A list comprehension rather than map(attrgetter): specialised attribute reads are faster.
+    inputs = [(c.kind, c.formula, c.valuetype, c.value) for c in cells.values()]
+    return list(cells), inputs, names
 
 
 @dataclass(frozen=True)
