@@ -9,8 +9,13 @@ from decimal import Decimal
 
 import pytest
 
-from docmesh_agent.providers.base import HistoryMessage, TurnRequest
-from docmesh_agent.providers.openai_provider import OpenAIProvider
+from docmesh_agent.providers.base import HistoryMessage, TurnRequest, answer_schema
+from docmesh_agent.providers.openai_provider import (
+    OpenAIProvider,
+    _completion,
+    _request_body,
+    _response_format,
+)
 from docmesh_agent.usage import TurnUsage
 from docmesh_common.errors import DeadlineExceeded, FailedPrecondition, Unavailable
 from docmesh_common.invoice import Invoice
@@ -324,3 +329,46 @@ async def test_current_invoice_is_in_the_prompt(llm: FakeLLM, make_provider) -> 
     current = Invoice.model_validate({**INVOICE, "buyer": {"name": "Initech"}})
     await ask(provider, TurnRequest(message="add 5% discount", current=current, today=TODAY))
     assert "Initech" in llm.requests[0].body["messages"][0]["content"]
+
+
+@pytest.mark.parametrize(("mode", "stream"), [("auto", False), ("json_object", True), ("none", False)])
+def test_request_body_is_the_compact_json_the_sdk_would_send(mode: str, stream: bool) -> None:
+    # The provider encodes the body itself (the SDK's create would transform and encode it per
+    # call): same keys in the same order, compact UTF-8 JSON, response_format last.
+    messages = [
+        {"role": "system", "content": 'Schema: {"a": "b"}\nütf-8 ✓'},
+        {"role": "user", "content": "hi"},
+    ]
+    body = _request_body(
+        model="m",
+        messages=messages,
+        max_tokens=10,
+        temperature=0.5,
+        response_format=_response_format(mode),
+        stream=stream,
+    )
+    expected: dict[str, object] = {"model": "m"}
+    if stream:
+        expected["stream"] = True
+    expected |= {"messages": messages, "max_tokens": 10}
+    if stream:
+        expected["stream_options"] = {"include_usage": True}
+    expected["temperature"] = 0.5
+    if mode == "auto":
+        expected["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": "agent_answer", "schema": answer_schema(), "strict": False},
+        }
+    elif mode == "json_object":
+        expected["response_format"] = {"type": "json_object"}
+    assert body == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_a_completion_without_content_or_usage_reads_as_empty_text() -> None:
+    assert _completion(b'{"choices": [{"message": {"content": null}}]}') == ("", None)
+    assert _completion(b'{"choices": []}') == ("", None)
+    text, usage = _completion(
+        b'{"choices": [{"message": {"content": "x"}}], "usage": {"prompt_tokens": 3, "completion_tokens": 4}}'
+    )
+    assert text == "x"
+    assert usage is not None and (usage.prompt_tokens, usage.completion_tokens) == (3, 4)
