@@ -19,7 +19,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from docmesh_document.msc.coords import COORD_RE, is_valid_col
+from docmesh_document.msc.coords import cell_position, is_valid_col
 from docmesh_document.msc.escaping import decode
 from docmesh_document.msc.jsnum import PLAIN_NUMBER_RE, is_plain_number, js_number
 from docmesh_document.msc.model import Cell, CellKind, ColAttrs, Document, Name, Part, RowAttrs, Sheet
@@ -230,6 +230,11 @@ class _SheetReader:
     # -- helpers ---------------------------------------------------------------------------
 
     def number(self, text: str, what: str, cell: str = "") -> float:
+        # Fast path for the usual field, ASCII digits with at most one "." and an optional "-"
+        # (all plain decimals, so the regular expression below would match; it costs more).
+        digits = text[1:] if text[:1] == "-" else text
+        if digits.isascii() and digits.replace(".", "", 1).isdigit():
+            return float(text)
         if not PLAIN_NUMBER_RE.match(text):
             self.issue("bad-number", f"{what}: '{text}' is not a plain decimal number", cell)
             v = js_number(text)
@@ -258,7 +263,7 @@ class _SheetReader:
         cells = self.sheet.cells
         cell = cells.get(coord)
         if cell is None:
-            if not COORD_RE.match(coord):
+            if cell_position(coord) is None:  # cached: cheaper than matching COORD_RE
                 self.issue(
                     "bad-coordinate", f"cell coordinate '{coord}' is not A1..ZZn (upper case, no $)", coord
                 )
