@@ -67,7 +67,8 @@ class Seen:
 class FakeLLM:
     """`async with FakeLLM() as llm:` — `llm.base_url` is the /v1 URL to give the openai client."""
 
-    def __init__(self, default: Step | None = None) -> None:
+    def __init__(self, default: Step | None = None, *, keep_alive_seconds: int = 5) -> None:
+        self.keep_alive_seconds = keep_alive_seconds  # uvicorn's idle timeout, as vLLM has it
         self.script: deque[Step] = deque()
         self.default = default or EXHAUSTED
         self.requests: list[Seen] = []
@@ -90,7 +91,14 @@ class FakeLLM:
 
     async def __aenter__(self) -> FakeLLM:
         app = Starlette(routes=[Route("/v1/chat/completions", self._completions, methods=["POST"])])
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="off",
+            timeout_keep_alive=self.keep_alive_seconds,
+        )
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve())
         while not self._server.started:

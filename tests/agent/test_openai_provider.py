@@ -372,3 +372,21 @@ def test_a_completion_without_content_or_usage_reads_as_empty_text() -> None:
     )
     assert text == "x"
     assert usage is not None and (usage.prompt_tokens, usage.completion_tokens) == (3, 4)
+
+
+async def test_a_burst_after_the_endpoints_idle_timeout_meets_no_closed_connections(openai_settings) -> None:
+    # The endpoint drops idle connections after 1 s; the client keeps them 0.5 s. The waves
+    # come around the moment the server closes the previous wave's connections: a client that
+    # kept them longer sends on closing sockets ("Server disconnected"); with the old 5 s
+    # client keep-alive this failed in most runs.
+    async with FakeLLM(default=ok(ANSWER), keep_alive_seconds=1) as endpoint:
+        provider = OpenAIProvider(
+            openai_settings(llm_base_url=endpoint.base_url, llm_max_retries=0, llm_keepalive_seconds=0.5)
+        )
+        try:
+            for idle in (0.98, 1.0, 1.01, 1.02, 1.03, 1.05, 1.1):
+                results = await asyncio.gather(*(ask(provider) for _ in range(32)), return_exceptions=True)
+                assert [r for r in results if isinstance(r, BaseException)] == []
+                await asyncio.sleep(idle)
+        finally:
+            await provider.close()

@@ -52,6 +52,11 @@ class AgentSettings(ServiceSettings):
     llm_http_transport: Literal["aiohttp", "httpx"] = Field(
         "aiohttp", validation_alias="DOCMESH_LLM_HTTP_TRANSPORT"
     )
+    # Idle pooled connections are dropped after this long. It must stay below the endpoint's
+    # own idle timeout (5 s for uvicorn-based servers such as vLLM and the LiteLLM proxy):
+    # otherwise a burst after a lull reuses connections the server is closing, the calls fail
+    # with "Server disconnected", and enough of them at once open the circuit breaker.
+    llm_keepalive_seconds: float = Field(4.0, validation_alias="DOCMESH_LLM_KEEPALIVE_SECONDS", gt=0, le=300)
     llm_timeout_seconds: float = Field(60.0, validation_alias="DOCMESH_LLM_TIMEOUT_SECONDS", gt=0)
     llm_connect_timeout_seconds: float = Field(
         5.0, validation_alias="DOCMESH_LLM_CONNECT_TIMEOUT_SECONDS", gt=0

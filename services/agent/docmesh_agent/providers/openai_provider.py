@@ -405,15 +405,22 @@ def _completion(raw: bytes) -> tuple[str, _ReportedUsage | None]:
 
 
 def _http_client(settings: AgentSettings) -> Any:
-    """openai's aiohttp transport when chosen and available (openai >= 1.80 with aiohttp)."""
+    """The HTTP client of the openai SDK: its aiohttp transport when chosen and available
+    (openai >= 1.80 with aiohttp), else its httpx one; either keeps idle connections for
+    `llm_keepalive_seconds`."""
+    defaults = openai.DEFAULT_CONNECTION_LIMITS
+    limits = type(defaults)(
+        max_connections=defaults.max_connections,
+        max_keepalive_connections=defaults.max_keepalive_connections,
+        keepalive_expiry=settings.llm_keepalive_seconds,
+    )
     factory = getattr(openai, "DefaultAioHttpClient", None)
-    if settings.llm_http_transport != "aiohttp" or factory is None:
-        return None
-    try:
-        return factory()
-    except RuntimeError:  # the aiohttp extra is not installed
-        log.warning("aiohttp is not installed; the LLM client uses httpx")
-        return None
+    if settings.llm_http_transport == "aiohttp" and factory is not None:
+        try:
+            return factory(limits=limits)
+        except RuntimeError:  # the aiohttp extra is not installed
+            log.warning("aiohttp is not installed; the LLM client uses httpx")
+    return openai.DefaultAsyncHttpxClient(limits=limits)
 
 
 def _failure_text(error: BaseException) -> str:
