@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Invoices with at least this many lines are rendered in a worker: render + validation
-# (``do_render``) costs ~5 ms of CPU at 50 lines, ~9 ms at 100 and ~16 ms at 200, while the hop
+# (``do_render``) costs ~3 ms of CPU at 50 lines, ~6 ms at 100 and ~10 ms at 200, while the hop
 # to a worker (pickling the invoice and the result, IPC, a busy machine's scheduling) costs
 # 10–40 ms, so smaller ones stay inline.
 _OFFLOAD_MIN_LINES = 100
@@ -143,8 +143,10 @@ def _content_cells(doc: Document) -> list[CellValue]:
 def do_render(invoice: Invoice, multipart: bool) -> RenderOutcome:
     rendered = render_invoice(invoice, multipart=multipart)
     text = rendered.text(multipart=multipart)
-    # Validate the rendered model directly (no re-parse of our own output), with invoice checks.
-    findings = check_document(rendered.document, invoice_checks=True) + precision_findings(rendered)
+    # Validate the rendered model directly (no re-parse of our own output), with invoice checks;
+    # nothing recalculates it afterwards, so the check's recalculation need not be remembered.
+    findings = check_document(rendered.document, invoice_checks=True, remember=False)
+    findings += precision_findings(rendered)
     return RenderOutcome(msc=text, totals=rendered.totals, findings=findings)
 
 

@@ -139,14 +139,15 @@ def _from_issue(issue: ParseIssue) -> Finding:
     return Finding("syntax", issue.code, issue.line, issue.cell, issue.severity, issue.message)
 
 
-def check_document(doc: Document, *, invoice_checks: bool = False) -> list[Finding]:
+def check_document(doc: Document, *, invoice_checks: bool = False, remember: bool = True) -> list[Finding]:
     """Semantic and logic findings for a parsed document (does not modify its content).
 
     The recalculation done for the logic checks is remembered on the sheet, so that a caller
     recalculating the document next does not compute it again (see
-    :func:`~docmesh_document.msc.recalc.recalculate_copy`).
+    :func:`~docmesh_document.msc.recalc.recalculate_copy`); ``remember=False`` skips that
+    when no recalculation follows.
     """
-    return _check(doc, invoice_checks, remember=True)
+    return _check(doc, invoice_checks, remember=remember)
 
 
 def _check(doc: Document, invoice_checks: bool, *, remember: bool) -> list[Finding]:
