@@ -339,8 +339,9 @@ def _plan(formula_cells: tuple[tuple[str, str], ...], name_definitions: tuple[tu
     """The plan for a set of formula cells and names (their definitions are all the graph reads).
 
     It depends on the formulas (coordinates and texts, in sheet order) and the names alone, never
-    on the values, so it is cached: every invoice with the same number of lines, taxes and
-    discounts has the same formulas, and a sheet is often recalculated more than once.
+    on the values, so it is cached like the other results keyed by formula text: every invoice
+    with the same number of lines, taxes and discounts has the same formulas. A measurement of
+    a cold start must clear it too (``_plan.cache_clear()``), as it clears the formula caches.
     """
     names = {key: Name(key, definition=definition) for key, definition in name_definitions}
     graph = _graph(formula_cells, names)
