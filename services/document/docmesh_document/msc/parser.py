@@ -293,7 +293,10 @@ class _SheetReader:
             issues = len(self.issues)
             self.attributes(recorder, parts, j, first_only=False)
             assignments = tuple(recorder.assignments)
-            if len(self.issues) == issues:
+            # Kept only without issues, and only short tails: style attributes are a few small
+            # numbers, while a long tail (a comment, an error text) is the cell's own and would
+            # only hold memory.
+            if len(self.issues) == issues and sum(map(len, tail)) <= _TAIL_MAX_CHARS:
                 if len(_TAIL_ASSIGNMENTS) >= _TAIL_CACHE_SIZE:
                     _TAIL_ASSIGNMENTS.clear()  # a crude bound: distinct tails are few in practice
                 _TAIL_ASSIGNMENTS[tail] = assignments
@@ -515,6 +518,7 @@ class _Recorder:
 # The assignments each style tail of a cell line makes (see _SheetReader.cell_attributes).
 _TAIL_ASSIGNMENTS: dict[tuple[str, ...], tuple[tuple[str, object], ...]] = {}
 _TAIL_CACHE_SIZE = 4096
+_TAIL_MAX_CHARS = 120
 _VALUE_ATTRS = frozenset(("v", "t", "vt", "vtf", "vtc"))
 
 # Value fields taken by each cell attribute (§4).

@@ -14,10 +14,8 @@ area) when a byte-for-byte engine-identical save is wanted.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any
 
 from docmesh_document.msc.coords import COORD_RE, col_number, is_valid_col, parse_coord
 from docmesh_document.msc.escaping import encode
@@ -91,11 +89,13 @@ _STYLE_FIELDS = attrgetter(
 _StyleKey = tuple[
     bool, str, tuple[int, int, int, int], int, int, int, int, int, int, int, int, int, str, str, str, str
 ]
+# (borders, layout, font, color, bgcolor, cellformat, nontextvalueformat, colspan)
+_CommonKey = tuple[tuple[int, int, int, int], int, int, int, int, int, int, int]
 
 
-# Style key -> its text. A plain dictionary rather than lru_cache: the lookup runs for every
-# cell, and the LRU bookkeeping cost a third of it. Cleared when it grows past a bound.
-_STYLE_TEXTS: dict[tuple[object, ...], str] = {}  # either key form (lengths differ)
+# Common style key -> its text. A plain dictionary rather than lru_cache: the lookup runs for
+# every cell, and the LRU bookkeeping cost a third of it. Cleared when it grows past a bound.
+_STYLE_TEXTS: dict[_CommonKey, str] = {}
 _STYLE_TEXTS_MAX = 4096
 
 
@@ -140,7 +140,7 @@ def _style_text(key: _StyleKey) -> str:
 # shorter key is cheaper to read and to hash, and this runs for every cell.
 
 
-def _common_style_text(key: tuple[tuple[int, int, int, int], int, int, int, int, int, int, int]) -> str:
+def _common_style_text(key: _CommonKey) -> str:
     borders, layout, font, color, bgcolor, cellformat, ntvf, colspan = key
     return _style_text(
         (False, "", borders, layout, font, color, bgcolor, cellformat, 0, ntvf, colspan, 0, "", "", "", "")
@@ -159,8 +159,8 @@ def cell_to_string(cell: Cell) -> str:
         or cell.mod
         or cell.comment
     ):
-        key: tuple[object, ...] = _STYLE_FIELDS(cell)
-        make: Callable[[Any], str] = _style_text
+        # Rare, and their texts (errors, comments) are the cell's own: not worth keeping.
+        style = _style_text(_STYLE_FIELDS(cell))
     else:
         # Spelled out rather than an attrgetter: Python's specialised attribute reads build
         # this tuple in half the time of attrgetter's generic lookups.
@@ -174,12 +174,12 @@ def cell_to_string(cell: Cell) -> str:
             cell.nontextvalueformat,
             cell.colspan,
         )
-        make = _common_style_text
-    style = _STYLE_TEXTS.get(key)
-    if style is None:
-        if len(_STYLE_TEXTS) >= _STYLE_TEXTS_MAX:
-            _STYLE_TEXTS.clear()
-        style = _STYLE_TEXTS[key] = make(key)
+        cached = _STYLE_TEXTS.get(key)
+        if cached is None:
+            if len(_STYLE_TEXTS) >= _STYLE_TEXTS_MAX:
+                _STYLE_TEXTS.clear()
+            cached = _STYLE_TEXTS[key] = _common_style_text(key)
+        style = cached
     kind = cell.kind
     if kind is _EMPTY:
         return style
