@@ -277,7 +277,7 @@ class _Memo:
         cells = work.cells
         self.outputs = [(cells[c].valuetype, cells[c].value, cells[c].error) for c in result.order]
         self.circular = work.attribs.circularreferencecell
-        self.result = result
+        self.result = _copy_result(result)  # its own: the caller may change the one it got
 
     def matches(self, sheet: Sheet) -> bool:
         """True when everything recalculation reads is still what it was (the same objects).
@@ -303,12 +303,16 @@ class _Memo:
             cell = cells[coord]
             cell.valuetype, cell.value, cell.error = vtype, value, error
         sheet.attribs.circularreferencecell = self.circular
-        return RecalcResult(
-            order=list(r.order),
-            cycles=[list(c) for c in r.cycles],
-            changed=list(r.changed),
-            errors=dict(r.errors),
-        )
+        return _copy_result(r)
+
+
+def _copy_result(r: RecalcResult) -> RecalcResult:
+    return RecalcResult(
+        order=list(r.order),
+        cycles=[list(c) for c in r.cycles],
+        changed=list(r.changed),
+        errors=dict(r.errors),
+    )
 
 
 def _inputs(sheet: Sheet) -> tuple[list[str], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
