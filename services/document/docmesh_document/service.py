@@ -143,9 +143,8 @@ def _content_cells(doc: Document) -> list[CellValue]:
 def do_render(invoice: Invoice, multipart: bool) -> RenderOutcome:
     rendered = render_invoice(invoice, multipart=multipart)
     text = rendered.text(multipart=multipart)
-    # Validate the rendered model directly (no re-parse of our own output), with invoice checks;
-    # nothing recalculates it afterwards, so the check's recalculation need not be remembered.
-    findings = check_document(rendered.document, invoice_checks=True, remember=False)
+    # Validate the rendered model directly (no re-parse of our own output), with invoice checks.
+    findings = check_document(rendered.document, invoice_checks=True)
     findings += precision_findings(rendered)
     return RenderOutcome(msc=text, totals=rendered.totals, findings=findings)
 

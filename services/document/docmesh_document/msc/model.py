@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 __all__ = [
     "BOUNDARY",
@@ -225,10 +224,6 @@ class Sheet:
         default_factory=dict, compare=False, repr=False
     )  # ("font", 1)
     name_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
-    # What the validator's recalculation of a copy found, kept so that recalculating this
-    # unchanged sheet afterwards applies it instead of computing it again (see
-    # msc.recalc.recalculate_copy); not part of equality.
-    recalc_memo: Any = field(default=None, compare=False, repr=False)
 
     def style_table(self, kind: str) -> dict[int, str]:
         """The table for a style line type (``"font"``, ``"valueformat"``, ...)."""

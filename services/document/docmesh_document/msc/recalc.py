@@ -24,8 +24,6 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
-from operator import is_
 from typing import Any
 
 from docmesh_document.msc.compiled import fast_formula
@@ -226,31 +224,17 @@ def find_cycles(graph: dict[str, set[str]], nodes: list[str]) -> list[list[str]]
 
 def recalculate(sheet: Sheet) -> RecalcResult:
     """Recalculate every formula cell of ``sheet`` in place; return order, cycles and changes."""
-    memo = sheet.recalc_memo
-    if memo is not None:
-        sheet.recalc_memo = None
-        if isinstance(memo, _Memo) and memo.matches(sheet):
-            return memo.apply(sheet)
     return _recalculate(sheet)
 
 
-def recalculate_copy(sheet: Sheet, *, remember: bool = True) -> tuple[Sheet, RecalcResult]:
+def recalculate_copy(sheet: Sheet) -> tuple[Sheet, RecalcResult]:
     """Recalculate a copy of ``sheet``, leaving ``sheet`` as it is; return the copy and the result.
 
     The copy shares every cell except the formula cells, which recalculation writes
     (``valuetype``, ``value``, ``error``), and its own ``attribs`` (``circularreferencecell``).
     (``copy.deepcopy`` of a 500-cell sheet cost ~8 ms; this costs a few hundredths of that.)
-
-    The outcome is also remembered on ``sheet``: the validator recalculates a copy to compare
-    it with the cached values, and a caller holding the model (render, check, recalculate,
-    serialize) often recalculates the same sheet right after. If nothing that recalculation
-    reads has changed by then, :func:`recalculate` writes the remembered values instead of
-    evaluating every formula again; recalculation is deterministic, so they are the very values
-    it would compute. ``remember=False`` skips that (its snapshot costs a fraction of a
-    millisecond) for a sheet nobody else will see.
     """
     work = copy.copy(sheet)
-    work.recalc_memo = None
     work.attribs = copy.copy(sheet.attribs)
     cells: dict[str, Cell] = {}
     formula_cells: list[tuple[str, str]] = []  # _formula_cells(work), gathered in the same pass
@@ -260,73 +244,7 @@ def recalculate_copy(sheet: Sheet, *, remember: bool = True) -> tuple[Sheet, Rec
             formula_cells.append((coord, cell.formula))
         cells[coord] = cell
     work.cells = cells
-    result = _recalculate(work, tuple(formula_cells))
-    sheet.recalc_memo = _Memo(sheet, work, result) if remember else None
-    return work, result
-
-
-class _Memo:
-    """A recalculation of an unchanged copy of a sheet: its inputs (to tell whether the sheet
-    is still in that state) and its outputs (to write them without computing them again)."""
-
-    __slots__ = ("circular", "inputs", "keys", "lastrow", "names", "outputs", "result")
-
-    def __init__(self, sheet: Sheet, work: Sheet, result: RecalcResult) -> None:
-        self.keys, self.inputs, self.names = _inputs(sheet)
-        self.lastrow = sheet.attribs.lastrow
-        cells = work.cells
-        self.outputs = [(cells[c].valuetype, cells[c].value, cells[c].error) for c in result.order]
-        self.circular = work.attribs.circularreferencecell
-        self.result = _copy_result(result)  # its own: the caller may change the one it got
-
-    def matches(self, sheet: Sheet) -> bool:
-        """True when everything recalculation reads is still what it was (the same objects).
-
-        A cell replaced by another holding the very same objects computes the same, so the
-        cells themselves need not be the same; the outputs go to whichever cells are there.
-        """
-        keys, inputs, names = _inputs(sheet)
-        return (
-            type(sheet.attribs.lastrow) is int
-            and sheet.attribs.lastrow == self.lastrow
-            and keys == self.keys
-            and len(names) == len(self.names)
-            and all(map(is_, chain.from_iterable(inputs), chain.from_iterable(self.inputs)))
-            and all(map(is_, chain.from_iterable(names), chain.from_iterable(self.names)))
-        )
-
-    def apply(self, sheet: Sheet) -> RecalcResult:
-        """Write the remembered outputs into ``sheet``; a fresh result the caller may change."""
-        cells = sheet.cells
-        r = self.result
-        for coord, (vtype, value, error) in zip(r.order, self.outputs, strict=True):
-            cell = cells[coord]
-            cell.valuetype, cell.value, cell.error = vtype, value, error
-        sheet.attribs.circularreferencecell = self.circular
-        return _copy_result(r)
-
-
-def _copy_result(r: RecalcResult) -> RecalcResult:
-    return RecalcResult(
-        order=list(r.order),
-        cycles=[list(c) for c in r.cycles],
-        changed=list(r.changed),
-        errors=dict(r.errors),
-    )
-
-
-def _inputs(sheet: Sheet) -> tuple[list[str], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The cell keys, what recalculation reads from each cell, and the names.
-
-    The engine sees only a cell's valuetype and value, the dependency graph its kind and
-    formula. The memo compares these by identity, not equality: 0.0 == -0.0 and 1 == 1.0 ==
-    True, but they can evaluate differently, and an unchanged cell keeps its very objects.
-    """
-    cells = sheet.cells
-    names = [(key, n, n.name, n.description, n.definition) for key, n in sheet.names.items()]
-    # A list comprehension rather than map(attrgetter): specialised attribute reads are faster.
-    inputs = [(c.kind, c.formula, c.valuetype, c.value) for c in cells.values()]
-    return list(cells), inputs, names
+    return work, _recalculate(work, tuple(formula_cells))
 
 
 @dataclass(frozen=True)

@@ -130,8 +130,7 @@ def validate(text: str, *, invoice_checks: bool = False) -> list[Finding]:
                 "bare sheet save: EtherCalc needs the socialcalc:version:1.0 wrapper",
             )
         )
-    # The parsed document is ours alone: no later recalculation of it to remember anything for.
-    findings.extend(_check(result.document, invoice_checks, remember=False))
+    findings.extend(check_document(result.document, invoice_checks=invoice_checks))
     return findings
 
 
@@ -139,22 +138,12 @@ def _from_issue(issue: ParseIssue) -> Finding:
     return Finding("syntax", issue.code, issue.line, issue.cell, issue.severity, issue.message)
 
 
-def check_document(doc: Document, *, invoice_checks: bool = False, remember: bool = True) -> list[Finding]:
-    """Semantic and logic findings for a parsed document (does not modify its content).
-
-    The recalculation done for the logic checks is remembered on the sheet, so that a caller
-    recalculating the document next does not compute it again (see
-    :func:`~docmesh_document.msc.recalc.recalculate_copy`); ``remember=False`` skips that
-    when no recalculation follows.
-    """
-    return _check(doc, invoice_checks, remember=remember)
-
-
-def _check(doc: Document, invoice_checks: bool, *, remember: bool) -> list[Finding]:
+def check_document(doc: Document, *, invoice_checks: bool = False) -> list[Finding]:
+    """Semantic and logic findings for a parsed document (does not modify it)."""
     sheet = doc.sheet
     out: list[Finding] = []
     _semantic(sheet, out)
-    work, result = recalculate_copy(sheet, remember=remember)
+    work, result = recalculate_copy(sheet)
     _logic(sheet, work, result, out)
     if invoice_checks:
         out.extend(check_invoice(work))
