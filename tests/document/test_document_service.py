@@ -284,7 +284,12 @@ async def test_export_rejects_unsafe_base_names(document_stub: Stub, name: str) 
 # --- concurrency ------------------------------------------------------------------------------
 
 
-def _heavy_sheet(rows: int = 5000) -> str:
+# Big enough (about 1 s of recalculation here) that the heavy call is surely still running
+# when the small call returns, even on a loaded CI machine; 5,000 rows once finished first.
+HEAVY_ROWS = 12_000
+
+
+def _heavy_sheet(rows: int = HEAVY_ROWS) -> str:
     lines = ["version:1.5"]
     for r in range(1, rows + 1):
         lines.append(f"cell:A{r}:v:{r}")
@@ -308,7 +313,7 @@ async def test_heavy_recalculation_does_not_stall_a_small_call(document_stub: St
     small_latency = time.perf_counter() - started
     assert not heavy.done()
     response = await heavy
-    assert response.cells[-1].value == str(5000 * 5001)
+    assert response.cells[-1].value == str(HEAVY_ROWS * (HEAVY_ROWS + 1))
     assert small_latency < heavy_alone / 4, (small_latency, heavy_alone)
 
 
