@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from docmesh_common.invoice import Invoice  # noqa: E402
+from docmesh_common.model.invoice import Invoice  # noqa: E402
 from docmesh_document.msc.parser import parse  # noqa: E402
 from docmesh_document.msc.recalc import recalculate  # noqa: E402
 from docmesh_document.msc.serializer import serialize  # noqa: E402

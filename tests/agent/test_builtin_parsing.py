@@ -18,8 +18,8 @@ from docmesh_agent.builtin.money import (
     parse_number,
 )
 from docmesh_agent.builtin.request import clean_name, split_clauses, tax_label, unit_label
-from docmesh_agent.builtin.totals import total
-from docmesh_common.invoice import Discount, Invoice, LineItem, Party, Tax
+from docmesh_common.model.totals import compute_totals
+from docmesh_common.model.invoice import Discount, Invoice, LineItem, Party, Tax
 
 TODAY = dt.date(2026, 3, 10)  # a Tuesday
 
@@ -174,7 +174,7 @@ def test_total_applies_line_discount_document_discount_tax_and_untaxed_shipping(
         shipping=Decimal(5),
     )
     # lines 180 + 20 = 200; less 20 = 180; VAT on A's share: (180 - 20*180/200) * 20% = 32.40; + 5
-    assert total(inv) == Decimal("217.40")
+    assert compute_totals(inv).total == Decimal("217.40")
 
 
 # --- turns ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from docmesh_agent.providers.openai_provider import (
 )
 from docmesh_agent.usage import TurnUsage
 from docmesh_common.errors import DeadlineExceeded, FailedPrecondition, Unavailable
-from docmesh_common.invoice import Invoice
+from docmesh_common.model.invoice import Invoice
 from tests.agent.conftest import ANSWER, INVOICE, TODAY
 from tests.agent.fake_llm import FakeLLM, Step, error, ok
 

@@ -6,7 +6,7 @@ import pytest
 
 from docmesh.type.v1 import invoice_pb2
 from docmesh_agent.service import _base_name, _title, incomplete, is_undo
-from docmesh_common.invoice import Invoice
+from docmesh_common.model.invoice import Invoice
 from tests.agent.conftest import INVOICE
 
 

@@ -11,7 +11,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from docmesh_common.invoice import Invoice
+from docmesh_common.model.invoice import Invoice
 
 HOSTILE_TEXTS = [
     "=cmd|' /C calc'!A0",

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from docmesh_common.invoice import DocumentKind, RoundingMode
+from docmesh_common.model.invoice import DocumentKind, RoundingMode
 from docmesh_document.msc.model import CellKind
 from docmesh_document.msc.parser import parse
 from docmesh_document.msc.recalc import recalculate

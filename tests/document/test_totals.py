@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from docmesh.type.v1 import invoice_pb2
-from docmesh_common.invoice import DocumentKind, RoundingMode
-from docmesh_document.totals import compute_totals, round_money
+from docmesh_common.model.invoice import DocumentKind, RoundingMode
+from docmesh_common.model.totals import compute_totals, round_money
 from tests.document.invoice_shapes import invoice
 
 D = Decimal

@@ -62,7 +62,7 @@ from docmesh_common.errors import (
     NotFound,
     ResourceExhausted,
 )
-from docmesh_common.invoice import DocumentKind, Invoice, from_proto, kind_from_proto, kind_to_proto, to_proto
+from docmesh_common.model.invoice import DocumentKind, Invoice, from_proto, kind_from_proto, kind_to_proto, to_proto
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from docmesh.agent.v1 import invoice_app_service_pb2_grpc as app_grpc
 from docmesh.type.v1 import invoice_pb2
 from docmesh_agent.service import AgentService, RenderedDocument, TurnResult
 from docmesh_common.errors import DomainError, InvalidArgument
-from docmesh_common.invoice import DocumentKind, kind_from_proto
+from docmesh_common.model.invoice import DocumentKind, kind_from_proto
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Render a typed invoice (or quote, receipt, purchase order) to an MSC sheet with live formulas.
 
-Every amount in the sheet is a formula that recomputes :mod:`docmesh_document.totals` step by
+Every amount in the sheet is a formula that recomputes :mod:`docmesh_common.model.totals` step by
 step, and every cached value written next to a formula is the Decimal result of that step, so
 readers that do not recalculate (SheetJS, plain-text exports) show the same numbers as
 EtherCalc after its recalc.
@@ -45,12 +45,12 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from docmesh_common.invoice import Discount, DocumentKind, Invoice, Party, RoundingMode
+from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, Party, RoundingMode
 from docmesh_document.msc.coords import col_name, coord
 from docmesh_document.msc.model import Cell, CellKind, ColAttrs, Document, RowAttrs, Sheet
 from docmesh_document.msc.serializer import serialize
 from docmesh_document.msc.validate import Finding
-from docmesh_document.totals import InvoiceTotals, compute_totals, round_money, tax_applies
+from docmesh_common.model.totals import InvoiceTotals, compute_totals, round_money, tax_applies
 
 __all__ = [
     "InvoiceCells",

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
 from docmesh_common.errors import InvalidArgument, Unavailable
-from docmesh_common.invoice import Invoice
+from docmesh_common.model.invoice import Invoice
 from docmesh_document.exports import ExportedFile, ExportFormat, export_document
 from docmesh_document.msc.coords import COORD_RE, parse_coord
 from docmesh_document.msc.correct import CorrectionResult, correct
@@ -47,7 +47,7 @@ from docmesh_document.msc.serializer import serialize
 from docmesh_document.msc.validate import Finding, check_document, validate
 from docmesh_document.render import precision_findings, render_invoice
 from docmesh_document.settings import DocumentSettings
-from docmesh_document.totals import InvoiceTotals
+from docmesh_common.model.totals import InvoiceTotals
 
 __all__ = [
     "CellValue",

@@ -21,7 +21,7 @@ from docmesh.session.v1 import session_service_pb2_grpc
 from docmesh.type.v1 import invoice_pb2
 from docmesh_common.context import owner_id as context_owner_id
 from docmesh_common.errors import InvalidArgument
-from docmesh_common.invoice import DocumentKind, from_proto, kind_from_proto, kind_to_proto
+from docmesh_common.model.invoice import DocumentKind, from_proto, kind_from_proto, kind_to_proto
 from docmesh_session.domain import (
     MessageRecord,
     NewMessage,

@@ -35,8 +35,8 @@ from docmesh_agent.builtin.request import (
     unit_from_total,
     unit_label,
 )
-from docmesh_agent.builtin.totals import total
-from docmesh_common.invoice import Discount, DocumentKind, Invoice, Party, Tax
+from docmesh_common.model.totals import compute_totals
+from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, Party, Tax
 
 Action = Literal["generate", "edit", "undo", "question"]
 
@@ -340,7 +340,7 @@ def _generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Inter
     who = f" for {invoice.buyer.name}" if invoice.buyer.name else ""
     reply = (
         f"Here is your {kind}{who}: {lines} line{'s' if lines != 1 else ''}, "
-        f"total {format_money(total(invoice), invoice.currency_code)}."
+        f"total {format_money(compute_totals(invoice).total, invoice.currency_code)}."
     )
     if draft.unknown:
         reply += " I did not understand: " + "; ".join(f"“{u}”" for u in draft.unknown) + "."
@@ -396,7 +396,7 @@ def _build(draft: Draft, today: dt.date) -> Invoice:
             discounts.append(_reason_discount(line.target, line.discount))
     invoice = Invoice.model_validate(data)
     if draft.paid_in_full:
-        invoice = Invoice.model_validate({**invoice.model_dump(), "amount_paid": total(invoice)})
+        invoice = Invoice.model_validate({**invoice.model_dump(), "amount_paid": compute_totals(invoice).total})
     return invoice
 
 
@@ -465,7 +465,7 @@ def _chat_reply(text: str, current: Invoice) -> Interpretation | None:
         )
     if _TOTAL_QUESTION_RE.match(text):
         return Interpretation(
-            "question", None, f"The total is {format_money(total(current), current.currency_code)}.", (), ()
+            "question", None, f"The total is {format_money(compute_totals(current).total, current.currency_code)}.", (), ()
         )
     if _SEND_RE.match(text):
         return Interpretation(
@@ -561,7 +561,7 @@ def _edit(text: str, current: Invoice, today: dt.date, *, draft: Draft | None = 
     reply = (
         "Done: "
         + "; ".join(changes).rstrip(".")
-        + f". New total: {format_money(total(invoice), invoice.currency_code)}."
+        + f". New total: {format_money(compute_totals(invoice).total, invoice.currency_code)}."
     )
     return Interpretation("edit", invoice, reply, (), tuple(changes))
 
@@ -1476,7 +1476,7 @@ def _additive(
         data["amount_paid"] = draft.amount_paid
         changes.append(f"paid {format_amount(draft.amount_paid, currency)}")
     if draft.paid_in_full:
-        data["amount_paid"] = total(Invoice.model_validate(data))
+        data["amount_paid"] = compute_totals(Invoice.model_validate(data)).total
         changes.append("paid in full")
     if draft.payment_method:
         data["payment_method"] = draft.payment_method

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from docmesh_common.currency import is_currency, minor_units
+from docmesh_common.model.currency import is_currency, minor_units
 
 # Symbols, longest first so that "C$" wins over "$". "¥" is read as yen (JPY): it is also the
 # renminbi's sign, but a Chinese-yuan invoice is usually written "CNY" or "RMB".

@@ -28,7 +28,7 @@ from docmesh_agent.builtin.money import (
     strip_amount,
 )
 from docmesh_agent.builtin.words import NUMBER_WORDS
-from docmesh_common.invoice import Discount, DocumentKind, Party, Tax
+from docmesh_common.model.invoice import Discount, DocumentKind, Party, Tax
 
 # --- the draft --------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from docmesh_agent.usage import TurnUsage
-from docmesh_common.invoice import DocumentKind, Invoice
+from docmesh_common.model.invoice import DocumentKind, Invoice
 
 Action = Literal["generate", "edit", "undo", "question"]
 Role = Literal["user", "assistant"]

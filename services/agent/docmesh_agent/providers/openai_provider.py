@@ -45,7 +45,7 @@ from docmesh_agent.resilience import (
 from docmesh_agent.settings import AgentSettings
 from docmesh_agent.usage import LLM_REASKS, CallUsage, TurnUsage, cost_usd, count_message_tokens, count_tokens
 from docmesh_common.errors import DeadlineExceeded, DomainError, FailedPrecondition, Unavailable
-from docmesh_common.invoice import Invoice
+from docmesh_common.model.invoice import Invoice
 
 log = logging.getLogger(__name__)
 

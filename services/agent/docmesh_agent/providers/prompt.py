@@ -9,7 +9,7 @@ import logging
 
 from docmesh_agent.providers.base import TurnRequest, answer_schema
 from docmesh_agent.usage import TOKENS_PER_MESSAGE, count_tokens
-from docmesh_common.invoice import Invoice
+from docmesh_common.model.invoice import Invoice
 
 log = logging.getLogger(__name__)
 

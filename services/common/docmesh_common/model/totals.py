@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from docmesh.type.v1 import invoice_pb2
-from docmesh_common.currency import minor_units
-from docmesh_common.invoice import Discount, Invoice, LineItem, RoundingMode, Tax, money
+from docmesh_common.model.currency import minor_units
+from docmesh_common.model.invoice import Discount, Invoice, LineItem, RoundingMode, Tax, money
 
 __all__ = ["InvoiceTotals", "LineTotals", "TaxTotal", "compute_totals", "round_money", "tax_applies"]
 

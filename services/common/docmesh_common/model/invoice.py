@@ -15,7 +15,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from docmesh.type.v1 import invoice_pb2, money_pb2
-from docmesh_common.currency import is_currency
+from docmesh_common.model.currency import is_currency
 
 MAX_LINE_ITEMS = 500
 MAX_TEXT = 2000
