@@ -88,11 +88,12 @@ def with_headers(error: E, headers: Mapping[str, str]) -> E:
 
 def error_headers(error: DomainError) -> dict[str, str]:
     headers: dict[str, str] = dict(getattr(error, _HEADERS_ATTRIBUTE, {}))
-    status = status_of(error)
-    if status in (429, 503):
-        wait = error.retry_after_seconds
-        seconds = DEFAULT_RETRY_AFTER_SECONDS if wait is None else max(1, math.ceil(wait))
-        headers["retry-after"] = str(seconds)
+    wait = error.retry_after_seconds
+    if wait is not None:
+        # Any status whose error says when to come back (a 409 of a running turn too).
+        headers["retry-after"] = str(max(1, math.ceil(wait)))
+    elif status_of(error) in (429, 503):
+        headers["retry-after"] = str(DEFAULT_RETRY_AFTER_SECONDS)
     return headers
 
 
