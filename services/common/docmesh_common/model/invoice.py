@@ -15,6 +15,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from docmesh.type.v1 import invoice_pb2, money_pb2
+from docmesh_common.model.country import is_country
 from docmesh_common.model.currency import is_currency
 
 MAX_LINE_ITEMS = 500
@@ -55,9 +56,22 @@ class Party(_Model):
     email: ShortText = ""
     phone: ShortText = ""
     tax_id: ShortText = ""
+    postal_code: ShortText = ""
+    city: ShortText = ""
+    country_code: str = Field(default="", max_length=2)
+    company_id: ShortText = ""
+    website: ShortText = ""
+
+    @field_validator("country_code")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        code = value.upper()
+        if code and not is_country(code):
+            raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+        return code
 
     def is_empty(self) -> bool:
-        return not (self.name or self.address_lines or self.email or self.phone or self.tax_id)
+        return not any(getattr(self, name) for name in type(self).model_fields)
 
 
 class Discount(_Model):
@@ -185,20 +199,29 @@ def _money_field(value: money_pb2.Money, currency: str, has: bool) -> Decimal | 
     return _decimal_or_none(value.amount)
 
 
+_PARTY_TEXT_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "tax_id",
+    "postal_code",
+    "city",
+    "country_code",
+    "company_id",
+    "website",
+)
+
+
 def _party_to_proto(p: Party) -> invoice_pb2.Party:
     return invoice_pb2.Party(
-        name=p.name, address_lines=p.address_lines, email=p.email, phone=p.phone, tax_id=p.tax_id
+        address_lines=p.address_lines, **{name: getattr(p, name) for name in _PARTY_TEXT_FIELDS}
     )
 
 
 def _party_from_proto(p: invoice_pb2.Party) -> dict[str, object]:
-    return {
-        "name": p.name,
-        "address_lines": list(p.address_lines),
-        "email": p.email,
-        "phone": p.phone,
-        "tax_id": p.tax_id,
-    }
+    data: dict[str, object] = {name: getattr(p, name) for name in _PARTY_TEXT_FIELDS}
+    data["address_lines"] = list(p.address_lines)
+    return data
 
 
 def _discount_to_proto(d: Discount, currency: str) -> invoice_pb2.Discount:
