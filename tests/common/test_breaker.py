@@ -42,7 +42,7 @@ async def test_breaker_opens_after_its_failure_count(failing) -> None:
     for _ in range(FAIL_MAX):
         with pytest.raises(Internal):
             await _parse(client, "crash")
-    assert client.breaker.current_state == "open"
+    assert client.breaker.state == "open"
     assert _state("flaky") == 2
 
 
@@ -69,7 +69,7 @@ async def test_breaker_half_opens_after_its_timeout_and_closes_on_success(failin
     reply = await _parse(client, "ok")
     assert servicer.calls == calls + 1
     assert reply.form == "ok"
-    assert client.breaker.current_state == "closed"
+    assert client.breaker.state == "closed"
     assert _state("flaky") == 0
 
 
@@ -96,7 +96,7 @@ async def test_failed_probe_opens_the_breaker_again(failing) -> None:
     await asyncio.sleep(RESET_SECONDS + 0.1)
     with pytest.raises(Internal):
         await _parse(client, "crash")
-    assert client.breaker.current_state == "open"
+    assert client.breaker.state == "open"
 
 
 async def test_caller_errors_never_trip_the_breaker(failing) -> None:
@@ -104,5 +104,22 @@ async def test_caller_errors_never_trip_the_breaker(failing) -> None:
     for _ in range(FAIL_MAX * 3):
         with pytest.raises(InvalidArgument):
             await _parse(client, "invalid")
-    assert client.breaker.current_state == "closed"
+    assert client.breaker.state == "closed"
     assert (await _parse(client, "ok")).form == "ok"
+
+
+async def test_a_cancelled_half_open_probe_leaves_the_breaker_half_open_for_the_next_caller(failing) -> None:
+    servicer, client = failing
+    for _ in range(FAIL_MAX):
+        with pytest.raises(Internal):
+            await _parse(client, "crash")
+    await asyncio.sleep(RESET_SECONDS + 0.1)
+    probe = asyncio.create_task(_parse(client, "sleep:5"))
+    await asyncio.sleep(0.2)  # the probe reaches the server and is waiting for its answer
+    assert servicer.calls == FAIL_MAX + 1
+    probe.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await probe
+    assert client.breaker.state == "half-open"
+    assert (await _parse(client, "ok")).form == "ok"
+    assert client.breaker.state == "closed"

@@ -7,10 +7,11 @@ counted (`docmesh_llm_retries_total`) and bounded by the caller's deadline:
 * delay: exponential backoff with full jitter, `uniform(0, min(cap, base * 2**attempt))`,
   or the server's Retry-After when it sends one; a Retry-After beyond the cap (or beyond the
   caller's deadline) ends the retries and is passed on as the client's retry hint;
-* breaker: one pybreaker breaker per endpoint; 5xx, timeouts and connection errors count
-  as failures (4xx do not: they say nothing about the endpoint's health). While open, calls
-  fail at once; after the reset timeout exactly one probe goes through (half-open) while
-  every other call still fails fast, and its outcome closes or re-opens the breaker.
+* breaker: one per endpoint, the runtime's breaker (docmesh_common.breaker); 5xx, timeouts
+  and connection errors count as failures (4xx do not: they say nothing about the endpoint's
+  health). While open, calls fail at once with BreakerOpen; after the reset timeout exactly one
+  probe goes through (half-open) while every other call still fails fast, and its outcome closes
+  or re-opens the breaker; a cancelled attempt counts as neither.
 """
 
 from __future__ import annotations
@@ -22,16 +23,27 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 import httpx2
 import openai
-import pybreaker
 
 from docmesh_agent.usage import LLM_CALLS, LLM_RETRIES
-from docmesh_common.metrics import BREAKER_STATE, BREAKER_STATE_VALUES
+from docmesh_common.breaker import Breaker, BreakerOpen
+
+__all__ = [
+    "BreakerOpen",
+    "EndpointBreaker",
+    "RetriesExhausted",
+    "RetryPolicy",
+    "call_with_retries",
+    "counts_against_endpoint",
+    "describe",
+    "retry_after_seconds",
+    "transient_reason",
+]
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +53,6 @@ RETRYABLE_STATUS = frozenset({408, 409, 429})
 _NO_REQUEST = httpx2.Request("POST", "http://llm.invalid/")
 # Below this many seconds of the caller's deadline an attempt is not worth starting.
 MIN_ATTEMPT_SECONDS = 0.05
-
-
-class BreakerOpen(Exception):
-    """The endpoint's breaker is open (or its one half-open probe is in flight)."""
-
-    def __init__(self, endpoint: str, retry_after: float) -> None:
-        super().__init__(f"circuit breaker for {endpoint} is open")
-        self.endpoint = endpoint
-        self.retry_after = retry_after
 
 
 class RetriesExhausted(Exception):
@@ -136,98 +139,25 @@ class RetryPolicy:
         return random.uniform(0, ceiling)
 
 
-class _StateListener(pybreaker.CircuitBreakerListener):
-    def state_change(self, cb: pybreaker.CircuitBreaker, old_state: object, new_state: object) -> None:
-        name = getattr(new_state, "name", str(new_state))
-        BREAKER_STATE.labels(cb.name).set(BREAKER_STATE_VALUES.get(name, 0))
-        log.warning("LLM circuit breaker %s is now %s", cb.name, name)
-
-
-class EndpointBreaker:
-    """A pybreaker breaker for one endpoint, usable across awaits, with a one-probe half-open."""
+class EndpointBreaker(Breaker):
+    """The breaker of one LLM endpoint, exported as docmesh_breaker_state{breaker="llm:<endpoint>"}
+    beside the gRPC upstreams': only endpoint-health errors count; 4xx do not."""
 
     def __init__(self, endpoint: str, *, fail_max: int, reset_seconds: float) -> None:
-        self.endpoint = endpoint
-        # Exported as docmesh_breaker_state{breaker="llm:<endpoint>"} beside the gRPC upstreams.
-        self.name = f"llm:{endpoint}"
-        self._cb = pybreaker.CircuitBreaker(
+        super().__init__(
+            f"llm:{endpoint}",
             fail_max=fail_max,
-            reset_timeout=reset_seconds,
-            # Only endpoint-health errors count; cancellation and 4xx do not.
-            exclude=[lambda exc: not counts_against_endpoint(exc)],
-            listeners=[_StateListener()],
-            throw_new_error_on_trip=False,
-            name=f"llm:{endpoint}",
+            open_seconds=reset_seconds,
+            counts_as_failure=counts_against_endpoint,
         )
-        self._probe_in_flight = False
-        BREAKER_STATE.labels(self.name).set(0)
-
-    @property
-    def state(self) -> str:
-        """ "closed", "open" or "half-open"."""
-        return str(self._cb.current_state)
-
-    def retry_after(self) -> float:
-        """Seconds until the breaker lets a probe through (at least 1 for a useful hint)."""
-        opened = self._cb._state_storage.opened_at
-        if opened is None:
-            return 1.0
-        elapsed = (dt.datetime.now(dt.UTC) - opened).total_seconds()
-        return max(1.0, self._cb.reset_timeout - elapsed)
-
-    @contextlib.asynccontextmanager
-    async def guard(self) -> AsyncIterator[None]:
-        """Run the block under the breaker; raises BreakerOpen instead of calling when open.
-
-        pybreaker's own `calling()` records a cancelled block as a success (closing a
-        half-open breaker on an endpoint that hangs), so the verdict is passed to its state
-        here: an exception is judged by the breaker's exclusions, a return is a success,
-        and a cancellation records nothing.
-        """
-        cb = self._cb
-        with cb._lock:
-            state = cb.current_state
-            probing = state != pybreaker.STATE_CLOSED
-            if probing and self._probe_in_flight:
-                raise BreakerOpen(self.endpoint, self.retry_after())
-            if state == pybreaker.STATE_OPEN:
-                if self._reset_pending():
-                    raise BreakerOpen(self.endpoint, self.retry_after())
-                cb.half_open()
-            if probing:
-                self._probe_in_flight = True
-        try:
-            yield
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            with cb._lock:
-                try:
-                    cb.state._handle_error(exc, reraise=False)
-                except Exception as again:
-                    # pybreaker re-raises the error that trips it; it is raised below anyway.
-                    if again is not exc:
-                        raise
-            raise
-        else:
-            with cb._lock:
-                cb.state._handle_success()
-        finally:
-            if probing:
-                self._probe_in_flight = False
-
-    def _reset_pending(self) -> bool:
-        opened = self._cb._state_storage.opened_at
-        if opened is None:
-            return False
-        return dt.datetime.now(dt.UTC) < opened + dt.timedelta(seconds=self._cb.reset_timeout)
+        self.endpoint = endpoint
 
 
 async def call_with_retries(
     attempt: Callable[[float], Awaitable[T]],
     *,
     policy: RetryPolicy,
-    breaker: EndpointBreaker,
+    breaker: Breaker,
     provider: str,
     model: str,
     timeout: float,
@@ -246,7 +176,7 @@ async def call_with_retries(
         per_attempt = timeout if remaining is None else min(timeout, remaining)
         tries += 1
         try:
-            async with breaker.guard():
+            with breaker.guard():
                 if remaining is None:
                     return await attempt(per_attempt)
                 # The caller's deadline bounds the whole attempt, streamed answers included
