@@ -16,7 +16,16 @@ import pytest
 import yaml
 
 from docmesh_agent.builtin import Interpretation, interpret
-from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, LineItem, Party, Tax, from_proto, to_proto
+from docmesh_common.model.invoice import (
+    Discount,
+    DocumentKind,
+    Invoice,
+    LineItem,
+    Party,
+    Tax,
+    from_proto,
+    to_proto,
+)
 
 CORPUS = Path(__file__).parent / "corpus"
 

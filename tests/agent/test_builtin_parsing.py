@@ -10,16 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docmesh_agent.builtin import interpret
+from docmesh_agent.builtin.clauses import split_clauses
 from docmesh_agent.builtin.dates import parse_date
+from docmesh_agent.builtin.labels import clean_name, tax_label, unit_label
 from docmesh_agent.builtin.money import (
     currency_from_word,
     find_money,
     format_money,
     parse_number,
 )
-from docmesh_agent.builtin.request import clean_name, split_clauses, tax_label, unit_label
-from docmesh_common.model.totals import compute_totals
 from docmesh_common.model.invoice import Discount, Invoice, LineItem, Party, Tax
+from docmesh_common.model.totals import compute_totals
 
 TODAY = dt.date(2026, 3, 10)  # a Tuesday
 

@@ -14,6 +14,8 @@ from dateutil.relativedelta import relativedelta
 from pydantic import ValidationError
 
 from docmesh_agent.builtin.dates import span_days
+from docmesh_agent.builtin.drafts import Draft, DueSpec
+from docmesh_agent.builtin.labels import clean_description, clean_name, tax_label, unit_label
 from docmesh_agent.builtin.money import (
     currency_from_word,
     find_money,
@@ -21,22 +23,12 @@ from docmesh_agent.builtin.money import (
     format_money,
     parse_number,
 )
-from docmesh_agent.builtin.request import (
-    LEAD_RE,
-    TOTAL_TAIL_RE,
-    UNITS,
-    Draft,
-    DraftItem,
-    DueSpec,
-    clean_description,
-    clean_name,
-    read_request,
-    tax_label,
-    unit_from_total,
-    unit_label,
-)
-from docmesh_common.model.totals import compute_totals
+from docmesh_agent.builtin.read_item import price_answer
+from docmesh_agent.builtin.read_parties import LEAD_RE
+from docmesh_agent.builtin.read_request import read_request
+from docmesh_agent.builtin.words import UNITS
 from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, Party, Tax
+from docmesh_common.model.totals import compute_totals
 
 Action = Literal["generate", "edit", "undo", "question"]
 
@@ -188,7 +180,7 @@ def _fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
         new = Draft()
     elif missing and missing[0].startswith("line_items[") and not any(i.description for i in new.items):
         index = int(re.findall(r"\d+", missing[0])[0])
-        price = _price_answer(message, draft.items[index])
+        price = price_answer(message, draft.items[index])
         if price is not None:
             item, hint = price
             draft = replace(draft, items=[*draft.items])
@@ -207,23 +199,6 @@ def _weak_only(draft: Draft) -> bool:
         return False
     bare = replace(draft, items=[], unknown=[])
     return not bare.has_content()
-
-
-def _price_answer(message: str, item: DraftItem) -> tuple[DraftItem, str | None] | None:
-    """ "400", "$80 an hour", "1,200 total": the price of `item`."""
-    moneys = [m for m in find_money(message)]
-    if not moneys:
-        return None
-    money = moneys[-1]
-    tail = message[money.end :].strip()
-    new = replace(item)
-    if (
-        TOTAL_TAIL_RE.match(tail) or re.search(r"\b(?:total|altogether|in all)\b", message, re.IGNORECASE)
-    ) and (item.quantity != 1):
-        new.unit_price = unit_from_total(new, money.amount)
-    else:
-        new.unit_price = money.amount
-    return new, money.currency
 
 
 def _merge(old: Draft, new: Draft) -> Draft:
@@ -396,7 +371,9 @@ def _build(draft: Draft, today: dt.date) -> Invoice:
             discounts.append(_reason_discount(line.target, line.discount))
     invoice = Invoice.model_validate(data)
     if draft.paid_in_full:
-        invoice = Invoice.model_validate({**invoice.model_dump(), "amount_paid": compute_totals(invoice).total})
+        invoice = Invoice.model_validate(
+            {**invoice.model_dump(), "amount_paid": compute_totals(invoice).total}
+        )
     return invoice
 
 
@@ -465,7 +442,11 @@ def _chat_reply(text: str, current: Invoice) -> Interpretation | None:
         )
     if _TOTAL_QUESTION_RE.match(text):
         return Interpretation(
-            "question", None, f"The total is {format_money(compute_totals(current).total, current.currency_code)}.", (), ()
+            "question",
+            None,
+            f"The total is {format_money(compute_totals(current).total, current.currency_code)}.",
+            (),
+            (),
         )
     if _SEND_RE.match(text):
         return Interpretation(
@@ -520,7 +501,7 @@ def _answer_price(pending: tuple[str, _NeedPrice], message: str) -> tuple[str, D
     unpriced = [i for i, item in enumerate(draft.items) if item.unit_price is None]
     if not unpriced:
         return None
-    answer = _price_answer(message, draft.items[unpriced[0]])
+    answer = price_answer(message, draft.items[unpriced[0]])
     if answer is None:
         return None
     draft.items[unpriced[0]] = answer[0]

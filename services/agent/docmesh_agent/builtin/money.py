@@ -126,8 +126,8 @@ NAMES: dict[str, str] = {
 # Alternative spellings people use for a code.
 _CODE_ALIASES = {"RMB": "CNY", "NIS": "ILS", "STG": "GBP"}
 
-_SYMBOL_RE = "|".join(re.escape(s) for s in sorted(SYMBOLS, key=len, reverse=True))
-_NAME_RE = "|".join(re.escape(n) for n in sorted(NAMES, key=len, reverse=True))
+SYMBOL_RE = "|".join(re.escape(s) for s in sorted(SYMBOLS, key=len, reverse=True))
+NAME_RE = "|".join(re.escape(n) for n in sorted(NAMES, key=len, reverse=True))
 _CODE_RE = r"[A-Z]{3}"
 
 # A number as written: digits with thousands separators (",", ".", "'", thin or normal space
@@ -138,17 +138,26 @@ _MULT = r"(?P<mult>[kK](?![A-Za-z])|\s?(?:mn|million|thousand)\b)?"
 MONEY_RE = re.compile(
     rf"""
     (?:(?P<pcode>{_CODE_RE})\s?)?              # EUR 400
-    (?P<psym>{_SYMBOL_RE})?\s?                # $400, € 400, C$400
+    (?P<psym>{SYMBOL_RE})?\s?                # $400, € 400, C$400
     (?P<num>{NUMBER}){_MULT}
-    (?:\s?(?P<ssym>{_SYMBOL_RE}))?            # 400€, 1.234,50 €
-    (?:\s(?P<sname>{_NAME_RE})\b                # 400 euros (before codes: "yen" is not a code)
+    (?:\s?(?P<ssym>{SYMBOL_RE}))?            # 400€, 1.234,50 €
+    (?:\s(?P<sname>{NAME_RE})\b                # 400 euros (before codes: "yen" is not a code)
      |\s?(?P<scode>{_CODE_RE})\b)?            # 400 EUR
     """,
     re.VERBOSE | re.IGNORECASE,
 )
 
+# A loose amount inside a larger pattern ("$400", "EUR 1.5k", "99 euros"); `find_money` reads it exactly.
+AMT = (
+    r"(?:[A-Za-z]{3}\s?)?(?:[A-Z]{1,2}\$|[$€£¥₹])?\s?\d[\d,.']*(?:\s?[kK](?![a-z]))?"
+    r"(?:\s?(?:[$€£¥₹]|[A-Za-z]{3}\b))?"
+    rf"(?:\s(?:{NAME_RE})\b)?"
+)
+# A plain number (a rate, a percentage, a quantity): digits with an optional decimal part.
+NUM = r"\d+(?:[.,]\d+)?"
+
 CURRENCY_WORD_RE = re.compile(
-    rf"(?<![\w$])(?P<name>{_NAME_RE})\b|(?<![A-Za-z])(?P<code>{_CODE_RE})\b|(?P<sym>{_SYMBOL_RE})",
+    rf"(?<![\w$])(?P<name>{NAME_RE})\b|(?<![A-Za-z])(?P<code>{_CODE_RE})\b|(?P<sym>{SYMBOL_RE})",
     re.IGNORECASE,
 )
 
@@ -269,6 +278,12 @@ def find_money(text: str) -> list[Money]:
             amount *= _MULTIPLIERS[mult.strip().lower()]
         found.append(Money(amount=amount, currency=code, start=start, end=end))
     return found
+
+
+def one_amount(text: str) -> Money | None:
+    """The single amount in `text` (the last one if several)."""
+    found = find_money(text)
+    return found[-1] if found else None
 
 
 def _trim_non_currency(match: re.Match[str]) -> tuple[int, int]:

@@ -1,7 +1,15 @@
-"""Numbers written as words, shared by quantities ("two licences") and dates ("in two weeks")."""
+"""The word tables the interpreter reads with: numbers, document kinds, units, taxes, company names.
+
+Only English today; a language is added by extending these tables, not the rules that use them.
+"""
 
 from __future__ import annotations
 
+import re
+
+from docmesh_common.model.invoice import DocumentKind
+
+# Numbers written as words, shared by quantities ("two licences") and dates ("in two weeks").
 NUMBER_WORDS: dict[str, int] = {
     "a": 1,
     "an": 1,
@@ -19,3 +27,117 @@ NUMBER_WORDS: dict[str, int] = {
     "twelve": 12,
     "twenty": 20,
 }
+
+# Quantities: the number words and a few counting phrases ("a dozen", "a couple of").
+QTY_WORDS = {
+    **NUMBER_WORDS,
+    "a dozen": 12,
+    "dozen": 12,
+    "a couple of": 2,
+    "a pair of": 2,
+}
+QTY_WORD_RE = "|".join(re.escape(w) for w in sorted(QTY_WORDS, key=len, reverse=True))
+
+# What each word for a document means ("bill" is read as a kind only after an article).
+KINDS = {
+    "invoice": DocumentKind.INVOICE,
+    "bill": DocumentKind.INVOICE,
+    "quote": DocumentKind.QUOTE,
+    "quotation": DocumentKind.QUOTE,
+    "estimate": DocumentKind.QUOTE,
+    "receipt": DocumentKind.RECEIPT,
+    "purchase order": DocumentKind.PURCHASE_ORDER,
+    "po": DocumentKind.PURCHASE_ORDER,
+}
+KIND_WORDS = r"invoice|quotation|quote|estimate|receipt|purchase\s+order|bill|po"
+
+# Units of measure, to their printed form (plural; singular when the quantity is 1).
+UNITS = {
+    "h": "hour",
+    "hr": "hour",
+    "hrs": "hour",
+    "hour": "hour",
+    "hours": "hour",
+    "min": "minute",
+    "mins": "minute",
+    "minute": "minute",
+    "minutes": "minute",
+    "day": "day",
+    "days": "day",
+    "week": "week",
+    "weeks": "week",
+    "wk": "week",
+    "wks": "week",
+    "month": "month",
+    "months": "month",
+    "mo": "month",
+    "year": "year",
+    "years": "year",
+    "night": "night",
+    "nights": "night",
+    "pc": "pc",
+    "pcs": "pc",
+    "piece": "piece",
+    "pieces": "piece",
+    "unit": "unit",
+    "units": "unit",
+    "kg": "kg",
+    "kgs": "kg",
+    "lb": "lb",
+    "lbs": "lb",
+    "page": "page",
+    "pages": "page",
+    "word": "word",
+    "words": "word",
+}
+UNIT_PLURAL = {"pc": "pcs", "kg": "kg", "lb": "lbs"}
+UNIT_RE = "|".join(sorted(UNITS, key=len, reverse=True))
+
+# Names of taxes; the acronyms are printed in capitals ("vat" -> "VAT").
+TAX_WORDS = r"tax|vat|gst|hst|pst|qst|iva|tva|mwst|ust|igst|cgst|sgst"
+TAX_ACRONYMS = {"vat", "gst", "hst", "pst", "qst", "iva", "tva", "ust", "igst", "cgst", "sgst"}
+
+# Words that are never a party's name ("invoice me", "bill to: the following").
+STOP_NAMES = {
+    "me",
+    "it",
+    "them",
+    "him",
+    "her",
+    "this",
+    "that",
+    "please",
+    "the following",
+    "us",
+    "you",
+    "to",
+    "for",
+    "from",
+    "number",
+    "no",
+    "date",
+    "items",
+    "item",
+    "details",
+}
+# Company suffixes as they are printed when a name was written all in lower case.
+COMPANY_SUFFIX = {
+    "llc": "LLC",
+    "ltd": "Ltd",
+    "ltd.": "Ltd.",
+    "inc": "Inc",
+    "inc.": "Inc.",
+    "gmbh": "GmbH",
+    "plc": "PLC",
+    "ag": "AG",
+    "bv": "BV",
+    "sa": "SA",
+    "llp": "LLP",
+    "co": "Co",
+    "co.": "Co.",
+    "corp": "Corp",
+    "corp.": "Corp.",
+}
+
+MONTH_NAMES = r"january|february|march|april|may|june|july|august|september|october|november|december"
+MONTH_ABBREVIATIONS = r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"

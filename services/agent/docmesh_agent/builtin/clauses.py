@@ -1,0 +1,161 @@
+"""Cutting a message into clauses, after taking out the parts that may contain anything (notes, currency).
+
+A clause ends at a line break, a semicolon, the end of a sentence, a comma, or "and"/"plus"/"with"
+when what follows starts something new (an amount, a tax, shipping, a due date, ...).
+"""
+
+from __future__ import annotations
+
+import re
+
+from docmesh_agent.builtin.labels import capitalised
+from docmesh_agent.builtin.money import NAME_RE, NAMES, currency_from_code, currency_from_name, find_money
+from docmesh_agent.builtin.words import MONTH_ABBREVIATIONS, MONTH_NAMES, QTY_WORD_RE, TAX_WORDS
+
+# Words that start a new clause after "and"/"plus"/"with".
+_CLAUSE_START = (
+    rf"(?:\d|[$€£¥₹]|[A-Z]{{1,2}}\$|(?:{QTY_WORD_RE})\s|(?:{TAX_WORDS})\b|sales tax|shipping|delivery|postage|"
+    r"freight|discount|due\b|net\s?\d|notes?\b|a\s+\d|an?\s+(?:flat|fixed|one-off|\d)|add\s|include\s|"
+    r"(?:a|the)\s+(?:\d+(?:[.,]\d+)?\s*%|discount|shipping|delivery))"
+)
+
+# --- the layout of the whole message ----------------------------------------------------
+
+_MONTH_DAY_COMMA_YEAR = re.compile(
+    rf"(?i)\b((?:{MONTH_NAMES}|{MONTH_ABBREVIATIONS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?),\s+(\d{{4}})\b"
+)
+# "Bill to:" alone on its line: the name is on the next one.
+_LABEL_LINE_RE = re.compile(
+    r"(?im)^(\s*(?:bill(?:ed)?\s+to|invoice\s+to|to|from|client|customer|buyer|seller|sold\s+to|ship\s+to)\s*:)[ \t]*\n\s*"
+)
+# "- Logo design, 1, 1200" / "Business cards, 500 pcs, 0.20": description, quantity, price.
+_CSV_ITEM_RE = re.compile(
+    r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<desc>[A-Za-z][^,\n]*?),[ \t]*(?P<q>\d+(?:\.\d+)?)[ \t]*(?P<unit>[a-z]+)?,[ \t]*"
+    r"(?P<price>[^\s,\d]{0,3}\d[\d.]*(?:[ \t]?[A-Za-z€£$]{1,3})?)[ \t]*$"
+)
+
+
+def _csv_item(match: re.Match[str]) -> str:
+    unit = match.group("unit")
+    if unit:
+        return f"{match.group('q')} {unit} of {match.group('desc')} at {match.group('price')}"
+    return f"{match.group('q')} x {match.group('desc')} @ {match.group('price')}"
+
+
+def rewrite_layout(text: str) -> str:
+    """Forms and lists written as prose: "Bill to:" with the name on the next line, "March 1, 2026"
+    (the comma belongs to the date, not between two clauses), "Logo design, 1, 1200" (one item)."""
+    text = _LABEL_LINE_RE.sub(r"\1 ", text)
+    text = _MONTH_DAY_COMMA_YEAR.sub(r"\1 \2", text)
+    return _CSV_ITEM_RE.sub(_csv_item, text)
+
+
+# --- notes and currency, read before splitting because they may contain anything --------
+
+_NOTE_RE = re.compile(
+    r"(?:^|(?<=[\n;.,])\s*|\s)(?:(?:add|with|include|put)\s+)?(?:(?:a|the|this)\s+)?"
+    r"(?:notes?|memo|comment|message)\s*(?::|-|saying|that says|reading|=)\s*(?P<note>[^\n]+)",
+    re.IGNORECASE,
+)
+_QUOTED_NOTE_RE = re.compile(
+    r"(?:(?:add|with|include|put)\s+(?:a|the)?\s*)?(?:notes?|memo|message)\s+[\"“'](?P<note>[^\"”']+)[\"”']",
+    re.IGNORECASE,
+)
+_BARE_NOTE_RE = re.compile(
+    r"^(?:(?:add|include|put)\s+)?(?:a\s+|the\s+|this\s+)?note\s+(?:saying\s+|that\s+says\s+)?(?P<note>[^:\-\s].*)$",
+    re.IGNORECASE,
+)
+# Codes also accepted in lower case after "in" ("in cad"); other three-letter words ("in all",
+# "in top") are too often English to be read as ALL or TOP.
+_LOWER_CASE_CODES = frozenset(
+    "USD EUR GBP CAD AUD NZD JPY CHF INR SEK NOK DKK MXN CNY HKD SGD ZAR BRL PLN KWD AED SAR".split()
+)
+_CURRENCY_PHRASE_RE = re.compile(
+    rf"(?:,\s*)?\b(?:in|currency(?:\s+is)?:?|billed in|bill in|priced in|paid in|all in|everything in)\s+"
+    rf"(?P<cur>(?:{NAME_RE})\b|[A-Z]{{3}}\b)(?!\s*[\d$€£¥])",
+    re.IGNORECASE,
+)
+
+
+def take_notes(text: str) -> tuple[str, str | None]:
+    """Cut "note: ..." (to the end of its line) out of the text."""
+    for regex in (_QUOTED_NOTE_RE, _NOTE_RE, _BARE_NOTE_RE):
+        match = regex.search(text)
+        if match:
+            note = match.group("note").strip().strip("\"“”'").strip()
+            return text[: match.start()] + "\n" + text[match.end() :], capitalised(note) or None
+    return text, None
+
+
+def take_currency(text: str) -> tuple[str, str | None]:
+    """Cut "in EUR" / "in euros" / "currency: GBP" out of the text."""
+    for match in _CURRENCY_PHRASE_RE.finditer(text):
+        raw = match.group("cur")
+        code = currency_from_name(raw) if not re.fullmatch(r"[A-Za-z]{3}", raw) else None
+        if code is None and (raw.isupper() or raw.upper() in _LOWER_CASE_CODES):
+            code = currency_from_code(raw)
+        if code is None and raw.lower() in NAMES:
+            code = NAMES[raw.lower()]
+        if code:
+            return text[: match.start()] + " " + text[match.end() :], code
+    return text, None
+
+
+# --- clauses ------------------------------------------------------------------------------
+
+_ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bJr)(?<!\bAve)"
+
+
+def split_clauses(text: str) -> list[str]:
+    """Cut a message into clauses (see the module docstring)."""
+    clauses: list[str] = []
+    for line in re.split(r"[\n;]+", text):
+        for sentence in re.split(_ABBREV + r"(?<=[A-Za-z%)\]\d])[.!?]+\s+(?=[A-Za-z$€£¥])", line):
+            for part in re.split(r",(?=\s)|,(?=[^\d\s])", sentence):
+                clauses.extend(_split_joiners(part))
+    return [c.strip() for c in clauses if c.strip(" .!?")]
+
+
+def _split_joiners(part: str) -> list[str]:
+    pieces = re.split(
+        rf"\s+(?:and|&|plus|also|then|with|as well as)\s+(?={_CLAUSE_START})", part, flags=re.IGNORECASE
+    )
+    out: list[str] = []
+    for piece in pieces:
+        # "logo design $400 and business cards $150": two priced items joined by "and".
+        while True:
+            match = re.search(r"\s+(?:and|&)\s+", piece)
+            if not match:
+                break
+            left, right = piece[: match.start()], piece[match.end() :]
+            if (
+                find_money(left)
+                and find_money(right)
+                and re.search(r"[A-Za-z]", right.split()[0] if right.split() else "")
+            ):
+                out.append(left)
+                piece = right
+            else:
+                break
+        out.append(piece)
+    return out
+
+
+_CONNECTOR_RE = re.compile(
+    r"^(?:(?:and|&|plus|also|then|with|as well as|please|pls|oh|ok|okay|so|actually|sorry|wait|oops)\b[,:]?\s*|[-*•·]\s+|\d{1,2}[.)]\s+(?=\D)|"
+    r"(?:\d+\s+)?(?:items?|lines?|services?|products?|line\s+items?|details|things)\s*:\s*)+",
+    re.IGNORECASE,
+)
+_SMALL_TALK_RE = re.compile(
+    r"^(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|thx|cheers|please|ok|okay|"
+    r"no|nope|yes|yeah|yep|sure|right|correct|exactly|sorry|oops|actually|hmm|well|"
+    r"great|perfect|cool|(?:make|change|switch|set|put|do)\s+(?:it|that|this|everything)(?:\s+(?:to|into))?)"
+    r"(?:\s+(?:there|so\s+much|a\s+lot))?[!.,]*$",
+    re.IGNORECASE,
+)
+
+
+def strip_connectors(clause: str) -> str:
+    """A clause without its leading "and", "please", bullet or "Items:"; "" when it is only small talk."""
+    clause = _CONNECTOR_RE.sub("", clause.strip()).strip(" .!?,:")
+    return "" if _SMALL_TALK_RE.match(clause) else clause

@@ -1,0 +1,147 @@
+"""What was read from messages before it becomes a document: the draft and its parts.
+
+None / empty means "not said", so that a later message can fill in what an earlier one left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from docmesh_agent.builtin.dates import span_days
+from docmesh_agent.builtin.money import Money
+from docmesh_common.model.invoice import Discount, DocumentKind, Party, Tax
+
+
+@dataclass
+class DraftItem:
+    """A line as read; `unit_price` is None when the person did not say it."""
+
+    description: str
+    quantity: Decimal = Decimal(1)
+    unit: str = ""
+    unit_price: Decimal | None = None
+    discount: Discount | None = None
+
+
+@dataclass(frozen=True)
+class LineDiscount:
+    """A discount on the line `target` names; when not `strict`, a target that is no line is the reason."""
+
+    target: str
+    discount: Discount
+    strict: bool
+
+
+@dataclass
+class DueSpec:
+    """When payment is due: a number of days after issue, a calendar span, a date, or on receipt."""
+
+    days: int | None = None
+    span: tuple[int, str] | None = None
+    date: dt.date | None = None
+    on_receipt: bool = False
+
+    @classmethod
+    def after(cls, n: int, unit: str) -> DueSpec:
+        """ "in 2 weeks" is 14 days (terms "Net 14"); months, years and business days are spans."""
+        low = unit.lower()
+        if low.startswith(("day", "week")):
+            return cls(days=n * (7 if low.startswith("week") else 1))
+        return cls(span=(n, unit))
+
+    def due_date(self, issue: dt.date) -> dt.date | None:
+        """The due date for a document issued on `issue` (relative terms count from the issue date)."""
+        if self.on_receipt:
+            return issue
+        if self.days is not None:
+            return issue + dt.timedelta(days=self.days)
+        if self.span is not None:
+            n, unit = self.span
+            return span_days(n, unit, issue)[0]
+        return self.date
+
+
+@dataclass
+class Draft:
+    """Everything read from one message; None / empty means "not said"."""
+
+    kind: DocumentKind | None = None
+    buyer: Party | None = None
+    seller: Party | None = None
+    items: list[DraftItem] = field(default_factory=list)
+    taxes: list[Tax] = field(default_factory=list)
+    discounts: list[Discount] = field(default_factory=list)
+    line_discounts: list[LineDiscount] = field(default_factory=list)
+    shipping: Decimal | None = None
+    currency: str | None = None
+    currency_hint: str | None = None
+    number: str | None = None
+    reference: str | None = None
+    issue_date: dt.date | None = None
+    due: DueSpec | None = None
+    payment_terms: str | None = None
+    valid_until: dt.date | None = None
+    notes: str | None = None
+    amount_paid: Decimal | None = None
+    paid_in_full: bool = False
+    payment_method: str | None = None
+    unknown: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def has_content(self) -> bool:
+        """True when anything at all was understood."""
+        return any(
+            (
+                self.kind,
+                self.buyer,
+                self.seller,
+                self.items,
+                self.taxes,
+                self.discounts,
+                self.line_discounts,
+                self.shipping is not None,
+                self.currency,
+                self.number,
+                self.reference,
+                self.issue_date,
+                self.due,
+                self.payment_terms,
+                self.valid_until,
+                self.notes,
+                self.amount_paid is not None,
+                self.paid_in_full,
+                self.payment_method,
+            )
+        )
+
+    def set_tax(self, name: str, rate: Decimal) -> None:
+        """A tax said twice ("VAT 20%", later "VAT 21%") is one tax at the last rate."""
+        taxes = [t for t in self.taxes if t.name.casefold() != name.casefold()]
+        taxes.append(Tax(name=name, rate_percent=rate))
+        self.taxes = taxes
+
+    def note_currency(self, money: Money) -> None:
+        """Remember the currency an amount was written in; two different ones get a warning."""
+        if not money.currency:
+            return
+        if self.currency_hint is None:
+            self.currency_hint = money.currency
+        elif money.currency != self.currency_hint:
+            warning = (
+                f"amounts were written in {self.currency_hint} and {money.currency}; one document has "
+                "one currency and nothing was converted"
+            )
+            if warning not in self.warnings:
+                self.warnings.append(warning)
+
+
+@dataclass
+class Reading:
+    """One message being read: the draft so far, the date relative dates count from, and the
+    party named by the clause just read (an address line may follow it)."""
+
+    today: dt.date
+    draft: Draft = field(default_factory=Draft)
+    last_party: str | None = None

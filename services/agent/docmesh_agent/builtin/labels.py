@@ -1,0 +1,89 @@
+"""How words read from a message are written on the document: names, descriptions, units, taxes, numbers."""
+
+from __future__ import annotations
+
+import re
+import string
+from decimal import Decimal
+
+from docmesh_agent.builtin.words import COMPANY_SUFFIX, TAX_ACRONYMS, UNIT_PLURAL, UNITS
+
+
+def capitalised(text: str) -> str:
+    """The text with its first letter in upper case ("thanks" -> "Thanks"); the rest as written."""
+    return text[:1].upper() + text[1:]
+
+
+def plain_number(value: Decimal) -> str:
+    """10 for 10.00, 12.5 for 12.50: a quantity or a rate as a person writes it."""
+    return format(value.normalize(), "f")
+
+
+def clean_name(text: str) -> str:
+    """Trim a party name and give all-lower-case names capitals ("acme corp" -> "Acme Corp")."""
+    name = text.strip().strip(" ,:;-–\"'").strip()
+    if name.endswith(".") and not re.search(
+        r"\b(?:Ltd|Inc|Co|Corp|Bros|Jr|Sr|S\.A|L\.L\.C)\.$", name, re.IGNORECASE
+    ):
+        name = name.rstrip(".")
+    name = re.sub(r"\s+(?:please|pls|thanks|thank you)$", "", name, flags=re.IGNORECASE)
+    name = re.sub(r"^the\s+(?=[A-Z])", "", name)  # "the Acme Corporation"; "The Hartford" keeps its capital
+    if name and name == name.lower():
+        words = []
+        for word in name.split():
+            words.append(COMPANY_SUFFIX.get(word, string.capwords(word)))
+        name = " ".join(words)
+    return name
+
+
+def clean_description(text: str) -> str:
+    """Trim an item description, drop leading articles, capitalise the first letter."""
+    desc = text.strip().strip(" .,:;-–\"'").strip()
+    desc = re.sub(
+        r"^(?:(?:the|a|an|some|of|at\s+the|in\s+the|at|on\s+the|on)\s+)+", "", desc, flags=re.IGNORECASE
+    )
+    desc = re.sub(r"\s+(?:each|apiece|ea\.?)$", "", desc, flags=re.IGNORECASE)
+    return capitalised(desc)
+
+
+def unit_label(raw: str, quantity: Decimal) -> str:
+    """ "hrs" with 10 -> "hours"; "hour" with 1 -> "hour"; unknown words as written."""
+    base = UNITS.get(raw.lower())
+    if base is None:
+        return raw.lower()
+    if quantity == 1:
+        return base
+    return UNIT_PLURAL.get(base, base + "s")
+
+
+def relabel_unit(unit: str, quantity: Decimal) -> str:
+    """A line's unit for a new quantity ("hours" at 1 -> "hour"); a unit we do not know stays as it is."""
+    for raw in (unit, unit.rstrip("s")):
+        if raw.lower() in UNITS:
+            return unit_label(raw, quantity)
+    return unit
+
+
+def singular(unit: str) -> str:
+    """ "hours" -> "hour", "boxes" -> "box": the unit in "the price per hour"."""
+    known = unit_label(unit, Decimal(1))
+    if known != unit.lower():
+        return known
+    if re.search(r"(?:x|s|sh|ch)es$", unit):
+        return unit[:-2]
+    return unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
+
+
+def tax_label(raw: str) -> str:
+    """ "vat" -> "VAT", "sales tax" -> "Sales tax", "gst" -> "GST", "tax" -> "Tax"."""
+    words = raw.strip().split()
+    out = []
+    for index, word in enumerate(words):
+        low = word.lower()
+        if low in TAX_ACRONYMS:
+            out.append(low.upper())
+        elif low == "mwst":
+            out.append("MwSt")
+        else:
+            out.append(low.capitalize() if index == 0 else low)
+    return " ".join(out)

@@ -1,0 +1,183 @@
+"""Reading the clauses that are not line items: taxes, discounts, shipping, number and reference,
+currency, payment ("paid by Visa"), and the address lines that follow a party's name."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from docmesh_agent.builtin.drafts import LineDiscount, Reading
+from docmesh_agent.builtin.labels import tax_label
+from docmesh_agent.builtin.money import (
+    AMT,
+    NAME_RE,
+    NUM,
+    SYMBOL_RE,
+    currency_from_word,
+    one_amount,
+    parse_number,
+)
+from docmesh_agent.builtin.read_parties import read_party_detail
+from docmesh_agent.builtin.read_terms import read_terms
+from docmesh_agent.builtin.words import KIND_WORDS, TAX_WORDS
+from docmesh_common.model.invoice import Discount, DocumentKind
+
+_TAX_NAME_RE = rf"(?:[a-z]+\s+){{0,2}}?(?:{TAX_WORDS})"
+
+_TAX_PCT_FIRST = re.compile(
+    rf"^(?:(?:incl\.?|including|add|apply|charge)\s+)?(?:an?\s+)?(?P<rate>{NUM})\s*(?:%|percent|per\s?cent)\s*"
+    rf"(?P<name>{_TAX_NAME_RE})(?:\s+rate)?(?:\s+(?:on\s+(?:everything|all|it|the\s+total)))?$",
+    re.IGNORECASE,
+)
+_TAX_NAME_FIRST = re.compile(
+    rf"^(?:(?:add|apply|charge|incl\.?|including)\s+)?(?P<name>{_TAX_NAME_RE})(?:\s+rate)?\s*(?:of|at|is|=|:|@)?\s*"
+    rf"(?P<rate>{NUM})\s*(?:%|percent|per\s?cent)$",
+    re.IGNORECASE,
+)
+_DISCOUNT_FIRST_VALUE = re.compile(
+    rf"^(?:(?:apply|give(?:\s+them)?|add|take|with)\s+)?(?:an?\s+)?(?:(?:another|additional|extra|second)\s+)?(?:(?P<pct>{NUM})\s*(?:%|percent|per\s?cent)|(?P<amt>{AMT}))\s*"
+    r"(?P<desc>[a-z][a-z -]*?)?\s*(?P<word>discount|off|rebate|reduction)"
+    r"(?:\s+(?:(?P<conn>on|off|for|to)\s+)?(?P<target>.+))?$",
+    re.IGNORECASE,
+)
+_DISCOUNT_WORD_FIRST = re.compile(
+    rf"^(?:(?:apply|give|add)\s+)?(?:an?\s+)?(?:(?:another|additional|extra|second)\s+)?(?P<desc>[a-z][a-z -]*?\s)?(?:discount|rebate|reduction)\s*(?:of|:|=|at)?\s*"
+    rf"(?:(?P<pct>{NUM})\s*(?:%|percent|per\s?cent)|(?P<amt>{AMT}))"
+    r"(?:\s+(?P<conn>on|off|for|to)\s+(?P<target>.+))?$",
+    re.IGNORECASE,
+)
+_DISCOUNT_LESS = re.compile(
+    rf"^(?:less|minus)\s+(?:(?P<pct>{NUM})\s*%|(?P<amt>{AMT}))(?:\s+(?P<desc>[a-z][a-z -]*))?$",
+    re.IGNORECASE,
+)
+_SHIP_WORDS = r"shipping(?:\s+(?:and|&)\s+handling)?|delivery|postage(?:\s+(?:and|&)\s+packing)?|freight|s&h|p&p|courier"
+_SHIPPING_AMOUNT_FIRST = re.compile(
+    rf"^(?:(?:add|charge)\s+)?(?P<amt>{AMT})\s+(?:for\s+|in\s+)?(?:{_SHIP_WORDS})(?:\s+(?:fee|charge|costs?))?$",
+    re.IGNORECASE,
+)
+_SHIPPING_WORD_FIRST = re.compile(
+    rf"^(?:(?:add|charge)\s+)?(?:the\s+)?(?:{_SHIP_WORDS})(?:\s+(?:fee|charge|costs?|cost))?\s*(?:of|is|:|=|at|for)?\s*(?P<amt>{AMT})$",
+    re.IGNORECASE,
+)
+_FREE_SHIPPING = re.compile(r"^(?:free|no\s+charge\s+for)\s+(?:shipping|delivery)$", re.IGNORECASE)
+
+_NUMBER = re.compile(
+    rf"^(?:(?:{KIND_WORDS}|document)\s*)?(?:number|no\.?|num|\#)\s*(?:is|:)?\s*\#?(?P<num>[A-Za-z0-9][\w\-/.]*)$"
+    r"|^\#(?P<num2>[A-Za-z0-9][\w\-/.]*)$",
+    re.IGNORECASE,
+)
+_REFERENCE = re.compile(
+    r"^(?:ref(?:erence)?|your\s+ref(?:erence)?|po\s*(?:number|no\.?|\#)|p\.o\.\s*(?:number|no\.?|\#)?|order\s+(?:number|no\.?|\#))"
+    r"\s*[:\#]?\s*(?P<ref>[A-Za-z0-9][\w\-/.]*)$",
+    re.IGNORECASE,
+)
+_CURRENCY_ONLY = re.compile(
+    rf"^(?:(?:in|currency|use|using|bill\s+in|billed\s+in|priced\s+in|all\s+amounts\s+in|everything\s+in|paid\s+in)"
+    rf"\s*:?\s*)?(?P<cur>{NAME_RE}|[A-Za-z]{{3}}|{SYMBOL_RE})$",
+    re.IGNORECASE,
+)
+_PAID = re.compile(
+    rf"^(?:it\s+was\s+|they\s+)?paid\s*(?P<full>in\s+full)?\s*(?P<amt>{AMT})?"
+    r"(?:\s*(?:by|with|via|using|in)\s+(?P<method>.+)|\s*(?P<method2>cash|card|cheque|check|visa|mastercard|amex|"
+    r"paypal|bank\s+transfer|wire|venmo|zelle|apple\s+pay|google\s+pay))?$",
+    re.IGNORECASE,
+)
+_PAYMENT_METHOD = re.compile(r"^(?:payment\s+method|paid\s+by|method)\s*:?\s*(?P<method>.+)$", re.IGNORECASE)
+
+
+def read_fields(r: Reading, text: str, party_before: str | None) -> bool:
+    """Read a clause that is not a line item; False when it is not one of these."""
+    d = r.draft
+    for regex in (_TAX_PCT_FIRST, _TAX_NAME_FIRST):
+        match = regex.match(text)
+        if match:
+            r.draft.set_tax(tax_label(match.group("name")), parse_number(match.group("rate")))
+            return True
+    for regex in (_DISCOUNT_FIRST_VALUE, _DISCOUNT_WORD_FIRST, _DISCOUNT_LESS):
+        match = regex.match(text)
+        if match and _discount(r, match):
+            return True
+    if _FREE_SHIPPING.match(text):
+        d.shipping = Decimal(0)
+        return True
+    for regex in (_SHIPPING_WORD_FIRST, _SHIPPING_AMOUNT_FIRST):
+        match = regex.match(text)
+        if match:
+            money = one_amount(match.group("amt"))
+            if money is not None:
+                d.shipping = money.amount
+                r.draft.note_currency(money)
+                return True
+    if read_terms(text, r.draft, r.today):
+        return True
+    match = _REFERENCE.match(text)
+    if match:
+        if d.kind == DocumentKind.PURCHASE_ORDER and re.match(r"^p\.?o", text, re.IGNORECASE):
+            d.number = match.group("ref")
+        else:
+            d.reference = match.group("ref")
+        return True
+    match = _NUMBER.match(text)
+    if match:
+        d.number = match.group("num") or match.group("num2")
+        return True
+    match = _CURRENCY_ONLY.match(text)
+    if match:
+        code = currency_from_word(match.group("cur"))
+        raw = match.group("cur")
+        if code and (not re.fullmatch(r"[a-z]{3}", raw) or text.lower() != raw.lower() or raw.isupper()):
+            d.currency = code
+            return True
+    match = _PAID.match(text)
+    if match and (
+        match.group("full") or match.group("amt") or match.group("method") or match.group("method2")
+    ):
+        if match.group("amt"):
+            money = one_amount(match.group("amt"))
+            if money is not None:
+                d.amount_paid = money.amount
+                r.draft.note_currency(money)
+        if match.group("full"):
+            d.paid_in_full = True
+        if match.group("method") or match.group("method2"):
+            method = (match.group("method") or match.group("method2")).strip().rstrip(".")
+            d.payment_method = method[:1].upper() + method[1:]
+        if d.kind is None:
+            d.kind = DocumentKind.RECEIPT
+        return True
+    match = _PAYMENT_METHOD.match(text)
+    if match:
+        d.payment_method = match.group("method").strip()
+        return True
+    # Last: an address line is the loosest reading ("Springfield" is any capitalised word).
+    return bool(party_before and read_party_detail(r, text, party_before))
+
+
+def _discount(r: Reading, match: re.Match[str]) -> bool:
+    desc = (match.groupdict().get("desc") or "").strip()
+    word = (match.groupdict().get("word") or "discount").lower()
+    if desc.lower() in ("a", "an", "the", "flat", ""):
+        desc = ""
+    if desc:
+        desc = desc[0].upper() + desc[1:] + (" discount" if word in ("off", "discount") else f" {word}")
+    if match.group("pct"):
+        disc = Discount(description=desc, percent=parse_number(match.group("pct")))
+    else:
+        money = one_amount(match.group("amt"))
+        if money is None:
+            return False
+        r.draft.note_currency(money)
+        disc = Discount(description=desc, amount=money.amount)
+    target = (match.groupdict().get("target") or "").strip()
+    if target and not re.fullmatch(
+        r"(?:the\s+)?(?:total|subtotal|everything|all|whole\s+(?:thing|invoice|bill)|invoice|bill|it)",
+        target,
+        re.IGNORECASE,
+    ):
+        # "10% off the logo", "discount on line 2" name a line; "discount for early payment"
+        # may name one or give the reason.
+        conn = (match.groupdict().get("conn") or ("off" if word == "off" else "for")).lower()
+        r.draft.line_discounts.append(LineDiscount(target, disc, strict=conn in ("on", "off")))
+    else:
+        r.draft.discounts.append(disc)
+    return True

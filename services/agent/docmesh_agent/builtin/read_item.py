@@ -1,0 +1,274 @@
+"""Reading a line item: "10 hours of consulting at $150/h", "3 x Widget @ 12.50", "$500 for setup",
+"consulting 150/h x 10", "4 tyres for $480" (a total), or a bare price that completes the item before it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from docmesh_agent.builtin.drafts import DraftItem, Reading
+from docmesh_agent.builtin.labels import clean_description, plain_number, unit_label
+from docmesh_agent.builtin.money import find_money, one_amount, parse_number, strip_amount
+from docmesh_agent.builtin.read_parties import take_party
+from docmesh_agent.builtin.words import QTY_WORD_RE, QTY_WORDS, UNIT_RE, UNITS
+
+_PER_UNIT_TAIL = re.compile(
+    rf"^(?:/\s?|per\s+|an?\s+|each\s+|every\s+)(?P<per>{UNIT_RE}|[a-z]+)\b\.?|^(?:each|apiece|ea\.?|per\s+(?:unit|item|piece|one))\b",
+    re.IGNORECASE,
+)
+# "consulting 150/h x 10": the rate first, then the quantity.
+_RATE_TIMES_QTY = re.compile(
+    rf"^(?P<desc>[A-Za-z].*?)\s*(?:at|@|:|-)?\s+(?P<price>[^\s\d]{{0,3}}\d[\d,.']*(?:\s?[A-Z]{{3}})?)\s*(?:/\s?(?P<per>[a-z]+)|per\s+(?P<per2>[a-z]+))?"
+    rf"\s*(?:x|×|\*)\s*(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})?\.?$",
+    re.IGNORECASE,
+)
+# "$80/hour for 12.5 hours of QA", "consulting at 150 per hour for 10 hours".
+_RATE_FOR_QTY = re.compile(
+    rf"^(?P<desc>.*?)\s*(?P<price>[^\s\d]{{0,3}}\d[\d,.']*(?:\s?[A-Z]{{3}})?)\s*(?:/\s?[a-z]+|per\s+[a-z]+|an?\s+[a-z]+)?"
+    rf"\s+for\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\b\.?(?:\s+of\s+(?P<desc2>.+))?$",
+    re.IGNORECASE,
+)
+_FEE_PREFIX = re.compile(
+    r"^(?:an?\s+|the\s+)?(?:flat\s+|fixed\s+|one-off\s+|one-time\s+)?(?:fee|charge|price|rate|sum)\s+of\s+(?=\S*\d)",
+    re.IGNORECASE,
+)
+_TOTAL_TAIL_RE = re.compile(
+    r"^(?:in\s+)?(?:total|all\s+in|altogether|for\s+all|for\s+the\s+lot|flat)\b", re.IGNORECASE
+)
+
+
+def read_item(r: Reading, text: str) -> DraftItem | None:
+    """A line item, or a bare price (description "") that belongs to the previous item."""
+    text = re.sub(r"^(?:add|include|put|charge\s+for|for)\s+", "", text.strip(), flags=re.IGNORECASE)
+    # "a flat fee of $500 for setup" reads as "$500 for setup".
+    text = _FEE_PREFIX.sub("", text)
+    text = re.sub(
+        r"^(?:another|an\s+additional|an\s+extra|additional|extra|roughly|about|around|approximately|"
+        r"approx\.?|circa|~|worked|spent|did|(?:hourly\s+|unit\s+|daily\s+)?(?:rate|price)(?:\s+is|\s+of|:|=)?"
+        r"(?=\s*\S*\d))\s*",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
+    # "consulting (10 h @ 150)": brackets only group.
+    text = re.sub(r"\s*[()]\s*", " ", text).strip()
+    text = re.sub(
+        r"^(?:(?:i|we)\s+(?:also\s+)?(?:did|have\s+done|'ve\s+done|completed|provided|delivered|sold|worked|spent)"
+        r"|(?:they|he|she|it)\s+(?:also\s+)?owes?\s+(?:me|us)(?:\s+another)?)\s+",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
+    rate_for = _RATE_FOR_QTY.match(text)
+    if rate_for:
+        money = one_amount(rate_for.group("price"))
+        qty = parse_number(rate_for.group("q"))
+        desc = rate_for.group("desc2") or rate_for.group("desc") or ""
+        desc = _trailing_buyer(r, re.sub(r"\s+(?:at|@|for|:|-)$", "", desc.strip(), flags=re.IGNORECASE))
+        if money is not None and qty > 0 and desc:
+            r.draft.note_currency(money)
+            unit = rate_for.group("unit")
+            return DraftItem(
+                description=clean_description(desc),
+                quantity=qty,
+                unit=unit_label(unit, qty),
+                unit_price=money.amount,
+            )
+    rate_first = _RATE_TIMES_QTY.match(text)
+    if rate_first:
+        money = one_amount(rate_first.group("price"))
+        qty = parse_number(rate_first.group("q"))
+        if money is not None and qty > 0:
+            r.draft.note_currency(money)
+            unit = rate_first.group("unit") or rate_first.group("per") or ""
+            unit = unit if unit.lower() in UNITS else ""
+            return DraftItem(
+                description=clean_description(rate_first.group("desc")),
+                quantity=qty,
+                unit=unit_label(unit, qty) if unit else "",
+                unit_price=money.amount,
+            )
+    moneys = find_money(text)
+    qty, unit, desc_start, qty_match_end = _leading_quantity(r, text)
+    price = None
+    for money in reversed(moneys):
+        if money.start >= desc_start or money.currency:
+            price = money
+            break
+    if price is not None and (
+        price.start < desc_start
+        or (
+            price.start <= desc_start
+            and re.match(r"^\s*(?:for|of|-|–|:)\s*[A-Za-z]", text[price.end :], re.IGNORECASE)
+        )
+    ):
+        # "$500 for setup": the price comes first; what follows "for" is the description.
+        qty, unit = Decimal(1), ""
+        head = text[: price.start]
+        tail = text[price.end :]
+        match = re.match(r"^\s*(?:for|of|-|–|:)\s*(?P<desc>.+)$", tail, re.IGNORECASE)
+        desc = match.group("desc") if match else tail
+        desc = re.sub(r"^(?:the|a|an)\s+", "", desc.strip(), flags=re.IGNORECASE)
+        desc = _trailing_buyer(r, desc)
+        if not desc.strip():
+            head_desc = re.sub(
+                r"^(?:a\s+|an\s+)?(?:flat\s+|fixed\s+|one-off\s+)?(?:fee|charge|price|rate)?\s*(?:of)?\s*$",
+                "",
+                head,
+                flags=re.IGNORECASE,
+            )
+            desc = head_desc
+        r.draft.note_currency(price)
+        return DraftItem(description=clean_description(desc), unit_price=price.amount)
+    if price is None:
+        if qty_match_end == 0 and not text.strip():
+            return None
+        desc = text[desc_start:]
+        desc = re.sub(r"^\s*(?:x|×|\*)\s*", "", desc)
+        return DraftItem(
+            description=clean_description(desc), quantity=qty, unit=unit_label(unit, qty) if unit else ""
+        )
+    r.draft.note_currency(price)
+    head = text[desc_start : price.start]
+    tail = text[price.end :].strip()
+    head_for = re.search(
+        r"\s+for\s+(?P<name>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*)\s+(?:at|@|for|:|-)\s*$", head
+    )
+    if head_for and r.draft.buyer is None:
+        # "6 hours of gardening for Mrs Brown at 25 an hour": the buyer sits before the price.
+        take_party(r, "buyer", head_for.group("name"))
+        head = head[: head_for.start()] + " at "
+    tail = _trailing_buyer(r, tail)
+    if re.search(
+        r"\b(?:incl\.?|including|inclusive\s+of|inc\.)\s.*\b(?:tax|vat|gst|hst)\b", tail, re.IGNORECASE
+    ):
+        r.draft.warnings.append(
+            "prices that include tax are not supported: the amounts are taken before tax and no tax was added"
+        )
+    connector = ""
+    match = re.search(
+        r"\s*(?:\b(?P<word>at|for|costing|costs?|priced\s+at|of|x|@|is|=|,|:|-|–)\s*|(?P<sym>@|=|,|:|-|–|×|\*)\s*)$",
+        head,
+    )
+    if match:
+        connector = (match.group("word") or match.group("sym") or "").lower()
+        head = head[: match.start()]
+    if re.search(r"\s(?:at|@)$", head):
+        head = re.sub(r"\s(?:at|@)$", "", head)
+    head = re.sub(r"^\s*(?:x|×|\*)\s*", "", head)
+    # "Widget x 3 at 5", "consulting 10 hours at 150": the quantity after the description.
+    trailing_qty = re.search(r"\s*(?:x|×|\*)\s*(?P<q>\d+(?:[.,]\d+)?)\s*$", head) or re.search(
+        rf"\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\.?\s*$", head, re.IGNORECASE
+    )
+    if trailing_qty and qty == 1 and not unit:
+        qty = parse_number(trailing_qty.group("q"))
+        unit = trailing_qty.groupdict().get("unit") or ""
+        head = head[: trailing_qty.start()]
+    per = _PER_UNIT_TAIL.match(tail)
+    total = _TOTAL_TAIL_RE.match(tail)
+    if per and not unit:
+        per_word = (per.groupdict().get("per") or "").lower()
+        if per_word in UNITS:
+            unit = per_word
+    desc = clean_description(head)
+    if unit and not desc and head == "" and desc_start:
+        desc = ""
+    amount = price.amount
+    is_total = bool(total) or (connector == "for" and qty != 1 and not per)
+    if not desc and qty == 1 and not unit:
+        # Only a price: "99 each", "$400 total".
+        item = DraftItem(description="", unit_price=amount)
+        if total:
+            item.quantity = Decimal(-1)
+        return item
+    item = DraftItem(description=desc, quantity=qty, unit=unit_label(unit, qty) if unit else "")
+    if is_total and qty != 1:
+        item.unit_price = unit_from_total(item, amount)
+    else:
+        item.unit_price = amount
+    return item
+
+
+def _trailing_buyer(r: Reading, text: str) -> str:
+    """ "3 x Widget @ 12.50 for Globex": a capitalised name after "for" at the end is the buyer."""
+    for_buyer = re.search(r"(?:^|\s)(?:for|to)\s+(?P<name>[A-Z][\w&.' -]*)$", text)
+    if for_buyer and r.draft.buyer is None:
+        take_party(r, "buyer", for_buyer.group("name"))
+        return text[: for_buyer.start()].strip()
+    return text
+
+
+def _leading_quantity(r: Reading, text: str) -> tuple[Decimal, str, int, int]:
+    """(quantity, unit word, where the description starts, where the quantity ended)."""
+    match = re.match(
+        rf"^(?P<q>\d+(?:[.,]\d+)?|(?:{QTY_WORD_RE})\b)\s*(?:(?:x|×|\*)\s*|(?P<unit>{UNIT_RE})\b\.?\s*(?:of\s+)?)?",
+        text,
+        re.IGNORECASE,
+    )
+    if not match:
+        return Decimal(1), "", 0, 0
+    qty = _parse_quantity(match.group("q"))
+    if qty is None or qty <= 0:
+        return Decimal(1), "", 0, 0
+    rest = text[match.end() :]
+    unit = match.group("unit") or ""
+    # A quantity must be followed by what is sold; "$" or "%" after it means it is not one.
+    if (
+        re.match(r"^\s*(?:%|[$€£¥₹])", rest)
+        or (not rest.strip() and not unit)
+        or (not unit and (_PER_UNIT_TAIL.fullmatch(rest.strip()) or _TOTAL_TAIL_RE.fullmatch(rest.strip())))
+        or (not unit and re.match(r"^(?:for|of)\s", rest, re.IGNORECASE) and re.match(r"^\d", text))
+    ):
+        return Decimal(1), "", 0, 0
+    if re.match(r"^\d", text) and re.match(r"^[.,]\d", text[match.end("q") :]):
+        return Decimal(1), "", 0, 0
+    if not unit:
+        # "3 sessions of coaching": a word followed by "of" is a unit of its own.
+        of_unit = re.match(r"^(?P<u>[a-z]+)\s+of\s+(?=\w)", rest, re.IGNORECASE)
+        if of_unit and match.group("q").lower() not in ("a", "an"):
+            unit = of_unit.group("u")
+            return qty, unit, match.end() + of_unit.end(), match.end()
+    if match.group("q").lower() in ("a", "an") and unit == "":
+        return Decimal(1), "", match.end(), match.end()
+    return qty, unit, match.end(), match.end()
+
+
+def _parse_quantity(text: str) -> Decimal | None:
+    """ "10", "2.5", "1,5", "three", "a dozen" -> Decimal; None when it is none of these."""
+    text = text.strip().lower()
+    if text in QTY_WORDS:
+        return Decimal(QTY_WORDS[text])
+    try:
+        return parse_number(text)
+    except ValueError:
+        return None
+
+
+def unit_from_total(item: DraftItem, total: Decimal) -> Decimal:
+    """The unit price when a total was given for several units; exact to 4 places or the total as one lot."""
+    unit_price = total / item.quantity
+    if unit_price == unit_price.quantize(Decimal("0.0001")):
+        return strip_amount(unit_price)
+    # Not divisible exactly: keep the total exact as one lot of N.
+    item.description = f"{item.description} ({plain_number(item.quantity)} {item.unit})".replace(" )", ")")
+    item.quantity = Decimal(1)
+    item.unit = ""
+    return total
+
+
+def price_answer(message: str, item: DraftItem) -> tuple[DraftItem, str | None] | None:
+    """ "400", "$80 an hour", "1,200 total": the price of `item`."""
+    moneys = find_money(message)
+    if not moneys:
+        return None
+    money = moneys[-1]
+    tail = message[money.end :].strip()
+    new = replace(item)
+    if (
+        _TOTAL_TAIL_RE.match(tail) or re.search(r"\b(?:total|altogether|in all)\b", message, re.IGNORECASE)
+    ) and (item.quantity != 1):
+        new.unit_price = unit_from_total(new, money.amount)
+    else:
+        new.unit_price = money.amount
+    return new, money.currency

@@ -1,0 +1,230 @@
+"""Reading who the document is from and for, and what kind it is: "Invoice Acme for ...",
+"bill Acme Corp", "to: Globex, 12 Main St, Springfield", "from Jane Doe Design", "attn: Jane Smith"."""
+
+from __future__ import annotations
+
+import re
+
+from docmesh_agent.builtin.drafts import Reading
+from docmesh_agent.builtin.labels import clean_name
+from docmesh_agent.builtin.money import AMT, NAME_RE, find_money
+from docmesh_agent.builtin.words import KIND_WORDS, KINDS, MONTH_NAMES, QTY_WORD_RE, STOP_NAMES
+from docmesh_common.model.invoice import Party
+
+_PERIOD_RE = re.compile(
+    rf"^(?:for\s+)?(?:(?:last|this|the\s+past|the\s+previous)\s+(?:month|week|quarter|year)|(?:the\s+month\s+of\s+)?(?:{MONTH_NAMES})(?:\s+\d{{4}})?)\s*[.,]?\s*$",
+    re.IGNORECASE,
+)
+_NAME_END = re.compile(
+    rf"\s+for\b|\s*[:;]|\s+-\s|\s+–\s|\s+(?:due|net|with|starting|dated|issued|at)\b|\s+to\s+(?=[A-Z])|"
+    rf"\s+in\s+(?:{NAME_RE}|[A-Z]{{3}})\b|\s+(?=(?:\d|[$€£¥₹])(?!\d*\s*:)|(?:{QTY_WORD_RE})\s+\d)|"
+    r"\s+(?:#|no\.|number)\s*\w|\s+(?=(?:the|a|an)\s)",
+)
+
+LEAD_RE = re.compile(
+    rf"""^(?:(?:hi|hello|hey)\b[,!]?\s*)?
+    (?:(?:please|pls|kindly|can\s+you|could\s+you|would\s+you|i\s+need(?:\s+you)?(?:\s+to)?|i'd\s+like(?:\s+to)?|
+        i\s+want(?:\s+to)?|we\s+need(?:\s+to)?|let's|lets|help\s+me|i\s+have\s+to|i\s+must)\s+)*
+    (?P<verb>(?:create|make|generate|draft|prepare|write|do|send|issue|raise|build|produce|start|get|need|give\s+me|
+        put\s+together|whip\s+up|draw\s+up|set\s+up|knock\s+up)\s+)?
+    (?:(?:me|us)\s+)?
+    (?P<art>(?:a|an|the|new|another|my)\s+)*
+    (?:new\s+)?
+    (?P<kind>{KIND_WORDS})\b
+    (?:\s*(?:\#\s*|no\.\s*|no\s+(?=\d)|number\s*:?\s*)(?P<num>[A-Za-z0-9][\w\-/]*))?
+    [:,]?\s*""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_BUYER_MARK_RE = re.compile(
+    r"^(?:bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|to|client|customer|buyer|recipient|"
+    r"for\s+(?:the\s+)?(?:client|customer)|the\s+(?:client|customer|buyer)\s+is|(?:client|customer)\s+is|"
+    r"(?:(?:the\s+)?(?:invoice|bill|quote|estimate|receipt|it)\s+)?(?:should\s+go|goes|is\s+going|should\s+be\s+addressed)\s+to|"
+    r"send\s+(?:it|this|the\s+(?:invoice|quote|bill|receipt))\s+to|address(?:ed)?\s+(?:it\s+)?to)"
+    r"\s*:?\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_BUYER_VERB_RE = re.compile(r"^(?:bill|charge|invoice|quote)\s+(?!for\b|to\b)(?P<rest>.+)$", re.IGNORECASE)
+_SELLER_MARK_RE = re.compile(
+    r"^(?:from|seller|sender|vendor|supplier|issued\s+by|my\s+company\s+is|my\s+business\s+is|i\s+am|i'm|"
+    r"we\s+are|company)\s*:?\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(
+    r"^(?:phone|tel|ph|mobile|cell)\.?\s*:?\s*(?P<phone>\+?[\d][\d\s().-]{5,})$", re.IGNORECASE
+)
+_TAX_ID = re.compile(
+    r"^(?:(?:their|our|my|buyer'?s?|seller'?s?)\s+)?(?:vat|tax|gst|abn|ein|tin)\s*(?:id|no\.?|number|\#|reg(?:istration)?(?:\s+no\.?)?)\s*:?\s*"
+    r"(?P<id>[A-Za-z0-9][A-Za-z0-9 -]{3,})$",
+    re.IGNORECASE,
+)
+_STREET = re.compile(
+    r"^(?:(?i:\d+[A-Za-z]?\s+[\w .'-]*\b(?:st|street|ave|avenue|rd|road|blvd|boulevard|lane|ln|way|dr|drive|court|ct|"
+    r"place|pl|square|sq|highway|hwy|parkway|pkwy|terrace|strasse|straße|str|row|close|crescent|alley|loop|circle|plaza|walk|hill|gardens|mews|quay|wharf)\b\.?.*)"
+    r"|(?i:(?:suite|ste|unit|apt|floor|po\s+box|p\.o\.\s+box|building)\b.*)"
+    r"|[A-Z][\w .'-]*\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?"
+    r"|\d{4,5}\s+[A-Z][\w .'-]*"
+    r"|[A-Z][\w .'-]*\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})$"
+)
+
+
+def read_lead(r: Reading, clause: str) -> str | None:
+    """The kind lead-in and the parties; returns what is left to read."""
+    text = clause
+    for _ in range(4):
+        before = text
+        match = LEAD_RE.match(text)
+        if match:
+            kind_word = " ".join(match.group("kind").lower().split())
+            after = text[match.end() :]
+            # "bill" is a verb ("bill Acme") far more often than a noun; "PO" only as a noun.
+            if kind_word == "po" and not (
+                match.group("art") or match.group("verb") or re.match(r"^(?:to|for)\s|^[#:]", after.lstrip())
+            ):
+                break
+            if kind_word != "bill" or match.group("art"):
+                r.draft.kind = KINDS[kind_word]
+            if match.group("num"):
+                r.draft.number = match.group("num")
+            bare_verb = not match.group("verb") and not match.group("art") and kind_word != "po"
+            text = _after_kind(r, after, bare_verb=bare_verb)
+        else:
+            text = _party_prefix(r, text)
+        if text == before or not text:
+            break
+    return text.strip()
+
+
+def _after_kind(r: Reading, text: str, *, bare_verb: bool) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    match = re.match(
+        r"^(?:#\s*|no\.\s*|no\s+(?=\d)|number\s*:?\s*)(?P<num>[A-Za-z0-9][\w\-/]*)[:,]?\s*",
+        text,
+        re.IGNORECASE,
+    )
+    if match:
+        r.draft.number = match.group("num")
+        text = text[match.end() :]
+    match = re.match(r"^(?:to|for)\s*:?\s+(?P<rest>.+)$", text, re.IGNORECASE)
+    if match:
+        word = text.split()[0].lower()
+        rest = match.group("rest")
+        if word == "to":
+            return take_party(r, "buyer", rest)
+        return _for_target(r, rest)
+    if bare_verb and not re.match(r"^(?:from\b|\d+(?:[.,]\d+)?(?!\w)|[$€£¥₹])", text, re.IGNORECASE):
+        taken = take_party(r, "buyer", text, strict=True)
+        return taken
+    return text
+
+
+def _for_target(r: Reading, rest: str) -> str:
+    """ "an invoice for X ...": X is the buyer unless it is clearly what is sold."""
+    rest = re.sub(r"^(?:the\s+)?(?:client|customer)\s*:?\s+", "", rest, flags=re.IGNORECASE)
+    if re.match(
+        rf"^(?:\d+(?:[.,]\d+)?(?!\w)|[$€£¥₹]|(?:{QTY_WORD_RE})\s|the\s|my\s|our\s|some\s)",
+        rest,
+        re.IGNORECASE,
+    ):
+        return rest
+    match = _NAME_END.search(rest)
+    name_part = rest[: match.start()] if match else rest
+    after = rest[match.start() :] if match else ""
+    if name_part.strip() == name_part.strip().lower() and re.match(
+        r"^\s*(?:[-:–]\s*)?[$€£¥₹]|^\s+(?:at|@)\s", after
+    ):
+        return rest  # "for travel $200": a lower-case thing with a price is what is sold
+    second_for = re.match(r"^\s+for\s+(?P<what>.+)$", after, re.IGNORECASE)
+    if second_for:
+        what = second_for.group("what")
+        if re.fullmatch(rf"\s*{AMT}\s*(?:each|total|in total|flat)?\s*", what, re.IGNORECASE):
+            return rest  # "logo design for 400 EUR": an item, not a buyer
+    if any(m.currency for m in find_money(name_part)) or not name_part.strip():
+        return rest
+    return take_party(r, "buyer", rest)
+
+
+def _party_prefix(r: Reading, text: str) -> str:
+    match = _BUYER_MARK_RE.match(text)
+    if match:
+        return take_party(r, "buyer", match.group("rest"))
+    match = _SELLER_MARK_RE.match(text)
+    if match:
+        return take_party(r, "seller", match.group("rest"))
+    match = _BUYER_VERB_RE.match(text)
+    if match and not re.match(r"^(?:\d|[$€£¥₹])", match.group("rest")):
+        return take_party(r, "buyer", match.group("rest"), strict=True)
+    return text
+
+
+def take_party(r: Reading, role: str, text: str, *, strict: bool = False) -> str:
+    """Read a name at the start of `text` into buyer/seller; returns the rest."""
+    text = re.sub(r"^(?:my|our|the)\s+(?:client|customer|buyer)\s+", "", text, flags=re.IGNORECASE)
+    match = _NAME_END.search(text)
+    name = text[: match.start()] if match else text
+    rest = text[match.start() :].strip() if match else ""
+    # "for last month", "for March": the period of the work, not what was sold.
+    rest = _PERIOD_RE.sub("", rest).strip()
+    email = _EMAIL.search(name)
+    party_email = ""
+    if email:
+        party_email = email.group(0)
+        name = (name[: email.start()] + name[email.end() :]).strip(" <>()")
+    name = clean_name(name)
+    if not name or name.lower() in STOP_NAMES or (strict and find_money(name)):
+        return text
+    party = Party(name=name, email=party_email)
+    if role == "buyer":
+        r.draft.buyer = party
+    else:
+        r.draft.seller = party
+    r.last_party = role
+    rest = rest.strip()
+    rest = re.sub(r"^(?:for|:|-|–)\s*", "", rest, flags=re.IGNORECASE)
+    return rest
+
+
+def read_party_detail(r: Reading, text: str, role: str) -> bool:
+    """An address line, e-mail, phone or tax id right after a party's name."""
+    party = r.draft.buyer if role == "buyer" else r.draft.seller
+    if party is None:
+        return False
+    update: dict[str, object] = {}
+    email = _EMAIL.fullmatch(text.strip(" <>()"))
+    phone = _PHONE.match(text)
+    tax_id = _TAX_ID.match(text)
+    attn = re.match(r"^(?:attn|attention|c/o|care\s+of)\.?\s*:?\s*(?P<who>.+)$", text.strip(), re.IGNORECASE)
+    if email:
+        update["email"] = email.group(0)
+    elif attn:
+        update["address_lines"] = [*party.address_lines, f"Attn: {attn.group('who').strip()}"]
+    elif phone:
+        update["phone"] = phone.group("phone").strip()
+    elif tax_id:
+        update["tax_id"] = tax_id.group("id").strip()
+    elif _STREET.match(text) or looks_like_place(text):
+        update["address_lines"] = [*party.address_lines, text.strip()]
+    else:
+        return False
+    new = party.model_copy(update=update)
+    if role == "buyer":
+        r.draft.buyer = new
+    else:
+        r.draft.seller = new
+    r.last_party = role
+    return True
+
+
+def looks_like_place(text: str) -> bool:
+    """ "Springfield", "London SW1A 1AA", "Berlin, Germany": capitalised words, no amounts."""
+    words = text.split()
+    if re.match(r"^[A-Za-z][\w ]*:", text):
+        return False  # "Date: March 1": a labelled field, not a place
+    if not 1 <= len(words) <= 4 or (find_money(text) and not re.search(r"\b\d{4,5}\b", text)):
+        return False
+    return all(w[0].isupper() or w[0].isdigit() for w in words if w) and not re.search(
+        r"%|\b(?:tax|vat|gst|discount|shipping|due|net)\b", text, re.IGNORECASE
+    )

@@ -1,0 +1,101 @@
+"""Reading a request ("Invoice Acme for 10 hours of consulting at $150, 8% tax, due in 30 days") into a Draft.
+
+The text is cut into clauses (see `clauses`), and each clause is read by the first rule that
+recognises it: lead-in ("create an invoice for ...") and parties (`read_parties`), dates and
+terms (`read_terms`), tax, discount, shipping, number, currency and payment (`read_fields`), and
+finally a line item (`read_item`). What no rule reads is kept in `Draft.unknown` so that the
+caller can say what it did not understand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from docmesh_agent.builtin.clauses import (
+    rewrite_layout,
+    split_clauses,
+    strip_connectors,
+    take_currency,
+    take_notes,
+)
+from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
+from docmesh_agent.builtin.read_fields import read_fields
+from docmesh_agent.builtin.read_item import read_item, unit_from_total
+from docmesh_agent.builtin.read_parties import read_lead, read_party_detail
+from docmesh_agent.builtin.read_terms import read_terms
+
+MAX_CLAUSE_CHARS = 300
+
+
+def read_request(text: str, today: dt.date) -> Draft:
+    """Read one message into a Draft."""
+    r = Reading(today)
+    text = rewrite_layout(text)
+    text, note = take_notes(text)
+    if note:
+        r.draft.notes = note
+    text, currency = take_currency(text)
+    if currency:
+        r.draft.currency = currency
+    pending_price: DraftItem | None = None
+    for raw in split_clauses(text):
+        if len(raw) > MAX_CLAUSE_CHARS:
+            # No field is that long (descriptions and names stop at 200), and the rules are
+            # not meant for it: say it was not understood rather than spend time on it.
+            r.draft.unknown.append(raw[:60] + "…")
+            continue
+        clause = strip_connectors(raw)
+        if not clause:
+            continue
+        party_before = r.last_party
+        consumed = _clause(r, clause, party_before)
+        if consumed is None:
+            continue
+        # A clause that is only a price completes the previous item ("2 licences, 99 each").
+        item = consumed
+        if item.description == "" and item.unit_price is not None and pending_price is not None:
+            pending_price.unit_price = _price_for(pending_price, item)
+            pending_price = None
+            continue
+        if item.description == "" and not item.unit:
+            r.draft.unknown.append(clause)
+            continue
+        r.draft.items.append(item)
+        pending_price = item if item.unit_price is None else None
+    return r.draft
+
+
+def _price_for(target: DraftItem, priced: DraftItem) -> Decimal | None:
+    # `priced` carries the amount in unit_price and, when it was a total, quantity -1 as a marker.
+    if priced.quantity == -1 and priced.unit_price is not None and target.quantity != 1:
+        return unit_from_total(target, priced.unit_price)
+    return priced.unit_price
+
+
+def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | None:
+    """Read one clause; returns a line item when the clause is one, None otherwise."""
+    r.last_party = None
+    if read_terms(clause, r.draft, r.today):
+        return None  # "quote valid for 30 days", "invoice date: March 1": before "quote"/"invoice" lead-ins
+    rest = read_lead(r, clause)
+    if not rest:
+        return None
+    rest = strip_connectors(rest)
+    if not rest:
+        return None
+    if party_before:
+        # "Acme, Springfield IL 62701 for 5 hours of work": an address line, then the items.
+        split = re.match(r"^(?P<head>.+?)\s+for\s+(?P<tail>.+)$", rest, re.IGNORECASE)
+        if split and read_party_detail(r, split.group("head"), party_before):
+            rest = split.group("tail")
+    if read_fields(r, rest, party_before):
+        return None
+    # "an audit at $2,500 due 2026-12-01": a date phrase glued to the end of an item.
+    glued = re.search(
+        r"\s+(?=(?:due|payable|net\s?\d|valid\s+(?:for|until|till)|issued|dated)\b)", rest, re.IGNORECASE
+    )
+    if glued and glued.start() > 0 and read_terms(rest[glued.end() :], r.draft, r.today):
+        rest = rest[: glued.start()].rstrip(" ,")
+    return read_item(r, rest)

@@ -1,0 +1,104 @@
+"""Reading when a document is dated and due: "due in 30 days", "net 15", "due on receipt",
+"due March 5", "issued yesterday", "valid for 30 days", "payment terms: 50% upfront"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from docmesh_agent.builtin.dates import RELATIVE_SPAN_RE, parse_date, span_days, word_number
+from docmesh_agent.builtin.drafts import Draft, DueSpec
+
+_DUE_IN = re.compile(
+    rf"^(?:(?:payment|payable|it'?s|it\s+is|is)\s+)*(?:due|payable)\s+(?:(?:with)?in\s+)?{RELATIVE_SPAN_RE.pattern}"
+    r"(?:\s+(?:of|from|after)\s+(?:the\s+)?(?:issue|invoice)(?:\s+date)?)?$",
+    re.IGNORECASE,
+)
+_WITHIN = re.compile(rf"^(?:pay(?:able)?|payment)\s+within\s+{RELATIVE_SPAN_RE.pattern}$", re.IGNORECASE)
+_DAYS_TERMS = re.compile(
+    r"^(?P<n>\d{1,3})[\s-]*(?P<unit>days?|weeks?)\s+(?:payment\s+terms|terms|to\s+pay|credit)$", re.IGNORECASE
+)
+_NET = re.compile(
+    r"^(?:(?:payment\s+)?terms?\s*(?:are|:|is)?\s*)?net[\s-]?(?P<n>\d{1,3})(?:\s+days)?(?:\s+terms)?$",
+    re.IGNORECASE,
+)
+_ON_RECEIPT = re.compile(
+    r"^(?:(?:payment\s+)?(?:terms?\s*:?\s*)?)?(?:payment\s+)?(?:is\s+)?(?:due|payable)\s+(?:on|upon)\s+receipt$",
+    re.IGNORECASE,
+)
+_DUE_DATE = re.compile(
+    r"^(?:(?:payment|it'?s|it\s+is|is)\s+)*(?:due|payable)(?:\s+date)?\s*(?:on|by|:|is|date\s+is)?\s*(?P<date>.+)$",
+    re.IGNORECASE,
+)
+_TERMS = re.compile(r"^(?:payment\s+)?terms\s*(?::|are|is)?\s*(?P<terms>.+)$", re.IGNORECASE)
+_ISSUED = re.compile(
+    r"^(?:(?:it\s+was|was)\s+)?(?:issued|dated|date|issue\s+date|invoice\s+date|created)\s*(?:on|:|is)?\s*(?P<date>.+)$",
+    re.IGNORECASE,
+)
+_VALID = re.compile(
+    rf"^(?:the\s+)?(?:quote\s+|offer\s+|estimate\s+)?(?:is\s+)?valid\s+(?:(?:for\s+)?{RELATIVE_SPAN_RE.pattern}|"
+    r"(?:until|till|through|thru|to|up\s+to)\s+(?P<date>.+))$",
+    re.IGNORECASE,
+)
+
+
+def read_terms(text: str, d: Draft, today: dt.date) -> bool:
+    """Read a clause about dates or payment terms into `d`; False when it is none."""
+    match = _ON_RECEIPT.match(text)
+    if match:
+        d.due = DueSpec(on_receipt=True)
+        d.payment_terms = "Due on receipt"
+        return True
+    match = _DUE_IN.match(text) or _WITHIN.match(text) or _DAYS_TERMS.match(text)
+    if match:
+        n = word_number(match.group("n"))
+        if n is None:
+            return False
+        d.due = DueSpec.after(n, match.group("unit"))
+        if d.due.days is not None:
+            d.payment_terms = f"Net {d.due.days}"
+        return True
+    match = _NET.match(text)
+    if match:
+        days = int(match.group("n"))
+        d.due = DueSpec(days=days)
+        d.payment_terms = f"Net {days}"
+        return True
+    match = _VALID.match(text)
+    if match:
+        if match.group("date"):
+            when = parse_date(match.group("date"), today)
+            if when is None:
+                return False
+            d.valid_until = when
+        else:
+            n = word_number(match.group("n"))
+            if n is None:
+                return False
+            d.valid_until = span_days(n, match.group("unit"), today)[0]
+        return True
+    match = _DUE_DATE.match(text)
+    if match:
+        when = parse_date(match.group("date"), today)
+        if when is None:
+            return False
+        d.due = DueSpec(date=when)
+        return True
+    match = _ISSUED.match(text)
+    if match:
+        when = parse_date(match.group("date"), today, future=False)
+        if when is None:
+            return False
+        d.issue_date = when
+        return True
+    match = _TERMS.match(text)
+    if match:
+        terms = match.group("terms").strip()
+        net = _NET.match(terms)
+        if net:
+            d.due = DueSpec(days=int(net.group("n")))
+            d.payment_terms = f"Net {net.group('n')}"
+        else:
+            d.payment_terms = terms[0].upper() + terms[1:]
+        return True
+    return False
