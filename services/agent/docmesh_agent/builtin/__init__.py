@@ -33,6 +33,7 @@ Public API::
 What it understands and what it does not: see LIMITS.md next to this file.
 """
 
-from docmesh_agent.builtin.interpreter import Interpretation, interpret
+from docmesh_agent.builtin.interpretation import Interpretation
+from docmesh_agent.builtin.interpreter import interpret
 
 __all__ = ["Interpretation", "interpret"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from docmesh_agent.builtin.dates import span_days
 from docmesh_agent.builtin.money import Money
@@ -23,6 +24,19 @@ class DraftItem:
     unit: str = ""
     unit_price: Decimal | None = None
     discount: Discount | None = None
+
+    def line_data(self) -> dict[str, Any]:
+        """The line as Invoice data (validating it checks, among others, that it has a price)."""
+        return {
+            "description": self.description,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "unit_price": self.unit_price,
+            "tax_names": [],
+            "tax_exempt": False,
+            "discount": self.discount.model_dump() if self.discount else None,
+            "sku": "",
+        }
 
 
 @dataclass(frozen=True)

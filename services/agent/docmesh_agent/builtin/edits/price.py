@@ -1,0 +1,73 @@
+"""Changing a line's price: "change the price of consulting to 175", "make the rate 175", "make the logo 450"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from docmesh_agent.builtin.edits.find_line import line_index
+from docmesh_agent.builtin.edits.op import Change, EditError, first_group
+from docmesh_agent.builtin.money import find_money, format_amount
+from docmesh_common.model.invoice import Invoice
+
+_PRICE_RE = re.compile(
+    r"^(?:set|change|update|make|raise|lower|increase|decrease)\s+(?:the\s+)?(?P<ref3>(?:unit\s+|hourly\s+|daily\s+)?(?:price|rate))\s+(?:to\s+)?"
+    r"(?P<amt3>[^a-z\s]*\d[\d,.']*(?:\s?[A-Z]{3})?\s*(?:/\s?[a-z]+|per\s+[a-z]+|an?\s+[a-z]+|each)?)$"
+    r"|^(?:make\s+it|it'?s|it\s+should\s+be|charge)\s+(?P<amt8>[^a-z\s]*\d[\d,.']*(?:\s?[A-Z]{3})?)\s*(?:each|per\s+[a-z]+|/\s?[a-z]+|an?\s+[a-z]+)$"
+    r"|^(?:set|change|update|make|put|raise|lower|increase|decrease|bump)\s+(?:the\s+)?(?:unit\s+)?(?:price|rate|hourly\s+rate|cost|fee|amount)\s+(?:of|on|for)\s+(?P<ref>.+?)\s+(?:to|at)\s+(?P<amt>.+)$"
+    r"|^(?:set|change|update|make|raise|lower|increase|decrease)\s+(?P<ref2>.+?)(?:'s)?\s+(?:unit\s+)?(?:price|rate|cost|fee)\s+(?:to\s+)?(?P<amt2>.+)$"
+    r"|^(?P<ref4>.+?)\s+(?:should\s+(?:be|cost)|costs?|is|at)\s+(?P<amt4>\S*\d\S*(?:\s?(?:each|per\s+\w+|/\w+|an?\s+\w+))?)$"
+    r"|^(?:change|set|update|make)\s+(?P<ref5>.+?)\s+to\s+(?P<amt5>\S*\d\S*)\s*(?:each|per\s+\w+|/\w+|an\s+hour|a\s+day)$"
+    r"|^(?:make|set|change|update)\s+(?P<ref7>.+?)\s+(?:to\s+)?(?P<amt7>[^\sa-z]*\d[\d,.']*(?:\s?[A-Z]{3}|[^\s\d]{0,2}))$",
+    re.IGNORECASE,
+)
+
+
+def op_price(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    match = _PRICE_RE.match(text)
+    if not match:
+        return None
+    groups = match.groupdict()
+    ref = first_group(groups, "ref")
+    amount_text = first_group(groups, "amt") or ""
+    if groups["amt8"] or (ref is not None and ref.strip().lower() in ("the", "a", "its", "it")):
+        ref = "the price"
+    if groups["ref4"] and re.search(
+        r"\b(?:tax|vat|gst|shipping|delivery|discount|total|due)\b", groups["ref4"], re.IGNORECASE
+    ):
+        return None
+    if groups["ref3"]:
+        ref = "the price"
+    moneys = find_money(amount_text)
+    if not moneys or "%" in amount_text:
+        return None
+    if ref is None:
+        return None
+    try:
+        index = line_index(ref, data)
+    except EditError:
+        if groups["ref4"] or groups["ref7"]:
+            return None
+        raise
+    item = data["line_items"][index]
+    old = Decimal(item["unit_price"])
+    money = moneys[-1]
+    if groups["ref7"] and money.currency is None and (item["unit"] or Decimal(item["quantity"]) != 1):
+        # "change the cards to 3": a count or a price? Both are plausible; ask.
+        amount = format(money.amount, "f")
+        unit = item["unit"] or "units"
+        name = item["description"][:1].lower() + item["description"][1:]
+        raise EditError(
+            f"Should line {index + 1} ({item['description']}) be {amount} {unit}, or cost {amount} each? "
+            f"Say “set item {index + 1} quantity to {amount}” or “change the price of {name} to {amount}”."
+        )
+    item["unit_price"] = money.amount
+    change = f"{item['description']} price {format_amount(old, current.currency_code)} → {format_amount(money.amount, current.currency_code)}"
+    changes = [change]
+    if money.currency and money.currency != current.currency_code:
+        changes.append(
+            f"note: the amount was written in {money.currency} but the document is in {current.currency_code}"
+        )
+    return data, changes

@@ -1,0 +1,88 @@
+"""Taxes: "change the tax to 10%", "set VAT to 21%", "make the website tax exempt", "no PST on the catering"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from docmesh_agent.builtin.edits.find_line import line_index
+from docmesh_agent.builtin.edits.op import Change, EditError, first_group
+from docmesh_agent.builtin.labels import tax_label
+from docmesh_agent.builtin.money import parse_number
+from docmesh_agent.builtin.replies import rate_change, tax_added
+from docmesh_common.model.invoice import Invoice, Tax
+
+
+def tax_named(name: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    name = name.strip().casefold()
+    for tax in data["taxes"]:
+        if tax["name"].casefold() == name:
+            return tax
+    return None
+
+
+_TAX_EXEMPT_RE = re.compile(
+    r"^(?:make\s+|mark\s+|set\s+)?(?P<ref>.+?)\s+(?:as\s+)?(?:is\s+|should\s+be\s+)?(?:tax[\s-]exempt|tax[\s-]free|not\s+taxed|exempt\s+from\s+(?:tax|taxes|vat|gst))$"
+    r"|^(?:no|don'?t\s+charge|without)\s+(?P<tax>tax|taxes|vat|gst|hst|pst|qst|sales\s+tax)\s+(?:on|for)\s+(?P<ref2>.+)$"
+    r"|^don'?t\s+tax\s+(?P<ref3>.+)$",
+    re.IGNORECASE,
+)
+
+
+def op_tax_exempt(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "make the website tax exempt", "no VAT on line 2": that line carries no tax."""
+    match = _TAX_EXEMPT_RE.match(text)
+    if not match:
+        return None
+    ref = first_group(match.groupdict(), "ref") or "it"
+    if re.fullmatch(r"(?:the\s+)?(?:shipping|delivery|postage|freight)", ref.strip(), re.IGNORECASE):
+        raise EditError("Shipping is never taxed on these documents, so there is nothing to change.")
+    index = line_index(ref, data)
+    item = data["line_items"][index]
+    named = tax_named(match.group("tax") or "", data)
+    if named is not None and len(data["taxes"]) > 1:
+        # "no PST on the catering": only that tax leaves the line.
+        applying = item["tax_names"] or [t["name"] for t in data["taxes"]]
+        item["tax_names"] = [n for n in applying if n.casefold() != named["name"].casefold()]
+        if not item["tax_names"]:
+            item["tax_exempt"] = True
+        return data, [f"no {named['name']} on line {index + 1} ({item['description']})"]
+    if item["tax_exempt"]:
+        raise EditError(f"Line {index + 1} ({item['description']}) is already tax exempt.")
+    item["tax_exempt"] = True
+    item["tax_names"] = []
+    return data, [f"line {index + 1} ({item['description']}) is now tax exempt"]
+
+
+_TAX_CHANGE_RE = re.compile(
+    r"^(?:change|set|update|make|raise|lower|increase|decrease|adjust|put|bump|move|fix)\s+(?:the\s+)?(?P<name>[a-z ]*?tax(?:es)?|vat|gst|hst|pst|qst|iva|tva|mwst)(?:\s+rate)?\s+(?:to|at|=)?\s*(?P<rate>\d+(?:[.,]\d+)?)\s*%?$"
+    r"|^(?:the\s+)?(?P<name2>[a-z ]*?tax|vat|gst|hst|pst|qst)(?:\s+rate)?\s+(?:should\s+be|is|=)\s+(?P<rate2>\d+(?:[.,]\d+)?)\s*%?$"
+    r"|^(?:change|set|update|make)\s+(?:the\s+)?tax\s+rate\s+(?:to\s+)?(?P<rate3>\d+(?:[.,]\d+)?)\s*%?$",
+    re.IGNORECASE,
+)
+
+
+def op_tax_change(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    match = _TAX_CHANGE_RE.match(text)
+    if not match:
+        return None
+    groups = match.groupdict()
+    name = (groups["name"] or groups["name2"] or "tax").strip()
+    rate = parse_number(groups["rate"] or groups["rate2"] or groups["rate3"])
+    taxes = data["taxes"]
+    target = tax_named(name, data)
+    if target is None and re.fullmatch(r"(?:the\s+)?tax(?:es)?(?:\s+rate)?", name, re.IGNORECASE):
+        if len(taxes) == 1:
+            target = taxes[0]
+        elif len(taxes) > 1:
+            names = " or ".join(t["name"] for t in taxes)
+            raise EditError(f"Which tax should be {format(rate, 'f')}%: {names}?")
+    if target is None:
+        label = tax_label(name)
+        taxes.append(Tax(name=label, rate_percent=rate).model_dump())
+        return data, [tax_added(label, rate)]
+    old = Decimal(target["rate_percent"])
+    target["rate_percent"] = rate
+    return data, [rate_change(target["name"], old, rate)]

@@ -1,0 +1,198 @@
+"""A new document: the draft read from the messages so far, built into an Invoice, or the one
+question that completes it ("Who should I bill?", "What is the price of the logo design?")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from typing import Any
+
+from pydantic import ValidationError
+
+from docmesh_agent.builtin.drafts import Draft
+from docmesh_agent.builtin.edits.discounts import reason_discount
+from docmesh_agent.builtin.edits.find_line import find_line
+from docmesh_agent.builtin.interpretation import Interpretation
+from docmesh_agent.builtin.labels import clean_description
+from docmesh_agent.builtin.money import format_money
+from docmesh_agent.builtin.read_item import price_answer
+from docmesh_agent.builtin.read_request import read_request
+from docmesh_agent.builtin.replies import KIND_NAMES, ask_for, why
+from docmesh_common.model.invoice import DocumentKind, Invoice, Party
+from docmesh_common.model.totals import compute_totals
+
+
+def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
+    """Read `message` on top of what earlier messages said; it may answer the question they left."""
+    new = read_request(message, today)
+    if draft is None or not draft.has_content():
+        if _weak_only(new):
+            # "blah blah": an unpriced "item" and nothing else is not a request.
+            new.unknown.extend(i.description for i in new.items)
+            new.items = []
+        return new
+    missing = missing_fields(draft)
+    if (new.kind or new.buyer) and new.items and not missing_fields(new):
+        # A complete request of its own starts over: the same message sent again after a
+        # failed turn, or a different request instead of answering the question.
+        return new
+    if (
+        missing
+        and missing[0] == "buyer"
+        and new.buyer is None
+        and not any(i.unit_price is not None for i in new.items)
+    ):
+        answer = re.sub(
+            r"^(?:(?:it'?s|it\s+is|that'?s|the\s+(?:client|customer|buyer)\s+is|for|to|bill|billed\s+to|send\s+it\s+to)\s+)+",
+            "",
+            message.strip(),
+            flags=re.IGNORECASE,
+        )
+        new = read_request("to: " + answer, today)
+    elif missing and missing[0].endswith(".description"):
+        index = int(re.findall(r"\d+", missing[0])[0])
+        draft = replace(draft, items=[*draft.items])
+        draft.items[index] = replace(draft.items[index], description=clean_description(message))
+        new = Draft()
+    elif missing and missing[0].startswith("line_items[") and not any(i.description for i in new.items):
+        index = int(re.findall(r"\d+", missing[0])[0])
+        price = price_answer(message, draft.items[index])
+        if price is not None:
+            item, hint = price
+            draft = replace(draft, items=[*draft.items])
+            draft.items[index] = item
+            if hint and draft.currency_hint is None:
+                draft.currency_hint = hint
+            new.items = []
+            new.unknown = []
+            new.currency_hint = new.currency_hint or hint
+    return _merge(draft, new)
+
+
+def _weak_only(draft: Draft) -> bool:
+    items = draft.items
+    if not items or any(i.unit_price is not None or i.quantity != 1 or i.unit for i in items):
+        return False
+    bare = replace(draft, items=[], unknown=[])
+    return not bare.has_content()
+
+
+def _merge(old: Draft, new: Draft) -> Draft:
+    out = replace(old)
+    for name in (
+        "kind",
+        "buyer",
+        "seller",
+        "shipping",
+        "currency",
+        "number",
+        "reference",
+        "issue_date",
+        "due",
+        "payment_terms",
+        "valid_until",
+        "notes",
+        "amount_paid",
+        "payment_method",
+    ):
+        value = getattr(new, name)
+        if value is not None:
+            setattr(out, name, value)
+    out.currency_hint = old.currency_hint or new.currency_hint
+    out.paid_in_full = old.paid_in_full or new.paid_in_full
+    out.items = [*old.items, *new.items]
+    names = {t.name.casefold() for t in new.taxes}
+    out.taxes = [t for t in old.taxes if t.name.casefold() not in names] + new.taxes
+    out.discounts = [*old.discounts, *new.discounts]
+    out.line_discounts = [*old.line_discounts, *new.line_discounts]
+    out.unknown = list(new.unknown)
+    out.warnings = list(new.warnings)
+    return out
+
+
+def missing_fields(draft: Draft) -> tuple[str, ...]:
+    kind = draft.kind or DocumentKind.INVOICE
+    missing: list[str] = []
+    if kind != DocumentKind.RECEIPT and (draft.buyer is None or not draft.buyer.name):
+        missing.append("buyer")
+    if not draft.items:
+        missing.append("line_items")
+    for index, item in enumerate(draft.items):
+        if not item.description:
+            missing.append(f"line_items[{index}].description")
+        if item.unit_price is None:
+            missing.append(f"line_items[{index}].unit_price")
+    return tuple(missing)
+
+
+def generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Interpretation:
+    missing = missing_fields(draft)
+    if missing:
+        if not draft.has_content():
+            return Interpretation.question(
+                "I can write invoices, quotes, receipts and purchase orders. Tell me who it is for and "
+                "what to put on it, for example: “Invoice Acme Corp for 10 hours of consulting at $150, "
+                "8% tax, due in 30 days”.",
+                missing,
+            )
+        return Interpretation.question(ask_for(missing, draft), missing)
+    try:
+        invoice = _build(draft, today)
+    except (ValidationError, ValueError) as exc:
+        return Interpretation.question(f"I could not make a valid document from that: {why(exc)}")
+    kind = KIND_NAMES[invoice.kind]
+    lines = len(invoice.line_items)
+    who = f" for {invoice.buyer.name}" if invoice.buyer.name else ""
+    reply = (
+        f"Here is your {kind}{who}: {lines} line{'s' if lines != 1 else ''}, "
+        f"total {format_money(compute_totals(invoice).total, invoice.currency_code)}."
+    )
+    if draft.unknown:
+        reply += " I did not understand: " + "; ".join(f"“{u}”" for u in draft.unknown) + "."
+    for warning in dict.fromkeys(draft.warnings):
+        reply += f" Note: {warning}."
+    verb = "created a new" if replacing else "created"
+    return Interpretation(
+        "generate", invoice, reply, (), (f"{verb} {kind}{who} with {lines} line{'s' if lines != 1 else ''}",)
+    )
+
+
+def _build(draft: Draft, today: dt.date) -> Invoice:
+    currency = draft.currency or draft.currency_hint or "USD"
+    issue = draft.issue_date or today
+    items = [item.line_data() for item in draft.items]
+    discounts = list(draft.discounts)
+    data: dict[str, Any] = {
+        "kind": draft.kind or DocumentKind.INVOICE,
+        "number": draft.number or "",
+        "currency_code": currency,
+        "issue_date": issue,
+        "due_date": draft.due.due_date(issue) if draft.due else None,
+        "payment_terms": draft.payment_terms or "",
+        "seller": draft.seller or Party(),
+        "buyer": draft.buyer or Party(),
+        "line_items": items,
+        "taxes": draft.taxes,
+        "discounts": discounts,
+        "shipping": draft.shipping,
+        "notes": draft.notes or "",
+        "reference": draft.reference or "",
+        "valid_until": draft.valid_until,
+        "amount_paid": draft.amount_paid,
+        "payment_method": draft.payment_method or "",
+    }
+    for line in draft.line_discounts:
+        index = find_line(line.target, [i["description"] for i in items])
+        if index is not None:
+            items[index]["discount"] = line.discount.model_dump()
+        elif line.strict:
+            raise ValueError(f"no line matches “{line.target}” for the discount")
+        else:
+            discounts.append(reason_discount(line.target, line.discount))
+    invoice = Invoice.model_validate(data)
+    if draft.paid_in_full:
+        invoice = Invoice.model_validate(
+            {**invoice.model_dump(), "amount_paid": compute_totals(invoice).total}
+        )
+    return invoice

@@ -1,0 +1,217 @@
+"""Reading an edit to the current document and applying it: the edit words are trimmed, each
+operation in `edits` is tried in turn, and a message of several edits ("remove the shipping and
+change the tax to 10%") is applied part by part when each part is understood on its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from docmesh_agent.builtin.drafts import Draft
+from docmesh_agent.builtin.edits.add import add_from_draft
+from docmesh_agent.builtin.edits.currency import op_currency
+from docmesh_agent.builtin.edits.discounts import op_discount_change
+from docmesh_agent.builtin.edits.fields import op_field_change
+from docmesh_agent.builtin.edits.kind import op_kind
+from docmesh_agent.builtin.edits.op import Change, EditError, NeedPrice, Op
+from docmesh_agent.builtin.edits.parties import op_party
+from docmesh_agent.builtin.edits.price import op_price
+from docmesh_agent.builtin.edits.quantity import op_more, op_quantity
+from docmesh_agent.builtin.edits.remove import op_remove
+from docmesh_agent.builtin.edits.rename import op_rename
+from docmesh_agent.builtin.edits.shipping import op_shipping_change
+from docmesh_agent.builtin.edits.taxes import op_tax_change, op_tax_exempt
+from docmesh_agent.builtin.interpretation import Interpretation
+from docmesh_agent.builtin.money import format_money
+from docmesh_agent.builtin.read_item import price_answer
+from docmesh_agent.builtin.read_request import read_request
+from docmesh_agent.builtin.replies import EXAMPLES, not_understood, price_question, why
+from docmesh_common.model.invoice import Invoice
+from docmesh_common.model.totals import compute_totals
+
+MAX_EDIT_CHARS = 300
+
+
+def pending_price(last: str, current: Invoice, today: dt.date) -> tuple[str, NeedPrice] | None:
+    """When the previous message added an item without a price, that item and the message."""
+    text = strip_edit_words(last)
+    if len(text) > MAX_EDIT_CHARS:
+        return None
+    try:
+        _apply_all(text, current, today)
+    except NeedPrice as need:
+        return text, need
+    except EditError:
+        return None
+    return None
+
+
+_PRICE_ONLY_RE = re.compile(
+    r"^(?:(?:it'?s|that'?s|it\s+is|the\s+price\s+is|price:?|make\s+it|at|for)\s+)?\S*\d[\d,.']*\S*"
+    r"(?:\s?(?:[A-Za-z]{3}|euros?|dollars?|pounds?|yen))?"
+    r"(?:\s+(?:each|apiece|per\s+\w+|an?\s+\w+|total|in\s+total|flat|for\s+all))?[.!]?$",
+    re.IGNORECASE,
+)
+
+
+def answer_price(pending: tuple[str, NeedPrice], message: str) -> tuple[str, Draft] | None:
+    text, _need = pending
+    if not _PRICE_ONLY_RE.match(message.strip()):
+        return None
+    draft = read_request(
+        re.sub(r"^(?:add|include|also|plus)\s+", "", text, flags=re.IGNORECASE), dt.date(2000, 1, 1)
+    )
+    unpriced = [i for i, item in enumerate(draft.items) if item.unit_price is None]
+    if not unpriced:
+        return None
+    answer = price_answer(message, draft.items[unpriced[0]])
+    if answer is None:
+        return None
+    draft.items[unpriced[0]] = answer[0]
+    if answer[1]:
+        draft.currency_hint = answer[1]
+    return text, draft
+
+
+def edit(text: str, current: Invoice, today: dt.date, *, draft: Draft | None = None) -> Interpretation:
+    clean = strip_edit_words(text)
+    if len(clean) > MAX_EDIT_CHARS and draft is None:
+        return Interpretation.question(
+            f"That is too long for one change. Please send the changes one at a time, for example {EXAMPLES}."
+        )
+    try:
+        if draft is not None:
+            data, changes = add_from_draft(current.model_dump(), draft, clean, current, today)
+        else:
+            data, changes = _apply_all(clean, current, today)
+        invoice = Invoice.model_validate(data)
+    except NeedPrice as need:
+        missing = (f"line_items[{need.index}].unit_price",)
+        return Interpretation.question(price_question(need.description, need.quantity, need.unit), missing)
+    except EditError as err:
+        return Interpretation.question(str(err))
+    except (ValidationError, ValueError) as exc:
+        return Interpretation.question(f"I can't make that change: {why(exc)}")
+    if invoice == current:
+        return Interpretation.question("That is already how the document is; nothing changed.")
+    reply = (
+        "Done: "
+        + "; ".join(changes).rstrip(".")
+        + f". New total: {format_money(compute_totals(invoice).total, invoice.currency_code)}."
+    )
+    return Interpretation("edit", invoice, reply, (), tuple(changes))
+
+
+_EDIT_SPLIT = re.compile(
+    r"\s*(?:,|;|\n|\.\s+|\s(?:and|then|also|plus)\s)\s*(?:(?:and|then|also)\s+)?"
+    r"(?=(?:please\s+)?(?:add|remove|delete|drop|change|set|make|rename|update|switch|bill|use|replace|increase|"
+    r"decrease|raise|lower|mark|put|include|get\s+rid|take\s+off|no\s|without|apply|give|due|net|it'?s\s+due)\b)",
+    re.IGNORECASE,
+)
+
+
+def _apply_all(text: str, current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]]:
+    """Apply one edit, or several joined by "and"/commas when each one is understood on its own."""
+    data = current.model_dump()
+    try:
+        return _apply_one(text, data, current, today)
+    except (EditError, NeedPrice) as whole_error:
+        parts = [p for p in _EDIT_SPLIT.split(text) if p and p.strip(" ,.;")]
+        if len(parts) < 2:
+            raise
+        # The ops change `data` in place, so the split attempt starts again from the document.
+        data = current.model_dump()
+        changes: list[str] = []
+        for part in parts:
+            inv = Invoice.model_validate(data)
+            try:
+                data, done = _apply_one(strip_edit_words(part), data, inv, today)
+            except (EditError, NeedPrice):
+                raise whole_error from None
+            changes.extend(done)
+        return data, changes
+
+
+def strip_edit_words(text: str) -> str:
+    text = text.strip()
+    if re.search(r"\b(?:notes?|memo)\s*[:\-\"“]", text, re.IGNORECASE):
+        return text  # the note's own words are kept as written
+    if not re.search(r"\b(?:Inc|Ltd|Co|Corp|Bros|Jr|Sr)\.$", text):
+        text = text.rstrip(".!")
+    text = re.sub(
+        r"^(?:make\s+(?:it|this)|have\s+it|set\s+it\s+to\s+be)\s+(?=(?:due|payable|net|valid)\b)",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
+    text = re.sub(
+        r"^(?:(?:actually|oh|oops|sorry|wait|hmm|ok|okay|yes|also|and|then|please|pls|can\s+you|could\s+you|"
+        r"would\s+you|i\s+want\s+to|i'd\s+like\s+to|let's|now)[,!]?\s+|no[,!]\s+)+",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
+    text = re.sub(
+        r"(?:,?\s+(?:instead(?:\s+of\s+.+)?|please|thanks|thank\s+you|now|too|as\s+well|rather)[.!]?)+$",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
+    text = text.strip(" ,!?")
+    return text if re.search(r"\b(?:Inc|Ltd|Co|Corp|Bros|Jr|Sr)\.$", text) else text.strip(" .")
+
+
+# Descriptions that are really the name of a field ("price 3"): not a new line.
+_FIELD_WORDS = frozenset(
+    "price rate quantity qty total subtotal tax taxes discount shipping cost amount hours days number it".split()
+)
+
+
+_EDIT_VERB_RE = re.compile(
+    r"^(?:change|set|make|increase|decrease|raise|lower|reduce|update|switch|move|put|turn|convert|rename|"
+    r"remove|delete|drop|replace|fix|correct|adjust|edit|modify|bump|cut|it|it's|this|that|they|we|i|"
+    r"please|can|could|should|would|is|are|was|not|no)\b",
+    re.IGNORECASE,
+)
+
+
+# The operations in the order they are tried: the more specific phrasings first ("no VAT on
+# line 2" before "no VAT", "2 more hours" before a quantity, a quantity before a price).
+_OPS: tuple[Op, ...] = (
+    op_tax_exempt,
+    op_remove,
+    op_rename,
+    op_more,
+    op_quantity,
+    op_price,
+    op_tax_change,
+    op_discount_change,
+    op_shipping_change,
+    op_currency,
+    op_kind,
+    op_party,
+    op_field_change,
+)
+
+
+def _apply_one(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change:
+    """The first operation that reads `text`; else what it adds (a line, a tax, a due date, ...)."""
+    for op in _OPS:
+        result = op(text, data, current, today)
+        if result is not None:
+            return result
+    adding = re.match(r"^(?:add|include|also|plus|put)\s+", text, re.IGNORECASE)
+    draft = read_request(text[adding.end() :] if adding else text, today)
+    # Without "add", an unpriced "item", or one that starts with a verb, is more likely words we
+    # did not understand than a new line.
+    if not adding and any(
+        i.unit_price is None or _EDIT_VERB_RE.match(i.description) or i.description.lower() in _FIELD_WORDS
+        for i in draft.items
+    ):
+        draft.unknown.append(text)
+    if draft.has_content() and not draft.unknown:
+        return add_from_draft(data, draft, text, current, today)
+    raise EditError(not_understood(current.kind, text))

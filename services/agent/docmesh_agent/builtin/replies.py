@@ -1,0 +1,123 @@
+"""How the interpreter words what it says: names of document kinds, questions for what is missing,
+what changed, and why something could not be done."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from docmesh_agent.builtin.drafts import Draft
+from docmesh_agent.builtin.labels import plain_number, singular
+from docmesh_agent.builtin.money import format_amount
+from docmesh_common.model.invoice import Discount, DocumentKind
+
+KIND_NAMES = {
+    DocumentKind.INVOICE: "invoice",
+    DocumentKind.QUOTE: "quote",
+    DocumentKind.RECEIPT: "receipt",
+    DocumentKind.PURCHASE_ORDER: "purchase order",
+}
+
+
+EXAMPLES = (
+    "“add 2 hours of QA at $80”, “remove the shipping”, “change the tax to 10%”, “make it EUR”, "
+    "“bill Initech instead”, “set item 2 quantity to 5”, “10% discount”, “due in 45 days” or “undo”"
+)
+
+
+def with_article(noun: str) -> str:
+    """ "an invoice", "a quote"."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
+def ask_for(missing: tuple[str, ...], draft: Draft) -> str:
+    """The one question for the first field in `missing` ("Who should I bill?")."""
+    kind = KIND_NAMES[draft.kind or DocumentKind.INVOICE]
+    first = missing[0]
+    if first == "buyer":
+        if draft.kind == DocumentKind.QUOTE:
+            return "Who is the quote for?"
+        if draft.kind == DocumentKind.PURCHASE_ORDER:
+            return "Who is the purchase order for?"
+        return "Who should I bill?"
+    if first == "line_items":
+        return f"What should the {kind} be for? For example: “10 hours of consulting at $150”."
+    index = int(re.findall(r"\d+", first)[0])
+    item = draft.items[index]
+    if first.endswith(".description"):
+        return f"What are the {plain_number(item.quantity)} {item.unit} for?"
+    return price_question(item.description, item.quantity, item.unit)
+
+
+def price_question(description: str, quantity: Decimal, unit: str) -> str:
+    """ "What is the price per hour of the consulting?"."""
+    what = description[:1].lower() + description[1:] if not _is_acronym(description) else description
+    if unit:
+        return f"What is the price per {singular(unit)} of the {what}?"
+    if quantity != 1:
+        return f"What is the unit price of the {what}?"
+    return f"What is the price of the {what}?"
+
+
+def _is_acronym(text: str) -> bool:
+    """ "QA testing" keeps its capitals in "the price of the QA testing"."""
+    first = text.split()[0] if text.split() else ""
+    return len(first) > 1 and first.isupper()
+
+
+def why(exc: Exception) -> str:
+    """What the Invoice model (or a rule) rejected, as one sentence: "buyer.name: ..."."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{where}: {first['msg']}." if where else f"{first['msg']}."
+    return f"{exc}."
+
+
+def describe_item(item: dict[str, Any], currency: str) -> str:
+    """ "2 hours of QA at 80.00", "3 × Widget at 12.50", "Logo design at 400.00"."""
+    qty = Decimal(item["quantity"])
+    price = format_amount(Decimal(item["unit_price"]), currency)
+    if item.get("unit"):
+        return f"{plain_number(qty)} {item['unit']} of {item['description']} at {price}"
+    if qty != 1:
+        return f"{plain_number(qty)} × {item['description']} at {price}"
+    return f"{item['description']} at {price}"
+
+
+def describe_discount(disc: Discount, currency: str) -> str:
+    """ "10%" or "50.00"."""
+    if disc.percent is not None:
+        return f"{plain_number(disc.percent)}%"
+    return format_amount(disc.amount or Decimal(0), currency)
+
+
+def not_understood(kind: DocumentKind, text: str) -> str:
+    """An edit that no operation read."""
+    return (
+        f"I didn't understand how to change the {KIND_NAMES[kind]} from “{text}”. "
+        f"I understand edits like {EXAMPLES}."
+    )
+
+
+def rate_change(name: str, old: Decimal, new: Decimal) -> str:
+    """ "VAT 20% → 21%"."""
+    return f"{name} {plain_number(old)}% → {plain_number(new)}%"
+
+
+def tax_added(name: str, rate: Decimal) -> str:
+    """ "added GST 5%"."""
+    return f"added {name} {plain_number(rate)}%"
+
+
+def currency_change(old: str, new: str) -> str:
+    """ "currency USD → EUR (...)": the amounts stay as they are."""
+    return f"currency {old} → {new} (amounts kept as written, not converted)"
+
+
+def party_change(role: str, old: str, new: str) -> str:
+    """ "buyer Acme Corp → Initech", or "buyer Initech" when there was no name."""
+    return f"{role} {old} → {new}" if old else f"{role} {new}"
