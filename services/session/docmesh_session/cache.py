@@ -12,19 +12,24 @@ that comes back never serves state older than the database.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import logging
 import time
 import uuid
-from typing import Any, Final
+from typing import Final
 
 from prometheus_client import Counter
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from docmesh_session.domain import RevisionRecord, SessionRecord, SessionView, Stage, Status
+from docmesh_session.domain import RevisionRecord, SessionRecord, SessionView
+from docmesh_session.mapping import (
+    revision_from_cache,
+    revision_to_cache,
+    session_from_cache,
+    session_to_cache,
+)
 
 log = logging.getLogger(__name__)
 
@@ -163,9 +168,9 @@ class SessionCache:
         try:
             if raw_session is not None:
                 head, _, body = raw_session.partition(b":")
-                session = GONE if int(head) >= TOMBSTONE_VERSION else decode_session(json.loads(body))
+                session = GONE if int(head) >= TOMBSTONE_VERSION else session_from_cache(json.loads(body))
             if raw_revision is not None:
-                revision = decode_revision(session_id, json.loads(raw_revision.partition(b":")[2]))
+                revision = revision_from_cache(session_id, json.loads(raw_revision.partition(b":")[2]))
         except (ValueError, KeyError, TypeError) as error:
             log.warning("unreadable cache entry for session %s dropped: %s", session_id, error)
             await self.delete(session_id)
@@ -174,7 +179,7 @@ class SessionCache:
 
     async def put_session(self, session: SessionRecord) -> None:
         """Write-through: store `session` unless the cache already has a newer version."""
-        body = json.dumps(encode_session(session))
+        body = json.dumps(session_to_cache(session))
         await self._put(self.key(session.id), session.id, session.version, body)
 
     async def put_revision(self, revision: RevisionRecord) -> None:
@@ -183,7 +188,7 @@ class SessionCache:
             self.revision_key(revision.session_id),
             revision.session_id,
             revision.number,
-            json.dumps(encode_revision(revision)),
+            json.dumps(revision_to_cache(revision)),
         )
 
     async def put_revision_and_session(self, revision: RevisionRecord, session: SessionRecord) -> None:
@@ -198,9 +203,9 @@ class SessionCache:
                 keys=[self.revision_key(session.id), self.key(session.id)],
                 args=[
                     revision.number,
-                    json.dumps(encode_revision(revision)),
+                    json.dumps(revision_to_cache(revision)),
                     session.version,
-                    json.dumps(encode_session(session)),
+                    json.dumps(session_to_cache(session)),
                     self._ttl_ms,
                 ],
             )
@@ -286,84 +291,3 @@ class SessionCache:
         if self._redis is not None:
             with contextlib.suppress(Exception):
                 await self._redis.connection_pool.disconnect(inuse_connections=False)
-
-
-def _ts(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _dt(value: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value else None
-
-
-def encode_session(s: SessionRecord) -> dict[str, Any]:
-    return {
-        "id": str(s.id),
-        "owner_id": s.owner_id,
-        "title": s.title,
-        "status": s.status.value,
-        "stage": s.stage.value,
-        "document_kind": s.document_kind,
-        "metadata": s.metadata,
-        "token_count": s.token_count,
-        "message_count": s.message_count,
-        "latest_revision_number": s.latest_revision_number,
-        "version": s.version,
-        "create_time": _ts(s.create_time),
-        "update_time": _ts(s.update_time),
-        "last_activity_time": _ts(s.last_activity_time),
-        "expire_time": _ts(s.expire_time),
-        "complete_time": _ts(s.complete_time),
-        "delete_time": _ts(s.delete_time),
-    }
-
-
-def encode_revision(r: RevisionRecord) -> dict[str, Any]:
-    return {
-        "number": r.number,
-        "invoice": r.invoice,
-        "totals": r.totals,
-        "msc": r.msc,
-        "message_id": r.message_id,
-        "summary": r.summary,
-        "create_time": _ts(r.create_time),
-    }
-
-
-def decode_session(s: dict[str, Any]) -> SessionRecord:
-    return SessionRecord(
-        id=uuid.UUID(s["id"]),
-        owner_id=s["owner_id"],
-        title=s["title"],
-        status=Status(s["status"]),
-        stage=Stage(s["stage"]),
-        document_kind=s["document_kind"],
-        metadata=dict(s["metadata"]),
-        token_count=int(s["token_count"]),
-        message_count=int(s["message_count"]),
-        latest_revision_number=int(s["latest_revision_number"]),
-        version=int(s["version"]),
-        create_time=_required(s["create_time"]),
-        update_time=_required(s["update_time"]),
-        last_activity_time=_required(s["last_activity_time"]),
-        expire_time=_required(s["expire_time"]),
-        complete_time=_dt(s["complete_time"]),
-        delete_time=_dt(s["delete_time"]),
-    )
-
-
-def decode_revision(session_id: uuid.UUID, r: dict[str, Any]) -> RevisionRecord:
-    return RevisionRecord(
-        session_id=session_id,
-        number=int(r["number"]),
-        invoice=r["invoice"],
-        totals=r["totals"],
-        msc=r["msc"],
-        message_id=r["message_id"],
-        summary=r["summary"],
-        create_time=_required(r["create_time"]),
-    )
-
-
-def _required(value: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -181,3 +182,39 @@ class SessionFilter:
 class Page(Generic[T]):
     items: list[T]
     next_page_token: str = ""
+
+
+class AppendOutcome(StrEnum):
+    """What became of a change that allocates from the session's counters (an append, a
+    turn's commit, a revision)."""
+
+    STORED = "stored"
+    REPLAYED = "replayed"
+    NOT_FOUND = "not_found"
+    DELETED = "deleted"
+    INACTIVE = "inactive"
+    VERSION_CONFLICT = "version_conflict"
+    TOKEN_LIMIT = "token_limit"
+    KEY_REUSED = "key_reused"
+    # A commit's revision names a message the session does not have.
+    UNKNOWN_MESSAGE = "unknown_message"
+
+
+@dataclass(slots=True)
+class AppendAttempt:
+    outcome: AppendOutcome
+    result: AppendResult | None = None
+    session: SessionRecord | None = None
+    # The revision a commit saved (or, replayed, had saved) with the messages.
+    revision: RevisionRecord | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class TurnExtras:
+    """What a turn's commit writes besides its messages, in the same transaction."""
+
+    revision: NewRevision | None = None
+    # The revision's message_id, parsed; it must name a message of the session.
+    revision_message_id: uuid.UUID | None = None
+    usage: Sequence[NewUsage] = ()
+    title: str | None = None

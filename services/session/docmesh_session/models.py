@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -171,3 +172,12 @@ class UsageRow(Base):
         Index("ix_usage_session", "session_id", "model"),
         Index("ix_usage_owner", "owner_id", "model"),
     )
+
+
+# Core handles of the tables: the repository's queries are Core statements (no ORM identity
+# map or unit of work on the hot paths).
+SESSIONS = cast(Table, SessionRow.__table__)
+MESSAGES = cast(Table, MessageRow.__table__)
+APPENDS = cast(Table, AppendRow.__table__)
+REVISIONS = cast(Table, RevisionRow.__table__)
+USAGE = cast(Table, UsageRow.__table__)

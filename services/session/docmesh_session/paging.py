@@ -1,7 +1,10 @@
-"""Opaque, tamper-evident page tokens for keyset pagination.
+"""Keyset pagination, the token side: opaque, tamper-evident page tokens and the page cut.
 
 A token is base64url(JSON {kind, key, filter hash}) plus an HMAC of it: a client can neither
 forge a cursor nor reuse one with other filters; either gives INVALID_ARGUMENT on `page_token`.
+Every listing pages the same way (`PageTokens.after`, one row more than the page from the
+repository, `PageTokens.page`); what differs is described by its `Keyset`. The query side is
+`docmesh_session.repository.keyset`.
 """
 
 from __future__ import annotations
@@ -11,9 +14,15 @@ import binascii
 import hashlib
 import hmac
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from docmesh_common.errors import InvalidArgument
+from docmesh_session.domain import Page
+
+T = TypeVar("T")
+K = TypeVar("K")
 
 FIELD = "page_token"
 
@@ -29,6 +38,24 @@ def _unb64(text: str) -> bytes:
 def filter_hash(*parts: Any) -> str:
     """A short digest of the filters a token belongs to."""
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset(Generic[T, K]):
+    """How one listing pages: the kind its tokens carry, the key of the row a page ends
+    with, and that key read back from a token (raising ValueError, TypeError or IndexError
+    when it is malformed)."""
+
+    kind: str
+    key_of: Callable[[T], list[Any]]
+    parse: Callable[[list[Any]], K]
+
+
+def int_key(key: list[Any]) -> int:
+    """A key of one integer (a sequence or a revision number)."""
+    if len(key) != 1 or not isinstance(key[0], int) or isinstance(key[0], bool):
+        raise ValueError("not a one-integer key")
+    return key[0]
 
 
 class PageTokens:
@@ -64,3 +91,21 @@ class PageTokens:
                 field=FIELD,
             )
         return data["k"]
+
+    def after(self, keyset: Keyset[Any, K], token: str, filters: str) -> K | None:
+        """The key a page continues after; None for the first page (no token)."""
+        if not token:
+            return None
+        key = self.decode(token, keyset.kind, filters)
+        try:
+            return keyset.parse(key)
+        except (ValueError, IndexError, TypeError):
+            raise InvalidArgument("page_token is malformed", field=FIELD) from None
+
+    def page(self, keyset: Keyset[T, Any], rows: Sequence[T], size: int, filters: str) -> Page[T]:
+        """The page of `size` from `rows` (read with one row more than a page, so a further
+        row says that another page follows) and the token of that next page."""
+        if len(rows) <= size:
+            return Page(list(rows))
+        items = list(rows[:size])
+        return Page(items, self.encode(keyset.kind, keyset.key_of(items[-1]), filters))

@@ -12,8 +12,9 @@ from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh.session.v1 import session_service_pb2_grpc
 from docmesh_common.server import Server, build_server
 from docmesh_session.cache import SessionCache
+from docmesh_session.database import create_engine
 from docmesh_session.migrate import ensure_sqlite_folder, upgrade
-from docmesh_session.repository import SessionRepository, create_engine
+from docmesh_session.repository import SessionRepository
 from docmesh_session.service import SessionService, utcnow
 from docmesh_session.servicer import SessionServicer
 from docmesh_session.settings import SessionSettings

@@ -14,14 +14,13 @@ from typing import Any
 
 import grpc
 from google.protobuf import json_format, timestamp_pb2
-from pydantic import ValidationError
 
 from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh.session.v1 import session_service_pb2_grpc
 from docmesh.type.v1 import invoice_pb2
 from docmesh_common.context import owner_id as context_owner_id
 from docmesh_common.errors import InvalidArgument
-from docmesh_common.model.invoice import DocumentKind, from_proto, kind_from_proto, kind_to_proto
+from docmesh_common.model.invoice import DocumentKind, kind_from_proto, kind_to_proto
 from docmesh_session.domain import (
     MessageRecord,
     NewMessage,
@@ -37,7 +36,9 @@ from docmesh_session.domain import (
     UsageRecord,
     UsageTotals,
 )
-from docmesh_session.service import SessionChanges, SessionService, parse_uuid, validate_owner
+from docmesh_session.revision_input import accept_invoice, accept_totals
+from docmesh_session.service import SessionChanges, SessionService
+from docmesh_session.validation import parse_uuid, validate_owner
 
 _STATUS_TO_PROTO = {
     Status.ACTIVE: pb.SESSION_STATUS_ACTIVE,
@@ -213,19 +214,9 @@ def _new_revision(revision: pb.SaveRevisionRequest | pb.NewRevision, prefix: str
     are prefixed with `prefix`."""
     if not revision.HasField("invoice"):
         raise InvalidArgument(f"{prefix}invoice is required", field=f"{prefix}invoice")
-    try:
-        from_proto(revision.invoice)
-    except ValidationError as error:
-        violations = {
-            f"{prefix}invoice." + ".".join(str(p) for p in item["loc"])
-            if item["loc"]
-            else f"{prefix}invoice": item["msg"]
-            for item in error.errors()
-        }
-        raise InvalidArgument(f"{prefix}invoice is invalid", violations=violations) from None
     return NewRevision(
-        invoice=json_format.MessageToDict(revision.invoice),
-        totals=json_format.MessageToDict(revision.totals) if revision.HasField("totals") else None,
+        invoice=accept_invoice(revision.invoice, f"{prefix}invoice"),
+        totals=accept_totals(revision.totals, f"{prefix}totals") if revision.HasField("totals") else None,
         msc=revision.msc,
         message_id=revision.message_id,
         summary=revision.summary,
@@ -261,7 +252,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         self, request: pb.CreateSessionRequest, context: grpc.aio.ServicerContext
     ) -> pb.CreateSessionResponse:
         s = request.session
-        created = await self.service.create_session(
+        created = await self.service.sessions.create(
             owner_id(),
             title=s.title,
             metadata=_metadata(s.metadata),
@@ -276,7 +267,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         if request.view not in pb.SessionView.values():
             raise InvalidArgument(f"view has no known value {request.view}", field="view")
         full = request.view == pb.SESSION_VIEW_FULL
-        view, messages = await self.service.get_session(owner_id(), session_id, with_messages=full)
+        view, messages = await self.service.sessions.get(owner_id(), session_id, with_messages=full)
         response = pb.GetSessionResponse(
             session=session_to_proto(view.session), messages=[message_to_proto(m) for m in messages]
         )
@@ -303,7 +294,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
             show_deleted=request.show_deleted,
             order=_ORDERS[order_text],
         )
-        page = await self.service.list_sessions(
+        page = await self.service.sessions.list(
             owner_id(), filters, size=request.page_size, token=request.page_token
         )
         return pb.ListSessionsResponse(
@@ -328,14 +319,14 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
             else "",
             stage=_stage(s.stage, "session.stage") if "stage" in fields else None,
         )
-        updated = await self.service.update_session(owner_id(), session_id, changes)
+        updated = await self.service.sessions.update(owner_id(), session_id, changes)
         return pb.UpdateSessionResponse(session=session_to_proto(updated))
 
     async def DeleteSession(
         self, request: pb.DeleteSessionRequest, context: grpc.aio.ServicerContext
     ) -> pb.DeleteSessionResponse:
         session_id = parse_uuid(request.session_id, "session_id")
-        deleted = await self.service.delete_session(owner_id(), session_id, hard=request.hard)
+        deleted = await self.service.sessions.delete(owner_id(), session_id, hard=request.hard)
         if deleted is None:
             return pb.DeleteSessionResponse()
         return pb.DeleteSessionResponse(session=session_to_proto(deleted))
@@ -344,14 +335,14 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         self, request: pb.RestoreSessionRequest, context: grpc.aio.ServicerContext
     ) -> pb.RestoreSessionResponse:
         session_id = parse_uuid(request.session_id, "session_id")
-        restored = await self.service.restore_session(owner_id(), session_id)
+        restored = await self.service.sessions.restore(owner_id(), session_id)
         return pb.RestoreSessionResponse(session=session_to_proto(restored))
 
     async def AppendMessages(
         self, request: pb.AppendMessagesRequest, context: grpc.aio.ServicerContext
     ) -> pb.AppendMessagesResponse:
         session_id = parse_uuid(request.session_id, "session_id")
-        result = await self.service.append_messages(
+        result = await self.service.messages.append(
             owner_id(),
             session_id,
             _new_messages(request.messages),
@@ -368,7 +359,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         self, request: pb.ListMessagesRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListMessagesResponse:
         session_id = parse_uuid(request.session_id, "session_id")
-        page = await self.service.list_messages(
+        page = await self.service.messages.list(
             owner_id(), session_id, size=request.page_size, token=request.page_token
         )
         return pb.ListMessagesResponse(
@@ -379,21 +370,21 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         self, request: pb.SaveRevisionRequest, context: grpc.aio.ServicerContext
     ) -> pb.SaveRevisionResponse:
         session_id = parse_uuid(request.session_id, "session_id")
-        saved = await self.service.save_revision(owner_id(), session_id, _new_revision(request, ""))
+        saved = await self.service.revisions.save(owner_id(), session_id, _new_revision(request, ""))
         return pb.SaveRevisionResponse(revision=revision_to_proto(saved))
 
     async def GetRevision(
         self, request: pb.GetRevisionRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetRevisionResponse:
         session_id = parse_uuid(request.session_id, "session_id")
-        found = await self.service.get_revision(owner_id(), session_id, request.revision_number)
+        found = await self.service.revisions.get(owner_id(), session_id, request.revision_number)
         return pb.GetRevisionResponse(revision=revision_to_proto(found))
 
     async def ListRevisions(
         self, request: pb.ListRevisionsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListRevisionsResponse:
         session_id = parse_uuid(request.session_id, "session_id")
-        page = await self.service.list_revisions(
+        page = await self.service.revisions.list(
             owner_id(), session_id, size=request.page_size, token=request.page_token
         )
         return pb.ListRevisionsResponse(
@@ -404,7 +395,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         self, request: pb.RecordUsageRequest, context: grpc.aio.ServicerContext
     ) -> pb.RecordUsageResponse:
         session_id = parse_uuid(request.usage.session_id, "usage.session_id")
-        stored = await self.service.record_usage(owner_id(), _new_usage(request.usage, session_id, "usage"))
+        stored = await self.service.usage.record(owner_id(), _new_usage(request.usage, session_id, "usage"))
         return pb.RecordUsageResponse(usage=usage_to_proto(stored))
 
     async def CommitTurn(
@@ -420,7 +411,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
                     field=f"{field}.session_id",
                 )
             usage.append(_new_usage(u, session_id, field))
-        result = await self.service.commit_turn(
+        result = await self.service.messages.commit_turn(
             owner_id(),
             session_id,
             _new_messages(request.messages),
@@ -457,7 +448,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         self, request: pb.GetUsageRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetUsageResponse:
         session_id = parse_uuid(request.session_id, "session_id") if request.session_id else None
-        report = await self.service.get_usage(owner_id(), session_id)
+        report = await self.service.usage.report(owner_id(), session_id)
         return pb.GetUsageResponse(
             totals=totals_to_proto(report.totals),
             by_model=[pb.ModelUsage(model=m, totals=totals_to_proto(t)) for m, t in report.by_model.items()],
@@ -467,12 +458,12 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         self, request: pb.CompleteSessionRequest, context: grpc.aio.ServicerContext
     ) -> pb.CompleteSessionResponse:
         session_id = parse_uuid(request.session_id, "session_id")
-        done = await self.service.complete_session(owner_id(), session_id)
+        done = await self.service.sessions.complete(owner_id(), session_id)
         return pb.CompleteSessionResponse(session=session_to_proto(done))
 
     async def ResumeSession(
         self, request: pb.ResumeSessionRequest, context: grpc.aio.ServicerContext
     ) -> pb.ResumeSessionResponse:
         session_id = parse_uuid(request.session_id, "session_id")
-        resumed = await self.service.resume_session(owner_id(), session_id)
+        resumed = await self.service.sessions.resume(owner_id(), session_id)
         return pb.ResumeSessionResponse(session=session_to_proto(resumed))

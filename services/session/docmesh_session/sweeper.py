@@ -81,13 +81,13 @@ class Sweeper:
         return result
 
     async def _abandon_batch(self) -> list[SessionRecord]:
-        abandoned = await self.repository.abandon_idle(self._clock(), self.batch_size)
+        abandoned = await self.repository.sessions.abandon_idle(self._clock(), self.batch_size)
         for session in abandoned:
             await self.cache.put_session(session)
         return abandoned
 
     async def _purge_batch(self) -> list[uuid.UUID]:
-        purged = await self.repository.purge_deleted(self._clock() - self.retention, self.batch_size)
+        purged = await self.repository.sessions.purge_deleted(self._clock() - self.retention, self.batch_size)
         for session_id in purged:
             await self.cache.tombstone(session_id)
         return purged

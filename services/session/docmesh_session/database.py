@@ -1,0 +1,126 @@
+"""The database connection: the async engine and the three kinds of transaction every query runs in.
+
+Concurrency rests on the database: an append or a revision first runs one conditional
+`UPDATE sessions ... RETURNING` that takes the session's row lock (PostgreSQL) or the
+database write lock (SQLite). On SQLite every write transaction starts with BEGIN IMMEDIATE
+(the database write lock, shared with other processes), and an asyncio lock serialises this
+process's writers so they queue in Python instead of waiting on SQLITE_BUSY.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from sqlalchemy import event, literal, select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from docmesh_common.errors import Unavailable
+
+log = logging.getLogger(__name__)
+
+
+def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+    """The async engine, with SQLite tuned for one writer at a time and many readers."""
+    if database_url.startswith("sqlite"):
+        engine = create_async_engine(database_url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL lets readers proceed during a write; busy_timeout makes another process's
+            # writer wait instead of failing; foreign keys are off by default in SQLite.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    # No pool_pre_ping: with asyncpg it costs three round trips (BEGIN, ping, ROLLBACK) on
+    # every checkout. A connection that died meanwhile fails its statement instead, which
+    # invalidates it and answers UNAVAILABLE (see database_errors); callers retry.
+    return create_async_engine(
+        database_url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_recycle=1800,
+    )
+
+
+@contextlib.contextmanager
+def database_errors() -> Iterator[None]:
+    """A database that cannot be reached is UNAVAILABLE (retryable), not an internal error."""
+    try:
+        yield
+    except DBAPIError as error:
+        if error.connection_invalidated or isinstance(error, OperationalError | InterfaceError):
+            log.warning("database unavailable: %s", error.orig if error.orig is not None else error)
+            raise Unavailable("the database is not answering; try again", retry_after_seconds=1.0) from None
+        raise
+    except (TimeoutError, OSError) as error:
+        log.warning("database unavailable: %s: %s", type(error).__name__, error)
+        raise Unavailable("the database is not answering; try again", retry_after_seconds=1.0) from None
+
+
+class Database:
+    """The engine and its transactions: `write()`, `read()` and `snapshot()`."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._sqlite_write_lock = asyncio.Lock()
+        # Same pool; SQLite keeps its default (its reads open no transaction anyway).
+        self._reader = engine if self.is_sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """One write transaction; on SQLite, one at a time per process."""
+        with database_errors():
+            if self.is_sqlite:
+                async with self._sqlite_write_lock, self.engine.begin() as conn:
+                    # Take the database write lock before the first read, so what this
+                    # transaction reads cannot change under it (another process may write too).
+                    await conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    yield conn
+            else:
+                async with self.engine.begin() as conn:
+                    yield conn
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """Reads that need no snapshot: on PostgreSQL in autocommit (one round trip per
+        statement instead of BEGIN / statement / ROLLBACK)."""
+        with database_errors():
+            async with self._reader.connect() as conn:
+                yield conn
+
+    @contextlib.asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction whose statements all see one snapshot (so a session's
+        counters agree with the messages read beside them)."""
+        with database_errors():
+            if self.is_sqlite:
+                async with self.engine.connect() as conn:
+                    # The driver opens no transaction for SELECTs; an explicit BEGIN makes
+                    # the WAL snapshot of the first read hold for the rest.
+                    await conn.exec_driver_sql("BEGIN")
+                    try:
+                        yield conn
+                    finally:
+                        await conn.rollback()
+            else:
+                async with self.engine.connect() as conn:
+                    conn = await conn.execution_options(isolation_level="REPEATABLE READ")
+                    async with conn.begin():
+                        yield conn
+
+    async def ping(self) -> bool:
+        async with self.read() as conn:
+            await conn.execute(select(literal(1)))
+        return True

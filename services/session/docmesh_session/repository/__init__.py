@@ -1,0 +1,30 @@
+"""Every query of the session service, on one SQLAlchemy Core code path for PostgreSQL and
+SQLite, by job: `sessions`, `messages` (appends and turn commits), `revisions`, `usage`."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from docmesh_session.database import Database
+from docmesh_session.repository.messages import MessageQueries
+from docmesh_session.repository.revisions import RevisionQueries
+from docmesh_session.repository.sessions import SessionQueries
+from docmesh_session.repository.usage import UsageQueries
+
+__all__ = ["SessionRepository"]
+
+
+class SessionRepository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.database = Database(engine)
+        self.sessions = SessionQueries(self.database)
+        self.messages = MessageQueries(self.database)
+        self.revisions = RevisionQueries(self.database)
+        self.usage = UsageQueries(self.database)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.database.engine
+
+    async def ping(self) -> bool:
+        return await self.database.ping()

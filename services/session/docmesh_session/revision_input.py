@@ -1,0 +1,61 @@
+"""A revision's invoice and totals where they enter the session: checked once, converted once.
+
+The session neither computes with nor looks inside a revision's invoice: the servicer checks
+what it was sent here (the shared invoice model's validation, and no NUL characters) and
+hands the service the form it stores.
+"""
+
+from __future__ import annotations
+
+from google.protobuf import json_format
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+from pydantic import ValidationError
+
+from docmesh.type.v1 import invoice_pb2
+from docmesh_common.errors import InvalidArgument
+from docmesh_common.model.invoice import from_proto
+from docmesh_session.validation import NUL
+
+_STRING = FieldDescriptor.TYPE_STRING
+_MESSAGE = FieldDescriptor.TYPE_MESSAGE
+
+
+def accept_invoice(invoice: invoice_pb2.Invoice, field: str) -> dict[str, object]:
+    """The invoice named `field`, valid for the shared invoice model and free of NUL characters."""
+    try:
+        from_proto(invoice)
+    except ValidationError as error:
+        violations = {
+            f"{field}." + ".".join(str(p) for p in item["loc"]) if item["loc"] else field: item["msg"]
+            for item in error.errors()
+        }
+        raise InvalidArgument(f"{field} is invalid", violations=violations) from None
+    except ValueError as error:
+        # Raised before the model sees the data, e.g. an amount in another currency.
+        raise InvalidArgument(f"{field} is invalid: {error}", field=field) from None
+    _refuse_nul(invoice, field)
+    return json_format.MessageToDict(invoice)
+
+
+def accept_totals(totals: invoice_pb2.InvoiceTotals, field: str) -> dict[str, object]:
+    """The totals named `field`, free of NUL characters (the document service computed them)."""
+    _refuse_nul(totals, field)
+    return json_format.MessageToDict(totals)
+
+
+def _refuse_nul(message: Message, field: str) -> None:
+    if _contains_nul(message):
+        raise InvalidArgument(f"{field} must not contain NUL characters", field=field)
+
+
+def _contains_nul(message: Message) -> bool:
+    """Whether any text inside `message` (nested messages included) holds a NUL character."""
+    for descriptor, value in message.ListFields():
+        repeated = descriptor.is_repeated
+        if descriptor.type == _STRING:
+            if any(NUL in text for text in (value if repeated else (value,))):
+                return True
+        elif descriptor.type == _MESSAGE and any(_contains_nul(m) for m in (value if repeated else (value,))):
+            return True
+    return False
