@@ -1,0 +1,298 @@
+"""The words a document prints, in each language docmesh writes documents in.
+
+One table per language, keyed by what the word is for; a renderer asks `labels(language)`
+and reads attributes. Every table must name every document kind (a test holds them to it),
+so no language prints a blank title on a customer's invoice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from docmesh_common.model.invoice import DocumentKind
+
+LANGUAGES = ("en", "es", "de", "fr")
+DEFAULT_LANGUAGE = "en"
+
+# CLDR locales for numbers and dates in each language's documents.
+LOCALES = {"en": "en_US", "es": "es_ES", "de": "de_DE", "fr": "fr_FR"}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Every printed word of a document in one language."""
+
+    titles: dict[DocumentKind, str]
+    number: dict[DocumentKind, str]
+    issue_date: dict[DocumentKind, str]
+    due_date: dict[DocumentKind, str]
+    valid_until: str
+    reference: str
+    party_blocks: dict[DocumentKind, tuple[tuple[str, str], tuple[str, str]]]
+    draft: str
+    description: str
+    quantity: str
+    unit: str
+    unit_price: str
+    discount: str
+    tax: str
+    amount: str
+    exempt: str
+    subtotal: str
+    shipping: str
+    total: str
+    amount_paid: str
+    balance_due: str
+    payment_terms: str
+    payment_method: str
+    bank_details: str
+    iban: str
+    bic: str
+    scan_to_pay: str
+    notes: str
+    tax_id: str
+    company_id: str
+    page: str  # "Page {page} of {pages}"
+    tax_on: str  # "{name} {rate}% on {base}"
+
+
+def _blocks(seller: str, buyer: str, quote_buyer: str, receipt_buyer: str, po: tuple[str, str]) -> dict:
+    return {
+        DocumentKind.INVOICE: ((seller, "seller"), (buyer, "buyer")),
+        DocumentKind.QUOTE: ((seller, "seller"), (quote_buyer, "buyer")),
+        DocumentKind.RECEIPT: ((seller, "seller"), (receipt_buyer, "buyer")),
+        DocumentKind.PURCHASE_ORDER: ((po[0], "buyer"), (po[1], "seller")),
+    }
+
+
+_TABLES: dict[str, Labels] = {
+    "en": Labels(
+        titles={
+            DocumentKind.INVOICE: "Invoice",
+            DocumentKind.QUOTE: "Quote",
+            DocumentKind.RECEIPT: "Receipt",
+            DocumentKind.PURCHASE_ORDER: "Purchase Order",
+        },
+        number={
+            DocumentKind.INVOICE: "Invoice no.",
+            DocumentKind.QUOTE: "Quote no.",
+            DocumentKind.RECEIPT: "Receipt no.",
+            DocumentKind.PURCHASE_ORDER: "PO number",
+        },
+        issue_date={
+            DocumentKind.INVOICE: "Invoice date",
+            DocumentKind.QUOTE: "Date",
+            DocumentKind.RECEIPT: "Date paid",
+            DocumentKind.PURCHASE_ORDER: "Order date",
+        },
+        due_date={
+            DocumentKind.INVOICE: "Due date",
+            DocumentKind.QUOTE: "Due date",
+            DocumentKind.RECEIPT: "Due date",
+            DocumentKind.PURCHASE_ORDER: "Deliver by",
+        },
+        valid_until="Valid until",
+        reference="Reference",
+        party_blocks=_blocks("From", "Bill to", "Prepared for", "Received from", ("Buyer", "Vendor")),
+        draft="DRAFT",
+        description="Description",
+        quantity="Qty",
+        unit="Unit",
+        unit_price="Unit price",
+        discount="Discount",
+        tax="Tax",
+        amount="Amount",
+        exempt="exempt",
+        subtotal="Subtotal",
+        shipping="Shipping",
+        total="Total",
+        amount_paid="Amount paid",
+        balance_due="Balance due",
+        payment_terms="Payment terms",
+        payment_method="Payment method",
+        bank_details="Bank details",
+        iban="IBAN",
+        bic="BIC",
+        scan_to_pay="Scan to pay",
+        notes="Notes",
+        tax_id="Tax ID",
+        company_id="Company no.",
+        page="Page {page} of {pages}",
+        tax_on="{name} {rate}% on {base}",
+    ),
+    "es": Labels(
+        titles={
+            DocumentKind.INVOICE: "Factura",
+            DocumentKind.QUOTE: "Presupuesto",
+            DocumentKind.RECEIPT: "Recibo",
+            DocumentKind.PURCHASE_ORDER: "Orden de compra",
+        },
+        number={
+            DocumentKind.INVOICE: "N.º de factura",
+            DocumentKind.QUOTE: "N.º de presupuesto",
+            DocumentKind.RECEIPT: "N.º de recibo",
+            DocumentKind.PURCHASE_ORDER: "N.º de pedido",
+        },
+        issue_date={
+            DocumentKind.INVOICE: "Fecha de factura",
+            DocumentKind.QUOTE: "Fecha",
+            DocumentKind.RECEIPT: "Fecha de pago",
+            DocumentKind.PURCHASE_ORDER: "Fecha del pedido",
+        },
+        due_date={
+            DocumentKind.INVOICE: "Vencimiento",
+            DocumentKind.QUOTE: "Vencimiento",
+            DocumentKind.RECEIPT: "Vencimiento",
+            DocumentKind.PURCHASE_ORDER: "Entrega antes de",
+        },
+        valid_until="Válido hasta",
+        reference="Referencia",
+        party_blocks=_blocks("De", "Facturar a", "Preparado para", "Recibido de", ("Comprador", "Proveedor")),
+        draft="BORRADOR",
+        description="Descripción",
+        quantity="Cant.",
+        unit="Unidad",
+        unit_price="Precio unitario",
+        discount="Descuento",
+        tax="Impuesto",
+        amount="Importe",
+        exempt="exento",
+        subtotal="Subtotal",
+        shipping="Envío",
+        total="Total",
+        amount_paid="Importe pagado",
+        balance_due="Saldo pendiente",
+        payment_terms="Condiciones de pago",
+        payment_method="Forma de pago",
+        bank_details="Datos bancarios",
+        iban="IBAN",
+        bic="BIC",
+        scan_to_pay="Escanear para pagar",
+        notes="Notas",
+        tax_id="NIF/IVA",
+        company_id="Registro mercantil",
+        page="Página {page} de {pages}",
+        tax_on="{name} {rate}% sobre {base}",
+    ),
+    "de": Labels(
+        titles={
+            DocumentKind.INVOICE: "Rechnung",
+            DocumentKind.QUOTE: "Angebot",
+            DocumentKind.RECEIPT: "Quittung",
+            DocumentKind.PURCHASE_ORDER: "Bestellung",
+        },
+        number={
+            DocumentKind.INVOICE: "Rechnungsnr.",
+            DocumentKind.QUOTE: "Angebotsnr.",
+            DocumentKind.RECEIPT: "Quittungsnr.",
+            DocumentKind.PURCHASE_ORDER: "Bestellnr.",
+        },
+        issue_date={
+            DocumentKind.INVOICE: "Rechnungsdatum",
+            DocumentKind.QUOTE: "Datum",
+            DocumentKind.RECEIPT: "Bezahlt am",
+            DocumentKind.PURCHASE_ORDER: "Bestelldatum",
+        },
+        due_date={
+            DocumentKind.INVOICE: "Fällig am",
+            DocumentKind.QUOTE: "Fällig am",
+            DocumentKind.RECEIPT: "Fällig am",
+            DocumentKind.PURCHASE_ORDER: "Liefern bis",
+        },
+        valid_until="Gültig bis",
+        reference="Referenz",
+        party_blocks=_blocks("Von", "Rechnung an", "Erstellt für", "Erhalten von", ("Käufer", "Lieferant")),
+        draft="ENTWURF",
+        description="Beschreibung",
+        quantity="Menge",
+        unit="Einheit",
+        unit_price="Einzelpreis",
+        discount="Rabatt",
+        tax="Steuer",
+        amount="Betrag",
+        exempt="steuerfrei",
+        subtotal="Zwischensumme",
+        shipping="Versand",
+        total="Gesamt",
+        amount_paid="Bezahlt",
+        balance_due="Offener Betrag",
+        payment_terms="Zahlungsbedingungen",
+        payment_method="Zahlungsart",
+        bank_details="Bankverbindung",
+        iban="IBAN",
+        bic="BIC",
+        scan_to_pay="Zum Bezahlen scannen",
+        notes="Hinweise",
+        tax_id="USt-IdNr.",
+        company_id="Handelsregister",
+        page="Seite {page} von {pages}",
+        tax_on="{name} {rate} % auf {base}",
+    ),
+    "fr": Labels(
+        titles={
+            DocumentKind.INVOICE: "Facture",
+            DocumentKind.QUOTE: "Devis",
+            DocumentKind.RECEIPT: "Reçu",
+            DocumentKind.PURCHASE_ORDER: "Bon de commande",
+        },
+        number={
+            DocumentKind.INVOICE: "Facture n°",
+            DocumentKind.QUOTE: "Devis n°",
+            DocumentKind.RECEIPT: "Reçu n°",
+            DocumentKind.PURCHASE_ORDER: "Commande n°",
+        },
+        issue_date={
+            DocumentKind.INVOICE: "Date de facture",
+            DocumentKind.QUOTE: "Date",
+            DocumentKind.RECEIPT: "Payé le",
+            DocumentKind.PURCHASE_ORDER: "Date de commande",
+        },
+        due_date={
+            DocumentKind.INVOICE: "Échéance",
+            DocumentKind.QUOTE: "Échéance",
+            DocumentKind.RECEIPT: "Échéance",
+            DocumentKind.PURCHASE_ORDER: "Livrer avant le",
+        },
+        valid_until="Valable jusqu'au",
+        reference="Référence",
+        party_blocks=_blocks("De", "Facturer à", "Préparé pour", "Reçu de", ("Acheteur", "Fournisseur")),
+        draft="BROUILLON",
+        description="Désignation",
+        quantity="Qté",
+        unit="Unité",
+        unit_price="Prix unitaire",
+        discount="Remise",
+        tax="Taxe",
+        amount="Montant",
+        exempt="exonéré",
+        subtotal="Sous-total",
+        shipping="Livraison",
+        total="Total",
+        amount_paid="Montant payé",
+        balance_due="Reste à payer",
+        payment_terms="Conditions de paiement",
+        payment_method="Moyen de paiement",
+        bank_details="Coordonnées bancaires",
+        iban="IBAN",
+        bic="BIC",
+        scan_to_pay="Scanner pour payer",
+        notes="Notes",
+        tax_id="N° TVA",
+        company_id="SIRET/RCS",
+        page="Page {page} sur {pages}",
+        tax_on="{name} {rate} % sur {base}",
+    ),
+}
+
+
+def all_tables() -> dict[str, Labels]:
+    return dict(_TABLES)
+
+
+def labels(language: str) -> Labels:
+    """The table of a language ("de", "de-AT" and "DE" all give German); English by default."""
+    return _TABLES.get(language[:2].lower(), _TABLES[DEFAULT_LANGUAGE])
+
+
+def locale(language: str) -> str:
+    return LOCALES.get(language[:2].lower(), LOCALES[DEFAULT_LANGUAGE])
