@@ -6,7 +6,10 @@
 #   codegen  - installs the `build` extra (grpcio-tools, mypy-protobuf) and generates gen/
 #   builder  - installs docmesh (no extras) with a regular, non-editable install into /opt/docmesh
 #   runtime  - the slim base, the venv copied from builder, a non-root user; no compilers, no
-#              code generators, no test dependencies.
+#              code generators, no test dependencies, no developer tools (dev/ is not copied).
+#
+# Every dependency is installed at the version pinned in deploy/requirements.lock (`make lock`),
+# so two builds of one commit ship the same packages.
 #
 # Build:  docker build -t registry.example.com/docmesh/docmesh:0.1.0 .
 
@@ -18,10 +21,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-# Requirement lists are read from pyproject.toml (the single source of the version ranges) so
-# that the dependency layers below stay cached until pyproject.toml changes, not on every edit.
+# Requirement lists are read from pyproject.toml (the single source of the version ranges) and
+# pinned by the lock, so that the dependency layers below stay cached until one of them changes,
+# not on every edit.
 COPY pyproject.toml README.md ./
 COPY deploy/docker/requirements.py ./deploy/docker/requirements.py
+COPY deploy/requirements.lock ./deploy/requirements.lock
 RUN python deploy/docker/requirements.py runtime > /tmp/requirements-runtime.txt \
  && python deploy/docker/requirements.py codegen > /tmp/requirements-codegen.txt
 
@@ -30,7 +35,7 @@ FROM base AS codegen
 # protos/generate.py finds the protoc-gen-mypy plugins next to its interpreter, so it runs from
 # the venv that holds the `build` extra.
 RUN python -m venv /opt/codegen \
- && /opt/codegen/bin/pip install -r /tmp/requirements-codegen.txt
+ && /opt/codegen/bin/pip install -r /tmp/requirements-codegen.txt -c deploy/requirements.lock
 COPY protos ./protos
 RUN /opt/codegen/bin/python protos/generate.py \
  && test -f gen/docmesh/session/v1/session_service_pb2.py
@@ -38,7 +43,7 @@ RUN /opt/codegen/bin/python protos/generate.py \
 
 FROM base AS builder
 RUN python -m venv /opt/docmesh \
- && /opt/docmesh/bin/pip install -r /tmp/requirements-runtime.txt
+ && /opt/docmesh/bin/pip install -r /tmp/requirements-runtime.txt -c deploy/requirements.lock
 COPY services ./services
 COPY gateway ./gateway
 # gen/ must exist before the install: setuptools packages it as the `docmesh` namespace.

@@ -5,21 +5,27 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 GENERATED := gen/.stamp
+# Pinned versions of the runtime dependencies and the build extra (what the image installs),
+# resolved from pyproject.toml's ranges by `make lock`; installs use it as constraints.
+LOCK := deploy/requirements.lock
+UV_VERSION := 0.13.9
 PROTO_FILES := $(shell find protos -name '*.proto')
 REPLICAS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install protos run migrate test lint bench clean
+.PHONY: help install lock protos run migrate test lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 # The editable install maps the generated `docmesh` namespace package only if gen/ holds it,
 # so code is generated between the dependency install and a quick second (no-deps) install.
-$(INSTALLED): pyproject.toml protos/generate.py
+# The lock constrains what it pins (the test extra is not pinned); dev/ holds the developer tools
+# (launcher, test preflight), a distribution of their own that the image never installs.
+$(INSTALLED): pyproject.toml $(LOCK) dev/pyproject.toml protos/generate.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install -q --disable-pip-version-check -c $(LOCK) -e '.[test]' -e ./dev
 	$(PY) protos/generate.py
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
@@ -29,6 +35,13 @@ $(GENERATED): $(PROTO_FILES) protos/generate.py | $(INSTALLED)
 
 install: $(INSTALLED) $(GENERATED) ## Create .venv, install docmesh with its test extras, generate code
 
+# Not after install: a pyproject.toml whose ranges left the old pins must still be lockable.
+lock: ## Re-resolve deploy/requirements.lock from pyproject.toml (UPGRADE=1: newest allowed versions)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile -q pyproject.toml --extra build --universal --python-version 3.11 \
+		-o $(LOCK) $(if $(UPGRADE),--upgrade)
+
 protos: $(INSTALLED) ## Regenerate the protobuf code and stubs into gen/
 	$(PY) protos/generate.py
 
@@ -36,17 +49,17 @@ migrate: install ## Apply the database migrations to DOCMESH_DATABASE_URL
 	$(PY) -m docmesh_session.migrate
 
 run: install ## Start document, session, agent and gateway on embedded defaults (Ctrl-C stops all)
-	$(PY) -m docmesh_common.launcher --replicas $(REPLICAS)
+	$(PY) -m docmesh_dev.launcher --replicas $(REPLICAS)
 
 test: install ## Run the whole test suite (uses PostgreSQL and Redis on localhost)
-	$(PY) -m docmesh_common.testenv
+	$(PY) -m docmesh_dev.testenv
 	bash tests/gateway/ensure_chromium.sh || [ "$$CI" != "true" ]
 	$(PY) -m pytest
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy services gateway
+	$(VENV)/bin/mypy services gateway dev
 
 bench: install ## Run the benchmarks in bench/ and print their figures
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -43,7 +43,7 @@ from machine_cpu import CpuMeter, machine_ms  # noqa: E402
 
 from docmesh.agent.v1 import agent_service_pb2 as pb  # noqa: E402
 from docmesh.agent.v1 import agent_service_pb2_grpc as pb_grpc  # noqa: E402
-from docmesh_common import testenv  # noqa: E402
+from docmesh_dev import testenv  # noqa: E402
 
 ACME = "Invoice Acme Corp for 10 hours of consulting at $150/h, 8% tax, due in 30 days"
 

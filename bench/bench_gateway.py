@@ -38,7 +38,7 @@ from docmesh.agent.v1 import agent_service_pb2 as agent_pb
 from docmesh.agent.v1 import agent_service_pb2_grpc
 from docmesh.session.v1 import session_service_pb2 as session_pb
 from docmesh.session.v1 import session_service_pb2_grpc
-from docmesh_common import launcher, testenv
+from docmesh_dev import launcher, testenv
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OWNER = "bench"

@@ -53,7 +53,7 @@ from machine_cpu import CpuMeter, littles_law_floor, machine_ms  # noqa: E402
 
 from docmesh.session.v1 import session_service_pb2 as pb  # noqa: E402
 from docmesh.session.v1 import session_service_pb2_grpc  # noqa: E402
-from docmesh_common import testenv  # noqa: E402
+from docmesh_dev import testenv  # noqa: E402
 from docmesh_session.migrate import upgrade_url  # noqa: E402
 
 OWNER = "bench-owner"

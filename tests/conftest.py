@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from docmesh_common import testenv
+from docmesh_dev import testenv
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ORACLE = REPO_ROOT.parent / "shared" / "tools" / "msc-oracle" / "oracle"

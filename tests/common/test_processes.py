@@ -49,7 +49,7 @@ def mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     for key in ("DOCMESH_REDIS_URL", "DOCMESH_LLM_BASE_URL", "DOCMESH_LLM_API_KEY", "OPENAI_API_KEY"):
         env.pop(key, None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "docmesh_common.launcher", "--free-ports"],
+        [sys.executable, "-m", "docmesh_dev.launcher", "--free-ports"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -12,6 +12,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from tests.deploy.kustomize import split_image
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -242,6 +244,7 @@ def test_dockerignore_keeps_local_state_generated_code_and_tests_out_of_the_cont
         "gen/docmesh/session/v1/session_service_pb2.py",
         "tests/deploy/test_dockerfile.py",
         "bench/bench_session.py",
+        "dev/docmesh_dev/launcher.py",
         ".state/docmesh.db",
         "services/session/docmesh_session/__pycache__/x.cpython-311.pyc",
         "docmesh.egg-info/PKG-INFO",
@@ -290,11 +293,13 @@ def test_the_build_imports_every_entry_point_module_and_the_migration_module() -
     assert entry_modules | {"docmesh_session.migrate"} <= modules
 
 
-def test_the_wheel_the_image_installs_carries_generated_code_and_package_data(tmp_path: Path) -> None:
-    """The image's install is not editable: files missing from the wheel are missing in production."""
+@pytest.fixture(scope="module")
+def wheel_names(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The files of the wheel the image installs, built from the paths the Dockerfile copies."""
     import shutil
     import zipfile
 
+    tmp_path = tmp_path_factory.mktemp("wheel")
     source = tmp_path / "src"
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
@@ -320,7 +325,12 @@ def test_the_wheel_the_image_installs_carries_generated_code_and_package_data(tm
         timeout=180,
     )
     (wheel,) = tmp_path.glob("docmesh-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
+    return set(zipfile.ZipFile(wheel).namelist())
+
+
+def test_the_wheel_the_image_installs_carries_generated_code_and_package_data(wheel_names: set[str]) -> None:
+    """The image's install is not editable: files missing from the wheel are missing in production."""
+    names = wheel_names
     generated = {
         str(p.relative_to(REPO_ROOT / "gen"))
         for p in (REPO_ROOT / "gen" / "docmesh").rglob("*")
@@ -338,3 +348,19 @@ def test_the_wheel_the_image_installs_carries_generated_code_and_package_data(tm
         for p in (REPO_ROOT / "services/session/docmesh_session/alembic/versions").glob("*.py")
     }
     assert migrations and migrations <= names, sorted(migrations - names)
+
+
+def test_the_developer_tools_are_not_in_the_image(wheel_names: set[str]) -> None:
+    """The launcher and the test preflight live in dev/, a distribution the image never installs."""
+    import docmesh_dev
+
+    dev_root = Path(docmesh_dev.__file__).resolve().parent.parent
+    assert dev_root == REPO_ROOT / "dev"
+    assert not any(
+        name.startswith(("docmesh_dev/", "docmesh_common/launcher", "docmesh_common/testenv"))
+        for name in wheel_names
+    )
+    _, _, stages = _stages()
+    copied = {word for stage in stages for copy in stage.of("COPY") for word in copy.split()[:-1]}
+    assert not any(source == "dev" or source.startswith("dev/") for source in copied), copied
+    assert dockerignored("dev/docmesh_dev/launcher.py", _ignore_lines())

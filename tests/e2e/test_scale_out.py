@@ -2,7 +2,7 @@
 targets (the local stand-in for a headless Service's DNS name), one replica of each backend
 stopped with SIGTERM while chat turns are in flight, and every turn succeeds exactly once.
 
-The mesh is the real one: `python -m docmesh_common.launcher --replicas 2 --free-ports` (what
+The mesh is the real one: `python -m docmesh_dev.launcher --replicas 2 --free-ports` (what
 `make run REPLICAS=2` runs) starts document, session and agent twice each plus the gateway, on
 PostgreSQL and Redis, with the built-in LLM provider. The test talks to the gateway over HTTP
 only, like a web client, and counts what was stored afterwards through the same API.
@@ -104,7 +104,7 @@ def launcher(pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[Launcher]:
     # PostgreSQL is migrated by an operator step (the Job in Kubernetes), not by the services.
     subprocess.run([sys.executable, "-m", "docmesh_session.migrate"], env=env, check=True, timeout=120)
     process = subprocess.Popen(
-        [sys.executable, "-m", "docmesh_common.launcher", "--replicas", str(REPLICAS), "--free-ports"],
+        [sys.executable, "-m", "docmesh_dev.launcher", "--replicas", str(REPLICAS), "--free-ports"],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.PIPE,

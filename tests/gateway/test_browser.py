@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
-from docmesh_common import testenv
+from docmesh_dev import testenv
 from tests.gateway.conftest import Backends, Gateway, StartGateway, require
 
 pytestmark = pytest.mark.browser

@@ -22,7 +22,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from docmesh_common import launcher
+from docmesh_dev import launcher
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh.session.v1 import session_service_pb2_grpc
 from docmesh.type.v1 import invoice_pb2, money_pb2
-from docmesh_common import testenv
+from docmesh_dev import testenv
 from docmesh_session.migrate import upgrade_url
 from docmesh_session.server import SessionApp, create_server
 from docmesh_session.settings import SessionSettings

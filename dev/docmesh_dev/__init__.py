@@ -1,0 +1,1 @@
+"""Developer tools: the local launcher of `make run` and the preflight of `make test`. Not shipped."""
