@@ -71,6 +71,7 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
 
 
 def _weak_only(draft: Draft) -> bool:
+    """Only unpriced one-off "items" and nothing else: words, not a request."""
     items = draft.items
     if not items or any(i.unit_price is not None or i.quantity != 1 or i.unit for i in items):
         return False
@@ -79,6 +80,7 @@ def _weak_only(draft: Draft) -> bool:
 
 
 def _merge(old: Draft, new: Draft) -> Draft:
+    """The draft with what a later message said on top: its fields win, its lines, taxes and discounts add."""
     out = replace(old)
     for name in (
         "kind",
@@ -112,6 +114,7 @@ def _merge(old: Draft, new: Draft) -> Draft:
 
 
 def missing_fields(draft: Draft) -> tuple[str, ...]:
+    """The required fields the draft lacks, in the order they are asked for."""
     kind = draft.kind or DocumentKind.INVOICE
     missing: list[str] = []
     if kind != DocumentKind.RECEIPT and (draft.buyer is None or not draft.buyer.name):
@@ -127,6 +130,7 @@ def missing_fields(draft: Draft) -> tuple[str, ...]:
 
 
 def generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Interpretation:
+    """The new document the draft describes, or the question for what it still lacks."""
     missing = missing_fields(draft)
     if missing:
         if not draft.has_content():
@@ -159,6 +163,7 @@ def generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Interp
 
 
 def _build(draft: Draft, today: dt.date) -> Invoice:
+    """The Invoice a complete draft describes (line discounts on their lines, else as reasons)."""
     currency = draft.currency or draft.currency_hint or "USD"
     issue = draft.issue_date or today
     items = [item.line_data() for item in draft.items]

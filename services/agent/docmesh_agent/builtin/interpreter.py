@@ -64,6 +64,7 @@ def interpret(
 def _interpret(
     message: str, current: Invoice | None, today: dt.date, history: Sequence[str]
 ) -> Interpretation:
+    """Route the message to the part that handles its kind."""
     text = message.strip()
     if not text:
         return _question_empty(current, today)
@@ -95,6 +96,7 @@ def _interpret(
 
 
 def _question_empty(current: Invoice | None, today: dt.date) -> Interpretation:
+    """An empty message: what a request looks like, or what an edit looks like."""
     if current is None:
         return generate(Draft(), today)
     return Interpretation.question(f"What should I change? For example {EXAMPLES}.")

@@ -14,6 +14,11 @@ def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def uncapitalised(text: str) -> str:
+    """The text with its first letter in lower case, to stand inside a sentence ("the logo design")."""
+    return text[:1].lower() + text[1:]
+
+
 def plain_number(value: Decimal) -> str:
     """10 for 10.00, 12.5 for 12.50: a quantity or a rate as a person writes it."""
     return format(value.normalize(), "f")

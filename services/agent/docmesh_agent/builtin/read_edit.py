@@ -58,6 +58,7 @@ _PRICE_ONLY_RE = re.compile(
 
 
 def answer_price(pending: tuple[str, NeedPrice], message: str) -> tuple[str, Draft] | None:
+    """ "400" after an "add ..." that had no price: that message again, with the price."""
     text, _need = pending
     if not _PRICE_ONLY_RE.match(message.strip()):
         return None
@@ -77,6 +78,7 @@ def answer_price(pending: tuple[str, NeedPrice], message: str) -> tuple[str, Dra
 
 
 def edit(text: str, current: Invoice, today: dt.date, *, draft: Draft | None = None) -> Interpretation:
+    """The edited document, or the question / explanation when the edit cannot be made."""
     clean = strip_edit_words(text)
     if len(clean) > MAX_EDIT_CHARS and draft is None:
         return Interpretation.question(
@@ -135,11 +137,16 @@ def _apply_all(text: str, current: Invoice, today: dt.date) -> tuple[dict[str, A
         return data, changes
 
 
+# A name that ends in an abbreviation keeps its full stop ("bill Acme Inc.").
+_ENDS_IN_ABBREVIATION = re.compile(r"\b(?:Inc|Ltd|Co|Corp|Bros|Jr|Sr)\.$")
+
+
 def strip_edit_words(text: str) -> str:
+    """The edit without "please", "actually", "instead", a final full stop (a company's "Inc." keeps it)."""
     text = text.strip()
     if re.search(r"\b(?:notes?|memo)\s*[:\-\"“]", text, re.IGNORECASE):
         return text  # the note's own words are kept as written
-    if not re.search(r"\b(?:Inc|Ltd|Co|Corp|Bros|Jr|Sr)\.$", text):
+    if not _ENDS_IN_ABBREVIATION.search(text):
         text = text.rstrip(".!")
     text = re.sub(
         r"^(?:make\s+(?:it|this)|have\s+it|set\s+it\s+to\s+be)\s+(?=(?:due|payable|net|valid)\b)",
@@ -161,7 +168,7 @@ def strip_edit_words(text: str) -> str:
         flags=re.IGNORECASE,
     )
     text = text.strip(" ,!?")
-    return text if re.search(r"\b(?:Inc|Ltd|Co|Corp|Bros|Jr|Sr)\.$", text) else text.strip(" .")
+    return text if _ENDS_IN_ABBREVIATION.search(text) else text.strip(" .")
 
 
 # Descriptions that are really the name of a field ("price 3"): not a new line.

@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 from docmesh_agent.builtin.drafts import LineDiscount, Reading
-from docmesh_agent.builtin.labels import tax_label
+from docmesh_agent.builtin.labels import capitalised, tax_label
 from docmesh_agent.builtin.money import (
     AMT,
     NAME_RE,
@@ -141,7 +141,7 @@ def read_fields(r: Reading, text: str, party_before: str | None) -> bool:
             d.paid_in_full = True
         if match.group("method") or match.group("method2"):
             method = (match.group("method") or match.group("method2")).strip().rstrip(".")
-            d.payment_method = method[:1].upper() + method[1:]
+            d.payment_method = capitalised(method)
         if d.kind is None:
             d.kind = DocumentKind.RECEIPT
         return True
@@ -154,12 +154,13 @@ def read_fields(r: Reading, text: str, party_before: str | None) -> bool:
 
 
 def _discount(r: Reading, match: re.Match[str]) -> bool:
+    """A matched discount phrase: on the whole document, on a line, or for a reason."""
     desc = (match.groupdict().get("desc") or "").strip()
     word = (match.groupdict().get("word") or "discount").lower()
     if desc.lower() in ("a", "an", "the", "flat", ""):
         desc = ""
     if desc:
-        desc = desc[0].upper() + desc[1:] + (" discount" if word in ("off", "discount") else f" {word}")
+        desc = capitalised(desc) + (" discount" if word in ("off", "discount") else f" {word}")
     if match.group("pct"):
         disc = Discount(description=desc, percent=parse_number(match.group("pct")))
     else:

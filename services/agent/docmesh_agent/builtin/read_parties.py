@@ -97,6 +97,7 @@ def read_lead(r: Reading, clause: str) -> str | None:
 
 
 def _after_kind(r: Reading, text: str, *, bare_verb: bool) -> str:
+    """What follows "invoice": a number, then "to X" / "for X", or the buyer after a bare verb ("invoice Acme")."""
     text = text.strip()
     if not text:
         return text
@@ -148,6 +149,7 @@ def _for_target(r: Reading, rest: str) -> str:
 
 
 def _party_prefix(r: Reading, text: str) -> str:
+    """ "to: X", "from: Y", "bill X": a party named at the start of a clause."""
     match = _BUYER_MARK_RE.match(text)
     if match:
         return take_party(r, "buyer", match.group("rest"))
@@ -176,12 +178,7 @@ def take_party(r: Reading, role: str, text: str, *, strict: bool = False) -> str
     name = clean_name(name)
     if not name or name.lower() in STOP_NAMES or (strict and find_money(name)):
         return text
-    party = Party(name=name, email=party_email)
-    if role == "buyer":
-        r.draft.buyer = party
-    else:
-        r.draft.seller = party
-    r.last_party = role
+    _set_party(r, role, Party(name=name, email=party_email))
     rest = rest.strip()
     rest = re.sub(r"^(?:for|:|-|–)\s*", "", rest, flags=re.IGNORECASE)
     return rest
@@ -209,13 +206,17 @@ def read_party_detail(r: Reading, text: str, role: str) -> bool:
         update["address_lines"] = [*party.address_lines, text.strip()]
     else:
         return False
-    new = party.model_copy(update=update)
-    if role == "buyer":
-        r.draft.buyer = new
-    else:
-        r.draft.seller = new
-    r.last_party = role
+    _set_party(r, role, party.model_copy(update=update))
     return True
+
+
+def _set_party(r: Reading, role: str, party: Party) -> None:
+    """The buyer or seller is now `party`; an address line may follow it."""
+    if role == "buyer":
+        r.draft.buyer = party
+    else:
+        r.draft.seller = party
+    r.last_party = role
 
 
 def looks_like_place(text: str) -> bool:

@@ -68,6 +68,7 @@ def read_request(text: str, today: dt.date) -> Draft:
 
 
 def _price_for(target: DraftItem, priced: DraftItem) -> Decimal | None:
+    """The unit price a bare price clause gives the item before it (a total is divided by its quantity)."""
     # `priced` carries the amount in unit_price and, when it was a total, quantity -1 as a marker.
     if priced.quantity == -1 and priced.unit_price is not None and target.quantity != 1:
         return unit_from_total(target, priced.unit_price)

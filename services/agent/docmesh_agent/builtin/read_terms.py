@@ -8,6 +8,7 @@ import re
 
 from docmesh_agent.builtin.dates import RELATIVE_SPAN_RE, parse_date, span_days, word_number
 from docmesh_agent.builtin.drafts import Draft, DueSpec
+from docmesh_agent.builtin.labels import capitalised
 
 _DUE_IN = re.compile(
     rf"^(?:(?:payment|payable|it'?s|it\s+is|is)\s+)*(?:due|payable)\s+(?:(?:with)?in\s+)?{RELATIVE_SPAN_RE.pattern}"
@@ -99,6 +100,6 @@ def read_terms(text: str, d: Draft, today: dt.date) -> bool:
             d.due = DueSpec(days=int(net.group("n")))
             d.payment_terms = f"Net {net.group('n')}"
         else:
-            d.payment_terms = terms[0].upper() + terms[1:]
+            d.payment_terms = capitalised(terms)
         return True
     return False

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from docmesh_agent.builtin.drafts import Draft
-from docmesh_agent.builtin.labels import plain_number, singular
+from docmesh_agent.builtin.labels import plain_number, singular, uncapitalised
 from docmesh_agent.builtin.money import format_amount
 from docmesh_common.model.invoice import Discount, DocumentKind
 
@@ -54,7 +54,7 @@ def ask_for(missing: tuple[str, ...], draft: Draft) -> str:
 
 def price_question(description: str, quantity: Decimal, unit: str) -> str:
     """ "What is the price per hour of the consulting?"."""
-    what = description[:1].lower() + description[1:] if not _is_acronym(description) else description
+    what = uncapitalised(description) if not _is_acronym(description) else description
     if unit:
         return f"What is the price per {singular(unit)} of the {what}?"
     if quantity != 1:

@@ -20,6 +20,7 @@ _CURRENCY_RE = re.compile(
 
 
 def op_currency(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "make it EUR", "switch to pounds": the currency code only; amounts are not converted."""
     match = _CURRENCY_RE.match(text)
     if not match:
         return None

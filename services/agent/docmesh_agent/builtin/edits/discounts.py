@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from docmesh_agent.builtin.edits.op import Change
-from docmesh_agent.builtin.labels import plain_number
-from docmesh_agent.builtin.money import find_money, format_amount, parse_number
+from docmesh_agent.builtin.labels import capitalised, plain_number
+from docmesh_agent.builtin.money import format_amount, one_amount, parse_number
 from docmesh_common.model.invoice import Discount, Invoice
 
 _DISCOUNT_CHANGE_RE = re.compile(
@@ -19,6 +19,7 @@ _DISCOUNT_CHANGE_RE = re.compile(
 
 
 def op_discount_change(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "make the discount 10%", "change the discount to $50": one discount, keeping its reason."""
     match = _DISCOUNT_CHANGE_RE.match(text)
     if not match:
         return None
@@ -29,11 +30,11 @@ def op_discount_change(text: str, data: dict[str, Any], current: Invoice, today:
         disc = Discount(description=description, percent=parse_number(pct.group("p")))
         shown = f"{plain_number(disc.percent)}%" if disc.percent is not None else ""
     else:
-        moneys = find_money(value)
-        if not moneys:
+        money = one_amount(value)
+        if money is None:
             return None
-        disc = Discount(description=description, amount=moneys[-1].amount)
-        shown = format_amount(moneys[-1].amount, current.currency_code)
+        disc = Discount(description=description, amount=money.amount)
+        shown = format_amount(money.amount, current.currency_code)
     data["discounts"] = [disc.model_dump()]
     return data, [f"discount set to {shown}"]
 
@@ -43,6 +44,4 @@ def reason_discount(target: str, disc: Discount) -> Discount:
     if disc.description:
         return disc
     reason = re.sub(r"^(?:the|a|an)\s+", "", target.strip(), flags=re.IGNORECASE)
-    return disc.model_copy(
-        update={"description": (reason[:1].upper() + reason[1:] + " discount") if reason else ""}
-    )
+    return disc.model_copy(update={"description": (capitalised(reason) + " discount") if reason else ""})

@@ -10,6 +10,7 @@ from typing import Any
 from docmesh_agent.builtin.drafts import Draft
 from docmesh_agent.builtin.edits.add import add_from_draft
 from docmesh_agent.builtin.edits.op import Change, EditError
+from docmesh_agent.builtin.labels import capitalised
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_common.model.invoice import Invoice
 
@@ -21,6 +22,7 @@ _FIELD_CHANGE_RE = re.compile(
 
 
 def op_field_change(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "change the due date to March 5": the value is read as the request reader reads that field."""
     match = _FIELD_CHANGE_RE.match(text)
     if not match:
         return None
@@ -34,7 +36,7 @@ def op_field_change(text: str, data: dict[str, Any], current: Invoice, today: dt
     elif "number" in field_name and "po" not in field_name:
         draft = Draft(number=value.lstrip("#"))
     elif field_name in ("note", "notes", "memo"):
-        draft = Draft(notes=value[:1].upper() + value[1:])
+        draft = Draft(notes=capitalised(value))
     elif field_name in ("payment terms", "terms"):
         draft = read_request(f"terms: {value}", today)
     elif field_name in ("reference", "po number"):

@@ -64,6 +64,7 @@ def find_line(ref: str, descriptions: list[str]) -> int | None:
 
 
 def _stem(word: str) -> str:
+    """ "meetings" and "meeting", "printing" and "print" match each other."""
     word = word.casefold()
     for suffix in ("ing", "es", "s"):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
@@ -72,6 +73,7 @@ def _stem(word: str) -> str:
 
 
 def line_index(ref: str, data: dict[str, Any]) -> int:
+    """The index of the line `ref` names; "it" or "the rate" when there is one line. Raises EditError."""
     descriptions = [i["description"] for i in data["line_items"]]
     ref_clean = ref.strip()
     if re.fullmatch(
@@ -90,4 +92,5 @@ def line_index(ref: str, data: dict[str, Any]) -> int:
 
 
 def line_name(data: dict[str, Any], index: int) -> str:
+    """The line's description as it reads inside a sentence."""
     return str(data["line_items"][index]["description"]).lower()

@@ -19,6 +19,7 @@ _KIND_RE = re.compile(
 
 
 def op_kind(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "make it a quote", "it should be a receipt"."""
     match = _KIND_RE.match(text)
     if not match:
         return None

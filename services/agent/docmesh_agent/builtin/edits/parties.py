@@ -40,6 +40,7 @@ _EMAIL_RE = re.compile(
 
 
 def op_party(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """A party's address or e-mail, or a new buyer or seller ("bill Initech instead", "from Jane Doe")."""
     match = _ADDRESS_RE.match(text)
     if match:
         role = _role(match.group("role"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from docmesh_agent.builtin.edits.find_line import line_index
 from docmesh_agent.builtin.edits.op import Change, EditError, first_group
+from docmesh_agent.builtin.labels import uncapitalised
 from docmesh_agent.builtin.money import find_money, format_amount
 from docmesh_common.model.invoice import Invoice
 
@@ -26,6 +27,7 @@ _PRICE_RE = re.compile(
 
 
 def op_price(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "change the price of consulting to 175", "make the rate 175"; asks when a number may be a count."""
     match = _PRICE_RE.match(text)
     if not match:
         return None
@@ -58,7 +60,7 @@ def op_price(text: str, data: dict[str, Any], current: Invoice, today: dt.date) 
         # "change the cards to 3": a count or a price? Both are plausible; ask.
         amount = format(money.amount, "f")
         unit = item["unit"] or "units"
-        name = item["description"][:1].lower() + item["description"][1:]
+        name = uncapitalised(item["description"])
         raise EditError(
             f"Should line {index + 1} ({item['description']}) be {amount} {unit}, or cost {amount} each? "
             f"Say “set item {index + 1} quantity to {amount}” or “change the price of {name} to {amount}”."

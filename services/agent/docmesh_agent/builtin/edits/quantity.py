@@ -66,6 +66,7 @@ _QTY_RE = re.compile(
 
 
 def op_quantity(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "set item 2 quantity to 5", "make it 12 hours", "make the business cards 3 boxes"."""
     match = _QTY_RE.match(text)
     if not match:
         return None

@@ -20,6 +20,7 @@ _REMOVE_RE = re.compile(
 
 
 def op_remove(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "remove the logo line", "no tax", "drop the 5% discount", several at once ("the cards and the shipping")."""
     match = _REMOVE_RE.match(text)
     if not match:
         return None

@@ -22,6 +22,7 @@ _RENAME_RE = re.compile(
 
 
 def op_rename(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "rename item 1 to Strategy workshop", "change 'Website' to 'Web app'"."""
     match = _RENAME_RE.match(text)
     if not match or re.match(
         r"^\w+\s+(?:the\s+)?(?:buyer|client|customer|seller|recipient|sender|company)\b", text, re.IGNORECASE

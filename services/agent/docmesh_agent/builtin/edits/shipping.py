@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from docmesh_agent.builtin.edits.op import Change
-from docmesh_agent.builtin.money import find_money, format_amount
+from docmesh_agent.builtin.money import format_amount, one_amount
 from docmesh_common.model.invoice import Invoice
 
 _SHIPPING_CHANGE_RE = re.compile(
@@ -18,14 +18,15 @@ _SHIPPING_CHANGE_RE = re.compile(
 
 
 def op_shipping_change(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "change shipping to 40", "make the shipping free"."""
     match = _SHIPPING_CHANGE_RE.match(text)
     if not match:
         return None
-    moneys = find_money(match.group("amt"))
-    if not moneys:
+    money = one_amount(match.group("amt"))
+    if money is None:
         if re.fullmatch(r"free|zero|nothing", match.group("amt").strip(), re.IGNORECASE):
             data["shipping"] = Decimal(0)
             return data, ["shipping is now free"]
         return None
-    data["shipping"] = moneys[-1].amount
-    return data, [f"shipping {format_amount(moneys[-1].amount, current.currency_code)}"]
+    data["shipping"] = money.amount
+    return data, [f"shipping {format_amount(money.amount, current.currency_code)}"]

@@ -16,6 +16,7 @@ from docmesh_common.model.invoice import Invoice, Tax
 
 
 def tax_named(name: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """The document's tax called `name` (any case), or None."""
     name = name.strip().casefold()
     for tax in data["taxes"]:
         if tax["name"].casefold() == name:
@@ -65,6 +66,7 @@ _TAX_CHANGE_RE = re.compile(
 
 
 def op_tax_change(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "change the tax to 10%", "set VAT to 21%"; a tax the document does not have is added."""
     match = _TAX_CHANGE_RE.match(text)
     if not match:
         return None
