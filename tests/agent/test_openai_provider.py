@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from docmesh_agent.providers.base import HistoryMessage, TurnRequest, answer_schema
+from docmesh_agent.providers.base import HistoryMessage, InvalidAnswer, TurnRequest, answer_schema
 from docmesh_agent.providers.openai_provider import (
     OpenAIProvider,
     _completion,
@@ -110,27 +110,19 @@ async def test_bare_invoice_object_is_taken_as_the_document(llm: FakeLLM, make_p
     assert answer.invoice is not None and answer.invoice.buyer.name == "Acme Corp"
 
 
-async def test_invalid_answer_is_re_asked_with_the_validation_errors(llm: FakeLLM, make_provider) -> None:
-    bad = {**ANSWER, "invoice": {**INVOICE, "currency_code": "XYZ", "grand_total": "1620"}}
+async def test_an_invalid_answer_is_one_completion_raised_with_its_text_and_errors(
+    llm: FakeLLM, make_provider
+) -> None:
+    # Asking again is the turn's job (tests/agent/test_reask.py): the provider asks once.
+    bad = {**ANSWER, "invoice": {**INVOICE, "currency_code": "XYZ"}}
     llm.push(ok(bad), ok(ANSWER))
-    provider = make_provider()
-    answer, usage = await ask(provider)
-    assert answer.invoice is not None and answer.invoice.currency_code == "USD"
-    assert len(llm.requests) == 2
-    feedback = llm.requests[1].body["messages"][-1]["content"]
-    assert "invoice.currency_code" in feedback
-    assert "invoice.grand_total" in feedback
-    assert llm.requests[1].body["messages"][-2]["role"] == "assistant"
-    assert len(usage.calls) == 2
-
-
-async def test_re_asks_are_bounded(llm: FakeLLM, make_provider) -> None:
-    llm.push(*(ok("I cannot do that.") for _ in range(5)))
-    provider = make_provider(llm_reask_limit=2)
-    with pytest.raises(Unavailable) as caught:
+    provider = make_provider(llm_fallback_models=["small-model"])
+    with pytest.raises(InvalidAnswer) as caught:
         await ask(provider)
-    assert caught.value.reason == "LLM_INVALID_OUTPUT"
-    assert len(llm.requests) == 3
+    assert len(llm.requests) == 1
+    assert caught.value.model == "test-model"
+    assert json.loads(caught.value.text) == bad
+    assert any(e.startswith("invoice.currency_code") for e in caught.value.errors)
 
 
 async def test_rate_limit_is_retried_after_the_retry_after_delay(llm: FakeLLM, make_provider) -> None:

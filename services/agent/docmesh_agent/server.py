@@ -1,4 +1,4 @@
-"""Wiring of the agent: upstream clients, the provider, the service and the gRPC server."""
+"""Wiring of the agent: upstream clients and their adapters, the provider, the turn and the gRPC server."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ from docmesh.agent.v1 import (
 )
 from docmesh.document.v1 import document_service_pb2_grpc
 from docmesh.session.v1 import session_service_pb2_grpc
+from docmesh_agent.adapters.document_grpc import GrpcDocumentEngine
+from docmesh_agent.adapters.session_grpc import GrpcSessionStore
+from docmesh_agent.documents import SessionDocuments
+from docmesh_agent.legacy import AppSessions
 from docmesh_agent.providers import Provider, create_provider
-from docmesh_agent.service import AgentService
 from docmesh_agent.servicer import AgentServicer, InvoiceAppServicer
 from docmesh_agent.settings import AgentSettings
+from docmesh_agent.turn import ChatTurns
 from docmesh_common.clients import Upstream
 from docmesh_common.server import Server, build_server
 
@@ -32,7 +36,9 @@ async def create_server(settings: AgentSettings, *, provider: Provider | None = 
         "document", settings.document_target, document_service_pb2_grpc.DocumentServiceStub, settings
     )
     brain = provider if provider is not None else create_provider(settings)
-    service = AgentService(settings, sessions, documents, brain)
+    session_store = GrpcSessionStore(sessions)
+    document_engine = GrpcDocumentEngine(documents)
+    turns = ChatTurns(settings, session_store, document_engine, brain)
 
     async def ready() -> bool:
         """Serving only while both upstreams report SERVING."""
@@ -45,18 +51,16 @@ async def create_server(settings: AgentSettings, *, provider: Provider | None = 
         services=[
             (
                 agent_service_pb2_grpc.add_AgentServiceServicer_to_server,
-                AgentServicer(service),
+                AgentServicer(turns, SessionDocuments(session_store, document_engine)),
                 AGENT_SERVICE,
             ),
             (
                 invoice_app_service_pb2_grpc.add_InvoiceAppServiceServicer_to_server,
-                InvoiceAppServicer(service),
+                InvoiceAppServicer(turns, AppSessions(session_store)),
                 APP_SERVICE,
             ),
         ],
         readiness=ready,
         on_stop=[brain.close, sessions.close, documents.close],
     )
-    # Tests and tools reach the instance's parts through the server.
-    server.service = service  # type: ignore[attr-defined]
     return server, server.port

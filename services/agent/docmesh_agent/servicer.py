@@ -1,4 +1,6 @@
-"""gRPC servicers of the agent: protos in, AgentService calls, protos out. No rules here."""
+"""gRPC servicers of the agent: its own protos in, the turn and the document operations called,
+its own protos out. No rules here; the session and document messages its replies embed are
+converted by adapters/wire.py (once per document)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,11 @@ from docmesh.agent.v1 import agent_service_pb2_grpc as pb_grpc
 from docmesh.agent.v1 import invoice_app_service_pb2 as app_pb
 from docmesh.agent.v1 import invoice_app_service_pb2_grpc as app_grpc
 from docmesh.type.v1 import invoice_pb2
-from docmesh_agent.service import AgentService, RenderedDocument, TurnResult
+from docmesh_agent.adapters.wire import invoice_wire, report_wire, revision_wire, totals_wire
+from docmesh_agent.documents import SessionDocuments
+from docmesh_agent.domain import Document
+from docmesh_agent.legacy import AppSessions
+from docmesh_agent.turn import ChatTurns, TurnResult
 from docmesh_common.errors import DomainError, InvalidArgument
 from docmesh_common.model.invoice import DocumentKind, kind_from_proto
 
@@ -74,11 +80,12 @@ def chat_response(result: TurnResult) -> pb.ChatResponse:
         user_message_id=result.user_message_id,
         assistant_message_id=result.assistant_message_id,
     )
-    if result.document is not None:
-        response.invoice.CopyFrom(result.document.invoice_proto)
-        response.totals.CopyFrom(result.document.totals)
-        response.msc = result.document.msc
-        response.validation.CopyFrom(result.document.validation)
+    document = result.document
+    if document is not None:
+        response.invoice.CopyFrom(invoice_wire(document))
+        response.totals.CopyFrom(totals_wire(document))
+        response.msc = document.msc
+        response.validation.CopyFrom(report_wire(document.validation))
     return response
 
 
@@ -98,14 +105,14 @@ class _StreamEvents:
     async def delta(self, text: str) -> None:
         await self.queue.put(pb.ChatStreamResponse(text_delta=pb.TextDelta(text=text)))
 
-    async def document_ready(self, document: RenderedDocument, revision_number: int) -> None:
+    async def document_ready(self, document: Document, revision_number: int) -> None:
         await self.queue.put(
             pb.ChatStreamResponse(
                 document_ready=pb.DocumentReady(
-                    invoice=document.invoice_proto,
-                    totals=document.totals,
+                    invoice=invoice_wire(document),
+                    totals=totals_wire(document),
                     msc=document.msc,
-                    validation=document.validation,
+                    validation=report_wire(document.validation),
                     revision_number=revision_number,
                 )
             )
@@ -126,11 +133,12 @@ def error_event(error: BaseException) -> pb.ChatStreamResponse:
 
 
 class AgentServicer(pb_grpc.AgentServiceServicer):
-    def __init__(self, service: AgentService) -> None:
-        self.service = service
+    def __init__(self, turns: ChatTurns, documents: SessionDocuments) -> None:
+        self.turns = turns
+        self.documents = documents
 
     async def Chat(self, request: pb.ChatRequest, context: grpc.aio.ServicerContext) -> pb.ChatResponse:
-        result = await self.service.chat(
+        result = await self.turns.chat(
             session_id=request.session_id,
             message=request.message,
             idempotency_key=request.idempotency_key,
@@ -145,7 +153,7 @@ class AgentServicer(pb_grpc.AgentServiceServicer):
 
         async def turn() -> TurnResult:
             try:
-                return await self.service.chat(
+                return await self.turns.chat(
                     session_id=request.session_id,
                     message=request.message,
                     idempotency_key=request.idempotency_key,
@@ -176,9 +184,7 @@ class AgentServicer(pb_grpc.AgentServiceServicer):
     async def ExportSessionDocument(
         self, request: pb.ExportSessionDocumentRequest, context: grpc.aio.ServicerContext
     ) -> pb.ExportSessionDocumentResponse:
-        exported = await self.service.export_document(
-            request.session_id, request.file_name, request.revision_number
-        )
+        exported = await self.documents.export(request.session_id, request.file_name, request.revision_number)
         return pb.ExportSessionDocumentResponse(
             body=httpbody_pb2.HttpBody(content_type=exported.content_type, data=exported.content),
             file_name=exported.file_name,
@@ -187,22 +193,23 @@ class AgentServicer(pb_grpc.AgentServiceServicer):
     async def RevertRevision(
         self, request: pb.RevertRevisionRequest, context: grpc.aio.ServicerContext
     ) -> pb.RevertRevisionResponse:
-        revision = await self.service.revert_revision(request.session_id, request.revision_number)
-        return pb.RevertRevisionResponse(revision=revision)
+        revision = await self.documents.revert(request.session_id, request.revision_number)
+        return pb.RevertRevisionResponse(revision=revision_wire(revision))
 
 
 class InvoiceAppServicer(app_grpc.InvoiceAppServiceServicer):
     """The original app's routes on top of the same chat turn."""
 
-    def __init__(self, service: AgentService) -> None:
-        self.service = service
+    def __init__(self, turns: ChatTurns, sessions: AppSessions) -> None:
+        self.turns = turns
+        self.sessions = sessions
 
     async def GenerateInvoice(
         self, request: app_pb.GenerateInvoiceRequest, context: grpc.aio.ServicerContext
     ) -> app_pb.GenerateInvoiceResponse:
         if not request.initial_prompt.strip():
             raise InvalidArgument("initial_prompt is required", field="initial_prompt")
-        result = await self.service.chat(session_id=request.session_id, message=request.initial_prompt)
+        result = await self.turns.chat(session_id=request.session_id, message=request.initial_prompt)
         return app_pb.GenerateInvoiceResponse(
             session_id=result.session_id,
             message=result.reply,
@@ -216,7 +223,7 @@ class InvoiceAppServicer(app_grpc.InvoiceAppServiceServicer):
     ) -> app_pb.SendChatMessageResponse:
         if not request.session_id:
             raise InvalidArgument("session_id is required", field="session_id")
-        result = await self.service.chat(session_id=request.session_id, message=request.message)
+        result = await self.turns.chat(session_id=request.session_id, message=request.message)
         return app_pb.SendChatMessageResponse(
             session_id=result.session_id,
             message=result.reply,
@@ -228,7 +235,7 @@ class InvoiceAppServicer(app_grpc.InvoiceAppServiceServicer):
     async def GetAppSession(
         self, request: app_pb.GetAppSessionRequest, context: grpc.aio.ServicerContext
     ) -> app_pb.GetAppSessionResponse:
-        session = await self.service.app_session(request.session_id)
+        session = await self.sessions.get(request.session_id)
         return app_pb.GetAppSessionResponse(
             session_id=session.session_id,
             message=session.last_reply,
@@ -244,7 +251,7 @@ class InvoiceAppServicer(app_grpc.InvoiceAppServiceServicer):
     async def DeleteAppSession(
         self, request: app_pb.DeleteAppSessionRequest, context: grpc.aio.ServicerContext
     ) -> app_pb.DeleteAppSessionResponse:
-        token_count = await self.service.delete_session(request.session_id)
+        token_count = await self.sessions.delete(request.session_id)
         return app_pb.DeleteAppSessionResponse(
             session_id=request.session_id,
             message="Session deleted",

@@ -11,6 +11,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from docmesh_agent.usage import TurnUsage
+from docmesh_common.errors import Unavailable
 from docmesh_common.model.invoice import DocumentKind, Invoice
 
 Action = Literal["generate", "edit", "undo", "question"]
@@ -38,10 +39,13 @@ class TurnRequest:
     today: dt.date
     history: Sequence[HistoryMessage] = ()
     document_kind: DocumentKind | None = None
-    # A previous answer's document that the document service rejected, and why: the
-    # provider is asked to fix it.
-    rejected: Invoice | None = None
+    # The previous answer of this turn as the model saw it (its text, or the JSON of its
+    # document) and why it was rejected: the provider is asked to fix it.
+    rejected: str = ""
     feedback: Sequence[str] = ()
+    # The model that wrote `rejected`: the re-ask goes back to it (its own answer to fix)
+    # rather than starting again from the first model.
+    model: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,26 @@ class ProviderAnswer:
     missing: tuple[str, ...] = ()
     # True when `reply` was already sent through the delta sink, piece by piece.
     streamed: bool = False
+    # The model that answered.
+    model: str = ""
+
+
+class InvalidAnswer(Exception):
+    """The model's text is not a usable answer; `errors` are sent back to it with `text`."""
+
+    def __init__(self, errors: list[str], *, text: str = "", model: str = "") -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+        self.text = text
+        self.model = model
+
+    def as_error(self) -> Unavailable:
+        """The error a client sees when no re-ask is left."""
+        return Unavailable(
+            f"the language model did not produce a valid answer: {self.model}: invalid answer: "
+            + "; ".join(self.errors[:5]),
+            reason="LLM_INVALID_OUTPUT",
+        )
 
 
 class Provider(Protocol):
@@ -74,10 +98,12 @@ class Provider(Protocol):
         on_delta: DeltaSink | None = None,
         deadline: float | None = None,
     ) -> ProviderAnswer:
-        """Answer one message; every call made is added to `usage` as it happens.
+        """Answer one message with one completion; every call made is added to `usage` as it
+        happens (retries of a failed call and fallback models included).
 
-        `deadline` is a time.monotonic() instant after which no call may run. Failures are
-        raised as docmesh_common.errors domain errors.
+        `deadline` is a time.monotonic() instant after which no call may run. An answer that
+        is not usable raises InvalidAnswer (the turn decides whether to ask again); other
+        failures are raised as docmesh_common.errors domain errors.
         """
         ...
 

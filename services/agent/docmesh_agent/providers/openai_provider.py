@@ -1,9 +1,10 @@
 """Any OpenAI-compatible chat endpoint (OpenAI, vLLM, Ollama, llama.cpp server, LiteLLM).
 
-Per model: ask for json_schema structured output (or free text, see below), parse and
-validate the answer, and re-ask with the validation errors a bounded number of times. Each
-HTTP call runs under the endpoint's breaker with retries (resilience.py). When a model
-fails, the fallback models are tried in order.
+One answer is one completion: ask for json_schema structured output (or free text, see
+below), parse and validate it; an answer that does not validate raises InvalidAnswer with the
+errors, and the turn decides whether to ask again (turn.py holds the one re-ask loop). Each
+HTTP call runs under the endpoint's breaker with retries (resilience.py). When a model's
+endpoint fails, the fallback models are tried in order.
 
 Structured output: "auto" asks for `response_format={"type": "json_schema", ...}`; an
 endpoint that rejects that (HTTP 400/422) is remembered as free-text-only and the JSON is
@@ -28,12 +29,13 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from docmesh_agent.providers.base import (
     AgentAnswer,
     DeltaSink,
+    InvalidAnswer,
     ProviderAnswer,
     TurnRequest,
     answer_schema,
 )
 from docmesh_agent.providers.jsonextract import NoJsonFound, ReplyStreamer, extract_json
-from docmesh_agent.providers.prompt import ChatMessage, build_messages, feedback_message
+from docmesh_agent.providers.prompt import ChatMessage, build_messages
 from docmesh_agent.resilience import (
     BreakerOpen,
     EndpointBreaker,
@@ -43,7 +45,7 @@ from docmesh_agent.resilience import (
     describe,
 )
 from docmesh_agent.settings import AgentSettings
-from docmesh_agent.usage import LLM_REASKS, CallUsage, TurnUsage, cost_usd, count_message_tokens, count_tokens
+from docmesh_agent.usage import CallUsage, TurnUsage, cost_usd, count_message_tokens, count_tokens
 from docmesh_common.errors import DeadlineExceeded, DomainError, FailedPrecondition, Unavailable
 from docmesh_common.model.invoice import Invoice
 
@@ -51,14 +53,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 _INVOICE_KEYS = frozenset(Invoice.model_fields)
-
-
-class InvalidAnswer(Exception):
-    """The model's text is not a usable answer; `errors` are sent back to it."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 def parse_answer(text: str | None, *, has_document: bool) -> AgentAnswer:
@@ -142,15 +136,18 @@ class OpenAIProvider:
         failures: list[str] = []
         last: BaseException | None = None
         streamer_used = False
-        for model in self.models:
+        # A re-ask goes to the model whose answer is sent back, then to the ones after it.
+        models = (
+            self.models[self.models.index(request.model) :] if request.model in self.models else self.models
+        )
+        for model in models:
             try:
-                answer, streamed = await self._answer_with(
+                text, streamed = await self._complete(
                     model,
-                    list(messages),
+                    messages,
                     usage,
                     on_delta=None if streamer_used else on_delta,
                     deadline=deadline,
-                    has_document=request.current is not None,
                 )
             except BreakerOpen as error:
                 raise Unavailable(
@@ -164,47 +161,25 @@ class OpenAIProvider:
                     f"the request's deadline passed while waiting for the language model ({error})",
                     reason="LLM_DEADLINE",
                 ) from None
-            except (RetriesExhausted, InvalidAnswer, openai.APIError) as error:
+            except (RetriesExhausted, openai.APIError) as error:
                 last = error
                 failures.append(f"{model}: {_failure_text(error)}")
                 streamer_used = streamer_used or on_delta is not None
                 log.warning("model %s failed: %s", model, failures[-1])
                 continue
+            try:
+                answer = parse_answer(text, has_document=request.current is not None)
+            except InvalidAnswer as error:
+                raise InvalidAnswer(error.errors, text=text, model=model) from None
             return ProviderAnswer(
                 action=answer.action,
                 invoice=answer.invoice,
                 reply=answer.reply,
                 summary=answer.summary,
                 streamed=streamed,
+                model=model,
             )
         raise _final_error(last, failures)
-
-    async def _answer_with(
-        self,
-        model: str,
-        messages: list[ChatMessage],
-        usage: TurnUsage,
-        *,
-        on_delta: DeltaSink | None,
-        deadline: float | None,
-        has_document: bool,
-    ) -> tuple[AgentAnswer, bool]:
-        streamed = False
-        for asked in range(self._settings.llm_reask_limit + 1):
-            # Only the first answer is streamed: a re-asked answer's reply would repeat it.
-            sink = on_delta if asked == 0 else None
-            text, did_stream = await self._complete(model, messages, usage, on_delta=sink, deadline=deadline)
-            streamed = streamed or did_stream
-            try:
-                return parse_answer(text, has_document=has_document), streamed
-            except InvalidAnswer as error:
-                if asked >= self._settings.llm_reask_limit:
-                    raise
-                LLM_REASKS.labels(self.name).inc()
-                log.info("model %s gave an invalid answer, re-asking: %s", model, error)
-                messages.append({"role": "assistant", "content": text or ""})
-                messages.append({"role": "user", "content": feedback_message(error.errors)})
-        raise AssertionError("unreachable")
 
     async def _complete(
         self,
@@ -424,8 +399,6 @@ def _http_client(settings: AgentSettings) -> Any:
 
 
 def _failure_text(error: BaseException) -> str:
-    if isinstance(error, InvalidAnswer):
-        return "invalid answer: " + "; ".join(error.errors[:5])
     if isinstance(error, RetriesExhausted):
         return f"{describe(error.last)} (after {error.attempts} attempt(s))"
     return describe(error)
@@ -438,10 +411,6 @@ def _final_error(last: BaseException | None, failures: list[str]) -> DomainError
         hint = last.retry_after if last.retry_after is not None else 1.0
         return Unavailable(
             f"the language model failed: {detail}", reason="LLM_UNAVAILABLE", retry_after_seconds=hint
-        )
-    if isinstance(last, InvalidAnswer):
-        return Unavailable(
-            f"the language model did not produce a valid answer: {detail}", reason="LLM_INVALID_OUTPUT"
         )
     if isinstance(last, openai.APIStatusError) and last.status_code in (401, 403):
         return FailedPrecondition(

@@ -86,8 +86,8 @@ def build_messages(request: TurnRequest, *, context_tokens: int) -> list[ChatMes
     fixed, document = _system_parts(request)
     system = fixed + document
     tail: list[ChatMessage] = [{"role": "user", "content": request.message}]
-    if request.rejected is not None:
-        tail.append({"role": "assistant", "content": invoice_json(request.rejected)})
+    if request.rejected:
+        tail.append({"role": "assistant", "content": request.rejected})
         tail.append({"role": "user", "content": feedback_message(tuple(request.feedback))})
     document_tokens = _repeated_tokens(document) if request.current is None else count_tokens(document)
     used = TOKENS_PER_MESSAGE + _repeated_tokens(fixed) + document_tokens

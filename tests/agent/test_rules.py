@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from docmesh.type.v1 import invoice_pb2
-from docmesh_agent.service import _base_name, _title, incomplete, is_undo
-from docmesh_common.model.invoice import Invoice
+from docmesh_agent.rules import base_name, incomplete, is_undo, session_title
+from docmesh_common.model.invoice import Invoice, from_proto
 from tests.agent.conftest import INVOICE
 
 
@@ -38,13 +38,13 @@ def test_a_receipt_needs_no_buyer() -> None:
 
 
 def test_session_title_is_the_first_message_shortened() -> None:
-    assert _title("Invoice   Acme\nfor consulting") == "Invoice Acme for consulting"
-    assert len(_title("x" * 500)) == 80
+    assert session_title("Invoice   Acme\nfor consulting") == "Invoice Acme for consulting"
+    assert len(session_title("x" * 500)) == 80
 
 
 def test_export_base_name_uses_kind_and_a_safe_number() -> None:
-    invoice = invoice_pb2.Invoice(
-        kind=invoice_pb2.DOCUMENT_KIND_QUOTE, currency_code="USD", number="Q/2026:7"
+    invoice = from_proto(
+        invoice_pb2.Invoice(kind=invoice_pb2.DOCUMENT_KIND_QUOTE, currency_code="USD", number="Q/2026:7")
     )
-    assert _base_name(invoice) == "quote-Q-2026-7"
-    assert _base_name(invoice_pb2.Invoice(currency_code="USD")) == "invoice"
+    assert base_name(invoice) == "quote-Q-2026-7"
+    assert base_name(from_proto(invoice_pb2.Invoice(currency_code="USD"))) == "invoice"

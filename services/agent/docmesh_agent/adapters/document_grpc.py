@@ -1,0 +1,66 @@
+"""DocumentEngine over the document service's gRPC API."""
+
+from __future__ import annotations
+
+import logging
+
+from docmesh.document.v1 import document_service_pb2 as doc_pb2
+from docmesh.document.v1 import document_service_pb2_grpc as doc_grpc
+from docmesh_agent.adapters import wire
+from docmesh_agent.domain import Document, ExportedFile, ExportFormat, Validation
+from docmesh_common.clients import Upstream
+from docmesh_common.model.invoice import Invoice, to_proto
+
+log = logging.getLogger(__name__)
+
+_FORMATS: dict[ExportFormat, doc_pb2.ExportFormat.ValueType] = {
+    "xlsx": doc_pb2.EXPORT_FORMAT_XLSX,
+    "csv": doc_pb2.EXPORT_FORMAT_CSV,
+    "html": doc_pb2.EXPORT_FORMAT_HTML,
+    "msc": doc_pb2.EXPORT_FORMAT_MSC,
+}
+
+
+class GrpcDocumentEngine:
+    def __init__(self, upstream: Upstream[doc_grpc.DocumentServiceStub]) -> None:
+        self._upstream = upstream
+
+    async def render(self, invoice: Invoice) -> Document:
+        sent = to_proto(invoice)
+        rendered = await self._upstream.call(
+            self._upstream.stub.RenderInvoice, doc_pb2.RenderInvoiceRequest(invoice=sent)
+        )
+        document = Document(
+            invoice=invoice, msc=rendered.msc, validation=wire.validation_from_wire(rendered.validation)
+        )
+        # The revision and the reply carry the invoice as sent and the totals the sheet computed.
+        wire.remember_document(document, sent, rendered.totals)
+        return document
+
+    async def correct(self, document: Document) -> Document:
+        corrected = await self._upstream.call(
+            self._upstream.stub.Correct, doc_pb2.CorrectRequest(msc=document.msc)
+        )
+        log.warning("rendered sheet was invalid; %d fix(es) applied", len(corrected.fixes))
+        fixed = Document(
+            invoice=document.invoice,
+            msc=corrected.msc,
+            validation=wire.validation_from_wire(corrected.report),
+        )
+        wire.remember_document(fixed, wire.invoice_wire(document), wire.totals_wire(document))
+        return fixed
+
+    async def validate(self, msc: str) -> Validation:
+        checked = await self._upstream.call(
+            self._upstream.stub.Validate, doc_pb2.ValidateRequest(msc=msc, invoice_checks=True)
+        )
+        return wire.validation_from_wire(checked.report)
+
+    async def export(self, msc: str, export_format: ExportFormat, base_name: str) -> ExportedFile:
+        exported = await self._upstream.call(
+            self._upstream.stub.Export,
+            doc_pb2.ExportRequest(msc=msc, format=_FORMATS[export_format], base_name=base_name),
+        )
+        return ExportedFile(
+            content=exported.content, content_type=exported.content_type, file_name=exported.file_name
+        )

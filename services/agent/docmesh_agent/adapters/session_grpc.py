@@ -1,0 +1,232 @@
+"""SessionStore over the session service's gRPC API."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Sequence
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from docmesh.session.v1 import session_service_pb2 as ses_pb2
+from docmesh.session.v1 import session_service_pb2_grpc as ses_grpc
+from docmesh_agent.adapters import wire
+from docmesh_agent.domain import (
+    Appended,
+    Committed,
+    Message,
+    NewSession,
+    Revision,
+    Role,
+    Session,
+    SessionView,
+    TurnCommit,
+)
+from docmesh_agent.usage import CallUsage
+from docmesh_common.clients import Upstream
+from docmesh_common.model.invoice import from_proto, kind_from_proto, kind_to_proto
+
+# The session's metadata entry naming the idempotency key of the turn that created it.
+TURN_KEY_METADATA = "docmesh.agent.turn_key"
+
+_ROLES: dict[int, Role] = {
+    ses_pb2.MESSAGE_ROLE_USER: "user",
+    ses_pb2.MESSAGE_ROLE_ASSISTANT: "assistant",
+    ses_pb2.MESSAGE_ROLE_SYSTEM: "system",
+}
+
+
+class GrpcSessionStore:
+    def __init__(self, upstream: Upstream[ses_grpc.SessionServiceStub]) -> None:
+        self._upstream = upstream
+
+    @property
+    def _stub(self) -> ses_grpc.SessionServiceStub:
+        return self._upstream.stub
+
+    async def get(self, session_id: str, *, full: bool = True) -> SessionView:
+        view = await self._upstream.call(
+            self._stub.GetSession,
+            ses_pb2.GetSessionRequest(
+                session_id=session_id,
+                view=ses_pb2.SESSION_VIEW_FULL if full else ses_pb2.SESSION_VIEW_UNSPECIFIED,
+            ),
+        )
+        return SessionView(
+            session=_session(view.session),
+            messages=tuple(_message(m) for m in view.messages),
+            latest_revision=_revision(view.latest_revision) if view.HasField("latest_revision") else None,
+        )
+
+    async def resume(self, session_id: str) -> None:
+        await self._upstream.call(
+            self._stub.ResumeSession, ses_pb2.ResumeSessionRequest(session_id=session_id)
+        )
+
+    async def find_by_turn_key(self, turn_key: str) -> str | None:
+        found = await self._upstream.call(
+            self._stub.ListSessions,
+            ses_pb2.ListSessionsRequest(page_size=1, metadata_key=TURN_KEY_METADATA, metadata_value=turn_key),
+        )
+        return found.sessions[0].id if found.sessions else None
+
+    async def create(self, new: NewSession) -> SessionView:
+        session = ses_pb2.Session(title=new.title)
+        if new.document_kind is not None:
+            session.document_kind = kind_to_proto(new.document_kind)
+        if new.turn_key:
+            session.metadata[TURN_KEY_METADATA] = new.turn_key
+        created = await self._upstream.call(
+            self._stub.CreateSession, ses_pb2.CreateSessionRequest(session=session)
+        )
+        return SessionView(session=_session(created.session))
+
+    async def append_user_message(
+        self, session_id: str, content: str, idempotency_key: str, *, expected_version: int
+    ) -> Appended:
+        appended = await self._upstream.call(
+            self._stub.AppendMessages,
+            ses_pb2.AppendMessagesRequest(
+                session_id=session_id,
+                messages=[ses_pb2.NewMessage(role=ses_pb2.MESSAGE_ROLE_USER, content=content)],
+                idempotency_key=idempotency_key,
+                expected_version=expected_version,
+            ),
+        )
+        return Appended(message=_message(appended.messages[0]), replayed=appended.replayed)
+
+    async def commit_turn(self, commit: TurnCommit) -> Committed:
+        request = ses_pb2.CommitTurnRequest(
+            session_id=commit.session_id,
+            messages=[ses_pb2.NewMessage(role=ses_pb2.MESSAGE_ROLE_ASSISTANT, content=commit.reply)],
+            idempotency_key=commit.idempotency_key,
+            usage=[_usage(commit.session_id, call) for call in commit.usage],
+        )
+        if commit.document is not None:
+            request.revision.CopyFrom(
+                ses_pb2.NewRevision(
+                    invoice=wire.invoice_wire(commit.document),
+                    msc=commit.document.msc,
+                    message_id=commit.message_id,
+                    totals=wire.totals_wire(commit.document),
+                    summary=commit.summary,
+                )
+            )
+        if commit.title is not None:
+            request.title = commit.title
+        committed = await self._upstream.call(self._stub.CommitTurn, request)
+        return Committed(
+            assistant_message_id=committed.messages[0].id,
+            session_token_count=committed.session.token_count,
+            revision_number=committed.revision.number if committed.HasField("revision") else 0,
+        )
+
+    async def record_usage(self, session_id: str, calls: Sequence[CallUsage]) -> None:
+        await asyncio.gather(
+            *(
+                self._upstream.call(
+                    self._stub.RecordUsage, ses_pb2.RecordUsageRequest(usage=_usage(session_id, call))
+                )
+                for call in calls
+            )
+        )
+
+    async def revision_for_message(self, view: SessionView, message_id: str) -> Revision | None:
+        latest = view.latest_revision
+        if latest is not None and latest.message_id == message_id:
+            return latest
+        page = await self._upstream.call(
+            self._stub.ListRevisions,
+            ses_pb2.ListRevisionsRequest(session_id=view.session.id, page_size=100),
+        )
+        for listed in page.revisions:
+            if listed.message_id == message_id:
+                return await self.get_revision(view.session.id, listed.number)
+        return None
+
+    async def get_revision(self, session_id: str, number: int) -> Revision:
+        got = await self._get_revision(session_id, number)
+        return _revision(got)
+
+    async def copy_revision(self, session_id: str, number: int, summary: str) -> Revision:
+        # The stored invoice and totals are sent back as they were read: nothing to convert.
+        earlier = await self._get_revision(session_id, number)
+        saved = await self._upstream.call(
+            self._stub.SaveRevision,
+            ses_pb2.SaveRevisionRequest(
+                session_id=session_id,
+                invoice=earlier.invoice,
+                msc=earlier.msc,
+                totals=earlier.totals,
+                summary=summary,
+            ),
+        )
+        return _revision(saved.revision)
+
+    async def delete(self, session_id: str) -> int:
+        deleted = await self._upstream.call(
+            self._stub.DeleteSession, ses_pb2.DeleteSessionRequest(session_id=session_id)
+        )
+        return deleted.session.token_count
+
+    async def _get_revision(self, session_id: str, number: int) -> ses_pb2.Revision:
+        got = await self._upstream.call(
+            self._stub.GetRevision, ses_pb2.GetRevisionRequest(session_id=session_id, revision_number=number)
+        )
+        return got.revision
+
+
+def _utc(timestamp: Timestamp) -> dt.datetime:
+    return timestamp.ToDatetime(tzinfo=dt.UTC)
+
+
+def _session(session: ses_pb2.Session) -> Session:
+    return Session(
+        id=session.id,
+        version=session.version,
+        abandoned=session.status == ses_pb2.SESSION_STATUS_ABANDONED,
+        deleted=session.HasField("delete_time"),
+        document_kind=kind_from_proto(session.document_kind) if session.document_kind else None,
+        latest_revision_number=session.latest_revision_number,
+        token_count=session.token_count,
+        last_activity=_utc(
+            session.last_activity_time if session.HasField("last_activity_time") else session.update_time
+        ),
+    )
+
+
+def _message(message: ses_pb2.Message) -> Message:
+    return Message(
+        id=message.id,
+        role=_ROLES.get(message.role, "system"),
+        content=message.content,
+        token_count=message.token_count,
+        create_time=_utc(message.create_time),
+    )
+
+
+def _revision(revision: ses_pb2.Revision) -> Revision:
+    converted = Revision(
+        session_id=revision.session_id,
+        number=revision.number,
+        invoice=from_proto(revision.invoice),
+        msc=revision.msc,
+        message_id=revision.message_id,
+        summary=revision.summary,
+        create_time=_utc(revision.create_time) if revision.HasField("create_time") else None,
+    )
+    wire.remember_revision(converted, revision)
+    return converted
+
+
+def _usage(session_id: str, call: CallUsage) -> ses_pb2.UsageRecord:
+    return ses_pb2.UsageRecord(
+        session_id=session_id,
+        provider=call.provider,
+        model=call.model,
+        prompt_tokens=call.prompt_tokens,
+        completion_tokens=call.completion_tokens,
+        cost_usd=format(call.cost_usd, "f"),
+        latency_ms=call.latency_ms,
+        estimated=call.estimated,
+    )

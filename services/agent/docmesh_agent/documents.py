@@ -1,0 +1,51 @@
+"""A session's documents outside the chat turn: exporting a revision, reverting to one."""
+
+from __future__ import annotations
+
+from docmesh_agent.domain import ExportedFile, ExportFormat, Revision
+from docmesh_agent.ports import DocumentEngine, SessionStore
+from docmesh_agent.rules import base_name, parse_session_id
+from docmesh_common.errors import FailedPrecondition, InvalidArgument
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    "document.xlsx": "xlsx",
+    "document.csv": "csv",
+    "document.html": "html",
+    "document.msc": "msc",
+}
+
+
+class SessionDocuments:
+    def __init__(self, sessions: SessionStore, documents: DocumentEngine) -> None:
+        self.sessions = sessions
+        self.documents = documents
+
+    async def export(self, session_id: str, file_name: str, revision_number: int) -> ExportedFile:
+        """Revision `revision_number` (0: the latest) as the file `file_name` names."""
+        session_id = parse_session_id(session_id)
+        export_format = EXPORT_FORMATS.get(file_name)
+        if export_format is None:
+            raise InvalidArgument(
+                f"file_name must be one of {', '.join(sorted(EXPORT_FORMATS))}", field="file_name"
+            )
+        if revision_number < 0:
+            raise InvalidArgument(
+                "revision_number must be 0 (latest) or a revision number", field="revision_number"
+            )
+        revision: Revision | None
+        if revision_number:
+            revision = await self.sessions.get_revision(session_id, revision_number)
+        else:
+            revision = (await self.sessions.get(session_id, full=False)).latest_revision
+            if revision is None:
+                raise FailedPrecondition("the session has no document yet", reason="NO_DOCUMENT")
+        return await self.documents.export(revision.msc, export_format, base_name(revision.invoice))
+
+    async def revert(self, session_id: str, revision_number: int) -> Revision:
+        """A new revision copying revision `revision_number`."""
+        session_id = parse_session_id(session_id)
+        if revision_number < 1:
+            raise InvalidArgument("revision_number must be at least 1", field="revision_number")
+        return await self.sessions.copy_revision(
+            session_id, revision_number, f"Reverted to revision {revision_number}"
+        )

@@ -1,0 +1,170 @@
+"""The agent's own types: what the turn reads from and writes to its ports.
+
+They hold domain values only (the invoice model, the Decimal totals, plain strings and
+datetimes); the gRPC adapters convert them from and to the session and document messages.
+Documents and revisions compare by identity (eq=False): the adapters remember the wire form
+each one came from or was sent as, so that it is converted once (see adapters/wire.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from typing import Literal
+
+from docmesh_agent.usage import CallUsage
+from docmesh_common.model.invoice import DocumentKind, Invoice
+from docmesh_common.model.totals import InvoiceTotals, compute_totals
+
+Role = Literal["user", "assistant", "system"]
+Severity = Literal["unspecified", "error", "warning", "info"]
+ExportFormat = Literal["xlsx", "csv", "html", "msc"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One stored message of a session."""
+
+    id: str
+    role: Role
+    content: str
+    token_count: int
+    create_time: dt.datetime
+
+
+@dataclass(frozen=True, eq=False)
+class Revision:
+    """One saved version of a session's document."""
+
+    session_id: str
+    number: int
+    invoice: Invoice
+    msc: str
+    message_id: str
+    summary: str
+    create_time: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    """A session's header, as a turn needs it."""
+
+    id: str
+    version: int
+    abandoned: bool
+    deleted: bool
+    document_kind: DocumentKind | None
+    latest_revision_number: int
+    token_count: int
+    last_activity: dt.datetime
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A session with its messages (oldest first) and its latest revision."""
+
+    session: Session
+    messages: tuple[Message, ...] = ()
+    latest_revision: Revision | None = None
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session to create for a turn without a session id."""
+
+    title: str
+    document_kind: DocumentKind | None = None
+    # The turn's idempotency key, so that a retried first turn finds the session.
+    turn_key: str = ""
+
+
+@dataclass(frozen=True)
+class Appended:
+    """The stored user message of a turn; `replayed` when it was stored by an earlier try."""
+
+    message: Message
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem the document service found in a sheet."""
+
+    severity: Severity
+    message: str
+    cell: str = ""
+    code: str = ""
+    line: int = 0
+    level: int = 0  # the validation level that made the finding (syntax 1, semantic 2, logic 3)
+
+
+@dataclass(frozen=True, eq=False)
+class Validation:
+    """The document service's verdict on a sheet."""
+
+    valid: bool
+    error_count: int = 0
+    warning_count: int = 0
+    findings: tuple[Finding, ...] = ()
+
+    def errors(self) -> list[str]:
+        """The errors, one line each, for the provider to fix."""
+        return [f"{f.cell or 'sheet'}: {f.message}" for f in self.findings if f.severity == "error"]
+
+
+@dataclass(frozen=True, eq=False)
+class Document:
+    """A typed document with its rendered sheet and the verdict on it."""
+
+    invoice: Invoice
+    msc: str
+    validation: Validation
+
+    @functools.cached_property
+    def totals(self) -> InvoiceTotals:
+        # The one arithmetic; the sheet's formulas compute the same figures.
+        return compute_totals(self.invoice)
+
+
+@dataclass(frozen=True)
+class TurnCommit:
+    """A turn's whole outcome, written at once: the reply, the revision, the usage and the title."""
+
+    session_id: str
+    reply: str
+    idempotency_key: str
+    usage: tuple[CallUsage, ...] = ()
+    document: Document | None = None
+    # The user message the revision answers, and the revision's summary.
+    message_id: str = ""
+    summary: str = ""
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What CommitTurn stored."""
+
+    assistant_message_id: str
+    session_token_count: int
+    revision_number: int = 0
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    content: bytes
+    content_type: str
+    file_name: str
+
+
+@dataclass(frozen=True)
+class AppSession:
+    """A session as the original app's routes show it."""
+
+    session_id: str
+    last_reply: str
+    msc: str
+    token_count: int
+    last_activity: dt.datetime
+    messages: tuple[tuple[str, str, dt.datetime], ...] = field(default=())

@@ -1,0 +1,86 @@
+"""The two interfaces through which the agent reaches the other services.
+
+They take and return the agent's own types (domain.py) and the invoice model; the gRPC
+adapters behind them (adapters/) are the only code that knows the session and document
+messages. Errors are docmesh_common.errors domain errors (NotFound, Aborted, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from docmesh_agent.domain import (
+    Appended,
+    Committed,
+    Document,
+    ExportedFile,
+    ExportFormat,
+    NewSession,
+    Revision,
+    SessionView,
+    TurnCommit,
+    Validation,
+)
+from docmesh_agent.usage import CallUsage
+from docmesh_common.model.invoice import Invoice
+
+
+class SessionStore(Protocol):
+    """Sessions, their messages and revisions (the session service)."""
+
+    async def get(self, session_id: str, *, full: bool = True) -> SessionView:
+        """The session; `full` adds its messages."""
+        ...
+
+    async def resume(self, session_id: str) -> None:
+        """Brings an abandoned session back to active."""
+        ...
+
+    async def find_by_turn_key(self, turn_key: str) -> str | None:
+        """The id of the session a keyed first turn created, if any."""
+        ...
+
+    async def create(self, new: NewSession) -> SessionView: ...
+
+    async def append_user_message(
+        self, session_id: str, content: str, idempotency_key: str, *, expected_version: int
+    ) -> Appended:
+        """Appends the turn's message if the session is still at `expected_version` (else Aborted)."""
+        ...
+
+    async def commit_turn(self, commit: TurnCommit) -> Committed: ...
+
+    async def record_usage(self, session_id: str, calls: Sequence[CallUsage]) -> None: ...
+
+    async def revision_for_message(self, view: SessionView, message_id: str) -> Revision | None:
+        """The revision saved by the turn of user message `message_id`, if any."""
+        ...
+
+    async def get_revision(self, session_id: str, number: int) -> Revision: ...
+
+    async def copy_revision(self, session_id: str, number: int, summary: str) -> Revision:
+        """Saves revision `number` again as the newest one."""
+        ...
+
+    async def delete(self, session_id: str) -> int:
+        """Soft-deletes the session; returns its token count."""
+        ...
+
+
+class DocumentEngine(Protocol):
+    """Renders, checks, corrects and exports documents (the document service)."""
+
+    async def render(self, invoice: Invoice) -> Document:
+        """The invoice's sheet, checked; InvalidArgument names the fields the service refused."""
+        ...
+
+    async def correct(self, document: Document) -> Document:
+        """The same document with its sheet's mechanical errors fixed and checked again."""
+        ...
+
+    async def validate(self, msc: str) -> Validation:
+        """The sheet checked, invoice checks included."""
+        ...
+
+    async def export(self, msc: str, export_format: ExportFormat, base_name: str) -> ExportedFile: ...

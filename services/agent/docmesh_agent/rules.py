@@ -1,0 +1,83 @@
+"""Small rules of the agent that need no store: what counts as an undo, when a document is
+complete, how sessions and exported files are named."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from docmesh_common.errors import InvalidArgument
+from docmesh_common.model.invoice import DocumentKind, Invoice
+
+TITLE_CHARS = 80
+_UNDO = re.compile(
+    r"^\s*(?:please\s+)?(?:undo|revert|go\s+back|undo\s+(?:that|it|the\s+last\s+(?:change|edit)))"
+    r"(?:\s+(?:that|it|the\s+last\s+(?:change|edit)))?\s*(?:please)?\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+# An undo's revision summary names the revision it went back to, so that undoing twice goes
+# back two steps.
+_UNDO_SUMMARY = re.compile(r"^Undo: back to revision (\d+)")
+
+
+def parse_session_id(value: str, field_name: str = "session_id") -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise InvalidArgument(f"{field_name} must be a UUID, got {value[:64]!r}", field=field_name) from None
+
+
+def is_undo(message: str) -> bool:
+    return _UNDO.match(message) is not None
+
+
+def undo_summary(target: int) -> str:
+    return f"Undo: back to revision {target}"
+
+
+def undone_revision(summary: str) -> int | None:
+    """The revision an undo revision went back to; None for any other revision."""
+    chained = _UNDO_SUMMARY.match(summary)
+    return int(chained.group(1)) if chained else None
+
+
+def incomplete(invoice: Invoice) -> list[str]:
+    """What a finished document still lacks (the schema allows drafts without them)."""
+    problems = []
+    if not invoice.line_items:
+        problems.append("invoice.line_items: at least one line item (description and unit price) is required")
+    if invoice.kind != DocumentKind.RECEIPT and not invoice.buyer.name:
+        problems.append("invoice.buyer.name: the buyer is required; ask the person if it is unknown")
+    return problems
+
+
+def question_for(invoice: Invoice, problems: list[str]) -> str:
+    """One specific question instead of a guess."""
+    if not invoice.buyer.name and invoice.kind != DocumentKind.RECEIPT:
+        return "Who is the document for? Please tell me the buyer's name."
+    if not invoice.line_items:
+        return "What should the document list? Please give at least one item with its price."
+    return (
+        "I could not build that document: " + "; ".join(problems[:5]) + ". Could you rephrase or correct it?"
+    )
+
+
+def draft_title(invoice: Invoice) -> str:
+    """The session's title once its first document exists, e.g. "Invoice for Acme Corp"."""
+    title = invoice.title or invoice.kind.value.replace("_", " ").capitalize()
+    if invoice.buyer.name:
+        title = f"{title} for {invoice.buyer.name}"
+    return title[:TITLE_CHARS]
+
+
+def session_title(message: str) -> str:
+    """A new session's title: its first message on one line, shortened."""
+    first = " ".join(message.split())
+    return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1] + "…"
+
+
+def base_name(invoice: Invoice) -> str:
+    """An exported file's name without extension, e.g. "quote-Q-2026-7"."""
+    kind = invoice.kind.value.replace("_", "-")
+    number = re.sub(r"[^A-Za-z0-9._-]+", "-", invoice.number).strip("-.")
+    return f"{kind}-{number}"[:100] if number else kind

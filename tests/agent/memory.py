@@ -1,0 +1,301 @@
+"""In-memory implementations of the agent's ports (SessionStore, DocumentEngine) and a scripted
+provider: the turn's rules run against them in milliseconds.
+
+They keep the contract the gRPC services keep for the turn: the version compare-and-set of
+an appended message, idempotent writes by key, one revision per committed document, a token
+limit, soft deletion. They are ports, not infrastructure: the end-to-end tests run the real
+services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from docmesh_agent.domain import (
+    Appended,
+    Committed,
+    Document,
+    ExportedFile,
+    ExportFormat,
+    Finding,
+    Message,
+    NewSession,
+    Revision,
+    Role,
+    Session,
+    SessionView,
+    TurnCommit,
+    Validation,
+)
+from docmesh_agent.providers.base import DeltaSink, InvalidAnswer, ProviderAnswer, TurnRequest
+from docmesh_agent.providers.prompt import invoice_json
+from docmesh_agent.usage import CallUsage, TurnUsage
+from docmesh_common.errors import Aborted, InvalidArgument, NotFound, ResourceExhausted
+from docmesh_common.model.invoice import DocumentKind, Invoice
+
+
+@dataclass
+class StoredSession:
+    id: str
+    title: str
+    document_kind: DocumentKind | None
+    turn_key: str
+    version: int = 1
+    abandoned: bool = False
+    deleted: bool = False
+    messages: list[Message] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)
+    usage: list[CallUsage] = field(default_factory=list)
+    # Answers of the keyed writes already made, replayed for a retry.
+    appended: dict[str, Message] = field(default_factory=dict)
+    committed: dict[str, Committed] = field(default_factory=dict)
+    last_activity: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def token_count(self) -> int:
+        return sum(m.token_count for m in self.messages)
+
+
+def tokens(text: str) -> int:
+    return len(text.split())
+
+
+class MemorySessionStore:
+    """A SessionStore in a dict. `now` is the clock of new messages; `max_tokens` the limit of a
+    session's messages (a commit beyond it is refused with RESOURCE_EXHAUSTED)."""
+
+    def __init__(self, *, max_tokens: int | None = None) -> None:
+        self.sessions: dict[str, StoredSession] = {}
+        self.max_tokens = max_tokens
+        self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+        self.calls: list[str] = []
+
+    def stored(self, session_id: str) -> StoredSession:
+        found = self.sessions.get(session_id)
+        if found is None:
+            raise NotFound(f"session {session_id} not found")
+        return found
+
+    def add_message(self, session_id: str, role: Role, content: str, *, age_seconds: float = 0) -> Message:
+        """A message written by someone else (another replica, an earlier version)."""
+        stored = self.stored(session_id)
+        message = Message(
+            id=str(uuid.uuid4()),
+            role=role,
+            content=content,
+            token_count=tokens(content),
+            create_time=self.now() - dt.timedelta(seconds=age_seconds),
+        )
+        stored.messages.append(message)
+        stored.version += 1
+        return message
+
+    async def get(self, session_id: str, *, full: bool = True) -> SessionView:
+        self.calls.append("get")
+        stored = self.stored(session_id)
+        view = SessionView(
+            session=Session(
+                id=stored.id,
+                version=stored.version,
+                abandoned=stored.abandoned,
+                deleted=stored.deleted,
+                document_kind=stored.document_kind,
+                latest_revision_number=len(stored.revisions),
+                token_count=stored.token_count,
+                last_activity=stored.last_activity,
+            ),
+            messages=tuple(stored.messages) if full else (),
+            latest_revision=stored.revisions[-1] if stored.revisions else None,
+        )
+        # A real store answers after a round trip: turns running at once read the same state.
+        await asyncio.sleep(0)
+        return view
+
+    async def resume(self, session_id: str) -> None:
+        self.calls.append("resume")
+        self.stored(session_id).abandoned = False
+
+    async def find_by_turn_key(self, turn_key: str) -> str | None:
+        return next((s.id for s in self.sessions.values() if s.turn_key == turn_key), None)
+
+    async def create(self, new: NewSession) -> SessionView:
+        stored = StoredSession(
+            id=str(uuid.uuid4()), title=new.title, document_kind=new.document_kind, turn_key=new.turn_key
+        )
+        self.sessions[stored.id] = stored
+        return await self.get(stored.id, full=False)
+
+    async def append_user_message(
+        self, session_id: str, content: str, idempotency_key: str, *, expected_version: int
+    ) -> Appended:
+        self.calls.append("append")
+        stored = self.stored(session_id)
+        if idempotency_key in stored.appended:
+            return Appended(message=stored.appended[idempotency_key], replayed=True)
+        if stored.version != expected_version:
+            raise Aborted("the session changed", reason="VERSION_MISMATCH")
+        message = self.add_message(session_id, "user", content)
+        stored.appended[idempotency_key] = message
+        return Appended(message=message, replayed=False)
+
+    async def commit_turn(self, commit: TurnCommit) -> Committed:
+        self.calls.append("commit")
+        stored = self.stored(commit.session_id)
+        if commit.idempotency_key in stored.committed:
+            return stored.committed[commit.idempotency_key]
+        if self.max_tokens is not None and stored.token_count + tokens(commit.reply) > self.max_tokens:
+            raise ResourceExhausted("the session is full", reason="SESSION_FULL")
+        number = 0
+        if commit.document is not None:
+            number = len(stored.revisions) + 1
+            stored.revisions.append(
+                Revision(
+                    session_id=stored.id,
+                    number=number,
+                    invoice=commit.document.invoice,
+                    msc=commit.document.msc,
+                    message_id=commit.message_id,
+                    summary=commit.summary,
+                    create_time=self.now(),
+                )
+            )
+        if commit.title is not None:
+            stored.title = commit.title
+        stored.usage.extend(commit.usage)
+        reply = self.add_message(stored.id, "assistant", commit.reply)
+        committed = Committed(
+            assistant_message_id=reply.id, session_token_count=stored.token_count, revision_number=number
+        )
+        stored.committed[commit.idempotency_key] = committed
+        return committed
+
+    async def record_usage(self, session_id: str, calls: Sequence[CallUsage]) -> None:
+        self.stored(session_id).usage.extend(calls)
+
+    async def revision_for_message(self, view: SessionView, message_id: str) -> Revision | None:
+        stored = self.stored(view.session.id)
+        return next((r for r in stored.revisions if r.message_id == message_id), None)
+
+    async def get_revision(self, session_id: str, number: int) -> Revision:
+        revisions = self.stored(session_id).revisions
+        if not 1 <= number <= len(revisions):
+            raise NotFound(f"revision {number} not found")
+        return revisions[number - 1]
+
+    async def copy_revision(self, session_id: str, number: int, summary: str) -> Revision:
+        stored = self.stored(session_id)
+        earlier = await self.get_revision(session_id, number)
+        copy = replace(earlier, number=len(stored.revisions) + 1, summary=summary, message_id="")
+        stored.revisions.append(copy)
+        return copy
+
+    async def delete(self, session_id: str) -> int:
+        stored = self.stored(session_id)
+        stored.deleted = True
+        return stored.token_count
+
+
+class MemoryDocumentEngine:
+    """A DocumentEngine that 'renders' an invoice to its JSON. `refuse` makes render refuse
+    those fields; `invalid_sheets` makes the next renders' sheets invalid, and `uncorrectable`
+    keeps them invalid after correction."""
+
+    def __init__(self) -> None:
+        self.refuse: dict[str, str] = {}
+        self.invalid_sheets = 0
+        self.uncorrectable = False
+        self.rendered: list[Invoice] = []
+        self.corrected = 0
+
+    async def render(self, invoice: Invoice) -> Document:
+        self.rendered.append(invoice)
+        if self.refuse:
+            raise InvalidArgument("the document service refused the invoice", violations=dict(self.refuse))
+        valid = self.invalid_sheets == 0
+        self.invalid_sheets = max(0, self.invalid_sheets - 1)
+        return Document(
+            invoice=invoice, msc=f"socialcalc:{invoice_json(invoice)}", validation=_verdict(valid)
+        )
+
+    async def correct(self, document: Document) -> Document:
+        self.corrected += 1
+        return replace(document, validation=_verdict(not self.uncorrectable))
+
+    async def validate(self, msc: str) -> Validation:
+        return _verdict(True)
+
+    async def export(self, msc: str, export_format: ExportFormat, base_name: str) -> ExportedFile:
+        return ExportedFile(
+            content=msc.encode(), content_type="text/plain", file_name=f"{base_name}.{export_format}"
+        )
+
+
+def _verdict(valid: bool) -> Validation:
+    if valid:
+        return Validation(valid=True)
+    return Validation(
+        valid=False,
+        error_count=1,
+        findings=(Finding(severity="error", message="total is stale", cell="D11"),),
+    )
+
+
+Step = ProviderAnswer | InvalidAnswer | Exception | asyncio.Event
+
+
+class ScriptedProvider:
+    """A Provider answering from a script, one step per ask; an asyncio.Event step waits for
+    the event and then answers with the next step. Every ask is one recorded call."""
+
+    name = "scripted"
+    model = "scripted-model"
+
+    def __init__(self, *steps: Step, can_fix: bool = True) -> None:
+        self.script: list[Step] = list(steps)
+        self.can_fix = can_fix
+        self.requests: list[TurnRequest] = []
+        # Set while an ask waits on an asyncio.Event step.
+        self.waiting = asyncio.Event()
+
+    def push(self, *steps: Step) -> None:
+        self.script.extend(steps)
+
+    async def answer(
+        self,
+        request: TurnRequest,
+        usage: TurnUsage,
+        *,
+        on_delta: DeltaSink | None = None,
+        deadline: float | None = None,
+    ) -> ProviderAnswer:
+        self.requests.append(request)
+        usage.add(
+            CallUsage(
+                provider=self.name,
+                model=self.model,
+                prompt_tokens=100,
+                completion_tokens=20,
+                cost_usd=Decimal("0.001"),
+                latency_ms=5,
+                estimated=False,
+            )
+        )
+        step = self.script.pop(0)
+        if isinstance(step, asyncio.Event):
+            self.waiting.set()
+            await step.wait()
+            step = self.script.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        if on_delta is not None:
+            for word in step.reply.split(" "):
+                await on_delta(word + " ")
+        return step
+
+    async def close(self) -> None:
+        return None
