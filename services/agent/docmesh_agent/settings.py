@@ -64,8 +64,9 @@ class AgentSettings(ServiceSettings):
     llm_max_retries: int = Field(3, validation_alias="DOCMESH_LLM_MAX_RETRIES", ge=0, le=20)
     llm_backoff_base_seconds: float = Field(0.5, validation_alias="DOCMESH_LLM_BACKOFF_BASE_SECONDS", ge=0)
     llm_backoff_cap_seconds: float = Field(20.0, validation_alias="DOCMESH_LLM_BACKOFF_CAP_SECONDS", ge=0)
-    # How many times an invalid answer (bad JSON, schema errors, a document the renderer
-    # rejects) is sent back to the model with the errors.
+    # How many more times a turn may ask the model after its first answer: every rejected
+    # answer (bad JSON, schema errors, an incomplete document, one the renderer rejects, a
+    # sheet still invalid) counts against this one limit.
     llm_reask_limit: int = Field(2, validation_alias="DOCMESH_LLM_REASK_LIMIT", ge=0, le=10)
     # Tokens the prompt may use: system prompt, current document, history and the message.
     llm_context_tokens: int = Field(8000, validation_alias="DOCMESH_LLM_CONTEXT_TOKENS", ge=512)
