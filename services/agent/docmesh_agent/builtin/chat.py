@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 
 from docmesh_agent.builtin.interpretation import Interpretation
-from docmesh_agent.builtin.money import format_money
-from docmesh_agent.builtin.replies import EXAMPLES, KIND_NAMES
+from docmesh_agent.builtin.replies import EXAMPLES, KIND_NAMES, total
 from docmesh_common.model.invoice import Invoice
-from docmesh_common.model.totals import compute_totals
 
 _THANKS_RE = re.compile(
     r"^(?:thanks|thank\s+you|thx|ty|cheers|great|perfect|ok|okay|cool|awesome|nice|looks\s+good|lgtm|"
@@ -39,9 +37,7 @@ def chat_reply(text: str, current: Invoice) -> Interpretation | None:
             f"Glad to help. Tell me if the {kind} should change, for example {EXAMPLES}."
         )
     if _TOTAL_QUESTION_RE.match(text):
-        return Interpretation.question(
-            f"The total is {format_money(compute_totals(current).total, current.currency_code)}."
-        )
+        return Interpretation.question(f"The total is {total(current)}.")
     if _SEND_RE.match(text):
         return Interpretation.question(
             f"I can only write and change the {kind}; to send it, download it (XLSX, CSV, HTML or MSC) and "

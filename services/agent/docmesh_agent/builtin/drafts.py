@@ -6,6 +6,7 @@ None / empty means "not said", so that a later message can fill in what an earli
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -130,6 +131,22 @@ class Draft:
             )
         )
 
+    def missing(self) -> tuple[str, ...]:
+        """The required fields not said yet, in the order they are asked for: "buyer" (not on a
+        receipt), "line_items", "line_items[0].description", "line_items[0].unit_price"."""
+        kind = self.kind or DocumentKind.INVOICE
+        missing: list[str] = []
+        if kind != DocumentKind.RECEIPT and (self.buyer is None or not self.buyer.name):
+            missing.append("buyer")
+        if not self.items:
+            missing.append("line_items")
+        for index, item in enumerate(self.items):
+            if not item.description:
+                missing.append(f"line_items[{index}].description")
+            if item.unit_price is None:
+                missing.append(f"line_items[{index}].unit_price")
+        return tuple(missing)
+
     def set_tax(self, name: str, rate: Decimal) -> None:
         """A tax said twice ("VAT 20%", later "VAT 21%") is one tax at the last rate."""
         taxes = [t for t in self.taxes if t.name.casefold() != name.casefold()]
@@ -159,3 +176,8 @@ class Reading:
     today: dt.date
     draft: Draft = field(default_factory=Draft)
     last_party: str | None = None
+
+
+def line_of(missing_field: str) -> int:
+    """The line a missing field is on: "line_items[2].unit_price" -> 2."""
+    return int(re.findall(r"\d+", missing_field)[0])

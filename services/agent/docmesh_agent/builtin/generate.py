@@ -10,15 +10,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from docmesh_agent.builtin.drafts import Draft
+from docmesh_agent.builtin.drafts import Draft, line_of
 from docmesh_agent.builtin.edits.discounts import reason_discount
 from docmesh_agent.builtin.edits.find_line import find_line
 from docmesh_agent.builtin.interpretation import Interpretation
 from docmesh_agent.builtin.labels import clean_description
-from docmesh_agent.builtin.money import format_money
 from docmesh_agent.builtin.read_item import price_answer
 from docmesh_agent.builtin.read_request import read_request
-from docmesh_agent.builtin.replies import KIND_NAMES, ask_for, why
+from docmesh_agent.builtin.replies import ask_for, created, why
 from docmesh_common.model.invoice import DocumentKind, Invoice, Party
 from docmesh_common.model.totals import compute_totals
 
@@ -32,8 +31,8 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.unknown.extend(i.description for i in new.items)
             new.items = []
         return new
-    missing = missing_fields(draft)
-    if (new.kind or new.buyer) and new.items and not missing_fields(new):
+    missing = draft.missing()
+    if (new.kind or new.buyer) and new.items and not new.missing():
         # A complete request of its own starts over: the same message sent again after a
         # failed turn, or a different request instead of answering the question.
         return new
@@ -51,12 +50,12 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
         )
         new = read_request("to: " + answer, today)
     elif missing and missing[0].endswith(".description"):
-        index = int(re.findall(r"\d+", missing[0])[0])
+        index = line_of(missing[0])
         draft = replace(draft, items=[*draft.items])
         draft.items[index] = replace(draft.items[index], description=clean_description(message))
         new = Draft()
     elif missing and missing[0].startswith("line_items[") and not any(i.description for i in new.items):
-        index = int(re.findall(r"\d+", missing[0])[0])
+        index = line_of(missing[0])
         price = price_answer(message, draft.items[index])
         if price is not None:
             item, hint = price
@@ -113,25 +112,9 @@ def _merge(old: Draft, new: Draft) -> Draft:
     return out
 
 
-def missing_fields(draft: Draft) -> tuple[str, ...]:
-    """The required fields the draft lacks, in the order they are asked for."""
-    kind = draft.kind or DocumentKind.INVOICE
-    missing: list[str] = []
-    if kind != DocumentKind.RECEIPT and (draft.buyer is None or not draft.buyer.name):
-        missing.append("buyer")
-    if not draft.items:
-        missing.append("line_items")
-    for index, item in enumerate(draft.items):
-        if not item.description:
-            missing.append(f"line_items[{index}].description")
-        if item.unit_price is None:
-            missing.append(f"line_items[{index}].unit_price")
-    return tuple(missing)
-
-
 def generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Interpretation:
     """The new document the draft describes, or the question for what it still lacks."""
-    missing = missing_fields(draft)
+    missing = draft.missing()
     if missing:
         if not draft.has_content():
             return Interpretation.question(
@@ -145,21 +128,8 @@ def generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Interp
         invoice = _build(draft, today)
     except (ValidationError, ValueError) as exc:
         return Interpretation.question(f"I could not make a valid document from that: {why(exc)}")
-    kind = KIND_NAMES[invoice.kind]
-    lines = len(invoice.line_items)
-    who = f" for {invoice.buyer.name}" if invoice.buyer.name else ""
-    reply = (
-        f"Here is your {kind}{who}: {lines} line{'s' if lines != 1 else ''}, "
-        f"total {format_money(compute_totals(invoice).total, invoice.currency_code)}."
-    )
-    if draft.unknown:
-        reply += " I did not understand: " + "; ".join(f"“{u}”" for u in draft.unknown) + "."
-    for warning in dict.fromkeys(draft.warnings):
-        reply += f" Note: {warning}."
-    verb = "created a new" if replacing else "created"
-    return Interpretation(
-        "generate", invoice, reply, (), (f"{verb} {kind}{who} with {lines} line{'s' if lines != 1 else ''}",)
-    )
+    reply, change = created(invoice, draft, replacing=replacing)
+    return Interpretation("generate", invoice, reply, (), (change,))
 
 
 def _build(draft: Draft, today: dt.date) -> Invoice:

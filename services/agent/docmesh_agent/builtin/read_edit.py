@@ -25,12 +25,10 @@ from docmesh_agent.builtin.edits.rename import op_rename
 from docmesh_agent.builtin.edits.shipping import op_shipping_change
 from docmesh_agent.builtin.edits.taxes import op_tax_change, op_tax_exempt
 from docmesh_agent.builtin.interpretation import Interpretation
-from docmesh_agent.builtin.money import format_money
 from docmesh_agent.builtin.read_item import price_answer
 from docmesh_agent.builtin.read_request import read_request
-from docmesh_agent.builtin.replies import EXAMPLES, not_understood, price_question, why
+from docmesh_agent.builtin.replies import EXAMPLES, done, not_understood, price_question, why
 from docmesh_common.model.invoice import Invoice
-from docmesh_common.model.totals import compute_totals
 
 MAX_EDIT_CHARS = 300
 
@@ -99,12 +97,7 @@ def edit(text: str, current: Invoice, today: dt.date, *, draft: Draft | None = N
         return Interpretation.question(f"I can't make that change: {why(exc)}")
     if invoice == current:
         return Interpretation.question("That is already how the document is; nothing changed.")
-    reply = (
-        "Done: "
-        + "; ".join(changes).rstrip(".")
-        + f". New total: {format_money(compute_totals(invoice).total, invoice.currency_code)}."
-    )
-    return Interpretation("edit", invoice, reply, (), tuple(changes))
+    return Interpretation("edit", invoice, done(changes, invoice), (), tuple(changes))
 
 
 _EDIT_SPLIT = re.compile(

@@ -3,16 +3,16 @@ what changed, and why something could not be done."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
-from docmesh_agent.builtin.drafts import Draft
+from docmesh_agent.builtin.drafts import Draft, line_of
 from docmesh_agent.builtin.labels import plain_number, singular, uncapitalised
-from docmesh_agent.builtin.money import format_amount
-from docmesh_common.model.invoice import Discount, DocumentKind
+from docmesh_agent.builtin.money import format_amount, format_money
+from docmesh_common.model.invoice import Discount, DocumentKind, Invoice
+from docmesh_common.model.totals import compute_totals
 
 KIND_NAMES = {
     DocumentKind.INVOICE: "invoice",
@@ -45,7 +45,7 @@ def ask_for(missing: tuple[str, ...], draft: Draft) -> str:
         return "Who should I bill?"
     if first == "line_items":
         return f"What should the {kind} be for? For example: “10 hours of consulting at $150”."
-    index = int(re.findall(r"\d+", first)[0])
+    index = line_of(first)
     item = draft.items[index]
     if first.endswith(".description"):
         return f"What are the {plain_number(item.quantity)} {item.unit} for?"
@@ -93,6 +93,31 @@ def describe_discount(disc: Discount, currency: str) -> str:
     if disc.percent is not None:
         return f"{plain_number(disc.percent)}%"
     return format_amount(disc.amount or Decimal(0), currency)
+
+
+def total(invoice: Invoice) -> str:
+    """ "USD 1,620.00": the document's total as its own arithmetic computes it."""
+    return format_money(compute_totals(invoice).total, invoice.currency_code)
+
+
+def created(invoice: Invoice, draft: Draft, *, replacing: bool) -> tuple[str, str]:
+    """The reply to a new document, and the change it records ("created invoice for Acme with 1 line")."""
+    kind = KIND_NAMES[invoice.kind]
+    count = len(invoice.line_items)
+    lines = f"{count} line{'s' if count != 1 else ''}"
+    who = f" for {invoice.buyer.name}" if invoice.buyer.name else ""
+    reply = f"Here is your {kind}{who}: {lines}, total {total(invoice)}."
+    if draft.unknown:
+        reply += " I did not understand: " + "; ".join(f"“{u}”" for u in draft.unknown) + "."
+    for warning in dict.fromkeys(draft.warnings):
+        reply += f" Note: {warning}."
+    verb = "created a new" if replacing else "created"
+    return reply, f"{verb} {kind}{who} with {lines}"
+
+
+def done(changes: list[str], invoice: Invoice) -> str:
+    """ "Done: added 2 hours of QA at 80.00. New total: USD 1,792.80."."""
+    return "Done: " + "; ".join(changes).rstrip(".") + f". New total: {total(invoice)}."
 
 
 def not_understood(kind: DocumentKind, text: str) -> str:
