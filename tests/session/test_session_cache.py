@@ -214,7 +214,7 @@ async def test_a_late_write_through_of_a_revision_and_session_replaces_neither_n
     revision = RevisionRecord(
         session_id=session.id,
         number=2,
-        invoice={},
+        invoice=b"",
         totals=None,
         msc="second",
         message_id="",

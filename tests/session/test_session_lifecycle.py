@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh.type.v1 import invoice_pb2
 from docmesh_common.errors import error_from_rpc
-from docmesh_session.models import AppendRow, MessageRow, RevisionRow, SessionRow, UsageRow
+from docmesh_session.models import IdempotencyKeyRow, MessageRow, RevisionRow, SessionRow, UsageRow
 
 
 def _mask(*paths: str) -> field_mask_pb2.FieldMask:
@@ -205,7 +205,7 @@ async def test_hard_delete_removes_messages_revisions_usage_and_idempotency_keys
         await alice.get(session.id)
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND
     async with instance.app.repository.engine.connect() as conn:
-        for model in (SessionRow, MessageRow, AppendRow, RevisionRow, UsageRow):
+        for model in (SessionRow, MessageRow, IdempotencyKeyRow, RevisionRow, UsageRow):
             column = model.id if model is SessionRow else model.session_id
             count = await conn.scalar(
                 select(func.count()).select_from(model).where(column == _uuid(session.id))

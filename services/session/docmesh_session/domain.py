@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -80,9 +80,10 @@ class NewMessage:
 class RevisionRecord:
     session_id: uuid.UUID
     number: int
-    # Protobuf JSON (dict form) of docmesh.type.v1.Invoice and InvoiceTotals.
-    invoice: dict[str, Any]
-    totals: dict[str, Any] | None
+    # The protobuf wire encoding of the docmesh.type.v1.Invoice and InvoiceTotals the session
+    # was sent: stored and cached as they are, parsed only into a reply.
+    invoice: bytes
+    totals: bytes | None
     msc: str
     message_id: str
     summary: str
@@ -91,8 +92,9 @@ class RevisionRecord:
 
 @dataclass(slots=True)
 class NewRevision:
-    invoice: dict[str, Any]
-    totals: dict[str, Any] | None
+    # Wire encodings, as in RevisionRecord (checked where they entered: revision_input).
+    invoice: bytes
+    totals: bytes | None
     msc: str
     message_id: str
     summary: str

@@ -8,6 +8,7 @@ every request and explicit construction is the cheapest.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import uuid
 from typing import Any
@@ -178,11 +179,12 @@ def revision_to_row(r: RevisionRecord) -> dict[str, Any]:
 
 
 def revision_to_cache(r: RevisionRecord) -> dict[str, Any]:
-    """The session id is the cache key's, so the entry does not repeat it."""
+    """The session id is the cache key's, so the entry does not repeat it; the invoice and
+    totals are their wire bytes in base64."""
     return {
         "number": r.number,
-        "invoice": r.invoice,
-        "totals": r.totals,
+        "invoice": base64.b64encode(r.invoice).decode(),
+        "totals": None if r.totals is None else base64.b64encode(r.totals).decode(),
         "msc": r.msc,
         "message_id": r.message_id,
         "summary": r.summary,
@@ -191,11 +193,13 @@ def revision_to_cache(r: RevisionRecord) -> dict[str, Any]:
 
 
 def revision_from_cache(session_id: uuid.UUID, r: dict[str, Any]) -> RevisionRecord:
+    """Raises ValueError or TypeError on an entry of another form (e.g. an older release's
+    protobuf JSON), which the cache then drops."""
     return RevisionRecord(
         session_id=session_id,
         number=int(r["number"]),
-        invoice=r["invoice"],
-        totals=r["totals"],
+        invoice=base64.b64decode(r["invoice"], validate=True),
+        totals=None if r["totals"] is None else base64.b64decode(r["totals"], validate=True),
         msc=r["msc"],
         message_id=r["message_id"],
         summary=r["summary"],

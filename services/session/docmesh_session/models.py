@@ -1,5 +1,9 @@
 """Tables of the session service: one SQLAlchemy 2 model for PostgreSQL and SQLite.
 
+`sessions` and their `messages`; `idempotency_keys` (one per idempotent append or turn
+commit); `document_revisions` (each revision of a session's invoice); `llm_usage` (one row
+per LLM call).
+
 Alembic migrations in `docmesh_session/alembic/versions` create exactly these tables; keep
 both in step.
 """
@@ -20,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
@@ -110,16 +115,16 @@ class MessageRow(Base):
     content: Mapped[str] = mapped_column(Text, nullable=False)
     token_count: Mapped[int] = mapped_column(Integer, nullable=False)
     create_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
-    # The append request that wrote it (see AppendRow); kept for auditing.
+    # The append request that wrote it (see IdempotencyKeyRow); kept for auditing.
     idempotency_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
     __table_args__ = (UniqueConstraint("session_id", "sequence", name="uq_messages_session_sequence"),)
 
 
-class AppendRow(Base):
+class IdempotencyKeyRow(Base):
     """One idempotent append: the key is unique per session and names the messages it wrote."""
 
-    __tablename__ = "appends"
+    __tablename__ = "idempotency_keys"
 
     session_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
@@ -135,15 +140,18 @@ class AppendRow(Base):
 
 
 class RevisionRow(Base):
-    __tablename__ = "revisions"
+    """A revision of the session's document."""
+
+    __tablename__ = "document_revisions"
 
     session_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
     )
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Protobuf JSON of docmesh.type.v1.Invoice / InvoiceTotals.
-    invoice: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
-    totals: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # The protobuf wire encoding of the docmesh.type.v1.Invoice / InvoiceTotals the session was
+    # sent, kept as it came: the session never looks inside (see revision_input.py).
+    invoice: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    totals: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     msc: Mapped[str] = mapped_column(Text, nullable=False)
     message_id: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     summary: Mapped[str] = mapped_column(String(500), nullable=False, default="")
@@ -151,7 +159,9 @@ class RevisionRow(Base):
 
 
 class UsageRow(Base):
-    __tablename__ = "usage_records"
+    """What one LLM call cost."""
+
+    __tablename__ = "llm_usage"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     session_id: Mapped[uuid.UUID] = mapped_column(
@@ -178,6 +188,6 @@ class UsageRow(Base):
 # map or unit of work on the hot paths).
 SESSIONS = cast(Table, SessionRow.__table__)
 MESSAGES = cast(Table, MessageRow.__table__)
-APPENDS = cast(Table, AppendRow.__table__)
+IDEMPOTENCY_KEYS = cast(Table, IdempotencyKeyRow.__table__)
 REVISIONS = cast(Table, RevisionRow.__table__)
 USAGE = cast(Table, UsageRow.__table__)

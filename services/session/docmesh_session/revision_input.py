@@ -2,12 +2,12 @@
 
 The session neither computes with nor looks inside a revision's invoice: the servicer checks
 what it was sent here (the shared invoice model's validation, and no NUL characters) and
-hands the service the form it stores.
+hands the service the form it stores: the message's protobuf wire encoding, which the
+database and the cache keep as they are and a reply parses once.
 """
 
 from __future__ import annotations
 
-from google.protobuf import json_format
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from pydantic import ValidationError
@@ -21,8 +21,9 @@ _STRING = FieldDescriptor.TYPE_STRING
 _MESSAGE = FieldDescriptor.TYPE_MESSAGE
 
 
-def accept_invoice(invoice: invoice_pb2.Invoice, field: str) -> dict[str, object]:
-    """The invoice named `field`, valid for the shared invoice model and free of NUL characters."""
+def accept_invoice(invoice: invoice_pb2.Invoice, field: str) -> bytes:
+    """The invoice named `field`, valid for the shared invoice model and free of NUL
+    characters, in its wire encoding."""
     try:
         from_proto(invoice)
     except ValidationError as error:
@@ -35,13 +36,20 @@ def accept_invoice(invoice: invoice_pb2.Invoice, field: str) -> dict[str, object
         # Raised before the model sees the data, e.g. an amount in another currency.
         raise InvalidArgument(f"{field} is invalid: {error}", field=field) from None
     _refuse_nul(invoice, field)
-    return json_format.MessageToDict(invoice)
+    return _wire(invoice)
 
 
-def accept_totals(totals: invoice_pb2.InvoiceTotals, field: str) -> dict[str, object]:
-    """The totals named `field`, free of NUL characters (the document service computed them)."""
+def accept_totals(totals: invoice_pb2.InvoiceTotals, field: str) -> bytes:
+    """The totals named `field`, free of NUL characters (the document service computed them),
+    in their wire encoding."""
     _refuse_nul(totals, field)
-    return json_format.MessageToDict(totals)
+    return _wire(totals)
+
+
+def _wire(message: Message) -> bytes:
+    # Deterministic, so the same message always gives the same bytes (a retry's idempotency
+    # fingerprint digests them).
+    return message.SerializeToString(deterministic=True)
 
 
 def _refuse_nul(message: Message, field: str) -> None:

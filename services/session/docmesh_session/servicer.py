@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import grpc
-from google.protobuf import json_format, timestamp_pb2
+from google.protobuf import timestamp_pb2
 
 from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh.session.v1 import session_service_pb2_grpc
@@ -143,7 +143,12 @@ def message_to_proto(m: MessageRecord) -> pb.Message:
     )
 
 
-def revision_to_proto(r: RevisionRecord) -> pb.Revision:
+def revision_to_proto(
+    r: RevisionRecord, sent: pb.SaveRevisionRequest | pb.NewRevision | None = None
+) -> pb.Revision:
+    """The revision as a reply; its invoice and totals parsed once from their stored wire
+    bytes, or, for the revision a request has just saved (`sent`), copied from the request's
+    own messages, which hold the same."""
     out = pb.Revision(
         session_id=str(r.session_id),
         number=r.number,
@@ -152,9 +157,14 @@ def revision_to_proto(r: RevisionRecord) -> pb.Revision:
         summary=r.summary,
         create_time=_ts(r.create_time),
     )
-    json_format.ParseDict(r.invoice, out.invoice, ignore_unknown_fields=True)
+    if sent is not None:
+        out.invoice.CopyFrom(sent.invoice)
+        if sent.HasField("totals"):
+            out.totals.CopyFrom(sent.totals)
+        return out
+    out.invoice.MergeFromString(r.invoice)
     if r.totals is not None:
-        json_format.ParseDict(r.totals, out.totals, ignore_unknown_fields=True)
+        out.totals.MergeFromString(r.totals)
     return out
 
 
@@ -371,7 +381,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
     ) -> pb.SaveRevisionResponse:
         session_id = parse_uuid(request.session_id, "session_id")
         saved = await self.service.revisions.save(owner_id(), session_id, _new_revision(request, ""))
-        return pb.SaveRevisionResponse(revision=revision_to_proto(saved))
+        return pb.SaveRevisionResponse(revision=revision_to_proto(saved, request))
 
     async def GetRevision(
         self, request: pb.GetRevisionRequest, context: grpc.aio.ServicerContext
@@ -421,22 +431,10 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
             title=request.title if request.HasField("title") else None,
         )
         revision = None
-        if result.revision is not None and not result.replayed:
-            # The stored invoice and totals are the request's turned into JSON: the request's
-            # own messages answer the same without parsing that JSON back.
-            sent = request.revision
-            revision = pb.Revision(
-                session_id=str(result.revision.session_id),
-                number=result.revision.number,
-                invoice=sent.invoice,
-                msc=sent.msc,
-                message_id=sent.message_id,
-                totals=sent.totals if sent.HasField("totals") else None,
-                summary=sent.summary,
-                create_time=_ts(result.revision.create_time),
-            )
-        elif result.revision is not None:
-            revision = revision_to_proto(result.revision)
+        if result.revision is not None:
+            # A replay returns the revision its first attempt saved, from the database.
+            sent = None if result.replayed else request.revision
+            revision = revision_to_proto(result.revision, sent)
         return pb.CommitTurnResponse(
             session=session_to_proto(result.session),
             messages=[message_to_proto(m) for m in result.messages],

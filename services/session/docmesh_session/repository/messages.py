@@ -33,7 +33,7 @@ from docmesh_session.domain import (
     TurnExtras,
 )
 from docmesh_session.mapping import message_from_row, message_to_row, session_from_row
-from docmesh_session.models import APPENDS, MESSAGES, SESSIONS, UTCDateTime
+from docmesh_session.models import IDEMPOTENCY_KEYS, MESSAGES, SESSIONS, UTCDateTime
 from docmesh_session.repository.keyset import keyset_page
 from docmesh_session.repository.revisions import (
     STAGE_AFTER_REVISION,
@@ -94,12 +94,13 @@ _APPEND_UPDATE = {
     for flags in itertools.product((False, True), repeat=4)
 }
 _INSERT_MESSAGE = insert(MESSAGES)
-_INSERT_APPEND = insert(APPENDS)
+_INSERT_APPEND = insert(IDEMPOTENCY_KEYS)
 _SELECT_MESSAGE_ID = select(MESSAGES.c.id).where(
     MESSAGES.c.session_id == bindparam("p_id"), MESSAGES.c.id == bindparam("p_message")
 )
-_SELECT_APPEND = select(APPENDS).where(
-    APPENDS.c.session_id == bindparam("p_id"), APPENDS.c.idempotency_key == bindparam("p_key")
+_SELECT_APPEND = select(IDEMPOTENCY_KEYS).where(
+    IDEMPOTENCY_KEYS.c.session_id == bindparam("p_id"),
+    IDEMPOTENCY_KEYS.c.idempotency_key == bindparam("p_key"),
 )
 
 

@@ -20,7 +20,7 @@ from docmesh_session.domain import (
     Status,
 )
 from docmesh_session.mapping import message_from_row, revision_from_row, session_from_row, session_to_row
-from docmesh_session.models import APPENDS, MESSAGES, REVISIONS, SESSIONS, USAGE
+from docmesh_session.models import IDEMPOTENCY_KEYS, MESSAGES, REVISIONS, SESSIONS, USAGE
 from docmesh_session.repository.keyset import keyset_page
 
 _INSERT_SESSION = insert(SESSIONS)
@@ -45,7 +45,7 @@ async def get_session(conn: AsyncConnection, owner_id: str, session_id: uuid.UUI
 
 async def delete_sessions(conn: AsyncConnection, ids: Sequence[uuid.UUID]) -> None:
     """Sessions removed for good, with everything they own."""
-    for table in (MESSAGES, APPENDS, REVISIONS, USAGE):
+    for table in (MESSAGES, IDEMPOTENCY_KEYS, REVISIONS, USAGE):
         await conn.execute(delete(table).where(table.c.session_id.in_(ids)))
     await conn.execute(delete(SESSIONS).where(SESSIONS.c.id.in_(ids)))
 

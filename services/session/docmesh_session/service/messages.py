@@ -204,12 +204,16 @@ def _turn_fingerprint(
         return messages_digest
     digest = hashlib.sha256(messages_digest.encode())
     if revision is not None:
-        digest.update(revision.msc.encode())
-        digest.update(
-            json.dumps(
-                [revision.invoice, revision.totals, revision.message_id, revision.summary], sort_keys=True
-            ).encode()
-        )
+        for part in (
+            revision.msc.encode(),
+            revision.invoice,
+            b"-" if revision.totals is None else b"+" + revision.totals,
+            revision.message_id.encode(),
+            revision.summary.encode(),
+        ):
+            # Length-prefixed, so no two different revisions digest the same.
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
     for u in usage:
         digest.update(
             json.dumps(
