@@ -108,7 +108,7 @@ _EDIT_SPLIT = re.compile(
 )
 
 
-def _apply_all(text: str, current: Invoice, today: dt.date) -> tuple[dict[str, Any], list[str]]:
+def _apply_all(text: str, current: Invoice, today: dt.date) -> Change:
     """Apply one edit, or several joined by "and"/commas when each one is understood on its own."""
     data = current.model_dump()
     try:
@@ -123,10 +123,10 @@ def _apply_all(text: str, current: Invoice, today: dt.date) -> tuple[dict[str, A
         for part in parts:
             inv = Invoice.model_validate(data)
             try:
-                data, done = _apply_one(strip_edit_words(part), data, inv, today)
+                data, part_changes = _apply_one(strip_edit_words(part), data, inv, today)
             except (EditError, NeedPrice):
                 raise whole_error from None
-            changes.extend(done)
+            changes.extend(part_changes)
         return data, changes
 
 

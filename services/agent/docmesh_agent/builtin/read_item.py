@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from docmesh_agent.builtin.drafts import DraftItem, Reading
 from docmesh_agent.builtin.labels import clean_description, plain_number, unit_label
-from docmesh_agent.builtin.money import find_money, one_amount, parse_number, strip_amount
+from docmesh_agent.builtin.money import Money, find_money, one_amount, parse_number, strip_amount
 from docmesh_agent.builtin.read_parties import take_party
 from docmesh_agent.builtin.words import QTY_WORD_RE, QTY_WORDS, UNIT_RE, UNITS
 
@@ -40,6 +40,38 @@ _TOTAL_TAIL_RE = re.compile(
 
 def read_item(r: Reading, text: str) -> DraftItem | None:
     """A line item, or a bare price (description "") that belongs to the previous item."""
+    text = _without_lead_words(text)
+    item = _rate_then_quantity(r, text)
+    if item is not None:
+        return item
+    moneys = find_money(text)
+    qty, unit, desc_start, qty_match_end = _leading_quantity(text)
+    price = None
+    for money in reversed(moneys):
+        if money.start >= desc_start or money.currency:
+            price = money
+            break
+    if price is not None and (
+        price.start < desc_start
+        or (
+            price.start <= desc_start
+            and re.match(r"^\s*(?:for|of|-|–|:)\s*[A-Za-z]", text[price.end :], re.IGNORECASE)
+        )
+    ):
+        return _price_first(r, text, price)
+    if price is None:
+        if qty_match_end == 0 and not text.strip():
+            return None
+        desc = text[desc_start:]
+        desc = re.sub(r"^\s*(?:x|×|\*)\s*", "", desc)
+        return DraftItem(
+            description=clean_description(desc), quantity=qty, unit=unit_label(unit, qty) if unit else ""
+        )
+    return _priced(r, text, price, qty, unit, desc_start)
+
+
+def _without_lead_words(text: str) -> str:
+    """The item without "add", "a flat fee of", "roughly", "I worked", and with brackets only grouping."""
     text = re.sub(r"^(?:add|include|put|charge\s+for|for)\s+", "", text.strip(), flags=re.IGNORECASE)
     # "a flat fee of $500 for setup" reads as "$500 for setup".
     text = _FEE_PREFIX.sub("", text)
@@ -60,6 +92,11 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
         text,
         flags=re.IGNORECASE,
     )
+    return text
+
+
+def _rate_then_quantity(r: Reading, text: str) -> DraftItem | None:
+    """ "$80/hour for 12.5 hours of QA", "consulting 150/h x 10": the rate written before the quantity."""
     rate_for = _RATE_FOR_QTY.match(text)
     if rate_for:
         money = one_amount(rate_for.group("price"))
@@ -89,46 +126,31 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
                 unit=unit_label(unit, qty) if unit else "",
                 unit_price=money.amount,
             )
-    moneys = find_money(text)
-    qty, unit, desc_start, qty_match_end = _leading_quantity(r, text)
-    price = None
-    for money in reversed(moneys):
-        if money.start >= desc_start or money.currency:
-            price = money
-            break
-    if price is not None and (
-        price.start < desc_start
-        or (
-            price.start <= desc_start
-            and re.match(r"^\s*(?:for|of|-|–|:)\s*[A-Za-z]", text[price.end :], re.IGNORECASE)
+    return None
+
+
+def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
+    """ "$500 for setup": the price comes first; what follows "for" is the description."""
+    head = text[: price.start]
+    tail = text[price.end :]
+    match = re.match(r"^\s*(?:for|of|-|–|:)\s*(?P<desc>.+)$", tail, re.IGNORECASE)
+    desc = match.group("desc") if match else tail
+    desc = re.sub(r"^(?:the|a|an)\s+", "", desc.strip(), flags=re.IGNORECASE)
+    desc = _trailing_buyer(r, desc)
+    if not desc.strip():
+        head_desc = re.sub(
+            r"^(?:a\s+|an\s+)?(?:flat\s+|fixed\s+|one-off\s+)?(?:fee|charge|price|rate)?\s*(?:of)?\s*$",
+            "",
+            head,
+            flags=re.IGNORECASE,
         )
-    ):
-        # "$500 for setup": the price comes first; what follows "for" is the description.
-        qty, unit = Decimal(1), ""
-        head = text[: price.start]
-        tail = text[price.end :]
-        match = re.match(r"^\s*(?:for|of|-|–|:)\s*(?P<desc>.+)$", tail, re.IGNORECASE)
-        desc = match.group("desc") if match else tail
-        desc = re.sub(r"^(?:the|a|an)\s+", "", desc.strip(), flags=re.IGNORECASE)
-        desc = _trailing_buyer(r, desc)
-        if not desc.strip():
-            head_desc = re.sub(
-                r"^(?:a\s+|an\s+)?(?:flat\s+|fixed\s+|one-off\s+)?(?:fee|charge|price|rate)?\s*(?:of)?\s*$",
-                "",
-                head,
-                flags=re.IGNORECASE,
-            )
-            desc = head_desc
-        r.draft.note_currency(price)
-        return DraftItem(description=clean_description(desc), unit_price=price.amount)
-    if price is None:
-        if qty_match_end == 0 and not text.strip():
-            return None
-        desc = text[desc_start:]
-        desc = re.sub(r"^\s*(?:x|×|\*)\s*", "", desc)
-        return DraftItem(
-            description=clean_description(desc), quantity=qty, unit=unit_label(unit, qty) if unit else ""
-        )
+        desc = head_desc
+    r.draft.note_currency(price)
+    return DraftItem(description=clean_description(desc), unit_price=price.amount)
+
+
+def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_start: int) -> DraftItem:
+    """ "10 hours of consulting at $150/h", "Widget x 3 at 5", "4 tyres for $480" (a total)."""
     r.draft.note_currency(price)
     head = text[desc_start : price.start]
     tail = text[price.end :].strip()
@@ -199,7 +221,7 @@ def _trailing_buyer(r: Reading, text: str) -> str:
     return text
 
 
-def _leading_quantity(r: Reading, text: str) -> tuple[Decimal, str, int, int]:
+def _leading_quantity(text: str) -> tuple[Decimal, str, int, int]:
     """(quantity, unit word, where the description starts, where the quantity ended)."""
     match = re.match(
         rf"^(?P<q>\d+(?:[.,]\d+)?|(?:{QTY_WORD_RE})\b)\s*(?:(?:x|×|\*)\s*|(?P<unit>{UNIT_RE})\b\.?\s*(?:of\s+)?)?",

@@ -46,14 +46,30 @@ def op_remove(text: str, data: dict[str, Any], current: Invoice, today: dt.date)
         r"^(?:the|a|an|all(?:\s+the)?|any|that|this)\s+", "", match.group("what").strip(), flags=re.IGNORECASE
     )
     low = what.lower()
-    if re.fullmatch(
+    return (
+        _remove_shipping(low, data)
+        or _remove_discount(what, low, data, current)
+        or _remove_tax(low, data, current)
+        or _remove_field(low, data)
+        or _remove_line(what, data)
+    )
+
+
+def _remove_shipping(low: str, data: dict[str, Any]) -> Change | None:
+    """ "remove the shipping", "no delivery fee"."""
+    if not re.fullmatch(
         r"shipping(?:\s+(?:and|&)\s+handling)?(?:\s+(?:fee|charge|cost))?|delivery(?:\s+(?:fee|charge))?|postage|freight",
         low,
     ):
-        if data["shipping"] is None:
-            raise EditError("There is no shipping on the document.")
-        data["shipping"] = None
-        return data, ["removed the shipping"]
+        return None
+    if data["shipping"] is None:
+        raise EditError("There is no shipping on the document.")
+    data["shipping"] = None
+    return data, ["removed the shipping"]
+
+
+def _remove_discount(what: str, low: str, data: dict[str, Any], current: Invoice) -> Change | None:
+    """ "remove the discount on line 2", "drop the 5% discount", "no discount"."""
     line_disc = re.fullmatch(r"discounts?\s+(?:on|from|for)\s+(?P<ref>.+)", low)
     if line_disc:
         index = line_index(line_disc.group("ref"), data)
@@ -72,12 +88,12 @@ def op_remove(text: str, data: dict[str, Any], current: Invoice, today: dt.date)
         # "remove the 5% discount", "drop the early payment discount": the one that matches.
         keep: list[dict[str, Any]] = []
         removed: list[dict[str, Any]] = []
+        pct, amt, desc = (
+            named_discount.group("pct"),
+            named_discount.group("amt"),
+            named_discount.group("desc"),
+        )
         for disc in data["discounts"]:
-            pct, amt, desc = (
-                named_discount.group("pct"),
-                named_discount.group("amt"),
-                named_discount.group("desc"),
-            )
             hit = (
                 (
                     pct is not None
@@ -96,15 +112,20 @@ def op_remove(text: str, data: dict[str, Any], current: Invoice, today: dt.date)
             raise EditError(f"There is no {what} on the document.")
         data["discounts"] = keep
         return data, [f"removed the {what}"]
-    if re.fullmatch(r"discounts?", low):
-        had_line = any(i["discount"] for i in data["line_items"])
-        if not data["discounts"] and not had_line:
-            raise EditError("There is no discount on the document.")
-        data["discounts"] = []
-        if not current.discounts and had_line:
-            for item in data["line_items"]:
-                item["discount"] = None
-        return data, ["removed the discount"]
+    if not re.fullmatch(r"discounts?", low):
+        return None
+    had_line = any(i["discount"] for i in data["line_items"])
+    if not data["discounts"] and not had_line:
+        raise EditError("There is no discount on the document.")
+    data["discounts"] = []
+    if not current.discounts and had_line:
+        for item in data["line_items"]:
+            item["discount"] = None
+    return data, ["removed the discount"]
+
+
+def _remove_tax(low: str, data: dict[str, Any], current: Invoice) -> Change | None:
+    """ "no tax", "remove all taxes", "remove GST"; asks which one when "the tax" could be several."""
     if re.fullmatch(r"tax(?:es)?|all\s+tax(?:es)?|vat|gst|hst|pst|sales\s+tax", low) and not tax_named(
         low, data
     ):
@@ -121,11 +142,16 @@ def op_remove(text: str, data: dict[str, Any], current: Invoice, today: dt.date)
     tax = tax_named(re.sub(r"\s+tax$", "", low) if low not in ("sales tax",) else low, data) or tax_named(
         low, data
     )
-    if tax is not None:
-        data["taxes"] = [t for t in data["taxes"] if t["name"] != tax["name"]]
-        for item in data["line_items"]:
-            item["tax_names"] = [n for n in item["tax_names"] if n.casefold() != tax["name"].casefold()]
-        return data, [f"removed {tax['name']}"]
+    if tax is None:
+        return None
+    data["taxes"] = [t for t in data["taxes"] if t["name"] != tax["name"]]
+    for item in data["line_items"]:
+        item["tax_names"] = [n for n in item["tax_names"] if n.casefold() != tax["name"].casefold()]
+    return data, [f"removed {tax['name']}"]
+
+
+def _remove_field(low: str, data: dict[str, Any]) -> Change | None:
+    """ "remove the note", "remove the due date", "remove the number", "remove the seller"."""
     if re.fullmatch(r"notes?|memo|comments?", low):
         data["notes"] = ""
         return data, ["removed the note"]
@@ -139,6 +165,11 @@ def op_remove(text: str, data: dict[str, Any], current: Invoice, today: dt.date)
     if re.fullmatch(r"(?:the\s+)?seller|sender", low):
         data["seller"] = Party().model_dump()
         return data, ["removed the seller"]
+    return None
+
+
+def _remove_line(what: str, data: dict[str, Any]) -> Change | None:
+    """ "remove item 2", "delete the last line", "drop the logo"; never the only line."""
     if not data["line_items"]:
         return None
     index = line_index(what, data)
