@@ -31,6 +31,25 @@ Public API::
   left unchanged; the reply says what was understood and gives examples).
 
 What it understands and what it does not: see LIMITS.md next to this file.
+
+Where each job is done::
+
+    interpreter      which kind of message it is, and who handles it
+    read_request     a request to a Draft, clause by clause:
+      clauses          cutting the message (notes and currency first)
+      read_parties     the kind lead-in, buyer and seller, address lines
+      read_terms       issue and due dates, payment terms, validity
+      read_fields      taxes, discounts, shipping, number, currency, payment
+      read_item        line items and prices
+    generate         a Draft to a new document, or the question that completes it
+    read_edit        an edit: trimming it, trying each operation, several at once
+    edits/           one module per operation (add, remove, rename, quantity, price, taxes,
+                     discounts, shipping, currency, kind, parties, fields) and finding a line
+    chat             thanks, "what's the total?", "send it"
+    replies          how answers are worded
+    drafts           the Draft and its parts;  interpretation: the result
+    words, labels    word tables; how read words are written on the document
+    money, dates     amounts and currencies; dates relative to `today`
 """
 
 from docmesh_agent.builtin.interpretation import Interpretation
