@@ -4,12 +4,12 @@ One iteration is what a client of the document service asks for in a chat turn:
 
 1. render the typed invoice to an MSC sheet with live formulas (``render_invoice``) and write
    the multipart text;
-2. validate that text at all three levels with the invoice checks (``validate``: parse,
+2. validate that text at all three levels with the invoice checks (``validate_invoice``: parse,
    semantic checks, a full recalculation on a copy, cached-value and arithmetic checks);
 3. parse it and recalculate it (what the Recalculate RPC does before answering).
 
 The same iteration is also measured on the model, without the text round trip (render,
-``check_document`` on the rendered model, ``recalculate``, ``serialize``), which is how the
+``check_invoice_document`` on the rendered model, ``recalculate``, ``serialize``), which is how the
 RenderInvoice RPC works.
 
 It also prints each step alone and the RenderInvoice RPC's own work (``do_render``:
@@ -33,10 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from docmesh_common.model.invoice import Invoice  # noqa: E402
-from docmesh_document.msc.parser import parse  # noqa: E402
-from docmesh_document.msc.recalc import recalculate  # noqa: E402
-from docmesh_document.msc.serializer import serialize  # noqa: E402
-from docmesh_document.msc.validate import check_document, validate  # noqa: E402
+from docmesh_document.invoice_checks import check_invoice_document, validate_invoice  # noqa: E402
+from docmesh_document.msc import parse, recalculate, serialize  # noqa: E402
 from docmesh_document.render import render_invoice  # noqa: E402
 from docmesh_document.service import do_render  # noqa: E402
 
@@ -110,27 +108,25 @@ def main() -> None:
 
     def text_pipeline() -> None:
         rendered = render_invoice(invoice).text()
-        findings = validate(rendered, invoice_checks=True)
+        findings = validate_invoice(rendered)
         assert not findings, findings
         recalculate(parse(rendered).sheet)
 
     def model_pipeline() -> None:
         rendered = render_invoice(invoice)
-        findings = check_document(rendered.document, invoice_checks=True)
+        findings = check_invoice_document(rendered.document)
         assert not findings, findings
         recalculate(rendered.document.sheet)
         serialize(rendered.document)
 
     print("steps:")
     measure("render (model + multipart text)", lambda: render_invoice(invoice).text(), args.iterations)
-    measure(
-        "validate (3 levels + invoice checks)", lambda: validate(text, invoice_checks=True), args.iterations
-    )
+    measure("validate (3 levels + invoice checks)", lambda: validate_invoice(text), args.iterations)
     measure("parse + recalculate", lambda: recalculate(parse(text).sheet), args.iterations)
     measure("RenderInvoice RPC work (do_render)", lambda: do_render(invoice, True), args.iterations)
     measure(
-        "validate the model (check_document)",
-        lambda: check_document(model, invoice_checks=True),
+        "validate the model (check_invoice_document)",
+        lambda: check_invoice_document(model),
         args.iterations,
     )
     print("whole iteration:")

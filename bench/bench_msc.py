@@ -18,10 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from docmesh_document.msc.compiled import _compile_shape, fast_formula
-from docmesh_document.msc.formula import _template, compile_formula
-from docmesh_document.msc.parser import parse
-from docmesh_document.msc.recalc import _formula_references, _plan, recalculate
+from docmesh_document.msc import clear_caches, parse, recalculate
 
 ORACLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "tools" / "msc-oracle" / "oracle"
 ROWS = 1000  # 10 columns x 1000 rows = 10,000 cells, half of them formulas
@@ -50,12 +47,7 @@ def build_sheet(rows: int = ROWS) -> str:
 def time_docmesh(text: str, cold: bool) -> float:
     if cold:
         # Every cache keyed by formula text, so a cold run compiles and analyses from scratch.
-        compile_formula.cache_clear()
-        _template.cache_clear()
-        _plan.cache_clear()  # evaluation order per set of formula texts
-        _formula_references.cache_clear()
-        fast_formula.cache_clear()
-        _compile_shape.cache_clear()  # compiled Python per formula shape: empty in a fresh process too
+        clear_caches()
     t0 = time.perf_counter()
     doc = parse(text)
     recalculate(doc.sheet)

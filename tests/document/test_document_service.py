@@ -18,8 +18,8 @@ from docmesh.document.v1 import document_service_pb2_grpc
 from docmesh.type.v1 import invoice_pb2, money_pb2
 from docmesh_common.errors import error_from_rpc
 from docmesh_common.model.invoice import to_proto
-from docmesh_document.settings import DocumentSettings
 from docmesh_common.model.totals import compute_totals
+from docmesh_document.settings import DocumentSettings
 from tests.document.conftest import MAX_INPUT_BYTES
 from tests.document.invoice_shapes import invoice, named_shapes
 

@@ -19,7 +19,7 @@ from docmesh_document.exports import (
     to_msc,
     to_xlsx,
 )
-from docmesh_document.msc.parser import parse
+from docmesh_document.msc import parse
 from docmesh_document.render import RenderedInvoice, render_invoice
 from tests.document.invoice_shapes import HOSTILE_TEXTS, invoice, named_shapes
 

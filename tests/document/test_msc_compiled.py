@@ -1,6 +1,6 @@
 """The compiled fast path for plain-number formulas never disagrees with the engine.
 
-`msc.compiled` runs arithmetic formulas as generated Python and must either give the engine's
+`msc.fastpath` runs arithmetic formulas as generated Python and must either give the engine's
 exact result (same double, bit for bit, type "n") or step aside (None). These tests generate
 formulas of its subset over cells of every kind and hold it to that.
 """
@@ -12,9 +12,8 @@ import struct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docmesh_document.msc.compiled import fast_formula
-from docmesh_document.msc.engine import EvalContext, evaluate_text
-from docmesh_document.msc.model import Cell, CellKind
+from docmesh_document.msc import Cell, CellKind, EvalContext, evaluate_text
+from docmesh_document.msc.fastpath import fast_formula
 
 COORDS = ["A1", "A2", "B1", "B2", "C3"]
 

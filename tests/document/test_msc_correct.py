@@ -9,9 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docmesh_document.msc.correct import correct
-from docmesh_document.msc.parser import parse
-from docmesh_document.msc.validate import is_valid, validate
+from docmesh_document.msc import correct, is_valid, parse, validate
 
 # The package exports a function of the same name, so fetch the module itself.
 correct_module = importlib.import_module("docmesh_document.msc.correct")

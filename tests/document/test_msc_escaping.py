@@ -6,8 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from docmesh_document.msc.coords import CoordError, col_name, col_number, coord, is_valid_coord, parse_coord
-from docmesh_document.msc.escaping import decode, encode
+from docmesh_document.msc import (
+    CoordError,
+    col_name,
+    col_number,
+    coord,
+    decode,
+    encode,
+    is_valid_coord,
+    parse_coord,
+)
 
 
 def test_encode_escapes_backslash_before_colon_and_newline() -> None:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from docmesh_document.msc.jsmath import js_exp, js_log, js_pow
+from docmesh_document.msc.jsmath import js_exp, js_log, js_pow  # the ports under test
 from docmesh_document.msc.jsnum import js_round
 
 

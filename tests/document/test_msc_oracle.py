@@ -16,11 +16,7 @@ from typing import Any
 
 import pytest
 
-from docmesh_document.msc.escaping import encode
-from docmesh_document.msc.model import Sheet
-from docmesh_document.msc.parser import parse
-from docmesh_document.msc.recalc import recalculate
-from docmesh_document.msc.serializer import canonicalize, serialize_sheet
+from docmesh_document.msc import Sheet, canonicalize, encode, parse, recalculate, serialize_sheet
 
 pytestmark = pytest.mark.oracle
 

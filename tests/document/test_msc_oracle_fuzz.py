@@ -16,9 +16,7 @@ from typing import Any
 
 import pytest
 
-from docmesh_document.msc.escaping import encode
-from docmesh_document.msc.parser import parse
-from docmesh_document.msc.recalc import recalculate
+from docmesh_document.msc import encode, parse, recalculate
 
 pytestmark = pytest.mark.oracle
 

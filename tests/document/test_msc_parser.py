@@ -9,20 +9,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docmesh_document.msc.jsnum import format_number, js_number
-from docmesh_document.msc.model import (
+from docmesh_document.msc import (
     Cell,
     CellKind,
     ColAttrs,
     Document,
+    MscParseError,
     Name,
     Part,
     RowAttrs,
     Sheet,
     SheetAttrs,
+    canonicalize,
+    format_number,
+    js_number,
+    parse,
+    parse_lenient,
+    serialize,
+    serialize_sheet,
 )
-from docmesh_document.msc.parser import MscParseError, parse, parse_lenient
-from docmesh_document.msc.serializer import canonicalize, serialize, serialize_sheet
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "tools" / "msc-oracle" / "samples"
 

@@ -8,17 +8,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docmesh_document.msc.formula import (
+from docmesh_document.msc import (
     FUNCTIONS,
+    Cell,
+    CellKind,
+    Document,
     FormulaSyntaxError,
-    _compile_full,
+    RecalcResult,
+    Sheet,
     compile_formula,
+    parse,
     parse_formula,
+    recalculate,
+    recalculate_copy,
+    serialize,
 )
-from docmesh_document.msc.model import Cell, CellKind, Document, Sheet
-from docmesh_document.msc.parser import parse
-from docmesh_document.msc.recalc import RecalcResult, recalculate, recalculate_copy
-from docmesh_document.msc.serializer import serialize
+from docmesh_document.msc.compiler import _compile_full  # the template path is checked against it
 
 
 def _sheet(text: str) -> Sheet:

@@ -11,10 +11,8 @@ from decimal import Decimal
 import pytest
 
 from docmesh_common.model.invoice import DocumentKind, RoundingMode
-from docmesh_document.msc.model import CellKind
-from docmesh_document.msc.parser import parse
-from docmesh_document.msc.recalc import recalculate
-from docmesh_document.msc.validate import check_document, validate
+from docmesh_document.invoice_checks import check_invoice_document, validate_invoice
+from docmesh_document.msc import CellKind, parse, recalculate
 from docmesh_document.render import (
     RenderedInvoice,
     money_format,
@@ -42,7 +40,7 @@ def test_docmesh_recalculation_changes_no_cached_value(name: str) -> None:
 
 @pytest.mark.parametrize("name", list(SHAPES))
 def test_rendered_text_validates_with_invoice_checks(name: str) -> None:
-    findings = validate(render_invoice(SHAPES[name]).text(), invoice_checks=True)
+    findings = validate_invoice(render_invoice(SHAPES[name]).text())
     assert findings == []
 
 
@@ -200,7 +198,7 @@ def test_header_row_is_bold_white_on_a_dark_background() -> None:
 
 def test_render_validation_of_the_model_is_clean() -> None:
     r = render_invoice(SHAPES["two-hundred-lines"])
-    assert check_document(r.document, invoice_checks=True) == []
+    assert check_invoice_document(r.document) == []
 
 
 def test_expected_values_cover_every_total() -> None:

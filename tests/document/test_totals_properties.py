@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from docmesh_common.model.invoice import Invoice
-from docmesh_document.msc.recalc import recalculate
-from docmesh_document.render import precision_findings, render_invoice
 from docmesh_common.model.totals import compute_totals
+from docmesh_document.msc import recalculate
+from docmesh_document.render import precision_findings, render_invoice
 
 
 def _decimal(max_whole: int, places: int) -> st.SearchStrategy[str]:

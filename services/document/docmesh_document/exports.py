@@ -27,10 +27,18 @@ from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.defined_name import DefinedName
 
-from docmesh_document.msc.coords import col_name, col_number, is_valid_col, parse_coord
-from docmesh_document.msc.jsnum import format_number
-from docmesh_document.msc.model import Cell, CellKind, Document, Sheet
-from docmesh_document.msc.serializer import serialize
+from docmesh_document.msc import (
+    Cell,
+    CellKind,
+    Document,
+    Sheet,
+    col_name,
+    col_number,
+    format_number,
+    is_valid_col,
+    parse_coord,
+    serialize,
+)
 
 __all__ = [
     "ExportFormat",

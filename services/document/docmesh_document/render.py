@@ -46,11 +46,19 @@ from functools import lru_cache
 from typing import Any
 
 from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, Party, RoundingMode
-from docmesh_document.msc.coords import col_name, coord
-from docmesh_document.msc.model import Cell, CellKind, ColAttrs, Document, RowAttrs, Sheet
-from docmesh_document.msc.serializer import serialize
-from docmesh_document.msc.validate import Finding
 from docmesh_common.model.totals import InvoiceTotals, compute_totals, round_money, tax_applies
+from docmesh_document.msc import (
+    Cell,
+    CellKind,
+    ColAttrs,
+    Document,
+    Finding,
+    RowAttrs,
+    Sheet,
+    col_name,
+    coord,
+    serialize,
+)
 
 __all__ = [
     "InvoiceCells",

@@ -36,18 +36,28 @@ from typing import Any, NamedTuple, TypeVar
 
 from docmesh_common.errors import InvalidArgument, Unavailable
 from docmesh_common.model.invoice import Invoice
-from docmesh_document.exports import ExportedFile, ExportFormat, export_document
-from docmesh_document.msc.coords import COORD_RE, parse_coord
-from docmesh_document.msc.correct import CorrectionResult, correct
-from docmesh_document.msc.jsnum import format_number
-from docmesh_document.msc.model import CellKind, Document
-from docmesh_document.msc.parser import MscParseError, ParseIssue, parse, parse_lenient
-from docmesh_document.msc.recalc import recalculate
-from docmesh_document.msc.serializer import serialize
-from docmesh_document.msc.validate import Finding, check_document, validate
-from docmesh_document.render import precision_findings, render_invoice
-from docmesh_document.settings import DocumentSettings
 from docmesh_common.model.totals import InvoiceTotals
+from docmesh_document.exports import ExportedFile, ExportFormat, export_document
+from docmesh_document.invoice_checks import check_rendered_invoice, validate_invoice
+from docmesh_document.msc import (
+    COORD_RE,
+    CellKind,
+    CorrectionResult,
+    Document,
+    Finding,
+    MscParseError,
+    ParseIssue,
+    correct,
+    format_number,
+    parse,
+    parse_coord,
+    parse_lenient,
+    recalculate,
+    serialize,
+    validate,
+)
+from docmesh_document.render import render_invoice
+from docmesh_document.settings import DocumentSettings
 
 __all__ = [
     "CellValue",
@@ -144,8 +154,7 @@ def do_render(invoice: Invoice, multipart: bool) -> RenderOutcome:
     rendered = render_invoice(invoice, multipart=multipart)
     text = rendered.text(multipart=multipart)
     # Validate the rendered model directly (no re-parse of our own output), with invoice checks.
-    findings = check_document(rendered.document, invoice_checks=True)
-    findings += precision_findings(rendered)
+    findings = check_rendered_invoice(rendered)
     return RenderOutcome(msc=text, totals=rendered.totals, findings=findings)
 
 
@@ -162,7 +171,7 @@ def do_parse(text: str) -> ParseOutcome:
 
 
 def do_validate(text: str, invoice_checks: bool) -> list[Finding]:
-    return validate(text, invoice_checks=invoice_checks)
+    return validate_invoice(text) if invoice_checks else validate(text)
 
 
 def do_correct(text: str) -> CorrectionResult:

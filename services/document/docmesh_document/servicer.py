@@ -8,13 +8,11 @@ import pydantic
 from docmesh.document.v1 import document_service_pb2 as pb
 from docmesh.document.v1 import document_service_pb2_grpc
 from docmesh.type.v1 import invoice_pb2, money_pb2
-from docmesh_common.model.currency import is_currency
 from docmesh_common.errors import InvalidArgument
+from docmesh_common.model.currency import is_currency
 from docmesh_common.model.invoice import Invoice, from_proto
 from docmesh_document.exports import ExportFormat
-from docmesh_document.msc.correct import Fix
-from docmesh_document.msc.parser import ParseIssue
-from docmesh_document.msc.validate import Finding
+from docmesh_document.msc import Finding, Fix, ParseIssue
 from docmesh_document.service import CellValue, DocumentService
 
 __all__ = ["DocumentServicer", "invoice_from_request"]

@@ -11,7 +11,8 @@ Escaping (``escaping``)
     ``encode(text) -> str``, ``decode(text) -> str``.
 Coordinates (``coords``)
     ``col_number("AB") -> 28``, ``col_name(28) -> "AB"``, ``parse_coord("B7") -> (2, 7)``,
-    ``coord(2, 7) -> "B7"``, ``is_valid_coord``, ``CoordError``.
+    ``coord(2, 7) -> "B7"``, ``cell_position("B7") -> (2, 7) | None``, ``is_valid_coord``,
+    ``is_valid_col``, ``COORD_RE``, ``CoordError``.
 Numbers (``jsnum``)
     ``js_number(text) -> float`` (JavaScript ``Number()``), ``format_number(x) -> str``
     (JavaScript ``String(x)``).
@@ -20,31 +21,45 @@ Text ↔ model (``parser``, ``serializer``)
     list of ``ParseIssue(line, code, message, cell)``), ``parse_lenient(text) -> ParseResult``
     (document + issues, never raises), ``serialize(doc) -> str``,
     ``serialize_sheet(sheet) -> str``, ``canonicalize(sheet) -> Sheet``.
-Formulas and recalculation (``formula``, ``engine``, ``recalc``)
+Formulas (``compiler``, ``evaluator``, ``functions``, ``fastpath``)
     ``compile_formula(text) -> CompiledFormula`` (cached; ``.error`` set when it does not
     parse), ``parse_formula(text)`` (raises ``FormulaSyntaxError``), ``FUNCTIONS`` (all 140
     SocialCalc names → argument count: n exact, -n at least n, 100 unchecked),
-    ``IMPLEMENTED`` (the ones docmesh evaluates), ``evaluate_text(formula, EvalContext(cells,
-    names, lastrow)) -> (value, type, error)``, ``recalculate(sheet) -> RecalcResult(order,
-    cycles, changed, errors)`` (in place: rewrites cached values and ``e:``).
+    ``SIDE_EFFECT_FUNCTIONS`` (the EtherCalc widgets among them), ``IMPLEMENTED`` (the ones
+    docmesh evaluates), ``evaluate_text(formula, EvalContext(cells, names, lastrow)) ->
+    (value, type, error)``, ``evaluate(compiled, ctx)``. The evaluator core lives in
+    ``evaluator`` (operands in ``operands``, value types in ``valuetypes``), the functions in
+    one module per family under ``functions``; ``fastpath`` runs plain arithmetic as compiled
+    Python.
+Recalculation (``recalc``)
+    ``recalculate(sheet) -> RecalcResult(order, cycles, changed, errors)`` (in place: rewrites
+    cached values and ``e:``), ``recalculate_copy(sheet) -> (copy, RecalcResult)``,
+    ``clear_caches()`` (forget every formula-keyed cache: a cold start, for measurements).
 Validation and correction (``validate``, ``correct``)
-    ``validate(text, *, invoice_checks=False) -> list[Finding(level, code, line, cell,
-    severity, message)]`` (codes tabled in ``validate``'s docstring), ``is_valid(findings)``,
-    ``check_document(doc)``, ``correct(text) -> CorrectionResult(text, fixes: list[Fix(code,
-    line, cell, description)], findings)`` (fix codes tabled in ``correct``'s docstring).
+    ``validate(text, *, sheet_checks=()) -> list[Finding(level, code, line, cell, severity,
+    message)]`` (codes tabled in ``validate``'s docstring; ``sheet_checks`` are further
+    ``SheetCheck`` functions run on the recalculated copy, such as the invoice arithmetic of
+    ``docmesh_document.invoice_checks``), ``is_valid(findings)``, ``check_document(doc, *,
+    sheet_checks=())``, ``correct(text) -> CorrectionResult(text, fixes: list[Fix(code, line,
+    cell, description)], findings)`` (fix codes tabled in ``correct``'s docstring).
 """
 
-from docmesh_document.msc.coords import CoordError, col_name, col_number, coord, is_valid_coord, parse_coord
-from docmesh_document.msc.correct import CorrectionResult, Fix, correct
-from docmesh_document.msc.engine import IMPLEMENTED, EvalContext, evaluate, evaluate_text
-from docmesh_document.msc.escaping import decode, encode
-from docmesh_document.msc.formula import (
-    FUNCTIONS,
-    CompiledFormula,
-    FormulaSyntaxError,
-    compile_formula,
-    parse_formula,
+from docmesh_document.msc.compiler import CompiledFormula, FormulaSyntaxError, compile_formula, parse_formula
+from docmesh_document.msc.coords import (
+    COORD_RE,
+    CoordError,
+    cell_position,
+    col_name,
+    col_number,
+    coord,
+    is_valid_col,
+    is_valid_coord,
+    parse_coord,
 )
+from docmesh_document.msc.correct import CorrectionResult, Fix, correct
+from docmesh_document.msc.escaping import decode, encode
+from docmesh_document.msc.evaluator import EvalContext, evaluate, evaluate_text
+from docmesh_document.msc.functions import FUNCTIONS, IMPLEMENTED, SIDE_EFFECT_FUNCTIONS
 from docmesh_document.msc.jsnum import format_number, js_number
 from docmesh_document.msc.model import (
     BOUNDARY,
@@ -66,14 +81,16 @@ from docmesh_document.msc.parser import (
     parse_lenient,
     parse_sheet,
 )
-from docmesh_document.msc.recalc import RecalcResult, recalculate
+from docmesh_document.msc.recalc import RecalcResult, clear_caches, recalculate, recalculate_copy
 from docmesh_document.msc.serializer import canonicalize, serialize, serialize_sheet
-from docmesh_document.msc.validate import Finding, check_document, is_valid, validate
+from docmesh_document.msc.validate import Finding, SheetCheck, check_document, is_valid, validate
 
 __all__ = [
     "BOUNDARY",
+    "COORD_RE",
     "FUNCTIONS",
     "IMPLEMENTED",
+    "SIDE_EFFECT_FUNCTIONS",
     "Cell",
     "CellKind",
     "ColAttrs",
@@ -94,8 +111,11 @@ __all__ = [
     "RowAttrs",
     "Sheet",
     "SheetAttrs",
+    "SheetCheck",
     "canonicalize",
+    "cell_position",
     "check_document",
+    "clear_caches",
     "col_name",
     "col_number",
     "compile_formula",
@@ -107,6 +127,7 @@ __all__ = [
     "evaluate_text",
     "format_number",
     "is_valid",
+    "is_valid_col",
     "is_valid_coord",
     "js_number",
     "parse",
@@ -115,6 +136,7 @@ __all__ = [
     "parse_lenient",
     "parse_sheet",
     "recalculate",
+    "recalculate_copy",
     "serialize",
     "serialize_sheet",
     "validate",

@@ -37,9 +37,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from docmesh_document.msc.compiler import compile_formula
 from docmesh_document.msc.coords import COORD_RE, col_number, is_valid_col, parse_coord
 from docmesh_document.msc.escaping import encode
-from docmesh_document.msc.formula import compile_formula
 from docmesh_document.msc.jsnum import is_plain_number
 from docmesh_document.msc.model import Sheet
 from docmesh_document.msc.parser import parse_lenient

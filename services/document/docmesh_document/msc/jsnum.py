@@ -13,7 +13,17 @@ import math
 import re
 from decimal import Decimal
 
-__all__ = ["PLAIN_NUMBER_RE", "format_number", "is_plain_number", "js_number", "js_round"]
+__all__ = [
+    "PLAIN_NUMBER_RE",
+    "format_number",
+    "is_plain_number",
+    "js_ceil",
+    "js_div",
+    "js_floor",
+    "js_fmod",
+    "js_number",
+    "js_round",
+]
 
 # What a careful writer emits: an optional sign, digits with an optional fraction, optional exponent.
 PLAIN_NUMBER_RE = re.compile(r"^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
@@ -90,3 +100,29 @@ def js_round(x: float) -> float:
     if x - r >= 0.5:
         r += 1
     return float(r)
+
+
+def js_floor(x: float) -> float:
+    """``Math.floor``: a float, and infinities and NaN pass through instead of raising."""
+    return float(math.floor(x)) if math.isfinite(x) else x
+
+
+def js_ceil(x: float) -> float:
+    """``Math.ceil``: a float, and infinities and NaN pass through instead of raising."""
+    return float(math.ceil(x)) if math.isfinite(x) else x
+
+
+def js_fmod(a: float, b: float) -> float:
+    """JavaScript ``%``: NaN for an infinite dividend or a zero divisor instead of raising."""
+    if not math.isfinite(a) or b == 0 or b != b:
+        return math.nan
+    return math.fmod(a, b)
+
+
+def js_div(a: float, b: float) -> float:
+    """JavaScript division: x/0 is ±Infinity (NaN for 0/0) instead of an exception."""
+    if b == 0:
+        if a == 0 or a != a:
+            return math.nan
+        return math.copysign(math.inf, a) * (math.copysign(1.0, b))
+    return a / b

@@ -11,7 +11,7 @@ once with "meaningless values" and only records ``sheet.circularreferencecell``;
 the same so that documents keep the engine's behaviour, and reports the cycles to the caller.
 
 Formulas that are plain arithmetic on numbers run as compiled Python functions
-(:mod:`docmesh_document.msc.compiled`), which give the engine's result or step aside for it.
+(:mod:`docmesh_document.msc.fastpath`), which give the engine's result or step aside for it.
 
 After evaluation the cached values are rewritten: ``valuetype``/``value`` hold the result and
 ``error`` holds the error text exactly when the result is an error.
@@ -26,14 +26,22 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from docmesh_document.msc.compiled import fast_formula
+from docmesh_document.msc import compiler, fastpath
+from docmesh_document.msc.compiler import compile_formula, references
 from docmesh_document.msc.coords import COORD_RE, parse_coord
-from docmesh_document.msc.engine import EvalContext, evaluate
-from docmesh_document.msc.formula import compile_formula, references
+from docmesh_document.msc.evaluator import EvalContext, evaluate
+from docmesh_document.msc.fastpath import fast_formula
 from docmesh_document.msc.jsnum import format_number
 from docmesh_document.msc.model import Cell, CellKind, Name, Sheet
 
-__all__ = ["RecalcResult", "dependency_graph", "find_cycles", "recalculate", "recalculate_copy"]
+__all__ = [
+    "RecalcResult",
+    "clear_caches",
+    "dependency_graph",
+    "find_cycles",
+    "recalculate",
+    "recalculate_copy",
+]
 
 
 @dataclass
@@ -222,6 +230,15 @@ def find_cycles(graph: dict[str, set[str]], nodes: list[str]) -> list[list[str]]
     return cycles
 
 
+def clear_caches() -> None:
+    """Forget everything cached by formula text, so the next recalculation compiles and plans
+    from scratch as in a fresh process (a cold-start measurement starts here)."""
+    compiler.clear_caches()
+    fastpath.clear_caches()
+    _plan.cache_clear()  # evaluation order per set of formula texts
+    _formula_references.cache_clear()
+
+
 def recalculate(sheet: Sheet) -> RecalcResult:
     """Recalculate every formula cell of ``sheet`` in place; return order, cycles and changes."""
     return _recalculate(sheet)
@@ -309,7 +326,7 @@ def _recalculate(sheet: Sheet, formula_cells: tuple[tuple[str, str], ...] | None
     for coord in order:
         cell = cells[coord]
         before.append((cell.valuetype, cell.value))
-        # Plain-number formulas run as compiled Python (see msc.compiled); the compiled
+        # Plain-number formulas run as compiled Python (see msc.fastpath); the compiled
         # function answers None whenever the engine might differ, and the engine decides.
         fast = fast_formula(cell.formula)
         number = fast[0](get, *fast[1]) if fast is not None else None

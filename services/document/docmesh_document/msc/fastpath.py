@@ -1,7 +1,7 @@
-"""Formulas compiled to Python functions for the all-numbers case (a fast path before the engine).
+"""The fast path: formulas compiled to Python functions for the all-numbers case, before the evaluator.
 
 Most formulas of a business sheet are arithmetic on plain numbers: an invoice line is
-``ROUND(ROUND(C5*E5*100,0),0)/100``. The engine (:func:`docmesh_document.msc.engine.evaluate`)
+``ROUND(ROUND(C5*E5*100,0),0)/100``. The engine (:func:`docmesh_document.msc.evaluator.evaluate`)
 interprets the RPN program one token at a time, boxing every intermediate value in a
 ``[type, value]`` operand and looking its result type up in SocialCalc's type tables. When every
 input is a plain number (value type ``n`` holding a float) none of that machinery can change the
@@ -46,8 +46,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from docmesh_document.msc.engine import _jsfloor, _round_digits
-from docmesh_document.msc.formula import (
+from docmesh_document.msc.compiler import (
     PROG_COORD,
     PROG_NAME,
     PROG_NUM,
@@ -55,8 +54,10 @@ from docmesh_document.msc.formula import (
     PROG_START,
     compile_formula,
 )
+from docmesh_document.msc.functions.math import round_digits
+from docmesh_document.msc.jsnum import js_floor
 
-__all__ = ["FastFormula", "fast_formula"]
+__all__ = ["FastFormula", "clear_caches", "fast_formula"]
 
 # A compiled shape and the arguments (references and literals, in program order) of one formula.
 FastFormula = tuple[Callable[..., float | None], tuple[Any, ...]]
@@ -73,7 +74,7 @@ _NOT_N = "!"  # a "reference" marking a value whose type is not n (a comparison'
 
 # Functions of the subset: accepted argument counts and the helper the generated code calls.
 _FUNCTION_ARGS = {"ROUND": (2,), "IF": (2, 3), "MOD": (2,), "INT": (1,)}
-_FUNCTION_CALLS = {"ROUND": "_round", "IF": "_if", "MOD": "_mod", "INT": "_jsfloor"}
+_FUNCTION_CALLS = {"ROUND": "_round", "IF": "_if", "MOD": "_mod", "INT": "js_floor"}
 
 
 def _if(cond: float, then: float, otherwise: float = 0.0) -> float:
@@ -87,15 +88,15 @@ def _mod(x: float, y: float) -> float:
     # The engine's MOD of two numbers; a zero divisor is #DIV/0!, which the engine reports.
     if y == 0:
         raise ZeroDivisionError
-    return x - _jsfloor(x / y) * y
+    return x - js_floor(x / y) * y
 
 
 # Names the generated code uses; passed as its globals.
 _NAMESPACE: dict[str, Any] = {
-    "_round": _round_digits,
+    "_round": round_digits,
     "_if": _if,
     "_mod": _mod,
-    "_jsfloor": _jsfloor,
+    "js_floor": js_floor,
     "_isfinite": math.isfinite,
     "_float": float,
     "_NUMERIC": _NUMERIC_TYPES,
@@ -215,3 +216,9 @@ def _compile_shape(shape: tuple[tuple[int, Any], ...]) -> Callable[..., float | 
     exec(compile(source, f"<formula shape {len(shape)}>", "exec"), namespace)
     fn: Callable[..., float | None] = namespace["_formula"]
     return fn
+
+
+def clear_caches() -> None:
+    """Forget every fast form and compiled shape (empty in a fresh process too)."""
+    fast_formula.cache_clear()
+    _compile_shape.cache_clear()
