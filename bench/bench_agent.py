@@ -10,9 +10,20 @@
       by their CPU (compare with 2.), not by the LLM wait.
    Each is measured after a first wave that opens the connections.
 2. Built-in provider: turns per second end to end (agent + session + document processes).
+3. Before/after (--ab): two commits' meshes (default e29c26d, the agent before its ports, and
+   HEAD), each checked out into a temporary git worktree and run as its own session +
+   document + agent processes against the same scripted LLM, measured alternately (A B, then
+   B A, ...) at each concurrency (default 32 and 256 concurrent Chat turns): turns per second,
+   the whole machine's CPU per turn and the agent's, and the invoice's proto<->model
+   conversions per turn in each process. The conversions are counted by running each service
+   under this script (`--counted MODULE`), which wraps to_proto/from_proto (and the totals' and
+   json_format's conversions) in counters before the service is imported: production code is
+   not instrumented.
 
 Usage: .venv/bin/python bench/bench_agent.py [--turns 256] [--llm-delay 1.0]
        [--builtin-turns 300] [--builtin-concurrency 16]
+       [--ab] [--ab-only] [--before e29c26d] [--after HEAD] [--ab-concurrency 32 256]
+       [--ab-waves 2] [--ab-rounds 2]
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime
+import functools
 import json
 import os
 import socket
@@ -28,10 +40,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -39,7 +55,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from machine_cpu import CpuMeter, machine_ms  # noqa: E402
+from machine_cpu import CpuMeter, machine_busy, machine_ms, process_cpu  # noqa: E402
 
 from docmesh.agent.v1 import agent_service_pb2 as pb  # noqa: E402
 from docmesh.agent.v1 import agent_service_pb2_grpc as pb_grpc  # noqa: E402
@@ -61,6 +77,7 @@ class Processes:
         self.children: list[subprocess.Popen[bytes]] = []
 
     def start(self, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        # env may name another PYTHONPATH (a worktree's packages ahead of this checkout's).
         full_env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCMESH_LOG_LEVEL": "WARNING", **env}
         child = subprocess.Popen(
             args, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
@@ -249,12 +266,354 @@ async def grpc_turns(port: int, count: int, concurrency: int) -> tuple[list[floa
         return await offer(count, concurrency, turn)
 
 
+# ---- 3. before/after: two commits' meshes, measured alternately ---------------------------------
+
+MESH = ("agent", "session", "document")
+CONVERSIONS = ("invoice to_proto", "invoice from_proto", "totals to_proto", "json_format")
+
+
+def serve_counted(module: str) -> None:
+    """`bench_agent.py --counted MODULE`: a service's main with its conversions counted.
+
+    The counters wrap the model's conversions before the service imports them (so its
+    `from ... import to_proto` binds the counted one), and a thread writes them to the file
+    $DOCMESH_BENCH_COUNTS every 0.1 s. json_format counts proto <-> dict/JSON conversions.
+    """
+    import runpy
+
+    from google.protobuf import json_format
+
+    from docmesh_common.model import invoice, totals
+
+    counts: Counter[str] = Counter()
+
+    def counted(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            counts[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    invoice.to_proto = counted("invoice to_proto", invoice.to_proto)  # type: ignore[assignment]
+    invoice.from_proto = counted("invoice from_proto", invoice.from_proto)  # type: ignore[assignment]
+    totals.InvoiceTotals.to_proto = counted("totals to_proto", totals.InvoiceTotals.to_proto)  # type: ignore[method-assign]
+    for name in ("MessageToDict", "ParseDict", "MessageToJson", "Parse"):
+        setattr(json_format, name, counted("json_format", getattr(json_format, name)))
+    path = Path(os.environ["DOCMESH_BENCH_COUNTS"])
+
+    def flush() -> None:
+        while True:
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(dict(counts)))
+            os.replace(temporary, path)
+            time.sleep(0.1)
+
+    threading.Thread(target=flush, daemon=True).start()
+    sys.argv = [module]
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
+
+
+@contextlib.contextmanager
+def worktree(commit: str) -> Iterator[tuple[str, Path]]:
+    """`commit` checked out into a temporary git worktree: (short sha, folder)."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--short", commit], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    folder = Path(tempfile.mkdtemp(prefix=f"docmesh-bench-{sha}-")) / "tree"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(folder), sha], cwd=ROOT, check=True, capture_output=True
+    )
+    try:
+        yield sha, folder
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=ROOT, capture_output=True)
+
+
+@dataclass
+class Run:
+    """One measured wave of turns on one side."""
+
+    turns: int
+    errors: int
+    wall: float
+    latencies: list[float]
+    machine: float  # CPU seconds of the whole machine
+    processes: dict[str, float]  # CPU seconds of each mesh process
+    conversions: dict[str, Counter[str]]
+
+
+@dataclass
+class Side:
+    """One commit's mesh: its worktree, processes and measured runs."""
+
+    label: str
+    folder: Path
+    ports: dict[str, int] = field(default_factory=dict)
+    pids: dict[str, int] = field(default_factory=dict)
+    count_files: dict[str, Path] = field(default_factory=dict)
+    runs: dict[int, list[Run]] = field(default_factory=dict)
+
+    @property
+    def pythonpath(self) -> str:
+        # The worktree's packages ahead of this checkout's editable install.
+        packages = [self.folder / "services" / name for name in ("agent", "common", "session", "document")]
+        return os.pathsep.join([*(str(p) for p in packages), str(self.folder / "dev"), str(ROOT)])
+
+    def counts(self) -> dict[str, Counter[str]]:
+        found: dict[str, Counter[str]] = {}
+        for name, path in self.count_files.items():
+            try:
+                found[name] = Counter(json.loads(path.read_text()))
+            except (OSError, ValueError):
+                found[name] = Counter()
+        return found
+
+
+SCRIPT = str(Path(__file__).resolve())
+
+
+async def start_side(children: Processes, side: Side, store: dict[str, str], base_url: str) -> None:
+    python = sys.executable
+    script = SCRIPT
+    side.ports = {name: free_port() for name in MESH}
+
+    def start(name: str, module: str, env: dict[str, str]) -> None:
+        side.count_files[name] = side.folder.parent / f"{name}.counts.json"
+        child = children.start(
+            [python, script, "--counted", module],
+            {**env, "PYTHONPATH": side.pythonpath, "DOCMESH_BENCH_COUNTS": str(side.count_files[name])},
+        )
+        side.pids[name] = child.pid
+
+    start(
+        "session",
+        "docmesh_session.main",
+        {**store, "DOCMESH_SESSION_PORT": str(side.ports["session"]), "DOCMESH_SESSION_METRICS_PORT": "0"},
+    )
+    start(
+        "document",
+        "docmesh_document.main",
+        {"DOCMESH_DOCUMENT_PORT": str(side.ports["document"]), "DOCMESH_DOCUMENT_METRICS_PORT": "0"},
+    )
+    await wait_serving(side.ports["session"])
+    await wait_serving(side.ports["document"])
+    start(
+        "agent",
+        "docmesh_agent.main",
+        {
+            "DOCMESH_SESSION_TARGET": f"127.0.0.1:{side.ports['session']}",
+            "DOCMESH_DOCUMENT_TARGET": f"127.0.0.1:{side.ports['document']}",
+            "DOCMESH_AGENT_PORT": str(side.ports["agent"]),
+            "DOCMESH_AGENT_METRICS_PORT": "0",
+            "DOCMESH_UPSTREAM_TIMEOUT_SECONDS": "60",
+            "DOCMESH_LLM_PROVIDER": "openai",
+            "DOCMESH_LLM_BASE_URL": base_url,
+            "DOCMESH_LLM_API_KEY": "bench",
+            "DOCMESH_LLM_MODEL": "bench-model",
+        },
+    )
+    await wait_serving(side.ports["agent"])
+
+
+async def measure(side: Side, concurrency: int, count: int) -> Run:
+    await asyncio.sleep(0.3)  # the counters' files catch up with the previous wave
+    counts_before = side.counts()
+    machine_before = machine_busy()
+    cpu_before = {name: process_cpu(pid) for name, pid in side.pids.items()}
+    latencies, errors, wall = await grpc_turns(side.ports["agent"], count, concurrency)
+    machine_after = machine_busy()
+    cpu_after = {name: process_cpu(pid) for name, pid in side.pids.items()}
+    await asyncio.sleep(0.3)
+    counts_after = side.counts()
+    return Run(
+        turns=len(latencies),
+        errors=errors,
+        wall=wall,
+        latencies=latencies,
+        machine=machine_after - machine_before,
+        processes={name: cpu_after[name] - cpu_before[name] for name in side.pids},
+        conversions={name: counts_after[name] - counts_before[name] for name in side.pids},
+    )
+
+
+def report_sides(sides: list[Side], concurrencies: list[int]) -> None:
+    print(
+        "  concurrency  side              turns/s  machine CPU/turn  mesh CPU/turn  agent CPU/turn"
+        "  p50 latency  errors"
+    )
+    for concurrency in concurrencies:
+        base: tuple[float, float] | None = None
+        for side in sides:
+            runs = side.runs.get(concurrency, [])
+            turns = sum(r.turns for r in runs) or 1
+            rate = sum(r.turns for r in runs) / sum(r.wall for r in runs)
+            machine = sum(r.machine for r in runs) / turns * 1000
+            mesh = sum(sum(r.processes.values()) for r in runs) / turns * 1000
+            agent = sum(r.processes["agent"] for r in runs) / turns * 1000
+            p50 = percentile([x for r in runs for x in r.latencies], 0.5) * 1000
+            errors = sum(r.errors for r in runs)
+            ratio = (
+                f"   (x{rate / base[0]:.2f} turns/s, x{machine / base[1]:.2f} machine CPU)" if base else ""
+            )
+            base = base or (rate, machine)
+            print(
+                f"  {concurrency:>11}  {side.label:<16}  {rate:7.1f}  {machine:13.2f} ms  {mesh:10.2f} ms"
+                f"  {agent:11.2f} ms  {p50:8.0f} ms  {errors:6}{ratio}"
+            )
+    print("  proto<->model conversions per turn (" + " / ".join(CONVERSIONS) + "):")
+    for side in sides:
+        runs = [r for rs in side.runs.values() for r in rs]
+        turns = sum(r.turns for r in runs) or 1
+        cells = []
+        for name in MESH:
+            total: Counter[str] = Counter()
+            for r in runs:
+                total.update(r.conversions.get(name, Counter()))
+            cells.append(f"{name} " + "/".join(f"{total[c] / turns:.2f}" for c in CONVERSIONS))
+        print(f"    {side.label:<16}  " + "   ".join(cells))
+
+
+async def before_after(children: Processes, options: argparse.Namespace, base_url: str) -> None:
+    concurrencies = sorted(options.ab_concurrency)
+    with contextlib.ExitStack() as trees:
+        sides = []
+        for role, commit in (("before", options.before), ("after", options.after)):
+            sha, folder = trees.enter_context(worktree(commit))
+            sides.append(Side(label=f"{role} {sha}", folder=folder))
+        async with contextlib.AsyncExitStack() as stores:
+            for side in sides:
+                store = await stores.enter_async_context(session_store())
+                await start_side(children, side, store, base_url)
+                # Warm-up: connections, caches, the first render, then a wave as large as the largest.
+                await grpc_turns(side.ports["agent"], 8, 8)
+                await grpc_turns(side.ports["agent"], concurrencies[-1], concurrencies[-1])
+            for round_number in range(options.ab_rounds):
+                order = sides if round_number % 2 == 0 else sides[::-1]
+                for concurrency in concurrencies:
+                    for side in order:
+                        run = await measure(side, concurrency, concurrency * options.ab_waves)
+                        side.runs.setdefault(concurrency, []).append(run)
+            print(
+                f"\n3. Before/after: Chat turns through the openai provider (LLM answers in "
+                f"{options.llm_delay:.1f} s), {options.ab_waves} wave(s) per concurrency, "
+                f"{options.ab_rounds} round(s), sides alternating; CPU in ms; machine = every core, "
+                "PostgreSQL, Redis and other load included; mesh = agent + session + document"
+            )
+            report_sides(sides, concurrencies)
+
+
+async def this_tree(
+    children: Processes, options: argparse.Namespace, base_url: str, llm: subprocess.Popen[bytes]
+) -> None:
+    """Sections 1 and 2 on this checkout's code."""
+    python = sys.executable
+    await http_floor(base_url, options.turns, options.llm_delay)
+    await llm_leg(base_url, options.turns, options.llm_delay)
+
+    async with session_store() as store:
+        ports = {name: free_port() for name in ("session", "document", "agent_llm", "agent_builtin")}
+        session = children.start(
+            [python, "-m", "docmesh_session.main"],
+            {**store, "DOCMESH_SESSION_PORT": str(ports["session"]), "DOCMESH_SESSION_METRICS_PORT": "0"},
+        )
+        document = children.start(
+            [python, "-m", "docmesh_document.main"],
+            {"DOCMESH_DOCUMENT_PORT": str(ports["document"]), "DOCMESH_DOCUMENT_METRICS_PORT": "0"},
+        )
+        await wait_serving(ports["session"])
+        await wait_serving(ports["document"])
+        upstreams = {
+            "DOCMESH_SESSION_TARGET": f"127.0.0.1:{ports['session']}",
+            "DOCMESH_DOCUMENT_TARGET": f"127.0.0.1:{ports['document']}",
+            "DOCMESH_AGENT_METRICS_PORT": "0",
+            "DOCMESH_UPSTREAM_TIMEOUT_SECONDS": "60",
+        }
+        agent = children.start(
+            [python, "-m", "docmesh_agent.main"],
+            {
+                **upstreams,
+                "DOCMESH_AGENT_PORT": str(ports["agent_llm"]),
+                "DOCMESH_LLM_PROVIDER": "openai",
+                "DOCMESH_LLM_BASE_URL": base_url,
+                "DOCMESH_LLM_API_KEY": "bench",
+                "DOCMESH_LLM_MODEL": "bench-model",
+            },
+        )
+        children.start(
+            [python, "-m", "docmesh_agent.main"],
+            {
+                **upstreams,
+                "DOCMESH_AGENT_PORT": str(ports["agent_builtin"]),
+                "DOCMESH_LLM_PROVIDER": "builtin",
+            },
+        )
+        await wait_serving(ports["agent_llm"])
+        await wait_serving(ports["agent_builtin"])
+
+        # Warm-up: connections, caches, the first render.
+        await grpc_turns(ports["agent_llm"], 4, 4)
+        await grpc_turns(ports["agent_builtin"], 8, 4)
+
+        await grpc_turns(ports["agent_llm"], options.turns, options.turns)
+        meter = CpuMeter(
+            {
+                "agent": agent.pid,
+                "session": session.pid,
+                "document": document.pid,
+                "scripted LLM": llm.pid,
+                "load (this process)": os.getpid(),
+            }
+        )
+        before = meter.snapshot()
+        latencies, errors, wall = await grpc_turns(ports["agent_llm"], options.turns, options.turns)
+        after = meter.snapshot()
+        report(
+            f"1b. Whole turns: {options.turns} concurrent Chat calls (agent + session + document processes), "
+            f"LLM answers in {options.llm_delay:.1f} s",
+            latencies,
+            options.turns,
+            wall,
+            errors,
+            options.llm_delay,
+        )
+        for text in meter.report(before, after, options.turns, "turn"):
+            print(text)
+        cpu_bound = options.turns * machine_ms(before, after, options.turns) / 1000 / (os.cpu_count() or 1)
+        print(
+            f"  CPU-bound floor      {options.turns} turns x that CPU / {os.cpu_count()} cores = "
+            f"{cpu_bound:.2f} s of wall time, however the waits overlap"
+        )
+
+        latencies, errors, wall = await grpc_turns(
+            ports["agent_builtin"], options.builtin_turns, options.builtin_concurrency
+        )
+        report(
+            f"2. Built-in provider end to end: {options.builtin_turns} turns at concurrency "
+            f"{options.builtin_concurrency} (agent + session + document processes)",
+            latencies,
+            options.builtin_turns,
+            wall,
+            errors,
+            None,
+        )
+        latencies, errors, wall = await grpc_turns(ports["agent_builtin"], 100, 1)
+        report("2b. Built-in provider end to end, one turn at a time", latencies, 100, wall, errors, None)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=256)
     parser.add_argument("--llm-delay", type=float, default=1.0)
     parser.add_argument("--builtin-turns", type=int, default=300)
     parser.add_argument("--builtin-concurrency", type=int, default=16)
+    parser.add_argument("--ab", action="store_true", help="also run 3. before/after")
+    parser.add_argument("--ab-only", action="store_true", help="run only 3. before/after")
+    parser.add_argument("--before", default="e29c26d", help="the before commit")
+    parser.add_argument("--after", default="HEAD", help="the after commit")
+    parser.add_argument("--ab-concurrency", type=int, nargs="+", default=[32, 256])
+    parser.add_argument("--ab-waves", type=int, default=2, help="turns per measurement = concurrency x waves")
+    parser.add_argument("--ab-rounds", type=int, default=2, help="measurements per side and concurrency")
     options = parser.parse_args()
     python = sys.executable
     children = Processes()
@@ -265,102 +624,16 @@ async def main() -> None:
         base_url = f"http://127.0.0.1:{llm_port}/v1"
         print(f"docmesh agent benchmark: {os.cpu_count()} CPU(s), scripted LLM on :{llm_port}")
 
-        await http_floor(base_url, options.turns, options.llm_delay)
-        await llm_leg(base_url, options.turns, options.llm_delay)
-
-        async with session_store() as store:
-            ports = {name: free_port() for name in ("session", "document", "agent_llm", "agent_builtin")}
-            session = children.start(
-                [python, "-m", "docmesh_session.main"],
-                {**store, "DOCMESH_SESSION_PORT": str(ports["session"]), "DOCMESH_SESSION_METRICS_PORT": "0"},
-            )
-            document = children.start(
-                [python, "-m", "docmesh_document.main"],
-                {"DOCMESH_DOCUMENT_PORT": str(ports["document"]), "DOCMESH_DOCUMENT_METRICS_PORT": "0"},
-            )
-            await wait_serving(ports["session"])
-            await wait_serving(ports["document"])
-            upstreams = {
-                "DOCMESH_SESSION_TARGET": f"127.0.0.1:{ports['session']}",
-                "DOCMESH_DOCUMENT_TARGET": f"127.0.0.1:{ports['document']}",
-                "DOCMESH_AGENT_METRICS_PORT": "0",
-                "DOCMESH_UPSTREAM_TIMEOUT_SECONDS": "60",
-            }
-            agent = children.start(
-                [python, "-m", "docmesh_agent.main"],
-                {
-                    **upstreams,
-                    "DOCMESH_AGENT_PORT": str(ports["agent_llm"]),
-                    "DOCMESH_LLM_PROVIDER": "openai",
-                    "DOCMESH_LLM_BASE_URL": base_url,
-                    "DOCMESH_LLM_API_KEY": "bench",
-                    "DOCMESH_LLM_MODEL": "bench-model",
-                },
-            )
-            children.start(
-                [python, "-m", "docmesh_agent.main"],
-                {
-                    **upstreams,
-                    "DOCMESH_AGENT_PORT": str(ports["agent_builtin"]),
-                    "DOCMESH_LLM_PROVIDER": "builtin",
-                },
-            )
-            await wait_serving(ports["agent_llm"])
-            await wait_serving(ports["agent_builtin"])
-
-            # Warm-up: connections, caches, the first render.
-            await grpc_turns(ports["agent_llm"], 4, 4)
-            await grpc_turns(ports["agent_builtin"], 8, 4)
-
-            await grpc_turns(ports["agent_llm"], options.turns, options.turns)
-            meter = CpuMeter(
-                {
-                    "agent": agent.pid,
-                    "session": session.pid,
-                    "document": document.pid,
-                    "scripted LLM": llm.pid,
-                    "load (this process)": os.getpid(),
-                }
-            )
-            before = meter.snapshot()
-            latencies, errors, wall = await grpc_turns(ports["agent_llm"], options.turns, options.turns)
-            after = meter.snapshot()
-            report(
-                f"1b. Whole turns: {options.turns} concurrent Chat calls (agent + session + document processes), "
-                f"LLM answers in {options.llm_delay:.1f} s",
-                latencies,
-                options.turns,
-                wall,
-                errors,
-                options.llm_delay,
-            )
-            for text in meter.report(before, after, options.turns, "turn"):
-                print(text)
-            cpu_bound = (
-                options.turns * machine_ms(before, after, options.turns) / 1000 / (os.cpu_count() or 1)
-            )
-            print(
-                f"  CPU-bound floor      {options.turns} turns x that CPU / {os.cpu_count()} cores = "
-                f"{cpu_bound:.2f} s of wall time, however the waits overlap"
-            )
-
-            latencies, errors, wall = await grpc_turns(
-                ports["agent_builtin"], options.builtin_turns, options.builtin_concurrency
-            )
-            report(
-                f"2. Built-in provider end to end: {options.builtin_turns} turns at concurrency "
-                f"{options.builtin_concurrency} (agent + session + document processes)",
-                latencies,
-                options.builtin_turns,
-                wall,
-                errors,
-                None,
-            )
-            latencies, errors, wall = await grpc_turns(ports["agent_builtin"], 100, 1)
-            report("2b. Built-in provider end to end, one turn at a time", latencies, 100, wall, errors, None)
+        if not options.ab_only:
+            await this_tree(children, options, base_url, llm)
+        if options.ab or options.ab_only:
+            await before_after(children, options, base_url)
     finally:
         children.stop()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if sys.argv[1:2] == ["--counted"]:
+        serve_counted(sys.argv[2])
+    else:
+        asyncio.run(main())
