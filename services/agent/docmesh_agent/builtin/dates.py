@@ -13,30 +13,17 @@ import re
 from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
-from docmesh_agent.builtin.words import NUMBER_WORDS
+from docmesh_agent.builtin.words import MONTH_ABBREVIATIONS, MONTH_NAMES, SPAN_NUMBER_WORDS, WEEKDAYS
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WORD_NUMBERS = {
-    **NUMBER_WORDS,
-    "fourteen": 14,
-    "fifteen": 15,
-    "thirty": 30,
-    "forty-five": 45,
-    "sixty": 60,
-    "ninety": 90,
-}
 _UNIT_DAYS = {"day": 1, "week": 7}
 
 RELATIVE_SPAN_RE = re.compile(
-    r"(?P<n>\d+|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\s*"
+    r"(?P<n>\d+|" + "|".join(sorted(SPAN_NUMBER_WORDS, key=len, reverse=True)) + r")\s*"
     r"(?P<unit>business days?|working days?|days?|weeks?|months?|years?)\b",
     re.IGNORECASE,
 )
 
-_MONTHS = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
+_MONTHS = f"{MONTH_NAMES}|{MONTH_ABBREVIATIONS}"
 # Something that looks like a calendar date: ISO, numeric with separators, or a month name with a day.
 ABSOLUTE_DATE_RE = re.compile(
     rf"""
@@ -54,7 +41,7 @@ def word_number(text: str) -> int | None:
     text = text.strip().lower()
     if text.isdigit():
         return int(text)
-    return _WORD_NUMBERS.get(text)
+    return SPAN_NUMBER_WORDS.get(text)
 
 
 def span_days(n: int, unit: str, start: dt.date) -> tuple[dt.date, int | None]:

@@ -28,6 +28,17 @@ NUMBER_WORDS: dict[str, int] = {
     "twenty": 20,
 }
 
+# Spans of time also use these ("net thirty", "in forty-five days").
+SPAN_NUMBER_WORDS = {
+    **NUMBER_WORDS,
+    "fourteen": 14,
+    "fifteen": 15,
+    "thirty": 30,
+    "forty-five": 45,
+    "sixty": 60,
+    "ninety": 90,
+}
+
 # Quantities: the number words and a few counting phrases ("a dozen", "a couple of").
 QTY_WORDS = {
     **NUMBER_WORDS,
@@ -139,5 +150,6 @@ COMPANY_SUFFIX = {
     "corp.": "Corp.",
 }
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTH_NAMES = r"january|february|march|april|may|june|july|august|september|october|november|december"
 MONTH_ABBREVIATIONS = r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
