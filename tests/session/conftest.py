@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import grpc
 import pytest
@@ -117,6 +118,18 @@ async def migrated_pg_url(pg_url: str) -> str:
     """The run's PostgreSQL database, migrated once (as `make migrate` would)."""
     await upgrade_url(pg_url)
     return pg_url
+
+
+@pytest.fixture
+def private_pg_url(pg_url: str, run_id: str) -> Iterator[str]:
+    """A PostgreSQL database of this test alone (empty, not migrated), dropped afterwards."""
+    from tests import pg_admin
+
+    name = f"docmesh_t_{run_id}_{uuid.uuid4().hex[:6]}"
+    pg_admin.create_database(pg_url, name)
+    parts = urlsplit(pg_url)
+    yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    pg_admin.drop_database(pg_url, name)
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ import os
 import signal
 import socket
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -145,20 +143,6 @@ async def test_the_service_process_starts_on_sqlite_defaults_and_stops_cleanly_o
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, stderr.decode()[-2000:]
-
-
-@pytest.fixture
-def private_pg_url(pg_url: str, run_id: str) -> Iterator[str]:
-    """A database of this test alone (its connections get killed; nobody else's may be)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    from tests import pg_admin
-
-    name = f"docmesh_t_{run_id}_{uuid.uuid4().hex[:6]}"
-    pg_admin.create_database(pg_url, name)
-    parts = urlsplit(pg_url)
-    yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-    pg_admin.drop_database(pg_url, name)
 
 
 async def test_after_the_database_drops_its_connections_calls_are_unavailable_then_recover(

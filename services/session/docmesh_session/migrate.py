@@ -40,14 +40,15 @@ def ensure_sqlite_folder(database_url: str) -> None:
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _upgrade(connection: Connection, database_url: str) -> None:
+def _upgrade(connection: Connection, database_url: str, target: str) -> None:
     config = alembic_config(database_url)
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, target)
 
 
-async def upgrade(engine: AsyncEngine) -> None:
-    """Upgrade to head on an existing engine (used at service start)."""
+async def upgrade(engine: AsyncEngine, target: str = "head") -> None:
+    """Upgrade to `target` (a revision id; the latest by default) on an existing engine (used
+    at service start)."""
     url = engine.url.render_as_string(hide_password=False)
     async with engine.begin() as connection:
         # Several replicas may start at once: one migrates, the others wait for it and
@@ -56,16 +57,16 @@ async def upgrade(engine: AsyncEngine) -> None:
             await connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7412093)")
         elif connection.dialect.name == "sqlite":
             await connection.exec_driver_sql("BEGIN IMMEDIATE")
-        await connection.run_sync(_upgrade, url)
+        await connection.run_sync(_upgrade, url, target)
 
 
-async def upgrade_url(database_url: str) -> None:
+async def upgrade_url(database_url: str, target: str = "head") -> None:
     ensure_sqlite_folder(database_url)
     engine = create_async_engine(
         database_url, connect_args={"timeout": 60} if database_url.startswith("sqlite") else {}
     )
     try:
-        await upgrade(engine)
+        await upgrade(engine, target)
     finally:
         await engine.dispose()
 
