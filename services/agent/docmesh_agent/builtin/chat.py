@@ -13,15 +13,11 @@ _THANKS_RE = re.compile(
     r"that'?s\s+(?:great|perfect|fine|good|it)|all\s+good|done)(?:\s+(?:so\s+much|a\s+lot|thanks))?[!. ]*$",
     re.IGNORECASE,
 )
-
-
 _TOTAL_QUESTION_RE = re.compile(
     r"^(?:what'?s|what\s+is|how\s+much\s+is|tell\s+me)\s+(?:the\s+)?(?:total|amount\s+due|balance|grand\s+total)"
     r"(?:\s+now)?\??$|^(?:how\s+much\s+(?:is\s+it|do\s+they\s+owe|does\s+it\s+come\s+to)|total)\??$",
     re.IGNORECASE,
 )
-
-
 _SEND_RE = re.compile(
     r"^(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:send|email|e-mail|mail|fax|share)(?:\s+(?:it|this|the\s+\w+))?"
     r"(?:\s+(?:to\s+(?:them|him|her|the\s+client|the\s+customer|the\s+buyer)|now|over|out))*[.!?]*$",

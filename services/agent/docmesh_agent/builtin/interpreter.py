@@ -31,16 +31,12 @@ _UNDO_RE = re.compile(
     r"scratch\s+that|never\s*mind)(?:\s+(?:that|it|please))?[.!]*$",
     re.IGNORECASE,
 )
-
-
 _NEW_DOC_RE = re.compile(
     r"^(?:(?:please|pls|now|ok|okay|great|thanks)[,!.]?\s+)*(?:(?:create|make|generate|draft|prepare|start|write|issue|raise|do|i\s+need|"
     r"let's\s+do|give\s+me)\s+)?(?:me\s+)?(?:a\s+|an\s+)?(?:new|another|second|separate|fresh)\s+"
     r"(?:invoice|quote|quotation|estimate|receipt|purchase\s+order|bill|po)\b",
     re.IGNORECASE,
 )
-
-
 MAX_MESSAGE_CHARS = 4000
 
 

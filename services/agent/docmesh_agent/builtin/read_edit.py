@@ -168,8 +168,6 @@ def strip_edit_words(text: str) -> str:
 _FIELD_WORDS = frozenset(
     "price rate quantity qty total subtotal tax taxes discount shipping cost amount hours days number it".split()
 )
-
-
 _EDIT_VERB_RE = re.compile(
     r"^(?:change|set|make|increase|decrease|raise|lower|reduce|update|switch|move|put|turn|convert|rename|"
     r"remove|delete|drop|replace|fix|correct|adjust|edit|modify|bump|cut|it|it's|this|that|they|we|i|"

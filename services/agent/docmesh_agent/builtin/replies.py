@@ -20,8 +20,6 @@ KIND_NAMES = {
     DocumentKind.RECEIPT: "receipt",
     DocumentKind.PURCHASE_ORDER: "purchase order",
 }
-
-
 EXAMPLES = (
     "“add 2 hours of QA at $80”, “remove the shipping”, “change the tax to 10%”, “make it EUR”, "
     "“bill Initech instead”, “set item 2 quantity to 5”, “10% discount”, “due in 45 days” or “undo”"

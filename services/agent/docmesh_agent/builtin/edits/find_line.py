@@ -9,8 +9,6 @@ from typing import Any
 from docmesh_agent.builtin.edits.op import EditError
 
 _ITEM_REF = r"(?:item|line|row|position|#)\s*(?P<n>\d+)|(?:the\s+)?(?P<ord>first|second|third|fourth|fifth|last)(?:\s+(?:item|line|row|one))?"
-
-
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
 
 

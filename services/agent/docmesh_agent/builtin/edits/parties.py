@@ -18,21 +18,15 @@ _BUYER_CHANGE_RE = re.compile(
     r"(?:the\s+)?(?:client|customer|buyer|recipient)\s+(?:is|should\s+be)|it'?s\s+for|(?:it\s+should\s+be\s+)?for)\s+(?P<name>.+)$",
     re.IGNORECASE,
 )
-
-
 _SELLER_CHANGE_RE = re.compile(
     r"^(?:(?:change|switch|set|update|rename)\s+(?:the\s+)?(?:seller|sender|supplier|vendor|from)(?:'?s)?(?:\s+name)?\s+(?:to|as)|"
     r"(?:the\s+)?(?:seller|sender|supplier|vendor)\s+(?:is|should\s+be)|(?:it'?s\s+)?from|i'?m|i\s+am|we\s+are)\s+(?P<name>.+)$",
     re.IGNORECASE,
 )
-
-
 _ADDRESS_RE = re.compile(
     r"^(?:(?:add|set|change|update)\s+(?:the\s+)?)?(?P<role>buyer|client|customer|seller|my|our|their)(?:'s)?\s+address\s*(?:to|is|:)?\s*(?P<addr>.+)$",
     re.IGNORECASE,
 )
-
-
 _EMAIL_RE = re.compile(
     r"^(?:(?:add|set|change|update)\s+(?:the\s+)?)?(?P<role>buyer|client|customer|seller|my|our|their)(?:'s)?\s+e-?mail\s*(?:to|is|:)?\s*(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)$",
     re.IGNORECASE,
