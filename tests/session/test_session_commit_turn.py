@@ -199,6 +199,16 @@ async def test_commit_on_another_owners_session_is_not_found_and_writes_nothing(
     await assert_nothing_written(alice, session.id, messages=1)
 
 
+EURO_PRICE_ON_A_DOLLAR_INVOICE = invoice_pb2.Invoice(
+    currency_code="USD",
+    line_items=[
+        invoice_pb2.LineItem(
+            description="Consulting", unit_price=money_pb2.Money(currency_code="EUR", amount="150")
+        )
+    ],
+)
+
+
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
@@ -209,6 +219,16 @@ async def test_commit_on_another_owners_session_is_not_found_and_writes_nothing(
         ({"revision": new_revision(msc="")}, "revision.msc"),
         ({"revision": pb.NewRevision(msc=MSC)}, "revision.invoice"),
         ({"revision": new_revision(invoice=invoice_pb2.Invoice(currency_code="XYZ"))}, "revision.invoice"),
+        ({"revision": new_revision(invoice=invoice_pb2.Invoice(notes="a\x00b"))}, "revision.invoice"),
+        ({"revision": new_revision(invoice=EURO_PRICE_ON_A_DOLLAR_INVOICE)}, "revision.invoice"),
+        (
+            {
+                "revision": new_revision(
+                    totals=invoice_pb2.InvoiceTotals(total=money_pb2.Money(amount="1\x00"))
+                )
+            },
+            "revision.totals",
+        ),
         ({"revision": new_revision(message_id="not-a-uuid")}, "revision.message_id"),
         ({"revision": new_revision(message_id=UNKNOWN_ID)}, "revision.message_id"),
         ({"revision": new_revision(summary="x" * 501)}, "revision.summary"),
