@@ -15,12 +15,12 @@ from docmesh_document.invoice_checks import check_invoice_document, validate_inv
 from docmesh_document.msc import CellKind, parse, recalculate
 from docmesh_document.render import (
     RenderedInvoice,
-    money_format,
     precision_findings,
     precision_limit,
     render_invoice,
     rounding_formula,
 )
+from docmesh_document.sheet_layout import money_format
 from tests.document.invoice_shapes import HOSTILE_TEXTS, invoice, named_shapes, random_invoice
 
 SHAPES = {**named_shapes(), **{f"random-{s}": random_invoice(s) for s in range(24)}}

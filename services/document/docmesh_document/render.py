@@ -40,10 +40,9 @@ starts with ``=``, ``+``, ``-`` or ``@`` stays text and never becomes a formula.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
 
 from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, Party, RoundingMode
 from docmesh_common.model.totals import InvoiceTotals, compute_totals, round_money, tax_applies
@@ -59,22 +58,40 @@ from docmesh_document.msc import (
     coord,
     serialize,
 )
+from docmesh_document.sheet_layout import (
+    BORDER_DARK,
+    COLOR_HEADER_BG,
+    COLOR_MUTED,
+    COLOR_TITLE,
+    COLOR_TOTAL_BG,
+    COLOR_WHITE,
+    COLOR_ZEBRA,
+    DATE_FORMAT,
+    FLAG_FORMAT,
+    FONT_BOLD,
+    FONT_ITALIC,
+    FONT_TITLE,
+    LAYOUT_TOP,
+    PLAIN,
+    WIDTHS,
+    Style,
+    Styles,
+    layout_columns,
+    money_format,
+)
 
 __all__ = [
     "InvoiceCells",
     "RenderedInvoice",
     "document_title",
-    "money_format",
     "precision_findings",
     "precision_limit",
     "render_invoice",
     "rounding_formula",
 ]
 
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-_SPLIT = (
-    10**4
-)  # the pro-rata helpers split the taxable amount (minor units) at this power of ten  # SocialCalc day 1 is 1899-12-31, like Excel after 1900-03-01
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # SocialCalc day 1 is 1899-12-31, like Excel after 1900-03-01
+_SPLIT = 10**4  # the pro-rata helpers split the taxable amount (minor units) at this power of ten
 
 _TITLES = {
     DocumentKind.INVOICE: "Invoice",
@@ -108,44 +125,10 @@ _PARTY_BLOCKS = {
     DocumentKind.PURCHASE_ORDER: (("Buyer", "buyer"), ("Vendor", "seller")),
 }
 
-# Style strings (font/color/border/layout tables are not escaped: no colons allowed in them).
-_FONT_BOLD = "normal bold * *"
-_FONT_TITLE = "normal bold 18pt *"
-_FONT_ITALIC = "italic normal * *"
-_COLOR_WHITE = "rgb(255,255,255)"
-_COLOR_HEADER_BG = "rgb(44,62,80)"
-_COLOR_TITLE = "rgb(44,62,80)"
-_COLOR_MUTED = "rgb(110,110,110)"
-_COLOR_ZEBRA = "rgb(245,247,250)"
-_COLOR_TOTAL_BG = "rgb(232,236,241)"
-_BORDER_DARK = "1px solid rgb(44,62,80)"
-_BORDER_LIGHT = "1px solid rgb(200,200,200)"
-_LAYOUT_TOP = "padding:* * * *;vertical-align:top;"
-_FLAG_FORMAT = '"✓";;""'
-_DATE_FORMAT = "yyyy-mm-dd"
-
-_WIDTHS = {
-    "no": 36,
-    "sku": 90,
-    "desc": 260,
-    "qty": 64,
-    "unit": 64,
-    "price": 100,
-    "disc": 84,
-    "amount": 116,
-    "tax": 64,
-    "helper": 96,
-}
-
 
 def document_title(invoice: Invoice) -> str:
     """The heading: the invoice's own title, or the kind's name."""
     return invoice.title or _TITLES[invoice.kind]
-
-
-def money_format(digits: int) -> str:
-    """Valueformat for amounts with ``digits`` minor-unit digits: ``#,##0``, ``#,##0.00``…"""
-    return "#,##0" + ("." + "0" * digits if digits else "")
 
 
 def _scale(digits: int) -> str:
@@ -182,60 +165,6 @@ def _decimals(value: Decimal) -> int:
 def _percent_source(percent: Decimal) -> str:
     return format(percent.normalize(), "f") + "%"
 
-
-@dataclass(frozen=True)
-class _Style:
-    """The style attributes of one cell (table indexes; 0 = default)."""
-
-    font: int = 0
-    color: int = 0
-    bgcolor: int = 0
-    cellformat: int = 0
-    valueformat: int = 0  # the non-text valueformat (ntvf)
-    layout: int = 0
-    colspan: int = 0
-    borders: tuple[int, int, int, int] = (0, 0, 0, 0)
-
-    def with_(self, **changes: Any) -> _Style:
-        return _replaced(self, tuple(sorted(changes.items())))
-
-    def cell(
-        self, kind: CellKind, valuetype: str, value: float | str, *, formula: str = "", source: str = ""
-    ) -> Cell:
-        # Built by the dataclass __init__, not copied from a template cell's __dict__: a copy
-        # is cheaper to make, but its attributes (a materialised instance dictionary) are
-        # several times slower to read, and every later step reads every cell. Positional
-        # arguments, in Cell's field order, because matching keywords doubled the cost of a
-        # call made for every cell of a render.
-        return Cell(
-            "",  # coord (set by _Builder.put)
-            kind,
-            valuetype,
-            value,
-            formula,
-            source,
-            "",  # error
-            False,  # readonly
-            self.borders,
-            self.layout,
-            self.font,
-            self.color,
-            self.bgcolor,
-            self.cellformat,
-            0,  # textvalueformat
-            self.valueformat,  # nontextvalueformat
-            self.colspan,
-        )
-
-
-@lru_cache(maxsize=1024)
-def _replaced(style: _Style, changes: tuple[tuple[str, Any], ...]) -> _Style:
-    """``style`` with ``changes``; cached, as the same few variants are derived on every render
-    (``dataclasses.replace`` of a frozen dataclass costs several microseconds)."""
-    return replace(style, **dict(changes))
-
-
-_PLAIN = _Style()
 
 # Enum members bound once (a member lookup on the class costs ~70 ns; a render makes ~500 cells).
 _TEXT, _VALUE, _CONSTANT, _FORMULA = CellKind.TEXT, CellKind.VALUE, CellKind.CONSTANT, CellKind.FORMULA
@@ -293,89 +222,6 @@ class RenderedInvoice:
         return out
 
 
-class _Styles:
-    """Interns style strings into the sheet's 1-based tables."""
-
-    def __init__(self, sheet: Sheet) -> None:
-        self._sheet = sheet
-
-    def _index(self, table: dict[int, str], value: str) -> int:
-        for idx, existing in table.items():
-            if existing == value:
-                return idx
-        idx = len(table) + 1
-        table[idx] = value
-        return idx
-
-    def font(self, value: str) -> int:
-        return self._index(self._sheet.fonts, value)
-
-    def color(self, value: str) -> int:
-        return self._index(self._sheet.colors, value)
-
-    def border(self, value: str) -> int:
-        return self._index(self._sheet.borders, value)
-
-    def layout(self, value: str) -> int:
-        return self._index(self._sheet.layouts, value)
-
-    def align(self, value: str) -> int:
-        return self._index(self._sheet.cellformats, value)
-
-    def valueformat(self, value: str) -> int:
-        return self._index(self._sheet.valueformats, value)
-
-
-@dataclass
-class _Columns:
-    """Visible and helper column numbers (1-based); ``None`` when a column is not shown."""
-
-    no: int
-    sku: int | None
-    desc: int
-    qty: int
-    unit: int | None
-    price: int
-    disc: int | None
-    amount: int
-    taxes: list[int] = field(default_factory=list)
-    helpers: list[int] = field(default_factory=list)  # taxable[, partial r, r, share, base] (hidden)
-
-    @property
-    def last_visible(self) -> int:
-        return self.taxes[-1] if self.taxes else self.amount
-
-
-def _layout_columns(invoice: Invoice) -> _Columns:
-    items = invoice.line_items
-    next_col = 1
-
-    def take(show: bool = True) -> int | None:
-        nonlocal next_col
-        if not show:
-            return None
-        col = next_col
-        next_col += 1
-        return col
-
-    no = take()
-    sku = take(any(i.sku for i in items))
-    desc = take()
-    qty = take()
-    unit = take(any(i.unit for i in items))
-    price = take()
-    disc = take(any(i.discount is not None for i in items))
-    amount = take()
-    assert no and desc and qty and price and amount
-    cols = _Columns(no=no, sku=sku, desc=desc, qty=qty, unit=unit, price=price, disc=disc, amount=amount)
-    cols.taxes = [next_col + i for i in range(len(invoice.taxes))]
-    next_col += len(invoice.taxes)
-    if invoice.taxes:
-        helper_count = 5 if invoice.discounts else 1
-        cols.helpers = [next_col + i for i in range(helper_count)]
-    return cols
-
-
 class _Builder:
     def __init__(self, invoice: Invoice, totals: InvoiceTotals) -> None:
         self.inv = invoice
@@ -383,11 +229,11 @@ class _Builder:
         self.digits = totals.minor_units
         self.mode = invoice.rounding_mode
         self.sheet = Sheet()
-        self.styles = _Styles(self.sheet)
-        self.cols = _layout_columns(invoice)
+        self.styles = Styles(self.sheet)
+        self.cols = layout_columns(invoice)
         self.row = 1
         s = self.styles
-        self.bold = s.font(_FONT_BOLD)
+        self.bold = s.font(FONT_BOLD)
         self.money_fmt = s.valueformat(money_format(self.digits))
         self.right = s.align("right")
         self.center = s.align("center")
@@ -399,27 +245,25 @@ class _Builder:
         self.sheet.cells[cell.coord] = cell
         return cell
 
-    def text(self, col: int, row: int, value: str, style: _Style = _PLAIN) -> Cell:
+    def text(self, col: int, row: int, value: str, style: Style = PLAIN) -> Cell:
         return self.put(col, row, style.cell(_TEXT, "t", _clean_text(value)))
 
-    def number(self, col: int, row: int, value: Decimal | int, style: _Style = _PLAIN) -> Cell:
+    def number(self, col: int, row: int, value: Decimal | int, style: Style = PLAIN) -> Cell:
         return self.put(col, row, style.cell(_VALUE, "n", float(value)))
 
-    def percent(self, col: int, row: int, percent: Decimal, fmt: int, style: _Style = _PLAIN) -> Cell:
+    def percent(self, col: int, row: int, percent: Decimal, fmt: int, style: Style = PLAIN) -> Cell:
         cell = style.cell(CellKind.CONSTANT, "n%", float(percent / 100), source=_percent_source(percent))
         cell.nontextvalueformat = fmt
         return self.put(col, row, cell)
 
-    def date(self, col: int, row: int, value: dt.date, style: _Style = _PLAIN) -> Cell:
+    def date(self, col: int, row: int, value: dt.date, style: Style = PLAIN) -> Cell:
         cell = style.cell(
             CellKind.CONSTANT, "nd", float((value - _EXCEL_EPOCH).days), source=value.isoformat()
         )
-        cell.nontextvalueformat = self.styles.valueformat(_DATE_FORMAT)
+        cell.nontextvalueformat = self.styles.valueformat(DATE_FORMAT)
         return self.put(col, row, cell)
 
-    def formula(
-        self, col: int, row: int, formula: str, cached: Decimal | int, style: _Style = _PLAIN
-    ) -> Cell:
+    def formula(self, col: int, row: int, formula: str, cached: Decimal | int, style: Style = PLAIN) -> Cell:
         return self.put(col, row, style.cell(_FORMULA, "n", float(cached), formula=formula))
 
     def round_exact(self, expr: str) -> str:
@@ -441,7 +285,7 @@ class _Builder:
 
     def _title(self) -> None:
         s = self.styles
-        style = _Style(font=s.font(_FONT_TITLE), color=s.color(_COLOR_TITLE), colspan=self.cols.desc)
+        style = Style(font=s.font(FONT_TITLE), color=s.color(COLOR_TITLE), colspan=self.cols.desc)
         self.text(1, 1, document_title(self.inv), style)
         self.sheet.rows[1] = RowAttrs(height=34)
         self.row = 3
@@ -483,14 +327,14 @@ class _Builder:
 
         label_col = c.amount - 1
         span = 1 + len(c.taxes)
-        heading = _Style(font=self.bold, color=s.color(_COLOR_MUTED))
+        heading = Style(font=self.bold, color=s.color(COLOR_MUTED))
         label_style = heading.with_(cellformat=self.right)
-        value_style = _Style(cellformat=self.right, colspan=span if span > 1 else 0)
+        value_style = Style(cellformat=self.right, colspan=span if span > 1 else 0)
         for i in range(max(len(left), len(right))):
             row = self.row + i
             if i < len(left) and left[i][0]:
                 text, is_heading = left[i]
-                self.text(c.desc, row, text, heading if is_heading else _PLAIN)
+                self.text(c.desc, row, text, heading if is_heading else PLAIN)
             if i < len(right):
                 label, value = right[i]
                 self.text(label_col, row, label, label_style)
@@ -502,7 +346,7 @@ class _Builder:
 
     def _line_table(self) -> tuple[int, int]:
         inv, c, s, t = self.inv, self.cols, self.styles, self.totals
-        head = _Style(font=self.bold, color=s.color(_COLOR_WHITE), bgcolor=s.color(_COLOR_HEADER_BG))
+        head = Style(font=self.bold, color=s.color(COLOR_WHITE), bgcolor=s.color(COLOR_HEADER_BG))
         cur = inv.currency_code
         headers: list[tuple[int | None, str]] = [
             (c.no, "#"),
@@ -522,19 +366,19 @@ class _Builder:
                 align = self.right if col in numeric else self.center if col in c.taxes else 0
                 self.text(col, header_row, label, head.with_(cellformat=align))
         helper_labels = ["Taxable", "Partial remainder", "Pro-rata remainder", "Pro-rata share", "Tax base"]
-        helper_head = _Style(font=self.bold, color=s.color(_COLOR_MUTED))
+        helper_head = Style(font=self.bold, color=s.color(COLOR_MUTED))
         for col, label in zip(c.helpers, helper_labels, strict=False):
             self.text(col, header_row, label, helper_head)
 
         price_digits = max([self.digits, *(_decimals(i.unit_price) for i in inv.line_items)])
         price_fmt = s.valueformat(money_format(min(price_digits, 4)))
         percent_fmt = self._percent_format([i.discount for i in inv.line_items])
-        flag_fmt = s.valueformat(_FLAG_FORMAT)
-        zebra = s.color(_COLOR_ZEBRA)
+        flag_fmt = s.valueformat(FLAG_FORMAT)
+        zebra = s.color(COLOR_ZEBRA)
         # Two row styles (plain and zebra) of each column style, built once.
         bands = []
         for bg in (0, zebra):
-            plain = _Style(bgcolor=bg)
+            plain = Style(bgcolor=bg)
             bands.append(
                 (
                     plain,
@@ -580,7 +424,7 @@ class _Builder:
                 self.number(col, row, int(tax_applies(item, tax)), flag_style)
         last = first + len(inv.line_items) - 1
         # A rule under the table: bottom border on the last row (or the header when empty).
-        rule = s.border(_BORDER_DARK)
+        rule = s.border(BORDER_DARK)
         rule_row = last if inv.line_items else header_row
         for col in range(1, c.last_visible + 1):
             cell = self.sheet.cells.get(coord(col, rule_row)) or self.put(col, rule_row, Cell(""))
@@ -601,7 +445,7 @@ class _Builder:
         c = self.cols
         row = self.row
         span = c.price - c.desc
-        style = _Style(cellformat=self.right, colspan=span if span > 1 else 0, font=self.bold if bold else 0)
+        style = Style(cellformat=self.right, colspan=span if span > 1 else 0, font=self.bold if bold else 0)
         self.text(c.desc, row, label, style)
         self.row += 1
         return row
@@ -610,9 +454,9 @@ class _Builder:
         inv, c, t, s = self.inv, self.cols, self.totals, self.styles
         dg = self.digits
         amt = c.amount
-        money = _Style(valueformat=self.money_fmt)
+        money = Style(valueformat=self.money_fmt)
         bold_money = money.with_(font=self.bold)
-        right = _Style(cellformat=self.right)
+        right = Style(cellformat=self.right)
 
         # Subtotal
         row = self._total_row("Subtotal", bold=True)
@@ -673,8 +517,8 @@ class _Builder:
         # Total
         row = self._total_row("Total", bold=True)
         expr = "+".join(p for p in (subtotal, discount_total, tax_total, shipping) if p)
-        top_bottom = s.border(_BORDER_DARK)
-        total_bg = s.color(_COLOR_TOTAL_BG)
+        top_bottom = s.border(BORDER_DARK)
+        total_bg = s.color(COLOR_TOTAL_BG)
         rules = (top_bottom, 0, top_bottom, 0)
         label_cell = self.sheet.cells[coord(c.desc, row)]
         label_cell.bgcolor, label_cell.borders = total_bg, rules
@@ -716,7 +560,7 @@ class _Builder:
     ) -> str:
         """Writes the hidden helper cells of one tax row and returns the base cell."""
         c, dg = self.cols, self.digits
-        money = _Style(valueformat=self.money_fmt)
+        money = Style(valueformat=self.money_fmt)
         amt = c.amount
         if self.inv.line_items:
             amounts = f"{coord(amt, first)}:{coord(amt, last)}"
@@ -765,35 +609,33 @@ class _Builder:
             return
         c, s = self.cols, self.styles
         self.row += 1
-        self.text(c.desc, self.row, "Notes", _Style(font=self.bold, color=s.color(_COLOR_MUTED)))
+        self.text(c.desc, self.row, "Notes", Style(font=self.bold, color=s.color(COLOR_MUTED)))
         self.row += 1
         span = c.last_visible - c.desc + 1
-        style = _Style(
-            font=s.font(_FONT_ITALIC), layout=s.layout(_LAYOUT_TOP), colspan=span if span > 1 else 0
-        )
+        style = Style(font=s.font(FONT_ITALIC), layout=s.layout(LAYOUT_TOP), colspan=span if span > 1 else 0)
         self.text(c.desc, self.row, self.inv.notes, style)
         self.row += 1
 
     def _finish(self) -> None:
         c = self.cols
         widths: dict[int | None, int] = {
-            c.no: _WIDTHS["no"],
-            c.sku: _WIDTHS["sku"],
-            c.desc: _WIDTHS["desc"],
-            c.qty: _WIDTHS["qty"],
-            c.unit: _WIDTHS["unit"],
-            c.price: _WIDTHS["price"],
-            c.disc: _WIDTHS["disc"],
-            c.amount: _WIDTHS["amount"],
+            c.no: WIDTHS["no"],
+            c.sku: WIDTHS["sku"],
+            c.desc: WIDTHS["desc"],
+            c.qty: WIDTHS["qty"],
+            c.unit: WIDTHS["unit"],
+            c.price: WIDTHS["price"],
+            c.disc: WIDTHS["disc"],
+            c.amount: WIDTHS["amount"],
         }
         for col in c.taxes:
-            widths[col] = _WIDTHS["tax"]
+            widths[col] = WIDTHS["tax"]
         for maybe_col, width in widths.items():
             if maybe_col is not None:
                 self.sheet.cols[col_name(maybe_col)] = ColAttrs(width=str(width))
         for col in c.helpers:
             # Intermediate integers of the exact pro-rata computation: kept out of sight.
-            self.sheet.cols[col_name(col)] = ColAttrs(width=str(_WIDTHS["helper"]), hide="yes")
+            self.sheet.cols[col_name(col)] = ColAttrs(width=str(WIDTHS["helper"]), hide="yes")
         self.sheet.attribs.lastcol = c.helpers[-1] if c.helpers else c.last_visible
         self.sheet.attribs.lastrow = max(self.row - 1, 1)
 
