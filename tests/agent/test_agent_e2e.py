@@ -514,3 +514,60 @@ async def test_undo_in_a_stream_sends_the_restored_document(mesh: Mesh) -> None:
     assert ready[0].revision_number == 3
     assert ready[0].invoice == first.invoice
     assert events[-1].done.action == pb.CHAT_ACTION_UNDO
+
+
+# ---- conversions ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def conversions(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts of the agent's invoice conversions (the services in this process are not counted)."""
+    from docmesh_agent.adapters import document_grpc, session_grpc, wire
+    from docmesh_common.model import invoice
+
+    counts = {"to_proto": 0, "from_proto": 0}
+
+    def counted(name: str, function: Any) -> Any:
+        def wrapper(*args: Any) -> Any:
+            counts[name] += 1
+            return function(*args)
+
+        return wrapper
+
+    monkeypatch.setattr(document_grpc, "to_proto", counted("to_proto", invoice.to_proto))
+    monkeypatch.setattr(wire, "to_proto", counted("to_proto", invoice.to_proto))
+    monkeypatch.setattr(session_grpc, "from_proto", counted("from_proto", invoice.from_proto))
+    return counts
+
+
+async def test_a_new_document_is_converted_once_for_its_render_its_revision_and_the_reply(
+    mesh: Mesh, conversions: dict[str, int]
+) -> None:
+    response = await mesh.builtin_caller().chat(ACME)
+    assert response.invoice.buyer.name == "Acme Corp" and response.revision_number == 1
+    assert conversions == {"to_proto": 1, "from_proto": 0}
+
+
+async def test_an_edit_reads_the_current_document_once_and_converts_the_new_one_once(
+    mesh: Mesh, conversions: dict[str, int]
+) -> None:
+    caller = mesh.builtin_caller()
+    first = await caller.chat(ACME)
+    conversions.update(to_proto=0, from_proto=0)
+    edited = await caller.chat("add 2 hours of QA at $80", first.session_id)
+    assert edited.revision_number == 2
+    assert conversions == {"to_proto": 1, "from_proto": 1}
+
+
+async def test_revert_answers_with_the_saved_revision_as_the_session_service_sent_it(
+    mesh: Mesh, conversions: dict[str, int]
+) -> None:
+    caller = mesh.builtin_caller()
+    first = await caller.chat(ACME)
+    await caller.chat("add 2 hours of QA at $80", first.session_id)
+    conversions.update(to_proto=0, from_proto=0)
+    reverted = await caller.agent.RevertRevision(
+        pb.RevertRevisionRequest(session_id=first.session_id, revision_number=1), metadata=caller.md
+    )
+    assert reverted.revision.totals == first.totals
+    assert conversions == {"to_proto": 0, "from_proto": 1}

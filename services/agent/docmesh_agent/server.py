@@ -10,8 +10,6 @@ from docmesh.agent.v1 import (
     invoice_app_service_pb2,
     invoice_app_service_pb2_grpc,
 )
-from docmesh.document.v1 import document_service_pb2_grpc
-from docmesh.session.v1 import session_service_pb2_grpc
 from docmesh_agent.adapters.document_grpc import GrpcDocumentEngine
 from docmesh_agent.adapters.session_grpc import GrpcSessionStore
 from docmesh_agent.documents import SessionDocuments
@@ -20,7 +18,6 @@ from docmesh_agent.providers import Provider, create_provider
 from docmesh_agent.servicer import AgentServicer, InvoiceAppServicer
 from docmesh_agent.settings import AgentSettings
 from docmesh_agent.turn import ChatTurns
-from docmesh_common.clients import Upstream
 from docmesh_common.server import Server, build_server
 
 AGENT_SERVICE = agent_service_pb2.DESCRIPTOR.services_by_name["AgentService"].full_name
@@ -29,20 +26,14 @@ APP_SERVICE = invoice_app_service_pb2.DESCRIPTOR.services_by_name["InvoiceAppSer
 
 async def create_server(settings: AgentSettings, *, provider: Provider | None = None) -> tuple[Server, int]:
     """The agent server; `provider` replaces the one the settings choose (benchmarks)."""
-    sessions = Upstream(
-        "session", settings.session_target, session_service_pb2_grpc.SessionServiceStub, settings
-    )
-    documents = Upstream(
-        "document", settings.document_target, document_service_pb2_grpc.DocumentServiceStub, settings
-    )
+    session_store = GrpcSessionStore.connect(settings)
+    document_engine = GrpcDocumentEngine.connect(settings)
     brain = provider if provider is not None else create_provider(settings)
-    session_store = GrpcSessionStore(sessions)
-    document_engine = GrpcDocumentEngine(documents)
     turns = ChatTurns(settings, session_store, document_engine, brain)
 
     async def ready() -> bool:
         """Serving only while both upstreams report SERVING."""
-        answers = await asyncio.gather(sessions.is_serving(), documents.is_serving())
+        answers = await asyncio.gather(session_store.is_serving(), document_engine.is_serving())
         return all(answers)
 
     server = await build_server(
@@ -61,6 +52,6 @@ async def create_server(settings: AgentSettings, *, provider: Provider | None = 
             ),
         ],
         readiness=ready,
-        on_stop=[brain.close, sessions.close, documents.close],
+        on_stop=[brain.close, session_store.close, document_engine.close],
     )
     return server, server.port

@@ -8,6 +8,7 @@ from docmesh.document.v1 import document_service_pb2 as doc_pb2
 from docmesh.document.v1 import document_service_pb2_grpc as doc_grpc
 from docmesh_agent.adapters import wire
 from docmesh_agent.domain import Document, ExportedFile, ExportFormat, Validation
+from docmesh_agent.settings import AgentSettings
 from docmesh_common.clients import Upstream
 from docmesh_common.model.invoice import Invoice, to_proto
 
@@ -24,6 +25,17 @@ _FORMATS: dict[ExportFormat, doc_pb2.ExportFormat.ValueType] = {
 class GrpcDocumentEngine:
     def __init__(self, upstream: Upstream[doc_grpc.DocumentServiceStub]) -> None:
         self._upstream = upstream
+
+    @classmethod
+    def connect(cls, settings: AgentSettings) -> GrpcDocumentEngine:
+        """Over a breaker-protected client of the document service the settings name."""
+        return cls(Upstream("document", settings.document_target, doc_grpc.DocumentServiceStub, settings))
+
+    async def is_serving(self) -> bool:
+        return await self._upstream.is_serving()
+
+    async def close(self) -> None:
+        await self._upstream.close()
 
     async def render(self, invoice: Invoice) -> Document:
         sent = to_proto(invoice)

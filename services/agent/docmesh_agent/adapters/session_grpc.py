@@ -22,6 +22,7 @@ from docmesh_agent.domain import (
     SessionView,
     TurnCommit,
 )
+from docmesh_agent.settings import AgentSettings
 from docmesh_agent.usage import CallUsage
 from docmesh_common.clients import Upstream
 from docmesh_common.model.invoice import from_proto, kind_from_proto, kind_to_proto
@@ -39,6 +40,17 @@ _ROLES: dict[int, Role] = {
 class GrpcSessionStore:
     def __init__(self, upstream: Upstream[ses_grpc.SessionServiceStub]) -> None:
         self._upstream = upstream
+
+    @classmethod
+    def connect(cls, settings: AgentSettings) -> GrpcSessionStore:
+        """Over a breaker-protected client of the session service the settings name."""
+        return cls(Upstream("session", settings.session_target, ses_grpc.SessionServiceStub, settings))
+
+    async def is_serving(self) -> bool:
+        return await self._upstream.is_serving()
+
+    async def close(self) -> None:
+        await self._upstream.close()
 
     @property
     def _stub(self) -> ses_grpc.SessionServiceStub:
