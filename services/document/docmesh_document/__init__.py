@@ -2,10 +2,13 @@
 
 Modules:
 
-* ``msc`` — the pure MSC library (model, parse/serialize, formulas, recalc, validate, correct).
-* ``totals`` — ``compute_totals(invoice) -> InvoiceTotals``: the Decimal invoice arithmetic.
+* ``msc`` — the pure MSC spreadsheet library (model, parse/serialize, formula compiler,
+  evaluator and function families, recalc, validate, correct); import it from the package.
 * ``render`` — ``render_invoice(invoice, multipart=True) -> RenderedInvoice``: a live-formula
-  sheet whose formulas recalculate (in SocialCalc's doubles) to exactly those totals.
+  sheet whose formulas recalculate (in SocialCalc's doubles) to exactly the Decimal totals of
+  ``docmesh_common.model.totals``; ``sheet_layout`` is how that sheet looks (styles, columns).
+* ``invoice_checks`` — the invoice arithmetic of a sheet (``validate_invoice``,
+  ``check_invoice_document``) and every check of a rendered invoice (``check_rendered_invoice``).
 * ``exports`` — ``export_document(doc, ExportFormat, base_name) -> ExportedFile``: XLSX, CSV,
   HTML, MSC.
 * ``service`` / ``servicer`` / ``server`` / ``settings`` / ``main`` — the gRPC DocumentService.

@@ -60,15 +60,18 @@ def invoice_from_request(msg: invoice_pb2.Invoice) -> Invoice:
     violations: dict[str, str] = {}
     currency = (msg.currency_code or "USD").upper()
     # from_proto stops at the first amount in another currency without naming it; check them
-    # all here, then validate a copy without the per-amount codes so every other field is named.
-    unified = invoice_pb2.Invoice()
-    unified.CopyFrom(msg)
-    for path, money in _money_fields(unified):
-        if money.currency_code and money.currency_code.upper() != currency and is_currency(currency):
-            violations[f"{path}.currency_code"] = f"{money.currency_code} on an invoice in {currency}"
-        money.currency_code = ""
+    # all here, then convert a copy without the per-amount codes so every other field is named.
+    # A request without such an amount (nearly every one) converts as it came: no copy.
+    source = msg
+    if any(m.currency_code and m.currency_code.upper() != currency for _, m in _money_fields(msg)):
+        source = invoice_pb2.Invoice()
+        source.CopyFrom(msg)
+        for path, money in _money_fields(source):
+            if money.currency_code and money.currency_code.upper() != currency and is_currency(currency):
+                violations[f"{path}.currency_code"] = f"{money.currency_code} on an invoice in {currency}"
+            money.currency_code = ""
     try:
-        result = from_proto(unified)
+        result = from_proto(source)
     except pydantic.ValidationError as error:
         for item in error.errors():
             field = _path("invoice", tuple(item.get("loc", ())))
