@@ -35,6 +35,7 @@ import datetime
 import functools
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -328,6 +329,7 @@ def worktree(commit: str) -> Iterator[tuple[str, Path]]:
         yield sha, folder
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=ROOT, capture_output=True)
+        shutil.rmtree(folder.parent, ignore_errors=True)
 
 
 @dataclass
