@@ -26,7 +26,7 @@ from docmesh_common.errors import (
 )
 from docmesh_common.model.invoice import DocumentKind, Invoice
 from tests.agent.conftest import INVOICE
-from tests.agent.memory import MemoryDocumentEngine, MemorySessionStore, ScriptedProvider
+from tests.agent.memory import MemoryDocumentEngine, MemorySessionStore, ScriptedProvider, StoredSession
 
 ACME = "Invoice Acme Corp for 10 hours of consulting at $150/h, 8% tax"
 ACME_INVOICE = Invoice.model_validate(INVOICE)
@@ -61,7 +61,7 @@ class Rig:
         context.bind(owner_id="owner-1")
         return await self.turns.chat(session_id=session_id, message=message, **kwargs)
 
-    def session(self, result: TurnResult):  # type: ignore[no-untyped-def]
+    def session(self, result: TurnResult) -> StoredSession:
         return self.store.stored(result.session_id)
 
 
