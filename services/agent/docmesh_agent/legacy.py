@@ -1,17 +1,29 @@
-"""The original app's session routes (GetAppSession, DeleteAppSession); its generate and
-send routes are plain chat turns."""
+"""The original app's routes (InvoiceAppService): generating and sending are chat turns with
+the app's own required fields; a session is shown and deleted the app's way."""
 
 from __future__ import annotations
 
 from docmesh_agent.domain import AppSession
 from docmesh_agent.ports import SessionStore
 from docmesh_agent.rules import parse_session_id
-from docmesh_common.errors import NotFound
+from docmesh_agent.turn import ChatTurns, TurnResult
+from docmesh_common.errors import InvalidArgument, NotFound
 
 
-class AppSessions:
-    def __init__(self, sessions: SessionStore) -> None:
+class LegacyApp:
+    def __init__(self, turns: ChatTurns, sessions: SessionStore) -> None:
+        self.turns = turns
         self.sessions = sessions
+
+    async def generate(self, initial_prompt: str, session_id: str = "") -> TurnResult:
+        if not initial_prompt.strip():
+            raise InvalidArgument("initial_prompt is required", field="initial_prompt")
+        return await self.turns.chat(session_id=session_id, message=initial_prompt)
+
+    async def send(self, session_id: str, message: str) -> TurnResult:
+        if not session_id:
+            raise InvalidArgument("session_id is required", field="session_id")
+        return await self.turns.chat(session_id=session_id, message=message)
 
     async def get(self, session_id: str) -> AppSession:
         view = await self.sessions.get(parse_session_id(session_id))

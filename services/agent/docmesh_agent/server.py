@@ -13,7 +13,7 @@ from docmesh.agent.v1 import (
 from docmesh_agent.adapters.document_grpc import GrpcDocumentEngine
 from docmesh_agent.adapters.session_grpc import GrpcSessionStore
 from docmesh_agent.documents import SessionDocuments
-from docmesh_agent.legacy import AppSessions
+from docmesh_agent.legacy import LegacyApp
 from docmesh_agent.providers import Provider, create_provider
 from docmesh_agent.servicer import AgentServicer, InvoiceAppServicer
 from docmesh_agent.settings import AgentSettings
@@ -47,7 +47,7 @@ async def create_server(settings: AgentSettings, *, provider: Provider | None = 
             ),
             (
                 invoice_app_service_pb2_grpc.add_InvoiceAppServiceServicer_to_server,
-                InvoiceAppServicer(turns, AppSessions(session_store)),
+                InvoiceAppServicer(LegacyApp(turns, session_store)),
                 APP_SERVICE,
             ),
         ],

@@ -23,7 +23,7 @@ from docmesh.type.v1 import invoice_pb2
 from docmesh_agent.adapters.wire import invoice_wire, report_wire, revision_wire, totals_wire
 from docmesh_agent.documents import SessionDocuments
 from docmesh_agent.domain import Document
-from docmesh_agent.legacy import AppSessions
+from docmesh_agent.legacy import LegacyApp
 from docmesh_agent.turn import ChatTurns, TurnResult
 from docmesh_common.errors import DomainError, InvalidArgument
 from docmesh_common.model.invoice import DocumentKind, kind_from_proto
@@ -200,16 +200,13 @@ class AgentServicer(pb_grpc.AgentServiceServicer):
 class InvoiceAppServicer(app_grpc.InvoiceAppServiceServicer):
     """The original app's routes on top of the same chat turn."""
 
-    def __init__(self, turns: ChatTurns, sessions: AppSessions) -> None:
-        self.turns = turns
-        self.sessions = sessions
+    def __init__(self, app: LegacyApp) -> None:
+        self.app = app
 
     async def GenerateInvoice(
         self, request: app_pb.GenerateInvoiceRequest, context: grpc.aio.ServicerContext
     ) -> app_pb.GenerateInvoiceResponse:
-        if not request.initial_prompt.strip():
-            raise InvalidArgument("initial_prompt is required", field="initial_prompt")
-        result = await self.turns.chat(session_id=request.session_id, message=request.initial_prompt)
+        result = await self.app.generate(request.initial_prompt, request.session_id)
         return app_pb.GenerateInvoiceResponse(
             session_id=result.session_id,
             message=result.reply,
@@ -221,9 +218,7 @@ class InvoiceAppServicer(app_grpc.InvoiceAppServiceServicer):
     async def SendChatMessage(
         self, request: app_pb.SendChatMessageRequest, context: grpc.aio.ServicerContext
     ) -> app_pb.SendChatMessageResponse:
-        if not request.session_id:
-            raise InvalidArgument("session_id is required", field="session_id")
-        result = await self.turns.chat(session_id=request.session_id, message=request.message)
+        result = await self.app.send(request.session_id, request.message)
         return app_pb.SendChatMessageResponse(
             session_id=result.session_id,
             message=result.reply,
@@ -235,7 +230,7 @@ class InvoiceAppServicer(app_grpc.InvoiceAppServiceServicer):
     async def GetAppSession(
         self, request: app_pb.GetAppSessionRequest, context: grpc.aio.ServicerContext
     ) -> app_pb.GetAppSessionResponse:
-        session = await self.sessions.get(request.session_id)
+        session = await self.app.get(request.session_id)
         return app_pb.GetAppSessionResponse(
             session_id=session.session_id,
             message=session.last_reply,
@@ -251,7 +246,7 @@ class InvoiceAppServicer(app_grpc.InvoiceAppServiceServicer):
     async def DeleteAppSession(
         self, request: app_pb.DeleteAppSessionRequest, context: grpc.aio.ServicerContext
     ) -> app_pb.DeleteAppSessionResponse:
-        token_count = await self.sessions.delete(request.session_id)
+        token_count = await self.app.delete(request.session_id)
         return app_pb.DeleteAppSessionResponse(
             session_id=request.session_id,
             message="Session deleted",
