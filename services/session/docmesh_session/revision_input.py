@@ -35,26 +35,27 @@ def accept_invoice(invoice: invoice_pb2.Invoice, field: str) -> bytes:
     except ValueError as error:
         # Raised before the model sees the data, e.g. an amount in another currency.
         raise InvalidArgument(f"{field} is invalid: {error}", field=field) from None
-    _refuse_nul(invoice, field)
-    return _wire(invoice)
+    return _wire_without_nul(invoice, field)
 
 
 def accept_totals(totals: invoice_pb2.InvoiceTotals, field: str) -> bytes:
     """The totals named `field`, free of NUL characters (the document service computed them),
     in their wire encoding."""
-    _refuse_nul(totals, field)
-    return _wire(totals)
+    return _wire_without_nul(totals, field)
 
 
-def _wire(message: Message) -> bytes:
+def _wire_without_nul(message: Message, field: str) -> bytes:
+    """The wire encoding of `message`; INVALID_ARGUMENT naming `field` when a text in it
+    holds a NUL character."""
     # Deterministic, so the same message always gives the same bytes (a retry's idempotency
     # fingerprint digests them).
-    return message.SerializeToString(deterministic=True)
-
-
-def _refuse_nul(message: Message, field: str) -> None:
-    if _contains_nul(message):
+    wire = message.SerializeToString(deterministic=True)
+    # A NUL character is a zero byte in the encoding; without one (the usual case: varints
+    # have no zero byte except the value 0 itself) no text can hold one, and the walk through
+    # the fields (about 150 us for 20 lines, the scan well under 1 us) is skipped.
+    if b"\x00" in wire and _contains_nul(message):
         raise InvalidArgument(f"{field} must not contain NUL characters", field=field)
+    return wire
 
 
 def _contains_nul(message: Message) -> bool:
