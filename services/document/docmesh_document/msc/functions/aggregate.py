@@ -5,20 +5,19 @@ conditional sums (``SUMIF``, ``SUMIFS``, ``COUNTIF``) all walk their values the 
 add to the total, product, extremes and running variance, and their types combine under the
 ``plus`` table; blanks and texts only count; the first error (when no error is held yet)
 becomes the result type. :func:`aggregate` is that walk, :func:`series_result` reads one
-function's answer from it.
+function's answer from it and :func:`series_size` the number of values (COUNTIF).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from docmesh_document.msc.operands import Operand, float_of
 from docmesh_document.msc.valuetypes import PLUS, lookup_type
 
-__all__ = ["SERIES_KINDS", "Series", "aggregate", "series_result"]
+__all__ = ["SERIES_KINDS", "Series", "aggregate", "series_result", "series_size"]
 
 #: What :func:`series_result` can answer (a function's name without the database ``D``).
 SERIES_KINDS = (
@@ -27,24 +26,11 @@ SERIES_KINDS = (
 _VARIANCE_KINDS = frozenset(("STDEV", "STDEVP", "VAR", "VARP"))
 
 
-@dataclass(frozen=True, slots=True)
-class Series:
-    """What a walk over a series of values kept."""
-
-    rtype: str  # the result type of the sum ("" when no number or error was seen)
-    count: int  # numbers
-    counta: int  # values that are not blank
-    countblank: int  # blank values
-    total: float
-    product: float
-    maxval: float | None
-    minval: float | None
-    sk1: float  # sum of squared deviations from the mean (only when asked for)
-
-    @property
-    def size(self) -> int:
-        """Every value of the series, blanks included."""
-        return self.counta + self.countblank
+#: What a walk over a series of values kept: (result type of the sum, "" when no number or
+#: error was seen; numbers; values that are not blank; blank values; total; product; largest;
+#: smallest; sum of squared deviations from the mean, only when asked for). A plain tuple:
+#: one is made per function call, and SUM over a few cells is the commonest call of a sheet.
+Series = tuple[str, int, int, int, float, float, float | None, float | None, float]
 
 
 def aggregate(values: Iterable[tuple[str, Any]], *, variance: bool = False) -> Series:
@@ -87,35 +73,43 @@ def aggregate(values: Iterable[tuple[str, Any]], *, variance: bool = False) -> S
             rtype = last_rtype
         elif t == "e" and rtype[:1] != "e":
             rtype = vt
-    return Series(rtype, count, counta, countblank, total, product, maxval, minval, sk1)
+    return rtype, count, counta, countblank, total, product, maxval, minval, sk1
 
 
 def series_result(kind: str, values: Iterable[tuple[str, Any]]) -> Operand:
     """The result operand of ``kind`` (one of :data:`SERIES_KINDS`) over ``values``."""
-    s = aggregate(values, variance=kind in _VARIANCE_KINDS)
-    rtype = s.rtype or "n"
+    rtype, count, counta, countblank, total, product, maxval, minval, sk1 = aggregate(
+        values, variance=kind in _VARIANCE_KINDS
+    )
+    rtype = rtype or "n"
     if kind == "SUM":
-        return [rtype, s.total]
+        return [rtype, total]
     if kind == "PRODUCT":
-        return [rtype, s.product]
+        return [rtype, product]
     if kind == "MIN":
-        return [rtype, s.minval or 0.0]
+        return [rtype, minval or 0.0]
     if kind == "MAX":
-        return [rtype, s.maxval or 0.0]
+        return [rtype, maxval or 0.0]
     if kind == "COUNT":
-        return ["n", float(s.count)]
+        return ["n", float(count)]
     if kind == "COUNTA":
-        return ["n", float(s.counta)]
+        return ["n", float(counta)]
     if kind == "COUNTBLANK":
-        return ["n", float(s.countblank)]
+        return ["n", float(countblank)]
     if kind == "AVERAGE":
-        return [rtype, s.total / s.count] if s.count > 0 else ["e#DIV/0!", 0.0]
-    if s.count <= 1:
+        return [rtype, total / count] if count > 0 else ["e#DIV/0!", 0.0]
+    if count <= 1:
         return ["e#DIV/0!", 0.0]
     if kind == "STDEV":
-        return [rtype, math.sqrt(s.sk1 / (s.count - 1))]
+        return [rtype, math.sqrt(sk1 / (count - 1))]
     if kind == "STDEVP":
-        return [rtype, math.sqrt(s.sk1 / s.count)]
+        return [rtype, math.sqrt(sk1 / count)]
     if kind == "VAR":
-        return [rtype, s.sk1 / (s.count - 1)]
-    return [rtype, s.sk1 / s.count]
+        return [rtype, sk1 / (count - 1)]
+    return [rtype, sk1 / count]
+
+
+def series_size(values: Iterable[tuple[str, Any]]) -> int:
+    """How many values the series has, blanks included (COUNTIF's count of matching cells)."""
+    _, _, counta, countblank, *_ = aggregate(values)
+    return counta + countblank

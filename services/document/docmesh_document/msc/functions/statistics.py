@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from docmesh_document.msc.functions.aggregate import SERIES_KINDS, aggregate, series_result
+from docmesh_document.msc.functions.aggregate import SERIES_KINDS, series_result, series_size
 from docmesh_document.msc.functions.criteria import matches_criteria
 from docmesh_document.msc.functions.registry import args_error, register
 from docmesh_document.msc.operands import (
@@ -109,7 +109,7 @@ def _countif_sumif(fname: str, stack: list[Operand], fargs: list[Operand], ctx: 
     if fname == "SUMIF":
         stack.append(series_result("SUM", matching()))
     else:
-        stack.append(["n", float(aggregate(matching()).size)])
+        stack.append(["n", float(series_size(matching()))])
     return None
 
 
