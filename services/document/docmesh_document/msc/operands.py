@@ -253,6 +253,3 @@ def text_of(v: Any) -> str:
     if isinstance(v, float):
         return format_number(v)
     return str(v)
-
-
-# ---------------------------------------------------------------- the evaluator

@@ -11,7 +11,7 @@ from docmesh_document.msc.jsnum import js_ceil, js_div, js_floor, js_fmod, js_nu
 from docmesh_document.msc.operands import EvalContext, Operand, as_number, float_of, value_and_type
 from docmesh_document.msc.valuetypes import TYPES, lookup_type
 
-__all__ = ["round_digits", "times10"]
+__all__ = ["round_digits"]
 
 
 def _times10_table() -> tuple[float, ...]:
@@ -27,7 +27,7 @@ def _times10_table() -> tuple[float, ...]:
 _TIMES10 = _times10_table()
 
 
-def times10(n: float) -> float:
+def _times10(n: float) -> float:
     """10 multiplied n times, as the engine's loops do (capped: beyond 400 it is Infinity)."""
     k = int(min(n, 400))
     return _TIMES10[k] if k > 0 else 1.0
@@ -127,10 +127,10 @@ def _math2(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalCont
                 value = xv - js_floor(xv / yv) * yv
         else:  # TRUNC
             if yv >= 0:
-                scale = times10(math.floor(yv))
+                scale = _times10(math.floor(yv))
                 value = js_floor(abs(xv) * scale) / scale
             else:
-                scale = times10(math.floor(-yv))
+                scale = _times10(math.floor(-yv))
                 value = js_floor(abs(xv) / scale) * scale
             if xv < 0:
                 value = -value
@@ -163,12 +163,14 @@ def _log(fname: str, stack: list[Operand], fargs: list[Operand], ctx: EvalContex
 
 
 def round_digits(x: float, digits: float) -> float:
+    """``ROUND(x, digits)`` as the engine computes it: ``Math.round`` of x scaled by a power of
+    ten (made by repeated multiplication), scaled back (the fast path calls it too)."""
     if digits == 0:
         return js_round(x)
     if digits > 0:
-        scale = times10(math.floor(digits))
+        scale = _times10(math.floor(digits))
         return js_round(x * scale) / scale
-    scale = times10(math.floor(-digits))
+    scale = _times10(math.floor(-digits))
     return js_round(x / scale) * scale
 
 
