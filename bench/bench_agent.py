@@ -463,6 +463,15 @@ def report_sides(sides: list[Side], concurrencies: list[int]) -> None:
                 f"  {concurrency:>11}  {side.label:<16}  {rate:7.1f}  {machine:13.2f} ms  {mesh:10.2f} ms"
                 f"  {agent:11.2f} ms  {p50:8.0f} ms  {errors:6}{ratio}"
             )
+            # Each run on its own: the spread shows how much the other load on the machine moved them.
+            print(
+                "  "
+                + " " * 31
+                + "runs: "
+                + ", ".join(
+                    f"{r.turns / r.wall:.1f}/s {r.machine / max(r.turns, 1) * 1000:.0f} ms" for r in runs
+                )
+            )
     print("  proto<->model conversions per turn (" + " / ".join(CONVERSIONS) + "):")
     for side in sides:
         runs = [r for rs in side.runs.values() for r in rs]
