@@ -9,7 +9,10 @@ the load comes from this process through real gRPC stubs.
 2. The floor: the same operations done directly on PostgreSQL (asyncpg: the append's
    UPDATE ... RETURNING + INSERT in one transaction, plus the Redis write-through) and Redis
    (the GetSession pipeline of two GETEX) from this one Python process, same concurrency.
-3. Append cost against history: sequential appends to sessions holding 10 messages and to
+3. Revisions of a 20-line invoice: SaveRevision, and GetSession of a session whose latest
+   revision it is (served from Redis), at concurrency 32, with the server's CPU per request:
+   the session stores the invoice's wire bytes and parses them only into the reply.
+4. Append cost against history: sequential appends to sessions holding 10 messages and to
    sessions holding 5,000; the ratio of the medians (target <= 1.2).
 
 Targets: GetSession served from Redis p50 <= 2 ms at concurrency 32; append cost with 5,000
@@ -53,12 +56,35 @@ from machine_cpu import CpuMeter, littles_law_floor, machine_ms  # noqa: E402
 
 from docmesh.session.v1 import session_service_pb2 as pb  # noqa: E402
 from docmesh.session.v1 import session_service_pb2_grpc  # noqa: E402
+from docmesh.type.v1 import invoice_pb2, money_pb2  # noqa: E402
 from docmesh_dev import testenv  # noqa: E402
 from docmesh_session.migrate import upgrade_url  # noqa: E402
 
 OWNER = "bench-owner"
 MD = (("x-owner-id", OWNER),)
 TEXT = "Add 2 hours of QA at $90 per hour and a 5% discount on the whole invoice."
+INVOICE = invoice_pb2.Invoice(
+    currency_code="USD",
+    seller=invoice_pb2.Party(name="Northwind Consulting", email="billing@northwind.example"),
+    buyer=invoice_pb2.Party(name="Acme Corp", address_lines=["1 Main Street", "Springfield"]),
+    line_items=[
+        invoice_pb2.LineItem(
+            description=f"Consulting, week {week}",
+            quantity="10",
+            unit="hours",
+            unit_price=money_pb2.Money(currency_code="USD", amount="150.00"),
+            tax_names=["Sales tax"],
+        )
+        for week in range(1, 21)
+    ],
+    taxes=[invoice_pb2.Tax(name="Sales tax", rate_percent="8")],
+    notes="Thank you for your business.",
+)
+TOTALS = invoice_pb2.InvoiceTotals(
+    subtotal=money_pb2.Money(currency_code="USD", amount="30000.00"),
+    total=money_pb2.Money(currency_code="USD", amount="32400.00"),
+)
+MSC = "version:1.5\ncell:A1:t:Invoice\n"
 
 
 def free_port() -> int:
@@ -278,6 +304,31 @@ async def run(
             line(f"gRPC, concurrency {concurrency}", lat, elapsed)
             + f"   server p50 {server_p50(before, after)}"
         )
+
+    print("\nRevisions of a 20-line invoice (each worker on its own session), concurrency 32")
+    drafted = sessions[:32]
+    for label, method, op in (
+        (
+            "SaveRevision",
+            "SaveRevision",
+            lambda i: stub.SaveRevision(
+                pb.SaveRevisionRequest(session_id=drafted[i], invoice=INVOICE, totals=TOTALS, msc=MSC),
+                metadata=MD,
+            ),
+        ),
+        (
+            "GetSession with that revision (Redis)",
+            "GetSession",
+            lambda i: stub.GetSession(pb.GetSessionRequest(session_id=drafted[i]), metadata=MD),
+        ),
+    ):
+        path = f"/docmesh.session.v1.SessionService/{method}"
+        before, cpu_before = scrape(metrics_port, path), meter.snapshot()
+        lat, elapsed = await load(32, args.seconds, op)
+        cpu_after, after = meter.snapshot(), scrape(metrics_port, path)
+        print(line(label, lat, elapsed) + f"   server p50 {server_p50(before, after)}")
+        for text in meter.report(cpu_before, cpu_after, len(lat), "request"):
+            print(text)
 
     await floor(database_url, redis_url, namespace, sessions, args)
     await history(stub, create, append, args)
