@@ -194,8 +194,10 @@ def _expected_fields(spec: dict[str, Any], today: dt.date, lang: str) -> dict[st
 
 
 def build_invoice(spec: dict[str, Any], today: dt.date, lang: str) -> Invoice:
-    """A base document from its spec (first alternative of every text). New model fields are set
-    only when the model has them, so a base works before and after the model grows."""
+    """A base document from its spec (first alternative of every text). A base holds kind,
+    currency, dates, terms, buyer name and address, seller name, items, taxes, discounts,
+    shipping, payment method and notes. New model fields are set only when the model has them,
+    so a base works before and after the model grows."""
     invoice = _invoice_for_total(spec, today)
     extra = {
         "delivery_date": _date_or_none(spec.get("delivery_date")),
