@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
+import json
 import uuid
 
 import pytest
+from google.protobuf import json_format
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh_session.cache import SessionCache
+from tests.session.conftest import invoice
 
 pytestmark = pytest.mark.redis
 
@@ -49,6 +53,36 @@ async def test_get_session_is_served_from_redis_under_a_namespaced_versioned_key
     edited = raw.replace(b'"title": "Invoice for Acme"', b'"title": "from redis"')
     await redis_client.set(key, edited)
     assert (await alice.get(session.id)).session.title == "from redis"
+
+
+async def test_a_revision_cached_by_the_previous_release_is_dropped_and_read_from_the_database(
+    start_instance, database_url, redis_url, redis_namespace, redis_client
+) -> None:
+    instance = await start_instance(
+        database_url, DOCMESH_REDIS_URL=redis_url, DOCMESH_REDIS_NAMESPACE=redis_namespace
+    )
+    alice = instance.owner()
+    session = await alice.create()
+    saved = await alice.save_revision(session.id, hours="12")
+    key = f"{redis_namespace}:session:v1:{session.id}:revision"
+    # Until migration 0003 the entry held the invoice and totals as protobuf JSON.
+    entry = {
+        "number": 1,
+        "invoice": json_format.MessageToDict(invoice("99")),
+        "totals": None,
+        "msc": "stale",
+        "message_id": "",
+        "summary": "",
+        "create_time": saved.create_time.ToDatetime(tzinfo=dt.UTC).isoformat(),
+    }
+    await redis_client.set(key, f"1:{json.dumps(entry)}")
+
+    latest = (await alice.get(session.id)).latest_revision
+
+    assert latest == saved
+    # ... and the database's revision took its place in the cache.
+    assert b"stale" not in await redis_client.get(key)
+    assert (await alice.get(session.id)).latest_revision == saved
 
 
 async def test_reads_slide_the_cache_ttl(

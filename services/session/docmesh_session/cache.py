@@ -1,8 +1,11 @@
 """Redis hot cache of session state, optional and never trusted with anything durable.
 
 Keys are namespaced and versioned (`docmesh:session:v1:<id>` for the session,
-`...:<id>:revision` for its latest revision), values are `<version>:<json>`, and a write only replaces an older version (a Lua script compares
-them), so out-of-order write-throughs from concurrent requests never leave stale state behind.
+`...:<id>:revision` for its latest revision), values are `<version>:<json>` (the JSON is
+`mapping`'s cache form: a revision's invoice and totals are their wire bytes in base64; an
+entry of another form, e.g. an older release's, is dropped when read), and a write only
+replaces an older version (a Lua script compares them), so out-of-order write-throughs from
+concurrent requests never leave stale state behind.
 Reads slide the TTL (GETEX). Every Redis error or timeout is caught and logged, the caller
 falls back to the database, and the cache is skipped for a short back-off before it is
 tried again; keys whose write-through was missed meanwhile are deleted first, so a Redis
