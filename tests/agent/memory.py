@@ -3,8 +3,9 @@ provider: the turn's rules run against them in milliseconds.
 
 They keep the contract the gRPC services keep for the turn: the version compare-and-set of
 an appended message, idempotent writes by key, one revision per committed document, a token
-limit, soft deletion. They are ports, not infrastructure: the end-to-end tests run the real
-services.
+limit, soft deletion (test_ports.py runs the same contract against them and the gRPC
+adapters over the real services). They are ports, not infrastructure: the end-to-end tests
+run the real services.
 """
 
 from __future__ import annotations

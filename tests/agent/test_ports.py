@@ -1,0 +1,202 @@
+"""The contract of the agent's ports, checked against both implementations: the in-memory ones
+the turn specs run on (tests/agent/memory.py) and the gRPC adapters over the real session and
+document services. The same assertions hold for both, so the fast specs stay honest."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from docmesh_agent.adapters.document_grpc import GrpcDocumentEngine
+from docmesh_agent.adapters.session_grpc import GrpcSessionStore
+from docmesh_agent.domain import Document, NewSession, TurnCommit, Validation
+from docmesh_agent.ports import DocumentEngine, SessionStore
+from docmesh_agent.settings import AgentSettings
+from docmesh_common import context
+from docmesh_common.errors import Aborted, InvalidArgument, NotFound
+from docmesh_common.model.invoice import DocumentKind, Invoice
+from tests.agent.conftest import INVOICE, Mesh
+from tests.agent.memory import MemoryDocumentEngine, MemorySessionStore
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+ACME = Invoice.model_validate({**INVOICE, "number": "INV-7"})
+
+
+@pytest.fixture(params=["memory", "grpc"])
+async def ports(
+    request: pytest.FixtureRequest, mesh: Mesh
+) -> AsyncIterator[tuple[SessionStore, DocumentEngine]]:
+    context.bind(owner_id=f"owner-{uuid.uuid4().hex[:12]}")
+    if request.param == "memory":
+        yield MemorySessionStore(), MemoryDocumentEngine()
+        return
+    settings = AgentSettings(
+        port=0,
+        metrics_port=0,
+        session_target=f"127.0.0.1:{mesh.session_port}",
+        document_target=f"127.0.0.1:{mesh.document_port}",
+    )
+    sessions, documents = GrpcSessionStore.connect(settings), GrpcDocumentEngine.connect(settings)
+    yield sessions, documents
+    await sessions.close()
+    await documents.close()
+
+
+@pytest.fixture
+def sessions(ports: tuple[SessionStore, DocumentEngine]) -> SessionStore:
+    return ports[0]
+
+
+@pytest.fixture
+def documents(ports: tuple[SessionStore, DocumentEngine]) -> DocumentEngine:
+    return ports[1]
+
+
+async def new_session(sessions: SessionStore, **fields: Any) -> str:
+    return (await sessions.create(NewSession(title="t", **fields))).session.id
+
+
+async def rendered(documents: DocumentEngine, invoice: Invoice = ACME) -> Document:
+    return await documents.render(invoice)
+
+
+# ---- SessionStore ---------------------------------------------------------------------------
+
+
+async def test_a_new_session_has_no_messages_and_no_revision(sessions: SessionStore) -> None:
+    session_id = await new_session(sessions, document_kind=DocumentKind.QUOTE)
+    view = await sessions.get(session_id)
+    assert view.messages == () and view.latest_revision is None
+    assert view.session.document_kind == DocumentKind.QUOTE
+    assert view.session.latest_revision_number == 0
+    assert not (view.session.abandoned or view.session.deleted)
+
+
+async def test_an_unknown_session_is_not_found(sessions: SessionStore) -> None:
+    with pytest.raises(NotFound):
+        await sessions.get(str(uuid.uuid4()))
+
+
+async def test_a_message_appended_at_the_read_version_moves_the_version(sessions: SessionStore) -> None:
+    session_id = await new_session(sessions)
+    before = (await sessions.get(session_id)).session.version
+    appended = await sessions.append_user_message(session_id, "hello", "k:user", expected_version=before)
+    assert not appended.replayed and appended.message.role == "user"
+    view = await sessions.get(session_id)
+    assert view.session.version == before + 1
+    assert [m.id for m in view.messages] == [appended.message.id]
+
+
+async def test_a_message_appended_at_a_stale_version_is_aborted(sessions: SessionStore) -> None:
+    session_id = await new_session(sessions)
+    version = (await sessions.get(session_id)).session.version
+    await sessions.append_user_message(session_id, "one", "one:user", expected_version=version)
+    with pytest.raises(Aborted):
+        await sessions.append_user_message(session_id, "two", "two:user", expected_version=version)
+
+
+async def test_a_retried_append_replays_the_stored_message(sessions: SessionStore) -> None:
+    session_id = await new_session(sessions)
+    version = (await sessions.get(session_id)).session.version
+    first = await sessions.append_user_message(session_id, "hello", "k:user", expected_version=version)
+    again = await sessions.append_user_message(session_id, "hello", "k:user", expected_version=version + 1)
+    assert again.replayed and again.message.id == first.message.id
+    assert len((await sessions.get(session_id)).messages) == 1
+
+
+async def test_a_commit_saves_the_reply_and_the_revision_once(
+    sessions: SessionStore, documents: DocumentEngine
+) -> None:
+    session_id = await new_session(sessions)
+    version = (await sessions.get(session_id)).session.version
+    user = (await sessions.append_user_message(session_id, "hi", "k:user", expected_version=version)).message
+    commit = TurnCommit(
+        session_id=session_id,
+        reply="Here it is.",
+        idempotency_key="k:reply",
+        document=await rendered(documents),
+        message_id=user.id,
+        summary="New document",
+        title="Invoice for Acme Corp",
+    )
+    committed = await sessions.commit_turn(commit)
+    assert committed.revision_number == 1 and committed.session_token_count > 0
+    again = await sessions.commit_turn(commit)
+    assert again.assistant_message_id == committed.assistant_message_id
+    view = await sessions.get(session_id)
+    assert [m.role for m in view.messages] == ["user", "assistant"]
+    assert view.latest_revision is not None
+    assert (view.latest_revision.number, view.latest_revision.invoice) == (1, ACME)
+    assert (view.latest_revision.message_id, view.latest_revision.summary) == (user.id, "New document")
+    assert await sessions.revision_for_message(view, user.id) is not None
+    assert await sessions.revision_for_message(view, str(uuid.uuid4())) is None
+
+
+async def test_a_revision_is_copied_as_the_newest(sessions: SessionStore, documents: DocumentEngine) -> None:
+    session_id = await new_session(sessions)
+    for number in (1, 2):
+        invoice = ACME.model_copy(update={"number": f"INV-{number}"})
+        await sessions.commit_turn(
+            TurnCommit(
+                session_id=session_id,
+                reply="ok",
+                idempotency_key=f"k{number}",
+                document=await rendered(documents, invoice),
+            )
+        )
+    copy = await sessions.copy_revision(session_id, 1, "Reverted to revision 1")
+    assert (copy.number, copy.invoice.number, copy.summary) == (3, "INV-1", "Reverted to revision 1")
+    assert (await sessions.get_revision(session_id, 3)).invoice == copy.invoice
+    with pytest.raises(NotFound):
+        await sessions.get_revision(session_id, 9)
+
+
+async def test_a_session_made_by_a_keyed_turn_is_found_by_its_key(sessions: SessionStore) -> None:
+    key = uuid.uuid4().hex
+    session_id = await new_session(sessions, turn_key=key)
+    assert await sessions.find_by_turn_key(key) == session_id
+    assert await sessions.find_by_turn_key(uuid.uuid4().hex) is None
+
+
+async def test_a_deleted_session_reads_as_deleted(sessions: SessionStore) -> None:
+    session_id = await new_session(sessions)
+    assert await sessions.delete(session_id) == 0
+    assert (await sessions.get(session_id)).session.deleted
+
+
+# ---- DocumentEngine -------------------------------------------------------------------------
+
+
+async def test_a_complete_invoice_renders_to_a_valid_sheet(documents: DocumentEngine) -> None:
+    document = await rendered(documents)
+    assert document.invoice == ACME and document.msc
+    assert document.validation.valid
+    assert (await documents.validate(document.msc)).valid
+
+
+async def test_an_export_is_named_by_its_base_name_and_format(documents: DocumentEngine) -> None:
+    document = await rendered(documents)
+    exported = await documents.export(document.msc, "csv", "invoice-INV-7")
+    assert exported.file_name == "invoice-INV-7.csv"
+    assert exported.content
+
+
+async def test_an_invoice_the_service_cannot_render_is_invalid_naming_the_field(
+    documents: DocumentEngine,
+) -> None:
+    if isinstance(documents, MemoryDocumentEngine):
+        documents.refuse = {"invoice.line_items[0].quantity": "too large"}
+    huge = ACME.model_copy(
+        update={"line_items": [ACME.line_items[0].model_copy(update={"quantity": 10**30})]}
+    )
+    with pytest.raises(InvalidArgument) as caught:
+        await documents.render(huge)
+    assert any("line_items" in name for name in caught.value.violations)
+
+
+def test_the_validation_of_a_document_made_in_the_agent_needs_no_service() -> None:
+    assert Validation(valid=True).errors() == []
