@@ -337,3 +337,17 @@ async def test_an_upgraded_session_takes_new_messages_after_its_old_ones(
     appended = await owner.append(str(old_session.session_id), "add 2 hours of QA")
     assert [m.sequence for m in appended.messages] == [3]
     assert appended.session.version == 5
+
+
+async def test_a_sqlite_database_of_the_previous_release_is_upgraded_by_the_service_at_its_start(
+    tmp_path: Path, start_instance
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'embedded.db'}"
+    old = await _write_previous_release(url)
+
+    instance = await start_instance(url, DOCMESH_AUTO_MIGRATE=None)
+
+    owner = instance.owner(old.owner_id)
+    view = await owner.get(str(old.session_id), pb.SESSION_VIEW_FULL)
+    assert len(view.messages) == 2
+    assert view.latest_revision.invoice == invoice("12", rate="160")
