@@ -13,9 +13,10 @@
 3. Before/after (--ab): two commits' meshes (default e29c26d, the agent before its ports, and
    HEAD), each checked out into a temporary git worktree and run as its own session +
    document + agent processes against the same scripted LLM, measured alternately (A B, then
-   B A, ...) at each concurrency (default 32 and 256 concurrent Chat turns): turns per second,
-   the whole machine's CPU per turn and the agent's, and the invoice's proto<->model
-   conversions per turn in each process. The conversions are counted by running each service
+   B A, ...) at each concurrency (default 32 and 256 concurrent Chat turns), first turns of new
+   sessions and then an edit of each of those sessions (--no-ab-edits: first turns only):
+   turns per second, the whole machine's CPU per turn and the agent's, and the invoice's
+   proto<->model conversions per turn in each process. The conversions are counted by running each service
    under this script (`--counted MODULE`), which wraps to_proto/from_proto (and the totals' and
    json_format's conversions) in counters before the service is imported: production code is
    not instrumented.
@@ -23,7 +24,7 @@
 Usage: .venv/bin/python bench/bench_agent.py [--turns 256] [--llm-delay 1.0]
        [--builtin-turns 300] [--builtin-concurrency 16]
        [--ab] [--ab-only] [--before e29c26d] [--after HEAD] [--ab-concurrency 32 256]
-       [--ab-waves 2] [--ab-rounds 2]
+       [--ab-waves 2] [--ab-rounds 2] [--no-ab-edits]
 """
 
 from __future__ import annotations
@@ -251,18 +252,27 @@ async def http_floor(base_url: str, turns: int, delay: float) -> None:
     )
 
 
-async def grpc_turns(port: int, count: int, concurrency: int) -> tuple[list[float], int, float]:
+async def grpc_turns(
+    port: int, count: int, concurrency: int, sessions: list[tuple[str, str]] | None = None
+) -> tuple[list[float], int, float]:
+    """`count` Chat turns, `concurrency` at a time: first turns of new sessions, or with
+    `sessions` ((owner, session id) pairs, one turn each) an edit of each session's document.
+    Every session a turn used is added to `sessions` when that is an empty list."""
+    new_sessions = sessions is not None and not sessions
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
         stub = pb_grpc.AgentServiceStub(channel)
 
         async def turn(index: int) -> None:
-            response = await stub.Chat(
-                pb.ChatRequest(message=ACME),
-                metadata=(("x-owner-id", f"bench-{index % 32}"),),
-                timeout=120,
-            )
+            if sessions and not new_sessions:
+                owner, session_id = sessions[index]
+                request = pb.ChatRequest(session_id=session_id, message="add 2 hours of QA at $80")
+            else:
+                owner, request = f"bench-{index % 32}", pb.ChatRequest(message=ACME)
+            response = await stub.Chat(request, metadata=(("x-owner-id", owner),), timeout=120)
             if not response.msc:
                 raise RuntimeError(f"turn without a document: {response.reply}")
+            if new_sessions and sessions is not None:
+                sessions.append((owner, response.session_id))
 
         return await offer(count, concurrency, turn)
 
@@ -336,6 +346,7 @@ def worktree(commit: str) -> Iterator[tuple[str, Path]]:
 class Run:
     """One measured wave of turns on one side."""
 
+    kind: str  # "first": a new session's first turn; "edit": a second turn editing its document
     turns: int
     errors: int
     wall: float
@@ -354,7 +365,7 @@ class Side:
     ports: dict[str, int] = field(default_factory=dict)
     pids: dict[str, int] = field(default_factory=dict)
     count_files: dict[str, Path] = field(default_factory=dict)
-    runs: dict[int, list[Run]] = field(default_factory=dict)
+    runs: dict[tuple[str, int], list[Run]] = field(default_factory=dict)
 
     @property
     def pythonpath(self) -> str:
@@ -418,17 +429,22 @@ async def start_side(children: Processes, side: Side, store: dict[str, str], bas
     await wait_serving(side.ports["agent"])
 
 
-async def measure(side: Side, concurrency: int, count: int) -> Run:
+async def measure(
+    side: Side, concurrency: int, count: int, sessions: list[tuple[str, str]] | None = None
+) -> Run:
+    """A wave of first turns (they add their sessions to `sessions`), or of edits of `sessions`."""
+    kind = "edit" if sessions else "first"
     await asyncio.sleep(0.3)  # the counters' files catch up with the previous wave
     counts_before = side.counts()
     machine_before = machine_busy()
     cpu_before = {name: process_cpu(pid) for name, pid in side.pids.items()}
-    latencies, errors, wall = await grpc_turns(side.ports["agent"], count, concurrency)
+    latencies, errors, wall = await grpc_turns(side.ports["agent"], count, concurrency, sessions)
     machine_after = machine_busy()
     cpu_after = {name: process_cpu(pid) for name, pid in side.pids.items()}
     await asyncio.sleep(0.3)
     counts_after = side.counts()
     return Run(
+        kind=kind,
         turns=len(latencies),
         errors=errors,
         wall=wall,
@@ -441,13 +457,15 @@ async def measure(side: Side, concurrency: int, count: int) -> Run:
 
 def report_sides(sides: list[Side], concurrencies: list[int]) -> None:
     print(
-        "  concurrency  side              turns/s  machine CPU/turn  mesh CPU/turn  agent CPU/turn"
+        "  turns  concurrency  side              turns/s  machine CPU/turn  mesh CPU/turn  agent CPU/turn"
         "  p50 latency  errors"
     )
-    for concurrency in concurrencies:
+    for kind, concurrency in [(k, c) for k in ("first", "edit") for c in concurrencies]:
         base: tuple[float, float] | None = None
         for side in sides:
-            runs = side.runs.get(concurrency, [])
+            runs = side.runs.get((kind, concurrency), [])
+            if not runs:
+                continue
             turns = sum(r.turns for r in runs) or 1
             rate = sum(r.turns for r in runs) / sum(r.wall for r in runs)
             machine = sum(r.machine for r in runs) / turns * 1000
@@ -460,29 +478,32 @@ def report_sides(sides: list[Side], concurrencies: list[int]) -> None:
             )
             base = base or (rate, machine)
             print(
-                f"  {concurrency:>11}  {side.label:<16}  {rate:7.1f}  {machine:13.2f} ms  {mesh:10.2f} ms"
+                f"  {kind:<5}  {concurrency:>11}  {side.label:<16}  {rate:7.1f}  {machine:13.2f} ms  {mesh:10.2f} ms"
                 f"  {agent:11.2f} ms  {p50:8.0f} ms  {errors:6}{ratio}"
             )
             # Each run on its own: the spread shows how much the other load on the machine moved them.
             print(
                 "  "
-                + " " * 31
+                + " " * 38
                 + "runs: "
                 + ", ".join(
                     f"{r.turns / r.wall:.1f}/s {r.machine / max(r.turns, 1) * 1000:.0f} ms" for r in runs
                 )
             )
     print("  proto<->model conversions per turn (" + " / ".join(CONVERSIONS) + "):")
-    for side in sides:
-        runs = [r for rs in side.runs.values() for r in rs]
-        turns = sum(r.turns for r in runs) or 1
-        cells = []
-        for name in MESH:
-            total: Counter[str] = Counter()
-            for r in runs:
-                total.update(r.conversions.get(name, Counter()))
-            cells.append(f"{name} " + "/".join(f"{total[c] / turns:.2f}" for c in CONVERSIONS))
-        print(f"    {side.label:<16}  " + "   ".join(cells))
+    for kind in ("first", "edit"):
+        for side in sides:
+            runs = [r for (k, _), rs in side.runs.items() if k == kind for r in rs]
+            if not runs:
+                continue
+            turns = sum(r.turns for r in runs) or 1
+            cells = []
+            for name in MESH:
+                total: Counter[str] = Counter()
+                for r in runs:
+                    total.update(r.conversions.get(name, Counter()))
+                cells.append(f"{name} " + "/".join(f"{total[c] / turns:.2f}" for c in CONVERSIONS))
+            print(f"    {kind:<5}  {side.label:<16}  " + "   ".join(cells))
 
 
 async def before_after(children: Processes, options: argparse.Namespace, base_url: str) -> None:
@@ -503,8 +524,13 @@ async def before_after(children: Processes, options: argparse.Namespace, base_ur
                 order = sides if round_number % 2 == 0 else sides[::-1]
                 for concurrency in concurrencies:
                     for side in order:
-                        run = await measure(side, concurrency, concurrency * options.ab_waves)
-                        side.runs.setdefault(concurrency, []).append(run)
+                        count = concurrency * options.ab_waves
+                        made: list[tuple[str, str]] = []
+                        first = await measure(side, concurrency, count, made)
+                        side.runs.setdefault(("first", concurrency), []).append(first)
+                        if options.ab_edits and made:
+                            edit = await measure(side, concurrency, len(made), made)
+                            side.runs.setdefault(("edit", concurrency), []).append(edit)
             print(
                 f"\n3. Before/after: Chat turns through the openai provider (LLM answers in "
                 f"{options.llm_delay:.1f} s), {options.ab_waves} wave(s) per concurrency, "
@@ -625,6 +651,12 @@ async def main() -> None:
     parser.add_argument("--ab-concurrency", type=int, nargs="+", default=[32, 256])
     parser.add_argument("--ab-waves", type=int, default=2, help="turns per measurement = concurrency x waves")
     parser.add_argument("--ab-rounds", type=int, default=2, help="measurements per side and concurrency")
+    parser.add_argument(
+        "--ab-edits",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="after each wave of first turns, a wave editing each of those sessions' documents",
+    )
     options = parser.parse_args()
     python = sys.executable
     children = Processes()
