@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from docmesh_common.model.invoice import DocumentKind
-from docmesh_document.labels import LANGUAGES, all_tables, labels, locale
+from docmesh_common.model.invoice import LANGUAGES, DocumentKind
+from docmesh_document.labels import all_tables, labels, locale
 
 PER_KIND = ("titles", "number", "issue_date", "due_date", "party_blocks")
 

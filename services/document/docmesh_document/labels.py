@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from docmesh_common.model.invoice import DocumentKind
-
-LANGUAGES = ("en", "es", "de", "fr")
-DEFAULT_LANGUAGE = "en"
+from docmesh_common.model.invoice import DEFAULT_LANGUAGE, DocumentKind
 
 # CLDR locales for numbers and dates in each language's documents.
 LOCALES = {"en": "en_US", "es": "es_ES", "de": "de_DE", "fr": "fr_FR"}

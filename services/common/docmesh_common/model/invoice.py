@@ -19,6 +19,9 @@ from docmesh_common.model.country import is_country
 from docmesh_common.model.currency import is_currency
 
 MAX_LINE_ITEMS = 500
+# The languages documents are written in; the first is the default.
+LANGUAGES = ("en", "es", "de", "fr")
+DEFAULT_LANGUAGE = LANGUAGES[0]
 MAX_TEXT = 2000
 
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=12, decimal_places=4)]
@@ -130,6 +133,10 @@ class Invoice(_Model):
     valid_until: dt.date | None = None
     amount_paid: Amount | None = None
     payment_method: ShortText = ""
+    delivery_date: dt.date | None = None
+    service_period_start: dt.date | None = None
+    service_period_end: dt.date | None = None
+    language: str = DEFAULT_LANGUAGE
 
     @field_validator("currency_code")
     @classmethod
@@ -139,8 +146,24 @@ class Invoice(_Model):
             raise ValueError(f"{value!r} is not an ISO 4217 currency code")
         return code
 
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        code = (value or DEFAULT_LANGUAGE).lower()
+        if code not in LANGUAGES:
+            raise ValueError(f"{value!r} is not one of the document languages {', '.join(LANGUAGES)}")
+        return code
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        if (self.service_period_start is None) != (self.service_period_end is None):
+            raise ValueError("a service period has both a start and an end date")
+        if (
+            self.service_period_start
+            and self.service_period_end
+            and self.service_period_start > self.service_period_end
+        ):
+            raise ValueError("a service period ends on or after its start")
         names = [t.name.casefold() for t in self.taxes]
         if len(names) != len(set(names)):
             raise ValueError("tax names must be unique")
@@ -266,6 +289,10 @@ def to_proto(inv: Invoice) -> invoice_pb2.Invoice:
         reference=inv.reference,
         valid_until=_date_text(inv.valid_until),
         payment_method=inv.payment_method,
+        delivery_date=_date_text(inv.delivery_date),
+        service_period_start=_date_text(inv.service_period_start),
+        service_period_end=_date_text(inv.service_period_end),
+        language=inv.language,
     )
     for item in inv.line_items:
         line = out.line_items.add(
@@ -321,5 +348,9 @@ def from_proto(msg: invoice_pb2.Invoice) -> Invoice:
         "valid_until": msg.valid_until or None,
         "amount_paid": _money_field(msg.amount_paid, cur, msg.HasField("amount_paid")),
         "payment_method": msg.payment_method,
+        "delivery_date": msg.delivery_date or None,
+        "service_period_start": msg.service_period_start or None,
+        "service_period_end": msg.service_period_end or None,
+        "language": msg.language or DEFAULT_LANGUAGE,
     }
     return Invoice.model_validate(data)
