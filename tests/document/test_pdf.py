@@ -201,3 +201,25 @@ def test_the_logo_is_placed_on_the_page() -> None:
         ).stdout
     rows = listing.splitlines()[2:]
     assert len(rows) == 1 and " 300 " in rows[0] and " 120 " in rows[0]
+
+
+SVG_LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100">'
+    b'<rect width="300" height="100" fill="#c33"/>'
+    b'<text x="10" y="60" font-size="40" font-weight="bold">ACME LOGO</text></svg>'
+)
+
+
+def test_an_svg_logo_is_drawn_as_vector_graphics_with_embedded_fonts() -> None:
+    pdf = render_pdf(consulting(), Letterhead(logo=SVG_LOGO, logo_content_type="image/svg+xml"))
+    assert pdf_text(pdf).startswith("ACME LOGO")
+    assert all(embedded for _, embedded in fonts(pdf))
+
+
+@pytest.mark.parametrize(
+    ("logo", "content_type"),
+    [(b"<svg broken", "image/svg+xml"), (b"\x89PNG not really", "image/png"), (b"\xff\xd8 no jpeg", "")],
+)
+def test_a_logo_that_cannot_be_drawn_is_left_out(logo: bytes, content_type: str) -> None:
+    pdf = render_pdf(consulting(), Letterhead(logo=logo, logo_content_type=content_type))
+    assert "Consulting" in pdf_text(pdf)

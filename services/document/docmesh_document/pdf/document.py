@@ -7,6 +7,7 @@ formulas also follow, so the PDF and the sheet of a revision agree to the cent.
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -32,8 +33,11 @@ from docmesh_common.model.totals import InvoiceTotals, compute_totals
 from docmesh_document.labels import Labels, labels, locale
 from docmesh_document.pdf import fonts
 from docmesh_document.pdf.epc import QrCode, epc_payload
+from docmesh_document.pdf.logo import is_svg, svg_logo
 from docmesh_document.pdf.pages import MARGIN, numbered_canvas, page_size
 from docmesh_document.pdf.text import Formatter
+
+log = logging.getLogger(__name__)
 
 BODY_SIZE = 9.0
 RULE = colors.HexColor("#D0D5DD")
@@ -48,7 +52,8 @@ TOTALS_WIDTH = 290.0
 class Letterhead:
     """What the seller's profile adds to every document: logo, bank details and footer."""
 
-    logo: bytes | None = None  # PNG or JPEG
+    logo: bytes | None = None  # PNG, JPEG or SVG
+    logo_content_type: str = ""  # "image/svg+xml" draws the logo as vector graphics
     iban: str = ""
     bic: str = ""
     bank_text: str = ""  # free-text bank details where there is no IBAN
@@ -183,11 +188,19 @@ class _Layout:
         )
         return _layout_table([[left, right]], [self.width - 200, 200])
 
-    def _logo(self) -> Image | None:
+    def _logo(self) -> Flowable | None:
+        """The logo scaled into its box, or None: a logo that cannot be drawn is left out,
+        the document is still sent."""
         if not self.head.logo:
             return None
-        image = Image(io.BytesIO(self.head.logo))
-        scale = min(LOGO_MAX[0] / image.imageWidth, LOGO_MAX[1] / image.imageHeight, 1.0)
+        if is_svg(self.head.logo_content_type, self.head.logo):
+            return svg_logo(self.head.logo, LOGO_MAX)
+        try:
+            image = Image(io.BytesIO(self.head.logo))
+            scale = min(LOGO_MAX[0] / image.imageWidth, LOGO_MAX[1] / image.imageHeight, 1.0)
+        except Exception:  # noqa: BLE001 - any undecodable picture: PIL and ReportLab raise many kinds
+            log.warning("logo left out: the image cannot be decoded")
+            return None
         image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
         image.hAlign = "LEFT"
         return image
