@@ -46,6 +46,7 @@ __all__ = [
     "display_text",
     "excel_formula",
     "export_document",
+    "exported",
     "to_csv",
     "to_html",
     "to_msc",
@@ -69,9 +70,11 @@ class ExportFormat(StrEnum):
     CSV = "csv"
     HTML = "html"
     MSC = "msc"
+    PDF = "pdf"  # laid out from the invoice by docmesh_document.pdf, not from the sheet
 
 
 _CONTENT_TYPES = {
+    ExportFormat.PDF: "application/pdf",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.HTML: "text/html; charset=utf-8",
@@ -86,8 +89,16 @@ class ExportedFile:
     file_name: str
 
 
+def exported(content: bytes, fmt: ExportFormat, base_name: str) -> ExportedFile:
+    return ExportedFile(
+        content=content, content_type=_CONTENT_TYPES[fmt], file_name=f"{base_name}.{fmt.value}"
+    )
+
+
 def export_document(doc: Document, fmt: ExportFormat, base_name: str = "document") -> ExportedFile:
     """Export ``doc`` (cached values current) as ``fmt``; ``base_name`` names the download."""
+    if fmt is ExportFormat.PDF:
+        raise ValueError("a PDF is laid out from the invoice (docmesh_document.pdf), not from the sheet")
     if fmt is ExportFormat.XLSX:
         content = to_xlsx(doc)
     elif fmt is ExportFormat.CSV:
@@ -96,9 +107,7 @@ def export_document(doc: Document, fmt: ExportFormat, base_name: str = "document
         content = to_html(doc, title=base_name)
     else:
         content = to_msc(doc)
-    return ExportedFile(
-        content=content, content_type=_CONTENT_TYPES[fmt], file_name=f"{base_name}.{fmt.value}"
-    )
+    return exported(content, fmt, base_name)
 
 
 # --- shared helpers -----------------------------------------------------------------------

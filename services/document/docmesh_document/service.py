@@ -37,7 +37,7 @@ from typing import Any, NamedTuple, TypeVar
 from docmesh_common.errors import InvalidArgument, Unavailable
 from docmesh_common.model.invoice import Invoice
 from docmesh_common.model.totals import InvoiceTotals
-from docmesh_document.exports import ExportedFile, ExportFormat, export_document
+from docmesh_document.exports import ExportedFile, ExportFormat, export_document, exported
 from docmesh_document.invoice_checks import check_rendered_invoice, validate_invoice
 from docmesh_document.msc import (
     COORD_RE,
@@ -56,6 +56,7 @@ from docmesh_document.msc import (
     serialize,
     validate,
 )
+from docmesh_document.pdf import Letterhead, render_pdf
 from docmesh_document.render import render_invoice
 from docmesh_document.settings import DocumentSettings
 
@@ -67,6 +68,7 @@ __all__ = [
     "RenderOutcome",
     "do_correct",
     "do_export",
+    "do_export_pdf",
     "do_parse",
     "do_recalculate",
     "do_render",
@@ -208,6 +210,10 @@ def do_export(text: str, fmt: ExportFormat, base_name: str) -> ExportedFile:
     return export_document(doc, fmt, base_name)
 
 
+def do_export_pdf(invoice: Invoice, letterhead: Letterhead, language: str, base_name: str) -> ExportedFile:
+    return exported(render_pdf(invoice, letterhead, language=language), ExportFormat.PDF, base_name)
+
+
 # --- the service ---------------------------------------------------------------------------
 
 
@@ -312,14 +318,31 @@ class DocumentService:
         return await self._run(self._heavy(size), do_recalculate, text)
 
     async def export(self, text: str, fmt: ExportFormat | None, base_name: str) -> ExportedFile:
+        """XLSX, CSV, HTML or MSC of the sheet ``text``."""
+        if fmt is ExportFormat.PDF:
+            raise ValueError("export_pdf lays out a PDF")
         size = self.check_text("msc", text)
         if fmt is None:
-            raise InvalidArgument("format is required: XLSX, CSV, HTML or MSC", field="format")
-        name = base_name or "document"
-        if not _BASE_NAME_RE.match(name):
-            raise InvalidArgument(
-                "base_name may hold letters, digits, spaces, '.', '_' and '-' (at most 100), "
-                "and starts with a letter or digit",
-                field="base_name",
-            )
+            raise InvalidArgument("format is required: XLSX, CSV, HTML, MSC or PDF", field="format")
+        name = _checked_base_name(base_name)
         return await self._run(self._heavy(size), do_export, text, fmt, name)
+
+    async def export_pdf(
+        self, invoice: Invoice, letterhead: Letterhead, *, language: str, base_name: str, size: int
+    ) -> ExportedFile:
+        """The PDF of ``invoice``, always in a worker: a one-page layout costs tens of
+        milliseconds of CPU, more than the hop (see the module docstring)."""
+        self.check_size("invoice", size)
+        name = _checked_base_name(base_name)
+        return await self._run(True, do_export_pdf, invoice, letterhead, language, name)
+
+
+def _checked_base_name(base_name: str) -> str:
+    name = base_name or "document"
+    if not _BASE_NAME_RE.match(name):
+        raise InvalidArgument(
+            "base_name may hold letters, digits, spaces, '.', '_' and '-' (at most 100), "
+            "and starts with a letter or digit",
+            field="base_name",
+        )
+    return name

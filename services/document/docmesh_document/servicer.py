@@ -10,9 +10,10 @@ from docmesh.document.v1 import document_service_pb2_grpc
 from docmesh.type.v1 import invoice_pb2, money_pb2
 from docmesh_common.errors import InvalidArgument
 from docmesh_common.model.currency import is_currency
-from docmesh_common.model.invoice import Invoice, from_proto
-from docmesh_document.exports import ExportFormat
+from docmesh_common.model.invoice import LANGUAGES, Invoice, from_proto
+from docmesh_document.exports import ExportedFile, ExportFormat
 from docmesh_document.msc import Finding, Fix, ParseIssue
+from docmesh_document.pdf import Letterhead
 from docmesh_document.service import CellValue, DocumentService
 
 __all__ = ["DocumentServicer", "invoice_from_request"]
@@ -28,6 +29,7 @@ _FORMATS = {
     pb.EXPORT_FORMAT_CSV: ExportFormat.CSV,
     pb.EXPORT_FORMAT_HTML: ExportFormat.HTML,
     pb.EXPORT_FORMAT_MSC: ExportFormat.MSC,
+    pb.EXPORT_FORMAT_PDF: ExportFormat.PDF,
 }
 
 
@@ -84,6 +86,29 @@ def invoice_from_request(msg: invoice_pb2.Invoice) -> Invoice:
     raise InvalidArgument(
         f"invalid invoice: {summary}{more}", violations=violations, reason="INVALID_INVOICE"
     )
+
+
+def letterhead_from_request(msg: pb.Letterhead) -> Letterhead:
+    return Letterhead(
+        logo=msg.logo or None,
+        logo_content_type=msg.logo_content_type,
+        iban=msg.iban,
+        bic=msg.bic,
+        bank_text=msg.bank_text,
+        footer=msg.footer,
+    )
+
+
+def _language(requested: str, invoice: Invoice) -> str:
+    """The request's language, else the invoice's own."""
+    if not requested:
+        return invoice.language
+    language = requested.lower()
+    if language not in LANGUAGES:
+        raise InvalidArgument(
+            f"language {requested!r} is not one of {', '.join(LANGUAGES)}", field="language"
+        )
+    return language
 
 
 def _finding(f: Finding) -> pb.Finding:
@@ -176,7 +201,26 @@ class DocumentServicer(document_service_pb2_grpc.DocumentServiceServicer):
         )
 
     async def Export(self, request: pb.ExportRequest, context: grpc.aio.ServicerContext) -> pb.ExportResponse:
-        exported = await self._service.export(request.msc, _FORMATS.get(request.format), request.base_name)
+        fmt = _FORMATS.get(request.format)
+        if fmt is ExportFormat.PDF:
+            exported = await self._export_pdf(request)
+        else:
+            exported = await self._service.export(request.msc, fmt, request.base_name)
         return pb.ExportResponse(
             content=exported.content, content_type=exported.content_type, file_name=exported.file_name
+        )
+
+    async def _export_pdf(self, request: pb.ExportRequest) -> ExportedFile:
+        # The PDF is laid out from the invoice; the sheet (msc) is not needed.
+        if not request.HasField("invoice"):
+            raise InvalidArgument("invoice is required for a PDF export", field="invoice")
+        size = request.invoice.ByteSize() + request.letterhead.ByteSize()
+        self._service.check_size("invoice", size)
+        invoice = invoice_from_request(request.invoice)
+        return await self._service.export_pdf(
+            invoice,
+            letterhead_from_request(request.letterhead),
+            language=_language(request.language, invoice),
+            base_name=request.base_name,
+            size=size,
         )

@@ -198,7 +198,7 @@ class _Layout:
         try:
             image = Image(io.BytesIO(self.head.logo))
             scale = min(LOGO_MAX[0] / image.imageWidth, LOGO_MAX[1] / image.imageHeight, 1.0)
-        except Exception:  # noqa: BLE001 - any undecodable picture: PIL and ReportLab raise many kinds
+        except Exception:  # any undecodable picture: PIL and ReportLab raise many kinds
             log.warning("logo left out: the image cannot be decoded")
             return None
         image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale

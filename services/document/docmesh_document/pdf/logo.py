@@ -41,7 +41,7 @@ class _ScaledDrawing(Flowable):
         self.height = drawing.height * scale
         self.hAlign = "LEFT"
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return self.width, self.height
 
     def draw(self) -> None:
@@ -65,7 +65,7 @@ def svg_logo(data: bytes, box: tuple[float, float]) -> Flowable | None:
     """The SVG scaled into ``box`` (never enlarged), or None when it cannot be drawn."""
     try:
         drawing = svg2rlg(io.BytesIO(data))
-    except Exception:  # noqa: BLE001 - svglib and lxml raise many kinds on bad input
+    except Exception:  # svglib and lxml raise many kinds on bad input
         drawing = None
     if drawing is None or drawing.width <= 0 or drawing.height <= 0:
         log.warning("logo left out: the SVG cannot be drawn")
