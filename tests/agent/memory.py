@@ -126,7 +126,11 @@ class MemorySessionStore:
 
     async def create(self, new: NewSession) -> SessionView:
         stored = StoredSession(
-            id=str(uuid.uuid4()), title=new.title, document_kind=new.document_kind, turn_key=new.turn_key
+            id=str(uuid.uuid4()),
+            title=new.title,
+            # As the session service: an unset kind is stored as an invoice.
+            document_kind=new.document_kind or DocumentKind.INVOICE,
+            turn_key=new.turn_key,
         )
         self.sessions[stored.id] = stored
         return await self.get(stored.id, full=False)

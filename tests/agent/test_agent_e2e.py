@@ -84,6 +84,44 @@ async def test_the_first_document_names_the_session_and_marks_it_drafted(mesh: M
     assert [m.id for m in view.messages] == [response.user_message_id, response.assistant_message_id]
 
 
+@pytest.mark.parametrize(
+    ("message", "kind", "title"),
+    [
+        ("Quote for Globex: 3 x Widget @ 12.50", invoice_pb2.DOCUMENT_KIND_QUOTE, "Quote for Globex"),
+        (
+            "Purchase order for Globex: 3 x Widget @ 12.50",
+            invoice_pb2.DOCUMENT_KIND_PURCHASE_ORDER,
+            "Purchase order for Globex",
+        ),
+    ],
+)
+async def test_the_first_message_decides_the_kind_of_a_new_session(
+    mesh: Mesh, message: str, kind: int, title: str
+) -> None:
+    caller = mesh.builtin_caller()
+    response = await caller.chat(message)
+    assert response.invoice.kind == kind
+    view = await mesh.sessions().GetSession(
+        ses_pb.GetSessionRequest(session_id=response.session_id), metadata=caller.md
+    )
+    assert view.session.title == title
+
+
+async def test_an_explicit_kind_in_the_request_wins_over_the_message(mesh: Mesh) -> None:
+    caller = mesh.builtin_caller()
+    response = await caller.chat(
+        "Quote for Globex: 3 x Widget @ 12.50", document_kind=invoice_pb2.DOCUMENT_KIND_INVOICE
+    )
+    assert response.invoice.kind == invoice_pb2.DOCUMENT_KIND_INVOICE
+
+
+async def test_a_later_message_can_change_the_kind(mesh: Mesh) -> None:
+    caller = mesh.builtin_caller()
+    first = await caller.chat("Invoice Globex for 3 x Widget @ 12.50")
+    changed = await caller.chat("make it a quote", first.session_id)
+    assert changed.invoice.kind == invoice_pb2.DOCUMENT_KIND_QUOTE
+
+
 async def test_a_turn_changes_the_session_twice_its_message_then_its_whole_outcome(mesh: Mesh) -> None:
     caller = mesh.builtin_caller()
     first = await caller.chat(ACME)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from docmesh.type.v1 import invoice_pb2
-from docmesh_agent.rules import base_name, incomplete, is_undo, session_title
-from docmesh_common.model.invoice import Invoice, from_proto
+from docmesh_agent.rules import base_name, first_document_kind, incomplete, is_undo, session_title
+from docmesh_common.model.invoice import DocumentKind, Invoice, from_proto
 from tests.agent.conftest import INVOICE
 
 
@@ -48,3 +48,16 @@ def test_export_base_name_uses_kind_and_a_safe_number() -> None:
     )
     assert base_name(invoice) == "quote-Q-2026-7"
     assert base_name(from_proto(invoice_pb2.Invoice(currency_code="USD"))) == "invoice"
+
+
+def test_the_requested_kind_decides_the_first_document() -> None:
+    assert first_document_kind(DocumentKind.INVOICE, DocumentKind.QUOTE) == DocumentKind.INVOICE
+
+
+def test_a_stored_invoice_kind_is_the_default_not_a_choice() -> None:
+    # The session service stores an unset kind as an invoice: the message decides then.
+    assert first_document_kind(None, DocumentKind.INVOICE) is None
+
+
+def test_a_stored_kind_other_than_the_default_is_a_choice() -> None:
+    assert first_document_kind(None, DocumentKind.RECEIPT) == DocumentKind.RECEIPT

@@ -125,6 +125,14 @@ async def test_the_document_kind_of_a_new_session_is_used() -> None:
     assert rig.provider.requests[0].document_kind == DocumentKind.QUOTE
 
 
+async def test_a_first_message_without_a_kind_keeps_the_kind_the_provider_read() -> None:
+    quote = GENERATED.invoice.model_copy(update={"kind": DocumentKind.QUOTE})  # type: ignore[union-attr]
+    rig = make_rig(dataclasses.replace(GENERATED, invoice=quote))
+    result = await rig.chat("Quote for Acme Corp: 10 hours of consulting at $150/h")
+    assert rig.provider.requests[0].document_kind is None
+    assert result.document is not None and result.document.invoice.kind == DocumentKind.QUOTE
+
+
 async def test_a_question_saves_the_reply_and_no_revision() -> None:
     rig = make_rig(question("Who is the buyer?"))
     result = await rig.chat("Invoice for 3 widgets")

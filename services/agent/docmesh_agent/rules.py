@@ -41,6 +41,20 @@ def undone_revision(summary: str) -> int | None:
     return int(chained.group(1)) if chained else None
 
 
+def first_document_kind(requested: DocumentKind | None, stored: DocumentKind | None) -> DocumentKind | None:
+    """The kind a session's first document must have, or None to let the message decide.
+
+    The request's kind is an explicit choice. The session's stored kind is one only when it is
+    not the default: the session service stores an unset kind as an invoice, so a stored invoice
+    cannot be told from "nothing chosen" and must not override "Quote for Globex: ...".
+    """
+    if requested is not None:
+        return requested
+    if stored is None or stored == DocumentKind.INVOICE:
+        return None
+    return stored
+
+
 def incomplete(invoice: Invoice) -> list[str]:
     """What a finished document still lacks (the schema allows drafts without them)."""
     problems = []

@@ -54,6 +54,7 @@ from docmesh_agent.providers.base import Action, HistoryMessage, InvalidAnswer, 
 from docmesh_agent.providers.prompt import invoice_json
 from docmesh_agent.rules import (
     draft_title,
+    first_document_kind,
     incomplete,
     is_undo,
     parse_session_id,
@@ -164,9 +165,11 @@ class ChatTurns:
                 return stored
 
         current = view.latest_revision.invoice if view.latest_revision is not None else None
-        kind = document_kind
-        if kind is None and current is None:
-            kind = session.document_kind
+        kind = (
+            document_kind
+            if current is not None
+            else first_document_kind(document_kind, session.document_kind)
+        )
         result = TurnResult(
             session_id=session.id,
             reply="",
