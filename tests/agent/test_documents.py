@@ -40,13 +40,13 @@ def documents(store: MemorySessionStore) -> SessionDocuments:
     return SessionDocuments(store, MemoryDocumentEngine())
 
 
-async def test_export_of_revision_zero_is_the_latest_named_by_kind_and_number(
+async def test_export_of_revision_zero_is_the_latest_named_by_kind_number_and_buyer(
     store: MemorySessionStore, documents: SessionDocuments
 ) -> None:
     session_id = await session_with(store, ACME, ACME)
     exported = await documents.export(session_id, "document.csv", 0)
     assert exported.content == b"sheet 2"
-    assert exported.file_name == "invoice-INV-7.csv"
+    assert exported.file_name == "invoice-INV-7-acme-corp.csv"
 
 
 async def test_export_of_a_numbered_revision_is_that_revision(

@@ -42,12 +42,35 @@ def test_session_title_is_the_first_message_shortened() -> None:
     assert len(session_title("x" * 500)) == 80
 
 
-def test_export_base_name_uses_kind_and_a_safe_number() -> None:
+def test_a_download_is_named_by_kind_number_and_buyer() -> None:
+    invoice = Invoice.model_validate(INVOICE).model_copy(update={"number": "INV-2026-0007"})
+    invoice.buyer.name = "Acme Corp"
+    assert base_name(invoice) == "invoice-INV-2026-0007-acme-corp"
+
+
+def test_a_download_without_a_number_is_a_draft() -> None:
     invoice = from_proto(
-        invoice_pb2.Invoice(kind=invoice_pb2.DOCUMENT_KIND_QUOTE, currency_code="USD", number="Q/2026:7")
+        invoice_pb2.Invoice(
+            kind=invoice_pb2.DOCUMENT_KIND_QUOTE, currency_code="USD", buyer=invoice_pb2.Party(name="Globex")
+        )
     )
-    assert base_name(invoice) == "quote-Q-2026-7"
-    assert base_name(from_proto(invoice_pb2.Invoice(currency_code="USD"))) == "invoice"
+    assert base_name(invoice) == "quote-draft-globex"
+
+
+def test_a_download_name_keeps_only_safe_characters() -> None:
+    invoice = from_proto(
+        invoice_pb2.Invoice(
+            kind=invoice_pb2.DOCUMENT_KIND_PURCHASE_ORDER,
+            currency_code="EUR",
+            number="PO/2026:7",
+            buyer=invoice_pb2.Party(name="Müller & Söhne GmbH / Köln"),
+        )
+    )
+    assert base_name(invoice) == "purchase-order-PO-2026-7-muller-sohne-gmbh-koln"
+
+
+def test_a_download_without_a_buyer_has_kind_and_number_only() -> None:
+    assert base_name(from_proto(invoice_pb2.Invoice(currency_code="USD"))) == "invoice-draft"
 
 
 def test_the_requested_kind_decides_the_first_document() -> None:

@@ -1,15 +1,19 @@
 """Small rules of the agent that need no store: what counts as an undo, when a document is
-complete, how sessions and exported files are named."""
+complete, how sessions and downloaded files are named."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 
 from docmesh_common.errors import InvalidArgument
 from docmesh_common.model.invoice import DocumentKind, Invoice
 
 TITLE_CHARS = 80
+# A download's name stays short enough for every file system and browser.
+FILE_NAME_CHARS = 100
+BUYER_NAME_CHARS = 40
 _UNDO = re.compile(
     r"^\s*(?:please\s+)?(?:undo|revert|go\s+back|undo\s+(?:that|it|the\s+last\s+(?:change|edit)))"
     r"(?:\s+(?:that|it|the\s+last\s+(?:change|edit)))?\s*(?:please)?\s*[.!]*\s*$",
@@ -91,7 +95,16 @@ def session_title(message: str) -> str:
 
 
 def base_name(invoice: Invoice) -> str:
-    """An exported file's name without extension, e.g. "quote-Q-2026-7"."""
+    """Every download's name without extension: `{kind}-{number or draft}-{buyer}`, in safe
+    characters only, e.g. "invoice-INV-2026-0007-acme-corp" or "quote-draft-globex"."""
     kind = invoice.kind.value.replace("_", "-")
-    number = re.sub(r"[^A-Za-z0-9._-]+", "-", invoice.number).strip("-.")
-    return f"{kind}-{number}"[:100] if number else kind
+    number = _safe(invoice.number) or "draft"
+    buyer = _safe(invoice.buyer.name).lower()[:BUYER_NAME_CHARS].strip("-")
+    name = f"{kind}-{number}-{buyer}" if buyer else f"{kind}-{number}"
+    return name[:FILE_NAME_CHARS].strip("-")
+
+
+def _safe(text: str) -> str:
+    """Letters and digits only (accents folded to ASCII), every other run one hyphen."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-")
