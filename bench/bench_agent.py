@@ -290,11 +290,24 @@ def serve_counted(module: str) -> None:
     `from ... import to_proto` binds the counted one), and a thread writes them to the file
     $DOCMESH_BENCH_COUNTS every 0.1 s. json_format counts proto <-> dict/JSON conversions.
     """
+    import importlib
     import runpy
 
     from google.protobuf import json_format
 
-    from docmesh_common.model import invoice, totals
+    def first_module(*names: str) -> Any:
+        # Before the model package (a "before" commit) the same conversions lived in the old
+        # modules; those are tried first, since this checkout's editable install could also
+        # resolve the new names for a "before" tree.
+        for name in names:
+            try:
+                return importlib.import_module(name)
+            except ModuleNotFoundError:
+                continue
+        raise ModuleNotFoundError(names[0])
+
+    invoice = first_module("docmesh_common.invoice", "docmesh_common.model.invoice")
+    totals = first_module("docmesh_document.totals", "docmesh_common.model.totals")
 
     counts: Counter[str] = Counter()
 
