@@ -18,6 +18,7 @@ import datetime as dt
 import html
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,6 +27,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from docmesh_document.msc import (
     Cell,
@@ -39,14 +43,17 @@ from docmesh_document.msc import (
     parse_coord,
     serialize,
 )
+from docmesh_document.sheet_layout import PRINT_TITLES
 
 __all__ = [
     "ExportFormat",
     "ExportedFile",
+    "XlsxProperties",
     "display_text",
     "excel_formula",
     "export_document",
     "exported",
+    "sheet_title",
     "to_csv",
     "to_html",
     "to_msc",
@@ -89,18 +96,33 @@ class ExportedFile:
     file_name: str
 
 
+@dataclass(frozen=True)
+class XlsxProperties:
+    """What a workbook says about itself: the sheet's tab, the document properties, the paper."""
+
+    sheet_name: str = "Sheet1"
+    title: str = ""
+    author: str = ""
+    letter: bool = False  # US Letter instead of A4
+
+
 def exported(content: bytes, fmt: ExportFormat, base_name: str) -> ExportedFile:
     return ExportedFile(
         content=content, content_type=_CONTENT_TYPES[fmt], file_name=f"{base_name}.{fmt.value}"
     )
 
 
-def export_document(doc: Document, fmt: ExportFormat, base_name: str = "document") -> ExportedFile:
+def export_document(
+    doc: Document,
+    fmt: ExportFormat,
+    base_name: str = "document",
+    properties: XlsxProperties | None = None,
+) -> ExportedFile:
     """Export ``doc`` (cached values current) as ``fmt``; ``base_name`` names the download."""
     if fmt is ExportFormat.PDF:
         raise ValueError("a PDF is laid out from the invoice (docmesh_document.pdf), not from the sheet")
     if fmt is ExportFormat.XLSX:
-        content = to_xlsx(doc)
+        content = to_xlsx(doc, properties or XlsxProperties())
     elif fmt is ExportFormat.CSV:
         content = to_csv(doc)
     elif fmt is ExportFormat.HTML:
@@ -324,13 +346,29 @@ def _set_value(xl: XlCell, sheet: Sheet, cell: Cell) -> None:
         xl.data_type = "s"
 
 
-def to_xlsx(doc: Document) -> bytes:
-    """A workbook with the sheet's live formulas, number formats, fonts, fills, borders, widths."""
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_NAME_MAX = 31
+
+
+def sheet_title(name: str) -> str:
+    r"""``name`` as Excel accepts a sheet's name: at most 31 characters, none of ``[]:*?/\``,
+    no apostrophe at either end, not empty and not the reserved "History"."""
+    cleaned = _SHEET_NAME_FORBIDDEN.sub("-", " ".join(name.split()))[:_SHEET_NAME_MAX].strip().strip("'")
+    if not cleaned or cleaned.lower() == "history":
+        return "Sheet1"
+    return cleaned
+
+
+def to_xlsx(doc: Document, properties: XlsxProperties | None = None) -> bytes:
+    """A print-ready workbook: the sheet's live formulas with their values cached, number
+    formats, fonts, fills, borders, widths, hidden helper columns, one page wide with the line
+    table's header repeated on every printed page, and the document properties."""
+    props = properties or XlsxProperties()
     sheet = doc.sheet
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "Sheet1"
+    ws.title = sheet_title(props.sheet_name)
     fonts = {i: _font(s) for i, s in sheet.fonts.items()}
     colors = {i: _rgb(s) for i, s in sheet.colors.items()}
     borders = {i: _border(s) for i, s in sheet.borders.items()}
@@ -400,17 +438,95 @@ def to_xlsx(doc: Document) -> bytes:
             ws.row_dimensions[number].hidden = True
     for key, named in sheet.names.items():
         definition = named.definition
+        if key == PRINT_TITLES:
+            _print_titles(ws, definition)
+            continue
         if definition.startswith("="):
             text = definition[1:]
         elif re.fullmatch(r"[A-Z]{1,2}\d+(:[A-Z]{1,2}\d+)?", definition.upper()):
-            text = "Sheet1!" + ":".join(_absolute(part) for part in definition.upper().split(":"))
+            text = (
+                _quoted(ws.title) + "!" + ":".join(_absolute(part) for part in definition.upper().split(":"))
+            )
         else:
             continue
         wb.defined_names[key] = DefinedName(key, attr_text=text)
-    # openpyxl stores formulas without cached results: ask the reader to calculate on load.
+    _page_setup(ws, props)
+    wb.properties.title = props.title or None
+    wb.properties.creator = props.author or None
+    # Readers that calculate (Excel, LibreOffice) still do so on load; those that do not
+    # (openpyxl data_only, previewers) read the cached values written below.
     wb.calculation.fullCalcOnLoad = True
     out = io.BytesIO()
     wb.save(out)
+    return _with_cached_values(out.getvalue(), sheet)
+
+
+def _quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _print_titles(ws: Worksheet, definition: str) -> None:
+    rows = re.findall(r"\d+", definition)
+    if rows:
+        ws.print_title_rows = f"{rows[0]}:{rows[-1]}"
+
+
+def _page_setup(ws: Worksheet, props: XlsxProperties) -> None:
+    """One page wide, as many pages tall as the lines need; portrait on the seller's paper."""
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER if props.letter else ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # 0: no limit on the height
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+
+
+# openpyxl writes a formula cell as <c r="D12" s="3"><f>…</f><v></v></c> (or <v/>): it cannot
+# write a cached result. The well-known way is to fill the <v> in the sheet's XML afterwards.
+_FORMULA_CELL_RE = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f><v(?:\s*/>|></v>)</c>', re.S)
+_SHEET_XML = "xl/worksheets/sheet1.xml"
+
+
+def _cached(cell: Cell) -> tuple[str, str] | None:
+    """(the cell's t attribute, its <v> text) for a recalculated formula cell."""
+    vt, value = cell.valuetype, cell.value
+    if vt.startswith("e"):
+        return "e", html.escape(vt[1:] or "#VALUE!", quote=False)
+    if vt.startswith("n"):
+        if not isinstance(value, float) or value != value or value in (float("inf"), float("-inf")):
+            return None
+        if vt == "nl":
+            return "b", "1" if value else "0"
+        return "", repr(value)
+    if vt.startswith("t"):
+        return "str", html.escape(str(value), quote=False)
+    return None
+
+
+def _with_cached_values(xlsx: bytes, sheet: Sheet) -> bytes:
+    cached: dict[str, tuple[str, str]] = {}
+    for coord, cell in sheet.cells.items():
+        if cell.kind is CellKind.FORMULA and (entry := _cached(cell)) is not None:
+            cached[coord] = entry
+
+    def fill(match: re.Match[str]) -> str:
+        coord, attrs, formula = match.groups()
+        entry = cached.get(coord)
+        if entry is None:
+            return match.group(0)
+        kind, text = entry
+        type_attr = f' t="{kind}"' if kind else ""
+        return f'<c r="{coord}"{attrs}{type_attr}><f>{formula}</f><v>{text}</v></c>'
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == _SHEET_XML:
+                data = _FORMULA_CELL_RE.sub(fill, data.decode("utf-8")).encode("utf-8")
+            target.writestr(item, data)
     return out.getvalue()
 
 

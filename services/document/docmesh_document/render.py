@@ -52,6 +52,7 @@ from docmesh_document.msc import (
     ColAttrs,
     Document,
     Finding,
+    Name,
     RowAttrs,
     Sheet,
     col_name,
@@ -73,6 +74,7 @@ from docmesh_document.sheet_layout import (
     FONT_TITLE,
     LAYOUT_TOP,
     PLAIN,
+    PRINT_TITLES,
     WIDTHS,
     Style,
     Styles,
@@ -361,6 +363,10 @@ class _Builder:
         headers.extend(zip(c.taxes, (tax.name for tax in inv.taxes), strict=True))
         numeric = {c.qty, c.price, c.disc, c.amount}
         header_row = self.row
+        # Printed on every page of a long XLSX (its print titles); see exports.PRINT_TITLES.
+        self.sheet.names[PRINT_TITLES] = Name(
+            PRINT_TITLES, "the line table's header row", f"A{header_row}:A{header_row}"
+        )
         for col, label in headers:
             if col is not None:
                 align = self.right if col in numeric else self.center if col in c.taxes else 0

@@ -37,7 +37,7 @@ from typing import Any, NamedTuple, TypeVar
 from docmesh_common.errors import InvalidArgument, Unavailable
 from docmesh_common.model.invoice import Invoice
 from docmesh_common.model.totals import InvoiceTotals
-from docmesh_document.exports import ExportedFile, ExportFormat, export_document, exported
+from docmesh_document.exports import ExportedFile, ExportFormat, XlsxProperties, export_document, exported
 from docmesh_document.invoice_checks import check_rendered_invoice, validate_invoice
 from docmesh_document.msc import (
     COORD_RE,
@@ -202,12 +202,14 @@ def do_recalculate(text: str) -> RecalcOutcome:
     return RecalcOutcome(msc=serialize(doc), cells=_content_cells(doc), circular_cells=result.circular_cells)
 
 
-def do_export(text: str, fmt: ExportFormat, base_name: str) -> ExportedFile:
+def do_export(
+    text: str, fmt: ExportFormat, base_name: str, properties: XlsxProperties | None = None
+) -> ExportedFile:
     doc = _parse_strict(text)
     # Values come from a recalculation, never from whatever the text had cached (the parsed
     # document is ours alone, so it is recalculated in place).
     recalculate(doc.sheet)
-    return export_document(doc, fmt, base_name)
+    return export_document(doc, fmt, base_name, properties)
 
 
 def do_export_pdf(invoice: Invoice, letterhead: Letterhead, language: str, base_name: str) -> ExportedFile:
@@ -317,15 +319,21 @@ class DocumentService:
         size = self.check_text("msc", text)
         return await self._run(self._heavy(size), do_recalculate, text)
 
-    async def export(self, text: str, fmt: ExportFormat | None, base_name: str) -> ExportedFile:
-        """XLSX, CSV, HTML or MSC of the sheet ``text``."""
+    async def export(
+        self,
+        text: str,
+        fmt: ExportFormat | None,
+        base_name: str,
+        properties: XlsxProperties | None = None,
+    ) -> ExportedFile:
+        """XLSX, CSV, HTML or MSC of the sheet ``text``; ``properties`` name an XLSX's sheet."""
         if fmt is ExportFormat.PDF:
             raise ValueError("export_pdf lays out a PDF")
         size = self.check_text("msc", text)
         if fmt is None:
             raise InvalidArgument("format is required: XLSX, CSV, HTML, MSC or PDF", field="format")
         name = _checked_base_name(base_name)
-        return await self._run(self._heavy(size), do_export, text, fmt, name)
+        return await self._run(self._heavy(size), do_export, text, fmt, name, properties)
 
     async def export_pdf(
         self, invoice: Invoice, letterhead: Letterhead, *, language: str, base_name: str, size: int

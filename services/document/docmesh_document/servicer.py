@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 import pydantic
+from reportlab.lib.pagesizes import LETTER
 
 from docmesh.document.v1 import document_service_pb2 as pb
 from docmesh.document.v1 import document_service_pb2_grpc
@@ -11,9 +12,11 @@ from docmesh.type.v1 import invoice_pb2, money_pb2
 from docmesh_common.errors import InvalidArgument
 from docmesh_common.model.currency import is_currency
 from docmesh_common.model.invoice import LANGUAGES, Invoice, from_proto
-from docmesh_document.exports import ExportedFile, ExportFormat
+from docmesh_document.exports import ExportedFile, ExportFormat, XlsxProperties
+from docmesh_document.labels import labels
 from docmesh_document.msc import Finding, Fix, ParseIssue
 from docmesh_document.pdf import Letterhead
+from docmesh_document.pdf.pages import page_size
 from docmesh_document.service import CellValue, DocumentService
 
 __all__ = ["DocumentServicer", "invoice_from_request"]
@@ -111,6 +114,19 @@ def _language(requested: str, invoice: Invoice) -> str:
     return language
 
 
+def xlsx_properties(invoice: Invoice, language: str) -> XlsxProperties:
+    """The sheet named by kind and number ("Invoice INV-2026-0007", "Invoice DRAFT"), the
+    seller as author, the paper the PDF would use."""
+    words = labels(language)
+    title = f"{words.titles[invoice.kind]} {invoice.number or words.draft}"
+    return XlsxProperties(
+        sheet_name=title,
+        title=title,
+        author=invoice.seller.name,
+        letter=page_size(invoice.seller.country_code) == LETTER,
+    )
+
+
 def _finding(f: Finding) -> pb.Finding:
     return pb.Finding(
         level=_LEVELS.get(f.level, pb.VALIDATION_LEVEL_UNSPECIFIED),
@@ -205,7 +221,11 @@ class DocumentServicer(document_service_pb2_grpc.DocumentServiceServicer):
         if fmt is ExportFormat.PDF:
             exported = await self._export_pdf(request)
         else:
-            exported = await self._service.export(request.msc, fmt, request.base_name)
+            properties = None
+            if fmt is ExportFormat.XLSX and request.HasField("invoice"):
+                invoice = invoice_from_request(request.invoice)
+                properties = xlsx_properties(invoice, _language(request.language, invoice))
+            exported = await self._service.export(request.msc, fmt, request.base_name, properties)
         return pb.ExportResponse(
             content=exported.content, content_type=exported.content_type, file_name=exported.file_name
         )

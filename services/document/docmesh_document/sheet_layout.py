@@ -66,6 +66,10 @@ WIDTHS = {
 }
 
 
+# The sheet name of the rows a printout repeats on every page (the line table's header).
+PRINT_TITLES = "PRINT_TITLES"
+
+
 def money_format(digits: int) -> str:
     """Valueformat for amounts with ``digits`` minor-unit digits: ``#,##0``, ``#,##0.00``…"""
     return "#,##0" + ("." + "0" * digits if digits else "")
