@@ -321,7 +321,7 @@ class Gateway:
                 scope[BODY_WAIT_SECONDS_KEY] = time.perf_counter() - reading
             query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             try:
-                request = build_request(route, params, query, body)
+                request = build_request(route, params, query, body, headers.get("content-type", ""))
             except RequestError as error:
                 raise InvalidArgument(error.message, field=error.field or None) from None
             timeout = self._deadline(route, headers)

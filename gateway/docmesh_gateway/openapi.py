@@ -312,6 +312,14 @@ class OpenApiBuilder:
                 schema_ref = self._ref(descriptor)
         else:
             field = _field_at(descriptor, tuple(route.body.split(".")))
+            if field.message_type is not None and field.message_type.full_name == "google.api.HttpBody":
+                # An upload: the raw bytes, their type from the Content-Type header.
+                binary = {"schema": {"type": "string", "format": "binary"}}
+                return {
+                    "required": True,
+                    "description": self._field_description(field),
+                    "content": {"*/*": binary},
+                }
             schema_ref = self._field_schema(field)
         return {"required": route.body != "*", "content": {"application/json": {"schema": schema_ref}}}
 

@@ -128,12 +128,18 @@ def build_request(
     path_params: Mapping[str, str],
     query: Sequence[tuple[str, str]],
     body: bytes,
+    content_type: str = "",
 ) -> Message:
-    """The RPC request message for an HTTP request, or RequestError naming the field."""
+    """The RPC request message for an HTTP request, or RequestError naming the field.
+
+    A body field of type google.api.HttpBody takes the raw body and its Content-Type (an upload);
+    any other body is JSON.
+    """
     descriptor: _descriptor.Descriptor = route.method.input_type
     data: dict[str, Any] = {}
     body_fields: list[FieldDescriptor] = []
-    if route.body:
+    raw_body = route.body and route.body != "*" and _is_http_body(descriptor, route.body)
+    if route.body and not raw_body:
         parsed = _parse_body(body)
         if route.body == "*":
             if parsed is None:
@@ -165,7 +171,18 @@ def build_request(
         raise RequestError(text, field) from None
     except (ValueError, TypeError, RecursionError) as error:
         raise RequestError(f"invalid request: {error}") from None
+    if raw_body:
+        target: Any = message
+        for name in route.body.split("."):
+            target = getattr(target, name)
+        target.content_type = content_type.strip()
+        target.data = body
     return message
+
+
+def _is_http_body(descriptor: _descriptor.Descriptor, body_field: str) -> bool:
+    last = _resolve(descriptor, body_field.split("."), body_field)[-1]
+    return last.message_type is not None and last.message_type.full_name == "google.api.HttpBody"
 
 
 def _implicit_update_mask(

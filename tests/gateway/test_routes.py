@@ -294,3 +294,71 @@ def test_the_path_variable_cannot_be_overridden_from_the_query(probe_routes: lis
 def test_a_deeply_nested_body_is_a_request_error_not_a_crash(routes: list[Route]) -> None:
     with pytest.raises(RequestError, match="nested too deeply"):
         build_request(by_id(routes, "AgentService_Chat"), {}, [], b"[" * 100_000 + b"]" * 100_000)
+
+
+# Business profile, customers and finalizing (issue 12)
+
+
+def test_profile_and_customer_routes_are_served_by_the_session(router: Router) -> None:
+    expected = {
+        ("GET", "/api/v1/profile"): "ProfileService/GetProfile",
+        ("PATCH", "/api/v1/profile"): "ProfileService/UpdateProfile",
+        ("PUT", "/api/v1/profile/logo"): "ProfileService/SetLogo",
+        ("GET", "/api/v1/profile/logo"): "ProfileService/GetLogo",
+        ("DELETE", "/api/v1/profile/logo"): "ProfileService/DeleteLogo",
+        ("POST", "/api/v1/customers"): "CustomerService/CreateCustomer",
+        ("GET", "/api/v1/customers"): "CustomerService/ListCustomers",
+        ("GET", "/api/v1/customers/c-1"): "CustomerService/GetCustomer",
+        ("PATCH", "/api/v1/customers/c-1"): "CustomerService/UpdateCustomer",
+        ("DELETE", "/api/v1/customers/c-1"): "CustomerService/DeleteCustomer",
+    }
+    for (method, path), rpc in expected.items():
+        found = router.match(method, path)
+        assert found is not None, (method, path)
+        assert found[0].full_method == f"/docmesh.session.v1.{rpc}"
+        assert found[0].upstream == "session"
+
+
+def test_complete_and_finalize_both_call_the_agents_finalize_document(router: Router) -> None:
+    for verb in ("complete", "finalize"):
+        found = router.match("POST", f"/api/v1/sessions/s-1:{verb}")
+        assert found is not None
+        assert found[0].full_method == "/docmesh.agent.v1.AgentService/FinalizeDocument"
+        assert found[0].upstream == "agent"
+
+
+def test_the_match_customer_rpc_is_internal(routes: list[Route]) -> None:
+    assert "/docmesh.session.v1.CustomerService/MatchCustomer" not in {r.full_method for r in routes}
+
+
+def test_a_logo_upload_takes_the_raw_body_and_its_content_type(routes: list[Route]) -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\x00"
+    request = build_request(by_id(routes, "ProfileService_SetLogo"), {}, [], png, "image/png")
+    assert request.image.content_type == "image/png"
+    assert request.image.data == png
+
+
+def test_an_upload_cannot_be_set_from_the_query(routes: list[Route]) -> None:
+    with pytest.raises(RequestError) as caught:
+        build_request(
+            by_id(routes, "ProfileService_SetLogo"), {}, [("image.content_type", "image/png")], b"x", ""
+        )
+    assert caught.value.field == "image.content_type"
+
+
+def test_a_profile_patch_masks_the_nested_fields_its_body_names(routes: list[Route]) -> None:
+    request = build_request(
+        by_id(routes, "ProfileService_UpdateProfile"),
+        {},
+        [],
+        b'{"seller": {"name": "Acme", "countryCode": "DE"}, "bank": {"iban": "DE89"}}',
+    )
+    assert list(request.update_mask.paths) == ["seller.name", "seller.country_code", "bank.iban"]
+    assert request.profile.seller.country_code == "DE"
+
+
+def test_a_customer_create_body_is_the_customer_itself(routes: list[Route]) -> None:
+    request = build_request(
+        by_id(routes, "CustomerService_CreateCustomer"), {}, [], b'{"party": {"name": "Globex"}}'
+    )
+    assert request.customer.party.name == "Globex"
