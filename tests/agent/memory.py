@@ -24,8 +24,11 @@ from docmesh_agent.domain import (
     ExportedFile,
     ExportFormat,
     Finding,
+    Letterhead,
+    Logo,
     Message,
     NewSession,
+    Profile,
     Revision,
     Role,
     Session,
@@ -216,6 +219,8 @@ class MemoryDocumentEngine:
         self.uncorrectable = False
         self.rendered: list[Invoice] = []
         self.corrected = 0
+        # What each export was asked: format, invoice, letterhead, language.
+        self.exports: list[tuple[ExportFormat, Invoice | None, Letterhead | None, str]] = []
 
     async def render(self, invoice: Invoice) -> Document:
         self.rendered.append(invoice)
@@ -234,7 +239,17 @@ class MemoryDocumentEngine:
     async def validate(self, msc: str) -> Validation:
         return _verdict(True)
 
-    async def export(self, msc: str, export_format: ExportFormat, base_name: str) -> ExportedFile:
+    async def export(
+        self,
+        msc: str,
+        export_format: ExportFormat,
+        base_name: str,
+        *,
+        invoice: Invoice | None = None,
+        letterhead: Letterhead | None = None,
+        language: str = "",
+    ) -> ExportedFile:
+        self.exports.append((export_format, invoice, letterhead, language))
         return ExportedFile(
             content=msc.encode(), content_type="text/plain", file_name=f"{base_name}.{export_format}"
         )
@@ -304,3 +319,17 @@ class ScriptedProvider:
 
     async def close(self) -> None:
         return None
+
+
+class MemoryProfileBook:
+    """A ProfileBook holding one owner's profile and logo."""
+
+    def __init__(self, profile: Profile | None = None, logo: Logo | None = None) -> None:
+        self.profile = profile if profile is not None else Profile()
+        self.stored_logo = logo
+
+    async def get(self) -> Profile:
+        return self.profile
+
+    async def logo(self) -> Logo | None:
+        return self.stored_logo

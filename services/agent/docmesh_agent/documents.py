@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from docmesh_agent.domain import ExportedFile, ExportFormat, Revision
-from docmesh_agent.ports import DocumentEngine, SessionStore
+from docmesh_agent.ports import DocumentEngine, ProfileBook, SessionStore
 from docmesh_agent.rules import base_name, parse_session_id
 from docmesh_common.errors import FailedPrecondition, InvalidArgument
 
@@ -12,13 +12,15 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
     "document.csv": "csv",
     "document.html": "html",
     "document.msc": "msc",
+    "document.pdf": "pdf",
 }
 
 
 class SessionDocuments:
-    def __init__(self, sessions: SessionStore, documents: DocumentEngine) -> None:
+    def __init__(self, sessions: SessionStore, documents: DocumentEngine, profiles: ProfileBook) -> None:
         self.sessions = sessions
         self.documents = documents
+        self.profiles = profiles
 
     async def export(self, session_id: str, file_name: str, revision_number: int) -> ExportedFile:
         """Revision `revision_number` (0: the latest) as the file `file_name` names."""
@@ -39,7 +41,21 @@ class SessionDocuments:
             revision = (await self.sessions.get(session_id, full=False)).latest_revision
             if revision is None:
                 raise FailedPrecondition("the session has no document yet", reason="NO_DOCUMENT")
-        return await self.documents.export(revision.msc, export_format, base_name(revision.invoice))
+        name = base_name(revision.invoice)
+        if export_format != "pdf":
+            return await self.documents.export(revision.msc, export_format, name)
+        # A PDF is laid out from the invoice with the business's letterhead; the profile's
+        # language setting overrides the invoice's (empty: the invoice's).
+        profile = await self.profiles.get()
+        logo = await self.profiles.logo() if profile.has_logo else None
+        return await self.documents.export(
+            revision.msc,
+            export_format,
+            name,
+            invoice=revision.invoice,
+            letterhead=profile.letterhead(logo),
+            language=profile.language,
+        )
 
     async def revert(self, session_id: str, revision_number: int) -> Revision:
         """A new revision copying revision `revision_number`."""

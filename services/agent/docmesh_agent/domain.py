@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from docmesh_agent.usage import CallUsage
-from docmesh_common.model.invoice import DocumentKind, Invoice
+from docmesh_common.model.invoice import DocumentKind, Invoice, Party
 from docmesh_common.model.totals import InvoiceTotals, compute_totals
 
 Role = Literal["user", "assistant", "system"]
 Severity = Literal["unspecified", "error", "warning", "info"]
-ExportFormat = Literal["xlsx", "csv", "html", "msc"]
+ExportFormat = Literal["xlsx", "csv", "html", "msc", "pdf"]
 
 
 @dataclass(frozen=True)
@@ -168,3 +168,44 @@ class AppSession:
     token_count: int
     last_activity: dt.datetime
     messages: tuple[tuple[str, str, dt.datetime], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Logo:
+    """The business's logo image."""
+
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What a printed document shows of the business besides the seller: logo, bank, footer."""
+
+    logo: Logo | None = None
+    iban: str = ""
+    bic: str = ""
+    bank_text: str = ""
+    footer: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The owner's business profile: the seller of every new document and its defaults."""
+
+    seller: Party = field(default_factory=Party)
+    iban: str = ""
+    bic: str = ""
+    bank_text: str = ""
+    footer: str = ""
+    default_currency_code: str = ""
+    default_payment_terms: str = ""
+    default_payment_days: int = 0
+    default_notes: str = ""
+    language: str = ""
+    has_logo: bool = False
+
+    def letterhead(self, logo: Logo | None) -> Letterhead:
+        return Letterhead(
+            logo=logo, iban=self.iban, bic=self.bic, bank_text=self.bank_text, footer=self.footer
+        )

@@ -16,7 +16,10 @@ from docmesh_agent.domain import (
     Document,
     ExportedFile,
     ExportFormat,
+    Letterhead,
+    Logo,
     NewSession,
+    Profile,
     Revision,
     SessionView,
     TurnCommit,
@@ -83,4 +86,28 @@ class DocumentEngine(Protocol):
         """The sheet checked, invoice checks included."""
         ...
 
-    async def export(self, msc: str, export_format: ExportFormat, base_name: str) -> ExportedFile: ...
+    async def export(
+        self,
+        msc: str,
+        export_format: ExportFormat,
+        base_name: str,
+        *,
+        invoice: Invoice | None = None,
+        letterhead: Letterhead | None = None,
+        language: str = "",
+    ) -> ExportedFile:
+        """The sheet as a file; a PDF is laid out from `invoice` with the letterhead, in `language`
+        (empty: the invoice's)."""
+        ...
+
+
+class ProfileBook(Protocol):
+    """The owner's business profile and logo (the session process's ProfileService)."""
+
+    async def get(self) -> Profile:
+        """The profile; an owner who never saved one gets the empty profile."""
+        ...
+
+    async def logo(self) -> Logo | None:
+        """The logo, or None when there is none."""
+        ...

@@ -11,6 +11,7 @@ from docmesh.agent.v1 import (
     invoice_app_service_pb2_grpc,
 )
 from docmesh_agent.adapters.document_grpc import GrpcDocumentEngine
+from docmesh_agent.adapters.profile_grpc import GrpcProfileBook
 from docmesh_agent.adapters.session_grpc import GrpcSessionStore
 from docmesh_agent.documents import SessionDocuments
 from docmesh_agent.legacy import LegacyApp
@@ -28,6 +29,7 @@ async def create_server(settings: AgentSettings, *, provider: Provider | None = 
     """The agent server; `provider` replaces the one the settings choose (benchmarks)."""
     session_store = GrpcSessionStore.connect(settings)
     document_engine = GrpcDocumentEngine.connect(settings)
+    profile_book = GrpcProfileBook.connect(settings)
     brain = provider if provider is not None else create_provider(settings)
     turns = ChatTurns(settings, session_store, document_engine, brain)
 
@@ -42,7 +44,7 @@ async def create_server(settings: AgentSettings, *, provider: Provider | None = 
         services=[
             (
                 agent_service_pb2_grpc.add_AgentServiceServicer_to_server,
-                AgentServicer(turns, SessionDocuments(session_store, document_engine)),
+                AgentServicer(turns, SessionDocuments(session_store, document_engine, profile_book)),
                 AGENT_SERVICE,
             ),
             (
@@ -52,6 +54,6 @@ async def create_server(settings: AgentSettings, *, provider: Provider | None = 
             ),
         ],
         readiness=ready,
-        on_stop=[brain.close, session_store.close, document_engine.close],
+        on_stop=[brain.close, session_store.close, document_engine.close, profile_book.close],
     )
     return server, server.port

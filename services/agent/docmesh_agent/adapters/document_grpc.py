@@ -7,7 +7,7 @@ import logging
 from docmesh.document.v1 import document_service_pb2 as doc_pb2
 from docmesh.document.v1 import document_service_pb2_grpc as doc_grpc
 from docmesh_agent.adapters import wire
-from docmesh_agent.domain import Document, ExportedFile, ExportFormat, Validation
+from docmesh_agent.domain import Document, ExportedFile, ExportFormat, Letterhead, Validation
 from docmesh_agent.settings import AgentSettings
 from docmesh_common.clients import Upstream
 from docmesh_common.model.invoice import Invoice, to_proto
@@ -19,6 +19,7 @@ _FORMATS: dict[ExportFormat, doc_pb2.ExportFormat.ValueType] = {
     "csv": doc_pb2.EXPORT_FORMAT_CSV,
     "html": doc_pb2.EXPORT_FORMAT_HTML,
     "msc": doc_pb2.EXPORT_FORMAT_MSC,
+    "pdf": doc_pb2.EXPORT_FORMAT_PDF,
 }
 
 
@@ -68,11 +69,34 @@ class GrpcDocumentEngine:
         )
         return wire.validation_from_wire(checked.report)
 
-    async def export(self, msc: str, export_format: ExportFormat, base_name: str) -> ExportedFile:
-        exported = await self._upstream.call(
-            self._upstream.stub.Export,
-            doc_pb2.ExportRequest(msc=msc, format=_FORMATS[export_format], base_name=base_name),
+    async def export(
+        self,
+        msc: str,
+        export_format: ExportFormat,
+        base_name: str,
+        *,
+        invoice: Invoice | None = None,
+        letterhead: Letterhead | None = None,
+        language: str = "",
+    ) -> ExportedFile:
+        request = doc_pb2.ExportRequest(
+            msc=msc, format=_FORMATS[export_format], base_name=base_name, language=language
         )
+        if invoice is not None:
+            request.invoice.CopyFrom(to_proto(invoice))
+        if letterhead is not None:
+            request.letterhead.CopyFrom(_letterhead(letterhead))
+        exported = await self._upstream.call(self._upstream.stub.Export, request)
         return ExportedFile(
             content=exported.content, content_type=exported.content_type, file_name=exported.file_name
         )
+
+
+def _letterhead(letterhead: Letterhead) -> doc_pb2.Letterhead:
+    wire = doc_pb2.Letterhead(
+        iban=letterhead.iban, bic=letterhead.bic, bank_text=letterhead.bank_text, footer=letterhead.footer
+    )
+    if letterhead.logo is not None:
+        wire.logo = letterhead.logo.content
+        wire.logo_content_type = letterhead.logo.content_type
+    return wire
