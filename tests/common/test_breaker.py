@@ -8,6 +8,7 @@ import pytest
 
 from docmesh.document.v1 import document_service_pb2 as pb
 from docmesh.document.v1 import document_service_pb2_grpc as pb_grpc
+from docmesh_common.breaker import MIN_RETRY_AFTER_SECONDS
 from docmesh_common.clients import Upstream
 from docmesh_common.errors import Internal, InvalidArgument, Unavailable
 from docmesh_common.metrics import BREAKER_STATE
@@ -56,7 +57,8 @@ async def test_open_breaker_fails_at_once_without_calling_the_server(failing) ->
         await _parse(client, "ok")
     assert servicer.calls == calls
     assert caught.value.reason == "CIRCUIT_OPEN"
-    assert caught.value.retry_after_seconds == RESET_SECONDS
+    # The time left (under RESET_SECONDS here), quoted as the one-second minimum of Retry-After.
+    assert caught.value.retry_after_seconds == MIN_RETRY_AFTER_SECONDS
 
 
 async def test_breaker_half_opens_after_its_timeout_and_closes_on_success(failing) -> None:

@@ -7,7 +7,11 @@ where a call spans awaits and may be cancelled:
   `counts_as_failure` accepts is a failure; any other error is the dependency answering (a
   caller's invalid argument, say) and counts as a success, so errors of the caller's own making
   never trip it.
-* open: calls fail at once with BreakerOpen, for `open_seconds`.
+* open: calls fail at once with BreakerOpen, for the open interval. With `first_open_seconds`
+  the first trip opens it that long only (a blip: a database restart, a replica replaced) and
+  each re-open from a failed probe doubles it up to `open_seconds` (an outage), with jitter so
+  that many clients do not probe in step; a close starts again from the first interval.
+  Without it, every open lasts `open_seconds`.
 * half-open: exactly one probe goes through while every other call still fails fast; the
   probe's outcome closes or re-opens the breaker.
 * a cancelled call (asyncio.CancelledError, or a stream whose reader went away) is neither a
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -40,6 +45,8 @@ OPEN = pybreaker.STATE_OPEN
 HALF_OPEN = pybreaker.STATE_HALF_OPEN
 # A retry hint below a second is not worth a client's sleep; Retry-After counts whole seconds.
 MIN_RETRY_AFTER_SECONDS = 1.0
+# Each open interval is the nominal one times a factor drawn from this range.
+JITTER = (0.8, 1.2)
 
 
 class BreakerOpen(Exception):
@@ -60,6 +67,16 @@ class _StateMetric(pybreaker.CircuitBreakerListener):
         log.warning("breaker %s: %s -> %s", cb.name, getattr(old_state, "name", None), new_state.name)
 
 
+class _Growth(pybreaker.CircuitBreakerListener):
+    """Tells its Breaker of every state change, to size the next open interval."""
+
+    def __init__(self, breaker: Breaker) -> None:
+        self._breaker = breaker
+
+    def state_change(self, cb: pybreaker.CircuitBreaker, old_state: Any, new_state: Any) -> None:
+        self._breaker._on_state(new_state.name)
+
+
 def _report(error: Exception | None) -> None:
     """The guarded operation handed to pybreaker once the real one has ended: its outcome."""
     if error is not None:
@@ -76,15 +93,20 @@ class Breaker:
         fail_max: int,
         open_seconds: float,
         counts_as_failure: Callable[[BaseException], bool],
+        first_open_seconds: float | None = None,
     ) -> None:
         self.name = name
         self._open_seconds = open_seconds
+        self._first_open_seconds = first_open_seconds
+        # Opens since the breaker last closed, and the interval drawn for the current open.
+        self._trips = 0
+        self._interval = open_seconds
         self._storage = pybreaker.CircuitMemoryStorage(CLOSED)
         self._cb = pybreaker.CircuitBreaker(
             fail_max=fail_max,
             reset_timeout=open_seconds,
             exclude=[lambda exc: not counts_as_failure(exc)],
-            listeners=[_StateMetric()],
+            listeners=[_StateMetric(), _Growth(self)],
             state_storage=self._storage,
             name=name,
             # The call that trips the breaker reports its own error, not a generic one.
@@ -104,8 +126,19 @@ class Breaker:
         return self._open_interval()
 
     def _open_interval(self) -> float:
-        # The one place a growing interval (with jitter) would be computed.
-        return self._open_seconds
+        return self._interval
+
+    def _on_state(self, new_state: str) -> None:
+        """Draw the interval of a new open once, so every refusal quotes the same deadline."""
+        if new_state == CLOSED:
+            self._trips = 0
+        elif new_state == OPEN:
+            self._trips += 1
+            if self._first_open_seconds is None:
+                self._interval = self._open_seconds
+            else:
+                nominal = self._first_open_seconds * 2 ** (self._trips - 1)
+                self._interval = min(self._open_seconds, nominal * random.uniform(*JITTER))
 
     def seconds_until_probe(self) -> float:
         """0 when a call may go through now (closed, or open long enough to probe)."""

@@ -1,9 +1,24 @@
 """Outbound gRPC: one factory for channels and one breaker-protected client per upstream.
 
 Every call gets a deadline (the caller's remaining deadline, capped by the default),
-forwards x-request-id and x-owner-id, is retried by gRPC itself on UNAVAILABLE only, spreads
-over every address of the target with round_robin, and goes through the upstream's circuit
-breaker (docmesh_common.breaker), which errors of the caller's own making never trip.
+forwards x-request-id and x-owner-id, spreads over every address of the target with
+round_robin, and goes through a circuit breaker (docmesh_common.breaker) of its upstream and
+its kind of call, which errors of the caller's own making never trip.
+
+Kinds of call: an LLM-bound call (a chat turn: it needs the language model) has its own
+breaker, apart from every other call of the same upstream, so an LLM outage fails turns only
+and never exports, undo, revert or reads.
+
+Retries happen at exactly one layer per call:
+* LLM-bound calls are retried by nobody here: the agent retries the LLM request itself (its
+  provider's retry loop, under the same turn and idempotency key), and a retry of the whole
+  turn from this side would repeat LLM calls and store one error reply per attempt. A client
+  that wants to retry a turn sends it again with the same Idempotency-Key, which the gateway
+  passes on as the turn's key, so the agent replays instead of running it twice.
+* every other call is retried by gRPC itself (the service config below) on UNAVAILABLE only:
+  the status our servers return when they did not run the call (draining, database
+  unreachable: the transaction never committed) - never by a loop of our own.
+gRPC's transparent retry of a call that never left the client applies to both: it is safe.
 """
 
 from __future__ import annotations
@@ -24,8 +39,37 @@ StubT = TypeVar("StubT")
 Resp = TypeVar("Resp")
 Metadata = Sequence[tuple[str, str]]
 
+# Calls that need the language model: (gRPC service, method).
+LLM_BOUND_METHODS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("docmesh.agent.v1.AgentService", "Chat"),
+        ("docmesh.agent.v1.AgentService", "ChatStream"),
+        ("docmesh.agent.v1.InvoiceAppService", "GenerateInvoice"),
+        ("docmesh.agent.v1.InvoiceAppService", "SendChatMessage"),
+    }
+)
+LLM_BOUND = "llm"
+DEFAULT_KIND = "default"
+
+RETRY_POLICY: dict[str, Any] = {
+    "maxAttempts": 4,
+    "initialBackoff": "0.05s",
+    "maxBackoff": "1s",
+    "backoffMultiplier": 2,
+    "retryableStatusCodes": ["UNAVAILABLE"],
+}
+
+
+def call_kind(full_method: str | bytes) -> str:
+    """LLM_BOUND for a call that needs the language model, else DEFAULT_KIND."""
+    name = full_method.decode() if isinstance(full_method, bytes) else full_method
+    service, _, method = name.strip("/").partition("/")
+    return LLM_BOUND if (service, method) in LLM_BOUND_METHODS else DEFAULT_KIND
+
+
 # gRPC retries a call only when the upstream answered UNAVAILABLE (it did not run it, e.g.
-# while draining) or the call never left; anything else is the caller's to decide.
+# while draining) or the call never left; anything else is the caller's to decide. The more
+# specific entry (no retryPolicy) wins for LLM-bound methods: see the module docstring.
 SERVICE_CONFIG = json.dumps(
     {
         "loadBalancingConfig": [{"round_robin": {}}],
@@ -33,16 +77,12 @@ SERVICE_CONFIG = json.dumps(
         # NOT_SERVING (draining), before it stops accepting calls.
         "healthCheckConfig": {"serviceName": ""},
         "methodConfig": [
+            {"name": [{}], "retryPolicy": RETRY_POLICY},
             {
-                "name": [{}],
-                "retryPolicy": {
-                    "maxAttempts": 4,
-                    "initialBackoff": "0.05s",
-                    "maxBackoff": "1s",
-                    "backoffMultiplier": 2,
-                    "retryableStatusCodes": ["UNAVAILABLE"],
-                },
-            }
+                "name": [
+                    {"service": service, "method": method} for service, method in sorted(LLM_BOUND_METHODS)
+                ]
+            },
         ],
     }
 )
@@ -72,8 +112,14 @@ def _counts_as_failure(exc: BaseException) -> bool:
     return not isinstance(exc, DomainError)
 
 
+def _method_name(method: object) -> str:
+    """The full name of a grpc.aio multi-callable ("" when it does not say)."""
+    name = getattr(method, "_method", b"")
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
 class Upstream(Generic[StubT]):
-    """A breaker-protected client of one upstream service."""
+    """A client of one upstream service with one breaker per kind of call (see call_kind)."""
 
     def __init__(
         self,
@@ -86,12 +132,9 @@ class Upstream(Generic[StubT]):
         self.target = target
         self.channel = create_channel(target)
         self.stub: StubT = stub_factory(self.channel)
-        self.breaker = Breaker(
-            name,
-            fail_max=settings.breaker_fail_max,
-            open_seconds=settings.breaker_reset_seconds,
-            counts_as_failure=_counts_as_failure,
-        )
+        self._settings = settings
+        self.breakers: dict[str, Breaker] = {}
+        self.breaker = self.breaker_for(DEFAULT_KIND)
         self._default_timeout = settings.upstream_timeout_seconds
         self._health = health_pb2_grpc.HealthStub(self.channel)
 
@@ -100,12 +143,29 @@ class Upstream(Generic[StubT]):
         remaining = context.deadline_remaining()
         return budget if remaining is None else min(budget, remaining)
 
-    def _open_error(self) -> Unavailable:
-        # The hint is the breaker's whole open interval: when the upstream may be tried again.
+    def breaker_for(self, kind: str) -> Breaker:
+        """The breaker of one kind of call to this upstream (made on first use)."""
+        found = self.breakers.get(kind)
+        if found is None:
+            found = Breaker(
+                self.name if kind == DEFAULT_KIND else f"{self.name}.{kind}",
+                fail_max=self._settings.breaker_fail_max,
+                open_seconds=self._settings.breaker_reset_seconds,
+                first_open_seconds=self._settings.breaker_first_open_seconds,
+                counts_as_failure=_counts_as_failure,
+            )
+            self.breakers[kind] = found
+        return found
+
+    def _breaker_of(self, method: object) -> Breaker:
+        return self.breaker_for(call_kind(_method_name(method)))
+
+    def _open_error(self, refused: BreakerOpen) -> Unavailable:
+        # The hint is the time actually left until the breaker lets a probe through.
         return Unavailable(
             f"{self.name} is unavailable: circuit breaker open",
             reason="CIRCUIT_OPEN",
-            retry_after_seconds=self.breaker.open_seconds,
+            retry_after_seconds=refused.retry_after,
             metadata={"upstream": self.name},
         )
 
@@ -120,10 +180,10 @@ class Upstream(Generic[StubT]):
         """Unary call; failures come back as DomainError subclasses."""
         outbound = [*context.outbound_metadata(), *metadata]
         try:
-            with self.breaker.guard():
+            with self._breaker_of(method).guard():
                 return await method(request, timeout=self._timeout(timeout), metadata=outbound)
-        except BreakerOpen:
-            raise self._open_error() from None
+        except BreakerOpen as refused:
+            raise self._open_error(refused) from None
         except grpc.aio.AioRpcError as err:
             raise error_from_rpc(err) from None
 
@@ -139,12 +199,12 @@ class Upstream(Generic[StubT]):
         outbound = [*context.outbound_metadata(), *metadata]
         call = None
         try:
-            with self.breaker.guard():
+            with self._breaker_of(method).guard():
                 call = method(request, timeout=self._timeout(timeout), metadata=outbound)
                 async for item in call:
                     yield item
-        except BreakerOpen:
-            raise self._open_error() from None
+        except BreakerOpen as refused:
+            raise self._open_error(refused) from None
         except grpc.aio.AioRpcError as err:
             raise error_from_rpc(err) from None
         finally:

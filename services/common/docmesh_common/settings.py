@@ -26,6 +26,9 @@ class ServiceSettings(BaseSettings):
     # stops, so health-checking clients move to other replicas first (no calls cut off).
     drain_delay_seconds: float = 1.0
     breaker_fail_max: int = 5
+    # A breaker's first open lasts about breaker_first_open_seconds (a blip heals in a second);
+    # each failed probe doubles it, up to breaker_reset_seconds (an outage is not hammered).
+    breaker_first_open_seconds: float = 1.0
     breaker_reset_seconds: float = 30.0
     upstream_timeout_seconds: float = 30.0
 
