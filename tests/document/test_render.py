@@ -12,6 +12,7 @@ import pytest
 
 from docmesh_common.model.invoice import DocumentKind, RoundingMode
 from docmesh_document.invoice_checks import check_invoice_document, validate_invoice
+from docmesh_document.labels import labels
 from docmesh_document.msc import CellKind, parse, recalculate
 from docmesh_document.render import (
     RenderedInvoice,
@@ -220,3 +221,45 @@ def test_precision_limit_follows_the_minor_units() -> None:
     assert precision_limit(2) == Decimal(2**53).scaleb(-8)
     assert precision_limit(3) == Decimal(2**53).scaleb(-9)
     assert precision_limit(0) == Decimal(2**53).scaleb(-8)
+
+
+# --- printed words: the sheet's and the PDF's come from one table (labels.py) ----------------
+
+
+def test_a_draft_shows_draft_where_the_number_goes() -> None:
+    texts = _texts(render_invoice(invoice(number="")))
+    assert texts[texts.index("Invoice no.") + 1] == "DRAFT"
+
+
+@pytest.mark.parametrize("language", ["en", "es", "de", "fr"])
+def test_the_sheet_prints_the_words_of_the_document_s_language(language: str) -> None:
+    words = labels(language)
+    inv = invoice(language=language, notes="n", shipping="5", discounts=[{"percent": "5"}, {"amount": "1"}])
+    texts = _texts(render_invoice(inv))
+    for word in (
+        words.titles[DocumentKind.INVOICE],
+        words.number[DocumentKind.INVOICE],
+        words.issue_date[DocumentKind.INVOICE],
+        words.description,
+        words.subtotal,
+        words.total_discount,
+        words.shipping,
+        words.total,
+        words.notes,
+        words.currency,
+    ):
+        assert word in texts, word
+
+
+def test_a_party_block_shows_postal_code_and_city_country_and_company_id() -> None:
+    buyer = {
+        "name": "Muster GmbH",
+        "postal_code": "10115",
+        "city": "Berlin",
+        "country_code": "DE",
+        "company_id": "HRB 12345",
+        "website": "muster.example",
+    }
+    texts = _texts(render_invoice(invoice(buyer=buyer, language="de")))
+    for line in ("Muster GmbH", "10115 Berlin", "Deutschland", "Handelsregister HRB 12345", "muster.example"):
+        assert line in texts, line

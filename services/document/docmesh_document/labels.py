@@ -7,9 +7,12 @@ so no language prints a blank title on a customer's invoice.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from docmesh_common.model.invoice import DEFAULT_LANGUAGE, DocumentKind
+from babel import Locale
+
+from docmesh_common.model.invoice import DEFAULT_LANGUAGE, DocumentKind, Party
 
 # CLDR locales for numbers and dates in each language's documents.
 LOCALES = {"en": "en_US", "es": "es_ES", "de": "de_DE", "fr": "fr_FR"}
@@ -51,6 +54,9 @@ class Labels:
     company_id: str
     page: str  # "Page {page} of {pages}"
     tax_on: str  # "{name} {rate}% on {base}"
+    currency: str
+    total_discount: str
+    total_tax: str
 
 
 def _blocks(seller: str, buyer: str, quote_buyer: str, receipt_buyer: str, po: tuple[str, str]) -> dict:
@@ -77,7 +83,7 @@ _TABLES: dict[str, Labels] = {
             DocumentKind.PURCHASE_ORDER: "PO number",
         },
         issue_date={
-            DocumentKind.INVOICE: "Invoice date",
+            DocumentKind.INVOICE: "Issue date",
             DocumentKind.QUOTE: "Date",
             DocumentKind.RECEIPT: "Date paid",
             DocumentKind.PURCHASE_ORDER: "Order date",
@@ -116,6 +122,9 @@ _TABLES: dict[str, Labels] = {
         company_id="Company no.",
         page="Page {page} of {pages}",
         tax_on="{name} {rate}% on {base}",
+        currency="Currency",
+        total_discount="Total discount",
+        total_tax="Total tax",
     ),
     "es": Labels(
         titles={
@@ -170,6 +179,9 @@ _TABLES: dict[str, Labels] = {
         company_id="Registro mercantil",
         page="Página {page} de {pages}",
         tax_on="{name} {rate}% sobre {base}",
+        currency="Moneda",
+        total_discount="Descuento total",
+        total_tax="Total impuestos",
     ),
     "de": Labels(
         titles={
@@ -224,6 +236,9 @@ _TABLES: dict[str, Labels] = {
         company_id="Handelsregister",
         page="Seite {page} von {pages}",
         tax_on="{name} {rate} % auf {base}",
+        currency="Währung",
+        total_discount="Rabatt gesamt",
+        total_tax="Steuern gesamt",
     ),
     "fr": Labels(
         titles={
@@ -278,6 +293,9 @@ _TABLES: dict[str, Labels] = {
         company_id="SIRET/RCS",
         page="Page {page} sur {pages}",
         tax_on="{name} {rate} % sur {base}",
+        currency="Devise",
+        total_discount="Remise totale",
+        total_tax="Total taxes",
     ),
 }
 
@@ -293,3 +311,26 @@ def labels(language: str) -> Labels:
 
 def locale(language: str) -> str:
     return LOCALES.get(language[:2].lower(), LOCALES[DEFAULT_LANGUAGE])
+
+
+@functools.cache
+def country_name(code: str, language: str) -> str:
+    """The country's name in the language ("DE" → "Germany", "Allemagne"); the code if unknown."""
+    return str(Locale.parse(locale(language)).territories.get(code, code))
+
+
+def party_lines(party: Party, language: str) -> list[str]:
+    """What a party block prints under the party's name, the same in the PDF and the sheet."""
+    words = labels(language)
+    lines = list(party.address_lines)
+    place = " ".join(part for part in (party.postal_code, party.city) if part)
+    if place:
+        lines.append(place)
+    if party.country_code:
+        lines.append(country_name(party.country_code, language))
+    lines.extend(value for value in (party.email, party.phone, party.website) if value)
+    if party.tax_id:
+        lines.append(f"{words.tax_id} {party.tax_id}")
+    if party.company_id:
+        lines.append(f"{words.company_id} {party.company_id}")
+    return [line for line in lines if line]

@@ -46,6 +46,7 @@ from functools import lru_cache
 
 from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, Party, RoundingMode
 from docmesh_common.model.totals import InvoiceTotals, compute_totals, round_money, tax_applies
+from docmesh_document.labels import labels, party_lines
 from docmesh_document.msc import (
     Cell,
     CellKind,
@@ -95,42 +96,10 @@ __all__ = [
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # SocialCalc day 1 is 1899-12-31, like Excel after 1900-03-01
 _SPLIT = 10**4  # the pro-rata helpers split the taxable amount (minor units) at this power of ten
 
-_TITLES = {
-    DocumentKind.INVOICE: "Invoice",
-    DocumentKind.QUOTE: "Quote",
-    DocumentKind.RECEIPT: "Receipt",
-    DocumentKind.PURCHASE_ORDER: "Purchase Order",
-}
-_NUMBER_LABELS = {
-    DocumentKind.INVOICE: "Invoice no.",
-    DocumentKind.QUOTE: "Quote no.",
-    DocumentKind.RECEIPT: "Receipt no.",
-    DocumentKind.PURCHASE_ORDER: "PO number",
-}
-_DATE_LABELS = {
-    DocumentKind.INVOICE: "Issue date",
-    DocumentKind.QUOTE: "Date",
-    DocumentKind.RECEIPT: "Date paid",
-    DocumentKind.PURCHASE_ORDER: "Order date",
-}
-_DUE_LABELS = {
-    DocumentKind.INVOICE: "Due date",
-    DocumentKind.QUOTE: "Due date",
-    DocumentKind.RECEIPT: "Due date",
-    DocumentKind.PURCHASE_ORDER: "Deliver by",
-}
-# (first party block, second party block): (label, which party)
-_PARTY_BLOCKS = {
-    DocumentKind.INVOICE: (("From", "seller"), ("Bill to", "buyer")),
-    DocumentKind.QUOTE: (("From", "seller"), ("Prepared for", "buyer")),
-    DocumentKind.RECEIPT: (("From", "seller"), ("Received from", "buyer")),
-    DocumentKind.PURCHASE_ORDER: (("Buyer", "buyer"), ("Vendor", "seller")),
-}
-
 
 def document_title(invoice: Invoice) -> str:
-    """The heading: the invoice's own title, or the kind's name."""
-    return invoice.title or _TITLES[invoice.kind]
+    """The heading: the invoice's own title, or the kind's name in the document's language."""
+    return invoice.title or labels(invoice.language).titles[invoice.kind]
 
 
 def _scale(digits: int) -> str:
@@ -232,6 +201,8 @@ class _Builder:
         self.mode = invoice.rounding_mode
         self.sheet = Sheet()
         self.styles = Styles(self.sheet)
+        # The printed words: one table (labels.py) for the sheet and the PDF.
+        self.words = labels(invoice.language)
         self.cols = layout_columns(invoice)
         self.row = 1
         s = self.styles
@@ -293,15 +264,13 @@ class _Builder:
         self.row = 3
 
     def _party_lines(self, party: Party) -> list[str]:
-        lines = [party.name, *party.address_lines, party.email, party.phone]
-        if party.tax_id:
-            lines.append("Tax ID " + party.tax_id)
-        return [line for line in lines if line]
+        lines = party_lines(party, self.inv.language)
+        return [party.name, *lines] if party.name else lines
 
     def _header_blocks(self) -> None:
-        inv, c, s = self.inv, self.cols, self.styles
+        inv, c, s, words = self.inv, self.cols, self.styles, self.words
         left: list[tuple[str, bool]] = []  # (text, is_heading)
-        for label, which in _PARTY_BLOCKS[inv.kind]:
+        for label, which in words.party_blocks[inv.kind]:
             party: Party = getattr(inv, which)
             if party.is_empty():
                 continue
@@ -311,21 +280,21 @@ class _Builder:
             left.extend((line, False) for line in self._party_lines(party))
 
         right: list[tuple[str, str | dt.date]] = []
-        if inv.number:
-            right.append((_NUMBER_LABELS[inv.kind], inv.number))
+        # A draft shows DRAFT where its number goes (it gets one when it is finalized).
+        right.append((words.number[inv.kind], inv.number or words.draft))
         if inv.issue_date:
-            right.append((_DATE_LABELS[inv.kind], inv.issue_date))
+            right.append((words.issue_date[inv.kind], inv.issue_date))
         if inv.due_date:
-            right.append((_DUE_LABELS[inv.kind], inv.due_date))
+            right.append((words.due_date[inv.kind], inv.due_date))
         if inv.valid_until:
-            right.append(("Valid until", inv.valid_until))
+            right.append((words.valid_until, inv.valid_until))
         if inv.payment_terms:
-            right.append(("Payment terms", inv.payment_terms))
+            right.append((words.payment_terms, inv.payment_terms))
         if inv.payment_method:
-            right.append(("Payment method", inv.payment_method))
+            right.append((words.payment_method, inv.payment_method))
         if inv.reference:
-            right.append(("Reference", inv.reference))
-        right.append(("Currency", inv.currency_code))
+            right.append((words.reference, inv.reference))
+        right.append((words.currency, inv.currency_code))
 
         label_col = c.amount - 1
         span = 1 + len(c.taxes)
@@ -353,12 +322,12 @@ class _Builder:
         headers: list[tuple[int | None, str]] = [
             (c.no, "#"),
             (c.sku, "SKU"),
-            (c.desc, "Description"),
-            (c.qty, "Qty"),
-            (c.unit, "Unit"),
-            (c.price, f"Unit price ({cur})"),
-            (c.disc, "Discount"),
-            (c.amount, f"Amount ({cur})"),
+            (c.desc, self.words.description),
+            (c.qty, self.words.quantity),
+            (c.unit, self.words.unit),
+            (c.price, f"{self.words.unit_price} ({cur})"),
+            (c.disc, self.words.discount),
+            (c.amount, f"{self.words.amount} ({cur})"),
         ]
         headers.extend(zip(c.taxes, (tax.name for tax in inv.taxes), strict=True))
         numeric = {c.qty, c.price, c.disc, c.amount}
@@ -465,7 +434,7 @@ class _Builder:
         right = Style(cellformat=self.right)
 
         # Subtotal
-        row = self._total_row("Subtotal", bold=True)
+        row = self._total_row(self.words.subtotal, bold=True)
         sum_expr = f"SUM({coord(amt, first)}:{coord(amt, last)})" if inv.line_items else "0"
         subtotal = self.formula(amt, row, self.round_plain(sum_expr), t.subtotal, bold_money).coord
 
@@ -475,7 +444,7 @@ class _Builder:
         rows: list[str] = []
         single = len(inv.discounts) == 1
         for discount, value in zip(inv.discounts, t.discounts, strict=True):
-            row = self._total_row(discount.description or "Discount")
+            row = self._total_row(discount.description or self.words.discount)
             rate = coord(c.price, row)
             if discount.percent is not None:
                 self.percent(c.price, row, discount.percent, percent_fmt, right)
@@ -491,7 +460,7 @@ class _Builder:
                 cell = self.formula(amt, row, f"-{raw}", -value, money)
             rows.append(cell.coord)
         if len(rows) > 1:
-            row = self._total_row("Total discount", bold=True)
+            row = self._total_row(self.words.total_discount, bold=True)
             formula = f"-MIN(ROUND(-SUM({rows[0]}:{rows[-1]}),{dg}),{subtotal})"
             discount_total = self.formula(amt, row, formula, -t.discount_total, bold_money).coord
 
@@ -511,17 +480,17 @@ class _Builder:
             tax_amounts.append(self.formula(amt, row, formula, tax_totals.amount, money).coord)
         tax_total: str | None = tax_amounts[0] if len(tax_amounts) == 1 else None
         if len(tax_amounts) > 1:
-            row = self._total_row("Total tax", bold=True)
+            row = self._total_row(self.words.total_tax, bold=True)
             formula = self.round_plain(f"SUM({tax_amounts[0]}:{tax_amounts[-1]})")
             tax_total = self.formula(amt, row, formula, t.tax_total, bold_money).coord
 
         shipping: str | None = None
         if inv.shipping is not None:
-            row = self._total_row("Shipping")
+            row = self._total_row(self.words.shipping)
             shipping = self.number(amt, row, t.shipping, money).coord
 
         # Total
-        row = self._total_row("Total", bold=True)
+        row = self._total_row(self.words.total, bold=True)
         expr = "+".join(p for p in (subtotal, discount_total, tax_total, shipping) if p)
         top_bottom = s.border(BORDER_DARK)
         total_bg = s.color(COLOR_TOTAL_BG)
@@ -534,9 +503,9 @@ class _Builder:
         amount_paid: str | None = None
         balance_due: str | None = None
         if inv.kind is DocumentKind.RECEIPT or inv.amount_paid is not None:
-            row = self._total_row("Amount paid")
+            row = self._total_row(self.words.amount_paid)
             amount_paid = self.number(amt, row, t.amount_paid, money).coord
-            row = self._total_row("Balance due", bold=True)
+            row = self._total_row(self.words.balance_due, bold=True)
             formula = self.round_plain(f"{total}-{amount_paid}")
             balance_due = self.formula(amt, row, formula, t.balance_due, bold_money).coord
 
@@ -615,7 +584,7 @@ class _Builder:
             return
         c, s = self.cols, self.styles
         self.row += 1
-        self.text(c.desc, self.row, "Notes", Style(font=self.bold, color=s.color(COLOR_MUTED)))
+        self.text(c.desc, self.row, self.words.notes, Style(font=self.bold, color=s.color(COLOR_MUTED)))
         self.row += 1
         span = c.last_visible - c.desc + 1
         style = Style(font=s.font(FONT_ITALIC), layout=s.layout(LAYOUT_TOP), colspan=span if span > 1 else 0)

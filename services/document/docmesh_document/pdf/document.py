@@ -30,7 +30,7 @@ from reportlab.platypus import (
 
 from docmesh_common.model.invoice import DocumentKind, Invoice, LineItem, Party
 from docmesh_common.model.totals import InvoiceTotals, compute_totals
-from docmesh_document.labels import Labels, labels, locale
+from docmesh_document.labels import Labels, labels, locale, party_lines
 from docmesh_document.pdf import fonts
 from docmesh_document.pdf.epc import QrCode, epc_payload
 from docmesh_document.pdf.logo import is_svg, svg_logo
@@ -114,6 +114,7 @@ class _Layout:
     ) -> None:
         self.inv = invoice
         self.head = letterhead
+        self.language = language
         self.words: Labels = labels(language)
         self.fmt = Formatter(invoice.currency_code, locale(language))
         self.totals = totals
@@ -227,18 +228,7 @@ class _Layout:
 
     def _party_lines(self, party: Party) -> list[Paragraph]:
         lines = [_p(party.name, self.styles.strong)] if party.name else []
-        text = list(party.address_lines)
-        place = " ".join(part for part in (party.postal_code, party.city) if part)
-        if place:
-            text.append(place)
-        if party.country_code:
-            text.append(self.fmt.country(party.country_code))
-        text.extend(value for value in (party.email, party.phone, party.website) if value)
-        if party.tax_id:
-            text.append(f"{self.words.tax_id}: {party.tax_id}")
-        if party.company_id:
-            text.append(f"{self.words.company_id}: {party.company_id}")
-        return lines + [_p(line, self.styles.body) for line in text]
+        return lines + [_p(line, self.styles.body) for line in party_lines(party, self.language)]
 
     # --- lines ----------------------------------------------------------------------
 

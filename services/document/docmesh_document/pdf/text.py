@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
@@ -39,10 +38,6 @@ class Formatter:
 
     def percent(self, value: Decimal) -> str:
         return self.quantity(value)
-
-    def country(self, code: str) -> str:
-        """The country's name in the document's language ("DE" -> "Germany", "Allemagne")."""
-        return str(Locale.parse(self.locale).territories.get(code, code))
 
     def date(self, value: dt.date) -> str:
         return format_date(value, format="medium", locale=self.locale)
