@@ -39,7 +39,7 @@ from docmesh_agent.domain import (
 from docmesh_agent.providers.base import DeltaSink, InvalidAnswer, ProviderAnswer, TurnRequest
 from docmesh_agent.providers.prompt import invoice_json
 from docmesh_agent.usage import CallUsage, TurnUsage
-from docmesh_common.errors import Aborted, InvalidArgument, NotFound, ResourceExhausted
+from docmesh_common.errors import Aborted, InvalidArgument, NotFound, ResourceExhausted, Unavailable
 from docmesh_common.model.invoice import DocumentKind, Invoice
 
 
@@ -59,6 +59,8 @@ class StoredSession:
     appended: dict[str, Message] = field(default_factory=dict)
     committed: dict[str, Committed] = field(default_factory=dict)
     last_activity: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    document_number: str = ""
+    completed: bool = False
 
     @property
     def token_count(self) -> int:
@@ -78,6 +80,10 @@ class MemorySessionStore:
         self.max_tokens = max_tokens
         self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         self.calls: list[str] = []
+        # The last number given per numbering pattern; `fail_next_save` makes the next
+        # save_revision fail (a crash between finalizing steps).
+        self.series: dict[str, int] = {}
+        self.fail_next_save = False
 
     def stored(self, session_id: str) -> StoredSession:
         found = self.sessions.get(session_id)
@@ -112,6 +118,8 @@ class MemorySessionStore:
                 latest_revision_number=len(stored.revisions),
                 token_count=stored.token_count,
                 last_activity=stored.last_activity,
+                document_number=stored.document_number,
+                completed=stored.completed,
             ),
             messages=tuple(stored.messages) if full else (),
             latest_revision=stored.revisions[-1] if stored.revisions else None,
@@ -201,6 +209,39 @@ class MemorySessionStore:
         copy = replace(earlier, number=len(stored.revisions) + 1, summary=summary, message_id="")
         stored.revisions.append(copy)
         return copy
+
+    async def save_revision(self, session_id: str, document: Document, summary: str) -> Revision:
+        stored = self.stored(session_id)
+        if self.fail_next_save:
+            self.fail_next_save = False
+            raise Unavailable("the session service went away")
+        revision = Revision(
+            session_id=session_id,
+            number=len(stored.revisions) + 1,
+            invoice=document.invoice,
+            msc=document.msc,
+            message_id="",
+            summary=summary,
+        )
+        stored.revisions.append(revision)
+        return revision
+
+    async def finalize(self, session_id: str, numbering_pattern: str, issue_date: dt.date | None) -> Session:
+        """A gap-free series per pattern: "{YYYY}" and "{seq:04}" only, as the tests use them."""
+        self.calls.append("finalize")
+        stored = self.stored(session_id)
+        if not stored.document_number:
+            self.series[numbering_pattern] = self.series.get(numbering_pattern, 0) + 1
+            year = (issue_date or dt.datetime.now(dt.UTC).date()).year
+            stored.document_number = numbering_pattern.replace("{YYYY}", str(year)).replace(
+                "{seq:04}", f"{self.series[numbering_pattern]:04}"
+            )
+        return (await self.get(session_id, full=False)).session
+
+    async def complete(self, session_id: str) -> Session:
+        self.calls.append("complete")
+        self.stored(session_id).completed = True
+        return (await self.get(session_id, full=False)).session
 
     async def delete(self, session_id: str) -> int:
         stored = self.stored(session_id)

@@ -2,7 +2,7 @@
 
 They hold domain values only (the invoice model, the Decimal totals, plain strings and
 datetimes); the gRPC adapters convert them from and to the session and document messages.
-Documents and revisions compare by identity (eq=False): the adapters remember the wire form
+Documents, revisions and sessions compare by identity (eq=False): the adapters remember the wire form
 each one came from or was sent as, so that it is converted once (see adapters/wire.py).
 """
 
@@ -46,7 +46,7 @@ class Revision:
     create_time: dt.datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Session:
     """A session's header, as a turn needs it."""
 
@@ -58,6 +58,13 @@ class Session:
     latest_revision_number: int
     token_count: int
     last_activity: dt.datetime
+    # Set once the document is finalized (FinalizeSession); a finalized document is not edited.
+    document_number: str = ""
+    completed: bool = False
+
+    @property
+    def finalized(self) -> bool:
+        return bool(self.document_number)
 
 
 @dataclass(frozen=True)
@@ -204,8 +211,18 @@ class Profile:
     default_notes: str = ""
     language: str = ""
     has_logo: bool = False
+    # The number pattern per kind, e.g. {INVOICE: "INV-{YYYY}-{seq:04}"}; a missing kind has the default.
+    numbering: dict[DocumentKind, str] = field(default_factory=dict)
 
     def letterhead(self, logo: Logo | None) -> Letterhead:
         return Letterhead(
             logo=logo, iban=self.iban, bic=self.bic, bank_text=self.bank_text, footer=self.footer
         )
+
+
+@dataclass(frozen=True)
+class Finalized:
+    """A finalized session and its numbered revision (None when it has no document)."""
+
+    session: Session
+    revision: Revision | None

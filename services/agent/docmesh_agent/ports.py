@@ -7,6 +7,7 @@ messages. Errors are docmesh_common.errors domain errors (NotFound, Aborted, ...
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -21,6 +22,7 @@ from docmesh_agent.domain import (
     NewSession,
     Profile,
     Revision,
+    Session,
     SessionView,
     TurnCommit,
     Validation,
@@ -64,6 +66,18 @@ class SessionStore(Protocol):
 
     async def copy_revision(self, session_id: str, number: int, summary: str) -> Revision:
         """Saves revision `number` again as the newest one."""
+        ...
+
+    async def save_revision(self, session_id: str, document: Document, summary: str) -> Revision:
+        """Saves `document` as the newest revision, outside a turn."""
+        ...
+
+    async def finalize(self, session_id: str, numbering_pattern: str, issue_date: dt.date | None) -> Session:
+        """Gives the session's document its number (the same one on every call), stage finalized."""
+        ...
+
+    async def complete(self, session_id: str) -> Session:
+        """Marks the session completed (again: no change)."""
         ...
 
     async def delete(self, session_id: str) -> int:

@@ -19,6 +19,13 @@ _UNDO = re.compile(
     r"(?:\s+(?:that|it|the\s+last\s+(?:change|edit)))?\s*(?:please)?\s*[.!]*\s*$",
     re.IGNORECASE,
 )
+# The number pattern of each kind when the profile names none.
+DEFAULT_NUMBERING: dict[DocumentKind, str] = {
+    DocumentKind.INVOICE: "INV-{YYYY}-{seq:04}",
+    DocumentKind.QUOTE: "QUO-{YYYY}-{seq:04}",
+    DocumentKind.RECEIPT: "REC-{YYYY}-{seq:04}",
+    DocumentKind.PURCHASE_ORDER: "PO-{YYYY}-{seq:04}",
+}
 # An undo's revision summary names the revision it went back to, so that undoing twice goes
 # back two steps.
 _UNDO_SUMMARY = re.compile(r"^Undo: back to revision (\d+)")
@@ -57,6 +64,11 @@ def first_document_kind(requested: DocumentKind | None, stored: DocumentKind | N
     if stored is None or stored == DocumentKind.INVOICE:
         return None
     return stored
+
+
+def numbering_pattern(kind: DocumentKind, patterns: dict[DocumentKind, str]) -> str:
+    """The profile's number pattern for `kind`, else the default one."""
+    return patterns.get(kind) or DEFAULT_NUMBERING[kind]
 
 
 def incomplete(invoice: Invoice) -> list[str]:

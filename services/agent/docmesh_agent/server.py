@@ -14,6 +14,7 @@ from docmesh_agent.adapters.document_grpc import GrpcDocumentEngine
 from docmesh_agent.adapters.profile_grpc import GrpcProfileBook
 from docmesh_agent.adapters.session_grpc import GrpcSessionStore
 from docmesh_agent.documents import SessionDocuments
+from docmesh_agent.finalize import Finalizer
 from docmesh_agent.legacy import LegacyApp
 from docmesh_agent.providers import Provider, create_provider
 from docmesh_agent.servicer import AgentServicer, InvoiceAppServicer
@@ -44,7 +45,11 @@ async def create_server(settings: AgentSettings, *, provider: Provider | None = 
         services=[
             (
                 agent_service_pb2_grpc.add_AgentServiceServicer_to_server,
-                AgentServicer(turns, SessionDocuments(session_store, document_engine, profile_book)),
+                AgentServicer(
+                    turns,
+                    SessionDocuments(session_store, document_engine, profile_book),
+                    Finalizer(session_store, document_engine, profile_book),
+                ),
                 AGENT_SERVICE,
             ),
             (

@@ -20,9 +20,10 @@ from docmesh.agent.v1 import agent_service_pb2_grpc as pb_grpc
 from docmesh.agent.v1 import invoice_app_service_pb2 as app_pb
 from docmesh.agent.v1 import invoice_app_service_pb2_grpc as app_grpc
 from docmesh.type.v1 import invoice_pb2
-from docmesh_agent.adapters.wire import invoice_wire, report_wire, revision_wire, totals_wire
+from docmesh_agent.adapters.wire import invoice_wire, report_wire, revision_wire, session_wire, totals_wire
 from docmesh_agent.documents import SessionDocuments
 from docmesh_agent.domain import Document
+from docmesh_agent.finalize import Finalizer
 from docmesh_agent.legacy import LegacyApp
 from docmesh_agent.turn import ChatTurns, TurnResult
 from docmesh_common.errors import DomainError, InvalidArgument
@@ -133,9 +134,10 @@ def error_event(error: BaseException) -> pb.ChatStreamResponse:
 
 
 class AgentServicer(pb_grpc.AgentServiceServicer):
-    def __init__(self, turns: ChatTurns, documents: SessionDocuments) -> None:
+    def __init__(self, turns: ChatTurns, documents: SessionDocuments, finalizer: Finalizer) -> None:
         self.turns = turns
         self.documents = documents
+        self.finalizer = finalizer
 
     async def Chat(self, request: pb.ChatRequest, context: grpc.aio.ServicerContext) -> pb.ChatResponse:
         result = await self.turns.chat(
@@ -195,6 +197,15 @@ class AgentServicer(pb_grpc.AgentServiceServicer):
     ) -> pb.RevertRevisionResponse:
         revision = await self.documents.revert(request.session_id, request.revision_number)
         return pb.RevertRevisionResponse(revision=revision_wire(revision))
+
+    async def FinalizeDocument(
+        self, request: pb.FinalizeDocumentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.FinalizeDocumentResponse:
+        finalized = await self.finalizer.finalize(request.session_id)
+        response = pb.FinalizeDocumentResponse(session=session_wire(finalized.session))
+        if finalized.revision is not None:
+            response.revision.CopyFrom(revision_wire(finalized.revision))
+        return response
 
 
 class InvoiceAppServicer(app_grpc.InvoiceAppServiceServicer):

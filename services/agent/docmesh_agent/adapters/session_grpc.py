@@ -14,6 +14,7 @@ from docmesh_agent.adapters import wire
 from docmesh_agent.domain import (
     Appended,
     Committed,
+    Document,
     Message,
     NewSession,
     Revision,
@@ -175,6 +176,36 @@ class GrpcSessionStore:
         )
         return _revision(saved.revision)
 
+    async def save_revision(self, session_id: str, document: Document, summary: str) -> Revision:
+        saved = await self._upstream.call(
+            self._stub.SaveRevision,
+            ses_pb2.SaveRevisionRequest(
+                session_id=session_id,
+                invoice=wire.invoice_wire(document),
+                msc=document.msc,
+                totals=wire.totals_wire(document),
+                summary=summary,
+            ),
+        )
+        return _revision(saved.revision)
+
+    async def finalize(self, session_id: str, numbering_pattern: str, issue_date: dt.date | None) -> Session:
+        finalized = await self._upstream.call(
+            self._stub.FinalizeSession,
+            ses_pb2.FinalizeSessionRequest(
+                session_id=session_id,
+                numbering_pattern=numbering_pattern,
+                issue_date=issue_date.isoformat() if issue_date is not None else "",
+            ),
+        )
+        return _session(finalized.session)
+
+    async def complete(self, session_id: str) -> Session:
+        completed = await self._upstream.call(
+            self._stub.CompleteSession, ses_pb2.CompleteSessionRequest(session_id=session_id)
+        )
+        return _session(completed.session)
+
     async def delete(self, session_id: str) -> int:
         deleted = await self._upstream.call(
             self._stub.DeleteSession, ses_pb2.DeleteSessionRequest(session_id=session_id)
@@ -193,7 +224,7 @@ def _utc(timestamp: Timestamp) -> dt.datetime:
 
 
 def _session(session: ses_pb2.Session) -> Session:
-    return Session(
+    converted = Session(
         id=session.id,
         version=session.version,
         abandoned=session.status == ses_pb2.SESSION_STATUS_ABANDONED,
@@ -204,7 +235,11 @@ def _session(session: ses_pb2.Session) -> Session:
         last_activity=_utc(
             session.last_activity_time if session.HasField("last_activity_time") else session.update_time
         ),
+        document_number=session.document_number,
+        completed=session.status == ses_pb2.SESSION_STATUS_COMPLETED,
     )
+    wire.remember_session(converted, session)
+    return converted
 
 
 def _message(message: ses_pb2.Message) -> Message:

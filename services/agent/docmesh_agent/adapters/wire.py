@@ -1,4 +1,4 @@
-"""Wire forms of the agent's documents and revisions, each converted at most once.
+"""Wire forms of the agent's documents, revisions and sessions, each converted at most once.
 
 A document's invoice goes out on up to three hops in one turn (the render request, the
 revision in CommitTurn, the reply to the client); a revision read from the session service
@@ -15,7 +15,7 @@ import weakref
 from docmesh.document.v1 import document_service_pb2 as doc_pb2
 from docmesh.session.v1 import session_service_pb2 as ses_pb2
 from docmesh.type.v1 import invoice_pb2
-from docmesh_agent.domain import Document, Finding, Revision, Severity, Validation
+from docmesh_agent.domain import Document, Finding, Revision, Session, Severity, Validation
 from docmesh_common.model.invoice import to_proto
 from docmesh_common.model.totals import compute_totals
 
@@ -23,6 +23,7 @@ _INVOICES: weakref.WeakKeyDictionary[Document, invoice_pb2.Invoice] = weakref.We
 _TOTALS: weakref.WeakKeyDictionary[Document, invoice_pb2.InvoiceTotals] = weakref.WeakKeyDictionary()
 _REPORTS: weakref.WeakKeyDictionary[Validation, doc_pb2.ValidationReport] = weakref.WeakKeyDictionary()
 _REVISIONS: weakref.WeakKeyDictionary[Revision, ses_pb2.Revision] = weakref.WeakKeyDictionary()
+_SESSIONS: weakref.WeakKeyDictionary[Session, ses_pb2.Session] = weakref.WeakKeyDictionary()
 
 _SEVERITY_TO_WIRE: dict[Severity, doc_pb2.Severity.ValueType] = {
     "unspecified": doc_pb2.SEVERITY_UNSPECIFIED,
@@ -64,6 +65,24 @@ def validation_from_wire(report: doc_pb2.ValidationReport) -> Validation:
 
 def remember_revision(revision: Revision, message: ses_pb2.Revision) -> None:
     _REVISIONS[revision] = message
+
+
+def remember_session(session: Session, message: ses_pb2.Session) -> None:
+    _SESSIONS[session] = message
+
+
+def session_wire(session: Session) -> ses_pb2.Session:
+    """The session message `session` was read from (a session the agent made up has its header)."""
+    wire = _SESSIONS.get(session)
+    if wire is None:
+        wire = _SESSIONS[session] = ses_pb2.Session(
+            id=session.id,
+            version=session.version,
+            document_number=session.document_number,
+            latest_revision_number=session.latest_revision_number,
+            token_count=session.token_count,
+        )
+    return wire
 
 
 def invoice_wire(document: Document) -> invoice_pb2.Invoice:

@@ -1,0 +1,52 @@
+"""Finalizing a session's document: it gets its number, is rendered with it and saved, and the
+session is completed.
+
+The steps are FinalizeSession (the session service gives the next number of the owner's series
+for the kind's pattern, or the number it gave before) → render the invoice with that number
+and its issue date → save it as a new revision → CompleteSession. Each step can be repeated:
+a retry after a crash between any two of them ends with one number and one numbered revision,
+because the number never changes once given and a latest revision that already carries it is
+not saved again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from docmesh_agent.domain import Finalized
+from docmesh_agent.ports import DocumentEngine, ProfileBook, SessionStore
+from docmesh_agent.rules import numbering_pattern, parse_session_id
+
+
+def finalized_summary(number: str) -> str:
+    return f"Finalized as {number}"
+
+
+class Finalizer:
+    def __init__(self, sessions: SessionStore, documents: DocumentEngine, profiles: ProfileBook) -> None:
+        self.sessions = sessions
+        self.documents = documents
+        self.profiles = profiles
+
+    async def finalize(self, session_id: str) -> Finalized:
+        session_id = parse_session_id(session_id)
+        view = await self.sessions.get(session_id, full=False)
+        latest = view.latest_revision
+        if latest is None:
+            # Nothing to number: the session is only completed.
+            return Finalized(session=await self.sessions.complete(session_id), revision=None)
+        invoice = latest.invoice
+        profile = await self.profiles.get()
+        issue_date = invoice.issue_date or dt.datetime.now(dt.UTC).date()
+        numbered = await self.sessions.finalize(
+            session_id, numbering_pattern(invoice.kind, profile.numbering), issue_date
+        )
+        revision = latest
+        if invoice.number != numbered.document_number:
+            document = await self.documents.render(
+                invoice.model_copy(update={"number": numbered.document_number, "issue_date": issue_date})
+            )
+            revision = await self.sessions.save_revision(
+                session_id, document, finalized_summary(numbered.document_number)
+            )
+        return Finalized(session=await self.sessions.complete(session_id), revision=revision)
