@@ -8,7 +8,7 @@ from docmesh_agent.domain import Logo, Profile
 from docmesh_agent.settings import AgentSettings
 from docmesh_common.clients import Upstream
 from docmesh_common.errors import NotFound
-from docmesh_common.model.invoice import Party, _party_from_proto
+from docmesh_common.model.invoice import DocumentKind, Party, _party_from_proto
 
 
 class GrpcProfileBook:
@@ -51,4 +51,14 @@ def profile_from_wire(profile: prof_pb2.Profile) -> Profile:
         default_notes=profile.default_notes,
         language=profile.language,
         has_logo=profile.HasField("logo") and profile.logo.size_bytes > 0,
+        numbering={
+            kind: pattern
+            for kind, pattern in (
+                (DocumentKind.INVOICE, profile.numbering.invoice),
+                (DocumentKind.QUOTE, profile.numbering.quote),
+                (DocumentKind.RECEIPT, profile.numbering.receipt),
+                (DocumentKind.PURCHASE_ORDER, profile.numbering.purchase_order),
+            )
+            if pattern
+        },
     )
