@@ -112,8 +112,21 @@ def split_clauses(text: str) -> list[str]:
     for line in re.split(r"[\n;]+", text):
         for sentence in re.split(_ABBREV + r"(?<=[A-Za-z%)\]\d])[.!?]+\s+(?=[A-Za-z$€£¥])", line):
             for part in re.split(r",(?=\s)|,(?=[^\d\s])", sentence):
-                clauses.extend(_split_joiners(part))
+                for piece in _split_dashes(part):
+                    clauses.extend(_split_joiners(piece))
     return [c.strip() for c in clauses if c.strip(" .!?")]
+
+
+def _split_dashes(part: str) -> list[str]:
+    """A spaced dash after an amount separates like a comma ("bike repair 120 - paid in cash");
+    before one it joins a description to its price ("Consulting - 10 hrs @ $200")."""
+    out: list[str] = []
+    while True:
+        match = next((m for m in re.finditer(r"\s+[-–—]\s+", part) if find_money(part[: m.start()])), None)
+        if match is None:
+            return [*out, part]
+        out.append(part[: match.start()])
+        part = part[match.end() :]
 
 
 def _split_joiners(part: str) -> list[str]:

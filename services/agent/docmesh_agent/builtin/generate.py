@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from docmesh_agent.builtin.drafts import Draft, line_of
 from docmesh_agent.builtin.edits.discounts import reason_discount
 from docmesh_agent.builtin.edits.find_line import find_line
+from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.interpretation import Interpretation
 from docmesh_agent.builtin.labels import clean_description
 from docmesh_agent.builtin.read_item import price_answer
@@ -128,6 +129,10 @@ def generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Interp
         invoice = _build(draft, today)
     except (ValidationError, ValueError) as exc:
         return Interpretation.question(f"I could not make a valid document from that: {why(exc)}")
+    except EditError as exc:
+        # A line discount that names a line the request does not have ("10% off item 5" with
+        # one line): ask which line was meant rather than guess or fail the turn.
+        return Interpretation.question(f"{exc} Which line should the discount be on?", ("discount",))
     reply, change = created(invoice, draft, replacing=replacing)
     return Interpretation("generate", invoice, reply, (), (change,))
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from docmesh_agent.builtin.chat import chat_reply
 from docmesh_agent.builtin.drafts import Draft
+from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.generate import fold, generate
 from docmesh_agent.builtin.interpretation import Interpretation
 from docmesh_agent.builtin.read_edit import answer_price, edit, pending_price
@@ -51,6 +52,9 @@ def interpret(
         )
     try:
         return _interpret(message, current, today, [h[:MAX_MESSAGE_CHARS] for h in history])
+    except EditError as exc:
+        # An edit understood but impossible that escaped its handler: still an answer, not a crash.
+        return Interpretation.question(f"{exc} What should I change instead?")
     except (ValidationError, ValueError, ArithmeticError) as exc:
         # A value read from the text that the Invoice model rejects (a 300-character name, an
         # absurd amount): say so instead of failing the turn.

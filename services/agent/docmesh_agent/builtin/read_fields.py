@@ -76,12 +76,17 @@ _CURRENCY_ONLY = re.compile(
     rf"\s*:?\s*)?(?P<cur>{NAME_RE}|[A-Za-z]{{3}}|{SYMBOL_RE})$",
     re.IGNORECASE,
 )
+_METHODS = (
+    r"cash|(?:credit\s+|debit\s+)?card|cheque|check|visa|mastercard|amex|paypal|bank\s+transfer|wire|venmo|zelle|"
+    r"apple\s+pay|google\s+pay"
+)
 _PAID = re.compile(
-    rf"^(?:it\s+was\s+|they\s+)?paid\s*(?P<full>in\s+full)?\s*(?P<amt>{AMT})?"
-    r"(?:\s*(?:by|with|via|using|in)\s+(?P<method>.+)|\s*(?P<method2>cash|card|cheque|check|visa|mastercard|amex|"
-    r"paypal|bank\s+transfer|wire|venmo|zelle|apple\s+pay|google\s+pay))?$",
+    rf"^(?:(?:it\s+was|they|she|he|the\s+(?:client|customer))\s+)?paid\s*(?P<full>in\s+full)?\s*(?P<amt>{AMT})?"
+    rf"(?:\s*(?:by|with|via|using|in)\s+(?P<method>.+)|\s*(?P<method2>{_METHODS}))?$",
     re.IGNORECASE,
 )
+# "card payment", "cash payment": the method as a noun phrase.
+_METHOD_PAYMENT = re.compile(rf"^(?:paid\s+by\s+)?(?P<method>{_METHODS})\s+payment$", re.IGNORECASE)
 _PAYMENT_METHOD = re.compile(r"^(?:payment\s+method|paid\s+by|method)\s*:?\s*(?P<method>.+)$", re.IGNORECASE)
 
 
@@ -128,19 +133,22 @@ def read_fields(r: Reading, text: str, party_before: str | None) -> bool:
         if code and (not re.fullmatch(r"[a-z]{3}", raw) or text.lower() != raw.lower() or raw.isupper()):
             d.currency = code
             return True
-    match = _PAID.match(text)
-    if match and (
-        match.group("full") or match.group("amt") or match.group("method") or match.group("method2")
-    ):
-        if match.group("amt"):
-            money = one_amount(match.group("amt"))
+    match = _PAID.match(text) or _METHOD_PAYMENT.match(text)
+    if match:
+        groups = match.groupdict()
+        if groups.get("amt"):
+            money = one_amount(groups["amt"])
             if money is not None:
                 d.amount_paid = money.amount
                 r.draft.note_currency(money)
-        if match.group("full"):
+        elif d.kind in (None, DocumentKind.RECEIPT):
+            # A receipt says "paid" (by card, cash, ...) without an amount when the whole
+            # document was paid: the amount paid is its total, computed when it is built.
             d.paid_in_full = True
-        if match.group("method") or match.group("method2"):
-            method = (match.group("method") or match.group("method2")).strip().rstrip(".")
+        if groups.get("full"):
+            d.paid_in_full = True
+        if groups.get("method") or groups.get("method2"):
+            method = (groups.get("method") or groups.get("method2") or "").strip().rstrip(".")
             d.payment_method = capitalised(method)
         if d.kind is None:
             d.kind = DocumentKind.RECEIPT
