@@ -11,6 +11,7 @@ Usage: .venv/bin/python bench/bench_pdf.py [--long-lines 120] [--iterations 40]
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import sys
@@ -50,7 +51,7 @@ def main() -> None:
         pages = page_count(render_pdf(invoice, LETTERHEAD))
         p50, cpu = measure(
             f"{lines} lines, {pages} page(s)",
-            lambda inv=invoice: render_pdf(inv, LETTERHEAD),
+            functools.partial(render_pdf, invoice, LETTERHEAD),
             args.iterations,
         )
         print(f"    per page: p50 {p50 / pages:.2f} ms (cpu {cpu / pages:.2f} ms)")
