@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
 import grpc
 
 from docmesh.document.v1 import document_service_pb2 as pb
@@ -26,7 +27,8 @@ log = logging.getLogger("tests.runtime")
 
 
 class ScriptedDocuments(pb_grpc.DocumentServiceServicer):
-    """Parse(msc=...) does what the text says: ok, invalid, unavailable, crash, sleep:<s>, forward."""
+    """Parse(msc=...) does what the text says: ok, invalid, unavailable, crash,
+    database-shutting-down, sleep:<s>, forward."""
 
     def __init__(self, downstream: Upstream[pb_grpc.DocumentServiceStub] | None = None) -> None:
         self.calls = 0
@@ -46,6 +48,9 @@ class ScriptedDocuments(pb_grpc.DocumentServiceServicer):
             raise Unavailable("temporarily down", retry_after_seconds=2)
         if command == "crash":
             raise RuntimeError("secret internals")
+        if command == "database-shutting-down":
+            # What asyncpg raises while PostgreSQL shuts down (pg_ctl restart -m fast).
+            raise asyncpg.exceptions.CannotConnectNowError("the database system is shutting down")
         if command.startswith("sleep:"):
             await asyncio.sleep(float(command.split(":", 1)[1]))
         if command == "forward" and self.downstream is not None:

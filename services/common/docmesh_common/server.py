@@ -22,6 +22,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from docmesh_common import context
+from docmesh_common.connection_errors import as_unavailable
 from docmesh_common.errors import DomainError
 from docmesh_common.health import HealthServicer
 from docmesh_common.logging import configure_logging
@@ -38,6 +39,13 @@ READINESS_INTERVAL_SECONDS = 2.0
 LIVENESS_SERVICE = "liveness"
 # Health probes arrive every few seconds; logging each at INFO would drown the real calls.
 _QUIET_METHODS = frozenset({"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"})
+
+
+def _as_domain_error(exc: BaseException) -> DomainError | None:
+    """The one mapping of what a handler raised to what the client sees (None: INTERNAL)."""
+    if isinstance(exc, DomainError):
+        return exc
+    return as_unavailable(exc)
 
 
 class CallInterceptor(grpc.aio.ServerInterceptor):
@@ -144,17 +152,20 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
             return grpc.StatusCode.CANCELLED
         if isinstance(exc, grpc.aio.AbortError):
             return ctx.code() or grpc.StatusCode.UNKNOWN  # type: ignore[return-value]
-        if isinstance(exc, DomainError):
-            return exc.code
-        return grpc.StatusCode.INTERNAL
+        known = _as_domain_error(exc)
+        return grpc.StatusCode.INTERNAL if known is None else known.code
 
     @staticmethod
     async def _abort(exc: BaseException, ctx: grpc.aio.ServicerContext, method: str) -> None:
         """End the call with the status the exception maps to (ctx.abort raises)."""
         if isinstance(exc, asyncio.CancelledError | grpc.aio.AbortError):
             return
-        if isinstance(exc, DomainError):
-            await ctx.abort(exc.code, exc.message, trailing_metadata=exc.trailing_metadata())
+        known = _as_domain_error(exc)
+        if known is not None:
+            if known is not exc:
+                # Logged once, with the class only: a driver's text may carry a host or a user.
+                log.warning("%s: a dependency is unreachable (%s)", method, type(exc).__name__)
+            await ctx.abort(known.code, known.message, trailing_metadata=known.trailing_metadata())
         log.exception("unhandled error in %s", method)
         # The client gets the request id to quote, never the traceback.
         await ctx.abort(grpc.StatusCode.INTERNAL, f"internal error (request id {context.request_id()})")

@@ -16,11 +16,10 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from sqlalchemy import event, literal, select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from docmesh_common.errors import Unavailable
+from docmesh_common.connection_errors import as_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +54,18 @@ def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int =
 
 @contextlib.contextmanager
 def database_errors() -> Iterator[None]:
-    """A database that cannot be reached is UNAVAILABLE (retryable), not an internal error."""
+    """A database that cannot be reached is UNAVAILABLE (retryable), not an internal error.
+
+    Which errors those are is decided in one place, docmesh_common.connection_errors.
+    """
     try:
         yield
-    except DBAPIError as error:
-        if error.connection_invalidated or isinstance(error, OperationalError | InterfaceError):
-            log.warning("database unavailable: %s", error.orig if error.orig is not None else error)
-            raise Unavailable("the database is not answering; try again", retry_after_seconds=1.0) from None
-        raise
-    except (TimeoutError, OSError) as error:
-        log.warning("database unavailable: %s: %s", type(error).__name__, error)
-        raise Unavailable("the database is not answering; try again", retry_after_seconds=1.0) from None
+    except Exception as error:
+        unavailable = as_unavailable(error)
+        if unavailable is None:
+            raise
+        log.warning("database unavailable: %s", type(error).__name__)
+        raise unavailable from None
 
 
 class Database:
