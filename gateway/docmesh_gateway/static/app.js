@@ -1,48 +1,20 @@
-// docmesh web page: chat with the agent (streamed over SSE), the live sheet, revisions, downloads.
-// Plain browser JavaScript, no build step; every call goes through the REST gateway.
+// docmesh web page: chat with the agent (streamed over SSE), the document as it will be sent
+// beside its spreadsheet grid, revisions, finalizing and downloads. The session id lives in the
+// URL (#session=…), so a reload or a shared link reopens the same document.
 "use strict";
 
 (function () {
-  const config = JSON.parse(document.getElementById("docmesh-config").textContent || "{}");
-  const $ = (id) => document.getElementById(id);
-  const state = {
-    key: config.devKey || localStorage.getItem("docmesh.apiKey") || "",
-    sessionId: new URLSearchParams(location.hash.slice(1)).get("session") || "",
-    latestRevision: 0,
-    busy: false,
-  };
-
-  function setStatus(text) { $("status").textContent = text; }
+  const dm = window.docmesh;
+  const { state, $, api, request, sessionPath, setStatus, el } = dm;
 
   function setSession(id) {
     state.sessionId = id;
-    $("session-label").textContent = id ? "session " + id : "no session yet";
-    history.replaceState(null, "", id ? "#session=" + encodeURIComponent(id) : "#");
-  }
-
-  async function api(method, path, body) {
-    const headers = { "X-API-Key": state.key };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (!response.ok) throw await errorOf(response);
-    return response.json();
-  }
-
-  async function errorOf(response) {
-    let message = response.status + " " + response.statusText;
-    try {
-      const data = await response.json();
-      if (data && data.error && data.error.message) message = data.error.message;
-    } catch (_) { /* not JSON: keep the status line */ }
-    const error = new Error(message);
-    error.status = response.status;
-    return error;
+    $("session-label").textContent = id ? "Session " + id : "no session yet";
+    history.replaceState(null, "", id ? "#session=" + encodeURIComponent(id) : location.pathname);
   }
 
   function addMessage(role, text) {
-    const item = document.createElement("li");
-    item.className = role;
-    item.textContent = text;
+    const item = el("li", { className: role }, text);
     $("chat-log").appendChild(item);
     item.scrollIntoView({ block: "end" });
     return item;
@@ -85,7 +57,7 @@
         headers: { "X-API-Key": state.key, "Content-Type": "application/json", Accept: "text/event-stream" },
         body: JSON.stringify({ session_id: state.sessionId, message: text }),
       });
-      if (!response.ok) throw await errorOf(response);
+      if (!response.ok) throw await dm.errorOf(response);
       let rendered = false;
       for await (const { event, data } of sseEvents(response)) {
         if (event === "started") setSession(data.started.session_id);
@@ -100,6 +72,7 @@
           throw new Error(data.error.message || "the turn failed");
         }
       }
+      await loadSessionState(); // "finalize it" in the chat numbers the document
       setStatus("");
     } catch (error) {
       bubble.className = "error";
@@ -111,11 +84,6 @@
     }
   }
 
-  function money(value) {
-    if (!value || value.amount === undefined) return "";
-    return value.amount + (value.currency_code ? " " + value.currency_code : "");
-  }
-
   function showTotals(totals) {
     const list = $("totals");
     list.textContent = "";
@@ -124,91 +92,44 @@
       ["Shipping", totals.shipping], ["Total", totals.total]];
     for (const [label, value] of rows) {
       if (!value || (label !== "Total" && label !== "Subtotal" && Number(value.amount) === 0)) continue;
-      const dt = document.createElement("dt");
-      dt.textContent = label;
-      const dd = document.createElement("dd");
-      dd.textContent = money(value);
-      dd.dataset.total = label.toLowerCase();
-      list.append(dt, dd);
+      list.append(el("dt", {}, label),
+        el("dd", { dataset: { total: label.toLowerCase() } }, value.amount + (value.currency_code ? " " + value.currency_code : "")));
     }
   }
 
-  function columnNumber(letters) {
-    let n = 0;
-    for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 64);
-    return n;
+  function refreshPreview() {
+    dm.renderPreview($("preview"), state.document, {
+      profile: state.profile,
+      logoUrl: state.logoUrl,
+      number: state.session ? state.session.document_number : "",
+    });
   }
 
-  function columnName(n) {
-    let name = "";
-    while (n > 0) { const r = (n - 1) % 26; name = String.fromCharCode(65 + r) + name; n = Math.floor((n - 1) / 26); }
-    return name;
-  }
-
-  // SocialCalc value types: "nd" dates are day serials (epoch 1899-12-30), "n%" fractions,
-  // "n$" currency amounts; other numbers and text are shown as stored.
-  function display(cell) {
-    const type = cell.value_type || "";
-    const number = Number(cell.value);
-    if (cell.value === "" || Number.isNaN(number)) return cell.value;
-    if (type.startsWith("nd")) {
-      return new Date(Date.UTC(1899, 11, 30) + Math.round(number * 86400000)).toISOString().slice(0, 10);
-    }
-    if (type === "n%") return String(Math.round(number * 1e6) / 1e4) + "%";
-    if (type === "n$") return number.toFixed(2);
-    return cell.value;
-  }
-
-  function renderCells(cells) {
-    const byCoord = new Map();
-    let maxRow = 0, maxCol = 0;
-    for (const cell of cells) {
-      const match = /^([A-Z]+)(\d+)$/.exec(cell.coord);
-      if (!match) continue;
-      const col = columnNumber(match[1]), row = Number(match[2]);
-      byCoord.set(col + ":" + row, cell);
-      maxRow = Math.max(maxRow, row);
-      maxCol = Math.max(maxCol, col);
-    }
-    const table = document.createElement("table");
-    const head = table.createTHead().insertRow();
-    head.appendChild(document.createElement("th"));
-    for (let c = 1; c <= maxCol; c++) {
-      const th = document.createElement("th");
-      th.textContent = columnName(c);
-      head.appendChild(th);
-    }
-    const body = table.createTBody();
-    for (let r = 1; r <= maxRow; r++) {
-      const tr = body.insertRow();
-      const th = document.createElement("th");
-      th.textContent = String(r);
-      tr.appendChild(th);
-      for (let c = 1; c <= maxCol; c++) {
-        const td = tr.insertCell();
-        const cell = byCoord.get(c + ":" + r);
-        if (!cell) continue;
-        td.dataset.coord = cell.coord;
-        td.textContent = cell.error || display(cell);
-        if (cell.value_type && cell.value_type.startsWith("n")) td.classList.add("num");
-        if (cell.formula) { td.classList.add("formula"); td.title = "=" + cell.formula; }
-      }
-    }
-    const sheet = $("sheet");
-    sheet.textContent = "";
-    sheet.appendChild(table);
+  // The session's stage and number: the badge, the Finalize button and the number in the preview.
+  function showSessionState() {
+    const session = state.session;
+    const finalized = Boolean(session && session.stage === "SESSION_STAGE_FINALIZED");
+    const badge = $("doc-state");
+    badge.hidden = !state.document;
+    badge.textContent = finalized ? (session.document_number || "Finalized") : "Draft";
+    badge.className = "badge " + (finalized ? "final" : "draft");
+    $("finalize").disabled = !state.document || finalized;
+    $("finalize").textContent = finalized ? "Finalized" : "Finalize";
+    for (const button of document.querySelectorAll("[data-download]")) button.disabled = !state.sessionId || !state.document;
+    refreshPreview();
   }
 
   async function showDocument(doc) {
     const number = doc.revision_number || doc.number;
     if (number) state.latestRevision = number;
+    if (doc.invoice) state.document = { invoice: doc.invoice, totals: doc.totals, msc: doc.msc };
     showTotals(doc.totals);
     if (doc.msc) {
       // Recalculate through the document service so the page shows what the formulas compute.
       const result = await api("POST", "/api/v1/documents:recalculate", { msc: doc.msc });
-      renderCells(result.cells);
+      dm.renderSheet($("sheet"), result.cells, doc.msc);
     }
-    for (const button of document.querySelectorAll("[data-download]")) button.disabled = !state.sessionId;
+    showSessionState();
     await loadRevisions();
   }
 
@@ -216,17 +137,13 @@
     const list = $("revisions");
     list.textContent = "";
     if (!state.sessionId) return;
-    const data = await api("GET", "/api/v1/sessions/" + encodeURIComponent(state.sessionId) + "/revisions?page_size=50");
+    const data = await api("GET", sessionPath("/revisions?page_size=50"));
     for (const revision of data.revisions) {
-      const item = document.createElement("li");
-      item.value = revision.number;
-      item.dataset.revision = revision.number;
-      const total = revision.totals && revision.totals.total ? " — " + money(revision.totals.total) : "";
-      item.textContent = "#" + revision.number + " " + (revision.summary || "") + total;
+      const total = revision.totals && revision.totals.total ? " — " + dm.money(revision.totals.total) : "";
+      const item = el("li", { value: revision.number, dataset: { revision: revision.number } },
+        "#" + revision.number + " " + (revision.summary || "") + total);
       if (revision.number !== state.latestRevision) {
-        const restore = document.createElement("button");
-        restore.type = "button";
-        restore.textContent = "Restore";
+        const restore = el("button", { type: "button", "aria-label": "Restore revision " + revision.number }, "Restore");
         restore.addEventListener("click", () => revert(revision.number));
         item.appendChild(restore);
       }
@@ -238,7 +155,7 @@
   async function revert(number) {
     try {
       setStatus("Restoring revision " + number + "…");
-      const result = await api("POST", "/api/v1/sessions/" + encodeURIComponent(state.sessionId) + "/revisions/" + number + ":revert", {});
+      const result = await api("POST", sessionPath("/revisions/" + number + ":revert"), {});
       await showDocument(result.revision);
       setStatus("");
     } catch (error) {
@@ -246,50 +163,88 @@
     }
   }
 
+  async function loadSessionState() {
+    if (!state.sessionId) return;
+    const data = await api("GET", sessionPath());
+    state.session = data.session;
+    showSessionState();
+  }
+
   async function loadSession() {
     if (!state.sessionId || !state.key) return;
     try {
-      const data = await api("GET", "/api/v1/sessions/" + encodeURIComponent(state.sessionId) + "?view=SESSION_VIEW_FULL");
+      const data = await api("GET", sessionPath("?view=SESSION_VIEW_FULL"));
       setSession(data.session.id);
+      state.session = data.session;
       $("chat-log").textContent = "";
       for (const message of data.messages) {
         if (message.role === "MESSAGE_ROLE_USER") addMessage("user", message.content);
         else if (message.role === "MESSAGE_ROLE_ASSISTANT") addMessage("assistant", message.content);
       }
       if (data.latest_revision) await showDocument(data.latest_revision);
+      else showSessionState();
     } catch (error) {
       setSession("");
       setStatus(error.message);
     }
   }
 
+  async function finalize() {
+    $("finalize").disabled = true;
+    setStatus("Finalizing…");
+    try {
+      const result = await api("POST", sessionPath(":complete"), {});
+      state.session = result.session;
+      if (result.revision) await showDocument(result.revision);
+      else showSessionState();
+      setStatus("Finalized as " + (result.session.document_number || "a final document") + ".");
+    } catch (error) {
+      setStatus(error.message);
+      showSessionState();
+    }
+  }
+
   async function download(fileName) {
     try {
-      const response = await fetch("/api/v1/sessions/" + encodeURIComponent(state.sessionId) + "/" + fileName, {
-        headers: { "X-API-Key": state.key },
-      });
-      if (!response.ok) throw await errorOf(response);
-      const disposition = response.headers.get("Content-Disposition") || "";
-      const match = /filename="([^"]+)"/.exec(disposition);
-      const url = URL.createObjectURL(await response.blob());
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = match ? match[1] : fileName;
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      dm.saveResponse(await request("GET", sessionPath("/" + fileName)), fileName);
     } catch (error) {
       setStatus(error.message);
     }
   }
+
+  function newDocument() {
+    setSession("");
+    state.latestRevision = 0;
+    state.document = null;
+    state.session = null;
+    for (const id of ["chat-log", "totals", "sheet", "revisions"]) $(id).textContent = "";
+    showSessionState();
+    $("chat-input").focus();
+  }
+
+  async function openSession(id) {
+    newDocument();
+    setSession(id);
+    await loadSession();
+  }
+
+  async function useKey() {
+    try {
+      await dm.loadProfile();
+    } catch (error) {
+      setStatus(error.message);
+    }
+    await loadSession();
+  }
+
+  Object.assign(dm, { refreshPreview, openSession });
 
   $("api-key").value = state.key;
   $("key-form").addEventListener("submit", (event) => {
     event.preventDefault();
     state.key = $("api-key").value.trim();
     localStorage.setItem("docmesh.apiKey", state.key);
-    loadSession();
+    useKey();
   });
   $("chat-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -302,19 +257,14 @@
   $("chat-input").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("chat-form").requestSubmit(); }
   });
-  $("new-session").addEventListener("click", () => {
-    setSession("");
-    state.latestRevision = 0;
-    $("chat-log").textContent = "";
-    $("totals").textContent = "";
-    $("sheet").textContent = "";
-    $("revisions").textContent = "";
-    for (const button of document.querySelectorAll("[data-download]")) button.disabled = true;
-  });
+  $("new-session").addEventListener("click", newDocument);
+  $("finalize").addEventListener("click", finalize);
   $("undo").addEventListener("click", () => { if (state.latestRevision > 1) revert(state.latestRevision - 1); });
   for (const button of document.querySelectorAll("[data-download]")) {
     button.addEventListener("click", () => download(button.dataset.download));
   }
+  dm.wirePanels();
   setSession(state.sessionId);
-  loadSession();
+  showSessionState();
+  if (state.key) useKey();
 })();
