@@ -1,4 +1,8 @@
-"""JSON logs on stdout, one object per line, with the current request id on every line."""
+"""JSON logs on stdout, one object per line, with the current request id on every line.
+
+Every line is redacted (docmesh_common.redaction) as the last step of formatting, so no
+logger, argument, extra field or traceback can write a key or a bearer token.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import sys
 from typing import Any
 
 from docmesh_common import context
+from docmesh_common.redaction import redact
 
 # Attributes every LogRecord has; anything else passed through `extra=` is emitted as a field.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
@@ -36,6 +41,17 @@ def _stamp_request_id() -> None:
 _stamp_request_id()
 
 
+def _redacted(value: Any) -> Any:
+    """An extra field with every string in it redacted, its JSON shape kept."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(v) for v in value]
+    return value
+
+
 class JsonFormatter(logging.Formatter):
     def __init__(self, service: str) -> None:
         super().__init__()
@@ -47,17 +63,22 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "service": self.service,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": redact(record.getMessage()),
         }
         rid = getattr(record, "request_id", "")
         if rid:
             entry["request_id"] = rid
         for key, value in vars(record).items():
             if key not in _STANDARD and key != "request_id":
-                entry[key] = value
+                entry[key] = _redacted(value)
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+            entry["exc"] = redact(self.formatException(record.exc_info))
+        elif record.exc_text:
+            entry["exc"] = redact(record.exc_text)
+        if record.stack_info:
+            entry["stack"] = redact(record.stack_info)
+        # Values are redacted before JSON escapes their quotes; the line once more as a whole.
+        return redact(json.dumps(entry, default=str, ensure_ascii=False))
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
