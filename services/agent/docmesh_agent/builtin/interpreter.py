@@ -21,6 +21,7 @@ from docmesh_agent.builtin.read_edit import answer_price, edit, pending_price
 from docmesh_agent.builtin.read_parties import LEAD_RE
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, why
+from docmesh_agent.builtin.spelling import correct_keywords
 from docmesh_common.model.invoice import Invoice
 
 __all__ = ["Interpretation", "interpret"]
@@ -51,7 +52,12 @@ def interpret(
             "Please send the request in shorter parts."
         )
     try:
-        return _interpret(message, current, today, [h[:MAX_MESSAGE_CHARS] for h in history])
+        return _interpret(
+            correct_keywords(message),
+            current,
+            today,
+            [correct_keywords(h[:MAX_MESSAGE_CHARS]) for h in history],
+        )
     except EditError as exc:
         # An edit understood but impossible that escaped its handler: still an answer, not a crash.
         return Interpretation.question(f"{exc} What should I change instead?")

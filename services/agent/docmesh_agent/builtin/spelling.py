@@ -1,0 +1,76 @@
+"""Misspelled keywords, corrected before reading: "Qoute" is a quote, "discout" a discount.
+
+A clerk reads a typo in a word that matters (the document kind, tax, discount, a unit) as the
+word meant, and leaves every other word as typed. Only the keywords below are corrected, and only
+when the typed word is one slip away from exactly one of them (rapidfuzz's optimal string
+alignment distance: one letter missing, extra, wrong or two letters swapped). Short keywords
+("tax", "days") are near too many real words ("tan", "daze", "ours"), so for them only a swap,
+a doubled last letter ("taxx") or a plural written with z ("dayz") counts.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+# Keywords of five letters or more: one slip away is a typo of the keyword.
+_LONG = (
+    "invoice",
+    "quote",
+    "quotation",
+    "estimate",
+    "receipt",
+    "purchase",
+    "discount",
+    "shipping",
+    "delivery",
+    "payment",
+)
+# Short keywords: only the slips described in the module docstring.
+_SHORT = ("tax", "hours", "hour", "days", "day", "card", "cash", "paid", "bill")
+# Real words one slip from a keyword ("quite" / "quote"): never corrected.
+_REAL_WORDS = frozenset({"quite", "quota", "quotas", "quoted", "voice", "purchased", "receipts"})
+_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+@lru_cache(maxsize=4096)
+def _keyword_for(word: str) -> str | None:
+    """The keyword `word` (lower case) is a typo of, or None."""
+    if word in _LONG or word in _SHORT or word in _REAL_WORDS:
+        return None
+    near = [
+        k
+        for k in _LONG
+        # An inflection is not a typo: "estimated", "invoices", "deliver" stay as typed.
+        if not word.startswith(k[:-1])
+        and not k.startswith(word)
+        and OSA.distance(word, k, score_cutoff=1) <= 1
+    ]
+    near += [k for k in _SHORT if _short_slip(word, k)]
+    return near[0] if len(set(near)) == 1 else None
+
+
+def _short_slip(word: str, keyword: str) -> bool:
+    """A swap of two neighbours, a doubled last letter, a z for the plural s, a missing double."""
+    if len(word) == len(keyword) and word != keyword and sorted(word) == sorted(keyword):
+        return OSA.distance(word, keyword) == 1
+    if word == keyword + keyword[-1]:
+        return True
+    if keyword.endswith("s") and word == keyword[:-1] + "z":
+        return True
+    return len(keyword) >= 4 and keyword[-1] == keyword[-2] and word == keyword[:-1]
+
+
+def correct_keywords(text: str) -> str:
+    """The text with misspelled keywords written as meant; every other word as typed."""
+
+    def fix(match: re.Match[str]) -> str:
+        typed = match.group(0)
+        keyword = _keyword_for(typed.lower())
+        if keyword is None:
+            return typed
+        return keyword.capitalize() if typed[0].isupper() else keyword
+
+    return _WORD.sub(fix, text)

@@ -1,0 +1,134 @@
+"""Issue 13 reading rules of the builtin interpreter: typos in keywords, receipts paid in full,
+dashes between clauses, and asking instead of failing (each with examples other than the phrasings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from docmesh_agent.builtin import interpret
+from docmesh_agent.builtin.clauses import split_clauses
+from docmesh_agent.builtin.spelling import correct_keywords
+from docmesh_common.model.invoice import DocumentKind
+
+TODAY = dt.date(2026, 3, 12)
+
+
+# --- misspelled keywords ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Invoise", "Invoice"),
+        ("qoutation", "quotation"),
+        ("Reciept", "Receipt"),
+        ("estmate", "estimate"),
+        ("purchace", "purchase"),
+        ("discunt", "discount"),
+        ("shippng", "shipping"),
+        ("delivry", "delivery"),
+        ("txa", "tax"),
+        ("hoursz", "hoursz"),  # two slips: left as typed
+        ("dyas", "days"),
+        ("cahs", "cash"),
+    ],
+)
+def test_a_keyword_one_slip_away_is_read_as_the_keyword(typed: str, meant: str) -> None:
+    assert correct_keywords(typed) == meant
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "quite",
+        "quota",
+        "estimated",
+        "invoices",
+        "receipts",
+        "taxi",
+        "tan",
+        "our",
+        "four",
+        "cart",
+        "daze",
+        "voice",
+    ],
+)
+def test_real_words_near_a_keyword_are_left_as_typed(word: str) -> None:
+    assert correct_keywords(word) == word
+
+
+def test_a_typo_in_the_kind_word_still_gives_that_kind() -> None:
+    result = interpret("Qoutation for Hooli: 2 widgets at 7.50", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.kind == DocumentKind.QUOTE
+    assert result.invoice.buyer.name == "Hooli"
+    assert [(i.description, i.quantity, i.unit_price) for i in result.invoice.line_items] == [
+        ("Widgets", Decimal(2), Decimal("7.50"))
+    ]
+
+
+def test_a_typo_in_the_tax_word_is_a_tax_not_a_line() -> None:
+    result = interpret("Invoice Acme for 3 hours of repair at 60, 5% txa", None, today=TODAY)
+    assert result.invoice is not None
+    assert [(t.name, t.rate_percent) for t in result.invoice.taxes] == [("Tax", Decimal(5))]
+    assert len(result.invoice.line_items) == 1
+
+
+# --- receipts paid ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "method"),
+    [
+        ("paid by card", "Card"),
+        ("paid cash", "Cash"),
+        ("paid with Mastercard", "Mastercard"),
+        ("cash payment", "Cash"),
+    ],
+)
+def test_a_receipt_paid_without_an_amount_is_paid_in_full(said: str, method: str) -> None:
+    result = interpret(f"Receipt for Ken Lo: 2 lamps at 19.50, 10% tax, {said}", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.amount_paid == Decimal("42.90")
+    assert result.invoice.payment_method == method
+
+
+def test_a_receipt_that_just_says_paid_is_paid_in_full_with_no_method() -> None:
+    result = interpret("Receipt for Ken Lo: gutter cleaning 75, paid", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.amount_paid == Decimal("75.00")
+    assert result.invoice.payment_method == ""
+
+
+def test_a_receipt_paid_with_an_amount_is_paid_that_amount() -> None:
+    result = interpret("Receipt for Ken Lo: 3 lessons at 40, he paid 50 by cheque", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.amount_paid == Decimal(50)
+    assert result.invoice.payment_method == "Cheque"
+    assert len(result.invoice.line_items) == 1
+
+
+# --- dashes between clauses ---------------------------------------------------------------
+
+
+def test_a_spaced_dash_after_an_amount_separates_clauses() -> None:
+    assert split_clauses("lawn mowing 45 - paid by card") == ["lawn mowing 45", "paid by card"]
+
+
+def test_a_spaced_dash_before_the_amount_joins_a_description_to_its_price() -> None:
+    assert split_clauses("Consulting - 10 hrs @ $200") == ["Consulting - 10 hrs @ $200"]
+
+
+# --- never raises ---------------------------------------------------------------------------
+
+
+def test_a_line_discount_naming_a_missing_line_asks_which_line() -> None:
+    result = interpret("Invoice Acme for 2 hours of QA at 80, 10% off item 5", None, today=TODAY)
+    assert result.action == "question"
+    assert result.invoice is None
+    assert "item 5" in result.reply
+    assert "?" in result.reply
