@@ -200,18 +200,35 @@ def stop_mesh(mesh: Mesh, grace: float = 15.0) -> None:
             process.wait()
 
 
+def _dev_mode(env: dict[str, str]) -> bool:
+    """DOCMESH_DEV_MODE as the gateway's settings read it (pydantic's true values)."""
+    return env.get("DOCMESH_DEV_MODE", "").strip().lower() in {"1", "true", "t", "yes", "y", "on"}
+
+
 def banner(mesh: Mesh, env: dict[str, str]) -> str:
+    """What to do next; the dev key only when the gateway accepts it (dev mode)."""
     url = f"http://127.0.0.1:{mesh.gateway_port}"
-    key = env["DOCMESH_DEV_API_KEY"]
+    dev = _dev_mode(env)
+    key = env["DOCMESH_DEV_API_KEY"] if dev else "$DOCMESH_KEY"
     example = (
-        f"curl -s -X POST {url}/api/v1/chat -H 'X-API-Key: {key}' -H 'Content-Type: application/json' "
+        f"curl -s -X POST {url}/api/v1/chat -H \"X-API-Key: {key}\" -H 'Content-Type: application/json' "
         '-d \'{"message": "Invoice Acme Corp for 10 hours of consulting at $150, 8% tax, due in 30 days"}\''
     )
+    if dev:
+        how = [f"dev API key: {key}"]
+    else:
+        keys_file = env.get("DOCMESH_API_KEYS_FILE", "")
+        create = f"python -m docmesh_gateway.keys create --owner <you> --file {keys_file or '<keys file>'}"
+        how = [
+            "dev mode is off: the gateway accepts only keys from its keys file"
+            + ("" if keys_file else " (set DOCMESH_API_KEYS_FILE and restart)"),
+            f"create a key: DOCMESH_KEY=$({create})",
+        ]
     return "\n".join(
         [
             "",
             f"docmesh is running: open {url}/ in a browser (API docs at {url}/docs)",
-            f"dev API key: {key}",
+            *how,
             f"try: {example}",
             "Ctrl-C stops everything.",
             "",
