@@ -216,3 +216,10 @@ def test_libreoffice_prints_the_totals(printed: dict[str, bytes]) -> None:
 def test_a_long_sheet_repeats_the_table_header_on_every_printed_page(printed: dict[str, bytes]) -> None:
     pages = page_texts(printed["lines-80"])
     assert len(pages) > 1 and all("Description" in page for page in pages)
+
+
+def test_text_and_error_results_are_cached_as_text_and_errors() -> None:
+    doc = parse('version:1.5\ncell:A1:v:1\ncell:A2:vtf:t:0:"x"&A1\ncell:A3:vtf:n:0:A1/0\nsheet:c:1:r:3\n')
+    recalculate(doc.sheet)
+    ws = _values(to_xlsx(doc))
+    assert (ws["A2"].value, ws["A3"].value) == ("x1", "#DIV/0!")
