@@ -1,4 +1,6 @@
-"""Exports of an MSC document: XLSX (live formulas), CSV (values), HTML (escaped table), MSC.
+"""Exports of an MSC document: XLSX (live formulas with cached values, print-ready), CSV
+(values), HTML (escaped table), MSC. The PDF is laid out from the invoice instead
+(:mod:`docmesh_document.pdf`); it shares only the file naming here (:func:`exported`).
 
 Every exporter takes a parsed :class:`~docmesh_document.msc.model.Document` whose cached values
 are current (the service recalculates first) and returns an :class:`ExportedFile`.
