@@ -107,6 +107,11 @@ def parse_date(text: str, today: dt.date, *, future: bool = True) -> dt.date | N
             delta = (today.weekday() - target) % 7 or 7
             return today - dt.timedelta(days=delta)
         delta = (target - today.weekday()) % 7 or 7
+        if which == "next" and delta < 3:
+            # "next Friday" said on a Thursday or Wednesday is not the one a day or two away
+            # (that one is "this Friday", "Friday" or "tomorrow"): it is the week after. Said
+            # earlier in the week it is this week's (the corpus's reading on a Tuesday).
+            delta += 7
         return today + dt.timedelta(days=delta)
     match = re.fullmatch(r"in\s+" + RELATIVE_SPAN_RE.pattern, phrase, re.IGNORECASE)
     if match:

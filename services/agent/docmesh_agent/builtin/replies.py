@@ -105,6 +105,10 @@ def created(invoice: Invoice, draft: Draft, *, replacing: bool) -> tuple[str, st
     lines = f"{count} line{'s' if count != 1 else ''}"
     who = f" for {invoice.buyer.name}" if invoice.buyer.name else ""
     reply = f"Here is your {kind}{who}: {lines}, total {total(invoice)}."
+    if invoice.due_date is not None and draft.due is not None:
+        # A due date read from words ("next Friday", "end of month") is said back as a date,
+        # so that a different reading of the words is seen at once.
+        reply += f" Due {invoice.due_date:%A} {invoice.due_date.isoformat()}."
     if draft.unknown:
         reply += " I did not understand: " + "; ".join(f"“{u}”" for u in draft.unknown) + "."
     for warning in dict.fromkeys(draft.warnings):
