@@ -20,6 +20,7 @@ from decimal import Decimal
 from docmesh_agent.domain import (
     Appended,
     Committed,
+    Customer,
     Document,
     ExportedFile,
     ExportFormat,
@@ -374,3 +375,18 @@ class MemoryProfileBook:
 
     async def logo(self) -> Logo | None:
         return self.stored_logo
+
+
+class MemoryCustomerBook:
+    """A CustomerBook in a list; a name matches a customer whose name it equals ignoring case."""
+
+    def __init__(self, *customers: Customer) -> None:
+        self.customers = list(customers)
+
+    async def match(self, name: str) -> Customer | None:
+        return next((c for c in self.customers if c.party.name.lower() == name.strip().lower()), None)
+
+    async def create(self, customer: Customer) -> Customer:
+        created = replace(customer, id=str(uuid.uuid4()))
+        self.customers.append(created)
+        return created

@@ -11,7 +11,13 @@ from docmesh_common import context
 from docmesh_common.errors import InvalidArgument, NotFound
 from docmesh_common.model.invoice import Invoice
 from tests.agent.conftest import INVOICE
-from tests.agent.memory import MemoryDocumentEngine, MemorySessionStore, ScriptedProvider
+from tests.agent.memory import (
+    MemoryCustomerBook,
+    MemoryDocumentEngine,
+    MemoryProfileBook,
+    MemorySessionStore,
+    ScriptedProvider,
+)
 from tests.agent.test_turn import GENERATED, edited
 
 
@@ -21,7 +27,17 @@ def app() -> LegacyApp:
     store = MemorySessionStore()
     provider = ScriptedProvider(GENERATED, edited(notes="thanks"))
     settings = AgentSettings(port=0, metrics_port=0)
-    return LegacyApp(ChatTurns(settings, store, MemoryDocumentEngine(), provider), store)
+    return LegacyApp(
+        ChatTurns(
+            settings,
+            store,
+            MemoryDocumentEngine(),
+            provider,
+            profiles=MemoryProfileBook(),
+            customers=MemoryCustomerBook(),
+        ),
+        store,
+    )
 
 
 async def test_generate_and_send_are_turns_of_one_session(app: LegacyApp) -> None:

@@ -16,7 +16,7 @@ from docmesh_common import context
 from docmesh_common.errors import Unavailable
 from tests.agent.conftest import ANSWER, INVOICE
 from tests.agent.fake_llm import FakeLLM, error, ok
-from tests.agent.memory import MemoryDocumentEngine, MemorySessionStore
+from tests.agent.memory import MemoryCustomerBook, MemoryDocumentEngine, MemoryProfileBook, MemorySessionStore
 
 ACME = "Invoice Acme Corp for 10 hours of consulting at $150, 8% tax"
 NOT_JSON = ok("I cannot do that.")
@@ -31,7 +31,14 @@ async def turn(openai_settings: Callable[..., AgentSettings]):  # type: ignore[n
     async def run(message: str = ACME, **overrides: Any) -> TurnResult:
         settings = openai_settings(**overrides)
         made.append(OpenAIProvider(settings))
-        turns = ChatTurns(settings, MemorySessionStore(), MemoryDocumentEngine(), made[-1])
+        turns = ChatTurns(
+            settings,
+            MemorySessionStore(),
+            MemoryDocumentEngine(),
+            made[-1],
+            profiles=MemoryProfileBook(),
+            customers=MemoryCustomerBook(),
+        )
         context.bind(owner_id="owner-1")
         return await turns.chat(session_id="", message=message)
 

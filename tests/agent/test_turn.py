@@ -26,7 +26,14 @@ from docmesh_common.errors import (
 )
 from docmesh_common.model.invoice import DocumentKind, Invoice
 from tests.agent.conftest import INVOICE
-from tests.agent.memory import MemoryDocumentEngine, MemorySessionStore, ScriptedProvider, StoredSession
+from tests.agent.memory import (
+    MemoryCustomerBook,
+    MemoryDocumentEngine,
+    MemoryProfileBook,
+    MemorySessionStore,
+    ScriptedProvider,
+    StoredSession,
+)
 
 ACME = "Invoice Acme Corp for 10 hours of consulting at $150/h, 8% tax"
 ACME_INVOICE = Invoice.model_validate(INVOICE)
@@ -71,7 +78,19 @@ def make_rig(*steps: Any, can_fix: bool = True, max_tokens: int | None = None, *
     store = MemorySessionStore(max_tokens=max_tokens)
     engine = MemoryDocumentEngine()
     provider = ScriptedProvider(*steps, can_fix=can_fix)
-    return Rig(store, engine, provider, ChatTurns(AgentSettings(**values), store, engine, provider))
+    return Rig(
+        store,
+        engine,
+        provider,
+        ChatTurns(
+            AgentSettings(**values),
+            store,
+            engine,
+            provider,
+            profiles=MemoryProfileBook(),
+            customers=MemoryCustomerBook(),
+        ),
+    )
 
 
 async def failure(call: Any) -> DomainError:

@@ -226,3 +226,16 @@ class Finalized:
 
     session: Session
     revision: Revision | None
+    # The numbered revision's document with its verdict.
+    document: Document | None = None
+
+
+@dataclass(frozen=True)
+class Customer:
+    """One of the owner's customers: the buyer's details and the defaults of their documents."""
+
+    party: Party
+    id: str = ""
+    default_currency_code: str = ""
+    default_payment_terms: str = ""
+    default_payment_days: int = 0

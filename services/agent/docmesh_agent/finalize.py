@@ -11,9 +11,10 @@ not saved again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from docmesh_agent.domain import Finalized
+from docmesh_agent.domain import Document, Finalized, SessionView
 from docmesh_agent.ports import DocumentEngine, ProfileBook, SessionStore
 from docmesh_agent.rules import numbering_pattern, parse_session_id
 
@@ -29,24 +30,33 @@ class Finalizer:
         self.profiles = profiles
 
     async def finalize(self, session_id: str) -> Finalized:
-        session_id = parse_session_id(session_id)
-        view = await self.sessions.get(session_id, full=False)
+        """FinalizeDocument: number the document, then complete the session."""
+        view = await self.sessions.get(parse_session_id(session_id), full=False)
+        numbered = await self.number(view)
+        return dataclasses.replace(numbered, session=await self.sessions.complete(view.session.id))
+
+    async def number(self, view: SessionView) -> Finalized:
+        """The steps before completing: the number, and the revision carrying it."""
+        session_id = view.session.id
         latest = view.latest_revision
         if latest is None:
-            # Nothing to number: the session is only completed.
-            return Finalized(session=await self.sessions.complete(session_id), revision=None)
+            # Nothing to number.
+            return Finalized(session=view.session, revision=None)
         invoice = latest.invoice
         profile = await self.profiles.get()
         issue_date = invoice.issue_date or dt.datetime.now(dt.UTC).date()
         numbered = await self.sessions.finalize(
             session_id, numbering_pattern(invoice.kind, profile.numbering), issue_date
         )
-        revision = latest
-        if invoice.number != numbered.document_number:
-            document = await self.documents.render(
-                invoice.model_copy(update={"number": numbered.document_number, "issue_date": issue_date})
+        number = numbered.document_number
+        if invoice.number == number:
+            # Saved by an earlier try.
+            document = Document(
+                invoice=invoice, msc=latest.msc, validation=await self.documents.validate(latest.msc)
             )
-            revision = await self.sessions.save_revision(
-                session_id, document, finalized_summary(numbered.document_number)
-            )
-        return Finalized(session=await self.sessions.complete(session_id), revision=revision)
+            return Finalized(session=numbered, revision=latest, document=document)
+        document = await self.documents.render(
+            invoice.model_copy(update={"number": number, "issue_date": issue_date})
+        )
+        revision = await self.sessions.save_revision(session_id, document, finalized_summary(number))
+        return Finalized(session=numbered, revision=revision, document=document)

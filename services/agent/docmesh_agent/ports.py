@@ -14,6 +14,7 @@ from typing import Protocol
 from docmesh_agent.domain import (
     Appended,
     Committed,
+    Customer,
     Document,
     ExportedFile,
     ExportFormat,
@@ -125,3 +126,13 @@ class ProfileBook(Protocol):
     async def logo(self) -> Logo | None:
         """The logo, or None when there is none."""
         ...
+
+
+class CustomerBook(Protocol):
+    """The owner's customers (the session process's CustomerService)."""
+
+    async def match(self, name: str) -> Customer | None:
+        """The customer a buyer's name means (fuzzily), or None."""
+        ...
+
+    async def create(self, customer: Customer) -> Customer: ...

@@ -10,11 +10,11 @@ from docmesh.agent.v1 import (
     invoice_app_service_pb2,
     invoice_app_service_pb2_grpc,
 )
+from docmesh_agent.adapters.customer_grpc import GrpcCustomerBook
 from docmesh_agent.adapters.document_grpc import GrpcDocumentEngine
 from docmesh_agent.adapters.profile_grpc import GrpcProfileBook
 from docmesh_agent.adapters.session_grpc import GrpcSessionStore
 from docmesh_agent.documents import SessionDocuments
-from docmesh_agent.finalize import Finalizer
 from docmesh_agent.legacy import LegacyApp
 from docmesh_agent.providers import Provider, create_provider
 from docmesh_agent.servicer import AgentServicer, InvoiceAppServicer
@@ -31,8 +31,16 @@ async def create_server(settings: AgentSettings, *, provider: Provider | None = 
     session_store = GrpcSessionStore.connect(settings)
     document_engine = GrpcDocumentEngine.connect(settings)
     profile_book = GrpcProfileBook.connect(settings)
+    customer_book = GrpcCustomerBook.connect(settings)
     brain = provider if provider is not None else create_provider(settings)
-    turns = ChatTurns(settings, session_store, document_engine, brain)
+    turns = ChatTurns(
+        settings,
+        session_store,
+        document_engine,
+        brain,
+        profiles=profile_book,
+        customers=customer_book,
+    )
 
     async def ready() -> bool:
         """Serving only while both upstreams report SERVING."""
@@ -48,7 +56,7 @@ async def create_server(settings: AgentSettings, *, provider: Provider | None = 
                 AgentServicer(
                     turns,
                     SessionDocuments(session_store, document_engine, profile_book),
-                    Finalizer(session_store, document_engine, profile_book),
+                    turns.finalizer,
                 ),
                 AGENT_SERVICE,
             ),
@@ -59,6 +67,12 @@ async def create_server(settings: AgentSettings, *, provider: Provider | None = 
             ),
         ],
         readiness=ready,
-        on_stop=[brain.close, session_store.close, document_engine.close, profile_book.close],
+        on_stop=[
+            brain.close,
+            session_store.close,
+            document_engine.close,
+            profile_book.close,
+            customer_book.close,
+        ],
     )
     return server, server.port

@@ -48,8 +48,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from docmesh_agent.domain import Appended, Committed, Document, Message, NewSession, SessionView, TurnCommit
-from docmesh_agent.ports import DocumentEngine, SessionStore
+from docmesh_agent.commands import Command, read_command, starts_new_document
+from docmesh_agent.defaults import with_defaults
+from docmesh_agent.domain import (
+    Appended,
+    Committed,
+    Customer,
+    Document,
+    Message,
+    NewSession,
+    SessionView,
+    TurnCommit,
+)
+from docmesh_agent.finalize import Finalizer
+from docmesh_agent.ports import CustomerBook, DocumentEngine, ProfileBook, SessionStore
 from docmesh_agent.providers.base import Action, HistoryMessage, InvalidAnswer, Provider, TurnRequest
 from docmesh_agent.providers.prompt import invoice_json
 from docmesh_agent.rules import (
@@ -114,6 +126,18 @@ class TurnResult:
     replayed: bool = False
     # The summary of `document`'s revision, until the turn's commit saves it.
     revision_summary: str = ""
+    # A revision the turn saved itself, shown once the reply is committed.
+    saved: SavedElsewhere | None = None
+
+
+@dataclass
+class SavedElsewhere:
+    """A document a command saved itself (not through the turn's commit): the numbered revision
+    of a finalized session, or the first revision of a new version's session."""
+
+    session_id: str
+    document: Document
+    revision_number: int
 
 
 class ChatTurns:
@@ -125,11 +149,17 @@ class ChatTurns:
         sessions: SessionStore,
         documents: DocumentEngine,
         provider: Provider,
+        *,
+        profiles: ProfileBook,
+        customers: CustomerBook,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.documents = documents
         self.provider = provider
+        self.profiles = profiles
+        self.customers = customers
+        self.finalizer = Finalizer(sessions, documents, profiles)
         # Error replies still being written for turns whose caller has gone.
         self._cleanups: set[asyncio.Task[None]] = set()
 
@@ -153,6 +183,10 @@ class ChatTurns:
         key = idempotency_key or uuid.uuid4().hex
 
         view = await self._load_or_create(session_id, message, idempotency_key, document_kind)
+        if view.session.finalized and starts_new_document(message):
+            # A new request in a finalized session makes a new session and document; the
+            # finalized one stays as it was. The response carries the new session's id.
+            view = await self._load_or_create("", message, f"{key}:new", document_kind)
         session = view.session
         self._refuse_if_running(view.messages)
         appended = await self._append_user(session.id, session.version, message, key)
@@ -178,8 +212,15 @@ class ChatTurns:
             model=self.provider.model,
             user_message_id=user.id,
         )
+        command = read_command(message)
         try:
-            if is_undo(message):
+            if command is Command.SAVE_CUSTOMER:
+                await self._save_customer(result, view)
+            elif session.finalized:
+                await self._after_finalizing(result, view, command, key)
+            elif command is Command.FINALIZE:
+                await self._finalize(result, view)
+            elif is_undo(message):
                 await self._undo(result, view)
             else:
                 request = TurnRequest(
@@ -211,6 +252,15 @@ class ChatTurns:
         result.assistant_message_id = committed.assistant_message_id
         result.session_token_count = committed.session_token_count
         result.revision_number = committed.revision_number
+        if result.saved is not None:
+            # A revision saved outside the commit (finalizing, a new version in a new session).
+            saved, result.saved = result.saved, None
+            result.document, result.revision_number = saved.document, saved.revision_number
+            if saved.session_id != result.session_id:
+                result.session_id = saved.session_id
+            else:
+                # Completed only now: the reply above had to be written first.
+                await self.sessions.complete(result.session_id)
         if events is not None and result.document is not None:
             await events.document_ready(result.document, result.revision_number)
         if result.usage.calls:
@@ -326,6 +376,55 @@ class ChatTurns:
         result.action = "undo"
         result.reply = f"Undone: the document is back to revision {target}."
 
+    async def _finalize(self, result: TurnResult, view: SessionView) -> None:
+        """ "finalize it": the document gets its number in a new revision; the session is
+        completed once the reply is written."""
+        if view.latest_revision is None:
+            result.reply = "There is no document to finalize yet."
+            return
+        numbered = await self.finalizer.number(view)
+        if numbered.document is None or numbered.revision is None:
+            raise FailedPrecondition("the document could not be numbered", reason="NO_DOCUMENT")
+        result.action = "edit"
+        result.reply = f"Finalized as {numbered.session.document_number}."
+        result.saved = SavedElsewhere(result.session_id, numbered.document, numbered.revision.number)
+
+    async def _after_finalizing(
+        self, result: TurnResult, view: SessionView, command: Command | None, key: str
+    ) -> None:
+        """A finalized document is not changed: "yes"/"new version" copies it as a draft into a
+        new session; anything else is answered with that question."""
+        number = view.session.document_number
+        latest = view.latest_revision
+        if command is Command.FINALIZE or latest is None:
+            result.reply = f"This document is already finalized as {number}."
+            return
+        if command is not Command.NEW_VERSION:
+            result.reply = (
+                f"This document is finalized as {number} and stays as it is. "
+                'Start a new version? Answer "yes" or "new version".'
+            )
+            return
+        draft = latest.invoice.model_copy(update={"number": ""})
+        document = await self.documents.render(draft)
+        created = await self._load_or_create("", draft_title(draft), f"{key}:version", draft.kind)
+        revision = await self.sessions.save_revision(created.session.id, document, f"New version of {number}")
+        result.action = "generate"
+        result.reply = f"Started a new version of {number} as a draft without a number, in a new session."
+        result.saved = SavedElsewhere(created.session.id, document, revision.number)
+
+    async def _save_customer(self, result: TurnResult, view: SessionView) -> None:
+        """ "save Acme as a customer": the current document's buyer becomes a customer."""
+        latest = view.latest_revision
+        if latest is None or not latest.invoice.buyer.name:
+            result.reply = "There is no buyer to save yet: tell me who the document is for first."
+            return
+        invoice = latest.invoice
+        saved = await self.customers.create(
+            Customer(party=invoice.buyer, default_currency_code=invoice.currency_code)
+        )
+        result.reply = f"Saved {saved.party.name} as a customer."
+
     async def _answer(
         self,
         result: TurnResult,
@@ -362,8 +461,10 @@ class ChatTurns:
                     result.action = "question"
                     return
                 invoice = answer.invoice
-                if request.document_kind is not None and request.current is None:
-                    invoice = invoice.model_copy(update={"kind": request.document_kind})
+                if request.current is None:
+                    if request.document_kind is not None:
+                        invoice = invoice.model_copy(update={"kind": request.document_kind})
+                    invoice = await self._with_defaults(invoice, request)
                 document, problems = await self._check(invoice)
                 if document is not None and (not problems or asks_left == 0):
                     summary = answer.summary or ("New document" if request.current is None else "Edited")
@@ -379,6 +480,12 @@ class ChatTurns:
             log.info("answer rejected, asking the provider again: %s", problems)
             on_delta = None
             request = dataclasses.replace(request, rejected=rejected, feedback=tuple(problems), model=model)
+
+    async def _with_defaults(self, invoice: Invoice, request: TurnRequest) -> Invoice:
+        """A new document's seller from the profile, its buyer from the matching customer."""
+        profile = await self.profiles.get()
+        customer = await self.customers.match(invoice.buyer.name) if invoice.buyer.name else None
+        return with_defaults(invoice, request.message, profile, customer, request.today)
 
     async def _check(self, invoice: Invoice) -> tuple[Document | None, list[str]]:
         """The rendered document (None when it cannot be rendered) and its problems."""
