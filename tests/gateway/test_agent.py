@@ -234,7 +234,7 @@ async def test_the_csv_download_carries_the_total(gateway: Gateway, drafted: dic
 
 async def test_an_unknown_download_name_is_400(gateway: Gateway, drafted: dict[str, Any]) -> None:
     async with gateway.client() as client:
-        response = await client.get(f"/api/v1/sessions/{drafted['session_id']}/document.pdf")
+        response = await client.get(f"/api/v1/sessions/{drafted['session_id']}/document.docx")
     assert response.status_code == 400
 
 
