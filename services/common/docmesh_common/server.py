@@ -220,6 +220,9 @@ class Server:
         self._ready_task: asyncio.Task[None] | None = None
         self._metrics_httpd: Any = None
         self._stopped = False
+        # Consecutive failed readiness checks, and whether this server has been ready yet.
+        self._failed_checks = 0
+        self._was_ready = False
 
     async def start(self) -> None:
         await self._server.start()
@@ -232,6 +235,14 @@ class Server:
         log.info("serving", extra={"port": self.port, "metrics_port": self.metrics_port})
 
     async def _check_readiness(self) -> None:
+        """SERVING while the dependencies answer; NOT_SERVING after a run of failed checks.
+
+        One failed check (a database restarting for a fraction of a second) must not eject
+        the replica: clients health-check it and would route nowhere when it is the last one,
+        turning a blip into an outage of every call, reads included. So a server that was
+        ready stays SERVING until `readiness_failures_to_eject` checks in a row failed, and is
+        SERVING again at the first check that passes. Before its first success it is not ready.
+        """
         ok = True
         if self._readiness is not None:
             try:
@@ -239,7 +250,14 @@ class Server:
             except Exception:  # a dependency that hangs or fails is simply not ready
                 log.warning("readiness check failed", exc_info=True)
                 ok = False
-        status = health_pb2.HealthCheckResponse.SERVING if ok else health_pb2.HealthCheckResponse.NOT_SERVING
+        self._failed_checks = 0 if ok else self._failed_checks + 1
+        self._was_ready = self._was_ready or ok
+        ready = ok or (self._was_ready and self._failed_checks < self._settings.readiness_failures_to_eject)
+        if self._stopped:
+            return  # draining: the shutdown status stands
+        status = (
+            health_pb2.HealthCheckResponse.SERVING if ready else health_pb2.HealthCheckResponse.NOT_SERVING
+        )
         for service in self._service_names:
             await self._health.set(service, status)
 

@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
     # On SIGTERM the server reports NOT_SERVING and keeps accepting calls this long before it
     # stops, so health-checking clients move to other replicas first (no calls cut off).
     drain_delay_seconds: float = 1.0
+    # A ready server reports NOT_SERVING only after this many failed readiness checks in a row
+    # (one every 2 s): a blip of a dependency does not eject the replica (see Server).
+    readiness_failures_to_eject: int = 3
     breaker_fail_max: int = 5
     # A breaker's first open lasts about breaker_first_open_seconds (a blip heals in a second);
     # each failed probe doubles it, up to breaker_reset_seconds (an outage is not hammered).
