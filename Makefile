@@ -13,7 +13,7 @@ PROTO_FILES := $(shell find protos -name '*.proto')
 REPLICAS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock protos run migrate test lint bench clean
+.PHONY: help install lock protos run migrate test lint bench clean screenshot
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -55,6 +55,10 @@ test: install ## Run the whole test suite (uses PostgreSQL and Redis on localhos
 	$(PY) -m docmesh_dev.testenv
 	bash tests/gateway/ensure_chromium.sh || [ "$$CI" != "true" ]
 	$(PY) -m pytest
+
+screenshot: install ## Regenerate the README pictures (tests/gateway/screenshots/) from the mesh
+	bash tests/gateway/ensure_chromium.sh
+	DOCMESH_SCREENSHOTS=1 $(PY) -m pytest -q -p no:cacheprovider tests/gateway/test_screenshots.py
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,30 +10,10 @@ import openpyxl
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
-from docmesh_dev import testenv
+from tests.gateway.browser import CHROMIUM, CHROMIUM_ARGS, needs_chromium, send
 from tests.gateway.conftest import Backends, Gateway, StartGateway, require
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def needs_chromium() -> None:
-    if shutil.which(CHROMIUM) is None:
-        message = "chromium is not installed: run tests/gateway/ensure_chromium.sh"
-        if testenv.in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 async def sheet_total(page: Page) -> Decimal:
@@ -53,12 +32,6 @@ async def sheet_total(page: Page) -> Decimal:
     )
     assert value is not None, "no Total row in the rendered sheet"
     return Decimal(re.sub(r"[^0-9.\-]", "", value))
-
-
-async def send(page: Page, text: str) -> None:
-    await page.fill("#chat-input", text)
-    await page.click("#chat-send")
-    await expect(page.locator("#chat-send")).to_be_enabled(timeout=30_000)
 
 
 async def test_chat_renders_the_sheet_edits_it_and_downloads_the_xlsx(
