@@ -132,3 +132,49 @@ def test_a_line_discount_naming_a_missing_line_asks_which_line() -> None:
     assert result.invoice is None
     assert "item 5" in result.reply
     assert "?" in result.reply
+
+
+# --- dates that are fields, not lines -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "when"),
+    [
+        ("delivery by April 9", dt.date(2026, 4, 9)),
+        ("delivered on February 27", dt.date(2026, 2, 27)),
+        ("deliver tomorrow", dt.date(2026, 3, 13)),
+    ],
+)
+def test_a_delivery_date_is_the_documents_field_not_a_line(said: str, when: dt.date) -> None:
+    result = interpret(f"Purchase order to Uline: 12 crates at 30, {said}", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.delivery_date == when
+    assert len(result.invoice.line_items) == 1
+
+
+@pytest.mark.parametrize(
+    ("said", "start", "end"),
+    [
+        ("service period January 2026", dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+        ("period: February 2-20", dt.date(2026, 2, 2), dt.date(2026, 2, 20)),
+        ("service period January 15 to February 14", dt.date(2026, 1, 15), dt.date(2026, 2, 14)),
+    ],
+)
+def test_a_service_period_is_the_documents_field_not_a_line(said: str, start: dt.date, end: dt.date) -> None:
+    result = interpret(f"Invoice Acme for cleaning 450, {said}", None, today=TODAY)
+    assert result.invoice is not None
+    assert (result.invoice.service_period_start, result.invoice.service_period_end) == (start, end)
+    assert len(result.invoice.line_items) == 1
+
+
+def test_valid_through_the_end_of_a_month_is_its_last_day() -> None:
+    result = interpret("Quote Hooli for a mural 3000, valid through the end of June", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.valid_until == dt.date(2026, 6, 30)
+
+
+def test_next_weekday_a_day_or_two_away_is_the_week_after_and_the_reply_says_so() -> None:
+    result = interpret("Invoice Acme for a repair 90, due next Saturday", None, today=TODAY)  # a Thursday
+    assert result.invoice is not None
+    assert result.invoice.due_date == dt.date(2026, 3, 21)
+    assert "2026-03-21" in result.reply

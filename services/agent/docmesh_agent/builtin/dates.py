@@ -83,6 +83,12 @@ def parse_date(text: str, today: dt.date, *, future: bool = True) -> dt.date | N
         return today + dt.timedelta(days=simple[phrase])
     if phrase in ("end of month", "end of the month", "eom", "month end", "end of this month"):
         return today + relativedelta(day=31)
+    match = re.fullmatch(rf"end\s+of\s+({MONTH_NAMES})(?:\s+(\d{{4}}))?", phrase)
+    if match:
+        # "the end of April": its last day, this year unless a year is written.
+        month = MONTH_NAMES.split("|").index(match.group(1)) + 1
+        year = int(match.group(2)) if match.group(2) else today.year
+        return dt.date(year, month, 1) + relativedelta(day=31)
     if phrase in ("end of next month", "end of the next month"):
         return today + relativedelta(months=1, day=31)
     if phrase in ("next week",):
@@ -147,3 +153,22 @@ def _absolute(phrase: str, today: dt.date, *, future: bool) -> dt.date | None:
         elif not future and parsed > today:
             parsed = parsed - relativedelta(years=1)
     return parsed
+
+
+def month_period(text: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """ "February 2026" or "February": its first and last day (this year unless written)."""
+    match = re.fullmatch(rf"({MONTH_NAMES})(?:\s+(\d{{4}}))?", " ".join(text.lower().split()))
+    if not match:
+        return None
+    month = MONTH_NAMES.split("|").index(match.group(1)) + 1
+    start = dt.date(int(match.group(2)) if match.group(2) else today.year, month, 1)
+    return start, start + relativedelta(day=31)
+
+
+def date_this_year(text: str, today: dt.date) -> dt.date | None:
+    """A date phrase where a day and month without a year are in this year ("delivered on March 2",
+    "January 1 to March 31"); relative phrases count from today."""
+    when = parse_date(text, today)
+    if when is not None and when.year != today.year and not re.search(r"\d{4}", text):
+        when = when.replace(year=today.year)
+    return when

@@ -98,6 +98,8 @@ class Draft:
     due: DueSpec | None = None
     payment_terms: str | None = None
     valid_until: dt.date | None = None
+    delivery_date: dt.date | None = None
+    service_period: tuple[dt.date, dt.date] | None = None
     notes: str | None = None
     amount_paid: Decimal | None = None
     paid_in_full: bool = False
@@ -120,6 +122,8 @@ class Draft:
                 self.currency,
                 self.number,
                 self.reference,
+                self.delivery_date,
+                self.service_period,
                 self.issue_date,
                 self.due,
                 self.payment_terms,

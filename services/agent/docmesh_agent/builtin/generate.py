@@ -94,6 +94,8 @@ def _merge(old: Draft, new: Draft) -> Draft:
         "due",
         "payment_terms",
         "valid_until",
+        "delivery_date",
+        "service_period",
         "notes",
         "amount_paid",
         "payment_method",
@@ -159,6 +161,9 @@ def _build(draft: Draft, today: dt.date) -> Invoice:
         "notes": draft.notes or "",
         "reference": draft.reference or "",
         "valid_until": draft.valid_until,
+        "delivery_date": draft.delivery_date,
+        "service_period_start": draft.service_period[0] if draft.service_period else None,
+        "service_period_end": draft.service_period[1] if draft.service_period else None,
         "amount_paid": draft.amount_paid,
         "payment_method": draft.payment_method or "",
     }

@@ -6,7 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from docmesh_agent.builtin.dates import RELATIVE_SPAN_RE, parse_date, span_days, word_number
+from docmesh_agent.builtin.dates import (
+    RELATIVE_SPAN_RE,
+    date_this_year,
+    month_period,
+    parse_date,
+    span_days,
+    word_number,
+)
 from docmesh_agent.builtin.drafts import Draft, DueSpec
 from docmesh_agent.builtin.labels import capitalised
 
@@ -42,9 +49,59 @@ _VALID = re.compile(
     re.IGNORECASE,
 )
 
+# When goods are delivered or a service is done: fields of the document, never line items.
+_DELIVERY = re.compile(
+    r"^(?:(?:to\s+be|please|was|were|goods|it\s+was)\s+)*(?:deliver(?:ed|y)?|delivery\s+date)"
+    r"(?:\s+(?:on|by|before|date|is|:))*\s*:?\s*(?P<date>.+)$",
+    re.IGNORECASE,
+)
+_SERVICE_PERIOD = re.compile(
+    r"^(?:(?:for\s+)?(?:the\s+)?(?:service|billing)\s+period|period|services?\s+(?:from|for|in))\s*(?:of|from|:|is)?\s*"
+    r"(?P<period>.+)$",
+    re.IGNORECASE,
+)
+_RANGE = re.compile(
+    r"^(?P<a>.+?)\s*(?:-|–|to|through|until|till)\s*(?P<b>.+)$",
+    re.IGNORECASE,
+)
+
+
+def _period(text: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """ "February 2026", "March 1-15", "January 1 to March 31": first and last day."""
+    whole = month_period(text, today)
+    if whole is not None:
+        return whole
+    match = _RANGE.match(text.strip())
+    if not match:
+        return None
+    start = date_this_year(match.group("a"), today)
+    b = match.group("b").strip()
+    if start is None:
+        return None
+    # "March 1-15": the end is a day of the start's month.
+    end = start.replace(day=int(b)) if b.isdigit() and 1 <= int(b) <= 31 else date_this_year(b, today)
+    if end is None or end < start:
+        return None
+    return start, end
+
 
 def read_terms(text: str, d: Draft, today: dt.date) -> bool:
     """Read a clause about dates or payment terms into `d`; False when it is none."""
+    match = _DELIVERY.match(text)
+    if match:
+        when = date_this_year(match.group("date"), today)
+        if when is not None:
+            d.delivery_date = when
+            return True
+    match = _SERVICE_PERIOD.match(text)
+    if match:
+        try:
+            period = _period(match.group("period"), today)
+        except ValueError:  # "February 1-31": no such day
+            period = None
+        if period is not None:
+            d.service_period = period
+            return True
     match = _ON_RECEIPT.match(text)
     if match:
         d.due = DueSpec(on_receipt=True)
