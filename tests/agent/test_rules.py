@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from docmesh.type.v1 import invoice_pb2
-from docmesh_agent.rules import base_name, first_document_kind, incomplete, is_undo, session_title
+from docmesh_agent.rules import base_name, first_document_kind, incomplete, is_undo, session_title, settled
 from docmesh_common.model.invoice import DocumentKind, Invoice, from_proto
 from tests.agent.conftest import INVOICE
 
@@ -84,3 +86,32 @@ def test_a_stored_invoice_kind_is_the_default_not_a_choice() -> None:
 
 def test_a_stored_kind_other_than_the_default_is_a_choice() -> None:
     assert first_document_kind(None, DocumentKind.RECEIPT) == DocumentKind.RECEIPT
+
+
+RECEIPT = Invoice.model_validate(
+    {
+        "kind": "receipt",
+        "currency_code": "EUR",
+        "line_items": [{"description": "Coffee", "quantity": "2", "unit_price": "3.50"}],
+        "payment_method": "card",
+    }
+)
+
+
+def test_a_receipt_without_an_amount_paid_is_paid_in_full() -> None:
+    assert settled(RECEIPT).amount_paid == Decimal("7.00")
+
+
+def test_a_receipt_with_an_amount_paid_keeps_it() -> None:
+    partly = RECEIPT.model_copy(update={"amount_paid": Decimal("5")})
+    assert settled(partly).amount_paid == Decimal("5")
+
+
+def test_a_receipt_paid_in_full_stays_paid_in_full_through_an_edit() -> None:
+    before = settled(RECEIPT)
+    more = before.model_copy(update={"line_items": [*before.line_items, RECEIPT.line_items[0]]})
+    assert settled(more, before).amount_paid == Decimal("14.00")
+
+
+def test_an_invoice_is_not_marked_paid() -> None:
+    assert settled(Invoice.model_validate(INVOICE)).amount_paid is None

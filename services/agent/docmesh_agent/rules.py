@@ -9,6 +9,7 @@ import uuid
 
 from docmesh_common.errors import InvalidArgument
 from docmesh_common.model.invoice import DocumentKind, Invoice
+from docmesh_common.model.totals import compute_totals
 
 TITLE_CHARS = 80
 # A download's name stays short enough for every file system and browser.
@@ -69,6 +70,23 @@ def first_document_kind(requested: DocumentKind | None, stored: DocumentKind | N
 def numbering_pattern(kind: DocumentKind, patterns: dict[DocumentKind, str]) -> str:
     """The profile's number pattern for `kind`, else the default one."""
     return patterns.get(kind) or DEFAULT_NUMBERING[kind]
+
+
+def settled(invoice: Invoice, previous: Invoice | None = None) -> Invoice:
+    """A receipt that names no amount paid is paid in full: its total, from the one arithmetic.
+    One that was paid in full stays so through an edit that leaves the amount paid alone."""
+    if invoice.kind != DocumentKind.RECEIPT or not invoice.line_items:
+        return invoice
+    was_paid_in_full = (
+        previous is not None
+        and previous.amount_paid is not None
+        and previous.amount_paid == invoice.amount_paid
+        and previous.line_items
+        and previous.amount_paid == compute_totals(previous).total
+    )
+    if invoice.amount_paid is not None and not was_paid_in_full:
+        return invoice
+    return invoice.model_copy(update={"amount_paid": compute_totals(invoice).total})
 
 
 def incomplete(invoice: Invoice) -> list[str]:

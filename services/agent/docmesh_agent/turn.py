@@ -72,6 +72,7 @@ from docmesh_agent.rules import (
     parse_session_id,
     question_for,
     session_title,
+    settled,
     undo_summary,
     undone_revision,
 )
@@ -465,6 +466,7 @@ class ChatTurns:
                     if request.document_kind is not None:
                         invoice = invoice.model_copy(update={"kind": request.document_kind})
                     invoice = await self._with_defaults(invoice, request)
+                invoice = settled(invoice, request.current)
                 document, problems = await self._check(invoice)
                 if document is not None and (not problems or asks_left == 0):
                     summary = answer.summary or ("New document" if request.current is None else "Edited")

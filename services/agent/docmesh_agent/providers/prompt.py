@@ -32,6 +32,14 @@ Rules:
   be inferred, use action "question", ask for exactly one missing fact in "reply", and set
   "invoice" to null. Never invent names or prices.
 - "undo" means the person wants the previous version back: action "undo", invoice null.
+- kind is "invoice", "quote", "receipt" or "purchase_order", as the person says.
+- When goods are delivered or a service is performed: delivery_date, or service_period_start
+  and service_period_end for a period ("consulting in March").
+- "paid", "paid in cash", "paid by card": a receipt, with payment_method ("cash", "card", ...);
+  set amount_paid only when an amount is named (a receipt without it is paid in full).
+- A line without tax (exempt, zero-rated): tax_exempt true on that line. A discount on one
+  line goes in that line's "discount" (percent or amount), not in the document's discounts.
+- language is the language the person writes in: "en", "es", "de" or "fr".
 - Keep "reply" short and in the person's language.
 """
 
