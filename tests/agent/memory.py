@@ -62,6 +62,7 @@ class StoredSession:
     last_activity: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     document_number: str = ""
     completed: bool = False
+    language: str = ""
 
     @property
     def token_count(self) -> int:
@@ -121,6 +122,7 @@ class MemorySessionStore:
                 last_activity=stored.last_activity,
                 document_number=stored.document_number,
                 completed=stored.completed,
+                language=stored.language,
             ),
             messages=tuple(stored.messages) if full else (),
             latest_revision=stored.revisions[-1] if stored.revisions else None,

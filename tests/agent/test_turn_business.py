@@ -133,3 +133,11 @@ async def test_a_new_request_in_a_finalized_session_starts_a_new_session() -> No
     assert second.document is not None and second.document.invoice.buyer.name == "Globex"
     assert second.revision_number == 1
     assert rig.provider.requests[-1].current is None
+
+
+async def test_the_sessions_language_overrides_the_profiles() -> None:
+    rig = business_rig(GENERATED, edited())
+    first = await rig.chat(ACME)
+    rig.session(first).language = "fr"
+    second = await rig.chat("add a line", first.session_id)
+    assert second.document is not None and second.document.invoice.language == "fr"

@@ -61,6 +61,9 @@ class Session:
     # Set once the document is finalized (FinalizeSession); a finalized document is not edited.
     document_number: str = ""
     completed: bool = False
+    # The session's own document language (metadata "language"); it overrides the request's
+    # and the profile's.
+    language: str = ""
 
     @property
     def finalized(self) -> bool:

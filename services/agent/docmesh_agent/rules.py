@@ -8,7 +8,7 @@ import unicodedata
 import uuid
 
 from docmesh_common.errors import InvalidArgument
-from docmesh_common.model.invoice import DocumentKind, Invoice
+from docmesh_common.model.invoice import LANGUAGES, DocumentKind, Invoice
 from docmesh_common.model.totals import compute_totals
 
 TITLE_CHARS = 80
@@ -87,6 +87,13 @@ def settled(invoice: Invoice, previous: Invoice | None = None) -> Invoice:
     if invoice.amount_paid is not None and not was_paid_in_full:
         return invoice
     return invoice.model_copy(update={"amount_paid": compute_totals(invoice).total})
+
+
+def in_language(invoice: Invoice, language: str) -> Invoice:
+    """The document in the session's language, when the session sets a known one."""
+    if language not in LANGUAGES or invoice.language == language:
+        return invoice
+    return invoice.model_copy(update={"language": language})
 
 
 def incomplete(invoice: Invoice) -> list[str]:

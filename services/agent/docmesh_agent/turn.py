@@ -67,6 +67,7 @@ from docmesh_agent.providers.prompt import invoice_json
 from docmesh_agent.rules import (
     draft_title,
     first_document_kind,
+    in_language,
     incomplete,
     is_undo,
     parse_session_id,
@@ -466,7 +467,7 @@ class ChatTurns:
                     if request.document_kind is not None:
                         invoice = invoice.model_copy(update={"kind": request.document_kind})
                     invoice = await self._with_defaults(invoice, request)
-                invoice = settled(invoice, request.current)
+                invoice = in_language(settled(invoice, request.current), view.session.language)
                 document, problems = await self._check(invoice)
                 if document is not None and (not problems or asks_left == 0):
                     summary = answer.summary or ("New document" if request.current is None else "Edited")

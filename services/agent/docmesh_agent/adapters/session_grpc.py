@@ -30,6 +30,8 @@ from docmesh_common.model.invoice import from_proto, kind_from_proto, kind_to_pr
 
 # The session's metadata entry naming the idempotency key of the turn that created it.
 TURN_KEY_METADATA = "docmesh.agent.turn_key"
+# The session's metadata entry setting its documents' language.
+LANGUAGE_METADATA = "language"
 
 _ROLES: dict[int, Role] = {
     ses_pb2.MESSAGE_ROLE_USER: "user",
@@ -237,6 +239,7 @@ def _session(session: ses_pb2.Session) -> Session:
         ),
         document_number=session.document_number,
         completed=session.status == ses_pb2.SESSION_STATUS_COMPLETED,
+        language=session.metadata.get(LANGUAGE_METADATA, ""),
     )
     wire.remember_session(converted, session)
     return converted
