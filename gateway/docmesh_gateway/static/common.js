@@ -81,7 +81,7 @@
       else if (name === "dataset") Object.assign(node.dataset, value);
       else node.setAttribute(name, value === true ? "" : value);
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === undefined || child === null || child === "") continue;
       node.append(child instanceof Node ? child : String(child));
     }

@@ -145,13 +145,13 @@
   async function openProfile() {
     const form = $("profile-form");
     showFormError(form, null);
+    $("profile-dialog").showModal();
     try {
       fillForm(form, PROFILE_FORM, (await loadProfile()) || {});
     } catch (error) {
       showFormError(form, error);
     }
     showLogo();
-    $("profile-dialog").showModal();
   }
 
   async function saveProfile(event) {

@@ -104,13 +104,17 @@
       ["Paid by", invoice.payment_method],
     ].filter(([, value]) => value);
     const amounts = totals.line_amounts || [];
-    const lines = (invoice.line_items || []).map((line, index) =>
+    const items = invoice.line_items || [];
+    // A discount column with nothing in it is left out (it would only narrow the others).
+    const discounts = items.some((line) => lineDiscount(line));
+    const headings = ["Description", "Qty", "Unit", "Unit price", discounts ? "Discount" : null, "Tax", "Amount"];
+    const lines = items.map((line, index) =>
       el("tr", {},
         el("td", {}, line.description),
         el("td", { className: "num" }, line.quantity),
         el("td", {}, line.unit),
         el("td", { className: "num" }, money(line.unit_price, invoice.currency_code)),
-        el("td", { className: "num" }, lineDiscount(line)),
+        discounts ? el("td", { className: "num" }, lineDiscount(line)) : null,
         el("td", {}, line.tax_exempt ? "exempt" : (line.tax_names || []).join(", ")),
         el("td", { className: "num" }, money(amounts[index], invoice.currency_code))));
     const bank = bankLines(profile.bank);
@@ -124,12 +128,11 @@
           el("dl", {}, dates.map(([label, value]) =>
             [el("dt", {}, label), el("dd", { dataset: { field: label.toLowerCase() } }, value)])))),
       partyBlock(invoice.kind === "DOCUMENT_KIND_PURCHASE_ORDER" ? "Supplier" : "Bill to", invoice.buyer),
-      el("table", { className: "lines" },
+      el("div", { className: "scroll-x" }, el("table", { className: "lines" },
         el("caption", { className: "visually-hidden" }, "Lines"),
         el("thead", {}, el("tr", {},
-          ["Description", "Qty", "Unit", "Unit price", "Discount", "Tax", "Amount"].map((h) =>
-            el("th", { scope: "col" }, h)))),
-        el("tbody", {}, lines)),
+          headings.filter(Boolean).map((h) => el("th", { scope: "col" }, h)))),
+        el("tbody", {}, lines))),
       el("table", { className: "sums" }, el("tbody", {}, totalsRows(invoice, totals))),
       invoice.payment_terms ? el("p", {}, el("strong", {}, "Payment terms: "), invoice.payment_terms) : null,
       bank.length ? el("div", { className: "bank" }, el("h3", {}, "Bank details"), bank.map((l) => el("p", {}, l))) : null,
