@@ -178,3 +178,33 @@ def test_next_weekday_a_day_or_two_away_is_the_week_after_and_the_reply_says_so(
     assert result.invoice is not None
     assert result.invoice.due_date == dt.date(2026, 3, 21)
     assert "2026-03-21" in result.reply
+
+
+# --- quantities and amounts without an item word ---------------------------------------------
+
+
+def _lines(message: str) -> list[tuple[str, Decimal, str, Decimal | None]]:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    return [(i.description, i.quantity, i.unit, i.unit_price) for i in result.invoice.line_items]
+
+
+def test_hours_at_a_rate_with_no_description_are_services() -> None:
+    assert _lines("Invoice Acme for 3 hours at 70") == [("Services", Decimal(3), "hours", Decimal(70))]
+
+
+def test_an_amount_in_or_for_something_is_a_line_of_that_thing() -> None:
+    assert _lines("Invoice Acme: 2 hours of fitting at 40, plus 85 in hardware, 12 for travel") == [
+        ("Fitting", Decimal(2), "hours", Decimal(40)),
+        ("Hardware", Decimal(1), "", Decimal(85)),
+        ("Travel", Decimal(1), "", Decimal(12)),
+    ]
+
+
+@pytest.mark.parametrize("message", ["Invoice Acme for 10 x $100", "Invoice Umbrella Corp: 4 x 75"])
+def test_a_bare_count_times_a_price_is_asked_about_never_billed_once(message: str) -> None:
+    # Wrong amount found: "10 x $100" was one line "10" at 100.00.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"
+    assert result.missing == ("line_items[0].description",)
+    assert "?" in result.reply

@@ -41,6 +41,14 @@ _TOTAL_TAIL_RE = re.compile(
 def read_item(r: Reading, text: str) -> DraftItem | None:
     """A line item, or a bare price (description "") that belongs to the previous item."""
     text = _without_lead_words(text)
+    bare = _bare_count(r, text)
+    if bare is not None:
+        return bare
+    spent = re.fullmatch(r"(?P<amt>\S+)\s+(?:in|for|on)\s+(?P<desc>[A-Za-z][A-Za-z' -]*)", text.strip())
+    moneys = find_money(spent.group("amt")) if spent else []
+    if spent and len(moneys) == 1 and moneys[0].end == len(spent.group("amt")):
+        # "120 in parts", "45 for materials": an amount and what it was spent on (not 120 inches).
+        return _price_first(r, text.strip(), moneys[0])
     item = _rate_then_quantity(r, text)
     if item is not None:
         return item
@@ -51,11 +59,15 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
         if money.start >= desc_start or money.currency:
             price = money
             break
-    if price is not None and (
-        price.start < desc_start
-        or (
-            price.start <= desc_start
-            and re.match(r"^\s*(?:for|of|-|–|:)\s*[A-Za-z]", text[price.end :], re.IGNORECASE)
+    if (
+        price is not None
+        and (
+            price.start < desc_start
+            or (
+                price.start <= desc_start
+                # "120 in parts", "30 in travel": what the amount was spent on.
+                and re.match(r"^\s*(?:for|of|in|-|–|:)\s*[A-Za-z]", text[price.end :], re.IGNORECASE)
+            )
         )
     ):
         return _price_first(r, text, price)
@@ -68,6 +80,24 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
             description=clean_description(desc), quantity=qty, unit=unit_label(unit, qty) if unit else ""
         )
     return _priced(r, text, price, qty, unit, desc_start)
+
+
+def _bare_count(r: Reading, text: str) -> DraftItem | None:
+    """ "3 x 250", "10 × $100": a count and a price with nothing said about what was sold. The
+    line keeps both and no description, so the caller asks what they are (never "10" × 1)."""
+    match = re.fullmatch(
+        r"(?P<q>\d+(?:[.,]\d+)?)\s*(?:x|×|\*)\s*(?P<price>\S.*)", text.strip(), re.IGNORECASE
+    )
+    if not match:
+        return None
+    moneys = find_money(match.group("price"))
+    qty = _parse_quantity(match.group("q"))
+    if len(moneys) != 1 or qty is None or qty <= 0 or moneys[0].start != 0:
+        return None
+    if match.group("price")[moneys[0].end :].strip():
+        return None
+    r.draft.note_currency(moneys[0])
+    return DraftItem(description="", quantity=qty, unit_price=moneys[0].amount)
 
 
 def _without_lead_words(text: str) -> str:
@@ -133,7 +163,7 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
     """ "$500 for setup": the price comes first; what follows "for" is the description."""
     head = text[: price.start]
     tail = text[price.end :]
-    match = re.match(r"^\s*(?:for|of|-|–|:)\s*(?P<desc>.+)$", tail, re.IGNORECASE)
+    match = re.match(r"^\s*(?:for|of|in|-|–|:)\s*(?P<desc>.+)$", tail, re.IGNORECASE)
     desc = match.group("desc") if match else tail
     desc = re.sub(r"^(?:the|a|an)\s+", "", desc.strip(), flags=re.IGNORECASE)
     desc = _trailing_buyer(r, desc)

@@ -27,6 +27,7 @@ from docmesh_agent.builtin.read_parties import read_lead, read_party_detail
 from docmesh_agent.builtin.read_terms import read_terms
 
 MAX_CLAUSE_CHARS = 300
+_TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months"})
 
 
 def read_request(text: str, today: dt.date) -> Draft:
@@ -59,9 +60,13 @@ def read_request(text: str, today: dt.date) -> Draft:
             pending_price.unit_price = _price_for(pending_price, item)
             pending_price = None
             continue
-        if item.description == "" and not item.unit:
+        if item.description == "" and not item.unit and not (item.quantity > 1 and item.unit_price):
             r.draft.unknown.append(clause)
             continue
+        if item.description == "" and item.unit in _TIME_UNITS and item.unit_price is not None:
+            # "1 hour at 100", "5 days at 800": time billed at a rate is a service; a clerk
+            # writes "Services" rather than ask what the hours were for.
+            item.description = "Services"
         r.draft.items.append(item)
         pending_price = item if item.unit_price is None else None
     return r.draft

@@ -46,6 +46,8 @@ def ask_for(missing: tuple[str, ...], draft: Draft) -> str:
     index = line_of(first)
     item = draft.items[index]
     if first.endswith(".description"):
+        if not item.unit and item.unit_price is not None:
+            return f"What are the {plain_number(item.quantity)} × {plain_number(item.unit_price)} for?"
         return f"What are the {plain_number(item.quantity)} {item.unit} for?"
     return price_question(item.description, item.quantity, item.unit)
 
