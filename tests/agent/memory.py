@@ -40,7 +40,14 @@ from docmesh_agent.domain import (
 from docmesh_agent.providers.base import DeltaSink, InvalidAnswer, ProviderAnswer, TurnRequest
 from docmesh_agent.providers.prompt import invoice_json
 from docmesh_agent.usage import CallUsage, TurnUsage
-from docmesh_common.errors import Aborted, InvalidArgument, NotFound, ResourceExhausted, Unavailable
+from docmesh_common.errors import (
+    Aborted,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+    Unavailable,
+)
 from docmesh_common.model.invoice import DocumentKind, Invoice
 
 
@@ -233,6 +240,8 @@ class MemorySessionStore:
         """A gap-free series per pattern: "{YYYY}" and "{seq:04}" only, as the tests use them."""
         self.calls.append("finalize")
         stored = self.stored(session_id)
+        if not stored.revisions:
+            raise FailedPrecondition("the session has no document to finalize", reason="NO_DOCUMENT")
         if not stored.document_number:
             self.series[numbering_pattern] = self.series.get(numbering_pattern, 0) + 1
             year = (issue_date or dt.datetime.now(dt.UTC).date()).year

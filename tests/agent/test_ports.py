@@ -4,6 +4,7 @@ document services. The same assertions hold for both, so the fast specs stay hon
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,7 +17,7 @@ from docmesh_agent.domain import Document, NewSession, TurnCommit, Validation
 from docmesh_agent.ports import DocumentEngine, SessionStore
 from docmesh_agent.settings import AgentSettings
 from docmesh_common import context
-from docmesh_common.errors import Aborted, InvalidArgument, NotFound
+from docmesh_common.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from docmesh_common.model.invoice import DocumentKind, Invoice
 from tests.agent.conftest import INVOICE, Mesh
 from tests.agent.memory import MemoryDocumentEngine, MemorySessionStore
@@ -153,6 +154,39 @@ async def test_a_revision_is_copied_as_the_newest(sessions: SessionStore, docume
     assert (await sessions.get_revision(session_id, 3)).invoice == copy.invoice
     with pytest.raises(NotFound):
         await sessions.get_revision(session_id, 9)
+
+
+async def test_a_document_is_saved_as_the_newest_revision(
+    sessions: SessionStore, documents: DocumentEngine
+) -> None:
+    session_id = await new_session(sessions)
+    saved = await sessions.save_revision(session_id, await rendered(documents), "Finalized as INV-7")
+    assert (saved.number, saved.invoice.number, saved.summary) == (1, "INV-7", "Finalized as INV-7")
+    assert (await sessions.get(session_id, full=False)).session.latest_revision_number == 1
+
+
+async def test_a_session_is_numbered_once_for_its_pattern(
+    sessions: SessionStore, documents: DocumentEngine
+) -> None:
+    session_id = await new_session(sessions)
+    await sessions.save_revision(session_id, await rendered(documents), "Drafted")
+    pattern = f"T{uuid.uuid4().hex[:6]}-{{YYYY}}-{{seq:04}}"
+    numbered = await sessions.finalize(session_id, pattern, dt.date(2026, 3, 1))
+    assert numbered.document_number.endswith("-2026-0001") and numbered.finalized
+    again = await sessions.finalize(session_id, pattern, dt.date(2026, 3, 1))
+    assert again.document_number == numbered.document_number
+
+
+async def test_a_session_without_a_document_is_not_numbered(sessions: SessionStore) -> None:
+    session_id = await new_session(sessions)
+    with pytest.raises(FailedPrecondition):
+        await sessions.finalize(session_id, "INV-{YYYY}-{seq:04}", None)
+
+
+async def test_a_completed_session_reads_as_completed(sessions: SessionStore) -> None:
+    session_id = await new_session(sessions)
+    assert (await sessions.complete(session_id)).completed
+    assert (await sessions.complete(session_id)).completed
 
 
 async def test_a_session_made_by_a_keyed_turn_is_found_by_its_key(sessions: SessionStore) -> None:
