@@ -11,7 +11,7 @@ import pytest
 from docmesh_agent.builtin import interpret
 from docmesh_agent.builtin.clauses import split_clauses
 from docmesh_agent.builtin.spelling import correct_keywords
-from docmesh_common.model.invoice import DocumentKind
+from docmesh_common.model.invoice import DocumentKind, Invoice
 
 TODAY = dt.date(2026, 3, 12)
 
@@ -208,3 +208,36 @@ def test_a_bare_count_times_a_price_is_asked_about_never_billed_once(message: st
     assert result.action == "question"
     assert result.missing == ("line_items[0].description",)
     assert "?" in result.reply
+
+
+# --- a new document mid-session ------------------------------------------------------------
+
+
+def _current() -> Invoice:
+    result = interpret("Invoice Acme Corp for 10 hours of consulting at 150", None, today=TODAY)
+    assert result.invoice is not None
+    return result.invoice
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "and now an estimate for Dunder Mifflin: 200 reams of paper at 4",
+        "Another quote, for Dunder Mifflin: 200 reams of paper at 4",
+        "ok, the next one: quote to Dunder Mifflin, 200 reams of paper at 4",
+    ],
+)
+def test_a_new_request_mid_session_is_a_new_document(message: str) -> None:
+    result = interpret(message, _current(), today=TODAY)
+    assert result.action == "generate"
+    assert result.invoice is not None
+    assert result.invoice.kind == DocumentKind.QUOTE
+    assert result.invoice.buyer.name == "Dunder Mifflin"
+    assert [(i.quantity, i.unit_price) for i in result.invoice.line_items] == [(Decimal(200), Decimal(4))]
+
+
+def test_a_new_request_without_a_price_asks_about_the_new_document() -> None:
+    result = interpret("Invoice Initech for a website audit", _current(), today=TODAY)
+    assert result.action == "question"
+    assert result.invoice is None  # the current document stays as it is
+    assert "website audit" in result.reply.lower()

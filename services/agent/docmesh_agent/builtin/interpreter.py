@@ -22,6 +22,7 @@ from docmesh_agent.builtin.read_parties import LEAD_RE
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, why
 from docmesh_agent.builtin.spelling import correct_keywords
+from docmesh_agent.builtin.words import KIND_WORDS
 from docmesh_common.model.invoice import Invoice
 
 __all__ = ["Interpretation", "interpret"]
@@ -87,8 +88,11 @@ def _interpret(
                 continue
             draft = fold(draft, past, today)
         return generate(fold(draft, text, today), today)
-    if _NEW_DOC_RE.match(text) or _looks_like_full_request(text, today):
-        return generate(read_request(text, today), today, replacing=True)
+    request = _as_new_request(text)
+    if _NEW_DOC_RE.match(request) or _looks_like_new_request(request, today):
+        # A new document while one is current: the action is "generate" (or a question about
+        # the NEW document, the current one left as it is); the caller starts a new document.
+        return generate(read_request(request, today), today, replacing=True)
     chat = chat_reply(text, current)
     if chat is not None:
         return chat
@@ -108,10 +112,27 @@ def _question_empty(current: Invoice | None, today: dt.date) -> Interpretation:
     return Interpretation.question(f"What should I change? For example {EXAMPLES}.")
 
 
-def _looks_like_full_request(text: str, today: dt.date) -> bool:
-    """A message that starts a whole new document ("Quote Globex for 5 widgets at 10") even mid-session."""
+# Words before a new request that only say "the next one": "ok, next one: receipt for ...",
+# "now a quote for ...".
+_NEXT_ONE_RE = re.compile(
+    r"^(?:(?:ok(?:ay)?|now|so|and|then|great|thanks|next(?:\s+one)?|(?:and\s+)?the\s+next\s+one)\s*[,:!.]?\s+)+",
+    re.IGNORECASE,
+)
+_KIND_COMMA_RE = re.compile(rf"\b({KIND_WORDS})\s*,\s+(?=(?:for|to)\s)", re.IGNORECASE)
+
+
+def _as_new_request(text: str) -> str:
+    """The text as a request if it is one: without "ok, next one:", and "Another invoice, for
+    Hooli" as "Another invoice for Hooli"."""
+    stripped = _NEXT_ONE_RE.sub("", text)
+    return _KIND_COMMA_RE.sub(r"\1 ", stripped)
+
+
+def _looks_like_new_request(text: str, today: dt.date) -> bool:
+    """A message that starts a whole new document ("Quote Globex for 5 widgets at 10",
+    "Invoice Acme for logo design") even mid-session: a kind word, a buyer and what is sold."""
     match = LEAD_RE.match(text)
     if not match or (match.group("kind").lower() == "bill" and not match.group("art")):
         return False
     draft = read_request(text, today)
-    return bool(draft.buyer and draft.items and all(i.unit_price is not None for i in draft.items))
+    return bool(draft.buyer and draft.items and all(i.description for i in draft.items))
