@@ -220,6 +220,11 @@ class MemorySessionStore:
         stored.revisions.append(copy)
         return copy
 
+    async def set_document_kind(self, session_id: str, kind: DocumentKind) -> None:
+        stored = self.stored(session_id)
+        stored.document_kind = kind
+        stored.version += 1
+
     async def save_revision(self, session_id: str, document: Document, summary: str) -> Revision:
         stored = self.stored(session_id)
         if self.fail_next_save:

@@ -152,6 +152,13 @@ async def test_a_first_message_without_a_kind_keeps_the_kind_the_provider_read()
     assert result.document is not None and result.document.invoice.kind == DocumentKind.QUOTE
 
 
+async def test_the_session_makes_the_kind_of_its_document() -> None:
+    quote = ACME_INVOICE.model_copy(update={"kind": DocumentKind.QUOTE})
+    rig = make_rig(dataclasses.replace(GENERATED, invoice=quote))
+    result = await rig.chat("Quote for Acme Corp: 10 hours of consulting at $150/h")
+    assert rig.session(result).document_kind == DocumentKind.QUOTE
+
+
 async def test_a_question_saves_the_reply_and_no_revision() -> None:
     rig = make_rig(question("Who is the buyer?"))
     result = await rig.chat("Invoice for 3 widgets")

@@ -29,7 +29,7 @@ from docmesh_agent.domain import (
     Validation,
 )
 from docmesh_agent.usage import CallUsage
-from docmesh_common.model.invoice import Invoice
+from docmesh_common.model.invoice import DocumentKind, Invoice
 
 
 class SessionStore(Protocol):
@@ -67,6 +67,10 @@ class SessionStore(Protocol):
 
     async def copy_revision(self, session_id: str, number: int, summary: str) -> Revision:
         """Saves revision `number` again as the newest one."""
+        ...
+
+    async def set_document_kind(self, session_id: str, kind: DocumentKind) -> None:
+        """The kind of document the session makes (its lists filter by it)."""
         ...
 
     async def save_revision(self, session_id: str, document: Document, summary: str) -> Revision:

@@ -254,6 +254,10 @@ class ChatTurns:
         result.assistant_message_id = committed.assistant_message_id
         result.session_token_count = committed.session_token_count
         result.revision_number = committed.revision_number
+        if result.document is not None and result.document.invoice.kind != session.document_kind:
+            # The session makes the kind its document is ("make it a quote" included), so that
+            # lists filtered by kind find it.
+            await self.sessions.set_document_kind(session.id, result.document.invoice.kind)
         if result.saved is not None:
             # A revision saved outside the commit (finalizing, a new version in a new session).
             saved, result.saved = result.saved, None

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Sequence
 
+from google.protobuf import field_mask_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from docmesh.session.v1 import session_service_pb2 as ses_pb2
@@ -26,7 +27,7 @@ from docmesh_agent.domain import (
 from docmesh_agent.settings import AgentSettings
 from docmesh_agent.usage import CallUsage
 from docmesh_common.clients import Upstream
-from docmesh_common.model.invoice import from_proto, kind_from_proto, kind_to_proto
+from docmesh_common.model.invoice import DocumentKind, from_proto, kind_from_proto, kind_to_proto
 
 # The session's metadata entry naming the idempotency key of the turn that created it.
 TURN_KEY_METADATA = "docmesh.agent.turn_key"
@@ -177,6 +178,15 @@ class GrpcSessionStore:
             ),
         )
         return _revision(saved.revision)
+
+    async def set_document_kind(self, session_id: str, kind: DocumentKind) -> None:
+        await self._upstream.call(
+            self._stub.UpdateSession,
+            ses_pb2.UpdateSessionRequest(
+                session=ses_pb2.Session(id=session_id, document_kind=kind_to_proto(kind)),
+                update_mask=field_mask_pb2.FieldMask(paths=["document_kind"]),
+            ),
+        )
 
     async def save_revision(self, session_id: str, document: Document, summary: str) -> Revision:
         saved = await self._upstream.call(
