@@ -6,6 +6,7 @@ import pytest
 from google.api import annotations_pb2
 
 from docmesh.session.v1 import session_service_pb2 as session_pb
+from docmesh_gateway.openapi import build_openapi
 from docmesh_gateway.routes import (
     Route,
     Router,
@@ -362,3 +363,12 @@ def test_a_customer_create_body_is_the_customer_itself(routes: list[Route]) -> N
         by_id(routes, "CustomerService_CreateCustomer"), {}, [], b'{"party": {"name": "Globex"}}'
     )
     assert request.customer.party.name == "Globex"
+
+
+def test_the_openapi_document_describes_the_logo_upload_as_raw_bytes(routes: list[Route]) -> None:
+    document = build_openapi(routes)
+    upload = document["paths"]["/api/v1/profile/logo"]["put"]["requestBody"]
+    download = document["paths"]["/api/v1/profile/logo"]["get"]["responses"]["200"]
+    assert upload["required"] is True
+    assert upload["content"] == {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+    assert download["content"]["*/*"]["schema"]["format"] == "binary"
