@@ -197,7 +197,7 @@
       state.session = result.session;
       if (result.revision) await showDocument(result.revision);
       else showSessionState();
-      setStatus("Finalized as " + (result.session.document_number || "a final document") + ".");
+      setStatus("Finalized as " + (result.session.document_number || "a final document") + ". It can no longer change: press New document (or type a new request) for the next one.");
     } catch (error) {
       setStatus(error.message);
       showSessionState();
