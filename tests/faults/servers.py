@@ -3,11 +3,13 @@ by the test, never the machine's own PostgreSQL or Redis."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -96,3 +98,70 @@ def own_redis(workdir: Path) -> Iterator[OwnRedis]:
         yield server
     finally:
         server.kill()
+
+
+def _as_postgres(*args: str) -> list[str]:
+    """A command run as the `postgres` user: initdb and the server refuse to run as root."""
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else list(args)
+
+
+class OwnPostgres:
+    """A PostgreSQL cluster of the test's own (initdb into a temp dir, a free port, trust auth)."""
+
+    def __init__(self) -> None:
+        if shutil.which("initdb") is None or shutil.which("pg_ctl") is None:
+            pytest.fail("initdb/pg_ctl are not installed")
+        # Outside pytest's tmp_path: the postgres user must own the data directory.
+        self.root = Path(tempfile.mkdtemp(prefix="docmesh-faults-pg-"))
+        self.data = self.root / "data"
+        self.port = free_port()
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        subprocess.run(
+            _as_postgres("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync"),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _ctl(self, *args: str) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(
+            _as_postgres(
+                "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", *args
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def start(self) -> None:
+        self._ctl("start")
+        _wait_for_port(self.port)
+
+    def stop(self) -> None:
+        """pg_ctl stop -m fast: sessions are terminated (AdminShutdown), new ones refused."""
+        self._ctl("stop", "-m", "fast")
+
+    def restart(self) -> None:
+        """pg_ctl restart -m fast: the sub-second restart an operator does."""
+        self._ctl("restart", "-m", "fast")
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._ctl("stop", "-m", "immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def own_postgres() -> Iterator[OwnPostgres]:
+    server = OwnPostgres()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.destroy()

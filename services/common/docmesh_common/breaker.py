@@ -45,8 +45,9 @@ OPEN = pybreaker.STATE_OPEN
 HALF_OPEN = pybreaker.STATE_HALF_OPEN
 # A retry hint below a second is not worth a client's sleep; Retry-After counts whole seconds.
 MIN_RETRY_AFTER_SECONDS = 1.0
-# Each open interval is the nominal one times a factor drawn from this range.
-JITTER = (0.8, 1.2)
+# Each open interval is the nominal one times a factor drawn from this range. Jitter only
+# shortens: an interval never exceeds its nominal length, the longest one included.
+JITTER = (0.75, 1.0)
 
 
 class BreakerOpen(Exception):
@@ -138,7 +139,7 @@ class Breaker:
                 self._interval = self._open_seconds
             else:
                 nominal = self._first_open_seconds * 2 ** (self._trips - 1)
-                self._interval = min(self._open_seconds, nominal * random.uniform(*JITTER))
+                self._interval = min(self._open_seconds, nominal) * random.uniform(*JITTER)
 
     def seconds_until_probe(self) -> float:
         """0 when a call may go through now (closed, or open long enough to probe)."""
