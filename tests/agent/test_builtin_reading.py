@@ -241,3 +241,33 @@ def test_a_new_request_without_a_price_asks_about_the_new_document() -> None:
     assert result.action == "question"
     assert result.invoice is None  # the current document stays as it is
     assert "website audit" in result.reply.lower()
+
+
+# --- lines not taxed -----------------------------------------------------------------------
+
+
+def _exempt(message: str) -> list[bool]:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    return [i.tax_exempt for i in result.invoice.line_items]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme: rent 900 (VAT-exempt), cleaning 120, VAT 20%",
+        "Invoice Acme: rent 900 exempt from GST, cleaning 120, GST 5%",
+        "Invoice Acme: rent 900 (no tax), cleaning 120, 8% tax",
+        "Invoice Acme: rent 900, cleaning 120, 8% tax, no tax on the rent",
+        "Invoice Acme: rent 900, cleaning 120, 8% tax except on the rent",
+        "Invoice Acme: rent 900, cleaning 120, 8% tax, the rent is not taxable",
+    ],
+)
+def test_a_line_said_to_be_untaxed_is_exempt_and_the_others_are_not(message: str) -> None:
+    assert _exempt(message) == [True, False]
+
+
+def test_an_exemption_naming_no_line_asks() -> None:
+    result = interpret("Invoice Acme: rent 900, 8% tax, no tax on the parking", None, today=TODAY)
+    assert result.action == "question"
+    assert "parking" in result.reply

@@ -25,6 +25,7 @@ class DraftItem:
     unit: str = ""
     unit_price: Decimal | None = None
     discount: Discount | None = None
+    tax_exempt: bool = False
 
     def line_data(self) -> dict[str, Any]:
         """The line as Invoice data (validating it checks, among others, that it has a price)."""
@@ -34,7 +35,7 @@ class DraftItem:
             "unit": self.unit,
             "unit_price": self.unit_price,
             "tax_names": [],
-            "tax_exempt": False,
+            "tax_exempt": self.tax_exempt,
             "discount": self.discount.model_dump() if self.discount else None,
             "sku": "",
         }
@@ -89,6 +90,8 @@ class Draft:
     taxes: list[Tax] = field(default_factory=list)
     discounts: list[Discount] = field(default_factory=list)
     line_discounts: list[LineDiscount] = field(default_factory=list)
+    # Lines named as not taxed ("no tax on the deposit"), matched to the lines when built.
+    exempt_lines: list[str] = field(default_factory=list)
     shipping: Decimal | None = None
     currency: str | None = None
     currency_hint: str | None = None
@@ -118,6 +121,7 @@ class Draft:
                 self.taxes,
                 self.discounts,
                 self.line_discounts,
+                self.exempt_lines,
                 self.shipping is not None,
                 self.currency,
                 self.number,

@@ -110,6 +110,7 @@ def _merge(old: Draft, new: Draft) -> Draft:
     out.taxes = [t for t in old.taxes if t.name.casefold() not in names] + new.taxes
     out.discounts = [*old.discounts, *new.discounts]
     out.line_discounts = [*old.line_discounts, *new.line_discounts]
+    out.exempt_lines = [*old.exempt_lines, *new.exempt_lines]
     out.unknown = list(new.unknown)
     out.warnings = list(new.warnings)
     return out
@@ -175,6 +176,11 @@ def _build(draft: Draft, today: dt.date) -> Invoice:
             raise ValueError(f"no line matches “{line.target}” for the discount")
         else:
             discounts.append(reason_discount(line.target, line.discount))
+    for target in draft.exempt_lines:
+        index = find_line(target, [i["description"] for i in items])
+        if index is None:
+            raise ValueError(f"no line matches “{target}” to leave untaxed")
+        items[index]["tax_exempt"] = True
     invoice = Invoice.model_validate(data)
     if draft.paid_in_full:
         invoice = Invoice.model_validate(

@@ -27,6 +27,26 @@ from docmesh_agent.builtin.read_parties import read_lead, read_party_detail
 from docmesh_agent.builtin.read_terms import read_terms
 
 MAX_CLAUSE_CHARS = 300
+_TAXES = r"(?:sales\s+)?tax|vat|gst|hst|pst"
+# "... at 100 (tax-exempt)", "a domain 15 (no VAT)", "... at 50 not taxable": said of its line.
+_EXEMPT_TAIL = re.compile(
+    rf"\s*\(?\s*(?:(?:{_TAXES})[- ]?(?:exempt|free)|exempt(?:\s+from\s+(?:{_TAXES}))?|no\s+(?:{_TAXES})|"
+    r"not\s+taxable|non[- ]taxable|untaxed|zero[- ]rated)\s*\)?$",
+    re.IGNORECASE,
+)
+# "no tax on the deposit", "the books are tax exempt": said of a line named elsewhere.
+_EXEMPT_NAMED = (
+    re.compile(rf"^no\s+(?:{_TAXES})\s+(?:on|for)\s+(?:the\s+)?(?P<target>.+)$", re.IGNORECASE),
+    re.compile(
+        rf"^(?:the\s+)?(?P<target>.+?)\s+(?:is|are)\s+(?:(?:{_TAXES})[- ]?exempt|exempt(?:\s+from\s+(?:{_TAXES}))?|"
+        r"not\s+taxable|non[- ]taxable|untaxed)$",
+        re.IGNORECASE,
+    ),
+)
+_EXCEPT = re.compile(
+    r"^(?P<head>.+?)\s+(?:except|but\s+not|excluding)\s+(?:on|for)?\s*(?:the\s+)?(?P<target>.+)$",
+    re.IGNORECASE,
+)
 _TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months"})
 
 
@@ -96,8 +116,24 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         split = re.match(r"^(?P<head>.+?)\s+for\s+(?P<tail>.+)$", rest, re.IGNORECASE)
         if split and read_party_detail(r, split.group("head"), party_before):
             rest = split.group("tail")
+    for regex in _EXEMPT_NAMED:
+        named = regex.match(rest)
+        if named:
+            r.draft.exempt_lines.append(named.group("target"))
+            return None
+    excepted = _EXCEPT.match(rest)
+    if excepted and read_fields(r, excepted.group("head"), party_before):
+        # "10% tax except on the staff": the tax, and the line it does not apply to.
+        r.draft.exempt_lines.append(excepted.group("target"))
+        return None
     if read_fields(r, rest, party_before):
         return None
+    exempt = _EXEMPT_TAIL.search(rest)
+    if exempt and exempt.start() > 0:
+        item = read_item(r, rest[: exempt.start()])
+        if item is not None and item.description:
+            item.tax_exempt = True
+            return item
     # "an audit at $2,500 due 2026-12-01": a date phrase glued to the end of an item.
     glued = re.search(
         r"\s+(?=(?:due|payable|net\s?\d|valid\s+(?:for|until|till)|issued|dated)\b)", rest, re.IGNORECASE
