@@ -57,6 +57,9 @@ class SessionRecord:
     expire_time: dt.datetime
     complete_time: dt.datetime | None = None
     delete_time: dt.datetime | None = None
+    # Given once by FinalizeSession; None while the document is a draft.
+    document_number: str | None = None
+    finalize_time: dt.datetime | None = None
 
 
 @dataclass(slots=True)
@@ -98,6 +101,9 @@ class NewRevision:
     msc: str
     message_id: str
     summary: str
+    # The invoice's own number ("" for none): once the session has a document number, only a
+    # revision carrying that number is accepted (a finalized document is not edited).
+    document_number: str = ""
 
 
 @dataclass(slots=True)
@@ -200,6 +206,8 @@ class AppendOutcome(StrEnum):
     KEY_REUSED = "key_reused"
     # A commit's revision names a message the session does not have.
     UNKNOWN_MESSAGE = "unknown_message"
+    # A revision whose invoice number is not the finalized session's document number.
+    FINALIZED = "finalized"
 
 
 @dataclass(slots=True)

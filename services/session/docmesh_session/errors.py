@@ -61,6 +61,12 @@ def refusal(
         return InvalidArgument(
             "idempotency_key was already used for different messages", field="idempotency_key"
         )
+    if outcome is AppendOutcome.FINALIZED:
+        return FailedPrecondition(
+            f"the document is finalized as {session.document_number}; start a new version",
+            reason="DOCUMENT_FINALIZED",
+            metadata={"document_number": session.document_number or ""},
+        )
     if outcome is AppendOutcome.UNKNOWN_MESSAGE:
         return unknown_message(message_field)
     if outcome is AppendOutcome.VERSION_CONFLICT:

@@ -48,6 +48,8 @@ def session_from_row(row: Row[Any]) -> SessionRecord:
         expire_time=m["expire_time"],
         complete_time=m["complete_time"],
         delete_time=m["delete_time"],
+        document_number=m["document_number"],
+        finalize_time=m["finalize_time"],
     )
 
 
@@ -70,6 +72,8 @@ def session_to_row(s: SessionRecord) -> dict[str, Any]:
         "expire_time": s.expire_time,
         "complete_time": s.complete_time,
         "delete_time": s.delete_time,
+        "document_number": s.document_number,
+        "finalize_time": s.finalize_time,
     }
 
 
@@ -92,6 +96,8 @@ def session_to_cache(s: SessionRecord) -> dict[str, Any]:
         "expire_time": _text(s.expire_time),
         "complete_time": _optional_text(s.complete_time),
         "delete_time": _optional_text(s.delete_time),
+        "document_number": s.document_number,
+        "finalize_time": _optional_text(s.finalize_time),
     }
 
 
@@ -114,6 +120,9 @@ def session_from_cache(s: dict[str, Any]) -> SessionRecord:
         expire_time=_time(s["expire_time"]),
         complete_time=_optional_time(s["complete_time"]),
         delete_time=_optional_time(s["delete_time"]),
+        # An entry cached by the previous release has neither: its session was a draft.
+        document_number=s.get("document_number"),
+        finalize_time=_optional_time(s.get("finalize_time")),
     )
 
 

@@ -2,7 +2,7 @@
 
 `sessions` and their `messages`; `idempotency_keys` (one per idempotent append or turn
 commit); `document_revisions` (each revision of a session's invoice); `llm_usage` (one row
-per LLM call).
+per LLM call); `document_counters` (the last number of each of an owner's document series).
 
 Alembic migrations in `docmesh_session/alembic/versions` create exactly these tables; keep
 both in step.
@@ -92,8 +92,13 @@ class SessionRow(Base):
     expire_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     complete_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     delete_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Given once by FinalizeSession (see DocumentCounterRow); None for a draft.
+    document_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    finalize_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
+        # The backstop of gap-free numbering: one number names one document of an owner.
+        Index("uq_sessions_owner_document_number", "owner_id", "document_number", unique=True),
         # ListSessions: owner + keyset on (create_time, id) or (update_time, id).
         Index("ix_sessions_owner_create", "owner_id", "create_time", "id"),
         Index("ix_sessions_owner_update", "owner_id", "update_time", "id"),
@@ -158,6 +163,17 @@ class RevisionRow(Base):
     create_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
+class DocumentCounterRow(Base):
+    """The last number given in one of an owner's series (e.g. "INV-2026-"): incremented in the
+    transaction that stores the number on the session, so numbers are gap-free and unique."""
+
+    __tablename__ = "document_counters"
+
+    owner_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    series_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
 class UsageRow(Base):
     """What one LLM call cost."""
 
@@ -191,3 +207,4 @@ MESSAGES = cast(Table, MessageRow.__table__)
 IDEMPOTENCY_KEYS = cast(Table, IdempotencyKeyRow.__table__)
 REVISIONS = cast(Table, RevisionRow.__table__)
 USAGE = cast(Table, UsageRow.__table__)
+DOCUMENT_COUNTERS = cast(Table, DocumentCounterRow.__table__)

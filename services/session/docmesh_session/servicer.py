@@ -128,6 +128,8 @@ def session_to_proto(s: SessionRecord) -> pb.Session:
         expire_time=_ts(s.expire_time),
         complete_time=_ts(s.complete_time),
         delete_time=_ts(s.delete_time),
+        document_number=s.document_number or "",
+        finalize_time=_ts(s.finalize_time),
     )
 
 
@@ -230,6 +232,7 @@ def _new_revision(revision: pb.SaveRevisionRequest | pb.NewRevision, prefix: str
         msc=revision.msc,
         message_id=revision.message_id,
         summary=revision.summary,
+        document_number=revision.invoice.number,
     )
 
 
@@ -458,6 +461,17 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         session_id = parse_uuid(request.session_id, "session_id")
         done = await self.service.sessions.complete(owner_id(), session_id)
         return pb.CompleteSessionResponse(session=session_to_proto(done))
+
+    async def FinalizeSession(
+        self, request: pb.FinalizeSessionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.FinalizeSessionResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        done = await self.service.numbering.finalize(
+            owner_id(), session_id, request.numbering_pattern, request.issue_date
+        )
+        return pb.FinalizeSessionResponse(
+            session=session_to_proto(done.session), newly_numbered=done.newly_numbered
+        )
 
     async def ResumeSession(
         self, request: pb.ResumeSessionRequest, context: grpc.aio.ServicerContext

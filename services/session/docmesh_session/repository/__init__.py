@@ -1,5 +1,5 @@
 """Every query of the session service, on one SQLAlchemy Core code path for PostgreSQL and
-SQLite, by job: `sessions`, `messages` (appends and turn commits), `revisions`, `usage`."""
+SQLite, by job: `sessions`, `messages` (appends and turn commits), `revisions`, `usage`, `numbering`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from docmesh_session.database import Database
 from docmesh_session.repository.messages import MessageQueries
+from docmesh_session.repository.numbering import NumberingQueries
 from docmesh_session.repository.revisions import RevisionQueries
 from docmesh_session.repository.sessions import SessionQueries
 from docmesh_session.repository.usage import UsageQueries
@@ -21,6 +22,7 @@ class SessionRepository:
         self.messages = MessageQueries(self.database)
         self.revisions = RevisionQueries(self.database)
         self.usage = UsageQueries(self.database)
+        self.numbering = NumberingQueries(self.database)
 
     @property
     def engine(self) -> AsyncEngine:

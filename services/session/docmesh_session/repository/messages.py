@@ -27,6 +27,7 @@ from docmesh_session.domain import (
     AppendResult,
     MessageRecord,
     NewMessage,
+    NewRevision,
     RevisionRecord,
     SessionRecord,
     Status,
@@ -36,7 +37,9 @@ from docmesh_session.mapping import message_from_row, message_to_row, session_fr
 from docmesh_session.models import IDEMPOTENCY_KEYS, MESSAGES, SESSIONS, UTCDateTime
 from docmesh_session.repository.keyset import keyset_page
 from docmesh_session.repository.revisions import (
+    REVISION_KEEPS_NUMBER,
     STAGE_AFTER_REVISION,
+    changes_finalized,
     insert_revision,
     new_revision_record,
     select_revision,
@@ -81,6 +84,7 @@ def _append_update(
         "expire_time": bindparam("p_expire", type_=UTCDateTime()),
     }
     if revision:
+        conditions.append(REVISION_KEEPS_NUMBER)
         values["latest_revision_number"] = s.latest_revision_number + 1
         values["stage"] = STAGE_AFTER_REVISION
     if title:
@@ -156,6 +160,8 @@ class MessageQueries:
             parameters["p_title"] = title
         if message_id is not None:
             parameters["p_message"] = message_id
+        if revision is not None:
+            parameters["p_number"] = revision.document_number
         saved: RevisionRecord | None = None
         try:
             async with self._db.write() as conn:
@@ -177,7 +183,14 @@ class MessageQueries:
                             raise _Rollback(replay)
                     raise _Rollback(
                         await _refusal(
-                            conn, owner_id, session_id, expected_version, tokens, token_limit, message_id
+                            conn,
+                            owner_id,
+                            session_id,
+                            expected_version,
+                            tokens,
+                            token_limit,
+                            message_id,
+                            revision,
                         )
                     )
                 session = session_from_row(row)
@@ -325,6 +338,7 @@ async def _refusal(
     tokens: int,
     token_limit: int,
     message_id: uuid.UUID | None = None,
+    revision: NewRevision | None = None,
 ) -> AppendAttempt:
     """Why the conditional UPDATE matched nothing, from the session as it is now."""
     session = await get_session(conn, owner_id, session_id)
@@ -334,6 +348,8 @@ async def _refusal(
         return AppendAttempt(AppendOutcome.DELETED, session=session)
     if session.status is not Status.ACTIVE:
         return AppendAttempt(AppendOutcome.INACTIVE, session=session)
+    if revision is not None and changes_finalized(session, revision):
+        return AppendAttempt(AppendOutcome.FINALIZED, session=session)
     if expected_version is not None and session.version != expected_version:
         return AppendAttempt(AppendOutcome.VERSION_CONFLICT, session=session)
     if session.token_count + tokens > token_limit:

@@ -5,11 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import bindparam, case, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from docmesh_session.database import Database
-from docmesh_session.domain import AppendAttempt, AppendOutcome, NewRevision, RevisionRecord, Stage, Status
+from docmesh_session.domain import (
+    AppendAttempt,
+    AppendOutcome,
+    NewRevision,
+    RevisionRecord,
+    SessionRecord,
+    Stage,
+    Status,
+)
 from docmesh_session.mapping import revision_from_row, revision_to_row, session_from_row
 from docmesh_session.models import REVISIONS, SESSIONS
 from docmesh_session.repository.keyset import keyset_page
@@ -22,6 +30,16 @@ _LISTED_COLUMNS = [c for c in REVISIONS.c if c.name != "msc"]
 STAGE_AFTER_REVISION = case(
     (SESSIONS.c.stage == Stage.COLLECTING.value, Stage.DRAFTED.value), else_=SESSIONS.c.stage
 )
+# A revision is accepted on a draft, or on a finalized document when it carries the document's
+# number (the one the agent saves right after FinalizeSession): bound as p_number.
+REVISION_KEEPS_NUMBER = or_(
+    SESSIONS.c.document_number.is_(None), SESSIONS.c.document_number == bindparam("p_number")
+)
+
+
+def changes_finalized(session: SessionRecord, revision: NewRevision) -> bool:
+    """Whether `revision` would change the number of the session's finalized document."""
+    return session.document_number is not None and session.document_number != revision.document_number
 
 
 def new_revision_record(
@@ -77,6 +95,7 @@ class RevisionQueries:
                         SESSIONS.c.owner_id == owner_id,
                         SESSIONS.c.delete_time.is_(None),
                         SESSIONS.c.status == Status.ACTIVE.value,
+                        REVISION_KEEPS_NUMBER,
                     )
                     .values(
                         version=SESSIONS.c.version + 1,
@@ -86,7 +105,8 @@ class RevisionQueries:
                         last_activity_time=now,
                         expire_time=expire_time,
                     )
-                    .returning(*SESSIONS.c)
+                    .returning(*SESSIONS.c),
+                    {"p_number": revision.document_number},
                 )
             ).first()
             if row is None:
@@ -95,6 +115,8 @@ class RevisionQueries:
                     return AppendAttempt(AppendOutcome.NOT_FOUND)
                 if current.delete_time is not None:
                     return AppendAttempt(AppendOutcome.DELETED, session=current)
+                if current.status is Status.ACTIVE and changes_finalized(current, revision):
+                    return AppendAttempt(AppendOutcome.FINALIZED, session=current)
                 return AppendAttempt(AppendOutcome.INACTIVE, session=current)
             session = session_from_row(row)
             record = new_revision_record(session_id, session.latest_revision_number, revision, now)

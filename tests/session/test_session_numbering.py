@@ -1,0 +1,241 @@
+"""FinalizeSession: a finalized document gets the next number of its owner's series, gap-free
+and unique across replicas, once."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+from docmesh.session.v1 import session_service_pb2 as pb
+from docmesh.type.v1 import invoice_pb2
+from tests.session.conftest import Instance, Owner, invoice
+
+PATTERN = "INV-{YYYY}-{seq:04}"
+
+
+async def finalize(
+    owner: Owner, session_id: str, pattern: str = PATTERN, issue_date: str = "2026-03-01"
+) -> pb.FinalizeSessionResponse:
+    return await owner.stub.FinalizeSession(
+        pb.FinalizeSessionRequest(session_id=session_id, numbering_pattern=pattern, issue_date=issue_date),
+        metadata=owner.md,
+    )
+
+
+async def drafted(owner: Owner) -> str:
+    session = await owner.create()
+    await owner.save_revision(session.id)
+    return session.id
+
+
+async def test_the_first_document_of_a_series_is_number_one(alice: Owner) -> None:
+    response = await finalize(alice, await drafted(alice))
+
+    assert response.newly_numbered is True
+    assert response.session.document_number == "INV-2026-0001"
+    assert response.session.stage == pb.SESSION_STAGE_FINALIZED
+    assert response.session.HasField("finalize_time")
+
+
+async def test_numbers_follow_each_other_within_a_series(alice: Owner) -> None:
+    first = await finalize(alice, await drafted(alice))
+    second = await finalize(alice, await drafted(alice))
+
+    assert [first.session.document_number, second.session.document_number] == [
+        "INV-2026-0001",
+        "INV-2026-0002",
+    ]
+
+
+async def test_a_new_year_starts_a_new_series_at_one(alice: Owner) -> None:
+    await finalize(alice, await drafted(alice), issue_date="2026-12-31")
+    response = await finalize(alice, await drafted(alice), issue_date="2027-01-02")
+
+    assert response.session.document_number == "INV-2027-0001"
+
+
+async def test_each_owner_has_series_of_their_own(alice: Owner, bob: Owner) -> None:
+    await finalize(alice, await drafted(alice))
+    response = await finalize(bob, await drafted(bob))
+
+    assert response.session.document_number == "INV-2026-0001"
+
+
+async def test_a_retry_returns_the_number_given_and_takes_no_other(alice: Owner) -> None:
+    session_id = await drafted(alice)
+    first = await finalize(alice, session_id)
+    retry = await finalize(alice, session_id)
+    following = await finalize(alice, await drafted(alice))
+
+    assert retry.newly_numbered is False
+    assert retry.session.document_number == first.session.document_number == "INV-2026-0001"
+    assert following.session.document_number == "INV-2026-0002"
+
+
+async def test_the_number_is_in_every_read_of_the_session(alice: Owner) -> None:
+    session_id = await drafted(alice)
+    await finalize(alice, session_id)
+
+    basic = await alice.get(session_id)
+    full = await alice.get(session_id, view=pb.SESSION_VIEW_FULL)
+
+    assert basic.session.document_number == full.session.document_number == "INV-2026-0001"
+    assert basic.session.finalize_time == full.session.finalize_time
+
+
+async def test_a_session_without_a_revision_cannot_be_finalized(alice: Owner) -> None:
+    session = await alice.create()
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await finalize(alice, session.id)
+
+    assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert (await alice.get(session.id)).session.document_number == ""
+
+
+async def test_another_owners_session_is_not_found(alice: Owner, bob: Owner) -> None:
+    session_id = await drafted(alice)
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await finalize(bob, session_id)
+
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["INV-{YYYY}", "INV-{seq}-{seq}", "INV-{DD}-{seq}", "INV-{seq:99}", "INV-{seq", "", "X" * 65 + "{seq}"],
+)
+async def test_a_pattern_without_one_seq_or_with_unknown_tokens_is_refused(
+    alice: Owner, pattern: str
+) -> None:
+    session_id = await drafted(alice)
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await finalize(alice, session_id, pattern=pattern)
+
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "numbering_pattern" in raised.value.details()
+    assert (await alice.get(session_id)).session.document_number == ""
+
+
+async def test_an_issue_date_that_is_no_date_is_refused(alice: Owner) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await finalize(alice, await drafted(alice), issue_date="March 1st")
+
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "issue_date" in raised.value.details()
+
+
+async def test_no_issue_date_numbers_in_todays_year(alice: Owner) -> None:
+    response = await finalize(alice, await drafted(alice), pattern="Q{YY}{MM}-{seq}", issue_date="")
+
+    today = dt.datetime.now(dt.UTC)
+    assert response.session.document_number == f"Q{today.year % 100:02d}{today.month:02d}-1"
+
+
+async def _fifty_across_two_replicas(replicas: list[Instance]) -> list[str]:
+    owner_id = replicas[0].owner().owner_id
+    owners = [replica.owner(owner_id) for replica in replicas]
+    session_ids = [await drafted(owners[0]) for _ in range(50)]
+    responses = await asyncio.gather(
+        *(finalize(owners[i % 2], session_id) for i, session_id in enumerate(session_ids))
+    )
+    return sorted(r.session.document_number for r in responses)
+
+
+EXPECTED_FIFTY = [f"INV-2026-{n:04d}" for n in range(1, 51)]
+
+
+async def test_fifty_concurrent_finalizations_on_two_postgresql_replicas_are_gap_free(
+    migrated_pg_url: str, start_instance: Callable[..., Any]
+) -> None:
+    replicas = [await start_instance(migrated_pg_url), await start_instance(migrated_pg_url)]
+
+    assert await _fifty_across_two_replicas(replicas) == EXPECTED_FIFTY
+
+
+async def test_fifty_concurrent_finalizations_on_two_sqlite_servers_are_gap_free(
+    tmp_path: Path, start_instance: Callable[..., Any]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'numbers.db'}"
+    replicas = [await start_instance(url), await start_instance(url)]
+
+    assert await _fifty_across_two_replicas(replicas) == EXPECTED_FIFTY
+
+
+# ---- a finalized document is not edited -------------------------------------------------
+
+
+def numbered_invoice(number: str) -> invoice_pb2.Invoice:
+    numbered = invoice("12")
+    numbered.number = number
+    return numbered
+
+
+async def save(owner: Owner, session_id: str, document: invoice_pb2.Invoice) -> pb.Revision:
+    response = await owner.stub.SaveRevision(
+        pb.SaveRevisionRequest(session_id=session_id, invoice=document, msc="version:1.5\n"),
+        metadata=owner.md,
+    )
+    return response.revision
+
+
+async def commit(owner: Owner, session_id: str, document: invoice_pb2.Invoice) -> pb.CommitTurnResponse:
+    return await owner.stub.CommitTurn(
+        pb.CommitTurnRequest(
+            session_id=session_id,
+            messages=[pb.NewMessage(role=pb.MESSAGE_ROLE_ASSISTANT, content="Changed.")],
+            revision=pb.NewRevision(invoice=document, msc="version:1.5\n"),
+        ),
+        metadata=owner.md,
+    )
+
+
+async def test_the_revision_carrying_the_document_number_is_accepted_after_finalizing(alice: Owner) -> None:
+    session_id = await drafted(alice)
+    await finalize(alice, session_id)
+
+    revision = await save(alice, session_id, numbered_invoice("INV-2026-0001"))
+
+    assert revision.number == 2
+    assert (await alice.get(session_id)).session.stage == pb.SESSION_STAGE_FINALIZED
+
+
+async def test_a_revision_with_another_number_of_a_finalized_document_is_refused(alice: Owner) -> None:
+    session_id = await drafted(alice)
+    await finalize(alice, session_id)
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await save(alice, session_id, numbered_invoice(""))
+
+    assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "start a new version" in raised.value.details()
+    assert (await alice.get(session_id)).session.latest_revision_number == 1
+
+
+async def test_a_turn_changing_a_finalized_document_is_refused_and_writes_nothing(alice: Owner) -> None:
+    session_id = await drafted(alice)
+    await finalize(alice, session_id)
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await commit(alice, session_id, numbered_invoice("INV-2026-0099"))
+
+    assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    after = (await alice.get(session_id)).session
+    assert (after.latest_revision_number, after.message_count) == (1, 0)
+
+
+async def test_a_draft_takes_revisions_whatever_their_number(alice: Owner) -> None:
+    session_id = await drafted(alice)
+
+    await save(alice, session_id, numbered_invoice("MY-OWN-7"))
+    response = await commit(alice, session_id, numbered_invoice(""))
+
+    assert response.revision.number == 3
