@@ -271,3 +271,25 @@ def test_an_exemption_naming_no_line_asks() -> None:
     result = interpret("Invoice Acme: rent 900, 8% tax, no tax on the parking", None, today=TODAY)
     assert result.action == "question"
     assert "parking" in result.reply
+
+
+# --- wrong amounts found ---------------------------------------------------------------------
+
+
+def test_two_prices_for_one_line_are_asked_about_never_picked() -> None:
+    # Wrong amount found: "at 150 or 175" was billed at 175.
+    result = interpret("Invoice Hooli for 3 days of setup at 900 or 950", None, today=TODAY)
+    assert result.action == "question"
+    assert "900" in result.reply and "950" in result.reply
+
+
+def test_the_answer_to_two_prices_completes_the_line() -> None:
+    first = "Invoice Hooli for 3 days of setup at 900 or 950"
+    result = interpret("950", None, today=TODAY, history=[first])
+    assert result.invoice is not None, result.reply
+    assert [(i.quantity, i.unit_price) for i in result.invoice.line_items] == [(Decimal(3), Decimal(950))]
+
+
+def test_a_description_then_count_times_price_is_that_count_at_that_price() -> None:
+    # Wrong line found: "piano lessons 4 x 60" was 60 lessons at 4.00.
+    assert _lines("Invoice Acme: guitar lessons 6 x 45") == [("Guitar lessons", Decimal(6), "", Decimal(45))]

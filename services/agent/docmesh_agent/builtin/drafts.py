@@ -26,6 +26,8 @@ class DraftItem:
     unit_price: Decimal | None = None
     discount: Discount | None = None
     tax_exempt: bool = False
+    # Prices said as alternatives ("150 or 175"): the line has no price until one is chosen.
+    price_choices: tuple[str, ...] = ()
 
     def line_data(self) -> dict[str, Any]:
         """The line as Invoice data (validating it checks, among others, that it has a price)."""

@@ -44,6 +44,24 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
     bare = _bare_count(r, text)
     if bare is not None:
         return bare
+    choice = re.search(r"(?P<a>\S*\d\S*)\s+or\s+(?P<b>\S*\d\S*)\s*$", text)
+    if choice and find_money(choice.group("a")) and find_money(choice.group("b")):
+        # "at 150 or 175": two prices, never pick one; the line waits for the answer.
+        item = read_item(r, text[: choice.end("a")])
+        if item is not None:
+            item.unit_price = None
+            item.price_choices = (choice.group("a"), choice.group("b"))
+        return item
+    counted = re.fullmatch(
+        r"(?P<desc>[A-Za-z][^\d]*?)\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?:x|×)\s*(?P<price>\S+)", text.strip()
+    )
+    if counted:
+        # "piano lessons 4 x 60": the count, then the price of one.
+        moneys = find_money(counted.group("price"))
+        qty = _parse_quantity(counted.group("q"))
+        if len(moneys) == 1 and qty is not None and qty > 0 and moneys[0].end == len(counted.group("price")):
+            r.draft.note_currency(moneys[0])
+            return DraftItem(clean_description(counted.group("desc")), qty, "", moneys[0].amount)
     spent = re.fullmatch(r"(?P<amt>\S+)\s+(?:in|for|on)\s+(?P<desc>[A-Za-z][A-Za-z' -]*)", text.strip())
     moneys = find_money(spent.group("amt")) if spent else []
     if spent and len(moneys) == 1 and moneys[0].end == len(spent.group("amt")):

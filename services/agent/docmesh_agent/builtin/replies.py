@@ -49,6 +49,8 @@ def ask_for(missing: tuple[str, ...], draft: Draft) -> str:
         if not item.unit and item.unit_price is not None:
             return f"What are the {plain_number(item.quantity)} × {plain_number(item.unit_price)} for?"
         return f"What are the {plain_number(item.quantity)} {item.unit} for?"
+    if item.price_choices:
+        return f"Which price for the {uncapitalised(item.description)}: {' or '.join(item.price_choices)}?"
     return price_question(item.description, item.quantity, item.unit)
 
 
