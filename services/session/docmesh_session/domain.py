@@ -184,6 +184,10 @@ class SessionFilter:
     create_time_before: dt.datetime | None = None
     show_deleted: bool = False
     order: SessionOrder = SessionOrder.CREATE_DESC
+    document_kind: str | None = None
+    stage: Stage | None = None
+    # Text the title or the document number contains, case-insensitively ("" for any).
+    query: str = ""
 
 
 @dataclass(slots=True)

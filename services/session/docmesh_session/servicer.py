@@ -306,6 +306,11 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
             create_time_before=_from_ts(request, "create_time_before"),
             show_deleted=request.show_deleted,
             order=_ORDERS[order_text],
+            document_kind=_kind(request.document_kind, "document_kind")
+            if request.document_kind != invoice_pb2.DOCUMENT_KIND_UNSPECIFIED
+            else None,
+            stage=_stage(request.stage, "stage") if request.stage != pb.SESSION_STAGE_UNSPECIFIED else None,
+            query=request.query.strip(),
         )
         page = await self.service.sessions.list(
             owner_id(), filters, size=request.page_size, token=request.page_token

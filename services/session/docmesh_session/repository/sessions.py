@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from docmesh_session.database import Database
@@ -114,6 +114,17 @@ class SessionQueries:
             query = query.where(SESSIONS.c.create_time >= filters.create_time_after)
         if filters.create_time_before is not None:
             query = query.where(SESSIONS.c.create_time < filters.create_time_before)
+        if filters.document_kind is not None:
+            query = query.where(SESSIONS.c.document_kind == filters.document_kind)
+        if filters.stage is not None:
+            query = query.where(SESSIONS.c.stage == filters.stage.value)
+        if filters.query:
+            query = query.where(
+                or_(
+                    SESSIONS.c.title.icontains(filters.query, autoescape=True),
+                    SESSIONS.c.document_number.icontains(filters.query, autoescape=True),
+                )
+            )
         query = keyset_page(query, (time_column, SESSIONS.c.id), after, descending=descending, limit=limit)
         async with self._db.read() as conn:
             rows = await conn.execute(query)

@@ -28,6 +28,7 @@ from docmesh_session.service.shared import SessionLookup, run_to_completion
 from docmesh_session.validation import (
     MAX_METADATA_KEY,
     MAX_METADATA_VALUE,
+    MAX_TITLE,
     no_nul,
     page_size,
     validate_metadata,
@@ -164,6 +165,9 @@ class SessionRules:
             )
         no_nul(filters.metadata_key, "metadata_key")
         no_nul(filters.metadata_value, "metadata_value")
+        if len(filters.query) > MAX_TITLE:
+            raise InvalidArgument(f"query is longer than {MAX_TITLE} characters", field="query")
+        no_nul(filters.query, "query")
         digest = filter_hash(
             "sessions",
             owner_id,
@@ -174,6 +178,13 @@ class SessionRules:
             filters.create_time_before,
             filters.show_deleted,
             filters.order,
+            # Only when set: a page token of the previous release (without these filters)
+            # keeps its digest and stays valid across the upgrade.
+            *(
+                (filters.document_kind, filters.stage, filters.query)
+                if filters.document_kind or filters.stage or filters.query
+                else ()
+            ),
         )
         keyset = _SESSIONS_KEYSETS[filters.order]
         after = self._tokens.after(keyset, token, digest)
