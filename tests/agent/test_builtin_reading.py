@@ -293,3 +293,30 @@ def test_the_answer_to_two_prices_completes_the_line() -> None:
 def test_a_description_then_count_times_price_is_that_count_at_that_price() -> None:
     # Wrong line found: "piano lessons 4 x 60" was 60 lessons at 4.00.
     assert _lines("Invoice Acme: guitar lessons 6 x 45") == [("Guitar lessons", Decimal(6), "", Decimal(45))]
+
+
+# --- a discount said of one line -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme: 12 hours of editing at 60 with 20% off, 3 hours of layout at 40",
+        "Invoice Acme: editing 720 (20% off), layout 120",
+        "Invoice Acme: editing 720 with a 20% discount, layout 120",
+    ],
+)
+def test_a_percentage_off_said_of_a_line_is_that_lines_discount(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [i.discount.percent if i.discount else None for i in result.invoice.line_items] == [
+        Decimal(20),
+        None,
+    ]
+    assert result.invoice.discounts == []
+
+
+def test_a_percentage_off_in_a_clause_of_its_own_is_the_documents() -> None:
+    result = interpret("Invoice Acme: editing 720, layout 120, 20% off", None, today=TODAY)
+    assert result.invoice is not None
+    assert [d.percent for d in result.invoice.discounts] == [Decimal(20)]

@@ -103,6 +103,7 @@ def take_currency(text: str) -> tuple[str, str | None]:
 
 # --- clauses ------------------------------------------------------------------------------
 
+_LINE_DISCOUNT = r"\d+(?:[.,]\d+)?\s*%\s*(?:off|discount)\b"
 _ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bJr)(?<!\bAve)"
 
 
@@ -131,7 +132,10 @@ def _split_dashes(part: str) -> list[str]:
 
 def _split_joiners(part: str) -> list[str]:
     pieces = re.split(
-        rf"\s+(?:and|&|plus|also|then|with|as well as)\s+(?={_CLAUSE_START})", part, flags=re.IGNORECASE
+        # "with" before "15% off" ties the discount to its line ("design at 90 with 15% off").
+        rf"\s+(?:and|&|plus|also|then|with(?!\s+(?:an?\s+)?{_LINE_DISCOUNT})|as well as)\s+(?={_CLAUSE_START})",
+        part,
+        flags=re.IGNORECASE,
     )
     out: list[str] = []
     for piece in pieces:

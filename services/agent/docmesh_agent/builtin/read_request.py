@@ -21,10 +21,12 @@ from docmesh_agent.builtin.clauses import (
     take_notes,
 )
 from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
+from docmesh_agent.builtin.money import parse_number
 from docmesh_agent.builtin.read_fields import read_fields
 from docmesh_agent.builtin.read_item import read_item, unit_from_total
 from docmesh_agent.builtin.read_parties import read_lead, read_party_detail
 from docmesh_agent.builtin.read_terms import read_terms
+from docmesh_common.model.invoice import Discount
 
 MAX_CLAUSE_CHARS = 300
 _TAXES = r"(?:sales\s+)?tax|vat|gst|hst|pst"
@@ -46,6 +48,10 @@ _EXEMPT_NAMED = (
 _EXCEPT = re.compile(
     r"^(?P<head>.+?)\s+(?:except|but\s+not|excluding)\s+(?:on|for)?\s*(?:the\s+)?(?P<target>.+)$",
     re.IGNORECASE,
+)
+# "design at 90 with 15% off", "logo design 400 (10% off)": a discount said of its own line.
+_LINE_PERCENT_TAIL = re.compile(
+    r"\s+(?:with\s+(?:an?\s+)?)?\(?\s*(?P<pct>\d+(?:[.,]\d+)?)\s*%\s*(?:off|discount)\s*\)?$", re.IGNORECASE
 )
 _TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months"})
 
@@ -128,6 +134,12 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         return None
     if read_fields(r, rest, party_before):
         return None
+    discounted = _LINE_PERCENT_TAIL.search(rest)
+    if discounted and discounted.start() > 0:
+        item = read_item(r, rest[: discounted.start()])
+        if item is not None and item.description and item.unit_price is not None:
+            item.discount = Discount(percent=parse_number(discounted.group("pct")))
+            return item
     exempt = _EXEMPT_TAIL.search(rest)
     if exempt and exempt.start() > 0:
         item = read_item(r, rest[: exempt.start()])
