@@ -133,7 +133,7 @@ def _split_dashes(part: str) -> list[str]:
 def _split_joiners(part: str) -> list[str]:
     pieces = re.split(
         # "with" before "15% off" ties the discount to its line ("design at 90 with 15% off").
-        rf"\s+(?:and|&|plus|also|then|with(?!\s+(?:an?\s+)?{_LINE_DISCOUNT})|as well as)\s+(?={_CLAUSE_START})",
+        rf"\s+(?:and|&|plus|also|then|with(?!\s+(?:an?\s+)?{_LINE_DISCOUNT}\s*\)?\s*$)|as well as)\s+(?={_CLAUSE_START})",
         part,
         flags=re.IGNORECASE,
     )
