@@ -320,3 +320,33 @@ def test_a_percentage_off_in_a_clause_of_its_own_is_the_documents() -> None:
     result = interpret("Invoice Acme: editing 720, layout 120, 20% off", None, today=TODAY)
     assert result.invoice is not None
     assert [d.percent for d in result.invoice.discounts] == [Decimal(20)]
+
+
+# --- quantity edits in plain words -------------------------------------------------------------
+
+
+def _chairs_and_desk() -> Invoice:
+    result = interpret("Invoice Globex for 6 chairs at 85 and a desk at 450", None, today=TODAY)
+    assert result.invoice is not None
+    return result.invoice
+
+
+def test_changing_a_counted_line_to_a_whole_number_changes_its_count() -> None:
+    result = interpret("change the chairs to 8", _chairs_and_desk(), today=TODAY)
+    assert result.invoice is not None, result.reply
+    first = result.invoice.line_items[0]
+    assert (first.description, first.quantity, first.unit_price) == (
+        "Chairs",
+        Decimal(8),
+        Decimal(85),
+    )
+
+
+def test_throw_in_adds_a_line_with_its_count_in_words() -> None:
+    result = interpret("throw in two lamps at 30", _chairs_and_desk(), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [(i.description, i.quantity, i.unit_price) for i in result.invoice.line_items][-1] == (
+        "Lamps",
+        Decimal(2),
+        Decimal(30),
+    )

@@ -201,7 +201,7 @@ def _apply_one(text: str, data: dict[str, Any], current: Invoice, today: dt.date
         result = op(text, data, current, today)
         if result is not None:
             return result
-    adding = re.match(r"^(?:add|include|also|plus|put)\s+", text, re.IGNORECASE)
+    adding = re.match(r"^(?:add|include|also|plus|put|(?:throw|toss|chuck)\s+in)\s+", text, re.IGNORECASE)
     draft = read_request(text[adding.end() :] if adding else text, today)
     # Without "add", an unpriced "item", or one that starts with a verb, is more likely words we
     # did not understand than a new line.

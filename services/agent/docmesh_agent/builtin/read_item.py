@@ -120,7 +120,12 @@ def _bare_count(r: Reading, text: str) -> DraftItem | None:
 
 def _without_lead_words(text: str) -> str:
     """The item without "add", "a flat fee of", "roughly", "I worked", and with brackets only grouping."""
-    text = re.sub(r"^(?:add|include|put|charge\s+for|for)\s+", "", text.strip(), flags=re.IGNORECASE)
+    text = re.sub(
+        r"^(?:add|include|put|charge\s+for|for|(?:throw|toss|chuck)\s+in)\s+",
+        "",
+        text.strip(),
+        flags=re.IGNORECASE,
+    )
     # "a flat fee of $500 for setup" reads as "$500 for setup".
     text = _FEE_PREFIX.sub("", text)
     text = re.sub(

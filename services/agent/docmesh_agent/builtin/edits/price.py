@@ -56,6 +56,18 @@ def op_price(text: str, data: dict[str, Any], current: Invoice, today: dt.date) 
     item = data["line_items"][index]
     old = Decimal(item["unit_price"])
     money = moneys[-1]
+    if (
+        groups["ref7"]
+        and money.currency is None
+        and not item["unit"]
+        and Decimal(item["quantity"]) != 1
+        and money.amount == money.amount.to_integral_value()
+    ):
+        # "change the chairs to 4": a line counted in its own word (6 chairs, no unit) is
+        # changed to 4 chairs; a clerk would not read a whole number there as a price.
+        old_qty = Decimal(item["quantity"])
+        item["quantity"] = money.amount
+        return data, [f"{item['description']} quantity {format(old_qty, 'f')} → {format(money.amount, 'f')}"]
     if groups["ref7"] and money.currency is None and (item["unit"] or Decimal(item["quantity"]) != 1):
         # "change the cards to 3": a count or a price? Both are plausible; ask.
         amount = format(money.amount, "f")
