@@ -413,8 +413,11 @@ class ChatTurns:
             return
         draft = latest.invoice.model_copy(update={"number": ""})
         document = await self.documents.render(draft)
+        # Keyed by the turn, so a retry finds the session (and its draft) the first try made.
         created = await self._load_or_create("", draft_title(draft), f"{key}:version", draft.kind)
-        revision = await self.sessions.save_revision(created.session.id, document, f"New version of {number}")
+        revision = created.latest_revision or await self.sessions.save_revision(
+            created.session.id, document, f"New version of {number}"
+        )
         result.action = "generate"
         result.reply = f"Started a new version of {number} as a draft without a number, in a new session."
         result.saved = SavedElsewhere(created.session.id, document, revision.number)
