@@ -208,6 +208,22 @@ class Principal:
     rate_key: str
 
 
+IDEMPOTENCY_HEADER = "idempotency-key"
+
+
+def carry_idempotency_key(request: Any, headers: Mapping[str, str]) -> None:
+    """The client's Idempotency-Key header becomes the call's idempotency_key (a body value wins).
+
+    Retries of a turn are the client's (docmesh_common.clients: no layer in between retries an
+    LLM-bound call); with the same key the agent replays the first result instead of running
+    the turn again.
+    """
+    key = headers.get(IDEMPOTENCY_HEADER, "").strip()
+    fields = request.DESCRIPTOR.fields_by_name
+    if key and "idempotency_key" in fields and not request.idempotency_key:
+        request.idempotency_key = key
+
+
 class GenericStub:
     """Multi-callables built from the descriptors, so any annotated RPC can be called."""
 
@@ -325,6 +341,7 @@ class Gateway:
                 request = build_request(route, params, query, body, headers.get("content-type", ""))
             except RequestError as error:
                 raise InvalidArgument(error.message, field=error.field or None) from None
+            carry_idempotency_key(request, headers)
             timeout = self._deadline(route, headers)
             context.bind(request_id=request_id, owner_id=principal.owner_id, timeout=timeout)
             upstream = self.upstreams[route.upstream]
