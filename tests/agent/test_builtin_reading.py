@@ -350,3 +350,25 @@ def test_throw_in_adds_a_line_with_its_count_in_words() -> None:
         Decimal(2),
         Decimal(30),
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "count"),
+    [
+        ("make that 9 chairs", 9),
+        ("we need a dozen chairs", 12),
+        ("add three more chairs", 9),
+        ("it was 5 chairs, not 6", 5),
+    ],
+)
+def test_a_count_of_what_a_line_is_counted_in_sets_that_lines_count(said: str, count: int) -> None:
+    result = interpret(said, _chairs_and_desk(), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [i.quantity for i in result.invoice.line_items] == [Decimal(count), Decimal(1)]
+
+
+def test_a_count_of_hours_sets_the_hours_line() -> None:
+    current = interpret("Invoice Acme for 5 hours of consulting at 150", None, today=TODAY).invoice
+    result = interpret("actually 7.5 hours", current, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.line_items[0].quantity == Decimal("7.5")

@@ -19,7 +19,7 @@ from docmesh_agent.builtin.edits.kind import op_kind
 from docmesh_agent.builtin.edits.op import Change, EditError, NeedPrice, Op
 from docmesh_agent.builtin.edits.parties import op_party
 from docmesh_agent.builtin.edits.price import op_price
-from docmesh_agent.builtin.edits.quantity import op_more, op_quantity
+from docmesh_agent.builtin.edits.quantity import op_count_said, op_more, op_quantity
 from docmesh_agent.builtin.edits.remove import op_remove
 from docmesh_agent.builtin.edits.rename import op_rename
 from docmesh_agent.builtin.edits.shipping import op_shipping_change
@@ -184,6 +184,7 @@ _OPS: tuple[Op, ...] = (
     op_rename,
     op_more,
     op_quantity,
+    op_count_said,
     op_price,
     op_tax_change,
     op_discount_change,

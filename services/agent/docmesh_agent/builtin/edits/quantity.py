@@ -11,11 +11,12 @@ from docmesh_agent.builtin.edits.find_line import line_index, line_name
 from docmesh_agent.builtin.edits.op import Change, EditError, first_group
 from docmesh_agent.builtin.labels import plain_number, relabel_unit, singular
 from docmesh_agent.builtin.money import parse_number
+from docmesh_agent.builtin.words import QTY_WORD_RE, QTY_WORDS
 from docmesh_common.model.invoice import Invoice
 
 _MORE_RE = re.compile(
     r"^(?:(?:add|bill(?:\s+(?:them|him|her|the\s+client))?(?:\s+for)?|charge(?:\s+(?:them|for))*|plus|include)\s+)?"
-    r"(?:(?P<n>\d+(?:[.,]\d+)?)\s+(?:more|extra|additional)|(?:another|an?\s+(?:extra|additional))\s*(?P<n2>\d+(?:[.,]\d+)?)?)"
+    rf"(?:(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?:more|extra|additional)|(?:another|an?\s+(?:extra|additional))\s*(?P<n2>\d+(?:[.,]\d+)?)?)"
     r"\s+(?P<unit>[a-z]+)(?:\s+(?:of|on|for)\s+(?P<ref>.+?))?(?:\s+at\s+the\s+same\s+(?:rate|price))?$",
     re.IGNORECASE,
 )
@@ -26,13 +27,9 @@ def op_more(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -
     match = _MORE_RE.match(text)
     if not match:
         return None
-    qty = parse_number(match.group("n") or match.group("n2") or "1")
+    qty = _count(match.group("n") or match.group("n2") or "1")
     said = match.group("unit").lower()
-    candidates = [
-        i
-        for i, item in enumerate(data["line_items"])
-        if item["unit"] and singular(item["unit"].lower()) == singular(said)
-    ]
+    candidates = _lines_counted_in(said, data)
     if match.group("ref"):
         index = line_index(match.group("ref"), data)
     elif len(candidates) == 1:
@@ -93,4 +90,52 @@ def op_quantity(text: str, data: dict[str, Any], current: Invoice, today: dt.dat
         item["unit"] = relabel_unit(item["unit"], qty)
     return data, [
         f"line {index + 1} ({item['description']}) quantity {plain_number(old)} → {plain_number(qty)}"
+    ]
+
+
+def _count(text: str) -> Decimal:
+    """ "2", "6.5", "two", "a dozen" as a number."""
+    word = " ".join(text.lower().split())
+    return Decimal(QTY_WORDS[word]) if word in QTY_WORDS else parse_number(text)
+
+
+def _lines_counted_in(word: str, data: dict[str, Any]) -> list[int]:
+    """The lines counted in `word`: by their unit ("hours"), or, with no unit, by what they are
+    ("chairs" for a line "Chairs")."""
+    said = singular(word.lower())
+    return [
+        i
+        for i, item in enumerate(data["line_items"])
+        if (item["unit"] and singular(item["unit"].lower()) == said)
+        or (not item["unit"] and singular(item["description"].lower()) == said)
+    ]
+
+
+_COUNT_SAID_RE = re.compile(
+    r"^(?:(?:make\s+(?:that|it)|it\s+(?:was|is|should\s+be)|(?:we|they|i)\s+need(?:ed)?|there\s+(?:were|are)|"
+    r"should\s+be|only|just)\s+)?"
+    rf"(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?P<what>[a-z]+)(?:,?\s+not\s+(?:\d+(?:[.,]\d+)?|{QTY_WORD_RE}))?$",
+    re.IGNORECASE,
+)
+
+
+def op_count_said(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "make that 10 chairs", "actually 6.5 hours", "we need a dozen chairs", "it was 7 hours,
+    not 5": a count of something one line is counted in, with no price, is that line's count."""
+    match = _COUNT_SAID_RE.match(text)
+    if not match:
+        return None
+    candidates = _lines_counted_in(match.group("what"), data)
+    if len(candidates) != 1:
+        return None  # no such line (a new one, read by the general rules) or several (asked there)
+    index = candidates[0]
+    item = data["line_items"][index]
+    old = Decimal(item["quantity"])
+    new = _count(match.group("n"))
+    if new <= 0:
+        return None
+    item["quantity"] = new
+    item["unit"] = relabel_unit(item["unit"], new) if item["unit"] else ""
+    return data, [
+        f"line {index + 1} ({item['description']}) quantity {plain_number(old)} → {plain_number(new)}"
     ]
