@@ -2,7 +2,8 @@
 
 `sessions` and their `messages`; `idempotency_keys` (one per idempotent append or turn
 commit); `document_revisions` (each revision of a session's invoice); `llm_usage` (one row
-per LLM call); `document_counters` (the last number of each of an owner's document series).
+per LLM call); `document_counters` (the last number of each of an owner's document series);
+`profiles` and `logos` (an owner's business profile and its logo).
 
 Alembic migrations in `docmesh_session/alembic/versions` create exactly these tables; keep
 both in step.
@@ -174,6 +175,30 @@ class DocumentCounterRow(Base):
     last_seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
+class ProfileRow(Base):
+    """An owner's business profile: the protobuf wire encoding of docmesh.session.v1.Profile
+    (without the logo, which has a table of its own so this often-read row stays small)."""
+
+    __tablename__ = "profiles"
+
+    owner_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    profile: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    update_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class LogoRow(Base):
+    """An owner's logo image, checked where it entered (logo_input.py)."""
+
+    __tablename__ = "logos"
+
+    owner_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)
+    update_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
 class UsageRow(Base):
     """What one LLM call cost."""
 
@@ -208,3 +233,5 @@ IDEMPOTENCY_KEYS = cast(Table, IdempotencyKeyRow.__table__)
 REVISIONS = cast(Table, RevisionRow.__table__)
 USAGE = cast(Table, UsageRow.__table__)
 DOCUMENT_COUNTERS = cast(Table, DocumentCounterRow.__table__)
+PROFILES = cast(Table, ProfileRow.__table__)
+LOGOS = cast(Table, LogoRow.__table__)

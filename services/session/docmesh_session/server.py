@@ -8,12 +8,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from docmesh.session.v1 import profile_service_pb2, profile_service_pb2_grpc, session_service_pb2_grpc
 from docmesh.session.v1 import session_service_pb2 as pb
-from docmesh.session.v1 import session_service_pb2_grpc
 from docmesh_common.server import Server, build_server
 from docmesh_session.cache import SessionCache
 from docmesh_session.database import create_engine
 from docmesh_session.migrate import ensure_sqlite_folder, upgrade
+from docmesh_session.profile_servicer import ProfileServicer
 from docmesh_session.repository import SessionRepository
 from docmesh_session.service import SessionService, utcnow
 from docmesh_session.servicer import SessionServicer
@@ -23,6 +24,7 @@ from docmesh_session.sweeper import Sweeper
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["SessionService"].full_name
+PROFILE_SERVICE_NAME = profile_service_pb2.DESCRIPTOR.services_by_name["ProfileService"].full_name
 READINESS_TIMEOUT_SECONDS = 1.5
 
 
@@ -88,7 +90,12 @@ async def create_server(settings: SessionSettings) -> tuple[Server, int]:
                 session_service_pb2_grpc.add_SessionServiceServicer_to_server,
                 SessionServicer(app.service),
                 SERVICE_NAME,
-            )
+            ),
+            (
+                profile_service_pb2_grpc.add_ProfileServiceServicer_to_server,
+                ProfileServicer(app.service.profiles),
+                PROFILE_SERVICE_NAME,
+            ),
         ],
         readiness=app.ready,
         on_stop=[app.close],

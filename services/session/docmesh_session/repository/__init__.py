@@ -1,5 +1,6 @@
 """Every query of the session service, on one SQLAlchemy Core code path for PostgreSQL and
-SQLite, by job: `sessions`, `messages` (appends and turn commits), `revisions`, `usage`, `numbering`."""
+SQLite, by job: `sessions`, `messages` (appends and turn commits), `revisions`, `usage`, `numbering`,
+`profiles`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from docmesh_session.database import Database
 from docmesh_session.repository.messages import MessageQueries
 from docmesh_session.repository.numbering import NumberingQueries
+from docmesh_session.repository.profiles import ProfileQueries
 from docmesh_session.repository.revisions import RevisionQueries
 from docmesh_session.repository.sessions import SessionQueries
 from docmesh_session.repository.usage import UsageQueries
@@ -23,6 +25,7 @@ class SessionRepository:
         self.revisions = RevisionQueries(self.database)
         self.usage = UsageQueries(self.database)
         self.numbering = NumberingQueries(self.database)
+        self.profiles = ProfileQueries(self.database)
 
     @property
     def engine(self) -> AsyncEngine:

@@ -1,5 +1,5 @@
 """The rules of the session service, by job: `sessions`, `messages` (appends and turn commits),
-`revisions`, `usage` and `numbering` (document numbers).
+`revisions`, `usage`, `numbering` (document numbers) and `profiles` (business profile, logo).
 
 The servicer hands in domain values; the repository runs the queries; Redis is consulted
 first for reads and written through after every change, but never decides anything.
@@ -15,6 +15,7 @@ from docmesh_session.paging import PageTokens
 from docmesh_session.repository import SessionRepository
 from docmesh_session.service.messages import MessageRules
 from docmesh_session.service.numbering import NumberingRules
+from docmesh_session.service.profiles import ProfileRules
 from docmesh_session.service.revisions import RevisionRules
 from docmesh_session.service.sessions import SessionChanges, SessionRules
 from docmesh_session.service.shared import SessionLookup, run_to_completion, utcnow
@@ -41,3 +42,4 @@ class SessionService:
         self.revisions = RevisionRules(repository, cache, lookup, tokens, ttl=ttl, clock=clock)
         self.usage = UsageRules(repository, lookup, clock=clock)
         self.numbering = NumberingRules(repository, cache, clock=clock)
+        self.profiles = ProfileRules(repository, clock=clock)

@@ -1,0 +1,153 @@
+"""A business profile where it enters: merged by its field mask, checked once, turned into the
+wire bytes the database keeps.
+
+Each refusal is INVALID_ARGUMENT naming the field (e.g. `profile.bank.iban`); nothing is
+written then.
+"""
+
+from __future__ import annotations
+
+from google.protobuf import field_mask_pb2
+from pydantic import ValidationError
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+
+from docmesh.session.v1 import profile_service_pb2 as pb
+from docmesh.type.v1 import invoice_pb2
+from docmesh_common.errors import InvalidArgument
+from docmesh_common.model.currency import is_currency
+from docmesh_common.model.invoice import Party
+from docmesh_session.numbering import parse_pattern
+from docmesh_session.validation import NUL
+
+LANGUAGES = frozenset({"en", "es", "de", "fr"})
+DEFAULT_NUMBERING = pb.NumberingPatterns(
+    invoice="INV-{YYYY}-{seq:04}",
+    quote="QUO-{YYYY}-{seq:04}",
+    receipt="REC-{YYYY}-{seq:04}",
+    purchase_order="PO-{YYYY}-{seq:04}",
+)
+# What a caller sets; logo and update_time are output only.
+SETTABLE_FIELDS = (
+    "seller",
+    "bank",
+    "default_currency_code",
+    "default_payment_terms",
+    "default_payment_days",
+    "default_notes",
+    "footer",
+    "numbering",
+    "language",
+)
+_OUTPUT_ONLY = frozenset({"logo", "update_time"})
+MAX_SHORT_TEXT = 200
+MAX_LONG_TEXT = 2000
+MAX_PAYMENT_DAYS = 365
+
+
+def with_defaults(profile: pb.Profile) -> pb.Profile:
+    """`profile` with every empty numbering pattern filled in with its default."""
+    filled = pb.Profile()
+    filled.CopyFrom(profile)
+    for name in ("invoice", "quote", "receipt", "purchase_order"):
+        if not getattr(filled.numbering, name):
+            setattr(filled.numbering, name, getattr(DEFAULT_NUMBERING, name))
+    return filled
+
+
+def merge(current: pb.Profile, sent: pb.Profile, mask: field_mask_pb2.FieldMask) -> pb.Profile:
+    """`current` with the fields `mask` names taken from `sent` (an empty mask: every
+    settable field)."""
+    paths = list(mask.paths) or list(SETTABLE_FIELDS)
+    for path in paths:
+        if path.split(".")[0] in _OUTPUT_ONLY:
+            raise InvalidArgument(f"update_mask: {path} is output only", field="update_mask")
+    chosen = field_mask_pb2.FieldMask(paths=paths)
+    if not chosen.IsValidForDescriptor(pb.Profile.DESCRIPTOR):
+        raise InvalidArgument("update_mask names a field a profile does not have", field="update_mask")
+    merged = pb.Profile()
+    merged.CopyFrom(current)
+    chosen.MergeMessage(sent, merged, replace_message_field=True, replace_repeated_field=True)
+    merged.ClearField("logo")
+    merged.ClearField("update_time")
+    return merged
+
+
+def accept_profile(profile: pb.Profile) -> bytes:
+    """The profile's wire encoding, once every field of it is valid."""
+    _check_seller(profile.seller)
+    _check_bank(profile.bank)
+    if profile.default_currency_code and not is_currency(profile.default_currency_code):
+        raise InvalidArgument(
+            "profile.default_currency_code is not an ISO 4217 currency code",
+            field="profile.default_currency_code",
+        )
+    if profile.language and profile.language not in LANGUAGES:
+        raise InvalidArgument(
+            f"profile.language must be one of {', '.join(sorted(LANGUAGES))}", field="profile.language"
+        )
+    if not 0 <= profile.default_payment_days <= MAX_PAYMENT_DAYS:
+        raise InvalidArgument(
+            f"profile.default_payment_days must be 0..{MAX_PAYMENT_DAYS}",
+            field="profile.default_payment_days",
+        )
+    _text(profile.default_payment_terms, "profile.default_payment_terms", MAX_SHORT_TEXT)
+    _text(profile.default_notes, "profile.default_notes", MAX_LONG_TEXT)
+    _text(profile.footer, "profile.footer", MAX_LONG_TEXT)
+    for name in ("invoice", "quote", "receipt", "purchase_order"):
+        pattern = getattr(profile.numbering, name)
+        if pattern:
+            parse_pattern(pattern, f"profile.numbering.{name}")
+    return profile.SerializeToString(deterministic=True)
+
+
+def _check_seller(seller: invoice_pb2.Party) -> None:
+    for name in ("name", "email", "phone", "tax_id", "postal_code", "city", "company_id", "website"):
+        _text(getattr(seller, name), f"profile.seller.{name}", MAX_SHORT_TEXT)
+    for i, line in enumerate(seller.address_lines):
+        _text(line, f"profile.seller.address_lines[{i}]", MAX_SHORT_TEXT)
+    try:
+        Party(
+            name=seller.name,
+            address_lines=list(seller.address_lines),
+            email=seller.email,
+            phone=seller.phone,
+            tax_id=seller.tax_id,
+            postal_code=seller.postal_code,
+            city=seller.city,
+            country_code=seller.country_code,
+            company_id=seller.company_id,
+            website=seller.website,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = (
+            "profile.seller." + ".".join(str(p) for p in first["loc"]) if first["loc"] else "profile.seller"
+        )
+        raise InvalidArgument(f"{field}: {first['msg']}", field=field) from None
+
+
+def _check_bank(bank: pb.BankDetails) -> None:
+    if bank.iban:
+        try:
+            IBAN(bank.iban)
+        except (SchwiftyException, ValueError) as error:
+            raise InvalidArgument(
+                f"profile.bank.iban is not a valid IBAN: {error}", field="profile.bank.iban"
+            ) from None
+    if bank.bic:
+        try:
+            BIC(bank.bic)
+        except (SchwiftyException, ValueError) as error:
+            raise InvalidArgument(
+                f"profile.bank.bic is not a valid BIC: {error}", field="profile.bank.bic"
+            ) from None
+    _text(bank.text, "profile.bank.text", MAX_LONG_TEXT)
+    _text(bank.account_holder, "profile.bank.account_holder", MAX_SHORT_TEXT)
+
+
+def _text(value: str, field: str, limit: int) -> None:
+    if len(value) > limit:
+        raise InvalidArgument(f"{field} is longer than {limit} characters", field=field)
+    if NUL in value:
+        raise InvalidArgument(f"{field} must not contain NUL characters", field=field)
