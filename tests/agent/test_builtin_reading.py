@@ -372,3 +372,18 @@ def test_a_count_of_hours_sets_the_hours_line() -> None:
     result = interpret("actually 7.5 hours", current, today=TODAY)
     assert result.invoice is not None, result.reply
     assert result.invoice.line_items[0].quantity == Decimal("7.5")
+
+
+# --- an address after the buyer ----------------------------------------------------------------
+
+
+def test_the_last_address_line_before_a_colon_is_the_address_and_the_items_follow() -> None:
+    result = interpret(
+        "Invoice Initrode LLC, 77 Pine St, Portland OR 97201: 2 site visits at 180", None, today=TODAY
+    )
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == "Initrode LLC"
+    assert "Portland" in " ".join([*result.invoice.buyer.address_lines, result.invoice.buyer.city])
+    assert [(i.description, i.quantity, i.unit_price) for i in result.invoice.line_items] == [
+        ("Site visits", Decimal(2), Decimal(180))
+    ]
