@@ -387,3 +387,12 @@ def test_the_last_address_line_before_a_colon_is_the_address_and_the_items_follo
     assert [(i.description, i.quantity, i.unit_price) for i in result.invoice.line_items] == [
         ("Site visits", Decimal(2), Decimal(180))
     ]
+
+
+def test_change_the_price_without_a_value_asks_which_line_and_what() -> None:
+    current = interpret(
+        "Invoice Acme for 5 hours of consulting at 150 and 2 chairs at 80", None, today=TODAY
+    ).invoice
+    result = interpret("update the price", current, today=TODAY)
+    assert result.action == "question"
+    assert result.reply == "Which line's price should change, and to what?"

@@ -15,6 +15,7 @@ from docmesh_agent.builtin.edits.add import add_from_draft
 from docmesh_agent.builtin.edits.currency import op_currency
 from docmesh_agent.builtin.edits.discounts import op_discount_change
 from docmesh_agent.builtin.edits.fields import op_field_change
+from docmesh_agent.builtin.edits.find_line import line_name
 from docmesh_agent.builtin.edits.kind import op_kind
 from docmesh_agent.builtin.edits.op import Change, EditError, NeedPrice, Op
 from docmesh_agent.builtin.edits.parties import op_party
@@ -196,6 +197,12 @@ _OPS: tuple[Op, ...] = (
 )
 
 
+_NO_VALUE_RE = re.compile(
+    r"^(?:change|update|set|fix|adjust|correct)\s+(?:the\s+)?(?P<what>price|rate|quantity|amount|unit\s+price)$",
+    re.IGNORECASE,
+)
+
+
 def _apply_one(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change:
     """The first operation that reads `text`; else what it adds (a line, a tax, a due date, ...)."""
     for op in _OPS:
@@ -213,4 +220,12 @@ def _apply_one(text: str, data: dict[str, Any], current: Invoice, today: dt.date
         draft.unknown.append(text)
     if draft.has_content() and not draft.unknown:
         return add_from_draft(data, draft, text, current, today)
+    bare = _NO_VALUE_RE.match(text)
+    if bare:
+        # "change the price": what to change is clear, the new value is not; ask for it.
+        what = bare.group("what").lower()
+        lines = data["line_items"]
+        if len(lines) == 1:
+            raise EditError(f"What should the {what} of {line_name(data, 0)} be?")
+        raise EditError(f"Which line's {what} should change, and to what?")
     raise EditError(not_understood(current.kind, text))
