@@ -396,3 +396,23 @@ def test_change_the_price_without_a_value_asks_which_line_and_what() -> None:
     result = interpret("update the price", current, today=TODAY)
     assert result.action == "question"
     assert result.reply == "Which line's price should change, and to what?"
+
+
+# --- answers that carry several facts ------------------------------------------------------------
+
+
+def test_a_price_answer_with_a_due_date_prices_the_line_and_sets_the_due_date() -> None:
+    # Wrong amount found: "400, due in 30 days" priced the line at 30.
+    result = interpret("650, due in 14 days", None, today=TODAY, history=["Invoice Acme for a brochure"])
+    assert result.invoice is not None, result.reply
+    assert result.invoice.line_items[0].unit_price == Decimal(650)
+    assert result.invoice.due_date == dt.date(2026, 3, 26)
+
+
+def test_a_price_answer_with_a_currency_and_validity_prices_the_line() -> None:
+    # Wrong amount found: "12,000 EUR, valid for 30 days" priced the line at 30.
+    result = interpret("8,500 EUR, valid for 60 days", None, today=TODAY, history=["Quote Hooli for a kiosk"])
+    assert result.invoice is not None, result.reply
+    assert result.invoice.line_items[0].unit_price == Decimal(8500)
+    assert result.invoice.currency_code == "EUR"
+    assert result.invoice.valid_until == dt.date(2026, 5, 11)

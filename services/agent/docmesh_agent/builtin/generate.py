@@ -57,7 +57,10 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
         new = Draft()
     elif missing and missing[0].startswith("line_items[") and not any(i.description for i in new.items):
         index = line_of(missing[0])
-        price = price_answer(message, draft.items[index])
+        # "400, due in 30 days": the due date is read as such; the price is the one clause that
+        # nothing else read (never the 30 of the due date).
+        answer = new.unknown[0] if len(new.unknown) == 1 else message
+        price = price_answer(answer, draft.items[index])
         if price is not None:
             item, hint = price
             draft = replace(draft, items=[*draft.items])
