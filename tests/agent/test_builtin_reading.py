@@ -416,3 +416,13 @@ def test_a_price_answer_with_a_currency_and_validity_prices_the_line() -> None:
     assert result.invoice.line_items[0].unit_price == Decimal(8500)
     assert result.invoice.currency_code == "EUR"
     assert result.invoice.valid_until == dt.date(2026, 5, 11)
+
+
+def test_an_answer_naming_each_unpriced_line_prices_each() -> None:
+    first = "Invoice Acme for a poster and 4 hours of setup"
+    result = interpret("poster 120, setup 50 an hour", None, today=TODAY, history=[first])
+    assert result.invoice is not None, result.reply
+    assert [(i.description, i.quantity, i.unit_price) for i in result.invoice.line_items] == [
+        ("Poster", Decimal(1), Decimal(120)),
+        ("Setup", Decimal(4), Decimal(50)),
+    ]

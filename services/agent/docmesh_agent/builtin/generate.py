@@ -55,6 +55,11 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
         draft = replace(draft, items=[*draft.items])
         draft.items[index] = replace(draft.items[index], description=clean_description(message))
         new = Draft()
+    elif missing and missing[0].startswith("line_items[") and _prices_by_name(draft, new) is not None:
+        # "banner 300, printing 45 a box": each answer names the line it prices.
+        draft = _prices_by_name(draft, new) or draft
+        new.items = []
+        new.unknown = []
     elif missing and missing[0].startswith("line_items[") and not any(i.description for i in new.items):
         index = line_of(missing[0])
         # "400, due in 30 days": the due date is read as such; the price is the one clause that
@@ -71,6 +76,35 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.unknown = []
             new.currency_hint = new.currency_hint or hint
     return _merge(draft, new)
+
+
+def _prices_by_name(draft: Draft, answer: Draft) -> Draft | None:
+    """The draft with its unpriced lines priced by an answer whose every line names one of them
+    ("logo 400 and cards 60"); None when the answer is not that (a line it names is not unpriced,
+    or two answers name the same line)."""
+    unpriced = [i for i, item in enumerate(draft.items) if item.unit_price is None]
+    if (
+        not answer.items
+        or len(unpriced) < 1
+        or any(a.unit_price is None or not a.description for a in answer.items)
+    ):
+        return None
+    names = [draft.items[i].description for i in unpriced]
+    items = [*draft.items]
+    seen: set[int] = set()
+    for given in answer.items:
+        try:
+            found = find_line(given.description, names)
+        except EditError:
+            return None
+        if found is None or found in seen:
+            return None
+        seen.add(found)
+        target = items[unpriced[found]]
+        if given.quantity != 1 and given.quantity != target.quantity:
+            return None  # a different count is not an answer about that line
+        items[unpriced[found]] = replace(target, unit_price=given.unit_price, unit=target.unit or given.unit)
+    return replace(draft, items=items)
 
 
 def _weak_only(draft: Draft) -> bool:
