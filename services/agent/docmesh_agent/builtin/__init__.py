@@ -26,8 +26,9 @@ Public API::
   the logo design?") completes the draft. After it, the last one is used to finish an edit that
   added a line without a price.
 - With a current document the message is an edit ("edit", the whole new document), "undo" (the
-  caller restores the previous revision), a new document ("create a new invoice for ...",
-  "generate"), or a "question" when it was not understood or cannot be done (the document is
+  caller restores the previous revision), a new document ("create a new invoice for ...", "now a
+  quote for Initech: ...", "Invoice Acme for logo design": action "generate", or a "question"
+  about the NEW document whose `missing` names what it lacks; the caller starts a new document), or a "question" when it was not understood or cannot be done (the document is
   left unchanged; the reply says what was understood and gives examples).
 
 What it understands and what it does not: see LIMITS.md next to this file.
@@ -48,6 +49,7 @@ Where each job is done::
     chat             thanks, "what's the total?", "send it"
     replies          how answers are worded
     drafts           the Draft and its parts;  interpretation: the result
+    spelling         misspelled keywords read as meant ("Qoute", "discout"), before all else
     words, labels    word tables; how read words are written on the document
     money, dates     amounts and currencies; dates relative to `today`
 """
