@@ -230,6 +230,7 @@ def _current() -> Invoice:
 def test_a_new_request_mid_session_is_a_new_document(message: str) -> None:
     result = interpret(message, _current(), today=TODAY)
     assert result.action == "generate"
+    assert result.new_document
     assert result.invoice is not None
     assert result.invoice.kind == DocumentKind.QUOTE
     assert result.invoice.buyer.name == "Dunder Mifflin"
@@ -239,6 +240,7 @@ def test_a_new_request_mid_session_is_a_new_document(message: str) -> None:
 def test_a_new_request_without_a_price_asks_about_the_new_document() -> None:
     result = interpret("Invoice Initech for a website audit", _current(), today=TODAY)
     assert result.action == "question"
+    assert result.new_document
     assert result.invoice is None  # the current document stays as it is
     assert "website audit" in result.reply.lower()
 
@@ -426,3 +428,9 @@ def test_an_answer_naming_each_unpriced_line_prices_each() -> None:
         ("Poster", Decimal(1), Decimal(120)),
         ("Setup", Decimal(4), Decimal(50)),
     ]
+
+
+def test_an_edit_is_not_a_new_document() -> None:
+    result = interpret("add 2 hours of QA at 80", _current(), today=TODAY)
+    assert result.action == "edit"
+    assert not result.new_document

@@ -13,6 +13,7 @@ Public API::
         missing: tuple[str, ...]     # for "question": the required fields still missing, e.g.
                                      # ("buyer",), ("line_items",), ("line_items[0].unit_price",)
         changes: tuple[str, ...]     # what changed, e.g. ("added 2 hours of QA at 80.00",)
+        new_document: bool           # the message starts a NEW document while one is current
 
     def interpret(message: str, current: Invoice | None, *, today: datetime.date,
                   history: Sequence[str] = ()) -> Interpretation

@@ -164,7 +164,8 @@ def generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Interp
                 "8% tax, due in 30 days”.",
                 missing,
             )
-        return Interpretation.question(ask_for(missing, draft), missing)
+        asked = Interpretation.question(ask_for(missing, draft), missing)
+        return replace(asked, new_document=True) if replacing else asked
     try:
         invoice = _build(draft, today)
     except (ValidationError, ValueError) as exc:
@@ -174,7 +175,7 @@ def generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Interp
         # one line): ask which line was meant rather than guess or fail the turn.
         return Interpretation.question(f"{exc} Which line should the discount be on?", ("discount",))
     reply, change = created(invoice, draft, replacing=replacing)
-    return Interpretation("generate", invoice, reply, (), (change,))
+    return Interpretation("generate", invoice, reply, (), (change,), new_document=replacing)
 
 
 def _build(draft: Draft, today: dt.date) -> Invoice:

@@ -19,6 +19,10 @@ class Interpretation:
     reply: str
     missing: tuple[str, ...] = ()
     changes: tuple[str, ...] = field(default_factory=tuple)
+    # True when the message starts a NEW document while one is current ("now a quote for
+    # Initech: ..."): with "generate" the caller starts a new document; with "question" the
+    # question is about that new document and the current one is left as it is.
+    new_document: bool = False
 
     @classmethod
     def question(cls, reply: str, missing: tuple[str, ...] = ()) -> Interpretation:
