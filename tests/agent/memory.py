@@ -140,7 +140,8 @@ class MemorySessionStore:
 
     async def resume(self, session_id: str) -> None:
         self.calls.append("resume")
-        self.stored(session_id).abandoned = False
+        stored = self.stored(session_id)
+        stored.abandoned = stored.completed = False
 
     async def find_by_turn_key(self, turn_key: str) -> str | None:
         return next((s.id for s in self.sessions.values() if s.turn_key == turn_key), None)
@@ -163,6 +164,8 @@ class MemorySessionStore:
         stored = self.stored(session_id)
         if idempotency_key in stored.appended:
             return Appended(message=stored.appended[idempotency_key], replayed=True)
+        if stored.completed:
+            raise FailedPrecondition("the session is completed; resume it before appending")
         if stored.version != expected_version:
             raise Aborted("the session changed", reason="VERSION_MISMATCH")
         message = self.add_message(session_id, "user", content)

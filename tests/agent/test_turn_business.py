@@ -107,6 +107,7 @@ async def test_an_edit_after_finalizing_is_answered_with_the_new_version_questio
     asked = await rig.chat("add 2 hours of QA at 80", first.session_id)
     assert "Start a new version?" in asked.reply
     assert asked.document is None and len(rig.session(first).revisions) == 2
+    assert rig.session(first).completed
 
 
 async def test_yes_after_the_question_starts_a_new_session_with_the_draft_without_number() -> None:
@@ -120,7 +121,7 @@ async def test_yes_after_the_question_starts_a_new_session_with_the_draft_withou
     assert version.revision_number == 1
     assert rig.store.stored(version.session_id).revisions[0].invoice.number == ""
     old = rig.session(first)
-    assert old.document_number and len(old.revisions) == 2
+    assert old.document_number and len(old.revisions) == 2 and old.completed
 
 
 async def test_a_new_request_in_a_finalized_session_starts_a_new_session() -> None:

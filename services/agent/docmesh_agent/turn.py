@@ -189,6 +189,11 @@ class ChatTurns:
             # A new request in a finalized session makes a new session and document; the
             # finalized one stays as it was. The response carries the new session's id.
             view = await self._load_or_create("", message, f"{key}:new", document_kind)
+        if view.session.completed:
+            # A completed session takes messages only once resumed; a finalized one is completed
+            # again after the turn (its document stays as it is).
+            await self.sessions.resume(view.session.id)
+            view = await self.sessions.get(view.session.id)
         session = view.session
         self._refuse_if_running(view.messages)
         appended = await self._append_user(session.id, session.version, message, key)
@@ -258,15 +263,15 @@ class ChatTurns:
             # The session makes the kind its document is ("make it a quote" included), so that
             # lists filtered by kind find it.
             await self.sessions.set_document_kind(session.id, result.document.invoice.kind)
+        finalized_now = result.saved is not None and result.saved.session_id == session.id
         if result.saved is not None:
             # A revision saved outside the commit (finalizing, a new version in a new session).
             saved, result.saved = result.saved, None
             result.document, result.revision_number = saved.document, saved.revision_number
-            if saved.session_id != result.session_id:
-                result.session_id = saved.session_id
-            else:
-                # Completed only now: the reply above had to be written first.
-                await self.sessions.complete(result.session_id)
+            result.session_id = saved.session_id
+        if finalized_now or session.finalized:
+            # Completed only now (the reply had to be written first), or again.
+            await self.sessions.complete(session.id)
         if events is not None and result.document is not None:
             await events.document_ready(result.document, result.revision_number)
         if result.usage.calls:
