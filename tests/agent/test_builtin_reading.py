@@ -434,3 +434,11 @@ def test_an_edit_is_not_a_new_document() -> None:
     result = interpret("add 2 hours of QA at 80", _current(), today=TODAY)
     assert result.action == "edit"
     assert not result.new_document
+
+
+def test_an_answer_of_hours_at_a_rate_gives_the_unpriced_line_its_count_and_rate() -> None:
+    result = interpret("3 days at 400", None, today=TODAY, history=["Invoice Acme for an audit"])
+    assert result.invoice is not None, result.reply
+    assert [(i.description, i.quantity, i.unit, i.unit_price) for i in result.invoice.line_items] == [
+        ("Audit", Decimal(3), "days", Decimal(400))
+    ]

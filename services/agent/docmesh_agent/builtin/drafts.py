@@ -28,6 +28,8 @@ class DraftItem:
     tax_exempt: bool = False
     # Prices said as alternatives ("150 or 175"): the line has no price until one is chosen.
     price_choices: tuple[str, ...] = ()
+    # The description was not said but taken from the unit ("1 hour at 100" is "Services").
+    described_by_unit: bool = False
 
     def line_data(self) -> dict[str, Any]:
         """The line as Invoice data (validating it checks, among others, that it has a price)."""

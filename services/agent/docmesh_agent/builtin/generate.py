@@ -55,6 +55,23 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
         draft = replace(draft, items=[*draft.items])
         draft.items[index] = replace(draft.items[index], description=clean_description(message))
         new = Draft()
+    elif (
+        missing
+        and missing[0].endswith(".unit_price")
+        and len(new.items) == 1
+        and new.items[0].described_by_unit
+        and draft.items[line_of(missing[0])].quantity == 1
+        and not draft.items[line_of(missing[0])].unit
+    ):
+        # "Invoice Umbrella for gardening" / "6 hours at 25": the answer's count, unit and rate
+        # are the gardening's.
+        index = line_of(missing[0])
+        said = new.items[0]
+        draft = replace(draft, items=[*draft.items])
+        draft.items[index] = replace(
+            draft.items[index], quantity=said.quantity, unit=said.unit, unit_price=said.unit_price
+        )
+        new.items = []
     elif missing and missing[0].startswith("line_items[") and _prices_by_name(draft, new) is not None:
         # "banner 300, printing 45 a box": each answer names the line it prices.
         draft = _prices_by_name(draft, new) or draft

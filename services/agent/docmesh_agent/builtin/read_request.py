@@ -93,6 +93,7 @@ def read_request(text: str, today: dt.date) -> Draft:
             # "1 hour at 100", "5 days at 800": time billed at a rate is a service; a clerk
             # writes "Services" rather than ask what the hours were for.
             item.description = "Services"
+            item.described_by_unit = True
         r.draft.items.append(item)
         pending_price = item if item.unit_price is None else None
     return r.draft
