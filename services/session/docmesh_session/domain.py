@@ -232,3 +232,18 @@ class TurnExtras:
     revision_message_id: uuid.UUID | None = None
     usage: Sequence[NewUsage] = ()
     title: str | None = None
+
+
+@dataclass(slots=True)
+class CustomerRecord:
+    id: uuid.UUID
+    owner_id: str
+    # The wire encoding of the docmesh.type.v1.Party, checked where it entered.
+    party: bytes
+    # The party's name, casefolded: the listing's order and what its query searches.
+    sort_name: str
+    default_currency_code: str
+    default_payment_terms: str
+    default_payment_days: int
+    create_time: dt.datetime
+    update_time: dt.datetime

@@ -3,7 +3,7 @@
 `sessions` and their `messages`; `idempotency_keys` (one per idempotent append or turn
 commit); `document_revisions` (each revision of a session's invoice); `llm_usage` (one row
 per LLM call); `document_counters` (the last number of each of an owner's document series);
-`profiles` and `logos` (an owner's business profile and its logo).
+`profiles` and `logos` (an owner's business profile and its logo); `customers`.
 
 Alembic migrations in `docmesh_session/alembic/versions` create exactly these tables; keep
 both in step.
@@ -199,6 +199,26 @@ class LogoRow(Base):
     update_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
+class CustomerRow(Base):
+    """One of an owner's customers: its party as protobuf wire bytes (docmesh.type.v1.Party,
+    checked where it entered) and its name folded for ordering and search."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(128), nullable=False)
+    # party.name casefolded: ListCustomers orders and searches by it.
+    sort_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    party: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    default_currency_code: Mapped[str] = mapped_column(String(3), nullable=False, default="")
+    default_payment_terms: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    default_payment_days: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    create_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    update_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_customers_owner_name", "owner_id", "sort_name", "id"),)
+
+
 class UsageRow(Base):
     """What one LLM call cost."""
 
@@ -235,3 +255,4 @@ USAGE = cast(Table, UsageRow.__table__)
 DOCUMENT_COUNTERS = cast(Table, DocumentCounterRow.__table__)
 PROFILES = cast(Table, ProfileRow.__table__)
 LOGOS = cast(Table, LogoRow.__table__)
+CUSTOMERS = cast(Table, CustomerRow.__table__)

@@ -75,25 +75,16 @@ def merge(current: pb.Profile, sent: pb.Profile, mask: field_mask_pb2.FieldMask)
 
 def accept_profile(profile: pb.Profile) -> bytes:
     """The profile's wire encoding, once every field of it is valid."""
-    _check_seller(profile.seller)
+    check_party(profile.seller, "profile.seller")
     _check_bank(profile.bank)
-    if profile.default_currency_code and not is_currency(profile.default_currency_code):
-        raise InvalidArgument(
-            "profile.default_currency_code is not an ISO 4217 currency code",
-            field="profile.default_currency_code",
-        )
+    check_currency(profile.default_currency_code, "profile.default_currency_code")
     if profile.language and profile.language not in LANGUAGES:
         raise InvalidArgument(
             f"profile.language must be one of {', '.join(sorted(LANGUAGES))}", field="profile.language"
         )
-    if not 0 <= profile.default_payment_days <= MAX_PAYMENT_DAYS:
-        raise InvalidArgument(
-            f"profile.default_payment_days must be 0..{MAX_PAYMENT_DAYS}",
-            field="profile.default_payment_days",
-        )
-    _text(profile.default_payment_terms, "profile.default_payment_terms", MAX_SHORT_TEXT)
-    _text(profile.default_notes, "profile.default_notes", MAX_LONG_TEXT)
-    _text(profile.footer, "profile.footer", MAX_LONG_TEXT)
+    check_payment_defaults(profile.default_payment_terms, profile.default_payment_days, "profile.")
+    check_text(profile.default_notes, "profile.default_notes", MAX_LONG_TEXT)
+    check_text(profile.footer, "profile.footer", MAX_LONG_TEXT)
     for name in ("invoice", "quote", "receipt", "purchase_order"):
         pattern = getattr(profile.numbering, name)
         if pattern:
@@ -101,11 +92,28 @@ def accept_profile(profile: pb.Profile) -> bytes:
     return profile.SerializeToString(deterministic=True)
 
 
-def _check_seller(seller: invoice_pb2.Party) -> None:
+def check_currency(code: str, field: str) -> None:
+    if code and not is_currency(code):
+        raise InvalidArgument(f"{field} is not an ISO 4217 currency code", field=field)
+
+
+def check_payment_defaults(terms: str, days: int, prefix: str) -> None:
+    """A profile's or a customer's default payment terms and days (fields under `prefix`)."""
+    if not 0 <= days <= MAX_PAYMENT_DAYS:
+        raise InvalidArgument(
+            f"{prefix}default_payment_days must be 0..{MAX_PAYMENT_DAYS}",
+            field=f"{prefix}default_payment_days",
+        )
+    check_text(terms, f"{prefix}default_payment_terms", MAX_SHORT_TEXT)
+
+
+def check_party(seller: invoice_pb2.Party, prefix: str) -> None:
+    """A party (a profile's seller, a customer) valid for the shared invoice model; fields
+    named under `prefix`."""
     for name in ("name", "email", "phone", "tax_id", "postal_code", "city", "company_id", "website"):
-        _text(getattr(seller, name), f"profile.seller.{name}", MAX_SHORT_TEXT)
+        check_text(getattr(seller, name), f"{prefix}.{name}", MAX_SHORT_TEXT)
     for i, line in enumerate(seller.address_lines):
-        _text(line, f"profile.seller.address_lines[{i}]", MAX_SHORT_TEXT)
+        check_text(line, f"{prefix}.address_lines[{i}]", MAX_SHORT_TEXT)
     try:
         Party(
             name=seller.name,
@@ -121,9 +129,7 @@ def _check_seller(seller: invoice_pb2.Party) -> None:
         )
     except ValidationError as error:
         first = error.errors()[0]
-        field = (
-            "profile.seller." + ".".join(str(p) for p in first["loc"]) if first["loc"] else "profile.seller"
-        )
+        field = f"{prefix}." + ".".join(str(p) for p in first["loc"]) if first["loc"] else prefix
         raise InvalidArgument(f"{field}: {first['msg']}", field=field) from None
 
 
@@ -142,11 +148,11 @@ def _check_bank(bank: pb.BankDetails) -> None:
             raise InvalidArgument(
                 f"profile.bank.bic is not a valid BIC: {error}", field="profile.bank.bic"
             ) from None
-    _text(bank.text, "profile.bank.text", MAX_LONG_TEXT)
-    _text(bank.account_holder, "profile.bank.account_holder", MAX_SHORT_TEXT)
+    check_text(bank.text, "profile.bank.text", MAX_LONG_TEXT)
+    check_text(bank.account_holder, "profile.bank.account_holder", MAX_SHORT_TEXT)
 
 
-def _text(value: str, field: str, limit: int) -> None:
+def check_text(value: str, field: str, limit: int) -> None:
     if len(value) > limit:
         raise InvalidArgument(f"{field} is longer than {limit} characters", field=field)
     if NUL in value:

@@ -8,10 +8,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from docmesh.session.v1 import profile_service_pb2, profile_service_pb2_grpc, session_service_pb2_grpc
+from docmesh.session.v1 import (
+    customer_service_pb2,
+    customer_service_pb2_grpc,
+    profile_service_pb2,
+    profile_service_pb2_grpc,
+    session_service_pb2_grpc,
+)
 from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh_common.server import Server, build_server
 from docmesh_session.cache import SessionCache
+from docmesh_session.customer_servicer import CustomerServicer
 from docmesh_session.database import create_engine
 from docmesh_session.migrate import ensure_sqlite_folder, upgrade
 from docmesh_session.profile_servicer import ProfileServicer
@@ -24,6 +31,7 @@ from docmesh_session.sweeper import Sweeper
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["SessionService"].full_name
+CUSTOMER_SERVICE_NAME = customer_service_pb2.DESCRIPTOR.services_by_name["CustomerService"].full_name
 PROFILE_SERVICE_NAME = profile_service_pb2.DESCRIPTOR.services_by_name["ProfileService"].full_name
 READINESS_TIMEOUT_SECONDS = 1.5
 
@@ -95,6 +103,11 @@ async def create_server(settings: SessionSettings) -> tuple[Server, int]:
                 profile_service_pb2_grpc.add_ProfileServiceServicer_to_server,
                 ProfileServicer(app.service.profiles),
                 PROFILE_SERVICE_NAME,
+            ),
+            (
+                customer_service_pb2_grpc.add_CustomerServiceServicer_to_server,
+                CustomerServicer(app.service.customers),
+                CUSTOMER_SERVICE_NAME,
             ),
         ],
         readiness=app.ready,

@@ -1,12 +1,13 @@
 """Every query of the session service, on one SQLAlchemy Core code path for PostgreSQL and
 SQLite, by job: `sessions`, `messages` (appends and turn commits), `revisions`, `usage`, `numbering`,
-`profiles`."""
+`profiles`, `customers`."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from docmesh_session.database import Database
+from docmesh_session.repository.customers import CustomerQueries
 from docmesh_session.repository.messages import MessageQueries
 from docmesh_session.repository.numbering import NumberingQueries
 from docmesh_session.repository.profiles import ProfileQueries
@@ -26,6 +27,7 @@ class SessionRepository:
         self.usage = UsageQueries(self.database)
         self.numbering = NumberingQueries(self.database)
         self.profiles = ProfileQueries(self.database)
+        self.customers = CustomerQueries(self.database)
 
     @property
     def engine(self) -> AsyncEngine:

@@ -1,5 +1,5 @@
 """The rules of the session service, by job: `sessions`, `messages` (appends and turn commits),
-`revisions`, `usage`, `numbering` (document numbers) and `profiles` (business profile, logo).
+`revisions`, `usage`, `numbering` (document numbers), `profiles` (business profile, logo) and `customers`.
 
 The servicer hands in domain values; the repository runs the queries; Redis is consulted
 first for reads and written through after every change, but never decides anything.
@@ -13,6 +13,7 @@ from collections.abc import Callable
 from docmesh_session.cache import SessionCache
 from docmesh_session.paging import PageTokens
 from docmesh_session.repository import SessionRepository
+from docmesh_session.service.customers import CustomerRules
 from docmesh_session.service.messages import MessageRules
 from docmesh_session.service.numbering import NumberingRules
 from docmesh_session.service.profiles import ProfileRules
@@ -43,3 +44,4 @@ class SessionService:
         self.usage = UsageRules(repository, lookup, clock=clock)
         self.numbering = NumberingRules(repository, cache, clock=clock)
         self.profiles = ProfileRules(repository, clock=clock)
+        self.customers = CustomerRules(repository, tokens, clock=clock)
