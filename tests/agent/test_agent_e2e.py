@@ -105,6 +105,16 @@ async def test_the_first_message_decides_the_kind_of_a_new_session(
         ses_pb.GetSessionRequest(session_id=response.session_id), metadata=caller.md
     )
     assert view.session.title == title
+    assert view.session.document_kind == kind
+
+
+async def test_a_receipt_paid_by_card_is_paid_in_full(mesh: Mesh) -> None:
+    caller = mesh.builtin_caller()
+    response = await caller.chat("Receipt for Jane Doe: 2 coffees at 3.50 EUR, paid by card")
+    assert response.invoice.kind == invoice_pb2.DOCUMENT_KIND_RECEIPT
+    assert Decimal(response.invoice.amount_paid.amount) == Decimal("7.00")
+    assert Decimal(response.totals.balance_due.amount) == Decimal("0.00")
+    assert response.invoice.payment_method.lower() == "card"
 
 
 async def test_an_explicit_kind_in_the_request_wins_over_the_message(mesh: Mesh) -> None:
@@ -292,7 +302,7 @@ async def test_export_of_an_unknown_file_name_is_invalid(mesh: Mesh) -> None:
     first = await caller.chat(ACME)
     err = await failure(
         caller.agent.ExportSessionDocument(
-            pb.ExportSessionDocumentRequest(session_id=first.session_id, file_name="document.pdf"),
+            pb.ExportSessionDocumentRequest(session_id=first.session_id, file_name="document.docx"),
             metadata=caller.md,
         )
     )
