@@ -442,3 +442,15 @@ def test_an_answer_of_hours_at_a_rate_gives_the_unpriced_line_its_count_and_rate
     assert [(i.description, i.quantity, i.unit, i.unit_price) for i in result.invoice.line_items] == [
         ("Audit", Decimal(3), "days", Decimal(400))
     ]
+
+
+def test_a_street_before_a_colon_is_the_address_even_when_the_items_say_for() -> None:
+    result = interpret(
+        "Invoice to Vandelay Industries, 9 Oak Ave: import consulting for 700", None, today=TODAY
+    )
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == "Vandelay Industries"
+    assert result.invoice.buyer.address_lines == ["9 Oak Ave"]
+    assert [(i.description, i.unit_price) for i in result.invoice.line_items] == [
+        ("Import consulting", Decimal(700))
+    ]

@@ -121,11 +121,13 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
     if party_before:
         # "Acme, Springfield IL 62701 for 5 hours of work": an address line, then the items.
         # "..., Mountain View CA 94043: website redesign 4500": the last address line, then the items.
-        split = re.match(r"^(?P<head>.+?)\s+for\s+(?P<tail>.+)$", rest, re.IGNORECASE) or re.match(
-            r"^(?P<head>[^:]+?)\s*:\s+(?P<tail>.*\d.*)$", rest
-        )
-        if split and read_party_detail(r, split.group("head"), party_before):
-            rest = split.group("tail")
+        for split in (
+            re.match(r"^(?P<head>[^:]+?)\s*:\s+(?P<tail>.*\d.*)$", rest),
+            re.match(r"^(?P<head>.+?)\s+for\s+(?P<tail>.+)$", rest, re.IGNORECASE),
+        ):
+            if split and read_party_detail(r, split.group("head"), party_before):
+                rest = split.group("tail")
+                break
     for regex in _EXEMPT_NAMED:
         named = regex.match(rest)
         if named:
