@@ -8,17 +8,20 @@ written then.
 from __future__ import annotations
 
 from google.protobuf import field_mask_pb2
-from pydantic import ValidationError
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
 from docmesh.session.v1 import profile_service_pb2 as pb
-from docmesh.type.v1 import invoice_pb2
 from docmesh_common.errors import InvalidArgument
-from docmesh_common.model.currency import is_currency
-from docmesh_common.model.invoice import Party
 from docmesh_session.numbering import parse_pattern
-from docmesh_session.validation import NUL
+from docmesh_session.party_input import (
+    MAX_LONG_TEXT,
+    MAX_SHORT_TEXT,
+    check_currency,
+    check_party,
+    check_payment_defaults,
+    check_text,
+)
 
 LANGUAGES = frozenset({"en", "es", "de", "fr"})
 DEFAULT_NUMBERING = pb.NumberingPatterns(
@@ -40,9 +43,6 @@ SETTABLE_FIELDS = (
     "language",
 )
 _OUTPUT_ONLY = frozenset({"logo", "update_time"})
-MAX_SHORT_TEXT = 200
-MAX_LONG_TEXT = 2000
-MAX_PAYMENT_DAYS = 365
 
 
 def with_defaults(profile: pb.Profile) -> pb.Profile:
@@ -92,47 +92,6 @@ def accept_profile(profile: pb.Profile) -> bytes:
     return profile.SerializeToString(deterministic=True)
 
 
-def check_currency(code: str, field: str) -> None:
-    if code and not is_currency(code):
-        raise InvalidArgument(f"{field} is not an ISO 4217 currency code", field=field)
-
-
-def check_payment_defaults(terms: str, days: int, prefix: str) -> None:
-    """A profile's or a customer's default payment terms and days (fields under `prefix`)."""
-    if not 0 <= days <= MAX_PAYMENT_DAYS:
-        raise InvalidArgument(
-            f"{prefix}default_payment_days must be 0..{MAX_PAYMENT_DAYS}",
-            field=f"{prefix}default_payment_days",
-        )
-    check_text(terms, f"{prefix}default_payment_terms", MAX_SHORT_TEXT)
-
-
-def check_party(seller: invoice_pb2.Party, prefix: str) -> None:
-    """A party (a profile's seller, a customer) valid for the shared invoice model; fields
-    named under `prefix`."""
-    for name in ("name", "email", "phone", "tax_id", "postal_code", "city", "company_id", "website"):
-        check_text(getattr(seller, name), f"{prefix}.{name}", MAX_SHORT_TEXT)
-    for i, line in enumerate(seller.address_lines):
-        check_text(line, f"{prefix}.address_lines[{i}]", MAX_SHORT_TEXT)
-    try:
-        Party(
-            name=seller.name,
-            address_lines=list(seller.address_lines),
-            email=seller.email,
-            phone=seller.phone,
-            tax_id=seller.tax_id,
-            postal_code=seller.postal_code,
-            city=seller.city,
-            country_code=seller.country_code,
-            company_id=seller.company_id,
-            website=seller.website,
-        )
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = f"{prefix}." + ".".join(str(p) for p in first["loc"]) if first["loc"] else prefix
-        raise InvalidArgument(f"{field}: {first['msg']}", field=field) from None
-
-
 def _check_bank(bank: pb.BankDetails) -> None:
     if bank.iban:
         try:
@@ -150,10 +109,3 @@ def _check_bank(bank: pb.BankDetails) -> None:
             ) from None
     check_text(bank.text, "profile.bank.text", MAX_LONG_TEXT)
     check_text(bank.account_holder, "profile.bank.account_holder", MAX_SHORT_TEXT)
-
-
-def check_text(value: str, field: str, limit: int) -> None:
-    if len(value) > limit:
-        raise InvalidArgument(f"{field} is longer than {limit} characters", field=field)
-    if NUL in value:
-        raise InvalidArgument(f"{field} must not contain NUL characters", field=field)

@@ -15,7 +15,7 @@ from docmesh_common.errors import InvalidArgument, NotFound
 from docmesh_session.customer_match import Match, best_match
 from docmesh_session.domain import CustomerRecord, Page
 from docmesh_session.paging import Keyset, PageTokens, filter_hash
-from docmesh_session.profile_input import (
+from docmesh_session.party_input import (
     MAX_SHORT_TEXT,
     check_currency,
     check_party,
