@@ -239,3 +239,19 @@ async def test_a_draft_takes_revisions_whatever_their_number(alice: Owner) -> No
     response = await commit(alice, session_id, numbered_invoice(""))
 
     assert response.revision.number == 3
+
+
+def test_a_cache_entry_of_the_previous_release_reads_as_a_draft() -> None:
+    import uuid
+
+    from docmesh_session.domain import SessionRecord, Stage, Status
+    from docmesh_session.mapping import session_from_cache, session_to_cache
+    from tests.session.test_session_upgrade import NOW
+
+    record = SessionRecord(
+        uuid.uuid4(), "o", "t", Status.ACTIVE, Stage.DRAFTED, "invoice", {}, 0, 0, 1, 2, NOW, NOW, NOW, NOW
+    )
+    entry = session_to_cache(record)
+    del entry["document_number"], entry["finalize_time"]
+
+    assert session_from_cache(entry) == record
