@@ -454,3 +454,11 @@ def test_a_street_before_a_colon_is_the_address_even_when_the_items_say_for() ->
     assert [(i.description, i.unit_price) for i in result.invoice.line_items] == [
         ("Import consulting", Decimal(700))
     ]
+
+
+def test_an_address_in_brackets_after_the_name_is_the_address() -> None:
+    result = interpret("Invoice Soylent (12 Green Way, Springfield) for 5 crates at 20", None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == "Soylent"
+    assert result.invoice.buyer.address_lines == ["12 Green Way", "Springfield"]
+    assert [(i.quantity, i.unit_price) for i in result.invoice.line_items] == [(Decimal(5), Decimal(20))]

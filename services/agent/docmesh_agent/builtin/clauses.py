@@ -47,7 +47,15 @@ def rewrite_layout(text: str) -> str:
     (the comma belongs to the date, not between two clauses), "Logo design, 1, 1200" (one item)."""
     text = _LABEL_LINE_RE.sub(r"\1 ", text)
     text = _MONTH_DAY_COMMA_YEAR.sub(r"\1 \2", text)
+    text = _BRACKETED_ADDRESS_RE.sub(r"\g<name>, \g<address>: ", text)
     return _CSV_ITEM_RE.sub(_csv_item, text)
+
+
+# "Bill Initech (500 Oracle Pkwy, Redwood City) for 3 licences": an address in brackets after
+# the name is written as the address lines that end in a colon.
+_BRACKETED_ADDRESS_RE = re.compile(
+    r"(?P<name>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*)\s*\((?P<address>\d+\s+[A-Za-z][^()]*)\)\s*(?:for\s+|:\s*)"
+)
 
 
 # --- notes and currency, read before splitting because they may contain anything --------
