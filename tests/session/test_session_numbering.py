@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ import pytest
 
 from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh.type.v1 import invoice_pb2
+from docmesh_session.domain import SessionRecord, Stage, Status
+from docmesh_session.mapping import session_from_cache, session_to_cache
 from tests.session.conftest import Instance, Owner, invoice
 
 PATTERN = "INV-{YYYY}-{seq:04}"
@@ -242,14 +245,9 @@ async def test_a_draft_takes_revisions_whatever_their_number(alice: Owner) -> No
 
 
 def test_a_cache_entry_of_the_previous_release_reads_as_a_draft() -> None:
-    import uuid
-
-    from docmesh_session.domain import SessionRecord, Stage, Status
-    from docmesh_session.mapping import session_from_cache, session_to_cache
-    from tests.session.test_session_upgrade import NOW
-
+    now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
     record = SessionRecord(
-        uuid.uuid4(), "o", "t", Status.ACTIVE, Stage.DRAFTED, "invoice", {}, 0, 0, 1, 2, NOW, NOW, NOW, NOW
+        uuid.uuid4(), "o", "t", Status.ACTIVE, Stage.DRAFTED, "invoice", {}, 0, 0, 1, 2, now, now, now, now
     )
     entry = session_to_cache(record)
     del entry["document_number"], entry["finalize_time"]
