@@ -40,8 +40,9 @@
         body.append(table);
       }
       if (op.requestBody) {
-        const schema = op.requestBody.content["application/json"].schema;
-        body.append(el("p", {}, "Body: ", el("code", {}, typeOf(schema))));
+        // JSON for most operations; an upload (logo) takes raw bytes of any media type.
+        const [type, media] = Object.entries(op.requestBody.content)[0];
+        body.append(el("p", {}, "Body: ", el("code", {}, type + " " + typeOf(media.schema))));
       }
       for (const [status, response] of Object.entries(op.responses)) {
         const content = response.content || {};

@@ -198,15 +198,17 @@
 
   // Customers
 
-  const customers = { pageToken: "", editing: "" };
+  const customers = { pageToken: "", editing: "", request: 0 };
 
   async function listCustomers(append) {
     const list = $("customer-list");
     const params = new URLSearchParams({ page_size: "20", query: $("customer-search").value.trim() });
     if (append && customers.pageToken) params.set("page_token", customers.pageToken);
-    if (!append) list.textContent = "";
+    const ticket = ++customers.request;
     try {
       const data = await api("GET", "/api/v1/customers?" + params);
+      if (ticket !== customers.request) return; // a newer search is on its way
+      if (!append) list.textContent = "";
       for (const customer of data.customers) {
         const party = customer.party || {};
         list.append(el("li", { dataset: { customer: customer.id } },
@@ -273,6 +275,9 @@
 
   // Past documents
 
+  // Typing and choosing filters start overlapping searches; only the latest one is shown.
+  let documentsRequest = 0;
+
   async function listDocuments() {
     const list = $("document-list");
     const params = new URLSearchParams({ page_size: "50" });
@@ -280,9 +285,11 @@
     if (query) params.set("query", query);
     if ($("document-kind").value) params.set("document_kind", $("document-kind").value);
     if ($("document-stage").value) params.set("stage", $("document-stage").value);
-    list.textContent = "";
+    const ticket = ++documentsRequest;
     try {
       const data = await api("GET", "/api/v1/sessions?" + params);
+      if (ticket !== documentsRequest) return; // a newer search is on its way
+      list.textContent = "";
       for (const session of data.sessions) {
         const when = (session.update_time || session.create_time || "").slice(0, 10);
         const label = session.document_number || session.title || "Untitled";
@@ -295,6 +302,7 @@
       }
       if (!list.children.length) list.append(el("li", { className: "muted" }, "No documents match."));
     } catch (error) {
+      list.textContent = "";
       list.append(el("li", { className: "error" }, error.message));
     }
   }
