@@ -173,3 +173,22 @@ async def test_a_new_document_after_a_finalized_one_starts_a_new_session(page_ga
         await expect(page.locator('#preview [data-field="number"]')).to_have_text("DRAFT")
     assert page.url != first_url
     assert number
+
+
+async def test_a_customer_is_edited_and_deleted_in_the_page(page_gateway: Gateway) -> None:
+    name = f"Initech {uuid.uuid4().hex[:6]}"
+    async with chromium() as browser:
+        page = await (await browser.new_context(**DESKTOP)).new_page()
+        page.on("dialog", lambda dialog: dialog.accept())  # "Delete …?"
+        await page.goto(page_gateway.url + "/")
+        await page.click("#open-customers")
+        dialog = page.locator("#customers-dialog")
+        await dialog.get_by_label("Name", exact=True).fill(name)
+        await dialog.get_by_role("button", name="Save customer").click()
+        await dialog.get_by_label("Search").fill(name)
+        await dialog.get_by_role("button", name=f"Edit {name}").click()
+        await dialog.get_by_label("City").fill("Austin")
+        await dialog.get_by_role("button", name="Save customer").click()
+        await expect(dialog.locator("#customer-list")).to_contain_text("Austin")
+        await dialog.get_by_role("button", name=f"Delete {name}").click()
+        await expect(dialog.locator("#customer-list")).not_to_contain_text(name)
