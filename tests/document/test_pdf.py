@@ -85,6 +85,26 @@ def test_the_kind_number_dates_and_both_parties_are_printed() -> None:
         assert expected in text, expected
 
 
+def test_delivery_date_valid_until_and_service_period_are_printed() -> None:
+    shown = consulting(
+        delivery_date=dt.date(2026, 12, 10),
+        valid_until=dt.date(2026, 12, 31),
+        service_period_start=dt.date(2026, 11, 1),
+        service_period_end=dt.date(2026, 11, 30),
+    )
+    text = pdf_text(render_pdf(shown))
+    for expected in [
+        "Delivery date",
+        "Dec 10, 2026",
+        "Valid until",
+        "Dec 31, 2026",
+        "Service period",
+        "Nov 1, 2026",
+        "Nov 30, 2026",
+    ]:
+        assert expected in text, expected
+
+
 def test_a_draft_shows_draft_where_the_number_goes() -> None:
     text = pdf_text(render_pdf(consulting(number="")))
     assert "DRAFT" in text

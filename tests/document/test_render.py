@@ -6,6 +6,7 @@ The oracle tests (test_render_oracle.py) judge the same documents in the real So
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -103,6 +104,27 @@ def test_dates_are_typed_date_constants_with_a_date_format() -> None:
 def test_quote_shows_valid_until() -> None:
     texts = _texts(render_invoice(SHAPES["quote"]))
     assert {"Quote no.", "Q-7", "Valid until", "Prepared for"} <= set(texts)
+
+
+def test_delivery_date_and_service_period_are_printed_with_their_labels() -> None:
+    shown = invoice().model_copy(
+        update={
+            "delivery_date": dt.date(2026, 4, 1),
+            "service_period_start": dt.date(2026, 3, 1),
+            "service_period_end": dt.date(2026, 3, 31),
+        }
+    )
+    r = render_invoice(shown)
+    assert {"Delivery date", "Service period", "2026-03-01 – 2026-03-31"} <= set(_texts(r))
+    dates = [c.source for c in r.document.sheet.cells.values() if c.valuetype == "nd"]
+    assert "2026-04-01" in dates
+
+
+def test_a_purchase_order_prints_its_delivery_date_as_deliver_by() -> None:
+    order = invoice().model_copy(
+        update={"kind": DocumentKind.PURCHASE_ORDER, "due_date": None, "delivery_date": dt.date(2026, 3, 5)}
+    )
+    assert "Deliver by" in _texts(render_invoice(order))
 
 
 def test_receipt_shows_amount_paid_balance_and_payment_method() -> None:

@@ -226,6 +226,17 @@ async def test_the_xlsx_download_is_a_workbook_with_live_formulas(
     assert formulas
 
 
+async def test_the_xlsx_download_is_named_by_kind_and_number_and_caches_the_total(
+    gateway: Gateway, drafted: dict[str, Any]
+) -> None:
+    async with gateway.client() as client:
+        response = await client.get(f"/api/v1/sessions/{drafted['session_id']}/document.xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content), data_only=True)
+    assert workbook.active.title == "Invoice DRAFT"
+    cached = [c.value for row in workbook.active.iter_rows() for c in row]
+    assert 1620 in cached
+
+
 async def test_the_csv_download_carries_the_total(gateway: Gateway, drafted: dict[str, Any]) -> None:
     async with gateway.client() as client:
         response = await client.get(f"/api/v1/sessions/{drafted['session_id']}/document.csv")

@@ -43,7 +43,9 @@ class SessionDocuments:
                 raise FailedPrecondition("the session has no document yet", reason="NO_DOCUMENT")
         name = base_name(revision.invoice)
         if export_format != "pdf":
-            return await self.documents.export(revision.msc, export_format, name)
+            # The invoice names the XLSX sheet and sets its properties (title, author).
+            invoice = revision.invoice if export_format == "xlsx" else None
+            return await self.documents.export(revision.msc, export_format, name, invoice=invoice)
         # A PDF is laid out from the invoice with the business's letterhead; the profile's
         # language setting overrides the invoice's (empty: the invoice's).
         profile = await self.profiles.get()

@@ -7,12 +7,13 @@ so no language prints a blank title on a customer's invoice.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass
 
 from babel import Locale
 
-from docmesh_common.model.invoice import DEFAULT_LANGUAGE, DocumentKind, Party
+from docmesh_common.model.invoice import DEFAULT_LANGUAGE, DocumentKind, Invoice, Party
 
 # CLDR locales for numbers and dates in each language's documents.
 LOCALES = {"en": "en_US", "es": "es_ES", "de": "de_DE", "fr": "fr_FR"}
@@ -27,6 +28,8 @@ class Labels:
     issue_date: dict[DocumentKind, str]
     due_date: dict[DocumentKind, str]
     valid_until: str
+    delivery_date: str
+    service_period: str
     reference: str
     party_blocks: dict[DocumentKind, tuple[tuple[str, str], tuple[str, str]]]
     draft: str
@@ -95,6 +98,8 @@ _TABLES: dict[str, Labels] = {
             DocumentKind.PURCHASE_ORDER: "Deliver by",
         },
         valid_until="Valid until",
+        delivery_date="Delivery date",
+        service_period="Service period",
         reference="Reference",
         party_blocks=_blocks("From", "Bill to", "Prepared for", "Received from", ("Buyer", "Vendor")),
         draft="DRAFT",
@@ -152,6 +157,8 @@ _TABLES: dict[str, Labels] = {
             DocumentKind.PURCHASE_ORDER: "Entrega antes de",
         },
         valid_until="Válido hasta",
+        delivery_date="Fecha de entrega",
+        service_period="Periodo de servicio",
         reference="Referencia",
         party_blocks=_blocks("De", "Facturar a", "Preparado para", "Recibido de", ("Comprador", "Proveedor")),
         draft="BORRADOR",
@@ -209,6 +216,8 @@ _TABLES: dict[str, Labels] = {
             DocumentKind.PURCHASE_ORDER: "Liefern bis",
         },
         valid_until="Gültig bis",
+        delivery_date="Lieferdatum",
+        service_period="Leistungszeitraum",
         reference="Referenz",
         party_blocks=_blocks("Von", "Rechnung an", "Erstellt für", "Erhalten von", ("Käufer", "Lieferant")),
         draft="ENTWURF",
@@ -266,6 +275,8 @@ _TABLES: dict[str, Labels] = {
             DocumentKind.PURCHASE_ORDER: "Livrer avant le",
         },
         valid_until="Valable jusqu'au",
+        delivery_date="Date de livraison",
+        service_period="Période de prestation",
         reference="Référence",
         party_blocks=_blocks("De", "Facturer à", "Préparé pour", "Reçu de", ("Acheteur", "Fournisseur")),
         draft="BROUILLON",
@@ -334,3 +345,26 @@ def party_lines(party: Party, language: str) -> list[str]:
     if party.company_id:
         lines.append(f"{words.company_id} {party.company_id}")
     return [line for line in lines if line]
+
+
+# A date fact's value: one day, or the first and last day of a period.
+DateValue = dt.date | tuple[dt.date, dt.date]
+
+
+def date_facts(invoice: Invoice, words: Labels) -> list[tuple[str, DateValue]]:
+    """The document's dates as every rendering prints them, in this order, with their labels."""
+    kind = invoice.kind
+    facts: list[tuple[str, DateValue]] = []
+    if invoice.issue_date:
+        facts.append((words.issue_date[kind], invoice.issue_date))
+    if invoice.due_date:
+        facts.append((words.due_date[kind], invoice.due_date))
+    if invoice.valid_until:
+        facts.append((words.valid_until, invoice.valid_until))
+    if invoice.delivery_date:
+        # A purchase order's delivery date is its "Deliver by".
+        label = words.due_date[kind] if kind is DocumentKind.PURCHASE_ORDER else words.delivery_date
+        facts.append((label, invoice.delivery_date))
+    if invoice.service_period_start and invoice.service_period_end:
+        facts.append((words.service_period, (invoice.service_period_start, invoice.service_period_end)))
+    return facts

@@ -46,7 +46,7 @@ from functools import lru_cache
 
 from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, Party, RoundingMode
 from docmesh_common.model.totals import InvoiceTotals, compute_totals, round_money, tax_applies
-from docmesh_document.labels import labels, party_lines
+from docmesh_document.labels import date_facts, labels, party_lines
 from docmesh_document.msc import (
     Cell,
     CellKind,
@@ -282,12 +282,13 @@ class _Builder:
         right: list[tuple[str, str | dt.date]] = []
         # A draft shows DRAFT where its number goes (it gets one when it is finalized).
         right.append((words.number[inv.kind], inv.number or words.draft))
-        if inv.issue_date:
-            right.append((words.issue_date[inv.kind], inv.issue_date))
-        if inv.due_date:
-            right.append((words.due_date[inv.kind], inv.due_date))
-        if inv.valid_until:
-            right.append((words.valid_until, inv.valid_until))
+        for date_label, day_or_period in date_facts(inv, words):
+            # A period is text (two dates in one cell); a day is a date cell.
+            if isinstance(day_or_period, tuple):
+                first, last = day_or_period
+                right.append((date_label, f"{first.isoformat()} – {last.isoformat()}"))
+            else:
+                right.append((date_label, day_or_period))
         if inv.payment_terms:
             right.append((words.payment_terms, inv.payment_terms))
         if inv.payment_method:

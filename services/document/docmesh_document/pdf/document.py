@@ -30,7 +30,7 @@ from reportlab.platypus import (
 
 from docmesh_common.model.invoice import DocumentKind, Invoice, LineItem, Party
 from docmesh_common.model.totals import InvoiceTotals, compute_totals
-from docmesh_document.labels import Labels, labels, locale, party_lines
+from docmesh_document.labels import Labels, date_facts, labels, locale, party_lines
 from docmesh_document.pdf import fonts
 from docmesh_document.pdf.epc import QrCode, epc_payload
 from docmesh_document.pdf.logo import is_svg, svg_logo
@@ -209,12 +209,13 @@ class _Layout:
     def _facts(self) -> list[tuple[str, str]]:
         inv, words, kind = self.inv, self.words, self.inv.kind
         facts = [(words.number[kind], inv.number or words.draft)]
-        if inv.issue_date:
-            facts.append((words.issue_date[kind], self.fmt.date(inv.issue_date)))
-        if inv.due_date and kind is not DocumentKind.RECEIPT:
-            facts.append((words.due_date[kind], self.fmt.date(inv.due_date)))
-        if inv.valid_until:
-            facts.append((words.valid_until, self.fmt.date(inv.valid_until)))
+        for label, value in date_facts(inv, words):
+            if isinstance(value, tuple):
+                facts.append(
+                    (label, f"{self.fmt.date(value[0])} –\n{self.fmt.date(value[1])}")
+                )  # one date a line
+            else:
+                facts.append((label, self.fmt.date(value)))
         if inv.reference:
             facts.append((words.reference, inv.reference))
         return facts
