@@ -5,6 +5,8 @@
 
 (function () {
   const { el, KINDS } = window.docmesh;
+  // Mirrors CITY_BEFORE_POSTAL_CODE in services/document/docmesh_document/labels.py.
+  const CITY_BEFORE_POSTAL_CODE = new Set(["US", "CA", "GB", "AU", "NZ", "IE", "ZA", "SG", "IN", "KR", "JP"]);
 
   function money(value, currency) {
     if (!value || value.amount === undefined || value.amount === "") return "";
@@ -29,7 +31,11 @@
 
   function partyBlock(heading, party) {
     party = party || {};
-    const cityLine = [party.postal_code, party.city].filter(Boolean).join(" ");
+    // As labels.party_lines prints it in the PDF and the sheet.
+    const cityFirst = CITY_BEFORE_POSTAL_CODE.has(party.country_code);
+    const cityLine = (cityFirst ? [party.city, party.postal_code] : [party.postal_code, party.city])
+      .filter(Boolean)
+      .join(" ");
     const lines = [
       ...(party.address_lines || []),
       cityLine,

@@ -330,11 +330,21 @@ def country_name(code: str, language: str) -> str:
     return str(Locale.parse(locale(language)).territories.get(code, code))
 
 
+# Countries whose addresses put the postal code after the city ("Springfield 62701", "London
+# SW1A 1AA"); most of the world writes "10115 Berlin".
+CITY_BEFORE_POSTAL_CODE = frozenset({"US", "CA", "GB", "AU", "NZ", "IE", "ZA", "SG", "IN", "KR", "JP"})
+
+
 def party_lines(party: Party, language: str) -> list[str]:
     """What a party block prints under the party's name, the same in the PDF and the sheet."""
     words = labels(language)
     lines = list(party.address_lines)
-    place = " ".join(part for part in (party.postal_code, party.city) if part)
+    first, second = (
+        (party.city, party.postal_code)
+        if party.country_code in CITY_BEFORE_POSTAL_CODE
+        else (party.postal_code, party.city)
+    )
+    place = " ".join(part for part in (first, second) if part)
     if place:
         lines.append(place)
     if party.country_code:
