@@ -5,16 +5,12 @@ A bucket holds up to `burst` tokens and refills at `rate` tokens per second; a r
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 import math
-import random
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-log = logging.getLogger("docmesh.gateway.ratelimit")
+from docmesh_common.backoff import Backoff
 
 
 @dataclass(frozen=True)
@@ -108,9 +104,9 @@ class RedisRateLimiter:
 
     While Redis is away (an error or a time-out), each process limits with its own in-memory
     buckets: a client gets at most the limit per replica, never an error. After the first failure
-    no request waits on Redis again: a background probe pings it, first after
-    `PROBE_FIRST_SECONDS`, then at growing intervals up to `PROBE_MAX_SECONDS`, and the shared
-    buckets are used again once a ping answers.
+    no request waits on Redis again: the shared back-off (docmesh_common.backoff) pings it in the
+    background, first after about `PROBE_FIRST_SECONDS`, then at growing intervals up to
+    `PROBE_MAX_SECONDS`, and the shared buckets are used again once a ping answers.
     """
 
     PROBE_FIRST_SECONDS = 0.5
@@ -125,56 +121,28 @@ class RedisRateLimiter:
         self._client: Any = redis_asyncio.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._script = self._client.register_script(_TOKEN_BUCKET_LUA)
         self._fallback = MemoryRateLimiter(rate, burst)
-        self._down = False
-        self._probe_interval = self.PROBE_FIRST_SECONDS
-        self._next_probe = 0.0
-        self._probe: asyncio.Task[None] | None = None
+        self._backoff = Backoff(
+            "rate limiter: Redis",  # meanwhile each process limits with its own buckets
+            self._client.ping,
+            first_seconds=self.PROBE_FIRST_SECONDS,
+            max_seconds=self.PROBE_MAX_SECONDS,
+        )
 
     @property
     def shared(self) -> bool:
         """True while the buckets are the shared ones in Redis."""
-        return not self._down
+        return not self._backoff.down
 
     async def acquire(self, key: str) -> Decision:
-        if self._down:
-            self._probe_when_due()
+        if self._backoff.down:
             return self._fallback.take(key)
         try:
             allowed, tokens = await self._script(keys=[self.prefix + key], args=[self.rate, self.burst])
         except Exception as error:  # any Redis failure: limit locally rather than fail requests
-            self._went_down(error)
+            self._backoff.failed(error)
             return self._fallback.take(key)
         return _decide(bool(int(allowed)), float(tokens), self.rate, self.burst)
 
-    def _went_down(self, error: Exception) -> None:
-        if not self._down:
-            # Once per outage, with the error's type only: a Redis error can carry its URL.
-            log.warning("rate limiter: Redis unavailable (%s), limiting per process", type(error).__name__)
-        self._down = True
-        self._probe_interval = self.PROBE_FIRST_SECONDS
-        self._next_probe = time.monotonic() + self._probe_interval
-
-    def _probe_when_due(self) -> None:
-        if self._probe is not None or time.monotonic() < self._next_probe:
-            return
-        self._probe = asyncio.get_running_loop().create_task(self._ping())
-
-    async def _ping(self) -> None:
-        try:
-            await self._client.ping()
-        except Exception:
-            self._probe_interval = min(self.PROBE_MAX_SECONDS, self._probe_interval * 2)
-            # Jitter, so replicas that lost Redis together do not probe it in step.
-            self._next_probe = time.monotonic() + self._probe_interval * random.uniform(0.8, 1.2)
-        else:
-            self._down = False
-            log.info("rate limiter: Redis reachable again, shared buckets in use")
-        finally:
-            self._probe = None
-
     async def close(self) -> None:
-        if self._probe is not None:
-            self._probe.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._probe
+        await self._backoff.close()
         await self._client.aclose()

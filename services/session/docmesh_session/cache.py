@@ -7,9 +7,10 @@ entry of another form, e.g. an older release's, is dropped when read), and a wri
 replaces an older version (a Lua script compares them), so out-of-order write-throughs from
 concurrent requests never leave stale state behind.
 Reads slide the TTL (GETEX). Every Redis error or timeout is caught and logged, the caller
-falls back to the database, and the cache is skipped for a short back-off before it is
-tried again; keys whose write-through was missed meanwhile are deleted first, so a Redis
-that comes back never serves state older than the database.
+falls back to the database, and no request touches Redis until a background probe of the
+shared back-off (docmesh_common.backoff) finds it answering again; keys whose write-through was
+missed meanwhile are deleted first, so a Redis that comes back never serves state older than
+the database.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import time
 import uuid
 from typing import Final
 
@@ -26,6 +26,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from docmesh_common.backoff import Backoff
 from docmesh_session.domain import RevisionRecord, SessionRecord, SessionView
 from docmesh_session.mapping import (
     revision_from_cache,
@@ -120,10 +121,13 @@ class SessionCache:
             )
             self._redis = Redis(connection_pool=pool)
         self._ttl_ms = ttl_seconds * 1000
-        self._retry_seconds = retry_seconds
         self._prefix = f"{namespace}:{KEY_SCHEMA}:"
-        self._down_until = 0.0
-        self._down = False
+        # After a failure no request touches Redis: the shared back-off probes it in the
+        # background (first after about retry_seconds, then at growing intervals), and the
+        # probe also drops the keys missed meanwhile before the cache is trusted again.
+        self._backoff = Backoff(
+            "redis cache", self._recover, first_seconds=retry_seconds, max_seconds=max(5.0, retry_seconds)
+        )
         # Sessions whose write-through was missed while Redis was unreachable.
         self._dirty: set[uuid.UUID] = set()
         self._put_script = self._redis.register_script(_PUT_IF_NEWER) if self._redis else None
@@ -244,6 +248,7 @@ class SessionCache:
             return False
 
     async def close(self) -> None:
+        await self._backoff.close()
         if self._redis is not None:
             await self._redis.aclose(close_connection_pool=True)
 
@@ -259,28 +264,33 @@ class SessionCache:
             await self._failed("put", error)
 
     async def _usable(self) -> bool:
-        """False while backing off after a failure; on recovery, first drop missed keys."""
-        if self._redis is None:
-            return False
-        if time.monotonic() < self._down_until:
+        """False while backing off after a failure; first drops keys whose write was missed."""
+        if self._redis is None or self._backoff.down:
             return False
         if self._dirty:
-            stale = list(self._dirty)
             try:
-                await self._redis.delete(*(k for s in stale for k in (self.key(s), self.revision_key(s))))
+                await self._drop_dirty()
             except Exception as error:
                 await self._failed("recover", error)
                 return False
-            self._dirty.difference_update(stale)
-        if self._down:
-            self._down = False
-            log.info("redis cache reachable again")
         return True
+
+    async def _drop_dirty(self) -> None:
+        assert self._redis is not None
+        stale = list(self._dirty)
+        if stale:
+            await self._redis.delete(*(k for s in stale for k in (self.key(s), self.revision_key(s))))
+            self._dirty.difference_update(stale)
+
+    async def _recover(self) -> None:
+        """The back-off's probe: Redis answers, and the keys missed meanwhile are gone (raises if not)."""
+        assert self._redis is not None
+        await self._redis.ping()
+        await self._drop_dirty()
 
     async def _failed(self, operation: str, error: Exception) -> None:
         CACHE_ERRORS.labels(operation).inc()
-        self._down_until = time.monotonic() + self._retry_seconds
-        if not self._down:
+        if not self._backoff.down:
             # Logged once per outage, not once per request.
             log.warning(
                 "redis cache %s failed, answering from the database: %s: %s",
@@ -288,9 +298,9 @@ class SessionCache:
                 type(error).__name__,
                 error,
             )
-        self._down = True
+        self._backoff.failed(error)
         # The idle pooled connections are most likely dead too (a restarted Redis, a cut
-        # network): drop them, so the first try after the back-off starts afresh.
+        # network): drop them, so the probe starts afresh.
         if self._redis is not None:
             with contextlib.suppress(Exception):
                 await self._redis.connection_pool.disconnect(inuse_connections=False)
