@@ -70,6 +70,9 @@ class StoredSession:
     document_number: str = ""
     completed: bool = False
     language: str = ""
+    turn_lease_until: dt.datetime | None = None
+    # How many times a turn's heartbeat renewed the lease.
+    lease_renewals: int = 0
 
     @property
     def token_count(self) -> int:
@@ -130,6 +133,7 @@ class MemorySessionStore:
                 document_number=stored.document_number,
                 completed=stored.completed,
                 language=stored.language,
+                turn_lease_until=stored.turn_lease_until,
             ),
             messages=tuple(stored.messages) if full else (),
             latest_revision=stored.revisions[-1] if stored.revisions else None,
@@ -202,6 +206,12 @@ class MemorySessionStore:
         )
         stored.committed[commit.idempotency_key] = committed
         return committed
+
+    async def renew_turn_lease(self, session_id: str, until: dt.datetime) -> None:
+        stored = self.stored(session_id)
+        stored.turn_lease_until = until
+        stored.lease_renewals += 1
+        stored.version += 1  # as UpdateSession: the session changed
 
     async def record_usage(self, session_id: str, calls: Sequence[CallUsage]) -> None:
         self.stored(session_id).usage.extend(calls)

@@ -17,7 +17,7 @@ from docmesh_agent.providers.openai_provider import (
     _response_format,
 )
 from docmesh_agent.usage import TurnUsage
-from docmesh_common.errors import DeadlineExceeded, FailedPrecondition, Unavailable
+from docmesh_common.errors import DeadlineExceeded, Unavailable
 from docmesh_common.model.invoice import Invoice
 from tests.agent.conftest import ANSWER, INVOICE, TODAY
 from tests.agent.fake_llm import FakeLLM, Step, error, ok
@@ -159,7 +159,7 @@ async def test_server_errors_are_retried_then_reported(llm: FakeLLM, make_provid
 async def test_bad_credentials_are_not_retried(llm: FakeLLM, make_provider) -> None:
     llm.push(error(401, error_message="invalid api key"))
     provider = make_provider()
-    with pytest.raises(FailedPrecondition) as caught:
+    with pytest.raises(Unavailable) as caught:
         await ask(provider)
     assert caught.value.reason == "LLM_AUTH"
     assert len(llm.requests) == 1

@@ -57,6 +57,10 @@ class SessionStore(Protocol):
 
     async def commit_turn(self, commit: TurnCommit) -> Committed: ...
 
+    async def renew_turn_lease(self, session_id: str, until: dt.datetime) -> None:
+        """The running turn holds the session until `until` (its Session.turn_lease_until)."""
+        ...
+
     async def record_usage(self, session_id: str, calls: Sequence[CallUsage]) -> None: ...
 
     async def revision_for_message(self, view: SessionView, message_id: str) -> Revision | None:

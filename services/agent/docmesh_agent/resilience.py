@@ -88,17 +88,15 @@ def counts_against_endpoint(exc: BaseException) -> bool:
 
 
 def describe(exc: BaseException) -> str:
+    """What went wrong, in our own words: the status code, never the endpoint's text (an
+    endpoint may echo the request's Authorization header or other secrets into its errors)."""
     if isinstance(exc, openai.APIStatusError):
-        return f"HTTP {exc.status_code} from the model endpoint: {_short(exc.message)}"
+        return f"HTTP {exc.status_code} from the model endpoint"
     if isinstance(exc, openai.APITimeoutError):
         return "the model endpoint did not answer in time"
     if isinstance(exc, openai.APIConnectionError):
-        return f"cannot reach the model endpoint: {_short(str(exc.__cause__ or exc))}"
-    return _short(str(exc)) or type(exc).__name__
-
-
-def _short(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        return "cannot reach the model endpoint"
+    return type(exc).__name__
 
 
 def retry_after_seconds(exc: BaseException) -> float | None:

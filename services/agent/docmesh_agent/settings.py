@@ -79,9 +79,9 @@ class AgentSettings(ServiceSettings):
         default_factory=dict, validation_alias="DOCMESH_LLM_PRICES"
     )
 
-    # A turn that has not answered within this time no longer blocks the next turn of its
-    # session (it crashed or its replica died).
-    turn_lease_seconds: float = Field(300.0, validation_alias="DOCMESH_AGENT_TURN_LEASE_SECONDS", gt=0)
+    # The lease of a running turn on its session (lease.py): renewed by the turn's heartbeat
+    # every third of it, so a turn whose replica died blocks its session this long at most.
+    turn_lease_seconds: float = Field(10.0, validation_alias="DOCMESH_AGENT_TURN_LEASE_SECONDS", gt=0)
     max_message_chars: int = Field(8000, validation_alias="DOCMESH_AGENT_MAX_MESSAGE_CHARS", ge=1)
 
     @field_validator("llm_provider", "llm_temperature", mode="before")

@@ -12,17 +12,19 @@ A second turn on a session while one is running is refused with ABORTED. The loc
 the session store, so it holds across processes with no extra store:
 
 * a turn is *running* while the session's last message is a user message without a reply
-  that is younger than DOCMESH_AGENT_TURN_LEASE_SECONDS (a turn whose replica died stops
-  blocking after that lease);
+  whose lease has not run out: a short lease (DOCMESH_AGENT_TURN_LEASE_SECONDS) that the
+  running turn's heartbeat renews, so a turn whose replica died frees the session within
+  seconds (lease.py);
 * a turn starts by appending its user message with `expected_version` = the version it read.
   Two turns that read the same version race on that compare-and-set: the store lets one
   append and answers ABORTED to the other. The winner's unanswered message then refuses
   every later turn until the reply (or an error reply) is appended.
 
 Idempotency: the turn's key (the client's, or a fresh one) derives the keys of its writes
-("<key>:user", "<key>:reply"), so a retried turn writes nothing twice; a retry of a finished
-turn returns the stored result without calling the LLM; a retry of a turn that failed runs it
-again. A new session made by a keyed turn carries the key, so a retry without a session id
+("<key>:user", "<key>:reply", "<key>:error"), so a retried turn writes nothing twice; a retry
+of a finished turn returns the stored result without calling the LLM; a retry of a turn that
+failed, or whose holder died, runs it again against the same user message (one user message,
+at most one error reply, one answer). A new session made by a keyed turn carries the key, so a retry without a session id
 finds it instead of creating another one.
 
 Re-asking: an answer the provider could not parse, an incomplete document, one the document
@@ -61,6 +63,7 @@ from docmesh_agent.domain import (
     TurnCommit,
 )
 from docmesh_agent.finalize import Finalizer
+from docmesh_agent.lease import heartbeat, refuse_if_held
 from docmesh_agent.ports import CustomerBook, DocumentEngine, ProfileBook, SessionStore
 from docmesh_agent.providers.base import Action, HistoryMessage, InvalidAnswer, Provider, TurnRequest
 from docmesh_agent.providers.prompt import invoice_json
@@ -195,15 +198,33 @@ class ChatTurns:
             await self.sessions.resume(view.session.id)
             view = await self.sessions.get(view.session.id)
         session = view.session
-        self._refuse_if_running(view.messages)
+        refuse_if_held(session, view.messages, self.settings.turn_lease_seconds)
         appended = await self._append_user(session.id, session.version, message, key)
         user = appended.message
         if events is not None:
             await events.started(session.id, user.id)
+        failed_before = False
         if appended.replayed:
             stored = await self._stored_result(view, user.id)
             if stored is not None:
                 return stored
+            failed_before = _answered_with_error(view.messages, user.id)
+        async with heartbeat(self.sessions, session.id, self.settings.turn_lease_seconds):
+            return await self._run(view, user, message, key, document_kind, events, deadline, failed_before)
+
+    async def _run(
+        self,
+        view: SessionView,
+        user: Message,
+        message: str,
+        key: str,
+        document_kind: DocumentKind | None,
+        events: TurnEvents | None,
+        deadline: float | None,
+        failed_before: bool,
+    ) -> TurnResult:
+        """The turn after its user message is saved: answer, then commit (or fail) once."""
+        session = view.session
 
         current = view.latest_revision.invoice if view.latest_revision is not None else None
         kind = (
@@ -239,15 +260,15 @@ class ChatTurns:
                 )
                 await self._answer(result, request, view, events, deadline)
         except DomainError as error:
-            await self._fail_detached(result, key, error)
+            await self._fail_detached(result, key, error, failed_before)
             raise
         except asyncio.CancelledError as error:
             # The caller went away or its deadline passed: still release the session.
-            await self._fail_detached(result, key, error)
+            await self._fail_detached(result, key, error, failed_before)
             raise
         except Exception as error:
             log.exception("chat turn failed")
-            await self._fail_detached(result, key, error)
+            await self._fail_detached(result, key, error, failed_before)
             raise
         # One write for the turn's whole outcome, so a crash cannot keep a revision without its
         # reply. The session's first document also names the session (its stage moves to
@@ -307,18 +328,6 @@ class ChatTurns:
         return await self.sessions.create(
             NewSession(title=session_title(message), document_kind=kind, turn_key=idempotency_key)
         )
-
-    def _refuse_if_running(self, messages: Sequence[Message]) -> None:
-        if not messages or messages[-1].role != "user":
-            return
-        age = (dt.datetime.now(dt.UTC) - messages[-1].create_time).total_seconds()
-        lease = self.settings.turn_lease_seconds
-        if age < lease:
-            raise Aborted(
-                "another turn is still running on this session; wait for its answer and try again",
-                reason="TURN_IN_PROGRESS",
-                retry_after_seconds=min(5.0, lease - age),
-            )
 
     async def _append_user(self, session_id: str, version: int, message: str, key: str) -> Appended:
         try:
@@ -546,7 +555,9 @@ class ChatTurns:
                     )
             raise
 
-    async def _fail_detached(self, result: TurnResult, key: str, error: BaseException) -> None:
+    async def _fail_detached(
+        self, result: TurnResult, key: str, error: BaseException, failed_before: bool
+    ) -> None:
         """Run `_fail` in a task of its own, with a fresh deadline and shielded from cancellation.
 
         The failed turn's deadline may be spent (that may be why it failed), and its task may
@@ -556,15 +567,22 @@ class ChatTurns:
 
         async def cleanup() -> None:
             context.bind(timeout=CLEANUP_SECONDS)  # this task's own copy of the context
-            await self._fail(result, key, error)
+            await self._fail(result, key, error, failed_before)
 
         task = asyncio.create_task(cleanup())
         self._cleanups.add(task)
         task.add_done_callback(self._cleanups.discard)
         await asyncio.shield(task)
 
-    async def _fail(self, result: TurnResult, key: str, error: BaseException) -> None:
-        """Keep what the failed turn did: its usage, and a reply saying what happened."""
+    async def _fail(self, result: TurnResult, key: str, error: BaseException, failed_before: bool) -> None:
+        """Keep what the failed turn did: its usage, and ONE reply saying what happened.
+
+        The error reply is keyed by the turn ("<key>:error"), and a retry of a turn that
+        already failed (`failed_before`: its user message has an error reply) records its
+        usage alone: however often a client retries a failing turn, its message gets one
+        error reply. The reply's words are ours (DomainError messages never carry an
+        upstream's text; see providers/openai_provider._final_error).
+        """
         if isinstance(error, DomainError):
             what = error.message
         elif isinstance(error, asyncio.CancelledError):
@@ -574,13 +592,26 @@ class ChatTurns:
         # Whatever the turn produced before failing is not saved: only its usage, with the reply.
         result.document = None
         try:
+            if failed_before:
+                if result.usage.calls:
+                    await self.sessions.record_usage(result.session_id, result.usage.calls)
+                return
             await self._commit(
                 result,
                 f"{ERROR_REPLY_PREFIX}{what}. Your message is saved; please try again.",
-                f"{key}:error:{uuid.uuid4().hex[:8]}",
+                f"{key}:error",
             )
         except DomainError as second:
             log.warning("could not save the outcome of a failed turn: %s", second.message)
+
+
+def _answered_with_error(messages: Sequence[Message], user_message_id: str) -> bool:
+    """True when the first reply to `user_message_id` is an error reply (an earlier run failed)."""
+    index = next((i for i, m in enumerate(messages) if m.id == user_message_id), None)
+    if index is None:
+        return False
+    reply = next((m for m in messages[index + 1 :] if m.role == "assistant"), None)
+    return reply is not None and reply.content.startswith(ERROR_REPLY_PREFIX)
 
 
 def _history_before(messages: Sequence[Message], user_message_id: str) -> list[HistoryMessage]:

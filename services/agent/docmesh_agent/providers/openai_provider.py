@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -46,13 +47,15 @@ from docmesh_agent.resilience import (
 )
 from docmesh_agent.settings import AgentSettings
 from docmesh_agent.usage import CallUsage, TurnUsage, cost_usd, count_message_tokens, count_tokens
-from docmesh_common.errors import DeadlineExceeded, DomainError, FailedPrecondition, Unavailable
+from docmesh_common.errors import DeadlineExceeded, DomainError, Unavailable
 from docmesh_common.model.invoice import Invoice
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 _INVOICE_KEYS = frozenset(Invoice.model_fields)
+# A rejected credential is fixed by an operator, not by retrying at once.
+AUTH_RETRY_AFTER_SECONDS = 30.0
 
 
 def parse_answer(text: str | None, *, has_document: bool) -> AgentAnswer:
@@ -133,7 +136,6 @@ class OpenAIProvider:
         deadline: float | None = None,
     ) -> ProviderAnswer:
         messages = build_messages(request, context_tokens=self._settings.llm_context_tokens)
-        failures: list[str] = []
         last: BaseException | None = None
         streamer_used = False
         # A re-ask goes to the model whose answer is sent back, then to the ones after it.
@@ -163,9 +165,9 @@ class OpenAIProvider:
                 ) from None
             except (RetriesExhausted, openai.APIError) as error:
                 last = error
-                failures.append(f"{model}: {_failure_text(error)}")
                 streamer_used = streamer_used or on_delta is not None
-                log.warning("model %s failed: %s", model, failures[-1])
+                # One line per failed model, with the status only (resilience.describe).
+                log.warning("model %s failed: %s", model, _failure_text(error))
                 continue
             try:
                 answer = parse_answer(text, has_document=request.current is not None)
@@ -179,7 +181,7 @@ class OpenAIProvider:
                 streamed=streamed,
                 model=model,
             )
-        raise _final_error(last, failures)
+        raise _final_error(last)
 
     async def _complete(
         self,
@@ -404,18 +406,33 @@ def _failure_text(error: BaseException) -> str:
     return describe(error)
 
 
-def _final_error(last: BaseException | None, failures: list[str]) -> DomainError:
-    """The error a client sees when every model failed."""
-    detail = "; ".join(failures) or "no model configured"
+def _final_error(last: BaseException | None) -> DomainError:
+    """The error a client sees when every model failed: our own code and words, with the
+    endpoint's status code at most (its text may carry secrets, see resilience.describe).
+
+    Nothing here blames the client: a credential the endpoint rejects, a request it refuses
+    and an outage are all the service's trouble, so all are UNAVAILABLE.
+    """
+    inner = last.last if isinstance(last, RetriesExhausted) else last
+    status = inner.status_code if isinstance(inner, openai.APIStatusError) else None
+    seen = f" ({describe(inner)})" if inner is not None else ""
     if isinstance(last, RetriesExhausted):
         hint = last.retry_after if last.retry_after is not None else 1.0
+        if status == 429:
+            return Unavailable(
+                f"the language model is busy{seen}; try again in {math.ceil(hint)} s",
+                reason="LLM_RATE_LIMITED",
+                retry_after_seconds=hint,
+            )
         return Unavailable(
-            f"the language model failed: {detail}", reason="LLM_UNAVAILABLE", retry_after_seconds=hint
+            f"the language model is unavailable{seen}", reason="LLM_UNAVAILABLE", retry_after_seconds=hint
         )
-    if isinstance(last, openai.APIStatusError) and last.status_code in (401, 403):
-        return FailedPrecondition(
-            f"the language model endpoint refused the credentials: {detail}", reason="LLM_AUTH"
+    if status in (401, 403):
+        return Unavailable(
+            f"the language model endpoint rejected our credentials{seen}",
+            reason="LLM_AUTH",
+            retry_after_seconds=AUTH_RETRY_AFTER_SECONDS,
         )
-    return FailedPrecondition(
-        f"the language model endpoint rejected the request: {detail}", reason="LLM_REJECTED"
-    )
+    if status is not None:
+        return Unavailable(f"the language model could not answer this request{seen}", reason="LLM_REJECTED")
+    return Unavailable("the language model is unavailable", reason="LLM_UNAVAILABLE", retry_after_seconds=1.0)

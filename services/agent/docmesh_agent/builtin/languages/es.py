@@ -1,0 +1,107 @@
+"""Spanish: Factura / Presupuesto / Recibo / Orden de compra, "a 40 € la hora", IVA, "pagado con tarjeta"."""
+
+from __future__ import annotations
+
+from docmesh_agent.builtin.languages import Language
+
+_N = r"\d+(?:\.\d+)?"
+_MONEY = rf"{_N}\s*(?:€|\$|[A-Z]{{3}}\b)?"
+
+SPANISH = Language(
+    code="es",
+    markers=frozenset(
+        "factura presupuesto recibo orden compra pedido para por horas hora días día de del la las los "
+        "el con y iva pagado pagada tarjeta efectivo vence vencimiento entrega descuento envío cada "
+        "una exenta exento añade agrega cambia elimina quita línea semana que viene hasta válido".split()
+    ),
+    kind_words=("factura", "presupuesto", "recibo", "pedido", "cotización"),
+    months={
+        "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+        "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    },
+    weekdays={
+        "lunes": "Monday", "martes": "Tuesday", "miércoles": "Wednesday", "miercoles": "Wednesday",
+        "jueves": "Thursday", "viernes": "Friday", "sábado": "Saturday", "sabado": "Saturday",
+        "domingo": "Sunday",
+    },
+    rules=(
+        # Document kinds.
+        (r"^\s*(?:orden\s+de\s+compra|pedido)\b", "Purchase order"),
+        (r"^\s*(?:presupuesto|cotizaci[oó]n)\b", "Quote"),
+        (r"^\s*recibo\b", "Receipt"),
+        (r"^\s*factura\b", "Invoice"),
+        # Dates and terms, before the words in them are read as connectives.
+        (r"\b(?:vence|vencimiento|con\s+vencimiento|a\s+pagar)\s+(?:el\s+)?(lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\s+de\s+la\s+(?:semana\s+que\s+viene|pr[oó]xima\s+semana)", r"due next \1"),
+        (r"\b(?:vence|vencimiento)\s+(?:en|a)\s+(\d+)\s+d[ií]as", r"due in \1 days"),
+        (r"\b(?:vence|vencimiento|a\s+pagar\s+antes\s+del?)\s+(?:el\s+)?", "due "),
+        (r"\ba\s+(\d+)\s+d[ií]as\b", r"due in \1 days"),
+        (r"\bv[aá]lid[oa]\s+hasta\s+(?:el\s+)?", "valid until "),
+        (r"\bv[aá]lid[oa]\s+(?:durante|por)\s+(\d+)\s+d[ií]as", r"valid for \1 days"),
+        (r"\bentrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
+        (r"\bper[ií]odo\s+(?:de\s+servicio\s+)?del?\s+", "service period "),
+        # Payment on receipts.
+        (r"\bpagad[oa]\s+(?:con|por)\s+tarjeta(?:\s+de\s+(?:cr[eé]dito|d[eé]bito))?", "paid by card"),
+        (r"\bpagad[oa]\s+(?:en\s+)?efectivo", "paid cash"),
+        (r"\bpagad[oa]\s+(?:por|con)\s+transferencia(?:\s+bancaria)?", "paid by bank transfer"),
+        (r"\bpagad[oa]\b", "paid"),
+        # Discounts, taxes, shipping, exempt lines.
+        (rf"\bcon\s+(?:un\s+)?({_N})%\s+de\s+descuento", r"with \1% off"),
+        (rf"\b({_N})%\s+de\s+descuento", r"\1% discount"),
+        (rf"\bdescuento\s+del?\s+({_N})%", r"\1% discount"),
+        (r"\((?:exent[oa]|libre)\s+de\s+iva\)", "(tax-exempt)"),
+        (r"\b(?:exent[oa]|libre)\s+de\s+iva\b", "tax-exempt"),
+        (rf"\bcon\s+(?:un\s+)?iva\s+del?\s+({_N})%", r"IVA \1%"),
+        (rf"\biva\s+del?\s+({_N})%", r"IVA \1%"),
+        (r"\b(?:gastos\s+de\s+)?env[ií]o\b", "shipping"),
+        # Prices: "a 40 € la hora", "a 900 € por día", "48 €/hora", "a 99 € cada una".
+        (rf"\b(?:a|por)\s+({_MONEY})\s*(?:la|por|/)\s*hora\b", r"at \1 per hour"),
+        (rf"\b(?:a|por)\s+({_MONEY})\s*(?:el|por|/)\s*d[ií]a\b", r"at \1 per day"),
+        (rf"({_MONEY})\s*/\s*hora\b", r"\1 per hour"),
+        (rf"\ba\s+({_MONEY})\s+(?:cada\s+un[oa]|la\s+unidad|por\s+unidad|c/u)", r"at \1 each"),
+        (rf"\ba\s+({_MONEY})", r"at \1"),
+        # "10 horas de consultoría": the quantity, its unit and "of" the description.
+        (rf"\b({_N}\s+[^\W\d_]+)\s+de\s+", r"\1 of "),
+        (r"\bhoras?\b", "hours"),
+        (r"\bd[ií]as?\b", "days"),
+        # Edits.
+        (r"^\s*(?:añade|agrega|añadir|agregar|suma)\b", "add"),
+        (r"^\s*(?:elimina|quita|borra|eliminar|quitar)\s+la\s+l[ií]nea\b", "remove line"),
+        (r"^\s*(?:elimina|quita|borra)\b", "remove"),
+        (r"^\s*(?:cambia|pon|cambiar)\s+(?:las?|los?|el)\s+(.+?)\s+a\s+(\d)", r"change the \1 to \2"),
+        # Connectives.
+        (r"\bpara\b", "for"),
+        (r"^(\w+(?:\s+order)?)\s+a\s+", r"\1 to "),
+        (r"\bpor\b", "for"),
+        (r"\by\b", "and"),
+        (r"\b(?:un|una)\b", "a"),
+    ),
+    units={
+        "hour": ("hora", "horas"),
+        "hours": ("hora", "horas"),
+        "day": ("día", "días"),
+        "days": ("día", "días"),
+        "week": ("semana", "semanas"),
+        "weeks": ("semana", "semanas"),
+        "month": ("mes", "meses"),
+        "months": ("mes", "meses"),
+    },
+    replies=(
+        (r"^Who should I bill\?", "¿A quién facturo?"),
+        (r"^Who is the quote for\?", "¿Para quién es el presupuesto?"),
+        (r"^Who is the purchase order for\?", "¿A quién va la orden de compra?"),
+        (r"What is the price per (\w+) of the (.+?)\?", r"¿Cuál es el precio por \1 de «\2»?"),
+        (r"What is the unit price of the (.+?)\?", r"¿Cuál es el precio unitario de «\1»?"),
+        (r"What is the price of the (.+?)\?", r"¿Cuál es el precio de «\1»?"),
+        (r"What should the \w+(?: order)? be for\?", "¿Qué debo incluir? Por ejemplo: «10 horas de consultoría a 40 € la hora»."),
+        (r"For example: “10 hours of consulting at \$150”\.", ""),
+        (r"^Here is your invoice", "Aquí tienes tu factura"),
+        (r"^Here is your quote", "Aquí tienes tu presupuesto"),
+        (r"^Here is your receipt", "Aquí tienes tu recibo"),
+        (r"^Here is your purchase order", "Aquí tienes tu orden de compra"),
+        (r" for (.+?): (\d+) lines?, total ", r" para \1: \2 línea(s), total "),
+        (r"^Done: ", "Hecho: "),
+        (r"New total: ", "Nuevo total: "),
+        (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Vence el \2."),
+    ),
+    payment_methods={"card": "Tarjeta", "cash": "Efectivo", "bank transfer": "Transferencia bancaria"},
+)

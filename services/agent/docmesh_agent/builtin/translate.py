@@ -1,0 +1,154 @@
+"""Which language a request is in, the request in the English phrasing the readers understand,
+and the result written back in the request's language (see `builtin/languages`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from decimal import Decimal
+
+from rapidfuzz.distance import OSA
+from text_to_num import alpha2digit
+
+from docmesh_agent.builtin.interpretation import Interpretation
+from docmesh_agent.builtin.languages import Language
+from docmesh_agent.builtin.languages.de import GERMAN
+from docmesh_agent.builtin.languages.es import SPANISH
+from docmesh_agent.builtin.languages.fr import FRENCH
+from docmesh_common.model.invoice import Invoice
+
+LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (SPANISH, GERMAN, FRENCH)}
+ENGLISH = "en"
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_ENGLISH_MARKERS = frozenset(
+    "invoice quote quotation estimate receipt bill for to at of and hours hour days day each per "
+    "paid due with tax the add change remove".split()
+)
+
+
+def detect_language(text: str) -> str:
+    """The language whose marker words the text uses most; a tie or none is English.
+
+    The first word counts three times when it is (or is one slip from) a document kind word:
+    "Factura para Acme" is Spanish even when the rest is names and numbers."""
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    if not words:
+        return ENGLISH
+    scores = {code: sum(w in lang.markers for w in words) for code, lang in LANGUAGES.items()}
+    scores[ENGLISH] = sum(w in _ENGLISH_MARKERS for w in words)
+    first = words[0]
+    for code, lang in LANGUAGES.items():
+        if _kind_word_for(first, lang) is not None:
+            scores[code] += 3
+    best = max(scores.values())
+    winners = [code for code, score in scores.items() if score == best]
+    return winners[0] if best > 0 and len(winners) == 1 else ENGLISH
+
+
+def _kind_word_for(word: str, lang: Language) -> str | None:
+    """The language's kind word `word` is (or is one letter slip from), else None."""
+    for kind in lang.kind_words:
+        if word == kind or (len(kind) >= 5 and OSA.distance(word, kind, score_cutoff=1) <= 1):
+            return kind
+    return None
+
+
+def to_english(text: str, code: str) -> str:
+    """The request in English phrasing: numbers in English notation, dates as "March 25",
+    the language's structure words through its rules; descriptions and names as typed."""
+    lang = LANGUAGES.get(code)
+    if lang is None:
+        return text
+    text = _correct_kind(text, lang)
+    text = alpha2digit(text, code, threshold=2)
+    text = _english_numbers(text)
+    text = _english_dates(text, lang)
+    for pattern, replacement in lang.compiled_rules():
+        text = pattern.sub(replacement, text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def _correct_kind(text: str, lang: Language) -> str:
+    """ "Factrua para ..." → "Factura para ...": a slip in the leading kind word."""
+    match = _WORD_RE.match(text.lstrip())
+    if match is None:
+        return text
+    kind = _kind_word_for(match.group(0).lower(), lang)
+    if kind is None or kind == match.group(0).lower():
+        return text
+    lead = len(text) - len(text.lstrip())
+    return text[:lead] + kind.capitalize() + text[lead + match.end() :]
+
+
+# "1.250,00", "1 250,00", "2 000" (a space-grouped number only before a currency), "4,50", "12,5".
+_GROUPED_RE = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?=\s*(?:€|\$|[A-Z]{3}\b))|\d+,\d+)(?![\d.,]*\d)"
+)
+
+
+def _english_numbers(text: str) -> str:
+    """Decimal commas and thousands points or spaces as English notation ("1.250,00" → "1250.00")."""
+
+    def english(match: re.Match[str]) -> str:
+        digits = re.sub(r"[.\s\u00a0\u202f]", "", match.group(1)).replace(",", ".")
+        return str(Decimal(digits))
+
+    text = _GROUPED_RE.sub(english, text)
+    # "20 %" → "20%", "40 €" keeps its space.
+    return re.sub(r"(\d)\s+%", r"\1%", text)
+
+
+def _english_dates(text: str, lang: Language) -> str:
+    """ "25 de marzo", "25. März", "1er mars 2026" → "March 25", "March 1 2026"; a bare month
+    name ("Februar 2026") → its English name."""
+    names = "|".join(sorted(lang.months, key=len, reverse=True))
+    day_month = re.compile(
+        rf"\b(\d{{1,2}})(?:er|\.|º)?\s+(?:de\s+)?({names})\b(?:\s+(?:de\s+)?(\d{{4}}))?", re.IGNORECASE
+    )
+
+    def english(match: re.Match[str]) -> str:
+        month = _MONTHS[lang.months[match.group(2).lower()] - 1]
+        year = f" {match.group(3)}" if match.group(3) else ""
+        return f"{month} {int(match.group(1))}{year}"
+
+    text = day_month.sub(english, text)
+    bare = re.compile(rf"\b({names})\b", re.IGNORECASE)
+    return bare.sub(lambda m: _MONTHS[lang.months[m.group(1).lower()] - 1], text)
+
+
+_MONTHS = (
+    "January February March April May June July August September October November December".split()
+)
+
+
+def localize(result: Interpretation, code: str) -> Interpretation:
+    """The result in the request's language: the document's `language` and units, and the reply."""
+    lang = LANGUAGES.get(code)
+    if lang is None:
+        return result
+    invoice = result.invoice
+    if invoice is not None:
+        invoice = _localized_invoice(invoice, lang)
+    return dataclasses.replace(result, invoice=invoice, reply=localize_reply(result.reply, lang))
+
+
+def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
+    """The document in `lang`: its language field, units and payment method."""
+    lines = []
+    for line in invoice.line_items:
+        names = lang.units.get(line.unit.lower()) if line.unit else None
+        if names is not None:
+            line = line.model_copy(update={"unit": names[0] if line.quantity == 1 else names[1]})
+        lines.append(line)
+    method = lang.payment_methods.get(invoice.payment_method.lower(), invoice.payment_method)
+    return invoice.model_copy(
+        update={"language": lang.code, "line_items": lines, "payment_method": method}
+    )
+
+
+def localize_reply(reply: str, lang: Language) -> str:
+    """The reply through the language's sentence table; a sentence it lacks stays English."""
+    for pattern, replacement in lang.compiled_replies():
+        reply = pattern.sub(replacement, reply)
+    return reply
