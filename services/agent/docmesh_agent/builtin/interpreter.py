@@ -22,6 +22,7 @@ from docmesh_agent.builtin.read_parties import LEAD_RE
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, why
 from docmesh_agent.builtin.spelling import correct_keywords
+from docmesh_agent.builtin.translate import ENGLISH, detected_language, localize, to_english
 from docmesh_agent.builtin.words import KIND_WORDS
 from docmesh_common.model.invoice import Invoice
 
@@ -52,13 +53,15 @@ def interpret(
             f"That message is too long for me ({len(message)} characters; at most {MAX_MESSAGE_CHARS}). "
             "Please send the request in shorter parts."
         )
+    language = _language(message, current, history)
     try:
-        return _interpret(
-            correct_keywords(message),
+        result = _interpret(
+            correct_keywords(to_english(message, language)),
             current,
             today,
-            [correct_keywords(h[:MAX_MESSAGE_CHARS]) for h in history],
+            [correct_keywords(to_english(h[:MAX_MESSAGE_CHARS], language)) for h in history],
         )
+        return localize(result, language)
     except EditError as exc:
         # An edit understood but impossible that escaped its handler: still an answer, not a crash.
         return Interpretation.question(f"{exc} What should I change instead?")
@@ -66,6 +69,16 @@ def interpret(
         # A value read from the text that the Invoice model rejects (a 300-character name, an
         # absurd amount): say so instead of failing the turn.
         return Interpretation.question(f"I could not use that: {why(exc)}")
+
+
+def _language(message: str, current: Invoice | None, history: Sequence[str]) -> str:
+    """The language of the conversation: the message's own words, else the latest earlier
+    message whose words say, else the current document's, else English."""
+    for text in (message, *reversed(history)):
+        found = detected_language(text[:MAX_MESSAGE_CHARS])
+        if found is not None:
+            return found
+    return current.language if current is not None else ENGLISH
 
 
 def _interpret(

@@ -28,13 +28,18 @@ _ENGLISH_MARKERS = frozenset(
 
 
 def detect_language(text: str) -> str:
-    """The language whose marker words the text uses most; a tie or none is English.
+    """The language of the text: its marker words decide; a tie or none is English."""
+    return detected_language(text) or ENGLISH
+
+
+def detected_language(text: str) -> str | None:
+    """The language whose marker words the text uses most; None on a tie or none.
 
     The first word counts three times when it is (or is one slip from) a document kind word:
     "Factura para Acme" is Spanish even when the rest is names and numbers."""
     words = [w.lower() for w in _WORD_RE.findall(text)]
     if not words:
-        return ENGLISH
+        return None
     scores = {code: sum(w in lang.markers for w in words) for code, lang in LANGUAGES.items()}
     scores[ENGLISH] = sum(w in _ENGLISH_MARKERS for w in words)
     first = words[0]
@@ -43,7 +48,7 @@ def detect_language(text: str) -> str:
             scores[code] += 3
     best = max(scores.values())
     winners = [code for code, score in scores.items() if score == best]
-    return winners[0] if best > 0 and len(winners) == 1 else ENGLISH
+    return winners[0] if best > 0 and len(winners) == 1 else None
 
 
 def _kind_word_for(word: str, lang: Language) -> str | None:
@@ -114,12 +119,12 @@ def _english_dates(text: str, lang: Language) -> str:
 
     text = day_month.sub(english, text)
     bare = re.compile(rf"\b({names})\b", re.IGNORECASE)
-    return bare.sub(lambda m: _MONTHS[lang.months[m.group(1).lower()] - 1], text)
+    text = bare.sub(lambda m: _MONTHS[lang.months[m.group(1).lower()] - 1], text)
+    days = re.compile(rf"\b({'|'.join(lang.weekdays)})\b", re.IGNORECASE)
+    return days.sub(lambda m: lang.weekdays[m.group(1).lower()], text)
 
 
-_MONTHS = (
-    "January February March April May June July August September October November December".split()
-)
+_MONTHS = "January February March April May June July August September October November December".split()
 
 
 def localize(result: Interpretation, code: str) -> Interpretation:
@@ -142,9 +147,7 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
             line = line.model_copy(update={"unit": names[0] if line.quantity == 1 else names[1]})
         lines.append(line)
     method = lang.payment_methods.get(invoice.payment_method.lower(), invoice.payment_method)
-    return invoice.model_copy(
-        update={"language": lang.code, "line_items": lines, "payment_method": method}
-    )
+    return invoice.model_copy(update={"language": lang.code, "line_items": lines, "payment_method": method})
 
 
 def localize_reply(reply: str, lang: Language) -> str:

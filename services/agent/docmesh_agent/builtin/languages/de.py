@@ -1,0 +1,130 @@
+"""German: Rechnung / Angebot / Quittung / Bestellung, "je 95 €", "à 90 €", MwSt / USt, "bar bezahlt"."""
+
+from __future__ import annotations
+
+from docmesh_agent.builtin.languages import Language
+
+_N = r"\d+(?:\.\d+)?"
+_MONEY = rf"{_N}\s*(?:€|\$|[A-Z]{{3}}\b)?"
+# Count units a quantity is given in before the description ("20 Kartons Papier").
+_COUNT_UNITS = r"Kartons?|Kisten?|Packungen|Packung|Pakete?|Rollen?|Flaschen|Flasche|Dosen|Dose|Säcke|Sack|Paletten?|Stück|Stk\.?"
+
+GERMAN = Language(
+    code="de",
+    markers=frozenset(
+        "rechnung angebot quittung bestellung kostenvoranschlag an für bei stunden stunde tage tagen "
+        "tag je zu pro und mit mwst ust zzgl bezahlt bar karte fällig zahlbar lieferung rabatt versand "
+        "steuerfrei füge hinzu ändere entferne lösche position nächster woche innerhalb von gültig bis "
+        "leistungszeitraum ein eine einen der die das auf".split()
+    ),
+    kind_words=("rechnung", "angebot", "quittung", "bestellung", "kostenvoranschlag"),
+    months={
+        "januar": 1,
+        "jänner": 1,
+        "februar": 2,
+        "märz": 3,
+        "maerz": 3,
+        "april": 4,
+        "mai": 5,
+        "juni": 6,
+        "juli": 7,
+        "august": 8,
+        "september": 9,
+        "oktober": 10,
+        "november": 11,
+        "dezember": 12,
+    },
+    weekdays={
+        "montag": "Monday",
+        "dienstag": "Tuesday",
+        "mittwoch": "Wednesday",
+        "donnerstag": "Thursday",
+        "freitag": "Friday",
+        "samstag": "Saturday",
+        "sonntag": "Sunday",
+    },
+    rules=(
+        (r"^\s*bestellung\b", "Purchase order"),
+        (r"^\s*(?:angebot|kostenvoranschlag)\b", "Quote"),
+        (r"^\s*quittung\b", "Receipt"),
+        (r"^\s*rechnung\b", "Invoice"),
+        # Dates and terms.
+        (
+            r"\b(?:fällig|zahlbar)\s+(?:am\s+)?(montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\s+nächster\s+woche",
+            r"due next \1",
+        ),
+        (r"\b(?:fällig|zahlbar)\s+(?:in(?:nerhalb)?(?:\s+von)?)\s+(\d+)\s+tag(?:en|e)?", r"due in \1 days"),
+        (r"\b(?:fällig|zahlbar)\s+(?:am|bis(?:\s+zum)?)\s+", "due "),
+        (r"\bgültig\s+bis\s+(?:zum\s+)?", "valid until "),
+        (r"\bgültig\s+(?:für\s+)?(\d+)\s+tage", r"valid for \1 days"),
+        (r"\blieferung\s+(?:bis|am)(?:\s+zum)?\s+", "delivery on "),
+        (r"\bleistungszeitraum\s+(?:vom\s+)?", "service period "),
+        # Payment on receipts.
+        (r"\b(?:mit\s+(?:ec-)?karte|per\s+karte)\s+bezahlt", "paid by card"),
+        (r"\bbar\s+bezahlt", "paid cash"),
+        (r"\bbezahlt\s+(?:mit|per)\s+(?:ec-)?karte", "paid by card"),
+        (r"\bbezahlt\s+bar", "paid cash"),
+        (r"\bper\s+überweisung\s+bezahlt", "paid by bank transfer"),
+        (r"\bbezahlt\b", "paid"),
+        # Discounts, taxes, shipping, exempt lines.
+        (rf"\bmit\s+({_N})%\s+rabatt", r"with \1% off"),
+        (rf"\b({_N})%\s+rabatt", r"\1% discount"),
+        (rf"\brabatt\s+(?:von\s+)?({_N})%", r"\1% discount"),
+        (r"\((?:steuerfrei|ohne\s+mwst\.?|mwst-frei)\)", "(tax-exempt)"),
+        (r"\bsteuerfrei\b", "tax-exempt"),
+        (r"\bzzgl\.?\s+", "plus "),
+        (r"\b(mwst|ust)\.", r"\1"),
+        (r"\b(?:versand(?:kosten)?|porto|lieferkosten)\b", "shipping"),
+        # Prices: "je 95 €", "zu je 4,50 €", "à 90 €", "zu 80 € pro Stunde".
+        (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|die)\s*stunde\b", r"at \1 per hour"),
+        (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|den)\s*tag\b", r"at \1 per day"),
+        (rf"(?:\bzu\s+je|\bje|à|á)\s+({_MONEY})", r"at \1"),
+        (rf"\bzu\s+({_MONEY})", r"at \1"),
+        # "20 Kartons Papier", "5 Stunden Beratung": the quantity, its unit and "of" the description.
+        (rf"\b({_N}\s+(?:{_COUNT_UNITS}|stunden?|std\.?|tage?))\s+(?!at\b|of\b|à\b)(?=[^\W\d_])", r"\1 of "),
+        (r"\b(?:stunden?|std\.?)(?=\s|$|,)", "hours"),
+        (r"\btage?\b", "days"),
+        # Edits.
+        (r"^\s*füge\s+(.+?)\s+hinzu\b", r"add \1"),
+        (r"^\s*(?:entferne|lösche)\s+(?:die\s+)?position\b", "remove line"),
+        (r"^\s*(?:entferne|lösche|streiche)\b", "remove"),
+        (r"^\s*(?:ändere|setze)\s+(?:die|den|das)\s+(.+?)\s+auf\s+(\d)", r"change the \1 to \2"),
+        # Connectives.
+        (r"^(\w+(?:\s+order)?)\s+(?:an|für|bei)\s+", r"\1 for "),
+        (r"\bfür\b", "for"),
+        (r"\bund\b", "and"),
+        (r"\b(?:ein|eine|einen)\b", "a"),
+    ),
+    units={
+        "hour": ("Stunde", "Stunden"),
+        "hours": ("Stunde", "Stunden"),
+        "day": ("Tag", "Tage"),
+        "days": ("Tag", "Tage"),
+        "week": ("Woche", "Wochen"),
+        "weeks": ("Woche", "Wochen"),
+        "month": ("Monat", "Monate"),
+        "months": ("Monat", "Monate"),
+    },
+    replies=(
+        (r"^Who should I bill\?", "An wen geht die Rechnung?"),
+        (r"^Who is the quote for\?", "Für wen ist das Angebot?"),
+        (r"^Who is the purchase order for\?", "An wen geht die Bestellung?"),
+        (r"What is the price per (\w+) of the (.+?)\?", r"Was ist der Preis pro \1 für „\2“?"),
+        (r"What is the unit price of the (.+?)\?", r"Was ist der Preis pro Stück für „\1“?"),
+        (r"What is the price of the (.+?)\?", r"Was ist der Preis für „\1“?"),
+        (
+            r"What should the \w+(?: order)? be for\?",
+            "Was soll darauf stehen? Zum Beispiel: „10 Stunden Beratung je 95 €“.",
+        ),
+        (r"For example: “10 hours of consulting at \$150”\.", ""),
+        (r"^Here is your invoice", "Hier ist Ihre Rechnung"),
+        (r"^Here is your quote", "Hier ist Ihr Angebot"),
+        (r"^Here is your receipt", "Hier ist Ihre Quittung"),
+        (r"^Here is your purchase order", "Hier ist Ihre Bestellung"),
+        (r" for (.+?): (\d+) lines?, total ", r" für \1: \2 Position(en), Summe "),
+        (r"^Done: ", "Erledigt: "),
+        (r"New total: ", "Neue Summe: "),
+        (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Fällig am \2."),
+    ),
+    payment_methods={"card": "Karte", "cash": "Bar", "bank transfer": "Überweisung"},
+)

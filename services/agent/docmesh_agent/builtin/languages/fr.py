@@ -1,0 +1,137 @@
+"""French: Facture / Devis / Reçu / Bon de commande, "à 80 € l'unité", TVA, "payé par carte"."""
+
+from __future__ import annotations
+
+from docmesh_agent.builtin.languages import Language
+
+_N = r"\d+(?:\.\d+)?"
+_MONEY = rf"{_N}\s*(?:€|\$\s*CA\b|\$|[A-Z]{{3}}\b)?"
+
+FRENCH = Language(
+    code="fr",
+    markers=frozenset(
+        "facture devis reçu bon commande pour heures heure jours jour de du des la le les et à "
+        "tva tps tvq payé payée carte espèces échéance livraison remise frais port exonérée exonéré "
+        "ajoute supprime retire passe change ligne semaine prochaine valable jusqu'au période "
+        "l'heure l'unité un une au avant régler".split()
+    ),
+    kind_words=("facture", "devis", "reçu", "recu"),
+    months={
+        "janvier": 1,
+        "février": 2,
+        "fevrier": 2,
+        "mars": 3,
+        "avril": 4,
+        "mai": 5,
+        "juin": 6,
+        "juillet": 7,
+        "août": 8,
+        "aout": 8,
+        "septembre": 9,
+        "octobre": 10,
+        "novembre": 11,
+        "décembre": 12,
+        "decembre": 12,
+    },
+    weekdays={
+        "lundi": "Monday",
+        "mardi": "Tuesday",
+        "mercredi": "Wednesday",
+        "jeudi": "Thursday",
+        "vendredi": "Friday",
+        "samedi": "Saturday",
+        "dimanche": "Sunday",
+    },
+    rules=(
+        (r"^\s*bon\s+de\s+commande\b", "Purchase order"),
+        (r"^\s*devis\b", "Quote"),
+        (r"^\s*re[çc]u\b", "Receipt"),
+        (r"^\s*facture\b", "Invoice"),
+        (r"\s+:\s*", ": "),
+        (r"\$\s*CA\b", "CAD"),
+        # Dates and terms.
+        (
+            r"\b(?:échéance|à\s+régler|payable)\s+(?:le\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+de\s+la\s+semaine\s+prochaine",
+            r"due next \1",
+        ),
+        (r"\b(?:échéance|à\s+régler|payable)\s+(?:à|sous|dans)\s+(\d+)\s+jours", r"due in \1 days"),
+        (r"\b(?:échéance|à\s+régler|payable)\s+(?:le|avant\s+le|au)\s+", "due "),
+        (r"\bvalable\s+jusqu['’]au\s+", "valid until "),
+        (r"\bvalable\s+(\d+)\s+jours", r"valid for \1 days"),
+        (r"\blivraison\s+(?:le|avant\s+le|pour\s+le)\s+", "delivery on "),
+        (r"\bpériode\s+du\s+(\d{1,2})(?:er)?\s+au\s+", r"service period \1 to "),
+        (r"\bpériode\s+(?:de\s+prestation\s+)?(?:du\s+|de\s+)?", "service period "),
+        # Payment on receipts.
+        (r"\bpayée?\s+(?:par|en)\s+carte(?:\s+bancaire)?", "paid by card"),
+        (r"\bpayée?\s+en\s+espèces", "paid cash"),
+        (r"\bpayée?\s+par\s+virement", "paid by bank transfer"),
+        (r"\bpayée?\b", "paid"),
+        # Discounts, taxes, shipping, exempt lines.
+        (rf"\bavec\s+(?:une\s+)?remise\s+de\s+({_N})%", r"with \1% off"),
+        (rf"\bremise\s+de\s+({_N})%", r"\1% discount"),
+        (rf"\b({_N})%\s+de\s+remise", r"\1% discount"),
+        (r"\((?:exonérée?|exempte?)\s+de\s+tva\)", "(tax-exempt)"),
+        (r"\b(?:exonérée?|exempte?)\s+de\s+tva\b", "tax-exempt"),
+        (r"\bfrais\s+de\s+(?:port|livraison)\b", "shipping"),
+        (r"\b(tps|tvq|tva)\s+(\d)", r"\1 \2"),
+        (r"\bet\s+(tps|tvq|tva)\b", r"and \1"),
+        # Prices: "à 120 €", "à 75 CAD l'heure", "à 4,50 € l'unité".
+        (
+            rf"\bà\s+({_MONEY})\s*(?:l['’]heure|de\s+l['’]heure|par\s+heure|/\s*h(?:eure)?)(?!\w)",
+            r"at \1 per hour",
+        ),
+        (rf"\bà\s+({_MONEY})\s*(?:le\s+jour|par\s+jour|/\s*jour)\b", r"at \1 per day"),
+        (rf"\bà\s+({_MONEY})\s*(?:l['’]unité|pièce|chacune?|par\s+unité)", r"at \1 each"),
+        (rf"\bà\s+({_MONEY})", r"at \1"),
+        # "8 heures de main-d'œuvre": the quantity, its unit and "of" the description.
+        (rf"\b({_N}\s+[^\W\d_]+)\s+(?:de|d['’])\s*", r"\1 of "),
+        (r"\bheures?\b", "hours"),
+        (r"\bjours?\b", "days"),
+        # Edits.
+        (r"^\s*(?:ajoute|ajouter|ajoutez)\b", "add"),
+        (r"^\s*(?:supprime|retire|enlève|supprimez)\s+la\s+ligne\b", "remove line"),
+        (r"^\s*(?:supprime|retire|enlève|supprimez)\b", "remove"),
+        (
+            r"^\s*(?:passe|change|mets|modifie)\s+(?:les|la|le|l['’])\s*(.+?)\s+(?:à|au)\s+(\d)",
+            r"change the \1 to \2",
+        ),
+        # Connectives.
+        (r"^(\w+(?:\s+order)?)\s+à\s+", r"\1 to "),
+        (r"\bpour\s+(?:la|le|les|l['’])\s*", "for "),
+        (r"\bpour\b", "for"),
+        (r"\bet\b", "and"),
+        (r"\b(?:un|une)\b", "a"),
+    ),
+    units={
+        "hour": ("heure", "heures"),
+        "hours": ("heure", "heures"),
+        "day": ("jour", "jours"),
+        "days": ("jour", "jours"),
+        "week": ("semaine", "semaines"),
+        "weeks": ("semaine", "semaines"),
+        "month": ("mois", "mois"),
+        "months": ("mois", "mois"),
+    },
+    replies=(
+        (r"^Who should I bill\?", "À qui dois-je facturer ?"),
+        (r"^Who is the quote for\?", "Pour qui est le devis ?"),
+        (r"^Who is the purchase order for\?", "À qui est destiné le bon de commande ?"),
+        (r"What is the price per (\w+) of the (.+?)\?", r"Quel est le prix par \1 pour « \2 » ?"),
+        (r"What is the unit price of the (.+?)\?", r"Quel est le prix unitaire pour « \1 » ?"),
+        (r"What is the price of the (.+?)\?", r"Quel est le prix pour « \1 » ?"),
+        (
+            r"What should the \w+(?: order)? be for\?",
+            "Que dois-je y mettre ? Par exemple : « 10 heures de conseil à 80 € ».",
+        ),
+        (r"For example: “10 hours of consulting at \$150”\.", ""),
+        (r"^Here is your invoice", "Voici votre facture"),
+        (r"^Here is your quote", "Voici votre devis"),
+        (r"^Here is your receipt", "Voici votre reçu"),
+        (r"^Here is your purchase order", "Voici votre bon de commande"),
+        (r" for (.+?): (\d+) lines?, total ", r" pour \1 : \2 ligne(s), total "),
+        (r"^Done: ", "C'est fait : "),
+        (r"New total: ", "Nouveau total : "),
+        (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Échéance le \2."),
+    ),
+    payment_methods={"card": "Carte", "cash": "Espèces", "bank transfer": "Virement"},
+)
