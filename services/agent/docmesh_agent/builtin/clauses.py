@@ -112,7 +112,7 @@ def take_currency(text: str) -> tuple[str, str | None]:
 # --- clauses ------------------------------------------------------------------------------
 
 _LINE_DISCOUNT = r"\d+(?:[.,]\d+)?\s*%\s*(?:off|discount)\b"
-_ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bJr)(?<!\bAve)"
+_ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bJr)(?<!\bAve)(?<!\bS\.L)(?<!\bS\.A)"
 
 
 def split_clauses(text: str) -> list[str]:
@@ -140,8 +140,9 @@ def _split_dashes(part: str) -> list[str]:
 
 def _split_joiners(part: str) -> list[str]:
     pieces = re.split(
-        # "with" before "15% off" ties the discount to its line ("design at 90 with 15% off").
-        rf"\s+(?:and|&|plus|also|then|with(?!\s+(?:an?\s+)?{_LINE_DISCOUNT}\s*\)?\s*$)|as well as)\s+(?={_CLAUSE_START})",
+        # "with" before "15% off" ties the discount to its line ("design at 90 with 15% off"),
+        # also when another line follows ("... with 15% off and 2 hours of QA at 50").
+        rf"\s+(?:and|&|plus|also|then|with(?!\s+(?:an?\s+)?{_LINE_DISCOUNT}\s*\)?\s*(?:$|(?:and|&|plus)\s))|as well as)\s+(?={_CLAUSE_START})",
         part,
         flags=re.IGNORECASE,
     )

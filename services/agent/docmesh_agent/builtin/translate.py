@@ -118,6 +118,12 @@ def _english_dates(text: str, lang: Language) -> str:
         return f"{month} {int(match.group(1))}{year}"
 
     text = day_month.sub(english, text)
+    # "du 1er au 28 février", "del 1 al 15 de marzo", "1. bis 15. März": the month of the end.
+    text = re.sub(
+        r"\b(\d{1,2})(?:er|º|\.)?\s+(?:au|al|a|bis(?:\s+zum)?|-)\s+([A-Z][a-z]+) (\d{1,2})\b",
+        r"\2 \1 to \2 \3",
+        text,
+    )
     bare = re.compile(rf"\b({names})\b", re.IGNORECASE)
     text = bare.sub(lambda m: _MONTHS[lang.months[m.group(1).lower()] - 1], text)
     days = re.compile(rf"\b({'|'.join(lang.weekdays)})\b", re.IGNORECASE)
@@ -145,6 +151,8 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
         names = lang.units.get(line.unit.lower()) if line.unit else None
         if names is not None:
             line = line.model_copy(update={"unit": names[0] if line.quantity == 1 else names[1]})
+        if line.description in lang.descriptions:
+            line = line.model_copy(update={"description": lang.descriptions[line.description]})
         lines.append(line)
     method = lang.payment_methods.get(invoice.payment_method.lower(), invoice.payment_method)
     return invoice.model_copy(update={"language": lang.code, "line_items": lines, "payment_method": method})

@@ -36,6 +36,8 @@ class Language:
     replies: tuple[tuple[str, str], ...]
     # English payment methods → this language's.
     payment_methods: dict[str, str] = field(default_factory=dict)
+    # Descriptions the interpreter writes itself ("Services" for "10 hours at 40") → this language's.
+    descriptions: dict[str, str] = field(default_factory=dict)
 
     def compiled_rules(self) -> tuple[tuple[re.Pattern[str], str], ...]:
         """The rules, compiled once per language."""

@@ -50,7 +50,7 @@ GERMAN = Language(
         (r"^\s*rechnung\b", "Invoice"),
         # Dates and terms.
         (
-            r"\b(?:fällig|zahlbar)\s+(?:am\s+)?(montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\s+nächster\s+woche",
+            r"\b(?:fällig|zahlbar)\s+(?:am\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+nächster\s+woche",
             r"due next \1",
         ),
         (r"\b(?:fällig|zahlbar)\s+(?:in(?:nerhalb)?(?:\s+von)?)\s+(\d+)\s+tag(?:en|e)?", r"due in \1 days"),
@@ -127,4 +127,5 @@ GERMAN = Language(
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Fällig am \2."),
     ),
     payment_methods={"card": "Karte", "cash": "Bar", "bank transfer": "Überweisung"},
+    descriptions={"Services": "Leistungen"},
 )

@@ -47,9 +47,14 @@ SPANISH = Language(
         (r"^\s*(?:presupuesto|cotizaci[oó]n)\b", "Quote"),
         (r"^\s*recibo\b", "Receipt"),
         (r"^\s*factura\b", "Invoice"),
+        # Edits, before "a 4" is read as a price.
+        (r"^\s*(?:añade|agrega|añadir|agregar|suma)\b", "add"),
+        (r"^\s*(?:elimina|quita|borra|eliminar|quitar)\s+la\s+l[ií]nea\b", "remove line"),
+        (r"^\s*(?:elimina|quita|borra)\b", "remove"),
+        (r"^\s*(?:cambia|pon|cambiar)\s+(?:las?|los?|el)\s+(.+?)\s+a\s+(\d)", r"change the \1 to \2"),
         # Dates and terms, before the words in them are read as connectives.
         (
-            r"\b(?:vence|vencimiento|con\s+vencimiento|a\s+pagar)\s+(?:el\s+)?(lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\s+de\s+la\s+(?:semana\s+que\s+viene|pr[oó]xima\s+semana)",
+            r"\b(?:vence|vencimiento|con\s+vencimiento|a\s+pagar)\s+(?:el\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+(?:semana\s+que\s+viene|pr[oó]xima\s+semana)",
             r"due next \1",
         ),
         (r"\b(?:vence|vencimiento)\s+(?:en|a)\s+(\d+)\s+d[ií]as", r"due in \1 days"),
@@ -80,20 +85,18 @@ SPANISH = Language(
         (rf"\ba\s+({_MONEY})\s+(?:cada\s+un[oa]|la\s+unidad|por\s+unidad|c/u)", r"at \1 each"),
         (rf"\ba\s+({_MONEY})", r"at \1"),
         # "10 horas de consultoría": the quantity, its unit and "of" the description.
-        (rf"\b({_N}\s+[^\W\d_]+)\s+de\s+", r"\1 of "),
+        (
+            rf"\b({_N}\s+(?!(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|calle|c/|avenida|paseo|plaza|camino|carrer)\b)[^\W\d_]+)\s+de\s+",
+            r"\1 of ",
+        ),
         (r"\bhoras?\b", "hours"),
         (r"\bd[ií]as?\b", "days"),
-        # Edits.
-        (r"^\s*(?:añade|agrega|añadir|agregar|suma)\b", "add"),
-        (r"^\s*(?:elimina|quita|borra|eliminar|quitar)\s+la\s+l[ií]nea\b", "remove line"),
-        (r"^\s*(?:elimina|quita|borra)\b", "remove"),
-        (r"^\s*(?:cambia|pon|cambiar)\s+(?:las?|los?|el)\s+(.+?)\s+a\s+(\d)", r"change the \1 to \2"),
         # Connectives.
         (r"\bpara\b", "for"),
         (r"^(\w+(?:\s+order)?)\s+a\s+", r"\1 to "),
         (r"\bpor\b", "for"),
         (r"\by\b", "and"),
-        (r"\b(?:un|una)\b", "a"),
+        (r"(?<!['’])\b(?:un|una)\b", "a"),
     ),
     units={
         "hour": ("hora", "horas"),
@@ -127,4 +130,5 @@ SPANISH = Language(
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Vence el \2."),
     ),
     payment_methods={"card": "Tarjeta", "cash": "Efectivo", "bank transfer": "Transferencia bancaria"},
+    descriptions={"Services": "Servicios"},
 )

@@ -49,9 +49,17 @@ FRENCH = Language(
         (r"^\s*facture\b", "Invoice"),
         (r"\s+:\s*", ": "),
         (r"\$\s*CA\b", "CAD"),
+        # Edits, before "a 4" is read as a price.
+        (r"^\s*(?:ajoute|ajouter|ajoutez)\b", "add"),
+        (r"^\s*(?:supprime|retire|enlève|supprimez)\s+la\s+ligne\b", "remove line"),
+        (r"^\s*(?:supprime|retire|enlève|supprimez)\b", "remove"),
+        (
+            r"^\s*(?:passe|change|mets|modifie)\s+(?:les|la|le|l['’])\s*(.+?)\s+(?:à|au)\s+(\d)",
+            r"change the \1 to \2",
+        ),
         # Dates and terms.
         (
-            r"\b(?:échéance|à\s+régler|payable)\s+(?:le\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+de\s+la\s+semaine\s+prochaine",
+            r"\b(?:échéance|à\s+régler|payable)\s+(?:le\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+semaine\s+prochaine",
             r"due next \1",
         ),
         (r"\b(?:échéance|à\s+régler|payable)\s+(?:à|sous|dans)\s+(\d+)\s+jours", r"due in \1 days"),
@@ -59,7 +67,6 @@ FRENCH = Language(
         (r"\bvalable\s+jusqu['’]au\s+", "valid until "),
         (r"\bvalable\s+(\d+)\s+jours", r"valid for \1 days"),
         (r"\blivraison\s+(?:le|avant\s+le|pour\s+le)\s+", "delivery on "),
-        (r"\bpériode\s+du\s+(\d{1,2})(?:er)?\s+au\s+", r"service period \1 to "),
         (r"\bpériode\s+(?:de\s+prestation\s+)?(?:du\s+|de\s+)?", "service period "),
         # Payment on receipts.
         (r"\bpayée?\s+(?:par|en)\s+carte(?:\s+bancaire)?", "paid by card"),
@@ -84,23 +91,18 @@ FRENCH = Language(
         (rf"\bà\s+({_MONEY})\s*(?:l['’]unité|pièce|chacune?|par\s+unité)", r"at \1 each"),
         (rf"\bà\s+({_MONEY})", r"at \1"),
         # "8 heures de main-d'œuvre": the quantity, its unit and "of" the description.
-        (rf"\b({_N}\s+[^\W\d_]+)\s+(?:de|d['’])\s*", r"\1 of "),
+        (
+            rf"\b({_N}\s+(?!(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|calle|c/|avenida|paseo|plaza|camino|carrer)\b)[^\W\d_]+)\s+(?:de|d['’])\s*",
+            r"\1 of ",
+        ),
         (r"\bheures?\b", "hours"),
         (r"\bjours?\b", "days"),
-        # Edits.
-        (r"^\s*(?:ajoute|ajouter|ajoutez)\b", "add"),
-        (r"^\s*(?:supprime|retire|enlève|supprimez)\s+la\s+ligne\b", "remove line"),
-        (r"^\s*(?:supprime|retire|enlève|supprimez)\b", "remove"),
-        (
-            r"^\s*(?:passe|change|mets|modifie)\s+(?:les|la|le|l['’])\s*(.+?)\s+(?:à|au)\s+(\d)",
-            r"change the \1 to \2",
-        ),
         # Connectives.
         (r"^(\w+(?:\s+order)?)\s+à\s+", r"\1 to "),
         (r"\bpour\s+(?:la|le|les|l['’])\s*", "for "),
         (r"\bpour\b", "for"),
         (r"\bet\b", "and"),
-        (r"\b(?:un|une)\b", "a"),
+        (r"(?<!['’])\b(?:un|une)\b", "a"),
     ),
     units={
         "hour": ("heure", "heures"),
@@ -134,4 +136,5 @@ FRENCH = Language(
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Échéance le \2."),
     ),
     payment_methods={"card": "Carte", "cash": "Espèces", "bank transfer": "Virement"},
+    descriptions={"Services": "Prestations"},
 )
