@@ -74,6 +74,26 @@ def test_every_logging_path_is_redacted(captured: io.StringIO, text: str, secret
         assert secret not in line
 
 
+def test_a_library_logger_with_its_own_handler_goes_through_the_redaction() -> None:
+    # uvicorn's default log config gives "uvicorn.error" a plain handler and no propagation.
+    library = logging.getLogger("docmesh.test.library")
+    plain = io.StringIO()
+    library.addHandler(logging.StreamHandler(plain))
+    library.propagate = False
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure_logging("test", "DEBUG")
+        buffer = io.StringIO()
+        root.handlers[0].setStream(buffer)  # type: ignore[attr-defined]
+        library.error("Authorization: Bearer sk-live-4f9a8b7c6d5e4f3a")
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    assert plain.getvalue() == ""
+    assert "sk-live" not in buffer.getvalue() and MASK in buffer.getvalue()
+
+
 def test_a_json_formatted_line_keeps_its_extra_fields_shape() -> None:
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "m", (), None)
     record.nested = {"count": 3, "items": ["Bearer abcdefghij", 2]}

@@ -88,5 +88,11 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # A library that set up handlers of its own (uvicorn's default log config does) would write
+    # past the JSON formatter and its redaction: its records go through the root handler instead.
+    for logger in list(logging.root.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger) and logger.handlers:
+            logger.handlers.clear()
+            logger.propagate = True
     # Access logs of uvicorn duplicate our own per-request line.
     logging.getLogger("uvicorn.access").disabled = True
