@@ -41,6 +41,9 @@ class Step:
     # Answer 400 when the request asks for response_format (an endpoint without
     # structured output).
     reject_response_format: bool = False
+    # Put the request's Authorization header into the error message, as some proxies do: a
+    # leak test's bait.
+    echo_authorization: bool = False
 
 
 EXHAUSTED = Step(status=500, error_message="script exhausted")
@@ -122,7 +125,10 @@ class FakeLLM:
         if step.reject_response_format and "response_format" in body:
             return _error_response(400, "response_format is not supported by this server", {})
         if step.status != 200:
-            return _error_response(step.status, step.error_message, step.headers)
+            message = step.error_message
+            if step.echo_authorization:
+                message += f" (Authorization: {request.headers.get('authorization', '')})"
+            return _error_response(step.status, message, step.headers)
         model = body.get("model", "unknown")
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
