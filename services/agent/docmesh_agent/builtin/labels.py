@@ -28,7 +28,9 @@ def clean_name(text: str) -> str:
     """Trim a party name and give all-lower-case names capitals ("acme corp" -> "Acme Corp")."""
     name = text.strip().strip(" ,:;-–\"'").strip()
     if name.endswith(".") and not re.search(
-        r"\b(?:Ltd|Inc|Co|Corp|Bros|Jr|Sr|S\.A|L\.L\.C)\.$", name, re.IGNORECASE
+        r"\b(?:Ltd|Inc|Co|Corp|Bros|Jr|Sr|S\.A|S\.L|S\.L\.U|S\.R\.L|S\.A\.S|e\.K|L\.L\.C)\.$",
+        name,
+        re.IGNORECASE,
     ):
         name = name.rstrip(".")
     name = re.sub(r"\s+(?:please|pls|thanks|thank you)$", "", name, flags=re.IGNORECASE)

@@ -62,6 +62,11 @@ _TAX_ID = re.compile(
 _STREET = re.compile(
     r"^(?:(?i:\d+[A-Za-z]?\s+[\w .'-]*\b(?:st|street|ave|avenue|rd|road|blvd|boulevard|lane|ln|way|dr|drive|court|ct|"
     r"place|pl|square|sq|highway|hwy|parkway|pkwy|terrace|strasse|straße|str|row|close|crescent|alley|loop|circle|plaza|walk|hill|gardens|mews|quay|wharf)\b\.?.*)"
+    # Where the kind of street comes first ("12 rue de la Paix", "Calle Mayor 5") or is part of
+    # the name ("Hauptstraße 5", "Lindenweg 12a").
+    r"|(?i:(?:\d+[A-Za-z]?,?\s+)?(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|calle|c/|avenida|"
+    r"paseo|camino|carrer|plaza)\s+\w.*)"
+    r"|(?i:[\w-]+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)\s+\d+[a-z]?\b.*)"
     r"|(?i:(?:suite|ste|unit|apt|floor|po\s+box|p\.o\.\s+box|building)\b.*)"
     r"|[A-Z][\w .'-]*\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?"
     r"|\d{4,5}\s+[A-Z][\w .'-]*"

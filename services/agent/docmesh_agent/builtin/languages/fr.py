@@ -99,7 +99,7 @@ FRENCH = Language(
         (r"\bjours?\b", "days"),
         # Connectives.
         (r"^(\w+(?:\s+order)?)\s+à\s+", r"\1 to "),
-        (r"\bpour\s+(?:la|le|les|l['’])\s*", "for "),
+        (r"\bpour\s+(?:(?:la|le|les)\s+|l['’]\s*)", "for "),
         (r"\bpour\b", "for"),
         (r"\bet\b", "and"),
         (r"(?<!['’])\b(?:un|une)\b", "a"),
