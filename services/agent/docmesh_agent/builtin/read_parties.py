@@ -167,6 +167,9 @@ def _party_prefix(r: Reading, text: str) -> str:
     return text
 
 
+_AT_ADDRESS = re.compile(r"^at\s+(?P<line>\d+[A-Za-z]?\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)\s*$")
+
+
 def take_party(r: Reading, role: str, text: str, *, strict: bool = False) -> str:
     """Read a name at the start of `text` into buyer/seller; returns the rest."""
     text = re.sub(r"^(?:my|our|the)\s+(?:client|customer|buyer)\s+", "", text, flags=re.IGNORECASE)
@@ -185,6 +188,13 @@ def take_party(r: Reading, role: str, text: str, *, strict: bool = False) -> str
         return text
     _set_party(r, role, Party(name=name, email=party_email))
     rest = rest.strip()
+    # "Stark Industries at 10880 Malibu Point": a number and capitalised words only, no
+    # currency, is where the party is, not a price ("at 200").
+    at_address = _AT_ADDRESS.match(rest)
+    if at_address:
+        lines = [at_address.group("line")]
+        _set_party(r, role, Party(name=name, email=party_email, address_lines=lines))
+        return ""
     rest = re.sub(r"^(?:for|:|-|–)\s*", "", rest, flags=re.IGNORECASE)
     return rest
 
