@@ -10,12 +10,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from docmesh_agent.builtin.drafts import Draft, line_of
+from docmesh_agent.builtin.drafts import Draft, DraftItem, line_of
 from docmesh_agent.builtin.edits.discounts import reason_discount
 from docmesh_agent.builtin.edits.find_line import find_line
 from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.interpretation import Interpretation
-from docmesh_agent.builtin.labels import clean_description
+from docmesh_agent.builtin.labels import capitalised, clean_description
 from docmesh_agent.builtin.read_item import price_answer
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import ask_for, created, why
@@ -99,6 +99,7 @@ def _prices_by_name(draft: Draft, answer: Draft) -> Draft | None:
     """The draft with its unpriced lines priced by an answer whose every line names one of them
     ("logo 400 and cards 60"); None when the answer is not that (a line it names is not unpriced,
     or two answers name the same line)."""
+    draft = _split_named_together(draft, answer)
     unpriced = [i for i, item in enumerate(draft.items) if item.unit_price is None]
     if (
         not answer.items
@@ -122,6 +123,26 @@ def _prices_by_name(draft: Draft, answer: Draft) -> Draft | None:
             return None  # a different count is not an answer about that line
         items[unpriced[found]] = replace(target, unit_price=given.unit_price, unit=target.unit or given.unit)
     return replace(draft, items=items)
+
+
+def _split_named_together(draft: Draft, answer: Draft) -> Draft:
+    """ "logo design and business cards" priced as "logo 400 and cards 60": an unpriced single
+    line naming several things is those things, when the answer prices more lines than are
+    unpriced (otherwise "fish and chips" stays one line)."""
+    unpriced = [item for item in draft.items if item.unit_price is None]
+    if len(answer.items) <= len(unpriced):
+        return draft
+    items: list[DraftItem] = []
+    for item in draft.items:
+        parts = [p for p in _JOINED_RE.split(item.description) if p.strip()]
+        if item.unit_price is None and item.quantity == 1 and len(parts) > 1:
+            items.extend(replace(item, description=capitalised(p.strip())) for p in parts)
+        else:
+            items.append(item)
+    return replace(draft, items=items)
+
+
+_JOINED_RE = re.compile(r"\s+(?:and|&)\s+|\s*,\s*", re.IGNORECASE)
 
 
 def _weak_only(draft: Draft) -> bool:
