@@ -8,6 +8,9 @@ from decimal import Decimal
 
 from docmesh_agent.builtin.words import COMPANY_SUFFIX, TAX_ACRONYMS, UNIT_PLURAL, UNITS
 
+# German tax abbreviations are written in mixed case.
+_GERMAN_TAXES = {"mwst": "MwSt", "ust": "USt"}
+
 
 def capitalised(text: str) -> str:
     """The text with its first letter in upper case ("thanks" -> "Thanks"); the rest as written."""
@@ -89,8 +92,8 @@ def tax_label(raw: str) -> str:
         low = word.lower()
         if low in TAX_ACRONYMS:
             out.append(low.upper())
-        elif low == "mwst":
-            out.append("MwSt")
+        elif low in _GERMAN_TAXES:
+            out.append(_GERMAN_TAXES[low])
         else:
             out.append(low.capitalize() if index == 0 else low)
     return " ".join(out)

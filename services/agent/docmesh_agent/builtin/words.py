@@ -106,7 +106,7 @@ UNIT_RE = "|".join(sorted(UNITS, key=len, reverse=True))
 
 # Names of taxes; the acronyms are printed in capitals ("vat" -> "VAT").
 TAX_WORDS = r"tax|vat|gst|hst|pst|qst|iva|tva|tps|tvq|mwst|ust|igst|cgst|sgst"
-TAX_ACRONYMS = {"vat", "gst", "hst", "pst", "qst", "iva", "tva", "tps", "tvq", "ust", "igst", "cgst", "sgst"}
+TAX_ACRONYMS = {"vat", "gst", "hst", "pst", "qst", "iva", "tva", "tps", "tvq", "igst", "cgst", "sgst"}
 
 # Words that are never a party's name ("invoice me", "bill to: the following").
 STOP_NAMES = {

@@ -1,0 +1,236 @@
+"""Spanish, German and French requests and edits (issue 13): each class of reading with examples
+other than the phrasing cases. The document and the reply follow the request's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from docmesh_agent.builtin import interpret
+from docmesh_agent.builtin.interpretation import Interpretation
+from docmesh_agent.builtin.translate import detect_language
+from docmesh_common.model.invoice import DocumentKind, Invoice, LineItem, Party, Tax
+
+TODAY = dt.date(2026, 3, 12)
+
+
+def _doc(message: str, current: Invoice | None = None, history: tuple[str, ...] = ()) -> Invoice:
+    result = interpret(message, current, today=TODAY, history=history)
+    assert result.invoice is not None, result.reply
+    return result.invoice
+
+
+def _lines(invoice: Invoice) -> list[tuple[str, Decimal, str, Decimal]]:
+    return [(i.description, i.quantity, i.unit, i.unit_price) for i in invoice.line_items]
+
+
+# --- which language -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Factura para Bodegas Ruiz: 4 cajas de vino a 60 €", "es"),
+        ("Pedido a Suministros García: 10 sillas a 30 €", "es"),
+        ("Rechnung an Bäckerei Huber: 3 Tage Montage je 500 €", "de"),
+        ("Bestellung bei Holz Meier: 5 Bretter zu je 12 €", "de"),
+        ("Facture pour Atelier Blanc : 2 jours de peinture à 300 €", "fr"),
+        ("Bon de commande pour Papeterie Lenoir : 10 ramettes à 5 €", "fr"),
+        ("Invoice Acme for 3 hours of design at 90", "en"),
+        ("Acme 400", "en"),  # no word of any language: English
+    ],
+)
+def test_the_language_is_read_from_the_words(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("Presupuesto para Vidal: 2 días de pintura a 200 €", DocumentKind.QUOTE),
+        ("Recibo para Vidal: masaje 40 €, pagado", DocumentKind.RECEIPT),
+        ("Pedido a Vidal: 10 sillas a 30 €", DocumentKind.PURCHASE_ORDER),
+        ("Angebot für Vogel KG: 2 Tage Schulung je 700 €", DocumentKind.QUOTE),
+        ("Quittung für Vogel: Massage 40 €, bezahlt", DocumentKind.RECEIPT),
+        ("Devis pour Morel : 2 jours de peinture à 200 €", DocumentKind.QUOTE),
+        ("Reçu pour Morel : massage 40 €, payé", DocumentKind.RECEIPT),
+        ("Fatcura para Vidal: 2 horas de clases a 30 €", DocumentKind.INVOICE),  # a typo
+    ],
+)
+def test_each_language_names_the_document_kinds(message: str, kind: DocumentKind) -> None:
+    assert _doc(message).kind == kind
+
+
+# --- rates, units and locale numbers ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("Factura para Vidal: 6 horas de jardinería a 25 € la hora", ("Jardinería", "6", "horas", "25")),
+        ("Rechnung an Vogel: 6 Stunden Gartenarbeit je 25 €", ("Gartenarbeit", "6", "Stunden", "25")),
+        ("Facture pour Morel : 6 heures de jardinage à 25 € l'heure", ("Jardinage", "6", "heures", "25")),
+        ("Facture pour Morel : 12 pots de peinture à 8,90 € l'unité", ("Peinture", "12", "pots", "8.90")),
+        ("Rechnung an Vogel: 2 Tage Schulung zu 700 € pro Tag", ("Schulung", "2", "Tage", "700")),
+    ],
+)
+def test_a_rate_is_read_with_its_unit_in_the_language(message: str, line: tuple[str, ...]) -> None:
+    description, qty, unit, price = line
+    assert _lines(_doc(message)) == [(description, Decimal(qty), unit, Decimal(price))]
+
+
+@pytest.mark.parametrize(
+    ("message", "price"),
+    [
+        ("Factura para Vidal: reforma 3.480,50 €", "3480.50"),
+        ("Rechnung an Vogel: Dachreparatur 12.000 €", "12000"),
+        ("Facture pour Morel : rénovation 3 480,50 €", "3480.50"),
+        ("Facture pour Morel : conseil 0,75 €", "0.75"),
+    ],
+)
+def test_decimal_commas_and_thousands_points_or_spaces_are_read(message: str, price: str) -> None:
+    assert _doc(message).line_items[0].unit_price == Decimal(price)
+
+
+@pytest.mark.parametrize(
+    ("message", "tax"),
+    [
+        ("Factura para Vidal: reforma 500 €, IVA 10%", ("IVA", "10")),
+        ("Rechnung an Vogel: Reparatur 500 €, zzgl. 7% USt.", ("USt", "7")),
+        ("Facture pour Morel : réparation 500 €, TVA 5,5 %", ("TVA", "5.5")),
+    ],
+)
+def test_the_language_tax_names_are_taxes(message: str, tax: tuple[str, str]) -> None:
+    taxes = _doc(message).taxes
+    assert [(t.name, t.rate_percent) for t in taxes] == [(tax[0], Decimal(tax[1]))]
+
+
+# --- dates, discounts, shipping, payment ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "due"),
+    [
+        ("Rechnung an Vogel: Reparatur 500 €, fällig in 21 Tagen", dt.date(2026, 4, 2)),
+        ("Factura para Vidal: reforma 500 €, vence el 15 de abril", dt.date(2026, 4, 15)),
+        ("Facture pour Morel : réparation 500 €, à régler avant le 5 avril", dt.date(2026, 4, 5)),
+    ],
+)
+def test_due_dates_are_read_in_each_language(message: str, due: dt.date) -> None:
+    assert _doc(message).due_date == due
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Factura para Vidal: 2 sillas a 50 € y una mesa a 100 €, 10% de descuento",
+        "Rechnung an Vogel: 2 Stühle à 50 € und ein Tisch à 100 €, 10% Rabatt",
+        "Facture pour Morel : 2 chaises à 50 € et une table à 100 €, remise de 10 %",
+    ],
+)
+def test_a_discount_on_the_whole_document(message: str) -> None:
+    invoice = _doc(message)
+    assert len(invoice.line_items) == 2
+    assert [d.percent for d in invoice.discounts] == [Decimal(10)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Presupuesto para Vidal: 50 tazas a 3 €, envío 12 €",
+        "Angebot für Vogel: 50 Tassen à 3 €, Versand 12 €",
+        "Devis pour Morel : 50 tasses à 3 €, frais de port 12 €",
+    ],
+)
+def test_shipping_is_read_in_each_language(message: str) -> None:
+    assert _doc(message).shipping == Decimal(12)
+
+
+@pytest.mark.parametrize(
+    ("message", "method"),
+    [
+        ("Recibo para Vidal: masaje 40 €, pagado con tarjeta", "Tarjeta"),
+        ("Quittung für Vogel: Massage 40 €, bar bezahlt", "Bar"),
+        ("Reçu pour Morel : massage 40 €, payé en espèces", "Espèces"),
+    ],
+)
+def test_a_paid_receipt_is_paid_in_full_by_the_method_named(message: str, method: str) -> None:
+    invoice = _doc(message)
+    assert invoice.payment_method == method
+    assert invoice.amount_paid == Decimal(40)
+
+
+# --- edits ------------------------------------------------------------------------------------
+
+
+def _office(language: str) -> Invoice:
+    return Invoice(
+        buyer=Party(name="Acme"),
+        currency_code="EUR",
+        language=language,
+        line_items=[
+            LineItem(description="Sillas", quantity=Decimal(6), unit_price=Decimal(85)),
+            LineItem(description="Mesa", quantity=Decimal(1), unit_price=Decimal(450)),
+        ],
+        taxes=[Tax(name="IVA", rate_percent=Decimal(21))],
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "added"),
+    [
+        ("añade 2 horas de montaje a 30 €", "es", ("Montaje", Decimal(2), "horas", Decimal(30))),
+        ("füge 2 Stunden Montage je 30 € hinzu", "de", ("Montage", Decimal(2), "Stunden", Decimal(30))),
+        ("ajoute 2 heures de montage à 30 €", "fr", ("Montage", Decimal(2), "heures", Decimal(30))),
+    ],
+)
+def test_an_added_line_in_each_language(message: str, language: str, added: tuple[str, ...]) -> None:
+    result = interpret(message, _office(language), today=TODAY)
+    assert result.action == "edit" and result.invoice is not None
+    assert _lines(result.invoice)[-1] == added
+    assert result.invoice.language == language
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [("elimina la línea 2", "es"), ("entferne Position 2", "de"), ("supprime la ligne 2", "fr")],
+)
+def test_a_line_is_removed_in_each_language(message: str, language: str) -> None:
+    result = interpret(message, _office(language), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [i.description for i in result.invoice.line_items] == ["Sillas"]
+
+
+# --- the document and the reply in the language ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "said"),
+    [
+        ("Factura para Vidal: reforma 500 €", "es", "Aquí tienes tu factura"),
+        ("Rechnung an Vogel: Reparatur 500 €", "de", "Hier ist Ihre Rechnung"),
+        ("Facture pour Morel : réparation 500 €", "fr", "Voici votre facture"),
+        ("Invoice Acme for repairs at 500", "en", "Here is your invoice"),
+    ],
+)
+def test_the_document_and_reply_are_in_the_request_language(message: str, language: str, said: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.language == language
+    assert result.reply.startswith(said)
+
+
+@pytest.mark.parametrize(
+    ("message", "word"),
+    [
+        ("Factura para Vidal por la reforma del baño", "precio"),
+        ("Rechnung an Vogel für die Dachreparatur", "Preis"),
+        ("Facture pour Morel pour la rénovation", "prix"),
+    ],
+)
+def test_a_missing_price_is_asked_in_the_language(message: str, word: str) -> None:
+    result: Interpretation = interpret(message, None, today=TODAY)
+    assert result.action == "question"
+    assert word in result.reply and "?" in result.reply
