@@ -234,3 +234,47 @@ def test_a_missing_price_is_asked_in_the_language(message: str, word: str) -> No
     result: Interpretation = interpret(message, None, today=TODAY)
     assert result.action == "question"
     assert word in result.reply and "?" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("message", "lines"),
+    [
+        (
+            "Factura para Talleres Gómez, Calle Mayor 5, 28013 Madrid: revisión 120 €",
+            ["Calle Mayor 5", "28013 Madrid"],
+        ),
+        (
+            "Rechnung an Bäckerei Huber, Hauptstraße 5, 80331 München: Wartung 300 €",
+            ["Hauptstraße 5", "80331 München"],
+        ),
+        (
+            "Facture pour Atelier Blanc, 8 rue des Lilas, 69003 Lyon : peinture 300 €",
+            ["8 rue des Lilas", "69003 Lyon"],
+        ),
+    ],
+)
+def test_a_street_named_before_or_in_one_word_with_its_number_is_the_address(
+    message: str, lines: list[str]
+) -> None:
+    invoice = _doc(message)
+    assert invoice.buyer.address_lines == lines
+    assert len(invoice.line_items) == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "said"),
+    [
+        ("elimina la línea 2", "es", "Hecho: eliminada la línea 2"),
+        ("entferne Position 2", "de", "Erledigt: Position 2 entfernt"),
+        ("supprime la ligne 2", "fr", "C'est fait : supprimé la ligne 2"),
+    ],
+)
+def test_an_edit_is_answered_in_the_document_language(message: str, language: str, said: str) -> None:
+    result = interpret(message, _office(language), today=TODAY)
+    assert result.reply.startswith(said)
+
+
+def test_an_english_edit_of_a_spanish_document_keeps_the_document_spanish() -> None:
+    result = interpret("add 2 hours of QA at 30", _office("es"), today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.language == "es"

@@ -306,6 +306,7 @@ def test_a_description_then_count_times_price_is_that_count_at_that_price() -> N
         "Invoice Acme: 12 hours of editing at 60 with 20% off, 3 hours of layout at 40",
         "Invoice Acme: editing 720 (20% off), layout 120",
         "Invoice Acme: editing 720 with a 20% discount, layout 120",
+        "Invoice Acme: 12 hours of editing at 60 with 20% off and 3 hours of layout at 40",
     ],
 )
 def test_a_percentage_off_said_of_a_line_is_that_lines_discount(message: str) -> None:
@@ -462,3 +463,33 @@ def test_an_address_in_brackets_after_the_name_is_the_address() -> None:
     assert result.invoice.buyer.name == "Soylent"
     assert result.invoice.buyer.address_lines == ["12 Green Way", "Springfield"]
     assert [(i.quantity, i.unit_price) for i in result.invoice.line_items] == [(Decimal(5), Decimal(20))]
+
+
+def test_a_number_and_capitalised_words_after_at_are_the_buyers_address() -> None:
+    result = interpret(
+        "Invoice Wayne Enterprises at 1007 Mountain Drive, Gotham: 3 hours of repairs at 90",
+        None,
+        today=TODAY,
+    )
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == "Wayne Enterprises"
+    assert result.invoice.buyer.address_lines == ["1007 Mountain Drive", "Gotham"]
+    assert [(i.quantity, i.unit_price) for i in result.invoice.line_items] == [(Decimal(3), Decimal(90))]
+
+
+def test_an_unpriced_line_of_two_things_answered_with_two_prices_is_two_lines() -> None:
+    first = "Invoice Acme for flyers and posters"
+    result = interpret("flyers 80 and posters 120", None, today=TODAY, history=[first])
+    assert result.invoice is not None, result.reply
+    assert [(i.description, i.unit_price) for i in result.invoice.line_items] == [
+        ("Flyers", Decimal(80)),
+        ("Posters", Decimal(120)),
+    ]
+
+
+def test_an_unpriced_line_of_two_things_answered_with_one_price_stays_one_line() -> None:
+    result = interpret("45", None, today=TODAY, history=["Invoice Acme for fish and chips"])
+    assert result.invoice is not None, result.reply
+    assert [(i.description, i.unit_price) for i in result.invoice.line_items] == [
+        ("Fish and chips", Decimal(45))
+    ]
