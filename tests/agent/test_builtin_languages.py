@@ -278,3 +278,64 @@ def test_an_english_edit_of_a_spanish_document_keeps_the_document_spanish() -> N
     result = interpret("add 2 hours of QA at 30", _office("es"), today=TODAY)
     assert result.invoice is not None
     assert result.invoice.language == "es"
+
+
+@pytest.mark.parametrize(
+    ("message", "due"),
+    [
+        ("Factura para Soler: asesoría 480 €, a pagar en 15 días", dt.date(2026, 3, 27)),
+        ("Factura para Soler: asesoría 480 €, plazo de pago 15 días", dt.date(2026, 3, 27)),
+    ],
+)
+def test_a_payment_period_is_the_due_date_never_a_line(message: str, due: dt.date) -> None:
+    invoice = _doc(message)
+    assert invoice.due_date == due
+    assert [i.unit_price for i in invoice.line_items] == [Decimal(480)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Factura para Soler: mantenimiento 400 €, periodo de servicio abril 2026",
+        "Rechnung an Vogel: Wartung 400 €, Leistungszeitraum April 2026",
+        "Facture pour Blanc : maintenance 400 €, période de prestation avril 2026",
+    ],
+)
+def test_a_service_period_named_by_its_month_is_a_field(message: str) -> None:
+    invoice = _doc(message)
+    assert (invoice.service_period_start, invoice.service_period_end) == (
+        dt.date(2026, 4, 1),
+        dt.date(2026, 4, 30),
+    )
+    assert [i.unit_price for i in invoice.line_items] == [Decimal(400)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Factura para Soler: diseño 300 € y fianza 200 € (sin IVA), IVA 21%",
+        "Rechnung an Vogel: Design 300 € und Kaution 200 € (ohne MwSt), 19% MwSt",
+        "Facture pour Blanc : design 300 € et caution 200 € (sans TVA), TVA 20 %",
+    ],
+)
+def test_a_line_marked_without_tax_in_brackets_is_exempt(message: str) -> None:
+    assert [i.tax_exempt for i in _doc(message).line_items] == [False, True]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Angebot an Vogel: Umbau 8.000 €, 30 Tage gültig",
+        "Presupuesto para Soler: reforma 8.000 €, válido durante 30 días",
+        "Devis pour Blanc : rénovation 8 000 €, valable 30 jours",
+    ],
+)
+def test_a_validity_in_days_is_the_quotes_valid_until(message: str) -> None:
+    invoice = _doc(message)
+    assert invoice.valid_until == dt.date(2026, 4, 11)
+    assert [i.unit_price for i in invoice.line_items] == [Decimal(8000)]
+
+
+def test_a_unit_with_an_accent_before_de_is_the_unit() -> None:
+    invoice = _doc("Bon de commande pour Leroy : 30 boîtes de vis à 6,20 € pièce")
+    assert _lines(invoice) == [("Vis", Decimal(30), "boîtes", Decimal("6.20"))]

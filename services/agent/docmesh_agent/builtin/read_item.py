@@ -300,7 +300,7 @@ def _leading_quantity(text: str) -> tuple[Decimal, str, int, int]:
         return Decimal(1), "", 0, 0
     if not unit:
         # "3 sessions of coaching": a word followed by "of" is a unit of its own.
-        of_unit = re.match(r"^(?P<u>[a-z]+)\s+of\s+(?=\w)", rest, re.IGNORECASE)
+        of_unit = re.match(r"^(?P<u>[^\W\d_]+)\s+of\s+(?=\w)", rest, re.IGNORECASE)
         if of_unit and match.group("q").lower() not in ("a", "an"):
             unit = of_unit.group("u")
             return qty, unit, match.end() + of_unit.end(), match.end()

@@ -57,6 +57,7 @@ GERMAN = Language(
         (r"\b(?:fällig|zahlbar)\s+(?:am|bis(?:\s+zum)?)\s+", "due "),
         (r"\bgültig\s+bis\s+(?:zum\s+)?", "valid until "),
         (r"\bgültig\s+(?:für\s+)?(\d+)\s+tage", r"valid for \1 days"),
+        (r"\b(\d+)\s+tage\s+gültig", r"valid for \1 days"),
         (r"\blieferung\s+(?:bis|am)(?:\s+zum)?\s+", "delivery on "),
         (r"\bleistungszeitraum\s+(?:vom\s+)?", "service period "),
         # Payment on receipts.

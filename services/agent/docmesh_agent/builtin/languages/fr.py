@@ -77,7 +77,7 @@ FRENCH = Language(
         (rf"\bavec\s+(?:une\s+)?remise\s+de\s+({_N})%", r"with \1% off"),
         (rf"\bremise\s+de\s+({_N})%", r"\1% discount"),
         (rf"\b({_N})%\s+de\s+remise", r"\1% discount"),
-        (r"\((?:exonérée?|exempte?)\s+de\s+tva\)", "(tax-exempt)"),
+        (r"\((?:(?:exonérée?|exempte?)\s+de|sans)\s+tva\)", "(tax-exempt)"),
         (r"\b(?:exonérée?|exempte?)\s+de\s+tva\b", "tax-exempt"),
         (r"\bfrais\s+de\s+(?:port|livraison)\b", "shipping"),
         (r"\b(tps|tvq|tva)\s+(\d)", r"\1 \2"),
