@@ -156,29 +156,78 @@ def _wait_http_ready(port: int, process: subprocess.Popen[bytes], deadline: floa
     raise RuntimeError(f"gateway did not become ready within {START_TIMEOUT_SECONDS:.0f}s")
 
 
-def start_mesh(mesh: Mesh, env: dict[str, str]) -> None:
-    """Start backends in dependency order, then the gateway; wait until each is serving."""
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    targets = {
+def _targets(mesh: Mesh) -> dict[str, str]:
+    return {
         "DOCMESH_SESSION_TARGET": mesh.target("session"),
         "DOCMESH_DOCUMENT_TARGET": mesh.target("document"),
         "DOCMESH_AGENT_TARGET": mesh.target("agent"),
     }
+
+
+def _start_replica(mesh: Mesh, replica: Replica, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    service = replica.service.upper()
+    replica_env = {
+        **env,
+        **_targets(mesh),
+        f"DOCMESH_{service}_PORT": str(replica.port),
+        f"DOCMESH_{service}_METRICS_PORT": str(replica.metrics_port),
+    }
+    return _start([_script(replica.service)], replica_env)
+
+
+def start_mesh(mesh: Mesh, env: dict[str, str]) -> None:
+    """Start backends in dependency order, then the gateway; wait until each is serving."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
     for service in BACKENDS:  # agent last: its readiness needs session and document
         for replica in mesh.of(service):
-            replica_env = {
-                **env,
-                **targets,
-                f"DOCMESH_{service.upper()}_PORT": str(replica.port),
-                f"DOCMESH_{service.upper()}_METRICS_PORT": str(replica.metrics_port),
-            }
-            replica.process = _start([_script(service)], replica_env)
+            replica.process = _start_replica(mesh, replica, env)
         for replica in mesh.of(service):
             assert replica.process is not None
             _wait_grpc_serving(replica.port, replica.process, deadline)
-    gateway_env = {**env, **targets, "DOCMESH_GATEWAY_PORT": str(mesh.gateway_port)}
+    gateway_env = {**env, **_targets(mesh), "DOCMESH_GATEWAY_PORT": str(mesh.gateway_port)}
     mesh.gateway = _start([_script("gateway")], gateway_env)
     _wait_http_ready(mesh.gateway_port, mesh.gateway, deadline)
+
+
+def _wait_metrics_serving(replica: Replica, process: subprocess.Popen[bytes], deadline: float) -> None:
+    """Until this very process reports SERVING (its own metrics port; the gRPC port is shared)."""
+    url = f"http://127.0.0.1:{replica.metrics_port}/metrics"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{replica.service} replica exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as reply:
+                if any(line.strip() == b"docmesh_serving 1.0" for line in reply):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{replica.service} replica did not report SERVING in time")
+
+
+def restart_replica(mesh: Mesh, replica: Replica, env: dict[str, str], grace: float = 30.0) -> None:
+    """Replace one backend replica as a Deployment's rolling update does (maxSurge 1, maxUnavailable 0).
+
+    The replacement starts beside the old process on the same gRPC port (gRPC servers bind with
+    SO_REUSEPORT; its metrics port is a new free one, the old process holds its own) and only
+    once it reports SERVING does the old one get SIGTERM and drain (docmesh_common.server):
+    clients reconnect to the replacement when the old one closes its connections. Returns when
+    the old process has exited.
+    """
+    old = replica.process
+    replica.metrics_port = _free_port()
+    new = _start_replica(mesh, replica, env)
+    _wait_metrics_serving(replica, new, time.monotonic() + START_TIMEOUT_SECONDS)
+    replica.process = new
+    if old is None:
+        return
+    if old.poll() is None:
+        old.send_signal(signal.SIGTERM)
+    try:
+        old.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        old.kill()
+        old.wait()
 
 
 def stop_mesh(mesh: Mesh, grace: float = 15.0) -> None:

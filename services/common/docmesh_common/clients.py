@@ -19,11 +19,20 @@ Retries happen at exactly one layer per call:
   the status our servers return when they did not run the call (draining, database
   unreachable: the transaction never committed) - never by a loop of our own.
 gRPC's transparent retry of a call that never left the client applies to both: it is safe.
+
+A restart of the only replica (see the drain in docmesh_common.server): while no replica of an
+upstream is ready - the last one reports NOT_SERVING because it drains, or its replacement is
+still starting - a call waits for one, for at most READY_WAIT_SECONDS after the
+channel lost its last ready replica (and never past its deadline). An upstream that stays away
+longer, or was never reached, fails calls at once as before (UNAVAILABLE, then the breaker).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -49,6 +58,10 @@ LLM_BOUND_METHODS: frozenset[tuple[str, str]] = frozenset(
     }
 )
 LLM_BOUND = "llm"
+# How long after an upstream lost its last ready replica a call still waits for one: a restart
+# of the only replica takes the drain delay (1 s) plus a reconnect; 5 s leaves room for a
+# replacement that is still starting on a loaded machine.
+READY_WAIT_SECONDS = 5.0
 DEFAULT_KIND = "default"
 
 RETRY_POLICY: dict[str, Any] = {
@@ -137,6 +150,36 @@ class Upstream(Generic[StubT]):
         self.breaker = self.breaker_for(DEFAULT_KIND)
         self._default_timeout = settings.upstream_timeout_seconds
         self._health = health_pb2_grpc.HealthStub(self.channel)
+        # When the channel last left READY (None: ready now, or never was); kept by a watcher.
+        self._lost_ready_at: float | None = None
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def _watch_connectivity(self) -> None:
+        state = self.channel.get_state(try_to_connect=False)
+        while True:
+            await self.channel.wait_for_state_change(state)
+            previous, state = state, self.channel.get_state(try_to_connect=False)
+            if state == grpc.ChannelConnectivity.READY:
+                self._lost_ready_at = None
+            elif previous == grpc.ChannelConnectivity.READY:
+                self._lost_ready_at = time.monotonic()
+
+    async def _await_a_ready_replica(self) -> None:
+        """While the last ready replica is restarting, wait (bounded) for one; see the module doc."""
+        if self._watcher is None:
+            self._watcher = asyncio.get_running_loop().create_task(
+                self._watch_connectivity(), name=f"{self.name}-connectivity"
+            )
+        lost_at = self._lost_ready_at
+        if lost_at is None:
+            return  # ready (or never reached: the call fails fast)
+        wait = lost_at + READY_WAIT_SECONDS - time.monotonic()
+        remaining = context.deadline_remaining()
+        if remaining is not None:
+            wait = min(wait, remaining)
+        if wait > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.channel.channel_ready(), wait)
 
     def _timeout(self, timeout: float | None) -> float:
         budget = self._default_timeout if timeout is None else timeout
@@ -181,6 +224,7 @@ class Upstream(Generic[StubT]):
         outbound = [*context.outbound_metadata(), *metadata]
         try:
             with self._breaker_of(method).guard():
+                await self._await_a_ready_replica()
                 return await method(request, timeout=self._timeout(timeout), metadata=outbound)
         except BreakerOpen as refused:
             raise self._open_error(refused) from None
@@ -200,6 +244,7 @@ class Upstream(Generic[StubT]):
         call = None
         try:
             with self._breaker_of(method).guard():
+                await self._await_a_ready_replica()
                 call = method(request, timeout=self._timeout(timeout), metadata=outbound)
                 async for item in call:
                     yield item
@@ -220,4 +265,8 @@ class Upstream(Generic[StubT]):
         return reply.status == health_pb2.HealthCheckResponse.SERVING
 
     async def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
         await self.channel.close()

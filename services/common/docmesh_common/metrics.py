@@ -25,6 +25,10 @@ BREAKER_STATE = Gauge(
     ["breaker"],
 )
 BREAKER_STATE_VALUES = {"closed": 0, "half-open": 1, "open": 2}
+SERVING = Gauge(
+    "docmesh_serving",
+    "1 while this process reports SERVING to health-checking clients, else 0 (starting, draining).",
+)
 
 
 class _QuietHandler(WSGIRequestHandler):

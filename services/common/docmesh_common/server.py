@@ -3,7 +3,8 @@
 `build_server` assembles a grpc.aio server with health (grpc.health.v1), reflection, the
 call interceptor (request id, owner id, deadline, JSON access log, Prometheus metrics,
 domain-error mapping) and a Prometheus HTTP endpoint. `run_service` is each service's
-`main()`: settings, logging, tracing, signals and a graceful drain.
+`main()`: settings, logging, tracing, signals and a graceful drain (see `Server.stop` for the
+drain with one replica or several).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from docmesh_common.connection_errors import as_unavailable
 from docmesh_common.errors import DomainError
 from docmesh_common.health import HealthServicer
 from docmesh_common.logging import configure_logging
-from docmesh_common.metrics import RPC_HANDLED, RPC_LATENCY, start_metrics_server
+from docmesh_common.metrics import RPC_HANDLED, RPC_LATENCY, SERVING, start_metrics_server
 from docmesh_common.settings import ServiceSettings, load_settings
 from docmesh_common.tracing import setup_tracing, shutdown_tracing
 
@@ -260,6 +261,7 @@ class Server:
         )
         for service in self._service_names:
             await self._health.set(service, status)
+        SERVING.set(1 if ready else 0)
 
     async def _readiness_loop(self) -> None:
         while True:
@@ -272,6 +274,22 @@ class Server:
         Without an explicit grace (the SIGTERM path) the server first keeps serving for the drain
         delay while reporting NOT_SERVING: clients that health-check their backends stop picking
         it, so no new call lands in the moment the server stops accepting (it would be CANCELLED).
+        Then it stops accepting and gives in-flight calls `shutdown_grace_seconds` to finish.
+
+        With ONE replica nothing else reports SERVING, and client-side health checking would
+        route nowhere: the clients fall back by waiting. An upstream client whose channel lost
+        its last ready replica waits (up to clients.READY_WAIT_SECONDS, never past the call's
+        deadline) for a ready one instead of failing the call at once: the replacement, which a
+        rolling update starts before this one gets SIGTERM (maxSurge 1, maxUnavailable 0 in
+        deploy/k8s; the launcher's restart_replica does the same on one port with SO_REUSEPORT),
+        or the same replica's restart. When this server closes its connections, clients
+        reconnect to the replacement and the waiting calls go there. The server itself cannot
+        know whether it is the only replica, so the fallback lives on the side that can see it.
+
+        Time budget within the pod's grace period: the kubelet runs preStop (5 s: endpoints
+        and DNS drop the pod while it still serves), then SIGTERM; drain delay + shutdown grace
+        + closing resources must end before terminationGracePeriodSeconds (checked by
+        tests/deploy/test_policies.py).
         """
         if self._stopped:
             return
@@ -279,6 +297,7 @@ class Server:
         if self._ready_task is not None:
             self._ready_task.cancel()
         await self._health.enter_graceful_shutdown()
+        SERVING.set(0)
         if grace is None:
             grace = self._settings.shutdown_grace_seconds
             await asyncio.sleep(self._settings.drain_delay_seconds)
