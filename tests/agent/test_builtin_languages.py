@@ -339,3 +339,66 @@ def test_a_validity_in_days_is_the_quotes_valid_until(message: str) -> None:
 def test_a_unit_with_an_accent_before_de_is_the_unit() -> None:
     invoice = _doc("Bon de commande pour Leroy : 30 boîtes de vis à 6,20 € pièce")
     assert _lines(invoice) == [("Vis", Decimal(30), "boîtes", Decimal("6.20"))]
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("Factura para Acme: diseño 150 o 175 €", "es"),
+        ("Rechnung an Vogel: Design 150 oder 175 €", "de"),
+        ("Facture pour Blanc : design 150 ou 175 €", "fr"),
+        ("Invoice Acme: design 150 or 175 €", "en"),
+    ],
+)
+def test_two_prices_for_one_line_are_asked_about_never_picked(message: str, language: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"
+    assert "150" in result.reply and "175" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("cambia el precio de las sillas a 90", "es"),
+        ("cambia las sillas a 90 €", "es"),
+        ("ändere den Preis der Sillas auf 90 €", "de"),
+        ("le prix des sillas passe à 90 €", "fr"),
+        ("passe les sillas à 90 €", "fr"),
+    ],
+)
+def test_a_new_price_for_a_line_changes_its_price_not_its_quantity(message: str, language: str) -> None:
+    result = interpret(message, _office(language), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert _lines(result.invoice)[0] == ("Sillas", Decimal(6), "", Decimal(90))
+    assert len(result.invoice.line_items) == 2
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "quantity"),
+    [("pon 4 sillas", "es", 4), ("añade 2 sillas más", "es", 8), ("ajoute 2 sillas de plus", "fr", 8)],
+)
+def test_a_count_of_an_existing_line_changes_its_quantity(message: str, language: str, quantity: int) -> None:
+    result = interpret(message, _office(language), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert _lines(result.invoice)[0] == ("Sillas", Decimal(quantity), "", Decimal(85))
+    assert len(result.invoice.line_items) == 2
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [("quita el IVA", "es"), ("entferne die IVA", "de"), ("supprime l'IVA", "fr")],
+)
+def test_removing_the_tax_by_name_removes_it(message: str, language: str) -> None:
+    result = interpret(message, _office(language), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.taxes == []
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [("el IVA es del 10%", "es"), ("IVA auf 10%", "de"), ("IVA à 10 %", "fr")],
+)
+def test_a_new_tax_rate_changes_the_rate(message: str, language: str) -> None:
+    result = interpret(message, _office(language), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [(t.name, t.rate_percent) for t in result.invoice.taxes] == [("IVA", Decimal(10))]

@@ -44,9 +44,9 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
     bare = _bare_count(r, text)
     if bare is not None:
         return bare
-    choice = re.search(r"(?P<a>\S*\d\S*)\s+or\s+(?P<b>\S*\d\S*)\s*$", text)
+    choice = re.search(r"(?P<a>\S*\d\S*)\s+or\s+(?P<b>\S*\d\S*(?:\s+(?:[€$£¥₹]|[A-Z]{3}))?)\s*$", text)
     if choice and find_money(choice.group("a")) and find_money(choice.group("b")):
-        # "at 150 or 175": two prices, never pick one; the line waits for the answer.
+        # "at 150 or 175", "design 150 or 175 €": two prices, never pick one; the line waits for the answer.
         item = read_item(r, text[: choice.end("a")])
         if item is not None:
             item.unit_price = None

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from docmesh_agent.builtin.languages import Language
+from docmesh_agent.builtin.words import TAX_WORDS
 
 _N = r"\d+(?:\.\d+)?"
 _MONEY = rf"{_N}\s*(?:€|\$|[A-Z]{{3}}\b)?"
+# An amount with its currency: a price, never a quantity ("setze den Tisch auf 500 €").
+_MONEY_MARKED = rf"{_N}\s*(?:€|\$|[A-Z]{{3}}\b)"
 # Count units a quantity is given in before the description ("20 Kartons Papier").
 _COUNT_UNITS = r"Kartons?|Kisten?|Packungen|Packung|Pakete?|Rollen?|Flaschen|Flasche|Dosen|Dose|Säcke|Sack|Paletten?|Stück|Stk\.?"
 
@@ -58,7 +61,7 @@ GERMAN = Language(
         (r"\bgültig\s+bis\s+(?:zum\s+)?", "valid until "),
         (r"\bgültig\s+(?:für\s+)?(\d+)\s+tage", r"valid for \1 days"),
         (r"\b(\d+)\s+tage\s+gültig", r"valid for \1 days"),
-        (r"\blieferung\s+(?:bis|am)(?:\s+zum)?\s+", "delivery on "),
+        (r"\b(?:lieferung|liefertermin|lieferdatum)\s+(?:bis|am)?(?:\s+zum)?\s*(?=\w)", "delivery on "),
         (r"\bleistungszeitraum\s+(?:vom\s+)?", "service period "),
         # Payment on receipts.
         (r"\b(?:mit\s+(?:ec-)?karte|per\s+karte)\s+bezahlt", "paid by card"),
@@ -76,6 +79,7 @@ GERMAN = Language(
         (r"\bzzgl\.?\s+", "plus "),
         (r"\b(mwst|ust)\.", r"\1"),
         (r"\b(?:versand(?:kosten)?|porto|lieferkosten)\b", "shipping"),
+        (r"(\d)\s+oder\s+(?=\d)", r"\1 or "),
         # Prices: "je 95 €", "zu je 4,50 €", "à 90 €", "zu 80 € pro Stunde".
         (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|die)\s*stunde\b", r"at \1 per hour"),
         (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|den)\s*tag\b", r"at \1 per day"),
@@ -88,8 +92,22 @@ GERMAN = Language(
         # Edits.
         (r"^\s*füge\s+(.+?)\s+hinzu\b", r"add \1"),
         (r"^\s*(?:entferne|lösche)\s+(?:die\s+)?position\b", "remove line"),
+        (r"^\s*(?:entferne|lösche|streiche)\s+(?:die|den|das)\b", "remove the"),
         (r"^\s*(?:entferne|lösche|streiche)\b", "remove"),
+        (
+            r"^\s*(?:ändere|setze)\s+den\s+preis\s+(?:des|der|von)\s+(?:den\s+|dem\s+)?(.+?)\s+auf\s+(\d)",
+            r"change the price of the \1 to \2",
+        ),
+        (
+            rf"^\s*(?:ändere|setze)\s+(?:die|den|das)\s+(.+?)\s+auf\s+({_MONEY_MARKED})",
+            r"change the price of the \1 to \2",
+        ),
         (r"^\s*(?:ändere|setze)\s+(?:die|den|das)\s+(.+?)\s+auf\s+(\d)", r"change the \1 to \2"),
+        (
+            rf"^\s*(?:ändere\s+|setze\s+)?(?:die\s+)?({TAX_WORDS})\.?\s+auf\s+(\d[\d.]*%)",
+            r"change the \1 to \2",
+        ),
+        (r"\b(\d+)\s+weitere\s+", r"\1 more "),
         # Connectives.
         (r"^(\w+(?:\s+order)?)\s+(?:an|für|bei)\s+", r"\1 for "),
         (r"\bfür\b", "for"),
@@ -107,6 +125,9 @@ GERMAN = Language(
         "months": ("Monat", "Monate"),
     },
     replies=(
+        (r"What is the price per hour of the (.+?)\?", r"Was ist der Preis pro Stunde für „\1“?"),
+        (r"What is the price per day of the (.+?)\?", r"Was ist der Preis pro Tag für „\1“?"),
+        (r"Which price for the (.+?): (.+?) or (.+?)\?", r"Welcher Preis für „\1“: \2 oder \3?"),
         (r"^Who should I bill\?", "An wen geht die Rechnung?"),
         (r"^Who is the quote for\?", "Für wen ist das Angebot?"),
         (r"^Who is the purchase order for\?", "An wen geht die Bestellung?"),
@@ -130,7 +151,9 @@ GERMAN = Language(
         (r"\badded ", "hinzugefügt: "),
         (r"\bremoved line (\d+)", r"Position \1 entfernt"),
         (r"\bremoved ", "entfernt: "),
+        (r"line \d+ \((.+?)\) quantity (\S+) → (\S+)", r"Menge \1: \2 → \3"),
         (r"(\S+) quantity (\S+) → (\S+)", r"Menge \1: \2 → \3"),
+        (r"(\S+) price (\S+) → (\S+)", r"Preis \1: \2 → \3"),
         (r"\bshipping (\d)", r"Versand \1"),
         (r"\bdue (\d{4}-\d\d-\d\d)", r"fällig am \1"),
         (r" at (\d)", r" à \1"),

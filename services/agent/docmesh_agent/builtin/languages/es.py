@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from docmesh_agent.builtin.languages import Language
+from docmesh_agent.builtin.words import TAX_WORDS
 
 _N = r"\d+(?:\.\d+)?"
 _MONEY = rf"{_N}\s*(?:€|\$|[A-Z]{{3}}\b)?"
+# An amount with its currency: a price, never a quantity ("cambia la mesa a 500 €").
+_MONEY_MARKED = rf"{_N}\s*(?:€|\$|[A-Z]{{3}}\b)"
 
 SPANISH = Language(
     code="es",
@@ -50,8 +53,23 @@ SPANISH = Language(
         # Edits, before "a 4" is read as a price.
         (r"^\s*(?:añade|agrega|añadir|agregar|suma)\b", "add"),
         (r"^\s*(?:elimina|quita|borra|eliminar|quitar)\s+la\s+l[ií]nea\b", "remove line"),
+        (r"^\s*(?:elimina|quita|borra)\s+(?:el|la|los|las)\b", "remove the"),
         (r"^\s*(?:elimina|quita|borra)\b", "remove"),
+        (
+            r"^\s*(?:cambia|pon|cambiar)\s+el\s+precio\s+de\s+(?:las?\s+|los?\s+|el\s+)?(.+?)\s+a\s+(\d)",
+            r"change the price of the \1 to \2",
+        ),
+        (
+            rf"^\s*(?:cambia|pon|cambiar)\s+(?:las?|los?|el)\s+(.+?)\s+a\s+({_MONEY_MARKED})",
+            r"change the price of the \1 to \2",
+        ),
         (r"^\s*(?:cambia|pon|cambiar)\s+(?:las?|los?|el)\s+(.+?)\s+a\s+(\d)", r"change the \1 to \2"),
+        (r"^\s*(?:pon|ponme|deja)\s+(\d)", r"make that \1"),
+        (
+            rf"^\s*(?:cambia\s+)?(?:el\s+)?({TAX_WORDS})\s+(?:es\s+)?(?:del?|al|a)\s+(\d[\d.]*%)",
+            r"change the \1 to \2",
+        ),
+        (r"\b(\d+)\s+([^\W\d_]+)\s+más\b", r"\1 more \2"),
         # Dates and terms, before the words in them are read as connectives.
         (
             r"\b(?:vence|vencimiento|con\s+vencimiento|a\s+pagar)\s+(?:el\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+(?:semana\s+que\s+viene|pr[oó]xima\s+semana)",
@@ -63,7 +81,7 @@ SPANISH = Language(
         (r"\ba\s+(\d+)\s+d[ií]as\b", r"due in \1 days"),
         (r"\bv[aá]lid[oa]\s+hasta\s+(?:el\s+)?", "valid until "),
         (r"\bv[aá]lid[oa]\s+(?:durante|por)\s+(\d+)\s+d[ií]as", r"valid for \1 days"),
-        (r"\bentrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
+        (r"\b(?:fecha\s+de\s+)?entrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
         (r"\bper[ií]odo\s+(?:de\s+(?:servicio|prestaci[oó]n)\s+)?(?:del?\s+)?", "service period "),
         # Payment on receipts.
         (r"\bpagad[oa]\s+(?:con|por)\s+tarjeta(?:\s+de\s+(?:cr[eé]dito|d[eé]bito))?", "paid by card"),
@@ -78,7 +96,8 @@ SPANISH = Language(
         (r"\b(?:exent[oa]|libre)\s+de\s+iva\b", "tax-exempt"),
         (rf"\bcon\s+(?:un\s+)?iva\s+del?\s+({_N})%", r"IVA \1%"),
         (rf"\biva\s+del?\s+({_N})%", r"IVA \1%"),
-        (r"\b(?:gastos\s+de\s+)?env[ií]o\b", "shipping"),
+        (r"\b(?:gastos\s+de\s+)?env[ií]o(?:\s+de(?=\s+\d))?\b", "shipping"),
+        (r"(\d)\s+o\s+(?=\d)", r"\1 or "),
         # Prices: "a 40 € la hora", "a 900 € por día", "48 €/hora", "a 99 € cada una".
         (rf"\b(?:a|por)\s+({_MONEY})\s*(?:la|por|/)\s*hora\b", r"at \1 per hour"),
         (rf"\b(?:a|por)\s+({_MONEY})\s*(?:el|por|/)\s*d[ií]a\b", r"at \1 per day"),
@@ -110,6 +129,9 @@ SPANISH = Language(
         "months": ("mes", "meses"),
     },
     replies=(
+        (r"What is the price per hour of the (.+?)\?", r"¿Cuál es el precio por hora de «\1»?"),
+        (r"What is the price per day of the (.+?)\?", r"¿Cuál es el precio por día de «\1»?"),
+        (r"Which price for the (.+?): (.+?) or (.+?)\?", r"¿Qué precio para «\1»: \2 o \3?"),
         (r"^Who should I bill\?", "¿A quién facturo?"),
         (r"^Who is the quote for\?", "¿Para quién es el presupuesto?"),
         (r"^Who is the purchase order for\?", "¿A quién va la orden de compra?"),
@@ -133,7 +155,9 @@ SPANISH = Language(
         (r"\badded ", "añadido "),
         (r"\bremoved line (\d+)", r"eliminada la línea \1"),
         (r"\bremoved ", "eliminado "),
+        (r"line \d+ \((.+?)\) quantity (\S+) → (\S+)", r"cantidad de \1: \2 → \3"),
         (r"(\S+) quantity (\S+) → (\S+)", r"cantidad de \1: \2 → \3"),
+        (r"(\S+) price (\S+) → (\S+)", r"precio de \1: \2 → \3"),
         (r"\bshipping (\d)", r"envío \1"),
         (r"\bdue (\d{4}-\d\d-\d\d)", r"vence el \1"),
         (r" at (\d)", r" a \1"),

@@ -6,6 +6,8 @@ from docmesh_agent.builtin.languages import Language
 
 _N = r"\d+(?:\.\d+)?"
 _MONEY = rf"{_N}\s*(?:€|\$\s*CA\b|\$|[A-Z]{{3}}\b)?"
+# An amount with its currency: a price, never a quantity ("passe le bureau à 500 €").
+_MONEY_MARKED = rf"{_N}\s*(?:€|\$\s*CA\b|\$|[A-Z]{{3}}\b)"
 
 FRENCH = Language(
     code="fr",
@@ -52,11 +54,25 @@ FRENCH = Language(
         # Edits, before "a 4" is read as a price.
         (r"^\s*(?:ajoute|ajouter|ajoutez)\b", "add"),
         (r"^\s*(?:supprime|retire|enlève|supprimez)\s+la\s+ligne\b", "remove line"),
+        (r"^\s*(?:supprime|retire|enlève|supprimez)\s+(?:(?:le|la|les)\b|l['’])", "remove the "),
         (r"^\s*(?:supprime|retire|enlève|supprimez)\b", "remove"),
+        (
+            r"^\s*(?:passe|change|mets|modifie)\s+le\s+prix\s+(?:des|du|de\s+la|de\s+l['’])\s*(.+?)\s+à\s+(\d)",
+            r"change the price of the \1 to \2",
+        ),
+        (
+            r"^\s*le\s+prix\s+(?:des|du|de\s+la|de\s+l['’])\s*(.+?)\s+(?:passe\s+)?(?:à|est\s+de)\s+(\d)",
+            r"change the price of the \1 to \2",
+        ),
+        (
+            rf"^\s*(?:passe|change|mets|modifie)\s+(?:les|la|le|l['’])\s*(.+?)\s+(?:à|au)\s+({_MONEY_MARKED})",
+            r"change the price of the \1 to \2",
+        ),
         (
             r"^\s*(?:passe|change|mets|modifie)\s+(?:les|la|le|l['’])\s*(.+?)\s+(?:à|au)\s+(\d)",
             r"change the \1 to \2",
         ),
+        (r"\b(\d+)\s+([^\W\d_]+)\s+de\s+plus\b", r"\1 more \2"),
         # Dates and terms.
         (
             r"\b(?:échéance|à\s+régler|payable)\s+(?:le\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+semaine\s+prochaine",
@@ -66,7 +82,7 @@ FRENCH = Language(
         (r"\b(?:échéance|à\s+régler|payable)\s+(?:le|avant\s+le|au)\s+", "due "),
         (r"\bvalable\s+jusqu['’]au\s+", "valid until "),
         (r"\bvalable\s+(\d+)\s+jours", r"valid for \1 days"),
-        (r"\blivraison\s+(?:le|avant\s+le|pour\s+le)\s+", "delivery on "),
+        (r"\b(?:date\s+de\s+)?livraison\s+(?:le|avant\s+le|pour\s+le|:)\s*", "delivery on "),
         (r"\bpériode\s+(?:de\s+prestation\s+)?(?:du\s+|de\s+)?", "service period "),
         # Payment on receipts.
         (r"\bpayée?\s+(?:par|en)\s+carte(?:\s+bancaire)?", "paid by card"),
@@ -79,7 +95,8 @@ FRENCH = Language(
         (rf"\b({_N})%\s+de\s+remise", r"\1% discount"),
         (r"\((?:(?:exonérée?|exempte?)\s+de|sans)\s+tva\)", "(tax-exempt)"),
         (r"\b(?:exonérée?|exempte?)\s+de\s+tva\b", "tax-exempt"),
-        (r"\bfrais\s+de\s+(?:port|livraison)\b", "shipping"),
+        (r"\b(?:des\s+)?frais\s+de\s+(?:port|livraison)(?:\s+de(?=\s+\d))?\b", "shipping"),
+        (r"(\d)\s+ou\s+(?=\d)", r"\1 or "),
         (r"\b(tps|tvq|tva)\s+(\d)", r"\1 \2"),
         (r"\bet\s+(tps|tvq|tva)\b", r"and \1"),
         # Prices: "à 120 €", "à 75 CAD l'heure", "à 4,50 € l'unité".
@@ -115,9 +132,12 @@ FRENCH = Language(
         "months": ("mois", "mois"),
     },
     replies=(
+        (r"Which price for the (.+?): (.+?) or (.+?)\?", r"Quel prix pour « \1 » : \2 ou \3 ?"),
         (r"^Who should I bill\?", "À qui dois-je facturer ?"),
         (r"^Who is the quote for\?", "Pour qui est le devis ?"),
         (r"^Who is the purchase order for\?", "À qui est destiné le bon de commande ?"),
+        (r"What is the price per hour of the (.+?)\?", r"Quel est le prix par heure pour « \1 » ?"),
+        (r"What is the price per day of the (.+?)\?", r"Quel est le prix par jour pour « \1 » ?"),
         (r"What is the price per (\w+) of the (.+?)\?", r"Quel est le prix par \1 pour « \2 » ?"),
         (r"What is the unit price of the (.+?)\?", r"Quel est le prix unitaire pour « \1 » ?"),
         (r"What is the price of the (.+?)\?", r"Quel est le prix pour « \1 » ?"),
@@ -138,7 +158,9 @@ FRENCH = Language(
         (r"\badded ", "ajouté "),
         (r"\bremoved line (\d+)", r"supprimé la ligne \1"),
         (r"\bremoved ", "supprimé "),
+        (r"line \d+ \((.+?)\) quantity (\S+) → (\S+)", r"quantité \1 : \2 → \3"),
         (r"(\S+) quantity (\S+) → (\S+)", r"quantité \1 : \2 → \3"),
+        (r"(\S+) price (\S+) → (\S+)", r"prix \1 : \2 → \3"),
         (r"\bshipping (\d)", r"frais de port \1"),
         (r"\bdue (\d{4}-\d\d-\d\d)", r"échéance le \1"),
         (r" at (\d)", r" à \1"),
