@@ -402,3 +402,20 @@ def test_a_new_tax_rate_changes_the_rate(message: str, language: str) -> None:
     result = interpret(message, _office(language), today=TODAY)
     assert result.invoice is not None, result.reply
     assert [(t.name, t.rate_percent) for t in result.invoice.taxes] == [("IVA", Decimal(10))]
+
+
+@pytest.mark.parametrize(
+    ("first", "answer", "buyer"),
+    [
+        ("Factura por diseño de folleto 650 €", "para Hooli", "Hooli"),
+        ("Rechnung: Broschüre 650 €", "an Hooli", "Hooli"),
+        ("Facture : brochure 650 €", "pour Hooli", "Hooli"),
+    ],
+)
+def test_the_buyer_answered_in_the_language_completes_the_document(
+    first: str, answer: str, buyer: str
+) -> None:
+    result = interpret(answer, None, today=TODAY, history=[first])
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == buyer
+    assert [i.unit_price for i in result.invoice.line_items] == [Decimal(650)]

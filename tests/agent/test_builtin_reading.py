@@ -493,3 +493,18 @@ def test_an_unpriced_line_of_two_things_answered_with_one_price_stays_one_line()
     assert [(i.description, i.unit_price) for i in result.invoice.line_items] == [
         ("Fish and chips", Decimal(45))
     ]
+
+
+def test_words_then_an_amount_after_a_colon_are_an_item_and_the_buyer_is_asked() -> None:
+    result = interpret("Invoice: brochure design 650", None, today=TODAY)
+    assert result.action == "question"
+    assert result.reply == "Who should I bill?"
+
+
+def test_the_buyer_answered_after_an_item_with_a_colon_completes_the_document() -> None:
+    result = interpret("Hooli", None, today=TODAY, history=["Invoice: brochure design 650"])
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == "Hooli"
+    assert [(i.description, i.unit_price) for i in result.invoice.line_items] == [
+        ("Brochure design", Decimal(650))
+    ]

@@ -74,6 +74,11 @@ _STREET = re.compile(
 )
 
 
+_PRICED_ITEM_RE = re.compile(
+    r"^[^\W\d_][^\d,:;]*?\s+(?:[$€£¥₹]\s*)?\d[\d.,]*(?:\s*(?:[$€£¥₹]|[A-Z]{3}))?\s*(?:[,;.]|$)"
+)
+
+
 def read_lead(r: Reading, clause: str) -> str | None:
     """The kind lead-in and the parties; returns what is left to read."""
     text = clause
@@ -93,6 +98,10 @@ def read_lead(r: Reading, clause: str) -> str | None:
             if match.group("num"):
                 r.draft.number = match.group("num")
             bare_verb = not match.group("verb") and not match.group("art") and kind_word != "po"
+            if bare_verb and match.group(0).rstrip().endswith(":") and _PRICED_ITEM_RE.match(after):
+                # "Invoice: logo design 400": after a colon, words then an amount are what is
+                # sold, not a buyer named "Logo Design".
+                bare_verb = False
             text = _after_kind(r, after, bare_verb=bare_verb)
         else:
             text = _party_prefix(r, text)

@@ -110,6 +110,8 @@ GERMAN = Language(
         (r"\b(\d+)\s+weitere\s+", r"\1 more "),
         # Connectives.
         (r"^(\w+(?:\s+order)?)\s+(?:an|für|bei)\s+", r"\1 for "),
+        # An answer naming the buyer: "an Vogel GmbH".
+        (r"^\s*(?:an|bei)\s+(?=[A-ZÄÖÜ])", "to "),
         (r"\bfür\b", "for"),
         (r"\bund\b", "and"),
         (r"\b(?:ein|eine|einen)\b", "a"),

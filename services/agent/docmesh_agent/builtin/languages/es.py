@@ -112,6 +112,8 @@ SPANISH = Language(
         (r"\bhoras?\b", "hours"),
         (r"\bd[ií]as?\b", "days"),
         # Connectives.
+        # "Factura por diseño ...": "por" right after the kind names what is sold, not a buyer.
+        (r"^(Invoice|Quote|Receipt|Purchase order)\s+por\s+", r"\1: "),
         (r"\bpara\b", "for"),
         (r"^(\w+(?:\s+order)?)\s+a\s+", r"\1 to "),
         (r"\bpor\b", "for"),
