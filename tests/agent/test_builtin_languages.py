@@ -419,3 +419,67 @@ def test_the_buyer_answered_in_the_language_completes_the_document(
     assert result.invoice is not None, result.reply
     assert result.invoice.buyer.name == buyer
     assert [i.unit_price for i in result.invoice.line_items] == [Decimal(650)]
+
+
+@pytest.mark.parametrize(
+    ("message", "word"),
+    [
+        ("Factura para Soler: diseño 500 € más IVA", "IVA"),
+        ("Rechnung an Huber: Beratung 500 € zzgl. MwSt", "MwSt"),
+        ("Facture pour Blanc : conseil 500 € plus TVA", "TVA"),
+    ],
+)
+def test_a_tax_without_a_rate_is_asked_in_the_language(message: str, word: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"
+    assert word in result.reply and "?" in result.reply
+    assert not result.reply.startswith("What")
+
+
+@pytest.mark.parametrize(
+    ("message", "due"),
+    [
+        ("Factura para Soler: diseño 500 €, vence en dos semanas", dt.date(2026, 3, 26)),
+        ("Rechnung an Huber: Beratung 500 €, zahlbar in zwei Wochen", dt.date(2026, 3, 26)),
+        ("Facture pour Blanc : conseil 500 €, payable dans deux semaines", dt.date(2026, 3, 26)),
+        ("Factura para Soler: diseño 500 €, vence a fin de mes", dt.date(2026, 3, 31)),
+        ("Rechnung an Huber: Beratung 500 €, fällig Ende des Monats", dt.date(2026, 3, 31)),
+        ("Facture pour Blanc : conseil 500 €, échéance fin du mois", dt.date(2026, 3, 31)),
+        ("Facture pour Blanc : conseil 500 €, échéance vendredi", dt.date(2026, 3, 13)),
+    ],
+)
+def test_due_in_weeks_and_at_the_end_of_the_month_never_a_line(message: str, due: dt.date) -> None:
+    invoice = _doc(message)
+    assert invoice.due_date == due
+    assert [i.unit_price for i in invoice.line_items] == [Decimal(500)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Factura para Soler: diseño 500 € con 50 € de descuento",
+        "Rechnung an Huber: Beratung 500 €, 50 € Rabatt",
+        "Facture pour Blanc : conseil 500 €, remise de 50 €",
+    ],
+)
+def test_an_amount_off_is_a_discount_never_a_line(message: str) -> None:
+    invoice = _doc(message)
+    assert [i.unit_price for i in invoice.line_items] == [Decimal(500)]
+    discounts = [d.amount for d in invoice.discounts] + [
+        i.discount.amount for i in invoice.line_items if i.discount
+    ]
+    assert discounts == [Decimal(50)]
+
+
+@pytest.mark.parametrize(
+    ("message", "method"),
+    [
+        ("Recibo: 2 cafés a 2,50 €, pago con tarjeta", "Tarjeta"),
+        ("Reçu : 2 cafés à 2,50 €, payé en liquide", "Espèces"),
+        ("Quittung: 2 Kaffee à 2,50 €, in bar bezahlt", "Bar"),
+    ],
+)
+def test_other_wordings_of_payment_are_read(message: str, method: str) -> None:
+    invoice = _doc(message)
+    assert invoice.payment_method == method
+    assert invoice.amount_paid == Decimal(5)

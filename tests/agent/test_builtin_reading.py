@@ -508,3 +508,23 @@ def test_the_buyer_answered_after_an_item_with_a_colon_completes_the_document() 
     assert [(i.description, i.unit_price) for i in result.invoice.line_items] == [
         ("Brochure design", Decimal(650))
     ]
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("Invoice Acme: consulting 500 plus VAT", "What rate of VAT should I apply?"),
+        ("Invoice Acme: consulting 500, plus tax", "What tax rate should I apply?"),
+    ],
+)
+def test_a_tax_named_without_a_rate_is_asked_about_never_dropped(message: str, question: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"
+    assert result.reply == question
+
+
+def test_a_rate_answered_after_the_tax_question_is_that_taxs_rate() -> None:
+    result = interpret("20%", None, today=TODAY, history=["Invoice Acme: consulting 500 plus VAT"])
+    assert result.invoice is not None, result.reply
+    assert [(t.name, t.rate_percent) for t in result.invoice.taxes] == [("VAT", Decimal(20))]
+    assert result.invoice.discounts == []

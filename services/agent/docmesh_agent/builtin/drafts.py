@@ -111,6 +111,8 @@ class Draft:
     amount_paid: Decimal | None = None
     paid_in_full: bool = False
     payment_method: str | None = None
+    # Taxes named without a rate ("plus VAT"): asked about, never guessed.
+    unrated_taxes: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -157,6 +159,8 @@ class Draft:
                 missing.append(f"line_items[{index}].description")
             if item.unit_price is None:
                 missing.append(f"line_items[{index}].unit_price")
+        rated = {t.name.casefold() for t in self.taxes}
+        missing.extend(f"taxes.{name}" for name in self.unrated_taxes if name.casefold() not in rated)
         return tuple(missing)
 
     def set_tax(self, name: str, rate: Decimal) -> None:

@@ -16,6 +16,7 @@ from docmesh_agent.builtin.edits.find_line import find_line
 from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.interpretation import Interpretation
 from docmesh_agent.builtin.labels import capitalised, clean_description
+from docmesh_agent.builtin.money import parse_number
 from docmesh_agent.builtin.read_item import price_answer
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import ask_for, created, why
@@ -72,6 +73,11 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
             draft.items[index], quantity=said.quantity, unit=said.unit, unit_price=said.unit_price
         )
         new.items = []
+    elif missing and missing[0].startswith("taxes.") and (rate := _RATE_RE.search(message)) is not None:
+        # "plus VAT" asked "What rate of VAT ...?": "20%" is that tax's rate.
+        new.set_tax(missing[0].removeprefix("taxes."), parse_number(rate.group("rate")))
+        new.items = [i for i in new.items if i.unit_price is not None]
+        new.unknown = []
     elif missing and missing[0].startswith("line_items[") and _prices_by_name(draft, new) is not None:
         # "banner 300, printing 45 a box": each answer names the line it prices.
         draft = _prices_by_name(draft, new) or draft
@@ -93,6 +99,9 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.unknown = []
             new.currency_hint = new.currency_hint or hint
     return _merge(draft, new)
+
+
+_RATE_RE = re.compile(r"(?P<rate>\d+(?:[.,]\d+)?)\s*%")
 
 
 def _prices_by_name(draft: Draft, answer: Draft) -> Draft | None:
@@ -186,6 +195,7 @@ def _merge(old: Draft, new: Draft) -> Draft:
     out.discounts = [*old.discounts, *new.discounts]
     out.line_discounts = [*old.line_discounts, *new.line_discounts]
     out.exempt_lines = [*old.exempt_lines, *new.exempt_lines]
+    out.unrated_taxes = [*old.unrated_taxes, *new.unrated_taxes]
     out.unknown = list(new.unknown)
     out.warnings = list(new.warnings)
     return out

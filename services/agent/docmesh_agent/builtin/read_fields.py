@@ -29,6 +29,11 @@ _TAX_PCT_FIRST = re.compile(
     rf"(?P<name>{_TAX_NAME_RE})(?:\s+rate)?(?:\s+(?:on\s+(?:everything|all|it|the\s+total)))?$",
     re.IGNORECASE,
 )
+# "plus VAT", "+ tax", "zzgl. MwSt" without a rate: the rate is asked for.
+_TAX_NO_RATE = re.compile(
+    rf"^(?:(?:plus|\+|add|apply|charge|with)\s*)?(?:the\s+)?(?P<name>{_TAX_NAME_RE})(?:\s+tax)?\.?$",
+    re.IGNORECASE,
+)
 _TAX_NAME_FIRST = re.compile(
     rf"^(?:(?:add|apply|charge|incl\.?|including)\s+)?(?P<name>{_TAX_NAME_RE})(?:\s+rate)?\s*(?:of|at|is|=|:|@)?\s*"
     rf"(?P<rate>{NUM})\s*(?:%|percent|per\s?cent)$",
@@ -98,6 +103,10 @@ def read_fields(r: Reading, text: str, party_before: str | None) -> bool:
         if match:
             r.draft.set_tax(tax_label(match.group("name")), parse_number(match.group("rate")))
             return True
+    unrated = _TAX_NO_RATE.match(text)
+    if unrated:
+        d.unrated_taxes.append(tax_label(unrated.group("name")))
+        return True
     for regex in (_DISCOUNT_FIRST_VALUE, _DISCOUNT_WORD_FIRST, _DISCOUNT_LESS):
         match = regex.match(text)
         if match and _discount(r, match):

@@ -43,6 +43,13 @@ def ask_for(missing: tuple[str, ...], draft: Draft) -> str:
         return "Who should I bill?"
     if first == "line_items":
         return f"What should the {kind} be for? For example: “10 hours of consulting at $150”."
+    if first.startswith("taxes."):
+        name = first.removeprefix("taxes.")
+        return (
+            "What tax rate should I apply?"
+            if name.lower() == "tax"
+            else f"What rate of {name} should I apply?"
+        )
     index = line_of(first)
     item = draft.items[index]
     if first.endswith(".description"):

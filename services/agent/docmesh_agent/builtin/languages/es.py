@@ -76,6 +76,11 @@ SPANISH = Language(
             r"due next \1",
         ),
         (r"\b(?:vence|vencimiento|a\s+pagar|pagadero|pago)\s+(?:en|a)\s+(\d+)\s+d[ií]as", r"due in \1 days"),
+        (r"\b(?:vence|vencimiento|a\s+pagar|pagadero)\s+(?:en|a)\s+(\d+)\s+semanas?", r"due in \1 weeks"),
+        (
+            r"\b(?:vence|vencimiento|a\s+pagar|pagadero)\s+(?:a\s+|el\s+)?fin(?:al)?\s+de(?:l)?\s+mes",
+            "due end of month",
+        ),
         (r"\bplazo\s+de\s+pago\s*:?\s*(\d+)\s+d[ií]as", r"due in \1 days"),
         (r"\b(?:vence|vencimiento|a\s+pagar\s+antes\s+del?)\s+(?:el\s+)?", "due "),
         (r"\ba\s+(\d+)\s+d[ií]as\b", r"due in \1 days"),
@@ -84,12 +89,18 @@ SPANISH = Language(
         (r"\b(?:fecha\s+de\s+)?entrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
         (r"\bper[ií]odo\s+(?:de\s+(?:servicio|prestaci[oó]n)\s+)?(?:del?\s+)?", "service period "),
         # Payment on receipts.
-        (r"\bpagad[oa]\s+(?:con|por)\s+tarjeta(?:\s+de\s+(?:cr[eé]dito|d[eé]bito))?", "paid by card"),
-        (r"\bpagad[oa]\s+(?:en\s+)?efectivo", "paid cash"),
+        (
+            r"\b(?:pagad[oa]|pago)\s+(?:con|por)\s+tarjeta(?:\s+de\s+(?:cr[eé]dito|d[eé]bito))?",
+            "paid by card",
+        ),
+        (r"\b(?:pagad[oa]|pago)\s+(?:en\s+)?(?:efectivo|met[aá]lico)", "paid cash"),
         (r"\bpagad[oa]\s+(?:por|con)\s+transferencia(?:\s+bancaria)?", "paid by bank transfer"),
         (r"\bpagad[oa]\b", "paid"),
         # Discounts, taxes, shipping, exempt lines.
-        (rf"\bcon\s+(?:un\s+)?({_N})%\s+de\s+descuento", r"with \1% off"),
+        (rf"\bcon\s+(?:un\s+)?({_N}%|{_MONEY_MARKED})\s+de\s+descuento", r"with \1 off"),
+        (rf"\b({_MONEY_MARKED})\s+de\s+descuento", r"\1 discount"),
+        (rf"\bdescuento\s+de\s+({_MONEY_MARKED})", r"\1 discount"),
+        (r"\bm[aá]s\s+(iva)\b", r"plus \1"),
         (rf"\b({_N})%\s+de\s+descuento", r"\1% discount"),
         (rf"\bdescuento\s+del?\s+({_N})%", r"\1% discount"),
         (r"\((?:(?:exent[oa]|libre)\s+de|sin)\s+iva\)", "(tax-exempt)"),
@@ -131,6 +142,8 @@ SPANISH = Language(
         "months": ("mes", "meses"),
     },
     replies=(
+        (r"What tax rate should I apply\?", "¿Qué tipo de impuesto aplico?"),
+        (r"What rate of (.+?) should I apply\?", r"¿Qué tipo de \1 aplico?"),
         (r"What is the price per hour of the (.+?)\?", r"¿Cuál es el precio por hora de «\1»?"),
         (r"What is the price per day of the (.+?)\?", r"¿Cuál es el precio por día de «\1»?"),
         (r"Which price for the (.+?): (.+?) or (.+?)\?", r"¿Qué precio para «\1»: \2 o \3?"),
