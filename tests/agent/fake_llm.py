@@ -101,6 +101,8 @@ class FakeLLM:
             log_level="warning",
             lifespan="off",
             timeout_keep_alive=self.keep_alive_seconds,
+            # A step that hangs (a long `delay`) must not hold the server's shutdown.
+            timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve())
