@@ -483,3 +483,20 @@ def test_other_wordings_of_payment_are_read(message: str, method: str) -> None:
     invoice = _doc(message)
     assert invoice.payment_method == method
     assert invoice.amount_paid == Decimal(5)
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("Facture pour Blanc : 1 250 € de conseil", ("Conseil", Decimal(1250))),
+        ("Factura para Soler: 1.250 € de materiales", ("Materiales", Decimal(1250))),
+    ],
+)
+def test_an_amount_of_what_is_sold_is_its_price(message: str, line: tuple[str, Decimal]) -> None:
+    assert [(i.description, i.unit_price) for i in _doc(message).line_items] == [line]
+
+
+def test_a_three_letter_word_after_a_number_is_not_a_currency() -> None:
+    invoice = _doc("Facture pour Blanc, 8 rue des Lilas : peinture 300 €")
+    assert invoice.buyer.address_lines == ["8 rue des Lilas"]
+    assert invoice.currency_code == "EUR"

@@ -6,9 +6,9 @@ from docmesh_agent.builtin.languages import Language
 from docmesh_agent.builtin.words import TAX_WORDS
 
 _N = r"\d+(?:\.\d+)?"
-_MONEY = rf"{_N}\s*(?:€|\$|[A-Z]{{3}}\b)?"
+_MONEY = rf"{_N}\s*(?:€|\$|(?-i:[A-Z]{{3}})\b)?"
 # An amount with its currency: a price, never a quantity ("setze den Tisch auf 500 €").
-_MONEY_MARKED = rf"{_N}\s*(?:€|\$|[A-Z]{{3}}\b)"
+_MONEY_MARKED = rf"{_N}\s*(?:€|\$|(?-i:[A-Z]{{3}})\b)"
 # Count units a quantity is given in before the description ("20 Kartons Papier").
 _COUNT_UNITS = r"Kartons?|Kisten?|Packungen|Packung|Pakete?|Rollen?|Flaschen|Flasche|Dosen|Dose|Säcke|Sack|Paletten?|Stück|Stk\.?"
 

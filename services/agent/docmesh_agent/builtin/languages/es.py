@@ -6,9 +6,9 @@ from docmesh_agent.builtin.languages import Language
 from docmesh_agent.builtin.words import TAX_WORDS
 
 _N = r"\d+(?:\.\d+)?"
-_MONEY = rf"{_N}\s*(?:€|\$|[A-Z]{{3}}\b)?"
+_MONEY = rf"{_N}\s*(?:€|\$|(?-i:[A-Z]{{3}})\b)?"
 # An amount with its currency: a price, never a quantity ("cambia la mesa a 500 €").
-_MONEY_MARKED = rf"{_N}\s*(?:€|\$|[A-Z]{{3}}\b)"
+_MONEY_MARKED = rf"{_N}\s*(?:€|\$|(?-i:[A-Z]{{3}})\b)"
 
 SPANISH = Language(
     code="es",
@@ -115,6 +115,8 @@ SPANISH = Language(
         (rf"({_MONEY})\s*/\s*hora\b", r"\1 per hour"),
         (rf"\ba\s+({_MONEY})\s+(?:cada\s+un[oa]|la\s+unidad|por\s+unidad|c/u)", r"at \1 each"),
         (rf"\ba\s+({_MONEY})", r"at \1"),
+        # "1.250 € de materiales": an amount "of" what is sold.
+        (rf"\b({_MONEY_MARKED})\s+de\s+(?=[^\W\d_])(?!descuento)", r"\1 of "),
         # "10 horas de consultoría": the quantity, its unit and "of" the description.
         (
             rf"\b({_N}\s+(?!(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|calle|c/|avenida|paseo|plaza|camino|carrer)\b)[^\W\d_]+)\s+de\s+",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from docmesh_agent.builtin.languages import Language
 
 _N = r"\d+(?:\.\d+)?"
-_MONEY = rf"{_N}\s*(?:€|\$\s*CA\b|\$|[A-Z]{{3}}\b)?"
+_MONEY = rf"{_N}\s*(?:€|\$\s*CA\b|\$|(?-i:[A-Z]{{3}})\b)?"
 # An amount with its currency: a price, never a quantity ("passe le bureau à 500 €").
-_MONEY_MARKED = rf"{_N}\s*(?:€|\$\s*CA\b|\$|[A-Z]{{3}}\b)"
+_MONEY_MARKED = rf"{_N}\s*(?:€|\$\s*CA\b|\$|(?-i:[A-Z]{{3}})\b)"
 
 FRENCH = Language(
     code="fr",
@@ -113,6 +113,8 @@ FRENCH = Language(
         (rf"\bà\s+({_MONEY})\s*(?:le\s+jour|par\s+jour|/\s*jour)\b", r"at \1 per day"),
         (rf"\bà\s+({_MONEY})\s*(?:l['’]unité|pièce|chacune?|par\s+unité)", r"at \1 each"),
         (rf"\bà\s+({_MONEY})", r"at \1"),
+        # "1 250 € de conseil": an amount "of" what is sold.
+        (rf"\b({_MONEY_MARKED})\s+(?:de|d['’])\s*(?=[^\W\d_])", r"\1 of "),
         # "8 heures de main-d'œuvre": the quantity, its unit and "of" the description.
         (
             rf"\b({_N}\s+(?!(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|calle|c/|avenida|paseo|plaza|camino|carrer)\b)[^\W\d_]+)\s+(?:de|d['’])\s*",
