@@ -500,3 +500,67 @@ def test_a_three_letter_word_after_a_number_is_not_a_currency() -> None:
     invoice = _doc("Facture pour Blanc, 8 rue des Lilas : peinture 300 €")
     assert invoice.buyer.address_lines == ["8 rue des Lilas"]
     assert invoice.currency_code == "EUR"
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "kind"),
+    [
+        ("ahora un presupuesto para Initech: 3 días de formación a 500 €", "es", DocumentKind.QUOTE),
+        ("jetzt ein Angebot für Initech: 3 Tage Schulung je 500 €", "de", DocumentKind.QUOTE),
+        ("nouvelle facture pour Initech : design 300 €", "fr", DocumentKind.INVOICE),
+    ],
+)
+def test_a_new_request_mid_session_is_a_new_document(message: str, language: str, kind: DocumentKind) -> None:
+    result = interpret(message, _office(language), today=TODAY)
+    assert result.action == "generate" and result.invoice is not None, result.reply
+    assert result.invoice.kind == kind
+    assert result.invoice.buyer.name == "Initech"
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("sin IVA en las sillas", "es"),
+        ("keine IVA auf die Sillas", "de"),
+        ("pas de TVA sur les sillas", "fr"),
+    ],
+)
+def test_no_tax_on_a_line_makes_it_exempt_and_keeps_it(message: str, language: str) -> None:
+    result = interpret(message, _office(language), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [(i.description, i.tax_exempt) for i in result.invoice.line_items] == [
+        ("Sillas", True),
+        ("Mesa", False),
+    ]
+
+
+def test_no_tax_named_in_any_language_on_a_line_makes_it_exempt_in_english_too() -> None:
+    result = interpret("no IVA on the mesa", _office("en"), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [i.tax_exempt for i in result.invoice.line_items] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("message", "language"), [("deshacer", "es"), ("rückgängig", "de"), ("annuler", "fr")]
+)
+def test_undo_in_each_language(message: str, language: str) -> None:
+    assert interpret(message, _office(language), today=TODAY).action == "undo"
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [("eran 7 horas, no 5", "es"), ("es waren 7 Stunden, nicht 5", "de"), ("c'était 7 heures, pas 5", "fr")],
+)
+def test_a_corrected_count_never_becomes_new_lines(message: str, language: str) -> None:
+    result = interpret(message, _office(language), today=TODAY)
+    if result.invoice is not None:
+        assert len(result.invoice.line_items) == 2
+    else:
+        assert "?" in result.reply
+
+
+@pytest.mark.parametrize(("message", "language"), [("cambia el cliente a Initech", "es")])
+def test_the_client_is_changed_in_the_language(message: str, language: str) -> None:
+    result = interpret(message, _office(language), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == "Initech"

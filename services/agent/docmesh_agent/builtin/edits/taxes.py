@@ -12,6 +12,7 @@ from docmesh_agent.builtin.edits.op import Change, EditError, first_group
 from docmesh_agent.builtin.labels import tax_label
 from docmesh_agent.builtin.money import parse_number
 from docmesh_agent.builtin.replies import rate_change, tax_added
+from docmesh_agent.builtin.words import TAX_WORDS
 from docmesh_common.model.invoice import Invoice, Tax
 
 
@@ -26,7 +27,8 @@ def tax_named(name: str, data: dict[str, Any]) -> dict[str, Any] | None:
 
 _TAX_EXEMPT_RE = re.compile(
     r"^(?:make\s+|mark\s+|set\s+)?(?P<ref>.+?)\s+(?:as\s+)?(?:is\s+|should\s+be\s+)?(?:tax[\s-]exempt|tax[\s-]free|not\s+taxed|exempt\s+from\s+(?:tax|taxes|vat|gst))$"
-    r"|^(?:no|don'?t\s+charge|without)\s+(?P<tax>tax|taxes|vat|gst|hst|pst|qst|sales\s+tax)\s+(?:on|for)\s+(?P<ref2>.+)$"
+    # Any tax name ("no IVA on the chairs", "no MwSt on ..."), not only the English ones.
+    rf"|^(?:no|don'?t\s+charge|without)\s+(?P<tax>taxes|sales\s+tax|{TAX_WORDS})\s+(?:on|for)\s+(?P<ref2>.+)$"
     r"|^don'?t\s+tax\s+(?P<ref3>.+)$",
     re.IGNORECASE,
 )

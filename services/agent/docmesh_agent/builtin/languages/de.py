@@ -47,10 +47,14 @@ GERMAN = Language(
         "sonntag": "Sunday",
     },
     rules=(
-        (r"^\s*bestellung\b", "Purchase order"),
-        (r"^\s*(?:angebot|kostenvoranschlag)\b", "Quote"),
-        (r"^\s*quittung\b", "Receipt"),
-        (r"^\s*rechnung\b", "Invoice"),
+        # Before the kind: "jetzt ein neues Angebot ..." is "now a new quote ...".
+        (r"^\s*(?:und\s+)?jetzt\s*,?\s+", "now "),
+        (r"^(now\s+)?(?:noch\s+)?(?:eine?n?s?\s+)?(?:neue[nrs]?|weitere[nrs]?)\s+", r"\1a new "),
+        (r"^(now\s+)?(?:eine?n?)\s+(?=(?:rechnung|angebot|quittung|bestellung|kostenvoranschlag))", r"\1a "),
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)bestellung\b", r"\1Purchase order"),
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)(?:angebot|kostenvoranschlag)\b", r"\1Quote"),
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)quittung\b", r"\1Receipt"),
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)rechnung\b", r"\1Invoice"),
         # Dates and terms.
         (
             r"\b(?:fällig|zahlbar)\s+(?:am\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+nächster\s+woche",
@@ -96,6 +100,12 @@ GERMAN = Language(
         (r"\b(?:stunden?|std\.?)(?=\s|$|,)", "hours"),
         (r"\btage?\b", "days"),
         # Edits.
+        (r"^\s*(?:rückgängig(?:\s+machen)?|mach\s+das\s+rückgängig)\s*[.!]*$", "undo"),
+        (r"^\s*es\s+(?:waren|war|sind)\s+", "it was "),
+        (r",?\s+nicht\s+(\d)", r", not \1"),
+        (r"^\s*mach\s+(\d+(?:[.,]\d+)?)\s+(.+?)\s+daraus\b", r"make that \1 \2"),
+        (rf"^\s*keine\s+({TAX_WORDS})\s+(?:auf|für)\s+(?:die\s+|den\s+|das\s+|dem\s+)?", r"no \1 on the "),
+        (r"^\s*ändere\s+den\s+kunden\s+(?:auf|zu|in)\s+", "change the client to "),
         (r"^\s*füge\s+(.+?)\s+hinzu\b", r"add \1"),
         (r"^\s*(?:entferne|lösche)\s+(?:die\s+)?position\b", "remove line"),
         (r"^\s*(?:entferne|lösche|streiche)\s+(?:die|den|das)\b", "remove the"),
@@ -115,7 +125,10 @@ GERMAN = Language(
         ),
         (r"\b(\d+)\s+weitere\s+", r"\1 more "),
         # Connectives.
-        (r"^(\w+(?:\s+order)?)\s+(?:an|für|bei)\s+", r"\1 for "),
+        (
+            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+(?:an|für|bei)\s+",
+            r"\1 for ",
+        ),
         # An answer naming the buyer: "an Vogel GmbH".
         (r"^\s*(?:an|bei)\s+(?=[A-ZÄÖÜ])", "to "),
         (r"\bfür\b", "for"),
@@ -133,6 +146,7 @@ GERMAN = Language(
         "months": ("Monat", "Monate"),
     },
     replies=(
+        (r"line (\d+) \((.+?)\) is now tax exempt", r"„\2“ ist jetzt steuerfrei"),
         (r"What tax rate should I apply\?", "Welchen Steuersatz soll ich anwenden?"),
         (r"What rate of (.+?) should I apply\?", r"Welchen \1-Satz soll ich anwenden?"),
         (r"What is the price per hour of the (.+?)\?", r"Was ist der Preis pro Stunde für „\1“?"),

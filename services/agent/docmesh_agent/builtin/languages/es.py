@@ -45,12 +45,22 @@ SPANISH = Language(
         "domingo": "Sunday",
     },
     rules=(
+        # Before the kind: "ahora un nuevo presupuesto ..." is "now a new quote ...".
+        (r"^\s*(?:y\s+)?ahora\s*,?\s+", "now "),
+        (r"^(now\s+)?(?:una?\s+)?(?:nuev[oa]|otr[oa])\s+", r"\1a new "),
+        (r"^(now\s+)?(?:una?)\s+(?=(?:factura|presupuesto|recibo|pedido|orden|cotizaci))", r"\1a "),
         # Document kinds.
-        (r"^\s*(?:orden\s+de\s+compra|pedido)\b", "Purchase order"),
-        (r"^\s*(?:presupuesto|cotizaci[oó]n)\b", "Quote"),
-        (r"^\s*recibo\b", "Receipt"),
-        (r"^\s*factura\b", "Invoice"),
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)(?:orden\s+de\s+compra|pedido)\b", r"\1Purchase order"),
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)(?:presupuesto|cotizaci[oó]n)\b", r"\1Quote"),
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)recibo\b", r"\1Receipt"),
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)factura\b", r"\1Invoice"),
         # Edits, before "a 4" is read as a price.
+        (r"^\s*(?:deshacer|deshaz(?:lo)?|anula(?:r|lo)?)\s*[.!]*$", "undo"),
+        (r"^\s*(?:eran|era|fueron|son)\s+", "it was "),
+        (r",?\s+no\s+(\d)", r", not \1"),
+        (r"^\s*(?:que\s+sean|mejor|d[eé]jalo\s+en)\s+(\d)", r"make that \1"),
+        (rf"^\s*sin\s+({TAX_WORDS})\s+(?:en|para)\s+(?:las?\s+|los?\s+|el\s+)?", r"no \1 on the "),
+        (r"^\s*(?:cambia|pon)\s+el\s+cliente\s+a\s+", "change the client to "),
         (r"^\s*(?:añade|agrega|añadir|agregar|suma)\b", "add"),
         (r"^\s*(?:elimina|quita|borra|eliminar|quitar)\s+la\s+l[ií]nea\b", "remove line"),
         (r"^\s*(?:elimina|quita|borra)\s+(?:el|la|los|las)\b", "remove the"),
@@ -126,9 +136,9 @@ SPANISH = Language(
         (r"\bd[ií]as?\b", "days"),
         # Connectives.
         # "Factura por diseño ...": "por" right after the kind names what is sold, not a buyer.
-        (r"^(Invoice|Quote|Receipt|Purchase order)\s+por\s+", r"\1: "),
+        (r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+por\s+", r"\1: "),
         (r"\bpara\b", "for"),
-        (r"^(\w+(?:\s+order)?)\s+a\s+", r"\1 to "),
+        (r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+a\s+", r"\1 to "),
         (r"\bpor\b", "for"),
         (r"\by\b", "and"),
         (r"(?<!['’])\b(?:un|una)\b", "a"),
@@ -144,6 +154,7 @@ SPANISH = Language(
         "months": ("mes", "meses"),
     },
     replies=(
+        (r"line (\d+) \((.+?)\) is now tax exempt", r"«\2» queda exenta de impuestos"),
         (r"What tax rate should I apply\?", "¿Qué tipo de impuesto aplico?"),
         (r"What rate of (.+?) should I apply\?", r"¿Qué tipo de \1 aplico?"),
         (r"What is the price per hour of the (.+?)\?", r"¿Cuál es el precio por hora de «\1»?"),
