@@ -564,3 +564,16 @@ def test_the_client_is_changed_in_the_language(message: str, language: str) -> N
     result = interpret(message, _office(language), today=TODAY)
     assert result.invoice is not None, result.reply
     assert result.invoice.buyer.name == "Initech"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Banco de la Nación y Cía: consulting 500",
+        "Receipt for María de la Cruz: haircut 25, paid cash",
+        "Quote Café de la Paix: 3 days of catering at 500",
+    ],
+)
+def test_an_english_request_for_a_spanish_or_french_name_stays_english(message: str) -> None:
+    assert detect_language(message) == "en"
+    assert _doc(message).language == "en"

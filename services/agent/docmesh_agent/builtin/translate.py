@@ -21,6 +21,7 @@ LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (SPANISH, GERMAN, 
 ENGLISH = "en"
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_ENGLISH_KINDS = frozenset({"invoice", "quote", "quotation", "estimate", "receipt", "bill", "purchase"})
 _ENGLISH_MARKERS = frozenset(
     "invoice quote quotation estimate receipt bill for to at of and hours hour days day each per "
     "paid due with tax the add change remove".split()
@@ -36,7 +37,8 @@ def detected_language(text: str) -> str | None:
     """The language whose marker words the text uses most; None on a tie or none.
 
     The first word counts three times when it is (or is one slip from) a document kind word:
-    "Factura para Acme" is Spanish even when the rest is names and numbers."""
+    "Factura para Acme" is Spanish even when the rest is names and numbers, "Invoice Banco de la
+    Nación y Cía: ..." English."""
     words = [w.lower() for w in _WORD_RE.findall(text)]
     if not words:
         return None
@@ -46,6 +48,8 @@ def detected_language(text: str) -> str | None:
     for code, lang in LANGUAGES.items():
         if _kind_word_for(first, lang) is not None:
             scores[code] += 3
+    if first in _ENGLISH_KINDS:
+        scores[ENGLISH] += 3
     best = max(scores.values())
     winners = [code for code, score in scores.items() if score == best]
     return winners[0] if best > 0 and len(winners) == 1 else None
