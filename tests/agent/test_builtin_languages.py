@@ -577,3 +577,28 @@ def test_the_client_is_changed_in_the_language(message: str, language: str) -> N
 def test_an_english_request_for_a_spanish_or_french_name_stays_english(message: str) -> None:
     assert detect_language(message) == "en"
     assert _doc(message).language == "en"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Factura para Soler: consultoría 500 €, IVA incluido",
+        "Rechnung an Huber: Beratung 500 € inkl. MwSt",
+        "Facture pour Blanc : conseil 500 € TTC",
+    ],
+)
+def test_a_price_including_tax_adds_no_tax_and_says_so_in_the_language(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.taxes == []
+    assert result.invoice.line_items[0].unit_price == Decimal(500)
+    assert "Note:" not in result.reply
+
+
+@pytest.mark.parametrize(
+    "message", ["Rechnung an Huber AG: Beratung Fr. 1.200.–", "Facture pour Blanc SA : conseil 1200 Fr."]
+)
+def test_swiss_francs_written_fr(message: str) -> None:
+    invoice = _doc(message)
+    assert invoice.currency_code == "CHF"
+    assert [i.unit_price for i in invoice.line_items] == [Decimal(1200)]

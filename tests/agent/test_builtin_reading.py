@@ -528,3 +528,13 @@ def test_a_rate_answered_after_the_tax_question_is_that_taxs_rate() -> None:
     assert result.invoice is not None, result.reply
     assert [(t.name, t.rate_percent) for t in result.invoice.taxes] == [("VAT", Decimal(20))]
     assert result.invoice.discounts == []
+
+
+@pytest.mark.parametrize(
+    "message", ["Invoice Acme: consulting 500 incl. VAT", "Invoice Acme: consulting 500, incl. VAT"]
+)
+def test_a_price_including_a_tax_without_a_rate_adds_no_tax_and_asks_nothing(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.taxes == []
+    assert "include tax" in result.reply

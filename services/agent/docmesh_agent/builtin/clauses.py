@@ -112,7 +112,7 @@ def take_currency(text: str) -> tuple[str, str | None]:
 # --- clauses ------------------------------------------------------------------------------
 
 _LINE_DISCOUNT = r"\d+(?:[.,]\d+)?\s*%\s*(?:off|discount)\b"
-_ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bJr)(?<!\bAve)(?<!\bS\.L)(?<!\bS\.A)"
+_ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bJr)(?<!\bAve)(?<!\bS\.L)(?<!\bS\.A)(?<!\bincl)(?<!\bIncl)"
 
 
 def split_clauses(text: str) -> list[str]:

@@ -17,6 +17,7 @@ from docmesh_agent.builtin.money import (
     one_amount,
     parse_number,
 )
+from docmesh_agent.builtin.read_item import INCLUDED_TAX
 from docmesh_agent.builtin.read_parties import read_party_detail
 from docmesh_agent.builtin.read_terms import read_terms
 from docmesh_agent.builtin.words import KIND_WORDS, TAX_WORDS
@@ -29,9 +30,14 @@ _TAX_PCT_FIRST = re.compile(
     rf"(?P<name>{_TAX_NAME_RE})(?:\s+rate)?(?:\s+(?:on\s+(?:everything|all|it|the\s+total)))?$",
     re.IGNORECASE,
 )
-# "plus VAT", "+ tax", "zzgl. MwSt" without a rate: the rate is asked for.
+# "plus VAT", "+ tax", "zzgl. MwSt" without a rate: the rate is asked for ("incl. VAT" stays one
+# clause with its price, see clauses._ABBREV).
 _TAX_NO_RATE = re.compile(
     rf"^(?:(?:plus|\+|add|apply|charge|with)\s*)?(?:the\s+)?(?P<name>{_TAX_NAME_RE})(?:\s+tax)?\.?$",
+    re.IGNORECASE,
+)
+_TAX_INCLUDED = re.compile(
+    rf"^(?:incl\.?|including|inclusive\s+of|inc\.)\s+(?:\d+(?:\.\d+)?\s*%\s*)?(?:{TAX_WORDS}|taxes)\b.*$",
     re.IGNORECASE,
 )
 _TAX_NAME_FIRST = re.compile(
@@ -103,6 +109,10 @@ def read_fields(r: Reading, text: str, party_before: str | None) -> bool:
         if match:
             r.draft.set_tax(tax_label(match.group("name")), parse_number(match.group("rate")))
             return True
+    if _TAX_INCLUDED.match(text):
+        # "..., including tax" after the price: said of the price, never a tax to add.
+        d.warnings.append(INCLUDED_TAX)
+        return True
     unrated = _TAX_NO_RATE.match(text)
     if unrated:
         d.unrated_taxes.append(tax_label(unrated.group("name")))

@@ -202,6 +202,11 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
     return DraftItem(description=clean_description(desc), unit_price=price.amount)
 
 
+INCLUDED_TAX = (
+    "prices that include tax are not supported: the amounts are taken before tax and no tax was added"
+)
+
+
 def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_start: int) -> DraftItem:
     """ "10 hours of consulting at $150/h", "Widget x 3 at 5", "4 tyres for $480" (a total)."""
     r.draft.note_currency(price)
@@ -218,9 +223,7 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
     if re.search(
         r"\b(?:incl\.?|including|inclusive\s+of|inc\.)\s.*\b(?:tax|vat|gst|hst)\b", tail, re.IGNORECASE
     ):
-        r.draft.warnings.append(
-            "prices that include tax are not supported: the amounts are taken before tax and no tax was added"
-        )
+        r.draft.warnings.append(INCLUDED_TAX)
     connector = ""
     match = re.search(
         r"\s*(?:\b(?P<word>at|for|costing|costs?|priced\s+at|of|x|@|is|=|,|:|-|–)\s*|(?P<sym>@|=|,|:|-|–|×|\*)\s*)$",

@@ -55,6 +55,9 @@ GERMAN = Language(
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)(?:angebot|kostenvoranschlag)\b", r"\1Quote"),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)quittung\b", r"\1Receipt"),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)rechnung\b", r"\1Invoice"),
+        # Swiss francs written "Fr. 1200" or "1200 Fr.".
+        (r"\bFr\.\s*(?=\d)", "CHF "),
+        (r"(\d)\s*Fr\.?(?![\w.])", r"\1 CHF"),
         # Dates and terms.
         (
             r"\b(?:fällig|zahlbar)\s+(?:am\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+nächster\s+woche",
@@ -86,6 +89,7 @@ GERMAN = Language(
         (rf"\brabatt\s+(?:von\s+)?({_N})%", r"\1% discount"),
         (r"\((?:steuerfrei|ohne\s+mwst\.?|mwst-frei)\)", "(tax-exempt)"),
         (r"\bsteuerfrei\b", "tax-exempt"),
+        (r"\b(?:inkl\.?|inklusive)\s+(?:mwst|ust)\.?", "including tax"),
         (r"\b(?:zzgl|zuzüglich|plus)\.?\s+", "plus "),
         (r"\b(mwst|ust)\.", r"\1"),
         (r"\b(?:versand(?:kosten)?|porto|lieferkosten)\b", "shipping"),
@@ -93,7 +97,7 @@ GERMAN = Language(
         # Prices: "je 95 €", "zu je 4,50 €", "à 90 €", "zu 80 € pro Stunde".
         (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|die)\s*stunde\b", r"at \1 per hour"),
         (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|den)\s*tag\b", r"at \1 per day"),
-        (rf"(?:\bzu\s+je|\bje|à|á)\s+({_MONEY})", r"at \1"),
+        (rf"(?:\bzu\s+je|\bje|à|á|\ba)\s+({_MONEY})", r"at \1"),
         (rf"\bzu\s+({_MONEY})", r"at \1"),
         # "20 Kartons Papier", "5 Stunden Beratung": the quantity, its unit and "of" the description.
         (rf"\b({_N}\s+(?:{_COUNT_UNITS}|stunden?|std\.?|tage?))\s+(?!at\b|of\b|à\b)(?=[^\W\d_])", r"\1 of "),
@@ -146,6 +150,10 @@ GERMAN = Language(
         "months": ("Monat", "Monate"),
     },
     replies=(
+        (
+            r"Note: prices that include tax are not supported: [^.]*\.",
+            "Hinweis: Preise inklusive Steuer werden nicht unterstützt; die Beträge gelten als netto, es wurde keine Steuer hinzugefügt.",
+        ),
         (r"line (\d+) \((.+?)\) is now tax exempt", r"„\2“ ist jetzt steuerfrei"),
         (r"What tax rate should I apply\?", "Welchen Steuersatz soll ich anwenden?"),
         (r"What rate of (.+?) should I apply\?", r"Welchen \1-Satz soll ich anwenden?"),

@@ -111,6 +111,7 @@ SPANISH = Language(
         (rf"\b({_MONEY_MARKED})\s+de\s+descuento", r"\1 discount"),
         (rf"\bdescuento\s+de\s+({_MONEY_MARKED})", r"\1 discount"),
         (r"\bm[aá]s\s+(iva)\b", r"plus \1"),
+        (r"\b(?:con\s+)?iva\s+inclu[ií]do\b", "including tax"),
         (rf"\b({_N})%\s+de\s+descuento", r"\1% discount"),
         (rf"\bdescuento\s+del?\s+({_N})%", r"\1% discount"),
         (r"\((?:(?:exent[oa]|libre)\s+de|sin)\s+iva\)", "(tax-exempt)"),
@@ -154,6 +155,10 @@ SPANISH = Language(
         "months": ("mes", "meses"),
     },
     replies=(
+        (
+            r"Note: prices that include tax are not supported: [^.]*\.",
+            "Nota: no admito precios con impuestos incluidos; tomo los importes sin impuestos y no añado ninguno.",
+        ),
         (r"line (\d+) \((.+?)\) is now tax exempt", r"«\2» queda exenta de impuestos"),
         (r"What tax rate should I apply\?", "¿Qué tipo de impuesto aplico?"),
         (r"What rate of (.+?) should I apply\?", r"¿Qué tipo de \1 aplico?"),

@@ -55,6 +55,7 @@ FRENCH = Language(
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)facture\b", r"\1Invoice"),
         (r"\s+:\s*", ": "),
         (r"\$\s*CA\b", "CAD"),
+        (r"\b(?:TTC|toutes\s+taxes\s+comprises)\b", "including tax"),
         # Edits, before "a 4" is read as a price.
         (r"^\s*(?:annuler|annule(?:\s+ça)?|défaire|défais\s+ça)\s*[.!]*$", "undo"),
         (r"^\s*c['’](?:était|est)\s+", "it was "),
@@ -83,6 +84,9 @@ FRENCH = Language(
             r"change the \1 to \2",
         ),
         (r"\b(\d+)\s+([^\W\d_]+)\s+de\s+plus\b", r"\1 more \2"),
+        # Swiss francs written "Fr. 1200" or "1200 Fr.".
+        (r"\bFr\.\s*(?=\d)", "CHF "),
+        (r"(\d)\s*Fr\.?(?![\w.])", r"\1 CHF"),
         # Dates and terms.
         (
             r"\b(?:échéance|à\s+régler|payable)\s+(?:le\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+semaine\s+prochaine",
@@ -150,6 +154,10 @@ FRENCH = Language(
         "months": ("mois", "mois"),
     },
     replies=(
+        (
+            r"Note: prices that include tax are not supported: [^.]*\.",
+            "Remarque : les prix TTC ne sont pas pris en charge ; les montants sont pris hors taxe et aucune taxe n'a été ajoutée.",
+        ),
         (r"line (\d+) \((.+?)\) is now tax exempt", r"« \2 » est désormais exonéré de taxe"),
         (r"What tax rate should I apply\?", "Quel taux de taxe dois-je appliquer ?"),
         (r"What rate of (.+?) should I apply\?", r"Quel taux de \1 dois-je appliquer ?"),
