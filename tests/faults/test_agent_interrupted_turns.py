@@ -25,14 +25,13 @@ from docmesh.agent.v1 import agent_service_pb2 as agent_pb
 from docmesh.agent.v1 import agent_service_pb2_grpc as agent_grpc
 from docmesh.session.v1 import session_service_pb2 as session_pb
 from docmesh.session.v1 import session_service_pb2_grpc as session_grpc
-from docmesh_agent.settings import AgentSettings
 from tests.agent.conftest import ANSWER
 from tests.agent.fake_llm import FakeLLM, Step, ok
 from tests.faults.servers import free_port
 from tests.faults.test_llm_errors import ACME, llm_mesh
 
-# The shipped lease: a killed holder must free its session within it, with no tuning.
-LEASE_SECONDS = float(AgentSettings.model_fields["turn_lease_seconds"].default)
+# With the shipped settings (no tuning), a killed holder frees its session within seconds.
+WITHIN_SECONDS = 15.0
 OWNER = (("x-owner-id", "faults-owner"),)
 HANG = Step(content="", delay=60)
 
@@ -168,9 +167,9 @@ async def test_a_turn_whose_agent_was_killed_completes_on_a_retry_within_seconds
                 break
             except grpc.aio.AioRpcError as refused:
                 assert refused.code() == grpc.StatusCode.ABORTED, refused.details()
-                assert time.monotonic() - restarted < LEASE_SECONDS + 3, "the session stayed locked"
+                assert time.monotonic() - restarted < WITHIN_SECONDS, "the session stayed locked"
                 await asyncio.sleep(0.2)
-        assert time.monotonic() - restarted < LEASE_SECONDS + 3
+        assert time.monotonic() - restarted < WITHIN_SECONDS
     assert answered.invoice.buyer.name == "Acme Corp"
     stored = await messages(backends, answered.session_id)
     assert [m.role for m in stored] == [session_pb.MESSAGE_ROLE_USER, session_pb.MESSAGE_ROLE_ASSISTANT]
