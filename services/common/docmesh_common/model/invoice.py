@@ -3,6 +3,24 @@
 `docmesh.type.v1.Invoice` is the wire form; these pydantic models are the domain form the
 agent edits and the document service renders. `to_proto`/`from_proto` convert between
 them, and `Invoice.model_json_schema()` is the schema an LLM is asked to fill.
+
+EN 16931 (e-invoices) and the older "named taxes" model
+--------------------------------------------------------
+Taxes are named with a rate (``Tax``) and a line says which apply (``tax_names``, empty = all)
+or that none does (``tax_exempt``). EN 16931 instead gives every line one VAT category and rate.
+A line's category is derived so that documents written before categories existed keep their
+meaning (``line_vat_category``):
+
+- ``vat_category`` set on the line: that category (S needs one applicable tax with a rate above
+  0; every other category allows no applicable tax with a rate above 0);
+- else ``tax_exempt``: E (exempt), with the line's reason or "Exempt from VAT";
+- else one applicable tax at rate r > 0: S at r; at rate 0: Z;
+- else (no tax applies): O, outside the scope of VAT.
+
+A line under two taxes at once (GST + PST) has no EN 16931 form: the e-invoice export refuses it.
+Whole-document ``discounts`` are the document-level allowances (BG-20), split over the VAT
+categories and rates of the lines pro rata; ``shipping`` is a document-level charge (BG-21),
+untaxed as ever, in ``shipping_vat_category`` (default E, or O on an invoice outside VAT).
 """
 
 from __future__ import annotations
@@ -17,6 +35,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from docmesh.type.v1 import invoice_pb2, money_pb2
 from docmesh_common.model.country import is_country
 from docmesh_common.model.currency import is_currency
+from docmesh_common.model.vat import (
+    ZERO_RATE_CATEGORIES,
+    VatCategory,
+    is_vat_id,
+    normalize_vat_id,
+)
 
 MAX_LINE_ITEMS = 500
 # The languages documents are written in; the first is the default.
@@ -64,6 +88,31 @@ class Party(_Model):
     country_code: str = Field(default="", max_length=2)
     company_id: ShortText = ""
     website: ShortText = ""
+    # EN 16931 BT-31/BT-48: the VAT identifier with its country prefix, e.g. "DE123456789".
+    vat_id: ShortText = ""
+    # EN 16931 BT-34/BT-49: electronic address (e.g. a Peppol participant id) and its EAS scheme
+    # ("0088" GLN, "9930" German VAT, "EM" e-mail); both or neither.
+    endpoint_id: ShortText = ""
+    endpoint_scheme: str = Field(default="", max_length=4)
+
+    @field_validator("vat_id")
+    @classmethod
+    def _prefixed_vat_id(cls, value: str) -> str:
+        vat_id = normalize_vat_id(value)
+        if vat_id and not is_vat_id(vat_id):
+            raise ValueError(f"{value!r} is not a VAT identifier with a country prefix, e.g. DE123456789")
+        return vat_id
+
+    @field_validator("endpoint_scheme")
+    @classmethod
+    def _upper_scheme(cls, value: str) -> str:
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _endpoint_with_scheme(self) -> Self:
+        if bool(self.endpoint_id) != bool(self.endpoint_scheme):
+            raise ValueError("an electronic address has both an endpoint id and its scheme")
+        return self
 
     @field_validator("country_code")
     @classmethod
@@ -98,8 +147,56 @@ class Tax(_Model):
     rate_percent: Percent
 
 
+class PaymentMeansCode(StrEnum):
+    """How the buyer pays (EN 16931 BT-81, UNTDID 4461 codes)."""
+
+    CREDIT_TRANSFER = "30"
+    SEPA_CREDIT_TRANSFER = "58"
+    CARD = "48"
+    CASH = "10"
+
+
+class PaymentMeans(_Model):
+    """BG-16: credit transfer to an IBAN (with BIC), a card, or cash."""
+
+    code: PaymentMeansCode = PaymentMeansCode.CREDIT_TRANSFER
+    iban: ShortText = ""
+    bic: ShortText = ""
+    account_name: ShortText = ""
+    # Cards: only the last digits are ever stored (EN 16931 BT-87 allows no more than that).
+    card_last_digits: str = Field(default="", max_length=6)
+    card_holder: ShortText = ""
+
+    @model_validator(mode="after")
+    def _checked(self) -> Self:
+        # schwifty checks the IBAN checksum and the BIC's format; imported here because only
+        # credit transfers need it.
+        from schwifty import BIC, IBAN
+        from schwifty.exceptions import SchwiftyException
+
+        transfer = self.code in (PaymentMeansCode.CREDIT_TRANSFER, PaymentMeansCode.SEPA_CREDIT_TRANSFER)
+        if not transfer and (self.iban or self.bic):
+            raise ValueError("an IBAN or BIC belongs to a credit transfer")
+        if self.code is not PaymentMeansCode.CARD and (self.card_last_digits or self.card_holder):
+            raise ValueError("card details belong to a card payment")
+        if self.card_last_digits and not self.card_last_digits.isdigit():
+            raise ValueError("card_last_digits holds digits only")
+        try:
+            if self.iban:
+                object.__setattr__(self, "iban", IBAN(self.iban).compact)
+            if self.bic:
+                object.__setattr__(self, "bic", BIC(self.bic).compact)
+        except SchwiftyException as exc:
+            raise ValueError(str(exc)) from exc
+        return self
+
+
 class LineItem(_Model):
-    """quantity x unit price, less an optional line discount."""
+    """quantity x unit price, less an optional line discount.
+
+    ``vat_category`` (None = derived, see the module docstring) and the exemption reason
+    (EN 16931 BT-120 text / BT-121 VATEX code) say how VAT treats the line in an e-invoice.
+    """
 
     description: ShortText = Field(min_length=1)
     quantity: Quantity = Decimal(1)
@@ -109,6 +206,9 @@ class LineItem(_Model):
     tax_exempt: bool = False
     discount: Discount | None = None
     sku: ShortText = ""
+    vat_category: VatCategory | None = None
+    vat_exemption_reason: ShortText = ""
+    vat_exemption_reason_code: ShortText = ""
 
 
 class Invoice(_Model):
@@ -137,6 +237,18 @@ class Invoice(_Model):
     service_period_start: dt.date | None = None
     service_period_end: dt.date | None = None
     language: str = DEFAULT_LANGUAGE
+    payment_means: PaymentMeans | None = None
+    # EN 16931 BT-10: the buyer's routing reference (Leitweg-ID in Germany). Optional.
+    buyer_reference: ShortText = ""
+    shipping_vat_category: VatCategory | None = None
+
+    @field_validator("shipping_vat_category")
+    @classmethod
+    def _untaxed_shipping(cls, value: VatCategory | None) -> VatCategory | None:
+        # Shipping is added after tax; only a category without VAT describes that honestly.
+        if value is not None and value not in ZERO_RATE_CATEGORIES:
+            raise ValueError("shipping is not taxed: its VAT category is one without VAT (Z, E, AE, K, G, O)")
+        return value
 
     @field_validator("currency_code")
     @classmethod
@@ -172,7 +284,52 @@ class Invoice(_Model):
             for name in item.tax_names:
                 if name.casefold() not in known:
                     raise ValueError(f"line {index} names tax {name!r}, which the invoice does not define")
+            if item.vat_category is not None:
+                rated = [t for t in self.taxes if tax_applies(item, t) and t.rate_percent > 0]
+                if item.vat_category is VatCategory.STANDARD and len(rated) != 1:
+                    raise ValueError(
+                        f"line {index} is standard rated: exactly one tax above 0 % applies to it"
+                    )
+                if item.vat_category is not VatCategory.STANDARD and rated:
+                    raise ValueError(
+                        f"line {index} is in VAT category {item.vat_category.value}, which charges no VAT, "
+                        f"but tax {rated[0].name!r} applies to it"
+                    )
         return self
+
+
+def tax_applies(item: LineItem, tax: Tax) -> bool:
+    """A tax applies to a line unless the line is exempt or names other taxes only."""
+    if item.tax_exempt:
+        return False
+    if not item.tax_names:
+        return True
+    wanted = tax.name.casefold()
+    return any(name.casefold() == wanted for name in item.tax_names)
+
+
+def line_vat_category(item: LineItem, taxes: list[Tax]) -> tuple[VatCategory, Decimal]:
+    """The line's EN 16931 VAT category and rate, derived as the module docstring says.
+
+    Raises ValueError for a line under more than one tax, which EN 16931 cannot express.
+    """
+    applied = [t for t in taxes if tax_applies(item, t)]
+    rated = [t for t in applied if t.rate_percent > 0]
+    if item.vat_category is not None:
+        if item.vat_category is VatCategory.STANDARD:
+            return item.vat_category, rated[0].rate_percent
+        return item.vat_category, Decimal(0)
+    if item.tax_exempt:
+        return VatCategory.EXEMPT, Decimal(0)
+    if len(applied) > 1:
+        raise ValueError(
+            f"line {item.description!r} is under {len(applied)} taxes; an e-invoice line has one VAT rate"
+        )
+    if not applied:
+        return VatCategory.OUTSIDE_SCOPE, Decimal(0)
+    if applied[0].rate_percent > 0:
+        return VatCategory.STANDARD, applied[0].rate_percent
+    return VatCategory.ZERO, Decimal(0)
 
 
 # --- proto conversion -------------------------------------------------------------------
@@ -189,6 +346,40 @@ _ROUNDING_TO_PROTO = {
     RoundingMode.HALF_EVEN: invoice_pb2.ROUNDING_MODE_HALF_EVEN,
 }
 _ROUNDING_FROM_PROTO = {v: k for k, v in _ROUNDING_TO_PROTO.items()}
+_VAT_TO_PROTO = {
+    VatCategory.STANDARD: invoice_pb2.VAT_CATEGORY_STANDARD,
+    VatCategory.ZERO: invoice_pb2.VAT_CATEGORY_ZERO,
+    VatCategory.EXEMPT: invoice_pb2.VAT_CATEGORY_EXEMPT,
+    VatCategory.REVERSE_CHARGE: invoice_pb2.VAT_CATEGORY_REVERSE_CHARGE,
+    VatCategory.INTRA_COMMUNITY: invoice_pb2.VAT_CATEGORY_INTRA_COMMUNITY,
+    VatCategory.EXPORT: invoice_pb2.VAT_CATEGORY_EXPORT,
+    VatCategory.OUTSIDE_SCOPE: invoice_pb2.VAT_CATEGORY_OUTSIDE_SCOPE,
+}
+_VAT_FROM_PROTO = {v: k for k, v in _VAT_TO_PROTO.items()}
+_MEANS_TO_PROTO = {
+    PaymentMeansCode.CREDIT_TRANSFER: invoice_pb2.PAYMENT_MEANS_CODE_CREDIT_TRANSFER,
+    PaymentMeansCode.SEPA_CREDIT_TRANSFER: invoice_pb2.PAYMENT_MEANS_CODE_SEPA_CREDIT_TRANSFER,
+    PaymentMeansCode.CARD: invoice_pb2.PAYMENT_MEANS_CODE_CARD,
+    PaymentMeansCode.CASH: invoice_pb2.PAYMENT_MEANS_CODE_CASH,
+}
+_MEANS_FROM_PROTO = {v: k for k, v in _MEANS_TO_PROTO.items()}
+_MEANS_TEXT_FIELDS = ("iban", "bic", "account_name", "card_last_digits", "card_holder")
+
+
+def _vat_to_proto(category: VatCategory | None) -> invoice_pb2.VatCategory.ValueType:
+    return invoice_pb2.VAT_CATEGORY_UNSPECIFIED if category is None else _VAT_TO_PROTO[category]
+
+
+def _means_to_proto(means: PaymentMeans) -> invoice_pb2.PaymentMeans:
+    return invoice_pb2.PaymentMeans(
+        code=_MEANS_TO_PROTO[means.code], **{name: getattr(means, name) for name in _MEANS_TEXT_FIELDS}
+    )
+
+
+def _means_from_proto(means: invoice_pb2.PaymentMeans) -> dict[str, object]:
+    data: dict[str, object] = {name: getattr(means, name) for name in _MEANS_TEXT_FIELDS}
+    data["code"] = _MEANS_FROM_PROTO.get(means.code, PaymentMeansCode.CREDIT_TRANSFER)
+    return data
 
 
 def kind_to_proto(kind: DocumentKind) -> invoice_pb2.DocumentKind.ValueType:
@@ -232,6 +423,9 @@ _PARTY_TEXT_FIELDS = (
     "country_code",
     "company_id",
     "website",
+    "vat_id",
+    "endpoint_id",
+    "endpoint_scheme",
 )
 
 
@@ -293,7 +487,11 @@ def to_proto(inv: Invoice) -> invoice_pb2.Invoice:
         service_period_start=_date_text(inv.service_period_start),
         service_period_end=_date_text(inv.service_period_end),
         language=inv.language,
+        buyer_reference=inv.buyer_reference,
+        shipping_vat_category=_vat_to_proto(inv.shipping_vat_category),
     )
+    if inv.payment_means is not None:
+        out.payment_means.CopyFrom(_means_to_proto(inv.payment_means))
     for item in inv.line_items:
         line = out.line_items.add(
             description=item.description,
@@ -303,6 +501,9 @@ def to_proto(inv: Invoice) -> invoice_pb2.Invoice:
             tax_names=item.tax_names,
             tax_exempt=item.tax_exempt,
             sku=item.sku,
+            vat_category=_vat_to_proto(item.vat_category),
+            vat_exemption_reason=item.vat_exemption_reason,
+            vat_exemption_reason_code=item.vat_exemption_reason_code,
         )
         if item.discount is not None:
             line.discount.CopyFrom(_discount_to_proto(item.discount, cur))
@@ -335,6 +536,9 @@ def from_proto(msg: invoice_pb2.Invoice) -> Invoice:
                 "tax_exempt": li.tax_exempt,
                 "discount": _discount_from_proto(li.discount, cur) if li.HasField("discount") else None,
                 "sku": li.sku,
+                "vat_category": _VAT_FROM_PROTO.get(li.vat_category),
+                "vat_exemption_reason": li.vat_exemption_reason,
+                "vat_exemption_reason_code": li.vat_exemption_reason_code,
             }
             for li in msg.line_items
         ],
@@ -352,5 +556,8 @@ def from_proto(msg: invoice_pb2.Invoice) -> Invoice:
         "service_period_start": msg.service_period_start or None,
         "service_period_end": msg.service_period_end or None,
         "language": msg.language or DEFAULT_LANGUAGE,
+        "payment_means": _means_from_proto(msg.payment_means) if msg.HasField("payment_means") else None,
+        "buyer_reference": msg.buyer_reference,
+        "shipping_vat_category": _VAT_FROM_PROTO.get(msg.shipping_vat_category),
     }
     return Invoice.model_validate(data)

@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from docmesh.type.v1 import invoice_pb2
 from docmesh_common.model.currency import minor_units
-from docmesh_common.model.invoice import Discount, Invoice, LineItem, RoundingMode, Tax, money
+from docmesh_common.model.invoice import Discount, Invoice, RoundingMode, money, tax_applies
 
 __all__ = ["InvoiceTotals", "LineTotals", "TaxTotal", "compute_totals", "round_money", "tax_applies"]
 
@@ -97,16 +97,6 @@ class InvoiceTotals:
             balance_due=money(self.balance_due, cur),
             line_amounts=[money(a, cur) for a in self.line_amounts],
         )
-
-
-def tax_applies(item: LineItem, tax: Tax) -> bool:
-    """A tax applies to a line unless the line is exempt or names other taxes only."""
-    if item.tax_exempt:
-        return False
-    if not item.tax_names:
-        return True
-    wanted = tax.name.casefold()
-    return any(name.casefold() == wanted for name in item.tax_names)
 
 
 class _Rounder:
