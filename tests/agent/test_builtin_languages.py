@@ -602,3 +602,18 @@ def test_swiss_francs_written_fr(message: str) -> None:
     invoice = _doc(message)
     assert invoice.currency_code == "CHF"
     assert [i.unit_price for i in invoice.line_items] == [Decimal(1200)]
+
+
+@pytest.mark.parametrize(
+    ("message", "method"),
+    [
+        ("Recibo para Ana: masaje 40 €, pagó 20 € en efectivo", "Efectivo"),
+        ("Quittung für Anna: Massage 40 €, 20 € bar bezahlt", "Bar"),
+        ("Reçu pour Claire : massage 40 €, a payé 20 € en espèces", "Espèces"),
+    ],
+)
+def test_an_amount_paid_is_the_amount_paid_never_a_line(message: str, method: str) -> None:
+    invoice = _doc(message)
+    assert [i.unit_price for i in invoice.line_items] == [Decimal(40)]
+    assert invoice.amount_paid == Decimal(20)
+    assert invoice.payment_method == method

@@ -77,6 +77,10 @@ GERMAN = Language(
         (r"\b(?:lieferung|liefertermin|lieferdatum)\s+(?:bis|am)?(?:\s+zum)?\s*(?=\w)", "delivery on "),
         (r"\bleistungszeitraum\s+(?:vom\s+)?", "service period "),
         # Payment on receipts.
+        # "20 € bar bezahlt": part of the total paid.
+        (rf"\b(?:hat\s+)?({_MONEY_MARKED})\s+(?:in\s+)?bar\s+bezahlt", r"paid \1 in cash"),
+        (rf"\b(?:hat\s+)?({_MONEY_MARKED})\s+(?:mit|per)\s+(?:ec-)?karte\s+bezahlt", r"paid \1 by card"),
+        (rf"\b(?:hat\s+)?({_MONEY_MARKED})\s+(?:bezahlt|angezahlt)", r"paid \1"),
         (r"\b(?:mit\s+(?:ec-)?karte|per\s+karte)\s+bezahlt", "paid by card"),
         (r"\b(?:in\s+)?bar\s+bezahlt", "paid cash"),
         (r"\bbezahlt\s+(?:mit|per)\s+(?:ec-)?karte", "paid by card"),

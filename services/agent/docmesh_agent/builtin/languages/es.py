@@ -99,6 +99,16 @@ SPANISH = Language(
         (r"\b(?:fecha\s+de\s+)?entrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
         (r"\bper[ií]odo\s+(?:de\s+(?:servicio|prestaci[oó]n)\s+)?(?:del?\s+)?", "service period "),
         # Payment on receipts.
+        # "pagó 20 € en efectivo": part of the total paid.
+        (
+            rf"\b(?:pag[oó]|ha\s+pagado|abon[oó])\s+({_MONEY_MARKED})\s+(?:en\s+)?(?:efectivo|met[aá]lico)",
+            r"paid \1 in cash",
+        ),
+        (
+            rf"\b(?:pag[oó]|ha\s+pagado|abon[oó])\s+({_MONEY_MARKED})\s+(?:con|por)\s+tarjeta",
+            r"paid \1 by card",
+        ),
+        (rf"\b(?:pag[oó]|ha\s+pagado|abon[oó])\s+({_MONEY_MARKED})", r"paid \1"),
         (
             r"\b(?:pagad[oa]|pago)\s+(?:con|por)\s+tarjeta(?:\s+de\s+(?:cr[eé]dito|d[eé]bito))?",
             "paid by card",

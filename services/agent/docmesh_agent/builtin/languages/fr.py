@@ -105,6 +105,13 @@ FRENCH = Language(
         (r"\b(?:date\s+de\s+)?livraison\s+(?:le|avant\s+le|pour\s+le|:)\s*", "delivery on "),
         (r"\bpériode\s+(?:de\s+prestation\s+)?(?:du\s+|de\s+)?", "service period "),
         # Payment on receipts.
+        # "a payé 20 € en espèces": part of the total paid.
+        (
+            rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})\s+en\s+(?:espèces|liquide)",
+            r"paid \1 in cash",
+        ),
+        (rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})\s+par\s+carte", r"paid \1 by card"),
+        (rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})", r"paid \1"),
         (r"\bpayée?\s+(?:par|en)\s+carte(?:\s+bancaire)?", "paid by card"),
         (r"\bpayée?\s+(?:en\s+espèces|en\s+liquide|cash)", "paid cash"),
         (r"\bpayée?\s+par\s+virement", "paid by bank transfer"),
