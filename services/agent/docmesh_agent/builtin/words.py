@@ -1,6 +1,7 @@
 """The word tables the interpreter reads with: numbers, document kinds, units, taxes, company names.
 
-Only English today; a language is added by extending these tables, not the rules that use them.
+English: the readers read English. Spanish, German and French requests are first rewritten into
+English phrasing by their own tables (`builtin/languages/`, `builtin/translate.py`).
 """
 
 from __future__ import annotations
