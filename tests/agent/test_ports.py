@@ -196,6 +196,15 @@ async def test_a_session_made_by_a_keyed_turn_is_found_by_its_key(sessions: Sess
     assert await sessions.find_by_turn_key(uuid.uuid4().hex) is None
 
 
+async def test_a_renewed_turn_lease_reads_back_and_keeps_the_turn_key(sessions: SessionStore) -> None:
+    key = uuid.uuid4().hex
+    session_id = await new_session(sessions, turn_key=key)
+    until = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=10)).replace(microsecond=0)
+    await sessions.renew_turn_lease(session_id, until)
+    assert (await sessions.get(session_id)).session.turn_lease_until == until
+    assert await sessions.find_by_turn_key(key) == session_id
+
+
 async def test_a_deleted_session_reads_as_deleted(sessions: SessionStore) -> None:
     session_id = await new_session(sessions)
     assert await sessions.delete(session_id) == 0
