@@ -6,23 +6,35 @@ client errors, seconds of errors after the fault ended, acknowledged writes lost
 duplicated, and the p99 latency during the fault.
 
 Scenarios (select with --only):
-  pg-restart   the session service while its PostgreSQL (its own) does `pg_ctl restart -m fast`
-  pg-stop      ... while its PostgreSQL is stopped for 10 s
-  redis-kill   the gateway's rate limiter while its Redis (its own) is killed
-  redis-hang   ... while its Redis is frozen (SIGSTOP) for 10 s
-Not measured here yet (covered by nothing in this script; see the report of issue 14):
-  llm-500, llm-hang, replica-kill, rolling-sigterm.
+  pg-restart       the session service while its PostgreSQL (its own) does `pg_ctl restart -m fast`
+  pg-stop          ... while its PostgreSQL is stopped for 10 s
+  redis-kill       the gateway's rate limiter while its Redis (its own) is killed
+  redis-hang       ... while its Redis is frozen (SIGSTOP) for 10 s
+  llm-500          the whole mesh (launcher, 1 replica, SQLite) while its LLM endpoint (a scripted
+                   one in this process) answers 500 for 20 s
+  llm-hang         ... while the endpoint accepts and never answers, for 20 s
+  replica-kill     the mesh with 2 replicas: kill -9 of one replica of each backend, 1 s apart
+  rolling-sigterm  the mesh with 1 replica: a rolling restart (SIGTERM, drain) of every backend
 
-Targets: errors end within 2 s of the fault's end; 0 lost, 0 duplicated.
+The mesh scenarios run reads and exports of one session (3 workers) and turns to another (1
+worker, each turn's text unique), every call after the previous one with a short pause: a
+bounded load whatever --rate says. Their writes are the acknowledged turns, looked up in the
+stored conversation afterwards. "errors" counts the calls that need no LLM, "llm errors" the turns.
 
-Usage: .venv/bin/python bench/bench_faults.py [--only pg-restart redis-hang] [--rate 40]
-(about 1 min for all four)
+Targets: errors end within 2 s of the fault's end; during an LLM outage only LLM-bound calls
+fail (0 errors); 0 errors of any kind during a rolling restart, 0 read/export errors when a
+replica is killed (a turn in flight on the killed agent may fail: no client retries a turn);
+0 lost, 0 duplicated.
+
+Usage: .venv/bin/python bench/bench_faults.py [--only pg-restart rolling-sigterm] [--rate 40]
+(about 1 min for the four store scenarios, about 3 more for the mesh ones)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import statistics
 import sys
 import tempfile
@@ -43,20 +55,50 @@ from docmesh_common.settings import ServiceSettings  # noqa: E402
 from docmesh_gateway.ratelimit import RedisRateLimiter  # noqa: E402
 from docmesh_session.server import create_server  # noqa: E402
 from docmesh_session.settings import SessionSettings  # noqa: E402
+from tests.agent.conftest import ANSWER  # noqa: E402
+from tests.agent.fake_llm import FakeLLM, error, ok  # noqa: E402
+from tests.faults.mesh import Load as MeshLoad  # noqa: E402
+from tests.faults.mesh import Mesh, own_mesh  # noqa: E402
 from tests.faults.servers import OwnPostgres, OwnRedis, own_postgres, own_redis  # noqa: E402
 
 TARGET_RECOVERY_SECONDS = 2.0
+LLM_OUTAGE_SECONDS = 20.0
+# The agent's LLM settings in the mesh scenarios: a short request time-out keeps a hung
+# endpoint's turns (and the run) bounded.
+LLM_SETTINGS = {
+    "DOCMESH_LLM_PROVIDER": "openai",
+    "DOCMESH_LLM_API_KEY": "sk-bench-not-a-secret",
+    "DOCMESH_LLM_MODEL": "bench-model",
+    "DOCMESH_LLM_MAX_RETRIES": "1",
+    "DOCMESH_LLM_BACKOFF_BASE_SECONDS": "0.05",
+    "DOCMESH_LLM_BACKOFF_CAP_SECONDS": "0.2",
+    "DOCMESH_LLM_TIMEOUT_SECONDS": "5",
+}
 
 
 @dataclass
 class Result:
     scenario: str
     calls: int = 0
-    errors: int = 0
+    errors: int = 0  # of calls that need no LLM (all calls in the store scenarios)
+    llm_errors: int = 0  # of LLM-bound calls (turns)
+    # What the target demands besides recovery, 0 lost and 0 duplicated.
+    zero_errors: bool = False
+    zero_llm_errors: bool = False
     error_seconds_after: float = 0.0
     lost: int = 0
     duplicated: int = 0
     latencies_during: list[float] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        return (
+            self.error_seconds_after <= TARGET_RECOVERY_SECONDS
+            and self.lost == 0
+            and self.duplicated == 0
+            and not (self.zero_errors and self.errors)
+            and not (self.zero_llm_errors and self.llm_errors)
+        )
 
     @property
     def p99_ms(self) -> float:
@@ -206,24 +248,99 @@ def _redis_hang(redis: OwnRedis) -> None:
     redis.thaw()
 
 
+def _mesh_run(
+    result: Result, llm_url: str, replicas: int, fault: Callable[[Mesh], None], settle: float
+) -> Result:
+    """One mesh scenario, blocking (run in a thread: the scripted LLM lives on the event loop)."""
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-faults-mesh-") as workdir,
+        own_mesh(Path(workdir), replicas, DOCMESH_LLM_BASE_URL=llm_url, **LLM_SETTINGS) as mesh,
+    ):
+        read, talk = mesh.drafted_session(), mesh.drafted_session()
+        with MeshLoad.reads_and_exports(mesh, read, turn_session=talk) as load:
+            time.sleep(1.0)
+            fault_start = time.monotonic()
+            fault(mesh)
+            fault_end = time.monotonic()
+            time.sleep(settle)
+        result.calls = len(load.calls)
+        result.errors = sum(1 for c in load.calls if not c.ok and not c.llm_bound)
+        result.llm_errors = sum(1 for c in load.calls if not c.ok and c.llm_bound)
+        last_error = max((c.started for c in load.calls if not c.ok), default=fault_end)
+        result.error_seconds_after = max(0.0, last_error - fault_end)
+        result.latencies_during = [
+            c.seconds for c in load.calls if fault_start <= c.started <= fault_end and not c.llm_bound
+        ]
+        result.lost, result.duplicated = load.lost_and_duplicated_turns()
+    return result
+
+
+async def _mesh_scenario(
+    result: Result, replicas: int, fault: Callable[[Mesh, FakeLLM], None], settle: float = 4.0
+) -> Result:
+    async with FakeLLM(default=ok(ANSWER)) as llm:
+        return await asyncio.to_thread(
+            _mesh_run, result, llm.base_url, replicas, lambda m: fault(m, llm), settle
+        )
+
+
+def _llm_500(_: Mesh, llm: FakeLLM) -> None:
+    llm.default = error(500)
+    time.sleep(LLM_OUTAGE_SECONDS)
+    llm.default = ok(ANSWER)
+
+
+def _llm_hang(_: Mesh, llm: FakeLLM) -> None:
+    # Requests that arrive meanwhile never get an answer: the agent's time-out ends them.
+    llm.default = dataclasses.replace(ok(ANSWER), delay=3600.0)
+    time.sleep(LLM_OUTAGE_SECONDS)
+    llm.default = ok(ANSWER)
+
+
+def _replica_kill(mesh: Mesh, _: FakeLLM) -> None:
+    for service in ("session", "document", "agent"):
+        mesh.kill(service)
+        time.sleep(1.0)
+
+
+def _rolling_sigterm(mesh: Mesh, _: FakeLLM) -> None:
+    for service in ("document", "session", "agent"):
+        mesh.restart(service)
+
+
 SCENARIOS: dict[str, Callable[[float], Awaitable[Result]]] = {
     "pg-restart": lambda rate: _session_scenario("pg-restart", lambda db: db.restart(), rate, 4.0),
     "pg-stop": lambda rate: _session_scenario("pg-stop", _pg_stop, rate, 4.0),
     "redis-kill": lambda rate: _redis_scenario("redis-kill", lambda r: r.kill(), rate, 3.0),
     "redis-hang": lambda rate: _redis_scenario("redis-hang", _redis_hang, rate, 3.0),
+    "llm-500": lambda _: _mesh_scenario(Result("llm-500", zero_errors=True), 1, _llm_500),
+    "llm-hang": lambda _: _mesh_scenario(Result("llm-hang", zero_errors=True), 1, _llm_hang, settle=8.0),
+    "replica-kill": lambda _: _mesh_scenario(Result("replica-kill", zero_errors=True), 2, _replica_kill),
+    "rolling-sigterm": lambda _: _mesh_scenario(
+        Result("rolling-sigterm", zero_errors=True, zero_llm_errors=True), 1, _rolling_sigterm
+    ),
 }
 
 
+TARGETS = (
+    "targets: errors end within 2 s of the fault's end (err s after <= 2); 0 lost, 0 dup;\n"
+    "  llm-500/llm-hang/replica-kill: 0 errors (LLM-bound turns may fail: llm errors);\n"
+    "  rolling-sigterm: 0 errors and 0 llm errors. p99: calls that need no LLM, during the fault."
+)
+
+
 def _table(results: list[Result]) -> str:
-    header = f"{'fault':<12} {'calls':>6} {'errors':>6} {'err s after':>11} {'lost':>5} {'dup':>4} {'p99 ms':>8}  target"
+    header = (
+        f"{'fault':<16} {'calls':>6} {'errors':>6} {'llm errors':>10} {'err s after':>11} {'lost':>5} "
+        f"{'dup':>4} {'p99 ms':>8}  target"
+    )
     lines = [header, "-" * len(header)]
     for r in results:
-        met = r.error_seconds_after <= TARGET_RECOVERY_SECONDS and r.lost == 0 and r.duplicated == 0
         lines.append(
-            f"{r.scenario:<12} {r.calls:>6} {r.errors:>6} {r.error_seconds_after:>11.2f} {r.lost:>5} "
-            f"{r.duplicated:>4} {r.p99_ms:>8.1f}  {'met' if met else 'MISSED'}"
+            f"{r.scenario:<16} {r.calls:>6} {r.errors:>6} {r.llm_errors:>10} {r.error_seconds_after:>11.2f} "
+            f"{r.lost:>5} {r.duplicated:>4} {r.p99_ms:>8.1f}  {'met' if r.met else 'MISSED'}"
         )
-    return "\n".join(lines)
+    return "\n".join([*lines, "", TARGETS])
 
 
 async def main(argv: list[str] | None = None) -> int:

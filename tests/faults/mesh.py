@@ -52,10 +52,12 @@ class Mesh:
             launcher.restart_replica(self.plan, replica, self.env)
 
     def kill(self, service: str, index: int = 0) -> None:
-        """kill -9 of one replica (no drain at all)."""
+        """kill -9 of one replica (no drain at all), with its own children (a pod's whole container:
+        the document service's render pool too, which would outlive it and hold the test's pipes)."""
         replica = self.plan.of(service)[index]
         assert replica.process is not None
-        replica.process.send_signal(signal.SIGKILL)
+        # The launcher starts each replica in a session of its own: its process group is its pid.
+        os.killpg(replica.process.pid, signal.SIGKILL)
         replica.process.wait()
 
     def replace(self, service: str, index: int = 0) -> None:
@@ -97,6 +99,7 @@ class Call:
     seconds: float
     path: str
     status: int | str  # the HTTP status, or the transport error
+    llm_bound: bool = False  # a chat turn (needs the language model)
 
     @property
     def ok(self) -> bool:
@@ -109,14 +112,18 @@ class Load:
 
     mesh: Mesh
     paths: list[str]
+    # A session to send turns to, one after the other ("" for none); each turn's text is unique.
+    turn_session: str = ""
     calls: list[Call] = field(default_factory=list)
+    acknowledged_turns: list[str] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _workers: list[threading.Thread] = field(default_factory=list)
 
     @classmethod
-    def reads_and_exports(cls, mesh: Mesh, session_id: str) -> Load:
+    def reads_and_exports(cls, mesh: Mesh, session_id: str, turn_session: str = "") -> Load:
+        """Reads and exports of `session_id`; and turns to `turn_session` when one is given."""
         base = f"/api/v1/sessions/{session_id}"
-        return cls(mesh, [base, f"{base}/document.pdf", f"{base}/revisions"])
+        return cls(mesh, [base, f"{base}/document.pdf", f"{base}/revisions"], turn_session)
 
     def _work(self, path: str) -> None:
         with self.mesh.client() as client:
@@ -129,8 +136,48 @@ class Load:
                 self.calls.append(Call(started, time.monotonic() - started, path, status))
                 time.sleep(LOAD_PAUSE_SECONDS)
 
+    def _turns(self) -> None:
+        with self.mesh.client() as client:
+            while not self._stop.is_set():
+                text = f"add 1 hour of support at $10 (turn {uuid.uuid4().hex})"
+                started = time.monotonic()
+                body = {"session_id": self.turn_session, "message": text}
+                try:
+                    # The key lets a client retry replay the turn; this load never retries.
+                    reply = client.post("/api/v1/chat", json=body, headers={"Idempotency-Key": text})
+                    status: int | str = reply.status_code
+                except httpx.HTTPError as error:
+                    status = repr(error)
+                self.calls.append(Call(started, time.monotonic() - started, "/api/v1/chat", status, True))
+                if status == 200:
+                    self.acknowledged_turns.append(text)
+                time.sleep(LOAD_PAUSE_SECONDS)
+
+    def stored_user_messages(self) -> list[str]:
+        """Every message text of the turn session, as stored (read after the load)."""
+        texts: list[str] = []
+        token = ""
+        with self.mesh.client() as client:
+            while True:
+                params = {"page_size": "100", **({"page_token": token} if token else {})}
+                reply = client.get(f"/api/v1/sessions/{self.turn_session}/messages", params=params)
+                reply.raise_for_status()
+                page = reply.json()
+                texts += [str(m.get("content", "")) for m in page.get("messages", [])]
+                token = page.get("next_page_token") or page.get("nextPageToken") or ""
+                if not token:
+                    return texts
+
+    def lost_and_duplicated_turns(self) -> tuple[int, int]:
+        """Acknowledged turns whose message is missing, and those stored more than once."""
+        stored = self.stored_user_messages()
+        counts = [stored.count(text) for text in self.acknowledged_turns]
+        return sum(1 for n in counts if n == 0), sum(1 for n in counts if n > 1)
+
     def __enter__(self) -> Load:
         self._workers = [threading.Thread(target=self._work, args=(p,), daemon=True) for p in self.paths]
+        if self.turn_session:
+            self._workers.append(threading.Thread(target=self._turns, daemon=True))
         for worker in self._workers:
             worker.start()
         return self
