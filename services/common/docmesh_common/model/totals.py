@@ -17,6 +17,17 @@ invoice's rounding mode, in this order:
    ``tax = round(base × rate / 100)``
 6. ``total = subtotal − discount total + Σ taxes + round(shipping)``
 7. ``balance due = total − round(amount paid)``
+
+``vat_breakdown`` derives the EN 16931 view of the same arithmetic (BG-22 totals, BG-23 VAT
+breakdown, BG-20/21 document-level allowances and charges): amounts at most 2 decimals
+(EN 16931 BR-DEC: a KWD e-invoice is computed in 2 decimals, JPY in 0), the lines grouped by VAT
+category and rate (``line_vat_category``), each whole-document discount split over the groups
+pro rata exactly as step 5 splits it over taxes, except that the group with the largest line
+total takes the rounding remainder so the split allowances add up to the discount total
+(BR-CO-11, BR-CO-13 and BR-S-08 then hold exactly); shipping is a charge in its (untaxed)
+category. Its total equals ``compute_totals``' whenever there is at most one group or no
+whole-document discount; with several groups and a discount, the remainder may move one minor
+unit of base between groups and so, rarely, change a tax by one minor unit.
 """
 
 from __future__ import annotations
@@ -26,9 +37,30 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from docmesh.type.v1 import invoice_pb2
 from docmesh_common.model.currency import minor_units
-from docmesh_common.model.invoice import Discount, Invoice, RoundingMode, money, tax_applies
+from docmesh_common.model.invoice import (
+    Discount,
+    Invoice,
+    RoundingMode,
+    line_vat_category,
+    money,
+    tax_applies,
+)
+from docmesh_common.model.vat import DEFAULT_EXEMPTION_REASONS, REASON_CATEGORIES, VatCategory
 
-__all__ = ["InvoiceTotals", "LineTotals", "TaxTotal", "compute_totals", "round_money", "tax_applies"]
+__all__ = [
+    "InvoiceTotals",
+    "LineTotals",
+    "TaxTotal",
+    "VatBreakdown",
+    "VatGroup",
+    "compute_totals",
+    "round_money",
+    "tax_applies",
+    "vat_breakdown",
+]
+
+# EN 16931 allows at most 2 decimals in amounts (BR-DEC-*).
+EN16931_MAX_DIGITS = 2
 
 _HUNDRED = Decimal(100)
 _ZERO = Decimal(0)
@@ -147,20 +179,28 @@ def _document_discount(discount: Discount, subtotal: Decimal, rnd: _Rounder) -> 
     return rnd(discount.amount)
 
 
-def compute_totals(invoice: Invoice) -> InvoiceTotals:
-    """The invoice's totals in Decimal, rounded as described in the module docstring."""
-    digits = minor_units(invoice.currency_code)
-    rnd = _Rounder(digits, invoice.rounding_mode)
-
+def _lines(invoice: Invoice, rnd: _Rounder) -> list[LineTotals]:
     lines = []
     for item in invoice.line_items:
         gross = rnd(item.quantity * item.unit_price)
         line_discount = _line_discount(item.discount, gross, rnd)
         lines.append(LineTotals(gross=gross, discount=line_discount, amount=gross - line_discount))
-    subtotal = rnd(sum((line.amount for line in lines), _ZERO))
+    return lines
 
+
+def _discounts(invoice: Invoice, subtotal: Decimal, rnd: _Rounder) -> tuple[tuple[Decimal, ...], Decimal]:
     discounts = tuple(_document_discount(d, subtotal, rnd) for d in invoice.discounts)
-    discount_total = min(rnd(sum(discounts, _ZERO)), subtotal)
+    return discounts, min(rnd(sum(discounts, _ZERO)), subtotal)
+
+
+def compute_totals(invoice: Invoice) -> InvoiceTotals:
+    """The invoice's totals in Decimal, rounded as described in the module docstring."""
+    digits = minor_units(invoice.currency_code)
+    rnd = _Rounder(digits, invoice.rounding_mode)
+
+    lines = _lines(invoice, rnd)
+    subtotal = rnd(sum((line.amount for line in lines), _ZERO))
+    discounts, discount_total = _discounts(invoice, subtotal, rnd)
 
     taxes = []
     for tax in invoice.taxes:
@@ -201,3 +241,125 @@ def compute_totals(invoice: Invoice) -> InvoiceTotals:
 def round_money(value: Decimal, currency_code: str, mode: RoundingMode = RoundingMode.HALF_UP) -> Decimal:
     """``value`` rounded to the currency's minor unit with ``mode``."""
     return _Rounder(minor_units(currency_code), mode)(value)
+
+
+@dataclass(frozen=True)
+class VatGroup:
+    """One EN 16931 VAT breakdown (BG-23): the lines of one category and rate."""
+
+    category: VatCategory
+    rate_percent: Decimal
+    line_total: Decimal  # Σ line net amounts (BT-131) in the group
+    allowance: Decimal  # its share of the whole-document discounts (BT-92)
+    charge: Decimal  # shipping, when it is in this category (BT-99)
+    taxable: Decimal  # BT-116 = line_total − allowance + charge
+    amount: Decimal  # BT-117 = round(taxable × rate / 100)
+    exemption_reason: str  # BT-120; empty for S and Z
+    exemption_reason_code: str  # BT-121
+
+
+@dataclass(frozen=True)
+class VatBreakdown:
+    """The EN 16931 document totals (BG-22) and VAT breakdown, in at most 2 decimals."""
+
+    currency_code: str
+    digits: int
+    lines: tuple[LineTotals, ...]
+    line_categories: tuple[tuple[VatCategory, Decimal], ...]
+    groups: tuple[VatGroup, ...]
+    shipping_category: VatCategory | None  # None without shipping
+    line_total: Decimal  # BT-106
+    allowance_total: Decimal  # BT-107
+    charge_total: Decimal  # BT-108
+    tax_exclusive: Decimal  # BT-109
+    tax_total: Decimal  # BT-110
+    tax_inclusive: Decimal  # BT-112
+    prepaid: Decimal  # BT-113
+    payable: Decimal  # BT-115
+
+
+def _reason(invoice: Invoice, category: VatCategory, rate: Decimal) -> tuple[str, str]:
+    if category not in REASON_CATEGORIES:
+        return "", ""
+    for item in invoice.line_items:
+        if line_vat_category(item, invoice.taxes) == (category, rate) and (
+            item.vat_exemption_reason or item.vat_exemption_reason_code
+        ):
+            return item.vat_exemption_reason, item.vat_exemption_reason_code
+    code, text = DEFAULT_EXEMPTION_REASONS[category]
+    return text, code
+
+
+def vat_breakdown(invoice: Invoice) -> VatBreakdown:
+    """The EN 16931 totals and VAT breakdown, derived as the module docstring says.
+
+    Raises ValueError for a line EN 16931 cannot express (one under two taxes).
+    """
+    digits = min(minor_units(invoice.currency_code), EN16931_MAX_DIGITS)
+    rnd = _Rounder(digits, invoice.rounding_mode)
+    lines = _lines(invoice, rnd)
+    subtotal = rnd(sum((line.amount for line in lines), _ZERO))
+    _, discount_total = _discounts(invoice, subtotal, rnd)
+    categories = tuple(line_vat_category(item, invoice.taxes) for item in invoice.line_items)
+
+    line_totals: dict[tuple[VatCategory, Decimal], Decimal] = {}
+    for key, line in zip(categories, lines, strict=True):
+        line_totals[key] = line_totals.get(key, rnd(_ZERO)) + line.amount
+    allowances = {
+        key: total - rnd.discounted_base(total, discount_total, subtotal)
+        for key, total in line_totals.items()
+    }
+    if line_totals:
+        largest = max(line_totals, key=lambda key: line_totals[key])
+        allowances[largest] += discount_total - sum(allowances.values(), _ZERO)
+
+    shipping = rnd(invoice.shipping) if invoice.shipping is not None else None
+    shipping_category: VatCategory | None = None
+    charges: dict[tuple[VatCategory, Decimal], Decimal] = {}
+    if shipping is not None:
+        all_outside = bool(categories) and all(c is VatCategory.OUTSIDE_SCOPE for c, _ in categories)
+        shipping_category = invoice.shipping_vat_category or (
+            VatCategory.OUTSIDE_SCOPE if all_outside else VatCategory.EXEMPT
+        )
+        charges[(shipping_category, _ZERO)] = shipping
+        line_totals.setdefault((shipping_category, _ZERO), rnd(_ZERO))
+        allowances.setdefault((shipping_category, _ZERO), rnd(_ZERO))
+
+    groups = []
+    for (category, rate), total in line_totals.items():
+        charge = charges.get((category, rate), rnd(_ZERO))
+        taxable = total - allowances[(category, rate)] + charge
+        reason, code = _reason(invoice, category, rate)
+        groups.append(
+            VatGroup(
+                category=category,
+                rate_percent=rate,
+                line_total=total,
+                allowance=allowances[(category, rate)],
+                charge=charge,
+                taxable=taxable,
+                amount=rnd(taxable * rate / _HUNDRED),
+                exemption_reason=reason,
+                exemption_reason_code=code,
+            )
+        )
+    charge_total = shipping if shipping is not None else rnd(_ZERO)
+    tax_exclusive = subtotal - discount_total + charge_total
+    tax_total = rnd(sum((g.amount for g in groups), _ZERO))
+    prepaid = rnd(invoice.amount_paid if invoice.amount_paid is not None else _ZERO)
+    return VatBreakdown(
+        currency_code=invoice.currency_code,
+        digits=digits,
+        lines=tuple(lines),
+        line_categories=categories,
+        groups=tuple(groups),
+        shipping_category=shipping_category,
+        line_total=subtotal,
+        allowance_total=discount_total,
+        charge_total=charge_total,
+        tax_exclusive=tax_exclusive,
+        tax_total=tax_total,
+        tax_inclusive=tax_exclusive + tax_total,
+        prepaid=prepaid,
+        payable=tax_exclusive + tax_total - prepaid,
+    )
