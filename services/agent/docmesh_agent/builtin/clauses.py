@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 
 from docmesh_agent.builtin.labels import capitalised
-from docmesh_agent.builtin.money import NAME_RE, NAMES, currency_from_code, currency_from_name, find_money
+from docmesh_agent.builtin.money import (
+    AMT,
+    NAME_RE,
+    NAMES,
+    NUM,
+    currency_from_code,
+    currency_from_name,
+    find_money,
+)
 from docmesh_agent.builtin.words import MONTH_ABBREVIATIONS, MONTH_NAMES, QTY_WORD_RE, TAX_WORDS
 
 # Words that start a new clause after "and"/"plus"/"with".
@@ -111,7 +119,8 @@ def take_currency(text: str) -> tuple[str, str | None]:
 
 # --- clauses ------------------------------------------------------------------------------
 
-_LINE_DISCOUNT = r"\d+(?:[.,]\d+)?\s*%\s*(?:off|discount)\b"
+# A discount said of its own line, a percentage or an amount ("15% off", "100 off", "$20 discount").
+LINE_DISCOUNT = rf"(?:{NUM}\s*%|{AMT})\s*(?:off|discount)\b"
 _ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bJr)(?<!\bAve)(?<!\bS\.L)(?<!\bS\.A)(?<!\bincl)(?<!\bIncl)"
 
 
@@ -140,9 +149,9 @@ def _split_dashes(part: str) -> list[str]:
 
 def _split_joiners(part: str) -> list[str]:
     pieces = re.split(
-        # "with" before "15% off" ties the discount to its line ("design at 90 with 15% off"),
-        # also when another line follows ("... with 15% off and 2 hours of QA at 50").
-        rf"\s+(?:and|&|plus|also|then|with(?!\s+(?:an?\s+)?{_LINE_DISCOUNT}\s*\)?\s*(?:$|(?:and|&|plus)\s))|as well as)\s+(?={_CLAUSE_START})",
+        # "with" before "15% off" or "100 off" ties the discount to its line ("design at 90 with
+        # 15% off"), also when another line follows ("... with 15% off and 2 hours of QA at 50").
+        rf"\s+(?:and|&|plus|also|then|with(?!\s+(?:an?\s+)?{LINE_DISCOUNT}\s*\)?\s*(?:$|(?:and|&|plus)\s))|as well as)\s+(?={_CLAUSE_START})",
         part,
         flags=re.IGNORECASE,
     )

@@ -57,6 +57,11 @@ _DISCOUNT_WORD_FIRST = re.compile(
     r"(?:\s+(?P<conn>on|off|for|to)\s+(?P<target>.+))?$",
     re.IGNORECASE,
 )
+# "discount the widget by 100", "discount line 2 by 10%": the verb names the line it discounts.
+_DISCOUNT_BY = re.compile(
+    rf"^discount\s+(?P<target>.+?)\s+(?P<conn>by)\s+(?:(?P<pct>{NUM})\s*(?:%|percent|per\s?cent)|(?P<amt>{AMT}))$",
+    re.IGNORECASE,
+)
 _DISCOUNT_LESS = re.compile(
     rf"^(?:less|minus)\s+(?:(?P<pct>{NUM})\s*%|(?P<amt>{AMT}))(?:\s+(?P<desc>[a-z][a-z -]*))?$",
     re.IGNORECASE,
@@ -117,7 +122,7 @@ def read_fields(r: Reading, text: str, party_before: str | None) -> bool:
     if unrated:
         d.unrated_taxes.append(tax_label(unrated.group("name")))
         return True
-    for regex in (_DISCOUNT_FIRST_VALUE, _DISCOUNT_WORD_FIRST, _DISCOUNT_LESS):
+    for regex in (_DISCOUNT_BY, _DISCOUNT_FIRST_VALUE, _DISCOUNT_WORD_FIRST, _DISCOUNT_LESS):
         match = regex.match(text)
         if match and _discount(r, match):
             return True
@@ -202,10 +207,10 @@ def _discount(r: Reading, match: re.Match[str]) -> bool:
         target,
         re.IGNORECASE,
     ):
-        # "10% off the logo", "discount on line 2" name a line; "discount for early payment"
-        # may name one or give the reason.
+        # "10% off the logo", "discount on line 2", "discount the logo by 10%" name a line;
+        # "discount for early payment" may name one or give the reason.
         conn = (match.groupdict().get("conn") or ("off" if word == "off" else "for")).lower()
-        r.draft.line_discounts.append(LineDiscount(target, disc, strict=conn in ("on", "off")))
+        r.draft.line_discounts.append(LineDiscount(target, disc, strict=conn in ("on", "off", "by")))
     else:
         r.draft.discounts.append(disc)
     return True

@@ -33,6 +33,7 @@ _FEE_PREFIX = re.compile(
     r"^(?:an?\s+|the\s+)?(?:flat\s+|fixed\s+|one-off\s+|one-time\s+)?(?:fee|charge|price|rate|sum)\s+of\s+(?=\S*\d)",
     re.IGNORECASE,
 )
+_BRACKETED_NUMBER = re.compile(r"(?P<a>\S*\d[\d,.']*)\s*\(\s*(?P<b>[^\s\d()]{0,3}\d[\d,.']*)")
 _TOTAL_TAIL_RE = re.compile(
     r"^(?:in\s+)?(?:total|all\s+in|altogether|for\s+all|for\s+the\s+lot|flat)\b", re.IGNORECASE
 )
@@ -40,6 +41,15 @@ _TOTAL_TAIL_RE = re.compile(
 
 def read_item(r: Reading, text: str) -> DraftItem | None:
     """A line item, or a bare price (description "") that belongs to the previous item."""
+    bracketed = _BRACKETED_NUMBER.search(text)
+    if bracketed and find_money(bracketed.group("a")) and find_money(bracketed.group("b")):
+        # "widget at 60 (100 pcs)": a number directly before an opening bracket ends there (never
+        # the thousands-grouped 60100), and what the bracketed number is cannot be told: ask.
+        item = read_item(r, text[: bracketed.end("a")])
+        if item is not None:
+            item.unit_price = None
+            item.price_choices = (bracketed.group("a"), bracketed.group("b"))
+        return item
     text = _without_lead_words(text)
     bare = _bare_count(r, text)
     if bare is not None:

@@ -14,6 +14,7 @@ import re
 from decimal import Decimal
 
 from docmesh_agent.builtin.clauses import (
+    LINE_DISCOUNT,
     rewrite_layout,
     split_clauses,
     strip_connectors,
@@ -21,7 +22,7 @@ from docmesh_agent.builtin.clauses import (
     take_notes,
 )
 from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
-from docmesh_agent.builtin.money import parse_number
+from docmesh_agent.builtin.money import NUM, one_amount, parse_number
 from docmesh_agent.builtin.read_fields import read_fields
 from docmesh_agent.builtin.read_item import read_item, unit_from_total
 from docmesh_agent.builtin.read_parties import read_lead, read_party_detail
@@ -49,11 +50,24 @@ _EXCEPT = re.compile(
     r"^(?P<head>.+?)\s+(?:except|but\s+not|excluding)\s+(?:on|for)?\s*(?:the\s+)?(?P<target>.+)$",
     re.IGNORECASE,
 )
-# "design at 90 with 15% off", "logo design 400 (10% off)": a discount said of its own line.
-_LINE_PERCENT_TAIL = re.compile(
-    r"\s+(?:with\s+(?:an?\s+)?)?\(?\s*(?P<pct>\d+(?:[.,]\d+)?)\s*%\s*(?:off|discount)\s*\)?$", re.IGNORECASE
+# "design at 90 with 15% off", "logo design 400 (10% off)", "widget at 60 (100 off)": a discount
+# said of its own line (an amount the one arithmetic caps at the line).
+_LINE_DISCOUNT_TAIL = re.compile(
+    rf"\s+(?:with\s+(?:an?\s+)?)?\(?\s*(?P<discount>{LINE_DISCOUNT})\s*\)?$", re.IGNORECASE
 )
 _TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months"})
+
+
+def _line_discount(r: Reading, said: str) -> Discount | None:
+    """ "15% off" or "100 off" as a Discount; None when the amount is not one amount."""
+    percent = re.match(rf"({NUM})\s*%", said)
+    if percent:
+        return Discount(percent=parse_number(percent.group(1)))
+    money = one_amount(re.sub(r"\s*(?:off|discount)$", "", said, flags=re.IGNORECASE))
+    if money is None:
+        return None
+    r.draft.note_currency(money)
+    return Discount(amount=money.amount)
 
 
 def read_request(text: str, today: dt.date) -> Draft:
@@ -140,12 +154,14 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         return None
     if read_fields(r, rest, party_before):
         return None
-    discounted = _LINE_PERCENT_TAIL.search(rest)
+    discounted = _LINE_DISCOUNT_TAIL.search(rest)
     if discounted and discounted.start() > 0:
         item = read_item(r, rest[: discounted.start()])
         if item is not None and item.description and item.unit_price is not None:
-            item.discount = Discount(percent=parse_number(discounted.group("pct")))
-            return item
+            discount = _line_discount(r, discounted.group("discount"))
+            if discount is not None:
+                item.discount = discount
+                return item
     exempt = _EXEMPT_TAIL.search(rest)
     if exempt and exempt.start() > 0:
         item = read_item(r, rest[: exempt.start()])
