@@ -7,7 +7,7 @@ payment means codes, and which required business terms (BT/BG) an invoice still 
 from __future__ import annotations
 
 from docmesh_common.model.invoice import Invoice, Party
-from docmesh_common.model.totals import VatBreakdown
+from docmesh_common.model.totals import VatBreakdown, vat_breakdown
 from docmesh_common.model.vat import VatCategory, is_vat_id, normalize_vat_id
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017"
@@ -47,8 +47,12 @@ def tax_registration_id(party: Party) -> str:
     return "" if is_vat_id(normalize_vat_id(party.tax_id)) else party.tax_id
 
 
-def missing_terms(invoice: Invoice, breakdown: VatBreakdown) -> list[tuple[str, str]]:
-    """Every business term EN 16931 requires of this invoice that it does not have, in BT order."""
+def missing_terms(invoice: Invoice, breakdown: VatBreakdown | None = None) -> list[tuple[str, str]]:
+    """Every business term EN 16931 requires of this invoice that it does not have, in BT order.
+
+    Raises ValueError for a line EN 16931 cannot express at all (one under two taxes).
+    """
+    breakdown = breakdown or vat_breakdown(invoice)
     missing: list[tuple[str, str]] = []
     categories = {c for c, _ in breakdown.line_categories}
     if breakdown.shipping_category is not None:
