@@ -648,3 +648,10 @@ def test_discount_a_line_that_is_not_there_asks_and_leaves_the_document() -> Non
     result = interpret("discount the gizmo by 10", _widget_and_qa(), today=DEC_3)
     assert result.action == "question"
     assert result.invoice is None
+
+
+def test_time_off_after_with_is_not_a_discount_on_the_line() -> None:
+    # "1 day off" has a unit: it is never the line's amount discount.
+    result = interpret("Invoice Acme: cleaning at 60 with 1 day off", None, today=DEC_3)
+    assert result.invoice is not None
+    assert _discounted_lines(result.invoice)[0] == ("Cleaning", Decimal(1), Decimal(60), None)

@@ -18,7 +18,7 @@ from docmesh_agent.builtin.money import (
     currency_from_name,
     find_money,
 )
-from docmesh_agent.builtin.words import MONTH_ABBREVIATIONS, MONTH_NAMES, QTY_WORD_RE, TAX_WORDS
+from docmesh_agent.builtin.words import MONTH_ABBREVIATIONS, MONTH_NAMES, QTY_WORD_RE, TAX_WORDS, UNIT_RE
 
 # Words that start a new clause after "and"/"plus"/"with".
 _CLAUSE_START = (
@@ -120,7 +120,8 @@ def take_currency(text: str) -> tuple[str, str | None]:
 # --- clauses ------------------------------------------------------------------------------
 
 # A discount said of its own line, a percentage or an amount ("15% off", "100 off", "$20 discount").
-LINE_DISCOUNT = rf"(?:{NUM}\s*%|{AMT})\s*(?:off|discount)\b"
+# "1 day off" is time off, not an amount.
+LINE_DISCOUNT = rf"(?:{NUM}\s*%|(?!{NUM}\s*(?:{UNIT_RE})\b){AMT})\s*(?:off|discount)\b"
 _ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bJr)(?<!\bAve)(?<!\bS\.L)(?<!\bS\.A)(?<!\bincl)(?<!\bIncl)"
 
 

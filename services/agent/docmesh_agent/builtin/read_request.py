@@ -59,12 +59,14 @@ _TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month
 
 
 def _line_discount(r: Reading, said: str) -> Discount | None:
-    """ "15% off" or "100 off" as a Discount; None when the amount is not one amount."""
+    """ "15% off" or "100 off" as a Discount; None when it is not one amount and nothing else."""
     percent = re.match(rf"({NUM})\s*%", said)
     if percent:
         return Discount(percent=parse_number(percent.group(1)))
-    money = one_amount(re.sub(r"\s*(?:off|discount)$", "", said, flags=re.IGNORECASE))
-    if money is None:
+    amount = re.sub(r"\s*(?:off|discount)$", "", said, flags=re.IGNORECASE)
+    money = one_amount(amount)
+    if money is None or money.end < len(amount):
+        # "1 day off" is time off, not an amount: not a discount.
         return None
     r.draft.note_currency(money)
     return Discount(amount=money.amount)
