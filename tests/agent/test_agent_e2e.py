@@ -492,7 +492,12 @@ async def test_a_document_still_incomplete_after_the_re_asks_becomes_a_question(
 
 async def test_an_open_llm_breaker_fails_turns_fast_with_a_retry_hint(mesh: Mesh, llm: FakeLLM) -> None:
     _, channel = await mesh.start_agent(
-        **{**mesh.llm_settings, "llm_breaker_fail_max": 2, "llm_breaker_reset_seconds": 30}
+        **{
+            **mesh.llm_settings,
+            "llm_breaker_fail_max": 2,
+            "llm_breaker_reset_seconds": 30,
+            "breaker_first_open_seconds": 30,
+        }
     )
     caller = Caller(channel)
     llm.push(error(500), error(500))

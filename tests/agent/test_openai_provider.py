@@ -176,7 +176,9 @@ async def test_breaker_opens_after_fail_max_server_errors(llm: FakeLLM, make_pro
 
 
 async def test_open_breaker_fails_fast_with_a_retry_hint(llm: FakeLLM, make_provider) -> None:
-    provider = make_provider(llm_max_retries=0, llm_breaker_fail_max=2, llm_breaker_reset_seconds=30)
+    provider = make_provider(
+        llm_max_retries=0, llm_breaker_fail_max=2, llm_breaker_reset_seconds=30, breaker_first_open_seconds=30
+    )
     for _ in range(2):
         with pytest.raises(Unavailable):
             await ask(provider)
@@ -188,6 +190,24 @@ async def test_open_breaker_fails_fast_with_a_retry_hint(llm: FakeLLM, make_prov
     assert caught.value.reason == "LLM_BREAKER_OPEN"
     assert 25 <= (caught.value.retry_after_seconds or 0) <= 30
     assert len(llm.requests) == 2
+
+
+async def test_after_a_blip_the_llm_breaker_lets_a_probe_through_within_about_a_second(
+    llm: FakeLLM, make_provider
+) -> None:
+    provider = make_provider(
+        llm_max_retries=0,
+        llm_breaker_fail_max=1,
+        llm_breaker_reset_seconds=30,
+        breaker_first_open_seconds=0.5,
+    )
+    with pytest.raises(Unavailable):
+        await ask(provider)
+    assert provider.breaker.state == "open"
+    await asyncio.sleep(0.6)
+    llm.push(ok(ANSWER))
+    await ask(provider)
+    assert provider.breaker.state == "closed"
 
 
 async def test_half_open_breaker_lets_one_probe_through_and_closes_on_success(

@@ -141,12 +141,17 @@ class EndpointBreaker(Breaker):
     """The breaker of one LLM endpoint, exported as docmesh_breaker_state{breaker="llm:<endpoint>"}
     beside the gRPC upstreams': only endpoint-health errors count; 4xx do not."""
 
-    def __init__(self, endpoint: str, *, fail_max: int, reset_seconds: float) -> None:
+    def __init__(
+        self, endpoint: str, *, fail_max: int, reset_seconds: float, first_open_seconds: float | None = None
+    ) -> None:
+        # Like the gRPC upstreams' breakers: a short first open (an endpoint back after a blip is
+        # used again within about a second), growing on each failed probe up to reset_seconds.
         super().__init__(
             f"llm:{endpoint}",
             fail_max=fail_max,
             open_seconds=reset_seconds,
             counts_as_failure=counts_against_endpoint,
+            first_open_seconds=first_open_seconds,
         )
         self.endpoint = endpoint
 

@@ -116,6 +116,7 @@ class OpenAIProvider:
             self.endpoint,
             fail_max=settings.llm_breaker_fail_max,
             reset_seconds=settings.llm_breaker_reset_seconds,
+            first_open_seconds=settings.breaker_first_open_seconds,
         )
         self._policy = RetryPolicy(
             max_retries=settings.llm_max_retries,
