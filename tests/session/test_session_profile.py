@@ -126,6 +126,7 @@ async def test_each_owner_has_a_profile_of_their_own(profiles, alice, bob) -> No
         (pb.Profile(bank=pb.BankDetails(bic="NOTABIC")), "profile.bank.bic"),
         (pb.Profile(seller=invoice_pb2.Party(country_code="XX")), "profile.seller.country_code"),
         (pb.Profile(seller=invoice_pb2.Party(name="x" * 201)), "profile.seller.name"),
+        (pb.Profile(seller=invoice_pb2.Party(vat_id="QQ123456789")), "profile.seller.vat_id"),
         (pb.Profile(default_currency_code="XYZ"), "profile.default_currency_code"),
         (pb.Profile(language="it"), "profile.language"),
         (pb.Profile(default_payment_days=-1), "profile.default_payment_days"),

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from docmesh.type.v1 import invoice_pb2
 from docmesh_common.errors import InvalidArgument
 from docmesh_common.model.currency import is_currency
-from docmesh_common.model.invoice import Party
+from docmesh_common.model.invoice import PARTY_TEXT_FIELDS, party_from_proto
 from docmesh_session.validation import NUL
 
 MAX_SHORT_TEXT = 200
@@ -35,23 +35,12 @@ def check_payment_defaults(terms: str, days: int, prefix: str) -> None:
 def check_party(seller: invoice_pb2.Party, prefix: str) -> None:
     """A party (a profile's seller, a customer) valid for the shared invoice model; fields
     named under `prefix`."""
-    for name in ("name", "email", "phone", "tax_id", "postal_code", "city", "company_id", "website"):
+    for name in PARTY_TEXT_FIELDS:
         check_text(getattr(seller, name), f"{prefix}.{name}", MAX_SHORT_TEXT)
     for i, line in enumerate(seller.address_lines):
         check_text(line, f"{prefix}.address_lines[{i}]", MAX_SHORT_TEXT)
     try:
-        Party(
-            name=seller.name,
-            address_lines=list(seller.address_lines),
-            email=seller.email,
-            phone=seller.phone,
-            tax_id=seller.tax_id,
-            postal_code=seller.postal_code,
-            city=seller.city,
-            country_code=seller.country_code,
-            company_id=seller.company_id,
-            website=seller.website,
-        )
+        party_from_proto(seller)
     except ValidationError as error:
         first = error.errors()[0]
         field = f"{prefix}." + ".".join(str(p) for p in first["loc"]) if first["loc"] else prefix

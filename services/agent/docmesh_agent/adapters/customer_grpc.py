@@ -7,7 +7,7 @@ from docmesh.session.v1 import customer_service_pb2_grpc as cus_grpc
 from docmesh_agent.domain import Customer
 from docmesh_agent.settings import AgentSettings
 from docmesh_common.clients import Upstream
-from docmesh_common.model.invoice import Party, _party_from_proto, _party_to_proto
+from docmesh_common.model.invoice import party_from_proto, party_to_proto
 
 
 class GrpcCustomerBook:
@@ -33,7 +33,7 @@ class GrpcCustomerBook:
             self._upstream.stub.CreateCustomer,
             cus_pb2.CreateCustomerRequest(
                 customer=cus_pb2.Customer(
-                    party=_party_to_proto(customer.party),
+                    party=party_to_proto(customer.party),
                     default_currency_code=customer.default_currency_code,
                     default_payment_terms=customer.default_payment_terms,
                     default_payment_days=customer.default_payment_days,
@@ -47,7 +47,7 @@ def _customer(customer: cus_pb2.Customer) -> Customer:
     return Customer(
         id=customer.id,
         # The invoice model's own conversion of a party, so the two never differ.
-        party=Party.model_validate(_party_from_proto(customer.party)),
+        party=party_from_proto(customer.party),
         default_currency_code=customer.default_currency_code,
         default_payment_terms=customer.default_payment_terms,
         default_payment_days=customer.default_payment_days,

@@ -8,7 +8,7 @@ from docmesh_agent.domain import Logo, Profile
 from docmesh_agent.settings import AgentSettings
 from docmesh_common.clients import Upstream
 from docmesh_common.errors import NotFound
-from docmesh_common.model.invoice import DocumentKind, Party, _party_from_proto
+from docmesh_common.model.invoice import DocumentKind, party_from_proto
 
 
 class GrpcProfileBook:
@@ -40,7 +40,7 @@ class GrpcProfileBook:
 def profile_from_wire(profile: prof_pb2.Profile) -> Profile:
     return Profile(
         # The invoice model's own conversion of a party, so the two never differ.
-        seller=Party.model_validate(_party_from_proto(profile.seller)),
+        seller=party_from_proto(profile.seller),
         iban=profile.bank.iban,
         bic=profile.bank.bic,
         bank_text=profile.bank.text,

@@ -413,7 +413,7 @@ def _money_field(value: money_pb2.Money, currency: str, has: bool) -> Decimal | 
     return _decimal_or_none(value.amount)
 
 
-_PARTY_TEXT_FIELDS = (
+PARTY_TEXT_FIELDS = (
     "name",
     "email",
     "phone",
@@ -429,16 +429,22 @@ _PARTY_TEXT_FIELDS = (
 )
 
 
-def _party_to_proto(p: Party) -> invoice_pb2.Party:
+def party_to_proto(p: Party) -> invoice_pb2.Party:
+    """Domain -> wire, for a party alone (a profile's seller, a customer)."""
     return invoice_pb2.Party(
-        address_lines=p.address_lines, **{name: getattr(p, name) for name in _PARTY_TEXT_FIELDS}
+        address_lines=p.address_lines, **{name: getattr(p, name) for name in PARTY_TEXT_FIELDS}
     )
 
 
-def _party_from_proto(p: invoice_pb2.Party) -> dict[str, object]:
-    data: dict[str, object] = {name: getattr(p, name) for name in _PARTY_TEXT_FIELDS}
+def _party_data(p: invoice_pb2.Party) -> dict[str, object]:
+    data: dict[str, object] = {name: getattr(p, name) for name in PARTY_TEXT_FIELDS}
     data["address_lines"] = list(p.address_lines)
     return data
+
+
+def party_from_proto(p: invoice_pb2.Party) -> Party:
+    """Wire -> domain, for a party alone. Raises pydantic.ValidationError on bad input."""
+    return Party.model_validate(_party_data(p))
 
 
 def _discount_to_proto(d: Discount, currency: str) -> invoice_pb2.Discount:
@@ -473,8 +479,8 @@ def to_proto(inv: Invoice) -> invoice_pb2.Invoice:
         issue_date=_date_text(inv.issue_date),
         due_date=_date_text(inv.due_date),
         payment_terms=inv.payment_terms,
-        seller=_party_to_proto(inv.seller),
-        buyer=_party_to_proto(inv.buyer),
+        seller=party_to_proto(inv.seller),
+        buyer=party_to_proto(inv.buyer),
         taxes=[invoice_pb2.Tax(name=t.name, rate_percent=format(t.rate_percent, "f")) for t in inv.taxes],
         discounts=[_discount_to_proto(d, cur) for d in inv.discounts],
         notes=inv.notes,
@@ -524,8 +530,8 @@ def from_proto(msg: invoice_pb2.Invoice) -> Invoice:
         "issue_date": msg.issue_date or None,
         "due_date": msg.due_date or None,
         "payment_terms": msg.payment_terms,
-        "seller": _party_from_proto(msg.seller),
-        "buyer": _party_from_proto(msg.buyer),
+        "seller": _party_data(msg.seller),
+        "buyer": _party_data(msg.buyer),
         "line_items": [
             {
                 "description": li.description,
