@@ -200,7 +200,7 @@ def _wait_metrics_serving(replica: Replica, process: subprocess.Popen[bytes], de
                 if any(line.strip() == b"docmesh_serving 1.0" for line in reply):
                     return
         except OSError:
-            pass
+            pass  # not listening yet: ask again until the deadline
         time.sleep(0.1)
     raise RuntimeError(f"{replica.service} replica did not report SERVING in time")
 
