@@ -58,6 +58,7 @@ test: install ## Run the whole test suite (uses PostgreSQL and Redis on localhos
 
 screenshot: install ## Regenerate the README pictures (tests/gateway/screenshots/) from the mesh
 	bash tests/gateway/ensure_chromium.sh
+	bash tests/document/ensure_poppler.sh
 	DOCMESH_SCREENSHOTS=1 $(PY) -m pytest -q -p no:cacheprovider tests/gateway/test_screenshots.py
 
 lint: install ## ruff and mypy

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -11,12 +12,23 @@ from pathlib import Path
 import pytest
 
 
+ENSURE_POPPLER = Path(__file__).with_name("ensure_poppler.sh")
+
+
+@functools.cache
+def _ensure_poppler() -> str:
+    """Installs poppler-utils the first time a test needs it; '' when done, else why not."""
+    done = subprocess.run(["bash", str(ENSURE_POPPLER)], capture_output=True, text=True, timeout=600)
+    return "" if done.returncode == 0 else done.stderr.strip()
+
+
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        pytest.fail(
-            f"{name} is missing: install Debian's poppler-utils (tests/document/ensure_poppler.sh does)"
-        )
+        why = _ensure_poppler()
+        path = shutil.which(name)
+        if path is None:
+            pytest.fail(f"{name} is missing and {ENSURE_POPPLER.name} could not install poppler-utils: {why}")
     return path
 
 

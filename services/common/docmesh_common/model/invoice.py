@@ -62,6 +62,8 @@ class DocumentKind(StrEnum):
     QUOTE = "quote"
     RECEIPT = "receipt"
     PURCHASE_ORDER = "purchase_order"
+    # Corrects an earlier invoice (``preceding_invoice``); its amounts are positive.
+    CREDIT_NOTE = "credit_note"
 
 
 class RoundingMode(StrEnum):
@@ -211,8 +213,15 @@ class LineItem(_Model):
     vat_exemption_reason_code: ShortText = ""
 
 
+class PrecedingInvoice(_Model):
+    """The invoice a credit note corrects (EN 16931 BG-3: number BT-25, issue date BT-26)."""
+
+    number: ShortText = Field(min_length=1)
+    issue_date: dt.date | None = None
+
+
 class Invoice(_Model):
-    """An invoice, quote, receipt or purchase order."""
+    """An invoice, quote, receipt, purchase order or credit note."""
 
     kind: DocumentKind = DocumentKind.INVOICE
     number: ShortText = ""
@@ -241,6 +250,8 @@ class Invoice(_Model):
     # EN 16931 BT-10: the buyer's routing reference (Leitweg-ID in Germany). Optional.
     buyer_reference: ShortText = ""
     shipping_vat_category: VatCategory | None = None
+    # Credit notes: the invoice corrected (BG-3). Required before a credit note is finalized.
+    preceding_invoice: PrecedingInvoice | None = None
 
     @field_validator("shipping_vat_category")
     @classmethod
@@ -339,6 +350,7 @@ _KIND_TO_PROTO = {
     DocumentKind.QUOTE: invoice_pb2.DOCUMENT_KIND_QUOTE,
     DocumentKind.RECEIPT: invoice_pb2.DOCUMENT_KIND_RECEIPT,
     DocumentKind.PURCHASE_ORDER: invoice_pb2.DOCUMENT_KIND_PURCHASE_ORDER,
+    DocumentKind.CREDIT_NOTE: invoice_pb2.DOCUMENT_KIND_CREDIT_NOTE,
 }
 _KIND_FROM_PROTO = {v: k for k, v in _KIND_TO_PROTO.items()}
 _ROUNDING_TO_PROTO = {
@@ -498,6 +510,12 @@ def to_proto(inv: Invoice) -> invoice_pb2.Invoice:
     )
     if inv.payment_means is not None:
         out.payment_means.CopyFrom(_means_to_proto(inv.payment_means))
+    if inv.preceding_invoice is not None:
+        out.preceding_invoice.CopyFrom(
+            invoice_pb2.PrecedingInvoice(
+                number=inv.preceding_invoice.number, issue_date=_date_text(inv.preceding_invoice.issue_date)
+            )
+        )
     for item in inv.line_items:
         line = out.line_items.add(
             description=item.description,
@@ -565,5 +583,10 @@ def from_proto(msg: invoice_pb2.Invoice) -> Invoice:
         "payment_means": _means_from_proto(msg.payment_means) if msg.HasField("payment_means") else None,
         "buyer_reference": msg.buyer_reference,
         "shipping_vat_category": _VAT_FROM_PROTO.get(msg.shipping_vat_category),
+        "preceding_invoice": (
+            {"number": msg.preceding_invoice.number, "issue_date": msg.preceding_invoice.issue_date or None}
+            if msg.HasField("preceding_invoice")
+            else None
+        ),
     }
     return Invoice.model_validate(data)
