@@ -25,7 +25,7 @@ help: ## List the targets
 $(INSTALLED): pyproject.toml $(LOCK) dev/pyproject.toml protos/generate.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -c $(LOCK) -e '.[test]' -e ./dev
+	$(PY) -m pip install -q --disable-pip-version-check -c $(LOCK) -e '.[test,bench]' -e ./dev
 	$(PY) protos/generate.py
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
