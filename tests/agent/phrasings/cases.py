@@ -1,5 +1,5 @@
-"""The phrasing cases (seen/*.yaml, heldout/*.yaml): loading one, running it through the built-in
-interpreter, and listing every way the result differs from what a careful clerk would produce.
+"""The phrasing cases (seen/, former_heldout/, heldout_v2/): loading one, running it through the
+built-in interpreter, and listing every way the result differs from what a careful clerk would produce.
 
 The format is described in README.md next to this file. Shared by the pytest module
 (tests/agent/test_phrasings.py) and the score script (score.py), so both judge a case the same way.
@@ -25,7 +25,12 @@ from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, LineIt
 from docmesh_common.model.totals import compute_totals
 
 HERE = Path(__file__).parent
-SETS = ("seen", "heldout")
+# seen/ and former_heldout/ are tuning data (read by whoever works on the interpreter);
+# heldout_v2/ is the held-out set: only ever counted, loaded by name and never read here or by score.py
+# beyond judging its cases.
+VISIBLE_SETS = ("seen", "former_heldout")
+HELDOUT_SET = "heldout_v2"
+SETS = (*VISIBLE_SETS, HELDOUT_SET)
 LANGUAGES = ("en", "es", "de", "fr")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -37,7 +42,7 @@ _ABSENT = object()
 class Case:
     """One phrasing case as read from its file."""
 
-    set_name: str  # "seen" or "heldout"
+    set_name: str  # one of SETS
     file: str  # the file's stem: its class ("typos", "spanish", ...)
     id: str
     lang: str  # language of the message(s)
@@ -55,7 +60,9 @@ class Case:
 
 
 def load_cases(set_name: str) -> list[Case]:
-    """Every case of one set, in file then file order."""
+    """Every case of one set, in file then file order (none when the set's directory is absent)."""
+    if set_name not in SETS:
+        raise ValueError(f"unknown phrasing set {set_name!r}; known: {SETS}")
     cases: list[Case] = []
     for path in sorted((HERE / set_name).glob("*.yaml")):
         cases.extend(_load_file(set_name, path))

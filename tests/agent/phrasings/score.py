@@ -1,11 +1,12 @@
-"""Pass rates of the phrasing cases: seen vs held-out, per class (file) and per language.
+"""Pass rates of the phrasing cases per set, class (file) and language.
 
-    .venv/bin/python -m tests.agent.phrasings.score             # the tables (markdown)
-    .venv/bin/python -m tests.agent.phrasings.score --failures  # and what fails in seen/
-    .venv/bin/python -m tests.agent.phrasings.score --seen-only # seen/ alone (heldout/ not run)
+    .venv/bin/python -m tests.agent.phrasings.score             # the tables (markdown), every set
+    .venv/bin/python -m tests.agent.phrasings.score --failures  # and what fails in seen/ and former_heldout/
+    .venv/bin/python -m tests.agent.phrasings.score --seen-only # seen/ and former_heldout/ (heldout_v2/ not run)
 
-Held-out cases are only ever counted here, never listed: whoever tunes the interpreter reads the
-failures of seen/ and the held-out totals, and nothing else of heldout/.
+The held-out set (heldout_v2/) is only ever counted here: its column shows totals per class and
+language, never a case id or a failure. Whoever tunes the interpreter reads the failures of the
+visible sets and the held-out totals, and nothing else of heldout_v2/.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable
 
-from tests.agent.phrasings.cases import LANGUAGES, SETS, Case, load_cases, run
+from tests.agent.phrasings.cases import LANGUAGES, SETS, VISIBLE_SETS, Case, load_cases, run
 
 
 def _rate(passed: int, total: int) -> str:
@@ -31,8 +32,8 @@ def _table(title: str, keys: Iterable[str], results: dict[str, dict[str, list[bo
 
 def main(argv: list[str]) -> int:
     show_failures = "--failures" in argv
-    # Whoever tunes the interpreter measures seen/ alone, without even running heldout/.
-    sets = ("seen",) if "--seen-only" in argv else SETS
+    # Whoever tunes the interpreter measures the visible sets alone, without even running heldout_v2/.
+    sets = VISIBLE_SETS if "--seen-only" in argv else SETS
     by_class: dict[str, dict[str, list[bool]]] = {s: defaultdict(list) for s in SETS}
     by_lang: dict[str, dict[str, list[bool]]] = {s: defaultdict(list) for s in SETS}
     failures: list[tuple[Case, list[str]]] = []
@@ -43,7 +44,7 @@ def main(argv: list[str]) -> int:
             for key in (case.file, "all"):
                 by_class[set_name][key].append(ok)
             by_lang[set_name][case.lang].append(ok)
-            if not ok and set_name == "seen":
+            if not ok and set_name in VISIBLE_SETS:
                 failures.append((case, problems))
     classes = sorted({k for s in SETS for k in by_class[s]} - {"all"})
     out = [

@@ -1,4 +1,5 @@
-"""Move a stratified random 50 of the cases in seen/ into heldout/ (run once, when all were written).
+"""Move a stratified random 50 of the cases in seen/ into heldout/ (run once, when all were written;
+that set is former_heldout/ since session 4).
 
 Stratified by file (each file is a class or a language): every file gives up its share of the 50,
 rounded by largest remainder, chosen with random.Random(SEED). A case is moved as the text it was
@@ -41,6 +42,9 @@ def _quotas(sizes: dict[str, int]) -> dict[str, int]:
 
 def main() -> int:
     seen, held = HERE / "seen", HERE / "heldout"
+    if list((HERE / "former_heldout").glob("*.yaml")):
+        sys.stderr.write("the split was done in session 3 (its cases are former_heldout/ now).\n")
+        return 1
     if list(held.glob("*.yaml")):
         sys.stderr.write("heldout/ already has cases; the split is done once.\n")
         return 1
