@@ -26,19 +26,19 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import grpc
+from bench_support import closed_loop, postgres_database, postgres_reachable
 from machine_cpu import machine_busy, process_cpu
 
 from docmesh.agent.v1 import agent_service_pb2 as agent_pb
 from docmesh.agent.v1 import agent_service_pb2_grpc
 from docmesh.session.v1 import session_service_pb2 as session_pb
 from docmesh.session.v1 import session_service_pb2_grpc
-from docmesh_dev import launcher, testenv
+from docmesh_dev import launcher
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OWNER = "bench"
@@ -50,69 +50,6 @@ EDIT_TURNS = ("add 1 hour of QA at $80", "undo")
 async def metrics_text(http: aiohttp.ClientSession) -> str:
     async with http.get("/metrics") as reply:
         return await reply.text()
-
-
-@dataclass
-class Result:
-    name: str
-    requests: int
-    calls: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def quantile(self, q: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-
-
-async def closed_loop(
-    name: str,
-    call: Callable[[int], Awaitable[bool]],
-    concurrency: int,
-    seconds: float,
-    warmup: float,
-    rate: float | None = None,
-) -> Result:
-    """`concurrency` workers each calling back to back (call gets the worker's index); only calls
-    started after warm-up count. With `rate` (requests per second in all), each worker waits for
-    its next slot instead, so the same clients load the machine below saturation."""
-    latencies: list[float] = []
-    errors = 0
-    calls = 0
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    measure_from = start + warmup
-    end = measure_from + seconds
-
-    interval = concurrency / rate if rate else 0.0
-
-    async def worker(index: int) -> None:
-        nonlocal errors, calls
-        slot = start + interval * index / concurrency  # spread the workers' first calls
-        while True:
-            if interval:
-                await asyncio.sleep(max(0.0, slot - loop.time()))
-                slot += interval
-            began = loop.time()
-            if began >= end:
-                return
-            ok = await call(index)
-            calls += 1
-            finished = loop.time()
-            if began >= measure_from:
-                latencies.append(finished - began)
-                if not ok:
-                    errors += 1
-
-    await asyncio.gather(*(worker(i) for i in range(concurrency)))
-    return Result(name, len(latencies), calls, errors, seconds, latencies)
 
 
 def overhead_quantiles(metrics: str, route: str) -> tuple[float, float]:
@@ -160,19 +97,10 @@ async def session_database() -> AsyncIterator[dict[str, str]]:
     No Redis: DOCMESH_REDIS_URL would also move the gateway's rate limiter to Redis, and this
     benchmark measures the gateway's own cost.
     """
-    base = testenv.database_url()
-    if testenv.reachable(base, 5432):
-        sys.path.insert(0, str(REPO_ROOT))  # for tests.pg_admin
-        from tests import pg_admin
-
-        name = f"docmesh_bench_gw_{uuid.uuid4().hex[:8]}"
-        await asyncio.to_thread(pg_admin.create_database, base, name)
-        url = base.rsplit("/", 1)[0] + f"/{name}"
+    if postgres_reachable():
         print("session store: PostgreSQL")
-        try:
+        async with postgres_database("docmesh_bench_gw") as url:
             yield {"DOCMESH_DATABASE_URL": url, "DOCMESH_AUTO_MIGRATE": "true", "DOCMESH_DB_POOL_SIZE": "20"}
-        finally:
-            await asyncio.to_thread(pg_admin.drop_database, base, name)
         return
     print("session store: SQLite (PostgreSQL not reachable)")
     yield {}
