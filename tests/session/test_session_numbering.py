@@ -12,9 +12,13 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf import field_mask_pb2
 
+from docmesh.session.v1 import profile_service_pb2 as profile_pb
+from docmesh.session.v1 import profile_service_pb2_grpc
 from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh.type.v1 import invoice_pb2
+from docmesh_common.errors import error_from_rpc
 from docmesh_session.domain import SessionRecord, Stage, Status
 from docmesh_session.mapping import session_from_cache, session_to_cache
 from tests.session.conftest import Instance, Owner, invoice
@@ -253,3 +257,69 @@ def test_a_cache_entry_of_the_previous_release_reads_as_a_draft() -> None:
     del entry["document_number"], entry["finalize_time"]
 
     assert session_from_cache(entry) == record
+
+
+# ---- credit notes: a series of their own ----------------------------------------------------
+
+CREDIT_NOTE_PATTERN = "CN-{YYYY}-{seq:04}"
+
+
+async def test_credit_notes_are_numbered_in_their_own_series_beside_the_invoices(alice: Owner) -> None:
+    numbers = [
+        (await finalize(alice, await drafted(alice), pattern)).session.document_number
+        for pattern in (PATTERN, CREDIT_NOTE_PATTERN, PATTERN, CREDIT_NOTE_PATTERN, CREDIT_NOTE_PATTERN)
+    ]
+
+    assert numbers == ["INV-2026-0001", "CN-2026-0001", "INV-2026-0002", "CN-2026-0002", "CN-2026-0003"]
+
+
+async def test_concurrent_credit_notes_and_invoices_on_two_postgresql_replicas_are_gap_free_per_series(
+    migrated_pg_url: str, start_instance: Callable[..., Any]
+) -> None:
+    replicas = [await start_instance(migrated_pg_url), await start_instance(migrated_pg_url)]
+
+    assert await _interleaved_series_across_two_replicas(replicas) == EXPECTED_INTERLEAVED
+
+
+async def test_concurrent_credit_notes_and_invoices_on_two_sqlite_servers_are_gap_free_per_series(
+    tmp_path: Path, start_instance: Callable[..., Any]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'credit-notes.db'}"
+    replicas = [await start_instance(url), await start_instance(url)]
+
+    assert await _interleaved_series_across_two_replicas(replicas) == EXPECTED_INTERLEAVED
+
+
+EXPECTED_INTERLEAVED = sorted(
+    [f"INV-2026-{n:04d}" for n in range(1, 11)] + [f"CN-2026-{n:04d}" for n in range(1, 11)]
+)
+
+
+async def _interleaved_series_across_two_replicas(replicas: list[Instance]) -> list[str]:
+    """Ten invoices and ten credit notes of one owner finalized at once, alternating replicas."""
+    owner_id = f"owner-{uuid.uuid4()}"
+    owners = [replica.owner(owner_id) for replica in replicas]
+    session_ids = [await drafted(owners[0]) for _ in range(20)]
+    patterns = [PATTERN if i % 2 else CREDIT_NOTE_PATTERN for i in range(20)]
+    responses = await asyncio.gather(
+        *(finalize(owners[i % 2], session_id, patterns[i]) for i, session_id in enumerate(session_ids))
+    )
+    return sorted(r.session.document_number for r in responses)
+
+
+async def test_the_profile_gives_credit_notes_a_default_pattern_and_checks_a_set_one(
+    instance: Instance, alice: Owner
+) -> None:
+    profiles = profile_service_pb2_grpc.ProfileServiceStub(instance.channel)
+    before = await profiles.GetProfile(profile_pb.GetProfileRequest(), metadata=alice.md)
+    bad = profile_pb.UpdateProfileRequest(
+        profile=profile_pb.Profile(numbering=profile_pb.NumberingPatterns(credit_note="CN-{YYYY}")),
+        update_mask=field_mask_pb2.FieldMask(paths=["numbering"]),
+    )
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await profiles.UpdateProfile(bad, metadata=alice.md)
+
+    assert before.profile.numbering.credit_note == CREDIT_NOTE_PATTERN
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert list(error_from_rpc(raised.value).violations) == ["profile.numbering.credit_note"]

@@ -68,6 +68,7 @@ async def test_an_owner_without_a_profile_gets_the_empty_one_with_default_patter
         quote="QUO-{YYYY}-{seq:04}",
         receipt="REC-{YYYY}-{seq:04}",
         purchase_order="PO-{YYYY}-{seq:04}",
+        credit_note="CN-{YYYY}-{seq:04}",
     )
     assert not profile.HasField("update_time")
 

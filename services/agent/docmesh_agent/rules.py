@@ -26,6 +26,7 @@ DEFAULT_NUMBERING: dict[DocumentKind, str] = {
     DocumentKind.QUOTE: "QUO-{YYYY}-{seq:04}",
     DocumentKind.RECEIPT: "REC-{YYYY}-{seq:04}",
     DocumentKind.PURCHASE_ORDER: "PO-{YYYY}-{seq:04}",
+    DocumentKind.CREDIT_NOTE: "CN-{YYYY}-{seq:04}",
 }
 # An undo's revision summary names the revision it went back to, so that undoing twice goes
 # back two steps.

@@ -29,7 +29,10 @@ DEFAULT_NUMBERING = pb.NumberingPatterns(
     quote="QUO-{YYYY}-{seq:04}",
     receipt="REC-{YYYY}-{seq:04}",
     purchase_order="PO-{YYYY}-{seq:04}",
+    credit_note="CN-{YYYY}-{seq:04}",
 )
+# Every kind's pattern field in NumberingPatterns.
+_PATTERN_FIELDS = ("invoice", "quote", "receipt", "purchase_order", "credit_note")
 # What a caller sets; logo and update_time are output only.
 SETTABLE_FIELDS = (
     "seller",
@@ -49,7 +52,7 @@ def with_defaults(profile: pb.Profile) -> pb.Profile:
     """`profile` with every empty numbering pattern filled in with its default."""
     filled = pb.Profile()
     filled.CopyFrom(profile)
-    for name in ("invoice", "quote", "receipt", "purchase_order"):
+    for name in _PATTERN_FIELDS:
         if not getattr(filled.numbering, name):
             setattr(filled.numbering, name, getattr(DEFAULT_NUMBERING, name))
     return filled
@@ -85,7 +88,7 @@ def accept_profile(profile: pb.Profile) -> bytes:
     check_payment_defaults(profile.default_payment_terms, profile.default_payment_days, "profile.")
     check_text(profile.default_notes, "profile.default_notes", MAX_LONG_TEXT)
     check_text(profile.footer, "profile.footer", MAX_LONG_TEXT)
-    for name in ("invoice", "quote", "receipt", "purchase_order"):
+    for name in _PATTERN_FIELDS:
         pattern = getattr(profile.numbering, name)
         if pattern:
             parse_pattern(pattern, f"profile.numbering.{name}")

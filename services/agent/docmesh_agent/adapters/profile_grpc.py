@@ -58,6 +58,7 @@ def profile_from_wire(profile: prof_pb2.Profile) -> Profile:
                 (DocumentKind.QUOTE, profile.numbering.quote),
                 (DocumentKind.RECEIPT, profile.numbering.receipt),
                 (DocumentKind.PURCHASE_ORDER, profile.numbering.purchase_order),
+                (DocumentKind.CREDIT_NOTE, profile.numbering.credit_note),
             )
             if pattern
         },
