@@ -44,6 +44,7 @@
       { name: "numbering.quote", label: "Quotes" },
       { name: "numbering.receipt", label: "Receipts" },
       { name: "numbering.purchase_order", label: "Purchase orders" },
+      { name: "numbering.credit_note", label: "Credit notes" },
     ] },
   ];
   const CUSTOMER_FORM = [within("party.", PARTY_FIELDS, "Customer"), { legend: "Terms", fields: TERMS_FIELDS }];
