@@ -150,6 +150,18 @@ class MemorySessionStore:
     async def find_by_turn_key(self, turn_key: str) -> str | None:
         return next((s.id for s in self.sessions.values() if s.turn_key == turn_key), None)
 
+    async def find_finalized(self, number: str) -> SessionView | None:
+        wanted = number.casefold()
+        found = next(
+            (
+                s
+                for s in self.sessions.values()
+                if not s.deleted and s.document_number and s.document_number.casefold() == wanted
+            ),
+            None,
+        )
+        return None if found is None else await self.get(found.id, full=False)
+
     async def create(self, new: NewSession) -> SessionView:
         stored = StoredSession(
             id=str(uuid.uuid4()),

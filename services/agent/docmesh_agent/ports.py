@@ -47,6 +47,11 @@ class SessionStore(Protocol):
         """The id of the session a keyed first turn created, if any."""
         ...
 
+    async def find_finalized(self, number: str) -> SessionView | None:
+        """The owner's live session whose finalized document is numbered `number` (compared
+        case-insensitively), with its latest revision; None when there is none."""
+        ...
+
     async def create(self, new: NewSession) -> SessionView: ...
 
     async def append_user_message(

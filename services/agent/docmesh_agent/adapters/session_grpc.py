@@ -88,6 +88,17 @@ class GrpcSessionStore:
         )
         return found.sessions[0].id if found.sessions else None
 
+    async def find_finalized(self, number: str) -> SessionView | None:
+        # The listing's query matches titles too and any part of a number: the exact number is
+        # picked from the page (an owner has few documents whose number contains another's).
+        found = await self._upstream.call(
+            self._stub.ListSessions,
+            ses_pb2.ListSessionsRequest(page_size=100, query=number, stage=ses_pb2.SESSION_STAGE_FINALIZED),
+        )
+        wanted = number.casefold()
+        match = next((s for s in found.sessions if s.document_number.casefold() == wanted), None)
+        return None if match is None else await self.get(match.id, full=False)
+
     async def create(self, new: NewSession) -> SessionView:
         session = ses_pb2.Session(title=new.title)
         if new.document_kind is not None:
