@@ -90,10 +90,11 @@ class GrpcSessionStore:
 
     async def find_finalized(self, number: str) -> SessionView | None:
         # The listing's query matches titles too and any part of a number: the exact number is
-        # picked from the page (an owner has few documents whose number contains another's).
+        # picked from the page (an owner has few documents whose number contains another's); only a
+        # finalized document has a number.
         found = await self._upstream.call(
             self._stub.ListSessions,
-            ses_pb2.ListSessionsRequest(page_size=100, query=number, stage=ses_pb2.SESSION_STAGE_FINALIZED),
+            ses_pb2.ListSessionsRequest(page_size=100, query=number),
         )
         wanted = number.casefold()
         match = next((s for s in found.sessions if s.document_number.casefold() == wanted), None)
