@@ -8,7 +8,7 @@ client side so a caller (or the gateway) sees the same error, details included.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
@@ -16,6 +16,14 @@ from google.rpc import error_details_pb2, status_pb2
 
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
 ERROR_DOMAIN = "docmesh"
+
+
+class Precondition(NamedTuple):
+    """One google.rpc.PreconditionFailure violation: what kind of rule, what is missing, in words."""
+
+    type: str  # e.g. "EN16931"
+    subject: str  # e.g. "BT-31"
+    description: str  # e.g. "Seller VAT identifier"
 
 
 class DomainError(Exception):
@@ -33,6 +41,7 @@ class DomainError(Exception):
         field: str | None = None,
         retry_after_seconds: float | None = None,
         metadata: Mapping[str, str] | None = None,
+        preconditions: Sequence[Precondition] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -43,6 +52,7 @@ class DomainError(Exception):
         self.violations: dict[str, str] = found
         self.retry_after_seconds = retry_after_seconds
         self.metadata: dict[str, str] = dict(metadata or {})
+        self.preconditions: list[Precondition] = list(preconditions or ())
 
     def to_status(self) -> status_pb2.Status:
         """The google.rpc.Status with this error's details."""
@@ -57,6 +67,16 @@ class DomainError(Exception):
                 ]
             )
             details.append(_pack(bad))
+        if self.preconditions:
+            failure = error_details_pb2.PreconditionFailure(
+                violations=[
+                    error_details_pb2.PreconditionFailure.Violation(
+                        type=p.type, subject=p.subject, description=p.description
+                    )
+                    for p in self.preconditions
+                ]
+            )
+            details.append(_pack(failure))
         if self.retry_after_seconds is not None:
             delay = duration_pb2.Duration()
             delay.FromMilliseconds(int(self.retry_after_seconds * 1000))
@@ -191,6 +211,7 @@ def error_from_status(code: grpc.StatusCode, message: str, status: status_pb2.St
     reason: str | None = None
     retry_after: float | None = None
     metadata: dict[str, str] = {}
+    preconditions: list[Precondition] = []
     for detail in status.details if status else ():
         if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
             bad = error_details_pb2.BadRequest()
@@ -205,8 +226,17 @@ def error_from_status(code: grpc.StatusCode, message: str, status: status_pb2.St
             retry = error_details_pb2.RetryInfo()
             detail.Unpack(retry)
             retry_after = retry.retry_delay.ToMilliseconds() / 1000
+        elif detail.Is(error_details_pb2.PreconditionFailure.DESCRIPTOR):
+            failure = error_details_pb2.PreconditionFailure()
+            detail.Unpack(failure)
+            preconditions.extend(Precondition(v.type, v.subject, v.description) for v in failure.violations)
     error = cls(
-        message, reason=reason, violations=violations, retry_after_seconds=retry_after, metadata=metadata
+        message,
+        reason=reason,
+        violations=violations,
+        retry_after_seconds=retry_after,
+        metadata=metadata,
+        preconditions=preconditions,
     )
     if cls is DomainError:
         error.code = code  # type: ignore[misc]  # an unusual code keeps its identity
