@@ -37,6 +37,8 @@ from typing import Any, NamedTuple, TypeVar
 from docmesh_common.errors import InvalidArgument, Unavailable
 from docmesh_common.model.invoice import Invoice
 from docmesh_common.model.totals import InvoiceTotals
+from docmesh_document.einvoice.read_einvoice import read_einvoice
+from docmesh_document.einvoice.read_xml import MAX_EINVOICE_BYTES, EInvoiceError
 from docmesh_document.exports import ExportedFile, ExportFormat, XlsxProperties, export_document, exported
 from docmesh_document.invoice_checks import check_rendered_invoice, validate_invoice
 from docmesh_document.msc import (
@@ -343,6 +345,24 @@ class DocumentService:
         self.check_size("invoice", size)
         name = _checked_base_name(base_name)
         return await self._run(True, do_export_pdf, invoice, letterhead, language, name)
+
+    async def read_einvoice(self, content: bytes, content_type: str) -> tuple[Invoice, str]:
+        """A received e-invoice in the invoice model, and its syntax ("ubl", "cii" or "factur-x").
+        Its own limit (10 MB, not DOCMESH_MAX_INPUT_BYTES): received PDFs are larger than sheets."""
+        if not content:
+            raise InvalidArgument("content is required", field="content")
+        if len(content) > MAX_EINVOICE_BYTES:
+            raise InvalidArgument(
+                f"content is {len(content)} bytes; the limit is {MAX_EINVOICE_BYTES} bytes (10 MB)",
+                field="content",
+                reason="INPUT_TOO_LARGE",
+            )
+        try:
+            return await self._run(self._heavy(len(content)), read_einvoice, content, content_type)
+        except EInvoiceError as error:
+            raise InvalidArgument(
+                f"content: {error}", field="content", reason="EINVOICE_UNREADABLE"
+            ) from None
 
 
 def _checked_base_name(base_name: str) -> str:

@@ -11,7 +11,7 @@ from docmesh.document.v1 import document_service_pb2_grpc
 from docmesh.type.v1 import invoice_pb2, money_pb2
 from docmesh_common.errors import InvalidArgument
 from docmesh_common.model.currency import is_currency
-from docmesh_common.model.invoice import LANGUAGES, Invoice, from_proto
+from docmesh_common.model.invoice import LANGUAGES, Invoice, from_proto, to_proto
 from docmesh_document.exports import ExportedFile, ExportFormat, XlsxProperties
 from docmesh_document.labels import labels
 from docmesh_document.msc import Finding, Fix, ParseIssue
@@ -215,6 +215,12 @@ class DocumentServicer(document_service_pb2_grpc.DocumentServiceServicer):
         return pb.RecalculateResponse(
             msc=outcome.msc, cells=[_cell(c) for c in outcome.cells], circular_cells=outcome.circular_cells
         )
+
+    async def ReadEInvoice(
+        self, request: pb.ReadEInvoiceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ReadEInvoiceResponse:
+        invoice, syntax = await self._service.read_einvoice(request.content, request.content_type)
+        return pb.ReadEInvoiceResponse(invoice=to_proto(invoice), syntax=syntax)
 
     async def Export(self, request: pb.ExportRequest, context: grpc.aio.ServicerContext) -> pb.ExportResponse:
         fmt = _FORMATS.get(request.format)
