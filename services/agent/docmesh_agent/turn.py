@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from docmesh_agent.commands import Command, read_command, starts_new_document
+from docmesh_agent.credit_notes import CreditNotes, CreditRequest, read_credit_request
 from docmesh_agent.defaults import with_defaults
 from docmesh_agent.domain import (
     Appended,
@@ -165,6 +166,7 @@ class ChatTurns:
         self.profiles = profiles
         self.customers = customers
         self.finalizer = Finalizer(sessions, documents, profiles)
+        self.credit_notes = CreditNotes(sessions, documents)
         # Error replies still being written for turns whose caller has gone.
         self._cleanups: set[asyncio.Task[None]] = set()
 
@@ -241,9 +243,12 @@ class ChatTurns:
             user_message_id=user.id,
         )
         command = read_command(message)
+        credit = read_credit_request(message) if command is None else None
         try:
             if command is Command.SAVE_CUSTOMER:
                 await self._save_customer(result, view)
+            elif credit is not None:
+                await self._credit_note(result, view, credit, key)
             elif session.finalized:
                 await self._after_finalizing(result, view, command, key)
             elif command is Command.FINALIZE:
@@ -435,6 +440,20 @@ class ChatTurns:
         result.action = "generate"
         result.reply = f"Started a new version of {number} as a draft without a number, in a new session."
         result.saved = SavedElsewhere(created.session.id, document, revision.number)
+
+    async def _credit_note(
+        self, result: TurnResult, view: SessionView, request: CreditRequest, key: str
+    ) -> None:
+        """ "credit note for INV-2026-0007": in this session when it has no document yet, else in a new one."""
+        outcome = await self.credit_notes.answer(view, request, key)
+        result.reply = outcome.reply
+        if outcome.document is None:
+            return
+        result.action = "generate"
+        if outcome.revision_number == 0:
+            _save(result, outcome.document, outcome.summary)
+        else:
+            result.saved = SavedElsewhere(outcome.session_id, outcome.document, outcome.revision_number)
 
     async def _save_customer(self, result: TurnResult, view: SessionView) -> None:
         """ "save Acme as a customer": the current document's buyer becomes a customer."""
