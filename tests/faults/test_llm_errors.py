@@ -7,6 +7,8 @@ session and document services, with the scripted LLM of tests/agent/fake_llm.py.
 * One turn against an endpoint answering 500 makes the agent's own bounded retries only and
   stores ONE error reply; a client retry with the same Idempotency-Key stores no second one
   (issue 14, item 3).
+* An LLM outage is the agent's dependency failing, not the agent: the gateway's breaker on the
+  agent stays closed, so turns succeed as soon as the endpoint is back (issue 14, llm-500).
 """
 
 from __future__ import annotations
@@ -43,7 +45,9 @@ class Mesh:
 
 
 @contextlib.asynccontextmanager
-async def llm_mesh(tmp_path: Path, **agent: Any) -> AsyncIterator[Mesh]:
+async def llm_mesh(
+    tmp_path: Path, gateway: dict[str, Any] | None = None, **agent: Any
+) -> AsyncIterator[Mesh]:
     """Session (SQLite), document and agent services in this process, the gateway in front."""
     from docmesh_agent.server import create_server as create_agent
     from docmesh_document.server import create_server as create_document
@@ -92,8 +96,8 @@ async def llm_mesh(tmp_path: Path, **agent: Any) -> AsyncIterator[Mesh]:
         backends.agent = await start(create_agent, AgentSettings(**values))
         keys = tmp_path / "keys"
         keys.mkdir()
-        gateway = await stack.enter_async_context(running_gateway(backends, keys))
-        yield Mesh(gateway, llm)
+        front = await stack.enter_async_context(running_gateway(backends, keys, **(gateway or {})))
+        yield Mesh(front, llm)
 
 
 @pytest.fixture
@@ -199,3 +203,27 @@ async def test_a_failed_turn_retried_once_the_endpoint_is_back_is_answered_once(
     ]
     assert len(users) == 1
     assert [a["content"] for a in answers] == [answered.json()["reply"]]
+
+
+# ---- an LLM outage trips no breaker of the gateway: turns work once the endpoint is back -----
+
+
+def reason_of(response: httpx.Response) -> str:
+    (info,) = [d for d in response.json()["error"]["details"] if d["@type"].endswith("ErrorInfo")]
+    return str(info["reason"])
+
+
+async def test_an_llm_outage_never_opens_the_gateways_breaker_on_the_agent(tmp_path: Path) -> None:
+    # The gateway's breakers open after 2 failures and stay open 30 s: had the agent's answers
+    # counted, every turn after the second would be refused CIRCUIT_OPEN, the last one included.
+    breakers = {"breaker_fail_max": 2, "breaker_first_open_seconds": 30.0, "breaker_reset_seconds": 30.0}
+    async with llm_mesh(tmp_path, gateway=breakers) as mesh:
+        mesh.llm.reset(error(500))
+        for attempt in range(4):
+            failed = await turn(mesh, f"outage-{attempt}")
+            assert failed.status_code == 503
+            assert reason_of(failed) == "LLM_UNAVAILABLE"
+        assert len(mesh.llm.requests) == 4 * (1 + MAX_RETRIES)
+        mesh.llm.reset(ok(ANSWER))
+        answered = await turn(mesh, "after-the-outage")
+        assert answered.status_code == 200, answered.text

@@ -34,6 +34,7 @@ from docmesh_agent.usage import LLM_CALLS, LLM_RETRIES
 from docmesh_common.breaker import Breaker, BreakerOpen
 
 __all__ = [
+    "LLM_DEPENDENCY",
     "BreakerOpen",
     "EndpointBreaker",
     "RetriesExhausted",
@@ -49,6 +50,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# The name an error gives the language model when it is what failed (errors.blame_dependency).
+LLM_DEPENDENCY = "llm"
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 _NO_REQUEST = httpx2.Request("POST", "http://llm.invalid/")
 # Below this many seconds of the caller's deadline an attempt is not worth starting.

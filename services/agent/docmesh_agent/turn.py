@@ -68,6 +68,7 @@ from docmesh_agent.lease import heartbeat, refuse_if_held
 from docmesh_agent.ports import CustomerBook, DocumentEngine, ProfileBook, SessionStore
 from docmesh_agent.providers.base import Action, HistoryMessage, InvalidAnswer, Provider, TurnRequest
 from docmesh_agent.providers.prompt import invoice_json
+from docmesh_agent.resilience import LLM_DEPENDENCY
 from docmesh_agent.rules import (
     draft_title,
     first_document_kind,
@@ -90,6 +91,7 @@ from docmesh_common.errors import (
     FailedPrecondition,
     InvalidArgument,
     ResourceExhausted,
+    blame_dependency,
 )
 from docmesh_common.model.invoice import DocumentKind, Invoice
 
@@ -491,8 +493,11 @@ class ChatTurns:
                 )
             except InvalidAnswer as invalid:
                 if asks_left == 0:
-                    raise invalid.as_error() from None
+                    raise blame_dependency(invalid.as_error(), LLM_DEPENDENCY) from None
                 problems, rejected, model = invalid.errors, invalid.text, invalid.model
+            except DomainError as error:
+                # The language model failed, not this service: callers' breakers must not count it.
+                raise blame_dependency(error, LLM_DEPENDENCY) from None
             else:
                 result.reply = answer.reply
                 result.action = answer.action

@@ -41,7 +41,16 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from docmesh_common import context
 from docmesh_common.breaker import Breaker, BreakerOpen
-from docmesh_common.errors import CALLER_FAULT_CODES, DomainError, Unavailable, error_from_rpc
+from docmesh_common.errors import (
+    CALLER_FAULT_CODES,
+    FAILED_DEPENDENCY_KEY,
+    DomainError,
+    Unavailable,
+    blame_dependency,
+    error_from_rpc,
+    failed_dependency,
+    status_from_metadata,
+)
 from docmesh_common.settings import ServiceSettings
 
 StubT = TypeVar("StubT")
@@ -119,10 +128,26 @@ def create_channel(target: str) -> grpc.aio.Channel:
 
 
 def _counts_as_failure(exc: BaseException) -> bool:
-    """Whether an error says the upstream is unhealthy; the caller's own errors never do."""
+    """Whether an error says the upstream is unhealthy.
+
+    Neither the caller's own errors do, nor an error that names a failed dependency of the
+    upstream's own (FAILED_DEPENDENCY_KEY: its language model, its database's service): the
+    upstream answered, and the dependency's own breaker, nearer to it, fails fast and probes.
+    Counting it here too would chain two breakers that must each let a probe through in turn
+    before calls succeed again (turns failed ~4 s after an LLM outage ended).
+    """
     if isinstance(exc, grpc.aio.AioRpcError):
-        return exc.code() not in CALLER_FAULT_CODES and exc.code() != grpc.StatusCode.CANCELLED
+        if exc.code() in CALLER_FAULT_CODES or exc.code() == grpc.StatusCode.CANCELLED:
+            return False
+        return failed_dependency(status_from_metadata(exc.trailing_metadata())) is None
     return not isinstance(exc, DomainError)
+
+
+def _failed(upstream: str, err: grpc.aio.AioRpcError) -> DomainError:
+    """The domain error of a failed call; one that says the upstream failed names it as the
+    failed dependency, so the breakers of whoever called us do not count it against us."""
+    error = error_from_rpc(err)
+    return blame_dependency(error, upstream) if _counts_as_failure(err) else error
 
 
 def _method_name(method: object) -> str:
@@ -209,7 +234,7 @@ class Upstream(Generic[StubT]):
             f"{self.name} is unavailable: circuit breaker open",
             reason="CIRCUIT_OPEN",
             retry_after_seconds=refused.retry_after,
-            metadata={"upstream": self.name},
+            metadata={"upstream": self.name, FAILED_DEPENDENCY_KEY: self.name},
         )
 
     async def call(
@@ -229,7 +254,7 @@ class Upstream(Generic[StubT]):
         except BreakerOpen as refused:
             raise self._open_error(refused) from None
         except grpc.aio.AioRpcError as err:
-            raise error_from_rpc(err) from None
+            raise _failed(self.name, err) from None
 
     async def stream(
         self,
@@ -251,7 +276,7 @@ class Upstream(Generic[StubT]):
         except BreakerOpen as refused:
             raise self._open_error(refused) from None
         except grpc.aio.AioRpcError as err:
-            raise error_from_rpc(err) from None
+            raise _failed(self.name, err) from None
         finally:
             if call is not None:
                 call.cancel()

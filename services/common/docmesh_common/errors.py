@@ -16,6 +16,10 @@ from google.rpc import error_details_pb2, status_pb2
 
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
 ERROR_DOMAIN = "docmesh"
+# ErrorInfo metadata naming the dependency of the answering service that failed ("llm", or an
+# upstream's name): the service itself answered and is healthy, so a caller's circuit breaker
+# for it does not count the error (the dependency has a breaker of its own, nearer to it).
+FAILED_DEPENDENCY_KEY = "failed_dependency"
 
 
 class Precondition(NamedTuple):
@@ -186,6 +190,23 @@ CALLER_FAULT_CODES = frozenset(
         grpc.StatusCode.OUT_OF_RANGE,
     }
 )
+
+
+def blame_dependency(error: DomainError, dependency: str) -> DomainError:
+    """`error`, marked as the failure of `dependency` (kept if it already names a deeper one)."""
+    error.metadata.setdefault(FAILED_DEPENDENCY_KEY, dependency)
+    return error
+
+
+def failed_dependency(status: status_pb2.Status | None) -> str | None:
+    """The dependency a rich status blames (see FAILED_DEPENDENCY_KEY), or None."""
+    for detail in status.details if status else ():
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            if info.domain == ERROR_DOMAIN and info.metadata.get(FAILED_DEPENDENCY_KEY):
+                return info.metadata[FAILED_DEPENDENCY_KEY]
+    return None
 
 
 def _pack(message: object) -> any_pb2.Any:
