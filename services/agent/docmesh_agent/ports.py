@@ -114,6 +114,11 @@ class DocumentEngine(Protocol):
         """The sheet checked, invoice checks included."""
         ...
 
+    async def read_einvoice(self, content: bytes, content_type: str) -> tuple[Invoice, str]:
+        """A received e-invoice (UBL, CII or Factur-X PDF) as the invoice model, and its syntax
+        ("ubl", "cii" or "factur-x"); InvalidArgument on field `content` says why it cannot be read."""
+        ...
+
     async def export(
         self,
         msc: str,

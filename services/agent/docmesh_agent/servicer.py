@@ -24,6 +24,7 @@ from docmesh_agent.adapters.wire import invoice_wire, report_wire, revision_wire
 from docmesh_agent.documents import SessionDocuments
 from docmesh_agent.domain import Document
 from docmesh_agent.finalize import Finalizer
+from docmesh_agent.imports import DocumentImports
 from docmesh_agent.legacy import LegacyApp
 from docmesh_agent.turn import ChatTurns, TurnResult
 from docmesh_common.errors import DomainError, InvalidArgument
@@ -134,10 +135,17 @@ def error_event(error: BaseException) -> pb.ChatStreamResponse:
 
 
 class AgentServicer(pb_grpc.AgentServiceServicer):
-    def __init__(self, turns: ChatTurns, documents: SessionDocuments, finalizer: Finalizer) -> None:
+    def __init__(
+        self,
+        turns: ChatTurns,
+        documents: SessionDocuments,
+        finalizer: Finalizer,
+        imports: DocumentImports | None = None,
+    ) -> None:
         self.turns = turns
         self.documents = documents
         self.finalizer = finalizer
+        self.imports = imports or DocumentImports(turns.sessions, turns.documents)
 
     async def Chat(self, request: pb.ChatRequest, context: grpc.aio.ServicerContext) -> pb.ChatResponse:
         result = await self.turns.chat(
@@ -206,6 +214,18 @@ class AgentServicer(pb_grpc.AgentServiceServicer):
         if finalized.revision is not None:
             response.revision.CopyFrom(revision_wire(finalized.revision))
         return response
+
+    async def ImportDocument(
+        self, request: pb.ImportDocumentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ImportDocumentResponse:
+        imported = await self.imports.import_document(
+            request.body.data, request.body.content_type, request.idempotency_key
+        )
+        return pb.ImportDocumentResponse(
+            session=session_wire(imported.session),
+            invoice=invoice_wire(imported.document),
+            syntax=imported.syntax,
+        )
 
 
 class InvoiceAppServicer(app_grpc.InvoiceAppServiceServicer):

@@ -10,7 +10,7 @@ from docmesh_agent.adapters import wire
 from docmesh_agent.domain import Document, ExportedFile, ExportFormat, Letterhead, Validation
 from docmesh_agent.settings import AgentSettings
 from docmesh_common.clients import Upstream
-from docmesh_common.model.invoice import Invoice, to_proto
+from docmesh_common.model.invoice import Invoice, from_proto, to_proto
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,13 @@ class GrpcDocumentEngine:
             self._upstream.stub.Validate, doc_pb2.ValidateRequest(msc=msc, invoice_checks=True)
         )
         return wire.validation_from_wire(checked.report)
+
+    async def read_einvoice(self, content: bytes, content_type: str) -> tuple[Invoice, str]:
+        read = await self._upstream.call(
+            self._upstream.stub.ReadEInvoice,
+            doc_pb2.ReadEInvoiceRequest(content=content, content_type=content_type),
+        )
+        return from_proto(read.invoice), read.syntax
 
     async def export(
         self,
