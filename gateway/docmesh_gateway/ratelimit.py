@@ -75,7 +75,7 @@ class MemoryRateLimiter:
         self._buckets.clear()
 
 
-_TOKEN_BUCKET_LUA = """
+TOKEN_BUCKET_LUA = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local clock = redis.call('TIME')
@@ -119,7 +119,7 @@ class RedisRateLimiter:
         self.burst = burst
         self.prefix = prefix
         self._client: Any = redis_asyncio.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self._script = self._client.register_script(_TOKEN_BUCKET_LUA)
+        self._script = self._client.register_script(TOKEN_BUCKET_LUA)
         self._fallback = MemoryRateLimiter(rate, burst)
         self._backoff = Backoff(
             "rate limiter: Redis",  # meanwhile each process limits with its own buckets
