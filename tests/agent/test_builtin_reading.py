@@ -650,8 +650,9 @@ def test_discount_a_line_that_is_not_there_asks_and_leaves_the_document() -> Non
     assert result.invoice is None
 
 
-def test_time_off_after_with_is_not_a_discount_on_the_line() -> None:
-    # "1 day off" has a unit: it is never the line's amount discount.
+def test_time_off_after_with_is_asked_about_never_a_discount_of_one() -> None:
+    # "1 day off" has a unit: it is neither the line's discount nor a document discount of 1;
+    # what it takes off is asked.
     result = interpret("Invoice Acme: cleaning at 60 with 1 day off", None, today=DEC_3)
-    assert result.invoice is not None
-    assert _discounted_lines(result.invoice)[0] == ("Cleaning", Decimal(1), Decimal(60), None)
+    assert result.action == "question" and result.invoice is None
+    assert "“1 day off”" in result.reply and "?" in result.reply

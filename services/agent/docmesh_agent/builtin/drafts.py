@@ -115,6 +115,9 @@ class Draft:
     unrated_taxes: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Phrases with a number whose role as an amount is unclear ("with 1 day off"): the question
+    # to ask about each, asked before anything is built (never a guessed amount).
+    unclear: list[str] = field(default_factory=list)
 
     def has_content(self) -> bool:
         """True when anything at all was understood."""
@@ -142,14 +145,16 @@ class Draft:
                 self.amount_paid is not None,
                 self.paid_in_full,
                 self.payment_method,
+                self.unclear,
             )
         )
 
     def missing(self) -> tuple[str, ...]:
-        """The required fields not said yet, in the order they are asked for: "buyer" (not on a
-        receipt), "line_items", "line_items[0].description", "line_items[0].unit_price"."""
+        """The required fields not said yet, in the order they are asked for: "unclear" (a number
+        whose role is unclear), "buyer" (not on a receipt), "line_items", "line_items[0].description", "line_items[0].unit_price"."""
         kind = self.kind or DocumentKind.INVOICE
-        missing: list[str] = []
+        # An unclear amount is asked about first: it may change every line's total.
+        missing: list[str] = ["unclear"] if self.unclear else []
         if kind != DocumentKind.RECEIPT and (self.buyer is None or not self.buyer.name):
             missing.append("buyer")
         if not self.items:

@@ -198,6 +198,8 @@ def _merge(old: Draft, new: Draft) -> Draft:
     out.unrated_taxes = [*old.unrated_taxes, *new.unrated_taxes]
     out.unknown = list(new.unknown)
     out.warnings = list(new.warnings)
+    # A question about an unclear amount is answered by the next message (or dropped by it).
+    out.unclear = list(new.unclear)
     return out
 
 

@@ -20,7 +20,7 @@ from docmesh_agent.builtin.money import (
 from docmesh_agent.builtin.read_item import INCLUDED_TAX
 from docmesh_agent.builtin.read_parties import read_party_detail
 from docmesh_agent.builtin.read_terms import read_terms
-from docmesh_agent.builtin.words import KIND_WORDS, TAX_WORDS
+from docmesh_agent.builtin.words import KIND_WORDS, TAX_WORDS, UNIT_RE
 from docmesh_common.model.invoice import Discount, DocumentKind
 
 _TAX_NAME_RE = rf"(?:[a-z]+\s+){{0,2}}?(?:{TAX_WORDS})"
@@ -191,6 +191,16 @@ def _discount(r: Reading, match: re.Match[str]) -> bool:
     word = (match.groupdict().get("word") or "discount").lower()
     if desc.lower() in ("a", "an", "the", "flat", ""):
         desc = ""
+    if match.group("amt") and re.search(
+        rf"\d\s*(?:{UNIT_RE})\b", f"{match.group('amt')} {desc}".strip(), re.IGNORECASE
+    ):
+        # "with 1 day off", "2 hours discount": time, not money; what it takes off is asked.
+        said = " ".join(p for p in (match.group("amt").strip(), desc, word) if p)
+        r.draft.unclear.append(
+            f"How much should “{said}” take off: an amount (for example “500 off”) or a percentage "
+            "(“10% off”)?"
+        )
+        return True
     if desc:
         desc = capitalised(desc) + (" discount" if word in ("off", "discount") else f" {word}")
     if match.group("pct"):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from docmesh_agent.builtin.drafts import DraftItem, Reading
 from docmesh_agent.builtin.labels import clean_description, plain_number, unit_label
 from docmesh_agent.builtin.money import Money, find_money, one_amount, parse_number, strip_amount
+from docmesh_agent.builtin.not_amounts import has_date, is_not_amount, price_moneys
 from docmesh_agent.builtin.read_parties import take_party
 from docmesh_agent.builtin.words import QTY_WORD_RE, QTY_WORDS, UNIT_RE, UNITS
 
@@ -80,7 +81,8 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
     item = _rate_then_quantity(r, text)
     if item is not None:
         return item
-    moneys = find_money(text)
+    # Dates, durations, e-mails, phone numbers and ids are never the price.
+    moneys = price_moneys(text)
     qty, unit, desc_start, qty_match_end = _leading_quantity(text)
     price = None
     for money in reversed(moneys):
@@ -161,6 +163,8 @@ def _without_lead_words(text: str) -> str:
 def _rate_then_quantity(r: Reading, text: str) -> DraftItem | None:
     """ "$80/hour for 12.5 hours of QA", "consulting 150/h x 10": the rate written before the quantity."""
     rate_for = _RATE_FOR_QTY.match(text)
+    if rate_for and is_not_amount(text, *rate_for.span("price")):
+        rate_for = None
     if rate_for:
         money = one_amount(rate_for.group("price"))
         qty = parse_number(rate_for.group("q"))
@@ -176,6 +180,8 @@ def _rate_then_quantity(r: Reading, text: str) -> DraftItem | None:
                 unit_price=money.amount,
             )
     rate_first = _RATE_TIMES_QTY.match(text)
+    if rate_first and is_not_amount(text, *rate_first.span("price")):
+        rate_first = None
     if rate_first:
         money = one_amount(rate_first.group("price"))
         qty = parse_number(rate_first.group("q"))
@@ -260,6 +266,9 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         if per_word in UNITS:
             unit = per_word
     desc = clean_description(head)
+    if desc and has_date(tail) and not per and not total:
+        # "hosting 240 on March 20": the date says which hosting; it stays with the line.
+        desc = f"{desc} {tail.strip(' ,.')}"
     if unit and not desc and head == "" and desc_start:
         desc = ""
     amount = price.amount

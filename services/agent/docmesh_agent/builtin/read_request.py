@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from docmesh_agent.builtin.clauses import (
@@ -22,11 +23,12 @@ from docmesh_agent.builtin.clauses import (
     take_notes,
 )
 from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
-from docmesh_agent.builtin.money import NUM, one_amount, parse_number
+from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
 from docmesh_agent.builtin.read_fields import read_fields
 from docmesh_agent.builtin.read_item import read_item, unit_from_total
 from docmesh_agent.builtin.read_parties import read_lead, read_party_detail
 from docmesh_agent.builtin.read_terms import read_terms
+from docmesh_agent.builtin.words import MONTH_NAMES
 from docmesh_common.model.invoice import Discount
 
 MAX_CLAUSE_CHARS = 300
@@ -53,8 +55,13 @@ _EXCEPT = re.compile(
 # "design at 90 with 15% off", "logo design 400 (10% off)", "widget at 60 (100 off)": a discount
 # said of its own line (an amount the one arithmetic caps at the line).
 _LINE_DISCOUNT_TAIL = re.compile(
-    rf"\s+(?:with\s+(?:an?\s+)?)?\(?\s*(?P<discount>{LINE_DISCOUNT})\s*\)?$", re.IGNORECASE
+    rf"\s+(?:with\s+(?:an?\s+)?)?\(?\s*(?P<discount>{LINE_DISCOUNT})\s*\)?$"
+    # "at 120 minus 10%", "at 60 less 5": said right after the line's price.
+    rf"|\s+(?:minus|less)\s+(?P<minus>{NUM}\s*%|{AMT})\s*$",
+    re.IGNORECASE,
 )
+# "100 mugs at 4.50 each (bulk discount 10% on the mugs)": a remark in brackets after a line.
+_BRACKET_TAIL = re.compile(r"\s*\((?P<inner>[^()]*\d[^()]*)\)\s*$")
 _TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months"})
 
 
@@ -70,6 +77,30 @@ def _line_discount(r: Reading, said: str) -> Discount | None:
         return None
     r.draft.note_currency(money)
     return Discount(amount=money.amount)
+
+
+def _item_with_remark(r: Reading, text: str, remark: str) -> DraftItem | None:
+    """A priced line and a discount said in brackets after it: "(bulk discount 10% on the mugs)"
+    names its line, "(bulk discount 10%)" is this line's. None when the remark is not a discount."""
+    remark = strip_connectors(remark)
+    before = (len(r.draft.discounts), len(r.draft.line_discounts), len(r.draft.unclear))
+    probe = Reading(r.today, replace(r.draft, discounts=[], line_discounts=[], unclear=[]))
+    if not read_fields(probe, remark, None):
+        return None
+    item = read_item(r, text)
+    if item is None or not item.description or item.unit_price is None:
+        return None
+    if len(probe.draft.discounts) + len(probe.draft.line_discounts) + len(probe.draft.unclear) != 1:
+        # "(VAT 20%)", "(due in 30 days)": a field of the document said in brackets.
+        read_fields(r, remark, None)
+        return item
+    if probe.draft.discounts:
+        item.discount = probe.draft.discounts[0]
+    r.draft.line_discounts = [*r.draft.line_discounts[: before[1]], *probe.draft.line_discounts]
+    r.draft.unclear = [*r.draft.unclear[: before[2]], *probe.draft.unclear]
+    if probe.draft.currency_hint:
+        r.draft.currency_hint = r.draft.currency_hint or probe.draft.currency_hint
+    return item
 
 
 def read_request(text: str, today: dt.date) -> Draft:
@@ -160,20 +191,33 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
     if discounted and discounted.start() > 0:
         item = read_item(r, rest[: discounted.start()])
         if item is not None and item.description and item.unit_price is not None:
-            discount = _line_discount(r, discounted.group("discount"))
+            discount = _line_discount(r, discounted.group("discount") or discounted.group("minus"))
             if discount is not None:
                 item.discount = discount
                 return item
+    bracketed = _BRACKET_TAIL.search(rest)
+    if bracketed and bracketed.start() > 0:
+        item = _item_with_remark(r, rest[: bracketed.start()], bracketed.group("inner"))
+        if item is not None:
+            return item
     exempt = _EXEMPT_TAIL.search(rest)
     if exempt and exempt.start() > 0:
         item = read_item(r, rest[: exempt.start()])
         if item is not None and item.description:
             item.tax_exempt = True
             return item
-    # "an audit at $2,500 due 2026-12-01": a date phrase glued to the end of an item.
-    glued = re.search(
-        r"\s+(?=(?:due|payable|net\s?\d|valid\s+(?:for|until|till)|issued|dated)\b)", rest, re.IGNORECASE
-    )
-    if glued and glued.start() > 0 and read_terms(rest[glued.end() :], r.draft, r.today):
-        rest = rest[: glued.start()].rstrip(" ,")
+    # "an audit at $2,500 due 2026-12-01", "support at 75 for the period March 1-15": a date
+    # phrase glued to the end of an item is the document's date, never part of the line.
+    for glued in _GLUED_TERMS.finditer(rest):
+        if glued.start() > 0 and read_terms(rest[glued.end() :], r.draft, r.today):
+            rest = rest[: glued.start()].rstrip(" ,")
+            break
     return read_item(r, rest)
+
+
+_GLUED_TERMS = re.compile(
+    rf"\s+(?=(?:due|payable|net\s?\d|valid\s+(?:for|until|till)|issued|dated|payment\s+(?:with)?in|"
+    rf"(?:for\s+)?(?:the\s+)?(?:service\s+|billing\s+)?period|cover(?:s|ing)|deliver(?:ed|y)|during|"
+    rf"(?:from|for|in)\s+(?:{MONTH_NAMES})|from\s+\d)\b)",
+    re.IGNORECASE,
+)

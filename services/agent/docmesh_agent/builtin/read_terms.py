@@ -22,12 +22,16 @@ _DUE_IN = re.compile(
     r"(?:\s+(?:of|from|after)\s+(?:the\s+)?(?:issue|invoice)(?:\s+date)?)?$",
     re.IGNORECASE,
 )
-_WITHIN = re.compile(rf"^(?:pay(?:able)?|payment)\s+within\s+{RELATIVE_SPAN_RE.pattern}$", re.IGNORECASE)
+_WITHIN = re.compile(
+    rf"^(?:pay(?:able)?|payment|settle(?:ment)?)(?:\s+(?:is\s+)?due)?\s+(?:with)?in\s+{RELATIVE_SPAN_RE.pattern}(?:\s+net)?$",
+    re.IGNORECASE,
+)
 _DAYS_TERMS = re.compile(
     r"^(?P<n>\d{1,3})[\s-]*(?P<unit>days?|weeks?)\s+(?:payment\s+terms|terms|to\s+pay|credit)$", re.IGNORECASE
 )
 _NET = re.compile(
-    r"^(?:(?:payment\s+)?terms?\s*(?:are|:|is)?\s*)?net[\s-]?(?P<n>\d{1,3})(?:\s+days)?(?:\s+terms)?$",
+    r"^(?:(?:payment\s+)?terms?\s*(?:are|:|is)?\s*)?(?:net[\s-]?(?P<n>\d{1,3})(?:\s+days)?|(?P<n2>\d{1,3})\s+days\s+net)"
+    r"(?:\s+terms)?$",
     re.IGNORECASE,
 )
 _ON_RECEIPT = re.compile(
@@ -38,6 +42,8 @@ _DUE_DATE = re.compile(
     r"^(?:(?:payment|it'?s|it\s+is|is)\s+)*(?:due|payable)(?:\s+date)?\s*(?:on|by|:|is|date\s+is)?\s*(?P<date>.+)$",
     re.IGNORECASE,
 )
+# "payment terms: 30 days": the terms' days.
+_DAYS_TERMS_BARE = re.compile(r"^(?P<n>\d{1,3})(?P<n2>)\s+days$", re.IGNORECASE)
 _TERMS = re.compile(r"^(?:payment\s+)?terms\s*(?::|are|is)?\s*(?P<terms>.+)$", re.IGNORECASE)
 _ISSUED = re.compile(
     r"^(?:(?:it\s+was|was)\s+)?(?:issued|dated|date|issue\s+date|invoice\s+date|created)\s*(?:on|:|is)?\s*(?P<date>.+)$",
@@ -51,12 +57,16 @@ _VALID = re.compile(
 
 # When goods are delivered or a service is done: fields of the document, never line items.
 _DELIVERY = re.compile(
-    r"^(?:(?:to\s+be|please|was|were|goods|it\s+was)\s+)*(?:deliver(?:ed|y)?|delivery\s+date)"
-    r"(?:\s+(?:on|by|before|date|is|:))*\s*:?\s*(?P<date>.+)$",
+    r"^(?:(?:to\s+be|please|was|were|goods|it\s+was|the|set\s+the)\s+)*(?:deliver(?:ed|y)?|delivery\s+date)"
+    r"(?:\s+(?:on|by|before|date|is|will\s+be|should\s+be|to)\b|\s*:)*\s*(?P<date>.+)$",
     re.IGNORECASE,
 )
+# "service period February 2026", "for the period March 1-15", "covering January 1 to March 31",
+# "from March 1 to March 20": what the period words lead, read by `_period` (a month or a range of
+# dates), never a line.
 _SERVICE_PERIOD = re.compile(
-    r"^(?:(?:for\s+)?(?:the\s+)?(?:service|billing)\s+period|period|services?\s+(?:from|for|in))\s*(?:of|from|:|is)?\s*"
+    r"^(?:(?:for\s+|the\s+|set\s+the\s+)*(?:service|billing)\s+period|(?:for\s+)?(?:the\s+)?period|"
+    r"services?\s+(?:from|for|in)|cover(?:s|ing)|from|during|for|in)\b\s*(?:(?:of|from|is|will\s+be|to)\b|:)?\s*"
     r"(?P<period>.+)$",
     re.IGNORECASE,
 )
@@ -118,7 +128,7 @@ def read_terms(text: str, d: Draft, today: dt.date) -> bool:
         return True
     match = _NET.match(text)
     if match:
-        days = int(match.group("n"))
+        days = int(match.group("n") or match.group("n2"))
         d.due = DueSpec(days=days)
         d.payment_terms = f"Net {days}"
         return True
@@ -152,10 +162,11 @@ def read_terms(text: str, d: Draft, today: dt.date) -> bool:
     match = _TERMS.match(text)
     if match:
         terms = match.group("terms").strip()
-        net = _NET.match(terms)
+        net = _NET.match(terms) or _DAYS_TERMS_BARE.match(terms)
         if net:
-            d.due = DueSpec(days=int(net.group("n")))
-            d.payment_terms = f"Net {net.group('n')}"
+            days = int(net.group("n") or net.group("n2"))
+            d.due = DueSpec(days=days)
+            d.payment_terms = f"Net {days}"
         else:
             d.payment_terms = capitalised(terms)
         return True

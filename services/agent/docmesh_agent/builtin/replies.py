@@ -35,6 +35,8 @@ def ask_for(missing: tuple[str, ...], draft: Draft) -> str:
     """The one question for the first field in `missing` ("Who should I bill?")."""
     kind = KIND_NAMES[draft.kind or DocumentKind.INVOICE]
     first = missing[0]
+    if first == "unclear":
+        return draft.unclear[0]
     if first == "buyer":
         if draft.kind == DocumentKind.QUOTE:
             return "Who is the quote for?"

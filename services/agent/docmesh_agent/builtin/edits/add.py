@@ -30,6 +30,8 @@ from docmesh_common.model.totals import compute_totals
 
 def add_from_draft(data: dict[str, Any], draft: Draft, text: str, current: Invoice, today: dt.date) -> Change:
     """Merge what a message adds ("add 2 hours of QA at $80", "GST 5%", "due in 45 days") into the document."""
+    if draft.unclear:
+        raise EditError(draft.unclear[0])
     changes: list[str] = []
     currency = data["currency_code"]
     if draft.currency and draft.currency != currency:
@@ -112,6 +114,14 @@ def add_from_draft(data: dict[str, Any], draft: Draft, text: str, current: Invoi
     if draft.valid_until:
         data["valid_until"] = draft.valid_until
         changes.append(f"valid until {draft.valid_until.isoformat()}")
+    if draft.delivery_date:
+        data["delivery_date"] = draft.delivery_date
+        changes.append(f"delivery date {draft.delivery_date.isoformat()}")
+    if draft.service_period:
+        data["service_period_start"], data["service_period_end"] = draft.service_period
+        changes.append(
+            f"service period {draft.service_period[0].isoformat()} to {draft.service_period[1].isoformat()}"
+        )
     if draft.notes:
         data["notes"] = draft.notes
         changes.append(f"note: {draft.notes}")

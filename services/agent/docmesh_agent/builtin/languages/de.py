@@ -63,7 +63,14 @@ GERMAN = Language(
             r"\b(?:fällig|zahlbar)\s+(?:am\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+nächster\s+woche",
             r"due next \1",
         ),
-        (r"\b(?:fällig|zahlbar)\s+(?:in(?:nerhalb)?(?:\s+von)?)\s+(\d+)\s+tag(?:en|e)?", r"due in \1 days"),
+        (
+            r"\b(?:fällig|zahlbar)\s+(?:in(?:nerhalb)?(?:\s+von)?)\s+(\d+)\s+tag(?:en|e)?(?:\s+netto)?",
+            r"due in \1 days",
+        ),
+        # "30 Tage netto", "netto 30 Tage", "Zahlungsziel 30 Tage": payment terms, never a price.
+        (r"\b(\d+)\s+tag(?:en|e)?\s+netto\b", r"net \1"),
+        (r"\bnetto\s+(\d+)\s+tag(?:en|e)?\b", r"net \1"),
+        (r"\bzahlungsziel\s*:?\s*(\d+)\s+tag(?:en|e)?\b", r"due in \1 days"),
         (r"\b(?:fällig|zahlbar)\s+(?:in(?:nerhalb)?(?:\s+von)?)\s+(\d+)\s+wochen?", r"due in \1 weeks"),
         (
             r"\b(?:fällig|zahlbar)\s+(?:zum\s+|am\s+|bis\s+)?(?:ende\s+des\s+monats|monatsende)",

@@ -85,13 +85,19 @@ SPANISH = Language(
             r"\b(?:vence|vencimiento|con\s+vencimiento|a\s+pagar)\s+(?:el\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+(?:semana\s+que\s+viene|pr[oó]xima\s+semana)",
             r"due next \1",
         ),
-        (r"\b(?:vence|vencimiento|a\s+pagar|pagadero|pago)\s+(?:en|a)\s+(\d+)\s+d[ií]as", r"due in \1 days"),
+        (
+            r"\b(?:vence|vencimiento|a\s+pagar|pagadero|pago)\s+(?:en|a)\s+(\d+)\s+d[ií]as(?:\s+netos?)?",
+            r"due in \1 days",
+        ),
         (r"\b(?:vence|vencimiento|a\s+pagar|pagadero)\s+(?:en|a)\s+(\d+)\s+semanas?", r"due in \1 weeks"),
         (
             r"\b(?:vence|vencimiento|a\s+pagar|pagadero)\s+(?:a\s+|el\s+)?fin(?:al)?\s+de(?:l)?\s+mes",
             "due end of month",
         ),
         (r"\bplazo\s+de\s+pago\s*:?\s*(\d+)\s+d[ií]as", r"due in \1 days"),
+        # "30 días netos", "neto 30 días": payment terms, never a price.
+        (r"\b(\d+)\s+d[ií]as\s+netos?\b", r"net \1"),
+        (r"\bneto\s+(\d+)\s+d[ií]as\b", r"net \1"),
         (r"\b(?:vence|vencimiento|a\s+pagar\s+antes\s+del?)\s+(?:el\s+)?", "due "),
         (r"\ba\s+(\d+)\s+d[ií]as\b", r"due in \1 days"),
         (r"\bv[aá]lid[oa]\s+hasta\s+(?:el\s+)?", "valid until "),

@@ -92,7 +92,17 @@ FRENCH = Language(
             r"\b(?:échéance|à\s+régler|payable)\s+(?:le\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+semaine\s+prochaine",
             r"due next \1",
         ),
-        (r"\b(?:échéance|à\s+régler|payable)\s+(?:à|sous|dans)\s+(\d+)\s+jours", r"due in \1 days"),
+        (
+            r"\b(?:échéance|à\s+régler|payable)\s+(?:à|sous|dans)\s+(\d+)\s+jours(?:\s+nets?)?",
+            r"due in \1 days",
+        ),
+        # "paiement à 30 jours", "règlement sous 30 jours", "30 jours net": payment terms, never a price.
+        (
+            r"\b(?:paiement|règlement|reglement)\s+(?:à|a|sous|dans|en)\s+(\d+)\s+jours(?:\s+nets?)?",
+            r"payment in \1 days",
+        ),
+        (r"\b(\d+)\s+jours\s+nets?\b", r"net \1"),
+        (r"\bnet\s+(\d+)\s+jours\b", r"net \1"),
         (r"\b(?:échéance|à\s+régler|payable)\s+(?:à|sous|dans)\s+(\d+)\s+semaines?", r"due in \1 weeks"),
         (
             r"\b(?:échéance|à\s+régler|payable)\s+(?:(?:à\s+la|en)\s+)?fin\s+(?:du|de)\s+mois",

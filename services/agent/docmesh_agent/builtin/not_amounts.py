@@ -1,0 +1,79 @@
+"""Numbers that are never a price: the one rule behind "never silently produce a wrong amount".
+
+A clause such as "support at 75 for the period March 1-15", "hosting 240, delivered March 20",
+"call 555-1234" or "payment in 30 days" holds numbers that a price reader would happily take as
+the amount (1, 20, 555, 30). Whatever the phrasing, these are never prices:
+
+- a date: "March 20", "20 March 2026", "2026-03-20", "20/03/2026", "20.03.2026", a month and a
+  year ("February 2026"), a day range in a month ("March 1-15", "1-15 March");
+- a duration or a counted quantity: a number directly followed by a unit word ("30 days",
+  "1 day", "2 weeks", "10 hours", "100 pcs");
+- contact details and identifiers: e-mail addresses, web addresses, phone numbers, VAT and tax
+  ids ("DE123456789", "VAT ID GB 123 4567 89").
+
+`price_moneys` is `find_money` without them; the item reader picks a price only from those, so
+a clause whose only number is one of these has no price and is asked about.
+"""
+
+from __future__ import annotations
+
+import re
+
+from docmesh_agent.builtin.money import Money, find_money
+from docmesh_agent.builtin.words import MONTH_ABBREVIATIONS, MONTH_NAMES, UNIT_RE
+
+_MONTHS = rf"(?:{MONTH_NAMES}|{MONTH_ABBREVIATIONS})\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE = re.compile(
+    rf"""
+    \b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b                          # 2026-03-20
+    | \b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b                  # 20/03, 20/03/2026
+    | \b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b                     # 20.03.2026 (a year: "4.50" is a price)
+    | \b{_MONTHS}\s+{_DAY}(?:\s*[-–]\s*{_DAY})?(?:,?\s+\d{{4}})?\b   # March 20, March 1-15, March 20 2026
+    | \b{_DAY}(?:\s*[-–]\s*{_DAY})?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}})?\b  # 20 March, 1-15 March
+    | \b{_MONTHS}\s+(?:of\s+|de\s+)?\d{{4}}\b                 # February 2026
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+# A number and the unit it counts ("30 days", "1 day", "10 hours"): a quantity or a span, not money.
+_COUNTED = re.compile(
+    rf"(?<![$€£¥₹\d.,])\d+(?:[.,]\d+)?\s*(?:business\s+|working\s+)?(?:{UNIT_RE})\b", re.IGNORECASE
+)
+_CONTACT = re.compile(
+    r"""
+    [\w.+-]+@[\w-]+(?:\.[\w-]+)+                              # e-mail
+    | (?:https?://|www\.)\S+                                  # web address
+    | \+\d[\d\s().-]{6,}\d                                    # +1 555 123 4567
+    | \b(?:tel|phone|ph|mobile|mob|cell|fax|call|tél|teléfono|telefono|telefon|handy)\b\.?\s*:?\s*
+      \+?\(?\d[\d\s().-]{4,}\d                                # phone: 555 1234
+    | \(\d{3}\)\s*\d{3}[-.\s]\d{4}                            # (555) 123-4567
+    | \b\d{3}[-.]\d{3}[-.]\d{4}\b | \b\d{3}-\d{4}\b            # 555-123-4567, 555-1234
+    | \b(?:vat|tax|tva|iva|ust|uid|gst|abn|ein|cif|nif|siret|siren)\s*[-.]?\s*
+      (?:id|no\.?|nr\.?|number|reg(?:istration)?(?:\s+no\.?)?|idnr\.?|-?idnr\.?)?\s*[:#]?\s*
+      [A-Z]{0,3}\s?\d[\d\s-]{5,}\d\w*                         # VAT ID GB 123 4567 89
+    | \b[A-Z]{2}\d{8,12}\b                                    # DE123456789
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def not_amount_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text has dates, counted quantities and contact details (see the module docstring)."""
+    return [m.span() for regex in (_DATE, _COUNTED, _CONTACT) for m in regex.finditer(text)]
+
+
+def is_not_amount(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] lies inside a date, a counted quantity or a contact detail."""
+    return any(a < end and start < b for a, b in not_amount_spans(text))
+
+
+def price_moneys(text: str) -> list[Money]:
+    """The amounts in `text` that may be a price: `find_money` without dates, counted quantities,
+    e-mails, phone numbers and ids."""
+    spans = not_amount_spans(text)
+    return [m for m in find_money(text) if not any(a < m.end and m.start < b for a, b in spans)]
+
+
+def has_date(text: str) -> bool:
+    """True when the text contains a calendar date (or a month and year, or a day range)."""
+    return _DATE.search(text) is not None

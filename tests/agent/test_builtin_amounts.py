@@ -1,0 +1,207 @@
+"""Never a silently wrong amount (issue 13): numbers that are dates, periods, payment terms, time
+spans, e-mails, phone numbers or ids are never read as prices or discounts. Each test is a wrong
+amount the built-in interpreter once produced; the document is right, or the reply is one question
+naming the phrase.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from docmesh_agent.builtin import interpret
+from docmesh_agent.builtin.not_amounts import price_moneys
+from docmesh_common.model.invoice import Invoice, LineItem, Party, Tax
+from docmesh_common.model.totals import compute_totals
+
+TODAY = dt.date(2026, 3, 12)  # a Thursday
+
+
+def _current() -> Invoice:
+    return Invoice(
+        buyer=Party(name="Acme Corp"),
+        line_items=[
+            LineItem(description="Consulting", quantity=Decimal(10), unit="hours", unit_price=Decimal(150)),
+            LineItem(description="Desk", quantity=Decimal(1), unit_price=Decimal(300)),
+        ],
+        taxes=[Tax(name="Tax", rate_percent=Decimal(8))],
+    )
+
+
+def _lines(invoice: Invoice) -> list[tuple[str, Decimal, Decimal]]:
+    return [(i.description, i.quantity, i.unit_price) for i in invoice.line_items]
+
+
+# --- the not-an-amount rule on its own -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the delivery date is March 20",
+        "for the period March 1-15",
+        "covering January 1 to March 31",
+        "service period February 2026",
+        "due 20/04/2026",
+        "Lieferung 20.03.2026",
+        "payment in 30 days",
+        "with 1 day off",
+        "email billing@acme.example",
+        "call 555-1234",
+        "phone +1 555 123 4567",
+        "VAT ID DE123456789",
+        "www.acme2026.example",
+    ],
+)
+def test_a_date_span_contact_or_id_holds_no_price(text: str) -> None:
+    assert price_moneys(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "price"),
+    [
+        ("hosting 240 on March 20", Decimal(240)),
+        ("5 days of work at 500", Decimal(500)),
+        ("widgets at 4.50", Decimal("4.50")),
+        ("support at 75 for the period March 1-15", Decimal(75)),
+    ],
+)
+def test_the_price_next_to_a_date_or_a_span_is_still_found(text: str, price: Decimal) -> None:
+    assert [m.amount for m in price_moneys(text)] == [price]
+
+
+# --- requests ------------------------------------------------------------------------------
+
+
+def test_a_service_period_of_days_in_a_month_is_the_period_not_a_price_of_one() -> None:
+    result = interpret(
+        "Invoice Globex for 20 hours of support at 75 for the period March 1-15", None, today=TODAY
+    )
+    assert result.invoice is not None
+    assert _lines(result.invoice) == [("Support", Decimal(20), Decimal(75))]
+    assert (result.invoice.service_period_start, result.invoice.service_period_end) == (
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 15),
+    )
+
+
+def test_covering_a_range_of_dates_is_the_service_period_not_a_line_priced_31() -> None:
+    result = interpret(
+        "Invoice Umbrella Corp for hosting 240, covering January 1 to March 31", None, today=TODAY
+    )
+    assert result.invoice is not None
+    assert _lines(result.invoice) == [("Hosting", Decimal(1), Decimal(240))]
+    assert result.invoice.service_period_end == dt.date(2026, 3, 31)
+
+
+def test_payment_in_thirty_days_is_the_due_date_not_a_line_priced_30() -> None:
+    result = interpret("Invoice Acme for hosting 240, payment in 30 days", None, today=TODAY)
+    assert result.invoice is not None
+    assert _lines(result.invoice) == [("Hosting", Decimal(1), Decimal(240))]
+    assert result.invoice.due_date == dt.date(2026, 4, 11)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Facture pour Moreau SA : support à 80 €, paiement à 30 jours",
+        "Factura para Acme: soporte 80 €, 30 días netos",
+        "Rechnung an Huber AG: Beratung 80 €, 30 Tage netto",
+        "Invoice Acme: support 80, 30 days net",
+    ],
+)
+def test_payment_terms_in_days_are_never_a_line(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [i.unit_price for i in result.invoice.line_items] == [Decimal(80)]
+    assert result.invoice.due_date == dt.date(2026, 4, 11)
+
+
+def test_a_date_after_a_price_stays_with_the_line_and_is_not_the_price() -> None:
+    result = interpret("Invoice Acme for hosting 240 on March 20", None, today=TODAY)
+    assert result.invoice is not None
+    assert _lines(result.invoice) == [("Hosting on March 20", Decimal(1), Decimal(240))]
+
+
+def test_a_day_off_is_asked_about_never_a_discount_of_one() -> None:
+    result = interpret("Invoice Acme for 5 days of work at 500 with 1 day off", None, today=TODAY)
+    assert result.action == "question" and result.invoice is None
+    assert "“1 day off”" in result.reply
+
+
+def test_the_answer_to_the_day_off_question_is_the_discount() -> None:
+    first = "Invoice Acme for 5 days of work at 500 with 1 day off"
+    result = interpret("500 off", None, today=TODAY, history=[first])
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("2000.00")
+
+
+def test_minus_a_percentage_after_a_lines_price_is_that_lines_discount() -> None:
+    result = interpret(
+        "Invoice Acme for 20 hours of development at 120 minus 10%, and 5 hours of testing at 90",
+        None,
+        today=TODAY,
+    )
+    assert result.invoice is not None
+    first, second = result.invoice.line_items
+    assert first.discount is not None and first.discount.percent == Decimal(10)
+    assert second.discount is None and result.invoice.discounts == []
+
+
+def test_a_discount_in_brackets_naming_a_line_is_that_lines_discount() -> None:
+    result = interpret(
+        "Quote Wayne Enterprises for 100 mugs at 4.50 each (bulk discount 10% on the mugs) and 1 design proof at 50",
+        None,
+        today=TODAY,
+    )
+    assert result.invoice is not None
+    mugs, proof = result.invoice.line_items
+    assert mugs.discount is not None and mugs.discount.percent == Decimal(10)
+    assert proof.discount is None and result.invoice.discounts == []
+
+
+def test_a_tax_in_brackets_after_a_line_is_not_dropped() -> None:
+    result = interpret("Quote Wayne for 100 mugs at 4.50 each (VAT 20%)", None, today=TODAY)
+    assert result.invoice is not None
+    assert [(t.name, t.rate_percent) for t in result.invoice.taxes] == [("VAT", Decimal(20))]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme for 2 hours at 150, call 555-1234",
+        "Invoice Acme for 2 hours at 150, phone +1 555 123 4567",
+        "Invoice Acme for 2 hours at 150, VAT ID DE123456789",
+    ],
+)
+def test_a_phone_number_or_an_id_is_never_a_line(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    if result.invoice is None:
+        assert "?" in result.reply
+        return
+    assert _lines(result.invoice) == [("Services", Decimal(2), Decimal(150))]
+
+
+# --- edits ---------------------------------------------------------------------------------
+
+
+def test_the_delivery_date_said_as_an_edit_is_the_field_not_a_line_priced_20() -> None:
+    result = interpret("the delivery date is March 20", _current(), today=TODAY)
+    assert result.invoice is not None
+    assert _lines(result.invoice) == _lines(_current())
+    assert result.invoice.delivery_date == dt.date(2026, 3, 20)
+
+
+def test_the_service_period_said_as_an_edit_is_the_field() -> None:
+    result = interpret("the service period is March 1-15", _current(), today=TODAY)
+    assert result.invoice is not None
+    assert _lines(result.invoice) == _lines(_current())
+    assert result.invoice.service_period_start == dt.date(2026, 3, 1)
+
+
+def test_a_day_off_said_as_an_edit_is_asked_about() -> None:
+    result = interpret("with 1 day off", _current(), today=TODAY)
+    assert result.action == "question" and result.invoice is None
+    assert "“1 day off”" in result.reply
