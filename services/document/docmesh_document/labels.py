@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from babel import Locale
@@ -31,6 +32,8 @@ class Labels:
     delivery_date: str
     service_period: str
     reference: str
+    # A credit note's line naming the invoice it corrects (BG-3), before "INV-… (date)".
+    corrects: str
     party_blocks: dict[DocumentKind, tuple[tuple[str, str], tuple[str, str]]]
     draft: str
     description: str
@@ -106,6 +109,7 @@ _TABLES: dict[str, Labels] = {
         delivery_date="Delivery date",
         service_period="Service period",
         reference="Reference",
+        corrects="Credit note for invoice",
         party_blocks=_blocks("From", "Bill to", "Prepared for", "Received from", ("Buyer", "Vendor")),
         draft="DRAFT",
         description="Description",
@@ -169,6 +173,7 @@ _TABLES: dict[str, Labels] = {
         delivery_date="Fecha de entrega",
         service_period="Periodo de servicio",
         reference="Referencia",
+        corrects="Rectifica la factura",
         party_blocks=_blocks("De", "Facturar a", "Preparado para", "Recibido de", ("Comprador", "Proveedor")),
         draft="BORRADOR",
         description="Descripción",
@@ -232,6 +237,7 @@ _TABLES: dict[str, Labels] = {
         delivery_date="Lieferdatum",
         service_period="Leistungszeitraum",
         reference="Referenz",
+        corrects="Gutschrift zu Rechnung",
         party_blocks=_blocks("Von", "Rechnung an", "Erstellt für", "Erhalten von", ("Käufer", "Lieferant")),
         draft="ENTWURF",
         description="Beschreibung",
@@ -295,6 +301,7 @@ _TABLES: dict[str, Labels] = {
         delivery_date="Date de livraison",
         service_period="Période de prestation",
         reference="Référence",
+        corrects="Avoir sur la facture",
         party_blocks=_blocks("De", "Facturer à", "Préparé pour", "Reçu de", ("Acheteur", "Fournisseur")),
         draft="BROUILLON",
         description="Désignation",
@@ -395,3 +402,15 @@ def date_facts(invoice: Invoice, words: Labels) -> list[tuple[str, DateValue]]:
     if invoice.service_period_start and invoice.service_period_end:
         facts.append((words.service_period, (invoice.service_period_start, invoice.service_period_end)))
     return facts
+
+
+def preceding_invoice_fact(
+    invoice: Invoice, words: Labels, date_text: Callable[[dt.date], str]
+) -> tuple[str, str] | None:
+    """A credit note's "Credit note for invoice | INV-2026-0007 (2026-03-01)", the same in the
+    sheet and the PDF (each writes the date its way); None for any other document."""
+    preceding = invoice.preceding_invoice
+    if invoice.kind is not DocumentKind.CREDIT_NOTE or preceding is None:
+        return None
+    day = f" ({date_text(preceding.issue_date)})" if preceding.issue_date else ""
+    return words.corrects, f"{preceding.number}{day}"

@@ -46,7 +46,7 @@ from functools import lru_cache
 
 from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, Party, RoundingMode
 from docmesh_common.model.totals import InvoiceTotals, compute_totals, round_money, tax_applies
-from docmesh_document.labels import date_facts, labels, party_lines
+from docmesh_document.labels import date_facts, labels, party_lines, preceding_invoice_fact
 from docmesh_document.msc import (
     Cell,
     CellKind,
@@ -295,6 +295,9 @@ class _Builder:
             right.append((words.payment_method, inv.payment_method))
         if inv.reference:
             right.append((words.reference, inv.reference))
+        corrects = preceding_invoice_fact(inv, words, dt.date.isoformat)
+        if corrects is not None:
+            right.append(corrects)
         right.append((words.currency, inv.currency_code))
 
         label_col = c.amount - 1

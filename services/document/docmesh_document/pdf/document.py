@@ -30,7 +30,7 @@ from reportlab.platypus import (
 
 from docmesh_common.model.invoice import DocumentKind, Invoice, LineItem, Party
 from docmesh_common.model.totals import InvoiceTotals, compute_totals
-from docmesh_document.labels import Labels, date_facts, labels, locale, party_lines
+from docmesh_document.labels import Labels, date_facts, labels, locale, party_lines, preceding_invoice_fact
 from docmesh_document.pdf import fonts
 from docmesh_document.pdf.epc import QrCode, epc_payload
 from docmesh_document.pdf.logo import is_svg, svg_logo
@@ -218,6 +218,9 @@ class _Layout:
                 facts.append((label, self.fmt.date(value)))
         if inv.reference:
             facts.append((words.reference, inv.reference))
+        corrects = preceding_invoice_fact(inv, words, self.fmt.date)
+        if corrects is not None:
+            facts.append(corrects)
         return facts
 
     def _parties(self) -> Table:
