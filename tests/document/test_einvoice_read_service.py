@@ -53,7 +53,7 @@ async def test_an_unreadable_file_is_invalid_argument_on_content(document_stub: 
 
 
 async def test_empty_content_is_required(document_stub: Stub) -> None:
-    message, violations, _ = await _refused(document_stub, b"")
+    _, violations, _ = await _refused(document_stub, b"")
     assert violations == {"content": "content is required"}
 
 
