@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "DOCMESH_"
@@ -20,6 +20,11 @@ class ServiceSettings(BaseSettings):
     metrics_port: int = 0
     bind_host: str = "127.0.0.1"
     log_level: str = "INFO"
+    # The per-request log line (the gateway's "http", a service's "rpc"): every failed or slow
+    # request, and this share of the others, picked by request id so every hop of a sampled
+    # request logs it. Every request is counted in the metrics whatever the share (README).
+    access_log_sample_rate: float = Field(0.01, ge=0, le=1)
+    access_log_slow_seconds: float = Field(1.0, ge=0)
     otlp_endpoint: str = ""
     shutdown_grace_seconds: float = 10.0
     # On SIGTERM the server reports NOT_SERVING and keeps accepting calls this long before it
