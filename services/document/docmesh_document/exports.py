@@ -80,6 +80,9 @@ class ExportFormat(StrEnum):
     HTML = "html"
     MSC = "msc"
     PDF = "pdf"  # laid out from the invoice by docmesh_document.pdf, not from the sheet
+    # EN 16931 e-invoices, written from the invoice by docmesh_document.einvoice
+    UBL = "ubl.xml"
+    CII = "cii.xml"
 
 
 _CONTENT_TYPES = {
@@ -88,7 +91,11 @@ _CONTENT_TYPES = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.HTML: "text/html; charset=utf-8",
     ExportFormat.MSC: "text/x-socialcalc; charset=utf-8",
+    ExportFormat.UBL: "application/xml",
+    ExportFormat.CII: "application/xml",
 }
+# The formats written from the invoice rather than from the sheet.
+INVOICE_FORMATS = frozenset({ExportFormat.PDF, ExportFormat.UBL, ExportFormat.CII})
 
 
 @dataclass(frozen=True)
@@ -121,8 +128,8 @@ def export_document(
     properties: XlsxProperties | None = None,
 ) -> ExportedFile:
     """Export ``doc`` (cached values current) as ``fmt``; ``base_name`` names the download."""
-    if fmt is ExportFormat.PDF:
-        raise ValueError("a PDF is laid out from the invoice (docmesh_document.pdf), not from the sheet")
+    if fmt in INVOICE_FORMATS:
+        raise ValueError(f"{fmt.value} is written from the invoice, not from the sheet")
     if fmt is ExportFormat.XLSX:
         content = to_xlsx(doc, properties or XlsxProperties())
     elif fmt is ExportFormat.CSV:

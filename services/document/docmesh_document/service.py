@@ -34,12 +34,22 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
-from docmesh_common.errors import InvalidArgument, Unavailable
+from docmesh_common.errors import FailedPrecondition, InvalidArgument, Precondition, Unavailable
 from docmesh_common.model.invoice import Invoice
 from docmesh_common.model.totals import InvoiceTotals
+from docmesh_document.einvoice.cii import to_cii
 from docmesh_document.einvoice.read_einvoice import read_einvoice
 from docmesh_document.einvoice.read_xml import MAX_EINVOICE_BYTES, EInvoiceError
-from docmesh_document.exports import ExportedFile, ExportFormat, XlsxProperties, export_document, exported
+from docmesh_document.einvoice.terms import NotAnEInvoice, Profile, check_kind, missing_terms
+from docmesh_document.einvoice.ubl import to_ubl
+from docmesh_document.exports import (
+    INVOICE_FORMATS,
+    ExportedFile,
+    ExportFormat,
+    XlsxProperties,
+    export_document,
+    exported,
+)
 from docmesh_document.invoice_checks import check_rendered_invoice, validate_invoice
 from docmesh_document.msc import (
     COORD_RE,
@@ -59,6 +69,7 @@ from docmesh_document.msc import (
     validate,
 )
 from docmesh_document.pdf import Letterhead, render_pdf
+from docmesh_document.pdf.factur_x import factur_x
 from docmesh_document.render import render_invoice
 from docmesh_document.settings import DocumentSettings
 
@@ -70,6 +81,7 @@ __all__ = [
     "RenderOutcome",
     "do_correct",
     "do_export",
+    "do_export_einvoice",
     "do_export_pdf",
     "do_parse",
     "do_recalculate",
@@ -215,7 +227,40 @@ def do_export(
 
 
 def do_export_pdf(invoice: Invoice, letterhead: Letterhead, language: str, base_name: str) -> ExportedFile:
-    return exported(render_pdf(invoice, letterhead, language=language), ExportFormat.PDF, base_name)
+    pdf = render_pdf(invoice, letterhead, language=language)
+    if _einvoice_gaps(invoice, Profile.EN16931) == []:
+        # An invoice or credit note with every EN 16931 term is also its own e-invoice.
+        pdf = factur_x(pdf, invoice)
+    return exported(pdf, ExportFormat.PDF, base_name)
+
+
+def do_export_einvoice(invoice: Invoice, fmt: ExportFormat, profile: Profile, base_name: str) -> ExportedFile:
+    write = to_ubl if fmt is ExportFormat.UBL else to_cii
+    return exported(write(invoice, profile), fmt, base_name)
+
+
+def _einvoice_gaps(invoice: Invoice, profile: Profile) -> list[tuple[str, str]] | str:
+    """The business terms the invoice lacks under ``profile``, or why it cannot be an e-invoice."""
+    try:
+        check_kind(invoice)
+        return missing_terms(invoice, profile=profile)
+    except (NotAnEInvoice, ValueError) as error:  # another kind, or a line under two taxes
+        return str(error)
+
+
+def require_einvoice(invoice: Invoice, profile: Profile) -> None:
+    """FailedPrecondition unless the invoice is an EN 16931-complete invoice or credit note;
+    the error lists every missing business term (message and PreconditionFailure details)."""
+    gaps = _einvoice_gaps(invoice, profile)
+    if isinstance(gaps, str):
+        raise FailedPrecondition(gaps, reason="NOT_AN_E_INVOICE")
+    if gaps:
+        listed = "; ".join(f"{term} {name}" for term, name in gaps)
+        raise FailedPrecondition(
+            f"the e-invoice ({profile.value}) lacks {len(gaps)} required business term(s): {listed}",
+            reason="EN16931_INCOMPLETE",
+            preconditions=[Precondition("EN16931", term, name) for term, name in gaps],
+        )
 
 
 # --- the service ---------------------------------------------------------------------------
@@ -329,11 +374,11 @@ class DocumentService:
         properties: XlsxProperties | None = None,
     ) -> ExportedFile:
         """XLSX, CSV, HTML or MSC of the sheet ``text``; ``properties`` name an XLSX's sheet."""
-        if fmt is ExportFormat.PDF:
-            raise ValueError("export_pdf lays out a PDF")
+        if fmt in INVOICE_FORMATS:
+            raise ValueError("export_pdf and export_einvoice write a PDF, UBL or CII from the invoice")
         size = self.check_text("msc", text)
         if fmt is None:
-            raise InvalidArgument("format is required: XLSX, CSV, HTML, MSC or PDF", field="format")
+            raise InvalidArgument("format is required: XLSX, CSV, HTML, MSC, PDF, UBL or CII", field="format")
         name = _checked_base_name(base_name)
         return await self._run(self._heavy(size), do_export, text, fmt, name, properties)
 
@@ -345,6 +390,18 @@ class DocumentService:
         self.check_size("invoice", size)
         name = _checked_base_name(base_name)
         return await self._run(True, do_export_pdf, invoice, letterhead, language, name)
+
+    async def export_einvoice(
+        self, invoice: Invoice, fmt: ExportFormat, profile: Profile, *, base_name: str, size: int
+    ) -> ExportedFile:
+        """The UBL or CII e-invoice of ``invoice`` under ``profile``; FailedPrecondition lists
+        every business term it lacks. Inline below _OFFLOAD_MIN_LINES lines, like a render: writing
+        the XML costs about what rendering the sheet does (bench/bench_einvoice.py)."""
+        self.check_size("invoice", size)
+        name = _checked_base_name(base_name)
+        require_einvoice(invoice, profile)
+        heavy = len(invoice.line_items) >= _OFFLOAD_MIN_LINES or self._heavy(size)
+        return await self._run(heavy, do_export_einvoice, invoice, fmt, profile, name)
 
     async def read_einvoice(self, content: bytes, content_type: str) -> tuple[Invoice, str]:
         """A received e-invoice in the invoice model, and its syntax ("ubl", "cii" or "factur-x").

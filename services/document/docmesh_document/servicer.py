@@ -12,6 +12,7 @@ from docmesh.type.v1 import invoice_pb2, money_pb2
 from docmesh_common.errors import InvalidArgument
 from docmesh_common.model.currency import is_currency
 from docmesh_common.model.invoice import LANGUAGES, Invoice, from_proto, to_proto
+from docmesh_document.einvoice.terms import Profile
 from docmesh_document.exports import ExportedFile, ExportFormat, XlsxProperties
 from docmesh_document.labels import labels
 from docmesh_document.msc import Finding, Fix, ParseIssue
@@ -33,6 +34,14 @@ _FORMATS = {
     pb.EXPORT_FORMAT_HTML: ExportFormat.HTML,
     pb.EXPORT_FORMAT_MSC: ExportFormat.MSC,
     pb.EXPORT_FORMAT_PDF: ExportFormat.PDF,
+    pb.EXPORT_FORMAT_UBL: ExportFormat.UBL,
+    pb.EXPORT_FORMAT_CII: ExportFormat.CII,
+}
+_PROFILES = {
+    pb.E_INVOICE_PROFILE_UNSPECIFIED: Profile.EN16931,
+    pb.E_INVOICE_PROFILE_EN16931: Profile.EN16931,
+    pb.E_INVOICE_PROFILE_PEPPOL_BIS_3: Profile.PEPPOL,
+    pb.E_INVOICE_PROFILE_XRECHNUNG_3: Profile.XRECHNUNG,
 }
 
 
@@ -226,6 +235,8 @@ class DocumentServicer(document_service_pb2_grpc.DocumentServiceServicer):
         fmt = _FORMATS.get(request.format)
         if fmt is ExportFormat.PDF:
             exported = await self._export_pdf(request)
+        elif fmt is ExportFormat.UBL or fmt is ExportFormat.CII:
+            exported = await self._export_einvoice(request, fmt)
         else:
             properties = None
             if fmt is ExportFormat.XLSX and request.HasField("invoice"):
@@ -234,6 +245,19 @@ class DocumentServicer(document_service_pb2_grpc.DocumentServiceServicer):
             exported = await self._service.export(request.msc, fmt, request.base_name, properties)
         return pb.ExportResponse(
             content=exported.content, content_type=exported.content_type, file_name=exported.file_name
+        )
+
+    async def _export_einvoice(self, request: pb.ExportRequest, fmt: ExportFormat) -> ExportedFile:
+        # The e-invoice is written from the invoice; the sheet (msc) is not needed.
+        if not request.HasField("invoice"):
+            raise InvalidArgument(f"invoice is required for a {fmt.name} export", field="invoice")
+        profile = _PROFILES.get(request.e_invoice_profile)
+        if profile is None:
+            raise InvalidArgument("e_invoice_profile is not a known profile", field="e_invoice_profile")
+        size = request.invoice.ByteSize()
+        self._service.check_size("invoice", size)
+        return await self._service.export_einvoice(
+            invoice_from_request(request.invoice), fmt, profile, base_name=request.base_name, size=size
         )
 
     async def _export_pdf(self, request: pb.ExportRequest) -> ExportedFile:

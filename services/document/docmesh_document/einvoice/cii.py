@@ -1,7 +1,8 @@
 """UN/CEFACT CII D16B (EN 16931 profile, as Factur-X embeds it), built with lxml.
 
 The same business terms as ``ubl``: every amount from ``vat_breakdown``, identifiers from
-``terms``; element order follows the D16B schema's sequences.
+``terms``; element order follows the D16B schema's sequences. A credit note has TypeCode 381
+and names the invoice it corrects (BG-3) as the settlement's ``InvoiceReferencedDocument``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from docmesh_common.model.invoice import Invoice, Party, PaymentMeansCode
 from docmesh_common.model.totals import VatBreakdown, vat_breakdown
 from docmesh_common.model.vat import VatCategory
 from docmesh_document.einvoice.terms import (
-    CUSTOMIZATION_ID,
-    INVOICE_TYPE_CODE,
+    CUSTOMIZATION_IDS,
+    PROFILE_IDS,
+    Profile,
+    check_kind,
     tax_registration_id,
+    type_code,
     unit_code,
     vat_id,
 )
@@ -46,9 +50,10 @@ def _num(value: Decimal) -> str:
 
 
 class _Writer:
-    def __init__(self, invoice: Invoice, breakdown: VatBreakdown) -> None:
+    def __init__(self, invoice: Invoice, breakdown: VatBreakdown, profile: Profile) -> None:
         self.invoice = invoice
         self.b = breakdown
+        self.profile = profile
         self.outside = any(c is VatCategory.OUTSIDE_SCOPE for c, _ in breakdown.line_categories)
 
     def party(self, parent: etree._Element, tag: str, p: Party) -> None:
@@ -58,6 +63,8 @@ class _Writer:
             _el(_el(party, "ram:SpecifiedLegalOrganization"), "ram:ID", p.company_id)
         if p.email or p.phone:
             contact = _el(party, "ram:DefinedTradeContact")
+            if self.profile is Profile.XRECHNUNG and tag == "ram:SellerTradeParty":
+                _el(contact, "ram:PersonName", p.name)  # BR-DE-5: XRechnung wants a contact point (BT-41)
             if p.phone:
                 _el(_el(contact, "ram:TelephoneUniversalCommunication"), "ram:CompleteNumber", p.phone)
             if p.email:
@@ -94,10 +101,14 @@ class _Writer:
         inv = self.invoice
         root = etree.Element(f"{{{_RSM}}}CrossIndustryInvoice", nsmap=_NSMAP)
         context = _el(root, "rsm:ExchangedDocumentContext")
-        _el(_el(context, "ram:GuidelineSpecifiedDocumentContextParameter"), "ram:ID", CUSTOMIZATION_ID)
+        if self.profile in PROFILE_IDS:
+            process = _el(context, "ram:BusinessProcessSpecifiedDocumentContextParameter")
+            _el(process, "ram:ID", PROFILE_IDS[self.profile])
+        guideline = _el(context, "ram:GuidelineSpecifiedDocumentContextParameter")
+        _el(guideline, "ram:ID", CUSTOMIZATION_IDS[self.profile])
         header = _el(root, "rsm:ExchangedDocument")
         _el(header, "ram:ID", inv.number)
-        _el(header, "ram:TypeCode", INVOICE_TYPE_CODE)
+        _el(header, "ram:TypeCode", type_code(inv))
         if inv.issue_date:
             _date(header, "ram:IssueDateTime", inv.issue_date)
         if inv.notes:
@@ -192,6 +203,17 @@ class _Writer:
         _el(totals, "ram:GrandTotalAmount", _num(b.tax_inclusive))
         _el(totals, "ram:TotalPrepaidAmount", _num(b.prepaid))
         _el(totals, "ram:DuePayableAmount", _num(b.payable))
+        if inv.preceding_invoice is not None:
+            reference = _el(settlement, "ram:InvoiceReferencedDocument")
+            _el(reference, "ram:IssuerAssignedID", inv.preceding_invoice.number)
+            if inv.preceding_invoice.issue_date:
+                issued = _el(reference, "ram:FormattedIssueDateTime")
+                _el(
+                    issued,
+                    "qdt:DateTimeString",
+                    inv.preceding_invoice.issue_date.strftime("%Y%m%d"),
+                    format="102",
+                )
 
     def lines(self, transaction: etree._Element) -> None:
         inv, b = self.invoice, self.b
@@ -233,7 +255,10 @@ class _Writer:
             )
 
 
-def to_cii(invoice: Invoice) -> bytes:
-    """The invoice as a CII D16B EN 16931 document (UTF-8 bytes with an XML declaration)."""
-    root = _Writer(invoice, vat_breakdown(invoice)).document()
+def to_cii(invoice: Invoice, profile: Profile = Profile.EN16931) -> bytes:
+    """The invoice (or credit note) as a CII D16B document under ``profile`` (UTF-8 bytes with an
+    XML declaration). Raises NotAnEInvoice for another kind of document; it does not check that
+    the data is complete (``terms.missing_terms`` does)."""
+    check_kind(invoice)
+    root = _Writer(invoice, vat_breakdown(invoice), profile).document()
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -1,7 +1,9 @@
-"""UBL 2.1 Invoice (EN 16931, CustomizationID urn:cen.eu:en16931:2017), built with lxml.
+"""UBL 2.1 Invoice or CreditNote (EN 16931, or its Peppol BIS 3.0 / XRechnung 3.0 CIUS), with lxml.
 
 Every amount comes from ``vat_breakdown``, the EN 16931 view of the one arithmetic; element
-order follows the UBL 2.1 schema, which is a sequence.
+order follows the UBL 2.1 schema, which is a sequence. A credit note is a ``CreditNote`` with
+the same amounts (positive: the document itself says it is a credit), ``CreditNoteLine`` /
+``CreditedQuantity`` for its lines and the invoice it corrects (BG-3) as a ``BillingReference``.
 """
 
 from __future__ import annotations
@@ -10,21 +12,24 @@ from decimal import Decimal
 
 from lxml import etree
 
-from docmesh_common.model.invoice import Invoice, Party, PaymentMeansCode
+from docmesh_common.model.invoice import DocumentKind, Invoice, Party, PaymentMeansCode
 from docmesh_common.model.totals import VatBreakdown, vat_breakdown
 from docmesh_common.model.vat import VatCategory
 from docmesh_document.einvoice.terms import (
-    CUSTOMIZATION_ID,
-    INVOICE_TYPE_CODE,
+    CUSTOMIZATION_IDS,
+    PROFILE_IDS,
+    Profile,
+    check_kind,
     tax_registration_id,
+    type_code,
     unit_code,
     vat_id,
 )
 
 _INV = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+_CN = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 _CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 _CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
-_NSMAP = {None: _INV, "cac": _CAC, "cbc": _CBC}
 
 
 def _cac(parent: etree._Element, tag: str) -> etree._Element:
@@ -38,9 +43,11 @@ def _cbc(parent: etree._Element, tag: str, text: str, **attrs: str) -> etree._El
 
 
 class _Writer:
-    def __init__(self, invoice: Invoice, breakdown: VatBreakdown) -> None:
+    def __init__(self, invoice: Invoice, breakdown: VatBreakdown, profile: Profile) -> None:
         self.invoice = invoice
         self.b = breakdown
+        self.profile = profile
+        self.credit = invoice.kind is DocumentKind.CREDIT_NOTE
         self.outside = any(c is VatCategory.OUTSIDE_SCOPE for c, _ in breakdown.line_categories)
 
     def amount(self, parent: etree._Element, tag: str, value: Decimal) -> None:
@@ -94,6 +101,8 @@ class _Writer:
             _cbc(legal, "CompanyID", p.company_id)
         if p.email or p.phone:
             contact = _cac(party, "Contact")
+            if self.profile is Profile.XRECHNUNG and tag == "AccountingSupplierParty":
+                _cbc(contact, "Name", p.name)  # BR-DE-5: XRechnung wants a contact point (BT-41)
             if p.phone:
                 _cbc(contact, "Telephone", p.phone)
             if p.email:
@@ -101,14 +110,17 @@ class _Writer:
 
     def document(self) -> etree._Element:
         inv, b = self.invoice, self.b
-        root = etree.Element(f"{{{_INV}}}Invoice", nsmap=_NSMAP)
-        _cbc(root, "CustomizationID", CUSTOMIZATION_ID)
+        namespace, root_tag = (_CN, "CreditNote") if self.credit else (_INV, "Invoice")
+        root = etree.Element(f"{{{namespace}}}{root_tag}", nsmap={None: namespace, "cac": _CAC, "cbc": _CBC})
+        _cbc(root, "CustomizationID", CUSTOMIZATION_IDS[self.profile])
+        if self.profile in PROFILE_IDS:
+            _cbc(root, "ProfileID", PROFILE_IDS[self.profile])
         _cbc(root, "ID", inv.number)
         if inv.issue_date:
             _cbc(root, "IssueDate", inv.issue_date.isoformat())
-        if inv.due_date:
+        if inv.due_date and not self.credit:  # a CreditNote has no DueDate (see payment)
             _cbc(root, "DueDate", inv.due_date.isoformat())
-        _cbc(root, "InvoiceTypeCode", INVOICE_TYPE_CODE)
+        _cbc(root, "CreditNoteTypeCode" if self.credit else "InvoiceTypeCode", type_code(inv))
         if inv.notes:
             _cbc(root, "Note", inv.notes)
         _cbc(root, "DocumentCurrencyCode", inv.currency_code)
@@ -120,6 +132,11 @@ class _Writer:
             _cbc(period, "EndDate", inv.service_period_end.isoformat())
         if inv.reference:
             _cbc(_cac(root, "OrderReference"), "ID", inv.reference)
+        if inv.preceding_invoice is not None:
+            reference = _cac(_cac(root, "BillingReference"), "InvoiceDocumentReference")
+            _cbc(reference, "ID", inv.preceding_invoice.number)
+            if inv.preceding_invoice.issue_date:
+                _cbc(reference, "IssueDate", inv.preceding_invoice.issue_date.isoformat())
         self.party(root, "AccountingSupplierParty", inv.seller)
         self.party(root, "AccountingCustomerParty", inv.buyer)
         self.delivery(root)
@@ -165,6 +182,8 @@ class _Writer:
         if means is not None:
             element = _cac(root, "PaymentMeans")
             _cbc(element, "PaymentMeansCode", means.code.value)
+            if self.credit and inv.due_date:
+                _cbc(element, "PaymentDueDate", inv.due_date.isoformat())  # BT-9 of a CreditNote
             if means.code is PaymentMeansCode.CARD and means.card_last_digits:
                 card = _cac(element, "CardAccount")
                 _cbc(card, "PrimaryAccountNumberID", means.card_last_digits)
@@ -198,9 +217,10 @@ class _Writer:
         for index, (item, line, (category, rate)) in enumerate(
             zip(inv.line_items, b.lines, b.line_categories, strict=True), start=1
         ):
-            element = _cac(root, "InvoiceLine")
+            element = _cac(root, "CreditNoteLine" if self.credit else "InvoiceLine")
             _cbc(element, "ID", str(index))
-            _cbc(element, "InvoicedQuantity", format(item.quantity, "f"), unitCode=unit_code(item.unit))
+            quantity = "CreditedQuantity" if self.credit else "InvoicedQuantity"
+            _cbc(element, quantity, format(item.quantity, "f"), unitCode=unit_code(item.unit))
             self.amount(element, "LineExtensionAmount", line.amount)
             if line.discount:
                 allowance = _cac(element, "AllowanceCharge")
@@ -222,7 +242,10 @@ class _Writer:
             _cbc(price, "BaseQuantity", "1", unitCode=unit_code(item.unit))
 
 
-def to_ubl(invoice: Invoice) -> bytes:
-    """The invoice as a UBL 2.1 EN 16931 document (UTF-8 bytes with an XML declaration)."""
-    root = _Writer(invoice, vat_breakdown(invoice)).document()
+def to_ubl(invoice: Invoice, profile: Profile = Profile.EN16931) -> bytes:
+    """The invoice (or credit note) as a UBL 2.1 document under ``profile`` (UTF-8 bytes with an
+    XML declaration). Raises NotAnEInvoice for another kind of document; it does not check that
+    the data is complete (``terms.missing_terms`` does)."""
+    check_kind(invoice)
+    root = _Writer(invoice, vat_breakdown(invoice), profile).document()
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
