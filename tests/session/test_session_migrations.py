@@ -40,7 +40,7 @@ def test_migrate_module_creates_the_sqlite_file_and_its_folder(tmp_path: Path) -
         tables = {row[0] for row in conn.execute("select name from sqlite_master where type='table'")}
         version = conn.execute("select version_num from alembic_version").fetchone()[0]
     assert {"sessions", "messages", "idempotency_keys", "document_revisions", "llm_usage"} <= tables
-    assert version == "0006"  # head
+    assert version == "0007"  # head
 
 
 def test_bad_database_url_exits_2_naming_the_variable(tmp_path: Path) -> None:

@@ -247,3 +247,12 @@ class CustomerRecord:
     default_payment_days: int
     create_time: dt.datetime
     update_time: dt.datetime
+
+
+@dataclass(slots=True, frozen=True)
+class TurnLease:
+    """Who runs a chat turn on a session, until when (the service's clock)."""
+
+    session_id: uuid.UUID
+    holder: str
+    expire_time: dt.datetime

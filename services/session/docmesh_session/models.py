@@ -3,7 +3,8 @@
 `sessions` and their `messages`; `idempotency_keys` (one per idempotent append or turn
 commit); `document_revisions` (each revision of a session's invoice); `llm_usage` (one row
 per LLM call); `document_counters` (the last number of each of an owner's document series);
-`profiles` and `logos` (an owner's business profile and its logo); `customers`.
+`profiles` and `logos` (an owner's business profile and its logo); `customers`; `turn_leases`
+(who runs a chat turn on a session).
 
 Alembic migrations in `docmesh_session/alembic/versions` create exactly these tables; keep
 both in step.
@@ -219,6 +220,20 @@ class CustomerRow(Base):
     __table_args__ = (Index("ix_customers_owner_name", "owner_id", "sort_name", "id"),)
 
 
+class TurnLeaseRow(Base):
+    """Who runs a chat turn on a session, until when (repository/leases.py). Its own table: no
+    change to the session's fields can overwrite it, and a turn's renewals leave the session's
+    version alone."""
+
+    __tablename__ = "turn_leases"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    holder: Mapped[str] = mapped_column(String(64), nullable=False)
+    expire_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
 class UsageRow(Base):
     """What one LLM call cost."""
 
@@ -256,3 +271,4 @@ DOCUMENT_COUNTERS = cast(Table, DocumentCounterRow.__table__)
 PROFILES = cast(Table, ProfileRow.__table__)
 LOGOS = cast(Table, LogoRow.__table__)
 CUSTOMERS = cast(Table, CustomerRow.__table__)
+TURN_LEASES = cast(Table, TurnLeaseRow.__table__)

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import grpc
-from google.protobuf import timestamp_pb2
+from google.protobuf import duration_pb2, timestamp_pb2
 
 from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh.session.v1 import session_service_pb2_grpc
@@ -33,6 +33,7 @@ from docmesh_session.domain import (
     SessionRecord,
     Stage,
     Status,
+    TurnLease,
     UsageRecord,
     UsageTotals,
 )
@@ -204,6 +205,16 @@ def _decimal_text(value: Decimal) -> str:
 def owner_id() -> str:
     """The caller from x-owner-id (UNAUTHENTICATED when missing), checked for size."""
     return validate_owner(context_owner_id())
+
+
+def _duration(value: duration_pb2.Duration) -> dt.timedelta:
+    return dt.timedelta(seconds=value.seconds, microseconds=value.nanos // 1000)
+
+
+def lease_to_proto(lease: TurnLease) -> pb.TurnLease:
+    return pb.TurnLease(
+        session_id=str(lease.session_id), holder=lease.holder, expire_time=_ts(lease.expire_time)
+    )
 
 
 def _metadata(values: Mapping[str, str]) -> dict[str, str]:
@@ -484,3 +495,26 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         session_id = parse_uuid(request.session_id, "session_id")
         resumed = await self.service.sessions.resume(owner_id(), session_id)
         return pb.ResumeSessionResponse(session=session_to_proto(resumed))
+
+    async def AcquireTurnLease(
+        self, request: pb.AcquireTurnLeaseRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AcquireTurnLeaseResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        duration = _duration(request.lease_duration)
+        lease = await self.service.leases.acquire(owner_id(), session_id, request.holder, duration)
+        return pb.AcquireTurnLeaseResponse(lease=lease_to_proto(lease))
+
+    async def RenewTurnLease(
+        self, request: pb.RenewTurnLeaseRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RenewTurnLeaseResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        duration = _duration(request.lease_duration)
+        lease = await self.service.leases.renew(owner_id(), session_id, request.holder, duration)
+        return pb.RenewTurnLeaseResponse(lease=lease_to_proto(lease))
+
+    async def ReleaseTurnLease(
+        self, request: pb.ReleaseTurnLeaseRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ReleaseTurnLeaseResponse:
+        session_id = parse_uuid(request.session_id, "session_id")
+        released = await self.service.leases.release(owner_id(), session_id, request.holder)
+        return pb.ReleaseTurnLeaseResponse(released=released)

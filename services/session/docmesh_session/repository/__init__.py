@@ -1,6 +1,6 @@
 """Every query of the session service, on one SQLAlchemy Core code path for PostgreSQL and
 SQLite, by job: `sessions`, `messages` (appends and turn commits), `revisions`, `usage`, `numbering`,
-`profiles`, `customers`."""
+`profiles`, `customers`, `leases` (turn leases)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from docmesh_session.database import Database
 from docmesh_session.repository.customers import CustomerQueries
+from docmesh_session.repository.leases import LeaseQueries
 from docmesh_session.repository.messages import MessageQueries
 from docmesh_session.repository.numbering import NumberingQueries
 from docmesh_session.repository.profiles import ProfileQueries
@@ -28,6 +29,7 @@ class SessionRepository:
         self.numbering = NumberingQueries(self.database)
         self.profiles = ProfileQueries(self.database)
         self.customers = CustomerQueries(self.database)
+        self.leases = LeaseQueries(self.database)
 
     @property
     def engine(self) -> AsyncEngine:

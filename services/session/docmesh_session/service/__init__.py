@@ -1,5 +1,5 @@
 """The rules of the session service, by job: `sessions`, `messages` (appends and turn commits),
-`revisions`, `usage`, `numbering` (document numbers), `profiles` (business profile, logo) and `customers`.
+`revisions`, `usage`, `numbering` (document numbers), `profiles` (business profile, logo), `customers` and `leases` (turn leases).
 
 The servicer hands in domain values; the repository runs the queries; Redis is consulted
 first for reads and written through after every change, but never decides anything.
@@ -14,6 +14,7 @@ from docmesh_session.cache import SessionCache
 from docmesh_session.paging import PageTokens
 from docmesh_session.repository import SessionRepository
 from docmesh_session.service.customers import CustomerRules
+from docmesh_session.service.leases import LeaseRules
 from docmesh_session.service.messages import MessageRules
 from docmesh_session.service.numbering import NumberingRules
 from docmesh_session.service.profiles import ProfileRules
@@ -45,3 +46,4 @@ class SessionService:
         self.numbering = NumberingRules(repository, cache, clock=clock)
         self.profiles = ProfileRules(repository, clock=clock)
         self.customers = CustomerRules(repository, tokens, clock=clock)
+        self.leases = LeaseRules(repository, lookup, clock=clock)

@@ -1,0 +1,74 @@
+"""Queries of the turn lease: every change is ONE statement that compares and sets on the
+holder and the expiry, so two agent replicas racing for a session cannot both win, on
+PostgreSQL (the row lock of ON CONFLICT DO UPDATE) or SQLite (its one writer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from docmesh_session.database import Database
+from docmesh_session.domain import TurnLease
+from docmesh_session.models import TURN_LEASES
+
+
+@dataclass(slots=True, frozen=True)
+class LeaseAttempt:
+    """`acquired` and the lease now held: the caller's, or (refused) the current holder's."""
+
+    acquired: bool
+    lease: TurnLease
+
+
+def _lease(row: object) -> TurnLease:
+    return TurnLease(row.session_id, row.holder, row.expire_time)  # type: ignore[attr-defined]
+
+
+class LeaseQueries:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def acquire(
+        self, session_id: uuid.UUID, holder: str, now: dt.datetime, until: dt.datetime
+    ) -> LeaseAttempt:
+        """Take the lease when there is none, it ran out, or `holder` has it already."""
+        insert = sqlite.insert if self._db.is_sqlite else postgresql.insert
+        table = TURN_LEASES
+        proposed = insert(table).values(session_id=session_id, holder=holder, expire_time=until)
+        statement = proposed.on_conflict_do_update(
+            index_elements=[table.c.session_id],
+            set_={"holder": proposed.excluded.holder, "expire_time": proposed.excluded.expire_time},
+            where=(table.c.expire_time <= now) | (table.c.holder == proposed.excluded.holder),
+        ).returning(table.c.session_id, table.c.holder, table.c.expire_time)
+        async with self._db.write() as conn:
+            taken = (await conn.execute(statement)).first()
+            if taken is not None:
+                return LeaseAttempt(True, _lease(taken))
+            # Refused: the holder's lease, for the time left (same transaction, same row).
+            current = (await conn.execute(select(table).where(table.c.session_id == session_id))).one()
+        return LeaseAttempt(False, _lease(current))
+
+    async def renew(self, session_id: uuid.UUID, holder: str, until: dt.datetime) -> TurnLease | None:
+        """Extend `holder`'s lease to `until`; None when another holder has it, or nobody."""
+        table = TURN_LEASES
+        statement = (
+            update(table)
+            .where(table.c.session_id == session_id, table.c.holder == holder)
+            .values(expire_time=until)
+            .returning(table.c.session_id, table.c.holder, table.c.expire_time)
+        )
+        async with self._db.write() as conn:
+            renewed = (await conn.execute(statement)).first()
+        return None if renewed is None else _lease(renewed)
+
+    async def release(self, session_id: uuid.UUID, holder: str) -> bool:
+        """Free the session if `holder` holds it; True when it did."""
+        table = TURN_LEASES
+        statement = delete(table).where(table.c.session_id == session_id, table.c.holder == holder)
+        async with self._db.write() as conn:
+            result = await conn.execute(statement)
+        return bool(result.rowcount)
