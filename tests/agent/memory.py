@@ -331,6 +331,7 @@ class MemoryDocumentEngine:
         invoice: Invoice | None = None,
         letterhead: Letterhead | None = None,
         language: str = "",
+        profile: str = "",
     ) -> ExportedFile:
         self.exports.append((export_format, invoice, letterhead, language))
         return ExportedFile(

@@ -13,7 +13,11 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
     "document.html": "html",
     "document.msc": "msc",
     "document.pdf": "pdf",
+    "document.ubl.xml": "ubl",
+    "document.cii.xml": "cii",
 }
+# The e-invoice profiles (the `profile` query parameter of document.ubl.xml and document.cii.xml).
+E_INVOICE_PROFILES = ("en16931", "peppol", "xrechnung")
 
 
 class SessionDocuments:
@@ -22,14 +26,20 @@ class SessionDocuments:
         self.documents = documents
         self.profiles = profiles
 
-    async def export(self, session_id: str, file_name: str, revision_number: int) -> ExportedFile:
-        """Revision `revision_number` (0: the latest) as the file `file_name` names."""
+    async def export(
+        self, session_id: str, file_name: str, revision_number: int, *, profile: str = ""
+    ) -> ExportedFile:
+        """Revision `revision_number` (0: the latest) as the file `file_name` names; an e-invoice
+        (UBL, CII) follows `profile` (empty: en16931)."""
         session_id = parse_session_id(session_id)
         export_format = EXPORT_FORMATS.get(file_name)
         if export_format is None:
             raise InvalidArgument(
                 f"file_name must be one of {', '.join(sorted(EXPORT_FORMATS))}", field="file_name"
             )
+        e_invoice_profile = profile.strip().lower()
+        if e_invoice_profile and e_invoice_profile not in E_INVOICE_PROFILES:
+            raise InvalidArgument(f"profile must be one of {', '.join(E_INVOICE_PROFILES)}", field="profile")
         if revision_number < 0:
             raise InvalidArgument(
                 "revision_number must be 0 (latest) or a revision number", field="revision_number"
@@ -42,21 +52,26 @@ class SessionDocuments:
             if revision is None:
                 raise FailedPrecondition("the session has no document yet", reason="NO_DOCUMENT")
         name = base_name(revision.invoice)
+        if export_format in ("ubl", "cii"):
+            # Written from the invoice by the document service, which lists what is missing.
+            return await self.documents.export(
+                revision.msc, export_format, name, invoice=revision.invoice, profile=e_invoice_profile
+            )
         if export_format != "pdf":
             # The invoice names the XLSX sheet and sets its properties (title, author).
             invoice = revision.invoice if export_format == "xlsx" else None
             return await self.documents.export(revision.msc, export_format, name, invoice=invoice)
         # A PDF is laid out from the invoice with the business's letterhead; the profile's
         # language setting overrides the invoice's (empty: the invoice's).
-        profile = await self.profiles.get()
-        logo = await self.profiles.logo() if profile.has_logo else None
+        business = await self.profiles.get()
+        logo = await self.profiles.logo() if business.has_logo else None
         return await self.documents.export(
             revision.msc,
             export_format,
             name,
             invoice=revision.invoice,
-            letterhead=profile.letterhead(logo),
-            language=profile.language,
+            letterhead=business.letterhead(logo),
+            language=business.language,
         )
 
     async def revert(self, session_id: str, revision_number: int) -> Revision:

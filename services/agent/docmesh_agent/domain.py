@@ -19,7 +19,7 @@ from docmesh_common.model.totals import InvoiceTotals, compute_totals
 
 Role = Literal["user", "assistant", "system"]
 Severity = Literal["unspecified", "error", "warning", "info"]
-ExportFormat = Literal["xlsx", "csv", "html", "msc", "pdf"]
+ExportFormat = Literal["xlsx", "csv", "html", "msc", "pdf", "ubl", "cii"]
 
 
 @dataclass(frozen=True)

@@ -128,9 +128,12 @@ class DocumentEngine(Protocol):
         invoice: Invoice | None = None,
         letterhead: Letterhead | None = None,
         language: str = "",
+        profile: str = "",
     ) -> ExportedFile:
         """The sheet as a file; a PDF is laid out from `invoice` with the letterhead, in `language`
-        (empty: the invoice's)."""
+        (empty: the invoice's); a UBL or CII e-invoice is written from `invoice` under `profile`
+        ("en16931", "peppol", "xrechnung"; empty: en16931), FailedPrecondition listing every
+        business term it lacks."""
         ...
 
 

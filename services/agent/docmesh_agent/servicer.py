@@ -194,7 +194,9 @@ class AgentServicer(pb_grpc.AgentServiceServicer):
     async def ExportSessionDocument(
         self, request: pb.ExportSessionDocumentRequest, context: grpc.aio.ServicerContext
     ) -> pb.ExportSessionDocumentResponse:
-        exported = await self.documents.export(request.session_id, request.file_name, request.revision_number)
+        exported = await self.documents.export(
+            request.session_id, request.file_name, request.revision_number, profile=request.profile
+        )
         return pb.ExportSessionDocumentResponse(
             body=httpbody_pb2.HttpBody(content_type=exported.content_type, data=exported.content),
             file_name=exported.file_name,

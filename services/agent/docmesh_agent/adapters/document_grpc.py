@@ -20,6 +20,15 @@ _FORMATS: dict[ExportFormat, doc_pb2.ExportFormat.ValueType] = {
     "html": doc_pb2.EXPORT_FORMAT_HTML,
     "msc": doc_pb2.EXPORT_FORMAT_MSC,
     "pdf": doc_pb2.EXPORT_FORMAT_PDF,
+    "ubl": doc_pb2.EXPORT_FORMAT_UBL,
+    "cii": doc_pb2.EXPORT_FORMAT_CII,
+}
+# The session route's profile names (documents.E_INVOICE_PROFILES) on the wire.
+_PROFILES: dict[str, doc_pb2.EInvoiceProfile.ValueType] = {
+    "": doc_pb2.E_INVOICE_PROFILE_EN16931,
+    "en16931": doc_pb2.E_INVOICE_PROFILE_EN16931,
+    "peppol": doc_pb2.E_INVOICE_PROFILE_PEPPOL_BIS_3,
+    "xrechnung": doc_pb2.E_INVOICE_PROFILE_XRECHNUNG_3,
 }
 
 
@@ -85,9 +94,14 @@ class GrpcDocumentEngine:
         invoice: Invoice | None = None,
         letterhead: Letterhead | None = None,
         language: str = "",
+        profile: str = "",
     ) -> ExportedFile:
         request = doc_pb2.ExportRequest(
-            msc=msc, format=_FORMATS[export_format], base_name=base_name, language=language
+            msc=msc,
+            format=_FORMATS[export_format],
+            base_name=base_name,
+            language=language,
+            e_invoice_profile=_PROFILES[profile],
         )
         if invoice is not None:
             request.invoice.CopyFrom(to_proto(invoice))
