@@ -334,7 +334,7 @@ class Gateway:
             body = b""
             if route.body:
                 reading = time.perf_counter()
-                body = await self._read_body(receive, headers)
+                body = await self._read_body(receive, headers, self._body_limit(route))
                 scope[BODY_WAIT_SECONDS_KEY] = time.perf_counter() - reading
             query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             try:
@@ -389,8 +389,12 @@ class Gateway:
             raise with_headers(error, headers)
         return headers
 
-    async def _read_body(self, receive: Receive, headers: Mapping[str, str]) -> bytes:
-        limit = self.settings.max_body_bytes
+    def _body_limit(self, route: Route) -> int:
+        method = route.method
+        name = f"{method.containing_service.name}.{method.name}"
+        return self.settings.route_body_limits.get(name, self.settings.max_body_bytes)
+
+    async def _read_body(self, receive: Receive, headers: Mapping[str, str], limit: int) -> bytes:
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise _too_large(limit)

@@ -39,6 +39,11 @@ class GatewaySettings(ServiceSettings):
     # Browser origins allowed by CORS (comma separated or a JSON list); empty allows none.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(1_048_576, ge=1)
+    # Per-RPC body limits that replace max_body_bytes, e.g. {"AgentService.ImportDocument": 10485760}
+    # (JSON): a received e-invoice PDF may be up to 10 MB, as the document service reads it.
+    route_body_limits: dict[str, int] = Field(
+        default_factory=lambda: {"AgentService.ImportDocument": 10 * 1024 * 1024}
+    )
     # Deadline of chat-like calls, which wait for an LLM; other calls use upstream_timeout_seconds.
     chat_timeout_seconds: float = Field(120.0, gt=0)
     # Per-RPC deadline overrides in seconds, e.g. {"DocumentService.Export": 10} (JSON).
