@@ -63,6 +63,9 @@ class Labels:
     currency: str
     total_discount: str
     total_tax: str
+    # The VAT breakdown (EN 16931 BG-23) under the totals: its heading and the base's column.
+    vat_breakdown: str
+    taxable_amount: str
 
 
 def _blocks(seller: str, buyer: str, quote_buyer: str, receipt_buyer: str, po: tuple[str, str]) -> dict:
@@ -139,6 +142,8 @@ _TABLES: dict[str, Labels] = {
         currency="Currency",
         total_discount="Total discount",
         total_tax="Total tax",
+        vat_breakdown="VAT breakdown",
+        taxable_amount="Taxable amount",
     ),
     "es": Labels(
         titles={
@@ -203,6 +208,8 @@ _TABLES: dict[str, Labels] = {
         currency="Moneda",
         total_discount="Descuento total",
         total_tax="Total impuestos",
+        vat_breakdown="Desglose del IVA",
+        taxable_amount="Base imponible",
     ),
     "de": Labels(
         titles={
@@ -267,6 +274,8 @@ _TABLES: dict[str, Labels] = {
         currency="Währung",
         total_discount="Rabatt gesamt",
         total_tax="Steuern gesamt",
+        vat_breakdown="Aufschlüsselung der Umsatzsteuer",
+        taxable_amount="Bemessungsgrundlage",
     ),
     "fr": Labels(
         titles={
@@ -331,6 +340,8 @@ _TABLES: dict[str, Labels] = {
         currency="Devise",
         total_discount="Remise totale",
         total_tax="Total taxes",
+        vat_breakdown="Ventilation de la TVA",
+        taxable_amount="Base HT",
     ),
 }
 
