@@ -205,3 +205,47 @@ def test_a_day_off_said_as_an_edit_is_asked_about() -> None:
     result = interpret("with 1 day off", _current(), today=TODAY)
     assert result.action == "question" and result.invoice is None
     assert "“1 day off”" in result.reply
+
+
+# --- answers to a question -------------------------------------------------------------------
+
+
+def test_paid_by_card_in_an_answer_keeps_the_lines_it_answers() -> None:
+    # Was: "paid by card" made the answer a request of its own; 2 pizzas and 3 beers became one
+    # of each, paid 20.00 instead of 46.00.
+    result = interpret(
+        "pizzas 14 each, beers 6 each, paid by card",
+        None,
+        today=TODAY,
+        history=["Receipt for 2 pizzas and 3 beers"],
+    )
+    assert result.invoice is not None
+    assert [(i.quantity, i.unit_price) for i in result.invoice.line_items] == [
+        (Decimal(2), Decimal(14)),
+        (Decimal(3), Decimal(6)),
+    ]
+    assert result.invoice.amount_paid == Decimal("46.00")
+
+
+def test_a_buyer_and_a_price_in_one_answer_are_both_read() -> None:
+    result = interpret("Hooli, 1200", None, today=TODAY, history=["Invoice for web design"])
+    assert result.invoice is not None
+    assert result.invoice.buyer.name == "Hooli"
+    assert _lines(result.invoice) == [("Web design", Decimal(1), Decimal(1200))]
+
+
+@pytest.mark.parametrize(
+    ("message", "price", "currency"),
+    [
+        ("Rechnung an Huber AG: 4 Stunden Beratung à CHF 150", Decimal(150), "CHF"),
+        ("Rechnung an Huber AG: 2 Stühle zu je CHF 1'000.00", Decimal(1000), "CHF"),
+        ("Facture pour Dupont : 3 jours de formation à CHF 800", Decimal(800), "CHF"),
+    ],
+)
+def test_a_currency_code_before_the_amount_after_a_or_je_is_the_price(
+    message: str, price: Decimal, currency: str
+) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None
+    assert [i.unit_price for i in result.invoice.line_items] == [price]
+    assert result.invoice.currency_code == currency

@@ -18,6 +18,7 @@ from docmesh_agent.builtin.interpretation import Interpretation
 from docmesh_agent.builtin.labels import capitalised, clean_description
 from docmesh_agent.builtin.money import parse_number
 from docmesh_agent.builtin.read_item import price_answer
+from docmesh_agent.builtin.read_parties import LEAD_RE
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import ask_for, created, why
 from docmesh_common.model.invoice import DocumentKind, Invoice, Party
@@ -25,7 +26,25 @@ from docmesh_common.model.totals import compute_totals
 
 
 def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
-    """Read `message` on top of what earlier messages said; it may answer the question they left."""
+    """Read `message` on top of what earlier messages said; it may answer the question they left.
+
+    An answer of several facts ("Hooli, 1200" to "Who should I bill?" about an unpriced line) is
+    also read fact by fact; that reading wins when it leaves less to ask."""
+    whole = _fold_one(draft, message, today)
+    if draft is None or not draft.missing() or not _FACTS_RE.search(message):
+        return whole
+    stepwise = draft
+    for part in _FACTS_RE.split(message):
+        if part.strip():
+            stepwise = _fold_one(stepwise, part, today)
+    return stepwise if len(stepwise.missing()) < len(whole.missing()) else whole
+
+
+_FACTS_RE = re.compile(r"\s*[,;]\s+")
+
+
+def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
+    """`fold` for one reading of the whole message."""
     new = read_request(message, today)
     if draft is None or not draft.has_content():
         if _weak_only(new):
@@ -34,9 +53,10 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.items = []
         return new
     missing = draft.missing()
-    if (new.kind or new.buyer) and new.items and not new.missing():
+    if (new.buyer or (new.kind and LEAD_RE.match(message.strip()))) and new.items and not new.missing():
         # A complete request of its own starts over: the same message sent again after a
-        # failed turn, or a different request instead of answering the question.
+        # failed turn, or a different request instead of answering the question. A kind read
+        # from "paid by card" alone is an answer's detail, not a new request.
         return new
     if (
         missing

@@ -8,7 +8,14 @@ import re
 from docmesh_agent.builtin.drafts import Reading
 from docmesh_agent.builtin.labels import clean_name
 from docmesh_agent.builtin.money import AMT, NAME_RE, find_money
-from docmesh_agent.builtin.words import KIND_WORDS, KINDS, MONTH_NAMES, QTY_WORD_RE, STOP_NAMES
+from docmesh_agent.builtin.words import (
+    COMPANY_SUFFIX,
+    KIND_WORDS,
+    KINDS,
+    MONTH_NAMES,
+    QTY_WORD_RE,
+    STOP_NAMES,
+)
 from docmesh_common.model.invoice import Party
 
 _PERIOD_RE = re.compile(
@@ -52,7 +59,15 @@ _SELLER_MARK_RE = re.compile(
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(
-    r"^(?:phone|tel|ph|mobile|cell)\.?\s*:?\s*(?P<phone>\+?[\d][\d\s().-]{5,})$", re.IGNORECASE
+    r"^(?:(?:their|the\s+(?:client|customer)'?s?|buyer'?s?)\s+)?(?:phone|telephone|tel|ph|mobile|cell|call|tél|teléfono|telefon)"
+    r"\.?\s*:?\s*(?P<phone>\+?\(?[\d][\d\s().-]{5,})$",
+    re.IGNORECASE,
+)
+# "email billing@acme.example", "their e-mail: ...": an e-mail said on its own.
+_SAID_EMAIL = re.compile(
+    r"^(?:(?:their|the\s+(?:client|customer)'?s?|buyer'?s?)\s+)?(?:e-?mail|mail|contact|send\s+(?:it\s+)?to)?"
+    r"(?:\s+(?:is|at))?\s*:?\s*<?(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?$",
+    re.IGNORECASE,
 )
 _TAX_ID = re.compile(
     r"^(?:(?:their|our|my|buyer'?s?|seller'?s?)\s+)?(?:vat|tax|gst|abn|ein|tin)\s*(?:id|no\.?|number|\#|reg(?:istration)?(?:\s+no\.?)?)\s*:?\s*"
@@ -152,6 +167,15 @@ def _for_target(r: Reading, rest: str) -> str:
         r"^\s*(?:[-:–]\s*)?[$€£¥₹]|^\s+(?:at|@)\s", after
     ):
         return rest  # "for travel $200": a lower-case thing with a price is what is sold
+    if (
+        not after.strip()
+        and name_part.strip() == name_part.strip().lower()
+        and len(name_part.split()) > 1
+        and not any(w in COMPANY_SUFFIX for w in name_part.lower().split())
+    ):
+        # "Invoice for web design": lower-case words and nothing else are what is sold (a
+        # company is written with capitals or a suffix); the buyer is asked for.
+        return rest
     second_for = re.match(r"^\s+for\s+(?P<what>.+)$", after, re.IGNORECASE)
     if second_for:
         what = second_for.group("what")
@@ -232,6 +256,20 @@ def read_party_detail(r: Reading, text: str, role: str) -> bool:
         return False
     _set_party(r, role, party.model_copy(update=update))
     return True
+
+
+def read_contact(r: Reading, text: str, party_before: str | None) -> bool:
+    """An e-mail, phone number or tax id said on its own ("..., email billing@acme.example"): the
+    party just named, else the buyer. Never a line (and never a price)."""
+    role = party_before or ("buyer" if r.draft.buyer is not None else None)
+    if role is None:
+        return False
+    email = _SAID_EMAIL.match(text.strip())
+    if email:
+        return read_party_detail(r, email.group("email"), role)
+    if _PHONE.match(text) or _TAX_ID.match(text):
+        return read_party_detail(r, text, role)
+    return False
 
 
 def _set_party(r: Reading, role: str, party: Party) -> None:

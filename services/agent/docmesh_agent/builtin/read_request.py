@@ -26,7 +26,7 @@ from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
 from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
 from docmesh_agent.builtin.read_fields import read_fields
 from docmesh_agent.builtin.read_item import read_item, unit_from_total
-from docmesh_agent.builtin.read_parties import read_lead, read_party_detail
+from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail
 from docmesh_agent.builtin.read_terms import read_terms
 from docmesh_agent.builtin.words import MONTH_NAMES
 from docmesh_common.model.invoice import Discount
@@ -45,6 +45,11 @@ _EXEMPT_NAMED = (
     re.compile(
         rf"^(?:the\s+)?(?P<target>.+?)\s+(?:is|are)\s+(?:(?:{_TAXES})[- ]?exempt|exempt(?:\s+from\s+(?:{_TAXES}))?|"
         r"not\s+taxable|non[- ]taxable|untaxed)$",
+        re.IGNORECASE,
+    ),
+    # "insurance exempt from GST", "consultation tax-exempt": no price, so it names a line.
+    re.compile(
+        rf"^(?:the\s+)?(?P<target>[^\d()]+?)\s+(?:(?:{_TAXES})[- ]exempt|exempt\s+from\s+(?:{_TAXES}))$",
         re.IGNORECASE,
     ),
 )
@@ -175,6 +180,8 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
             if split and read_party_detail(r, split.group("head"), party_before):
                 rest = split.group("tail")
                 break
+    if read_contact(r, rest, party_before):
+        return None
     for regex in _EXEMPT_NAMED:
         named = regex.match(rest)
         if named:

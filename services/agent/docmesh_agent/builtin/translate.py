@@ -128,6 +128,12 @@ def _english_dates(text: str, lang: Language) -> str:
         r"\2 \1 to \2 \3",
         text,
     )
+
+    # "febrero de 2026", "février 2026": a month and its year ("de" is Spanish for "of").
+    def month_year(match: re.Match[str]) -> str:
+        return f"{_MONTHS[lang.months[match.group(1).lower()] - 1]} {match.group(2)}"
+
+    text = re.sub(rf"\b({names})\s+(?:de\s+|del\s+)?(\d{{4}})\b", month_year, text, flags=re.IGNORECASE)
     bare = re.compile(rf"\b({names})\b", re.IGNORECASE)
     text = bare.sub(lambda m: _MONTHS[lang.months[m.group(1).lower()] - 1], text)
     days = re.compile(rf"\b({'|'.join(lang.weekdays)})\b", re.IGNORECASE)

@@ -105,6 +105,8 @@ GERMAN = Language(
         (r"\b(mwst|ust)\.", r"\1"),
         (r"\b(?:versand(?:kosten)?|porto|lieferkosten)\b", "shipping"),
         (r"(\d)\s+oder\s+(?=\d)", r"\1 or "),
+        # "à CHF 150", "je EUR 95": the code after the amount, as the price rules read it.
+        (r"((?:\bzu\s+je|\bje|\bzu|à|á))\s+(?-i:([A-Z]{3}))\s*(\d(?:[\d'’.,]*\d)?)", r"\1 \3 \2"),
         # Prices: "je 95 €", "zu je 4,50 €", "à 90 €", "zu 80 € pro Stunde".
         (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|die)\s*stunde\b", r"at \1 per hour"),
         (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|den)\s*tag\b", r"at \1 per day"),

@@ -101,7 +101,7 @@ SPANISH = Language(
         (r"\b(?:vence|vencimiento|a\s+pagar\s+antes\s+del?)\s+(?:el\s+)?", "due "),
         (r"\ba\s+(\d+)\s+d[ií]as\b", r"due in \1 days"),
         (r"\bv[aá]lid[oa]\s+hasta\s+(?:el\s+)?", "valid until "),
-        (r"\bv[aá]lid[oa]\s+(?:durante|por)\s+(\d+)\s+d[ií]as", r"valid for \1 days"),
+        (r"\bv[aá]lid[oa]\s+(?:(?:durante|por)\s+)?(\d+)\s+d[ií]as", r"valid for \1 days"),
         (r"\b(?:fecha\s+de\s+)?entrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
         (r"\bper[ií]odo\s+(?:de\s+(?:servicio|prestaci[oó]n)\s+)?(?:del?\s+)?", "service period "),
         # Payment on receipts.
@@ -136,6 +136,8 @@ SPANISH = Language(
         (rf"\biva\s+del?\s+({_N})%", r"IVA \1%"),
         (r"\b(?:gastos\s+de\s+)?env[ií]o(?:\s+de(?=\s+\d))?\b", "shipping"),
         (r"(\d)\s+o\s+(?=\d)", r"\1 or "),
+        # "à CHF 150", "a USD 90": the code after the amount, as the price rules read it.
+        (r"(\ba)\s+(?-i:([A-Z]{3}))\s*(\d(?:[\d'’.,]*\d)?)", r"\1 \3 \2"),
         # Prices: "a 40 € la hora", "a 900 € por día", "48 €/hora", "a 99 € cada una".
         (rf"\b(?:a|por)\s+({_MONEY})\s*(?:la|por|/)\s*hora\b", r"at \1 per hour"),
         (rf"\b(?:a|por)\s+({_MONEY})\s*(?:el|por|/)\s*d[ií]a\b", r"at \1 per day"),

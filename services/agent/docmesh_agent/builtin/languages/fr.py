@@ -136,6 +136,8 @@ FRENCH = Language(
         (r"(\d)\s+ou\s+(?=\d)", r"\1 or "),
         (r"\b(tps|tvq|tva)\s+(\d)", r"\1 \2"),
         (r"\bet\s+(tps|tvq|tva)\b", r"and \1"),
+        # "à CHF 150", "je EUR 95": the code after the amount, as the price rules read it.
+        (r"(\bà)\s+(?-i:([A-Z]{3}))\s*(\d(?:[\d'’.,]*\d)?)", r"\1 \3 \2"),
         # Prices: "à 120 €", "à 75 CAD l'heure", "à 4,50 € l'unité".
         (
             rf"\bà\s+({_MONEY})\s*(?:l['’]heure|de\s+l['’]heure|par\s+heure|/\s*h(?:eure)?)(?!\w)",
