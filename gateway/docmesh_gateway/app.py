@@ -38,6 +38,7 @@ from docmesh_common.errors import (
     ResourceExhausted,
     Unauthenticated,
 )
+from docmesh_common.logging import AccessLogPolicy
 from docmesh_gateway.auth import KeyStore, presented_key
 from docmesh_gateway.errors import (
     HttpError,
@@ -139,10 +140,33 @@ async def send_error(
 
 
 class Edge:
-    """Request ids, security headers, metrics and the guarantee of a JSON 500 without a traceback."""
+    """Request ids, security headers, metrics and the guarantee of a JSON 500 without a traceback.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Every request is counted and timed in the metrics; the access log line is written for the
+    requests `access_log` picks (failed, slow, or sampled by request id: see AccessLogPolicy).
+    """
+
+    def __init__(self, app: ASGIApp, access_log: AccessLogPolicy | None = None) -> None:
         self.app = app
+        self.access_log = access_log or AccessLogPolicy()
+        # The labelled series of each (route, method, status), looked up once: `labels()` takes a
+        # lock and builds its key on every call. Routes are templates, so the set stays small.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._overhead: dict[str, Any] = {}
+
+    def _series(self, route: str, method: str, status: int) -> tuple[Any, Any]:
+        found = self._children.get((route, method, status))
+        if found is None:
+            found = (HTTP_REQUESTS.labels(route, method, str(status)), HTTP_LATENCY.labels(route, method))
+            if len(self._children) < 10_000:  # a bound: methods and statuses come from clients
+                self._children[(route, method, status)] = found
+        return found
+
+    def _overhead_of(self, route: str) -> Any:
+        found = self._overhead.get(route)
+        if found is None:
+            found = self._overhead[route] = GATEWAY_OVERHEAD.labels(route)
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -182,13 +206,16 @@ class Edge:
             route = scope.get(ROUTE_KEY, "unmatched")
             method = scope["method"]
             status = status_holder[0] or 500
-            HTTP_REQUESTS.labels(route, method, str(status)).inc()
-            HTTP_LATENCY.labels(route, method).observe(elapsed)
+            requests, latency = self._series(route, method, status)
+            requests.inc()
+            latency.observe(elapsed)
             upstream = scope.get(UPSTREAM_SECONDS_KEY)
             if upstream is not None:
                 waited = upstream + scope.get(BODY_WAIT_SECONDS_KEY, 0.0)
-                GATEWAY_OVERHEAD.labels(route).observe(max(0.0, elapsed - waited))
-            if route not in _QUIET_ROUTES or status >= 400:
+                self._overhead_of(route).observe(max(0.0, elapsed - waited))
+            if (route not in _QUIET_ROUTES or status >= 400) and self.access_log.wants(
+                request_id, failed=status >= 400, seconds=elapsed
+            ):
                 # The path only: query strings may carry data that does not belong in logs.
                 access.info(
                     "http",
@@ -595,4 +622,4 @@ def build_app(gateway: Gateway, settings: GatewaySettings) -> ASGIApp:
             ],
             max_age=600,
         )
-    return Edge(app)
+    return Edge(app, AccessLogPolicy(settings.access_log_sample_rate, settings.access_log_slow_seconds))

@@ -124,10 +124,10 @@ async def test_client_rebuilds_the_domain_error_with_its_details() -> None:
 
 async def test_request_id_from_the_client_is_logged_and_forwarded_downstream(caplog) -> None:
     downstream_servicer = ScriptedDocuments()
-    downstream = await start_scripted(downstream_servicer)
+    downstream = await start_scripted(downstream_servicer, access_log_sample_rate=1.0)
     client = Upstream("down", f"127.0.0.1:{downstream.port}", pb_grpc.DocumentServiceStub, ServiceSettings())
     upstream_servicer = ScriptedDocuments(downstream=client)
-    upstream = await start_scripted(upstream_servicer)
+    upstream = await start_scripted(upstream_servicer, access_log_sample_rate=1.0)
     try:
         with caplog.at_level(logging.INFO, logger="docmesh.server"):
             async with grpc.aio.insecure_channel(f"127.0.0.1:{upstream.port}") as channel:

@@ -29,7 +29,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # key=value / "key": "value" where the key names a secret: api keys, DOCMESH_*KEY*, passwords.
     (
         re.compile(
-            r"((?:[A-Za-z0-9_]*(?:api[_-]?key|secret|password|passwd|access[_-]?token)|DOCMESH_[A-Z0-9_]*KEY[A-Z0-9_]*)"
+            # No identifier characters before the word: the replacement keeps them either way, and
+            # a leading [A-Za-z0-9_]* made this rule scan quadratically (134 of 200 us per line).
+            r"((?:api[_-]?key|secret|password|passwd|access[_-]?token|DOCMESH_[A-Z0-9_]*KEY[A-Z0-9_]*)"
             r"[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&}]+",
             re.I,
         ),
@@ -40,8 +42,34 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# Every rule's match contains one of these (lower-cased): an ASCII line with none of them has no
+# secret to mask, and finding that out costs a few substring searches instead of six regex scans.
+# (Only ASCII: re.I also matches a few other letters to ASCII ones, such as 'ſ' to 's'.)
+_WORDS = (
+    "authorization",
+    "bearer",
+    "sk-",
+    "dmk_",
+    "apikey",
+    "api_key",
+    "api-key",
+    "secret",
+    "password",
+    "passwd",
+    "accesstoken",
+    "access_token",
+    "access-token",
+    "docmesh_",
+    "://",
+)
+
+
 def redact(text: str) -> str:
     """The text with every secret it contains replaced by [REDACTED]."""
+    if text.isascii():
+        lower = text.lower()
+        if not any(word in lower for word in _WORDS):
+            return text
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
     return text

@@ -26,7 +26,7 @@ from docmesh_common import context
 from docmesh_common.connection_errors import as_unavailable
 from docmesh_common.errors import DomainError
 from docmesh_common.health import HealthServicer
-from docmesh_common.logging import configure_logging
+from docmesh_common.logging import AccessLogPolicy, configure_logging
 from docmesh_common.metrics import RPC_HANDLED, RPC_LATENCY, SERVING, start_metrics_server
 from docmesh_common.settings import ServiceSettings, load_settings
 from docmesh_common.tracing import setup_tracing, shutdown_tracing
@@ -52,8 +52,9 @@ def _as_domain_error(exc: BaseException) -> DomainError | None:
 class CallInterceptor(grpc.aio.ServerInterceptor):
     """Wraps every handler: context from metadata, one log line, metrics, error mapping."""
 
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, access_log: AccessLogPolicy | None = None) -> None:
         self.service = service
+        self.access_log = access_log or AccessLogPolicy()
         # A method's handler never changes once the server runs, so each is wrapped once:
         # building handlers per call cost a measurable share of a cheap RPC. (Interceptors
         # after this one, such as OpenTelemetry's, do their per-call work inside the handler.)
@@ -175,7 +176,9 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
         """The metrics and log line of one method, with its labelled metrics looked up once."""
         handled: dict[grpc.StatusCode, Any] = {}  # filled as codes occur: no zero series for the rest
         latency = RPC_LATENCY.labels(self.service, method)
-        level = logging.DEBUG if method in _QUIET_METHODS else logging.INFO
+        quiet = method in _QUIET_METHODS
+        level = logging.DEBUG if quiet else logging.INFO
+        wants = self.access_log.wants
 
         def record(code: grpc.StatusCode, started: float) -> None:
             elapsed = time.perf_counter() - started
@@ -184,7 +187,10 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
                 counter = handled[code] = RPC_HANDLED.labels(self.service, method, code.name)
             counter.inc()
             latency.observe(elapsed)
-            if log.isEnabledFor(level):
+            # Every call is counted above; the line is written for the calls the policy picks.
+            if log.isEnabledFor(level) and (
+                quiet or wants(context.request_id(), failed=code is not grpc.StatusCode.OK, seconds=elapsed)
+            ):
                 log.log(
                     level,
                     "rpc",
@@ -327,7 +333,11 @@ async def build_server(
 ) -> Server:
     """Assemble (but do not start) a server bound to settings.bind_host:settings.port (0 = any free port)."""
     grpc_server = grpc.aio.server(
-        interceptors=[CallInterceptor(name)],
+        interceptors=[
+            CallInterceptor(
+                name, AccessLogPolicy(settings.access_log_sample_rate, settings.access_log_slow_seconds)
+            )
+        ],
         options=[
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_timeout_ms", 10_000),
