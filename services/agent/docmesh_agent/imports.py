@@ -26,7 +26,6 @@ from docmesh_common.model.invoice import DocumentKind, Invoice
 
 # The syntax names ReadEInvoice answers, as a person reads them.
 SYNTAX_NAMES = {"ubl": "UBL 2.1", "cii": "UN/CEFACT CII", "factur-x": "Factur-X PDF"}
-_KIND_NAMES = {DocumentKind.CREDIT_NOTE: "Credit note"}
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class Imported:
 
 def import_title(invoice: Invoice) -> str:
     """The session's title, e.g. "Invoice INV-2026-0007 from Acme GmbH"."""
-    kind = _KIND_NAMES.get(invoice.kind, invoice.kind.value.replace("_", " ").capitalize())
+    kind = invoice.kind.value.replace("_", " ").capitalize()
     title = f"{kind} {invoice.number}" if invoice.number else kind
     if invoice.seller.name:
         title = f"{title} from {invoice.seller.name}"

@@ -24,15 +24,13 @@ def _media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
-def _read_xml(content: bytes, syntax_if_cii: str) -> ReadDocument:
+def _read_xml(content: bytes) -> ReadDocument:
     root = parse_xml(content)
     found = (namespace(root), root.tag.rsplit("}", 1)[-1] if isinstance(root.tag, str) else "")
     if found in _UBL_ROOTS:
         return read_ubl(root)
     if found == (CII_NS, "CrossIndustryInvoice"):
-        read = read_cii(root)
-        read.syntax = syntax_if_cii
-        return read
+        return read_cii(root)
     ns = f" in namespace {found[0][:100]!r}" if found[0] else " without a namespace"
     raise EInvoiceError(
         f"the root element is {found[1][:60]!r}{ns}; expected a UBL 2.1 Invoice or CreditNote "
@@ -50,9 +48,7 @@ def read_einvoice(content: bytes, content_type: str = "") -> tuple[Invoice, str]
     if media in _XML_TYPES and is_pdf:
         raise EInvoiceError(f"the content type is {media} but the file is a PDF")
     if is_pdf:
-        read = _read_xml(xml_from_pdf(content), "factur-x")
-        if read.syntax != "factur-x":
-            raise EInvoiceError("the PDF's embedded file is not a CII invoice")
-    else:
-        read = _read_xml(content, "cii")
+        # Factur-X and ZUGFeRD embed CII; an XRechnung PDF may embed UBL. Either is read.
+        return to_invoice(_read_xml(xml_from_pdf(content))), "factur-x"
+    read = _read_xml(content)
     return to_invoice(read), read.syntax
