@@ -73,7 +73,11 @@ class AgentSettings(ServiceSettings):
     llm_max_output_tokens: int = Field(4096, validation_alias="DOCMESH_LLM_MAX_OUTPUT_TOKENS", ge=64)
     llm_temperature: float | None = Field(None, validation_alias="DOCMESH_LLM_TEMPERATURE", ge=0, le=2)
     llm_breaker_fail_max: int = Field(5, validation_alias="DOCMESH_LLM_BREAKER_FAIL_MAX", ge=1)
-    llm_breaker_reset_seconds: float = Field(30.0, validation_alias="DOCMESH_LLM_BREAKER_RESET_SECONDS", gt=0)
+    # The longest open of the LLM breaker (its first is DOCMESH_BREAKER_FIRST_OPEN_SECONDS,
+    # doubled per failed probe): it bounds how long turns fail after the endpoint is back (the
+    # target: 2 s; at 30 s a 20 s outage left turns failing 4+ s after it). A probe per second
+    # of an endpoint that is down is one request per replica; 4xx and 429 never open it.
+    llm_breaker_reset_seconds: float = Field(1.0, validation_alias="DOCMESH_LLM_BREAKER_RESET_SECONDS", gt=0)
     # JSON: {"gpt-4o-mini": {"prompt": "0.15", "completion": "0.60"}}; unknown models cost 0.
     llm_prices: Annotated[dict[str, ModelPrice], NoDecode] = Field(
         default_factory=dict, validation_alias="DOCMESH_LLM_PRICES"
