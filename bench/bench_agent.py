@@ -20,11 +20,18 @@
    under this script (`--counted MODULE`), which wraps to_proto/from_proto (and the totals' and
    json_format's conversions) in counters before the service is imported: production code is
    not instrumented.
+   --ab-provider builtin: the agents answer with the built-in provider (no LLM, no wait), so
+   the figure is the mesh's own CPU per turn; --ab-gateway: each side also runs its gateway
+   and the turns are POST /api/v1/chat through it (HTTP + JSON), the gateway's CPU included.
 
 Usage: .venv/bin/python bench/bench_agent.py [--turns 256] [--llm-delay 1.0]
        [--builtin-turns 300] [--builtin-concurrency 16]
        [--ab] [--ab-only] [--before e29c26d] [--after HEAD] [--ab-concurrency 32 256]
-       [--ab-waves 2] [--ab-rounds 2] [--no-ab-edits]
+       [--ab-waves 2] [--ab-rounds 2] [--no-ab-edits] [--ab-provider builtin] [--ab-gateway]
+
+Chat turns with the built-in provider through the gateway, before/after (issue 16):
+       .venv/bin/python bench/bench_agent.py --ab-only --ab-provider builtin --ab-gateway \
+           --before <commit> --after HEAD --ab-concurrency 8 32
 """
 
 from __future__ import annotations
@@ -277,6 +284,37 @@ async def grpc_turns(
         return await offer(count, concurrency, turn)
 
 
+async def gateway_turns(
+    base_url: str, key: str, count: int, concurrency: int, sessions: list[tuple[str, str]] | None = None
+) -> tuple[list[float], int, float]:
+    """Like grpc_turns, through a gateway's POST /api/v1/chat (the dev key's owner)."""
+    import aiohttp
+
+    new_sessions = sessions is not None and not sessions
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(
+        base_url=base_url,
+        headers={"X-API-Key": key},
+        connector=connector,
+        timeout=aiohttp.ClientTimeout(total=120),
+    ) as http:
+
+        async def turn(index: int) -> None:
+            if sessions and not new_sessions:
+                owner, session_id = sessions[index]
+                body = {"session_id": session_id, "message": "add 2 hours of QA at $80"}
+            else:
+                owner, body = "dev", {"message": ACME}
+            async with http.post("/api/v1/chat", json=body) as reply:
+                data = await reply.json()
+                if reply.status != 200 or not data.get("msc"):
+                    raise RuntimeError(f"turn without a document: {reply.status} {str(data)[:200]}")
+            if new_sessions and sessions is not None:
+                sessions.append((owner, data["session_id"]))
+
+        return await offer(count, concurrency, turn)
+
+
 # ---- 3. before/after: two commits' meshes, measured alternately ---------------------------------
 
 MESH = ("agent", "session", "document")
@@ -377,6 +415,8 @@ class Side:
     folder: Path
     ports: dict[str, int] = field(default_factory=dict)
     pids: dict[str, int] = field(default_factory=dict)
+    gateway_url: str = ""  # set when the turns go through this side's gateway
+    gateway_key: str = ""
     count_files: dict[str, Path] = field(default_factory=dict)
     runs: dict[tuple[str, int], list[Run]] = field(default_factory=dict)
 
@@ -384,7 +424,16 @@ class Side:
     def pythonpath(self) -> str:
         # The worktree's packages ahead of this checkout's editable install.
         packages = [self.folder / "services" / name for name in ("agent", "common", "session", "document")]
-        return os.pathsep.join([*(str(p) for p in packages), str(self.folder / "dev"), str(ROOT)])
+        return os.pathsep.join(
+            [*(str(p) for p in packages), str(self.folder / "gateway"), str(self.folder / "dev"), str(ROOT)]
+        )
+
+    async def turns(
+        self, count: int, concurrency: int, sessions: list[tuple[str, str]] | None = None
+    ) -> tuple[list[float], int, float]:
+        if self.gateway_url:
+            return await gateway_turns(self.gateway_url, self.gateway_key, count, concurrency, sessions)
+        return await grpc_turns(self.ports["agent"], count, concurrency, sessions)
 
     def counts(self) -> dict[str, Counter[str]]:
         found: dict[str, Counter[str]] = {}
@@ -399,10 +448,35 @@ class Side:
 SCRIPT = str(Path(__file__).resolve())
 
 
-async def start_side(children: Processes, side: Side, store: dict[str, str], base_url: str) -> None:
+async def wait_http_ready(url: str, timeout: float = 60.0) -> None:
+    import aiohttp
+
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.get(f"{url}/readyz") as reply:
+                    if reply.status == 200:
+                        return
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{url} never became ready")
+
+
+async def start_side(
+    children: Processes, side: Side, store: dict[str, str], base_url: str, options: argparse.Namespace
+) -> None:
     python = sys.executable
     script = SCRIPT
-    side.ports = {name: free_port() for name in MESH}
+    side.ports = {name: free_port() for name in (*MESH, "gateway")}
+    if options.ab_provider == "builtin":
+        llm = {"DOCMESH_LLM_PROVIDER": "builtin"}
+    else:
+        llm = {
+            "DOCMESH_LLM_PROVIDER": "openai",
+            "DOCMESH_LLM_BASE_URL": base_url,
+            "DOCMESH_LLM_API_KEY": "bench",
+            "DOCMESH_LLM_MODEL": "bench-model",
+        }
 
     def start(name: str, module: str, env: dict[str, str]) -> None:
         side.count_files[name] = side.folder.parent / f"{name}.counts.json"
@@ -433,13 +507,30 @@ async def start_side(children: Processes, side: Side, store: dict[str, str], bas
             "DOCMESH_AGENT_PORT": str(side.ports["agent"]),
             "DOCMESH_AGENT_METRICS_PORT": "0",
             "DOCMESH_UPSTREAM_TIMEOUT_SECONDS": "60",
-            "DOCMESH_LLM_PROVIDER": "openai",
-            "DOCMESH_LLM_BASE_URL": base_url,
-            "DOCMESH_LLM_API_KEY": "bench",
-            "DOCMESH_LLM_MODEL": "bench-model",
+            **llm,
         },
     )
     await wait_serving(side.ports["agent"])
+    if options.ab_gateway:
+        side.gateway_key = "dev-bench-" + uuid.uuid4().hex
+        start(
+            "gateway",
+            "docmesh_gateway.main",
+            {
+                "DOCMESH_GATEWAY_PORT": str(side.ports["gateway"]),
+                "DOCMESH_SESSION_TARGET": f"127.0.0.1:{side.ports['session']}",
+                "DOCMESH_DOCUMENT_TARGET": f"127.0.0.1:{side.ports['document']}",
+                "DOCMESH_AGENT_TARGET": f"127.0.0.1:{side.ports['agent']}",
+                "DOCMESH_DEV_MODE": "true",
+                "DOCMESH_DEV_API_KEY": side.gateway_key,
+                # No Redis for the gateway: the limiter is not what is measured here.
+                "DOCMESH_REDIS_URL": "",
+                "DOCMESH_RATE_LIMIT_RPS": "1000000",
+                "DOCMESH_RATE_LIMIT_BURST": "1000000",
+            },
+        )
+        side.gateway_url = f"http://127.0.0.1:{side.ports['gateway']}"
+        await wait_http_ready(side.gateway_url)
 
 
 async def measure(
@@ -451,7 +542,7 @@ async def measure(
     counts_before = side.counts()
     machine_before = machine_busy()
     cpu_before = {name: process_cpu(pid) for name, pid in side.pids.items()}
-    latencies, errors, wall = await grpc_turns(side.ports["agent"], count, concurrency, sessions)
+    latencies, errors, wall = await side.turns(count, concurrency, sessions)
     machine_after = machine_busy()
     cpu_after = {name: process_cpu(pid) for name, pid in side.pids.items()}
     await asyncio.sleep(0.3)
@@ -494,6 +585,15 @@ def report_sides(sides: list[Side], concurrencies: list[int]) -> None:
                 f"  {kind:<5}  {concurrency:>11}  {side.label:<16}  {rate:7.1f}  {machine:13.2f} ms  {mesh:10.2f} ms"
                 f"  {agent:11.2f} ms  {p50:8.0f} ms  {errors:6}{ratio}"
             )
+            print(
+                "  "
+                + " " * 38
+                + "CPU/turn: "
+                + ", ".join(
+                    f"{name} {sum(r.processes[name] for r in runs) / turns * 1000:.2f} ms"
+                    for name in side.pids
+                )
+            )
             # Each run on its own: the spread shows how much the other load on the machine moved them.
             print(
                 "  "
@@ -511,7 +611,7 @@ def report_sides(sides: list[Side], concurrencies: list[int]) -> None:
                 continue
             turns = sum(r.turns for r in runs) or 1
             cells = []
-            for name in MESH:
+            for name in side.pids:
                 total: Counter[str] = Counter()
                 for r in runs:
                     total.update(r.conversions.get(name, Counter()))
@@ -529,10 +629,10 @@ async def before_after(children: Processes, options: argparse.Namespace, base_ur
         async with contextlib.AsyncExitStack() as stores:
             for side in sides:
                 store = await stores.enter_async_context(session_store())
-                await start_side(children, side, store, base_url)
+                await start_side(children, side, store, base_url, options)
                 # Warm-up: connections, caches, the first render, then a wave as large as the largest.
-                await grpc_turns(side.ports["agent"], 8, 8)
-                await grpc_turns(side.ports["agent"], concurrencies[-1], concurrencies[-1])
+                await side.turns(8, 8)
+                await side.turns(concurrencies[-1], concurrencies[-1])
             for round_number in range(options.ab_rounds):
                 order = sides if round_number % 2 == 0 else sides[::-1]
                 for concurrency in concurrencies:
@@ -544,11 +644,17 @@ async def before_after(children: Processes, options: argparse.Namespace, base_ur
                         if options.ab_edits and made:
                             edit = await measure(side, concurrency, len(made), made)
                             side.runs.setdefault(("edit", concurrency), []).append(edit)
+            provider = (
+                "the built-in provider"
+                if options.ab_provider == "builtin"
+                else f"the openai provider (LLM answers in {options.llm_delay:.1f} s)"
+            )
+            path = "POST /api/v1/chat through the gateway" if options.ab_gateway else "Chat over gRPC"
             print(
-                f"\n3. Before/after: Chat turns through the openai provider (LLM answers in "
-                f"{options.llm_delay:.1f} s), {options.ab_waves} wave(s) per concurrency, "
+                f"\n3. Before/after: {path}, {provider}, {options.ab_waves} wave(s) per concurrency, "
                 f"{options.ab_rounds} round(s), sides alternating; CPU in ms; machine = every core, "
                 "PostgreSQL, Redis and other load included; mesh = agent + session + document"
+                + (" + gateway" if options.ab_gateway else "")
             )
             report_sides(sides, concurrencies)
 
@@ -669,6 +775,15 @@ async def main() -> None:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="after each wave of first turns, a wave editing each of those sessions' documents",
+    )
+    parser.add_argument(
+        "--ab-provider",
+        choices=("openai", "builtin"),
+        default="openai",
+        help="the agents' provider in 3.: the scripted LLM, or the built-in one (no LLM wait)",
+    )
+    parser.add_argument(
+        "--ab-gateway", action="store_true", help="3. sends the turns through each side's gateway (REST)"
     )
     options = parser.parse_args()
     python = sys.executable

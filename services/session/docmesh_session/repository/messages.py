@@ -6,6 +6,13 @@ the session's row lock (PostgreSQL) or the database write lock (SQLite), checks 
 limit / expected version / status in its WHERE clause and allocates the next sequence
 numbers from the counters it returns. Two writers can therefore never get the same sequence,
 and no work depends on the history's length.
+
+On PostgreSQL the whole write is ONE statement: the UPDATE is a data-modifying CTE and the
+idempotency record, the messages, the revision and the usage are INSERT ... SELECT from its
+RETURNING row, so an append that matched nothing inserts nothing. One statement is its own
+transaction: no BEGIN / COMMIT, one round trip instead of 5 (an append) to 7 (a turn's commit);
+a chat turn makes two of them (issue 16: the session's CPU per turn). SQLite has no UPDATE in a
+CTE, so there the same rows are written by one statement each inside a write transaction.
 """
 
 from __future__ import annotations
@@ -16,7 +23,19 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Update, bindparam, insert, select, update
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    ColumnElement,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    insert,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -33,8 +52,14 @@ from docmesh_session.domain import (
     Status,
     TurnExtras,
 )
-from docmesh_session.mapping import message_from_row, message_to_row, session_from_row
-from docmesh_session.models import IDEMPOTENCY_KEYS, MESSAGES, SESSIONS, UTCDateTime
+from docmesh_session.mapping import (
+    message_from_row,
+    message_to_row,
+    revision_to_row,
+    session_from_row,
+    usage_to_row,
+)
+from docmesh_session.models import IDEMPOTENCY_KEYS, MESSAGES, REVISIONS, SESSIONS, USAGE, UTCDateTime
 from docmesh_session.repository.keyset import keyset_page
 from docmesh_session.repository.revisions import (
     REVISION_KEEPS_NUMBER,
@@ -108,6 +133,69 @@ _SELECT_APPEND = select(IDEMPOTENCY_KEYS).where(
 )
 
 
+def _insert_from(table: Table, name: str, upd: CTE, values: dict[str, ColumnElement[Any]]) -> CTE:
+    """INSERT INTO `table` one row of `values` for the row the UPDATE `upd` returned (none when
+    it matched nothing), as a CTE named `name`."""
+    rows = select(*(value.label(column) for column, value in values.items())).select_from(upd)
+    return insert(table).from_select(list(values), rows).cte(name)
+
+
+def _bound(table: Table, prefix: str, *computed: str) -> dict[str, ColumnElement[Any]]:
+    """Every column of `table` but `computed`, bound as `prefix` + its name with the column's
+    type (so the driver gets the type the column has, as a plain INSERT would)."""
+    return {c.name: bindparam(prefix + c.name, type_=c.type) for c in table.c if c.name not in computed}
+
+
+def _one_statement(
+    flags: tuple[bool, bool, bool, bool], messages: int, keyed: bool, usage: int
+) -> Select[Any]:
+    """The PostgreSQL append / commit as one statement (see the module docstring): the UPDATE's
+    RETURNING row is the result, every INSERT takes its counters from it."""
+    upd = _APPEND_UPDATE[flags].cte("upd")
+    count = bindparam("p_count", type_=BigInteger())
+    first = upd.c.message_count - count + 1
+    revision = flags[1]
+    inserts = []
+    if keyed:
+        # The key's primary key still finds a retry: its INSERT fails the whole statement.
+        inserts.append(
+            _insert_from(
+                IDEMPOTENCY_KEYS,
+                "k",
+                upd,
+                {
+                    **_bound(IDEMPOTENCY_KEYS, "k_", "session_id", "first_sequence", "revision_number"),
+                    "session_id": upd.c.id,
+                    "first_sequence": first,
+                    "revision_number": upd.c.latest_revision_number if revision else null(),
+                },
+            )
+        )
+    for i in range(messages):
+        values = {
+            **_bound(MESSAGES, f"m{i}_", "session_id", "sequence"),
+            "session_id": upd.c.id,
+            "sequence": first + i,
+        }
+        inserts.append(_insert_from(MESSAGES, f"m{i}", upd, values))
+    if revision:
+        values = {**_bound(REVISIONS, "r_", "session_id", "number"), "session_id": upd.c.id}
+        values["number"] = upd.c.latest_revision_number
+        inserts.append(_insert_from(REVISIONS, "r", upd, values))
+    for i in range(usage):
+        inserts.append(_insert_from(USAGE, f"u{i}", upd, _bound(USAGE, f"u{i}_")))
+    return select(upd).add_cte(*inserts)
+
+
+# Built once per shape (the UPDATE's flags, how many messages, keyed or not, how many usage
+# records) and reused, like _APPEND_UPDATE: the statement's cache key is computed once.
+_ONE_STATEMENT: dict[tuple[tuple[bool, bool, bool, bool], int, bool, int], Select[Any]] = {}
+
+
+def _prefixed(prefix: str, row: dict[str, Any]) -> dict[str, Any]:
+    return {prefix + name: value for name, value in row.items()}
+
+
 class _Rollback(Exception):
     """Raised inside a write to roll it back and hand a value out."""
 
@@ -162,18 +250,33 @@ class MessageQueries:
             parameters["p_message"] = message_id
         if revision is not None:
             parameters["p_number"] = revision.document_number
+        flags = (
+            expected_version is not None,
+            revision is not None,
+            title is not None,
+            message_id is not None,
+        )
+        if not self._db.is_sqlite:
+            return await self._append_in_one(
+                owner_id,
+                session_id,
+                messages,
+                token_counts,
+                parameters,
+                flags,
+                extras,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                now=now,
+                expected_version=expected_version,
+                token_limit=token_limit,
+            )
         saved: RevisionRecord | None = None
         try:
             async with self._db.write() as conn:
                 # Takes the row lock first, so what follows sees every append that committed
                 # before us.
-                statement = _APPEND_UPDATE[
-                    expected_version is not None,
-                    revision is not None,
-                    title is not None,
-                    message_id is not None,
-                ]
-                row = (await conn.execute(statement, parameters)).first()
+                row = (await conn.execute(_APPEND_UPDATE[flags], parameters)).first()
                 if row is None:
                     # A retry is answered before a refusal: its first attempt may be what
                     # filled the session or changed its version.
@@ -236,6 +339,106 @@ class MessageQueries:
             if replay is None:
                 raise
             return replay
+        return AppendAttempt(
+            AppendOutcome.STORED,
+            AppendResult(session, stored, replayed=False),
+            session=session,
+            revision=saved,
+        )
+
+    async def _append_in_one(
+        self,
+        owner_id: str,
+        session_id: uuid.UUID,
+        messages: Sequence[NewMessage],
+        token_counts: Sequence[int],
+        parameters: dict[str, Any],
+        flags: tuple[bool, bool, bool, bool],
+        extras: TurnExtras | None,
+        *,
+        idempotency_key: str,
+        fingerprint: str,
+        now: dt.datetime,
+        expected_version: int | None,
+        token_limit: int,
+    ) -> AppendAttempt:
+        """`append` on PostgreSQL: the same rows, written by one statement (module docstring)."""
+        revision = extras.revision if extras is not None else None
+        usage = [new_usage_record(u, now) for u in extras.usage] if extras is not None else []
+        shape = (flags, len(messages), bool(idempotency_key), len(usage))
+        statement = _ONE_STATEMENT.get(shape)
+        if statement is None:
+            statement = _ONE_STATEMENT.setdefault(shape, _one_statement(*shape))
+        ids = [uuid.uuid4() for _ in messages]
+        values = dict(parameters)
+        if idempotency_key:
+            values.update(
+                k_idempotency_key=idempotency_key,
+                k_message_count=len(messages),
+                k_fingerprint=fingerprint,
+                k_create_time=now,
+            )
+        for i, (message, message_id) in enumerate(zip(messages, ids, strict=True)):
+            values.update(
+                {
+                    f"m{i}_id": message_id,
+                    f"m{i}_role": message.role.value,
+                    f"m{i}_content": message.content,
+                    f"m{i}_token_count": token_counts[i],
+                    f"m{i}_create_time": now,
+                    f"m{i}_idempotency_key": idempotency_key or None,
+                }
+            )
+        if revision is not None:
+            # The number is the UPDATE's; the record's other fields are bound as they are.
+            values.update(_prefixed("r_", revision_to_row(new_revision_record(session_id, 0, revision, now))))
+        for i, record in enumerate(usage):
+            values.update(_prefixed(f"u{i}_", usage_to_row(record, owner_id)))
+        try:
+            # Autocommit: the one statement is its own transaction.
+            async with self._db.read() as conn:
+                row = (await conn.execute(statement, values)).first()
+        except IntegrityError:
+            # The key is taken: a retry of an append that committed first (see `append`).
+            if not idempotency_key:
+                raise
+            row = None
+        if row is None:
+            # Nothing was written: a replay, or why the UPDATE matched nothing.
+            async with self._db.read() as conn:
+                if idempotency_key:
+                    replay = await _replay(conn, owner_id, session_id, idempotency_key, fingerprint)
+                    if replay is not None:
+                        return replay
+                return await _refusal(
+                    conn,
+                    owner_id,
+                    session_id,
+                    expected_version,
+                    sum(token_counts),
+                    token_limit,
+                    extras.revision_message_id if extras is not None else None,
+                    revision,
+                )
+        session = session_from_row(row)
+        first = session.message_count - len(messages) + 1
+        stored = [
+            MessageRecord(
+                id=message_id,
+                session_id=session.id,
+                sequence=first + i,
+                role=message.role,
+                content=message.content,
+                token_count=token_counts[i],
+                create_time=now,
+            )
+            for i, (message, message_id) in enumerate(zip(messages, ids, strict=True))
+        ]
+        saved = (
+            new_revision_record(session_id, session.latest_revision_number, revision, now)
+            if revision is not None
+            else None
+        )
         return AppendAttempt(
             AppendOutcome.STORED,
             AppendResult(session, stored, replayed=False),
