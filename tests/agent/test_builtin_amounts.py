@@ -249,3 +249,38 @@ def test_a_currency_code_before_the_amount_after_a_or_je_is_the_price(
     assert result.invoice is not None
     assert [i.unit_price for i in result.invoice.line_items] == [price]
     assert result.invoice.currency_code == currency
+
+
+# --- corrections and bare numbers ------------------------------------------------------------
+
+
+def test_a_correction_naming_the_old_quantity_changes_the_quantity() -> None:
+    result = interpret("the desk should be 2, not 1", _current(), today=TODAY)
+    assert result.invoice is not None
+    assert _lines(result.invoice)[1] == ("Desk", Decimal(2), Decimal(300))
+
+
+def test_a_correction_naming_the_old_price_changes_the_price() -> None:
+    result = interpret("the desk should be 250, not 300", _current(), today=TODAY)
+    assert result.invoice is not None
+    assert _lines(result.invoice)[1] == ("Desk", Decimal(1), Decimal(250))
+
+
+def test_a_correction_whose_old_value_is_neither_is_asked_about() -> None:
+    result = interpret("the desk should be 2, not 7", _current(), today=TODAY)
+    assert result.action == "question" and "quantity or the price" in result.reply
+
+
+def test_a_bare_number_with_several_lines_asks_which_line_and_what() -> None:
+    # Was: "I didn't understand", with no question; never a guess at which line or field.
+    result = interpret("make it 4", _current(), today=TODAY)
+    assert result.action == "question" and result.invoice is None
+    assert "Which line" in result.reply and "?" in result.reply
+
+
+def test_also_make_a_purchase_order_mid_session_is_a_new_document() -> None:
+    result = interpret(
+        "Also make a purchase order to Staples for 10 boxes of paper at 32.99", _current(), today=TODAY
+    )
+    assert result.action == "generate" and result.new_document
+    assert result.invoice is not None and result.invoice.buyer.name == "Staples"

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from docmesh_agent.builtin.drafts import Draft
 from docmesh_agent.builtin.edits.add import add_from_draft
+from docmesh_agent.builtin.edits.correction import op_bare_number, op_correction
 from docmesh_agent.builtin.edits.currency import op_currency
 from docmesh_agent.builtin.edits.discounts import op_discount_change
 from docmesh_agent.builtin.edits.fields import op_field_change
@@ -186,6 +187,8 @@ _OPS: tuple[Op, ...] = (
     op_more,
     op_quantity,
     op_count_said,
+    op_correction,
+    op_bare_number,
     op_price,
     op_tax_change,
     op_discount_change,
