@@ -11,14 +11,13 @@ One turn at a time per session, across every agent replica
 A second turn on a session while one is running is refused with ABORTED. The lock lives in
 the session store, so it holds across processes with no extra store:
 
-* a turn is *running* while the session's last message is a user message without a reply
-  whose lease has not run out: a short lease (DOCMESH_AGENT_TURN_LEASE_SECONDS) that the
-  running turn's heartbeat renews, so a turn whose replica died frees the session within
-  seconds (lease.py);
-* a turn starts by appending its user message with `expected_version` = the version it read.
-  Two turns that read the same version race on that compare-and-set: the store lets one
-  append and answers ABORTED to the other. The winner's unanswered message then refuses
-  every later turn until the reply (or an error reply) is appended.
+* a turn is *running* while it holds the session's turn lease (lease.py): acquired before
+  anything is written, renewed by the turn's heartbeat, released when the turn ends; short
+  (DOCMESH_AGENT_TURN_LEASE_SECONDS), so a turn whose replica died frees the session within
+  seconds;
+* the user message is appended with `expected_version` = the version the turn read: a turn
+  that read the session before another one ended is refused ABORTED rather than answering
+  a conversation it has not seen.
 
 Idempotency: the turn's key (the client's, or a fresh one) derives the keys of its writes
 ("<key>:user", "<key>:reply", "<key>:error"), so a retried turn writes nothing twice; a retry
@@ -34,7 +33,7 @@ with the problems, in ONE loop bounded by DOCMESH_LLM_REASK_LIMIT: a turn makes 
 endpoint). A deterministic provider (can_fix False) is never asked again.
 
 If the provider fails, the user's message stays saved, an assistant message says what went
-wrong (it also releases the lock) and the calls made so far are recorded, in one commit, and
+wrong and the calls made so far are recorded, in one commit, and
 the error goes to the caller.
 """
 
@@ -63,8 +62,9 @@ from docmesh_agent.domain import (
     SessionView,
     TurnCommit,
 )
+from docmesh_agent.einvoice_chat import EInvoiceChat
 from docmesh_agent.finalize import Finalizer
-from docmesh_agent.lease import heartbeat, refuse_if_held
+from docmesh_agent.lease import hold
 from docmesh_agent.ports import CustomerBook, DocumentEngine, ProfileBook, SessionStore
 from docmesh_agent.providers.base import Action, HistoryMessage, InvalidAnswer, Provider, TurnRequest
 from docmesh_agent.providers.prompt import invoice_json
@@ -169,6 +169,7 @@ class ChatTurns:
         self.customers = customers
         self.finalizer = Finalizer(sessions, documents, profiles)
         self.credit_notes = CreditNotes(sessions, documents)
+        self.einvoice = EInvoiceChat(documents)
         # Error replies still being written for turns whose caller has gone.
         self._cleanups: set[asyncio.Task[None]] = set()
 
@@ -202,18 +203,19 @@ class ChatTurns:
             await self.sessions.resume(view.session.id)
             view = await self.sessions.get(view.session.id)
         session = view.session
-        refuse_if_held(session, view.messages, self.settings.turn_lease_seconds)
-        appended = await self._append_user(session.id, session.version, message, key)
-        user = appended.message
-        if events is not None:
-            await events.started(session.id, user.id)
-        failed_before = False
-        if appended.replayed:
-            stored = await self._stored_result(view, user.id)
-            if stored is not None:
-                return stored
-            failed_before = _answered_with_error(view.messages, user.id)
-        async with heartbeat(self.sessions, session.id, self.settings.turn_lease_seconds):
+        # The session's turn lease (lease.py) is held from before the user message is written
+        # until the turn's outcome is: one turn at a time, freed within seconds if we die.
+        async with hold(self.sessions, session.id, self.settings.turn_lease_seconds):
+            appended = await self._append_user(session.id, session.version, message, key)
+            user = appended.message
+            if events is not None:
+                await events.started(session.id, user.id)
+            failed_before = False
+            if appended.replayed:
+                stored = await self._stored_result(view, user.id)
+                if stored is not None:
+                    return stored
+                failed_before = _answered_with_error(view.messages, user.id)
             return await self._run(view, user, message, key, document_kind, events, deadline, failed_before)
 
     async def _run(
@@ -251,6 +253,12 @@ class ChatTurns:
                 await self._save_customer(result, view)
             elif credit is not None:
                 await self._credit_note(result, view, credit, key)
+            elif command is None and (einvoice := await self.einvoice.answer(view, message)) is not None:
+                # An e-invoice request (one question for what it lacks) or an answer filling the buyer.
+                result.reply = einvoice.reply
+                if einvoice.document is not None:
+                    result.action = "edit"
+                    _save(result, einvoice.document, einvoice.summary)
             elif session.finalized:
                 await self._after_finalizing(result, view, command, key)
             elif command is Command.FINALIZE:
@@ -585,8 +593,8 @@ class ChatTurns:
         """Run `_fail` in a task of its own, with a fresh deadline and shielded from cancellation.
 
         The failed turn's deadline may be spent (that may be why it failed), and its task may
-        be cancelled; the error reply must still be written or the session stays locked
-        until the lease runs out.
+        be cancelled; the error reply must still be written, before the lease is released, or a
+        retry would not know the turn failed.
         """
 
         async def cleanup() -> None:

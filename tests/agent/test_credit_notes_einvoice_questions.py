@@ -1,0 +1,182 @@
+"""The agent asks for what an e-invoice lacks (issue 15), over real gRPC servers (session on
+PostgreSQL + Redis, document, builtin agent): the document service's missing terms become ONE
+question, and the answers fill the buyer of the draft."""
+
+from __future__ import annotations
+
+import pytest
+from google.protobuf import field_mask_pb2
+
+from docmesh.session.v1 import profile_service_pb2 as prof_pb
+from docmesh.session.v1 import profile_service_pb2_grpc as prof_grpc
+from docmesh.type.v1 import invoice_pb2
+from docmesh_agent.einvoice_chat import question_for, read_address, read_buyer_answer
+from docmesh_common.errors import Precondition
+from docmesh_common.model.invoice import Invoice, Party
+from tests.agent.conftest import Caller, Mesh
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+ACME = "Invoice Acme Corp for 10 hours of consulting at 150 EUR, 19% VAT, due in 30 days"
+SELLER = invoice_pb2.Party(
+    name="Initech GmbH",
+    address_lines=["Hauptstr. 1"],
+    postal_code="10115",
+    city="Berlin",
+    country_code="DE",
+    vat_id="DE123456789",
+    email="billing@initech.test",
+    phone="+49 30 123456",
+)
+
+
+async def with_seller(mesh: Mesh, seller: invoice_pb2.Party = SELLER) -> Caller:
+    caller = mesh.builtin_caller()
+    await prof_grpc.ProfileServiceStub(mesh.session_channel).UpdateProfile(
+        prof_pb.UpdateProfileRequest(
+            profile=prof_pb.Profile(seller=seller), update_mask=field_mask_pb2.FieldMask(paths=["seller"])
+        ),
+        metadata=caller.md,
+    )
+    return caller
+
+
+async def test_asking_for_an_e_invoice_asks_for_the_buyers_missing_address(mesh: Mesh) -> None:
+    caller = await with_seller(mesh)
+    draft = await caller.chat(ACME)
+
+    asked = await caller.chat("send it as an e-invoice", draft.session_id)
+
+    assert asked.reply == "What is Acme Corp's postal address (street, postal code, city, country)?"
+    assert asked.revision_number == 0
+
+
+@pytest.mark.parametrize(
+    "request_text", ["export UBL", "e-Rechnung bitte", "facture électronique", "factura electrónica"]
+)
+async def test_every_language_asks_for_the_e_invoice_the_same_way(mesh: Mesh, request_text: str) -> None:
+    caller = await with_seller(mesh)
+    draft = await caller.chat(ACME)
+
+    asked = await caller.chat(request_text, draft.session_id)
+
+    assert "Acme Corp's postal address" in asked.reply
+
+
+async def test_the_address_answer_fills_the_buyer_and_the_e_invoice_is_then_complete(mesh: Mesh) -> None:
+    caller = await with_seller(mesh)
+    draft = await caller.chat(ACME)
+    await caller.chat("send it as an e-invoice", draft.session_id)
+
+    answered = await caller.chat("address: 12 Elm Rd, 10115 Berlin, Germany", draft.session_id)
+    again = await caller.chat("export UBL", draft.session_id)
+
+    buyer = answered.invoice.buyer
+    assert (list(buyer.address_lines), buyer.postal_code, buyer.city, buyer.country_code) == (
+        ["12 Elm Rd"],
+        "10115",
+        "Berlin",
+        "DE",
+    )
+    assert "everything an EN 16931 e-invoice needs" in answered.reply
+    assert "Finalize it" in again.reply and "document.ubl.xml" in again.reply
+
+
+async def test_a_vat_number_answer_fills_the_buyers_vat_id(mesh: Mesh) -> None:
+    caller = await with_seller(mesh)
+    draft = await caller.chat(ACME)
+
+    answered = await caller.chat("Acme's VAT number is DE 987 654 321", draft.session_id)
+
+    assert answered.invoice.buyer.vat_id == "DE987654321"
+    assert answered.invoice.buyer.name == "Acme Corp"
+
+
+async def test_xrechnung_asks_for_the_buyer_reference_and_the_answer_sets_it(mesh: Mesh) -> None:
+    caller = await with_seller(mesh)
+    draft = await caller.chat(ACME)
+    await caller.chat("address: 12 Elm Rd, 10115 Berlin, Germany", draft.session_id)
+
+    asked = await caller.chat("as XRechnung please", draft.session_id)
+    answered = await caller.chat("Leitweg-ID is 04011000-12345-67", draft.session_id)
+
+    assert asked.reply == "What buyer reference (e.g. the Leitweg-ID) did Acme Corp give you?"
+    assert answered.invoice.buyer_reference == "04011000-12345-67"
+
+
+async def test_missing_seller_data_is_sent_to_the_business_profile_naming_the_fields(mesh: Mesh) -> None:
+    caller = await with_seller(mesh, invoice_pb2.Party(name="Initech GmbH"))
+    draft = await caller.chat(ACME)
+    await caller.chat("address: 12 Elm Rd, 10115 Berlin, Germany", draft.session_id)
+
+    asked = await caller.chat("send it as an e-invoice", draft.session_id)
+
+    assert "PATCH /api/v1/profile" in asked.reply
+    assert "seller.vat_id" in asked.reply and "seller.country_code" in asked.reply
+
+
+# ---- the question and the answers themselves ---------------------------------------------------
+
+ACME_DRAFT = Invoice(buyer=Party(name="Acme Corp"))
+
+
+def test_a_missing_buyer_vat_id_is_asked_by_the_buyers_name() -> None:
+    missing = [
+        Precondition("EN16931", "BT-1", "Invoice number"),
+        Precondition("EN16931", "BT-48", "Buyer VAT identifier"),
+    ]
+
+    assert question_for(ACME_DRAFT, missing) == "What is Acme Corp's VAT number?"
+
+
+def test_the_buyers_question_comes_before_the_profiles_fields() -> None:
+    missing = [
+        Precondition("EN16931", "BT-31", "Seller VAT identifier"),
+        Precondition("EN16931", "BT-55", "Buyer country code"),
+    ]
+
+    assert question_for(ACME_DRAFT, missing).startswith("What is Acme Corp's postal address")
+
+
+def test_the_number_and_issue_date_of_a_draft_are_not_asked_for() -> None:
+    missing = [
+        Precondition("EN16931", "BT-1", "Invoice number"),
+        Precondition("EN16931", "BT-2", "Invoice issue date"),
+    ]
+
+    assert question_for(ACME_DRAFT, missing) == ""
+
+
+@pytest.mark.parametrize(
+    ("message", "vat_id"),
+    [
+        ("Acme's VAT number is DE123456789", "DE123456789"),
+        ("their VAT id is FR40303265045", "FR40303265045"),
+        ("the buyer's VAT ID: de 123 456 789", "DE123456789"),
+    ],
+)
+def test_vat_number_answers_are_read(message: str, vat_id: str) -> None:
+    assert read_buyer_answer(message) == {"vat_id": vat_id}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 Elm Rd, 10115 Berlin, Germany", (["12 Elm Rd"], "10115", "Berlin", "DE")),
+        ("1 Main St, London SW1A 1AA, United Kingdom", (["1 Main St"], "SW1A 1AA", "London", "GB")),
+        ("Calle Mayor 5, 28013 Madrid, España", (["Calle Mayor 5"], "28013", "Madrid", "ES")),
+        ("3 rue de Rivoli, 75001 Paris, FR", (["3 rue de Rivoli"], "75001", "Paris", "FR")),
+    ],
+)
+def test_postal_addresses_are_read_into_street_postal_code_city_and_country(
+    text: str, expected: tuple[list[str], str, str, str]
+) -> None:
+    found = read_address(text)
+
+    assert found is not None
+    assert (found["address_lines"], found["postal_code"], found["city"], found["country_code"]) == expected
+
+
+@pytest.mark.parametrize("message", ["add 2 hours of QA at $80", "address it to Globex", "the VAT is 19%"])
+def test_ordinary_edits_are_not_answers(message: str) -> None:
+    assert read_buyer_answer(message) is None
