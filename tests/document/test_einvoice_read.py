@@ -4,9 +4,12 @@ hostile input refused, and a document that does not add up refused rather than c
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from docmesh_common.model.invoice import DocumentKind, Invoice, PaymentMeansCode, PrecedingInvoice
@@ -235,6 +238,51 @@ def test_a_line_charge_is_refused() -> None:
         allowance.text = "true"
 
     assert "line charge" in _refusal(_edited_ubl(EXEMPT_WITH_EXTRAS, line_charge))
+
+
+def test_amounts_too_large_to_compute_are_refused() -> None:
+    def huge(root: etree._Element) -> None:
+        root.find("cac:InvoiceLine/cbc:InvoicedQuantity", NS).text = "99999999999999"  # type: ignore[union-attr]
+        root.find("cac:InvoiceLine/cac:Price/cbc:PriceAmount", NS).text = "99999999999999"  # type: ignore[union-attr]
+
+    assert "too large" in _refusal(_edited_ubl(STANDARD, huge))
+
+
+NASTY = [
+    "",
+    "-1",
+    "1e30",
+    "NaN",
+    "Infinity",
+    "abc",
+    "9" * 40,
+    "2026-13-45",
+    "0",
+    "0.00001",
+    "XX",
+    "381",
+    "true",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=st.sampled_from(CASES), ubl=st.booleans(), seed=st.integers(0, 2**32))
+def test_a_mutated_export_is_read_or_refused_never_anything_else(case: Invoice, ubl: bool, seed: int) -> None:
+    rnd = random.Random(seed)
+    root = etree.fromstring((to_ubl if ubl else to_cii)(case))
+    for _ in range(rnd.randint(1, 4)):
+        element = rnd.choice(list(root.iter())[1:])
+        parent = element.getparent()
+        if rnd.random() < 0.3 and parent is not None:
+            parent.remove(element)
+        elif element.attrib and rnd.random() < 0.3:
+            element.set(rnd.choice(list(element.attrib)), rnd.choice(NASTY))
+        else:
+            element.text = rnd.choice(NASTY)
+    try:
+        read_einvoice(etree.tostring(root))
+    except EInvoiceError as error:
+        assert str(error)
 
 
 def test_a_negative_quantity_is_refused() -> None:

@@ -389,5 +389,10 @@ def to_invoice(read: ReadDocument) -> Invoice:
         invoice = Invoice.model_validate(_Builder(read).invoice_data())
     except pydantic.ValidationError as error:
         raise _model_error(error) from None
-    _check_totals(invoice, read)
+    try:
+        _check_totals(invoice, read)
+    except ArithmeticError:
+        # Quantities and prices each within the model's 18 digits can still multiply past
+        # Decimal's 28-digit precision.
+        raise EInvoiceError("the amounts are too large for docmesh to compute") from None
     return invoice
