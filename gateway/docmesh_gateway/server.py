@@ -109,6 +109,7 @@ def _limiter(settings: GatewaySettings) -> RateLimiter | None:
             settings.rate_limit_rps,
             settings.rate_limit_burst,
             settings.rate_limit_key_prefix,
+            sync_seconds=settings.rate_limit_sync_seconds,
         )
     return MemoryRateLimiter(settings.rate_limit_rps, settings.rate_limit_burst)
 

@@ -36,6 +36,10 @@ class GatewaySettings(ServiceSettings):
     # Shared bucket store so replicas agree; in memory when empty.
     redis_url: str = ""
     rate_limit_key_prefix: str = "docmesh:ratelimit:"
+    # With Redis, each replica decides on its copy of the buckets and reconciles them with the
+    # shared ones this often (one script call per round): replicas may together exceed a limit
+    # by what they let through within one round, and the debt is paid back in the next.
+    rate_limit_sync_seconds: float = Field(0.1, gt=0, le=10)
     # Browser origins allowed by CORS (comma separated or a JSON list); empty allows none.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(1_048_576, ge=1)
