@@ -180,3 +180,46 @@ def test_postal_addresses_are_read_into_street_postal_code_city_and_country(
 @pytest.mark.parametrize("message", ["add 2 hours of QA at $80", "address it to Globex", "the VAT is 19%"])
 def test_ordinary_edits_are_not_answers(message: str) -> None:
     assert read_buyer_answer(message) is None
+
+
+# ---- finalizing as a business with a VAT id ----------------------------------------------------
+
+
+async def test_finalizing_with_a_seller_vat_id_asks_for_what_the_e_invoice_lacks_first(mesh: Mesh) -> None:
+    caller = await with_seller(mesh)
+    draft = await caller.chat(ACME)
+
+    asked = await caller.chat("finalize it", draft.session_id)
+
+    assert asked.reply.startswith("What is Acme Corp's postal address")
+    assert "finalize it anyway" in asked.reply
+    assert asked.invoice.number == ""
+
+
+async def test_finalizing_anyway_numbers_the_invoice_without_the_missing_data(mesh: Mesh) -> None:
+    caller = await with_seller(mesh)
+    draft = await caller.chat(ACME)
+    await caller.chat("finalize it", draft.session_id)
+
+    done = await caller.chat("finalize it anyway", draft.session_id)
+
+    assert done.invoice.number.startswith("INV-")
+
+
+async def test_finalizing_a_complete_e_invoice_numbers_it_at_once(mesh: Mesh) -> None:
+    caller = await with_seller(mesh)
+    draft = await caller.chat(ACME)
+    await caller.chat("address: 12 Elm Rd, 10115 Berlin, Germany", draft.session_id)
+
+    done = await caller.chat("finalize it", draft.session_id)
+
+    assert done.invoice.number.startswith("INV-")
+
+
+async def test_a_seller_without_a_vat_id_finalizes_without_e_invoice_questions(mesh: Mesh) -> None:
+    caller = await with_seller(mesh, invoice_pb2.Party(name="Jane Doe Design", country_code="US"))
+    draft = await caller.chat(ACME)
+
+    done = await caller.chat("finalize it", draft.session_id)
+
+    assert done.invoice.number.startswith("INV-")

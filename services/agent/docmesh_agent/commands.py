@@ -38,6 +38,8 @@ _PHRASES: dict[Command, tuple[str, ...]] = {
         "send",
         "mark as final",
         "mark it as final",
+        "finalize it anyway",
+        "send it anyway",
         # es
         "finalizar",
         "finalizalo",
@@ -46,6 +48,7 @@ _PHRASES: dict[Command, tuple[str, ...]] = {
         "enviar",
         "marcar como final",
         "marcalo como final",
+        "finalizalo de todos modos",
         # de
         "abschliessen",
         "finalisieren",
@@ -54,6 +57,7 @@ _PHRASES: dict[Command, tuple[str, ...]] = {
         "schick es",
         "als final markieren",
         "als endgultig markieren",
+        "trotzdem abschliessen",
         # fr
         "finaliser",
         "finalise le",
@@ -61,6 +65,7 @@ _PHRASES: dict[Command, tuple[str, ...]] = {
         "envoyer",
         "marquer comme final",
         "marquer comme definitif",
+        "finalise le quand meme",
     ),
     Command.SAVE_CUSTOMER: (
         "add this customer",

@@ -34,6 +34,9 @@ _ASKS = re.compile(
     r"\be ?invoice\b|\be ?invoicing\b|\bubl\b|\bxrechnung\b|\be ?rechnung\b|\bfactur ?x\b|\bzugferd\b"
     r"|\bfactures? electroniques?\b|\bfacturas? electronicas?\b|\belektronische rechnung\b|\bpeppol\b"
 )
+_E_INVOICE_KINDS = (DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE)
+# "finalize it anyway" in the four languages: finalize without the e-invoice's missing data.
+_INSISTS = re.compile(r"\b(?:anyway|regardless|de todos modos|igualmente|trotzdem|quand meme|tout de meme)\b")
 # Terms a draft lacks until it is finalized: finalizing gives the number and the issue date.
 _GIVEN_BY_FINALIZING = frozenset({"BT-1", "BT-2"})
 # The business profile's field for each seller term (PATCH /api/v1/profile).
@@ -239,6 +242,17 @@ class EInvoiceChat:
             summary=f"Buyer's {said}",
         )
 
+    async def before_finalizing(self, invoice: Invoice, msc: str, seller_vat_id: str, message: str) -> str:
+        """The question to ask instead of finalizing, or "" to finalize: a business with a VAT id
+        e-invoices, so its invoice is not numbered while the e-invoice lacks something the chat
+        can still fill, unless the person insists ("finalize it anyway")."""
+        if not seller_vat_id or invoice.kind not in _E_INVOICE_KINDS or _INSISTS.search(_fold(message)):
+            return ""
+        question = await self.missing_question(invoice, msc)
+        if not question:
+            return ""
+        return f'{question} (An e-invoice needs it. Or say "finalize it anyway".)'
+
     async def status(self, invoice: Invoice, msc: str, profile: str = "") -> str:
         """The reply to an e-invoice request: one question, or what to download."""
         question = await self.missing_question(invoice, msc, profile)
@@ -255,7 +269,7 @@ class EInvoiceChat:
 
     async def missing_question(self, invoice: Invoice, msc: str, profile: str = "") -> str:
         """The question for what the document service says the e-invoice lacks; "" when nothing."""
-        if invoice.kind not in (DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE):
+        if invoice.kind not in _E_INVOICE_KINDS:
             kind = invoice.kind.value.replace("_", " ")
             return f"A {kind} is not an e-invoice: only invoices and credit notes are sent as e-invoices."
         try:

@@ -262,7 +262,7 @@ class ChatTurns:
             elif session.finalized:
                 await self._after_finalizing(result, view, command, key)
             elif command is Command.FINALIZE:
-                await self._finalize(result, view)
+                await self._finalize(result, view, message)
             elif is_undo(message):
                 await self._undo(result, view)
             else:
@@ -411,11 +411,18 @@ class ChatTurns:
         result.action = "undo"
         result.reply = f"Undone: the document is back to revision {target}."
 
-    async def _finalize(self, result: TurnResult, view: SessionView) -> None:
+    async def _finalize(self, result: TurnResult, view: SessionView, message: str = "") -> None:
         """ "finalize it": the document gets its number in a new revision; the session is
         completed once the reply is written."""
         if view.latest_revision is None:
             result.reply = "There is no document to finalize yet."
+            return
+        latest, profile = view.latest_revision, await self.profiles.get()
+        question = await self.einvoice.before_finalizing(
+            latest.invoice, latest.msc, profile.seller.vat_id, message
+        )
+        if question:
+            result.reply = question
             return
         numbered = await self.finalizer.number(view)
         if numbered.document is None or numbered.revision is None:
