@@ -93,6 +93,7 @@
     DOCUMENT_KIND_QUOTE: "Quote",
     DOCUMENT_KIND_RECEIPT: "Receipt",
     DOCUMENT_KIND_PURCHASE_ORDER: "Purchase order",
+    DOCUMENT_KIND_CREDIT_NOTE: "Credit note",
   };
   const STAGES = {
     SESSION_STAGE_COLLECTING: "Collecting",
