@@ -1,6 +1,7 @@
 """A property of the builtin interpreter: for generated requests ("{qty} {item} at {price}" in
-random phrasings, numbers, currencies and the four languages), the document's total is the one
-computed from the generator's own values, or the reply is a question. Never a wrong amount."""
+random phrasings, numbers, currencies and the four languages, with dates, periods, payment terms,
+e-mails, phone numbers, ids and addresses mixed in), the document's total is the one computed
+from the generator's own values, or the reply is a question. Never a wrong amount."""
 
 from __future__ import annotations
 
@@ -69,6 +70,108 @@ def requests(draw: st.DrawFn) -> tuple[str, Decimal, Decimal]:
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(requests())
 def test_a_generated_request_totals_the_generators_values_or_asks(
+    request: tuple[str, Decimal, Decimal],
+) -> None:
+    text, qty, price = request
+    result = interpret(text, None, today=TODAY)
+    if result.action == "question":
+        assert "?" in result.reply, (text, result.reply)
+        return
+    assert result.invoice is not None
+    expected = Invoice(
+        buyer=Party(name="x"), line_items=[LineItem(description="x", quantity=qty, unit_price=price)]
+    )
+    assert compute_totals(result.invoice).total == compute_totals(expected).total, (text, result.reply)
+
+
+# Facts around the line whose numbers are never amounts: dates, periods, payment terms, contact
+# details and ids, in each language ({d} a day, {d2} a later day, {n} a number of days).
+EXTRAS = {
+    "en": (
+        ", due {month} {d}",
+        ", due in {n} days",
+        ", net {n}",
+        ", {n} days net",
+        ", payment in {n} days",
+        " for the period {month} {d}-{d2}",
+        ", covering {month} {d} to {month} {d2}",
+        ", delivered {month} {d}",
+        ", the delivery date is {month} {d}",
+        ", service period {month} 2026",
+        " on {month} {d}",
+        ", email billing{n}@acme.example",
+        ", phone +1 555 {n}{d} 4567",
+        ", VAT ID DE{n}{d}123456",
+        ", valid until {month} {d}",
+    ),
+    "es": (
+        ", vence el {d} de {month}",
+        ", a {n} días",
+        ", {n} días netos",
+        ", periodo de servicio {month} de 2026",
+        ", entrega el {d} de {month}",
+        ", email facturas{n}@acme.example",
+    ),
+    "de": (
+        ", fällig am {d}. {month}",
+        ", zahlbar innerhalb von {n} Tagen",
+        ", {n} Tage netto",
+        ", Lieferung am {d}. {month}",
+        ", Leistungszeitraum {month} 2026",
+        ", E-Mail rechnung{n}@acme.example",
+    ),
+    "fr": (
+        ", échéance le {d} {month}",
+        ", paiement à {n} jours",
+        ", {n} jours net",
+        ", livraison le {d} {month}",
+        ", période {month} 2026",
+        ", email factures{n}@acme.example",
+    ),
+}
+MONTHS = {
+    "en": ("January", "March", "April", "June", "September", "December"),
+    "es": ("enero", "marzo", "abril", "junio", "septiembre", "diciembre"),
+    "de": ("Januar", "März", "April", "Juni", "September", "Dezember"),
+    "fr": ("janvier", "mars", "avril", "juin", "septembre", "décembre"),
+}
+# The buyer with an address, as people write it before the items.
+ADDRESSED = {
+    "en": "Invoice {buyer}, {d} Elm Road, Springfield, for {qty} {item} at {price}",
+    "es": "Factura a {buyer}, Calle Mayor {d}, 28013 Madrid: {qty} {item} a {price}",
+    "de": "Rechnung an {buyer}, Hauptstraße {d}, 10115 Berlin: {qty} {item} zu je {price}",
+    "fr": "Facture pour {buyer}, {d} rue de la Paix, 75002 Paris : {qty} {item} à {price}",
+}
+
+
+@st.composite
+def requests_with_facts(draw: st.DrawFn) -> tuple[str, Decimal, Decimal]:
+    lang = draw(st.sampled_from(sorted(TEMPLATES)))
+    qty = Decimal(draw(st.integers(min_value=2, max_value=250)))
+    price = Decimal(draw(st.integers(min_value=1, max_value=999_999))) / 100
+    money = _written(price, *draw(st.sampled_from(MONEY[lang])))
+    template = draw(st.sampled_from([*TEMPLATES[lang], ADDRESSED[lang]]))
+    d = draw(st.integers(min_value=1, max_value=14))
+    facts = draw(st.lists(st.sampled_from(EXTRAS[lang]), min_size=1, max_size=2, unique=True))
+    extra = "".join(facts).format(
+        d=d,
+        d2=d + draw(st.integers(min_value=1, max_value=14)),
+        n=draw(st.integers(min_value=1, max_value=90)),
+        month=draw(st.sampled_from(MONTHS[lang])),
+    )
+    text = template.format(
+        buyer=draw(st.sampled_from(BUYERS)),
+        qty=qty,
+        item=draw(st.sampled_from(ITEMS[lang])),
+        price=money,
+        d=d,
+    )
+    return text + extra, qty, price
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(requests_with_facts())
+def test_dates_terms_and_contacts_around_a_request_never_change_its_total(
     request: tuple[str, Decimal, Decimal],
 ) -> None:
     text, qty, price = request
