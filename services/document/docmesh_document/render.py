@@ -28,7 +28,9 @@ The pro-rata tax base ``taxable − taxable × discount / subtotal`` involves a 
 exact quotient has no finite decimal form, so the sheet computes it on integers of minor units
 (b, d, s) in hidden helper columns: the share ``q = (b × d) div s`` and the remainder
 ``r = (b × d) mod s``, then ``base = b − q − (2r > s)`` (plus the even-tie term for half even),
-which is what :meth:`totals._Rounder.discounted_base` does. ``b × d`` itself can pass 2^53, so
+which is what :meth:`totals._Rounder.discounted_base` does. When the rated taxes split the lines
+between them, the largest one's base is instead ``subtotal − discount − Σ the other rated bases``
+(``TaxTotal.balancing``), so the bases add up to the discounted subtotal as EN 16931 requires. ``b × d`` itself can pass 2^53, so
 it is never formed: b is split as ``high × 10^4 + low`` and the remainder is taken in two steps
 (``(high × d) mod s``, then ``(that × 10^4 + low × d) mod s``), every intermediate staying
 below 2^53 while ``s² / 10^4`` does (subtotals up to ~9.5 × 10^9 minor units).
@@ -45,7 +47,15 @@ from decimal import Decimal
 from functools import lru_cache
 
 from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, Party, RoundingMode
-from docmesh_common.model.totals import InvoiceTotals, compute_totals, round_money, tax_applies
+from docmesh_common.model.totals import (
+    InvoiceTotals,
+    VatBreakdown,
+    compute_totals,
+    round_money,
+    tax_applies,
+    vat_breakdown,
+)
+from docmesh_common.model.vat import VatCategory
 from docmesh_document.labels import date_facts, labels, party_lines, preceding_invoice_fact
 from docmesh_document.msc import (
     Cell,
@@ -81,6 +91,7 @@ from docmesh_document.sheet_layout import (
     Styles,
     layout_columns,
     money_format,
+    shows_vat_breakdown,
 )
 
 __all__ = [
@@ -155,6 +166,9 @@ class InvoiceCells:
     total: str
     amount_paid: str | None
     balance_due: str | None
+    # The VAT breakdown's rows (EN 16931 BG-23), one base and one tax per group; empty when not shown.
+    vat_bases: tuple[str, ...] = ()
+    vat_amounts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,6 +178,7 @@ class RenderedInvoice:
     document: Document
     totals: InvoiceTotals
     cells: InvoiceCells
+    breakdown: VatBreakdown | None = None  # in the sheet's decimals, when the sheet shows it
 
     def text(self, *, multipart: bool = True) -> str:
         """The MSC text in the multipart wrapper (default) or as a bare sheet save."""
@@ -190,13 +205,20 @@ class RenderedInvoice:
             out[c.amount_paid] = t.amount_paid
         if c.balance_due:
             out[c.balance_due] = t.balance_due
+        if self.breakdown is not None:
+            for base_cell, amount_cell, group in zip(
+                c.vat_bases, c.vat_amounts, self.breakdown.groups, strict=True
+            ):
+                out[base_cell] = group.taxable
+                out[amount_cell] = group.amount
         return out
 
 
 class _Builder:
-    def __init__(self, invoice: Invoice, totals: InvoiceTotals) -> None:
+    def __init__(self, invoice: Invoice, totals: InvoiceTotals, breakdown: VatBreakdown | None) -> None:
         self.inv = invoice
         self.totals = totals
+        self.breakdown = breakdown
         self.digits = totals.minor_units
         self.mode = invoice.rounding_mode
         self.sheet = Sheet()
@@ -475,13 +497,29 @@ class _Builder:
         for tax_index, (tax, tax_totals) in enumerate(zip(inv.taxes, t.taxes, strict=True)):
             row = self._total_row(tax.name)
             flags = c.taxes[tax_index]
+            if inv.line_items:
+                amounts = f"{coord(amt, first)}:{coord(amt, last)}"
+                taxable_expr = f"SUMPRODUCT({amounts},{coord(flags, first)}:{coord(flags, last)})"
+            else:
+                taxable_expr = "0"
             base = self._tax_base(
-                row, first, last, flags, subtotal, discount_total, tax_totals.taxable, tax_totals.base
+                row, taxable_expr, subtotal, discount_total, tax_totals.taxable, tax_totals.base
             )
             self.percent(c.price, row, tax.rate_percent, rate_fmt, right)
             formula = self.round_exact(f"{base}*{coord(c.price, row)}")
             tax_bases.append(base)
             tax_amounts.append(self.formula(amt, row, formula, tax_totals.amount, money).coord)
+        for tax_index, tax_totals in enumerate(t.taxes):
+            if tax_totals.balancing and discount_total is not None:
+                # Its base takes the rounding difference (totals.py, step 5): the rated bases
+                # then add up to the discounted subtotal.
+                others = "".join(
+                    f"-{cell}"
+                    for i, (cell, other) in enumerate(zip(tax_bases, t.taxes, strict=True))
+                    if i != tax_index and other.rate_percent > 0
+                )
+                cell = self.sheet.cells[tax_bases[tax_index]]
+                cell.formula = self.round_plain(f"{subtotal}+{discount_total}{others}")
         tax_total: str | None = tax_amounts[0] if len(tax_amounts) == 1 else None
         if len(tax_amounts) > 1:
             row = self._total_row(self.words.total_tax, bold=True)
@@ -513,7 +551,12 @@ class _Builder:
             formula = self.round_plain(f"{total}-{amount_paid}")
             balance_due = self.formula(amt, row, formula, t.balance_due, bold_money).coord
 
+        vat_bases, vat_amounts = self._vat_breakdown(
+            subtotal, discount_total, shipping, tax_bases, tax_amounts
+        )
         return InvoiceCells(
+            vat_bases=vat_bases,
+            vat_amounts=vat_amounts,
             line_amounts=tuple(self.line_amount_cells),
             subtotal=subtotal,
             discount_total=discount_total,
@@ -529,23 +572,16 @@ class _Builder:
     def _tax_base(
         self,
         row: int,
-        first: int,
-        last: int,
-        flags: int,
+        expr: str,
         subtotal: str,
         discount_total: str | None,
         taxable: Decimal,
         base: Decimal,
     ) -> str:
-        """Writes the hidden helper cells of one tax row and returns the base cell."""
+        """Writes the hidden helper cells of one row whose amount ``expr`` is reduced pro rata by
+        the discount total (a tax, or a VAT group without tax) and returns the base cell."""
         c, dg = self.cols, self.digits
         money = Style(valueformat=self.money_fmt)
-        amt = c.amount
-        if self.inv.line_items:
-            amounts = f"{coord(amt, first)}:{coord(amt, last)}"
-            expr = f"SUMPRODUCT({amounts},{coord(flags, first)}:{coord(flags, last)})"
-        else:
-            expr = "0"
         taxable_cell = self.formula(c.helpers[0], row, self.round_plain(expr), taxable, money).coord
         if discount_total is None:
             return taxable_cell
@@ -567,6 +603,78 @@ class _Builder:
             minor += f"-(2*{r}={s})*MOD({b}-{q},2)"
         formula = f"IF({d}=0,{taxable_cell},({minor})/{scale})"
         return self.formula(c.helpers[4], row, formula, base, money).coord
+
+    def _vat_breakdown(
+        self,
+        subtotal: str,
+        discount_total: str | None,
+        shipping: str | None,
+        tax_bases: list[str],
+        tax_amounts: list[str],
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The VAT breakdown rows (BG-23) under the totals; their formulas recompute
+        ``vat_breakdown`` in the sheet's decimals from the cells above (totals.py says how)."""
+        b = self.breakdown
+        if b is None:
+            return (), ()
+        inv, c, s, amt = self.inv, self.cols, self.styles, self.cols.amount
+        money = Style(valueformat=self.money_fmt)
+        muted = Style(font=self.bold, color=s.color(COLOR_MUTED))
+        self.row += 1
+        row = self._total_row(self.words.vat_breakdown, bold=True)
+        self.text(c.price, row, self.words.taxable_amount, muted.with_(cellformat=self.right))
+        self.text(amt, row, self.words.tax, muted.with_(cellformat=self.right))
+        # Rows in group order; a group's base cell is known before its formula is written, so
+        # the remainder group can subtract the others whatever their order.
+        first_row = self.row
+        base_cells = [coord(c.price, first_row + i) for i in range(len(b.groups))]
+        bases: list[str] = []
+        amounts: list[str] = []
+        for index, group in enumerate(b.groups):
+            key = (group.category, group.rate_percent)
+            rate = (
+                ""
+                if group.category is VatCategory.OUTSIDE_SCOPE
+                else f" {_percent_source(group.rate_percent)}"
+            )
+            label = f"{group.category.value}{rate}"
+            if group.exemption_reason:
+                label += f" – {group.exemption_reason}"
+            row = self._total_row(label)
+            charge = shipping if shipping is not None and key == (b.shipping_category, Decimal(0)) else None
+            rated = [
+                i
+                for i, tax in enumerate(inv.taxes)
+                if tax.rate_percent > 0 and tax.rate_percent == group.rate_percent
+            ]
+            if group.category is VatCategory.STANDARD:
+                formula = self.round_plain("+".join(tax_bases[i] for i in rated))
+                tax_formula = self.round_plain("+".join(tax_amounts[i] for i in rated))
+                self.formula(c.price, row, formula, group.taxable, money)
+                amounts.append(self.formula(amt, row, tax_formula, group.amount, money).coord)
+            else:
+                cells = [
+                    line_cell
+                    for line_cell, line_key in zip(self.line_amount_cells, b.line_categories, strict=True)
+                    if line_key == key
+                ]
+                lines = "+".join(cells) or "0"
+                if discount_total is not None and index == b.remainder_group:
+                    # Takes the rounding remainder: the bases add up to the tax-exclusive total.
+                    others = "".join(f"-{cell}" for i, cell in enumerate(base_cells) if i != index)
+                    parts = f"{subtotal}+{discount_total}" + (f"+{shipping}" if shipping else "")
+                    formula = self.round_plain(parts + others)
+                elif discount_total is not None and cells:
+                    base_cell = self._tax_base(
+                        row, lines, subtotal, discount_total, group.line_total, group.taxable - group.charge
+                    )
+                    formula = self.round_plain(f"{base_cell}+{charge}") if charge else base_cell
+                else:
+                    formula = self.round_plain(f"{lines}+{charge}" if charge else lines)
+                self.formula(c.price, row, formula, group.taxable, money)
+                amounts.append(self.number(amt, row, group.amount, money).coord)
+            bases.append(base_cells[index])
+        return tuple(bases), tuple(amounts)
 
     def _pro_rata(self, taxable: Decimal) -> tuple[int, int, int]:
         """The integers the helper cells hold: (share, remainder, partial remainder), where
@@ -671,8 +779,9 @@ def precision_findings(rendered: RenderedInvoice) -> list[Finding]:
 def render_invoice(invoice: Invoice, *, multipart: bool = True) -> RenderedInvoice:
     """Render the invoice to an MSC document whose formulas recompute ``compute_totals``."""
     totals = compute_totals(invoice)
-    sheet, cells = _Builder(invoice, totals).build()
+    breakdown = vat_breakdown(invoice, digits=totals.minor_units) if shows_vat_breakdown(invoice) else None
+    sheet, cells = _Builder(invoice, totals, breakdown).build()
     last_row, last_col = sheet.attribs.lastrow, sheet.attribs.lastcol
     edit = f"version:1.0\nrowpane:0:1:{last_row}\ncolpane:0:1:{last_col}\necell:A1\n" if multipart else None
     document = Document(sheet=sheet, multipart=multipart, edit=edit, audit="" if multipart else None)
-    return RenderedInvoice(document=document, totals=totals, cells=cells)
+    return RenderedInvoice(document=document, totals=totals, cells=cells, breakdown=breakdown)

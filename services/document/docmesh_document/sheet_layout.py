@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from docmesh_common.model.invoice import Invoice
+from docmesh_common.model.invoice import Invoice, line_vat_category
+from docmesh_common.model.vat import VatCategory
 from docmesh_document.msc import Cell, CellKind, Sheet
 
 __all__ = [
@@ -207,7 +208,23 @@ def layout_columns(invoice: Invoice) -> Columns:
     cols = Columns(no=no, sku=sku, desc=desc, qty=qty, unit=unit, price=price, disc=disc, amount=amount)
     cols.taxes = [next_col + i for i in range(len(invoice.taxes))]
     next_col += len(invoice.taxes)
-    if invoice.taxes:
+    if invoice.taxes or shows_vat_breakdown(invoice):
+        # The exact pro-rata base of a tax (or of a VAT group without tax) needs 4 more.
         helper_count = 5 if invoice.discounts else 1
         cols.helpers = [next_col + i for i in range(helper_count)]
     return cols
+
+
+def shows_vat_breakdown(invoice: Invoice) -> bool:
+    """Whether the sheet shows the VAT breakdown (EN 16931 BG-23): when the lines are in more than
+    one VAT category and rate, or in a category other than standard rated (S) or, for an invoice
+    without any tax, outside the scope of VAT (O). A simple invoice (one tax on every line, or no
+    tax at all) stays as it was; so does one EN 16931 cannot express (a line under two taxes)."""
+    try:
+        keys = {line_vat_category(item, invoice.taxes) for item in invoice.line_items}
+    except ValueError:
+        return False
+    if len(keys) > 1:
+        return True
+    simple = {VatCategory.STANDARD} if invoice.taxes else {VatCategory.STANDARD, VatCategory.OUTSIDE_SCOPE}
+    return any(category not in simple for category, _ in keys)

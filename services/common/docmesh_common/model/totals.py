@@ -14,20 +14,31 @@ invoice's rounding mode, in this order:
 5. for each tax: ``taxable = Σ amounts of the lines it applies to``; its base is that amount
    reduced pro rata by the discount total: ``base = round(taxable − taxable × discount total /
    subtotal)`` (computed exactly on integers of minor units, no 28-digit quotient);
-   ``tax = round(base × rate / 100)``
+   ``tax = round(base × rate / 100)``. One exception keeps the bases whole: when the taxes above
+   0 % split the lines between them (every line under at most one of them, and together they
+   cover the subtotal) the rounded shares could miss ``subtotal − discount total`` by a minor
+   unit, so the one with the largest taxable amount (the first of equals) takes the difference:
+   its ``base = subtotal − discount total − Σ the other rated bases``.
 6. ``total = subtotal − discount total + Σ taxes + round(shipping)``
 7. ``balance due = total − round(amount paid)``
 
-``vat_breakdown`` derives the EN 16931 view of the same arithmetic (BG-22 totals, BG-23 VAT
-breakdown, BG-20/21 document-level allowances and charges): amounts at most 2 decimals
-(EN 16931 BR-DEC: a KWD e-invoice is computed in 2 decimals, JPY in 0), the lines grouped by VAT
-category and rate (``line_vat_category``), each whole-document discount split over the groups
-pro rata exactly as step 5 splits it over taxes, except that the group with the largest line
-total takes the rounding remainder so the split allowances add up to the discount total
-(BR-CO-11, BR-CO-13 and BR-S-08 then hold exactly); shipping is a charge in its (untaxed)
-category. Its total equals ``compute_totals``' whenever there is at most one group or no
-whole-document discount; with several groups and a discount, the remainder may move one minor
-unit of base between groups and so, rarely, change a tax by one minor unit.
+``vat_breakdown`` is the EN 16931 view of the same computation (BG-22 totals, BG-23 VAT
+breakdown, BG-20/21 document-level allowances and charges), not a second one: it runs steps
+1–7 in at most 2 decimals (EN 16931 BR-DEC: a KWD e-invoice is computed in 2 decimals, JPY in 0;
+EUR, USD and every other 2- or 0-decimal currency in exactly the sheet's numbers) and groups the
+lines by VAT category and rate (``line_vat_category``):
+
+* a standard-rated group at rate r is the lines of the taxes at r: its taxable amount (BT-116)
+  is the sum of their bases and its tax (BT-117) the sum of their taxes, so the e-invoice's VAT
+  is the sheet's to the cent; its allowance (BT-92) is whatever step 5 took off its lines;
+* the groups without VAT (Z, E, AE, K, G, O) share the rest of the discount total pro rata, the
+  largest taking the rounding remainder (their tax is 0 whatever their base);
+
+so the split allowances add up to the discount total and BR-CO-10..16 and BR-S-08 hold exactly.
+BR-CO-17 (BT-117 = BT-116 × rate, rounded) holds exactly when one tax has the rate, which is
+every invoice an EN 16931 user writes; two named taxes at the same rate (a state and a city
+tax, both 5 %) are one group whose tax is the sum of two roundings, within the CEN rule's
+tolerance of one unit. Shipping is a charge in its (untaxed) category.
 """
 
 from __future__ import annotations
@@ -85,6 +96,7 @@ class TaxTotal:
     taxable: Decimal  # Σ amounts of the lines it applies to, before whole-document discounts
     base: Decimal
     amount: Decimal
+    balancing: bool = False  # its base takes the rounding difference (step 5's exception)
 
 
 @dataclass(frozen=True)
@@ -193,18 +205,22 @@ def _discounts(invoice: Invoice, subtotal: Decimal, rnd: _Rounder) -> tuple[tupl
     return discounts, min(rnd(sum(discounts, _ZERO)), subtotal)
 
 
-def compute_totals(invoice: Invoice) -> InvoiceTotals:
-    """The invoice's totals in Decimal, rounded as described in the module docstring."""
-    digits = minor_units(invoice.currency_code)
-    rnd = _Rounder(digits, invoice.rounding_mode)
+def _balancing_tax(invoice: Invoice, taxables: list[Decimal], subtotal: Decimal) -> int | None:
+    """The index of the tax whose base takes the rounding difference (step 5), or None."""
+    rated = [i for i, tax in enumerate(invoice.taxes) if tax.rate_percent > 0]
+    if len(rated) < 2 or sum((taxables[i] for i in rated), _ZERO) != subtotal:
+        return None
+    for item in invoice.line_items:
+        if sum(1 for i in rated if tax_applies(item, invoice.taxes[i])) > 1:
+            return None  # a line under two rated taxes (GST and PST): the taxes overlap
+    return max(rated, key=lambda i: (taxables[i], -i))
 
-    lines = _lines(invoice, rnd)
-    subtotal = rnd(sum((line.amount for line in lines), _ZERO))
-    discounts, discount_total = _discounts(invoice, subtotal, rnd)
 
-    taxes = []
-    for tax in invoice.taxes:
-        taxable = rnd(
+def _taxes(
+    invoice: Invoice, lines: list[LineTotals], subtotal: Decimal, discount_total: Decimal, rnd: _Rounder
+) -> list[TaxTotal]:
+    taxables = [
+        rnd(
             sum(
                 (
                     line.amount
@@ -214,9 +230,41 @@ def compute_totals(invoice: Invoice) -> InvoiceTotals:
                 _ZERO,
             )
         )
-        base = rnd.discounted_base(taxable, discount_total, subtotal)
-        amount = rnd(base * tax.rate_percent / _HUNDRED)
-        taxes.append(TaxTotal(tax.name, tax.rate_percent, taxable, base, amount))
+        for tax in invoice.taxes
+    ]
+    bases = [rnd.discounted_base(taxable, discount_total, subtotal) for taxable in taxables]
+    balancing = _balancing_tax(invoice, taxables, subtotal) if discount_total else None
+    if balancing is not None:
+        others = sum(
+            (b for i, b in enumerate(bases) if i != balancing and invoice.taxes[i].rate_percent > 0), _ZERO
+        )
+        bases[balancing] = subtotal - discount_total - others
+    return [
+        TaxTotal(
+            tax.name,
+            tax.rate_percent,
+            taxable,
+            base,
+            rnd(base * tax.rate_percent / _HUNDRED),
+            balancing=index == balancing,
+        )
+        for index, (tax, taxable, base) in enumerate(zip(invoice.taxes, taxables, bases, strict=True))
+    ]
+
+
+def compute_totals(invoice: Invoice) -> InvoiceTotals:
+    """The invoice's totals in Decimal, rounded as described in the module docstring."""
+    return _compute(invoice, minor_units(invoice.currency_code))
+
+
+def _compute(invoice: Invoice, digits: int) -> InvoiceTotals:
+    rnd = _Rounder(digits, invoice.rounding_mode)
+
+    lines = _lines(invoice, rnd)
+    subtotal = rnd(sum((line.amount for line in lines), _ZERO))
+    discounts, discount_total = _discounts(invoice, subtotal, rnd)
+
+    taxes = _taxes(invoice, lines, subtotal, discount_total, rnd)
     tax_total = rnd(sum((t.amount for t in taxes), _ZERO))
 
     shipping = rnd(invoice.shipping if invoice.shipping is not None else _ZERO)
@@ -276,6 +324,8 @@ class VatBreakdown:
     tax_inclusive: Decimal  # BT-112
     prepaid: Decimal  # BT-113
     payable: Decimal  # BT-115
+    # The group without VAT that took the discount's rounding remainder (an index into groups).
+    remainder_group: int | None = None
 
 
 def _reason(invoice: Invoice, category: VatCategory, rate: Decimal) -> tuple[str, str]:
@@ -290,76 +340,86 @@ def _reason(invoice: Invoice, category: VatCategory, rate: Decimal) -> tuple[str
     return text, code
 
 
-def vat_breakdown(invoice: Invoice) -> VatBreakdown:
-    """The EN 16931 totals and VAT breakdown, derived as the module docstring says.
+def vat_breakdown(invoice: Invoice, *, digits: int | None = None) -> VatBreakdown:
+    """The EN 16931 totals and VAT breakdown, derived from steps 1–7 as the module docstring says,
+    in ``digits`` decimals (default: EN 16931's, at most 2; the sheet asks for the currency's).
 
     Raises ValueError for a line EN 16931 cannot express (one under two taxes).
     """
-    digits = min(minor_units(invoice.currency_code), EN16931_MAX_DIGITS)
+    if digits is None:
+        digits = min(minor_units(invoice.currency_code), EN16931_MAX_DIGITS)
     rnd = _Rounder(digits, invoice.rounding_mode)
-    lines = _lines(invoice, rnd)
-    subtotal = rnd(sum((line.amount for line in lines), _ZERO))
-    _, discount_total = _discounts(invoice, subtotal, rnd)
+    totals = _compute(invoice, digits)
     categories = tuple(line_vat_category(item, invoice.taxes) for item in invoice.line_items)
 
     line_totals: dict[tuple[VatCategory, Decimal], Decimal] = {}
-    for key, line in zip(categories, lines, strict=True):
+    for key, line in zip(categories, totals.lines, strict=True):
         line_totals[key] = line_totals.get(key, rnd(_ZERO)) + line.amount
-    allowances = {
-        key: total - rnd.discounted_base(total, discount_total, subtotal)
-        for key, total in line_totals.items()
-    }
-    if line_totals:
-        largest = max(line_totals, key=lambda key: line_totals[key])
-        allowances[largest] += discount_total - sum(allowances.values(), _ZERO)
+    # Standard-rated groups: the bases and taxes of the taxes at their rate (step 5).
+    taxable: dict[tuple[VatCategory, Decimal], Decimal] = {}
+    amounts: dict[tuple[VatCategory, Decimal], Decimal] = {}
+    for tax in totals.taxes:
+        key = (VatCategory.STANDARD, tax.rate_percent)
+        if tax.rate_percent > 0 and key in line_totals:
+            taxable[key] = taxable.get(key, rnd(_ZERO)) + tax.base
+            amounts[key] = amounts.get(key, rnd(_ZERO)) + tax.amount
+    allowances = {key: line_totals[key] - base for key, base in taxable.items()}
+    # The groups without VAT share what is left of the discount total.
+    untaxed = {key: total for key, total in line_totals.items() if key not in taxable}
+    left = totals.discount_total - sum(allowances.values(), _ZERO)
+    for key, total in untaxed.items():
+        allowances[key] = total - rnd.discounted_base(total, totals.discount_total, totals.subtotal)
+    largest: tuple[VatCategory, Decimal] | None = None
+    if untaxed:
+        largest = max(untaxed, key=lambda key: untaxed[key])
+        allowances[largest] += left - sum((allowances[key] for key in untaxed), _ZERO)
 
-    shipping = rnd(invoice.shipping) if invoice.shipping is not None else None
     shipping_category: VatCategory | None = None
     charges: dict[tuple[VatCategory, Decimal], Decimal] = {}
-    if shipping is not None:
+    if invoice.shipping is not None:
         all_outside = bool(categories) and all(c is VatCategory.OUTSIDE_SCOPE for c, _ in categories)
         shipping_category = invoice.shipping_vat_category or (
             VatCategory.OUTSIDE_SCOPE if all_outside else VatCategory.EXEMPT
         )
-        charges[(shipping_category, _ZERO)] = shipping
+        charges[(shipping_category, _ZERO)] = totals.shipping
         line_totals.setdefault((shipping_category, _ZERO), rnd(_ZERO))
         allowances.setdefault((shipping_category, _ZERO), rnd(_ZERO))
 
     groups = []
     for (category, rate), total in line_totals.items():
-        charge = charges.get((category, rate), rnd(_ZERO))
-        taxable = total - allowances[(category, rate)] + charge
+        key = (category, rate)
+        charge = charges.get(key, rnd(_ZERO))
         reason, code = _reason(invoice, category, rate)
         groups.append(
             VatGroup(
                 category=category,
                 rate_percent=rate,
                 line_total=total,
-                allowance=allowances[(category, rate)],
+                allowance=allowances[key],
                 charge=charge,
-                taxable=taxable,
-                amount=rnd(taxable * rate / _HUNDRED),
+                taxable=total - allowances[key] + charge,
+                amount=amounts.get(key, rnd(_ZERO)),
                 exemption_reason=reason,
                 exemption_reason_code=code,
             )
         )
-    charge_total = shipping if shipping is not None else rnd(_ZERO)
-    tax_exclusive = subtotal - discount_total + charge_total
+    charge_total = totals.shipping if invoice.shipping is not None else rnd(_ZERO)
+    tax_exclusive = totals.subtotal - totals.discount_total + charge_total
     tax_total = rnd(sum((g.amount for g in groups), _ZERO))
-    prepaid = rnd(invoice.amount_paid if invoice.amount_paid is not None else _ZERO)
     return VatBreakdown(
         currency_code=invoice.currency_code,
         digits=digits,
-        lines=tuple(lines),
+        lines=totals.lines,
         line_categories=categories,
         groups=tuple(groups),
         shipping_category=shipping_category,
-        line_total=subtotal,
-        allowance_total=discount_total,
+        line_total=totals.subtotal,
+        allowance_total=totals.discount_total,
         charge_total=charge_total,
         tax_exclusive=tax_exclusive,
         tax_total=tax_total,
         tax_inclusive=tax_exclusive + tax_total,
-        prepaid=prepaid,
-        payable=tax_exclusive + tax_total - prepaid,
+        prepaid=totals.amount_paid,
+        payable=tax_exclusive + tax_total - totals.amount_paid,
+        remainder_group=None if largest is None else list(line_totals).index(largest),
     )
