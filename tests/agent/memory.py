@@ -70,7 +70,9 @@ class StoredSession:
     document_number: str = ""
     completed: bool = False
     language: str = ""
-    turn_lease_until: dt.datetime | None = None
+    # The turn lease: its holder's token ("" when free) and its expiry.
+    lease_holder: str = ""
+    lease_until: dt.datetime | None = None
     # How many times a turn's heartbeat renewed the lease.
     lease_renewals: int = 0
 
@@ -133,7 +135,6 @@ class MemorySessionStore:
                 document_number=stored.document_number,
                 completed=stored.completed,
                 language=stored.language,
-                turn_lease_until=stored.turn_lease_until,
             ),
             messages=tuple(stored.messages) if full else (),
             latest_revision=stored.revisions[-1] if stored.revisions else None,
@@ -219,11 +220,34 @@ class MemorySessionStore:
         stored.committed[commit.idempotency_key] = committed
         return committed
 
-    async def renew_turn_lease(self, session_id: str, until: dt.datetime) -> None:
+    def hold_lease(self, session_id: str, seconds: float, holder: str = "another-turn") -> None:
+        """Another turn (another replica, one that died) holds the session for `seconds`."""
         stored = self.stored(session_id)
-        stored.turn_lease_until = until
+        stored.lease_holder, stored.lease_until = holder, self.now() + dt.timedelta(seconds=seconds)
+
+    async def acquire_turn_lease(self, session_id: str, holder: str, seconds: float) -> None:
+        stored = self.stored(session_id)
+        now = self.now()
+        held = stored.lease_holder not in ("", holder) and stored.lease_until is not None
+        if held and stored.lease_until is not None and stored.lease_until > now:
+            raise Aborted(
+                "another turn is still running on this session; wait for its answer and try again",
+                reason="TURN_IN_PROGRESS",
+                retry_after_seconds=(stored.lease_until - now).total_seconds(),
+            )
+        stored.lease_holder, stored.lease_until = holder, now + dt.timedelta(seconds=seconds)
+
+    async def renew_turn_lease(self, session_id: str, holder: str, seconds: float) -> None:
+        stored = self.stored(session_id)
+        if stored.lease_holder != holder:
+            raise Aborted("this turn no longer holds the session", reason="TURN_LEASE_LOST")
+        stored.lease_until = self.now() + dt.timedelta(seconds=seconds)
         stored.lease_renewals += 1
-        stored.version += 1  # as UpdateSession: the session changed
+
+    async def release_turn_lease(self, session_id: str, holder: str) -> None:
+        stored = self.stored(session_id)
+        if stored.lease_holder == holder:
+            stored.lease_holder, stored.lease_until = "", None
 
     async def record_usage(self, session_id: str, calls: Sequence[CallUsage]) -> None:
         self.stored(session_id).usage.extend(calls)

@@ -4,6 +4,7 @@ document services. The same assertions hold for both, so the fast specs stay hon
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
@@ -196,13 +197,41 @@ async def test_a_session_made_by_a_keyed_turn_is_found_by_its_key(sessions: Sess
     assert await sessions.find_by_turn_key(uuid.uuid4().hex) is None
 
 
-async def test_a_renewed_turn_lease_reads_back_and_keeps_the_turn_key(sessions: SessionStore) -> None:
+async def test_a_held_turn_lease_refuses_another_holder_with_the_time_left(sessions: SessionStore) -> None:
+    session_id = await new_session(sessions)
+    await sessions.acquire_turn_lease(session_id, "turn-a", 10)
+    with pytest.raises(Aborted) as refused:
+        await sessions.acquire_turn_lease(session_id, "turn-b", 10)
+    assert refused.value.reason == "TURN_IN_PROGRESS"
+    assert 8 < (refused.value.retry_after_seconds or 0) <= 10
+
+
+async def test_a_renewed_turn_lease_keeps_the_session_held(sessions: SessionStore) -> None:
+    session_id = await new_session(sessions)
+    await sessions.acquire_turn_lease(session_id, "turn-a", 0.3)
+    await sessions.renew_turn_lease(session_id, "turn-a", 10)
+    await asyncio.sleep(0.4)
+    with pytest.raises(Aborted):
+        await sessions.acquire_turn_lease(session_id, "turn-b", 10)
+
+
+async def test_a_released_turn_lease_frees_the_session_and_keeps_the_turn_key(sessions: SessionStore) -> None:
     key = uuid.uuid4().hex
     session_id = await new_session(sessions, turn_key=key)
-    until = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=10)).replace(microsecond=0)
-    await sessions.renew_turn_lease(session_id, until)
-    assert (await sessions.get(session_id)).session.turn_lease_until == until
+    await sessions.acquire_turn_lease(session_id, "turn-a", 10)
+    await sessions.release_turn_lease(session_id, "turn-a")
+    await sessions.acquire_turn_lease(session_id, "turn-b", 10)
     assert await sessions.find_by_turn_key(key) == session_id
+
+
+async def test_a_lease_another_holder_took_is_not_renewed(sessions: SessionStore) -> None:
+    session_id = await new_session(sessions)
+    await sessions.acquire_turn_lease(session_id, "dead-turn", 0.2)
+    await asyncio.sleep(0.3)
+    await sessions.acquire_turn_lease(session_id, "turn-b", 10)
+    with pytest.raises(Aborted) as lost:
+        await sessions.renew_turn_lease(session_id, "dead-turn", 10)
+    assert lost.value.reason == "TURN_LEASE_LOST"
 
 
 async def test_a_deleted_session_reads_as_deleted(sessions: SessionStore) -> None:

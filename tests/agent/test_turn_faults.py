@@ -5,7 +5,6 @@ lease that the running turn's heartbeat renews."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 
 import pytest
 
@@ -103,7 +102,7 @@ async def test_a_lease_renewed_by_a_holder_that_died_is_honoured_with_the_time_l
     rig = make_rig(GENERATED, edited(), turn_lease_seconds=60.0)
     first = await rig.chat(ACME)
     rig.store.add_message(first.session_id, "user", "its replica died", age_seconds=100)
-    rig.session(first).turn_lease_until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
+    rig.store.hold_lease(first.session_id, 5)
     error = await failure(rig.chat("edit", first.session_id))
     assert isinstance(error, Aborted)
     assert error.retry_after_seconds == pytest.approx(5, abs=0.5)
@@ -113,7 +112,9 @@ async def test_a_turn_whose_holder_died_completes_on_a_retry_with_its_key_after_
     rig = make_rig(GENERATED, edited(), turn_lease_seconds=0.3)
     first = await rig.chat(ACME)
     view = await rig.store.get(first.session_id)
-    # The holder saved the user message, then died (kill -9): no reply, no more heartbeats.
+    # The holder took the lease, saved the user message, then died (kill -9): no reply, no
+    # more heartbeats, no release.
+    rig.store.hold_lease(first.session_id, 0.3, holder="dead-turn")
     await rig.store.append_user_message(
         first.session_id, "add QA", f"{KEY}:user", expected_version=view.session.version
     )

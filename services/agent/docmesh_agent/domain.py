@@ -64,8 +64,6 @@ class Session:
     # The session's own document language (metadata "language"); it overrides the request's
     # and the profile's.
     language: str = ""
-    # Until when the running turn holds the session (renewed by its heartbeat, lease.py).
-    turn_lease_until: dt.datetime | None = None
 
     @property
     def finalized(self) -> bool:

@@ -1,33 +1,34 @@
-"""The turn lock of a session: who may start a turn, and the heartbeat that keeps a running
-turn's hold on its session.
+"""The turn lock of a session: one chat turn at a time per session, across every agent replica.
 
-A turn holds its session while the session's last message is its user message without a
-reply. That hold is a lease, short so that a holder that died (kill -9, a lost database
+A turn holds its session through a lease of its own in the session service (AcquireTurnLease /
+RenewTurnLease / ReleaseTurnLease): a compare-and-set on a token of this turn attempt and the
+lease's expiry, apart from the session's fields, so no edit of the session's metadata can lose
+it (nor it an edit). The lease is short so that a holder that died (kill -9, a lost database
 connection, a replica gone) frees the session within seconds:
 
-* it starts with the user message (its create_time, the session store's clock) and lasts
-  DOCMESH_AGENT_TURN_LEASE_SECONDS;
-* while the turn runs, a heartbeat renews it every third of that through the SessionStore
-  (the session's `turn_lease_until`), so a live turn keeps its session however long the
-  language model takes;
-* a turn refused for a held session gets ABORTED with the lease time actually left as its
-  retry hint (the gateway turns that into 409 with Retry-After).
+* the turn acquires it before it writes anything, for DOCMESH_AGENT_TURN_LEASE_SECONDS; a
+  turn refused because another holds it gets ABORTED with the lease time actually left as its
+  retry hint (the gateway turns that into 409 with Retry-After);
+* while the turn runs, a heartbeat renews it every third of that, so a live turn keeps its
+  session however long the language model takes;
+* the turn releases it when it ends, however it ends; a release that fails leaves a lease that
+  runs out on its own.
 
-Once the holder is gone, a retry of its turn with the same idempotency key finds its user
-message and runs the turn again (turn.py).
+The token is new for every attempt, even a retry with the same idempotency key: a retry while
+the first attempt still runs is refused (it would ask the language model twice); once the
+holder is gone, the retry finds its user message and runs the turn again (turn.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Sequence
+import uuid
+from collections.abc import AsyncIterator
 
-from docmesh_agent.domain import Message, Session
 from docmesh_agent.ports import SessionStore
-from docmesh_common.errors import Aborted, DomainError
+from docmesh_common.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -35,39 +36,18 @@ log = logging.getLogger(__name__)
 RENEWALS_PER_LEASE = 3
 
 
-def seconds_held(session: Session, messages: Sequence[Message], lease_seconds: float) -> float:
-    """Seconds the session stays held by a running turn (0: free)."""
-    if not messages or messages[-1].role != "user":
-        return 0.0
-    now = dt.datetime.now(dt.UTC)
-    until = messages[-1].create_time + dt.timedelta(seconds=lease_seconds)
-    if session.turn_lease_until is not None:
-        until = max(until, session.turn_lease_until)
-    return max(0.0, (until - now).total_seconds())
-
-
-def refuse_if_held(session: Session, messages: Sequence[Message], lease_seconds: float) -> None:
-    """ABORTED while another turn holds the session, with the lease time left as retry hint."""
-    left = seconds_held(session, messages, lease_seconds)
-    if left > 0:
-        raise Aborted(
-            "another turn is still running on this session; wait for its answer and try again",
-            reason="TURN_IN_PROGRESS",
-            retry_after_seconds=left,
-        )
-
-
 @contextlib.asynccontextmanager
-async def heartbeat(sessions: SessionStore, session_id: str, lease_seconds: float) -> AsyncIterator[None]:
-    """Renew the turn's lease on `session_id` while the block runs."""
+async def hold(sessions: SessionStore, session_id: str, lease_seconds: float) -> AsyncIterator[str]:
+    """Hold `session_id` for the block (Aborted, TURN_IN_PROGRESS, when another turn does)."""
+    holder = uuid.uuid4().hex
+    await sessions.acquire_turn_lease(session_id, holder, lease_seconds)
 
     async def beat() -> None:
         interval = lease_seconds / RENEWALS_PER_LEASE
         while True:
             await asyncio.sleep(interval)
-            until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=lease_seconds)
             try:
-                await sessions.renew_turn_lease(session_id, until)
+                await sessions.renew_turn_lease(session_id, holder, lease_seconds)
             except DomainError as error:
                 # The next beat tries again; a lease that runs out frees the session, which
                 # is what a holder that cannot reach the store should do anyway.
@@ -75,8 +55,19 @@ async def heartbeat(sessions: SessionStore, session_id: str, lease_seconds: floa
 
     task = asyncio.create_task(beat())
     try:
-        yield
+        yield holder
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        # Shielded: a turn whose caller went away still frees its session at once.
+        release = asyncio.ensure_future(_release(sessions, session_id, holder))
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(release)
+
+
+async def _release(sessions: SessionStore, session_id: str, holder: str) -> None:
+    try:
+        await sessions.release_turn_lease(session_id, holder)
+    except DomainError as error:
+        log.warning("could not release the turn lease (it runs out on its own): %s", error.message)

@@ -62,8 +62,17 @@ class SessionStore(Protocol):
 
     async def commit_turn(self, commit: TurnCommit) -> Committed: ...
 
-    async def renew_turn_lease(self, session_id: str, until: dt.datetime) -> None:
-        """The running turn holds the session until `until` (its Session.turn_lease_until)."""
+    async def acquire_turn_lease(self, session_id: str, holder: str, seconds: float) -> None:
+        """`holder` holds the session for `seconds` (Aborted, TURN_IN_PROGRESS with the time
+        left, while another holder's lease runs)."""
+        ...
+
+    async def renew_turn_lease(self, session_id: str, holder: str, seconds: float) -> None:
+        """`holder`'s lease lasts `seconds` from now (Aborted, TURN_LEASE_LOST, if another took it)."""
+        ...
+
+    async def release_turn_lease(self, session_id: str, holder: str) -> None:
+        """Frees the session if `holder` holds it."""
         ...
 
     async def record_usage(self, session_id: str, calls: Sequence[CallUsage]) -> None: ...

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from google.protobuf import field_mask_pb2
+from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from docmesh.session.v1 import session_service_pb2 as ses_pb2
@@ -33,8 +34,6 @@ from docmesh_common.model.invoice import DocumentKind, from_proto, kind_from_pro
 TURN_KEY_METADATA = "docmesh.agent.turn_key"
 # The session's metadata entry setting its documents' language.
 LANGUAGE_METADATA = "language"
-# The session's metadata entry holding the running turn's lease (an RFC 3339 instant).
-TURN_LEASE_METADATA = "docmesh.agent.turn_lease_until"
 
 _ROLES: dict[int, Role] = {
     ses_pb2.MESSAGE_ROLE_USER: "user",
@@ -151,22 +150,25 @@ class GrpcSessionStore:
             revision_number=committed.revision.number if committed.HasField("revision") else 0,
         )
 
-    async def renew_turn_lease(self, session_id: str, until: dt.datetime) -> None:
-        # UpdateSession replaces the whole metadata map: the session's other entries are read
-        # first and sent back with the lease. (An entry another writer changes between the two
-        # calls could be lost; the only other writers are a person's rare language setting and
-        # the turn key written at creation.)
-        current = await self._upstream.call(
-            self._stub.GetSession, ses_pb2.GetSessionRequest(session_id=session_id)
-        )
-        session = ses_pb2.Session(id=session_id)
-        session.metadata.update(current.session.metadata)
-        session.metadata[TURN_LEASE_METADATA] = until.astimezone(dt.UTC).isoformat()
+    async def acquire_turn_lease(self, session_id: str, holder: str, seconds: float) -> None:
         await self._upstream.call(
-            self._stub.UpdateSession,
-            ses_pb2.UpdateSessionRequest(
-                session=session, update_mask=field_mask_pb2.FieldMask(paths=["metadata"])
+            self._stub.AcquireTurnLease,
+            ses_pb2.AcquireTurnLeaseRequest(
+                session_id=session_id, holder=holder, lease_duration=_duration(seconds)
             ),
+        )
+
+    async def renew_turn_lease(self, session_id: str, holder: str, seconds: float) -> None:
+        await self._upstream.call(
+            self._stub.RenewTurnLease,
+            ses_pb2.RenewTurnLeaseRequest(
+                session_id=session_id, holder=holder, lease_duration=_duration(seconds)
+            ),
+        )
+
+    async def release_turn_lease(self, session_id: str, holder: str) -> None:
+        await self._upstream.call(
+            self._stub.ReleaseTurnLease, ses_pb2.ReleaseTurnLeaseRequest(session_id=session_id, holder=holder)
         )
 
     async def record_usage(self, session_id: str, calls: Sequence[CallUsage]) -> None:
@@ -282,19 +284,15 @@ def _session(session: ses_pb2.Session) -> Session:
         document_number=session.document_number,
         completed=session.status == ses_pb2.SESSION_STATUS_COMPLETED,
         language=session.metadata.get(LANGUAGE_METADATA, ""),
-        turn_lease_until=_instant(session.metadata.get(TURN_LEASE_METADATA, "")),
     )
     wire.remember_session(converted, session)
     return converted
 
 
-def _instant(text: str) -> dt.datetime | None:
-    """An RFC 3339 instant written by renew_turn_lease; anything else reads as none."""
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
+def _duration(seconds: float) -> Duration:
+    duration = Duration()
+    duration.FromTimedelta(dt.timedelta(seconds=seconds))
+    return duration
 
 
 def _message(message: ses_pb2.Message) -> Message:
