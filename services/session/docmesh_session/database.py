@@ -93,6 +93,19 @@ class Database:
                     yield conn
 
     @contextlib.asynccontextmanager
+    async def write_one(self) -> AsyncIterator[AsyncConnection]:
+        """For one statement that is a whole write by itself (a new row): on PostgreSQL in
+        autocommit, where the statement is its own transaction, committed before `execute`
+        returns; one round trip instead of BEGIN / statement / COMMIT. Elsewhere `write()`."""
+        if self.is_sqlite:
+            async with self.write() as conn:
+                yield conn
+            return
+        with database_errors():
+            async with self._reader.connect() as conn:
+                yield conn
+
+    @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """Reads that need no snapshot: on PostgreSQL in autocommit (one round trip per
         statement instead of BEGIN / statement / ROLLBACK)."""

@@ -55,7 +55,8 @@ class SessionQueries:
         self._db = database
 
     async def create(self, record: SessionRecord) -> SessionRecord:
-        async with self._db.write() as conn:
+        # One statement, committed on its own before this returns (durable before the ack).
+        async with self._db.write_one() as conn:
             # The prebuilt statement with bound values: `.values(...)` would build and hash a
             # new statement and its cache key on every call, which showed up in turn profiles.
             await conn.execute(_INSERT_SESSION, session_to_row(record))
