@@ -182,6 +182,15 @@ def test_a_card_payment_keeps_only_the_last_digits() -> None:
     )
 
 
+def test_a_payment_means_code_without_a_model_form_is_kept_as_text_with_its_account() -> None:
+    def undefined_means(root: etree._Element) -> None:
+        root.find("cac:PaymentMeans/cbc:PaymentMeansCode", NS).text = "1"  # type: ignore[union-attr]
+
+    imported, _ = read_einvoice(_edited_ubl(CASES[2], undefined_means))  # number 3: credit transfer
+    assert imported.payment_means is None
+    assert imported.payment_method == "Payment means code 1 (UNTDID 4461), account DE89370400440532013000"
+
+
 def test_unit_codes_become_the_units_the_exporter_maps_back() -> None:
     imported, _ = read_einvoice(to_ubl(STANDARD))
     assert [line.unit for line in imported.line_items] == ["hours", ""]

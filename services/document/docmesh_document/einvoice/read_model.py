@@ -277,7 +277,10 @@ class _Builder:
             }, ""
         if pay.code == _CASH_CODE:
             return {"code": PaymentMeansCode.CASH}, ""
-        return None, f"Payment means code {pay.code} (UNTDID 4461)"
+        # A code the model has no form for (1 "not defined", 49 direct debit, …) is kept as text,
+        # with the account it names, so the buyer still sees how to pay.
+        account = f", account {pay.account_id}" if pay.account_id else ""
+        return None, f"Payment means code {pay.code} (UNTDID 4461){account}"[:200]
 
     def invoice_data(self) -> dict[str, object]:
         r = self.read
