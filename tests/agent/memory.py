@@ -48,7 +48,7 @@ from docmesh_common.errors import (
     ResourceExhausted,
     Unavailable,
 )
-from docmesh_common.model.invoice import DocumentKind, Invoice
+from docmesh_common.model.invoice import DocumentKind, Invoice, Party
 
 
 @dataclass
@@ -456,3 +456,8 @@ class MemoryCustomerBook:
         created = replace(customer, id=str(uuid.uuid4()))
         self.customers.append(created)
         return created
+
+    async def update_party(self, customer_id: str, party: Party) -> Customer:
+        index = next(i for i, c in enumerate(self.customers) if c.id == customer_id)
+        self.customers[index] = replace(self.customers[index], party=party)
+        return self.customers[index]

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from google.protobuf import field_mask_pb2
 
+from docmesh.session.v1 import customer_service_pb2 as cus_pb
+from docmesh.session.v1 import customer_service_pb2_grpc as cus_grpc
 from docmesh.session.v1 import profile_service_pb2 as prof_pb
 from docmesh.session.v1 import profile_service_pb2_grpc as prof_grpc
 from docmesh.type.v1 import invoice_pb2
@@ -223,3 +225,21 @@ async def test_a_seller_without_a_vat_id_finalizes_without_e_invoice_questions(m
     done = await caller.chat("finalize it", draft.session_id)
 
     assert done.invoice.number.startswith("INV-")
+
+
+async def test_an_answer_about_a_saved_customer_updates_the_customer_too(mesh: Mesh) -> None:
+    caller = await with_seller(mesh)
+    customers = cus_grpc.CustomerServiceStub(mesh.session_channel)
+    await customers.CreateCustomer(
+        cus_pb.CreateCustomerRequest(customer=cus_pb.Customer(party=invoice_pb2.Party(name="Acme Corp"))),
+        metadata=caller.md,
+    )
+    draft = await caller.chat(ACME)
+
+    answered = await caller.chat("their VAT id is FR40303265045", draft.session_id)
+
+    [customer] = (
+        await customers.ListCustomers(cus_pb.ListCustomersRequest(query="Acme"), metadata=caller.md)
+    ).customers
+    assert customer.party.vat_id == "FR40303265045"
+    assert "Saved on the customer too" in answered.reply

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from babel import Locale
 
 from docmesh_agent.domain import Document, SessionView
-from docmesh_agent.ports import DocumentEngine
+from docmesh_agent.ports import CustomerBook, DocumentEngine
 from docmesh_agent.rules import base_name
 from docmesh_common.errors import FailedPrecondition, Precondition
 from docmesh_common.model.country import is_country
@@ -202,8 +202,9 @@ def question_for(invoice: Invoice, missing: Sequence[Precondition]) -> str:
 class EInvoiceChat:
     """E-invoice requests and the answers that fill the buyer, on a session's document."""
 
-    def __init__(self, documents: DocumentEngine) -> None:
+    def __init__(self, documents: DocumentEngine, customers: CustomerBook) -> None:
         self.documents = documents
+        self.customers = customers
 
     async def answer(self, view: SessionView, message: str) -> EInvoiceOutcome | None:
         """The outcome of an e-invoice request or a buyer answer; None for any other message."""
@@ -220,6 +221,7 @@ class EInvoiceChat:
             return None
         invoice = latest.invoice
         name = invoice.buyer.name or "the buyer"
+        saved = False
         if reference:
             edited = invoice.model_copy(update={"buyer_reference": reference})
             said = "buyer reference"
@@ -227,6 +229,7 @@ class EInvoiceChat:
             buyer = Party.model_validate(invoice.buyer.model_dump() | (fields or {}))
             edited = invoice.model_copy(update={"buyer": buyer})
             said = "VAT number" if fields and "vat_id" in fields else "postal address"
+            saved = await self._remember(buyer.name, fields or {})
         document = await self.documents.render(edited)
         # The follow-up question keeps to the rules the person asked for last (XRechnung, Peppol).
         asked = (
@@ -236,6 +239,8 @@ class EInvoiceChat:
             document.invoice, document.msc, einvoice_profile(next(asked, ""))
         )
         following = question or "The document now has everything an EN 16931 e-invoice needs."
+        if saved:
+            following = f"Saved on the customer too. {following}"
         return EInvoiceOutcome(
             reply=f"Done: {name}'s {said} is on the document. {following}",
             document=document,
@@ -252,6 +257,17 @@ class EInvoiceChat:
         if not question:
             return ""
         return f'{question} (An e-invoice needs it. Or say "finalize it anyway".)'
+
+    async def _remember(self, name: str, fields: dict[str, object]) -> bool:
+        """The saved customer of that exact name gets the same details; True when there is one."""
+        customer = await self.customers.match(name) if name else None
+        if customer is None or customer.party.name.casefold() != name.casefold():
+            # A fuzzy match is good for defaults, not for overwriting someone's details.
+            return False
+        await self.customers.update_party(
+            customer.id, Party.model_validate(customer.party.model_dump() | fields)
+        )
+        return True
 
     async def status(self, invoice: Invoice, msc: str, profile: str = "") -> str:
         """The reply to an e-invoice request: one question, or what to download."""

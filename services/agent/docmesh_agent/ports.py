@@ -29,7 +29,7 @@ from docmesh_agent.domain import (
     Validation,
 )
 from docmesh_agent.usage import CallUsage
-from docmesh_common.model.invoice import DocumentKind, Invoice
+from docmesh_common.model.invoice import DocumentKind, Invoice, Party
 
 
 class SessionStore(Protocol):
@@ -166,3 +166,7 @@ class CustomerBook(Protocol):
         ...
 
     async def create(self, customer: Customer) -> Customer: ...
+
+    async def update_party(self, customer_id: str, party: Party) -> Customer:
+        """The customer with `party` as its details (the rest unchanged)."""
+        ...

@@ -169,7 +169,7 @@ class ChatTurns:
         self.customers = customers
         self.finalizer = Finalizer(sessions, documents, profiles)
         self.credit_notes = CreditNotes(sessions, documents)
-        self.einvoice = EInvoiceChat(documents)
+        self.einvoice = EInvoiceChat(documents, customers)
         # Error replies still being written for turns whose caller has gone.
         self._cleanups: set[asyncio.Task[None]] = set()
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from google.protobuf import field_mask_pb2
+
 from docmesh.session.v1 import customer_service_pb2 as cus_pb2
 from docmesh.session.v1 import customer_service_pb2_grpc as cus_grpc
 from docmesh_agent.domain import Customer
 from docmesh_agent.settings import AgentSettings
 from docmesh_common.clients import Upstream
-from docmesh_common.model.invoice import party_from_proto, party_to_proto
+from docmesh_common.model.invoice import Party, party_from_proto, party_to_proto
 
 
 class GrpcCustomerBook:
@@ -41,6 +43,16 @@ class GrpcCustomerBook:
             ),
         )
         return _customer(created.customer)
+
+    async def update_party(self, customer_id: str, party: Party) -> Customer:
+        updated = await self._upstream.call(
+            self._upstream.stub.UpdateCustomer,
+            cus_pb2.UpdateCustomerRequest(
+                customer=cus_pb2.Customer(id=customer_id, party=party_to_proto(party)),
+                update_mask=field_mask_pb2.FieldMask(paths=["party"]),
+            ),
+        )
+        return _customer(updated.customer)
 
 
 def _customer(customer: cus_pb2.Customer) -> Customer:
