@@ -105,6 +105,21 @@ async def test_export_import_export_gives_the_same_business_content(mesh: Mesh, 
     assert business_content(to_ubl(stored)) == business_content(to_ubl(invoice))
 
 
+@pytest.mark.parametrize(("file_name", "write"), [("document.ubl.xml", to_ubl), ("document.cii.xml", to_cii)])
+@pytest.mark.parametrize("invoice", [ROUND_TRIPS[0], ROUND_TRIPS[3], CREDIT_NOTE], ids=lambda i: i.number)
+async def test_the_session_exports_the_imported_file_again(
+    mesh: Mesh, invoice: Invoice, file_name: str, write: Any
+) -> None:
+    caller = mesh.builtin_caller()
+    imported = await _import(caller, write(invoice))
+    exported = await caller.agent.ExportSessionDocument(
+        pb.ExportSessionDocumentRequest(session_id=imported.session.id, file_name=file_name),
+        metadata=caller.md,
+        timeout=30,
+    )
+    assert business_content(exported.body.data) == business_content(write(invoice))
+
+
 async def test_an_imported_credit_note_is_a_credit_note_session(mesh: Mesh) -> None:
     caller = mesh.builtin_caller()
     imported = await _import(caller, to_cii(CREDIT_NOTE))
