@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import String, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from docmesh_session.database import Database
@@ -35,6 +35,24 @@ class LogoInfo:
     height: int
 
 
+# The owner's profile and logo facts in one row, each side NULL when missing (the owner is the
+# anchor of both outer joins, so a logo without a profile is found too).
+_OWNER = select(bindparam("p_owner", type_=String()).label("owner_id")).subquery("owner")
+_SELECT_PROFILE = select(
+    PROFILES.c.profile,
+    PROFILES.c.update_time,
+    LOGOS.c.content_type,
+    LOGOS.c.width,
+    LOGOS.c.height,
+    # The size without reading the image.
+    func.length(LOGOS.c.data).label("size"),
+).select_from(
+    _OWNER.outerjoin(PROFILES, PROFILES.c.owner_id == _OWNER.c.owner_id).outerjoin(
+        LOGOS, LOGOS.c.owner_id == _OWNER.c.owner_id
+    )
+)
+
+
 class ProfileQueries:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -43,22 +61,16 @@ class ProfileQueries:
         return sqlite.insert if self._db.is_sqlite else postgresql.insert
 
     async def get(self, owner_id: str) -> tuple[StoredProfile | None, LogoInfo | None]:
-        """The profile and what its logo is (not the logo's bytes), from one snapshot."""
-        async with self._db.snapshot() as conn:
-            row = (await conn.execute(select(PROFILES).where(PROFILES.c.owner_id == owner_id))).first()
-            logo = (
-                await conn.execute(
-                    select(
-                        LOGOS.c.content_type,
-                        LOGOS.c.width,
-                        LOGOS.c.height,
-                        # The size without reading the image.
-                        func.length(LOGOS.c.data).label("size"),
-                    ).where(LOGOS.c.owner_id == owner_id)
-                )
-            ).first()
-        stored = StoredProfile(row.profile, row.update_time) if row else None
-        info = LogoInfo(logo.content_type, int(logo.size), logo.width, logo.height) if logo else None
+        """The profile and what its logo is (not the logo's bytes), from one snapshot: one
+        statement, so one round trip (a chat turn's first document reads it)."""
+        async with self._db.read() as conn:
+            row = (await conn.execute(_SELECT_PROFILE, {"p_owner": owner_id})).one()
+        stored = StoredProfile(row.profile, row.update_time) if row.profile is not None else None
+        info = (
+            LogoInfo(row.content_type, int(row.size), row.width, row.height)
+            if row.content_type is not None
+            else None
+        )
         return stored, info
 
     async def put(self, owner_id: str, profile: bytes, now: dt.datetime) -> None:
