@@ -13,7 +13,7 @@ from docmesh_document.einvoice.cii import to_cii
 from docmesh_document.einvoice.read_xml import MAX_EINVOICE_BYTES
 from docmesh_document.einvoice.ubl import to_ubl
 from tests.document.einvoice_cases import CASES
-from tests.document.einvoice_inputs import HOSTILE, facturx_pdf, plain_pdf
+from tests.document.einvoice_inputs import HOSTILE, business_content, facturx_pdf, plain_pdf
 from tests.gateway.conftest import Backends, Gateway, error_of, require
 
 ROUTE = "/api/v1/documents:import"
@@ -94,6 +94,14 @@ async def test_an_imported_invoice_is_edited_by_chat_and_exported(gateway: Gatew
     assert [d["percent"] for d in edited.json()["invoice"]["discounts"]] == ["5"]
     assert exported.status_code == 200
     assert exported.content.startswith(b"PK")
+
+
+async def test_the_imported_ubl_downloads_again_with_the_same_business_content(gateway: Gateway) -> None:
+    async with gateway.client() as client:
+        imported = (await _post(client, to_ubl(INVOICE), "application/xml")).json()
+        downloaded = await client.get(f"/api/v1/sessions/{imported['session']['id']}/document.ubl.xml")
+    assert downloaded.status_code == 200, downloaded.text
+    assert business_content(downloaded.content) == business_content(to_ubl(INVOICE))
 
 
 async def test_a_file_over_1_mb_and_under_10_mb_is_accepted(gateway: Gateway) -> None:
