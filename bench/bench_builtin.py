@@ -1,9 +1,9 @@
 """Built-in interpreter benchmark (printed figures): the time of one `interpret` call per turn.
 
-Turns: every message of the seen phrasings (tests/agent/phrasings/seen/, each with its earlier
-messages as history and the previous turn's document or the case's base as the current one) and
-of the corpus (tests/agent/corpus/requests.yaml and edits.yaml). The held-out phrasings are not
-read. Each turn is timed `--repeat` times; p50 and p99 are over all timings.
+Turns: every message of the visible phrasings (tests/agent/phrasings/seen/ and former_heldout/,
+each with its earlier messages as history and the previous turn's document or the case's base as
+the current one) and of the corpus (tests/agent/corpus/requests.yaml and edits.yaml). The held-out
+phrasings (heldout_v2/) are not read. Each turn is timed `--repeat` times; p50 and p99 are over all timings.
 
 Usage: .venv/bin/python bench/bench_builtin.py [--repeat 5]
 """
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from docmesh_agent.builtin import interpret  # noqa: E402
 from docmesh_common.model.invoice import Invoice  # noqa: E402
-from tests.agent.phrasings.cases import build_invoice, load_cases  # noqa: E402
+from tests.agent.phrasings.cases import VISIBLE_SETS, build_invoice, load_cases  # noqa: E402
 from tests.agent.test_builtin_corpus import expected_invoice  # noqa: E402
 
 
@@ -38,9 +38,9 @@ class Turn:
 
 
 def phrasing_turns() -> list[Turn]:
-    """Every message of the seen phrasings, with the document the turn before it left."""
+    """Every message of the visible phrasings, with the document the turn before it left."""
     turns: list[Turn] = []
-    for case in load_cases("seen"):
+    for case in [c for set_name in VISIBLE_SETS for c in load_cases(set_name)]:
         current = build_invoice(case.base, case.today, case.lang) if case.base is not None else None
         for index, message in enumerate(case.messages):
             turns.append(Turn(message, current, case.today, case.messages[:index]))
@@ -90,7 +90,7 @@ def main() -> None:
     args = parser.parse_args()
     phrasings, corpus = phrasing_turns(), corpus_turns()
     measure(phrasings[:20], 1)  # warm the caches (compiled patterns, spelling)
-    _report("seen phrasings", phrasings, args.repeat)
+    _report("phrasings", phrasings, args.repeat)
     _report("corpus", corpus, args.repeat)
     _report("all", phrasings + corpus, args.repeat)
 

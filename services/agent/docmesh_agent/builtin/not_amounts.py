@@ -17,6 +17,7 @@ a clause whose only number is one of these has no price and is asked about.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from docmesh_agent.builtin.money import Money, find_money
@@ -57,9 +58,13 @@ _CONTACT = re.compile(
 )
 
 
-def not_amount_spans(text: str) -> list[tuple[int, int]]:
-    """Where the text has dates, counted quantities and contact details (see the module docstring)."""
-    return [m.span() for regex in (_DATE, _COUNTED, _CONTACT) for m in regex.finditer(text)]
+@functools.lru_cache(maxsize=512)
+def not_amount_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where the text has dates, counted quantities and contact details (see the module docstring).
+    Cached: the item reader asks about the same clause several times."""
+    if not any(c.isdigit() for c in text):
+        return ()
+    return tuple(m.span() for regex in (_DATE, _COUNTED, _CONTACT) for m in regex.finditer(text))
 
 
 def is_not_amount(text: str, start: int, end: int) -> bool:
