@@ -395,8 +395,7 @@ class MessageQueries:
         for i, record in enumerate(usage):
             values.update(_prefixed(f"u{i}_", usage_to_row(record, owner_id)))
         try:
-            # Autocommit: the one statement is its own transaction.
-            async with self._db.read() as conn:
+            async with self._db.write_one() as conn:
                 row = (await conn.execute(statement, values)).first()
         except IntegrityError:
             # The key is taken: a retry of an append that committed first (see `append`).
