@@ -19,6 +19,7 @@ KIND_NAMES = {
     DocumentKind.QUOTE: "quote",
     DocumentKind.RECEIPT: "receipt",
     DocumentKind.PURCHASE_ORDER: "purchase order",
+    DocumentKind.CREDIT_NOTE: "credit note",
 }
 EXAMPLES = (
     "“add 2 hours of QA at $80”, “remove the shipping”, “change the tax to 10%”, “make it EUR”, "
