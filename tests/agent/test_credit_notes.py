@@ -135,3 +135,27 @@ async def test_finalizing_a_credit_note_draws_from_the_credit_note_series(mesh: 
     assert numbered.invoice.number.startswith("CN-") and numbered.invoice.number.endswith("-0001")
     assert second_invoice.invoice.number.endswith("-0002")
     assert numbered.invoice.preceding_invoice.number == invoice.invoice.number
+
+
+async def test_an_edit_of_a_credit_note_draft_keeps_the_invoice_it_corrects(mesh: Mesh) -> None:
+    caller = mesh.builtin_caller()
+    invoice = await finalized_invoice(caller)
+    credit = await caller.chat(f"credit note for {invoice.invoice.number}")
+
+    edited = await caller.chat("remove the widget", credit.session_id)
+
+    assert edited.invoice.kind == invoice_pb2.DOCUMENT_KIND_CREDIT_NOTE
+    assert edited.invoice.preceding_invoice.number == invoice.invoice.number
+    assert [line.description.lower() for line in edited.invoice.line_items] == ["consulting"]
+
+
+async def test_a_retried_credit_note_turn_makes_one_credit_note_session(mesh: Mesh) -> None:
+    caller = mesh.builtin_caller()
+    invoice = await finalized_invoice(caller)
+    ask = f"refund 2 hours from {invoice.invoice.number}"
+
+    first = await caller.chat(ask, invoice.session_id, idempotency_key="cn-retry-1")
+    retry = await caller.chat(ask, invoice.session_id, idempotency_key="cn-retry-1")
+
+    assert first.session_id != invoice.session_id
+    assert retry.reply == first.reply
