@@ -284,3 +284,17 @@ def test_also_make_a_purchase_order_mid_session_is_a_new_document() -> None:
     )
     assert result.action == "generate" and result.new_document
     assert result.invoice is not None and result.invoice.buyer.name == "Staples"
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("Factura para Acme: 5 días de trabajo a 500 €, con 1 día de descuento", "¿Cuánto debe descontar"),
+        ("Rechnung an Acme: 5 Tage Arbeit je 500 €, 1 Tag Rabatt", "Wie viel soll"),
+        ("Facture pour Acme : 5 jours de travail à 500 €, remise de 1 jour", "Combien"),
+    ],
+)
+def test_a_day_off_in_another_language_is_asked_about_in_that_language(message: str, asks: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question" and result.invoice is None
+    assert result.reply.startswith(asks) or asks in result.reply, result.reply

@@ -95,6 +95,8 @@ GERMAN = Language(
         (r"\bper\s+überweisung\s+bezahlt", "paid by bank transfer"),
         (r"\bbezahlt\b", "paid"),
         # Discounts, taxes, shipping, exempt lines.
+        # "1 Tag Rabatt": time off, asked about (never a discount of 1).
+        (r"\b(?:mit\s+)?(\d+)\s+tag(?:e|en)?\s+(?:rabatt|gratis|frei)\b", r"with \1 days off"),
         (rf"\bmit\s+({_N})%\s+rabatt", r"with \1% off"),
         (rf"\b({_N}%|{_MONEY_MARKED})\s+rabatt", r"\1 discount"),
         (rf"\brabatt\s+(?:von\s+)?({_N})%", r"\1% discount"),
@@ -163,6 +165,27 @@ GERMAN = Language(
         "months": ("Monat", "Monate"),
     },
     replies=(
+        (r"“(\d+) days? off”", r"“\1 Tag(e) Rabatt”"),
+        (
+            r"How much should “(.+?)” take off: an amount \(for example “500 off”\) or a percentage \(“10% off”\)\?",
+            r"Wie viel soll „\1“ abziehen: einen Betrag (zum Beispiel „500 Rabatt“) oder einen Prozentsatz („10 % Rabatt“)?",
+        ),
+        (
+            r"Is (\S+) the quantity or the price of the (.+?)\? It is (\S+) at (\S+) now\.",
+            r"Ist \1 die Menge oder der Preis von „\2“? Jetzt sind es \3 zu \4.",
+        ),
+        (
+            r"Which line should change to (\S+), and is \S+ its quantity or its price\?.*$",
+            r"Welche Position soll \1 werden, und ist \1 die Menge oder der Preis? Zum Beispiel: „setze die Menge von Position 1 auf \1“.",
+        ),
+        (
+            r"\bdelivery date (\d{4}-\d\d-\d\d)",
+            r"Lieferdatum \1",
+        ),
+        (
+            r"\bservice period (\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d)",
+            r"Leistungszeitraum \1 bis \2",
+        ),
         (
             r"Note: prices that include tax are not supported: [^.]*\.",
             "Hinweis: Preise inklusive Steuer werden nicht unterstützt; die Beträge gelten als netto, es wurde keine Steuer hinzugefügt.",

@@ -123,6 +123,8 @@ SPANISH = Language(
         (r"\bpagad[oa]\s+(?:por|con)\s+transferencia(?:\s+bancaria)?", "paid by bank transfer"),
         (r"\bpagad[oa]\b", "paid"),
         # Discounts, taxes, shipping, exempt lines.
+        # "con 1 día de descuento": time off, asked about (never a discount of 1).
+        (r"\b(?:con\s+)?(\d+)\s+d[ií]as?\s+(?:de\s+descuento|libres?|gratis)\b", r"with \1 days off"),
         (rf"\bcon\s+(?:un\s+)?({_N}%|{_MONEY_MARKED})\s+de\s+descuento", r"with \1 off"),
         (rf"\b({_MONEY_MARKED})\s+de\s+descuento", r"\1 discount"),
         (rf"\bdescuento\s+de\s+({_MONEY_MARKED})", r"\1 discount"),
@@ -173,6 +175,27 @@ SPANISH = Language(
         "months": ("mes", "meses"),
     },
     replies=(
+        (r"“(\d+) days? off”", r"“\1 día(s) de descuento”"),
+        (
+            r"How much should “(.+?)” take off: an amount \(for example “500 off”\) or a percentage \(“10% off”\)\?",
+            r"¿Cuánto debe descontar «\1»: un importe (por ejemplo «500 de descuento») o un porcentaje («10 % de descuento»)?",
+        ),
+        (
+            r"Is (\S+) the quantity or the price of the (.+?)\? It is (\S+) at (\S+) now\.",
+            r"¿\1 es la cantidad o el precio de «\2»? Ahora es \3 a \4.",
+        ),
+        (
+            r"Which line should change to (\S+), and is \S+ its quantity or its price\?.*$",
+            r"¿Qué línea debe pasar a \1, y es \1 su cantidad o su precio? Por ejemplo: «cambia la cantidad de la línea 1 a \1».",
+        ),
+        (
+            r"\bdelivery date (\d{4}-\d\d-\d\d)",
+            r"fecha de entrega \1",
+        ),
+        (
+            r"\bservice period (\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d)",
+            r"periodo de servicio del \1 al \2",
+        ),
         (
             r"Note: prices that include tax are not supported: [^.]*\.",
             "Nota: no admito precios con impuestos incluidos; tomo los importes sin impuestos y no añado ninguno.",

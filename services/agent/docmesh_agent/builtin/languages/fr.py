@@ -127,6 +127,9 @@ FRENCH = Language(
         (r"\bpayée?\s+par\s+virement", "paid by bank transfer"),
         (r"\bpayée?\b", "paid"),
         # Discounts, taxes, shipping, exempt lines.
+        # "remise de 1 jour": time off, asked about (never a discount of 1).
+        (r"\b(?:avec\s+)?(?:une\s+)?remise\s+d['’]?(?:e\s+)?(\d+)\s+jours?\b", r"with \1 days off"),
+        (r"\b(?:avec\s+)?(\d+)\s+jours?\s+(?:offerts?|gratuits?)\b", r"with \1 days off"),
         (rf"\bavec\s+(?:une\s+)?remise\s+de\s+({_N}%|{_MONEY_MARKED})", r"with \1 off"),
         (rf"\bremise\s+de\s+({_N}%|{_MONEY_MARKED})", r"\1 discount"),
         (rf"\b({_N})%\s+de\s+remise", r"\1% discount"),
@@ -173,6 +176,27 @@ FRENCH = Language(
         "months": ("mois", "mois"),
     },
     replies=(
+        (r"“(\d+) days? off”", r"“remise de \1 jour(s)”"),
+        (
+            r"How much should “(.+?)” take off: an amount \(for example “500 off”\) or a percentage \(“10% off”\)\?",
+            r"Combien « \1 » doit-il retirer : un montant (par exemple « remise de 500 ») ou un pourcentage (« remise de 10 % ») ?",
+        ),
+        (
+            r"Is (\S+) the quantity or the price of the (.+?)\? It is (\S+) at (\S+) now\.",
+            r"\1 est-il la quantité ou le prix de « \2 » ? C\'est \3 à \4 actuellement.",
+        ),
+        (
+            r"Which line should change to (\S+), and is \S+ its quantity or its price\?.*$",
+            r"Quelle ligne doit passer à \1, et \1 est-il sa quantité ou son prix ? Par exemple : « passe la quantité de la ligne 1 à \1 ».",
+        ),
+        (
+            r"\bdelivery date (\d{4}-\d\d-\d\d)",
+            r"date de livraison \1",
+        ),
+        (
+            r"\bservice period (\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d)",
+            r"période du \1 au \2",
+        ),
         (
             r"Note: prices that include tax are not supported: [^.]*\.",
             "Remarque : les prix TTC ne sont pas pris en charge ; les montants sont pris hors taxe et aucune taxe n'a été ajoutée.",
