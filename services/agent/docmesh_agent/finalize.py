@@ -17,6 +17,8 @@ import datetime as dt
 from docmesh_agent.domain import Document, Finalized, SessionView
 from docmesh_agent.ports import DocumentEngine, ProfileBook, SessionStore
 from docmesh_agent.rules import numbering_pattern, parse_session_id
+from docmesh_common.errors import FailedPrecondition
+from docmesh_common.model.invoice import DocumentKind
 
 
 def finalized_summary(number: str) -> str:
@@ -43,6 +45,16 @@ class Finalizer:
             # Nothing to number.
             return Finalized(session=view.session, revision=None)
         invoice = latest.invoice
+        if (
+            invoice.kind is DocumentKind.CREDIT_NOTE
+            and invoice.preceding_invoice is None
+            and not invoice.number
+        ):
+            # EN 16931 BG-3: a credit note is numbered only once it names the invoice it corrects.
+            raise FailedPrecondition(
+                "a credit note must name the invoice it corrects (preceding_invoice) before it is finalized",
+                reason="NO_PRECEDING_INVOICE",
+            )
         profile = await self.profiles.get()
         issue_date = invoice.issue_date or dt.datetime.now(dt.UTC).date()
         numbered = await self.sessions.finalize(
