@@ -3,7 +3,9 @@ the agent is a process of the test's own, killed with SIGKILL while the scripted
 
 A dead holder frees its session within its short lease (renewed by a heartbeat while the turn
 runs), and a retry with the same idempotency key then completes the turn; while the lease
-holds, the gateway's 409 carries Retry-After with the lease time actually left.
+holds, the gateway's 409 carries Retry-After with the lease time actually left. The lease lives
+apart from the session (the session service's turn lease RPCs): edits of the session's metadata
+during a turn survive its renewals.
 """
 
 from __future__ import annotations
@@ -192,3 +194,43 @@ async def test_a_running_turn_keeps_its_session_past_its_first_lease(tmp_path: P
             # The lease time actually left: under one lease, never a fixed 5 s.
             assert 0 < float(refused.headers["Retry-After"]) <= 2
             await running
+
+
+async def test_metadata_edits_during_a_running_turn_survive_its_lease_renewals(backends: Backends) -> None:
+    # The lease used to be a session metadata entry that each renewal wrote back with
+    # UpdateSession (the whole map): an edit made meanwhile could be lost, and the client's
+    # metadata carried the agent's entry. Now the lease lives apart from the session.
+    backends.llm.reset(ok(ANSWER))
+    async with agent_process(backends) as agent:
+        agent.env["DOCMESH_AGENT_TURN_LEASE_SECONDS"] = "0.6"  # a renewal every 0.2 s
+        await agent.start()
+        session_id = (await chat(agent.target, "first-turn")).session_id
+        backends.llm.push(ok(ANSWER, delay=2.0))
+        async with grpc.aio.insecure_channel(agent.target) as to_agent:
+            running = asyncio.ensure_future(
+                agent_grpc.AgentServiceStub(to_agent).Chat(
+                    agent_pb.ChatRequest(session_id=session_id, message="add 2 hours of QA at $100"),
+                    metadata=OWNER,
+                    timeout=30,
+                )
+            )
+            await requests_seen(backends.llm, 2)
+            async with grpc.aio.insecure_channel(backends.session) as to_session:
+                sessions = session_grpc.SessionServiceStub(to_session)
+                got = await sessions.GetSession(
+                    session_pb.GetSessionRequest(session_id=session_id), metadata=OWNER
+                )
+                expected = dict(got.session.metadata)
+                for ref in ("PO-7", "PO-8", "PO-9"):
+                    expected["ref"] = ref
+                    edit = session_pb.Session(id=session_id, metadata=expected)
+                    await sessions.UpdateSession(
+                        session_pb.UpdateSessionRequest(session=edit, update_mask={"paths": ["metadata"]}),
+                        metadata=OWNER,
+                    )
+                    await asyncio.sleep(0.15)
+                await running  # the turn renewed its lease several times after the last edit
+                got = await sessions.GetSession(
+                    session_pb.GetSessionRequest(session_id=session_id), metadata=OWNER
+                )
+    assert dict(got.session.metadata) == expected
