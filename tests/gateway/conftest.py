@@ -124,8 +124,10 @@ def write_keys(path: Path, owners: list[str]) -> dict[str, str]:
 
 
 @contextlib.asynccontextmanager
-async def running_gateway(backends: Backends, keys_dir: Path, **overrides: Any) -> AsyncIterator[Gateway]:
-    keys = write_keys(keys_dir / "keys.json", ["alice", "bob"])
+async def running_gateway(
+    backends: Backends, keys_dir: Path, owners: tuple[str, ...] = ("alice", "bob"), **overrides: Any
+) -> AsyncIterator[Gateway]:
+    keys = write_keys(keys_dir / "keys.json", list(owners))
     values: dict[str, Any] = {
         "port": 0,
         "session_target": backends.session,
@@ -155,7 +157,8 @@ async def gateway(backends: Backends, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture
 async def start_gateway(backends: Backends, tmp_path: Path) -> AsyncIterator[StartGateway]:
-    """`await start_gateway(**settings)`: a gateway of the test's own (stopped after the test)."""
+    """`await start_gateway(**settings)`: a gateway of the test's own (stopped after the test);
+    `owners=(...)` names the owners it has keys for (a profile of the test's own)."""
     stack = contextlib.AsyncExitStack()
     count = 0
 
