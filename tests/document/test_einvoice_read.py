@@ -295,6 +295,14 @@ def test_a_mutated_export_is_read_or_refused_never_anything_else(case: Invoice, 
         assert str(error)
 
 
+def test_a_line_without_a_vat_category_is_refused_naming_the_line() -> None:
+    def no_category(root: etree._Element) -> None:
+        category = root.find("cac:InvoiceLine/cac:Item/cac:ClassifiedTaxCategory", NS)
+        category.getparent().remove(category)  # type: ignore[union-attr]
+
+    assert "invoice line 1 has no VAT category" in _refusal(_edited_ubl(STANDARD, no_category))
+
+
 def test_a_negative_quantity_is_refused() -> None:
     def negative(root: etree._Element) -> None:
         root.find("cac:InvoiceLine/cbc:InvoicedQuantity", NS).text = "-3"  # type: ignore[union-attr]

@@ -142,6 +142,8 @@ class ReadDocument:
 
 
 def _category(code: str, where: str) -> VatCategory:
+    if not code:
+        raise EInvoiceError(f"{where} has no VAT category (BT-151 / BT-95 / BT-102)")
     try:
         return VatCategory(code.upper())
     except ValueError:
@@ -162,15 +164,16 @@ class _Builder:
         self.read = read
         standard = [
             _rate_key(line.rate)
-            for line in read.lines
-            if _category(line.category, "a line") is VatCategory.STANDARD
+            for index, line in enumerate(read.lines, start=1)
+            if _category(line.category, f"invoice line {index}") is VatCategory.STANDARD
         ]
         standard += [
             _rate_key(item.rate)
             for item in read.allowances_charges
             if item.charge
             and not self.is_shipping(item)
-            and _category(item.category, "a charge") is VatCategory.STANDARD
+            and _category(item.category, f"the charge {item.reason or item.reason_code!r}")
+            is VatCategory.STANDARD
         ]
         self.rates = sorted(set(standard))
         several = len(self.rates) > 1
