@@ -63,6 +63,8 @@ _ROLE_TO_PROTO = {
 }
 _ROLE_FROM_PROTO = {v: k for k, v in _ROLE_TO_PROTO.items()}
 _KNOWN_KINDS = frozenset(invoice_pb2.DocumentKind.values())
+# `EnumTypeWrapper.values()` builds a new list on every call.
+_KNOWN_VIEWS = frozenset(pb.SessionView.values())
 _ORDERS = {order.value: order for order in SessionOrder}
 
 
@@ -288,7 +290,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         self, request: pb.GetSessionRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetSessionResponse:
         session_id = parse_uuid(request.session_id, "session_id")
-        if request.view not in pb.SessionView.values():
+        if request.view not in _KNOWN_VIEWS:
             raise InvalidArgument(f"view has no known value {request.view}", field="view")
         full = request.view == pb.SESSION_VIEW_FULL
         view, messages = await self.service.sessions.get(owner_id(), session_id, with_messages=full)

@@ -1,0 +1,86 @@
+"""CreateSession and GetSession, the calls under every REST request: made cheaper, they keep
+durability, the owner check, the request id and the metrics (real servers, PostgreSQL, Redis)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from urllib.parse import urlsplit
+
+import asyncpg
+import grpc
+import pytest
+from prometheus_client import REGISTRY
+
+from docmesh.session.v1 import session_service_pb2 as pb
+from tests.session.conftest import Instance, Owner
+
+CREATE = "/docmesh.session.v1.SessionService/CreateSession"
+GET = "/docmesh.session.v1.SessionService/GetSession"
+
+
+def handled(method: str, code: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "docmesh_grpc_server_handled_total", {"service": "session", "method": method, "code": code}
+    )
+    return value or 0.0
+
+
+@pytest.mark.parametrize("backend", ["postgres+redis"], indirect=True)
+async def test_an_acknowledged_create_is_committed_in_postgresql(
+    alice: Owner, backend_settings: tuple[str, dict[str, object]]
+) -> None:
+    created = await alice.create("durable")
+    parts = urlsplit(backend_settings[0])
+    # Another connection, as another process would see it: only committed rows are visible.
+    conn = await asyncpg.connect(f"postgresql://{parts.netloc}{parts.path}")
+    try:
+        row = await conn.fetchrow("SELECT owner_id, title FROM sessions WHERE id = $1", uuid.UUID(created.id))
+    finally:
+        await conn.close()
+    assert row is not None and (row["owner_id"], row["title"]) == (alice.owner_id, "durable")
+
+
+@pytest.mark.parametrize("backend", ["postgres+redis"], indirect=True)
+async def test_another_owner_gets_not_found_for_a_session_served_from_the_cache(
+    alice: Owner, bob: Owner
+) -> None:
+    created = await alice.create()
+    await alice.get(created.id)  # the session is in the cache now (written through, then read)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await bob.get(created.id)
+    assert refused.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+@pytest.mark.parametrize("backend", ["postgres+redis"], indirect=True)
+async def test_another_owner_gets_not_found_for_a_session_read_from_the_database(
+    alice: Owner, bob: Owner, instance: Instance
+) -> None:
+    created = await alice.create()
+    await instance.app.cache.delete(uuid.UUID(created.id))  # a cold cache
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await bob.get(created.id)
+    assert refused.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+@pytest.mark.parametrize("backend", ["postgres+redis"], indirect=True)
+async def test_every_create_and_get_is_counted_whether_or_not_its_line_is_logged(alice: Owner) -> None:
+    creates, gets = handled(CREATE, "OK"), handled(GET, "OK")
+    created = await alice.create()
+    for _ in range(3):
+        await alice.get(created.id)
+    assert handled(CREATE, "OK") - creates == 1
+    assert handled(GET, "OK") - gets == 3
+
+
+@pytest.mark.parametrize("backend", ["postgres+redis"], indirect=True)
+async def test_a_failed_get_is_logged_with_the_callers_request_id(
+    alice: Owner, caplog: pytest.LogCaptureFixture
+) -> None:
+    missing = str(uuid.uuid4())
+    with caplog.at_level(logging.INFO, logger="docmesh.server"), pytest.raises(grpc.aio.AioRpcError):
+        await alice.stub.GetSession(
+            pb.GetSessionRequest(session_id=missing), metadata=(*alice.md, ("x-request-id", "hot-get-1"))
+        )
+    lines = [r for r in caplog.records if r.getMessage() == "rpc" and r.request_id == "hot-get-1"]  # type: ignore[attr-defined]
+    assert [(r.method, r.code) for r in lines] == [(GET, "NOT_FOUND")]  # type: ignore[attr-defined]
