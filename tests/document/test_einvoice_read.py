@@ -191,6 +191,15 @@ def test_a_payment_means_code_without_a_model_form_is_kept_as_text_with_its_acco
     assert imported.payment_method == "Payment means code 1 (UNTDID 4461), account DE89370400440532013000"
 
 
+def test_an_account_that_is_not_a_valid_iban_is_kept_as_text_not_refused() -> None:
+    def proprietary_account(root: etree._Element) -> None:
+        root.find("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID", NS).text = "DK1212341234123412"  # type: ignore[union-attr]
+
+    imported, _ = read_einvoice(_edited_ubl(CASES[2], proprietary_account))
+    assert imported.payment_means is None
+    assert imported.payment_method == "Credit transfer to account DK1212341234123412, BIC COBADEFFXXX"
+
+
 def test_unit_codes_become_the_units_the_exporter_maps_back() -> None:
     imported, _ = read_einvoice(to_ubl(STANDARD))
     assert [line.unit for line in imported.line_items] == ["hours", ""]

@@ -31,7 +31,7 @@ from decimal import Decimal
 import pydantic
 
 from docmesh_common.model.currency import minor_units
-from docmesh_common.model.invoice import DocumentKind, Invoice, PaymentMeansCode, Tax
+from docmesh_common.model.invoice import DocumentKind, Invoice, PaymentMeans, PaymentMeansCode, Tax
 from docmesh_common.model.totals import EN16931_MAX_DIGITS, compute_totals, vat_breakdown
 from docmesh_common.model.vat import ZERO_RATE_CATEGORIES, VatCategory
 from docmesh_document.einvoice.read_xml import EInvoiceError
@@ -265,12 +265,20 @@ class _Builder:
         if pay is None or not pay.code:
             return None, ""
         if pay.code in _TRANSFER_CODES:
-            return {
+            transfer: dict[str, object] = {
                 "code": _TRANSFER_CODES[pay.code],
                 "iban": pay.account_id,
                 "bic": pay.bic,
                 "account_name": pay.account_name,
-            }, ""
+            }
+            try:
+                PaymentMeans.model_validate(transfer)
+            except pydantic.ValidationError:
+                # BT-84 may be a proprietary account number, or an IBAN whose checksum fails: the
+                # document is still the sender's; the account is kept as text, not refused.
+                bic = f", BIC {pay.bic}" if pay.bic else ""
+                return None, f"Credit transfer to account {pay.account_id}{bic}"[:200]
+            return transfer, ""
         if pay.code in _CARD_CODES:
             digits = "".join(ch for ch in pay.card_number if ch.isdigit())[-4:]
             return {
