@@ -10,6 +10,7 @@ import pytest
 
 from docmesh.agent.v1 import agent_service_pb2 as pb
 from docmesh.type.v1 import invoice_pb2
+from docmesh_agent.credit_notes import read_credit_request
 from docmesh_common.model.invoice import from_proto
 from tests.agent.conftest import Caller, Mesh
 
@@ -159,3 +160,41 @@ async def test_a_retried_credit_note_turn_makes_one_credit_note_session(mesh: Me
 
     assert first.session_id != invoice.session_id
     assert retry.reply == first.reply
+
+
+# ---- what counts as asking for a credit note ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "number", "quantity"),
+    [
+        ("credit note for INV-2026-0007", "INV-2026-0007", None),
+        ("Refund 2 hours from that invoice", "", Decimal(2)),
+        ("credit 2.5 hours of consulting from INV-2026-0007", "INV-2026-0007", Decimal("2.5")),
+        ("factura rectificativa de FAC-2026-0003", "FAC-2026-0003", None),
+        ("Rechnungskorrektur für RE/2026/12", "RE/2026/12", None),
+        ("un avoir sur F-2026-0001 s'il vous plaît", "F-2026-0001", None),
+    ],
+)
+def test_credit_note_requests_are_read_with_their_number_and_quantity(
+    message: str, number: str, quantity: Decimal | None
+) -> None:
+    request = read_credit_request(message)
+
+    assert request is not None
+    assert (request.number, request.quantity) == (number, quantity)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme for 10 hours, paid by credit card",
+        "pay by credit transfer",
+        "add 2 hours of refund processing at $40",
+        "añade reembolso de gastos 50 €",
+        "je voudrais avoir une facture pour Acme",
+        "Invoice Acme for 3 widgets, 30 days credit",
+    ],
+)
+def test_ordinary_messages_mentioning_credit_or_refund_are_not_credit_note_requests(message: str) -> None:
+    assert read_credit_request(message) is None

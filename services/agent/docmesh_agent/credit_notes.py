@@ -26,14 +26,17 @@ from docmesh_common.model.invoice import DocumentKind, Invoice, LineItem, Preced
 from docmesh_common.model.totals import compute_totals
 
 # Words that ask for a credit note, on folded text (lower case, no accents, apostrophes as
-# spaces). "credit" alone is the verb ("credit 2 hours …"), never "credit card" or "credit transfer"
-# (payment means), and Spanish "abonar" (to pay) is left out; French
-# "avoir" is also the verb "to have", so it counts only as a noun ("un avoir", "avoir sur …").
+# spaces). The nouns count anywhere; the verbs ("refund 2 hours …", "credit 2 hours …",
+# "reembolsa …", "erstatte …", "rembourse …") only as the message's first word, because they
+# also name ordinary things a line may sell ("refund processing", "reembolso de gastos",
+# "30 days credit"). French "avoir" is also the verb "to have": only "un avoir", "l'avoir", or
+# "avoir" first or followed by "sur"/"pour" counts. Spanish "abonar" (to pay) never does.
 _ASKS = re.compile(
-    r"\bcredit\s+(?:note|memo)\b|\brefund\b|\bcredit\b(?!\s+(?:cards?|transfer)\b)"
-    r"|\bfactura\s+rectificativa\b|\babono\b|\bnota\s+de\s+credito\b|\breembolsa(?:r|le)?\b|\breembolso\b"
-    r"|\bgutschrift\b|\brechnungskorrektur\b|\bstornorechnung\b|\berstatte\b"
-    r"|(?:^|\bun\s+|\bl\s+|\bd\s+)avoir\b|\bavoir\s+(?:sur|pour|de|du)\b|\bnote\s+de\s+credit\b|\brembourse(?:r|z)?\b"
+    r"\bcredit\s+(?:note|memo)\b|\bfactura\s+rectificativa\b|\bnota\s+de\s+credito\b|\babono\s+(?:de|para|sobre)\b"
+    r"|\bgutschrift\b|\brechnungskorrektur\b|\bstornorechnung\b|\bnote\s+de\s+credit\b"
+    r"|\b(?:un|l|d)\s+avoir\b|\bavoir\s+(?:sur|pour)\b"
+    r"|^(?:please\s+|por\s+favor\s+|bitte\s+)?(?:refund|credit(?!\s+(?:cards?|transfer)\b)|reembolsa(?:r|le)?|abono"
+    r"|erstatte|rembourse(?:r|z)?|avoir)\b"
 )
 # A document number: letters first, then digits, joined by hyphens, slashes, dots or
 # underscores ("INV-2026-0007", "CN/26/3"); checked on the original text, case kept.
