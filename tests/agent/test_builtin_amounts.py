@@ -298,3 +298,52 @@ def test_a_day_off_in_another_language_is_asked_about_in_that_language(message: 
     result = interpret(message, None, today=TODAY)
     assert result.action == "question" and result.invoice is None
     assert result.reply.startswith(asks) or asks in result.reply, result.reply
+
+
+# --- found by probing other phrasings ------------------------------------------------------
+
+
+def test_an_order_number_before_the_items_is_the_reference_and_the_quantity_is_kept() -> None:
+    # Was: one line "Order #4521: 3 widgets" at 10 (total 10 instead of 30).
+    result = interpret("Invoice Acme for order #4521: 3 widgets at 10", None, today=TODAY)
+    assert result.invoice is not None
+    assert _lines(result.invoice) == [("Widgets", Decimal(3), Decimal(10))]
+    assert result.invoice.reference == "4521"
+
+
+def test_a_zip_code_is_the_buyers_postal_code_not_a_line() -> None:
+    # Was: a line "Zip" priced 90,210.
+    result = interpret("Invoice Acme: 3 widgets at 10, zip 90210", None, today=TODAY)
+    assert result.invoice is not None
+    assert _lines(result.invoice) == [("Widgets", Decimal(3), Decimal(10))]
+    assert result.invoice.buyer.postal_code == "90210"
+
+
+def test_a_discount_on_condition_of_early_payment_is_a_term_not_deducted_now() -> None:
+    # Was: 2% off the total, as if the buyer had already paid within 10 days.
+    result = interpret(
+        "Invoice Acme for 5 chairs at 80, 2% discount if paid within 10 days", None, today=TODAY
+    )
+    assert result.invoice is not None
+    assert result.invoice.discounts == []
+    assert compute_totals(result.invoice).total == Decimal("400.00")
+    assert "10 days" in result.invoice.payment_terms
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Rechnung an Acme: Beratung 500 €, Leistung vom 1. bis 15. März",
+        "Facture pour Acme : conseil 500 €, prestation du 1er au 15 mars",
+        "Factura para Acme: consultoría 500 €, del 1 al 15 de marzo",
+        "Facture pour Acme : conseil du 1er au 15 mars à 500 €",
+    ],
+)
+def test_a_range_of_days_in_another_language_is_the_service_period(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [i.unit_price for i in result.invoice.line_items] == [Decimal(500)]
+    assert (result.invoice.service_period_start, result.invoice.service_period_end) == (
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 15),
+    )

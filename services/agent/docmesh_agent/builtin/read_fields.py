@@ -185,8 +185,18 @@ def read_fields(r: Reading, text: str, party_before: str | None) -> bool:
     return bool(party_before and read_party_detail(r, text, party_before))
 
 
+# "2% discount if paid within 10 days": a condition of payment (the terms), never deducted now.
+_IF_PAID = re.compile(
+    r"\b(?:if|when)\s+paid\s+(?:within|by|before|in)\b|\bfor\s+payment\s+(?:within|by|before)\b",
+    re.IGNORECASE,
+)
+
+
 def _discount(r: Reading, match: re.Match[str]) -> bool:
     """A matched discount phrase: on the whole document, on a line, or for a reason."""
+    if _IF_PAID.search(match.group(0)):
+        r.draft.payment_terms = capitalised(match.group(0).strip())
+        return True
     desc = (match.groupdict().get("desc") or "").strip()
     word = (match.groupdict().get("word") or "discount").lower()
     if desc.lower() in ("a", "an", "the", "flat", ""):

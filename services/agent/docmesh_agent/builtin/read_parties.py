@@ -258,15 +258,27 @@ def read_party_detail(r: Reading, text: str, role: str) -> bool:
     return True
 
 
+_POSTAL = re.compile(
+    r"^(?:zip(?:\s+code)?|postal\s+code|post\s*code|plz|code\s+postal|c\.?p\.?)\s*:?\s*(?P<code>[A-Z0-9][A-Z0-9 -]{2,9})$",
+    re.IGNORECASE,
+)
+
+
 def read_contact(r: Reading, text: str, party_before: str | None) -> bool:
-    """An e-mail, phone number or tax id said on its own ("..., email billing@acme.example"): the
-    party just named, else the buyer. Never a line (and never a price)."""
+    """An e-mail, phone number, tax id or postal code said on its own ("..., email
+    billing@acme.example", "zip 90210"): the party just named, else the buyer. Never a line (and
+    never a price)."""
     role = party_before or ("buyer" if r.draft.buyer is not None else None)
     if role is None:
         return False
     email = _SAID_EMAIL.match(text.strip())
     if email:
         return read_party_detail(r, email.group("email"), role)
+    postal = _POSTAL.match(text.strip())
+    party = r.draft.buyer if role == "buyer" else r.draft.seller
+    if postal and party is not None:
+        _set_party(r, role, party.model_copy(update={"postal_code": postal.group("code").strip()}))
+        return True
     if _PHONE.match(text) or _TAX_ID.match(text):
         return read_party_detail(r, text, role)
     return False

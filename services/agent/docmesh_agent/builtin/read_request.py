@@ -182,6 +182,11 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
                 break
     if read_contact(r, rest, party_before):
         return None
+    ref = _REFERENCE_LEAD.match(rest)
+    if ref and rest[ref.end() :].strip():
+        # "order #4521: 3 widgets at 10": the order's number is the reference, then the line.
+        r.draft.reference = ref.group("ref")
+        rest = rest[ref.end() :].strip()
     for regex in _EXEMPT_NAMED:
         named = regex.match(rest)
         if named:
@@ -216,12 +221,25 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
     # "an audit at $2,500 due 2026-12-01", "support at 75 for the period March 1-15": a date
     # phrase glued to the end of an item is the document's date, never part of the line.
     for glued in _GLUED_TERMS.finditer(rest):
-        if glued.start() > 0 and read_terms(rest[glued.end() :], r.draft, r.today):
+        if glued.start() == 0:
+            continue
+        tail = rest[glued.end() :]
+        if read_terms(tail, r.draft, r.today):
             rest = rest[: glued.start()].rstrip(" ,")
+            break
+        # "consulting service period March 1 to March 15 at 500": the phrase before the price.
+        price = re.search(r"\s+(?:at|@)\s+(?=\S*\d)", tail)
+        if price and read_terms(tail[: price.start()], r.draft, r.today):
+            rest = rest[: glued.start()] + tail[price.start() :]
             break
     return read_item(r, rest)
 
 
+_REFERENCE_LEAD = re.compile(
+    r"^(?:(?:your|our|the)\s+)?(?:order|po|p\.o\.|purchase\s+order|job|project|ref(?:erence)?)\s*"
+    r"(?:\#|no\.?|number|nr\.?)\s*(?P<ref>[A-Za-z0-9][\w\-/]*)(?:\s*[:,]|\s+[–-])\s*",
+    re.IGNORECASE,
+)
 _GLUED_TERMS = re.compile(
     rf"\s+(?=(?:due|payable|net\s?\d|valid\s+(?:for|until|till)|issued|dated|payment\s+(?:with)?in|"
     rf"(?:for\s+)?(?:the\s+)?(?:service\s+|billing\s+)?period|cover(?:s|ing)|deliver(?:ed|y)|during|"

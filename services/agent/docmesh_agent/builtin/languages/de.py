@@ -83,6 +83,11 @@ GERMAN = Language(
         (r"\b(\d+)\s+tage\s+gültig", r"valid for \1 days"),
         (r"\b(?:lieferung|liefertermin|lieferdatum)\s+(?:bis|am)?(?:\s+zum)?\s*(?=\w)", "delivery on "),
         (r"\bleistungszeitraum\s+(?:vom\s+)?", "service period "),
+        # "Leistung vom 1. bis 15. März", "vom 1. bis 15. März": the service period.
+        (
+            r"\b(?:leistung(?:sdatum)?\s+)?vom\s+(?=(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)",
+            "service period ",
+        ),
         # Payment on receipts.
         # "20 € bar bezahlt": part of the total paid.
         (rf"\b(?:hat\s+)?({_MONEY_MARKED})\s+(?:in\s+)?bar\s+bezahlt", r"paid \1 in cash"),

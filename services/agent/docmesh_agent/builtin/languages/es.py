@@ -104,6 +104,11 @@ SPANISH = Language(
         (r"\bv[aá]lid[oa]\s+(?:(?:durante|por)\s+)?(\d+)\s+d[ií]as", r"valid for \1 days"),
         (r"\b(?:fecha\s+de\s+)?entrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
         (r"\bper[ií]odo\s+(?:de\s+(?:servicio|prestaci[oó]n)\s+)?(?:del?\s+)?", "service period "),
+        # "del 1 al 15 de marzo", "servicio del 1 al 15 de marzo": the service period.
+        (
+            r"\b(?:servicios?\s+|prestaci[oó]n\s+)?(?:del|desde\s+el)\s+(?=(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)",
+            "service period ",
+        ),
         # Payment on receipts.
         # "pagó 20 € en efectivo": part of the total paid.
         (

@@ -114,6 +114,11 @@ FRENCH = Language(
         (r"\bvalable\s+(\d+)\s+jours", r"valid for \1 days"),
         (r"\b(?:date\s+de\s+)?livraison\s+(?:le|avant\s+le|pour\s+le|:)\s*", "delivery on "),
         (r"\bpériode\s+(?:de\s+prestation\s+)?(?:du\s+|de\s+)?", "service period "),
+        # "prestation du 1er au 15 mars", "du 1er au 15 mars": the service period.
+        (
+            r"\b(?:prestations?\s+)?du\s+(?=(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)",
+            "service period ",
+        ),
         # Payment on receipts.
         # "a payé 20 € en espèces": part of the total paid.
         (
