@@ -347,3 +347,9 @@ def test_a_range_of_days_in_another_language_is_the_service_period(message: str)
         dt.date(2026, 3, 1),
         dt.date(2026, 3, 15),
     )
+
+
+def test_a_date_said_as_a_lines_new_value_is_never_its_price() -> None:
+    # Was: "change the desk to March 20" set the desk's price to 20.
+    result = interpret("change the desk to March 20", _current(), today=TODAY)
+    assert result.invoice is None or _lines(result.invoice) == _lines(_current())

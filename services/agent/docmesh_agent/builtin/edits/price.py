@@ -10,7 +10,8 @@ from typing import Any
 from docmesh_agent.builtin.edits.find_line import line_index
 from docmesh_agent.builtin.edits.op import Change, EditError, first_group
 from docmesh_agent.builtin.labels import uncapitalised
-from docmesh_agent.builtin.money import find_money, format_amount
+from docmesh_agent.builtin.money import format_amount
+from docmesh_agent.builtin.not_amounts import is_not_amount, price_moneys
 from docmesh_common.model.invoice import Invoice
 
 _PRICE_RE = re.compile(
@@ -42,7 +43,10 @@ def op_price(text: str, data: dict[str, Any], current: Invoice, today: dt.date) 
         return None
     if groups["ref3"]:
         ref = "the price"
-    moneys = find_money(amount_text)
+    # "change the desk to March 20" is not a price of 20: dates and the like are never prices,
+    # read in the whole edit (the amount group alone is "20").
+    said = next(name for name, value in groups.items() if name.startswith("amt") and value is not None)
+    moneys = [] if is_not_amount(text, *match.span(said)) else price_moneys(amount_text)
     if not moneys or "%" in amount_text:
         return None
     if ref is None:
