@@ -300,6 +300,7 @@ class Gateway:
         self._dev_digest = hashlib.sha256(dev_key.encode()).digest() if dev_key else b""
         self.dev_key = dev_key
         self.limiter = limiter
+        self._budgets: dict[str, float] = {}
         self._static = self._load_static(dev_key if settings.dev_mode else "")
         self._fixed: dict[tuple[str, str], Callable[[Scope, Receive, Send], Awaitable[None]]] = {
             ("GET", "/healthz"): self._healthz,
@@ -440,7 +441,11 @@ class Gateway:
             more = message.get("more_body", False)
         return b"".join(chunks)
 
-    def _deadline(self, route: Route, headers: Mapping[str, str]) -> float:
+    def _budget(self, route: Route) -> float:
+        """A route's deadline from the settings, worked out once per route (settings never change)."""
+        found = self._budgets.get(route.full_method)
+        if found is not None:
+            return found
         method = route.method
         overrides = self.settings.route_timeouts
         budget = overrides.get(f"{method.containing_service.name}.{method.name}")
@@ -450,6 +455,11 @@ class Gateway:
             # Agent calls wait for an LLM; everything else answers quickly or not at all.
             slow = route.upstream == "agent" and route.http_method != "GET"
             budget = self.settings.chat_timeout_seconds if slow else self.settings.upstream_timeout_seconds
+        self._budgets[route.full_method] = budget
+        return budget
+
+    def _deadline(self, route: Route, headers: Mapping[str, str]) -> float:
+        budget = self._budget(route)
         asked = parse_grpc_timeout(headers.get("grpc-timeout", ""))
         return budget if asked is None else min(budget, asked)
 

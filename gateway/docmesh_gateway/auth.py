@@ -1,7 +1,8 @@
 """API keys: stored as SHA-256 hashes, each mapped to the owner id the gateway forwards.
 
-A key is never stored or logged in clear. Lookups compare the presented key's hash with every
-stored hash in constant time, so neither the result nor the timing says how close a guess was.
+A key is never stored on disk or logged in clear. A lookup compares the presented key's hash
+with every stored hash in constant time, so neither the result nor the timing says how close a
+guess was; a key that matched is remembered in memory until the keys change (KeyStore).
 """
 
 from __future__ import annotations
@@ -108,8 +109,15 @@ class KeyStore:
     restart. A file that turns bad keeps the keys that were loaded last.
     """
 
+    # Keys verified since the last (re)load, each mapped to what it resolved to: a client sends
+    # its key on every request, and comparing it with every stored hash costs O(keys) per
+    # request. Cleared whenever the keys change, so a revoked key stops at the reload; bounded,
+    # and only keys that matched are kept (a flood of wrong keys cannot fill it).
+    VERIFIED_MAX = 10_000
+
     def __init__(self, keys: Iterable[ApiKey], *, path: str = "", check_seconds: float = 5.0) -> None:
         self._keys = [(k.digest, k.owner_id, k.key_hash) for k in keys]
+        self._verified: dict[str, tuple[str, str]] = {}
         self._path = path
         self._check_seconds = check_seconds
         self._checked = time.monotonic()
@@ -144,18 +152,26 @@ class KeyStore:
             return
         self._stamp = stamp
         self._keys = [(k.digest, k.owner_id, k.key_hash) for k in keys]
+        self._verified = {}  # a revoked key must not outlive the reload
         log.info("keys file reloaded", extra={"keys": len(self._keys)})
 
     def __len__(self) -> int:
         return len(self._keys)
 
     def authenticate(self, presented: str) -> tuple[str, str] | None:
-        """(owner id, key hash) for a valid key. Every stored hash is compared, in constant time."""
+        """(owner id, key hash) for a valid key. A key not verified since the last load is
+        compared with every stored hash, in constant time; a verified one is looked up."""
+        found = self._verified.get(presented)
+        if found is not None:
+            return found
         digest = hashlib.sha256(presented.encode()).digest()
-        found: tuple[str, str] | None = None
         for stored, owner, key_hash in self._keys:
             if hmac.compare_digest(stored, digest):
                 found = (owner, key_hash)
+        if found is not None:
+            if len(self._verified) >= self.VERIFIED_MAX:
+                self._verified.clear()
+            self._verified[presented] = found
         return found
 
 

@@ -57,6 +57,7 @@ async def backends(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ba
                 DOCMESH_DATABASE_URL=f"sqlite+aiosqlite:///{state / 'sessions.db'}",
                 DOCMESH_AUTO_MIGRATE=True,
                 DOCMESH_SESSION_SWEEP_INTERVAL_SECONDS=0,
+                access_log_sample_rate=1.0,  # tests follow calls by their rpc lines
             )
             port = await start(session_module, settings)
             found.session = f"127.0.0.1:{port}"
