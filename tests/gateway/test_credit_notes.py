@@ -5,14 +5,16 @@ their own series."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import httpx
 import pytest
+from lxml import etree
 
 from docmesh_common.model.invoice import DocumentKind
 from docmesh_document.labels import labels
 from tests.document.pdf_reader import pdf_text
-from tests.gateway.conftest import Backends, Gateway, require
+from tests.gateway.conftest import Backends, Gateway, StartGateway, require
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +22,10 @@ def _needs_the_mesh(backends: Backends) -> None:
     require(backends, "session", "agent", "document")
 
 
+UBL_NS = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
 INVOICES = {
     "en": "Invoice Acme for 3 hours of design at $90",
     "es": "Factura a Acme por 3 horas de diseño a 90 €",
@@ -90,3 +96,39 @@ async def test_an_unknown_invoice_number_gets_a_question_and_no_document(gateway
 
     assert answer["revision_number"] == 0
     assert "INV-1999-0042" in answer["reply"] and answer["reply"].endswith("?")
+
+
+SELLER = {
+    "name": "Nordlicht Design GmbH",
+    "address_lines": ["Hauptstr. 1"],
+    "postal_code": "10115",
+    "city": "Berlin",
+    "country_code": "DE",
+    "vat_id": "DE123456789",
+}
+
+
+async def test_a_credit_note_made_in_chat_downloads_as_a_ubl_credit_note_naming_the_invoice(
+    start_gateway: StartGateway,
+) -> None:
+    owner = f"cn-{uuid.uuid4().hex[:8]}"
+    gateway = await start_gateway(owners=(owner,))
+    async with gateway.client(owner) as client:
+        assert (await client.patch("/api/v1/profile", json={"seller": SELLER})).status_code == 200
+        draft = await chat(
+            client, "Invoice Acme Corp for 10 hours of consulting at 100 EUR, 19% VAT, due in 30 days"
+        )
+        await chat(client, "address: 12 Elm Rd, 10115 Berlin, Germany", draft["session_id"])
+        finalized = await client.post(f"/api/v1/sessions/{draft['session_id']}:complete", json={})
+        number = finalized.json()["session"]["document_number"]
+        credit = await chat(client, f"refund 2 hours from {number}")
+        numbered = await client.post(f"/api/v1/sessions/{credit['session_id']}:complete", json={})
+        ubl = await client.get(f"/api/v1/sessions/{credit['session_id']}/document.ubl.xml")
+
+    assert numbered.status_code == 200, numbered.text
+    assert ubl.status_code == 200, ubl.text
+    root = etree.fromstring(ubl.content)
+    assert etree.QName(root).localname == "CreditNote"
+    ids = root.xpath("//cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID/text()", namespaces=UBL_NS)
+    assert ids == [number]
+    assert root.xpath("//cbc:PayableAmount/text()", namespaces=UBL_NS) == ["238.00"]  # 2 x 100 + 19 %
