@@ -52,6 +52,12 @@
       lines.map((line) => el("p", {}, line)));
   }
 
+  function precedingInvoice(invoice) {
+    const preceding = invoice.kind === "DOCUMENT_KIND_CREDIT_NOTE" ? invoice.preceding_invoice : null;
+    if (!preceding || !preceding.number) return "";
+    return preceding.issue_date ? `${preceding.number} (${preceding.issue_date})` : preceding.number;
+  }
+
   function lineDiscount(line) {
     const discount = line.discount;
     if (!discount) return "";
@@ -108,6 +114,8 @@
       ["Delivery date", invoice.delivery_date],
       ["Reference", invoice.reference],
       ["Paid by", invoice.payment_method],
+      // A credit note names the invoice it corrects (BG-3), as the sheet and the PDF print it.
+      ["Credit note for invoice", precedingInvoice(invoice)],
     ].filter(([, value]) => value);
     const amounts = totals.line_amounts || [];
     const items = invoice.line_items || [];
