@@ -43,6 +43,10 @@ Rules:
   set amount_paid only when an amount is named (a receipt without it is paid in full).
 - A line without tax (exempt, zero-rated): tax_exempt true on that line. A discount on one
   line goes in that line's "discount" (percent or amount), not in the document's discounts.
+- Dates, periods, payment terms ("net 30", "paiement à 30 jours", "30 Tage netto"), e-mails,
+  phone numbers, postal codes and tax ids are fields (due_date, payment_terms, delivery_date,
+  service_period_*, valid_until, buyer), never line items or prices. When the role of a number
+  is unclear ("1 day off"), ask one question naming it instead of guessing an amount.
 - language is the language the person writes in: "en", "es", "de" or "fr".
 - Keep "reply" short and in the person's language.
 """
