@@ -232,6 +232,8 @@ class TurnExtras:
     revision_message_id: uuid.UUID | None = None
     usage: Sequence[NewUsage] = ()
     title: str | None = None
+    # The holder whose turn lease the commit frees (None: the lease is left as it is).
+    release_lease: str | None = None
 
 
 @dataclass(slots=True)

@@ -450,6 +450,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
             revision=_new_revision(request.revision, "revision.") if request.HasField("revision") else None,
             usage=usage,
             title=request.title if request.HasField("title") else None,
+            release_lease=request.release_turn_lease or None,
         )
         revision = None
         if result.revision is not None:

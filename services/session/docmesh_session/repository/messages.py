@@ -31,6 +31,7 @@ from sqlalchemy import (
     Table,
     Update,
     bindparam,
+    delete,
     insert,
     null,
     select,
@@ -59,7 +60,15 @@ from docmesh_session.mapping import (
     session_from_row,
     usage_to_row,
 )
-from docmesh_session.models import IDEMPOTENCY_KEYS, MESSAGES, REVISIONS, SESSIONS, USAGE, UTCDateTime
+from docmesh_session.models import (
+    IDEMPOTENCY_KEYS,
+    MESSAGES,
+    REVISIONS,
+    SESSIONS,
+    TURN_LEASES,
+    USAGE,
+    UTCDateTime,
+)
 from docmesh_session.repository.keyset import keyset_page
 from docmesh_session.repository.revisions import (
     REVISION_KEEPS_NUMBER,
@@ -146,8 +155,14 @@ def _bound(table: Table, prefix: str, *computed: str) -> dict[str, ColumnElement
     return {c.name: bindparam(prefix + c.name, type_=c.type) for c in table.c if c.name not in computed}
 
 
+# A commit that frees its turn's lease (p_holder), as ReleaseTurnLease does.
+_RELEASE_LEASE = delete(TURN_LEASES).where(
+    TURN_LEASES.c.session_id == bindparam("p_id"), TURN_LEASES.c.holder == bindparam("p_holder")
+)
+
+
 def _one_statement(
-    flags: tuple[bool, bool, bool, bool], messages: int, keyed: bool, usage: int
+    flags: tuple[bool, bool, bool, bool], messages: int, keyed: bool, usage: int, release: bool
 ) -> Select[Any]:
     """The PostgreSQL append / commit as one statement (see the module docstring): the UPDATE's
     RETURNING row is the result, every INSERT takes its counters from it."""
@@ -184,12 +199,20 @@ def _one_statement(
         inserts.append(_insert_from(REVISIONS, "r", upd, values))
     for i in range(usage):
         inserts.append(_insert_from(USAGE, f"u{i}", upd, _bound(USAGE, f"u{i}_")))
+    if release:
+        # Only with a stored commit: the DELETE names the UPDATE's row.
+        lease = TURN_LEASES.c
+        inserts.append(
+            delete(TURN_LEASES)
+            .where(lease.session_id.in_(select(upd.c.id)), lease.holder == bindparam("p_holder"))
+            .cte("l")
+        )
     return select(upd).add_cte(*inserts)
 
 
 # Built once per shape (the UPDATE's flags, how many messages, keyed or not, how many usage
 # records) and reused, like _APPEND_UPDATE: the statement's cache key is computed once.
-_ONE_STATEMENT: dict[tuple[tuple[bool, bool, bool, bool], int, bool, int], Select[Any]] = {}
+_ONE_STATEMENT: dict[tuple[tuple[bool, bool, bool, bool], int, bool, int, bool], Select[Any]] = {}
 
 
 def _prefixed(prefix: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -250,6 +273,9 @@ class MessageQueries:
             parameters["p_message"] = message_id
         if revision is not None:
             parameters["p_number"] = revision.document_number
+        release = extras.release_lease if extras is not None else None
+        if release is not None:
+            parameters["p_holder"] = release
         flags = (
             expected_version is not None,
             revision is not None,
@@ -325,6 +351,8 @@ class MessageQueries:
                     await insert_usage(
                         conn, owner_id, [new_usage_record(usage, now) for usage in extras.usage]
                     )
+                if release is not None:
+                    await conn.execute(_RELEASE_LEASE, {"p_id": session_id, "p_holder": release})
         except _Rollback as done:
             # A replay or a refusal, read after an UPDATE that matched nothing: the session
             # it carries is the committed one.
@@ -365,7 +393,7 @@ class MessageQueries:
         """`append` on PostgreSQL: the same rows, written by one statement (module docstring)."""
         revision = extras.revision if extras is not None else None
         usage = [new_usage_record(u, now) for u in extras.usage] if extras is not None else []
-        shape = (flags, len(messages), bool(idempotency_key), len(usage))
+        shape = (flags, len(messages), bool(idempotency_key), len(usage), "p_holder" in parameters)
         statement = _ONE_STATEMENT.get(shape)
         if statement is None:
             statement = _ONE_STATEMENT.setdefault(shape, _one_statement(*shape))

@@ -26,6 +26,7 @@ from docmesh_session.domain import (
 from docmesh_session.errors import refusal
 from docmesh_session.paging import Keyset, PageTokens, filter_hash, int_key
 from docmesh_session.repository import SessionRepository
+from docmesh_session.service.leases import check_holder
 from docmesh_session.service.shared import SessionLookup, run_to_completion
 from docmesh_session.settings import SessionSettings
 from docmesh_session.tokens import count_tokens
@@ -109,6 +110,7 @@ class MessageRules:
         revision: NewRevision | None = None,
         usage: Sequence[NewUsage] = (),
         title: str | None = None,
+        release_lease: str | None = None,
     ) -> CommitResult:
         """An agent turn's outcome in one transaction: what AppendMessages, SaveRevision,
         RecordUsage and UpdateSession(title) would write, checked by the same rules, all or
@@ -121,6 +123,8 @@ class MessageRules:
         checked = [check_usage(u, f"usage[{i}]") for i, u in enumerate(usage)]
         if title is not None:
             validate_title(title, "title")
+        if release_lease is not None:
+            check_holder(release_lease, "release_turn_lease")
         counts = await _count_all(messages)
         now = self._clock()
         attempt = await self._repository.messages.append(
@@ -128,7 +132,13 @@ class MessageRules:
             session_id,
             messages,
             counts,
-            extras=TurnExtras(revision=revision, revision_message_id=message_id, usage=checked, title=title),
+            extras=TurnExtras(
+                revision=revision,
+                revision_message_id=message_id,
+                usage=checked,
+                title=title,
+                release_lease=release_lease,
+            ),
             idempotency_key=idempotency_key,
             fingerprint=_turn_fingerprint(messages, revision, checked, title),
             token_limit=self._settings.max_session_tokens,
@@ -139,6 +149,9 @@ class MessageRules:
             raise self._refusal(attempt, session_id, counts, None)
         assert attempt.result is not None
         session = attempt.result.session
+        if attempt.outcome is AppendOutcome.REPLAYED and release_lease is not None:
+            # The first attempt freed the lease with its write; a retry frees it (again) here.
+            await self._repository.leases.release(session_id, release_lease)
         if attempt.outcome is AppendOutcome.STORED and attempt.revision is not None:
             await self._cache.put_revision_and_session(attempt.revision, session)
         else:
