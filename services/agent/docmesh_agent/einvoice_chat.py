@@ -235,10 +235,9 @@ class EInvoiceChat:
         asked = (
             m.content for m in reversed(view.messages) if m.role == "user" and asks_for_einvoice(m.content)
         )
-        question = await self.missing_question(
-            document.invoice, document.msc, einvoice_profile(next(asked, ""))
-        )
-        following = question or "The document now has everything an EN 16931 e-invoice needs."
+        profile = einvoice_profile(next(asked, ""))
+        question = await self.missing_question(document.invoice, document.msc, profile)
+        following = question or f"The document now has everything {_rules_name(profile)} e-invoice needs."
         if saved:
             following = f"Saved on the customer too. {following}"
         return EInvoiceOutcome(
@@ -274,14 +273,15 @@ class EInvoiceChat:
         question = await self.missing_question(invoice, msc, profile)
         if question:
             return question
+        query = f"?profile={profile}" if profile else ""
+        rules = _rules_name(profile)
+        files = f"document.ubl.xml{query} (UBL) or document.cii.xml{query} (CII)"
         if not invoice.number:
             return (
-                "It has everything an EN 16931 e-invoice needs. Finalize it to give it its number, "
-                "then download document.ubl.xml (UBL) or document.cii.xml (CII); the PDF carries the CII too."
+                f"It has everything {rules} e-invoice needs. Finalize it to give it its number, "
+                f"then download {files}."
             )
-        return (
-            "It is a complete EN 16931 e-invoice: download document.ubl.xml (UBL) or document.cii.xml (CII)."
-        )
+        return f"It is {rules} e-invoice, complete: download {files}."
 
     async def missing_question(self, invoice: Invoice, msc: str, profile: str = "") -> str:
         """The question for what the document service says the e-invoice lacks; "" when nothing."""
@@ -297,6 +297,11 @@ class EInvoiceChat:
                 return f"This document cannot be an e-invoice: {refused.message}."
             return question_for(invoice, refused.preconditions)
         return ""
+
+
+def _rules_name(profile: str) -> str:
+    """ "an EN 16931", "an XRechnung", "a Peppol BIS": the rules followed, with their article."""
+    return {"xrechnung": "an XRechnung", "peppol": "a Peppol BIS"}.get(profile, "an EN 16931")
 
 
 def _fold(text: str) -> str:
