@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -110,6 +111,15 @@ def test_the_parties_are_read_with_address_ids_and_electronic_address() -> None:
     )
     assert seller.email == "billing@acme.example"
     assert (imported.buyer.name, imported.buyer.vat_id) == ("Client SARL", "FR12345678901")
+
+
+def test_a_tax_number_sent_as_the_vat_identifier_is_the_tax_registration() -> None:
+    def tax_number(root: etree._Element) -> None:
+        path = "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID"
+        root.find(path, NS).text = "37/302/30168"  # type: ignore[union-attr]
+
+    imported, _ = read_einvoice(_edited_ubl(STANDARD, tax_number))
+    assert (imported.seller.vat_id, imported.seller.tax_id) == ("", "37/302/30168")
 
 
 def test_each_standard_rate_is_a_vat_tax_the_lines_name() -> None:
@@ -248,6 +258,15 @@ def test_totals_that_do_not_add_up_are_refused_saying_what_they_came_to() -> Non
     assert "9999.99" in message and "docmesh computes" in message
 
 
+def test_a_line_whose_net_amount_contradicts_its_price_is_refused_naming_it() -> None:
+    def contradiction(root: etree._Element) -> None:
+        root.find("cac:InvoiceLine/cbc:LineExtensionAmount", NS).text = "177.41"  # type: ignore[union-attr]
+
+    assert "invoice line 1: 3 × 95.55 comes to 286.65, but the file says 177.41" in _refusal(
+        _edited_ubl(STANDARD, contradiction)
+    )
+
+
 def test_a_line_charge_is_refused() -> None:
     def line_charge(root: etree._Element) -> None:
         allowance = root.find("cac:InvoiceLine/cac:AllowanceCharge/cbc:ChargeIndicator", NS)
@@ -312,11 +331,45 @@ def test_a_line_without_a_vat_category_is_refused_naming_the_line() -> None:
     assert "invoice line 1 has no VAT category" in _refusal(_edited_ubl(STANDARD, no_category))
 
 
-def test_a_negative_quantity_is_refused() -> None:
-    def negative(root: etree._Element) -> None:
-        root.find("cac:InvoiceLine/cbc:InvoicedQuantity", NS).text = "-3"  # type: ignore[union-attr]
+def _deduction(amount: str) -> Callable[[etree._Element], None]:
+    """A second line of quantity -1 at ``amount`` ("Abzug"), with the totals it makes."""
 
-    assert "positive quantities" in _refusal(_edited_ubl(STANDARD, negative))
+    def edit(root: etree._Element) -> None:
+        lines = root.findall("cac:InvoiceLine", NS)
+        deduction = etree.fromstring(etree.tostring(lines[0]))
+        deduction.find("cbc:ID", NS).text = "99"  # type: ignore[union-attr]
+        deduction.find("cbc:InvoicedQuantity", NS).text = "-1"  # type: ignore[union-attr]
+        deduction.find("cbc:LineExtensionAmount", NS).text = f"-{amount}"  # type: ignore[union-attr]
+        deduction.find("cac:Item/cbc:Name", NS).text = "Abzug"  # type: ignore[union-attr]
+        deduction.find("cac:Price/cbc:PriceAmount", NS).text = amount  # type: ignore[union-attr]
+        for allowance in deduction.findall("cac:AllowanceCharge", NS):
+            deduction.remove(allowance)
+        lines[-1].addnext(deduction)
+        totals = root.find("cac:LegalMonetaryTotal", NS)
+        for tag in ("LineExtensionAmount", "TaxExclusiveAmount", "TaxInclusiveAmount", "PayableAmount"):
+            element = totals.find(f"cbc:{tag}", NS)  # type: ignore[union-attr]
+            element.text = format(D(element.text) - D(amount), "f")  # type: ignore[union-attr, arg-type]
+
+    return edit
+
+
+def test_a_negative_line_is_a_whole_document_discount_named_after_it() -> None:
+    # One exempt line: the deduction changes no VAT, so the file's totals hold.
+    imported, _ = read_einvoice(_edited_ubl(CASES[2 * 6], _deduction("100.00")))
+    assert [(d.amount, d.description) for d in imported.discounts] == [(D("100.00"), "Abzug")]
+    assert len(imported.line_items) == 1
+
+
+def test_a_negative_line_that_would_move_vat_between_rates_is_refused_saying_why() -> None:
+    message = _refusal(_edited_ubl(STANDARD, _deduction("10.00")))
+    assert "totals do not add up" in message and "negative lines" in message
+
+
+def test_a_negative_quantity_at_a_positive_price_with_an_allowance_is_refused() -> None:
+    def negative(root: etree._Element) -> None:
+        root.find("cac:InvoiceLine/cbc:InvoicedQuantity", NS).text = "-2"  # type: ignore[union-attr]
+
+    assert "positive quantities" in _refusal(_edited_ubl(EXEMPT_WITH_EXTRAS, negative))
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))

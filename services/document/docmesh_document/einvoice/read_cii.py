@@ -96,6 +96,11 @@ def _line(element: etree._Element, index: int) -> ReadLine:
         category=_R.text(tax, "ram:CategoryCode"),
         rate=_R.decimal(tax, "ram:RateApplicablePercent", f"{where}: VAT rate (BT-152)"),
         sku=_R.text(element, "ram:SpecifiedTradeProduct/ram:SellerAssignedID"),
+        net=_R.decimal(
+            settlement,
+            "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
+            f"{where}: net amount (BT-131)",
+        ),
     )
     for allowance in (
         _R.all(settlement, "ram:SpecifiedTradeAllowanceCharge") if settlement is not None else []

@@ -26,14 +26,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pydantic
 
-from docmesh_common.model.currency import minor_units
+from docmesh_common.model.currency import is_currency, minor_units
 from docmesh_common.model.invoice import DocumentKind, Invoice, PaymentMeans, PaymentMeansCode, Tax
 from docmesh_common.model.totals import EN16931_MAX_DIGITS, compute_totals, vat_breakdown
-from docmesh_common.model.vat import ZERO_RATE_CATEGORIES, VatCategory
+from docmesh_common.model.vat import ZERO_RATE_CATEGORIES, VatCategory, is_vat_id, normalize_vat_id
 from docmesh_document.einvoice.read_xml import EInvoiceError
 
 # UNTDID 1001 document types read as a credit note; every other invoice type is an invoice.
@@ -83,6 +83,7 @@ class ReadLine:
     sku: str = ""
     allowances: list[tuple[Decimal, str]] = field(default_factory=list)  # (amount, reason)
     charges: list[Decimal] = field(default_factory=list)
+    net: Decimal | None = None  # BT-131, the file's own line net amount
 
 
 @dataclass
@@ -162,9 +163,38 @@ def _tax_name(rate: Decimal, several: bool) -> str:
 class _Builder:
     def __init__(self, read: ReadDocument) -> None:
         self.read = read
+        # A line with a negative amount (a deduction: quantity -1 of "Abzug") cannot be a line of
+        # a docmesh document; it is a whole-document discount of that amount instead. The totals
+        # check refuses the document when that moves VAT between rates.
+        self.lines: list[tuple[int, ReadLine]] = []
+        self.deductions: list[dict[str, object]] = []
+        digits = (
+            min(minor_units(read.currency_code), EN16931_MAX_DIGITS) if is_currency(read.currency_code) else 2
+        )
+        for index, line in enumerate(read.lines, start=1):
+            if line.charges:
+                raise EInvoiceError(
+                    f"invoice line {index} has a line charge (BG-28), which a docmesh document cannot hold"
+                )
+            amount = line.quantity * line.unit_price
+            if amount < 0 and line.allowances:
+                raise EInvoiceError(
+                    f"invoice line {index} has a negative amount and an allowance; docmesh documents hold "
+                    "positive quantities and amounts"
+                )
+            _check_line_net(index, line, digits)
+            if amount < 0:
+                self.deductions.append(
+                    {
+                        "amount": abs(amount).quantize(_CENT),
+                        "description": line.description or f"Line {index}",
+                    }
+                )
+            else:
+                self.lines.append((index, line))
         standard = [
             _rate_key(line.rate)
-            for index, line in enumerate(read.lines, start=1)
+            for index, line in self.lines
             if _category(line.category, f"invoice line {index}") is VatCategory.STANDARD
         ]
         standard += [
@@ -202,14 +232,14 @@ class _Builder:
 
     def line(self, index: int, line: ReadLine) -> dict[str, object]:
         where = f"invoice line {index}"
-        if line.charges:
-            raise EInvoiceError(f"{where} has a line charge (BG-28), which a docmesh document cannot hold")
-        if line.quantity <= 0:
-            raise EInvoiceError(
-                f"{where} has the quantity {format(line.quantity, 'f')}; docmesh documents hold positive quantities"
-            )
-        if line.unit_price < 0:
-            raise EInvoiceError(f"{where} has a negative price; docmesh documents hold positive amounts")
+        if line.quantity <= 0 or line.unit_price < 0:
+            if line.quantity < 0 and line.unit_price < 0:
+                line.quantity, line.unit_price = -line.quantity, -line.unit_price
+            else:
+                raise EInvoiceError(
+                    f"{where} has the quantity {format(line.quantity, 'f')} at the price "
+                    f"{format(line.unit_price, 'f')}; docmesh documents hold positive quantities and amounts"
+                )
         data: dict[str, object] = {
             "description": line.description or f"Line {index}",
             "quantity": line.quantity,
@@ -225,7 +255,7 @@ class _Builder:
         return data
 
     def lines_and_charges(self) -> tuple[list[dict[str, object]], Decimal | None, VatCategory | None]:
-        lines = [self.line(i, line) for i, line in enumerate(self.read.lines, start=1)]
+        lines = [self.line(i, line) for i, line in self.lines]
         shipping: Decimal | None = None
         shipping_category: VatCategory | None = None
         for item in self.read.allowances_charges:
@@ -257,7 +287,7 @@ class _Builder:
             if item.amount < 0:
                 raise EInvoiceError("a document-level allowance (BG-20) is negative")
             out.append({"amount": item.amount, "description": item.reason})
-        return out
+        return out + self.deductions
 
     def payment_means(self) -> tuple[dict[str, object] | None, str]:
         """(the model's payment means, or None with the code as payment_method text)."""
@@ -331,6 +361,22 @@ class _Builder:
         }
 
 
+def _check_line_net(index: int, line: ReadLine, digits: int) -> None:
+    """BT-131 = quantity × net price − allowances, in the file's decimals (2, JPY 0): a line that
+    contradicts itself is named, rather than found later as totals that do not add up. One minor
+    unit of difference is a rounding choice, not a contradiction."""
+    if line.net is None:
+        return
+    unit = Decimal(1).scaleb(-digits)
+    computed = (line.quantity * line.unit_price).quantize(unit, rounding=ROUND_HALF_UP)
+    computed -= sum((a for a, _ in line.allowances), Decimal(0))
+    if abs(computed - line.net) > unit:
+        raise EInvoiceError(
+            f"invoice line {index}: {format(line.quantity, 'f')} × {format(line.unit_price, 'f')} comes to "
+            f"{format(computed, 'f')}, but the file says {format(line.net, 'f')} (BT-131)"
+        )
+
+
 def _unit(code: str) -> str:
     code = code.strip().upper()
     if code in _NO_UNIT:
@@ -339,14 +385,19 @@ def _unit(code: str) -> str:
 
 
 def _party(p: ReadParty) -> dict[str, object]:
+    vat_id, tax_id = p.vat_id, p.tax_id
+    if vat_id and not is_vat_id(normalize_vat_id(vat_id)):
+        # A tax number sent as the VAT identifier (a German "37/302/30168" under scheme VA): it
+        # is the party's tax registration (BT-32), not a reason to refuse the document.
+        vat_id, tax_id = "", tax_id or vat_id
     return {
         "name": p.name,
         "address_lines": p.address_lines,
         "postal_code": p.postal_code,
         "city": p.city,
         "country_code": p.country_code,
-        "vat_id": p.vat_id,
-        "tax_id": p.tax_id,
+        "vat_id": vat_id,
+        "tax_id": tax_id,
         "company_id": p.company_id,
         "endpoint_id": p.endpoint_id if p.endpoint_scheme else "",
         "endpoint_scheme": p.endpoint_scheme if p.endpoint_id else "",
@@ -364,7 +415,7 @@ def _model_error(error: pydantic.ValidationError) -> EInvoiceError:
     return EInvoiceError("the e-invoice does not fit a docmesh document: " + "; ".join(problems))
 
 
-def _check_totals(invoice: Invoice, read: ReadDocument) -> None:
+def _check_totals(invoice: Invoice, read: ReadDocument, deductions: bool) -> None:
     """The file's totals against docmesh's: the EN 16931 view of the one arithmetic (2 decimals at
     most, as the file has them) and, where the currency has no more than 2 decimals, the
     document's own totals too (a KWD sheet computes in 3 decimals, its e-invoice in 2)."""
@@ -387,8 +438,13 @@ def _check_totals(invoice: Invoice, read: ReadDocument) -> None:
     if read.payable is None:
         off.insert(0, "the file states no amount due (BT-115)")
     if off:
+        why = (
+            " (its negative lines are read as whole-document discounts, which docmesh spreads over every VAT rate)"
+            if deductions and any(term.startswith("BT-110") for term in off)
+            else ""
+        )
         raise EInvoiceError(
-            f"the totals do not add up: {'; '.join(off)}; "
+            f"the totals do not add up: {'; '.join(off)}{why}; "
             "the document is not imported rather than stored with different figures"
         )
 
@@ -400,13 +456,16 @@ def to_invoice(read: ReadDocument) -> Invoice:
     if not read.currency_code:
         raise EInvoiceError("the e-invoice names no currency (BT-5)")
     try:
-        invoice = Invoice.model_validate(_Builder(read).invoice_data())
-    except pydantic.ValidationError as error:
-        raise _model_error(error) from None
-    try:
-        _check_totals(invoice, read)
+        builder = _Builder(read)
+        if not builder.lines:
+            raise EInvoiceError("the e-invoice has no line with a positive amount")
+        try:
+            invoice = Invoice.model_validate(builder.invoice_data())
+        except pydantic.ValidationError as error:
+            raise _model_error(error) from None
+        _check_totals(invoice, read, bool(builder.deductions))
     except ArithmeticError:
-        # Quantities and prices each within the model's 18 digits can still multiply past
+        # Quantities and prices within the model's 18 digits each can still multiply past
         # Decimal's 28-digit precision.
         raise EInvoiceError("the amounts are too large for docmesh to compute") from None
     return invoice

@@ -88,6 +88,7 @@ def _line(element: etree._Element, index: int, quantity_tag: str) -> ReadLine:
         category=_R.text(category, "cbc:ID"),
         rate=_R.decimal(category, "cbc:Percent", f"{where}: VAT rate (BT-152)"),
         sku=_R.text(element, "cac:Item/cac:SellersItemIdentification/cbc:ID"),
+        net=_R.decimal(element, "cbc:LineExtensionAmount", f"{where}: net amount (BT-131)"),
     )
     for allowance in _R.all(element, "cac:AllowanceCharge"):
         amount = _R.decimal(allowance, "cbc:Amount", f"{where}: allowance or charge amount") or Decimal(0)
