@@ -66,7 +66,7 @@ ERROR_SCHEMA: dict[str, Any] = {
                 "details": {
                     "type": "array",
                     "items": {"type": "object"},
-                    "description": "google.rpc details (ErrorInfo, BadRequest, RetryInfo) with @type.",
+                    "description": "google.rpc details (ErrorInfo, BadRequest, PreconditionFailure, RetryInfo) with @type.",
                 },
                 "request_id": {"type": "string"},
             },
