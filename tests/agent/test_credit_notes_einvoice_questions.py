@@ -243,3 +243,40 @@ async def test_an_answer_about_a_saved_customer_updates_the_customer_too(mesh: M
     ).customers
     assert customer.party.vat_id == "FR40303265045"
     assert "Saved on the customer too" in answered.reply
+
+
+async def test_an_xrechnung_conversation_walks_through_every_missing_term_one_by_one(mesh: Mesh) -> None:
+    seller = invoice_pb2.Party()
+    seller.CopyFrom(SELLER)
+    seller.endpoint_id, seller.endpoint_scheme = "DE123456789", "9930"
+    caller = await with_seller(mesh, seller)
+    draft = await caller.chat(ACME)
+    await caller.chat("address: 12 Elm Rd, 10115 Berlin, Germany", draft.session_id)
+
+    replies = [
+        (await caller.chat(message, draft.session_id)).reply
+        for message in (
+            "send it as XRechnung",
+            "Leitweg-ID is 04011000-12345-67",
+            "electronic address: ap@acme.test",
+        )
+    ]
+
+    assert replies[0] == "What buyer reference (e.g. the Leitweg-ID) did Acme Corp give you?"
+    assert replies[1].startswith(
+        "Done: Acme Corp's buyer reference is on the document. What is Acme Corp's electronic"
+    )
+    assert "Done: Acme Corp's electronic address is on the document." in replies[2]
+    assert "bank.iban" in replies[2] and "PATCH /api/v1/profile" in replies[2]
+
+
+def test_an_electronic_address_answer_needs_its_scheme_unless_it_is_an_e_mail() -> None:
+    assert read_buyer_answer("their Peppol ID is 0088:4012345000009") == {
+        "endpoint_id": "4012345000009",
+        "endpoint_scheme": "0088",
+    }
+    assert read_buyer_answer("electronic address: ap@acme.test") == {
+        "endpoint_id": "ap@acme.test",
+        "endpoint_scheme": "EM",
+    }
+    assert read_buyer_answer("Acme's electronic address is 12345") is None

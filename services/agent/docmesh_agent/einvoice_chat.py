@@ -70,6 +70,15 @@ _ADDRESS_ANSWER = re.compile(
     re.IGNORECASE,
 )
 
+# "their Peppol ID is 0088:4012345000009", "electronic address: 9930:DE123456789",
+# "electronic address: ap@acme.test" (an e-mail address is scheme EM).
+_ENDPOINT_ANSWER = re.compile(
+    r"^(?:(?:the\s+)?(?:buyer|customer|client)(?:'s)?|their|[\w .&'-]+?'s?)?\s*"
+    r"(?:electronic\s+address|peppol\s+(?:id|participant\s+id)|endpoint(?:\s+id)?)\s*(?:is|:|=)?\s*:?\s*"
+    r"(?:(?P<scheme>\d{4}|EM)\s*:\s*)?(?P<endpoint>[^\s:]+?)\s*\.?$",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 # "buyer reference: 04011000-12345-67", "the Leitweg-ID is …" (XRechnung's BT-10).
 _REFERENCE_ANSWER = re.compile(
     r"^(?:the\s+|their\s+|die\s+)?(?:buyer\s+reference|leitweg-?id)\s*(?:is|:|ist|=)?\s*:?\s*(?P<reference>\S.{0,99}?)\s*\.?$",
@@ -112,6 +121,13 @@ def read_buyer_answer(message: str) -> dict[str, object] | None:
         number = normalize_vat_id(vat.group("vat"))
         if is_vat_id(number):
             return {"vat_id": number}
+    endpoint = _ENDPOINT_ANSWER.match(text)
+    if endpoint:
+        scheme = (endpoint.group("scheme") or "").upper()
+        if not scheme and _EMAIL.match(endpoint.group("endpoint")):
+            scheme = "EM"
+        # Without its scheme an identifier cannot be routed: not an answer (the question asks again).
+        return {"endpoint_id": endpoint.group("endpoint"), "endpoint_scheme": scheme} if scheme else None
     address = _ADDRESS_ANSWER.match(text)
     if address:
         return read_address(address.group("address"))
@@ -177,7 +193,10 @@ def question_for(invoice: Invoice, missing: Sequence[Precondition]) -> str:
         if subject in _BUYER_ADDRESS:
             return f"What is {buyer}'s postal address (street, postal code, city, country)?"
         if subject == "BT-49":
-            return f"What is {buyer}'s electronic address (e.g. their Peppol ID with its scheme)?"
+            return (
+                f"What is {buyer}'s electronic address? Please give it with its scheme, "
+                'e.g. "electronic address: 0088:4012345000009", or an e-mail address.'
+            )
         if subject == "BT-10":
             return f"What buyer reference (e.g. the Leitweg-ID) did {buyer} give you?"
         if subject == "BT-9":
@@ -228,7 +247,13 @@ class EInvoiceChat:
         else:
             buyer = Party.model_validate(invoice.buyer.model_dump() | (fields or {}))
             edited = invoice.model_copy(update={"buyer": buyer})
-            said = "VAT number" if fields and "vat_id" in fields else "postal address"
+            said = (
+                "VAT number"
+                if fields and "vat_id" in fields
+                else "electronic address"
+                if fields and "endpoint_id" in fields
+                else "postal address"
+            )
             saved = await self._remember(buyer.name, fields or {})
         document = await self.documents.render(edited)
         # The follow-up question keeps to the rules the person asked for last (XRechnung, Peppol).
