@@ -456,10 +456,10 @@ def to_invoice(read: ReadDocument) -> Invoice:
     if not read.currency_code:
         raise EInvoiceError("the e-invoice names no currency (BT-5)")
     try:
-        builder = _Builder(read)
-        if not builder.lines:
-            raise EInvoiceError("the e-invoice has no line with a positive amount")
         try:
+            builder = _Builder(read)  # its taxes are model values: a rate over 100 % is refused here
+            if not builder.lines:
+                raise EInvoiceError("the e-invoice has no line with a positive amount")
             invoice = Invoice.model_validate(builder.invoice_data())
         except pydantic.ValidationError as error:
             raise _model_error(error) from None
