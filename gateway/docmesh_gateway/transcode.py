@@ -138,7 +138,7 @@ def build_request(
     descriptor: _descriptor.Descriptor = route.method.input_type
     data: dict[str, Any] = {}
     body_fields: list[FieldDescriptor] = []
-    raw_body = route.body and route.body != "*" and _is_http_body(descriptor, route.body)
+    raw_body = bool(route.body) and route.body != "*" and _is_http_body(descriptor, route.body)
     if route.body and not raw_body:
         parsed = _parse_body(body)
         if route.body == "*":
@@ -164,6 +164,15 @@ def build_request(
     if route.body != "*":
         _apply_query(descriptor, data, query, bound, route.body)
     message = route.request_class()
+    if _strings_only(descriptor, data):
+        # What json_format would do, without its generic walk (16-24 us for a GET's path id or
+        # a create's title, against under 1 us): strings set as they are. A string protobuf
+        # refuses (an unpaired surrogate) goes through json_format below for its error.
+        try:
+            _fill(message, data)
+            return _with_raw_body(route, message, raw_body, content_type, body)
+        except ValueError:
+            message = route.request_class()
     try:
         json_format.ParseDict(data, message)
     except json_format.ParseError as error:
@@ -171,6 +180,10 @@ def build_request(
         raise RequestError(text, field) from None
     except (ValueError, TypeError, RecursionError) as error:
         raise RequestError(f"invalid request: {error}") from None
+    return _with_raw_body(route, message, raw_body, content_type, body)
+
+
+def _with_raw_body(route: Route, message: Message, raw_body: bool, content_type: str, body: bytes) -> Message:
     if raw_body:
         target: Any = message
         for name in route.body.split("."):
@@ -178,6 +191,42 @@ def build_request(
         target.content_type = content_type.strip()
         target.data = body
     return message
+
+
+def _strings_only(descriptor: _descriptor.Descriptor, data: Mapping[str, Any]) -> bool:
+    """Every value is a string for a singular string field outside any oneof, or an object of
+    such values for a singular message field (not a well-known type or a map): json_format
+    would set each as it is, so the values can be set directly."""
+    for name, value in data.items():
+        field = descriptor.fields_by_name.get(name)
+        # json_format refuses two members of one oneof; its own walk reports that.
+        if field is None or _is_repeated(field) or field.containing_oneof is not None:
+            return False
+        if isinstance(value, str):
+            if field.type != FieldDescriptor.TYPE_STRING:
+                return False
+        elif isinstance(value, dict):
+            nested = field.message_type
+            if (
+                field.type != FieldDescriptor.TYPE_MESSAGE
+                or nested is None
+                or nested.full_name.startswith("google.protobuf.")
+                or not _strings_only(nested, value)
+            ):
+                return False
+        else:
+            return False
+    return True
+
+
+def _fill(message: Any, data: Mapping[str, Any]) -> None:
+    for name, value in data.items():
+        if isinstance(value, str):
+            setattr(message, name, value)
+        else:
+            child = getattr(message, name)
+            child.SetInParent()  # an empty object sets the field, as in json_format
+            _fill(child, value)
 
 
 def _is_http_body(descriptor: _descriptor.Descriptor, body_field: str) -> bool:
