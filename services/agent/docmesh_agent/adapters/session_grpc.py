@@ -32,6 +32,8 @@ from docmesh_common.model.invoice import DocumentKind, from_proto, kind_from_pro
 
 # The session's metadata entry naming the idempotency key of the turn that created it.
 TURN_KEY_METADATA = "docmesh.agent.turn_key"
+# How many pages of 100 sessions a document number is looked for in (bounds one lookup's cost).
+FIND_PAGES = 10
 # The session's metadata entry setting its documents' language.
 LANGUAGE_METADATA = "language"
 
@@ -88,16 +90,22 @@ class GrpcSessionStore:
         return found.sessions[0].id if found.sessions else None
 
     async def find_finalized(self, number: str) -> SessionView | None:
-        # The listing's query matches titles too and any part of a number: the exact number is
-        # picked from the page (an owner has few documents whose number contains another's); only a
-        # finalized document has a number.
-        found = await self._upstream.call(
-            self._stub.ListSessions,
-            ses_pb2.ListSessionsRequest(page_size=100, query=number),
-        )
-        wanted = number.casefold()
-        match = next((s for s in found.sessions if s.document_number.casefold() == wanted), None)
-        return None if match is None else await self.get(match.id, full=False)
+        # The listing's query matches titles too and any part of a number ("credit note for
+        # INV-2026-0007" names sessions after it): the exact number is picked from the pages.
+        # Only a finalized document has a number.
+        wanted, token = number.casefold(), ""
+        for _ in range(FIND_PAGES):
+            found = await self._upstream.call(
+                self._stub.ListSessions,
+                ses_pb2.ListSessionsRequest(page_size=100, query=number, page_token=token),
+            )
+            match = next((s for s in found.sessions if s.document_number.casefold() == wanted), None)
+            if match is not None:
+                return await self.get(match.id, full=False)
+            token = found.next_page_token
+            if not token:
+                break
+        return None
 
     async def create(self, new: NewSession) -> SessionView:
         session = ses_pb2.Session(title=new.title)
