@@ -353,3 +353,51 @@ def test_a_date_said_as_a_lines_new_value_is_never_its_price() -> None:
     # Was: "change the desk to March 20" set the desk's price to 20.
     result = interpret("change the desk to March 20", _current(), today=TODAY)
     assert result.invoice is None or _lines(result.invoice) == _lines(_current())
+
+
+def test_a_fraction_or_24_7_is_never_a_quantity() -> None:
+    # Was: "24/7 support at 500" billed 24 x 500.
+    result = interpret("Invoice Acme for 24/7 support at 500", None, today=TODAY)
+    assert result.invoice is not None
+    assert _lines(result.invoice) == [("24/7 support", Decimal(1), Decimal(500))]
+
+
+def test_part_of_a_count_is_never_a_line_priced_with_it() -> None:
+    # Was: a line "Them on site" priced 5.
+    result = interpret("Invoice Acme for 10 hours at 150, 5 of them on site", None, today=TODAY)
+    assert result.invoice is None or compute_totals(result.invoice).total == Decimal("1500.00")
+
+
+def test_a_po_number_is_the_reference_not_a_line() -> None:
+    # Was: a line "PO" priced 4,411.
+    result = interpret("Invoice Acme: 10 hours at $150, Net 30, PO 4411", None, today=TODAY)
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("1500.00")
+    assert result.invoice.reference == "4411"
+
+
+@pytest.mark.parametrize(
+    ("message", "price"),
+    [
+        ("Invoice Acme for 50% deposit on 4000", Decimal(2000)),
+        ("Invoice Acme for a deposit of 30% of 5000", Decimal(1500)),
+    ],
+)
+def test_a_share_of_an_amount_is_that_share_never_the_whole_amount(message: str, price: Decimal) -> None:
+    # Was: the whole 4,000 / 5,000.
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None
+    assert [i.unit_price for i in result.invoice.line_items] == [price]
+
+
+def test_a_count_of_counted_things_asks_what_the_price_is_for() -> None:
+    result = interpret("Invoice Acme for 3 x 2 hours of coaching at 100", None, today=TODAY)
+    assert result.action == "question"
+    assert "per hour" in result.reply
+
+
+@pytest.mark.parametrize(("answer", "total"), [("per hour", Decimal("600.00")), ("each", Decimal("300.00"))])
+def test_the_answer_about_a_count_of_counted_things_decides_the_total(answer: str, total: Decimal) -> None:
+    result = interpret(answer, None, today=TODAY, history=["Invoice Acme for 3 x 2 hours of coaching at 100"])
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == total

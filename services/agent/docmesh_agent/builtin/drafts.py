@@ -30,6 +30,9 @@ class DraftItem:
     price_choices: tuple[str, ...] = ()
     # The description was not said but taken from the unit ("1 hour at 100" is "Services").
     described_by_unit: bool = False
+    # "3 x 2 hours of coaching at 100": the count inside the description (2, "hours", "coaching"),
+    # kept so that the answer "per hour" can make it 6 hours at 100.
+    nested: tuple[Decimal, str, str] | None = None
 
     def line_data(self) -> dict[str, Any]:
         """The line as Invoice data (validating it checks, among others, that it has a price)."""

@@ -15,7 +15,7 @@ from docmesh_agent.builtin.edits.discounts import reason_discount
 from docmesh_agent.builtin.edits.find_line import find_line
 from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.interpretation import Interpretation
-from docmesh_agent.builtin.labels import capitalised, clean_description
+from docmesh_agent.builtin.labels import capitalised, clean_description, singular, unit_label
 from docmesh_agent.builtin.money import parse_number
 from docmesh_agent.builtin.read_item import price_answer
 from docmesh_agent.builtin.read_parties import LEAD_RE
@@ -53,6 +53,9 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.items = []
         return new
     missing = draft.missing()
+    if missing and missing[0] == "unclear" and any(i.nested for i in draft.items):
+        # The answer is about the price asked; nothing else is read from it.
+        return _merge(_answer_nested(draft, message), Draft())
     if (new.buyer or (new.kind and LEAD_RE.match(message.strip()))) and new.items and not new.missing():
         # A complete request of its own starts over: the same message sent again after a
         # failed turn, or a different request instead of answering the question. A kind read
@@ -172,6 +175,33 @@ def _split_named_together(draft: Draft, answer: Draft) -> Draft:
 
 
 _JOINED_RE = re.compile(r"\s+(?:and|&)\s+|\s*,\s*", re.IGNORECASE)
+
+
+_ADVERB_UNITS = {"hourly": "hour", "daily": "day"}
+
+
+def _answer_nested(draft: Draft, answer: str) -> Draft:
+    """ "per hour" to "Is 100 the price of each “2 hours of coaching”, or per hour?": 3 x 2 hours
+    is 6 hours of coaching at 100; any other answer keeps 100 for each."""
+    items = []
+    for item in draft.items:
+        if item.nested is not None:
+            inner, unit, what = item.nested
+            said = re.search(
+                r"\b(?:per|an?|by\s+the)\s+(?P<unit>[a-z]+)\b|\b(?P<ly>hourly|daily)\b", answer, re.I
+            )
+            word = (said.group("unit") or _ADVERB_UNITS.get(said.group("ly") or "", "")) if said else ""
+            if word and singular(word.lower()) == singular(unit.lower()):
+                quantity = item.quantity * inner
+                item = replace(
+                    item,
+                    description=capitalised(what) or "Services",
+                    quantity=quantity,
+                    unit=unit_label(unit, quantity),
+                )
+            item = replace(item, nested=None)
+        items.append(item)
+    return replace(draft, items=items)
 
 
 def _weak_only(draft: Draft) -> bool:

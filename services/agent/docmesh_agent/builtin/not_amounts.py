@@ -9,7 +9,8 @@ the amount (1, 20, 555, 30). Whatever the phrasing, these are never prices:
 - a duration or a counted quantity: a number directly followed by a unit word ("30 days",
   "1 day", "2 weeks", "10 hours", "100 pcs");
 - contact details and identifiers: e-mail addresses, web addresses, phone numbers, VAT and tax
-  ids ("DE123456789", "VAT ID GB 123 4567 89"), postal codes said as such ("zip 90210").
+  ids ("DE123456789", "VAT ID GB 123 4567 89"), postal codes said as such ("zip 90210"), order
+  and reference numbers ("PO 4411", "order #4521"), a part of a count ("5 of them on site").
 
 `price_moneys` is `find_money` without them; the item reader picks a price only from those, so
 a clause whose only number is one of these has no price and is asked about.
@@ -53,6 +54,8 @@ _CONTACT = re.compile(
       (?:id|no\.?|nr\.?|number|reg(?:istration)?(?:\s+no\.?)?|idnr\.?|-?idnr\.?)?\s*[:#]?\s*
       [A-Z]{0,3}\s?\d[\d\s-]{5,}\d\w*                         # VAT ID GB 123 4567 89
     | \b[A-Z]{2}\d{8,12}\b                                    # DE123456789
+    | \b(?:po|p\.o\.|ref|order|inv|invoice|job|ticket)\s*(?:\#|no\.?|nr\.?|number)?\s*:?\s*\#?\d[\w-]*  # PO 4411
+    | \b\d+\s+of\s+(?:them|those|these|which|the\s+\w+)\b       # 5 of them: part of a count
     | \b(?:zip|postal\s+code|post\s*code|plz|code\s+postal)\s*:?\s*[A-Z0-9][A-Z0-9-]{2,9}\b  # zip 90210
     """,
     re.VERBOSE | re.IGNORECASE,

@@ -83,7 +83,7 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(
-    r"^(?:ref(?:erence)?|your\s+ref(?:erence)?|po\s*(?:number|no\.?|\#)|p\.o\.\s*(?:number|no\.?|\#)?|order\s+(?:number|no\.?|\#))"
+    r"^(?:ref(?:erence)?|your\s+ref(?:erence)?|po\s*(?:number|no\.?|\#)|po(?=\s*\d)|p\.o\.\s*(?:number|no\.?|\#)?|order\s+(?:number|no\.?|\#))"
     r"\s*[:\#]?\s*(?P<ref>[A-Za-z0-9][\w\-/.]*)$",
     re.IGNORECASE,
 )

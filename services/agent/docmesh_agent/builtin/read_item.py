@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from docmesh_agent.builtin.drafts import DraftItem, Reading
 from docmesh_agent.builtin.labels import clean_description, plain_number, unit_label
-from docmesh_agent.builtin.money import Money, find_money, one_amount, parse_number, strip_amount
+from docmesh_agent.builtin.money import NUM, Money, find_money, one_amount, parse_number, strip_amount
 from docmesh_agent.builtin.not_amounts import has_date, is_not_amount, price_moneys
 from docmesh_agent.builtin.read_parties import take_party
 from docmesh_agent.builtin.words import QTY_WORD_RE, QTY_WORDS, UNIT_RE, UNITS
@@ -52,6 +52,9 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
             item.price_choices = (bracketed.group("a"), bracketed.group("b"))
         return item
     text = _without_lead_words(text)
+    share = _share_of(r, text)
+    if share is not None:
+        return share
     bare = _bare_count(r, text)
     if bare is not None:
         return bare
@@ -110,6 +113,31 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
             description=clean_description(desc), quantity=qty, unit=unit_label(unit, qty) if unit else ""
         )
     return _priced(r, text, price, qty, unit, desc_start)
+
+
+_SHARE_RE = re.compile(
+    rf"^(?:(?P<pct>{NUM})\s*%\s+(?P<desc>[A-Za-z][A-Za-z -]*?)|(?P<desc2>[A-Za-z][A-Za-z -]*?)\s+of\s+(?P<pct2>{NUM})\s*%)"
+    r"\s+(?:on|of)\s+(?:the\s+)?(?:total\s+(?:of\s+)?)?(?P<amt>\S*\d\S*(?:\s?[A-Z]{3})?)$",
+    re.IGNORECASE,
+)
+
+
+def _share_of(r: Reading, text: str) -> DraftItem | None:
+    """ "50% deposit on 4000", "a deposit of 30% of 5,000": that share of the amount is the line's
+    price (exact Decimal arithmetic; never the whole amount)."""
+    match = _SHARE_RE.match(text.strip())
+    if not match:
+        return None
+    money = one_amount(match.group("amt"))
+    if money is None or money.end < len(match.group("amt").rstrip()):
+        return None
+    pct = parse_number(match.group("pct") or match.group("pct2"))
+    desc = clean_description(match.group("desc") or match.group("desc2"))
+    r.draft.note_currency(money)
+    price = strip_amount(money.amount * pct / 100)
+    return DraftItem(
+        description=f"{desc} ({plain_number(pct)}% of {plain_number(money.amount)})", unit_price=price
+    )
 
 
 def _bare_count(r: Reading, text: str) -> DraftItem | None:
@@ -306,7 +334,8 @@ def _leading_quantity(text: str) -> tuple[Decimal, str, int, int]:
     if not match:
         return Decimal(1), "", 0, 0
     qty = _parse_quantity(match.group("q"))
-    if qty is None or qty <= 0:
+    if qty is None or qty <= 0 or re.match(r"^\d+/\d", text):
+        # "24/7 support", "1/2 day": a fraction or a name, not a count; the line keeps it.
         return Decimal(1), "", 0, 0
     rest = text[match.end() :]
     unit = match.group("unit") or ""

@@ -23,12 +23,13 @@ from docmesh_agent.builtin.clauses import (
     take_notes,
 )
 from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
+from docmesh_agent.builtin.labels import plain_number, singular
 from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
 from docmesh_agent.builtin.read_fields import read_fields
 from docmesh_agent.builtin.read_item import read_item, unit_from_total
 from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail
 from docmesh_agent.builtin.read_terms import read_terms
-from docmesh_agent.builtin.words import MONTH_NAMES
+from docmesh_agent.builtin.words import MONTH_NAMES, UNIT_RE
 from docmesh_common.model.invoice import Discount
 
 MAX_CLAUSE_CHARS = 300
@@ -67,6 +68,7 @@ _LINE_DISCOUNT_TAIL = re.compile(
 )
 # "100 mugs at 4.50 each (bulk discount 10% on the mugs)": a remark in brackets after a line.
 _BRACKET_TAIL = re.compile(r"\s*\((?P<inner>[^()]*\d[^()]*)\)\s*$")
+_NESTED_COUNT = re.compile(rf"^(?P<n>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\b", re.IGNORECASE)
 _TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months"})
 
 
@@ -141,6 +143,15 @@ def read_request(text: str, today: dt.date) -> Draft:
         if item.description == "" and not item.unit and not (item.quantity > 1 and item.unit_price):
             r.draft.unknown.append(clause)
             continue
+        nested = _NESTED_COUNT.match(item.description)
+        if nested and item.quantity != 1 and item.unit_price is not None:
+            rest = re.sub(r"^\s*of\s+", "", item.description[nested.end() :], flags=re.IGNORECASE)
+            item.nested = (parse_number(nested.group("n")), nested.group("unit"), rest.strip())
+            # "3 x 2 hours of coaching at 100": 100 for each 2 hours, or per hour? Asked.
+            r.draft.unclear.append(
+                f"Is {plain_number(item.unit_price)} the price of each “{item.description}”, or per "
+                f"{singular(nested.group('unit').lower())}?"
+            )
         if item.description == "" and item.unit in _TIME_UNITS and item.unit_price is not None:
             # "1 hour at 100", "5 days at 800": time billed at a rate is a service; a clerk
             # writes "Services" rather than ask what the hours were for.

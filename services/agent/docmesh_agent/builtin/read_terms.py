@@ -50,7 +50,7 @@ _ISSUED = re.compile(
     re.IGNORECASE,
 )
 _VALID = re.compile(
-    rf"^(?:the\s+)?(?:quote\s+|offer\s+|estimate\s+)?(?:is\s+)?valid\s+(?:(?:for\s+)?{RELATIVE_SPAN_RE.pattern}|"
+    rf"^(?:the\s+)?(?:quote\s+|offer\s+|estimate\s+|prices?\s+)?(?:is\s+|are\s+)?(?:valid|good)\s+(?:(?:for\s+)?{RELATIVE_SPAN_RE.pattern}|"
     r"(?:until|till|through|thru|to|up\s+to)\s+(?P<date>.+))$",
     re.IGNORECASE,
 )
