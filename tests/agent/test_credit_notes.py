@@ -198,3 +198,17 @@ def test_credit_note_requests_are_read_with_their_number_and_quantity(
 )
 def test_ordinary_messages_mentioning_credit_or_refund_are_not_credit_note_requests(message: str) -> None:
     assert read_credit_request(message) is None
+
+
+async def test_an_openai_agent_makes_the_credit_note_from_the_stored_invoice_without_asking_the_model(
+    mesh: Mesh,
+) -> None:
+    builtin = mesh.builtin_caller()
+    invoice = await finalized_invoice(builtin)
+    with_llm = builtin.on(mesh.llm_caller())
+
+    credit = await with_llm.chat(f"credit note for {invoice.invoice.number}")
+
+    assert credit.invoice.kind == invoice_pb2.DOCUMENT_KIND_CREDIT_NOTE
+    assert credit.invoice.preceding_invoice.number == invoice.invoice.number
+    assert credit.usage.llm_calls == 0
