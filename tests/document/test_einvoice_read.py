@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from docmesh_common.model.invoice import DocumentKind, Invoice, PaymentMeansCode, PrecedingInvoice
+from docmesh_common.model.invoice import DocumentKind, Invoice, PaymentMeansCode, PrecedingInvoice, Tax
 from docmesh_common.model.vat import VatCategory
 from docmesh_document.einvoice.cii import to_cii
 from docmesh_document.einvoice.read_einvoice import read_einvoice
@@ -111,6 +111,17 @@ def test_the_parties_are_read_with_address_ids_and_electronic_address() -> None:
     )
     assert seller.email == "billing@acme.example"
     assert (imported.buyer.name, imported.buyer.vat_id) == ("Client SARL", "FR12345678901")
+
+
+def test_a_rate_with_trailing_zeros_is_a_plain_number() -> None:
+    twenty = STANDARD.model_copy(
+        update={
+            "line_items": STANDARD.line_items[:1],
+            "taxes": [Tax(name="VAT", rate_percent=D("20.00"))],
+        }
+    )
+    imported, _ = read_einvoice(to_cii(twenty))
+    assert str(imported.taxes[0].rate_percent) == "20"
 
 
 def test_a_tax_number_sent_as_the_vat_identifier_is_the_tax_registration() -> None:

@@ -153,11 +153,14 @@ def _category(code: str, where: str) -> VatCategory:
 
 
 def _rate_key(rate: Decimal | None) -> Decimal:
-    return (rate or Decimal(0)).normalize()
+    """The rate without trailing zeros ("19.00" → 19, "7.5" → 7.5), never in exponent form
+    ("20.00".normalize() is 2E+1, which would print as such)."""
+    value = (rate or Decimal(0)).normalize()
+    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value  # type: ignore[operator]
 
 
 def _tax_name(rate: Decimal, several: bool) -> str:
-    return f"VAT {format(rate.normalize(), 'f')}%" if several else "VAT"
+    return f"VAT {format(rate, 'f')}%" if several else "VAT"
 
 
 class _Builder:
@@ -306,8 +309,9 @@ class _Builder:
             except pydantic.ValidationError:
                 # BT-84 may be a proprietary account number, or an IBAN whose checksum fails: the
                 # document is still the sender's; the account is kept as text, not refused.
+                account = f" to account {pay.account_id}" if pay.account_id else ""
                 bic = f", BIC {pay.bic}" if pay.bic else ""
-                return None, f"Credit transfer to account {pay.account_id}{bic}"[:200]
+                return None, f"Credit transfer{account}{bic}"[:200]
             return transfer, ""
         if pay.code in _CARD_CODES:
             digits = "".join(ch for ch in pay.card_number if ch.isdigit())[-4:]
