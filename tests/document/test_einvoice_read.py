@@ -124,6 +124,22 @@ def test_a_rate_with_trailing_zeros_is_a_plain_number() -> None:
     assert str(imported.taxes[0].rate_percent) == "20"
 
 
+def test_trailing_zeros_of_a_price_are_not_precision() -> None:
+    def zeros(root: etree._Element) -> None:
+        root.find("cac:InvoiceLine/cac:Price/cbc:PriceAmount", NS).text = "95.5500000"  # type: ignore[union-attr]
+
+    imported, _ = read_einvoice(_edited_ubl(STANDARD, zeros))
+    assert str(imported.line_items[0].unit_price) == "95.55"
+
+
+def test_a_price_finer_than_the_model_holds_is_refused_naming_the_line() -> None:
+    def fine(root: etree._Element) -> None:
+        root.find("cac:InvoiceLine/cac:Price/cbc:PriceAmount", NS).text = "95.550001"  # type: ignore[union-attr]
+
+    message = _refusal(_edited_ubl(STANDARD, fine))
+    assert "invoice line 1 unit_price" in message and "4 decimal places" in message
+
+
 def test_a_tax_number_sent_as_the_vat_identifier_is_the_tax_registration() -> None:
     def tax_number(root: etree._Element) -> None:
         path = "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID"

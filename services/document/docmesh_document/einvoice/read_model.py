@@ -152,11 +152,15 @@ def _category(code: str, where: str) -> VatCategory:
         raise EInvoiceError(f"{where} has VAT category {code[:10]!r}; docmesh reads {known}") from None
 
 
-def _rate_key(rate: Decimal | None) -> Decimal:
-    """The rate without trailing zeros ("19.00" → 19, "7.5" → 7.5), never in exponent form
-    ("20.00".normalize() is 2E+1, which would print as such)."""
-    value = (rate or Decimal(0)).normalize()
+def _plain(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros ("19.00" → 19, "1.50000" → 1.5: a file's zeros are not
+    precision the model must hold), never in exponent form ("20.00".normalize() is 2E+1)."""
+    value = value.normalize()
     return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value  # type: ignore[operator]
+
+
+def _rate_key(rate: Decimal | None) -> Decimal:
+    return _plain(rate or Decimal(0))
 
 
 def _tax_name(rate: Decimal, several: bool) -> str:
@@ -245,9 +249,9 @@ class _Builder:
                 )
         data: dict[str, object] = {
             "description": line.description or f"Line {index}",
-            "quantity": line.quantity,
+            "quantity": _plain(line.quantity),
             "unit": _unit(line.unit_code),
-            "unit_price": line.unit_price,
+            "unit_price": _plain(line.unit_price),
             "sku": line.sku,
         }
         if line.allowances:
@@ -410,10 +414,17 @@ def _party(p: ReadParty) -> dict[str, object]:
     }
 
 
+def _where(loc: tuple[int | str, ...]) -> str:
+    """A model path in the file's words: ("line_items", 0, "unit_price") → "invoice line 1 unit_price"."""
+    if len(loc) >= 2 and loc[0] == "line_items" and isinstance(loc[1], int):
+        return " ".join([f"invoice line {loc[1] + 1}", *(str(part) for part in loc[2:])])
+    return ".".join(str(part) for part in loc)
+
+
 def _model_error(error: pydantic.ValidationError) -> EInvoiceError:
     problems = []
     for item in error.errors()[:3]:
-        where = ".".join(str(part) for part in item.get("loc", ()))
+        where = _where(tuple(item.get("loc", ())))
         message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
         problems.append(f"{where}: {message}" if where else message)
     return EInvoiceError("the e-invoice does not fit a docmesh document: " + "; ".join(problems))
