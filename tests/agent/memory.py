@@ -213,6 +213,8 @@ class MemorySessionStore:
         if commit.title is not None:
             stored.title = commit.title
         stored.usage.extend(commit.usage)
+        if commit.release_lease and stored.lease_holder == commit.release_lease:
+            stored.lease_holder, stored.lease_until = "", None
         reply = self.add_message(stored.id, "assistant", commit.reply)
         committed = Committed(
             assistant_message_id=reply.id, session_token_count=stored.token_count, revision_number=number
@@ -245,6 +247,7 @@ class MemorySessionStore:
         stored.lease_renewals += 1
 
     async def release_turn_lease(self, session_id: str, holder: str) -> None:
+        self.calls.append("release")
         stored = self.stored(session_id)
         if stored.lease_holder == holder:
             stored.lease_holder, stored.lease_until = "", None

@@ -150,6 +150,8 @@ class TurnCommit:
     message_id: str = ""
     summary: str = ""
     title: str | None = None
+    # The holder whose turn lease the commit also frees ("": the lease is left as it is).
+    release_lease: str = ""
 
 
 @dataclass(frozen=True)

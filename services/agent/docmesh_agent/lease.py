@@ -26,6 +26,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from docmesh_agent.ports import SessionStore
 from docmesh_common.errors import DomainError
@@ -36,16 +37,28 @@ log = logging.getLogger(__name__)
 RENEWALS_PER_LEASE = 3
 
 
+@dataclass
+class Lease:
+    """A turn's hold on its session. `released` once a write of the turn freed it (its commit
+    carries the holder, CommitTurn's release_turn_lease): then no release call is made."""
+
+    holder: str
+    released: bool = False
+
+
 @contextlib.asynccontextmanager
-async def hold(sessions: SessionStore, session_id: str, lease_seconds: float) -> AsyncIterator[str]:
+async def hold(sessions: SessionStore, session_id: str, lease_seconds: float) -> AsyncIterator[Lease]:
     """Hold `session_id` for the block (Aborted, TURN_IN_PROGRESS, when another turn does)."""
-    holder = uuid.uuid4().hex
+    lease = Lease(uuid.uuid4().hex)
+    holder = lease.holder
     await sessions.acquire_turn_lease(session_id, holder, lease_seconds)
 
     async def beat() -> None:
         interval = lease_seconds / RENEWALS_PER_LEASE
         while True:
             await asyncio.sleep(interval)
+            if lease.released:
+                return
             try:
                 await sessions.renew_turn_lease(session_id, holder, lease_seconds)
             except DomainError as error:
@@ -55,15 +68,16 @@ async def hold(sessions: SessionStore, session_id: str, lease_seconds: float) ->
 
     task = asyncio.create_task(beat())
     try:
-        yield holder
+        yield lease
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        # Shielded: a turn whose caller went away still frees its session at once.
-        release = asyncio.ensure_future(_release(sessions, session_id, holder))
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(release)
+        if not lease.released:
+            # Shielded: a turn whose caller went away still frees its session at once.
+            release = asyncio.ensure_future(_release(sessions, session_id, holder))
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(release)
 
 
 async def _release(sessions: SessionStore, session_id: str, holder: str) -> None:

@@ -64,7 +64,7 @@ from docmesh_agent.domain import (
 )
 from docmesh_agent.einvoice_chat import EInvoiceChat
 from docmesh_agent.finalize import Finalizer
-from docmesh_agent.lease import hold
+from docmesh_agent.lease import Lease, hold
 from docmesh_agent.ports import CustomerBook, DocumentEngine, ProfileBook, SessionStore
 from docmesh_agent.providers.base import Action, HistoryMessage, InvalidAnswer, Provider, TurnRequest
 from docmesh_agent.providers.prompt import invoice_json
@@ -205,7 +205,7 @@ class ChatTurns:
         session = view.session
         # The session's turn lease (lease.py) is held from before the user message is written
         # until the turn's outcome is: one turn at a time, freed within seconds if we die.
-        async with hold(self.sessions, session.id, self.settings.turn_lease_seconds):
+        async with hold(self.sessions, session.id, self.settings.turn_lease_seconds) as lease:
             appended = await self._append_user(session.id, session.version, message, key)
             user = appended.message
             if events is not None:
@@ -216,7 +216,9 @@ class ChatTurns:
                 if stored is not None:
                     return stored
                 failed_before = _answered_with_error(view.messages, user.id)
-            return await self._run(view, user, message, key, document_kind, events, deadline, failed_before)
+            return await self._run(
+                view, user, message, key, document_kind, events, deadline, failed_before, lease
+            )
 
     async def _run(
         self,
@@ -228,6 +230,7 @@ class ChatTurns:
         events: TurnEvents | None,
         deadline: float | None,
         failed_before: bool,
+        lease: Lease | None = None,
     ) -> TurnResult:
         """The turn after its user message is saved: answer, then commit (or fail) once."""
         session = view.session
@@ -291,11 +294,18 @@ class ChatTurns:
         title = None
         if result.document is not None and session.latest_revision_number == 0:
             title = draft_title(result.document.invoice)
-        committed = await self._commit(result, result.reply or "Done.", f"{key}:reply", title=title)
+        kind_changes = result.document is not None and result.document.invoice.kind != session.document_kind
+        # When nothing is written after it, the commit also frees the session's lease (no
+        # release call of its own).
+        last_write = not (kind_changes or result.saved is not None or session.finalized)
+        committed = await self._commit(
+            result, result.reply or "Done.", f"{key}:reply", title=title, lease=lease if last_write else None
+        )
         result.assistant_message_id = committed.assistant_message_id
         result.session_token_count = committed.session_token_count
         result.revision_number = committed.revision_number
-        if result.document is not None and result.document.invoice.kind != session.document_kind:
+        if kind_changes:
+            assert result.document is not None
             # The session makes the kind its document is ("make it a quote" included), so that
             # lists filtered by kind find it.
             await self.sessions.set_document_kind(session.id, result.document.invoice.kind)
@@ -565,10 +575,17 @@ class ChatTurns:
         return document, document.validation.errors()
 
     async def _commit(
-        self, result: TurnResult, reply: str, key: str, *, title: str | None = None
+        self,
+        result: TurnResult,
+        reply: str,
+        key: str,
+        *,
+        title: str | None = None,
+        lease: Lease | None = None,
     ) -> Committed:
         """Write the turn's outcome at once: the reply, the revision (when the turn produced a
-        document), one usage record per LLM call and the title, all or nothing."""
+        document), one usage record per LLM call and the title, all or nothing; with `lease`,
+        the commit also frees it."""
         commit = TurnCommit(
             session_id=result.session_id,
             reply=reply,
@@ -578,9 +595,10 @@ class ChatTurns:
             message_id=result.user_message_id,
             summary=result.revision_summary,
             title=title,
+            release_lease=lease.holder if lease is not None else "",
         )
         try:
-            return await self.sessions.commit_turn(commit)
+            committed = await self.sessions.commit_turn(commit)
         except (ResourceExhausted, FailedPrecondition):
             # The session is full or no longer active: the reply, and with it the revision,
             # cannot be stored. The LLM calls were made and paid for all the same, so they
@@ -593,6 +611,9 @@ class ChatTurns:
                         "could not record the usage of a turn whose commit was refused: %s", second.message
                     )
             raise
+        if lease is not None:
+            lease.released = True
+        return committed
 
     async def _fail_detached(
         self, result: TurnResult, key: str, error: BaseException, failed_before: bool

@@ -138,6 +138,7 @@ class GrpcSessionStore:
             messages=[ses_pb2.NewMessage(role=ses_pb2.MESSAGE_ROLE_ASSISTANT, content=commit.reply)],
             idempotency_key=commit.idempotency_key,
             usage=[_usage(commit.session_id, call) for call in commit.usage],
+            release_turn_lease=commit.release_lease,
         )
         if commit.document is not None:
             request.revision.CopyFrom(
