@@ -257,7 +257,7 @@ class _Builder:
         if line.allowances:
             amount = sum((a for a, _ in line.allowances), Decimal(0))
             reasons = [r for _, r in line.allowances if r]
-            data["discount"] = {"amount": amount, "description": "; ".join(reasons)}
+            data["discount"] = {"amount": _plain(amount), "description": "; ".join(reasons)}
         data.update(self.vat(line.category, line.rate, where))
         return data
 
@@ -271,7 +271,7 @@ class _Builder:
             if item.amount < 0:
                 raise EInvoiceError("a document-level charge (BG-21) is negative")
             if self.is_shipping(item):
-                shipping = (shipping or Decimal(0)) + item.amount
+                shipping = _plain((shipping or Decimal(0)) + item.amount)
                 category = _category(item.category, "the shipping charge")
                 if shipping_category not in (None, category):
                     raise EInvoiceError("the shipping charges are in different VAT categories")
@@ -280,7 +280,7 @@ class _Builder:
             where = f"the charge {item.reason or item.reason_code or 'without a reason'!r}"
             line: dict[str, object] = {
                 "description": item.reason or f"Charge {item.reason_code}".strip(),
-                "unit_price": item.amount,
+                "unit_price": _plain(item.amount),
             }
             line.update(self.vat(item.category, item.rate, where))
             lines.append(line)
@@ -293,7 +293,7 @@ class _Builder:
                 continue
             if item.amount < 0:
                 raise EInvoiceError("a document-level allowance (BG-20) is negative")
-            out.append({"amount": item.amount, "description": item.reason})
+            out.append({"amount": _plain(item.amount), "description": item.reason})
         return out + self.deductions
 
     def payment_means(self) -> tuple[dict[str, object] | None, str]:
@@ -364,7 +364,7 @@ class _Builder:
             "service_period_end": period_end,
             "payment_means": means,
             "payment_method": method,
-            "amount_paid": r.prepaid if r.prepaid else None,
+            "amount_paid": _plain(r.prepaid) if r.prepaid else None,
             "preceding_invoice": preceding,
         }
 
