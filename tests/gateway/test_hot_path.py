@@ -125,3 +125,14 @@ def test_wrong_keys_are_not_remembered(tmp_path: Path) -> None:
     for _ in range(3):
         assert store.authenticate("dmk_wrong-key") is None
     assert len(store._verified) == 0
+
+
+async def test_a_client_without_gzip_skips_compression_and_is_told_the_response_varies(
+    start_gateway: StartGateway,
+) -> None:
+    gateway = await start_gateway()
+    async with gateway.client(owner=None, headers={"Accept-Encoding": "identity"}) as client:
+        response = await client.get("/openapi.json")  # large enough to be compressed for gzip
+    assert response.status_code == 200
+    assert "content-encoding" not in response.headers
+    assert response.headers["vary"] == "Accept-Encoding"
