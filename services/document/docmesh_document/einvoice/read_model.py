@@ -15,6 +15,12 @@ Decimal); ``to_invoice`` makes the model's invoice of it, once for both syntaxes
   keeps every total.
 - Unit codes (UN/ECE Rec 20) become the words the exporter maps back (HUR → hours, …); C62, H87
   and EA ("one", "piece", "each") no unit; any other code is kept as the unit text.
+- A line with a negative amount (a deduction: quantity -1 of "Abzug") is a whole-document discount
+  named after it. A VAT identifier without the VAT form is the party's tax number (BT-32); a credit
+  transfer account that is not a valid IBAN, or a payment means code the model has no form for, is
+  kept as payment text. Real files do all three; none is a reason to refuse the document.
+- Each line's net amount (BT-131) must be its quantity × price less its allowances, to one minor
+  unit: a contradiction is named by its line.
 
 Then the invoice must add up to the file's own totals: ``compute_totals`` against BT-109
 (tax-exclusive), BT-110 (VAT), BT-112 (tax-inclusive) and BT-115 (payable), each within one cent.
