@@ -31,7 +31,7 @@ from typing import Any
 
 import aiohttp
 import grpc
-from bench_support import closed_loop, postgres_database, postgres_reachable
+from common import closed_loop, postgres_database, postgres_reachable
 from machine_cpu import machine_busy, process_cpu
 
 from docmesh.agent.v1 import agent_service_pb2 as agent_pb

@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench_support import REPO_ROOT, postgres_database, postgres_reachable
+from common import REPO_ROOT, postgres_database, postgres_reachable
 from machine_cpu import machine_busy, process_cpu
 
 from docmesh_dev import launcher, testenv
@@ -149,6 +149,15 @@ def http_json(method: str, url: str, key: str, body: dict[str, object] | None = 
     with urllib.request.urlopen(request, timeout=10) as reply:
         result: dict[str, object] = json.loads(reply.read())
         return result
+
+
+def shape(value: object) -> object:
+    """A JSON value's fields and their types, recursively (values aside)."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [shape(v) for v in value[:1]]
+    return type(value).__name__
 
 
 def wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
@@ -444,14 +453,21 @@ async def main_async(options: argparse.Namespace) -> None:
         if options.before:
             sha, folder = trees.enter_context(worktree(options.before))
             sides.append(sides_started.mesh(f"before {sha}", databases[2], tree_pythonpath(folder)))
+        shapes: dict[str, object] = {}
         for side in sides:
             created = http_json("POST", side.base_url + "/api/v1/sessions", key, {"title": "bench"})
             session = created["session"]
             assert isinstance(session, dict)
             side.session_id = str(session["id"])
-            http_json("GET", f"{side.base_url}/api/v1/sessions/{side.session_id}", key)
+            read = http_json("GET", f"{side.base_url}/api/v1/sessions/{side.session_id}", key)
+            shapes[side.label] = (shape(created), shape(read))
             for call in CALLS:  # warm-up: connections, pools, caches, code paths
                 run_wrk(wrk, side, call, max(options.concurrency), 2, key, lua)
+        different = [label for label, found in shapes.items() if found != shapes["ref"]]
+        print(
+            "JSON of create and get: "
+            + (f"differs on {', '.join(different)}" if different else "same shape on every side")
+        )
         print(
             f"REST hop: {os.cpu_count()} cores, {options.rounds} rounds of {options.seconds:.0f}s per "
             f"side, call and concurrency; sides: {', '.join(s.label for s in sides)}"

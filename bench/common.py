@@ -1,6 +1,7 @@
 """What several benchmarks share: the closed-loop load, its result, a PostgreSQL database per run.
 
 Moved here from bench_gateway.py so that bench_rest_hop.py measures with the very same loop.
+(Not named bench_*.py: `make bench` runs those.)
 """
 
 from __future__ import annotations
