@@ -401,3 +401,47 @@ def test_the_answer_about_a_count_of_counted_things_decides_the_total(answer: st
     result = interpret(answer, None, today=TODAY, history=["Invoice Acme for 3 x 2 hours of coaching at 100"])
     assert result.invoice is not None
     assert compute_totals(result.invoice).total == total
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Factura para Acme: 10 horas a 40 €, pedido nº 4521",
+        "Facture pour Acme : 10 heures à 40 €, bon de commande n° 4521",
+        "Rechnung an Acme: 10 Stunden je 40 €, Bestellnummer 4521",
+    ],
+)
+def test_an_order_number_in_another_language_is_never_a_line(message: str) -> None:
+    # Was: a line "Pedido nº" / "Bon de commande n°" priced 4,521.
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("400.00")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Pedido nº 4521 a Staples: 10 cajas de papel a 32,99 €",
+        "Bon de commande n° 4521 pour Staples : 10 boîtes de papier à 32,99 €",
+        "Bestellung Nr. 4521 an Staples: 10 Kartons Papier je 32,99 €",
+    ],
+)
+def test_a_document_number_after_the_kind_word_is_never_a_quantity(message: str) -> None:
+    # Was: "Pedido nº 4521 a Staples" billed 4,521 x 32.99 to a buyer "Nº".
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.buyer.name == "Staples"
+    assert compute_totals(result.invoice).total == Decimal("329.90")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme for 10 hours at 150, account 12345678",
+        "Invoice Acme for 10 hours at 150, IBAN DE89 3704 0044 0532 0130 00",
+    ],
+)
+def test_a_bank_account_is_never_a_line(message: str) -> None:
+    # Was: a line "Account" priced 12,345,678; a line "IBAN ..." priced 0.
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is None or compute_totals(result.invoice).total == Decimal("1500.00")

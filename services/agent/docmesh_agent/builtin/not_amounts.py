@@ -10,7 +10,8 @@ the amount (1, 20, 555, 30). Whatever the phrasing, these are never prices:
   "1 day", "2 weeks", "10 hours", "100 pcs");
 - contact details and identifiers: e-mail addresses, web addresses, phone numbers, VAT and tax
   ids ("DE123456789", "VAT ID GB 123 4567 89"), postal codes said as such ("zip 90210"), order
-  and reference numbers ("PO 4411", "order #4521"), a part of a count ("5 of them on site").
+  and reference numbers ("PO 4411", "order #4521", "pedido nº 4521"), bank account numbers and
+  IBANs, a part of a count ("5 of them on site").
 
 `price_moneys` is `find_money` without them; the item reader picks a price only from those, so
 a clause whose only number is one of these has no price and is asked about.
@@ -56,6 +57,10 @@ _CONTACT = re.compile(
     | \b[A-Z]{2}\d{8,12}\b                                    # DE123456789
     | \b(?:po|p\.o\.|ref|order|inv|invoice|job|ticket)\s*(?:\#|no\.?|nr\.?|number)?\s*:?\s*\#?\d[\w-]*  # PO 4411
     | \b\d+\s+of\s+(?:them|those|these|which|the\s+\w+)\b       # 5 of them: part of a count
+    | (?:\bno\b|\bnr\b|\bnum\b|n[º°]|\bnúm(?:ero)?\b|\bnuméro\b|\bnummer\b)\.?\s*:?\s*\d[\w/-]*  # nº 4521
+    | \b(?:account|acct|a/c|iban|bic|swift|sort\s+code|routing|konto(?:nummer)?|cuenta|compte|rib)\b\.?
+      \s*(?:no\.?|number|nr\.?|\#)?\s*:?\s*[A-Z0-9][A-Z0-9 -]{4,}                   # account 12345678
+    | \b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b                # an IBAN
     | \b(?:zip|postal\s+code|post\s*code|plz|code\s+postal)\s*:?\s*[A-Z0-9][A-Z0-9-]{2,9}\b  # zip 90210
     """,
     re.VERBOSE | re.IGNORECASE,

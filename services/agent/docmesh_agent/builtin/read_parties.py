@@ -70,7 +70,9 @@ _SAID_EMAIL = re.compile(
     re.IGNORECASE,
 )
 _TAX_ID = re.compile(
-    r"^(?:(?:their|our|my|buyer'?s?|seller'?s?)\s+)?(?:vat|tax|gst|abn|ein|tin)\s*(?:id|no\.?|number|\#|reg(?:istration)?(?:\s+no\.?)?)\s*:?\s*"
+    r"^(?:(?:their|our|my|buyer'?s?|seller'?s?)\s+)?(?:(?:vat|tax|gst|abn|ein|tin)\s*(?:id|no\.?|number|\#|reg(?:istration)?(?:\s+no\.?)?)"
+    # Names that are ids on their own: SIRET, CIF, NIF, USt-IdNr., UID.
+    r"|siret|siren|cif|nif|nie|ust-?id(?:nr)?\.?|uid|steuernummer|st\.?-?nr\.?|n[º°]\s*tva)\s*:?\s*"
     r"(?P<id>[A-Za-z0-9][A-Za-z0-9 -]{3,})$",
     re.IGNORECASE,
 )

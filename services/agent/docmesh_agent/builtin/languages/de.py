@@ -47,6 +47,8 @@ GERMAN = Language(
         "sonntag": "Sunday",
     },
     rules=(
+        # "Nr. 17": a number sign, never a quantity or a price.
+        (r"\bNr\.?\s*(?=\d)", "#"),
         # Before the kind: "jetzt ein neues Angebot ..." is "now a new quote ...".
         (r"^\s*(?:und\s+)?jetzt\s*,?\s+", "now "),
         (r"^(now\s+)?(?:noch\s+)?(?:eine?n?s?\s+)?(?:neue[nrs]?|weitere[nrs]?)\s+", r"\1a new "),
@@ -59,6 +61,8 @@ GERMAN = Language(
         (r"\bFr\.\s*(?=\d)", "CHF "),
         (r"(\d)\s*Fr\.?(?![\w.])", r"\1 CHF"),
         # Dates and terms.
+        # "Bestellnummer 4521", "Bestellung Nr. 4521": the order's number is the reference.
+        (r"\b(?:bestellnummer|bestellung\s+nr\.?|auftragsnummer|auftrag\s+nr\.?)\s*:?\s*(?=\d)", "order # "),
         (
             r"\b(?:fällig|zahlbar)\s+(?:am\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+nächster\s+woche",
             r"due next \1",
@@ -150,7 +154,7 @@ GERMAN = Language(
         (r"\b(\d+)\s+weitere\s+", r"\1 more "),
         # Connectives.
         (
-            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+(?:an|für|bei)\s+",
+            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+(?:an|für|bei)\s+",
             r"\1 for ",
         ),
         # An answer naming the buyer: "an Vogel GmbH".

@@ -45,6 +45,8 @@ SPANISH = Language(
         "domingo": "Sunday",
     },
     rules=(
+        # "nº 4521", "n° 4521": a number sign, never a quantity or a price.
+        (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # Before the kind: "ahora un nuevo presupuesto ..." is "now a new quote ...".
         (r"^\s*(?:y\s+)?ahora\s*,?\s+", "now "),
         (r"^(now\s+)?(?:una?\s+)?(?:nuev[oa]|otr[oa])\s+", r"\1a new "),
@@ -81,6 +83,11 @@ SPANISH = Language(
         ),
         (r"\b(\d+)\s+([^\W\d_]+)\s+más\b", r"\1 more \2"),
         # Dates and terms, before the words in them are read as connectives.
+        # "pedido nº 4521": the order's number is the reference, never a price.
+        (
+            r"\b(?:pedido|orden(?:\s+de\s+compra)?|n[uú]mero\s+de\s+pedido)\s*(?:\#|n[uú]m\.?|n[uú]mero)?\s*:?\s*(?=\d)",
+            "order # ",
+        ),
         (
             r"\b(?:vence|vencimiento|con\s+vencimiento|a\s+pagar)\s+(?:el\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+(?:semana\s+que\s+viene|pr[oó]xima\s+semana)",
             r"due next \1",
@@ -162,9 +169,15 @@ SPANISH = Language(
         (r"\bd[ií]as?\b", "days"),
         # Connectives.
         # "Factura por diseño ...": "por" right after the kind names what is sold, not a buyer.
-        (r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+por\s+", r"\1: "),
+        (
+            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+por\s+",
+            r"\1: ",
+        ),
         (r"\bpara\b", "for"),
-        (r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+a\s+", r"\1 to "),
+        (
+            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+a\s+",
+            r"\1 to ",
+        ),
         (r"\bpor\b", "for"),
         (r"\by\b", "and"),
         (r"(?<!['’])\b(?:un|una)\b", "a"),

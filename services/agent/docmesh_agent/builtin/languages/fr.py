@@ -45,6 +45,8 @@ FRENCH = Language(
         "dimanche": "Sunday",
     },
     rules=(
+        # "n° 4521", "nº 4521": a number sign, never a quantity or a price.
+        (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # Before the kind: "maintenant un nouveau devis ..." is "now a new quote ...".
         (r"^\s*(?:et\s+)?maintenant\s*,?\s+", "now "),
         (r"^(now\s+)?(?:une?\s+)?(?:nouveau|nouvelle|autre)\s+", r"\1a new "),
@@ -88,6 +90,8 @@ FRENCH = Language(
         (r"\bFr\.\s*(?=\d)", "CHF "),
         (r"(\d)\s*Fr\.?(?![\w.])", r"\1 CHF"),
         # Dates and terms.
+        # "bon de commande n° 4521": the order's number is the reference, never a price.
+        (r"\b(?:bon\s+de\s+commande|commande)\s*(?:\#|num[ée]ro)?\s*:?\s*(?=\d)", "order # "),
         (
             r"\b(?:échéance|à\s+régler|payable)\s+(?:le\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+semaine\s+prochaine",
             r"due next \1",
@@ -164,7 +168,10 @@ FRENCH = Language(
         (r"\bheures?\b", "hours"),
         (r"\bjours?\b", "days"),
         # Connectives.
-        (r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+à\s+", r"\1 to "),
+        (
+            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+à\s+",
+            r"\1 to ",
+        ),
         (r"\bpour\s+(?:(?:la|le|les)\s+|l['’]\s*)", "for "),
         (r"\bpour\b", "for"),
         (r"\bet\b", "and"),
