@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Renewals per lease: a missed renewal or two still leaves the lease alive.
 RENEWALS_PER_LEASE = 3
+# Releases still running for turns whose caller went away.
+_releasing: set[asyncio.Future[None]] = set()
 
 
 @dataclass
@@ -74,10 +76,13 @@ async def hold(sessions: SessionStore, session_id: str, lease_seconds: float) ->
         with contextlib.suppress(asyncio.CancelledError):
             await task
         if not lease.released:
-            # Shielded: a turn whose caller went away still frees its session at once.
+            # Shielded: a turn whose caller went away still frees its session at once (held
+            # here until done: the event loop keeps only weak references to tasks). A cancel
+            # is not swallowed: it goes on to the caller while the release finishes.
             release = asyncio.ensure_future(_release(sessions, session_id, holder))
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(release)
+            _releasing.add(release)
+            release.add_done_callback(_releasing.discard)
+            await asyncio.shield(release)
 
 
 async def _release(sessions: SessionStore, session_id: str, holder: str) -> None:
