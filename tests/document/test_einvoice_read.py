@@ -7,6 +7,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +19,7 @@ from docmesh_common.model.vat import VatCategory
 from docmesh_document.einvoice.cii import to_cii
 from docmesh_document.einvoice.read_einvoice import read_einvoice
 from docmesh_document.einvoice.read_xml import MAX_EINVOICE_BYTES, EInvoiceError
+from docmesh_document.einvoice.terms import Profile
 from docmesh_document.einvoice.ubl import to_ubl
 from tests.document.einvoice_cases import CASES
 from tests.document.einvoice_inputs import HOSTILE, XXE, business_content, facturx_pdf, plain_pdf
@@ -71,6 +73,14 @@ def test_a_cii_export_imported_exports_the_same_business_content(invoice: Invoic
     imported, syntax = read_einvoice(to_cii(invoice), "application/xml")
     assert syntax == "cii"
     assert business_content(to_cii(imported)) == business_content(to_cii(invoice))
+
+
+@pytest.mark.parametrize("profile", list(Profile), ids=str)
+@pytest.mark.parametrize("write", [to_ubl, to_cii], ids=["ubl", "cii"])
+def test_an_export_under_each_profile_round_trips_under_it(write: Any, profile: Profile) -> None:
+    invoice = CASES[0]  # buyer reference, seller endpoint and e-mail: what Peppol and XRechnung add
+    imported, _ = read_einvoice(write(invoice, profile))
+    assert business_content(write(imported, profile)) == business_content(write(invoice, profile))
 
 
 @pytest.mark.parametrize("invoice", CASES[::6], ids=_id)
