@@ -44,13 +44,17 @@ class LeaseQueries:
             set_={"holder": proposed.excluded.holder, "expire_time": proposed.excluded.expire_time},
             where=(table.c.expire_time <= now) | (table.c.holder == proposed.excluded.holder),
         ).returning(table.c.session_id, table.c.holder, table.c.expire_time)
-        async with self._db.write() as conn:
-            taken = (await conn.execute(statement)).first()
-            if taken is not None:
-                return LeaseAttempt(True, _lease(taken))
-            # Refused: the holder's lease, for the time left (same transaction, same row).
-            current = (await conn.execute(select(table).where(table.c.session_id == session_id))).one()
-        return LeaseAttempt(False, _lease(current))
+        # One statement in autocommit (one round trip, no BEGIN / COMMIT: a chat turn takes a
+        # lease every time). A refusal reads the holder's lease after it; when that holder
+        # released it in between, the statement runs again (a free lease is then taken).
+        while True:
+            async with self._db.write_one() as conn:
+                taken = (await conn.execute(statement)).first()
+                if taken is not None:
+                    return LeaseAttempt(True, _lease(taken))
+                current = (await conn.execute(select(table).where(table.c.session_id == session_id))).first()
+            if current is not None:
+                return LeaseAttempt(False, _lease(current))
 
     async def renew(self, session_id: uuid.UUID, holder: str, until: dt.datetime) -> TurnLease | None:
         """Extend `holder`'s lease to `until`; None when another holder has it, or nobody."""
@@ -61,7 +65,7 @@ class LeaseQueries:
             .values(expire_time=until)
             .returning(table.c.session_id, table.c.holder, table.c.expire_time)
         )
-        async with self._db.write() as conn:
+        async with self._db.write_one() as conn:
             renewed = (await conn.execute(statement)).first()
         return None if renewed is None else _lease(renewed)
 
@@ -69,6 +73,6 @@ class LeaseQueries:
         """Free the session if `holder` holds it; True when it did."""
         table = TURN_LEASES
         statement = delete(table).where(table.c.session_id == session_id, table.c.holder == holder)
-        async with self._db.write() as conn:
+        async with self._db.write_one() as conn:
             result = await conn.execute(statement)
         return bool(result.rowcount)
