@@ -307,3 +307,27 @@ async def test_a_quote_s_pdf_is_a_plain_pdf(document_stub: Stub) -> None:
     quote = CASES[0].model_copy(update={"kind": DocumentKind.QUOTE})
     response = await _export(document_stub, quote, pb.EXPORT_FORMAT_PDF)
     assert facturx.get_xml_from_pdf(response.content, check_xsd=False) == (False, False)
+
+
+async def test_without_payment_means_the_letterhead_s_account_is_the_payment_instruction(
+    document_stub: Stub,
+) -> None:
+    unpaid = CASES[0].model_copy(update={"payment_means": None})
+    letterhead = pb.Letterhead(iban="DE89370400440532013000", bic="COBADEFFXXX")
+    response = await _export(document_stub, unpaid, pb.EXPORT_FORMAT_UBL, letterhead=letterhead)
+    root = etree.fromstring(response.content)
+    assert root.findtext("cac:PaymentMeans/cbc:PaymentMeansCode", namespaces=_UBL) == "30"
+    assert root.findtext("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID", namespaces=_UBL) == (
+        "DE89370400440532013000"
+    )
+
+
+async def test_xrechnung_takes_the_letterhead_s_account_as_bg_16(document_stub: Stub) -> None:
+    unpaid = _routable(CASES[0]).model_copy(update={"payment_means": None})
+    _, preconditions = await _precondition_failure(
+        _export(document_stub, unpaid, pb.EXPORT_FORMAT_CII, XRECHNUNG)
+    )
+    assert [p.subject for p in preconditions] == ["BG-16"]
+    letterhead = pb.Letterhead(iban="DE89370400440532013000")
+    response = await _export(document_stub, unpaid, pb.EXPORT_FORMAT_CII, XRECHNUNG, letterhead=letterhead)
+    assert b"DE89370400440532013000" in response.content

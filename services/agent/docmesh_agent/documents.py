@@ -52,19 +52,16 @@ class SessionDocuments:
             if revision is None:
                 raise FailedPrecondition("the session has no document yet", reason="NO_DOCUMENT")
         name = base_name(revision.invoice)
-        if export_format in ("ubl", "cii"):
-            # Written from the invoice by the document service, which lists what is missing.
-            return await self.documents.export(
-                revision.msc, export_format, name, invoice=revision.invoice, profile=e_invoice_profile
-            )
-        if export_format != "pdf":
+        if export_format not in ("pdf", "ubl", "cii"):
             # The invoice names the XLSX sheet and sets its properties (title, author).
             invoice = revision.invoice if export_format == "xlsx" else None
             return await self.documents.export(revision.msc, export_format, name, invoice=invoice)
         # A PDF is laid out from the invoice with the business's letterhead; the profile's
-        # language setting overrides the invoice's (empty: the invoice's).
+        # language setting overrides the invoice's (empty: the invoice's). An e-invoice (UBL,
+        # CII) is written from the invoice by the document service, which lists what is missing;
+        # the letterhead's bank account is its payment instructions when the invoice has none.
         business = await self.profiles.get()
-        logo = await self.profiles.logo() if business.has_logo else None
+        logo = await self.profiles.logo() if business.has_logo and export_format == "pdf" else None
         return await self.documents.export(
             revision.msc,
             export_format,
@@ -72,6 +69,7 @@ class SessionDocuments:
             invoice=revision.invoice,
             letterhead=business.letterhead(logo),
             language=business.language,
+            profile=e_invoice_profile,
         )
 
     async def revert(self, session_id: str, revision_number: int) -> Revision:

@@ -254,10 +254,15 @@ class DocumentServicer(document_service_pb2_grpc.DocumentServiceServicer):
         profile = _PROFILES.get(request.e_invoice_profile)
         if profile is None:
             raise InvalidArgument("e_invoice_profile is not a known profile", field="e_invoice_profile")
-        size = request.invoice.ByteSize()
+        size = request.invoice.ByteSize() + request.letterhead.ByteSize()
         self._service.check_size("invoice", size)
         return await self._service.export_einvoice(
-            invoice_from_request(request.invoice), fmt, profile, base_name=request.base_name, size=size
+            invoice_from_request(request.invoice),
+            fmt,
+            profile,
+            letterhead=letterhead_from_request(request.letterhead),
+            base_name=request.base_name,
+            size=size,
         )
 
     async def _export_pdf(self, request: pb.ExportRequest) -> ExportedFile:
