@@ -445,3 +445,14 @@ def test_a_bank_account_is_never_a_line(message: str) -> None:
     # Was: a line "Account" priced 12,345,678; a line "IBAN ..." priced 0.
     result = interpret(message, None, today=TODAY)
     assert result.invoice is None or compute_totals(result.invoice).total == Decimal("1500.00")
+
+
+def test_payment_terms_glued_to_a_period_are_two_terms_not_a_line() -> None:
+    # Found by the property test: "net 81 for the period March 8-20" was a line "Net" priced 81.
+    result = interpret(
+        "Invoice Initech for 38 licences at 24.63, net 81 for the period March 8-20", None, today=TODAY
+    )
+    assert result.invoice is not None
+    assert _lines(result.invoice) == [("Licences", Decimal(38), Decimal("24.63"))]
+    assert result.invoice.payment_terms == "Net 81"
+    assert result.invoice.service_period_end == dt.date(2026, 3, 20)

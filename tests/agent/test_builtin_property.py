@@ -103,6 +103,10 @@ EXTRAS = {
         ", phone +1 555 {n}{d} 4567",
         ", VAT ID DE{n}{d}123456",
         ", valid until {month} {d}",
+        ", PO {n}{d}",
+        ", zip 9{n}0",
+        ", order #{n}{d}",
+        ", IBAN DE89 3704 0044 0532 0130 {d}",
     ),
     "es": (
         ", vence el {d} de {month}",
@@ -111,6 +115,8 @@ EXTRAS = {
         ", periodo de servicio {month} de 2026",
         ", entrega el {d} de {month}",
         ", email facturas{n}@acme.example",
+        ", pedido nº {n}{d}",
+        ", CIF B{n}{d}12345",
     ),
     "de": (
         ", fällig am {d}. {month}",
@@ -119,6 +125,8 @@ EXTRAS = {
         ", Lieferung am {d}. {month}",
         ", Leistungszeitraum {month} 2026",
         ", E-Mail rechnung{n}@acme.example",
+        ", Bestellnummer {n}{d}",
+        ", PLZ 1{n}0",
     ),
     "fr": (
         ", échéance le {d} {month}",
@@ -127,6 +135,8 @@ EXTRAS = {
         ", livraison le {d} {month}",
         ", période {month} 2026",
         ", email factures{n}@acme.example",
+        ", bon de commande n° {n}{d}",
+        ", SIRET 123 456 789 {n}{d}",
     ),
 }
 MONTHS = {

@@ -237,6 +237,8 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         tail = rest[glued.end() :]
         if read_terms(tail, r.draft, r.today):
             rest = rest[: glued.start()].rstrip(" ,")
+            if read_terms(rest, r.draft, r.today):
+                return None  # "net 30 for the period March 1-15": two terms, no line
             break
         # "consulting service period March 1 to March 15 at 500": the phrase before the price.
         price = re.search(r"\s+(?:at|@)\s+(?=\S*\d)", tail)
