@@ -120,6 +120,20 @@ async def test_the_session_exports_the_imported_file_again(
     assert business_content(exported.body.data) == business_content(write(invoice))
 
 
+async def test_the_sessions_factur_x_pdf_imports_as_the_same_invoice(mesh: Mesh) -> None:
+    caller = mesh.builtin_caller()
+    first = await _import(caller, to_ubl(STANDARD))
+    pdf = await caller.agent.ExportSessionDocument(
+        pb.ExportSessionDocumentRequest(session_id=first.session.id, file_name="document.pdf"),
+        metadata=caller.md,
+        timeout=60,
+    )
+    again = await _import(caller, pdf.body.data, "application/pdf")
+    assert again.syntax == "factur-x"
+    stored = from_proto((await _revision(mesh, caller, again.session.id, 1)).invoice)
+    assert business_content(to_ubl(stored)) == business_content(to_ubl(STANDARD))
+
+
 async def test_an_imported_credit_note_is_a_credit_note_session(mesh: Mesh) -> None:
     caller = mesh.builtin_caller()
     imported = await _import(caller, to_cii(CREDIT_NOTE))
