@@ -456,3 +456,25 @@ def test_payment_terms_glued_to_a_period_are_two_terms_not_a_line() -> None:
     assert _lines(result.invoice) == [("Licences", Decimal(38), Decimal("24.63"))]
     assert result.invoice.payment_terms == "Net 81"
     assert result.invoice.service_period_end == dt.date(2026, 3, 20)
+
+
+def test_an_existing_line_priced_again_without_add_asks_new_price_or_new_line() -> None:
+    # Was: "desk 250" added a second desk (a total 250 too high if a new price was meant).
+    result = interpret("desk 250", _current(), today=TODAY)
+    assert result.action == "question" and result.invoice is None
+    assert "instead of 300" in result.reply
+
+
+def test_a_plural_then_a_bare_count_asks_whether_it_is_the_quantity() -> None:
+    # Was: "chairs 3 at 85" was one "Chairs 3" at 85 (85 instead of 255).
+    result = interpret("Invoice Acme for chairs 3 at 85", None, today=TODAY)
+    assert result.action == "question" and "number of chairs" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("answer", "total"), [("the number", Decimal("255.00")), ("it's the name", Decimal("85.00"))]
+)
+def test_the_answer_about_a_bare_count_decides_the_quantity(answer: str, total: Decimal) -> None:
+    result = interpret(answer, None, today=TODAY, history=["Invoice Acme for chairs 3 at 85"])
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == total

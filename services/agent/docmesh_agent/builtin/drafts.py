@@ -33,6 +33,8 @@ class DraftItem:
     # "3 x 2 hours of coaching at 100": the count inside the description (2, "hours", "coaching"),
     # kept so that the answer "per hour" can make it 6 hours at 100.
     nested: tuple[Decimal, str, str] | None = None
+    # "chairs 3 at 85": the count that may be the quantity, kept until the answer says so.
+    count_choice: Decimal | None = None
 
     def line_data(self) -> dict[str, Any]:
         """The line as Invoice data (validating it checks, among others, that it has a price)."""

@@ -15,7 +15,7 @@ from docmesh_agent.builtin.edits.discounts import reason_discount
 from docmesh_agent.builtin.edits.find_line import find_line
 from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.interpretation import Interpretation
-from docmesh_agent.builtin.labels import capitalised, clean_description, singular, unit_label
+from docmesh_agent.builtin.labels import capitalised, clean_description, plain_number, singular, unit_label
 from docmesh_agent.builtin.money import parse_number
 from docmesh_agent.builtin.read_item import price_answer
 from docmesh_agent.builtin.read_parties import LEAD_RE
@@ -53,7 +53,7 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.items = []
         return new
     missing = draft.missing()
-    if missing and missing[0] == "unclear" and any(i.nested for i in draft.items):
+    if missing and missing[0] == "unclear" and any(i.nested or i.count_choice for i in draft.items):
         # The answer is about the price asked; nothing else is read from it.
         return _merge(_answer_nested(draft, message), Draft())
     if (new.buyer or (new.kind and LEAD_RE.match(message.strip()))) and new.items and not new.missing():
@@ -181,10 +181,23 @@ _ADVERB_UNITS = {"hourly": "hour", "daily": "day"}
 
 
 def _answer_nested(draft: Draft, answer: str) -> Draft:
-    """ "per hour" to "Is 100 the price of each “2 hours of coaching”, or per hour?": 3 x 2 hours
+    """The answer to a question about a count ("the number" makes "Chairs 3" 3 chairs), or to
+    "per hour" to "Is 100 the price of each “2 hours of coaching”, or per hour?": 3 x 2 hours
     is 6 hours of coaching at 100; any other answer keeps 100 for each."""
     items = []
     for item in draft.items:
+        if item.count_choice is not None:
+            # "Is 3 the number of chairs, or part of the name “Chairs 3”?": "the number", "yes",
+            # "3 chairs" make it the quantity; anything else keeps the name.
+            count = item.count_choice
+            if re.search(
+                rf"\b(?:yes|yeah|yep|number|quantity|count|qty|sí|si|ja|oui)\b|^\s*{plain_number(count)}\b",
+                answer,
+                re.IGNORECASE,
+            ):
+                name = re.sub(rf"\s+{plain_number(count)}\s*$", "", item.description)
+                item = replace(item, description=name, quantity=count)
+            item = replace(item, count_choice=None)
         if item.nested is not None:
             inner, unit, what = item.nested
             said = re.search(

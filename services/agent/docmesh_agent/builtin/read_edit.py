@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,7 +17,7 @@ from docmesh_agent.builtin.edits.correction import op_bare_number, op_correction
 from docmesh_agent.builtin.edits.currency import op_currency
 from docmesh_agent.builtin.edits.discounts import op_discount_change
 from docmesh_agent.builtin.edits.fields import op_field_change
-from docmesh_agent.builtin.edits.find_line import line_name
+from docmesh_agent.builtin.edits.find_line import find_line, line_name
 from docmesh_agent.builtin.edits.kind import op_kind
 from docmesh_agent.builtin.edits.op import Change, EditError, NeedPrice, Op
 from docmesh_agent.builtin.edits.parties import op_party
@@ -27,6 +28,7 @@ from docmesh_agent.builtin.edits.rename import op_rename
 from docmesh_agent.builtin.edits.shipping import op_shipping_change
 from docmesh_agent.builtin.edits.taxes import op_tax_change, op_tax_exempt
 from docmesh_agent.builtin.interpretation import Interpretation
+from docmesh_agent.builtin.labels import plain_number, uncapitalised
 from docmesh_agent.builtin.read_item import price_answer
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, done, not_understood, price_question, why
@@ -200,6 +202,24 @@ _OPS: tuple[Op, ...] = (
 )
 
 
+def _same_line_or_new(description: str, price: Decimal, data: dict[str, Any]) -> None:
+    """ "desk 250", "the consulting rate is 175 from March 1" without "add": a line that is already
+    there, priced again. A new price or a second line? Asked (a duplicate line is a wrong total)."""
+    try:
+        index = find_line(description, [i["description"] for i in data["line_items"]])
+    except EditError:
+        return
+    if index is None:
+        return
+    item = data["line_items"][index]
+    name = uncapitalised(item["description"])
+    raise EditError(
+        f"Should the {name} cost {plain_number(price)} instead of {plain_number(Decimal(item['unit_price']))}, "
+        f"or is it a new line? Say “change the price of the {name} to {plain_number(price)}” or "
+        f"“add {description.lower()} at {plain_number(price)}”."
+    )
+
+
 _NO_VALUE_RE = re.compile(
     r"^(?:change|update|set|fix|adjust|correct)\s+(?:the\s+)?(?P<what>price|rate|quantity|amount|unit\s+price)$",
     re.IGNORECASE,
@@ -221,6 +241,8 @@ def _apply_one(text: str, data: dict[str, Any], current: Invoice, today: dt.date
         for i in draft.items
     ):
         draft.unknown.append(text)
+    if not adding and len(draft.items) == 1 and draft.items[0].unit_price is not None:
+        _same_line_or_new(draft.items[0].description, draft.items[0].unit_price, data)
     if draft.has_content() and not draft.unknown:
         return add_from_draft(data, draft, text, current, today)
     bare = _NO_VALUE_RE.match(text)

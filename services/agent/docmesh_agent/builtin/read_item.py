@@ -246,6 +246,9 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
     return DraftItem(description=clean_description(desc), unit_price=price.amount)
 
 
+# A plural word then a bare count at the end of a description: "chairs 3", "licences 10".
+_PLURAL_THEN_COUNT = re.compile(r"\b(?P<what>[A-Za-z]{3,}s)\s+(?P<n>\d{1,3})\s*$")
+
 INCLUDED_TAX = (
     "prices that include tax are not supported: the amounts are taken before tax and no tax was added"
 )
@@ -287,6 +290,7 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         qty = parse_number(trailing_qty.group("q"))
         unit = trailing_qty.groupdict().get("unit") or ""
         head = head[: trailing_qty.start()]
+    counted = _PLURAL_THEN_COUNT.search(head) if qty == 1 and not unit else None
     per = _PER_UNIT_TAIL.match(tail)
     total = _TOTAL_TAIL_RE.match(tail)
     if per and not unit:
@@ -308,6 +312,13 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
             item.quantity = Decimal(-1)
         return item
     item = DraftItem(description=desc, quantity=qty, unit=unit_label(unit, qty) if unit else "")
+    if counted is not None:
+        # "chairs 3 at 85": 3 chairs, or a name ("Windows 11")? Asked; the answer decides.
+        item.count_choice = parse_number(counted.group("n"))
+        r.draft.unclear.append(
+            f"Is {counted.group('n')} the number of {counted.group('what').lower()}, or part of the name "
+            f"“{desc}”?"
+        )
     if is_total and qty != 1:
         item.unit_price = unit_from_total(item, amount)
     else:
