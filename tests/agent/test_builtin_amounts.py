@@ -478,3 +478,19 @@ def test_the_answer_about_a_bare_count_decides_the_quantity(answer: str, total: 
     result = interpret(answer, None, today=TODAY, history=["Invoice Acme for chairs 3 at 85"])
     assert result.invoice is not None
     assert compute_totals(result.invoice).total == total
+
+
+@pytest.mark.parametrize(
+    ("first", "answer"),
+    [
+        ("Factura para Acme: 3 x 2 horas de coaching a 100 €", "por hora"),
+        ("Rechnung an Acme: 3 x 2 Stunden Coaching je 100 €", "pro Stunde"),
+        ("Facture pour Acme : 3 x 2 heures de coaching à 100 €", "par heure"),
+    ],
+)
+def test_per_hour_answered_in_another_language_makes_six_hours(first: str, answer: str) -> None:
+    asked = interpret(first, None, today=TODAY)
+    assert asked.action == "question" and "100" in asked.reply and "hour" not in asked.reply
+    result = interpret(answer, None, today=TODAY, history=[first])
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("600.00")

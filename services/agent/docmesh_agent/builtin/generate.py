@@ -201,7 +201,9 @@ def _answer_nested(draft: Draft, answer: str) -> Draft:
         if item.nested is not None:
             inner, unit, what = item.nested
             said = re.search(
-                r"\b(?:per|an?|by\s+the)\s+(?P<unit>[a-z]+)\b|\b(?P<ly>hourly|daily)\b", answer, re.I
+                r"\b(?:per|an?|by\s+the|par|pro|por|for|la|je)\s+(?P<unit>[a-z]+)\b|\b(?P<ly>hourly|daily)\b",
+                answer,
+                re.IGNORECASE,
             )
             word = (said.group("unit") or _ADVERB_UNITS.get(said.group("ly") or "", "")) if said else ""
             if word and singular(word.lower()) == singular(unit.lower()):

@@ -174,6 +174,20 @@ GERMAN = Language(
         "months": ("Monat", "Monate"),
     },
     replies=(
+        (r"“(\d+(?:\.\d+)?) hours? of (.+?)”, or per hour\?", r"“\1 Stunden \2”, or per Stunde?"),
+        (r"“(\d+(?:\.\d+)?) days? of (.+?)”, or per day\?", r"“\1 Tage \2”, or per Tag?"),
+        (
+            r"Is (\S+) the number of (.+?), or part of the name “(.+?)”\?",
+            r"Ist \1 die Anzahl der \2 oder Teil des Namens „\3“?",
+        ),
+        (
+            r"Is (\S+) the price of each “(.+?)”, or per (\w+)\?",
+            r"Ist \1 der Preis für jede(s) „\2“ oder pro \3?",
+        ),
+        (
+            r"Should the (.+?) cost (\S+) instead of (\S+), or is it a new line\?.*$",
+            r"Soll „\1“ \2 statt \3 kosten, oder ist es eine neue Position?",
+        ),
         (r"“(\d+) days? off”", r"“\1 Tag(e) Rabatt”"),
         (
             r"How much should “(.+?)” take off: an amount \(for example “500 off”\) or a percentage \(“10% off”\)\?",

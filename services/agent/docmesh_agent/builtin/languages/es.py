@@ -193,6 +193,20 @@ SPANISH = Language(
         "months": ("mes", "meses"),
     },
     replies=(
+        (r"“(\d+(?:\.\d+)?) hours? of (.+?)”, or per hour\?", r"“\1 horas de \2”, or per hora?"),
+        (r"“(\d+(?:\.\d+)?) days? of (.+?)”, or per day\?", r"“\1 días de \2”, or per día?"),
+        (
+            r"Is (\S+) the number of (.+?), or part of the name “(.+?)”\?",
+            r"¿\1 es la cantidad de \2, o parte del nombre «\3»?",
+        ),
+        (
+            r"Is (\S+) the price of each “(.+?)”, or per (\w+)\?",
+            r"¿\1 es el precio de cada «\2», o por \3?",
+        ),
+        (
+            r"Should the (.+?) cost (\S+) instead of (\S+), or is it a new line\?.*$",
+            r"¿«\1» debe costar \2 en lugar de \3, o es una línea nueva?",
+        ),
         (r"“(\d+) days? off”", r"“\1 día(s) de descuento”"),
         (
             r"How much should “(.+?)” take off: an amount \(for example “500 off”\) or a percentage \(“10% off”\)\?",

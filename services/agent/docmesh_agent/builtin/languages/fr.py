@@ -188,6 +188,20 @@ FRENCH = Language(
         "months": ("mois", "mois"),
     },
     replies=(
+        (r"“(\d+(?:\.\d+)?) hours? of (.+?)”, or per hour\?", r"“\1 heures de \2”, or per heure?"),
+        (r"“(\d+(?:\.\d+)?) days? of (.+?)”, or per day\?", r"“\1 jours de \2”, or per jour?"),
+        (
+            r"Is (\S+) the number of (.+?), or part of the name “(.+?)”\?",
+            r"\1 est-il le nombre de \2, ou une partie du nom « \3 » ?",
+        ),
+        (
+            r"Is (\S+) the price of each “(.+?)”, or per (\w+)\?",
+            r"\1 est-il le prix de chaque « \2 », ou par \3 ?",
+        ),
+        (
+            r"Should the (.+?) cost (\S+) instead of (\S+), or is it a new line\?.*$",
+            r"« \1 » doit-il coûter \2 au lieu de \3, ou est-ce une nouvelle ligne ?",
+        ),
         (r"“(\d+) days? off”", r"“remise de \1 jour(s)”"),
         (
             r"How much should “(.+?)” take off: an amount \(for example “500 off”\) or a percentage \(“10% off”\)\?",
