@@ -35,10 +35,11 @@ lines by VAT category and rate (``line_vat_category``):
   largest taking the rounding remainder (their tax is 0 whatever their base);
 
 so the split allowances add up to the discount total and BR-CO-10..16 and BR-S-08 hold exactly.
-BR-CO-17 (BT-117 = BT-116 × rate, rounded) holds exactly when one tax has the rate, which is
-every invoice an EN 16931 user writes; two named taxes at the same rate (a state and a city
-tax, both 5 %) are one group whose tax is the sum of two roundings, within the CEN rule's
-tolerance of one unit. Shipping is a charge in its (untaxed) category.
+BR-CO-17 (BT-117 = BT-116 × rate, rounded) holds exactly when one tax has the rate (the usual
+case); two named taxes at the same rate (a state and a city tax, both 5 %) are one group whose
+tax is the sum of two roundings, within the CEN rule's tolerance of one unit. The sheet shows
+the same breakdown in the currency's own decimals (``vat_breakdown(invoice, digits=…)``).
+Shipping is a charge in its (untaxed) category.
 """
 
 from __future__ import annotations
