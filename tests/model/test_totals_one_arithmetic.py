@@ -140,3 +140,21 @@ def test_br_co_10_to_17_hold_exactly(invoice: Invoice) -> None:
 def test_no_group_gets_a_negative_allowance_or_base(invoice: Invoice) -> None:
     for g in vat_breakdown(invoice).groups:
         assert 0 <= g.allowance <= g.line_total
+
+
+def test_two_taxes_at_one_rate_are_one_group_taxed_as_the_sheet_taxes_them() -> None:
+    invoice = Invoice(
+        currency_code="EUR",
+        taxes=[Tax(name="State", rate_percent=D(5)), Tax(name="City", rate_percent=D(5))],
+        line_items=[
+            LineItem(description="A", unit_price=D("0.30"), tax_names=["State"]),
+            LineItem(description="B", unit_price=D("0.30"), tax_names=["City"]),
+        ],
+    )
+    totals, b = compute_totals(invoice), vat_breakdown(invoice)
+    (group,) = b.groups
+    # 0.015 → 0.02 twice on the sheet; 0.60 × 5 % = 0.03 once: one unit apart, which BR-CO-17's
+    # tolerance allows, and the e-invoice's total stays the sheet's.
+    assert group.amount == totals.tax_total == D("0.04")
+    assert abs(group.amount - (group.taxable * D("0.05")).quantize(D("0.01"), ROUND_HALF_UP)) <= D("0.01")
+    assert b.tax_inclusive == totals.total
