@@ -331,3 +331,19 @@ async def test_xrechnung_takes_the_letterhead_s_account_as_bg_16(document_stub: 
     letterhead = pb.Letterhead(iban="DE89370400440532013000")
     response = await _export(document_stub, unpaid, pb.EXPORT_FORMAT_CII, XRECHNUNG, letterhead=letterhead)
     assert b"DE89370400440532013000" in response.content
+
+
+async def test_a_credit_note_due_without_payment_means_or_terms_lacks_bt_9(document_stub: Stub) -> None:
+    credit = _credit_note(CASES[0]).model_copy(update={"payment_means": None, "payment_terms": ""})
+    _, preconditions = await _precondition_failure(_export(document_stub, credit, pb.EXPORT_FORMAT_UBL))
+    assert [p.subject for p in preconditions] == ["BT-9"]
+
+
+async def test_a_line_under_two_taxes_has_no_e_invoice_form(document_stub: Stub) -> None:
+    invoice = CASES[0].model_copy(
+        update={"line_items": [CASES[0].line_items[0].model_copy(update={"tax_names": ["VAT", "Reduced"]})]}
+    )
+    message, preconditions = await _precondition_failure(
+        _export(document_stub, invoice, pb.EXPORT_FORMAT_UBL)
+    )
+    assert "one VAT rate" in message and preconditions == []

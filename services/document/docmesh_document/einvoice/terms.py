@@ -115,8 +115,10 @@ def missing_terms(
     xrechnung = profile is Profile.XRECHNUNG
     need(invoice.number, "BT-1", "Invoice number")
     need(invoice.issue_date, "BT-2", "Invoice issue date")
+    # A UBL CreditNote has no DueDate of its own: its BT-9 rides on the payment means.
+    due = invoice.due_date and (invoice.kind is not DocumentKind.CREDIT_NOTE or invoice.payment_means)
     need(
-        breakdown.payable <= 0 or invoice.due_date or invoice.payment_terms,
+        breakdown.payable <= 0 or due or invoice.payment_terms,
         "BT-9",
         "Payment due date (or BT-20 Payment terms)",
     )
