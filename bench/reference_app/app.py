@@ -67,7 +67,11 @@ state = State()
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-    state.engine = create_async_engine(os.environ["REF_DATABASE_URL"], pool_size=20, max_overflow=10)
+    state.engine = create_async_engine(
+        os.environ["REF_DATABASE_URL"],
+        pool_size=int(os.environ.get("REF_DB_POOL_SIZE", "10")),
+        max_overflow=int(os.environ.get("REF_DB_MAX_OVERFLOW", "10")),
+    )
     # A blocking pool, as the session service's: under a burst a request waits for a connection.
     pool = redis_asyncio.BlockingConnectionPool.from_url(os.environ["REF_REDIS_URL"], max_connections=64)
     state.redis = redis_asyncio.Redis(connection_pool=pool)
