@@ -494,3 +494,54 @@ def test_per_hour_answered_in_another_language_makes_six_hours(first: str, answe
     result = interpret(answer, None, today=TODAY, history=[first])
     assert result.invoice is not None
     assert compute_totals(result.invoice).total == Decimal("600.00")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme for consulting at 10:30 on March 3, 2 hours at 150",
+        "Invoice Acme for consulting 2 hours at 150, between 9:00 and 11:00",
+    ],
+)
+def test_a_time_of_day_is_never_a_price(message: str) -> None:
+    # Was: a line priced 30 ("10:30"), a line "Between 9" priced 0.
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is None or compute_totals(result.invoice).total == Decimal("300.00")
+
+
+@pytest.mark.parametrize(
+    "message", ["Invoice Acme for design at 100-150", "Invoice Acme for design at 100 to 150"]
+)
+def test_a_price_range_is_asked_about_never_one_end_picked(message: str) -> None:
+    # Was: 100 (the first end) or 150 (the second end).
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question" and "100 or 150" in result.reply
+
+
+def test_a_count_after_an_unpriced_line_is_that_lines_count_and_rate() -> None:
+    # Was: "2 hours at 150" after the line gave it the price 150 alone (150 instead of 300).
+    result = interpret("Invoice Acme for consulting on March 3, 2 hours at 150", None, today=TODAY)
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("300.00")
+
+
+def test_grams_at_a_price_ask_whether_the_price_is_per_gram() -> None:
+    # Was: 500 x 12 = 6,000 for "500 g of coffee at 12".
+    result = interpret("Invoice Acme for 500 g of coffee at 12", None, today=TODAY)
+    assert result.action == "question" and "per g" in result.reply
+    answered = interpret(
+        "for the 500 g", None, today=TODAY, history=["Invoice Acme for 500 g of coffee at 12"]
+    )
+    assert answered.invoice is not None
+    assert compute_totals(answered.invoice).total == Decimal("12.00")
+
+
+def test_a_count_inside_a_description_asks_for_the_quantity_until_answered() -> None:
+    # Was: "travel 2 x 35 km at 0.50" was 1 x 0.50.
+    first = "Invoice Acme for travel 2 x 35 km at 0.50"
+    assert interpret(first, None, today=TODAY).action == "question"
+    unanswered = interpret("not sure", None, today=TODAY, history=[first])
+    assert unanswered.action == "question"
+    answered = interpret("70", None, today=TODAY, history=[first])
+    assert answered.invoice is not None
+    assert compute_totals(answered.invoice).total == Decimal("35.00")

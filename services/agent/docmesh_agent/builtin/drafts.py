@@ -35,6 +35,10 @@ class DraftItem:
     nested: tuple[Decimal, str, str] | None = None
     # "chairs 3 at 85": the count that may be the quantity, kept until the answer says so.
     count_choice: Decimal | None = None
+    # "500 g of coffee at 12": 12 for the 500 g, or per g? Asked; "per g" keeps the count.
+    pack: bool = False
+    # "travel 2 x 35 km at 0.50": the count is inside the description; its quantity is asked.
+    quantity_asked: bool = False
 
     def line_data(self) -> dict[str, Any]:
         """The line as Invoice data (validating it checks, among others, that it has a price)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -53,9 +54,14 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.items = []
         return new
     missing = draft.missing()
-    if missing and missing[0] == "unclear" and any(i.nested or i.count_choice for i in draft.items):
-        # The answer is about the price asked; nothing else is read from it.
-        return _merge(_answer_nested(draft, message), Draft())
+    if (
+        missing
+        and missing[0] == "unclear"
+        and any(i.nested or i.count_choice or i.pack or i.quantity_asked for i in draft.items)
+    ):
+        # The answer is about the count or price asked; nothing else is read from it.
+        answered = _answer_nested(draft, message)
+        return replace(_merge(answered, Draft()), unclear=answered.unclear)
     if (new.buyer or (new.kind and LEAD_RE.match(message.strip()))) and new.items and not new.missing():
         # A complete request of its own starts over: the same message sent again after a
         # failed turn, or a different request instead of answering the question. A kind read
@@ -185,7 +191,26 @@ def _answer_nested(draft: Draft, answer: str) -> Draft:
     "per hour" to "Is 100 the price of each “2 hours of coaching”, or per hour?": 3 x 2 hours
     is 6 hours of coaching at 100; any other answer keeps 100 for each."""
     items = []
+    still: list[str] = []
     for item in draft.items:
+        if item.quantity_asked:
+            number = re.match(r"^\s*(?:it'?s\s+|the\s+quantity\s+is\s+)?(?P<n>\d+(?:[.,]\d+)?)\b", answer)
+            if number is None:
+                # Not a quantity: the question stays (never the count guessed as 1).
+                still.append(f"What is the quantity of “{item.description}”? Answer with a number.")
+                items.append(item)
+                continue
+            item = replace(item, quantity=parse_number(number.group("n")), quantity_asked=False)
+        if item.pack:
+            # "Is 12 the price of the 500 g of coffee, or per g?": "per g" keeps 500 x 12; any
+            # other answer makes it one pack of 500 g at 12.
+            per = re.search(
+                rf"\b(?:per|a|each|por|pro|par|le|el)\s+{re.escape(item.unit)}\b", answer, re.IGNORECASE
+            )
+            if per is None:
+                size = f"{plain_number(item.quantity)} {item.unit}"
+                item = replace(item, description=f"{item.description} ({size})", quantity=Decimal(1), unit="")
+            item = replace(item, pack=False)
         if item.count_choice is not None:
             # "Is 3 the number of chairs, or part of the name “Chairs 3”?": "the number", "yes",
             # "3 chairs" make it the quantity; anything else keeps the name.
@@ -216,7 +241,7 @@ def _answer_nested(draft: Draft, answer: str) -> Draft:
                 )
             item = replace(item, nested=None)
         items.append(item)
-    return replace(draft, items=items)
+    return replace(draft, items=items, unclear=still)
 
 
 def _weak_only(draft: Draft) -> bool:

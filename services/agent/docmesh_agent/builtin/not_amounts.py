@@ -5,7 +5,8 @@ A clause such as "support at 75 for the period March 1-15", "hosting 240, delive
 the amount (1, 20, 555, 30). Whatever the phrasing, these are never prices:
 
 - a date: "March 20", "20 March 2026", "2026-03-20", "20/03/2026", "20.03.2026", a month and a
-  year ("February 2026"), a day range in a month ("March 1-15", "1-15 March");
+  year ("February 2026"), a day range in a month ("March 1-15", "1-15 March"); a time of day
+  ("10:30", "9am");
 - a duration or a counted quantity: a number directly followed by a unit word ("30 days",
   "1 day", "2 weeks", "10 hours", "100 pcs");
 - contact details and identifiers: e-mail addresses, web addresses, phone numbers, VAT and tax
@@ -61,6 +62,7 @@ _CONTACT = re.compile(
     | \b(?:account|acct|a/c|iban|bic|swift|sort\s+code|routing|konto(?:nummer)?|cuenta|compte|rib)\b\.?
       \s*(?:no\.?|number|nr\.?|\#)?\s*:?\s*[A-Z0-9][A-Z0-9 -]{4,}                   # account 12345678
     | \b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b                # an IBAN
+    | \b\d{1,2}[:h]\d{2}(?:\s*(?:am|pm|h|uhr))?\b | \b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)  # 10:30, 9am
     | \b(?:zip|postal\s+code|post\s*code|plz|code\s+postal)\s*:?\s*[A-Z0-9][A-Z0-9-]{2,9}\b  # zip 90210
     """,
     re.VERBOSE | re.IGNORECASE,

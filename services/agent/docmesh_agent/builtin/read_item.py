@@ -58,9 +58,17 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
     bare = _bare_count(r, text)
     if bare is not None:
         return bare
-    choice = re.search(r"(?P<a>\S*\d\S*)\s+or\s+(?P<b>\S*\d\S*(?:\s+(?:[€$£¥₹]|[A-Z]{3}))?)\s*$", text)
-    if choice and find_money(choice.group("a")) and find_money(choice.group("b")):
-        # "at 150 or 175", "design 150 or 175 €": two prices, never pick one; the line waits for the answer.
+    choice = re.search(
+        r"(?P<a>\S*\d[^\s\-–]*)(?:\s+(?:or|to)\s+|\s*[-–]\s*)(?P<b>\S*\d\S*(?:\s+(?:[€$£¥₹]|[A-Z]{3}))?)\s*$",
+        text,
+    )
+    if (
+        choice
+        and find_money(choice.group("a"))
+        and find_money(choice.group("b"))
+        and not is_not_amount(text, choice.start("a"), choice.end("b"))
+    ):
+        # "at 150 or 175", "at 100-150", "100 to 150": two prices, never pick one; the line waits for the answer.
         item = read_item(r, text[: choice.end("a")])
         if item is not None:
             item.unit_price = None
@@ -246,6 +254,8 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
     return DraftItem(description=clean_description(desc), unit_price=price.amount)
 
 
+_COUNT_INSIDE = re.compile(r"\b\d+(?:[.,]\d+)?\s*[x×*]\s*\d")
+_SMALL_MEASURES = frozenset({"g", "gr", "gram", "grams", "mg", "ml", "cl", "oz"})
 # A plural word then a bare count at the end of a description: "chairs 3", "licences 10".
 _PLURAL_THEN_COUNT = re.compile(r"\b(?P<what>[A-Za-z]{3,}s)\s+(?P<n>\d{1,3})\s*$")
 
@@ -312,6 +322,20 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
             item.quantity = Decimal(-1)
         return item
     item = DraftItem(description=desc, quantity=qty, unit=unit_label(unit, qty) if unit else "")
+    if unit.lower() in _SMALL_MEASURES and qty > 1 and not per and not is_total:
+        # "500 g of coffee at 12": a price per gram is rare; 6,000 would be a wrong total. Asked.
+        item.pack = True
+        r.draft.unclear.append(
+            f"Is {plain_number(amount)} the price of the {plain_number(qty)} {unit} of {desc.lower()}, "
+            f"or per {unit}?"
+        )
+    if qty == 1 and not unit and _COUNT_INSIDE.search(desc):
+        # "travel 2 x 35 km at 0.50": 1 x 0.50 would drop the count said; asked.
+        item.quantity_asked = True
+        r.draft.unclear.append(
+            f"What is the quantity of “{desc}” at {plain_number(amount)}? Answer with a number, for example "
+            "“70”."
+        )
     if counted is not None:
         # "chairs 3 at 85": 3 chairs, or a name ("Windows 11")? Asked; the answer decides.
         item.count_choice = parse_number(counted.group("n"))

@@ -136,6 +136,20 @@ def read_request(text: str, today: dt.date) -> Draft:
             continue
         # A clause that is only a price completes the previous item ("2 licences, 99 each").
         item = consumed
+        if (
+            item.description == ""
+            and item.unit_price is not None
+            and pending_price is not None
+            and (item.unit or item.quantity > 1)
+            and pending_price.quantity == 1
+            and not pending_price.unit
+        ):
+            # "consulting on March 3, 2 hours at 150": the count and rate of the unpriced line
+            # before (never its price alone, which would drop the 2 hours).
+            pending_price.quantity, pending_price.unit = item.quantity, item.unit
+            pending_price.unit_price = item.unit_price
+            pending_price = None
+            continue
         if item.description == "" and item.unit_price is not None and pending_price is not None:
             pending_price.unit_price = _price_for(pending_price, item)
             pending_price = None
