@@ -25,6 +25,7 @@ from docmesh_agent.builtin.clauses import (
 from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
 from docmesh_agent.builtin.labels import plain_number, singular
 from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
+from docmesh_agent.builtin.not_amounts import price_moneys
 from docmesh_agent.builtin.read_fields import read_fields
 from docmesh_agent.builtin.read_item import read_item, unit_from_total
 from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail
@@ -245,6 +246,11 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
             return item
     # "an audit at $2,500 due 2026-12-01", "support at 75 for the period March 1-15": a date
     # phrase glued to the end of an item is the document's date, never part of the line.
+    but = re.search(r"\s+but\s+", rest, re.IGNORECASE)
+    if but and _not_a_charge(r, rest[but.end() :]):
+        rest = rest[: but.start()]  # "10 hours at 150 but charge only 8": the line, then asked
+    elif _not_a_charge(r, rest):
+        return None
     for glued in _GLUED_TERMS.finditer(rest):
         if glued.start() == 0:
             continue
@@ -260,6 +266,42 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
             rest = rest[: glued.start()] + tail[price.start() :]
             break
     return read_item(r, rest)
+
+
+# "already paid 500", "deposit paid 500", "deposit of 500 received", "500 paid in advance": paid
+# before the document, so the amount paid (the total stays what was sold).
+_PAID_BEFORE = re.compile(
+    r"\b(?:already\s+paid|paid\s+already|(?:deposit|advance|down\s*payment|prepayment)\b.*\b(?:paid|received)|"
+    r"received|paid\s+(?:in\s+advance|upfront|up\s+front)|prepaid)\b",
+    re.IGNORECASE,
+)
+# "minus deposit of 500", "trade-in 300", "credit 100", "refund 100", "cap at 1200", "max 1200",
+# "round down to 1400", "but charge only 8", "waive 50": an amount that takes away from or limits
+# the total. Never a line (a charge); asked how it changes the total.
+_TAKES_AWAY = re.compile(
+    r"\b(?:minus|less|deduct(?:ed|ion)?|trade[- ]?in|credit(?!\s+card)|refund(?:ed)?|cap(?:ped)?\s+(?:at|to)|"
+    r"max(?:imum)?|at\s+most|no\s+more\s+than|round(?:ed)?(?:\s+(?:down|up|off))?\s+to|(?:charge|bill)\s+only|"
+    r"only\s+(?:charge|bill)|waive[ds]?)\b",
+    re.IGNORECASE,
+)
+
+
+def _not_a_charge(r: Reading, clause: str) -> bool:
+    """A clause whose amount is paid already or taken away, never a line (see the patterns)."""
+    moneys = price_moneys(clause)
+    if len(moneys) != 1:
+        return False
+    if _PAID_BEFORE.search(clause):
+        r.draft.amount_paid = (r.draft.amount_paid or Decimal(0)) + moneys[0].amount
+        r.draft.note_currency(moneys[0])
+        return True
+    if _TAKES_AWAY.search(clause):
+        r.draft.unclear.append(
+            f"How should “{clause}” change the total? Say it as a discount (for example “50 off” or "
+            "“10% off”), or say “no”."
+        )
+        return True
+    return False
 
 
 _REFERENCE_LEAD = re.compile(

@@ -103,6 +103,15 @@ GERMAN = Language(
         (r"\bbezahlt\s+bar", "paid cash"),
         (r"\bper\s+überweisung\s+bezahlt", "paid by bank transfer"),
         (r"\bbezahlt\b", "paid"),
+        # Paid before or taken away: "Anzahlung 500 € erhalten", "bereits bezahlt 500 €", "abzüglich 100 €".
+        (
+            r"\b(?:anzahlung|vorauszahlung|vorkasse)\s+(?:von\s+)?(\d[\d.]*\s*(?:€|\$|[A-Z]{3})?)\s+(?:erhalten|bezahlt|eingegangen)",
+            r"deposit \1 received",
+        ),
+        (r"\b(?:bereits|schon)\s+(?:bezahlt|gezahlt)\b", "already paid"),
+        (r"\babzüglich\b", "minus"),
+        (r"\bgutschrift\b", "credit"),
+        (r"\b(?:höchstens|maximal)\b", "max"),
         # Discounts, taxes, shipping, exempt lines.
         # "1 Tag Rabatt": time off, asked about (never a discount of 1).
         (r"\b(?:mit\s+)?(\d+)\s+tag(?:e|en)?\s+(?:rabatt|gratis|frei)\b", r"with \1 days off"),
@@ -174,6 +183,10 @@ GERMAN = Language(
         "months": ("Monat", "Monate"),
     },
     replies=(
+        (
+            r"How should “(.+?)” change the total\?.*$",
+            r"Wie soll „\1“ die Summe ändern? Als Rabatt (zum Beispiel „50 € Rabatt“ oder „10 % Rabatt“), oder sag „nein“.",
+        ),
         (r"“(\d+(?:\.\d+)?) hours? of (.+?)”, or per hour\?", r"“\1 Stunden \2”, or per Stunde?"),
         (r"“(\d+(?:\.\d+)?) days? of (.+?)”, or per day\?", r"“\1 Tage \2”, or per Tag?"),
         (

@@ -134,6 +134,14 @@ SPANISH = Language(
         (r"\b(?:pagad[oa]|pago)\s+(?:en\s+)?(?:efectivo|met[aá]lico)", "paid cash"),
         (r"\bpagad[oa]\s+(?:por|con)\s+transferencia(?:\s+bancaria)?", "paid by bank transfer"),
         (r"\bpagad[oa]\b", "paid"),
+        # Paid before or taken away: "anticipo de 500 € recibido", "ya pagado 500 €", "menos 100 €".
+        (
+            r"\b(?:anticipo|adelanto|se[ñn]al)\s+(?:de\s+)?(\d[\d.]*\s*(?:€|\$|[A-Z]{3})?)\s+(?:recibid[oa]|pagad[oa]|cobrad[oa])",
+            r"deposit \1 received",
+        ),
+        (r"\bya\s+(?:pagad[oa]s?|abonad[oa]s?)\b", "already paid"),
+        (r"\bmenos\b", "minus"),
+        (r"\b(?:reembolso|devoluci[oó]n)\b", "refund"),
         # Discounts, taxes, shipping, exempt lines.
         # "con 1 día de descuento": time off, asked about (never a discount of 1).
         (r"\b(?:con\s+)?(\d+)\s+d[ií]as?\s+(?:de\s+descuento|libres?|gratis)\b", r"with \1 days off"),
@@ -193,6 +201,10 @@ SPANISH = Language(
         "months": ("mes", "meses"),
     },
     replies=(
+        (
+            r"How should “(.+?)” change the total\?.*$",
+            r"¿Cómo debe cambiar el total «\1»? Dilo como descuento (por ejemplo «50 € de descuento» o «10 % de descuento»), o di «no».",
+        ),
         (r"“(\d+(?:\.\d+)?) hours? of (.+?)”, or per hour\?", r"“\1 horas de \2”, or per hora?"),
         (r"“(\d+(?:\.\d+)?) days? of (.+?)”, or per day\?", r"“\1 días de \2”, or per día?"),
         (

@@ -135,6 +135,15 @@ FRENCH = Language(
         (r"\bpayée?\s+(?:en\s+espèces|en\s+liquide|cash)", "paid cash"),
         (r"\bpayée?\s+par\s+virement", "paid by bank transfer"),
         (r"\bpayée?\b", "paid"),
+        # Paid before or taken away: "acompte de 500 € reçu", "déjà payé 500 €", "moins 100 €".
+        (
+            r"\b(?:acompte|avance|arrhes)\s+(?:de\s+)?(\d[\d.]*\s*(?:€|\$|[A-Z]{3})?)\s+(?:reçue?s?|versée?s?|payée?s?|encaissée?s?)",
+            r"deposit \1 received",
+        ),
+        (r"\bdéjà\s+(?:payée?s?|réglée?s?|versée?s?)\b", "already paid"),
+        (r"\bmoins\b", "minus"),
+        (r"\bremboursement\b", "refund"),
+        (r"\bplafonnée?\s+à\b", "cap at"),
         # Discounts, taxes, shipping, exempt lines.
         # "remise de 1 jour": time off, asked about (never a discount of 1).
         (r"\b(?:avec\s+)?(?:une\s+)?remise\s+d['’]?(?:e\s+)?(\d+)\s+jours?\b", r"with \1 days off"),
@@ -188,6 +197,10 @@ FRENCH = Language(
         "months": ("mois", "mois"),
     },
     replies=(
+        (
+            r"How should “(.+?)” change the total\?.*$",
+            r"Comment « \1 » doit-il changer le total ? Dites-le comme une remise (par exemple « remise de 50 € » ou « remise de 10 % »), ou dites « non ».",
+        ),
         (r"“(\d+(?:\.\d+)?) hours? of (.+?)”, or per hour\?", r"“\1 heures de \2”, or per heure?"),
         (r"“(\d+(?:\.\d+)?) days? of (.+?)”, or per day\?", r"“\1 jours de \2”, or per jour?"),
         (

@@ -1,0 +1,74 @@
+"""Amounts that are paid already or taken away are never charged (issue 13, I13): "already paid
+500" is the amount paid (the total stays what was sold); "trade-in 300", "credit 100", "refund
+100", "cap at 1200", "max 1200", "round down to 1400", "but charge only 8" are asked about, never
+added as lines. Each was a line that raised the total."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from docmesh_agent.builtin import interpret
+from docmesh_common.model.totals import compute_totals
+
+TODAY = dt.date(2026, 3, 12)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme: 2 laptops at 1200, deposit paid 500",
+        "Invoice Acme: 2 laptops at 1200, already paid 500",
+        "Invoice Acme: 2 laptops at 1200, deposit 500 received",
+        "Factura para Acme: 2 portátiles a 1200, anticipo de 500 recibido",
+        "Rechnung an Acme: 2 Laptops je 1200, Anzahlung 500 erhalten",
+        "Facture pour Acme : 2 portables à 1200, acompte de 500 reçu",
+    ],
+)
+def test_a_deposit_already_paid_is_the_amount_paid_not_a_line(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    totals = compute_totals(result.invoice)
+    assert totals.total == Decimal("2400.00")
+    assert totals.balance_due == Decimal("1900.00")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme: 2 laptops at 1200, trade-in 300",
+        "Invoice Acme: 2 laptops at 1200, credit 100",
+        "Invoice Acme: 2 laptops at 1200, refund 100",
+        "Invoice Acme: 10 hours at 150, cap at 1200",
+        "Invoice Acme: 10 hours at 150, max 1200",
+        "Invoice Acme: 10 hours at 150, round down to 1400",
+        "Invoice Acme: 10 hours at 150 but charge only 8",
+        "Rechnung an Acme: 2 Laptops je 1200 €, Gutschrift 100 €",
+        "Factura para Acme: 2 portátiles a 1200 €, reembolso 100 €",
+    ],
+)
+def test_an_amount_taken_away_or_capped_is_asked_about_never_a_line(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question" and result.invoice is None, result.reply
+
+
+def test_the_answer_to_a_taken_away_amount_is_the_discount() -> None:
+    first = "Invoice Acme: 2 laptops at 1200, trade-in 300"
+    result = interpret("300 off", None, today=TODAY, history=[first])
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("2100.00")
+
+
+def test_no_as_the_answer_leaves_the_amount_out() -> None:
+    first = "Invoice Acme: 10 hours at 150 but charge only 8"
+    result = interpret("no", None, today=TODAY, history=[first])
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("1500.00")
+
+
+def test_a_credit_card_fee_is_still_a_line() -> None:
+    result = interpret("Invoice Acme: 10 hours at 150, credit card fee 3", None, today=TODAY)
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("1503.00")
