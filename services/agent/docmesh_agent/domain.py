@@ -64,6 +64,9 @@ class Session:
     # The session's own document language (metadata "language"); it overrides the request's
     # and the profile's.
     language: str = ""
+    # The seller of a received (imported) document, from the session's metadata; None for a
+    # document the owner issues. A received document keeps its own number: it is never numbered.
+    received_from: str | None = None
 
     @property
     def finalized(self) -> bool:
@@ -87,6 +90,8 @@ class NewSession:
     document_kind: DocumentKind | None = None
     # The turn's idempotency key, so that a retried first turn finds the session.
     turn_key: str = ""
+    # The seller of a received document (ImportDocument); None for one the owner issues.
+    received_from: str | None = None
 
 
 @dataclass(frozen=True)
