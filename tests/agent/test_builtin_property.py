@@ -84,8 +84,8 @@ def test_a_generated_request_totals_the_generators_values_or_asks(
     assert compute_totals(result.invoice).total == compute_totals(expected).total, (text, result.reply)
 
 
-# Facts around the line whose numbers are never amounts: dates, periods, payment terms, contact
-# details and ids, in each language ({d} a day, {d2} a later day, {n} a number of days).
+# Facts around the line whose numbers are never amounts charged: dates, periods, payment terms,
+# contact details, ids, deposits paid and trade-ins (the total stays what was sold), in each language ({d} a day, {d2} a later day, {n} a number of days).
 EXTRAS = {
     "en": (
         ", due {month} {d}",
@@ -107,6 +107,9 @@ EXTRAS = {
         ", zip 9{n}0",
         ", order #{n}{d}",
         ", IBAN DE89 3704 0044 0532 0130 {d}",
+        ", already paid {n}",
+        ", trade-in {n}",
+        ", at 10:{d:02d} on {month} {d}",
     ),
     "es": (
         ", vence el {d} de {month}",
@@ -117,6 +120,7 @@ EXTRAS = {
         ", email facturas{n}@acme.example",
         ", pedido nº {n}{d}",
         ", CIF B{n}{d}12345",
+        ", anticipo de {n} recibido",
     ),
     "de": (
         ", fällig am {d}. {month}",
@@ -127,6 +131,7 @@ EXTRAS = {
         ", E-Mail rechnung{n}@acme.example",
         ", Bestellnummer {n}{d}",
         ", PLZ 1{n}0",
+        ", Anzahlung {n} erhalten",
     ),
     "fr": (
         ", échéance le {d} {month}",
@@ -137,6 +142,7 @@ EXTRAS = {
         ", email factures{n}@acme.example",
         ", bon de commande n° {n}{d}",
         ", SIRET 123 456 789 {n}{d}",
+        ", acompte de {n} reçu",
     ),
 }
 MONTHS = {

@@ -62,7 +62,7 @@ _CONTACT = re.compile(
     | \b(?:account|acct|a/c|iban|bic|swift|sort\s+code|routing|konto(?:nummer)?|cuenta|compte|rib)\b\.?
       \s*(?:no\.?|number|nr\.?|\#)?\s*:?\s*[A-Z0-9][A-Z0-9 -]{4,}                   # account 12345678
     | \b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b                # an IBAN
-    | \b\d{1,2}[:h]\d{2}(?:\s*(?:am|pm|h|uhr))?\b | \b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)  # 10:30, 9am
+    | \b\d{1,2}(?::\d{1,2}|h\d{2})(?:\s*(?:am|pm|h|uhr))?\b | \b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)  # 10:30, 9am
     | \b(?:zip|postal\s+code|post\s*code|plz|code\s+postal)\s*:?\s*[A-Z0-9][A-Z0-9-]{2,9}\b  # zip 90210
     """,
     re.VERBOSE | re.IGNORECASE,
