@@ -70,6 +70,9 @@ class StoredSession:
     document_number: str = ""
     completed: bool = False
     language: str = ""
+    received_from: str | None = None
+    # The invoice number mark_credit_note recorded ("" when none).
+    credits: str = ""
     # The turn lease: its holder's token ("" when free) and its expiry.
     lease_holder: str = ""
     lease_until: dt.datetime | None = None
@@ -135,6 +138,7 @@ class MemorySessionStore:
                 document_number=stored.document_number,
                 completed=stored.completed,
                 language=stored.language,
+                received_from=stored.received_from,
             ),
             messages=tuple(stored.messages) if full else (),
             latest_revision=stored.revisions[-1] if stored.revisions else None,
@@ -163,6 +167,17 @@ class MemorySessionStore:
         )
         return None if found is None else await self.get(found.id, full=False)
 
+    async def find_credit_notes(self, invoice_number: str) -> list[SessionView]:
+        marked = [
+            s.id
+            for s in self.sessions.values()
+            if not s.deleted and s.document_number and s.credits == invoice_number
+        ]
+        return [await self.get(session_id, full=False) for session_id in marked]
+
+    async def mark_credit_note(self, session_id: str, invoice_number: str) -> None:
+        self.stored(session_id).credits = invoice_number
+
     async def create(self, new: NewSession) -> SessionView:
         stored = StoredSession(
             id=str(uuid.uuid4()),
@@ -170,6 +185,7 @@ class MemorySessionStore:
             # As the session service: an unset kind is stored as an invoice.
             document_kind=new.document_kind or DocumentKind.INVOICE,
             turn_key=new.turn_key,
+            received_from=new.received_from,
         )
         self.sessions[stored.id] = stored
         return await self.get(stored.id, full=False)

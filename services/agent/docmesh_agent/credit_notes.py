@@ -13,15 +13,22 @@ answered with a question, never with a guessed document.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import re
+import time
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from docmesh_agent.builtin.money import format_money
-from docmesh_agent.domain import Document, NewSession, SessionView
+from docmesh_agent.domain import Document, NewSession, Session, SessionView
+from docmesh_agent.lease import hold
 from docmesh_agent.ports import DocumentEngine, SessionStore
 from docmesh_agent.rules import draft_title
+from docmesh_common.errors import Aborted, FailedPrecondition
+from docmesh_common.model.currency import minor_units
 from docmesh_common.model.invoice import DocumentKind, Invoice, LineItem, PrecedingInvoice
 from docmesh_common.model.totals import compute_totals
 
@@ -67,6 +74,11 @@ _UNIT_WORDS = {
     "jour": "day",
 }
 REFERS_BACK = "that invoice"
+# How long finalizing a credit note holds its invoice (see finalize_credit_note), and how long
+# it waits for another credit note of the same invoice being finalized at that moment.
+CREDIT_LOCK_SECONDS = 30.0
+CREDIT_LOCK_WAIT_SECONDS = 10.0
+OVER_CREDIT = "OVER_CREDIT"
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,169 @@ class CreditOutcome:
     session_id: str = ""
     revision_number: int = 0
     summary: str = ""
+
+
+@dataclass(frozen=True)
+class Credited:
+    """What an invoice's finalized credit notes already credit, in its currency."""
+
+    invoice_number: str
+    currency_code: str
+    invoiced: Decimal  # the invoice's total
+    credited: Decimal  # the totals of its finalized credit notes
+    notes: tuple[str, ...]  # their numbers
+
+    @property
+    def left(self) -> Decimal:
+        return max(self.invoiced - self.credited, Decimal(0))
+
+    @property
+    def fully_credited(self) -> bool:
+        return self.credited >= self.invoiced
+
+    def allows(self, amount: Decimal) -> bool:
+        """Whether a credit note of `amount` fits in what is left. Each credit note rounds its
+        own tax, so parts of an invoice may together pass its total by a minor unit each (three
+        credit notes of one hour each round three times what the invoice rounded once): up to
+        that much is rounding, more is over-crediting."""
+        rounding = Decimal(1).scaleb(-minor_units(self.currency_code)) * (len(self.notes) + 1)
+        return not self.fully_credited and amount <= self.invoiced - self.credited + rounding
+
+    def refusal(self, amount: Decimal) -> str:
+        """Why a credit note of `amount` cannot be finalized (an error message, lower case)."""
+        return (
+            f"invoice {self.invoice_number} totals {self._money(self.invoiced)}, "
+            f"{self._money(self.credited)} of it is already credited{self._by()} and "
+            f"{self._money(self.left)} is left: a credit note of {self._money(amount)} would credit "
+            "more than was invoiced"
+        )
+
+    def nothing_left(self) -> str:
+        return (
+            f"Invoice {self.invoice_number} ({self._money(self.invoiced)}) is already fully "
+            f"credited{self._by()}: there is nothing left to refund."
+        )
+
+    def question(self, amount: Decimal, *, whole: bool) -> str:
+        """What to ask when the credit note asked for is more than is left."""
+        already = (
+            f"Invoice {self.invoice_number} totals {self._money(self.invoiced)} and "
+            f"{self._money(self.credited)} of it is already credited{self._by()}, so "
+            f"{self._money(self.left)} is left."
+        )
+        if whole:
+            return (
+                f"{already} A credit note for the whole invoice ({self._money(amount)}) would credit "
+                f'more. Which part should it refund, e.g. "refund 2 hours from {self.invoice_number}"?'
+            )
+        return f"{already} This one would refund {self._money(amount)}. How much should it refund?"
+
+    def _by(self) -> str:
+        """ " (credit note CN-2026-0001)", " (credit notes CN-…, CN-…)", or "" for none."""
+        if not self.notes:
+            return ""
+        return f" (credit note{'s' if len(self.notes) > 1 else ''} {', '.join(self.notes)})"
+
+    def _money(self, amount: Decimal) -> str:
+        return format_money(amount, self.currency_code)
+
+
+async def credited_so_far(sessions: SessionStore, invoice: Invoice, *, excluding: str = "") -> Credited:
+    """What the owner's finalized credit notes of `invoice` (numbered: its number is the one
+    its session gave) credit, leaving out session `excluding` (the credit note being finalized)."""
+    notes: list[tuple[str, Decimal]] = []
+    for view in await sessions.find_credit_notes(invoice.number):
+        latest = view.latest_revision
+        if view.session.id == excluding or latest is None or latest.invoice.preceding_invoice is None:
+            continue
+        if latest.invoice.preceding_invoice.number.casefold() != invoice.number.casefold():
+            continue
+        notes.append((view.session.document_number, compute_totals(latest.invoice).total))
+    notes.sort()
+    return Credited(
+        invoice_number=invoice.number,
+        currency_code=invoice.currency_code,
+        invoiced=compute_totals(invoice).total,
+        credited=sum((amount for _, amount in notes), Decimal(0)),
+        notes=tuple(number for number, _ in notes),
+    )
+
+
+async def finalize_credit_note(
+    sessions: SessionStore, view: SessionView, numbering_pattern: str, issue_date: dt.date | None
+) -> Session:
+    """FinalizeSession for the credit note in `view`, refused (FailedPrecondition, OVER_CREDIT,
+    naming the invoice, what it invoiced, what is credited and what is left) when its total and
+    those of the invoice's finalized credit notes would pass the invoice's total.
+
+    Two credit notes of one invoice finalized at once cannot together pass it: the check and
+    the numbering run while this holds the invoice's session (its turn lease in the session
+    service: one compare-and-set across every agent replica), and every credit note is marked
+    as the invoice's before it is numbered, inside that hold. The second one waits for the
+    first to finish and then counts it. The window left: a holder that stalls (a paused or
+    cut-off replica) longer than the lease, CREDIT_LOCK_SECONDS renewed every third of it while
+    its process runs, between its check and its FinalizeSession, could be numbered after
+    another credit note that did not see it. Credit notes finalized before the marker existed,
+    and deleted ones, are not counted.
+    """
+    latest = view.latest_revision
+    note = latest.invoice if latest is not None else None
+    if note is None or note.preceding_invoice is None or view.session.finalized:
+        return await sessions.finalize(view.session.id, numbering_pattern, issue_date)
+    found = await sessions.find_finalized(note.preceding_invoice.number)
+    if (
+        found is None
+        or found.latest_revision is None
+        or found.latest_revision.invoice.kind is not DocumentKind.INVOICE
+    ):
+        # Not one of the owner's finalized invoices (issued before docmesh, or elsewhere):
+        # there is no total here to check against.
+        return await sessions.finalize(view.session.id, numbering_pattern, issue_date)
+    invoice = _creditable(found.latest_revision.invoice, found.session.document_number)
+    assert isinstance(invoice, Invoice)
+
+    async def check_and_number() -> Session:
+        so_far = await credited_so_far(sessions, invoice, excluding=view.session.id)
+        amount = compute_totals(note).total
+        if not so_far.allows(amount):
+            raise FailedPrecondition(
+                so_far.refusal(amount),
+                reason=OVER_CREDIT,
+                metadata={
+                    "invoice_number": so_far.invoice_number,
+                    "invoiced": str(so_far.invoiced),
+                    "credited": str(so_far.credited),
+                    "left": str(so_far.left),
+                },
+            )
+        await sessions.mark_credit_note(view.session.id, invoice.number)
+        return await sessions.finalize(view.session.id, numbering_pattern, issue_date)
+
+    return await _holding(sessions, found.session.id, invoice.number, check_and_number)
+
+
+async def _holding(
+    sessions: SessionStore, session_id: str, number: str, work: Callable[[], Awaitable[Session]]
+) -> Session:
+    """`work` done while holding session `session_id`, waiting up to CREDIT_LOCK_WAIT_SECONDS
+    for another holder (another credit note of `number`, or a chat turn there) to finish."""
+    give_up = time.monotonic() + CREDIT_LOCK_WAIT_SECONDS
+    while True:
+        entered = False
+        try:
+            async with hold(sessions, session_id, CREDIT_LOCK_SECONDS):
+                entered = True
+                return await work()
+        except Aborted as error:
+            if entered or error.reason != "TURN_IN_PROGRESS":
+                raise
+            if time.monotonic() >= give_up:
+                raise Aborted(
+                    f"another credit note of invoice {number} is being finalized at this moment; try again",
+                    reason="CREDIT_IN_PROGRESS",
+                    retry_after_seconds=1.0,
+                ) from None
+            await asyncio.sleep(0.1)
 
 
 def read_credit_request(message: str) -> CreditRequest | None:
@@ -122,10 +297,16 @@ class CreditNotes:
         if isinstance(found, str):
             return CreditOutcome(reply=found)
         invoice = found
+        so_far = await credited_so_far(self.sessions, invoice)
+        if so_far.fully_credited:
+            return CreditOutcome(reply=so_far.nothing_left())
         lines = _credited_lines(invoice, request)
         if isinstance(lines, str):
             return CreditOutcome(reply=lines)
         credit = credit_note_for(invoice, lines)
+        amount = compute_totals(credit).total
+        if not so_far.allows(amount):
+            return CreditOutcome(reply=so_far.question(amount, whole=request.quantity is None))
         document = await self.documents.render(credit)
         reference = _reference(invoice)
         summary = f"Credit note for {invoice.number}"
@@ -179,6 +360,12 @@ class CreditNotes:
             )
         if latest.invoice.kind is DocumentKind.CREDIT_NOTE:
             return "This session's document is a credit note already. Which invoice should a new one correct?"
+        if view.session.received_from is not None:
+            seller = view.session.received_from or "its seller"
+            return (
+                f"This invoice was received from {seller}: a credit note for it is {seller}'s to issue, "
+                "not yours. Which of your own invoices should a credit note correct?"
+            )
         if not view.session.finalized:
             return (
                 "This invoice is a draft and is not finalized yet, so there is nothing to credit: "

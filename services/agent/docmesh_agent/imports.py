@@ -4,7 +4,8 @@ Reading comes first (the document service's ReadEInvoice): a file that cannot be
 hostile, or whose totals do not add up is refused before anything is written. The document is
 then rendered and checked as a chat turn's is, and one CommitTurn writes its revision with a
 reply saying it was imported, so the session looks like any other: chat edits and exports work
-on it.
+on it. The session remembers that it was received, and from which seller (its metadata,
+NewSession.received_from): it is never finalized into the owner's series (finalize.py).
 
 Idempotency works as for a first chat turn without a session id: the new session carries the
 import's key (the session store's turn key), so a retry with the same key finds that session,
@@ -22,7 +23,7 @@ from docmesh_agent.rules import TITLE_CHARS
 from docmesh_agent.turn import MAX_IDEMPOTENCY_KEY
 from docmesh_common import context
 from docmesh_common.errors import InvalidArgument
-from docmesh_common.model.invoice import DocumentKind, Invoice
+from docmesh_common.model.invoice import Invoice
 
 # The syntax names ReadEInvoice answers, as a person reads them.
 SYNTAX_NAMES = {"ubl": "UBL 2.1", "cii": "UN/CEFACT CII", "factur-x": "Factur-X PDF"}
@@ -85,9 +86,9 @@ class DocumentImports:
                     return Imported(view.session, kept, stored.number, syntax)
                 session_id = view.session.id
             else:
-                session_id = await self._create(title, invoice.kind, idempotency_key)
+                session_id = await self._create(title, invoice, idempotency_key)
         else:
-            session_id = await self._create(title, invoice.kind, "")
+            session_id = await self._create(title, invoice, "")
         commit_key = f"{idempotency_key or uuid.uuid4().hex}:import"
         committed = await self.sessions.commit_turn(
             TurnCommit(
@@ -110,6 +111,10 @@ class DocumentImports:
             reason = error.message.removeprefix("content: ").replace("content is", "the body is", 1)
             raise InvalidArgument(f"body: {reason}", field="body", reason=error.reason) from None
 
-    async def _create(self, title: str, kind: DocumentKind, key: str) -> str:
-        created = await self.sessions.create(NewSession(title=title, document_kind=kind, turn_key=key))
+    async def _create(self, title: str, invoice: Invoice, key: str) -> str:
+        created = await self.sessions.create(
+            NewSession(
+                title=title, document_kind=invoice.kind, turn_key=key, received_from=invoice.seller.name
+            )
+        )
         return created.session.id

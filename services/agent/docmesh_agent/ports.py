@@ -52,6 +52,15 @@ class SessionStore(Protocol):
         case-insensitively), with its latest revision; None when there is none."""
         ...
 
+    async def find_credit_notes(self, invoice_number: str) -> list[SessionView]:
+        """The owner's live sessions whose credit note, marked by `mark_credit_note` as
+        correcting `invoice_number`, is finalized, with their latest revisions."""
+        ...
+
+    async def mark_credit_note(self, session_id: str, invoice_number: str) -> None:
+        """Records (in the session's metadata) that its credit note corrects `invoice_number`."""
+        ...
+
     async def create(self, new: NewSession) -> SessionView: ...
 
     async def append_user_message(

@@ -63,7 +63,7 @@ from docmesh_agent.domain import (
     TurnCommit,
 )
 from docmesh_agent.einvoice_chat import EInvoiceChat
-from docmesh_agent.finalize import Finalizer
+from docmesh_agent.finalize import SAID_IN_CHAT, Finalizer, check_issued
 from docmesh_agent.lease import Lease, hold
 from docmesh_agent.ports import CustomerBook, DocumentEngine, ProfileBook, SessionStore
 from docmesh_agent.providers.base import Action, HistoryMessage, InvalidAnswer, Provider, TurnRequest
@@ -428,13 +428,23 @@ class ChatTurns:
             result.reply = "There is no document to finalize yet."
             return
         latest, profile = view.latest_revision, await self.profiles.get()
-        question = await self.einvoice.before_finalizing(
-            latest.invoice, latest.msc, profile.seller.vat_id, message
-        )
-        if question:
-            result.reply = question
+        try:
+            # A received document is refused before any e-invoice question about it.
+            check_issued(view)
+            question = await self.einvoice.before_finalizing(
+                latest.invoice, latest.msc, profile.seller.vat_id, message
+            )
+            if question:
+                result.reply = question
+                return
+            numbered = await self.finalizer.number(view)
+        except FailedPrecondition as refused:
+            # Why the document is not numbered (received, or more credited than invoiced) is
+            # an answer to the person, not a failed turn.
+            if refused.reason not in SAID_IN_CHAT:
+                raise
+            result.reply = refused.message[:1].upper() + refused.message[1:] + "."
             return
-        numbered = await self.finalizer.number(view)
         if numbered.document is None or numbered.revision is None:
             raise FailedPrecondition("the document could not be numbered", reason="NO_DOCUMENT")
         result.action = "edit"

@@ -36,6 +36,13 @@ TURN_KEY_METADATA = "docmesh.agent.turn_key"
 FIND_PAGES = 10
 # The session's metadata entry setting its documents' language.
 LANGUAGE_METADATA = "language"
+# The session's metadata entry naming the seller of a received (imported) document.
+RECEIVED_METADATA = "docmesh.agent.received_from"
+# The session's metadata entry naming the invoice its credit note corrects (set before the
+# credit note is numbered, so every finalized credit note is found by its invoice's number).
+CREDITS_METADATA = "docmesh.agent.credits"
+# The longest metadata value the session service takes.
+MAX_METADATA_VALUE = 512
 
 _ROLES: dict[int, Role] = {
     ses_pb2.MESSAGE_ROLE_USER: "user",
@@ -107,12 +114,56 @@ class GrpcSessionStore:
                 break
         return None
 
+    async def find_credit_notes(self, invoice_number: str) -> list[SessionView]:
+        # Exact on the marker, whatever the credit note's title; every page, so none is missed
+        # (an invoice has a handful of credit notes, not thousands). Only a finalized one has
+        # a number (a marked one whose finalizing was refused has none).
+        found: list[SessionView] = []
+        token = ""
+        while True:
+            page = await self._upstream.call(
+                self._stub.ListSessions,
+                ses_pb2.ListSessionsRequest(
+                    page_size=100,
+                    page_token=token,
+                    metadata_key=CREDITS_METADATA,
+                    metadata_value=invoice_number,
+                ),
+            )
+            found.extend(
+                await asyncio.gather(
+                    *(self.get(s.id, full=False) for s in page.sessions if s.document_number)
+                )
+            )
+            token = page.next_page_token
+            if not token:
+                return found
+
+    async def mark_credit_note(self, session_id: str, invoice_number: str) -> None:
+        # UpdateSession replaces the whole map: the session's other entries are sent back.
+        current = await self._upstream.call(
+            self._stub.GetSession, ses_pb2.GetSessionRequest(session_id=session_id)
+        )
+        metadata = dict(current.session.metadata)
+        if metadata.get(CREDITS_METADATA) == invoice_number:
+            return
+        metadata[CREDITS_METADATA] = invoice_number
+        await self._upstream.call(
+            self._stub.UpdateSession,
+            ses_pb2.UpdateSessionRequest(
+                session=ses_pb2.Session(id=session_id, metadata=metadata),
+                update_mask=field_mask_pb2.FieldMask(paths=["metadata"]),
+            ),
+        )
+
     async def create(self, new: NewSession) -> SessionView:
         session = ses_pb2.Session(title=new.title)
         if new.document_kind is not None:
             session.document_kind = kind_to_proto(new.document_kind)
         if new.turn_key:
             session.metadata[TURN_KEY_METADATA] = new.turn_key
+        if new.received_from is not None:
+            session.metadata[RECEIVED_METADATA] = new.received_from.replace("\0", "")[:MAX_METADATA_VALUE]
         created = await self._upstream.call(
             self._stub.CreateSession, ses_pb2.CreateSessionRequest(session=session)
         )
@@ -293,6 +344,7 @@ def _session(session: ses_pb2.Session) -> Session:
         document_number=session.document_number,
         completed=session.status == ses_pb2.SESSION_STATUS_COMPLETED,
         language=session.metadata.get(LANGUAGE_METADATA, ""),
+        received_from=session.metadata.get(RECEIVED_METADATA),
     )
     wire.remember_session(converted, session)
     return converted
