@@ -288,14 +288,17 @@ _TAKES_AWAY = re.compile(
 
 def _not_a_charge(r: Reading, clause: str) -> bool:
     """A clause whose amount is paid already or taken away, never a line (see the patterns)."""
+    paid, taken = _PAID_BEFORE.search(clause), _TAKES_AWAY.search(clause)
+    if not (paid or taken):
+        return False  # the common case, without reading amounts
     moneys = price_moneys(clause)
     if len(moneys) != 1:
         return False
-    if _PAID_BEFORE.search(clause):
+    if paid:
         r.draft.amount_paid = (r.draft.amount_paid or Decimal(0)) + moneys[0].amount
         r.draft.note_currency(moneys[0])
         return True
-    if _TAKES_AWAY.search(clause):
+    if taken:
         r.draft.unclear.append(
             f"How should “{clause}” change the total? Say it as a discount (for example “50 off” or "
             "“10% off”), or say “no”."
