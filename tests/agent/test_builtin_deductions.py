@@ -72,3 +72,43 @@ def test_a_credit_card_fee_is_still_a_line() -> None:
     result = interpret("Invoice Acme: 10 hours at 150, credit card fee 3", None, today=TODAY)
     assert result.invoice is not None
     assert compute_totals(result.invoice).total == Decimal("1503.00")
+
+
+@pytest.mark.parametrize(
+    "message", ["Invoice Acme: buy 2 get 1 free, widgets at 10", "Invoice Acme: 6 widgets at 10, 2 for 1"]
+)
+def test_a_free_item_offer_is_asked_about_never_a_line(message: str) -> None:
+    # Was: a line "Buy 2 get 1" priced 1; a line "2" priced 1.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question" and result.invoice is None
+
+
+def test_a_count_in_another_unit_does_not_price_the_line_before() -> None:
+    # Was: "2 weeks of work, 10 hours at 150" billed 2 weeks at 150 (the 10 hours dropped).
+    result = interpret("Invoice Acme: 2 weeks of work, 10 hours at 150", None, today=TODAY)
+    assert result.invoice is None or compute_totals(result.invoice).total != Decimal("300.00")
+    assert result.action == "question"
+
+
+@pytest.mark.parametrize(
+    "message", ["Invoice Acme: consulting 1500 for 10 hours", "Invoice Acme: consulting 10 hours 1500"]
+)
+def test_an_amount_for_several_hours_without_at_or_per_asks_total_or_rate(message: str) -> None:
+    # Was: 10 x 1,500 = 15,000.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question" and "total" in result.reply and "per hour" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("answer", "total"), [("total", Decimal("1500.00")), ("per hour", Decimal("15000.00"))]
+)
+def test_the_answer_total_or_per_hour_decides(answer: str, total: Decimal) -> None:
+    result = interpret(answer, None, today=TODAY, history=["Invoice Acme: consulting 1500 for 10 hours"])
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == total
+
+
+def test_at_before_the_amount_says_it_is_the_rate() -> None:
+    result = interpret("Invoice Acme: consulting at 150 for 10 hours", None, today=TODAY)
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("1500.00")

@@ -39,6 +39,8 @@ class DraftItem:
     pack: bool = False
     # "travel 2 x 35 km at 0.50": the count is inside the description; its quantity is asked.
     quantity_asked: bool = False
+    # "consulting 1500 for 10 hours": the price for all the units or for each? Asked.
+    total_or_rate: bool = False
 
     def line_data(self) -> dict[str, Any]:
         """The line as Invoice data (validating it checks, among others, that it has a price)."""

@@ -18,7 +18,7 @@ from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.interpretation import Interpretation
 from docmesh_agent.builtin.labels import capitalised, clean_description, plain_number, singular, unit_label
 from docmesh_agent.builtin.money import parse_number
-from docmesh_agent.builtin.read_item import price_answer
+from docmesh_agent.builtin.read_item import price_answer, unit_from_total
 from docmesh_agent.builtin.read_parties import LEAD_RE
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import ask_for, created, why
@@ -54,11 +54,7 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.items = []
         return new
     missing = draft.missing()
-    if (
-        missing
-        and missing[0] == "unclear"
-        and any(i.nested or i.count_choice or i.pack or i.quantity_asked for i in draft.items)
-    ):
+    if missing and missing[0] == "unclear" and any(_asked_about(i) for i in draft.items):
         # The answer is about the count or price asked; nothing else is read from it.
         answered = _answer_nested(draft, message)
         return replace(_merge(answered, Draft()), unclear=answered.unclear)
@@ -184,6 +180,15 @@ _JOINED_RE = re.compile(r"\s+(?:and|&)\s+|\s*,\s*", re.IGNORECASE)
 
 
 _ADVERB_UNITS = {"hourly": "hour", "daily": "day"}
+_TOTAL_ANSWER = re.compile(
+    r"\b(?:total|in\s+all|altogether|all\s+in|for\s+all|for\s+the\s+lot|the\s+lot|insgesamt|gesamt|en\s+total|au\s+total)\b",
+    re.IGNORECASE,
+)
+
+
+def _asked_about(item: DraftItem) -> bool:
+    """The line has a question about its count or price waiting for the answer."""
+    return bool(item.nested or item.count_choice or item.pack or item.quantity_asked or item.total_or_rate)
 
 
 def _answer_nested(draft: Draft, answer: str) -> Draft:
@@ -193,6 +198,19 @@ def _answer_nested(draft: Draft, answer: str) -> Draft:
     items = []
     still: list[str] = []
     for item in draft.items:
+        if item.total_or_rate:
+            price = item.unit_price
+            if _TOTAL_ANSWER.search(answer) and price is not None:
+                item = replace(item, total_or_rate=False)
+                item = replace(item, unit_price=unit_from_total(item, price))
+            elif re.search(r"\b(?:per|each|an?|por|pro|par|je|la|hourly|daily)\b", answer, re.IGNORECASE):
+                item = replace(item, total_or_rate=False)
+            else:
+                still.append(
+                    f"Is the price of the {item.description.lower()} the total or per {singular(item.unit)}?"
+                )
+                items.append(item)
+                continue
         if item.quantity_asked:
             number = re.match(r"^\s*(?:it'?s\s+|the\s+quantity\s+is\s+)?(?P<n>\d+(?:[.,]\d+)?)\b", answer)
             if number is None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from docmesh_agent.builtin.drafts import DraftItem, Reading
-from docmesh_agent.builtin.labels import clean_description, plain_number, unit_label
+from docmesh_agent.builtin.labels import clean_description, plain_number, singular, unit_label
 from docmesh_agent.builtin.money import NUM, Money, find_money, one_amount, parse_number, strip_amount
 from docmesh_agent.builtin.not_amounts import has_date, is_not_amount, price_moneys
 from docmesh_agent.builtin.read_parties import take_party
@@ -26,7 +26,7 @@ _RATE_TIMES_QTY = re.compile(
 )
 # "$80/hour for 12.5 hours of QA", "consulting at 150 per hour for 10 hours".
 _RATE_FOR_QTY = re.compile(
-    rf"^(?P<desc>.*?)\s*(?P<price>[^\s\d]{{0,3}}\d[\d,.']*(?:\s?[A-Z]{{3}})?)\s*(?:/\s?[a-z]+|per\s+[a-z]+|an?\s+[a-z]+)?"
+    rf"^(?P<desc>.*?)\s*(?P<price>[^\s\d]{{0,3}}\d[\d,.']*(?:\s?[A-Z]{{3}})?)\s*(?P<per>/\s?[a-z]+|per\s+[a-z]+|an?\s+[a-z]+)?"
     rf"\s+for\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\b\.?(?:\s+of\s+(?P<desc2>.+))?$",
     re.IGNORECASE,
 )
@@ -209,12 +209,19 @@ def _rate_then_quantity(r: Reading, text: str) -> DraftItem | None:
         if money is not None and qty > 0 and desc:
             r.draft.note_currency(money)
             unit = rate_for.group("unit")
-            return DraftItem(
+            item = DraftItem(
                 description=clean_description(desc),
                 quantity=qty,
                 unit=unit_label(unit, qty),
                 unit_price=money.amount,
             )
+            said_rate = rate_for.group("per") or re.search(
+                r"(?:\s|^)(?:at|@)$", rate_for.group("desc").strip()
+            )
+            if not said_rate and qty != 1:
+                # "consulting 1500 for 10 hours": 1500 for all of them, or per hour? Asked.
+                _ask_total_or_rate(r, item)
+            return item
     rate_first = _RATE_TIMES_QTY.match(text)
     if rate_first and is_not_amount(text, *rate_first.span("price")):
         rate_first = None
@@ -347,7 +354,20 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         item.unit_price = unit_from_total(item, amount)
     else:
         item.unit_price = amount
+    if trailing_qty and not connector and not per and not total and qty != 1 and unit.lower() in UNITS:
+        # "consulting 10 hours 1500": 1500 for the 10 hours, or per hour? Asked.
+        _ask_total_or_rate(r, item)
     return item
+
+
+def _ask_total_or_rate(r: Reading, item: DraftItem) -> None:
+    """The line's price may be for all of its units or for each: asked; the answer decides."""
+    item.total_or_rate = True
+    assert item.unit_price is not None
+    r.draft.unclear.append(
+        f"Is {plain_number(item.unit_price)} the total for the {plain_number(item.quantity)} {item.unit} "
+        f"of {item.description.lower()}, or the price per {singular(item.unit)}?"
+    )
 
 
 def _trailing_buyer(r: Reading, text: str) -> str:

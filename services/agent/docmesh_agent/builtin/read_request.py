@@ -151,7 +151,16 @@ def read_request(text: str, today: dt.date) -> Draft:
             pending_price.unit_price = item.unit_price
             pending_price = None
             continue
-        if item.description == "" and item.unit_price is not None and pending_price is not None:
+        if (
+            item.description == ""
+            and item.unit_price is not None
+            and pending_price is not None
+            and (item.quantity in (1, -1) or not pending_price.unit)
+            and (
+                not item.unit
+                or singular(item.unit.lower()) == singular(pending_price.unit.lower() or item.unit)
+            )
+        ):
             pending_price.unit_price = _price_for(pending_price, item)
             pending_price = None
             continue
@@ -281,7 +290,7 @@ _PAID_BEFORE = re.compile(
 _TAKES_AWAY = re.compile(
     r"\b(?:minus|less|deduct(?:ed|ion)?|trade[- ]?in|credit(?!\s+card)|refund(?:ed)?|cap(?:ped)?\s+(?:at|to)|"
     r"max(?:imum)?|at\s+most|no\s+more\s+than|round(?:ed)?(?:\s+(?:down|up|off))?\s+to|(?:charge|bill)\s+only|"
-    r"only\s+(?:charge|bill)|waive[ds]?)\b",
+    r"only\s+(?:charge|bill)|waive[ds]?|free|\d+\s+for\s+1|two\s+for\s+one|bogo)\b",
     re.IGNORECASE,
 )
 
@@ -292,17 +301,17 @@ def _not_a_charge(r: Reading, clause: str) -> bool:
     if not (paid or taken):
         return False  # the common case, without reading amounts
     moneys = price_moneys(clause)
+    if taken and moneys and not paid:
+        r.draft.unclear.append(
+            f"How should “{clause}” change the total? Say it as a discount (for example “50 off” or "
+            "“10% off”), or say “no”."
+        )
+        return True
     if len(moneys) != 1:
         return False
     if paid:
         r.draft.amount_paid = (r.draft.amount_paid or Decimal(0)) + moneys[0].amount
         r.draft.note_currency(moneys[0])
-        return True
-    if taken:
-        r.draft.unclear.append(
-            f"How should “{clause}” change the total? Say it as a discount (for example “50 off” or "
-            "“10% off”), or say “no”."
-        )
         return True
     return False
 
