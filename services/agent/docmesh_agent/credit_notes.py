@@ -203,8 +203,9 @@ async def finalize_credit_note(
     first to finish and then counts it. The window left: a holder that stalls (a paused or
     cut-off replica) longer than the lease, CREDIT_LOCK_SECONDS renewed every third of it while
     its process runs, between its check and its FinalizeSession, could be numbered after
-    another credit note that did not see it. Credit notes finalized before the marker existed,
-    and deleted ones, are not counted.
+    another credit note that did not see it. Not counted: credit notes finalized before the
+    marker existed, soft-deleted ones, and one whose metadata a client replaced without it
+    (UpdateSession replaces the whole map).
     """
     latest = view.latest_revision
     note = latest.invoice if latest is not None else None
@@ -220,7 +221,7 @@ async def finalize_credit_note(
         # there is no total here to check against.
         return await sessions.finalize(view.session.id, numbering_pattern, issue_date)
     invoice = _creditable(found.latest_revision.invoice, found.session.document_number)
-    assert isinstance(invoice, Invoice)
+    assert isinstance(invoice, Invoice)  # an invoice (checked above) is always creditable
 
     async def check_and_number() -> Session:
         so_far = await credited_so_far(sessions, invoice, excluding=view.session.id)
@@ -259,7 +260,8 @@ async def _holding(
                 raise
             if time.monotonic() >= give_up:
                 raise Aborted(
-                    f"another credit note of invoice {number} is being finalized at this moment; try again",
+                    f"invoice {number} is busy (another credit note of it is being finalized, or a chat "
+                    "turn runs in its session); try again",
                     reason="CREDIT_IN_PROGRESS",
                     retry_after_seconds=1.0,
                 ) from None
