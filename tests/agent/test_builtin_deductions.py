@@ -112,3 +112,16 @@ def test_at_before_the_amount_says_it_is_the_rate() -> None:
     result = interpret("Invoice Acme: consulting at 150 for 10 hours", None, today=TODAY)
     assert result.invoice is not None
     assert compute_totals(result.invoice).total == Decimal("1500.00")
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("Factura para Acme: consultoría 10 horas 1500 €", "por hora"),
+        ("Rechnung an Acme: Beratung 10 Stunden 1500 €", "pro Stunde"),
+        ("Facture pour Acme : conseil 10 heures 1500 €", "par heure"),
+    ],
+)
+def test_total_or_rate_is_asked_in_the_requests_language(message: str, asks: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question" and asks in result.reply, result.reply

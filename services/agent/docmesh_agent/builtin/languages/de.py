@@ -183,6 +183,28 @@ GERMAN = Language(
         "months": ("Monat", "Monate"),
     },
     replies=(
+        (r"(the total for the \S+) hours\b", r"\1 Stunden"),
+        (r"(the total for the \S+) days\b", r"\1 Tage"),
+        (r"(or the price per) hour\?", r"\1 Stunde?"),
+        (r"(or the price per) day\?", r"\1 Tag?"),
+        (r"(the total or per) hour\?", r"\1 Stunde?"),
+        (r"(the total or per) day\?", r"\1 Tag?"),
+        (
+            r"Is (\S+) the total for the (\S+) (\w+) of (.+?), or the price per (\w+)\?",
+            r"Ist \1 die Summe für \2 \3 „\4“ oder der Preis pro \5?",
+        ),
+        (
+            r"Is the price of the (.+?) the total or per (\w+)\?",
+            r"Ist der Preis von „\1“ die Summe oder pro \2?",
+        ),
+        (
+            r"What is the quantity of “(.+?)”(?: at (\S+))?\? Answer with a number.*$",
+            r"Welche Menge hat „\1“? Antworte mit einer Zahl.",
+        ),
+        (
+            r"Is (\S+) the price of the (\S+) (\S+) of (.+?), or per (\S+)\?",
+            r"Ist \1 der Preis für \2 \3 „\4“ oder pro \5?",
+        ),
         (
             r"How should “(.+?)” change the total\?.*$",
             r"Wie soll „\1“ die Summe ändern? Als Rabatt (zum Beispiel „50 € Rabatt“ oder „10 % Rabatt“), oder sag „nein“.",

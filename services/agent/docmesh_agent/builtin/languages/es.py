@@ -201,6 +201,28 @@ SPANISH = Language(
         "months": ("mes", "meses"),
     },
     replies=(
+        (r"(the total for the \S+) hours\b", r"\1 horas"),
+        (r"(the total for the \S+) days\b", r"\1 días"),
+        (r"(or the price per) hour\?", r"\1 hora?"),
+        (r"(or the price per) day\?", r"\1 día?"),
+        (r"(the total or per) hour\?", r"\1 hora?"),
+        (r"(the total or per) day\?", r"\1 día?"),
+        (
+            r"Is (\S+) the total for the (\S+) (\w+) of (.+?), or the price per (\w+)\?",
+            r"¿\1 es el total de las \2 \3 de «\4», o el precio por \5?",
+        ),
+        (
+            r"Is the price of the (.+?) the total or per (\w+)\?",
+            r"¿El precio de «\1» es el total o por \2?",
+        ),
+        (
+            r"What is the quantity of “(.+?)”(?: at (\S+))?\? Answer with a number.*$",
+            r"¿Cuál es la cantidad de «\1»? Responde con un número.",
+        ),
+        (
+            r"Is (\S+) the price of the (\S+) (\S+) of (.+?), or per (\S+)\?",
+            r"¿\1 es el precio de los \2 \3 de «\4», o por \5?",
+        ),
         (
             r"How should “(.+?)” change the total\?.*$",
             r"¿Cómo debe cambiar el total «\1»? Dilo como descuento (por ejemplo «50 € de descuento» o «10 % de descuento»), o di «no».",

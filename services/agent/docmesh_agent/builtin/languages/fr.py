@@ -197,6 +197,28 @@ FRENCH = Language(
         "months": ("mois", "mois"),
     },
     replies=(
+        (r"(the total for the \S+) hours\b", r"\1 heures"),
+        (r"(the total for the \S+) days\b", r"\1 jours"),
+        (r"(or the price per) hour\?", r"\1 heure?"),
+        (r"(or the price per) day\?", r"\1 jour?"),
+        (r"(the total or per) hour\?", r"\1 heure?"),
+        (r"(the total or per) day\?", r"\1 jour?"),
+        (
+            r"Is (\S+) the total for the (\S+) (\w+) of (.+?), or the price per (\w+)\?",
+            r"\1 est-il le total pour les \2 \3 de « \4 », ou le prix par \5 ?",
+        ),
+        (
+            r"Is the price of the (.+?) the total or per (\w+)\?",
+            r"Le prix de « \1 » est-il le total ou par \2 ?",
+        ),
+        (
+            r"What is the quantity of “(.+?)”(?: at (\S+))?\? Answer with a number.*$",
+            r"Quelle est la quantité de « \1 » ? Répondez par un nombre.",
+        ),
+        (
+            r"Is (\S+) the price of the (\S+) (\S+) of (.+?), or per (\S+)\?",
+            r"\1 est-il le prix des \2 \3 de « \4 », ou par \5 ?",
+        ),
         (
             r"How should “(.+?)” change the total\?.*$",
             r"Comment « \1 » doit-il changer le total ? Dites-le comme une remise (par exemple « remise de 50 € » ou « remise de 10 % »), ou dites « non ».",
