@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 
+from docmesh_agent import credit_notes
 from docmesh_agent.domain import Document, NewSession, TurnCommit, Validation
 from docmesh_agent.finalize import Finalizer
-from docmesh_common.errors import FailedPrecondition
+from docmesh_common.errors import Aborted, FailedPrecondition
 from docmesh_common.model.invoice import DocumentKind, Invoice, PrecedingInvoice
 from tests.agent.conftest import INVOICE
 from tests.agent.memory import MemoryDocumentEngine, MemoryProfileBook, MemorySessionStore
@@ -66,3 +67,44 @@ async def test_a_credit_note_naming_no_invoice_is_not_finalized(
 
     assert refused.value.reason == "NO_PRECEDING_INVOICE"
     assert store.stored(session_id).document_number == ""
+
+
+async def finalized_invoice(store: MemorySessionStore, finalizer: Finalizer) -> str:
+    """The session of a finalized invoice that the credit note CREDIT_NOTE corrects."""
+    session_id = await drafted(store, Invoice.model_validate(INVOICE))
+    number = (await finalizer.finalize(session_id)).session.document_number
+    assert number
+    return session_id
+
+
+def correcting(number: str) -> Invoice:
+    return CREDIT_NOTE.model_copy(update={"preceding_invoice": PrecedingInvoice(number=number)})
+
+
+async def test_a_credit_note_waits_for_a_short_hold_on_its_invoice_and_is_then_numbered(
+    store: MemorySessionStore, finalizer: Finalizer
+) -> None:
+    invoice_session = await finalized_invoice(store, finalizer)
+    note = await drafted(store, correcting(store.stored(invoice_session).document_number))
+    store.hold_lease(invoice_session, 0.3)
+
+    finalized = await finalizer.finalize(note)
+
+    assert finalized.session.document_number.startswith("CN-")
+    assert store.stored(invoice_session).lease_holder == ""  # released again
+
+
+async def test_a_credit_note_whose_invoice_stays_held_is_aborted_unnumbered(
+    store: MemorySessionStore, finalizer: Finalizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(credit_notes, "CREDIT_LOCK_WAIT_SECONDS", 0.3)
+    invoice_session = await finalized_invoice(store, finalizer)
+    number = store.stored(invoice_session).document_number
+    note = await drafted(store, correcting(number))
+    store.hold_lease(invoice_session, 60)
+
+    with pytest.raises(Aborted) as busy:
+        await finalizer.finalize(note)
+
+    assert busy.value.reason == "CREDIT_IN_PROGRESS" and number in busy.value.message
+    assert store.stored(note).document_number == ""
