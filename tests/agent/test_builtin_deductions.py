@@ -125,3 +125,46 @@ def test_at_before_the_amount_says_it_is_the_rate() -> None:
 def test_total_or_rate_is_asked_in_the_requests_language(message: str, asks: str) -> None:
     result = interpret(message, None, today=TODAY)
     assert result.action == "question" and asks in result.reply, result.reply
+
+
+# --- counts and places that are not prices -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Purchase order to Staples: 10 boxes of paper at 32.99, deliver to warehouse 3 by March 5",
+        "Purchase order to Staples: 10 boxes of paper at 32.99, deliver to dock 4",
+        "Purchase order to Staples: 10 boxes of paper at 32.99, ship to 12 Main St",
+    ],
+)
+def test_where_the_goods_go_is_a_note_never_a_line_or_the_buyer(message: str) -> None:
+    # Was: a line "Deliver to warehouse" priced 3 / "Deliver to dock" priced 4; "ship to 12 Main
+    # St" replaced the supplier.
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("329.90")
+    assert result.invoice.buyer.name == "Staples"
+    assert "Deliver to:" in result.invoice.notes
+
+
+def test_payment_in_installments_is_a_term_not_a_line() -> None:
+    # Was: a line "Payment in" priced 3.
+    result = interpret("Quote Acme: website 4500, payment in 3 installments", None, today=TODAY)
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("4500.00")
+    assert result.invoice.payment_terms == "Payment in 3 installments"
+
+
+def test_n_of_m_is_never_a_price_and_a_bare_amount_after_it_prices_the_line() -> None:
+    # Was: "milestone 2 of 3, 1500" was "Milestone 2" priced 3 (the 1,500 read as a postal code).
+    result = interpret("Invoice Acme: milestone 2 of 3, 1500", None, today=TODAY)
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("1500.00")
+    assert result.invoice.buyer.address_lines == []
+
+
+def test_months_then_an_amount_asks_total_or_per_month() -> None:
+    # Was: "12 months hosting 240" billed 12 x 240 = 2,880.
+    result = interpret("Invoice Acme: 12 months hosting 240", None, today=TODAY)
+    assert result.action == "question" and "per month" in result.reply

@@ -354,8 +354,8 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         item.unit_price = unit_from_total(item, amount)
     else:
         item.unit_price = amount
-    if trailing_qty and not connector and not per and not total and qty != 1 and unit.lower() in UNITS:
-        # "consulting 10 hours 1500": 1500 for the 10 hours, or per hour? Asked.
+    if not connector and not per and not total and qty != 1 and unit.lower() in UNITS:
+        # "consulting 10 hours 1500", "12 months hosting 240": for all of them, or per unit? Asked.
         _ask_total_or_rate(r, item)
     return item
 

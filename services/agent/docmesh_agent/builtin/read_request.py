@@ -132,6 +132,8 @@ def read_request(text: str, today: dt.date) -> Draft:
         if not clause:
             continue
         party_before = r.last_party
+        if pending_price is not None and _BARE_AMOUNT.match(clause):
+            party_before = None  # "Acme: milestone 2 of 3, 1500": the line's price, not a postal code
         consumed = _clause(r, clause, party_before)
         if consumed is None:
             continue
@@ -197,6 +199,17 @@ def _price_for(target: DraftItem, priced: DraftItem) -> Decimal | None:
 def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | None:
     """Read one clause; returns a line item when the clause is one, None otherwise."""
     r.last_party = None
+    deliver_to = _DELIVER_TO.match(clause)
+    if deliver_to and r.draft.buyer is not None:
+        # "deliver to warehouse 3 by March 5", "ship to 12 Main St": where the goods go (a note,
+        # and its date), never a line priced 3 and never a new buyer.
+        where = deliver_to.group("where")
+        by = re.search(r"\s+(?:by|on|before)\s+(?P<date>.+)$", where, re.IGNORECASE)
+        if by and read_terms(f"deliver by {by.group('date')}", r.draft, r.today):
+            where = where[: by.start()]
+        note = f"Deliver to: {where.strip()}"
+        r.draft.notes = f"{r.draft.notes}\n{note}" if r.draft.notes else note
+        return None
     if read_terms(clause, r.draft, r.today):
         return None  # "quote valid for 30 days", "invoice date: March 1": before "quote"/"invoice" lead-ins
     rest = read_lead(r, clause)
@@ -316,6 +329,11 @@ def _not_a_charge(r: Reading, clause: str) -> bool:
     return False
 
 
+_BARE_AMOUNT = re.compile(r"^[^\s\d]{0,3}\s?\d[\d,.']*(?:\s?(?:[€$£¥₹]|[A-Z]{3}))?$")
+_DELIVER_TO = re.compile(
+    r"^(?:please\s+)?(?:deliver(?:y)?|ship(?:ping)?|send\s+(?:it|them|the\s+goods))\s+(?:it\s+|them\s+)?to\s*:?\s+(?P<where>.+)$",
+    re.IGNORECASE,
+)
 _REFERENCE_LEAD = re.compile(
     r"^(?:(?:your|our|the)\s+)?(?:order|po|p\.o\.|purchase\s+order|job|project|ref(?:erence)?)\s*"
     r"(?:\#|no\.?|number|nr\.?)\s*(?P<ref>[A-Za-z0-9][\w\-/]*)(?:\s*[:,]|\s+[–-])\s*",

@@ -42,6 +42,10 @@ _DUE_DATE = re.compile(
     r"^(?:(?:payment|it'?s|it\s+is|is)\s+)*(?:due|payable)(?:\s+date)?\s*(?:on|by|:|is|date\s+is)?\s*(?P<date>.+)$",
     re.IGNORECASE,
 )
+# "payment in 3 installments": terms written as said (the amounts of each are not guessed).
+_INSTALLMENTS = re.compile(
+    r"^(?:payment|pay(?:able)?|paid)\s+in\s+\d+\s+(?:install?ments?|payments|parts|tranches)$", re.IGNORECASE
+)
 # "payment terms: 30 days": the terms' days.
 _DAYS_TERMS_BARE = re.compile(r"^(?P<n>\d{1,3})(?P<n2>)\s+days$", re.IGNORECASE)
 _TERMS = re.compile(r"^(?:payment\s+)?terms\s*(?::|are|is)?\s*(?P<terms>.+)$", re.IGNORECASE)
@@ -158,6 +162,9 @@ def read_terms(text: str, d: Draft, today: dt.date) -> bool:
         if when is None:
             return False
         d.issue_date = when
+        return True
+    if _INSTALLMENTS.match(text):
+        d.payment_terms = capitalised(text)
         return True
     match = _TERMS.match(text)
     if match:
