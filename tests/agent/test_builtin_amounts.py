@@ -545,3 +545,11 @@ def test_a_count_inside_a_description_asks_for_the_quantity_until_answered() -> 
     answered = interpret("70", None, today=TODAY, history=[first])
     assert answered.invoice is not None
     assert compute_totals(answered.invoice).total == Decimal("35.00")
+
+
+def test_net_terms_with_a_date_after_them_are_never_a_price() -> None:
+    # Found by a random property run: "net 76 on January 8" was a line priced 76.
+    result = interpret(
+        "Quote for Initech: 165 boxes of paper at 2891.44, net 76 on January 8", None, today=TODAY
+    )
+    assert result.invoice is None or compute_totals(result.invoice).total == Decimal("477087.60")

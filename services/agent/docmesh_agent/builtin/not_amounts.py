@@ -59,6 +59,7 @@ _CONTACT = re.compile(
     | \b(?:po|p\.o\.|ref|order|inv|invoice|job|ticket)\s*(?:\#|no\.?|nr\.?|number)?\s*:?\s*\#?\d[\w-]*  # PO 4411
     | \b\d+\s+of\s+(?:them|those|these|which|the\s+\w+|\d+)\b  # 5 of them, 2 of 3: part of a count
     | \bin\s+\d+\s+(?:install?ments?|payments|parts|tranches)\b  # payment in 3 installments
+    | \bnet[\s-]?\d{1,3}\b                                     # net 30: payment terms
     | (?:\bno\b|\bnr\b|\bnum\b|n[º°]|\bnúm(?:ero)?\b|\bnuméro\b|\bnummer\b)\.?\s*:?\s*\d[\w/-]*  # nº 4521
     | \b(?:account|acct|a/c|iban|bic|swift|sort\s+code|routing|konto(?:nummer)?|cuenta|compte|rib)\b\.?
       \s*(?:no\.?|number|nr\.?|\#)?\s*:?\s*[A-Z0-9][A-Z0-9 -]{4,}                   # account 12345678
