@@ -12,7 +12,8 @@ idempotency record, the messages, the revision and the usage are INSERT ... SELE
 RETURNING row, so an append that matched nothing inserts nothing. One statement is its own
 transaction: no BEGIN / COMMIT, one round trip instead of 5 (an append) to 7 (a turn's commit);
 a chat turn makes two of them (issue 16: the session's CPU per turn). SQLite has no UPDATE in a
-CTE, so there the same rows are written by one statement each inside a write transaction.
+CTE, so there the same rows are written by one statement each inside a write transaction, as
+are unusually large appends on PostgreSQL (_ONE_STATEMENT_MAX_ROWS).
 """
 
 from __future__ import annotations
@@ -210,6 +211,11 @@ def _one_statement(
     return select(upd).add_cte(*inserts)
 
 
+# The one statement is for the usual write (a turn's message or reply, a few usage records):
+# larger ones (up to DOCMESH_MAX_MESSAGES_PER_APPEND messages) take the transaction, whose
+# statements do not grow with the rows, nor make a statement shape per row count.
+_ONE_STATEMENT_MAX_ROWS = 16
+
 # Built once per shape (the UPDATE's flags, how many messages, keyed or not, how many usage
 # records) and reused, like _APPEND_UPDATE: the statement's cache key is computed once.
 _ONE_STATEMENT: dict[tuple[tuple[bool, bool, bool, bool], int, bool, int, bool], Select[Any]] = {}
@@ -282,7 +288,8 @@ class MessageQueries:
             title is not None,
             message_id is not None,
         )
-        if not self._db.is_sqlite:
+        usage_count = len(extras.usage) if extras is not None else 0
+        if not self._db.is_sqlite and len(messages) + usage_count <= _ONE_STATEMENT_MAX_ROWS:
             return await self._append_in_one(
                 owner_id,
                 session_id,
