@@ -68,6 +68,12 @@ def fill(data: st.DataObject, message: Message, depth: int) -> None:
         message.seconds = data.draw(st.integers(-62135596800, 253402300799))  # years 1 to 9999
         message.nanos = data.draw(st.integers(0, 999_999_999))
         return
+    if name == "google.protobuf.Duration":
+        # JSON can say about ±10,000 years; nanos carry the seconds' sign.
+        message.seconds = data.draw(st.integers(-315_576_000_000, 315_576_000_000))
+        nanos = data.draw(st.integers(0, 999_999_999))
+        message.nanos = -nanos if message.seconds < 0 else nanos
+        return
     if name == "google.protobuf.FieldMask":
         paths = st.from_regex(r"[a-z]{1,5}(_[a-z]{1,5}){0,2}", fullmatch=True)
         message.paths.extend(data.draw(st.lists(paths, max_size=3)))
