@@ -168,3 +168,34 @@ def test_months_then_an_amount_asks_total_or_per_month() -> None:
     # Was: "12 months hosting 240" billed 12 x 240 = 2,880.
     result = interpret("Invoice Acme: 12 months hosting 240", None, today=TODAY)
     assert result.action == "question" and "per month" in result.reply
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Factura para Acme: 10 horas a 40 €, ya pagado 100 €",
+        "Rechnung an Acme: 10 Stunden je 40 €, bereits bezahlt 100 €",
+        "Facture pour Acme : 10 heures à 40 €, déjà payé 100 €",
+    ],
+)
+def test_already_paid_in_another_language_is_the_amount_paid(message: str) -> None:
+    # Was: a line "Ya paid" adding 100.
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("400.00")
+    assert result.invoice.amount_paid == Decimal(100)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Factura para Acme: 10 horas a 40 €, pago en 3 plazos",
+        "Rechnung an Acme: 10 Stunden je 40 €, Zahlung in 2 Raten",
+        "Facture pour Acme : 10 heures à 40 €, paiement en 3 fois",
+    ],
+)
+def test_installments_in_another_language_are_terms_not_a_line(message: str) -> None:
+    # Was: a line "Zahlung in" / "Paiement en" priced 2 / 3.
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("400.00")

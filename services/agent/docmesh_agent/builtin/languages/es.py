@@ -139,7 +139,8 @@ SPANISH = Language(
             r"\b(?:anticipo|adelanto|se[ñn]al)\s+(?:de\s+)?(\d[\d.]*\s*(?:€|\$|[A-Z]{3})?)\s+(?:recibid[oa]|pagad[oa]|cobrad[oa])",
             r"deposit \1 received",
         ),
-        (r"\bya\s+(?:pagad[oa]s?|abonad[oa]s?)\b", "already paid"),
+        (r"\bya\s+(?:pagad[oa]s?|abonad[oa]s?|paid)\b", "already paid"),
+        (r"\bpago\s+en\s+(\d+)\s+(?:plazos|cuotas|pagos)\b", r"payment in \1 installments"),
         (r"\bmenos\b", "minus"),
         (r"\b(?:reembolso|devoluci[oó]n)\b", "refund"),
         # Discounts, taxes, shipping, exempt lines.

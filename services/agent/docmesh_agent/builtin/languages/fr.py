@@ -140,7 +140,11 @@ FRENCH = Language(
             r"\b(?:acompte|avance|arrhes)\s+(?:de\s+)?(\d[\d.]*\s*(?:€|\$|[A-Z]{3})?)\s+(?:reçue?s?|versée?s?|payée?s?|encaissée?s?)",
             r"deposit \1 received",
         ),
-        (r"\bdéjà\s+(?:payée?s?|réglée?s?|versée?s?)\b", "already paid"),
+        (r"\bdéjà\s+(?:payée?s?|réglée?s?|versée?s?|paid)\b", "already paid"),
+        (
+            r"\b(?:paiement|règlement)\s+en\s+(\d+)\s+(?:fois|versements|échéances|mensualités)\b",
+            r"payment in \1 installments",
+        ),
         (r"\bmoins\b", "minus"),
         (r"\bremboursement\b", "refund"),
         (r"\bplafonnée?\s+à\b", "cap at"),
