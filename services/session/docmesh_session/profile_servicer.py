@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import grpc
 from google.api import httpbody_pb2
-from google.protobuf import timestamp_pb2
 
 from docmesh.session.v1 import profile_service_pb2 as pb
 from docmesh.session.v1 import profile_service_pb2_grpc
+from docmesh_session.profile_output import logo_info, profile_reply
 from docmesh_session.repository.profiles import LogoInfo
 from docmesh_session.service.profiles import ProfileRules
 from docmesh_session.servicer import owner_id
-
-
-def _profile_reply(profile: pb.Profile, update_time: dt.datetime | None, logo: LogoInfo | None) -> pb.Profile:
-    reply = pb.Profile()
-    reply.CopyFrom(profile)
-    if update_time is not None:
-        stamp = timestamp_pb2.Timestamp()
-        stamp.FromDatetime(update_time)
-        reply.update_time.CopyFrom(stamp)
-    if logo is not None:
-        reply.logo.CopyFrom(_logo_info(logo))
-    return reply
-
-
-def _logo_info(logo: LogoInfo) -> pb.LogoInfo:
-    return pb.LogoInfo(
-        content_type=logo.content_type, size_bytes=logo.size_bytes, width=logo.width, height=logo.height
-    )
 
 
 class ProfileServicer(profile_service_pb2_grpc.ProfileServiceServicer):
@@ -40,20 +20,20 @@ class ProfileServicer(profile_service_pb2_grpc.ProfileServiceServicer):
     async def GetProfile(
         self, request: pb.GetProfileRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetProfileResponse:
-        return pb.GetProfileResponse(profile=_profile_reply(*await self.rules.get(owner_id())))
+        return pb.GetProfileResponse(profile=profile_reply(*await self.rules.get(owner_id())))
 
     async def UpdateProfile(
         self, request: pb.UpdateProfileRequest, context: grpc.aio.ServicerContext
     ) -> pb.UpdateProfileResponse:
         updated = await self.rules.update(owner_id(), request.profile, request.update_mask)
-        return pb.UpdateProfileResponse(profile=_profile_reply(*updated))
+        return pb.UpdateProfileResponse(profile=profile_reply(*updated))
 
     async def SetLogo(
         self, request: pb.SetLogoRequest, context: grpc.aio.ServicerContext
     ) -> pb.SetLogoResponse:
         logo = await self.rules.set_logo(owner_id(), request.image.content_type, request.image.data)
         info = LogoInfo(logo.content_type, len(logo.data), logo.width, logo.height)
-        return pb.SetLogoResponse(logo=_logo_info(info))
+        return pb.SetLogoResponse(logo=logo_info(info))
 
     async def GetLogo(
         self, request: pb.GetLogoRequest, context: grpc.aio.ServicerContext

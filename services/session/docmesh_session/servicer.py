@@ -37,8 +37,10 @@ from docmesh_session.domain import (
     UsageRecord,
     UsageTotals,
 )
+from docmesh_session.profile_output import profile_reply
 from docmesh_session.revision_input import accept_invoice, accept_totals
 from docmesh_session.service import SessionChanges, SessionService
+from docmesh_session.service.turns import NewTurnSession, TurnRequest
 from docmesh_session.validation import parse_uuid, validate_owner
 
 _STATUS_TO_PROTO = {
@@ -521,3 +523,37 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         session_id = parse_uuid(request.session_id, "session_id")
         released = await self.service.leases.release(owner_id(), session_id, request.holder)
         return pb.ReleaseTurnLeaseResponse(released=released)
+
+    async def BeginTurn(
+        self, request: pb.BeginTurnRequest, context: grpc.aio.ServicerContext
+    ) -> pb.BeginTurnResponse:
+        session_id = parse_uuid(request.session_id, "session_id") if request.session_id else None
+        new = None
+        if session_id is None:
+            s = request.new_session
+            new = NewTurnSession(
+                title=s.title,
+                metadata=_metadata(s.metadata),
+                document_kind=_kind(s.document_kind, "new_session.document_kind"),
+                reuse_metadata_key=request.reuse_metadata_key,
+            )
+        turn = TurnRequest(
+            content=request.content,
+            idempotency_key=request.idempotency_key,
+            holder=request.holder,
+            lease_duration=_duration(request.lease_duration),
+            include_profile=request.include_profile,
+        )
+        start = await self.service.turns.begin(owner_id(), session_id, new, turn)
+        response = pb.BeginTurnResponse(
+            session=session_to_proto(start.view.session),
+            messages=[message_to_proto(m) for m in start.messages],
+            message=message_to_proto(start.message),
+            replayed=start.replayed,
+            lease=lease_to_proto(start.lease),
+        )
+        if start.view.latest_revision is not None:
+            response.latest_revision.CopyFrom(revision_to_proto(start.view.latest_revision))
+        if start.profile is not None:
+            response.profile.CopyFrom(profile_reply(*start.profile))
+        return response

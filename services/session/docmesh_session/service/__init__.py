@@ -1,5 +1,6 @@
 """The rules of the session service, by job: `sessions`, `messages` (appends and turn commits),
-`revisions`, `usage`, `numbering` (document numbers), `profiles` (business profile, logo), `customers` and `leases` (turn leases).
+`revisions`, `usage`, `numbering` (document numbers), `profiles` (business profile, logo), `customers`, `leases` (turn leases) and `turns`
+(BeginTurn: a chat turn opened in one call).
 
 The servicer hands in domain values; the repository runs the queries; Redis is consulted
 first for reads and written through after every change, but never decides anything.
@@ -21,6 +22,7 @@ from docmesh_session.service.profiles import ProfileRules
 from docmesh_session.service.revisions import RevisionRules
 from docmesh_session.service.sessions import SessionChanges, SessionRules
 from docmesh_session.service.shared import SessionLookup, run_to_completion, utcnow
+from docmesh_session.service.turns import TurnRules
 from docmesh_session.service.usage import UsageRules
 from docmesh_session.settings import SessionSettings
 
@@ -47,3 +49,4 @@ class SessionService:
         self.profiles = ProfileRules(repository, clock=clock)
         self.customers = CustomerRules(repository, tokens, clock=clock)
         self.leases = LeaseRules(repository, lookup, clock=clock)
+        self.turns = TurnRules(repository, self.sessions, self.messages, self.leases, self.profiles)

@@ -75,7 +75,7 @@ class MessageRules:
         idempotency_key: str = "",
         expected_version: int | None = None,
     ) -> AppendResult:
-        self._check_messages(messages)
+        self.check_messages(messages)
         check_idempotency_key(idempotency_key)
         if expected_version is not None and expected_version < 1:
             raise InvalidArgument("expected_version must be at least 1", field="expected_version")
@@ -115,7 +115,7 @@ class MessageRules:
         """An agent turn's outcome in one transaction: what AppendMessages, SaveRevision,
         RecordUsage and UpdateSession(title) would write, checked by the same rules, all or
         nothing."""
-        self._check_messages(messages)
+        self.check_messages(messages)
         check_idempotency_key(idempotency_key)
         message_id = check_revision(revision, "revision.") if revision is not None else None
         if len(usage) > MAX_USAGE_PER_COMMIT:
@@ -173,7 +173,7 @@ class MessageRules:
         rows = await self._repository.messages.page(session_id, after_sequence=after, limit=size + 1)
         return self._tokens.page(_MESSAGES, rows, size, digest)
 
-    def _check_messages(self, messages: Sequence[NewMessage]) -> None:
+    def check_messages(self, messages: Sequence[NewMessage]) -> None:
         check_messages(
             messages,
             max_messages=self._settings.max_messages_per_append,

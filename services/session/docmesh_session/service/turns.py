@@ -1,0 +1,176 @@
+"""The rules of BeginTurn: a chat turn opened in one call.
+
+What the agent's turn did in four or five calls (CreateSession or GetSession, AcquireTurnLease,
+AppendMessages, GetProfile), each with the session service's whole per-call cost (issue 16:
+the number of calls, not the statements, was the cost of a turn). Each step is the rule that
+call runs, in the same order of checks, so the errors are the same: the owner check and the
+lease's compare-and-set come first (NOT_FOUND, ABORTED TURN_IN_PROGRESS with the time left),
+then the keyed append (a retry appends nothing), and the session is read after the append, so
+the turn sees every message before its own (no expected version to compare: nothing written
+before the read can be missed). An append that is refused frees the lease this call took.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from docmesh.session.v1 import profile_service_pb2 as profile_pb
+from docmesh_common.errors import InvalidArgument
+from docmesh_session.domain import (
+    AppendResult,
+    MessageRecord,
+    NewMessage,
+    Role,
+    SessionFilter,
+    SessionView,
+    TurnLease,
+)
+from docmesh_session.repository import SessionRepository
+from docmesh_session.repository.profiles import LogoInfo
+from docmesh_session.service.leases import LeaseRules, check_duration, check_holder
+from docmesh_session.service.messages import MessageRules
+from docmesh_session.service.profiles import ProfileRules
+from docmesh_session.service.sessions import SessionRules
+from docmesh_session.validation import check_idempotency_key
+
+
+@dataclass(slots=True, frozen=True)
+class NewTurnSession:
+    """A first turn's session (CreateSession's fields) and the metadata key naming the turn,
+    by which a retried first turn finds the session its first try made ("" never looks)."""
+
+    title: str
+    metadata: Mapping[str, str]
+    document_kind: str
+    reuse_metadata_key: str = ""
+
+
+@dataclass(slots=True, frozen=True)
+class TurnRequest:
+    """BeginTurn's request: the turn's message, its key, its lease."""
+
+    content: str
+    idempotency_key: str
+    holder: str
+    lease_duration: dt.timedelta
+    include_profile: bool = False
+
+
+@dataclass(slots=True)
+class TurnStart:
+    """What a turn begins with: the session after the append with every message, the turn's
+    message, its lease, and (asked for, no revision yet) the owner's profile."""
+
+    view: SessionView
+    messages: list[MessageRecord]
+    message: MessageRecord
+    replayed: bool
+    lease: TurnLease
+    profile: tuple[profile_pb.Profile, dt.datetime | None, LogoInfo | None] | None = None
+
+
+class TurnRules:
+    def __init__(
+        self,
+        repository: SessionRepository,
+        sessions: SessionRules,
+        messages: MessageRules,
+        leases: LeaseRules,
+        profiles: ProfileRules,
+    ) -> None:
+        self._repository = repository
+        self._sessions = sessions
+        self._messages = messages
+        self._leases = leases
+        self._profiles = profiles
+
+    async def begin(
+        self, owner_id: str, session_id: uuid.UUID | None, new: NewTurnSession | None, turn: TurnRequest
+    ) -> TurnStart:
+        """An edit of `session_id`, or a first turn creating `new` (or continuing the session a
+        first try of the same turn created)."""
+        self._check(turn)
+        if session_id is not None:
+            return await self._edit(owner_id, session_id, turn)
+        if new is None:
+            raise InvalidArgument("session_id or new_session is required", field="session_id")
+        reused = await self._reused(owner_id, new)
+        if reused is not None:
+            return await self._edit(owner_id, reused, turn)
+        created = await self._sessions.create(
+            owner_id, title=new.title, metadata=new.metadata, document_kind=new.document_kind
+        )
+        lease, appended = await self._lease_and_append(owner_id, created.id, turn)
+        # A new session holds this message only and has no revision: nothing to read back.
+        start = TurnStart(
+            view=SessionView(appended.session, None),
+            messages=list(appended.messages),
+            message=appended.messages[0],
+            replayed=appended.replayed,
+            lease=lease,
+        )
+        return await self._with_profile(owner_id, start, turn)
+
+    async def _edit(self, owner_id: str, session_id: uuid.UUID, turn: TurnRequest) -> TurnStart:
+        lease, appended = await self._lease_and_append(owner_id, session_id, turn)
+        view, messages = await self._sessions.get(owner_id, session_id, with_messages=True)
+        start = TurnStart(
+            view=view,
+            messages=messages,
+            message=appended.messages[0],
+            replayed=appended.replayed,
+            lease=lease,
+        )
+        return await self._with_profile(owner_id, start, turn)
+
+    async def _lease_and_append(
+        self, owner_id: str, session_id: uuid.UUID, turn: TurnRequest
+    ) -> tuple[TurnLease, AppendResult]:
+        # AcquireTurnLease's rule: the owner check, then the compare-and-set.
+        lease = await self._leases.acquire(owner_id, session_id, turn.holder, turn.lease_duration)
+        try:
+            appended = await self._messages.append(
+                owner_id,
+                session_id,
+                [NewMessage(role=Role.USER, content=turn.content)],
+                idempotency_key=turn.idempotency_key,
+            )
+        except BaseException:
+            # Not begun: the session is free again at once (a lease left would refuse the
+            # retry for its whole duration).
+            await self._repository.leases.release(session_id, turn.holder)
+            raise
+        return lease, appended
+
+    async def _reused(self, owner_id: str, new: NewTurnSession) -> uuid.UUID | None:
+        value = new.metadata.get(new.reuse_metadata_key, "") if new.reuse_metadata_key else ""
+        if not value:
+            return None
+        found = await self._repository.sessions.page(
+            owner_id,
+            SessionFilter(metadata_key=new.reuse_metadata_key, metadata_value=value),
+            after=None,
+            limit=1,
+        )
+        return found[0].id if found else None
+
+    async def _with_profile(self, owner_id: str, start: TurnStart, turn: TurnRequest) -> TurnStart:
+        if turn.include_profile and start.view.session.latest_revision_number == 0:
+            start.profile = await self._profiles.get(owner_id)
+        return start
+
+    def _check(self, turn: TurnRequest) -> None:
+        """The request's own fields, named as BeginTurn names them, before anything is written."""
+        check_holder(turn.holder)
+        check_duration(turn.lease_duration)
+        check_idempotency_key(turn.idempotency_key)
+        try:
+            self._messages.check_messages([NewMessage(role=Role.USER, content=turn.content)])
+        except InvalidArgument as error:
+            raise InvalidArgument(
+                "content is invalid",
+                violations={"content": next(iter(error.violations.values()), error.message)},
+            ) from None

@@ -1,0 +1,184 @@
+"""BeginTurn: a chat turn opened in one call (the session created or read with the owner check,
+the turn lease taken, the person's message appended with its key, the owner's profile for a
+first document), on SQLite and on PostgreSQL + Redis (issue 16: the calls per turn)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import duration_pb2, field_mask_pb2
+
+from docmesh.session.v1 import profile_service_pb2 as profile_pb
+from docmesh.session.v1 import profile_service_pb2_grpc
+from docmesh.session.v1 import session_service_pb2 as pb
+from docmesh.type.v1 import invoice_pb2
+from docmesh_common.errors import error_from_rpc
+from tests.session.test_session_turn_leases import acquire
+
+TURN_KEY = "docmesh.agent.turn_key"
+
+
+def _seconds(value: float) -> duration_pb2.Duration:
+    duration = duration_pb2.Duration()
+    duration.FromTimedelta(dt.timedelta(seconds=value))
+    return duration
+
+
+async def begin(
+    owner,
+    content: str = "Invoice Acme for 10 hours at 150",
+    *,
+    holder: str = "turn-a",
+    seconds: float = 30,
+    **fields: Any,
+) -> pb.BeginTurnResponse:
+    return await owner.stub.BeginTurn(
+        pb.BeginTurnRequest(content=content, holder=holder, lease_duration=_seconds(seconds), **fields),
+        metadata=owner.md,
+    )
+
+
+async def first(owner, content: str = "Invoice Acme", **fields: Any) -> pb.BeginTurnResponse:
+    fields.setdefault("new_session", pb.Session(title="Invoice for Acme"))
+    return await begin(owner, content, **fields)
+
+
+async def refused(call: Any) -> grpc.aio.AioRpcError:
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await call
+    return error.value
+
+
+async def test_a_first_turn_creates_the_session_with_the_message_and_holds_its_lease(alice) -> None:
+    begun = await first(
+        alice,
+        "Invoice Acme",
+        new_session=pb.Session(title="Acme", document_kind=invoice_pb2.DOCUMENT_KIND_QUOTE),
+    )
+
+    assert begun.session.title == "Acme" and begun.session.document_kind == invoice_pb2.DOCUMENT_KIND_QUOTE
+    assert [m.content for m in begun.messages] == ["Invoice Acme"] and begun.message == begun.messages[0]
+    assert begun.message.role == pb.MESSAGE_ROLE_USER and not begun.replayed
+    assert begun.session.message_count == 1 and begun.session.token_count == begun.message.token_count
+    assert begun.lease.holder == "turn-a"
+    stored = await alice.get(begun.session.id, pb.SESSION_VIEW_FULL)
+    assert [m.id for m in stored.messages] == [begun.message.id]
+    held = await refused(acquire(alice, begun.session.id, "turn-b"))
+    assert held.code() == grpc.StatusCode.ABORTED
+
+
+async def test_a_first_turn_returns_the_owners_profile_when_asked(alice, instance) -> None:
+    profiles = profile_service_pb2_grpc.ProfileServiceStub(instance.channel)
+    await profiles.UpdateProfile(
+        profile_pb.UpdateProfileRequest(
+            profile=profile_pb.Profile(seller=invoice_pb2.Party(name="Northwind")),
+            update_mask=field_mask_pb2.FieldMask(paths=["seller"]),
+        ),
+        metadata=alice.md,
+    )
+
+    asked = await first(alice, include_profile=True)
+    not_asked = await first(alice, holder="turn-b")
+
+    expected = (await profiles.GetProfile(profile_pb.GetProfileRequest(), metadata=alice.md)).profile
+    assert asked.profile == expected and asked.profile.seller.name == "Northwind"
+    assert not not_asked.HasField("profile")
+
+
+async def test_an_edit_reads_the_session_after_its_message_with_the_latest_revision(alice) -> None:
+    session = await alice.create()
+    await alice.append(session.id, "Invoice Acme")
+    revision = await alice.save_revision(session.id, summary="New document")
+
+    begun = await begin(alice, "add 2 hours", session_id=session.id, include_profile=True)
+
+    assert [m.content for m in begun.messages] == ["Invoice Acme", "add 2 hours"]
+    assert begun.message.content == "add 2 hours" and begun.message.sequence == 2
+    assert begun.latest_revision.number == revision.number == begun.session.latest_revision_number
+    # The session has a document: its profile is not needed again.
+    assert not begun.HasField("profile")
+
+
+async def test_an_edit_while_another_holds_the_lease_is_aborted_with_the_time_left_and_appends_nothing(
+    alice,
+) -> None:
+    session = await alice.create()
+    await acquire(alice, session.id, "turn-a", seconds=30)
+
+    error = await refused(begin(alice, "add 2 hours", session_id=session.id, holder="turn-b"))
+
+    assert error.code() == grpc.StatusCode.ABORTED
+    domain = error_from_rpc(error)
+    assert domain.reason == "TURN_IN_PROGRESS"
+    assert domain.retry_after_seconds is not None and 20 < domain.retry_after_seconds <= 30
+    assert (await alice.get(session.id)).session.message_count == 0
+
+
+async def test_another_owners_session_is_not_found_and_keeps_its_lease_free(alice, bob) -> None:
+    session = await alice.create()
+
+    error = await refused(begin(bob, "add 2 hours", session_id=session.id))
+
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+    assert (await acquire(alice, session.id, "turn-b")).holder == "turn-b"
+    assert (await alice.get(session.id)).session.message_count == 0
+
+
+async def test_a_retry_with_the_same_key_appends_nothing_and_answers_the_first_message(alice) -> None:
+    session = await alice.create()
+    once = await begin(alice, "add 2 hours", session_id=session.id, idempotency_key="k:user")
+    await alice.stub.ReleaseTurnLease(
+        pb.ReleaseTurnLeaseRequest(session_id=session.id, holder="turn-a"), metadata=alice.md
+    )
+
+    again = await begin(
+        alice, "add 2 hours", session_id=session.id, idempotency_key="k:user", holder="turn-b"
+    )
+
+    assert again.replayed and again.message.id == once.message.id
+    assert [m.id for m in again.messages] == [once.message.id]
+    assert again.session.message_count == 1 and again.lease.holder == "turn-b"
+
+
+async def test_a_retried_first_turn_continues_the_session_its_first_try_created(alice) -> None:
+    new = pb.Session(title="Acme", metadata={TURN_KEY: "k"})
+    once = await begin(
+        alice, "Invoice Acme", new_session=new, reuse_metadata_key=TURN_KEY, idempotency_key="k:user"
+    )
+    await alice.stub.ReleaseTurnLease(
+        pb.ReleaseTurnLeaseRequest(session_id=once.session.id, holder="turn-a"), metadata=alice.md
+    )
+
+    again = await begin(
+        alice,
+        "Invoice Acme",
+        new_session=new,
+        reuse_metadata_key=TURN_KEY,
+        idempotency_key="k:user",
+        holder="turn-b",
+    )
+
+    assert again.session.id == once.session.id and again.replayed and again.message.id == once.message.id
+
+
+async def test_a_completed_session_is_failed_precondition_and_its_lease_stays_free(alice) -> None:
+    session = await alice.create()
+    await alice.stub.CompleteSession(pb.CompleteSessionRequest(session_id=session.id), metadata=alice.md)
+
+    error = await refused(begin(alice, "add 2 hours", session_id=session.id))
+
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error_from_rpc(error).reason == "SESSION_NOT_ACTIVE"
+    assert (await acquire(alice, session.id, "turn-b")).holder == "turn-b"
+
+
+async def test_an_empty_message_is_invalid_naming_content_and_creates_nothing(alice) -> None:
+    error = await refused(first(alice, "  "))
+
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "content" in error_from_rpc(error).violations
+    listed = await alice.stub.ListSessions(pb.ListSessionsRequest(), metadata=alice.md)
+    assert not listed.sessions
