@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-
 ENSURE_POPPLER = Path(__file__).with_name("ensure_poppler.sh")
 
 
