@@ -19,6 +19,7 @@ from docmesh_gateway.openapi import build_openapi
 from docmesh_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from docmesh_gateway.routes import Router, build_routes, generated_modules, services
 from docmesh_gateway.settings import GatewaySettings
+from docmesh_gateway.transport import CoalescingHttpToolsProtocol
 
 log = logging.getLogger("docmesh.gateway.server")
 
@@ -171,7 +172,8 @@ async def create_server(settings: GatewaySettings) -> tuple[GatewayServer, int]:
         log_config=None,
         access_log=False,
         lifespan="off",
-        http="auto",  # httptools when installed (much faster), h11 otherwise
+        # httptools (a dependency), each response written to the socket at once: see transport.py.
+        http=CoalescingHttpToolsProtocol,
         server_header=False,
         proxy_headers=False,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # type: ignore[arg-type]
