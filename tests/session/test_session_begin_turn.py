@@ -182,3 +182,20 @@ async def test_an_empty_message_is_invalid_naming_content_and_creates_nothing(al
     assert "content" in error_from_rpc(error).violations
     listed = await alice.stub.ListSessions(pb.ListSessionsRequest(), metadata=alice.md)
     assert not listed.sessions
+
+
+async def test_refuse_finalized_refuses_a_finalized_document_before_writing_and_without_it_the_turn_begins(
+    alice,
+) -> None:
+    session = await alice.create()
+    await alice.save_revision(session.id)
+    await alice.stub.FinalizeSession(
+        pb.FinalizeSessionRequest(session_id=session.id, numbering_pattern="INV-{seq:04}"), metadata=alice.md
+    )
+
+    error = await refused(begin(alice, "invoice Bob", session_id=session.id, refuse_finalized=True))
+    begun = await begin(alice, "invoice Bob", session_id=session.id, holder="turn-b")
+
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error_from_rpc(error).reason == "DOCUMENT_FINALIZED"
+    assert [m.content for m in begun.messages] == ["invoice Bob"] and begun.lease.holder == "turn-b"

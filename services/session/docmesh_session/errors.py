@@ -13,7 +13,7 @@ from docmesh_common.errors import (
     NotFound,
     ResourceExhausted,
 )
-from docmesh_session.domain import AppendAttempt, AppendOutcome
+from docmesh_session.domain import AppendAttempt, AppendOutcome, SessionRecord
 
 
 def not_found(session_id: uuid.UUID) -> NotFound:
@@ -31,6 +31,24 @@ def revision_not_found(session_id: uuid.UUID, number: int) -> NotFound:
 def unknown_message(field: str) -> InvalidArgument:
     """A revision's message_id (named `field`) that is no message of its session."""
     return InvalidArgument(f"{field} names no message of this session", field=field)
+
+
+def not_active(session: SessionRecord, action: str) -> FailedPrecondition:
+    """`action` (e.g. "appending") on a completed or abandoned session."""
+    return FailedPrecondition(
+        f"the session is {session.status.value}; resume it before {action}",
+        reason="SESSION_NOT_ACTIVE",
+        metadata={"status": session.status.value},
+    )
+
+
+def finalized(session: SessionRecord) -> FailedPrecondition:
+    """A change of a document that is finalized."""
+    return FailedPrecondition(
+        f"the document is finalized as {session.document_number}; start a new version",
+        reason="DOCUMENT_FINALIZED",
+        metadata={"document_number": session.document_number or ""},
+    )
 
 
 def refusal(
@@ -52,21 +70,13 @@ def refusal(
     if outcome is AppendOutcome.DELETED:
         return deleted(session_id)
     if outcome is AppendOutcome.INACTIVE:
-        return FailedPrecondition(
-            f"the session is {session.status.value}; resume it before {action}",
-            reason="SESSION_NOT_ACTIVE",
-            metadata={"status": session.status.value},
-        )
+        return not_active(session, action)
     if outcome is AppendOutcome.KEY_REUSED:
         return InvalidArgument(
             "idempotency_key was already used for different messages", field="idempotency_key"
         )
     if outcome is AppendOutcome.FINALIZED:
-        return FailedPrecondition(
-            f"the document is finalized as {session.document_number}; start a new version",
-            reason="DOCUMENT_FINALIZED",
-            metadata={"document_number": session.document_number or ""},
-        )
+        return finalized(session)
     if outcome is AppendOutcome.UNKNOWN_MESSAGE:
         return unknown_message(message_field)
     if outcome is AppendOutcome.VERSION_CONFLICT:

@@ -543,6 +543,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
             holder=request.holder,
             lease_duration=_duration(request.lease_duration),
             include_profile=request.include_profile,
+            refuse_finalized=request.refuse_finalized,
         )
         start = await self.service.turns.begin(owner_id(), session_id, new, turn)
         response = pb.BeginTurnResponse(

@@ -49,4 +49,4 @@ class SessionService:
         self.profiles = ProfileRules(repository, clock=clock)
         self.customers = CustomerRules(repository, tokens, clock=clock)
         self.leases = LeaseRules(repository, lookup, clock=clock)
-        self.turns = TurnRules(repository, self.sessions, self.messages, self.leases, self.profiles)
+        self.turns = TurnRules(repository, self.sessions, self.messages, self.leases, self.profiles, lookup)

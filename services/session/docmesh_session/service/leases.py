@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 
 from docmesh_common.errors import Aborted, InvalidArgument
-from docmesh_session.domain import TurnLease
+from docmesh_session.domain import SessionRecord, TurnLease
 from docmesh_session.errors import deleted
 from docmesh_session.repository import SessionRepository
 from docmesh_session.service.shared import SessionLookup
@@ -54,7 +54,11 @@ class LeaseRules:
         """The lease for `holder`; ABORTED (TURN_IN_PROGRESS, the time left) while another holds it."""
         check_holder(holder)
         check_duration(duration)
-        session = await self._lookup.visible(owner_id, session_id)
+        return await self.take(await self._lookup.visible(owner_id, session_id), holder, duration)
+
+    async def take(self, session: SessionRecord, holder: str, duration: dt.timedelta) -> TurnLease:
+        """`acquire` of a session the caller has found (the owner's), its arguments checked."""
+        session_id = session.id
         if session.delete_time is not None:
             raise deleted(session_id)
         now = self._clock()

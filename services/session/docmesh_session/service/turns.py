@@ -26,14 +26,17 @@ from docmesh_session.domain import (
     Role,
     SessionFilter,
     SessionView,
+    Status,
     TurnLease,
 )
+from docmesh_session.errors import finalized, not_active
 from docmesh_session.repository import SessionRepository
 from docmesh_session.repository.profiles import LogoInfo
 from docmesh_session.service.leases import LeaseRules, check_duration, check_holder
 from docmesh_session.service.messages import MessageRules
 from docmesh_session.service.profiles import ProfileRules
 from docmesh_session.service.sessions import SessionRules
+from docmesh_session.service.shared import SessionLookup
 from docmesh_session.validation import check_idempotency_key
 
 
@@ -57,6 +60,7 @@ class TurnRequest:
     holder: str
     lease_duration: dt.timedelta
     include_profile: bool = False
+    refuse_finalized: bool = False
 
 
 @dataclass(slots=True)
@@ -80,8 +84,10 @@ class TurnRules:
         messages: MessageRules,
         leases: LeaseRules,
         profiles: ProfileRules,
+        lookup: SessionLookup,
     ) -> None:
         self._repository = repository
+        self._lookup = lookup
         self._sessions = sessions
         self._messages = messages
         self._leases = leases
@@ -129,8 +135,14 @@ class TurnRules:
     async def _lease_and_append(
         self, owner_id: str, session_id: uuid.UUID, turn: TurnRequest
     ) -> tuple[TurnLease, AppendResult]:
-        # AcquireTurnLease's rule: the owner check, then the compare-and-set.
-        lease = await self._leases.acquire(owner_id, session_id, turn.holder, turn.lease_duration)
+        # AcquireTurnLease's rule: the owner check, then the compare-and-set; a session the
+        # append would refuse (not active, or finalized when asked) takes no lease first.
+        session = await self._lookup.visible(owner_id, session_id)
+        if session.delete_time is None and session.status is not Status.ACTIVE:
+            raise not_active(session, "appending")
+        if turn.refuse_finalized and session.document_number:
+            raise finalized(session)
+        lease = await self._leases.take(session, turn.holder, turn.lease_duration)
         try:
             appended = await self._messages.append(
                 owner_id,
