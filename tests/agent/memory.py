@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from docmesh_agent.domain import (
     Appended,
+    Begun,
     Committed,
     Customer,
     Document,
@@ -35,6 +36,7 @@ from docmesh_agent.domain import (
     Session,
     SessionView,
     TurnCommit,
+    TurnOpening,
     Validation,
 )
 from docmesh_agent.providers.base import DeltaSink, InvalidAnswer, ProviderAnswer, TurnRequest
@@ -90,10 +92,13 @@ def tokens(text: str) -> int:
 
 class MemorySessionStore:
     """A SessionStore in a dict. `now` is the clock of new messages; `max_tokens` the limit of a
-    session's messages (a commit beyond it is refused with RESOURCE_EXHAUSTED)."""
+    session's messages (a commit beyond it is refused with RESOURCE_EXHAUSTED); `profiles` the
+    owner's profile begin_turn returns (share it with the turn's ProfileBook)."""
 
-    def __init__(self, *, max_tokens: int | None = None) -> None:
+    def __init__(self, *, max_tokens: int | None = None, profiles: MemoryProfileBook | None = None) -> None:
         self.sessions: dict[str, StoredSession] = {}
+        # The owner's profile, as BeginTurn returns it with a first document's turn.
+        self.profiles = profiles if profiles is not None else MemoryProfileBook()
         self.max_tokens = max_tokens
         self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         self.calls: list[str] = []
@@ -204,6 +209,35 @@ class MemorySessionStore:
         message = self.add_message(session_id, "user", content)
         stored.appended[idempotency_key] = message
         return Appended(message=message, replayed=False)
+
+    async def begin_turn(self, opening: TurnOpening) -> Begun:
+        self.calls.append("begin")
+        session_id = opening.session_id
+        new = opening.new_session
+        if not session_id and new is not None:
+            found = await self.find_by_turn_key(new.turn_key) if new.turn_key else None
+            session_id = found or (await self.create(new)).session.id
+        stored = self.stored(session_id)
+        if stored.deleted:
+            raise NotFound(f"session {session_id} is deleted; restore it first", reason="SESSION_DELETED")
+        if stored.completed or stored.abandoned:
+            raise FailedPrecondition(
+                "the session is not active; resume it before appending", reason="SESSION_NOT_ACTIVE"
+            )
+        if opening.refuse_finalized and stored.document_number:
+            raise FailedPrecondition("the document is finalized", reason="DOCUMENT_FINALIZED")
+        await self.acquire_turn_lease(session_id, opening.holder, opening.lease_seconds)
+        if opening.idempotency_key in stored.appended:
+            appended = Appended(message=stored.appended[opening.idempotency_key], replayed=True)
+        else:
+            message = self.add_message(session_id, "user", opening.content)
+            stored.appended[opening.idempotency_key] = message
+            appended = Appended(message=message, replayed=False)
+        view = await self.get(session_id)
+        profile = None
+        if opening.include_profile and view.latest_revision is None:
+            profile = await self.profiles.get()
+        return Begun(view=view, appended=appended, profile=profile)
 
     async def commit_turn(self, commit: TurnCommit) -> Committed:
         self.calls.append("commit")

@@ -75,7 +75,8 @@ class Rig:
 def make_rig(*steps: Any, can_fix: bool = True, max_tokens: int | None = None, **settings: Any) -> Rig:
     values: dict[str, Any] = {"port": 0, "metrics_port": 0, "llm_reask_limit": 2, "turn_lease_seconds": 60.0}
     values.update(settings)
-    store = MemorySessionStore(max_tokens=max_tokens)
+    profiles = MemoryProfileBook()
+    store = MemorySessionStore(max_tokens=max_tokens, profiles=profiles)
     engine = MemoryDocumentEngine()
     provider = ScriptedProvider(*steps, can_fix=can_fix)
     return Rig(
@@ -87,7 +88,7 @@ def make_rig(*steps: Any, can_fix: bool = True, max_tokens: int | None = None, *
             store,
             engine,
             provider,
-            profiles=MemoryProfileBook(),
+            profiles=profiles,
             customers=MemoryCustomerBook(),
         ),
     )

@@ -8,7 +8,7 @@ import datetime as dt
 
 from docmesh_agent.domain import Customer, Profile
 from docmesh_common.model.invoice import Party
-from tests.agent.memory import MemoryCustomerBook, MemoryProfileBook
+from tests.agent.memory import MemoryCustomerBook
 from tests.agent.test_turn import ACME, ACME_INVOICE, GENERATED, Rig, edited, make_rig
 
 SELLER = Party(name="Initech GmbH", city="Berlin", country_code="DE")
@@ -29,9 +29,9 @@ ACME_CUSTOMER = Customer(
 
 def business_rig(*steps: object, customers: tuple[Customer, ...] = ()) -> Rig:
     rig = make_rig(*steps)
-    rig.turns.profiles = MemoryProfileBook(PROFILE)
+    # The turn's ProfileBook and the profile BeginTurn returns are one.
+    rig.store.profiles.profile = PROFILE
     rig.turns.customers = MemoryCustomerBook(*customers)
-    rig.turns.finalizer.profiles = rig.turns.profiles
     return rig
 
 

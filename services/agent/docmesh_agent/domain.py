@@ -103,6 +103,34 @@ class Appended:
 
 
 @dataclass(frozen=True)
+class TurnOpening:
+    """What opens a turn (SessionStore.begin_turn): the session (`session_id`, or `new_session`
+    for a first turn), the person's message with its key, the lease's holder and duration."""
+
+    content: str
+    idempotency_key: str
+    holder: str
+    lease_seconds: float
+    session_id: str = ""
+    new_session: NewSession | None = None
+    # The owner's profile too, while the session has no document (a first one takes its seller).
+    include_profile: bool = False
+    # A session whose document is finalized is refused (FailedPrecondition DOCUMENT_FINALIZED)
+    # before anything is written.
+    refuse_finalized: bool = False
+
+
+@dataclass(frozen=True)
+class Begun:
+    """An opened turn: the session read after its message (every message, the latest revision),
+    the message as stored, and the profile when asked for and the session has no document."""
+
+    view: SessionView
+    appended: Appended
+    profile: Profile | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
     """One problem the document service found in a sheet."""
 

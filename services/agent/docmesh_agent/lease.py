@@ -6,7 +6,8 @@ lease's expiry, apart from the session's fields, so no edit of the session's met
 it (nor it an edit). The lease is short so that a holder that died (kill -9, a lost database
 connection, a replica gone) frees the session within seconds:
 
-* the turn acquires it before it writes anything, for DOCMESH_AGENT_TURN_LEASE_SECONDS; a
+* the turn acquires it before it writes anything, for DOCMESH_AGENT_TURN_LEASE_SECONDS (a chat
+  turn in the same call that appends its message: SessionStore.begin_turn, then `keep`); a
   turn refused because another holds it gets ABORTED with the lease time actually left as its
   retry hint (the gateway turns that into 409 with Retry-After);
 * while the turn runs, a heartbeat renews it every third of that, so a live turn keeps its
@@ -48,12 +49,27 @@ class Lease:
     released: bool = False
 
 
+def new_lease() -> Lease:
+    """A lease token of its own for one turn attempt."""
+    return Lease(uuid.uuid4().hex)
+
+
 @contextlib.asynccontextmanager
 async def hold(sessions: SessionStore, session_id: str, lease_seconds: float) -> AsyncIterator[Lease]:
     """Hold `session_id` for the block (Aborted, TURN_IN_PROGRESS, when another turn does)."""
-    lease = Lease(uuid.uuid4().hex)
+    lease = new_lease()
+    await sessions.acquire_turn_lease(session_id, lease.holder, lease_seconds)
+    async with keep(sessions, session_id, lease_seconds, lease):
+        yield lease
+
+
+@contextlib.asynccontextmanager
+async def keep(
+    sessions: SessionStore, session_id: str, lease_seconds: float, lease: Lease
+) -> AsyncIterator[Lease]:
+    """Keep a lease already taken (by `hold`, or by the turn's BeginTurn) for the block: renewed
+    by the heartbeat, released at the end unless a write of the turn freed it."""
     holder = lease.holder
-    await sessions.acquire_turn_lease(session_id, holder, lease_seconds)
 
     async def beat() -> None:
         interval = lease_seconds / RENEWALS_PER_LEASE
@@ -79,10 +95,16 @@ async def hold(sessions: SessionStore, session_id: str, lease_seconds: float) ->
             # Shielded: a turn whose caller went away still frees its session at once (held
             # here until done: the event loop keeps only weak references to tasks). A cancel
             # is not swallowed: it goes on to the caller while the release finishes.
-            release = asyncio.ensure_future(_release(sessions, session_id, holder))
-            _releasing.add(release)
-            release.add_done_callback(_releasing.discard)
-            await asyncio.shield(release)
+            await release_quietly(sessions, session_id, lease)
+
+
+async def release_quietly(sessions: SessionStore, session_id: str, lease: Lease) -> None:
+    """Frees `lease` (if held: also one whose begin failed in transit), shielded from the
+    caller's cancellation; a release that fails leaves a lease that runs out on its own."""
+    release = asyncio.ensure_future(_release(sessions, session_id, lease.holder))
+    _releasing.add(release)
+    release.add_done_callback(_releasing.discard)
+    await asyncio.shield(release)
 
 
 async def _release(sessions: SessionStore, session_id: str, holder: str) -> None:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from docmesh_agent.domain import (
     Appended,
+    Begun,
     Committed,
     Customer,
     Document,
@@ -26,6 +27,7 @@ from docmesh_agent.domain import (
     Session,
     SessionView,
     TurnCommit,
+    TurnOpening,
     Validation,
 )
 from docmesh_agent.usage import CallUsage
@@ -67,6 +69,16 @@ class SessionStore(Protocol):
         self, session_id: str, content: str, idempotency_key: str, *, expected_version: int
     ) -> Appended:
         """Appends the turn's message if the session is still at `expected_version` (else Aborted)."""
+        ...
+
+    async def begin_turn(self, opening: TurnOpening) -> Begun:
+        """Opens a turn at once: creates the session (a first turn; one a keyed first try
+        created is continued) or finds it, takes its turn lease for `opening.holder` (Aborted,
+        TURN_IN_PROGRESS with the time left, while another holder's runs), and appends the
+        message with its key (a retry appends nothing: `replayed`). The view is read after the
+        append. A session that is not active is FailedPrecondition SESSION_NOT_ACTIVE (with
+        `refuse_finalized`, a finalized one DOCUMENT_FINALIZED), and a refused begin holds no
+        lease."""
         ...
 
     async def commit_turn(self, commit: TurnCommit) -> Committed: ...

@@ -13,8 +13,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from docmesh.session.v1 import session_service_pb2 as ses_pb2
 from docmesh.session.v1 import session_service_pb2_grpc as ses_grpc
 from docmesh_agent.adapters import wire
+from docmesh_agent.adapters.profile_grpc import profile_from_wire
 from docmesh_agent.domain import (
     Appended,
+    Begun,
     Committed,
     Document,
     Message,
@@ -24,6 +26,7 @@ from docmesh_agent.domain import (
     Session,
     SessionView,
     TurnCommit,
+    TurnOpening,
 )
 from docmesh_agent.settings import AgentSettings
 from docmesh_agent.usage import CallUsage
@@ -157,17 +160,36 @@ class GrpcSessionStore:
         )
 
     async def create(self, new: NewSession) -> SessionView:
-        session = ses_pb2.Session(title=new.title)
-        if new.document_kind is not None:
-            session.document_kind = kind_to_proto(new.document_kind)
-        if new.turn_key:
-            session.metadata[TURN_KEY_METADATA] = new.turn_key
-        if new.received_from is not None:
-            session.metadata[RECEIVED_METADATA] = new.received_from.replace("\0", "")[:MAX_METADATA_VALUE]
         created = await self._upstream.call(
-            self._stub.CreateSession, ses_pb2.CreateSessionRequest(session=session)
+            self._stub.CreateSession, ses_pb2.CreateSessionRequest(session=_new_session(new))
         )
         return SessionView(session=_session(created.session))
+
+    async def begin_turn(self, opening: TurnOpening) -> Begun:
+        request = ses_pb2.BeginTurnRequest(
+            session_id=opening.session_id,
+            content=opening.content,
+            idempotency_key=opening.idempotency_key,
+            holder=opening.holder,
+            lease_duration=_duration(opening.lease_seconds),
+            include_profile=opening.include_profile,
+            refuse_finalized=opening.refuse_finalized,
+        )
+        if opening.new_session is not None:
+            request.new_session.CopyFrom(_new_session(opening.new_session))
+            if opening.new_session.turn_key:
+                request.reuse_metadata_key = TURN_KEY_METADATA
+        begun = await self._upstream.call(self._stub.BeginTurn, request)
+        view = SessionView(
+            session=_session(begun.session),
+            messages=tuple(_message(m) for m in begun.messages),
+            latest_revision=_revision(begun.latest_revision) if begun.HasField("latest_revision") else None,
+        )
+        return Begun(
+            view=view,
+            appended=Appended(message=_message(begun.message), replayed=begun.replayed),
+            profile=profile_from_wire(begun.profile) if begun.HasField("profile") else None,
+        )
 
     async def append_user_message(
         self, session_id: str, content: str, idempotency_key: str, *, expected_version: int
@@ -348,6 +370,17 @@ def _session(session: ses_pb2.Session) -> Session:
     )
     wire.remember_session(converted, session)
     return converted
+
+
+def _new_session(new: NewSession) -> ses_pb2.Session:
+    session = ses_pb2.Session(title=new.title)
+    if new.document_kind is not None:
+        session.document_kind = kind_to_proto(new.document_kind)
+    if new.turn_key:
+        session.metadata[TURN_KEY_METADATA] = new.turn_key
+    if new.received_from is not None:
+        session.metadata[RECEIVED_METADATA] = new.received_from.replace("\0", "")[:MAX_METADATA_VALUE]
+    return session
 
 
 def _duration(seconds: float) -> Duration:
