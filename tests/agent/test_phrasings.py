@@ -1,7 +1,8 @@
 """Real phrasings for the built-in interpreter, one test per case (tests/agent/phrasings/).
 
-Every case in seen/ and former_heldout/ runs in the normal suite: both are tuning data (the old
-held-out set was read after the session-3 measurement, so it moved to former_heldout/). The
+Every case in seen/, former_heldout/ and seen_v2/ runs in the normal suite: all three are tuning
+data (the old held-out set was read after the session-3 measurement, so it moved to
+former_heldout/; seen_v2/ is session 4's tuning batch). The
 held-out set (phrasings/heldout_v2/) is for measuring only: whoever tunes the interpreter does not
 open it, so its cases are loaded and run only with DOCMESH_PHRASINGS_HELDOUT=1:
 
