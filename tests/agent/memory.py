@@ -129,6 +129,9 @@ class MemorySessionStore:
 
     async def get(self, session_id: str, *, full: bool = True) -> SessionView:
         self.calls.append("get")
+        return await self._view(session_id, full=full)
+
+    async def _view(self, session_id: str, *, full: bool = True) -> SessionView:
         stored = self.stored(session_id)
         view = SessionView(
             session=Session(
@@ -193,7 +196,7 @@ class MemorySessionStore:
             received_from=new.received_from,
         )
         self.sessions[stored.id] = stored
-        return await self.get(stored.id, full=False)
+        return await self._view(stored.id, full=False)
 
     async def append_user_message(
         self, session_id: str, content: str, idempotency_key: str, *, expected_version: int
@@ -233,7 +236,7 @@ class MemorySessionStore:
             message = self.add_message(session_id, "user", opening.content)
             stored.appended[opening.idempotency_key] = message
             appended = Appended(message=message, replayed=False)
-        view = await self.get(session_id)
+        view = await self._view(session_id)
         profile = None
         if opening.include_profile and view.latest_revision is None:
             profile = await self.profiles.get()

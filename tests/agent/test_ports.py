@@ -5,6 +5,7 @@ document services. The same assertions hold for both, so the fast specs stay hon
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ import pytest
 
 from docmesh_agent.adapters.document_grpc import GrpcDocumentEngine
 from docmesh_agent.adapters.session_grpc import GrpcSessionStore
-from docmesh_agent.domain import Document, NewSession, TurnCommit, Validation
+from docmesh_agent.domain import Document, NewSession, TurnCommit, TurnOpening, Validation
 from docmesh_agent.ports import DocumentEngine, SessionStore
 from docmesh_agent.settings import AgentSettings
 from docmesh_common import context
@@ -272,3 +273,106 @@ async def test_an_invoice_the_service_cannot_render_is_invalid_naming_the_field(
 
 def test_the_validation_of_a_document_made_in_the_agent_needs_no_service() -> None:
     assert Validation(valid=True).errors() == []
+
+
+# ---- SessionStore.begin_turn: a turn opened in one call -----------------------------------------
+
+
+def opening(content: str = "Invoice Acme", holder: str = "turn-a", **fields: Any) -> TurnOpening:
+    return TurnOpening(
+        content=content, idempotency_key=f"{holder}:user", holder=holder, lease_seconds=10, **fields
+    )
+
+
+async def test_a_first_turn_creates_the_session_with_its_message_and_holds_the_lease(
+    sessions: SessionStore,
+) -> None:
+    begun = await sessions.begin_turn(
+        opening(new_session=NewSession(title="Acme", document_kind=DocumentKind.QUOTE), include_profile=True)
+    )
+    view = begun.view
+    assert not begun.appended.replayed and begun.appended.message.content == "Invoice Acme"
+    assert [m.id for m in view.messages] == [begun.appended.message.id]
+    assert view.session.document_kind == DocumentKind.QUOTE and view.latest_revision is None
+    assert begun.profile is not None  # the owner's (empty) profile, for the first document
+    with pytest.raises(Aborted) as held:
+        await sessions.acquire_turn_lease(view.session.id, "turn-b", 10)
+    assert held.value.reason == "TURN_IN_PROGRESS"
+
+
+async def test_an_edit_reads_the_session_after_its_message_and_needs_no_profile_once_drafted(
+    sessions: SessionStore, documents: DocumentEngine
+) -> None:
+    session_id = await new_session(sessions)
+    await sessions.commit_turn(
+        TurnCommit(
+            session_id=session_id, reply="Here.", idempotency_key="k", document=await rendered(documents)
+        )
+    )
+
+    begun = await sessions.begin_turn(opening("add QA", session_id=session_id, include_profile=True))
+
+    assert [m.content for m in begun.view.messages] == ["Here.", "add QA"]
+    assert begun.view.latest_revision is not None and begun.view.latest_revision.number == 1
+    assert begun.profile is None
+
+
+async def test_a_begin_while_another_holds_the_lease_is_aborted_with_the_time_left_and_appends_nothing(
+    sessions: SessionStore,
+) -> None:
+    session_id = await new_session(sessions)
+    await sessions.acquire_turn_lease(session_id, "turn-a", 10)
+    with pytest.raises(Aborted) as held:
+        await sessions.begin_turn(opening("add QA", holder="turn-b", session_id=session_id))
+    assert held.value.reason == "TURN_IN_PROGRESS"
+    assert held.value.retry_after_seconds is not None and 0 < held.value.retry_after_seconds <= 10
+    assert (await sessions.get(session_id)).messages == ()
+
+
+async def test_a_begin_retried_with_its_key_replays_the_stored_message(sessions: SessionStore) -> None:
+    session_id = await new_session(sessions)
+    first = await sessions.begin_turn(opening("add QA", session_id=session_id))
+    await sessions.release_turn_lease(session_id, "turn-a")
+    again = await sessions.begin_turn(
+        dataclasses.replace(
+            opening("add QA", holder="turn-b", session_id=session_id), idempotency_key="turn-a:user"
+        )
+    )
+    assert again.appended.replayed and again.appended.message.id == first.appended.message.id
+    assert len(again.view.messages) == 1
+
+
+async def test_a_keyed_first_turn_retried_continues_its_session(sessions: SessionStore) -> None:
+    key = uuid.uuid4().hex
+    new = NewSession(title="Acme", turn_key=key)
+    first = await sessions.begin_turn(opening(new_session=new))
+    await sessions.release_turn_lease(first.view.session.id, "turn-a")
+    again = await sessions.begin_turn(
+        dataclasses.replace(opening(holder="turn-b", new_session=new), idempotency_key="turn-a:user")
+    )
+    assert again.view.session.id == first.view.session.id and again.appended.replayed
+
+
+async def test_a_completed_or_finalized_session_is_refused_before_anything_is_written(
+    sessions: SessionStore, documents: DocumentEngine
+) -> None:
+    completed = await new_session(sessions)
+    await sessions.complete(completed)
+    finalized = await new_session(sessions)
+    await sessions.save_revision(finalized, await rendered(documents), "Drafted")
+    await sessions.finalize(finalized, f"T{uuid.uuid4().hex[:6]}-{{seq:04}}", None)
+
+    with pytest.raises(FailedPrecondition) as inactive:
+        await sessions.begin_turn(opening(session_id=completed))
+    with pytest.raises(FailedPrecondition) as numbered:
+        await sessions.begin_turn(opening(session_id=finalized, refuse_finalized=True))
+
+    assert (inactive.value.reason, numbered.value.reason) == ("SESSION_NOT_ACTIVE", "DOCUMENT_FINALIZED")
+    for session_id in (completed, finalized):
+        assert (await sessions.get(session_id)).messages == ()
+        await sessions.acquire_turn_lease(session_id, "turn-b", 10)  # left free
+
+
+async def test_a_begin_of_an_unknown_session_is_not_found(sessions: SessionStore) -> None:
+    with pytest.raises(NotFound):
+        await sessions.begin_turn(opening(session_id=str(uuid.uuid4())))
