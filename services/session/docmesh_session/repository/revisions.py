@@ -62,12 +62,14 @@ async def insert_revision(conn: AsyncConnection, record: RevisionRecord) -> None
     await conn.execute(_INSERT_REVISION, revision_to_row(record))
 
 
+# Built once (a chat turn reads its session's latest revision every time).
+_SELECT_REVISION = select(REVISIONS).where(
+    REVISIONS.c.session_id == bindparam("p_id"), REVISIONS.c.number == bindparam("p_number")
+)
+
+
 async def select_revision(conn: AsyncConnection, session_id: uuid.UUID, number: int) -> RevisionRecord | None:
-    row = (
-        await conn.execute(
-            select(REVISIONS).where(REVISIONS.c.session_id == session_id, REVISIONS.c.number == number)
-        )
-    ).first()
+    row = (await conn.execute(_SELECT_REVISION, {"p_id": session_id, "p_number": number})).first()
     return revision_from_row(row) if row else None
 
 
