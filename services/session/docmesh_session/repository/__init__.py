@@ -1,6 +1,6 @@
 """Every query of the session service, on one SQLAlchemy Core code path for PostgreSQL and
 SQLite, by job: `sessions`, `messages` (appends and turn commits), `revisions`, `usage`, `numbering`,
-`profiles`, `customers`, `leases` (turn leases)."""
+`profiles`, `customers`, `leases` (turn leases), `turns` (a turn's opening read)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from docmesh_session.repository.numbering import NumberingQueries
 from docmesh_session.repository.profiles import ProfileQueries
 from docmesh_session.repository.revisions import RevisionQueries
 from docmesh_session.repository.sessions import SessionQueries
+from docmesh_session.repository.turns import TurnQueries
 from docmesh_session.repository.usage import UsageQueries
 
 __all__ = ["SessionRepository"]
@@ -30,6 +31,7 @@ class SessionRepository:
         self.profiles = ProfileQueries(self.database)
         self.customers = CustomerQueries(self.database)
         self.leases = LeaseQueries(self.database)
+        self.turns = TurnQueries(self.database)
 
     @property
     def engine(self) -> AsyncEngine:

@@ -25,6 +25,7 @@ from docmesh_session.domain import (
     NewMessage,
     Role,
     SessionFilter,
+    SessionRecord,
     SessionView,
     Status,
     TurnLease,
@@ -109,7 +110,8 @@ class TurnRules:
         created = await self._sessions.create(
             owner_id, title=new.title, metadata=new.metadata, document_kind=new.document_kind
         )
-        lease, appended = await self._lease_and_append(owner_id, created.id, turn)
+        # Just made by this owner: no lookup for the owner check.
+        lease, appended = await self._lease_and_append(owner_id, created, turn)
         # A new session holds this message only and has no revision: nothing to read back.
         start = TurnStart(
             view=SessionView(appended.session, None),
@@ -121,10 +123,14 @@ class TurnRules:
         return await self._with_profile(owner_id, start, turn)
 
     async def _edit(self, owner_id: str, session_id: uuid.UUID, turn: TurnRequest) -> TurnStart:
-        lease, appended = await self._lease_and_append(owner_id, session_id, turn)
-        view, messages = await self._sessions.get(owner_id, session_id, with_messages=True)
+        # AcquireTurnLease's rule: the owner check first (Redis, else the database).
+        session = await self._lookup.visible(owner_id, session_id)
+        lease, appended = await self._lease_and_append(owner_id, session, turn)
+        # Read as the append's record counts it (repository/turns.py); the append wrote the
+        # session through to Redis, and the revision there is unchanged: nothing to cache.
+        revision, messages = await self._repository.turns.history(appended.session)
         start = TurnStart(
-            view=view,
+            view=SessionView(appended.session, revision),
             messages=messages,
             message=appended.messages[0],
             replayed=appended.replayed,
@@ -133,11 +139,11 @@ class TurnRules:
         return await self._with_profile(owner_id, start, turn)
 
     async def _lease_and_append(
-        self, owner_id: str, session_id: uuid.UUID, turn: TurnRequest
+        self, owner_id: str, session: SessionRecord, turn: TurnRequest
     ) -> tuple[TurnLease, AppendResult]:
-        # AcquireTurnLease's rule: the owner check, then the compare-and-set; a session the
-        # append would refuse (not active, or finalized when asked) takes no lease first.
-        session = await self._lookup.visible(owner_id, session_id)
+        # The lease's compare-and-set on the owner's session; a session the append would
+        # refuse (not active, or finalized when asked) takes no lease first.
+        session_id = session.id
         if session.delete_time is None and session.status is not Status.ACTIVE:
             raise not_active(session, "appending")
         if turn.refuse_finalized and session.document_number:
