@@ -152,7 +152,7 @@ def _split_joiners(part: str) -> list[str]:
     pieces = re.split(
         # "with" before "15% off" or "100 off" ties the discount to its line ("design at 90 with
         # 15% off"), also when another line follows ("... with 15% off and 2 hours of QA at 50").
-        rf"\s+(?:and|&|plus|also|then|with(?!\s+(?:an?\s+)?{LINE_DISCOUNT}\s*\)?\s*(?:$|(?:and|&|plus)\s))|as well as)\s+(?={_CLAUSE_START})",
+        rf"\s+\+\s+|\s+(?:and|&|plus|also|then|with(?!\s+(?:an?\s+)?{LINE_DISCOUNT}\s*\)?\s*(?:$|(?:and|&|plus)\s))|as well as)\s+(?={_CLAUSE_START})",
         part,
         flags=re.IGNORECASE,
     )
@@ -178,7 +178,7 @@ def _split_joiners(part: str) -> list[str]:
 
 
 _CONNECTOR_RE = re.compile(
-    r"^(?:(?:and|&|plus|also|then|with|as well as|please|pls|oh|ok|okay|so|actually|sorry|wait|oops)\b[,:]?\s*|[-*•·]\s+|\d{1,2}[.)]\s+(?=\D)|"
+    r"^(?:(?:and|&|plus|also|then|with|as well as|please|pls|oh|ok|okay|so|actually|sorry|wait|oops)\b[,:]?\s*|[-*•·+]\s+|\d{1,2}[.)]\s+(?=\D)|"
     r"(?:\d+\s+)?(?:items?|lines?|services?|products?|line\s+items?|details|things)\s*:\s*)+",
     re.IGNORECASE,
 )

@@ -65,6 +65,14 @@ class LineDiscount:
     strict: bool
 
 
+@dataclass(frozen=True)
+class SaidNumber:
+    """A number as written in a clause of a request (each must get a role: see accounting)."""
+
+    text: str
+    clause: str
+
+
 @dataclass
 class DueSpec:
     """When payment is due: a number of days after issue, a calendar span, a date, or on receipt."""
@@ -129,6 +137,8 @@ class Draft:
     # Phrases with a number whose role as an amount is unclear ("with 1 day off"): the question
     # to ask about each, asked before anything is built (never a guessed amount).
     unclear: list[str] = field(default_factory=list)
+    # Every number the messages said, to check that each has a role before a document is written.
+    said_numbers: list[SaidNumber] = field(default_factory=list)
 
     def has_content(self) -> bool:
         """True when anything at all was understood."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from docmesh_agent.builtin.accounting import number_question, unaccounted
 from docmesh_agent.builtin.drafts import Draft, DraftItem, line_of
 from docmesh_agent.builtin.edits.discounts import reason_discount
 from docmesh_agent.builtin.edits.find_line import find_line
@@ -32,6 +33,15 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
     An answer of several facts ("Hooli, 1200" to "Who should I bill?" about an unpriced line) is
     also read fact by fact; that reading wins when it leaves less to ask."""
     whole = _fold_one(draft, message, today)
+    if draft is not None and draft.said_numbers:
+        missing = draft.missing()
+        asked = unaccounted(draft, today) if not missing else []
+        if asked or missing[:1] == ("unclear",):
+            # The message answers a question about a number (one that had no role, or one whose
+            # role was unclear): the numbers said before (and the same numbers in the answer)
+            # are accounted for by the answer.
+            done = {n.text for n in draft.said_numbers}
+            whole.said_numbers = [n for n in whole.said_numbers if n.text not in done]
     if draft is None or not draft.missing() or not _FACTS_RE.search(message):
         return whole
     stepwise = draft
@@ -304,6 +314,7 @@ def _merge(old: Draft, new: Draft) -> Draft:
     out.line_discounts = [*old.line_discounts, *new.line_discounts]
     out.exempt_lines = [*old.exempt_lines, *new.exempt_lines]
     out.unrated_taxes = [*old.unrated_taxes, *new.unrated_taxes]
+    out.said_numbers = [*old.said_numbers, *new.said_numbers]
     out.unknown = list(new.unknown)
     out.warnings = list(new.warnings)
     # A question about an unclear amount is answered by the next message (or dropped by it).
@@ -323,6 +334,11 @@ def generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Interp
                 missing,
             )
         asked = Interpretation.question(ask_for(missing, draft), missing)
+        return replace(asked, new_document=True) if replacing else asked
+    left = unaccounted(draft, today)
+    if left:
+        # A number nothing took: asked about by name, never a document written without it.
+        asked = Interpretation.question(number_question(left[0]), ("unclear",))
         return replace(asked, new_document=True) if replacing else asked
     try:
         invoice = _build(draft, today)

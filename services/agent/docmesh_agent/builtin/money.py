@@ -137,7 +137,7 @@ _MULT = r"(?P<mult>[kK](?![A-Za-z])|\s?(?:mn|million|thousand)\b)?"
 
 MONEY_RE = re.compile(
     rf"""
-    (?:(?P<pcode>{_CODE_RE})\s?)?              # EUR 400
+    (?:(?<![A-Za-z])(?P<pcode>{_CODE_RE})\s?)?  # EUR 400 (never the end of a word: "2 valves 12")
     (?P<psym>{SYMBOL_RE})?\s?                # $400, € 400, C$400
     (?P<num>{NUMBER}){_MULT}
     (?:\s?(?P<ssym>{SYMBOL_RE}))?            # 400€, 1.234,50 €

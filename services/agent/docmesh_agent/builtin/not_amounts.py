@@ -80,6 +80,12 @@ def not_amount_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(m.span() for regex in (_DATE, _COUNTED, _CONTACT) for m in regex.finditer(text))
 
 
+@functools.lru_cache(maxsize=512)
+def date_or_contact_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where the text has dates and contact details or ids: numbers whose role is that."""
+    return tuple(m.span() for regex in (_DATE, _CONTACT) for m in regex.finditer(text))
+
+
 def is_not_amount(text: str, start: int, end: int) -> bool:
     """True when text[start:end] lies inside a date, a counted quantity or a contact detail."""
     return any(a < end and start < b for a, b in not_amount_spans(text))

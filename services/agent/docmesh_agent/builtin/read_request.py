@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
+from docmesh_agent.builtin.accounting import said_numbers
 from docmesh_agent.builtin.clauses import (
     LINE_DISCOUNT,
     rewrite_layout,
@@ -131,6 +132,7 @@ def read_request(text: str, today: dt.date) -> Draft:
         clause = strip_connectors(raw)
         if not clause:
             continue
+        r.draft.said_numbers.extend(said_numbers(clause))
         party_before = r.last_party
         if pending_price is not None and _BARE_AMOUNT.match(clause):
             party_before = None  # "Acme: milestone 2 of 3, 1500": the line's price, not a postal code
