@@ -89,3 +89,50 @@ def test_the_answer_to_a_number_question_accounts_for_that_number() -> None:
     assert unaccounted(draft, TODAY)
     answered = fold(draft, "the 3 rounds of revisions are included", TODAY)
     assert unaccounted(answered, TODAY) == []
+
+
+# --- wrong amounts found on phrasings the interpreter was not tuned on (seen_v2/) ----------------
+
+
+def _lines(message: str, *history: str) -> list[tuple[str, Decimal, str, Decimal | None]]:
+    current = None
+    for index, text in enumerate([*history, message]):
+        result = interpret(text, current, today=TODAY, history=[*history, message][:index])
+        current = result.invoice or current
+    assert result.invoice is not None, result.reply
+    return [(i.description, i.quantity, i.unit, i.unit_price) for i in result.invoice.line_items]
+
+
+def test_a_count_and_its_measure_after_the_description_are_the_quantity() -> None:
+    # Was "Mulch 8 bags" 1 x 6.50 (the lot priced as one bag).
+    assert _lines("Invoice Rivera: mulch 8 bags at 6.50") == [("Mulch", 8, "bags", Decimal("6.50"))]
+
+
+def test_a_count_before_a_times_sign_is_the_quantity() -> None:
+    # Was "Plaquettes de frein 2" 1 x 55 (110 billed as 55).
+    assert _lines("Factrue à Garage Lefèvre : plaquettes de frein 2 × 55 €") == [
+        ("Plaquettes de frein", 2, "", Decimal(55))
+    ]
+
+
+def test_square_metres_after_the_description_are_the_quantity() -> None:
+    # Was "Pose de parquet 35 m²" 1 x 28 (980 billed as 28).
+    assert _lines("Facture à Menuiserie Blanc : pose de parquet 35 m² à 28 €") == [
+        ("Pose de parquet", 35, "m²", Decimal(28))
+    ]
+
+
+def test_two_prices_and_why_are_asked_about() -> None:
+    # Was 1 x 140: the second of "120 or 140 depending on the chemicals" taken silently.
+    result = interpret(
+        "Invoice Sunset Villas for pool cleaning 120 or 140 depending on the chemicals", None, today=TODAY
+    )
+    assert result.action == "question"
+    assert "120" in result.reply and "140" in result.reply
+
+
+def test_net_days_in_an_answer_are_never_the_price_asked_for() -> None:
+    # Was "Electrical work" 1 x 15 (from "net 15") on top of the 18 hours.
+    assert _lines(
+        "18 hrs at 75 and 340 in materials, net 15", "Invoice Ortiz Builders for electrical work"
+    ) == [("Electrical work", 18, "hours", Decimal(75)), ("Materials", 1, "", Decimal(340))]

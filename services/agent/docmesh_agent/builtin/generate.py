@@ -94,20 +94,19 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
     elif (
         missing
         and missing[0].endswith(".unit_price")
-        and len(new.items) == 1
-        and new.items[0].described_by_unit
+        and sum(i.described_by_unit for i in new.items) == 1
         and draft.items[line_of(missing[0])].quantity == 1
         and not draft.items[line_of(missing[0])].unit
     ):
-        # "Invoice Umbrella for gardening" / "6 hours at 25": the answer's count, unit and rate
-        # are the gardening's.
+        # "Invoice Umbrella for gardening" / "6 hours at 25" (and "340 in materials"): the
+        # answer's count, unit and rate are the gardening's; its other lines are lines.
         index = line_of(missing[0])
-        said = new.items[0]
+        said = next(i for i in new.items if i.described_by_unit)
         draft = replace(draft, items=[*draft.items])
         draft.items[index] = replace(
             draft.items[index], quantity=said.quantity, unit=said.unit, unit_price=said.unit_price
         )
-        new.items = []
+        new.items = [i for i in new.items if i is not said]
     elif missing and missing[0].startswith("taxes.") and (rate := _RATE_RE.search(message)) is not None:
         # "plus VAT" asked "What rate of VAT ...?": "20%" is that tax's rate.
         new.set_tax(missing[0].removeprefix("taxes."), parse_number(rate.group("rate")))

@@ -59,7 +59,9 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
     if bare is not None:
         return bare
     choice = re.search(
-        r"(?P<a>\S*\d[^\s\-–]*)(?:\s+(?:or|to)\s+|\s*[-–]\s*)(?P<b>\S*\d\S*(?:\s+(?:[€$£¥₹]|[A-Z]{3}))?)\s*$",
+        # "120 or 140 depending on the chemicals": the words after the second price say why.
+        r"(?P<a>\S*\d[^\s\-–]*)(?:\s+(?:or|to)\s+|\s*[-–]\s*)(?P<b>\S*\d\S*(?:\s+(?:[€$£¥₹]|[A-Z]{3}))?)"
+        r"(?:\s+(?:depending|based|if|whether|dep\.)\b[^\d]*)?\s*$",
         text,
     )
     if (
@@ -263,6 +265,11 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
 
 _COUNT_INSIDE = re.compile(r"\b\d+(?:[.,]\d+)?\s*[x×*]\s*\d")
 _SMALL_MEASURES = frozenset({"g", "gr", "gram", "grams", "mg", "ml", "cl", "oz"})
+# A description, then a count and its measure ("8 bags", "35 m²", "12 boxes") or a bare count
+# before "×" ("2 × 55").
+_COUNT_THEN_MEASURE = re.compile(
+    r"(?<=[A-Za-zÀ-ÿ])\s+(?P<q>\d+(?:[.,]\d+)?)(?:\s*(?P<unit>m[²³23]|sq\s?(?:ft|m)|[A-Za-zÀ-ÿ]{3,}s))?\s*$"
+)
 # A plural word then a bare count at the end of a description: "chairs 3", "licences 10".
 _PLURAL_THEN_COUNT = re.compile(r"\b(?P<what>[A-Za-z]{3,}s)\s+(?P<n>\d{1,3})\s*$")
 
@@ -307,6 +314,14 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         qty = parse_number(trailing_qty.group("q"))
         unit = trailing_qty.groupdict().get("unit") or ""
         head = head[: trailing_qty.start()]
+    elif qty == 1 and not unit and (counted_by := _COUNT_THEN_MEASURE.search(head)) is not None:
+        # "mulch 8 bags at 6.50", "parquet 35 m² at 28", "brake pads 2 × 55": the count and its
+        # measure after the description are the quantity (never a description "Mulch 8 bags" at
+        # 6.50 for the lot).
+        if connector in ("x", "×", "*") or counted_by.group("unit"):
+            qty = parse_number(counted_by.group("q"))
+            unit = counted_by.group("unit") or ""
+            head = head[: counted_by.start()]
     counted = _PLURAL_THEN_COUNT.search(head) if qty == 1 and not unit else None
     per = _PER_UNIT_TAIL.match(tail)
     total = _TOTAL_TAIL_RE.match(tail)
@@ -439,8 +454,9 @@ def unit_from_total(item: DraftItem, total: Decimal) -> Decimal:
 
 
 def price_answer(message: str, item: DraftItem) -> tuple[DraftItem, str | None] | None:
-    """ "400", "$80 an hour", "1,200 total": the price of `item`."""
-    moneys = find_money(message)
+    """ "400", "$80 an hour", "1,200 total": the price of `item` (never the 15 of "net 15", a
+    date or an id: only a number that may be a price)."""
+    moneys = price_moneys(message)
     if not moneys:
         return None
     money = moneys[-1]
