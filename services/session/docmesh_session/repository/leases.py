@@ -7,10 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import TextualSelect, bindparam, delete, select, text, update
 
 from docmesh_session.database import Database
 from docmesh_session.domain import TurnLease
@@ -29,24 +27,32 @@ def _lease(row: object) -> TurnLease:
     return TurnLease(row.session_id, row.holder, row.expire_time)  # type: ignore[attr-defined]
 
 
-def _acquire_statement(insert: Any) -> Any:
-    """The acquire's compare-and-set, built once per dialect with bound values (p_id, p_holder,
-    p_until, p_now): building and hashing it on every call cost more than running it."""
-    table = TURN_LEASES
-    proposed = insert(table).values(
-        session_id=bindparam("p_id", type_=table.c.session_id.type),
-        holder=bindparam("p_holder", type_=table.c.holder.type),
-        expire_time=bindparam("p_until", type_=table.c.expire_time.type),
+def _acquire_statement() -> TextualSelect:
+    """The acquire's compare-and-set with bound values (p_id, p_holder, p_until, p_now), the same
+    SQL on PostgreSQL and SQLite. Written as text because SQLAlchemy gives an INSERT ... ON
+    CONFLICT construct no cache key, so it compiled the statement again on every call (a chat
+    turn takes a lease every time); a text statement with typed parameters is compiled once."""
+    c = TURN_LEASES.c
+    return (
+        text(
+            f"INSERT INTO {TURN_LEASES.name} (session_id, holder, expire_time) "
+            "VALUES (:p_id, :p_holder, :p_until) "
+            "ON CONFLICT (session_id) DO UPDATE "
+            "SET holder = excluded.holder, expire_time = excluded.expire_time "
+            f"WHERE {TURN_LEASES.name}.expire_time <= :p_now OR {TURN_LEASES.name}.holder = excluded.holder "
+            "RETURNING session_id, holder, expire_time"
+        )
+        .bindparams(
+            bindparam("p_id", type_=c.session_id.type),
+            bindparam("p_holder", type_=c.holder.type),
+            bindparam("p_until", type_=c.expire_time.type),
+            bindparam("p_now", type_=c.expire_time.type),
+        )
+        .columns(c.session_id, c.holder, c.expire_time)
     )
-    return proposed.on_conflict_do_update(
-        index_elements=[table.c.session_id],
-        set_={"holder": proposed.excluded.holder, "expire_time": proposed.excluded.expire_time},
-        where=(table.c.expire_time <= bindparam("p_now", type_=table.c.expire_time.type))
-        | (table.c.holder == proposed.excluded.holder),
-    ).returning(table.c.session_id, table.c.holder, table.c.expire_time)
 
 
-_ACQUIRE = {"sqlite": _acquire_statement(sqlite.insert), "postgresql": _acquire_statement(postgresql.insert)}
+_ACQUIRE = _acquire_statement()
 _SELECT_LEASE = select(TURN_LEASES).where(TURN_LEASES.c.session_id == bindparam("p_id"))
 
 
@@ -58,7 +64,7 @@ class LeaseQueries:
         self, session_id: uuid.UUID, holder: str, now: dt.datetime, until: dt.datetime
     ) -> LeaseAttempt:
         """Take the lease when there is none, it ran out, or `holder` has it already."""
-        statement = _ACQUIRE["sqlite" if self._db.is_sqlite else "postgresql"]
+        statement = _ACQUIRE
         values = {"p_id": session_id, "p_holder": holder, "p_until": until, "p_now": now}
         # One statement in autocommit (one round trip, no BEGIN / COMMIT: a chat turn takes a
         # lease every time). A refusal reads the holder's lease after it; when that holder
