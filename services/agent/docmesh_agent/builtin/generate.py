@@ -6,20 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
 from docmesh_agent.builtin.accounting import number_question, unaccounted
+from docmesh_agent.builtin.answers import answer_nested, asked_about
 from docmesh_agent.builtin.drafts import Draft, DraftItem, line_of
 from docmesh_agent.builtin.edits.discounts import reason_discount
 from docmesh_agent.builtin.edits.find_line import find_line
 from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.interpretation import Interpretation
-from docmesh_agent.builtin.labels import capitalised, clean_description, plain_number, singular, unit_label
+from docmesh_agent.builtin.labels import capitalised, clean_description
 from docmesh_agent.builtin.money import parse_number
-from docmesh_agent.builtin.read_item import price_answer, unit_from_total
+from docmesh_agent.builtin.read_item import price_answer
 from docmesh_agent.builtin.read_parties import LEAD_RE
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import ask_for, created, why
@@ -64,9 +64,9 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.items = []
         return new
     missing = draft.missing()
-    if missing and missing[0] == "unclear" and any(_asked_about(i) for i in draft.items):
+    if missing and missing[0] == "unclear" and any(asked_about(i) for i in draft.items):
         # The answer is about the count or price asked; nothing else is read from it.
-        answered = _answer_nested(draft, message)
+        answered = answer_nested(draft, message)
         return replace(_merge(answered, Draft()), unclear=answered.unclear)
     if (new.buyer or (new.kind and LEAD_RE.match(message.strip()))) and new.items and not new.missing():
         # A complete request of its own starts over: the same message sent again after a
@@ -186,89 +186,6 @@ def _split_named_together(draft: Draft, answer: Draft) -> Draft:
 
 
 _JOINED_RE = re.compile(r"\s+(?:and|&)\s+|\s*,\s*", re.IGNORECASE)
-
-
-_ADVERB_UNITS = {"hourly": "hour", "daily": "day"}
-_TOTAL_ANSWER = re.compile(
-    r"\b(?:total|in\s+all|altogether|all\s+in|for\s+all|for\s+the\s+lot|the\s+lot|insgesamt|gesamt|en\s+total|au\s+total)\b",
-    re.IGNORECASE,
-)
-
-
-def _asked_about(item: DraftItem) -> bool:
-    """The line has a question about its count or price waiting for the answer."""
-    return bool(item.nested or item.count_choice or item.pack or item.quantity_asked or item.total_or_rate)
-
-
-def _answer_nested(draft: Draft, answer: str) -> Draft:
-    """The answer to a question about a count ("the number" makes "Chairs 3" 3 chairs), or to
-    "per hour" to "Is 100 the price of each “2 hours of coaching”, or per hour?": 3 x 2 hours
-    is 6 hours of coaching at 100; any other answer keeps 100 for each."""
-    items = []
-    still: list[str] = []
-    for item in draft.items:
-        if item.total_or_rate:
-            price = item.unit_price
-            if _TOTAL_ANSWER.search(answer) and price is not None:
-                item = replace(item, total_or_rate=False)
-                item = replace(item, unit_price=unit_from_total(item, price))
-            elif re.search(r"\b(?:per|each|an?|por|pro|par|je|la|hourly|daily)\b", answer, re.IGNORECASE):
-                item = replace(item, total_or_rate=False)
-            else:
-                still.append(
-                    f"Is the price of the {item.description.lower()} the total or per {singular(item.unit)}?"
-                )
-                items.append(item)
-                continue
-        if item.quantity_asked:
-            number = re.match(r"^\s*(?:it'?s\s+|the\s+quantity\s+is\s+)?(?P<n>\d+(?:[.,]\d+)?)\b", answer)
-            if number is None:
-                # Not a quantity: the question stays (never the count guessed as 1).
-                still.append(f"What is the quantity of “{item.description}”? Answer with a number.")
-                items.append(item)
-                continue
-            item = replace(item, quantity=parse_number(number.group("n")), quantity_asked=False)
-        if item.pack:
-            # "Is 12 the price of the 500 g of coffee, or per g?": "per g" keeps 500 x 12; any
-            # other answer makes it one pack of 500 g at 12.
-            per = re.search(
-                rf"\b(?:per|a|each|por|pro|par|le|el)\s+{re.escape(item.unit)}\b", answer, re.IGNORECASE
-            )
-            if per is None:
-                size = f"{plain_number(item.quantity)} {item.unit}"
-                item = replace(item, description=f"{item.description} ({size})", quantity=Decimal(1), unit="")
-            item = replace(item, pack=False)
-        if item.count_choice is not None:
-            # "Is 3 the number of chairs, or part of the name “Chairs 3”?": "the number", "yes",
-            # "3 chairs" make it the quantity; anything else keeps the name.
-            count = item.count_choice
-            if re.search(
-                rf"\b(?:yes|yeah|yep|number|quantity|count|qty|sí|si|ja|oui)\b|^\s*{plain_number(count)}\b",
-                answer,
-                re.IGNORECASE,
-            ):
-                name = re.sub(rf"\s+{plain_number(count)}\s*$", "", item.description)
-                item = replace(item, description=name, quantity=count)
-            item = replace(item, count_choice=None)
-        if item.nested is not None:
-            inner, unit, what = item.nested
-            said = re.search(
-                r"\b(?:per|an?|by\s+the|par|pro|por|for|la|je)\s+(?P<unit>[a-z]+)\b|\b(?P<ly>hourly|daily)\b",
-                answer,
-                re.IGNORECASE,
-            )
-            word = (said.group("unit") or _ADVERB_UNITS.get(said.group("ly") or "", "")) if said else ""
-            if word and singular(word.lower()) == singular(unit.lower()):
-                quantity = item.quantity * inner
-                item = replace(
-                    item,
-                    description=capitalised(what) or "Services",
-                    quantity=quantity,
-                    unit=unit_label(unit, quantity),
-                )
-            item = replace(item, nested=None)
-        items.append(item)
-    return replace(draft, items=items, unclear=still)
 
 
 def _weak_only(draft: Draft) -> bool:

@@ -17,7 +17,7 @@ from docmesh_agent.builtin.drafts import Draft
 from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.generate import fold, generate
 from docmesh_agent.builtin.interpretation import Interpretation
-from docmesh_agent.builtin.read_edit import answer_price, edit, pending_price
+from docmesh_agent.builtin.read_edit import answer_count, answer_price, edit, pending_count, pending_price
 from docmesh_agent.builtin.read_parties import LEAD_RE
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, why
@@ -106,15 +106,21 @@ def _interpret(
         # A new document while one is current: the action is "generate" (or a question about
         # the NEW document, the current one left as it is); the caller starts a new document.
         return generate(read_request(request, today), today, replacing=True)
-    chat = chat_reply(text, current)
-    if chat is not None:
-        return chat
     if history:
         pending = pending_price(history[-1], current, today)
         if pending is not None:
             answered = answer_price(pending, text)
             if answered is not None:
                 return edit(answered[0], current, today, draft=answered[1])
+        asked = pending_count(history[-1], current, today)
+        if asked is not None:
+            # "per hour", "total", "70" after "add coaching 10 hours 1500" asked about it.
+            counted = answer_count(asked, text)
+            if counted is not None:
+                return edit(history[-1], current, today, draft=counted)
+    chat = chat_reply(text, current)
+    if chat is not None:
+        return chat
     return edit(text, current, today)
 
 

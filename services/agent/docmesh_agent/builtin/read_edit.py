@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
+from docmesh_agent.builtin.answers import answer_nested, asked_about
 from docmesh_agent.builtin.drafts import Draft
 from docmesh_agent.builtin.edits.add import add_from_draft
 from docmesh_agent.builtin.edits.correction import op_bare_number, op_correction
@@ -64,9 +66,7 @@ def answer_price(pending: tuple[str, NeedPrice], message: str) -> tuple[str, Dra
     text, _need = pending
     if not _PRICE_ONLY_RE.match(message.strip()):
         return None
-    draft = read_request(
-        re.sub(r"^(?:add|include|also|plus)\s+", "", text, flags=re.IGNORECASE), dt.date(2000, 1, 1)
-    )
+    draft = read_request(_ADD_WORDS.sub("", text), dt.date(2000, 1, 1))
     unpriced = [i for i, item in enumerate(draft.items) if item.unit_price is None]
     if not unpriced:
         return None
@@ -77,6 +77,35 @@ def answer_price(pending: tuple[str, NeedPrice], message: str) -> tuple[str, Dra
     if answer[1]:
         draft.currency_hint = answer[1]
     return text, draft
+
+
+def pending_count(last: str, current: Invoice, today: dt.date) -> Draft | None:
+    """When the previous message added lines with a question about their count or price ("add
+    coaching 10 hours 1500": the total or per hour?), what it added, still waiting for the answer."""
+    text = strip_edit_words(last)
+    if len(text) > MAX_EDIT_CHARS:
+        return None
+    try:
+        _apply_all(text, current, today)
+    except EditError:
+        draft = read_request(_ADD_WORDS.sub("", text), today)
+        if draft.unclear and any(asked_about(i) for i in draft.items):
+            return draft
+    except NeedPrice:
+        return None
+    return None
+
+
+def answer_count(pending: Draft, message: str) -> Draft | None:
+    """ "per hour", "total", "70" answering the question `pending_count` found: what the earlier
+    message added, now complete; None when the message does not answer it (it is an edit of its own)."""
+    answered = answer_nested(pending, message)
+    if answered.unclear:
+        return None
+    return replace(answered, unclear=[])
+
+
+_ADD_WORDS = re.compile(r"^(?:add|include|also|plus)\s+", re.IGNORECASE)
 
 
 def edit(text: str, current: Invoice, today: dt.date, *, draft: Draft | None = None) -> Interpretation:

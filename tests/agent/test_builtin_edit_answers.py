@@ -1,0 +1,61 @@
+"""Answers to the questions an edit asks (builtin/read_edit.py pending_count / answer_count): the
+answer completes the line the earlier edit added, exactly as it would in a new request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from docmesh_agent.builtin import interpret
+from docmesh_common.model.invoice import Invoice, LineItem, Party
+
+TODAY = dt.date(2026, 3, 12)  # a Thursday
+
+
+def _current() -> Invoice:
+    return Invoice(
+        buyer=Party(name="Acme Corp"),
+        line_items=[LineItem(description="Desk", quantity=Decimal(1), unit_price=Decimal(300))],
+    )
+
+
+def _answer(edit: str, answer: str) -> Invoice | None:
+    asked = interpret(edit, _current(), today=TODAY)
+    assert asked.action == "question", asked.reply
+    return interpret(answer, _current(), today=TODAY, history=[edit]).invoice
+
+
+def _added(invoice: Invoice | None) -> tuple[str, Decimal, str, Decimal]:
+    assert invoice is not None
+    line = invoice.line_items[-1]
+    return line.description, line.quantity, line.unit, line.unit_price
+
+
+def test_per_hour_keeps_the_price_as_the_hourly_rate() -> None:
+    assert _added(_answer("add coaching 10 hours 1500", "per hour")) == ("Coaching", 10, "hours", 1500)
+
+
+def test_total_divides_the_price_over_the_hours() -> None:
+    # "total" after the question is the answer, not "what's the total?".
+    assert _added(_answer("add coaching 10 hours 1500", "total")) == ("Coaching", 10, "hours", 150)
+
+
+def test_a_number_answers_the_quantity_question() -> None:
+    assert _added(_answer("add travel 2 x 35 km at 0.50", "70"))[1:] == (70, "", Decimal("0.50"))
+
+
+def test_per_hour_answers_the_count_inside_the_description() -> None:
+    assert _added(_answer("add 3 x 2 hours of coaching at 100", "per hour")) == ("Coaching", 6, "hours", 100)
+
+
+def test_por_hora_answers_it_in_spanish() -> None:
+    invoice = _answer("añade 3 x 2 horas de coaching a 100 €", "por hora")
+    assert invoice is not None
+    assert invoice.line_items[-1].quantity == 6
+
+
+def test_another_edit_instead_of_an_answer_is_that_edit() -> None:
+    invoice = _answer("add coaching 10 hours 1500", "due in 30 days")
+    assert invoice is not None
+    assert invoice.due_date == TODAY + dt.timedelta(days=30)
+    assert [line.description for line in invoice.line_items] == ["Desk"]
