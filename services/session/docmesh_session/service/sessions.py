@@ -88,8 +88,17 @@ class SessionRules:
     async def create(
         self, owner_id: str, *, title: str, metadata: Mapping[str, str], document_kind: str
     ) -> SessionRecord:
+        record = self.new_record(owner_id, title=title, metadata=metadata, document_kind=document_kind)
+        await self._repository.sessions.create(record)
+        await self._cache.put_session(record)
+        return record
+
+    def new_record(
+        self, owner_id: str, *, title: str, metadata: Mapping[str, str], document_kind: str
+    ) -> SessionRecord:
+        """A new session of `owner_id`, checked, not yet stored (CreateSession, BeginTurn)."""
         now = self._clock()
-        record = SessionRecord(
+        return SessionRecord(
             id=uuid.uuid4(),
             owner_id=owner_id,
             title=validate_title(title, "session.title"),
@@ -106,9 +115,6 @@ class SessionRules:
             last_activity_time=now,
             expire_time=now + self._ttl,
         )
-        await self._repository.sessions.create(record)
-        await self._cache.put_session(record)
-        return record
 
     async def get(
         self, owner_id: str, session_id: uuid.UUID, *, with_messages: bool = False
