@@ -19,10 +19,11 @@ import re
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from docmesh_agent.builtin.money import format_money
+from docmesh_agent.builtin.translate import detected_language, reply_in
 from docmesh_agent.domain import Document, NewSession, Session, SessionView
 from docmesh_agent.lease import hold
 from docmesh_agent.ports import DocumentEngine, SessionStore
@@ -89,6 +90,8 @@ class CreditRequest:
     number: str
     quantity: Decimal | None = None
     line_words: frozenset[str] = frozenset()
+    # The language the message is in ("" when its words do not say): the reply's language.
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -275,16 +278,17 @@ def read_credit_request(message: str) -> CreditRequest | None:
         return None
     numbers = [n for n in _NUMBER.findall(message) if any(c.isdigit() for c in n)]
     number = numbers[0] if numbers else ""
+    language = detected_language(message) or ""
     rest = _fold(message.replace(number, " ")) if number else folded
     found = _QUANTITY.search(rest)
     if found is None:
-        return CreditRequest(number=number)
+        return CreditRequest(number=number, language=language)
     try:
         quantity = Decimal(found.group(1).replace(",", "."))
     except InvalidOperation:
-        return CreditRequest(number=number)
+        return CreditRequest(number=number, language=language)
     words = frozenset(_word(w) for w in re.findall(r"[a-z]+", rest[found.end() :]) if w not in _NOT_A_LINE)
-    return CreditRequest(number=number, quantity=quantity, line_words=words)
+    return CreditRequest(number=number, quantity=quantity, line_words=words, language=language)
 
 
 class CreditNotes:
@@ -295,6 +299,14 @@ class CreditNotes:
         self.documents = documents
 
     async def answer(self, view: SessionView, request: CreditRequest, key: str) -> CreditOutcome:
+        """The credit note, or the question, with the reply in the request's language (else the
+        session's document's)."""
+        outcome = await self._answer(view, request, key)
+        latest = view.latest_revision
+        language = request.language or (latest.invoice.language if latest is not None else "")
+        return replace(outcome, reply=reply_in(outcome.reply, language))
+
+    async def _answer(self, view: SessionView, request: CreditRequest, key: str) -> CreditOutcome:
         found = await self._invoice(view, request)
         if isinstance(found, str):
             return CreditOutcome(reply=found)

@@ -18,10 +18,11 @@ import functools
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from babel import Locale
 
+from docmesh_agent.builtin.translate import detected_language, reply_in
 from docmesh_agent.domain import Document, SessionView
 from docmesh_agent.ports import CustomerBook, DocumentEngine
 from docmesh_agent.rules import base_name
@@ -226,7 +227,14 @@ class EInvoiceChat:
         self.customers = customers
 
     async def answer(self, view: SessionView, message: str) -> EInvoiceOutcome | None:
-        """The outcome of an e-invoice request or a buyer answer; None for any other message."""
+        """The outcome of an e-invoice request or a buyer answer, its reply in the message's
+        language (else the document's); None for any other message."""
+        outcome = await self._answer(view, message)
+        if outcome is None:
+            return None
+        return replace(outcome, reply=reply_in(outcome.reply, _language(message, view)))
+
+    async def _answer(self, view: SessionView, message: str) -> EInvoiceOutcome | None:
         latest = view.latest_revision
         if asks_for_einvoice(message):
             if latest is None:
@@ -280,7 +288,8 @@ class EInvoiceChat:
         question = await self.missing_question(invoice, msc)
         if not question:
             return ""
-        return f'{question} (An e-invoice needs it. Or say "finalize it anyway".)'
+        asked = f'{question} (An e-invoice needs it. Or say "finalize it anyway".)'
+        return reply_in(asked, detected_language(message) or invoice.language)
 
     async def _remember(self, name: str, fields: dict[str, object]) -> bool:
         """The saved customer of that exact name gets the same details; True when there is one."""
@@ -322,6 +331,12 @@ class EInvoiceChat:
                 return f"This document cannot be an e-invoice: {refused.message}."
             return question_for(invoice, refused.preconditions)
         return ""
+
+
+def _language(message: str, view: SessionView) -> str:
+    """The reply's language: the message's words, else the session's document's."""
+    latest = view.latest_revision
+    return detected_language(message) or (latest.invoice.language if latest is not None else "")
 
 
 def _rules_name(profile: str) -> str:

@@ -168,6 +168,13 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
     return invoice.model_copy(update={"language": lang.code, "line_items": lines, "payment_method": method})
 
 
+def reply_in(reply: str, code: str) -> str:
+    """A reply written in English (credit notes, e-invoices) in the language `code` names; a
+    language without tables, or English, leaves it as it is."""
+    lang = LANGUAGES.get(code)
+    return localize_reply(reply, lang) if lang is not None else reply
+
+
 def localize_reply(reply: str, lang: Language) -> str:
     """The reply through the language's sentence table; a sentence it lacks stays English."""
     for pattern, replacement in lang.compiled_replies():

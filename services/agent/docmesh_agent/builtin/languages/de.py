@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docmesh_agent.builtin.languages import Language
+from docmesh_agent.builtin.languages import Language, document_replies
 from docmesh_agent.builtin.words import TAX_WORDS
 
 _N = r"\d+(?:\.\d+)?"
@@ -184,6 +184,9 @@ GERMAN = Language(
         "months": ("Monat", "Monate"),
     },
     replies=(
+        # Credit notes, e-invoices and the accounting question (languages/document_replies.py):
+        # whole sentences, before the patterns for words that would change them.
+        *document_replies.GERMAN,
         (r"(the total for the \S+) hours\b", r"\1 Stunden"),
         (r"(the total for the \S+) days\b", r"\1 Tage"),
         (r"(or the price per) hour\?", r"\1 Stunde?"),

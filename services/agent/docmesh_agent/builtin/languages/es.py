@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docmesh_agent.builtin.languages import Language
+from docmesh_agent.builtin.languages import Language, document_replies
 from docmesh_agent.builtin.words import TAX_WORDS
 
 _N = r"\d+(?:\.\d+)?"
@@ -202,6 +202,9 @@ SPANISH = Language(
         "months": ("mes", "meses"),
     },
     replies=(
+        # Credit notes, e-invoices and the accounting question (languages/document_replies.py):
+        # whole sentences, before the patterns for words that would change them.
+        *document_replies.SPANISH,
         (r"(the total for the \S+) hours\b", r"\1 horas"),
         (r"(the total for the \S+) days\b", r"\1 días"),
         (r"(or the price per) hour\?", r"\1 hora?"),

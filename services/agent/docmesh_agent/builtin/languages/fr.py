@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docmesh_agent.builtin.languages import Language
+from docmesh_agent.builtin.languages import Language, document_replies
 
 _N = r"\d+(?:\.\d+)?"
 _MONEY = rf"{_N}\s*(?:€|\$\s*CA\b|\$|(?-i:[A-Z]{{3}})\b)?"
@@ -201,6 +201,9 @@ FRENCH = Language(
         "months": ("mois", "mois"),
     },
     replies=(
+        # Credit notes, e-invoices and the accounting question (languages/document_replies.py):
+        # whole sentences, before the patterns for words that would change them.
+        *document_replies.FRENCH,
         (r"(the total for the \S+) hours\b", r"\1 heures"),
         (r"(the total for the \S+) days\b", r"\1 jours"),
         (r"(or the price per) hour\?", r"\1 heure?"),
