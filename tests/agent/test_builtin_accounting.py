@@ -136,3 +136,24 @@ def test_net_days_in_an_answer_are_never_the_price_asked_for() -> None:
     assert _lines(
         "18 hrs at 75 and 340 in materials, net 15", "Invoice Ortiz Builders for electrical work"
     ) == [("Electrical work", 18, "hours", Decimal(75)), ("Materials", 1, "", Decimal(340))]
+
+
+def test_the_first_priced_line_of_an_answer_prices_the_line_asked_about() -> None:
+    # Was the same question again ("What is the price of the wedding photography?").
+    assert _lines("full day 2,800 plus an album at 450", "Quote for Jenna Walsh: wedding photography") == [
+        ("Wedding photography", 1, "", Decimal(2800)),
+        ("Album", 1, "", Decimal(450)),
+    ]
+
+
+def test_need_them_by_a_day_is_the_delivery_date_not_a_line() -> None:
+    result = interpret("PO to Brightline: 6 cartridges at 64.90, need them by the 20th", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.delivery_date == dt.date(2026, 3, 20)
+    assert len(result.invoice.line_items) == 1
+
+
+def test_a_weekday_before_a_day_of_the_month_names_that_day() -> None:
+    result = interpret("PO to Nordic Timber: 30 oak boards at 42.50, delivery Wed 18th", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.delivery_date == dt.date(2026, 3, 18)

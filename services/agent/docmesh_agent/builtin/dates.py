@@ -76,6 +76,12 @@ def parse_date(text: str, today: dt.date, *, future: bool = True) -> dt.date | N
     phrase = " ".join(text.strip().strip(".,;").lower().split())
     phrase = re.sub(r"^(?:on|by|at|the|for)\s+", "", phrase)
     phrase = re.sub(r"^(?:the\s+)", "", phrase)
+    # "Wed 18th", "Friday, March 20": the weekday before a written date only names its day.
+    phrase = re.sub(
+        r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+(?:the\s+)?(?=\d|[a-z]{3,}\s+\d)",
+        "",
+        phrase,
+    )
     if not phrase:
         return None
     simple = {"today": 0, "now": 0, "tomorrow": 1, "yesterday": -1, "the day after tomorrow": 2}

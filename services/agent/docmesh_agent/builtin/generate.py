@@ -117,6 +117,17 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
         draft = _prices_by_name(draft, new) or draft
         new.items = []
         new.unknown = []
+    elif missing and _prices_the_asked_line(draft, new, missing[0]):
+        # "wedding photography" asked "What is the price ...?": "full day 2,800 plus an album at
+        # 450", "6 cartridges at 64.90": the answer's first priced line is the line asked about
+        # (its count, unit and price; the asked line keeps its name), the others are lines.
+        index = line_of(missing[0])
+        said = new.items[0]
+        draft = replace(draft, items=[*draft.items])
+        draft.items[index] = replace(
+            draft.items[index], quantity=said.quantity, unit=said.unit, unit_price=said.unit_price
+        )
+        new.items = new.items[1:]
     elif missing and missing[0].startswith("line_items[") and not any(i.description for i in new.items):
         index = line_of(missing[0])
         # "400, due in 30 days": the due date is read as such; the price is the one clause that
@@ -133,6 +144,25 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.unknown = []
             new.currency_hint = new.currency_hint or hint
     return _merge(draft, new)
+
+
+def _prices_the_asked_line(draft: Draft, answer: Draft, missing: str) -> bool:
+    """The answer's first line prices the one unpriced line asked about: it has a price and a
+    name of its own, the asked line has no count or unit yet, and the answer names no buyer."""
+    if not (missing.startswith("line_items[") and missing.endswith(".unit_price")) or answer.buyer:
+        return False
+    unpriced = [item for item in draft.items if item.unit_price is None]
+    target = draft.items[line_of(missing)]
+    first = answer.items[0] if answer.items else None
+    return (
+        len(unpriced) == 1
+        and first is not None
+        and first.unit_price is not None
+        and bool(first.description)
+        and not first.described_by_unit
+        and target.quantity == 1
+        and not target.unit
+    )
 
 
 _RATE_RE = re.compile(r"(?P<rate>\d+(?:[.,]\d+)?)\s*%")
