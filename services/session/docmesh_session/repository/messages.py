@@ -143,14 +143,14 @@ _SELECT_APPEND = select(IDEMPOTENCY_KEYS).where(
 )
 
 
-def _insert_from(table: Table, name: str, upd: CTE, values: dict[str, ColumnElement[Any]]) -> CTE:
+def insert_from(table: Table, name: str, upd: CTE, values: dict[str, ColumnElement[Any]]) -> CTE:
     """INSERT INTO `table` one row of `values` for the row the UPDATE `upd` returned (none when
     it matched nothing), as a CTE named `name`."""
     rows = select(*(value.label(column) for column, value in values.items())).select_from(upd)
     return insert(table).from_select(list(values), rows).cte(name)
 
 
-def _bound(table: Table, prefix: str, *computed: str) -> dict[str, ColumnElement[Any]]:
+def bound_columns(table: Table, prefix: str, *computed: str) -> dict[str, ColumnElement[Any]]:
     """Every column of `table` but `computed`, bound as `prefix` + its name with the column's
     type (so the driver gets the type the column has, as a plain INSERT would)."""
     return {c.name: bindparam(prefix + c.name, type_=c.type) for c in table.c if c.name not in computed}
@@ -175,12 +175,14 @@ def _one_statement(
     if keyed:
         # The key's primary key still finds a retry: its INSERT fails the whole statement.
         inserts.append(
-            _insert_from(
+            insert_from(
                 IDEMPOTENCY_KEYS,
                 "k",
                 upd,
                 {
-                    **_bound(IDEMPOTENCY_KEYS, "k_", "session_id", "first_sequence", "revision_number"),
+                    **bound_columns(
+                        IDEMPOTENCY_KEYS, "k_", "session_id", "first_sequence", "revision_number"
+                    ),
                     "session_id": upd.c.id,
                     "first_sequence": first,
                     "revision_number": upd.c.latest_revision_number if revision else null(),
@@ -189,17 +191,17 @@ def _one_statement(
         )
     for i in range(messages):
         values = {
-            **_bound(MESSAGES, f"m{i}_", "session_id", "sequence"),
+            **bound_columns(MESSAGES, f"m{i}_", "session_id", "sequence"),
             "session_id": upd.c.id,
             "sequence": first + i,
         }
-        inserts.append(_insert_from(MESSAGES, f"m{i}", upd, values))
+        inserts.append(insert_from(MESSAGES, f"m{i}", upd, values))
     if revision:
-        values = {**_bound(REVISIONS, "r_", "session_id", "number"), "session_id": upd.c.id}
+        values = {**bound_columns(REVISIONS, "r_", "session_id", "number"), "session_id": upd.c.id}
         values["number"] = upd.c.latest_revision_number
-        inserts.append(_insert_from(REVISIONS, "r", upd, values))
+        inserts.append(insert_from(REVISIONS, "r", upd, values))
     for i in range(usage):
-        inserts.append(_insert_from(USAGE, f"u{i}", upd, _bound(USAGE, f"u{i}_")))
+        inserts.append(insert_from(USAGE, f"u{i}", upd, bound_columns(USAGE, f"u{i}_")))
     if release:
         # Only with a stored commit: the DELETE names the UPDATE's row.
         lease = TURN_LEASES.c

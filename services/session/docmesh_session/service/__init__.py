@@ -49,4 +49,6 @@ class SessionService:
         self.profiles = ProfileRules(repository, clock=clock)
         self.customers = CustomerRules(repository, tokens, clock=clock)
         self.leases = LeaseRules(repository, lookup, clock=clock)
-        self.turns = TurnRules(repository, self.sessions, self.messages, self.leases, self.profiles, lookup)
+        self.turns = TurnRules(
+            repository, self.sessions, self.messages, self.leases, self.profiles, lookup, clock=clock
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -21,6 +22,8 @@ from docmesh_session.domain import (
     NewRevision,
     NewUsage,
     Page,
+    Role,
+    SessionRecord,
     TurnExtras,
 )
 from docmesh_session.errors import refusal
@@ -162,6 +165,59 @@ class MessageRules:
             revision=attempt.revision,
             replayed=attempt.result.replayed,
         )
+
+    async def first_turn(
+        self,
+        session: SessionRecord,
+        content: str,
+        *,
+        idempotency_key: str,
+        holder: str,
+        lease_until: dt.datetime,
+    ) -> AppendResult:
+        """A new `session` stored with its first message (the person's) and its turn lease for
+        `holder`, at once: what CreateSession, AcquireTurnLease and AppendMessages would write,
+        by the same rules (the token limit, the key). Not run_to_completion, like a create: a
+        cancelled one wrote the session with everything or nothing, and its cache entry, if
+        missed, is a miss."""
+        messages = [NewMessage(role=Role.USER, content=content)]
+        self.check_messages(messages)
+        check_idempotency_key(idempotency_key)
+        tokens = (await _count_all(messages))[0]
+        limit = self._settings.max_session_tokens
+        if tokens > limit:
+            raise self._refusal(
+                AppendAttempt(AppendOutcome.TOKEN_LIMIT, session=session), session.id, [tokens], None
+            )
+        now = self._clock()
+        stored = dataclasses.replace(
+            session,
+            token_count=tokens,
+            message_count=1,
+            version=session.version + 1,  # created, then appended to
+            update_time=now,
+            last_activity_time=now,
+            expire_time=now + self._ttl,
+        )
+        message = MessageRecord(
+            id=uuid.uuid4(),
+            session_id=session.id,
+            sequence=1,
+            role=Role.USER,
+            content=content,
+            token_count=tokens,
+            create_time=now,
+        )
+        await self._repository.turns.first_turn(
+            stored,
+            message,
+            holder=holder,
+            lease_until=lease_until,
+            idempotency_key=idempotency_key,
+            fingerprint=_fingerprint(messages),
+        )
+        await self._cache.put_session(stored)
+        return AppendResult(stored, [message], replayed=False)
 
     async def list(
         self, owner_id: str, session_id: uuid.UUID, *, size: int, token: str

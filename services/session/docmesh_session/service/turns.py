@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from docmesh.session.v1 import profile_service_pb2 as profile_pb
@@ -86,7 +86,10 @@ class TurnRules:
         leases: LeaseRules,
         profiles: ProfileRules,
         lookup: SessionLookup,
+        *,
+        clock: Callable[[], dt.datetime],
     ) -> None:
+        self._clock = clock
         self._repository = repository
         self._lookup = lookup
         self._sessions = sessions
@@ -107,11 +110,18 @@ class TurnRules:
         reused = await self._reused(owner_id, new)
         if reused is not None:
             return await self._edit(owner_id, reused, turn)
-        created = await self._sessions.create(
+        created = self._sessions.new_record(
             owner_id, title=new.title, metadata=new.metadata, document_kind=new.document_kind
         )
-        # Just made by this owner: no lookup for the owner check.
-        lease, appended = await self._lease_and_append(owner_id, created, turn)
+        # A new session: nobody else can hold its lease, and its message is the first.
+        lease = TurnLease(created.id, turn.holder, self._clock() + turn.lease_duration)
+        appended = await self._messages.first_turn(
+            created,
+            turn.content,
+            idempotency_key=turn.idempotency_key,
+            holder=lease.holder,
+            lease_until=lease.expire_time,
+        )
         # A new session holds this message only and has no revision: nothing to read back.
         start = TurnStart(
             view=SessionView(appended.session, None),
