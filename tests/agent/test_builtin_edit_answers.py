@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from docmesh_agent.builtin import interpret
 from docmesh_common.model.invoice import Invoice, LineItem, Party
 
@@ -59,3 +61,48 @@ def test_another_edit_instead_of_an_answer_is_that_edit() -> None:
     assert invoice is not None
     assert invoice.due_date == TODAY + dt.timedelta(days=30)
     assert [line.description for line in invoice.line_items] == ["Desk"]
+
+
+# --- counts said of a line in every language (edits/quantity.py op_count_said) -------------------
+
+
+def _base(lang: str, chairs: str) -> Invoice:
+    return Invoice(
+        buyer=Party(name="Acme"),
+        currency_code="EUR",
+        language=lang,
+        line_items=[
+            LineItem(description=chairs, quantity=Decimal(6), unit_price=Decimal(85)),
+            LineItem(description="Desk", quantity=Decimal(1), unit_price=Decimal(450)),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "chairs", "message", "count"),
+    [
+        ("de", "Stühle", "doch nur 5 Stühle", 5),
+        ("de", "Stühle", "10 Stühle statt 6", 10),
+        ("fr", "Chaises", "seulement 5 chaises", 5),
+        ("fr", "Chaises", "mets 10 chaises au lieu de 6", 10),
+        ("es", "Sillas", "solo 5 sillas", 5),
+        ("es", "Sillas", "pon 10 sillas en vez de 6", 10),
+    ],
+)
+def test_a_count_of_a_line_said_in_its_language_is_its_quantity(
+    lang: str, chairs: str, message: str, count: int
+) -> None:
+    # "nur 5 Stühle", "seulement 5 chaises", "solo 5 sillas" were new lines "Nur" / "Seulement" /
+    # "Solo" at 5 (the total up by 5 instead of down by 85).
+    result = interpret(message, _base(lang, chairs), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [(li.description, li.quantity) for li in result.invoice.line_items] == [
+        (chairs, count),
+        ("Desk", 1),
+    ]
+
+
+def test_a_number_said_with_a_line_it_cannot_place_is_asked_about_not_a_new_line() -> None:
+    result = interpret("eigentlich bitte 5 Stühle", _base("de", "Stühle"), today=TODAY)
+    assert result.action == "question"
+    assert "stühle" in result.reply.casefold()

@@ -30,7 +30,7 @@ from docmesh_agent.builtin.edits.rename import op_rename
 from docmesh_agent.builtin.edits.shipping import op_shipping_change
 from docmesh_agent.builtin.edits.taxes import op_tax_change, op_tax_exempt
 from docmesh_agent.builtin.interpretation import Interpretation
-from docmesh_agent.builtin.labels import plain_number, uncapitalised
+from docmesh_agent.builtin.labels import plain_number, singular, uncapitalised
 from docmesh_agent.builtin.read_item import price_answer
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, done, not_understood, price_question, why
@@ -249,6 +249,24 @@ def _same_line_or_new(description: str, price: Decimal, data: dict[str, Any]) ->
     )
 
 
+def _number_of_a_line(text: str, description: str, data: dict[str, Any]) -> None:
+    """Without "add", a new line whose message also names a line that is there ("nur 5 Stühle"
+    read as a line "Nur" at 5): the number may be that line's count or price, not a new line's.
+    Asked (never a line made of the other words)."""
+    said = {singular(w.casefold()) for w in re.findall(r"[^\W\d_]{3,}", description)}
+    for word in re.findall(r"[^\W\d_]{3,}", text):
+        key = singular(word.casefold())
+        if key in said:
+            continue
+        for item in data["line_items"]:
+            if singular(item["description"].casefold()) == key:
+                name = uncapitalised(item["description"])
+                raise EditError(
+                    f"What should change on the {name}: its quantity or its price? Say for example "
+                    f"“set the {name} quantity to 5” or “change the price of the {name} to 90”."
+                )
+
+
 _NO_VALUE_RE = re.compile(
     r"^(?:change|update|set|fix|adjust|correct)\s+(?:the\s+)?(?P<what>price|rate|quantity|amount|unit\s+price)$",
     re.IGNORECASE,
@@ -272,6 +290,9 @@ def _apply_one(text: str, data: dict[str, Any], current: Invoice, today: dt.date
         draft.unknown.append(text)
     if not adding and len(draft.items) == 1 and draft.items[0].unit_price is not None:
         _same_line_or_new(draft.items[0].description, draft.items[0].unit_price, data)
+    if not adding:
+        for item in draft.items:
+            _number_of_a_line(text, item.description, data)
     if draft.has_content() and not draft.unknown:
         return add_from_draft(data, draft, text, current, today)
     bare = _NO_VALUE_RE.match(text)

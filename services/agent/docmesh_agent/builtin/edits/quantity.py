@@ -113,8 +113,13 @@ def _lines_counted_in(word: str, data: dict[str, Any]) -> list[int]:
 
 _COUNT_SAID_RE = re.compile(
     r"^(?:(?:make\s+(?:that|it)|it\s+(?:was|is|should\s+be)|(?:we|they|i)\s+need(?:ed)?|there\s+(?:were|are)|"
-    r"should\s+be|only|just)\s+)?"
-    rf"(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?P<what>[a-z]+)(?:,?\s+not\s+(?:\d+(?:[.,]\d+)?|{QTY_WORD_RE}))?$",
+    r"should\s+be|only|just|actually|put|set|"
+    # the same words in es/de/fr, which the language tables leave as typed ("doch nur 5 Stühle",
+    # "seulement 5 chaises", "solo 5 sillas", "mets 10 chaises au lieu de 6")
+    r"doch|nur|bloß|bloss|eigentlich|seulement|juste|mets|en\s+fait|solo|sólo|solamente|pon|en\s+realidad)\s+)*"
+    rf"(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?P<what>[^\W\d_]+)"
+    r"(?:,?\s+(?:not|instead\s+of|rather\s+than|nicht|statt|anstatt|au\s+lieu\s+de|et\s+non|pas|"
+    rf"en\s+vez\s+de|en\s+lugar\s+de|no)\s+(?:\d+(?:[.,]\d+)?|{QTY_WORD_RE}))?$",
     re.IGNORECASE,
 )
 

@@ -9,6 +9,10 @@ _RULES = r"an? (EN 16931|XRechnung|Peppol BIS)"
 
 SPANISH: tuple[tuple[str, str], ...] = (
     (
+        r"What should change on the (.+?): its quantity or its price\? Say for example .*$",
+        r"¿Qué debe cambiar en «\1»: la cantidad o el precio? Diga por ejemplo «5 \1».",
+    ),
+    (
         r'Here is a credit note for invoice (.+?) to (.+?): (\d+) lines?, total (.+?)\. Say "finalize it" to give it its number\.',
         r"Aquí tiene una factura rectificativa de la factura \1 para \2: \3 línea(s), total \4. "
         r"Diga «finalízalo» para darle su número.",
@@ -163,6 +167,10 @@ SPANISH: tuple[tuple[str, str], ...] = (
 
 GERMAN: tuple[tuple[str, str], ...] = (
     (
+        r"What should change on the (.+?): its quantity or its price\? Say for example .*$",
+        r"Was soll sich bei „\1“ ändern: die Menge oder der Preis? Sagen Sie zum Beispiel „5 \1“.",
+    ),
+    (
         r'Here is a credit note for invoice (.+?) to (.+?): (\d+) lines?, total (.+?)\. Say "finalize it" to give it its number\.',
         r"Hier ist eine Gutschrift zur Rechnung \1 an \2: \3 Position(en), Summe \4. "
         r"Sagen Sie „abschließen“, um ihr ihre Nummer zu geben.",
@@ -311,6 +319,10 @@ GERMAN: tuple[tuple[str, str], ...] = (
 )
 
 FRENCH: tuple[tuple[str, str], ...] = (
+    (
+        r"What should change on the (.+?): its quantity or its price\? Say for example .*$",
+        r"Que faut-il changer pour « \1 » : la quantité ou le prix ? Dites par exemple « 5 \1 ».",
+    ),
     (
         r'Here is a credit note for invoice (.+?) to (.+?): (\d+) lines?, total (.+?)\. Say "finalize it" to give it its number\.',
         r"Voici un avoir sur la facture \1 pour \2 : \3 ligne(s), total \4. "
