@@ -157,3 +157,21 @@ def test_a_weekday_before_a_day_of_the_month_names_that_day() -> None:
     result = interpret("PO to Nordic Timber: 30 oak boards at 42.50, delivery Wed 18th", None, today=TODAY)
     assert result.invoice is not None
     assert result.invoice.delivery_date == dt.date(2026, 3, 18)
+
+
+def test_a_distance_is_never_the_price() -> None:
+    # Was a line "Travel" at 35 (the 35 km billed as 35.00).
+    result = interpret("Invoice Acme: travel 35 km", None, today=TODAY)
+    assert result.action == "question"
+    assert "travel" in result.reply.lower()
+
+
+def test_a_distance_before_its_rate_is_the_quantity() -> None:
+    # Was "Mileage 120 km" 1 x 0.45 (54.00 billed as 0.45).
+    assert _lines("Invoice Acme: mileage 120 km at 0.45") == [("Mileage", 120, "km", Decimal("0.45"))]
+
+
+def test_a_plus_between_words_joins_one_description() -> None:
+    assert _lines("Invoice Acme: call-out fee + 1st hour 95") == [
+        ("Call-out fee + 1st hour", 1, "", Decimal(95))
+    ]

@@ -149,10 +149,26 @@ def _split_dashes(part: str) -> list[str]:
 
 
 def _split_joiners(part: str) -> list[str]:
+    return [piece for plus in _split_plus(part) for piece in _split_words(plus)]
+
+
+def _split_plus(part: str) -> list[str]:
+    """ "piano tuning 110 + 5% GST", "callout 95 + materials": a "+" after an amount joins two
+    clauses; before one ("call-out fee + 1st hour 95") it joins the words of one description."""
+    pieces: list[str] = []
+    for piece in re.split(r"\s+\+\s+", part):
+        if pieces and not re.search(r"\d", pieces[-1]):
+            pieces[-1] = f"{pieces[-1]} + {piece}"
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def _split_words(part: str) -> list[str]:
     pieces = re.split(
         # "with" before "15% off" or "100 off" ties the discount to its line ("design at 90 with
         # 15% off"), also when another line follows ("... with 15% off and 2 hours of QA at 50").
-        rf"\s+\+\s+|\s+(?:and|&|plus|also|then|with(?!\s+(?:an?\s+)?{LINE_DISCOUNT}\s*\)?\s*(?:$|(?:and|&|plus)\s))|as well as)\s+(?={_CLAUSE_START})",
+        rf"\s+(?:and|&|plus|also|then|with(?!\s+(?:an?\s+)?{LINE_DISCOUNT}\s*\)?\s*(?:$|(?:and|&|plus)\s))|as well as)\s+(?={_CLAUSE_START})",
         part,
         flags=re.IGNORECASE,
     )

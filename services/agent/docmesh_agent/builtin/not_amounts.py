@@ -43,6 +43,10 @@ _DATE = re.compile(
 _COUNTED = re.compile(
     rf"(?<![$€£¥₹\d.,])\d+(?:[.,]\d+)?\s*(?:business\s+|working\s+)?(?:{UNIT_RE})\b", re.IGNORECASE
 )
+# Measures a count is said in that are never money: "travel 35 km" has no price (35 is the
+# distance), "mileage 120 km at 0.45" is 120 km.
+MEASURES = r"km|kms|mi|miles?|kg|kgs|lbs?|ft|sqm|sq\s?ft|cm|mm|litres?|liters?|gal(?:lons)?|tonnes?|tons?"
+_MEASURED = re.compile(rf"(?<![$€£¥₹\d.,])\d+(?:[.,]\d+)?\s*(?:{MEASURES}|m[²³23])(?![\w²³])", re.IGNORECASE)
 _CONTACT = re.compile(
     r"""
     [\w.+-]+@[\w-]+(?:\.[\w-]+)+                              # e-mail
@@ -77,7 +81,7 @@ def not_amount_spans(text: str) -> tuple[tuple[int, int], ...]:
     Cached: the item reader asks about the same clause several times."""
     if not any(c.isdigit() for c in text):
         return ()
-    return tuple(m.span() for regex in (_DATE, _COUNTED, _CONTACT) for m in regex.finditer(text))
+    return tuple(m.span() for regex in (_DATE, _COUNTED, _MEASURED, _CONTACT) for m in regex.finditer(text))
 
 
 @functools.lru_cache(maxsize=512)

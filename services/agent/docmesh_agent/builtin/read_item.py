@@ -10,7 +10,7 @@ from decimal import Decimal
 from docmesh_agent.builtin.drafts import DraftItem, Reading
 from docmesh_agent.builtin.labels import clean_description, plain_number, singular, unit_label
 from docmesh_agent.builtin.money import NUM, Money, find_money, one_amount, parse_number, strip_amount
-from docmesh_agent.builtin.not_amounts import has_date, is_not_amount, price_moneys
+from docmesh_agent.builtin.not_amounts import MEASURES, has_date, is_not_amount, price_moneys
 from docmesh_agent.builtin.read_parties import take_party
 from docmesh_agent.builtin.words import QTY_WORD_RE, QTY_WORDS, UNIT_RE, UNITS
 
@@ -268,7 +268,7 @@ _SMALL_MEASURES = frozenset({"g", "gr", "gram", "grams", "mg", "ml", "cl", "oz"}
 # A description, then a count and its measure ("8 bags", "35 m²", "12 boxes") or a bare count
 # before "×" ("2 × 55").
 _COUNT_THEN_MEASURE = re.compile(
-    r"(?<=[A-Za-zÀ-ÿ])\s+(?P<q>\d+(?:[.,]\d+)?)(?:\s*(?P<unit>m[²³23]|sq\s?(?:ft|m)|[A-Za-zÀ-ÿ]{3,}s))?\s*$"
+    rf"(?<=[A-Za-zÀ-ÿ])\s+(?P<q>\d+(?:[.,]\d+)?)(?:\s*(?P<unit>m[²³23]|sq\s?(?:ft|m)|{MEASURES}|[A-Za-zÀ-ÿ]{{3,}}s))?\s*$"
 )
 # A plural word then a bare count at the end of a description: "chairs 3", "licences 10".
 _PLURAL_THEN_COUNT = re.compile(r"\b(?P<what>[A-Za-z]{3,}s)\s+(?P<n>\d{1,3})\s*$")
@@ -314,7 +314,12 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         qty = parse_number(trailing_qty.group("q"))
         unit = trailing_qty.groupdict().get("unit") or ""
         head = head[: trailing_qty.start()]
-    elif qty == 1 and not unit and (counted_by := _COUNT_THEN_MEASURE.search(head)) is not None:
+    elif (
+        qty == 1
+        and not unit
+        and not _COUNT_INSIDE.search(head)  # "travel 2 x 35 km at 0.50": asked below
+        and (counted_by := _COUNT_THEN_MEASURE.search(head)) is not None
+    ):
         # "mulch 8 bags at 6.50", "parquet 35 m² at 28", "brake pads 2 × 55": the count and its
         # measure after the description are the quantity (never a description "Mulch 8 bags" at
         # 6.50 for the lot).
