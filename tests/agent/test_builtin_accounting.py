@@ -175,3 +175,29 @@ def test_a_plus_between_words_joins_one_description() -> None:
     assert _lines("Invoice Acme: call-out fee + 1st hour 95") == [
         ("Call-out fee + 1st hour", 1, "", Decimal(95))
     ]
+
+
+def test_an_amount_in_a_currency_then_what_it_is_for_is_a_line() -> None:
+    # "380 € Material" after the hours was dropped (1,056 billed instead of 1,436).
+    assert _lines("22 Stunden à 48 € plus 380 € Material", "Rechnung an Fliesen Koch für Fliesenlegen") == [
+        ("Fliesenlegen", 22, "Stunden", Decimal(48)),
+        ("Material", 1, "", Decimal(380)),
+    ]
+
+
+def test_abzgl_after_a_price_is_that_lines_discount() -> None:
+    # "abzgl. 5 %" was dropped (the 5 % off the tyres not taken).
+    result = interpret(
+        "Rechnung an Autohaus Kern: 4 Winterreifen je 129 € abzgl. 5 %, Montage 60 €", None, today=TODAY
+    )
+    assert result.invoice is not None
+    discount = result.invoice.line_items[0].discount
+    assert discount is not None and discount.percent == Decimal(5)
+
+
+def test_dollars_with_comma_thousands_in_spanish_are_thousands() -> None:
+    # "$1,850 MXN" was 1.85 US dollars a tyre.
+    result = interpret("Factura para Taller Hernández: 6 llantas a $1,850 MXN c/u", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.currency_code == "MXN"
+    assert [(li.quantity, li.unit_price) for li in result.invoice.line_items] == [(6, Decimal(1850))]

@@ -234,12 +234,13 @@ _MULTIPLIERS = {
 
 def _currency_of(match: re.Match[str]) -> str | None:
     """The currency written around a money match, if any."""
+    # A code or a name says which currency; a symbol may not ("$1,850 MXN" is pesos).
     for group, convert in (
-        ("psym", currency_from_symbol),
-        ("ssym", currency_from_symbol),
         ("pcode", currency_from_code),
         ("scode", currency_from_code),
         ("sname", currency_from_name),
+        ("psym", currency_from_symbol),
+        ("ssym", currency_from_symbol),
     ):
         raw = match.group(group)
         if raw:

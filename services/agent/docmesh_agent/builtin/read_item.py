@@ -91,6 +91,17 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
     if spent and len(moneys) == 1 and moneys[0].end == len(spent.group("amt")):
         # "120 in parts", "45 for materials": an amount and what it was spent on (not 120 inches).
         return _price_first(r, text.strip(), moneys[0])
+    marked = find_money(text.strip())
+    if (
+        len(marked) == 1
+        and marked[0].start == 0
+        and marked[0].currency
+        and re.fullmatch(r"\s+[^\W\d_][^\d]*", text.strip()[marked[0].end :])
+        and not _PRICE_WORDS.match(text.strip()[marked[0].end :])
+    ):
+        # "380 € Material", "$380 materials": an amount in a currency, then what it is for; the
+        # currency says it is a price (a bare "380 materials" may be a count, and is asked).
+        return _price_first(r, text.strip(), marked[0])
     item = _rate_then_quantity(r, text)
     if item is not None:
         return item
@@ -265,6 +276,11 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
 
 _COUNT_INSIDE = re.compile(r"\b\d+(?:[.,]\d+)?\s*[x×*]\s*\d")
 _SMALL_MEASURES = frozenset({"g", "gr", "gram", "grams", "mg", "ml", "cl", "oz"})
+# Words after an amount that say how it is meant ("$12 each", "$1,500 total"), not what it is for.
+_PRICE_WORDS = re.compile(
+    r"\s+(?:total|each|apiece|ea|per|a|an|for|in|on|flat|all|altogether|the|only|plus|incl|including|excl)\b",
+    re.IGNORECASE,
+)
 # A description, then a count and its measure ("8 bags", "35 m²", "12 boxes") or a bare count
 # before "×" ("2 × 55").
 _COUNT_THEN_MEASURE = re.compile(

@@ -96,11 +96,21 @@ _GROUPED_RE = re.compile(
 )
 
 
+_COMMA_THOUSANDS = re.compile(r"\$\s?\d|\d\s?(?:MXN|USD|CAD|AUD|\$)")
+
+
 def _english_numbers(text: str) -> str:
     """Decimal commas and thousands points or spaces as English notation ("1.250,00" → "1250.00")."""
 
     def english(match: re.Match[str]) -> str:
-        digits = re.sub(r"[.\s\u00a0\u202f]", "", match.group(1)).replace(",", ".")
+        raw = match.group(1)
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+", raw) and _COMMA_THOUSANDS.search(
+            match.string[max(0, match.start() - 2) : match.end() + 5]
+        ):
+            # "$1,850 MXN": a currency written with comma thousands (the dollar, the peso), not
+            # a decimal comma (1.85 would be a wrong amount).
+            return raw.replace(",", "")
+        digits = re.sub(r"[.\s\u00a0\u202f]", "", raw).replace(",", ".")
         return str(Decimal(digits))
 
     text = _GROUPED_RE.sub(english, text)

@@ -110,7 +110,7 @@ GERMAN = Language(
         ),
         (r"\b(?:bereits|schon)\s+(?:bezahlt|gezahlt|paid)\b", "already paid"),
         (r"\b(?:zahlung|zahlbar)\s+in\s+(\d+)\s+raten\b", r"payment in \1 installments"),
-        (r"\babzüglich\b", "minus"),
+        (r"\b(?:abzüglich|abzgl\.)(?=\s)", "minus"),
         (r"\bgutschrift\b", "credit"),
         (r"\b(?:höchstens|maximal)\b", "max"),
         # Discounts, taxes, shipping, exempt lines.
