@@ -201,3 +201,26 @@ def test_dollars_with_comma_thousands_in_spanish_are_thousands() -> None:
     assert result.invoice is not None
     assert result.invoice.currency_code == "MXN"
     assert [(li.quantity, li.unit_price) for li in result.invoice.line_items] == [(6, Decimal(1850))]
+
+
+def test_a_numeric_range_of_days_is_the_service_period_not_a_line() -> None:
+    # "Leistungszeitraum 01.–15.03.2026" was a line "Service period –15.03.2026" priced 1.00.
+    result = interpret(
+        "Rechnung an Weber KG: Gartenpflege 16 Std. à 38 €, Leistungszeitraum 01.–15.03.2026",
+        None,
+        today=TODAY,
+    )
+    assert result.invoice is not None
+    assert len(result.invoice.line_items) == 1
+    assert (result.invoice.service_period_start, result.invoice.service_period_end) == (
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 15),
+    )
+
+
+def test_a_day_and_month_with_points_is_a_date() -> None:
+    result = interpret(
+        "Bestellung bei Holz Krämer: 25 Latten à 6,90 €, Lieferung am 24.03.", None, today=TODAY
+    )
+    assert result.invoice is not None
+    assert result.invoice.delivery_date == dt.date(2026, 3, 24)

@@ -132,6 +132,8 @@ def _english_dates(text: str, lang: Language) -> str:
         return f"{month} {int(match.group(1))}{year}"
 
     text = day_month.sub(english, text)
+    text = _NUMERIC_RANGE.sub(_numeric_range, text)
+    text = _NUMERIC_DAY.sub(_numeric_day, text)
     # "du 1er au 28 février", "del 1 al 15 de marzo", "1. bis 15. März": the month of the end.
     text = re.sub(
         r"\b(\d{1,2})(?:er|º|\.)?\s+(?:au|al|a|bis(?:\s+zum)?|-)\s+([A-Z][a-z]+) (\d{1,2})\b",
@@ -148,6 +150,27 @@ def _english_dates(text: str, lang: Language) -> str:
     text = bare.sub(lambda m: _MONTHS[lang.months[m.group(1).lower()] - 1], text)
     days = re.compile(rf"\b({'|'.join(lang.weekdays)})\b", re.IGNORECASE)
     return days.sub(lambda m: lang.weekdays[m.group(1).lower()], text)
+
+
+# "01.–15.03.2026", "1.-15.3.": a range of days in one month, written in numbers (German).
+_NUMERIC_RANGE = re.compile(r"\b(\d{1,2})\.?\s*[–-]\s*(\d{1,2})\.(\d{1,2})\.(\d{4})?(?!\d)")
+# "Lieferung am 24.03.": a day and a month without a year (the final point says it is no price).
+_NUMERIC_DAY = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(?![\d,])")
+
+
+def _numeric_range(match: re.Match[str]) -> str:
+    first, last, month = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    if not (1 <= month <= 12 and 1 <= first <= last <= 31):
+        return match.group(0)
+    name, year = _MONTHS[month - 1], f" {match.group(4)}" if match.group(4) else ""
+    return f"{name} {first}{year} to {name} {last}{year}"
+
+
+def _numeric_day(match: re.Match[str]) -> str:
+    day, month = int(match.group(1)), int(match.group(2))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return match.group(0)
+    return f"{_MONTHS[month - 1]} {day}"
 
 
 _MONTHS = "January February March April May June July August September October November December".split()
