@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from docmesh_agent.builtin import interpret
 from docmesh_agent.builtin.accounting import said_numbers, unaccounted
 from docmesh_agent.builtin.drafts import Draft, DraftItem, DueSpec
 from docmesh_agent.builtin.generate import fold
 from docmesh_common.model.invoice import Party, Tax
+from docmesh_common.model.totals import compute_totals
 
 TODAY = dt.date(2026, 3, 12)  # a Thursday
 
@@ -224,3 +227,34 @@ def test_a_day_and_month_with_points_is_a_date() -> None:
     )
     assert result.invoice is not None
     assert result.invoice.delivery_date == dt.date(2026, 3, 24)
+
+
+@pytest.mark.parametrize(
+    ("message", "method"),
+    [
+        ("Quittung: 3 Brote à 3,80 €, EC-Karte", "Karte"),
+        ("Quittung für Herrn Braun – Fahrradreparatur 45,00 €, bar erhalten", "Bar"),
+        ("Reçu : une tarte aux pommes 18 €, payé par CB", "Carte"),
+        ("Reçu pour Julien Moreau : cours de guitare 4 × 30 €, réglé en espèces", "Espèces"),
+    ],
+)
+def test_how_a_receipt_was_paid_in_german_and_french(message: str, method: str) -> None:
+    # Each was asked "what is the price of 'EC-Karte' / 'bar erhalten' / 'payé par CB'?".
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.payment_method == method
+    assert result.invoice.amount_paid == compute_totals(result.invoice).total
+
+
+def test_a_deposit_paid_by_a_method_keeps_the_method() -> None:
+    result = interpret(
+        "Receipt Olivia Chen - headshot session $250, deposit $100 paid by Venmo", None, today=TODAY
+    )
+    assert result.invoice is not None
+    assert (result.invoice.amount_paid, result.invoice.payment_method) == (Decimal(100), "Venmo")
+
+
+def test_a_kind_word_with_its_letters_shuffled_is_that_kind() -> None:
+    result = interpret("recipet - Dan Moore, drain unblocking 95, paid cahs", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.kind == "receipt"

@@ -24,7 +24,7 @@ from docmesh_agent.builtin.clauses import (
     take_notes,
 )
 from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
-from docmesh_agent.builtin.labels import plain_number, singular
+from docmesh_agent.builtin.labels import capitalised, plain_number, singular
 from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
 from docmesh_agent.builtin.not_amounts import price_moneys
 from docmesh_agent.builtin.read_fields import read_fields
@@ -327,10 +327,15 @@ def _not_a_charge(r: Reading, clause: str) -> bool:
     if paid:
         r.draft.amount_paid = (r.draft.amount_paid or Decimal(0)) + moneys[0].amount
         r.draft.note_currency(moneys[0])
+        method = _PAID_WITH.search(clause)
+        if method:
+            # "deposit $100 paid by Venmo": how it was paid, too.
+            r.draft.payment_method = capitalised(method.group("method").strip().rstrip("."))
         return True
     return False
 
 
+_PAID_WITH = re.compile(r"\bpaid\s+(?:by|with|via|using)\s+(?P<method>[^\d,;]+)$", re.IGNORECASE)
 _BARE_AMOUNT = re.compile(r"^[^\s\d]{0,3}\s?\d[\d,.']*(?:\s?(?:[€$£¥₹]|[A-Z]{3}))?$")
 _DELIVER_TO = re.compile(
     r"^(?:please\s+)?(?:deliver(?:y)?|ship(?:ping)?|send\s+(?:it|them|the\s+goods))\s+(?:it\s+|them\s+)?to\s*:?\s+(?P<where>.+)$",

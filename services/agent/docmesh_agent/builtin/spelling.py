@@ -46,7 +46,12 @@ def _keyword_for(word: str) -> str | None:
         # An inflection is not a typo: "estimated", "invoices", "deliver" stay as typed.
         if not word.startswith(k[:-1])
         and not k.startswith(word)
-        and OSA.distance(word, k, score_cutoff=1) <= 1
+        and (
+            OSA.distance(word, k, score_cutoff=1) <= 1
+            # "recipet", "estiamte": the keyword's own letters, two slips apart (no English word
+            # is one of these anagrams).
+            or (len(word) >= 6 and sorted(word) == sorted(k) and OSA.distance(word, k, score_cutoff=2) <= 2)
+        )
     ]
     near += [k for k in _SHORT if _short_slip(word, k)]
     return near[0] if len(set(near)) == 1 else None

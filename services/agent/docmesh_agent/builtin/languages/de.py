@@ -98,7 +98,9 @@ GERMAN = Language(
         (rf"\b(?:hat\s+)?({_MONEY_MARKED})\s+(?:mit|per)\s+(?:ec-)?karte\s+bezahlt", r"paid \1 by card"),
         (rf"\b(?:hat\s+)?({_MONEY_MARKED})\s+(?:bezahlt|angezahlt)", r"paid \1"),
         (r"\b(?:mit\s+(?:ec-)?karte|per\s+karte)\s+bezahlt", "paid by card"),
-        (r"\b(?:in\s+)?bar\s+bezahlt", "paid cash"),
+        (r"\b(?:in\s+)?bar\s+(?:bezahlt|erhalten|kassiert)", "paid cash"),
+        # "…, EC-Karte" at the end of a receipt: how it was paid.
+        (r"(?:^|(?<=,\s))(?:mit\s+|per\s+)?(?:ec-karte|girocard)\s*$", "paid by card"),
         (r"\bbezahlt\s+(?:mit|per)\s+(?:ec-)?karte", "paid by card"),
         (r"\bbezahlt\s+bar", "paid cash"),
         (r"\bper\s+überweisung\s+bezahlt", "paid by bank transfer"),
