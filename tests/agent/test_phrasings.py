@@ -16,6 +16,8 @@ alternatives) are in phrasings/README.md; the pass rates per set, class and lang
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +30,25 @@ _only_with_heldout = pytest.mark.skipif(
 
 VISIBLE = [case for set_name in VISIBLE_SETS for case in load_cases(set_name)]
 HELDOUT_CASES = load_cases(HELDOUT_SET) if HELDOUT else []
+# The seen_v2/ cases the interpreter does not pass yet, one test id a line: expected to fail,
+# strictly, so that a case that starts passing fails until it is taken off the list (and a case
+# that was passing cannot fail quietly). seen/ and former_heldout/ have no such list.
+NOT_YET = frozenset(
+    line.strip()
+    for line in (Path(__file__).parent / "phrasings" / "seen_v2_not_yet.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip() and not line.startswith("#")
+)
+
+
+def _param(case: Case) -> Any:
+    marks = (
+        [pytest.mark.xfail(strict=True, reason="listed in phrasings/seen_v2_not_yet.txt")]
+        if case.test_id in NOT_YET
+        else []
+    )
+    return pytest.param(case, id=case.test_id, marks=marks)
 
 
 def _check(case: Case) -> None:
@@ -37,7 +58,7 @@ def _check(case: Case) -> None:
     )
 
 
-@pytest.mark.parametrize("case", VISIBLE, ids=[c.test_id for c in VISIBLE])
+@pytest.mark.parametrize("case", [_param(c) for c in VISIBLE])
 def test_phrasing(case: Case) -> None:
     _check(case)
 
@@ -55,6 +76,14 @@ def test_case_ids_are_unique_within_their_file() -> None:
 
 def test_the_seen_set_has_the_size_the_issue_asks_for() -> None:
     assert len([c for c in VISIBLE if c.set_name == "seen"]) >= 110
+
+
+def test_the_not_yet_list_names_only_seen_v2_cases() -> None:
+    assert NOT_YET <= {c.test_id for c in VISIBLE if c.set_name == "seen_v2"}
+
+
+def test_the_seen_v2_set_keeps_its_120_cases() -> None:
+    assert len([c for c in VISIBLE if c.set_name == "seen_v2"]) == 120
 
 
 def test_the_former_heldout_set_keeps_its_fifty_cases() -> None:
