@@ -106,3 +106,13 @@ def test_a_number_said_with_a_line_it_cannot_place_is_asked_about_not_a_new_line
     result = interpret("eigentlich bitte 5 Stühle", _base("de", "Stühle"), today=TODAY)
     assert result.action == "question"
     assert "stühle" in result.reply.casefold()
+
+
+def test_can_you_also_do_an_invoice_for_starts_a_new_document() -> None:
+    # Was "I didn't understand how to change the invoice ..." (an edit of the current one).
+    result = interpret(
+        "can you also do an invoice for Brookside Vet, for the website", _current(), today=TODAY
+    )
+    assert result.action == "question"
+    assert result.new_document
+    assert "website" in result.reply.lower()

@@ -134,7 +134,10 @@ def _question_empty(current: Invoice | None, today: dt.date) -> Interpretation:
 # Words before a new request that only say "the next one": "ok, next one: receipt for ...",
 # "now a quote for ...".
 _NEXT_ONE_RE = re.compile(
-    r"^(?:(?:ok(?:ay)?|now|so|and|also|then|great|thanks|next(?:\s+one)?|(?:and\s+)?the\s+next\s+one)\s*[,:!.]?\s+)+",
+    r"^(?:(?:ok(?:ay)?|now|so|and|also|then|great|thanks|next(?:\s+one)?|(?:and\s+)?the\s+next\s+one|"
+    # "can you also do an invoice for ...": a polite way to ask for the next document.
+    r"(?:can|could|would)\s+you(?:\s+please)?(?:\s+also)?\s+(?:do|make|create|write|prepare|draft)(?:\s+me)?)"
+    r"\s*[,:!.]?\s+)+",
     re.IGNORECASE,
 )
 _KIND_COMMA_RE = re.compile(rf"\b({KIND_WORDS})\s*,\s+(?=(?:for|to)\s)", re.IGNORECASE)

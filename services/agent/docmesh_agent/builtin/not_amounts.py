@@ -76,18 +76,25 @@ _CONTACT = re.compile(
 
 
 @functools.lru_cache(maxsize=512)
-def not_amount_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Where the text has dates, counted quantities and contact details (see the module docstring).
-    Cached: the item reader asks about the same clause several times."""
+def _spans(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+    """(dates and contact details or ids, counted quantities and measures) in `text`, each pattern
+    run once per text: the item reader and the accounting ask about the same clause."""
     if not any(c.isdigit() for c in text):
-        return ()
-    return tuple(m.span() for regex in (_DATE, _COUNTED, _MEASURED, _CONTACT) for m in regex.finditer(text))
+        return (), ()
+    roles = tuple(m.span() for regex in (_DATE, _CONTACT) for m in regex.finditer(text))
+    counts = tuple(m.span() for regex in (_COUNTED, _MEASURED) for m in regex.finditer(text))
+    return roles, counts
 
 
-@functools.lru_cache(maxsize=512)
+def not_amount_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where the text has dates, counted quantities and contact details (see the module docstring)."""
+    roles, counts = _spans(text)
+    return roles + counts
+
+
 def date_or_contact_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Where the text has dates and contact details or ids: numbers whose role is that."""
-    return tuple(m.span() for regex in (_DATE, _CONTACT) for m in regex.finditer(text))
+    return _spans(text)[0]
 
 
 def is_not_amount(text: str, start: int, end: int) -> bool:
