@@ -116,3 +116,19 @@ def test_can_you_also_do_an_invoice_for_starts_a_new_document() -> None:
     assert result.action == "question"
     assert result.new_document
     assert "website" in result.reply.lower()
+
+
+@pytest.mark.parametrize(
+    "message", ["remove tax from the desk", "take the tax off the desk", "the desk isn't taxable", "desk is not taxable"]
+)
+def test_a_line_made_untaxed_in_other_words(message: str) -> None:
+    result = interpret(message, _current(), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.line_items[0].tax_exempt
+
+
+def test_knock_a_percentage_off_a_line_is_its_discount() -> None:
+    result = interpret("knock 10% off the desk", _current(), today=TODAY)
+    assert result.invoice is not None, result.reply
+    discount = result.invoice.line_items[0].discount
+    assert discount is not None and discount.percent == Decimal(10)

@@ -46,7 +46,7 @@ _TAX_NAME_FIRST = re.compile(
     re.IGNORECASE,
 )
 _DISCOUNT_FIRST_VALUE = re.compile(
-    rf"^(?:(?:apply|give(?:\s+them)?|add|take|with)\s+)?(?:an?\s+)?(?:(?:another|additional|extra|second)\s+)?(?:(?P<pct>{NUM})\s*(?:%|percent|per\s?cent)|(?P<amt>{AMT}))\s*"
+    rf"^(?:(?:apply|give(?:\s+(?:them|him|her))?|add|take|knock|shave|with)\s+)?(?:an?\s+)?(?:(?:another|additional|extra|second)\s+)?(?:(?P<pct>{NUM})\s*(?:%|percent|per\s?cent)|(?P<amt>{AMT}))\s*"
     r"(?P<desc>[a-z][a-z -]*?)?\s*(?P<word>discount|off|rebate|reduction)"
     r"(?:\s+(?:(?P<conn>on|off|for|to)\s+)?(?P<target>.+))?$",
     re.IGNORECASE,

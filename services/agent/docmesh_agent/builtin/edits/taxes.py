@@ -26,7 +26,11 @@ def tax_named(name: str, data: dict[str, Any]) -> dict[str, Any] | None:
 
 
 _TAX_EXEMPT_RE = re.compile(
-    r"^(?:make\s+|mark\s+|set\s+)?(?P<ref>.+?)\s+(?:as\s+)?(?:is\s+|should\s+be\s+)?(?:tax[\s-]exempt|tax[\s-]free|not\s+taxed|exempt\s+from\s+(?:tax|taxes|vat|gst))$"
+    r"^(?:make\s+|mark\s+|set\s+)?(?P<ref>.+?)\s+(?:as\s+)?(?:is\s+|should\s+be\s+|isn'?t\s+|is\s+not\s+|shouldn'?t\s+be\s+)?"
+    r"(?:tax[\s-]exempt|tax[\s-]free|not\s+taxed|(?<=n't )taxable|(?<=not )taxable|(?<=n't be )taxed|non[\s-]taxable|untaxed|"
+    r"exempt\s+from\s+(?:tax|taxes|vat|gst))$"
+    # "remove tax from the travel", "take the VAT off the deposit": that line untaxed.
+    rf"|^(?:remove|drop|take)\s+(?:the\s+)?(?P<tax4>taxes|sales\s+tax|{TAX_WORDS})\s+(?:from|off)\s+(?P<ref4>.+)$"
     # Any tax name ("no IVA on the chairs", "no MwSt on ..."), not only the English ones.
     rf"|^(?:no|don'?t\s+charge|without)\s+(?P<tax>taxes|sales\s+tax|{TAX_WORDS})\s+(?:on|for)\s+(?P<ref2>.+)$"
     r"|^don'?t\s+tax\s+(?P<ref3>.+)$",
@@ -44,7 +48,7 @@ def op_tax_exempt(text: str, data: dict[str, Any], current: Invoice, today: dt.d
         raise EditError("Shipping is never taxed on these documents, so there is nothing to change.")
     index = line_index(ref, data)
     item = data["line_items"][index]
-    named = tax_named(match.group("tax") or "", data)
+    named = tax_named(first_group(match.groupdict(), "tax") or "", data)
     if named is not None and len(data["taxes"]) > 1:
         # "no PST on the catering": only that tax leaves the line.
         applying = item["tax_names"] or [t["name"] for t in data["taxes"]]
