@@ -119,7 +119,13 @@ def test_can_you_also_do_an_invoice_for_starts_a_new_document() -> None:
 
 
 @pytest.mark.parametrize(
-    "message", ["remove tax from the desk", "take the tax off the desk", "the desk isn't taxable", "desk is not taxable"]
+    "message",
+    [
+        "remove tax from the desk",
+        "take the tax off the desk",
+        "the desk isn't taxable",
+        "desk is not taxable",
+    ],
 )
 def test_a_line_made_untaxed_in_other_words(message: str) -> None:
     result = interpret(message, _current(), today=TODAY)
