@@ -138,3 +138,22 @@ def test_knock_a_percentage_off_a_line_is_its_discount() -> None:
     assert result.invoice is not None, result.reply
     discount = result.invoice.line_items[0].discount
     assert discount is not None and discount.percent == Decimal(10)
+
+
+def test_auf_den_tisch_keine_mwst_leaves_that_line_untaxed() -> None:
+    result = interpret("auf den Tisch keine MwSt.", _base("de", "Tisch"), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.line_items[0].tax_exempt
+
+
+def test_que_venza_a_final_de_mes_is_the_due_date() -> None:
+    result = interpret("que venza a final de mes", _base("es", "Sillas"), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.due_date == dt.date(2026, 3, 31)
+
+
+def test_la_livraison_with_an_amount_is_the_shipping() -> None:
+    result = interpret("ajoute la livraison : 45 €", _base("fr", "Chaises"), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.shipping == Decimal(45)
+    assert len(result.invoice.line_items) == 2

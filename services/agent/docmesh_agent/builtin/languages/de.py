@@ -52,6 +52,8 @@ GERMAN = Language(
         # Before the kind: "jetzt ein neues Angebot ..." is "now a new quote ...".
         (r"^\s*(?:und\s+)?jetzt\s*,?\s+", "now "),
         (r"^(now\s+)?(?:noch\s+)?(?:eine?n?s?\s+)?(?:neue[nrs]?|weitere[nrs]?)\s+", r"\1a new "),
+        # "jetzt noch ein Angebot für ...": one more document.
+        (r"^(now\s+)noch\s+(?:eine?n?s?\s+)", r"\1another "),
         (r"^(now\s+)?(?:eine?n?)\s+(?=(?:rechnung|angebot|quittung|bestellung|kostenvoranschlag))", r"\1a "),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)bestellung\b", r"\1Purchase order"),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)(?:angebot|kostenvoranschlag)\b", r"\1Quote"),
@@ -145,6 +147,11 @@ GERMAN = Language(
         (r",?\s+nicht\s+(\d)", r", not \1"),
         (r"^\s*mach\s+(\d+(?:[.,]\d+)?)\s+(.+?)\s+daraus\b", r"make that \1 \2"),
         (rf"^\s*keine\s+({TAX_WORDS})\s+(?:auf|für)\s+(?:die\s+|den\s+|das\s+|dem\s+)?", r"no \1 on the "),
+        # "auf den Tisch keine MwSt.": the same, the line first.
+        (
+            rf"^\s*(?:auf|für)\s+(?:die\s+|den\s+|das\s+|dem\s+)?(.+?)\s+keine\s+({TAX_WORDS})\b\.?\s*$",
+            r"no \2 on the \1",
+        ),
         (r"^\s*ändere\s+den\s+kunden\s+(?:auf|zu|in)\s+", "change the client to "),
         (r"^\s*füge\s+(.+?)\s+hinzu\b", r"add \1"),
         (r"^\s*(?:entferne|lösche)\s+(?:die\s+)?position\b", "remove line"),

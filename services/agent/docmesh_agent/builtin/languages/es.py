@@ -45,6 +45,8 @@ SPANISH = Language(
         "domingo": "Sunday",
     },
     rules=(
+        # "que venza a final de mes" (subjunctive) is "vence a final de mes".
+        (r"\bque\s+venza\b", "vence"),
         # "nº 4521", "n° 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # Before the kind: "ahora un nuevo presupuesto ..." is "now a new quote ...".

@@ -116,6 +116,8 @@ FRENCH = Language(
         (r"\béchéance\s*:?\s+(?=[A-Z0-9])", "due "),
         (r"\bvalable\s+jusqu['’]au\s+", "valid until "),
         (r"\bvalable\s+(\d+)\s+jours", r"valid for \1 days"),
+        # "ajoute la livraison : 45 €": an amount is the shipping; a date is the delivery date.
+        (r"\b(?:la\s+)?livraison\s*:?\s*(?=\d+(?:[.,]\d+)?\s*(?:€|\$|(?-i:[A-Z]{3})\b))", "shipping "),
         (r"\b(?:date\s+de\s+)?livraison\s+(?:le|avant\s+le|pour\s+le|:)\s*", "delivery on "),
         (r"\bpériode\s+(?:de\s+prestation\s+)?(?:du\s+|de\s+)?", "service period "),
         # "prestation du 1er au 15 mars", "du 1er au 15 mars": the service period.
