@@ -157,3 +157,10 @@ def test_la_livraison_with_an_amount_is_the_shipping() -> None:
     assert result.invoice is not None, result.reply
     assert result.invoice.shipping == Decimal(45)
     assert len(result.invoice.line_items) == 2
+
+
+def test_remove_one_of_a_counted_line_lowers_its_count() -> None:
+    # Was the whole line removed (six chairs off the total for "one chair").
+    result = interpret("remove one chair", _base("en", "Chairs"), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [(li.description, li.quantity) for li in result.invoice.line_items] == [("Chairs", 5), ("Desk", 1)]

@@ -24,7 +24,7 @@ from docmesh_agent.builtin.edits.kind import op_kind
 from docmesh_agent.builtin.edits.op import Change, EditError, NeedPrice, Op
 from docmesh_agent.builtin.edits.parties import op_party
 from docmesh_agent.builtin.edits.price import op_price
-from docmesh_agent.builtin.edits.quantity import op_count_said, op_more, op_quantity
+from docmesh_agent.builtin.edits.quantity import op_count_said, op_fewer, op_more, op_quantity
 from docmesh_agent.builtin.edits.remove import op_remove
 from docmesh_agent.builtin.edits.rename import op_rename
 from docmesh_agent.builtin.edits.shipping import op_shipping_change
@@ -212,6 +212,7 @@ _EDIT_VERB_RE = re.compile(
 # The operations in the order they are tried: the more specific phrasings first ("no VAT on
 # line 2" before "no VAT", "2 more hours" before a quantity, a quantity before a price).
 _OPS: tuple[Op, ...] = (
+    op_fewer,
     op_tax_exempt,
     op_remove,
     op_rename,

@@ -22,6 +22,32 @@ _MORE_RE = re.compile(
 )
 
 
+_FEWER_RE = re.compile(
+    rf"^(?:remove|take\s+off|take\s+away|drop|minus|subtract)\s+(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?P<what>[^\W\d_]+)$",
+    re.IGNORECASE,
+)
+
+
+def op_fewer(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "remove one chair", "take off 2 hours": fewer of a line counted in that word, never the
+    whole line (removing all six chairs for "one chair" is a wrong total)."""
+    match = _FEWER_RE.match(text)
+    if not match:
+        return None
+    candidates = _lines_counted_in(match.group("what"), data)
+    if len(candidates) != 1:
+        return None
+    item = data["line_items"][candidates[0]]
+    old, fewer = Decimal(item["quantity"]), _count(match.group("n"))
+    if not 0 < fewer < old:
+        return None  # "remove 6 chairs" of 6: the line goes (op_remove)
+    item["quantity"] = old - fewer
+    item["unit"] = relabel_unit(item["unit"], old - fewer) if item["unit"] else ""
+    return data, [
+        f"line {candidates[0] + 1} ({item['description']}) quantity {plain_number(old)} → {plain_number(old - fewer)}"
+    ]
+
+
 def op_more(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
     """ "2 more hours", "another 2 hours of consulting": more of a line that is already there."""
     match = _MORE_RE.match(text)
