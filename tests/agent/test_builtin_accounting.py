@@ -258,3 +258,8 @@ def test_a_kind_word_with_its_letters_shuffled_is_that_kind() -> None:
     result = interpret("recipet - Dan Moore, drain unblocking 95, paid cahs", None, today=TODAY)
     assert result.invoice is not None
     assert result.invoice.kind == "receipt"
+
+
+def test_a_container_word_is_the_unit_even_without_of() -> None:
+    assert _lines("PO to Staples: 12 reams paper at 5.49") == [("Paper", 12, "reams", Decimal("5.49"))]
+    assert _lines("Invoice Acme: 3 boxes at 6") == [("Boxes", 3, "", Decimal(6))]

@@ -276,6 +276,11 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
 
 _COUNT_INSIDE = re.compile(r"\b\d+(?:[.,]\d+)?\s*[x×*]\s*\d")
 _SMALL_MEASURES = frozenset({"g", "gr", "gram", "grams", "mg", "ml", "cl", "oz"})
+# Words that only say how the goods come ("12 reams paper"): a unit even without "of".
+_CONTAINERS = (
+    r"reams?|box(?:es)?|bags?|packs?|packets?|cases?|cartons?|rolls?|sheets?|bottles?|cans?|tins?|jars?|"
+    r"sacks?|pallets?|crates?|bundles?|pairs?|sets?|tubes?|buckets?|drums?|kegs?|trays?|loaves|reels?"
+)
 # Words after an amount that say how it is meant ("$12 each", "$1,500 total"), not what it is for.
 _PRICE_WORDS = re.compile(
     r"\s+(?:total|each|apiece|ea|per|a|an|for|in|on|flat|all|altogether|the|only|plus|incl|including|excl)\b",
@@ -446,6 +451,14 @@ def _leading_quantity(text: str) -> tuple[Decimal, str, int, int]:
         if of_unit and match.group("q").lower() not in ("a", "an"):
             unit = of_unit.group("u")
             return qty, unit, match.end() + of_unit.end(), match.end()
+        # "12 reams paper", "3 bags mulch": a container word is a unit, "of" or not.
+        packed = re.match(
+            rf"^(?P<u>{_CONTAINERS})\s+(?!(?:at|for|each|per|an?|x|in|on|to|and|with|from|@)\b)(?=[^\W\d_])",
+            rest,
+            re.IGNORECASE,
+        )
+        if packed and match.group("q").lower() not in ("a", "an"):
+            return qty, packed.group("u"), match.end() + packed.end(), match.end()
     if match.group("q").lower() in ("a", "an") and unit == "":
         return Decimal(1), "", match.end(), match.end()
     return qty, unit, match.end(), match.end()
