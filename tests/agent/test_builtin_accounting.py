@@ -263,3 +263,11 @@ def test_a_kind_word_with_its_letters_shuffled_is_that_kind() -> None:
 def test_a_container_word_is_the_unit_even_without_of() -> None:
     assert _lines("PO to Staples: 12 reams paper at 5.49") == [("Paper", 12, "reams", Decimal("5.49"))]
     assert _lines("Invoice Acme: 3 boxes at 6") == [("Boxes", 3, "", Decimal(6))]
+
+
+def test_umsatzsteuerfrei_marks_its_line_untaxed() -> None:
+    result = interpret(
+        "Rechnung an Praxis Vogel: Wartung 450 €, Kurs 200 € (umsatzsteuerfrei), 19 % USt", None, today=TODAY
+    )
+    assert result.invoice is not None
+    assert [li.tax_exempt for li in result.invoice.line_items] == [False, True]
