@@ -1,11 +1,17 @@
 """Built-in interpreter benchmark (printed figures): the time of one `interpret` call per turn.
 
-Turns: every message of the visible phrasings (tests/agent/phrasings/seen/ and former_heldout/,
-each with its earlier messages as history and the previous turn's document or the case's base as
-the current one) and of the corpus (tests/agent/corpus/requests.yaml and edits.yaml). The held-out
+Turns: every message of the visible phrasings (tests/agent/phrasings/seen/, former_heldout/ and
+seen_v2/, each with its earlier messages as history and the previous turn's document or the
+case's base as the current one) and of the corpus (tests/agent/corpus/requests.yaml and edits.yaml). The held-out
 phrasings (heldout_v2/) are not read. Each turn is timed `--repeat` times; p50 and p99 are over all timings.
 
 Usage: .venv/bin/python bench/bench_builtin.py [--repeat 5]
+
+Before/after a change, interleave the two versions in one run of the shell (absolute times on a
+shared machine mean little; compare the ratio), with the old interpreter exported to OLD
+(`git archive <commit> services | tar -x -C OLD`): repeat three times
+    PYTHONPATH=OLD/services/agent .venv/bin/python bench/bench_builtin.py --repeat 3
+    .venv/bin/python bench/bench_builtin.py --repeat 3
 """
 
 from __future__ import annotations
