@@ -271,3 +271,11 @@ def test_umsatzsteuerfrei_marks_its_line_untaxed() -> None:
     )
     assert result.invoice is not None
     assert [li.tax_exempt for li in result.invoice.line_items] == [False, True]
+
+
+def test_minutes_at_an_hourly_rate_are_hours() -> None:
+    # Was 90 minutes x 80 = 7,200.00 for "90 minutes of coaching at 80 an hour".
+    assert _lines("invoice Rosa Diaz 90 minutes of coaching at 80 an hour") == [
+        ("Coaching", Decimal("1.5"), "hours", Decimal(80))
+    ]
+    assert _lines("invoice Rosa Diaz 90 min at 80/hr") == [("Services", Decimal("1.5"), "hours", Decimal(80))]

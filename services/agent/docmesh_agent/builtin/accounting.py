@@ -85,6 +85,8 @@ def _values(draft: Draft, today: dt.date) -> set[Decimal]:
     subtotal = Decimal(0)
     for item in draft.items:
         values.add(item.quantity)
+        if item.unit.lower() in ("hour", "hours"):
+            values.add(item.quantity * 60)  # "90 min at 80/hr" is 1.5 hours
         if item.unit_price is not None:
             values.add(item.unit_price)
             values.add(item.quantity * item.unit_price)

@@ -71,6 +71,8 @@ _LINE_DISCOUNT_TAIL = re.compile(
 # "100 mugs at 4.50 each (bulk discount 10% on the mugs)": a remark in brackets after a line.
 _BRACKET_TAIL = re.compile(r"\s*\((?P<inner>[^()]*\d[^()]*)\)\s*$")
 _NESTED_COUNT = re.compile(rf"^(?P<n>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\b", re.IGNORECASE)
+_MINUTES = frozenset({"min", "mins", "minute", "minutes"})
+_PER_HOUR = re.compile(r"(?:/|\bper\s+|\ban?\s+)(?:h|hr|hrs|hour)\b|\bhourly\b", re.IGNORECASE)
 _TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months"})
 
 
@@ -180,6 +182,15 @@ def read_request(text: str, today: dt.date) -> Draft:
                 f"Is {plain_number(item.unit_price)} the price of each “{item.description}”, or per "
                 f"{singular(nested.group('unit').lower())}?"
             )
+        if (
+            item.unit.lower() in _MINUTES
+            and item.unit_price is not None
+            and _PER_HOUR.search(clause)
+            and item.quantity % 60 in (0, 15, 30, 45)
+        ):
+            # "90 min at 80/hr": minutes billed at an hourly rate are that many hours (1.5 at 80,
+            # never 90 x 80).
+            item.quantity, item.unit = item.quantity / 60, "hours" if item.quantity != 60 else "hour"
         if item.description == "" and item.unit in _TIME_UNITS and item.unit_price is not None:
             # "1 hour at 100", "5 days at 800": time billed at a rate is a service; a clerk
             # writes "Services" rather than ask what the hours were for.
