@@ -1,8 +1,8 @@
 """Real phrasings for the built-in interpreter, one test per case (tests/agent/phrasings/).
 
-Every case in seen/, former_heldout/ and seen_v2/ runs in the normal suite: all three are tuning
+Every case in seen/, former_heldout/, seen_v2/ and seen_v3/ runs in the normal suite: all are tuning
 data (the old held-out set was read after the session-3 measurement, so it moved to
-former_heldout/; seen_v2/ is session 4's tuning batch). The
+former_heldout/; seen_v2/ and seen_v3/ are session 4's tuning batches). The
 held-out set (phrasings/heldout_v2/) is for measuring only: whoever tunes the interpreter does not
 open it, so its cases are loaded and run only with DOCMESH_PHRASINGS_HELDOUT=1:
 
@@ -30,24 +30,26 @@ _only_with_heldout = pytest.mark.skipif(
 
 VISIBLE = [case for set_name in VISIBLE_SETS for case in load_cases(set_name)]
 HELDOUT_CASES = load_cases(HELDOUT_SET) if HELDOUT else []
-# The seen_v2/ cases the interpreter does not pass yet, one test id a line: expected to fail,
-# strictly, so that a case that starts passing fails until it is taken off the list (and a case
-# that was passing cannot fail quietly). seen/ and former_heldout/ have no such list.
-NOT_YET = frozenset(
-    line.strip()
-    for line in (Path(__file__).parent / "phrasings" / "seen_v2_not_yet.txt")
-    .read_text(encoding="utf-8")
-    .splitlines()
-    if line.strip() and not line.startswith("#")
-)
+# The seen_v2/ and seen_v3/ cases the interpreter does not pass yet, one test id a line in
+# phrasings/<set>_not_yet.txt: expected to fail, strictly, so that a case that starts passing fails
+# until it is taken off the list (and a case that was passing cannot fail quietly). seen/ and
+# former_heldout/ have no such list.
+NOT_YET_SETS = ("seen_v2", "seen_v3")
+
+
+def _not_yet(set_name: str) -> frozenset[str]:
+    path = Path(__file__).parent / "phrasings" / f"{set_name}_not_yet.txt"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+NOT_YET = {set_name: _not_yet(set_name) for set_name in NOT_YET_SETS}
 
 
 def _param(case: Case) -> Any:
-    marks = (
-        [pytest.mark.xfail(strict=True, reason="listed in phrasings/seen_v2_not_yet.txt")]
-        if case.test_id in NOT_YET
-        else []
-    )
+    listed = case.test_id in NOT_YET.get(case.set_name, frozenset())
+    reason = f"listed in phrasings/{case.set_name}_not_yet.txt"
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if listed else []
     return pytest.param(case, id=case.test_id, marks=marks)
 
 
@@ -78,8 +80,9 @@ def test_the_seen_set_has_the_size_the_issue_asks_for() -> None:
     assert len([c for c in VISIBLE if c.set_name == "seen"]) >= 110
 
 
-def test_the_not_yet_list_names_only_seen_v2_cases() -> None:
-    assert NOT_YET <= {c.test_id for c in VISIBLE if c.set_name == "seen_v2"}
+@pytest.mark.parametrize("set_name", NOT_YET_SETS)
+def test_a_not_yet_list_names_only_cases_of_its_own_set(set_name: str) -> None:
+    assert NOT_YET[set_name] <= {c.test_id for c in VISIBLE if c.set_name == set_name}
 
 
 def test_the_seen_v2_set_keeps_its_120_cases() -> None:
