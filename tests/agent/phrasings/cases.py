@@ -175,7 +175,7 @@ def _expected_fields(spec: dict[str, Any], today: dt.date, lang: str) -> dict[st
         "buyer": Want(_party(spec, "buyer"), "buyer" in spec),
         "line_items": Want([_item(i) for i in spec.get("items", [])], "items" in spec),
         "taxes": Want([(_texts(n), _dec(r)) for n, r in spec.get("taxes", [])], "taxes" in spec),
-        "discounts": Want([_discount(d) for d in spec.get("discounts", [])], "discounts" in spec),
+        "discounts": Want([_discount(d) for d in _discount_specs(spec)], "discounts" in spec),
         "shipping": Want(_dec_or_none(spec.get("shipping")), "shipping" in spec),
         "notes": Want(_texts(spec.get("notes", "")), "notes" in spec),
         "reference": Want(_texts(spec.get("reference", "")), "reference" in spec),
@@ -241,7 +241,7 @@ def _invoice_for_total(spec: dict[str, Any], today: dt.date) -> Invoice:
             for i in spec.get("items", [])
         ],
         taxes=[Tax(name=first(n), rate_percent=_dec(r)) for n, r in spec.get("taxes", [])],
-        discounts=[_discount_model(d) for d in spec.get("discounts", [])],
+        discounts=[_discount_model(d) for d in _discount_specs(spec)],
         shipping=_dec_or_none(spec.get("shipping")),
         valid_until=_day(spec, "valid", today),
         payment_method=first(spec.get("payment_method", "")),
@@ -299,6 +299,12 @@ def _address_text(lines: list[Any]) -> str:
     # may put "10115 Berlin" on a line of its own or in the postal code and city fields.
     text = " ".join(str(line) for line in lines)
     return re.sub(r"\s+", " ", text.replace(",", " ")).strip().casefold()
+
+
+def _discount_specs(spec: dict[str, Any]) -> list[Any]:
+    """The document discounts of a spec: a list, or one discount alone ("5%", "50" or a mapping)."""
+    raw = spec.get("discounts", [])
+    return raw if isinstance(raw, list) else [raw]
 
 
 def _discount(spec: Any) -> dict[str, Any]:
