@@ -538,3 +538,21 @@ def test_a_price_including_a_tax_without_a_rate_adds_no_tax_and_asks_nothing(mes
     assert result.invoice is not None, result.reply
     assert result.invoice.taxes == []
     assert "include tax" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("message", "buyer"),
+    [
+        ("invoice for Mrs Patel deep clean 180", "Mrs Patel"),
+        ("quote for Lindon Partners lunch buffet 450", "Lindon Partners"),
+        ("invoice Brightloop dev work 950", "Brightloop"),
+        ("invoice for Bank of America consulting 500", "Bank of America"),
+    ],
+)
+def test_a_capitalised_buyer_ends_where_the_lower_case_item_words_start(message: str, buyer: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == buyer
+    assert len(result.invoice.line_items) == 1
+    assert result.invoice.line_items[0].description[0].isupper()
+    assert result.invoice.line_items[0].description.lower() not in buyer.lower()

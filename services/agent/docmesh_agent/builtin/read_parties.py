@@ -202,6 +202,30 @@ def _party_prefix(r: Reading, text: str) -> str:
     return text
 
 
+# Lower-case words a capitalised name may hold when a capitalised word follows ("Bank of America",
+# "Maison de la Presse", "van der Berg").
+_NAME_JOINERS = frozenset(
+    "of and the de del della la le les los las du des da di do dos von van der den zu y e et und & 'n".split()
+)
+
+
+def _split_lower_tail(name: str, rest: str) -> tuple[str, str]:
+    """ "Mrs Patel deep clean of | 3 bed house 180": a capitalised name ends where lower-case words
+    start, when what follows holds a number (the words are what is sold: "Lindon Partners lunch
+    buffet 25 ppl", "Brightloop sprint 14 ..."). An all-lower-case name ("acme corp") is kept."""
+    words = name.split()
+    if not words or not words[0][:1].isupper() or not re.search(r"\d", rest):
+        return name, rest
+    for index, word in enumerate(words[1:], start=1):
+        if not word[:1].islower() or word.lower().rstrip(".,") in COMPANY_SUFFIX or word.endswith("."):
+            continue
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word.lower() in _NAME_JOINERS and following[:1].isupper():
+            continue
+        return " ".join(words[:index]), " ".join([*words[index:], rest]).strip()
+    return name, rest
+
+
 _AT_ADDRESS = re.compile(r"^at\s+(?P<line>\d+[A-Za-z]?\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)\s*$")
 
 
@@ -211,6 +235,7 @@ def take_party(r: Reading, role: str, text: str, *, strict: bool = False) -> str
     match = _NAME_END.search(text)
     name = text[: match.start()] if match else text
     rest = text[match.start() :].strip() if match else ""
+    name, rest = _split_lower_tail(name, rest)
     # "for last month", "for March": the period of the work, not what was sold.
     rest = _PERIOD_RE.sub("", rest).strip()
     email = _EMAIL.search(name)
