@@ -553,3 +553,21 @@ def test_net_terms_with_a_date_after_them_are_never_a_price() -> None:
         "Quote for Initech: 165 boxes of paper at 2891.44, net 76 on January 8", None, today=TODAY
     )
     assert result.invoice is None or compute_totals(result.invoice).total == Decimal("477087.60")
+
+
+@pytest.mark.parametrize(
+    ("message", "quantity", "unit_price"),
+    [
+        ("receipt for Nina Ford: $75 for 500 business cards", Decimal(500), Decimal("0.15")),
+        ("Invoice Acme: 120 for 4 planters", Decimal(4), Decimal(30)),
+    ],
+)
+def test_an_amount_for_a_count_of_things_is_the_lines_total(
+    message: str, quantity: Decimal, unit_price: Decimal
+) -> None:
+    # '$75 for 500 business cards' was one line '$75' priced 500.
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    [line] = result.invoice.line_items
+    assert (line.quantity, line.unit_price) == (quantity, unit_price)
+    assert compute_totals(result.invoice).total == quantity * unit_price

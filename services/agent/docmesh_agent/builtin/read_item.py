@@ -102,6 +102,9 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
         # "380 € Material", "$380 materials": an amount in a currency, then what it is for; the
         # currency says it is a price (a bare "380 materials" may be a count, and is asked).
         return _price_first(r, text.strip(), marked[0])
+    item = _amount_for_count(r, text.strip())
+    if item is not None:
+        return item
     item = _rate_then_quantity(r, text)
     if item is not None:
         return item
@@ -134,6 +137,28 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
             description=clean_description(desc), quantity=qty, unit=unit_label(unit, qty) if unit else ""
         )
     return _priced(r, text, price, qty, unit, desc_start)
+
+
+_AMOUNT_FOR_COUNT = re.compile(
+    r"^(?P<amt>\S*\d\S*)\s+for\s+(?P<what>\d[\d,.]*\s+[^\W\d_][^\d]*)$", re.IGNORECASE
+)
+
+
+def _amount_for_count(r: Reading, text: str) -> DraftItem | None:
+    """ "$75 for 500 business cards": an amount for a count of things is the line's total (it was
+    one '$75' priced 500, a wrong total); the unit price is the total over the count."""
+    match = _AMOUNT_FOR_COUNT.match(text)
+    moneys = find_money(match.group("amt")) if match else []
+    if not match or len(moneys) != 1 or moneys[0].end != len(match.group("amt")):
+        return None
+    qty, unit, desc_start, _ = _leading_quantity(match.group("what"))
+    desc = match.group("what")[desc_start:]
+    if desc_start == 0 or qty <= 1 or not desc.strip():
+        return None
+    r.draft.note_currency(moneys[0])
+    item = DraftItem(clean_description(desc), qty, unit_label(unit, qty) if unit else "")
+    item.unit_price = unit_from_total(item, moneys[0].amount)
+    return item
 
 
 _SHARE_RE = re.compile(
