@@ -571,3 +571,18 @@ def test_an_amount_for_a_count_of_things_is_the_lines_total(
     [line] = result.invoice.line_items
     assert (line.quantity, line.unit_price) == (quantity, unit_price)
     assert compute_totals(result.invoice).total == quantity * unit_price
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "quote for Lindon Partners: lunch buffet 25 ppl at 18 per person",
+        "quote for Lindon Partners: 25 guests lunch buffet at 18 a head",
+    ],
+)
+def test_a_head_count_is_the_quantity_of_a_catered_line(message: str) -> None:
+    # 'lunch buffet 25 ppl at 18 per person' was one 'Lunch buffet 25 ppl' at 18 (a total of 18, not 450).
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    [line] = result.invoice.line_items
+    assert (line.description, line.quantity, line.unit_price) == ("Lunch buffet", Decimal(25), Decimal(18))

@@ -301,10 +301,13 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
 
 _COUNT_INSIDE = re.compile(r"\b\d+(?:[.,]\d+)?\s*[x×*]\s*\d")
 _SMALL_MEASURES = frozenset({"g", "gr", "gram", "grams", "mg", "ml", "cl", "oz"})
-# Words that only say how the goods come ("12 reams paper"): a unit even without "of".
+# How many people a service is for ("25 ppl", "60 guests"): counted like a container.
+_HEADCOUNT = r"ppl|pax|people|persons?|guests?|heads?|covers|attendees|participants|diners"
+# Words that only say how the goods come ("12 reams paper") or for how many people ("60 guests
+# buffet dinner"): a unit even without "of".
 _CONTAINERS = (
     r"reams?|box(?:es)?|bags?|packs?|packets?|cases?|cartons?|rolls?|sheets?|bottles?|cans?|tins?|jars?|"
-    r"sacks?|pallets?|crates?|bundles?|pairs?|sets?|tubes?|buckets?|drums?|kegs?|trays?|loaves|reels?"
+    rf"sacks?|pallets?|crates?|bundles?|pairs?|sets?|tubes?|buckets?|drums?|kegs?|trays?|loaves|reels?|{_HEADCOUNT}"
 )
 # Words after an amount that say how it is meant ("$12 each", "$1,500 total"), not what it is for.
 _PRICE_WORDS = re.compile(
@@ -314,7 +317,7 @@ _PRICE_WORDS = re.compile(
 # A description, then a count and its measure ("8 bags", "35 m²", "12 boxes") or a bare count
 # before "×" ("2 × 55").
 _COUNT_THEN_MEASURE = re.compile(
-    rf"(?<=[A-Za-zÀ-ÿ])\s+(?P<q>\d+(?:[.,]\d+)?)(?:\s*(?P<unit>m[²³23]|sq\s?(?:ft|m)|{MEASURES}|[A-Za-zÀ-ÿ]{{3,}}s))?\s*$"
+    rf"(?<=[A-Za-zÀ-ÿ])\s+(?P<q>\d+(?:[.,]\d+)?)(?:\s*(?P<unit>m[²³23]|sq\s?(?:ft|m)|{MEASURES}|{_HEADCOUNT}|[A-Za-zÀ-ÿ]{{3,}}s))?\s*$"
 )
 # A plural word then a bare count at the end of a description: "chairs 3", "licences 10".
 _PLURAL_THEN_COUNT = re.compile(r"\b(?P<what>[A-Za-z]{3,}s)\s+(?P<n>\d{1,3})\s*$")
