@@ -17,7 +17,7 @@ from docmesh_agent.builtin.drafts import Draft
 from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.generate import fold, generate
 from docmesh_agent.builtin.interpretation import Interpretation
-from docmesh_agent.builtin.read_edit import answer_count, answer_price, edit, pending_count, pending_price
+from docmesh_agent.builtin.read_edit import answer_count, answer_price, edit, pending
 from docmesh_agent.builtin.read_parties import LEAD_RE
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, why
@@ -107,12 +107,11 @@ def _interpret(
         # the NEW document, the current one left as it is); the caller starts a new document.
         return generate(read_request(request, today), today, replacing=True)
     if history:
-        pending = pending_price(history[-1], current, today)
-        if pending is not None:
-            answered = answer_price(pending, text)
+        priced, asked = pending(history[-1], current, today)
+        if priced is not None:
+            answered = answer_price(priced, text)
             if answered is not None:
                 return edit(answered[0], current, today, draft=answered[1])
-        asked = pending_count(history[-1], current, today)
         if asked is not None:
             # "per hour", "total", "70" after "add coaching 10 hours 1500" asked about it.
             counted = answer_count(asked, text)

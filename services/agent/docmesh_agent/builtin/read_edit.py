@@ -39,18 +39,24 @@ from docmesh_common.model.invoice import Invoice
 MAX_EDIT_CHARS = 300
 
 
-def pending_price(last: str, current: Invoice, today: dt.date) -> tuple[str, NeedPrice] | None:
-    """When the previous message added an item without a price, that item and the message."""
+def pending(last: str, current: Invoice, today: dt.date) -> tuple[tuple[str, NeedPrice] | None, Draft | None]:
+    """What the previous message left waiting for an answer, as (price, count):
+    price: it added an item without a price, that item and the message;
+    count: it added lines with a question about their count or price ("add coaching 10 hours
+    1500": the total or per hour?), what it added.
+    One replay of the previous message answers both (replaying it is most of an edit's cost)."""
     text = strip_edit_words(last)
     if len(text) > MAX_EDIT_CHARS:
-        return None
+        return None, None
     try:
         _apply_all(text, current, today)
     except NeedPrice as need:
-        return text, need
+        return (text, need), None
     except EditError:
-        return None
-    return None
+        draft = read_request(_ADD_WORDS.sub("", text), today)
+        if draft.unclear and any(asked_about(i) for i in draft.items):
+            return None, draft
+    return None, None
 
 
 _PRICE_ONLY_RE = re.compile(
@@ -77,23 +83,6 @@ def answer_price(pending: tuple[str, NeedPrice], message: str) -> tuple[str, Dra
     if answer[1]:
         draft.currency_hint = answer[1]
     return text, draft
-
-
-def pending_count(last: str, current: Invoice, today: dt.date) -> Draft | None:
-    """When the previous message added lines with a question about their count or price ("add
-    coaching 10 hours 1500": the total or per hour?), what it added, still waiting for the answer."""
-    text = strip_edit_words(last)
-    if len(text) > MAX_EDIT_CHARS:
-        return None
-    try:
-        _apply_all(text, current, today)
-    except EditError:
-        draft = read_request(_ADD_WORDS.sub("", text), today)
-        if draft.unclear and any(asked_about(i) for i in draft.items):
-            return draft
-    except NeedPrice:
-        return None
-    return None
 
 
 def answer_count(pending: Draft, message: str) -> Draft | None:
