@@ -199,3 +199,24 @@ def test_installments_in_another_language_are_terms_not_a_line(message: str) -> 
     result = interpret(message, None, today=TODAY)
     assert result.invoice is not None
     assert compute_totals(result.invoice).total == Decimal("400.00")
+
+
+def test_who_paid_said_before_the_amount_is_the_amount_paid_not_a_line() -> None:
+    # 'il a payé 100 € en espèces' was a second line 'Il paid' at 100 (a total of 280, not 180).
+    result = interpret(
+        "reçu pour Karim Benali, remplacement plaquettes 180 €, il a payé 100 € en espèces",
+        None,
+        today=dt.date(2026, 3, 12),
+    )
+    assert result.invoice is not None, result.reply
+    assert [(i.description, i.unit_price) for i in result.invoice.line_items] == [
+        ("Remplacement plaquettes", Decimal(180))
+    ]
+    assert result.invoice.amount_paid == Decimal(100)
+
+
+def test_he_paid_on_an_app_is_how_the_receipt_was_paid() -> None:
+    result = interpret("receipt for Ryan Cole: move-out clean 260, he paid on venmo", None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.amount_paid == Decimal(260)
+    assert result.invoice.payment_method == "Venmo"

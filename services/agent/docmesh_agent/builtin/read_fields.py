@@ -96,9 +96,12 @@ _METHODS = (
     r"cash|(?:credit\s+|debit\s+)?card|cheque|check|visa|mastercard|amex|paypal|bank\s+transfer|wire|venmo|zelle|"
     r"apple\s+pay|google\s+pay"
 )
+# Who paid may be said first, also in the request's language when the rest was translated ("he
+# paid on venmo", "il a payé 100 € en espèces" -> "il paid 100 € in cash"): it was the buyer.
+_PAYER = r"it\s+was|they|she|he|il|elle|ils|elles|él|ella|ellos|er|sie|the\s+(?:client|customer)"
 _PAID = re.compile(
-    rf"^(?:(?:it\s+was|they|she|he|the\s+(?:client|customer))\s+)?paid\s*(?P<full>in\s+full)?\s*(?P<amt>{AMT})?"
-    rf"(?:\s*(?:by|with|via|using|in)\s+(?P<method>.+)|\s*(?P<method2>{_METHODS}))?$",
+    rf"^(?:(?:{_PAYER})\s+(?:has\s+|have\s+|already\s+)?)?paid\s*(?P<full>in\s+full)?\s*(?P<amt>{AMT})?"
+    rf"(?:\s*(?:by|with|via|using|in|on|through)\s+(?P<method>.+)|\s*(?P<method2>{_METHODS}))?$",
     re.IGNORECASE,
 )
 # "card payment", "cash payment": the method as a noun phrase.
