@@ -556,3 +556,14 @@ def test_a_capitalised_buyer_ends_where_the_lower_case_item_words_start(message:
     assert len(result.invoice.line_items) == 1
     assert result.invoice.line_items[0].description[0].isupper()
     assert result.invoice.line_items[0].description.lower() not in buyer.lower()
+
+
+def test_an_answers_count_of_them_is_the_count_of_the_line_asked_about() -> None:
+    # '8 of them at 22.50 each' priced one banner at 22.50 (a total of 22.50, not 180).
+    result = interpret(
+        "8 of them at 22.50 each", None, today=TODAY, history=["PO to Signco for vinyl banners"]
+    )
+    assert result.invoice is not None, result.reply
+    assert [(i.description, i.quantity, i.unit_price) for i in result.invoice.line_items] == [
+        ("Vinyl banners", Decimal(8), Decimal("22.50"))
+    ]

@@ -52,10 +52,24 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
 
 
 _FACTS_RE = re.compile(r"\s*[,;]\s+")
+# "8 of them at 22.50 each": a count of the thing asked about, named by a pronoun.
+_COUNT_OF_THEM = re.compile(r"^\s*(?P<n>\d+(?:[.,]\d+)?)\s+of\s+(?:them|those|these)\b", re.IGNORECASE)
+
+
+def _pronoun_named(draft: Draft | None, message: str) -> str:
+    """An answer's "8 of them" counts the line whose price was asked: it is read as "8 vinyl
+    banners" (it was a line "8 of them", and the asked line stayed one at 22.50)."""
+    match = _COUNT_OF_THEM.match(message)
+    missing = draft.missing() if draft is not None and match else []
+    if not match or draft is None or not missing or not missing[0].startswith("line_items["):
+        return message
+    described = draft.items[line_of(missing[0])].description
+    return f"{match.group('n')} {described.lower()}{message[match.end() :]}" if described else message
 
 
 def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
     """`fold` for one reading of the whole message."""
+    message = _pronoun_named(draft, message)
     new = read_request(message, today)
     if draft is None or not draft.has_content():
         if _weak_only(new):
