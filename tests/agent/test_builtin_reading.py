@@ -567,3 +567,17 @@ def test_an_answers_count_of_them_is_the_count_of_the_line_asked_about() -> None
     assert [(i.description, i.quantity, i.unit_price) for i in result.invoice.line_items] == [
         ("Vinyl banners", Decimal(8), Decimal("22.50"))
     ]
+
+
+def test_a_name_then_a_dash_then_a_counted_line_is_the_buyer_and_the_line() -> None:
+    # 'Harbor Dental - 4 office cleans at 120' was one line at 120 (a total of 120, not 480) and
+    # 'invoice due next Friday pls' a buyer 'due next Friday'.
+    result = interpret(
+        "Harbor Dental - 4 office cleans at 120, invoice due next Friday pls", None, today=TODAY
+    )
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == "Harbor Dental"
+    assert [(i.description, i.quantity, i.unit_price) for i in result.invoice.line_items] == [
+        ("Office cleans", Decimal(4), Decimal(120))
+    ]
+    assert result.invoice.due_date == dt.date(2026, 3, 20)

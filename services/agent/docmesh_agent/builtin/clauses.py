@@ -209,12 +209,17 @@ _SMALL_TALK_RE = re.compile(
 
 def strip_connectors(clause: str) -> str:
     """A clause without its leading "and", "please", bullet or "Items:"; "" when it is only small talk."""
-    raw = _CONNECTOR_RE.sub("", clause.strip())
+    raw = _POLITE_TAIL_RE.sub("", _CONNECTOR_RE.sub("", clause.strip()))
     clause = raw.strip(" .!?,:")
     if _ENDS_IN_ABBREVIATION.search(raw.rstrip(" ,:;")):
         clause += "."  # "Acme S.A.", "Globex Inc.": the full stop is the name's
     return "" if _SMALL_TALK_RE.match(clause) else clause
 
+
+# "..., due next Friday pls": a polite word at the end says nothing about the document.
+_POLITE_TAIL_RE = re.compile(
+    r"(?:[\s,]+(?:please|pls|plz|thanks|thank\s+you|thx|ty|cheers))+[\s.!]*$", re.IGNORECASE
+)
 
 _ENDS_IN_ABBREVIATION = re.compile(
     r"\b(?:Inc|Ltd|Co|Corp|Bros|Jr|Sr|S\.A|S\.L|S\.L\.U|S\.R\.L|S\.A\.S|e\.K|L\.L\.C)\.$"

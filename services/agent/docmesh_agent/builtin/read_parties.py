@@ -147,7 +147,12 @@ def _after_kind(r: Reading, text: str, *, bare_verb: bool) -> str:
         if word == "to":
             return take_party(r, "buyer", rest)
         return _for_target(r, rest)
-    if bare_verb and not re.match(r"^(?:from\b|\d+(?:[.,]\d+)?(?!\w)|[$€£¥₹])", text, re.IGNORECASE):
+    if bare_verb and not re.match(
+        # "invoice due next Friday": what follows is a term of the document, never a buyer.
+        r"^(?:from\b|(?:due|payable|net|dated|by|valid|within)\b|\d+(?:[.,]\d+)?(?!\w)|[$€£¥₹])",
+        text,
+        re.IGNORECASE,
+    ):
         taken = take_party(r, "buyer", text, strict=True)
         return taken
     return text

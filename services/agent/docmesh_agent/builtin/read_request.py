@@ -29,7 +29,7 @@ from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
 from docmesh_agent.builtin.not_amounts import price_moneys
 from docmesh_agent.builtin.read_fields import read_fields
 from docmesh_agent.builtin.read_item import read_item, unit_from_total
-from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail
+from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail, take_party
 from docmesh_agent.builtin.read_terms import read_terms
 from docmesh_agent.builtin.words import MONTH_NAMES, UNIT_RE
 from docmesh_common.model.invoice import Discount
@@ -209,6 +209,11 @@ def _price_for(target: DraftItem, priced: DraftItem) -> Decimal | None:
     return priced.unit_price
 
 
+_NAME_DASH_COUNT = re.compile(
+    r"^(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z][\w&.'-]*|&|of|and))*)\s+[-–]\s+(?P<item>\d+\s+[^\W\d_].*\d.*)$"
+)
+
+
 def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | None:
     """Read one clause; returns a line item when the clause is one, None otherwise."""
     r.last_party = None
@@ -243,6 +248,12 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
                 break
     if read_contact(r, rest, party_before):
         return None
+    named_first = _NAME_DASH_COUNT.match(rest)
+    if named_first and r.draft.buyer is None and not r.draft.items:
+        # "Harbor Dental - 4 office cleans at 120": a name, a dash, then a counted line is whom it
+        # is for (it was one 'Harbor Dental - 4 office cleans' at 120, a total of 120, not 480).
+        take_party(r, "buyer", named_first.group("name"))
+        rest = named_first.group("item")
     ref = _REFERENCE_LEAD.match(rest)
     if ref and rest[ref.end() :].strip():
         # "order #4521: 3 widgets at 10": the order's number is the reference, then the line.
