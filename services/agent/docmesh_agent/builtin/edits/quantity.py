@@ -11,7 +11,8 @@ from docmesh_agent.builtin.edits.find_line import line_index, line_name
 from docmesh_agent.builtin.edits.op import Change, EditError, first_group
 from docmesh_agent.builtin.labels import plain_number, relabel_unit, singular
 from docmesh_agent.builtin.money import parse_number
-from docmesh_agent.builtin.words import QTY_WORD_RE, QTY_WORDS
+from docmesh_agent.builtin.translate import LANGUAGES, to_english
+from docmesh_agent.builtin.words import QTY_WORD_RE, QTY_WORDS, UNITS
 from docmesh_common.model.invoice import Invoice
 
 _MORE_RE = re.compile(
@@ -125,27 +126,60 @@ def _count(text: str) -> Decimal:
     return Decimal(QTY_WORDS[word]) if word in QTY_WORDS else parse_number(text)
 
 
+def _lines_named(*refs: str | None, data: dict[str, Any]) -> list[int]:
+    """The line the first of `refs` names ("labour", "le cocktail"); none when none names one
+    ("it", "finalement ce")."""
+    for ref in refs:
+        if ref:
+            try:
+                return [line_index(ref, data)]
+            except EditError:
+                continue
+    return []
+
+
+def _unit_key(unit: str) -> str:
+    """A unit as one key in any of the four languages ("hours", "h", "Std.", "horas" -> "hour")."""
+    word = unit.lower().rstrip(".")
+    if word in UNITS:
+        return UNITS[word]
+    for code in LANGUAGES:
+        english = to_english(f"2 {unit}", code).split()[-1].lower().rstrip(".")
+        if english in UNITS:
+            return UNITS[english]
+    return singular(word)
+
+
 def _lines_counted_in(word: str, data: dict[str, Any]) -> list[int]:
-    """The lines counted in `word`: by their unit ("hours"), or, with no unit, by what they are
-    ("chairs" for a line "Chairs")."""
-    said = singular(word.lower())
+    """The lines counted in `word`: by their unit ("hours" for "Std."), or, with no unit, by what
+    they are ("chairs" for a line "Chairs", "lessons" for "Piano lessons")."""
+    said = _unit_key(word)
     return [
         i
         for i, item in enumerate(data["line_items"])
-        if (item["unit"] and singular(item["unit"].lower()) == said)
-        or (not item["unit"] and singular(item["description"].lower()) == said)
+        if (item["unit"] and _unit_key(item["unit"]) == said)
+        or (
+            not item["unit"]
+            and item["description"].split()
+            and singular(item["description"].split()[-1].lower()) == said
+        )
     ]
 
 
 _COUNT_SAID_RE = re.compile(
-    r"^(?:(?:make\s+(?:that|it)|it\s+(?:was|is|should\s+be)|(?:we|they|i)\s+need(?:ed)?|there\s+(?:were|are)|"
-    r"should\s+be|only|just|actually|put|set|"
+    # "labour should be 2.5 hours", "la mano de obra fueron 3 horas": the line named first.
+    r"^(?:(?:the\s+|la\s+|el\s+|le\s+|die\s+|der\s+|das\s+)?(?P<line>[^\W\d_][^\d,]*?)\s+"
+    r"(?:should\s+be|was|were|is|are|fueron|fue|eran|era|son|waren|war|sind|ist|était|étaient|sera|est)\s+)?"
+    r"(?:(?:make\s+(?:that|it)|it\s+(?:was|is|should\s+be)|(?:we|they|i)\s+need(?:ed)?|there\s+(?:were|are)|"
+    r"should\s+be|only|just|actually|put|set|finalement|finalmente|schließlich|ce\s+sera|ça\s+fera|c'est|"
     # the same words in es/de/fr, which the language tables leave as typed ("doch nur 5 Stühle",
     # "seulement 5 chaises", "solo 5 sillas", "mets 10 chaises au lieu de 6")
     r"doch|nur|bloß|bloss|eigentlich|seulement|juste|mets|en\s+fait|solo|sólo|solamente|pon|en\s+realidad)\s+)*"
     rf"(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?P<what>[^\W\d_]+)"
     r"(?:,?\s+(?:not|instead\s+of|rather\s+than|nicht|statt|anstatt|au\s+lieu\s+de|et\s+non|pas|"
-    rf"en\s+vez\s+de|en\s+lugar\s+de|no)\s+(?:\d+(?:[.,]\d+)?|{QTY_WORD_RE}))?$",
+    rf"en\s+vez\s+de|en\s+lugar\s+de|no)\s+(?:\d+(?:[.,]\d+)?|{QTY_WORD_RE}))?"
+    # "90 personnes pour le cocktail": the line named after the count.
+    r"(?:\s+(?:for|pour|para|für)\s+(?:the\s+|le\s+|la\s+|les\s+|l'|el\s+|los\s+|die\s+|den\s+|das\s+)?(?P<for>[^\d,]+))?$",
     re.IGNORECASE,
 )
 
@@ -156,7 +190,9 @@ def op_count_said(text: str, data: dict[str, Any], current: Invoice, today: dt.d
     match = _COUNT_SAID_RE.match(text)
     if not match:
         return None
-    candidates = _lines_counted_in(match.group("what"), data)
+    candidates = _lines_named(match.group("line"), match.group("for"), data=data)
+    if not candidates:
+        candidates = _lines_counted_in(match.group("what"), data)
     if len(candidates) != 1:
         return None  # no such line (a new one, read by the general rules) or several (asked there)
     index = candidates[0]
