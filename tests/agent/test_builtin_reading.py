@@ -581,3 +581,18 @@ def test_a_name_then_a_dash_then_a_counted_line_is_the_buyer_and_the_line() -> N
         ("Office cleans", Decimal(4), Decimal(120))
     ]
     assert result.invoice.due_date == dt.date(2026, 3, 20)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "receipt\nKaren Mills\ntire rotation 40\npaid zelle",
+        "Receipt, Karen Mills, tire rotation 40, paid zelle",
+    ],
+)
+def test_a_name_alone_after_the_kind_word_is_the_buyer(message: str) -> None:
+    # It was asked about as a line: 'What is the price of the karen Mills?'
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == "Karen Mills"
+    assert [i.description for i in result.invoice.line_items] == ["Tire rotation"]

@@ -209,6 +209,10 @@ def _price_for(target: DraftItem, priced: DraftItem) -> Decimal | None:
     return priced.unit_price
 
 
+_NAME_ONLY = re.compile(
+    r"(?:Mr|Mrs|Ms|Dr|M|Mme|Sr|Sra|Hr|Fr)?\.?\s*[A-ZÀ-Ý][\w'’.&-]*"
+    r"(?:\s+(?:[A-ZÀ-Ý][\w'’.&-]*|&|of|and|de|del|la|le|du|des|von|van|der|y|et|und))*"
+)
 _NAME_DASH_COUNT = re.compile(
     r"^(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z][\w&.'-]*|&|of|and))*)\s+[-–]\s+(?P<item>\d+\s+[^\W\d_].*\d.*)$"
 )
@@ -247,6 +251,17 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
                 rest = split.group("tail")
                 break
     if read_contact(r, rest, party_before):
+        return None
+    if (
+        r.draft.kind is not None
+        and r.draft.buyer is None
+        and not r.draft.items
+        and _NAME_ONLY.fullmatch(rest)
+    ):
+        # "Receipt, Liam O'Brien, 10 guitar lessons ...", "Invoice\nRita Gomez\n730 Elm Ave":
+        # a name alone after the kind word is whom it is for (it was asked its price, or the
+        # buyer was asked for).
+        take_party(r, "buyer", rest)
         return None
     named_first = _NAME_DASH_COUNT.match(rest)
     if named_first and r.draft.buyer is None and not r.draft.items:
