@@ -4,8 +4,11 @@ gRPC servers (session on PostgreSQL + Redis, document, builtin agent)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from docmesh_agent.builtin import interpret
 from docmesh_agent.builtin.translate import reply_in
 from docmesh_agent.credit_notes import read_credit_request
 from tests.agent.conftest import Mesh
@@ -61,3 +64,23 @@ def test_a_language_without_tables_keeps_the_english_reply() -> None:
     assert reply_in("There is no document yet: tell me what to invoice first.", "de") == (
         "Es gibt noch kein Dokument: sagen Sie mir zuerst, was in Rechnung gestellt werden soll."
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "description"),
+    [
+        (
+            "Rechnung an Bäckerei Nowak, Fehlersuche und Reparatur Backofen 210 €",
+            "Fehlersuche und Reparatur Backofen",
+        ),
+        ("Factura para Marta Gil: baño y corte 35 €", "Baño y corte"),
+        ("Rechnung an Metzgerei Frank: die Beleuchtung im Laden 240 €", "Beleuchtung im Laden"),
+        ("Factura para Talleres Ruiz: la instalación del termo 320 €", "Instalación del termo"),
+    ],
+)
+def test_a_description_keeps_the_clients_words_without_a_leading_article(
+    message: str, description: str
+) -> None:
+    result = interpret(message, None, today=dt.date(2026, 3, 12))
+    assert result.invoice is not None, result.reply
+    assert [i.description for i in result.invoice.line_items] == [description]

@@ -52,6 +52,12 @@ def clean_description(text: str) -> str:
     desc = re.sub(
         r"^(?:(?:the|a|an|some|of|at\s+the|in\s+the|at|on\s+the|on)\s+)+", "", desc, flags=re.IGNORECASE
     )
+    # "die Beleuchtung im Laden", "la instalación del termo", "le nettoyage": an article of the
+    # other languages (a German one only before a noun, which is capitalised: "die cutting" stays).
+    desc = re.sub(r"^(?i:die|der|das|den|dem)\s+(?=[A-ZÄÖÜ])", "", desc)
+    desc = re.sub(
+        r"^(?i:la|el|los|las|le|les|une|una|unos|unas)\s+(?=[a-zà-ÿ])|^(?i:l)['’](?=[a-zà-ÿ])", "", desc
+    )
     desc = re.sub(r"\s+(?:each|apiece|ea\.?)$", "", desc, flags=re.IGNORECASE)
     return capitalised(desc)
 

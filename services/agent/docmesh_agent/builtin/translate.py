@@ -4,6 +4,7 @@ and the result written back in the request's language (see `builtin/languages`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from decimal import Decimal
 
@@ -196,9 +197,26 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
             line = line.model_copy(update={"unit": names[0] if line.quantity == 1 else names[1]})
         if line.description in lang.descriptions:
             line = line.model_copy(update={"description": lang.descriptions[line.description]})
+        conjunction = _conjunction(lang.code)
+        if conjunction and " and " in line.description:
+            # "Fehlersuche und Reparatur": the rules made the language's "and" English to split
+            # clauses; inside a description it is the client's own word again.
+            line = line.model_copy(
+                update={"description": line.description.replace(" and ", f" {conjunction} ")}
+            )
         lines.append(line)
     method = lang.payment_methods.get(invoice.payment_method.lower(), invoice.payment_method)
     return invoice.model_copy(update={"language": lang.code, "line_items": lines, "payment_method": method})
+
+
+@functools.lru_cache(maxsize=8)
+def _conjunction(code: str) -> str | None:
+    """The language's word its rules turn into "and" ("und", "y", "et"), from the rules themselves."""
+    for pattern, replacement in LANGUAGES[code].rules:
+        word = re.fullmatch(r"\\b(\w+)\\b", pattern)
+        if replacement == "and" and word:
+            return word.group(1)
+    return None
 
 
 def reply_in(reply: str, code: str) -> str:
