@@ -586,3 +586,11 @@ def test_a_head_count_is_the_quantity_of_a_catered_line(message: str) -> None:
     assert result.invoice is not None, result.reply
     [line] = result.invoice.line_items
     assert (line.description, line.quantity, line.unit_price) == ("Lunch buffet", Decimal(25), Decimal(18))
+
+
+def test_a_number_after_a_short_one_is_never_its_thousands_group() -> None:
+    # 'sprint 9 5200' was a line 'Sprint 9 520' priced 0: '9 520' read as 9,520 with a space
+    # between the groups, and the last 0 as the price.
+    result = interpret("invoice Tessellate Ltd: sprint 9 5200", None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [(i.description, i.unit_price) for i in result.invoice.line_items] == [("Sprint 9", Decimal(5200))]

@@ -132,7 +132,7 @@ _CODE_RE = r"[A-Z]{3}"
 
 # A number as written: digits with thousands separators (",", ".", "'", thin or normal space
 # between groups of three) and an optional decimal part; "k"/"m" multiply.
-NUMBER = r"\d{1,3}(?:[,.'\u2009\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?|[.,]\d+"
+NUMBER = r"\d{1,3}(?:[,.'\u2009\u202f ]\d{3}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)?|[.,]\d+"
 _MULT = r"(?P<mult>[kK](?![A-Za-z])|\s?(?:mn|million|thousand)\b)?"
 
 MONEY_RE = re.compile(
