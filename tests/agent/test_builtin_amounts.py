@@ -594,3 +594,29 @@ def test_a_number_after_a_short_one_is_never_its_thousands_group() -> None:
     result = interpret("invoice Tessellate Ltd: sprint 9 5200", None, today=TODAY)
     assert result.invoice is not None, result.reply
     assert [(i.description, i.unit_price) for i in result.invoice.line_items] == [("Sprint 9", Decimal(5200))]
+
+
+@pytest.mark.parametrize(
+    ("message", "lines"),
+    [
+        ("Invoice Quantix for sprint 7, 6400 flat", [("Sprint 7", Decimal(6400))]),
+        (
+            "invoice Northwind Labs sprint 3 - 4800, hosting setup 200",
+            [("Sprint 3", Decimal(4800)), ("Hosting setup", Decimal(200))],
+        ),
+        ("Invoice Acme: website phase 2 1500", [("Website phase 2", Decimal(1500))]),
+    ],
+)
+def test_a_number_naming_a_sprint_or_phase_is_part_of_the_name_never_a_price(
+    message: str, lines: list[tuple[str, Decimal]]
+) -> None:
+    # 'for sprint 7, ..., 6400 flat' was a line 'Sprint' priced 7 (and 6400 asked about).
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [(i.description, i.unit_price) for i in result.invoice.line_items] == lines
+
+
+def test_a_lower_case_word_and_its_number_after_for_is_what_is_sold_not_the_buyer() -> None:
+    result = interpret("invoice for sprint 11, 80 hrs at 95", None, today=TODAY)
+    assert result.action == "question"
+    assert "bill" in result.reply

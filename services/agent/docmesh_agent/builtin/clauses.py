@@ -18,6 +18,7 @@ from docmesh_agent.builtin.money import (
     currency_from_name,
     find_money,
 )
+from docmesh_agent.builtin.not_amounts import date_or_contact_spans
 from docmesh_agent.builtin.words import MONTH_ABBREVIATIONS, MONTH_NAMES, QTY_WORD_RE, TAX_WORDS, UNIT_RE
 
 # Words that start a new clause after "and"/"plus"/"with".
@@ -141,11 +142,17 @@ def _split_dashes(part: str) -> list[str]:
     before one it joins a description to its price ("Consulting - 10 hrs @ $200")."""
     out: list[str] = []
     while True:
-        match = next((m for m in re.finditer(r"\s+[-–—]\s+", part) if find_money(part[: m.start()])), None)
+        match = next((m for m in re.finditer(r"\s+[-–—]\s+", part) if _has_amount(part[: m.start()])), None)
         if match is None:
             return [*out, part]
         out.append(part[: match.start()])
         part = part[match.end() :]
+
+
+def _has_amount(text: str) -> bool:
+    """An amount that may be money ("sprint 3 - 4800": the 3 is part of a name, not an amount)."""
+    ids = date_or_contact_spans(text)
+    return any(not any(a < m.end and m.start < b for a, b in ids) for m in find_money(text))
 
 
 def _split_joiners(part: str) -> list[str]:

@@ -171,7 +171,9 @@ def _for_target(r: Reading, rest: str) -> str:
     name_part = rest[: match.start()] if match else rest
     after = rest[match.start() :] if match else ""
     if name_part.strip() == name_part.strip().lower() and re.match(
-        r"^\s*(?:[-:–]\s*)?[$€£¥₹]|^\s+(?:at|@)\s", after
+        # "for sprint 11, 80 hrs at 95": a lower-case word and its number are what is sold
+        r"^\s*(?:[-:–]\s*)?[$€£¥₹]|^\s+(?:at|@)\s|^\s+\d",
+        after,
     ):
         return rest  # "for travel $200": a lower-case thing with a price is what is sold
     if (
