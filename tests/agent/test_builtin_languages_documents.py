@@ -84,3 +84,20 @@ def test_a_description_keeps_the_clients_words_without_a_leading_article(
     result = interpret(message, None, today=dt.date(2026, 3, 12))
     assert result.invoice is not None, result.reply
     assert [i.description for i in result.invoice.line_items] == [description]
+
+
+@pytest.mark.parametrize(
+    ("message", "price_word"),
+    [
+        ("fais une facture pour Boulangerie Martin pour le nettoyage de la vitrine", "prix"),
+        ("Schreib mir eine Rechnung an Familie Köhler für die Außenbeleuchtung", "Preis"),
+        ("hazme una factura para Clínica Dental Sonrisa por el desatasco", "precio"),
+    ],
+)
+def test_a_request_opened_by_an_asking_verb_is_a_request_and_asks_the_price(
+    message: str, price_word: str
+) -> None:
+    # 'fais une facture ...' got the English help text: the verb hid the kind word.
+    result = interpret(message, None, today=dt.date(2026, 3, 12))
+    assert result.action == "question"
+    assert price_word in result.reply

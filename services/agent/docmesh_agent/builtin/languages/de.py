@@ -50,6 +50,12 @@ GERMAN = Language(
         # "Nr. 17": a number sign, never a quantity or a price.
         (r"\bNr\.?\s*(?=\d)", "#"),
         # Before the kind: "jetzt ein neues Angebot ..." is "now a new quote ...".
+        # "Schreib mir eine Rechnung ...", "erstelle bitte ein Angebot": the asking verb before the kind.
+        (
+            r"^\s*(?:(?:kannst\s+du|können\s+sie)\s+(?:mir\s+|uns\s+)?)?(?:bitte\s+)?(?:schreib|erstell|mach|stell)e?n?\s+"
+            r"(?:(?:mir|uns)\s+)?(?:bitte\s+)?(?=(?:eine?n?|neue[nrs]?)\s)",
+            "",
+        ),
         (r"^\s*(?:und\s+)?jetzt\s*,?\s+", "now "),
         (r"^(now\s+)?(?:noch\s+)?(?:eine?n?s?\s+)?(?:neue[nrs]?|weitere[nrs]?)\s+", r"\1a new "),
         # "jetzt noch ein Angebot für ...": one more document.

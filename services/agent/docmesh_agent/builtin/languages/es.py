@@ -50,6 +50,12 @@ SPANISH = Language(
         # "nº 4521", "n° 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # Before the kind: "ahora un nuevo presupuesto ..." is "now a new quote ...".
+        # "hazme una factura ...", "¿me preparas un presupuesto?": the asking verb before the kind.
+        (
+            r"^\s*¿?\s*(?:(?:me\s+)?(?:puedes|podrías|podria|podrías)\s+)?(?:me\s+)?(?:hazme|haz|hágame|haga|"
+            r"prepárame|prepara(?:r|s)?|créame|crea(?:r|s)?|emite|emitir|genera(?:r)?)\s+(?=(?:una?|nuev[oa]|otr[oa])\s)",
+            "",
+        ),
         (r"^\s*(?:y\s+)?ahora\s*,?\s+", "now "),
         (r"^(now\s+)?(?:una?\s+)?(?:nuev[oa]|otr[oa])\s+", r"\1a new "),
         (r"^(now\s+)?(?:una?)\s+(?=(?:factura|presupuesto|recibo|pedido|orden|cotizaci))", r"\1a "),

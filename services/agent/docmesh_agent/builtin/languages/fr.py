@@ -48,6 +48,12 @@ FRENCH = Language(
         # "n° 4521", "nº 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # Before the kind: "maintenant un nouveau devis ..." is "now a new quote ...".
+        # "fais une facture ...", "peux-tu me préparer un devis": the asking verb before the kind.
+        (
+            r"^\s*(?:(?:peux-tu|pouvez-vous|tu\s+peux|vous\s+pouvez)\s+(?:me\s+|nous\s+)?)?(?:fais|faites|faire|"
+            r"prépare[rz]?|établi(?:s|ssez|r)|crée[rz]?|rédige[rz]?)(?:-moi|-nous)?\s+(?:moi\s+)?(?=(?:une?|nouveau|nouvelle)\s)",
+            "",
+        ),
         (r"^\s*(?:et\s+)?maintenant\s*,?\s+", "now "),
         (r"^(now\s+)?(?:une?\s+)?(?:nouveau|nouvelle|autre)\s+", r"\1a new "),
         (r"^(now\s+)?(?:une?)\s+(?=(?:facture|devis|re[çc]u|bon\s+de\s+commande))", r"\1a "),
