@@ -596,3 +596,10 @@ def test_a_name_alone_after_the_kind_word_is_the_buyer(message: str) -> None:
     assert result.invoice is not None, result.reply
     assert result.invoice.buyer.name == "Karen Mills"
     assert [i.description for i in result.invoice.line_items] == ["Tire rotation"]
+
+
+@pytest.mark.parametrize("name", ["M. Petit", "Mrs. Patel", "Hr. Braun"])
+def test_a_title_with_a_full_stop_does_not_end_the_sentence(name: str) -> None:
+    result = interpret(f"Receipt for {name}: oil change 89, paid by card", None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == name

@@ -123,7 +123,7 @@ def take_currency(text: str) -> tuple[str, str | None]:
 # A discount said of its own line, a percentage or an amount ("15% off", "100 off", "$20 discount").
 # "1 day off" is time off, not an amount.
 LINE_DISCOUNT = rf"(?:{NUM}\s*%|(?!{NUM}\s*(?:{UNIT_RE})\b){AMT})\s*(?:off|discount)\b"
-_ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bJr)(?<!\bAve)(?<!\bS\.L)(?<!\bS\.A)(?<!\bincl)(?<!\bIncl)"
+_ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bMrs)(?<!\bM)(?<!\bMme)(?<!\bSr)(?<!\bSra)(?<!\bHr)(?<!\bFr)(?<!\bJr)(?<!\bAve)(?<!\bS\.L)(?<!\bS\.A)(?<!\bincl)(?<!\bIncl)"
 
 
 def split_clauses(text: str) -> list[str]:
