@@ -620,3 +620,10 @@ def test_a_lower_case_word_and_its_number_after_for_is_what_is_sold_not_the_buye
     result = interpret("invoice for sprint 11, 80 hrs at 95", None, today=TODAY)
     assert result.action == "question"
     assert "bill" in result.reply
+
+
+def test_the_word_leading_to_a_count_after_the_description_is_not_part_of_it() -> None:
+    result = interpret("invoice Sarah Lee: full groom for 2 dogs 60 each", None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    [line] = result.invoice.line_items
+    assert (line.description, line.quantity, line.unit_price) == ("Full groom", Decimal(2), Decimal(60))

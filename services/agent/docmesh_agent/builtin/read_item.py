@@ -375,7 +375,8 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         if connector in ("x", "×", "*") or counted_by.group("unit"):
             qty = parse_number(counted_by.group("q"))
             unit = counted_by.group("unit") or ""
-            head = head[: counted_by.start()]
+            # "full groom for 2 dogs": the word that led to the count is not the description's.
+            head = re.sub(r"\s+(?:for|of|x)$", "", head[: counted_by.start()], flags=re.IGNORECASE)
     counted = _PLURAL_THEN_COUNT.search(head) if qty == 1 and not unit else None
     per = _PER_UNIT_TAIL.match(tail)
     total = _TOTAL_TAIL_RE.match(tail)
