@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-
 from docmesh_agent.builtin import interpret
 
 TODAY = dt.date(2026, 3, 12)
@@ -76,17 +74,3 @@ def test_lower_case_words_after_for_are_what_is_sold_and_the_buyer_is_asked() ->
     result = interpret("Invoice for web design", None, today=TODAY)
     assert result.action == "question"
     assert result.missing[0] == "buyer"
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        "Invoice Acme: repair 95, due in 14 days",
-        "Rechnung an Acme, Reparatur 95 €, zahlbar innerhalb 14 Tagen",
-    ],
-)
-def test_a_due_date_in_days_sets_the_due_date_and_invents_no_terms(message: str) -> None:
-    result = interpret(message, None, today=TODAY)
-    assert result.invoice is not None, result.reply
-    assert result.invoice.due_date == TODAY + dt.timedelta(days=14)
-    assert result.invoice.payment_terms == ""

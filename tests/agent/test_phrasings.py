@@ -89,6 +89,10 @@ def test_the_seen_v2_set_keeps_its_120_cases() -> None:
     assert len([c for c in VISIBLE if c.set_name == "seen_v2"]) == 120
 
 
+def test_the_seen_v3_set_keeps_its_100_cases() -> None:
+    assert len([c for c in VISIBLE if c.set_name == "seen_v3"]) == 100
+
+
 def test_the_former_heldout_set_keeps_its_fifty_cases() -> None:
     assert len([c for c in VISIBLE if c.set_name == "former_heldout"]) == 50
 

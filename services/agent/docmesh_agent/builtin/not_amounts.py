@@ -62,7 +62,7 @@ _CONTACT = re.compile(
     | \b[A-Z]{2}\d{8,12}\b                                    # DE123456789
     | \b(?:po|p\.o\.|ref|order|inv|invoice|job|ticket)\s*(?:\#|no\.?|nr\.?|number)?\s*:?\s*\#?\d[\w-]*  # PO 4411
     | \b(?:sprint|phase|milestone|stage|release|iteration|episode|season|chapter|module|batch|week|room|
-      apartment|apt|floor|level|version)\s*\#?\d{1,2}\b(?![.,]\d|\s*%)  # sprint 7, phase 2: part of a name
+      apartment|apt|floor|level|version)\s*\#?\d{1,2}(?:\s+of\s+\d+)?\b(?![.,]\d|\s*%)  # sprint 7, milestone 2 of 3: a name
     | \b\d+\s+of\s+(?:them|those|these|which|the\s+\w+|\d+)\b  # 5 of them, 2 of 3: part of a count
     | \bin\s+\d+\s+(?:install?ments?|payments|parts|tranches)\b  # payment in 3 installments
     | \bnet[\s-]?\d{1,3}\b                                     # net 30: payment terms

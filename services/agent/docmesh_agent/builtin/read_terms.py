@@ -129,9 +129,7 @@ def read_terms(text: str, d: Draft, today: dt.date) -> bool:
         if n is None:
             return False
         d.due = DueSpec.after(n, match.group("unit"))
-        if d.due.days is not None and match.re is _DAYS_TERMS:
-            # "30 days terms" names the terms; "due in 14 days", "zahlbar innerhalb 14 Tagen"
-            # only say when it is due (the due date), never a "Net 14" the client did not write.
+        if d.due.days is not None:
             d.payment_terms = f"Net {d.due.days}"
         return True
     match = _NET.match(text)
