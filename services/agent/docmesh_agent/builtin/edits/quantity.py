@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 from typing import Any
@@ -138,6 +139,7 @@ def _lines_named(*refs: str | None, data: dict[str, Any]) -> list[int]:
     return []
 
 
+@functools.lru_cache(maxsize=256)
 def _unit_key(unit: str) -> str:
     """A unit as one key in any of the four languages ("hours", "h", "Std.", "horas" -> "hour")."""
     word = unit.lower().rstrip(".")
