@@ -15,16 +15,12 @@ import pytest
 from docmesh_gateway.transport import CoalescingTransport
 
 
-class _Quiet(asyncio.Protocol):
-    pass
-
-
 @pytest.fixture
 async def pair() -> AsyncIterator[tuple[CoalescingTransport, socket.socket]]:
     ours, peer = socket.socketpair()
     peer.setblocking(False)
     loop = asyncio.get_running_loop()
-    transport, _ = await loop.connect_accepted_socket(_Quiet, ours)
+    transport, _ = await loop.connect_accepted_socket(asyncio.Protocol, ours)  # reads nothing back
     yield CoalescingTransport(transport, loop), peer  # type: ignore[arg-type]
     transport.close()
     peer.close()
