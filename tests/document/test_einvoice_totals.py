@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from docmesh_common.model.invoice import Discount, LineItem
+from docmesh_common.model.invoice import Discount, Invoice, LineItem
 from docmesh_common.model.totals import compute_totals, vat_breakdown
 from docmesh_common.model.vat import VatCategory
 from docmesh_document.einvoice.cii import to_cii
@@ -44,6 +44,26 @@ _prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(9999), places
 _taxing = st.sampled_from([{"tax_names": ["VAT"]}, {"tax_names": ["Reduced"]}, {"tax_exempt": True}])
 
 
+def _basket(
+    lines: list[tuple[Decimal, int, dict[str, object]]],
+    percent: Decimal | None,
+    shipping: Decimal | None,
+    currency: str,
+) -> Invoice:
+    """The first case's parties with the drawn lines, document discount, shipping and currency."""
+    return CASES[0].model_copy(
+        update={
+            "currency_code": currency,
+            "line_items": [
+                LineItem(description="x", unit_price=p, quantity=Decimal(q), **t)  # type: ignore[arg-type]
+                for p, q, t in lines
+            ],
+            "discounts": [] if percent is None else [Discount(percent=percent)],
+            "shipping": shipping,
+        }
+    )
+
+
 @settings(max_examples=80, deadline=None)
 @given(
     lines=st.lists(st.tuples(_prices, st.integers(1, 12), _taxing), min_size=1, max_size=6),
@@ -57,17 +77,7 @@ def test_ubl_cii_and_decimal_totals_agree(
     shipping: Decimal | None,
     currency: str,
 ) -> None:
-    invoice = CASES[0].model_copy(
-        update={
-            "currency_code": currency,
-            "line_items": [
-                LineItem(description="x", unit_price=p, quantity=Decimal(q), **t)  # type: ignore[arg-type]
-                for p, q, t in lines
-            ],
-            "discounts": [] if percent is None else [Discount(percent=percent)],
-            "shipping": shipping,
-        }
-    )
+    invoice = _basket(lines, percent, shipping, currency)
     b = vat_breakdown(invoice)
     ubl = etree.fromstring(to_ubl(invoice))
     cii = etree.fromstring(to_cii(invoice))
@@ -104,17 +114,7 @@ def test_ubl_cii_the_recalculated_sheet_and_decimal_totals_agree(
     shipping: Decimal | None,
     currency: str,
 ) -> None:
-    invoice = CASES[0].model_copy(
-        update={
-            "currency_code": currency,
-            "line_items": [
-                LineItem(description="x", unit_price=p, quantity=Decimal(q), **t)  # type: ignore[arg-type]
-                for p, q, t in lines
-            ],
-            "discounts": [] if percent is None else [Discount(percent=percent)],
-            "shipping": shipping,
-        }
-    )
+    invoice = _basket(lines, percent, shipping, currency)
     totals = compute_totals(invoice)
     rendered = render_invoice(invoice)
     (judged,) = oracle_batch({"basket": rendered.text()}).values()
