@@ -355,6 +355,10 @@ def _compare(invoice: Invoice, wanted: dict[str, Want]) -> list[str]:
             if want.stated:
                 problems.append(f"{name}: the document has no such field (expected {want.value!r})")
             continue
+        if name == "payment_terms" and net_terms_restate_due_date(
+            str(observed or ""), want.value, invoice.issue_date, invoice.due_date
+        ):
+            continue
         problem = _field_problem(name, observed, want.value)
         if problem:
             problems.append(f"{name}: {problem}")
@@ -382,6 +386,35 @@ def _field_problem(name: str, observed: Any, wanted: Any) -> str | None:
     if isinstance(observed, str) and isinstance(wanted, str):
         return None if observed.casefold() == wanted.casefold() else f"got {observed!r}, expected {wanted!r}"
     return None if observed == wanted else f"got {observed!r}, expected {wanted!r}"
+
+
+# "Net 30" and its Spanish, German and French forms: "Neto 30", "30 días netos", "30 Tage netto",
+# "Netto 30 Tage", "30 jours net", "Net 30 jours".
+_NET_TERMS = re.compile(
+    r"^(?:(?:net|neto|netto)\s+(?P<n>\d+)(?:\s+(?:days?|d[ií]as|tage|jours))?"
+    r"|(?P<m>\d+)\s+(?:days?\s+net|d[ií]as\s+netos?|tage\s+netto|jours\s+nets?))$",
+    re.IGNORECASE,
+)
+
+
+def net_days(terms: str) -> int | None:
+    """N when `terms` is "Net N" (or one of its es/de/fr forms), else None."""
+    match = _NET_TERMS.match(_norm(terms))
+    return None if match is None else int(match.group("n") or match.group("m"))
+
+
+def net_terms_restate_due_date(
+    observed: str, acceptable: tuple[str, ...], issue: dt.date, due: dt.date | None
+) -> bool:
+    """Terms "Net N" say nothing a due date exactly N days after the issue date does not say
+    (the project's decision: "due in N days" sets the due date; "Net N" restates it). So "Net N"
+    is as good as no terms, and no terms as good as "Net N", when the due date is issue + N."""
+    if due is None:
+        return False
+    span = (due - issue).days
+    if net_days(observed) == span and "" in {_norm(a) for a in acceptable}:
+        return True
+    return _norm(observed) == "" and any(net_days(a) == span for a in acceptable)
 
 
 def _text_ok(observed: str, acceptable: tuple[str, ...]) -> bool:
