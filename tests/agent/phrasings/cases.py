@@ -1,4 +1,4 @@
-"""The phrasing cases (seen/, former_heldout/, seen_v2/, seen_v3/, heldout_v2/): loading one, running it through the
+"""The phrasing cases (seen/, former_heldout/, seen_v2/, seen_v3/, seen_v4/, heldout_v2/): loading one, running it through the
 built-in interpreter, and listing every way the result differs from what a careful clerk would produce.
 
 The format is described in README.md next to this file. Shared by the pytest module
@@ -25,10 +25,10 @@ from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, LineIt
 from docmesh_common.model.totals import compute_totals
 
 HERE = Path(__file__).parent
-# seen/, former_heldout/, seen_v2/ and seen_v3/ (session 4's tuning batches) are tuning data (read by whoever
+# seen/, former_heldout/, seen_v2/, seen_v3/ (session 4's tuning batches) and seen_v4/ (session 5's) are tuning data (read by whoever
 # works on the interpreter); heldout_v2/ is the held-out set: only ever counted, loaded by name and
 # never read here or by score.py beyond judging its cases.
-VISIBLE_SETS = ("seen", "former_heldout", "seen_v2", "seen_v3")
+VISIBLE_SETS = ("seen", "former_heldout", "seen_v2", "seen_v3", "seen_v4")
 HELDOUT_SET = "heldout_v2"
 SETS = (*VISIBLE_SETS, HELDOUT_SET)
 LANGUAGES = ("en", "es", "de", "fr")

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.agent.phrasings.score             # the tables (markdown), every set
     .venv/bin/python -m tests.agent.phrasings.score --failures  # and what fails in the visible sets
-    .venv/bin/python -m tests.agent.phrasings.score --seen-only # seen/, former_heldout/, seen_v2/, seen_v3/ (heldout_v2/ not run)
+    .venv/bin/python -m tests.agent.phrasings.score --seen-only # seen/ ... seen_v4/ (heldout_v2/ not run)
 
 The held-out set (heldout_v2/) is only ever counted here: its column shows totals per class and
 language, never a case id or a failure. Whoever tunes the interpreter reads the failures of the

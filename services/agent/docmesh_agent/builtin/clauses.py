@@ -201,7 +201,7 @@ def _split_words(part: str) -> list[str]:
 
 
 _CONNECTOR_RE = re.compile(
-    r"^(?:(?:and|&|plus|also|then|with|as well as|please|pls|oh|ok|okay|so|actually|sorry|wait|oops)\b[,:]?\s*|[-*•·+]\s+|\d{1,2}[.)]\s+(?=\D)|"
+    r"^(?:(?:and|&|plus|also|then|with|as well as|please|pls|oh|ok|okay|so|actually|sorry|wait|oops)\b[,:]?\s*|[-–—*•·+]\s+|\d{1,2}[.)]\s+(?=\D)|"
     r"(?:\d+\s+)?(?:items?|lines?|services?|products?|line\s+items?|details|things)\s*:\s*)+",
     re.IGNORECASE,
 )

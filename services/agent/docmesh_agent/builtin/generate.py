@@ -312,9 +312,20 @@ def generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Interp
     return Interpretation("generate", invoice, reply, (), (change,), new_document=replacing)
 
 
+# Québec's taxes (TPS, TVQ, QST): their dollars are Canadian dollars.
+_CANADIAN_TAXES = frozenset({"TPS", "TVQ", "QST"})
+
+
 def _build(draft: Draft, today: dt.date) -> Invoice:
     """The Invoice a complete draft describes (line discounts on their lines, else as reasons)."""
     currency = draft.currency or draft.currency_hint or "USD"
+    if (
+        not draft.currency
+        and currency == "USD"
+        and any(t.name.upper() in _CANADIAN_TAXES for t in draft.taxes)
+    ):
+        # "85 $, TPS 5 %, TVQ 9,975 %": dollars with Canada's own taxes are Canadian dollars.
+        currency = "CAD"
     issue = draft.issue_date or today
     items = [item.line_data() for item in draft.items]
     discounts = list(draft.discounts)

@@ -256,7 +256,9 @@ def find_money(text: str) -> list[Money]:
     Percentages ("8%") and numbers glued to letters ("INV-7", "Q3") are not amounts.
     """
     found: list[Money] = []
-    for match in MONEY_RE.finditer(text):
+    pos = 0
+    while (match := MONEY_RE.search(text, pos)) is not None:
+        pos = match.end()
         num_start, num_end = match.span("num")
         after = text[num_end:]
         if re.match(r"\s?%|\s?percent\b|\s?per ?cent\b", after, re.IGNORECASE):
@@ -264,6 +266,11 @@ def find_money(text: str) -> list[Money]:
         glued_code = match.group("pcode") and currency_from_code(match.group("pcode"))
         if num_start > 0 and (text[num_start - 1].isalpha() or text[num_start - 1] in "#-/_"):
             if not match.group("psym") and not glued_code:
+                gap = re.search(r"[ \u2009\u202f]", match.group("num"))
+                if gap:
+                    # "30x30 220 €": the number glued to the "x" ends at the space; what follows
+                    # is read on its own (never one number 30 220).
+                    pos = num_start + gap.end()
                 continue
         code = _currency_of(match)
         # A three-letter word next to a number that is not a currency ("10 hrs") belongs to the text.

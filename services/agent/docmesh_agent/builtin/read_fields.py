@@ -100,12 +100,16 @@ _METHODS = (
 # paid on venmo", "il a payé 100 € en espèces" -> "il paid 100 € in cash"): it was the buyer.
 _PAYER = r"it\s+was|they|she|he|il|elle|ils|elles|él|ella|ellos|er|sie|the\s+(?:client|customer)"
 _PAID = re.compile(
-    rf"^(?:(?:{_PAYER})\s+(?:has\s+|have\s+|already\s+)?)?paid\s*(?P<full>in\s+full)?\s*(?P<amt>{AMT})?"
+    rf"^(?:(?:{_PAYER})\s+(?:has\s+|have\s+|already\s+)?)?paid\s*(?P<full>in\s+full)?\s*(?:an?\s+)?(?P<amt>{AMT})?"
+    # "he paid a $50 deposit by card": what the amount was, then how it was paid.
+    r"(?:\s+(?:deposit|advance|down\s*payment|up\s*front|upfront))?"
     rf"(?:\s*(?:by|with|via|using|in|on|through)\s+(?P<method>.+)|\s*(?P<method2>{_METHODS}))?$",
     re.IGNORECASE,
 )
 # "card payment", "cash payment": the method as a noun phrase.
 _METHOD_PAYMENT = re.compile(rf"^(?:paid\s+by\s+)?(?P<method>{_METHODS})\s+payment$", re.IGNORECASE)
+# "..., hand-tied bouquet 35, cash": on a receipt, a method alone says how it was paid.
+_METHOD_ALONE = re.compile(rf"^(?P<method2>{_METHODS})$", re.IGNORECASE)
 _PAYMENT_METHOD = re.compile(r"^(?:payment\s+method|paid\s+by|method)\s*:?\s*(?P<method>.+)$", re.IGNORECASE)
 
 
@@ -160,7 +164,11 @@ def read_fields(r: Reading, text: str, party_before: str | None) -> bool:
         if code and (not re.fullmatch(r"[a-z]{3}", raw) or text.lower() != raw.lower() or raw.isupper()):
             d.currency = code
             return True
-    match = _PAID.match(text) or _METHOD_PAYMENT.match(text)
+    match = (
+        _PAID.match(text)
+        or _METHOD_PAYMENT.match(text)
+        or (_METHOD_ALONE.match(text) if d.kind == DocumentKind.RECEIPT else None)
+    )
     if match:
         groups = match.groupdict()
         if groups.get("amt"):

@@ -60,8 +60,10 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
         return bare
     choice = re.search(
         # "120 or 140 depending on the chemicals": the words after the second price say why.
-        r"(?P<a>\S*\d[^\s\-–]*)(?:\s+(?:or|to)\s+|\s*[-–]\s*)(?P<b>\S*\d\S*(?:\s+(?:[€$£¥₹]|[A-Z]{3}))?)"
-        r"(?:\s+(?:depending|based|if|whether|dep\.)\b[^\d]*)?\s*$",
+        r"(?P<a>\S*\d[^\s\-–]*(?:\s(?:[€$£¥₹]|[A-Z]{3}))?)(?:\s+(?:or|to)\s+|\s*[-–]\s*)"
+        r"(?P<b>\S*\d\S*(?:\s+(?:[€$£¥₹]|[A-Z]{3}))?)"
+        # "2,400 or 2,900 with the shop": what the second price would include.
+        r"(?:\s+(?:depending|based|if|whether|dep\.|with|without|including|incl\.?)\b[^\d]*)?\s*$",
         text,
     )
     if (
@@ -299,7 +301,8 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
     return DraftItem(description=clean_description(desc), unit_price=price.amount)
 
 
-_COUNT_INSIDE = re.compile(r"\b\d+(?:[.,]\d+)?\s*[x×*]\s*\d")
+# "travel 2 x 35 km": a count inside a description; "30x30", "2x4" written glued are a size or a name.
+_COUNT_INSIDE = re.compile(r"\b\d+(?:[.,]\d+)?(?:\s+[x×*]\s*|[x×*]\s+)\d")
 _SMALL_MEASURES = frozenset({"g", "gr", "gram", "grams", "mg", "ml", "cl", "oz"})
 # How many people a service is for ("25 ppl", "60 guests"): counted like a container.
 _HEADCOUNT = r"ppl|pax|people|persons?|guests?|heads?|covers|attendees|participants|diners"
@@ -356,8 +359,15 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         head = re.sub(r"\s(?:at|@)$", "", head)
     head = re.sub(r"^\s*(?:x|×|\*)\s*", "", head)
     # "Widget x 3 at 5", "consulting 10 hours at 150": the quantity after the description.
-    trailing_qty = re.search(r"\s*(?:x|×|\*)\s*(?P<q>\d+(?:[.,]\d+)?)\s*$", head) or re.search(
-        rf"\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\.?\s*$", head, re.IGNORECASE
+    # "prints 30x40 at 25": a size written "30x40" (a digit glued before the x) is never a count.
+    trailing_qty = (
+        re.search(r"(?<!\d)\s*(?:x|×|\*)\s*(?P<q>\d+(?:[.,]\d+)?)\s*$", head)
+        or re.search(
+            # "widget 3x at 5": the count, then its "x".
+            r"\s+(?P<q>\d+(?:[.,]\d+)?)\s?[x×]\s*$",
+            head,
+        )
+        or re.search(rf"\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\.?\s*$", head, re.IGNORECASE)
     )
     if trailing_qty and qty == 1 and not unit:
         qty = parse_number(trailing_qty.group("q"))
@@ -459,7 +469,9 @@ def _leading_quantity(text: str) -> tuple[Decimal, str, int, int]:
     if not match:
         return Decimal(1), "", 0, 0
     qty = _parse_quantity(match.group("q"))
-    if qty is None or qty <= 0 or re.match(r"^\d+/\d", text):
+    if qty is None or qty <= 0 or re.match(r"^\d+/\d|^\d+(?:[.,]\d+)?-[^\W\d_]", text):
+        # "10-class pass", "2-day workshop": a number joined to a word by a hyphen describes the
+        # thing (one pass, one workshop); it was 10 passes at 140, a wrong total.
         # "24/7 support", "1/2 day": a fraction or a name, not a count; the line keeps it.
         return Decimal(1), "", 0, 0
     rest = text[match.end() :]

@@ -23,7 +23,7 @@ _PERIOD_RE = re.compile(
     re.IGNORECASE,
 )
 _NAME_END = re.compile(
-    rf"\s+for\b|\s*[:;]|\s+-\s|\s+–\s|\s+(?:due|net|with|starting|dated|issued|at)\b|\s+to\s+(?=[A-Z])|"
+    rf"\s+for\b|\s*[:;]|\s+[-–—]\s|\s+(?:due|net|with|starting|dated|issued|at)\b|\s+to\s+(?=[A-Z])|"
     rf"\s+in\s+(?:{NAME_RE}|[A-Z]{{3}})\b|\s+(?=(?:\d|[$€£¥₹])(?!\d*\s*:)|(?:{QTY_WORD_RE})\s+\d)|"
     r"\s+(?:#|no\.|number)\s*\w|\s+(?=(?:the|a|an)\s)",
 )
@@ -161,6 +161,10 @@ def _after_kind(r: Reading, text: str, *, bare_verb: bool) -> str:
 def _for_target(r: Reading, rest: str) -> str:
     """ "an invoice for X ...": X is the buyer unless it is clearly what is sold."""
     rest = re.sub(r"^(?:the\s+)?(?:client|customer)\s*:?\s+", "", rest, flags=re.IGNORECASE)
+    if re.match(r"^the\s+[A-Z][a-z]", rest):
+        # "quote for the Carter wedding: ...", "for the Kowalski family, 10 sessions": "the" and a
+        # capitalised name are whom it is for (what is sold is written in lower case).
+        return take_party(r, "buyer", rest)
     if re.match(
         rf"^(?:\d+(?:[.,]\d+)?(?!\w)|[$€£¥₹]|(?:{QTY_WORD_RE})\s|the\s|my\s|our\s|some\s)",
         rest,
@@ -262,7 +266,7 @@ def take_party(r: Reading, role: str, text: str, *, strict: bool = False) -> str
         lines = [at_address.group("line")]
         _set_party(r, role, Party(name=name, email=party_email, address_lines=lines))
         return ""
-    rest = re.sub(r"^(?:for|:|-|–)\s*", "", rest, flags=re.IGNORECASE)
+    rest = re.sub(r"^(?:for|:|-|–|—)\s*", "", rest, flags=re.IGNORECASE)
     return rest
 
 

@@ -135,6 +135,8 @@ def read_request(text: str, today: dt.date) -> Draft:
         if not clause:
             continue
         r.draft.said_numbers.extend(said_numbers(clause))
+        if _other_price(r.draft, clause):
+            continue
         party_before = r.last_party
         if pending_price is not None and _BARE_AMOUNT.match(clause):
             party_before = None  # "Acme: milestone 2 of 3, 1500": the line's price, not a postal code
@@ -199,6 +201,23 @@ def read_request(text: str, today: dt.date) -> Draft:
         r.draft.items.append(item)
         pending_price = item if item.unit_price is None else None
     return r.draft
+
+
+_OR_PRICE = re.compile(
+    rf"^or\s+(?P<amt>{AMT})(?:\s+(?:with|without|if|for|including|incl\.?)\b[^\d]*)?$", re.IGNORECASE
+)
+
+
+def _other_price(draft: Draft, clause: str) -> bool:
+    """ "prom DJ, 900, or 1,100 with lights": a second price for the line before is a choice, asked
+    (it was a line "Or" at 1,100 added to the 900: a wrong total)."""
+    match = _OR_PRICE.match(clause)
+    if match is None or not draft.items or draft.items[-1].unit_price is None:
+        return False
+    item = draft.items[-1]
+    item.price_choices = (plain_number(item.unit_price or Decimal(0)), match.group("amt"))
+    item.unit_price = None
+    return True
 
 
 def _price_for(target: DraftItem, priced: DraftItem) -> Decimal | None:

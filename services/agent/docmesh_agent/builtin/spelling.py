@@ -30,6 +30,9 @@ _LONG = (
 )
 # Short keywords: only the slips described in the module docstring.
 _SHORT = ("tax", "hours", "hour", "days", "day", "card", "cash", "paid", "bill")
+# Unit words ("wrods", "sesions", "lessions"): corrected only by the same careful slips, since a
+# unit decides how a line is read ("2,400 wrods at 0.12" is 2,400 words).
+_UNITS = ("words", "sessions", "session", "lessons", "pages", "nights", "pieces", "weeks", "months")
 # Real words one slip from a keyword ("quite" / "quote"): never corrected.
 _REAL_WORDS = frozenset({"quite", "quota", "quotas", "quoted", "voice", "purchased", "receipts"})
 _WORD = re.compile(r"[A-Za-z]{3,}")
@@ -38,7 +41,7 @@ _WORD = re.compile(r"[A-Za-z]{3,}")
 @lru_cache(maxsize=4096)
 def _keyword_for(word: str) -> str | None:
     """The keyword `word` (lower case) is a typo of, or None."""
-    if word in _LONG or word in _SHORT or word in _REAL_WORDS:
+    if word in _LONG or word in _SHORT or word in _UNITS or word in _REAL_WORDS:
         return None
     near = [
         k
@@ -53,7 +56,7 @@ def _keyword_for(word: str) -> str | None:
             or (len(word) >= 6 and sorted(word) == sorted(k) and OSA.distance(word, k, score_cutoff=2) <= 2)
         )
     ]
-    near += [k for k in _SHORT if _short_slip(word, k)]
+    near += [k for k in (*_SHORT, *_UNITS) if k != word and _short_slip(word, k)]
     return near[0] if len(set(near)) == 1 else None
 
 
@@ -65,7 +68,23 @@ def _short_slip(word: str, keyword: str) -> bool:
         return True
     if keyword.endswith("s") and word == keyword[:-1] + "z":
         return True
-    return len(keyword) >= 4 and keyword[-1] == keyword[-2] and word == keyword[:-1]
+    # One letter of a double left out anywhere ("sesions", "adress"), for keywords of 4+ letters.
+    return len(keyword) >= 4 and any(
+        keyword[i] == keyword[i + 1] and word == keyword[:i] + keyword[i + 1 :]
+        for i in range(len(keyword) - 1)
+    )
+
+
+# "purchace ordr": after "purchase", a word one slip from "order" ("ordr", "oder", "ordre") is
+# "order".
+_PURCHASE_ORDER = re.compile(r"\b(purchase)\s+([A-Za-z]{3,6})\b", re.IGNORECASE)
+
+
+def _order_after_purchase(match: re.Match[str]) -> str:
+    typed = match.group(2)
+    if typed.lower() != "order" and OSA.distance(typed.lower(), "order", score_cutoff=1) <= 1:
+        return f"{match.group(1)} {'Order' if typed[0].isupper() else 'order'}"
+    return match.group(0)
 
 
 def correct_keywords(text: str) -> str:
@@ -78,4 +97,4 @@ def correct_keywords(text: str) -> str:
             return typed
         return keyword.capitalize() if typed[0].isupper() else keyword
 
-    return _WORD.sub(fix, text)
+    return _PURCHASE_ORDER.sub(_order_after_purchase, _WORD.sub(fix, text))

@@ -91,9 +91,17 @@ def _correct_kind(text: str, lang: Language) -> str:
     return text[:lead] + kind.capitalize() + text[lead + match.end() :]
 
 
+# Words a large count is said in: "5 200 mots", "2 500 Stück" (space-grouped, like an amount).
+_COUNTED = (
+    r"mots|palabras|w(?:ö|oe)rter|pages|p[aá]ginas|seiten|exemplaires|ejemplares|exemplare|feuilles|hojas|"
+    r"pi[eè]ces|piezas|st(?:ü|ue)ck|unit[ée]s|unidades|einheiten|flyers|cartes|tarjetas|karten"
+)
 # "1.250,00", "1 250,00", "2 000" (a space-grouped number only before a currency), "4,50", "12,5".
 _GROUPED_RE = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?=\s*(?:€|\$|[A-Z]{3}\b))|\d+,\d+)(?![\d.,]*\d)"
+    # Never glued to a letter or an "x" before it: "álbum 30x30 220 €" is a 30x30 album at 220 (it
+    # was read as 30 220 €). A space-grouped number also counts what follows ("5 200 mots").
+    r"(?<![\w.,×*])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?"
+    rf"(?=\s*(?:€|\$|[A-Z]{{3}}\b)|\s+(?i:{_COUNTED})\b)|\d+,\d+)(?![\d.,]*\d)"
 )
 
 

@@ -92,6 +92,9 @@ GERMAN = Language(
         (r"\bfällig\s+(?=[A-Z0-9])", "due "),
         (r"\bgültig\s+bis\s+(?:zum\s+)?", "valid until "),
         (r"\bgültig\s+(?:für\s+)?(\d+)\s+tage", r"valid for \1 days"),
+        (r"\bgültig\s+(?:für\s+)?(\d+)\s+wochen?\b", r"valid for \1 weeks"),
+        (r"\bgültig\s+(?:für\s+)?(\d+)\s+monate?\b", r"valid for \1 months"),
+        (r"\b(\d+)\s+wochen?\s+gültig", r"valid for \1 weeks"),
         (r"\b(\d+)\s+tage\s+gültig", r"valid for \1 days"),
         (r"\b(?:lieferung|liefertermin|lieferdatum)\s+(?:bis|am)?(?:\s+zum)?\s*(?=\w)", "delivery on "),
         (r"\bleistungszeitraum\s+(?:vom\s+)?", "service period "),
@@ -135,7 +138,12 @@ GERMAN = Language(
         (r"\b(?:zzgl|zuzüglich|plus)\.?\s+", "plus "),
         (r"\b(mwst|ust)\.", r"\1"),
         (r"\b(?:versand(?:kosten)?|porto|lieferkosten)\b", "shipping"),
-        (r"(\d)\s+oder\s+(?=\d)", r"\1 or "),
+        # "2.400 € oder 2.900 € mit Shop": two prices, one or the other (asked, never added up).
+        (r"(\d(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?)\s+oder\s+(?=\d)", r"\1 or "),
+        (
+            r"(\d(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?\s+or\s+\d\S*(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?)\s+mit\b",
+            r"\1 with",
+        ),
         # "à CHF 150", "je EUR 95": the code after the amount, as the price rules read it.
         (r"((?:\bzu\s+je|\bje|\bzu|à|á))\s+(?-i:([A-Z]{3}))\s*(\d(?:[\d'’.,]*\d)?)", r"\1 \3 \2"),
         # Prices: "je 95 €", "zu je 4,50 €", "à 90 €", "zu 80 € pro Stunde".
@@ -146,6 +154,7 @@ GERMAN = Language(
         # "20 Kartons Papier", "5 Stunden Beratung": the quantity, its unit and "of" the description.
         (rf"\b({_N}\s+(?:{_COUNT_UNITS}|stunden?|std\.?|tage?))\s+(?!at\b|of\b|à\b)(?=[^\W\d_])", r"\1 of "),
         (r"\b(?:stunden?|std\.?)(?=\s|$|,)", "hours"),
+        (r"\bw(?:ö|oe)rter\b", "words"),
         (r"\btage?\b", "days"),
         # Edits.
         (r"^\s*(?:rückgängig(?:\s+machen)?|mach\s+das\s+rückgängig)\s*[.!]*$", "undo"),

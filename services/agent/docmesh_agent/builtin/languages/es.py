@@ -141,6 +141,8 @@ SPANISH = Language(
         ),
         (r"\b(?:pagad[oa]|pago)\s+(?:en\s+)?(?:efectivo|met[aá]lico)", "paid cash"),
         (r"\bpagad[oa]\s+(?:por|con)\s+transferencia(?:\s+bancaria)?", "paid by bank transfer"),
+        # "pagado por Bizum", "pagado con PayPal": how it was paid, whatever the name.
+        (r"\bpagad[oa]\s+(?:por|con|v[ií]a|mediante)\s+", "paid by "),
         (r"\bpagad[oa]\b", "paid"),
         # Paid before or taken away: "anticipo de 500 € recibido", "ya pagado 500 €", "menos 100 €".
         (
@@ -158,6 +160,10 @@ SPANISH = Language(
         (rf"\b({_MONEY_MARKED})\s+de\s+descuento", r"\1 discount"),
         (rf"\bdescuento\s+de\s+({_MONEY_MARKED})", r"\1 discount"),
         (r"\bm[aá]s\s+(iva)\b", r"plus \1"),
+        # "más 80 € de desplazamiento", "más álbum 350 €": one more thing on the list.
+        (r"(^|,\s*|\s)m[aá]s\s+(?=\S)", r"\1plus "),
+        # "(10% dto.)": the usual abbreviation of "descuento".
+        (r"\bdto\b\.?", "discount"),
         (r"\b(?:con\s+)?iva\s+inclu[ií]do\b", "including tax"),
         (rf"\b({_N})%\s+de\s+descuento", r"\1% discount"),
         (rf"\bdescuento\s+del?\s+({_N})%", r"\1% discount"),
@@ -166,7 +172,8 @@ SPANISH = Language(
         (rf"\bcon\s+(?:un\s+)?iva\s+del?\s+({_N})%", r"IVA \1%"),
         (rf"\biva\s+del?\s+({_N})%", r"IVA \1%"),
         (r"\b(?:gastos\s+de\s+)?env[ií]o(?:\s+de(?=\s+\d))?\b", "shipping"),
-        (r"(\d)\s+o\s+(?=\d)", r"\1 or "),
+        # "1.450 € o 1.600 €": two prices, one or the other (asked, never added up).
+        (r"(\d(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?)\s+[ou]\s+(?=\d)", r"\1 or "),
         # "à CHF 150", "a USD 90": the code after the amount, as the price rules read it.
         (r"(\ba)\s+(?-i:([A-Z]{3}))\s*(\d(?:[\d'’.,]*\d)?)", r"\1 \3 \2"),
         # Prices: "a 40 € la hora", "a 900 € por día", "48 €/hora", "a 99 € cada una".
@@ -183,6 +190,8 @@ SPANISH = Language(
             r"\1 of ",
         ),
         (r"\bhoras?\b", "hours"),
+        (r"\bpalabras\b", "words"),
+        (r"\bpalabra\b", "word"),
         (r"\bd[ií]as?\b", "days"),
         # Connectives.
         # "Factura por diseño ...": "por" right after the kind names what is sold, not a buyer.

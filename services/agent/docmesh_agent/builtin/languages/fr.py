@@ -58,6 +58,8 @@ FRENCH = Language(
         (r"^(now\s+)?(?:une?\s+)?(?:nouveau|nouvelle|autre)\s+", r"\1a new "),
         (r"^(now\s+)?(?:une?)\s+(?=(?:facture|devis|re[çc]u|bon\s+de\s+commande))", r"\1a "),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)bon\s+de\s+commande\b", r"\1Purchase order"),
+        # "Bon de commande chez Encres du Sud": the supplier the order goes to.
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?Purchase\s+order)\s+(?:chez|auprès\s+de)\s+", r"\1 to "),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)devis\b", r"\1Quote"),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)re[çc]u\b", r"\1Receipt"),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)facture\b", r"\1Invoice"),
@@ -163,6 +165,10 @@ FRENCH = Language(
         (rf"\bavec\s+(?:une\s+)?remise\s+de\s+({_N}%|{_MONEY_MARKED})", r"with \1 off"),
         (rf"\bremise\s+de\s+({_N}%|{_MONEY_MARKED})", r"\1 discount"),
         (rf"\b({_N})%\s+de\s+remise", r"\1% discount"),
+        # "(remise 10 %)", "(remise : 10 %)": a discount said of its line.
+        (rf"\bremise\s*:?\s+({_N}%)", r"\1 discount"),
+        # "850 € ou 990 € avec ...": two prices, one or the other (asked, never added up).
+        (r"(\d(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?)\s+ou\s+(?=\d)", r"\1 or "),
         (r"\((?:(?:exonérée?|exempte?)\s+de|sans)\s+tva\)", "(tax-exempt)"),
         (r"\b(?:exonérée?|exempte?)\s+de\s+tva\b", "tax-exempt"),
         (r"\b(?:des\s+)?frais\s+de\s+(?:port|livraison)(?:\s+de(?=\s+\d))?\b", "shipping"),
@@ -187,6 +193,8 @@ FRENCH = Language(
             r"\1 of ",
         ),
         (r"\bheures?\b", "hours"),
+        (r"\bmots\b", "words"),
+        (r"(\d\s+words\s+at\s+\S+(?:\s*€)?)\s+le\s+mot\b", r"\1 per word"),
         (r"\bjours?\b", "days"),
         # Connectives.
         (

@@ -1,0 +1,125 @@
+"""Wrong amounts found on seen_v4 (session 5), each once produced by the built-in interpreter: the
+document now has the total a clerk would write, or the reply is a question (never a guessed total).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from docmesh_agent.builtin import interpret
+from docmesh_common.model.totals import compute_totals
+
+TODAY = dt.date(2026, 3, 12)  # a Thursday
+
+
+def _total(message: str) -> Decimal:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    return compute_totals(result.invoice).total
+
+
+@pytest.mark.parametrize(
+    ("message", "total", "description"),
+    [
+        # 10 passes at 140 = 1,400 before.
+        (
+            "Receipt for Priya Nair: 10-class pass $140, paid with Apple Pay",
+            Decimal("140.00"),
+            "10-class pass",
+        ),
+        # 2 workshops at 900 = 1,800 before.
+        ("Invoice Acme: 2-day workshop 900", Decimal("900.00"), "2-day workshop"),
+    ],
+)
+def test_a_number_hyphenated_to_a_word_is_part_of_the_name_not_a_count(
+    message: str, total: Decimal, description: str
+) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == total
+    assert result.invoice.line_items[0].description == description
+    assert result.invoice.line_items[0].quantity == 1
+
+
+def test_a_deposit_the_client_paid_is_the_amount_paid_not_a_line() -> None:
+    # It was a third line "He paid a" at 50: a total of 161 instead of 111.
+    result = interpret(
+        "receipt for Tom Becker — rear wheel rebuild 95, inner tubes 2 x 8, he paid a $50 deposit by card",
+        None,
+        today=TODAY,
+    )
+    assert result.invoice is not None
+    assert [i.description for i in result.invoice.line_items] == ["Rear wheel rebuild", "Inner tubes"]
+    assert compute_totals(result.invoice).total == Decimal("111.00")
+    assert result.invoice.amount_paid == Decimal(50)
+    assert result.invoice.payment_method == "Card"
+    assert result.invoice.buyer.name == "Tom Becker"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # A second line "Or" at 1,100: 2,000 in all.
+        "Invoice Rockwell Prep for the prom DJ, 900, or 1,100 with lights",
+        # One line at 2,900.
+        "Angebot für Café Mohn: neue Website 2.400 € oder 2.900 € mit Shop",
+        "Invoice Acme: logo 300 or 400 with revisions",
+    ],
+)
+def test_two_prices_for_one_thing_are_asked_about(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"
+    assert result.invoice is None
+    assert "?" in result.reply
+
+
+def test_a_size_glued_to_an_x_is_never_joined_to_the_price_after_it() -> None:
+    # "álbum 30x30 220 €" was read as 30 220 € (the space taken for a thousands separator).
+    result = interpret(
+        "Presupuesto para Laura Martín: reportaje de boda completo 1.450 €, álbum 30x30 220 €",
+        None,
+        today=TODAY,
+    )
+    assert result.invoice is not None, result.reply
+    assert [i.unit_price for i in result.invoice.line_items] == [Decimal(1450), Decimal(220)]
+
+
+def test_a_space_grouped_count_of_words_is_the_quantity() -> None:
+    # "5 200 mots à 0,10 € le mot" was one line at 0.10 (the count left in the description).
+    assert _total("Facture pour Cabinet Lefèvre : traduction FR>EN 5 200 mots à 0,10 € le mot") == Decimal(
+        "520.00"
+    )
+
+
+def test_dollars_with_quebec_taxes_are_canadian_dollars() -> None:
+    result = interpret(
+        "Facture à Clinique Beaulieu : soutien informatique 3 h à 85 $, TPS 5 %, TVQ 9,975 %",
+        None,
+        today=TODAY,
+    )
+    assert result.invoice is not None
+    assert result.invoice.currency_code == "CAD"
+
+
+def test_a_german_validity_in_weeks_is_never_a_line() -> None:
+    # "gültig 4 Wochen" was a line "Gültig" at 4.
+    result = interpret(
+        "Angebot für Hotel Seeblick: Fotoshooting ganztags 1.200 €, gültig 4 Wochen", None, today=TODAY
+    )
+    assert result.invoice is not None
+    assert [i.description for i in result.invoice.line_items] == ["Fotoshooting ganztags"]
+    assert result.invoice.valid_until == TODAY + dt.timedelta(weeks=4)
+
+
+def test_a_size_written_glued_is_not_a_count() -> None:
+    # "prints 30x40 at 25" was 40 prints at 25 (1,000).
+    assert _total("Quote for Laura: prints 30x40 at 25") == Decimal("25.00")
+
+
+def test_a_count_written_with_its_x_after_it_is_the_quantity() -> None:
+    # "widget 3x at 5" was one "Widget 3x" at 5.
+    assert _total("Invoice Acme: widget 3x at 5") == Decimal("15.00")
