@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from docmesh_agent.builtin import interpret
+from docmesh_common.model.invoice import Invoice, LineItem, Party
 from docmesh_common.model.totals import compute_totals
 
 TODAY = dt.date(2026, 3, 12)  # a Thursday
@@ -123,3 +124,53 @@ def test_a_size_written_glued_is_not_a_count() -> None:
 def test_a_count_written_with_its_x_after_it_is_the_quantity() -> None:
     # "widget 3x at 5" was one "Widget 3x" at 5.
     assert _total("Invoice Acme: widget 3x at 5") == Decimal("15.00")
+
+
+# --- edits ------------------------------------------------------------------------------------
+
+
+def _yoga() -> Invoice:
+    return Invoice(
+        buyer=Party(name="Studio Lumière"),
+        currency_code="EUR",
+        language="fr",
+        line_items=[
+            LineItem(description="Cours de yoga", quantity=Decimal(10), unit_price=Decimal(15)),
+            LineItem(description="Location de tapis", quantity=Decimal(10), unit_price=Decimal(2)),
+        ],
+    )
+
+
+def test_a_count_of_a_word_of_a_line_is_that_lines_count() -> None:
+    # "finalement 12 cours" was a third line "Finalement" at 12.
+    result = interpret("finalement 12 cours", _yoga(), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [(i.description, i.quantity) for i in result.invoice.line_items] == [
+        ("Cours de yoga", Decimal(12)),
+        ("Location de tapis", Decimal(10)),
+    ]
+
+
+@pytest.mark.parametrize("message", ["finally 12 tables", "in the end 12 tables", "lamp 40"])
+def test_an_edit_never_adds_a_line_priced_at_a_bare_number(message: str) -> None:
+    # Without "add", a currency or a price word the number is more likely a count: asked, never a
+    # line "Finally" at 12.
+    current = _yoga()
+    result = interpret(message, current, today=TODAY)
+    assert result.action == "question"
+    assert result.invoice is None
+
+
+def test_german_noch_n_dazu_adds_the_counted_line() -> None:
+    # "bitte noch 2 Einzelstunden à 85 € dazu" was one "Bitte noch 2 Einzelstunden" at 85 (in French).
+    result = interpret("bitte noch 2 Einzelstunden à 85 € dazu", _yoga(), today=TODAY)
+    assert result.invoice is not None, result.reply
+    added = result.invoice.line_items[-1]
+    assert (added.description, added.quantity, added.unit_price) == ("Einzelstunden", Decimal(2), Decimal(85))
+
+
+def test_a_count_then_a_capitalised_plural_is_asked_about() -> None:
+    # "Bildbearbeitung 30 Bilder à 15 €" was one line at 15 (30 images: 450).
+    result = interpret("Angebot für Hotel Seeblick: Bildbearbeitung 30 Bilder à 15 €", None, today=TODAY)
+    assert result.action == "question"
+    assert "30" in result.reply

@@ -257,6 +257,10 @@ def _number_of_a_line(text: str, description: str, data: dict[str, Any]) -> None
                 )
 
 
+_PRICE_SAID = re.compile(
+    r"[$€£¥₹]|\b(?:(?-i:[A-Z]{3})|at|@|each|per|a\s+piece|apiece|for|costs?|costing|priced|euros?|dollars?|bucks|pounds|francs?|=)(?=\s|\d|$)|@|=|/\s?[a-z]",
+    re.IGNORECASE,
+)
 _NO_VALUE_RE = re.compile(
     r"^(?:change|update|set|fix|adjust|correct)\s+(?:the\s+)?(?P<what>price|rate|quantity|amount|unit\s+price)$",
     re.IGNORECASE,
@@ -277,6 +281,11 @@ def _apply_one(text: str, data: dict[str, Any], current: Invoice, today: dt.date
         i.unit_price is None or _EDIT_VERB_RE.match(i.description) or i.description.lower() in _FIELD_WORDS
         for i in draft.items
     ):
+        draft.unknown.append(text)
+    if not adding and draft.items and not _PRICE_SAID.search(text):
+        # "finally 12 tables", "al final fueron 5 revisiones": without "add", a currency or a price
+        # word, a bare number is a count far more often than a price; never a new line priced at it
+        # (it was a line "Finally" at 12, a wrong total).
         draft.unknown.append(text)
     if not adding and len(draft.items) == 1 and draft.items[0].unit_price is not None:
         _same_line_or_new(draft.items[0].description, draft.items[0].unit_price, data)

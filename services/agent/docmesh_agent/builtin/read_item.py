@@ -324,6 +324,12 @@ _COUNT_THEN_MEASURE = re.compile(
 )
 # A plural word then a bare count at the end of a description: "chairs 3", "licences 10".
 _PLURAL_THEN_COUNT = re.compile(r"\b(?P<what>[A-Za-z]{3,}s)\s+(?P<n>\d{1,3})\s*$")
+# "Bildbearbeitung 30 Bilder à 15 €": a count, then a capitalised plural of a language whose plurals
+# do not end in s (Bilder, Flaschen, Stühle). 30 at 15, or one line at 15? Asked (it was one line
+# at 15, a wrong total).
+_COUNT_THEN_NOUN = re.compile(
+    r"(?<=[^\W\d_])\s+(?P<n>\d{1,4})\s+(?P<what>[A-ZÄÖÜ][^\W\d_]*(?:er|en|e|n))\s*$"
+)
 
 INCLUDED_TAX = (
     "prices that include tax are not supported: the amounts are taken before tax and no tax was added"
@@ -388,6 +394,7 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
             # "full groom for 2 dogs": the word that led to the count is not the description's.
             head = re.sub(r"\s+(?:for|of|x)$", "", head[: counted_by.start()], flags=re.IGNORECASE)
     counted = _PLURAL_THEN_COUNT.search(head) if qty == 1 and not unit else None
+    counted_noun = _COUNT_THEN_NOUN.search(head) if qty == 1 and not unit and counted is None else None
     per = _PER_UNIT_TAIL.match(tail)
     total = _TOTAL_TAIL_RE.match(tail)
     if per and not unit:
@@ -429,6 +436,11 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         r.draft.unclear.append(
             f"Is {counted.group('n')} the number of {counted.group('what').lower()}, or part of the name "
             f"“{desc}”?"
+        )
+    if counted_noun is not None and connector in ("at", "@"):
+        item.count_choice = parse_number(counted_noun.group("n"))
+        r.draft.unclear.append(
+            f"Is {counted_noun.group('n')} the number of {counted_noun.group('what')}, or part of the name “{desc}”?"
         )
     if is_total and qty != 1:
         item.unit_price = unit_from_total(item, amount)

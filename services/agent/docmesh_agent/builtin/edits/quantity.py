@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +18,10 @@ from docmesh_agent.builtin.words import QTY_WORD_RE, QTY_WORDS, UNITS
 from docmesh_common.model.invoice import Invoice
 
 _MORE_RE = re.compile(
-    r"^(?:(?:add|bill(?:\s+(?:them|him|her|the\s+client))?(?:\s+for)?|charge(?:\s+(?:them|for))*|plus|include)\s+)?"
-    rf"(?:(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?:more|extra|additional)|(?:another|an?\s+(?:extra|additional))\s*(?P<n2>\d+(?:[.,]\d+)?)?)"
+    r"^(?:(?:add|bill(?:\s+(?:them|him|her|the\s+client))?(?:\s+for)?|charge(?:\s+(?:them|for))*|plus|include|"
+    # "they took a second switch": one more of a line that is there.
+    r"(?:they|he|she|we)\s+(?:also\s+)?(?:took|had|used|got|bought|ordered|need(?:ed)?|want(?:ed)?))\s+)?"
+    rf"(?:(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?:more|extra|additional)|(?:another|an?\s+(?:extra|additional|second))\s*(?P<n2>\d+(?:[.,]\d+)?)?)"
     r"\s+(?P<unit>[a-z]+)(?:\s+(?:of|on|for)\s+(?P<ref>.+?))?(?:\s+at\s+the\s+same\s+(?:rate|price))?$",
     re.IGNORECASE,
 )
@@ -154,9 +157,11 @@ def _unit_key(unit: str) -> str:
 
 def _lines_counted_in(word: str, data: dict[str, Any]) -> list[int]:
     """The lines counted in `word`: by their unit ("hours" for "Std."), or, with no unit, by what
-    they are ("chairs" for a line "Chairs", "lessons" for "Piano lessons")."""
+    they are ("chairs" for a line "Chairs", "lessons" for "Piano lessons"); when no line's last
+    word says so, by any word of one line's description ("cours" for "Cours de yoga",
+    "revisiones" for "Revisión completa", "switch" for "Network switch")."""
     said = _unit_key(word)
-    return [
+    found = [
         i
         for i, item in enumerate(data["line_items"])
         if (item["unit"] and _unit_key(item["unit"]) == said)
@@ -166,6 +171,23 @@ def _lines_counted_in(word: str, data: dict[str, Any]) -> list[int]:
             and singular(item["description"].split()[-1].lower()) == said
         )
     ]
+    if found:
+        return found
+    stem = _stem(word)
+    return [
+        i
+        for i, item in enumerate(data["line_items"])
+        if not item["unit"] and stem in {_stem(w) for w in re.findall(r"[^\W\d_]{3,}", item["description"])}
+    ]
+
+
+def _stem(word: str) -> str:
+    """A word without accents, case and plural ending, to compare across the four languages."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", word.casefold()) if not unicodedata.combining(c))
+    for ending in ("es", "s", "x"):
+        if plain.endswith(ending) and len(plain) - len(ending) >= 3:
+            return plain[: -len(ending)]
+    return plain
 
 
 _COUNT_SAID_RE = re.compile(
@@ -174,33 +196,53 @@ _COUNT_SAID_RE = re.compile(
     r"(?:should\s+be|was|were|is|are|fueron|fue|eran|era|son|waren|war|sind|ist|était|étaient|sera|est)\s+)?"
     r"(?:(?:make\s+(?:that|it)|it\s+(?:was|is|should\s+be)|(?:we|they|i)\s+need(?:ed)?|there\s+(?:were|are)|"
     r"should\s+be|only|just|actually|put|set|finalement|finalmente|schließlich|ce\s+sera|ça\s+fera|c'est|"
+    # "they only took 15 loaves", "al final fueron 5 revisiones": who took how many, in the end.
+    r"(?:they|he|she|we|i)\s+(?:only\s+|just\s+)?(?:took|had|used|got|ordered|bought|wanted|needed)|"
+    r"al\s+final(?:\s+(?:fueron|son|eran|ser[aá]n))?|in\s+the\s+end|am\s+ende(?:\s+waren)?|au\s+final|"
     # the same words in es/de/fr, which the language tables leave as typed ("doch nur 5 Stühle",
     # "seulement 5 chaises", "solo 5 sillas", "mets 10 chaises au lieu de 6")
     r"doch|nur|bloß|bloss|eigentlich|seulement|juste|mets|en\s+fait|solo|sólo|solamente|pon|en\s+realidad)\s+)*"
-    rf"(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?P<what>[^\W\d_]+)"
+    rf"(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})(?P<dozen>\s+dozen)?\s+(?P<what>[^\W\d_]+)"
     r"(?:,?\s+(?:not|instead\s+of|rather\s+than|nicht|statt|anstatt|au\s+lieu\s+de|et\s+non|pas|"
     rf"en\s+vez\s+de|en\s+lugar\s+de|no)\s+(?:\d+(?:[.,]\d+)?|{QTY_WORD_RE}))?"
     # "90 personnes pour le cocktail": the line named after the count.
-    r"(?:\s+(?:for|pour|para|für)\s+(?:the\s+|le\s+|la\s+|les\s+|l'|el\s+|los\s+|die\s+|den\s+|das\s+)?(?P<for>[^\d,]+))?$",
+    r"(?:\s+(?:for|pour|para|für)\s+(?:the\s+|le\s+|la\s+|les\s+|l'|el\s+|los\s+|die\s+|den\s+|das\s+)?(?P<for>[^\d,]+))?"
+    r"(?:\s+(?:in\s+the\s+end|after\s+all|in\s+total|total|al\s+final|en\s+total|au\s+total|insgesamt))?$",
+    re.IGNORECASE,
+)
+
+
+_DOZENS_RE = re.compile(
+    rf"^(?:make|change|set|put)\s+(?:the\s+)?(?P<line>[^\d,]+?)\s+(?:to\s+)?(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})"
+    r"(?P<dozen>\s+dozen)$",
     re.IGNORECASE,
 )
 
 
 def op_count_said(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
     """ "make that 10 chairs", "actually 6.5 hours", "we need a dozen chairs", "it was 7 hours,
-    not 5": a count of something one line is counted in, with no price, is that line's count."""
+    not 5", "make the croissants 4 dozen": a count of something one line is counted in, with no
+    price, is that line's count."""
+    dozens = _DOZENS_RE.match(text)
+    if dozens:
+        candidates = _lines_named(dozens.group("line"), data=data)
+        return _set_count(data, candidates, _count(dozens.group("n")) * 12)
     match = _COUNT_SAID_RE.match(text)
     if not match:
         return None
     candidates = _lines_named(match.group("line"), match.group("for"), data=data)
     if not candidates:
         candidates = _lines_counted_in(match.group("what"), data)
+    return _set_count(data, candidates, _count(match.group("n")) * (12 if match.group("dozen") else 1))
+
+
+def _set_count(data: dict[str, Any], candidates: list[int], new: Decimal) -> Change | None:
+    """The one candidate line's quantity set to `new`; None unless exactly one line is meant."""
     if len(candidates) != 1:
         return None  # no such line (a new one, read by the general rules) or several (asked there)
     index = candidates[0]
     item = data["line_items"][index]
     old = Decimal(item["quantity"])
-    new = _count(match.group("n"))
     if new <= 0:
         return None
     item["quantity"] = new

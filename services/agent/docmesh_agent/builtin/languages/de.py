@@ -18,7 +18,7 @@ GERMAN = Language(
         "rechnung angebot quittung bestellung kostenvoranschlag an für bei stunden stunde tage tagen "
         "tag je zu pro und mit mwst ust zzgl bezahlt bar karte fällig zahlbar lieferung rabatt versand "
         "steuerfrei füge hinzu ändere entferne lösche position nächster woche innerhalb von gültig bis "
-        "leistungszeitraum ein eine einen der die das auf".split()
+        "leistungszeitraum ein eine einen der die das auf bitte noch dazu".split()
     ),
     kind_words=("rechnung", "angebot", "quittung", "bestellung", "kostenvoranschlag"),
     months={
@@ -169,6 +169,8 @@ GERMAN = Language(
         ),
         (r"^\s*ändere\s+den\s+kunden\s+(?:auf|zu|in)\s+", "change the client to "),
         (r"^\s*füge\s+(.+?)\s+hinzu\b", r"add \1"),
+        # "bitte noch 2 Einzelstunden à 85 € dazu": two more lessons, a line added.
+        (r"^\s*(?:bitte\s+)?noch\s+(\d.+?)\s+(?:dazu|hinzu)(?:\s+bitte)?\s*[.!]*$", r"add \1"),
         (r"^\s*(?:entferne|lösche)\s+(?:die\s+)?position\b", "remove line"),
         (r"^\s*(?:entferne|lösche|streiche)\s+(?:die|den|das)\b", "remove the"),
         (r"^\s*(?:entferne|lösche|streiche)\b", "remove"),
@@ -206,6 +208,8 @@ GERMAN = Language(
         "weeks": ("Woche", "Wochen"),
         "month": ("Monat", "Monate"),
         "months": ("Monat", "Monate"),
+        "word": ("Wort", "Wörter"),
+        "words": ("Wort", "Wörter"),
     },
     replies=(
         # Credit notes, e-invoices and the accounting question (languages/document_replies.py):

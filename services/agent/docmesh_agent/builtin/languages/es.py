@@ -217,6 +217,8 @@ SPANISH = Language(
         "weeks": ("semana", "semanas"),
         "month": ("mes", "meses"),
         "months": ("mes", "meses"),
+        "word": ("palabra", "palabras"),
+        "words": ("palabra", "palabras"),
     },
     replies=(
         # Credit notes, e-invoices and the accounting question (languages/document_replies.py):

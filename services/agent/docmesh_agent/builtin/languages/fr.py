@@ -215,6 +215,8 @@ FRENCH = Language(
         "weeks": ("semaine", "semaines"),
         "month": ("mois", "mois"),
         "months": ("mois", "mois"),
+        "word": ("mot", "mots"),
+        "words": ("mot", "mots"),
     },
     replies=(
         # Credit notes, e-invoices and the accounting question (languages/document_replies.py):
