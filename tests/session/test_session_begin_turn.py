@@ -5,11 +5,13 @@ first document), on SQLite and on PostgreSQL + Redis (issue 16: the calls per tu
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import grpc
 import pytest
 from google.protobuf import duration_pb2, field_mask_pb2
+from sqlalchemy import event
 
 from docmesh.session.v1 import profile_service_pb2 as profile_pb
 from docmesh.session.v1 import profile_service_pb2_grpc
@@ -199,3 +201,43 @@ async def test_refuse_finalized_refuses_a_finalized_document_before_writing_and_
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert error_from_rpc(error).reason == "DOCUMENT_FINALIZED"
     assert [m.content for m in begun.messages] == ["invoice Bob"] and begun.lease.holder == "turn-b"
+
+
+@pytest.mark.session_settings(DOCMESH_MAX_SESSION_TOKENS=10)
+async def test_an_edit_over_the_token_limit_is_refused_and_leaves_the_lease_free(alice) -> None:
+    session = await alice.create()
+
+    error = await refused(begin(alice, "word " * 40, session_id=session.id))
+
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert (await acquire(alice, session.id, "turn-b")).holder == "turn-b"
+    assert (await alice.get(session.id)).session.message_count == 0
+
+
+@pytest.mark.parametrize("backend", ["postgres+redis"], indirect=True)
+async def test_an_edit_takes_its_lease_and_appends_in_one_statement_then_reads_its_history(
+    alice, instance
+) -> None:
+    session = await alice.create()
+    await alice.append(session.id, "Invoice Acme")
+    await alice.save_revision(session.id, summary="New document")
+    session_id = uuid.UUID(session.id)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        # Only this session's statements (the sweeper may run beside the test).
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        if session_id in tuple(values or ()):
+            statements.append(" ".join(statement.split()))
+
+    engine = instance.app.repository.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        begun = await begin(alice, "add 2 hours", session_id=session.id, idempotency_key="k:user")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+    assert begun.message.sequence == 2 and begun.latest_revision.number == 1
+    writes = [s for s in statements if not s.startswith("SELECT")]
+    assert len(writes) == 1 and "turn_leases" in writes[0] and "UPDATE sessions" in writes[0]
+    assert len(statements) == 3  # the write, then the latest revision and the messages

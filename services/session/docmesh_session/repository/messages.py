@@ -53,6 +53,7 @@ from docmesh_session.domain import (
     SessionRecord,
     Status,
     TurnExtras,
+    UsageRecord,
 )
 from docmesh_session.mapping import (
     message_from_row,
@@ -162,12 +163,21 @@ _RELEASE_LEASE = delete(TURN_LEASES).where(
 )
 
 
-def _one_statement(
-    flags: tuple[bool, bool, bool, bool], messages: int, keyed: bool, usage: int, release: bool
+def one_statement(
+    flags: tuple[bool, bool, bool, bool],
+    messages: int,
+    keyed: bool,
+    usage: int,
+    release: bool,
+    requires: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
     """The PostgreSQL append / commit as one statement (see the module docstring): the UPDATE's
-    RETURNING row is the result, every INSERT takes its counters from it."""
-    upd = _APPEND_UPDATE[flags].cte("upd")
+    RETURNING row is the result, every INSERT takes its counters from it. `requires` is one
+    more condition of the UPDATE (BeginTurn's: the turn lease a CTE of it took)."""
+    update_statement = _APPEND_UPDATE[flags]
+    if requires is not None:
+        update_statement = update_statement.where(requires)
+    upd = update_statement.cte("upd")
     count = bindparam("p_count", type_=BigInteger())
     first = upd.c.message_count - count + 1
     revision = flags[1]
@@ -219,7 +229,8 @@ def _one_statement(
 _ONE_STATEMENT_MAX_ROWS = 16
 
 # Built once per shape (the UPDATE's flags, how many messages, keyed or not, how many usage
-# records) and reused, like _APPEND_UPDATE: the statement's cache key is computed once.
+# records, freeing a lease) and reused, like _APPEND_UPDATE: the statement's cache key is
+# computed once.
 _ONE_STATEMENT: dict[tuple[tuple[bool, bool, bool, bool], int, bool, int, bool], Select[Any]] = {}
 
 
@@ -405,41 +416,22 @@ class MessageQueries:
         shape = (flags, len(messages), bool(idempotency_key), len(usage), "p_holder" in parameters)
         statement = _ONE_STATEMENT.get(shape)
         if statement is None:
-            statement = _ONE_STATEMENT.setdefault(shape, _one_statement(*shape))
-        ids = [uuid.uuid4() for _ in messages]
-        values = dict(parameters)
-        if idempotency_key:
-            values.update(
-                k_idempotency_key=idempotency_key,
-                k_message_count=len(messages),
-                k_fingerprint=fingerprint,
-                k_create_time=now,
-            )
-        for i, (message, message_id) in enumerate(zip(messages, ids, strict=True)):
-            values.update(
-                {
-                    f"m{i}_id": message_id,
-                    f"m{i}_role": message.role.value,
-                    f"m{i}_content": message.content,
-                    f"m{i}_token_count": token_counts[i],
-                    f"m{i}_create_time": now,
-                    f"m{i}_idempotency_key": idempotency_key or None,
-                }
-            )
-        if revision is not None:
-            # The number is the UPDATE's; the record's other fields are bound as they are.
-            values.update(_prefixed("r_", revision_to_row(new_revision_record(session_id, 0, revision, now))))
-        for i, record in enumerate(usage):
-            values.update(_prefixed(f"u{i}_", usage_to_row(record, owner_id)))
-        try:
-            async with self._db.write_one() as conn:
-                row = (await conn.execute(statement, values)).first()
-        except IntegrityError:
-            # The key is taken: a retry of an append that committed first (see `append`).
-            if not idempotency_key:
-                raise
-            row = None
-        if row is None:
+            statement = _ONE_STATEMENT.setdefault(shape, one_statement(*shape))
+        written = await write_in_one(
+            self._db,
+            statement,
+            owner_id,
+            session_id,
+            messages,
+            token_counts,
+            parameters,
+            revision=revision,
+            usage=usage,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            now=now,
+        )
+        if written is None:
             # Nothing was written: a replay, or why the UPDATE matched nothing.
             async with self._db.read() as conn:
                 if idempotency_key:
@@ -456,31 +448,7 @@ class MessageQueries:
                     extras.revision_message_id if extras is not None else None,
                     revision,
                 )
-        session = session_from_row(row)
-        first = session.message_count - len(messages) + 1
-        stored = [
-            MessageRecord(
-                id=message_id,
-                session_id=session.id,
-                sequence=first + i,
-                role=message.role,
-                content=message.content,
-                token_count=token_counts[i],
-                create_time=now,
-            )
-            for i, (message, message_id) in enumerate(zip(messages, ids, strict=True))
-        ]
-        saved = (
-            new_revision_record(session_id, session.latest_revision_number, revision, now)
-            if revision is not None
-            else None
-        )
-        return AppendAttempt(
-            AppendOutcome.STORED,
-            AppendResult(session, stored, replayed=False),
-            session=session,
-            revision=saved,
-        )
+        return stored_in_one(written, messages, token_counts, revision, now)
 
     async def page(
         self, session_id: uuid.UUID, *, after_sequence: int | None, limit: int
@@ -501,6 +469,95 @@ class MessageQueries:
         async with self._db.read() as conn:
             found = await conn.execute(_SELECT_MESSAGE_ID, {"p_id": session_id, "p_message": message_id})
             return found.first() is not None
+
+
+async def write_in_one(
+    db: Database,
+    statement: Select[Any],
+    owner_id: str,
+    session_id: uuid.UUID,
+    messages: Sequence[NewMessage],
+    token_counts: Sequence[int],
+    parameters: dict[str, Any],
+    *,
+    revision: NewRevision | None,
+    usage: Sequence[UsageRecord],
+    idempotency_key: str,
+    fingerprint: str,
+    now: dt.datetime,
+) -> tuple[SessionRecord, list[uuid.UUID]] | None:
+    """Run a one-statement append (`_one_statement`'s shape for these rows): the session as its
+    UPDATE returned it and the ids of the messages it inserted; None when it wrote nothing
+    (the UPDATE matched no row, or the key is taken: a retry of an append that committed
+    first, see `MessageQueries.append`)."""
+    ids = [uuid.uuid4() for _ in messages]
+    values = dict(parameters)
+    if idempotency_key:
+        values.update(
+            k_idempotency_key=idempotency_key,
+            k_message_count=len(messages),
+            k_fingerprint=fingerprint,
+            k_create_time=now,
+        )
+    for i, (message, message_id) in enumerate(zip(messages, ids, strict=True)):
+        values.update(
+            {
+                f"m{i}_id": message_id,
+                f"m{i}_role": message.role.value,
+                f"m{i}_content": message.content,
+                f"m{i}_token_count": token_counts[i],
+                f"m{i}_create_time": now,
+                f"m{i}_idempotency_key": idempotency_key or None,
+            }
+        )
+    if revision is not None:
+        # The number is the UPDATE's; the record's other fields are bound as they are.
+        values.update(_prefixed("r_", revision_to_row(new_revision_record(session_id, 0, revision, now))))
+    for i, record in enumerate(usage):
+        values.update(_prefixed(f"u{i}_", usage_to_row(record, owner_id)))
+    try:
+        async with db.write_one() as conn:
+            row = (await conn.execute(statement, values)).first()
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        return None
+    return None if row is None else (session_from_row(row), ids)
+
+
+def stored_in_one(
+    written: tuple[SessionRecord, list[uuid.UUID]],
+    messages: Sequence[NewMessage],
+    token_counts: Sequence[int],
+    revision: NewRevision | None,
+    now: dt.datetime,
+) -> AppendAttempt:
+    """The records a one-statement write stored, from the session its UPDATE returned."""
+    session, ids = written
+    first = session.message_count - len(messages) + 1
+    stored = [
+        MessageRecord(
+            id=message_id,
+            session_id=session.id,
+            sequence=first + i,
+            role=message.role,
+            content=message.content,
+            token_count=token_counts[i],
+            create_time=now,
+        )
+        for i, (message, message_id) in enumerate(zip(messages, ids, strict=True))
+    ]
+    saved = (
+        new_revision_record(session.id, session.latest_revision_number, revision, now)
+        if revision is not None
+        else None
+    )
+    return AppendAttempt(
+        AppendOutcome.STORED,
+        AppendResult(session, stored, replayed=False),
+        session=session,
+        revision=saved,
+    )
 
 
 async def _insert_messages(

@@ -18,15 +18,30 @@ BEGIN, three SELECTs, COMMIT), each built once.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, bindparam, insert, select
+from sqlalchemy import CTE, BigInteger, Select, bindparam, insert, select, text
 
 from docmesh_session.database import Database
-from docmesh_session.domain import MessageRecord, RevisionRecord, SessionRecord
+from docmesh_session.domain import (
+    AppendResult,
+    MessageRecord,
+    NewMessage,
+    RevisionRecord,
+    SessionRecord,
+    Status,
+)
 from docmesh_session.mapping import message_from_row, message_to_row, session_to_row
 from docmesh_session.models import IDEMPOTENCY_KEYS, MESSAGES, SESSIONS, TURN_LEASES
-from docmesh_session.repository.messages import bound_columns, insert_from
+from docmesh_session.repository.messages import (
+    bound_columns,
+    insert_from,
+    one_statement,
+    stored_in_one,
+    write_in_one,
+)
 from docmesh_session.repository.revisions import select_revision
 
 _SELECT_MESSAGES = (
@@ -63,6 +78,64 @@ _SQLITE_INSERTS = {
     "l_": insert(TURN_LEASES),
     "k_": insert(IDEMPOTENCY_KEYS),
     "m_": insert(MESSAGES),
+}
+
+
+@dataclass(slots=True, frozen=True)
+class LeaseTake:
+    """The turn lease an append takes in its own statement (BeginTurn of an edit): for
+    `holder` until `until`, the compare-and-set of AcquireTurnLease at `now`, on the owner's
+    live, active session (and, `refuse_finalized`, one without a document number)."""
+
+    holder: str
+    until: dt.datetime
+    now: dt.datetime
+    refuse_finalized: bool
+
+
+def _lease_take(refuse_finalized: bool) -> CTE:
+    """AcquireTurnLease's compare-and-set (repository/leases.py) as a CTE, taken only on the
+    owner's live, active session, so the append that requires its row cannot write to a
+    session the rules of BeginTurn would refuse. Text, because SQLAlchemy's INSERT ... ON
+    CONFLICT has no cache key (the whole statement would be compiled on every call)."""
+    lease, s = TURN_LEASES.c, SESSIONS.c
+    finalized = f" AND coalesce({s.document_number.name}, '') = ''" if refuse_finalized else ""
+    return (
+        text(
+            f"INSERT INTO {TURN_LEASES.name} (session_id, holder, expire_time) "
+            f"SELECT {s.id.name}, :l_holder, :l_until FROM {SESSIONS.name} "
+            f"WHERE {s.id.name} = :p_id AND {s.owner_id.name} = :p_owner AND {s.delete_time.name} IS NULL "
+            f"AND {s.status.name} = '{Status.ACTIVE.value}'{finalized} "
+            "ON CONFLICT (session_id) DO UPDATE "
+            "SET holder = excluded.holder, expire_time = excluded.expire_time "
+            f"WHERE {TURN_LEASES.name}.expire_time <= :l_now OR {TURN_LEASES.name}.holder = excluded.holder "
+            "RETURNING session_id"
+        )
+        .bindparams(
+            bindparam("p_id", type_=s.id.type),
+            bindparam("p_owner", type_=s.owner_id.type),
+            bindparam("l_holder", type_=lease.holder.type),
+            bindparam("l_until", type_=lease.expire_time.type),
+            bindparam("l_now", type_=lease.expire_time.type),
+        )
+        .columns(lease.session_id)
+        .cte("l")
+    )
+
+
+# An edit's BeginTurn write, by (keyed, refuse_finalized): the append of one message whose
+# UPDATE requires the lease the CTE took (see TurnQueries.append_leased).
+_LEASED_APPEND = {
+    (keyed, refuse): one_statement(
+        (False, False, False, False),
+        1,
+        keyed,
+        0,
+        False,
+        requires=select(_lease_take(refuse).c.session_id).exists(),
+    )
+    for keyed in (False, True)
+    for refuse in (False, True)
 }
 
 
@@ -110,6 +183,59 @@ class TurnQueries:
         }
         async with self._db.write_one() as conn:
             await conn.execute(_FIRST_TURN[bool(idempotency_key)], values)
+
+    async def append_leased(
+        self,
+        owner_id: str,
+        session_id: uuid.UUID,
+        message: NewMessage,
+        token_count: int,
+        lease: LeaseTake,
+        *,
+        idempotency_key: str,
+        fingerprint: str,
+        token_limit: int,
+        now: dt.datetime,
+        expire_time: dt.datetime,
+    ) -> AppendResult | None:
+        """An edit's BeginTurn write on PostgreSQL: `lease` taken and `message` appended in ONE
+        statement (the lease's CTE checks the owner and the session's state, so no read comes
+        first), instead of the owner check, AcquireTurnLease's statement and the append's.
+        None when it wrote nothing: another holder's lease, a session BeginTurn refuses, a
+        retry of the key (its INSERT fails the whole statement, the lease with it), the token
+        limit; the caller then takes the steps one by one, which answer each case as they
+        always did. Always None on SQLite, which has no UPDATE in a CTE."""
+        if self._db.is_sqlite:
+            return None
+        parameters = {
+            "p_id": session_id,
+            "p_owner": owner_id,
+            "p_tokens": token_count,
+            "p_limit": token_limit,
+            "p_count": 1,
+            "p_now": now,
+            "p_expire": expire_time,
+            "l_holder": lease.holder,
+            "l_until": lease.until,
+            "l_now": lease.now,
+        }
+        written = await write_in_one(
+            self._db,
+            _LEASED_APPEND[bool(idempotency_key), lease.refuse_finalized],
+            owner_id,
+            session_id,
+            [message],
+            [token_count],
+            parameters,
+            revision=None,
+            usage=(),
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            now=now,
+        )
+        if written is None:
+            return None
+        return stored_in_one(written, [message], [token_count], None, now).result
 
     async def history(self, session: SessionRecord) -> tuple[RevisionRecord | None, list[MessageRecord]]:
         """`session`'s latest revision (None when it has none) and its messages, oldest first."""

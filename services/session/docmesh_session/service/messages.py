@@ -25,10 +25,12 @@ from docmesh_session.domain import (
     Role,
     SessionRecord,
     TurnExtras,
+    TurnLease,
 )
 from docmesh_session.errors import refusal
 from docmesh_session.paging import Keyset, PageTokens, filter_hash, int_key
 from docmesh_session.repository import SessionRepository
+from docmesh_session.repository.turns import LeaseTake
 from docmesh_session.service.leases import check_holder
 from docmesh_session.service.shared import SessionLookup, run_to_completion
 from docmesh_session.settings import SessionSettings
@@ -165,6 +167,45 @@ class MessageRules:
             revision=attempt.revision,
             replayed=attempt.result.replayed,
         )
+
+    @run_to_completion
+    async def append_leased(
+        self,
+        owner_id: str,
+        session_id: uuid.UUID,
+        content: str,
+        *,
+        idempotency_key: str,
+        holder: str,
+        duration: dt.timedelta,
+        refuse_finalized: bool,
+    ) -> tuple[TurnLease, AppendResult] | None:
+        """An edit's opening in one write (repository TurnQueries.append_leased): the turn lease
+        for `holder` taken and the person's message appended, by the rules of
+        AcquireTurnLease and AppendMessages. None when nothing was written: the caller takes
+        the steps one by one, which say why (or replay a retry)."""
+        messages = [NewMessage(role=Role.USER, content=content)]
+        self.check_messages(messages)
+        check_idempotency_key(idempotency_key)
+        tokens = (await _count_all(messages))[0]
+        now = self._clock()
+        lease = TurnLease(session_id, holder, now + duration)
+        appended = await self._repository.turns.append_leased(
+            owner_id,
+            session_id,
+            messages[0],
+            tokens,
+            LeaseTake(holder=holder, until=lease.expire_time, now=now, refuse_finalized=refuse_finalized),
+            idempotency_key=idempotency_key,
+            fingerprint=_fingerprint(messages),
+            token_limit=self._settings.max_session_tokens,
+            now=now,
+            expire_time=now + self._ttl,
+        )
+        if appended is None:
+            return None
+        await self._cache.put_session(appended.session)
+        return lease, appended
 
     async def first_turn(
         self,

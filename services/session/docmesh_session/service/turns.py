@@ -133,9 +133,22 @@ class TurnRules:
         return await self._with_profile(owner_id, start, turn)
 
     async def _edit(self, owner_id: str, session_id: uuid.UUID, turn: TurnRequest) -> TurnStart:
-        # AcquireTurnLease's rule: the owner check first (Redis, else the database).
-        session = await self._lookup.visible(owner_id, session_id)
-        lease, appended = await self._lease_and_append(owner_id, session, turn)
+        # The usual edit (the owner's active session, free, a new key) in one statement whose
+        # conditions are the checks below; anything else is answered by those checks.
+        leased = await self._messages.append_leased(
+            owner_id,
+            session_id,
+            turn.content,
+            idempotency_key=turn.idempotency_key,
+            holder=turn.holder,
+            duration=turn.lease_duration,
+            refuse_finalized=turn.refuse_finalized,
+        )
+        if leased is None:
+            # AcquireTurnLease's rule: the owner check first (Redis, else the database).
+            session = await self._lookup.visible(owner_id, session_id)
+            leased = await self._lease_and_append(owner_id, session, turn)
+        lease, appended = leased
         # Read as the append's record counts it (repository/turns.py); the append wrote the
         # session through to Redis, and the revision there is unchanged: nothing to cache.
         revision, messages = await self._repository.turns.history(appended.session)
