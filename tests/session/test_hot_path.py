@@ -3,8 +3,10 @@ durability, the owner check, the request id and the metrics (real servers, Postg
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
+from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -84,3 +86,28 @@ async def test_a_failed_get_is_logged_with_the_callers_request_id(
         )
     lines = [r for r in caplog.records if r.getMessage() == "rpc" and r.request_id == "hot-get-1"]  # type: ignore[attr-defined]
     assert [(r.method, r.code) for r in lines] == [(GET, "NOT_FOUND")]  # type: ignore[attr-defined]
+
+
+async def test_a_create_after_the_database_dropped_its_idle_connections_is_answered_and_committed(
+    start_instance: Any, private_pg_url: str
+) -> None:
+    # The insert runs on the pooled driver connection; one the server closed while it sat idle
+    # in the pool is dropped at checkout, so the first create after a restart does not fail.
+    from tests.pg_admin import _dsn
+
+    instance = await start_instance(private_pg_url)
+    alice = instance.owner()
+    await asyncio.gather(*(alice.create() for _ in range(4)))  # several pooled connections
+    admin = await asyncpg.connect(_dsn(private_pg_url))
+    try:
+        killed = await admin.fetchval(
+            "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+            "where datname = current_database() and pid <> pg_backend_pid()"
+        )
+        assert killed >= 1
+        await asyncio.sleep(0.5)  # the service's event loop sees the connections end
+        created = await alice.create("after the restart")
+        owner = await admin.fetchval("SELECT owner_id FROM sessions WHERE id = $1", uuid.UUID(created.id))
+    finally:
+        await admin.close()
+    assert owner == alice.owner_id

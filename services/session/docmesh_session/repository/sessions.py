@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +25,14 @@ from docmesh_session.models import IDEMPOTENCY_KEYS, MESSAGES, REVISIONS, SESSIO
 from docmesh_session.repository.keyset import keyset_page
 
 _INSERT_SESSION = insert(SESSIONS)
+# The same insert as the asyncpg driver runs it on PostgreSQL (Database.driver), its columns
+# taken from the table; values in this order (`_driver_values`).
+_SESSION_COLUMNS = tuple(column.name for column in SESSIONS.c)
+_INSERT_SESSION_SQL = "INSERT INTO sessions ({}) VALUES ({})".format(
+    ", ".join(f'"{name}"' for name in _SESSION_COLUMNS),
+    ", ".join(f"${index}" for index in range(1, len(_SESSION_COLUMNS) + 1)),
+)
+_METADATA_INDEX = _SESSION_COLUMNS.index("metadata")
 _SELECT_SESSION = select(SESSIONS).where(
     SESSIONS.c.id == bindparam("p_id"), SESSIONS.c.owner_id == bindparam("p_owner")
 )
@@ -50,16 +59,28 @@ async def delete_sessions(conn: AsyncConnection, ids: Sequence[uuid.UUID]) -> No
     await conn.execute(delete(SESSIONS).where(SESSIONS.c.id.in_(ids)))
 
 
+def _driver_values(row: dict[str, Any]) -> list[Any]:
+    """A session row as asyncpg binds it: in column order, the JSONB metadata as JSON text."""
+    values = [row[name] for name in _SESSION_COLUMNS]
+    values[_METADATA_INDEX] = json.dumps(row["metadata"])
+    return values
+
+
 class SessionQueries:
     def __init__(self, database: Database) -> None:
         self._db = database
 
     async def create(self, record: SessionRecord) -> SessionRecord:
         # One statement, committed on its own before this returns (durable before the ack).
+        row = session_to_row(record)
+        if not self._db.is_sqlite:
+            async with self._db.driver() as driver:
+                await driver.execute(_INSERT_SESSION_SQL, *_driver_values(row))
+            return record
         async with self._db.write_one() as conn:
             # The prebuilt statement with bound values: `.values(...)` would build and hash a
             # new statement and its cache key on every call, which showed up in turn profiles.
-            await conn.execute(_INSERT_SESSION, session_to_row(record))
+            await conn.execute(_INSERT_SESSION, row)
         return record
 
     async def get(self, owner_id: str, session_id: uuid.UUID) -> SessionRecord | None:
