@@ -13,11 +13,13 @@ import pytest
 from google.protobuf import duration_pb2, field_mask_pb2
 from sqlalchemy import event
 
+from docmesh.session.v1 import customer_service_pb2_grpc, profile_service_pb2_grpc
 from docmesh.session.v1 import profile_service_pb2 as profile_pb
-from docmesh.session.v1 import profile_service_pb2_grpc
 from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh.type.v1 import invoice_pb2
 from docmesh_common.errors import error_from_rpc
+from docmesh_session.service import turns as session_turns
+from tests.session.test_session_customers import create as create_customer
 from tests.session.test_session_turn_leases import acquire
 
 TURN_KEY = "docmesh.agent.turn_key"
@@ -241,3 +243,32 @@ async def test_an_edit_takes_its_lease_and_appends_in_one_statement_then_reads_i
     writes = [s for s in statements if not s.startswith("SELECT")]
     assert len(writes) == 1 and "turn_leases" in writes[0] and "UPDATE sessions" in writes[0]
     assert len(statements) == 3  # the write, then the latest revision and the messages
+
+
+async def test_a_first_turn_returns_every_customers_name_when_asked_and_an_edit_of_a_document_none(
+    alice, bob, instance
+) -> None:
+    customers = customer_service_pb2_grpc.CustomerServiceStub(instance.channel)
+    acme = await create_customer(customers, alice, "Acme Corp")
+    await create_customer(customers, bob, "Bob's own customer")
+
+    begun = await first(alice, include_customer_names=True)
+    await alice.save_revision(begun.session.id)
+    edit = await begin(alice, "add 2 hours", session_id=begun.session.id, include_customer_names=True)
+
+    assert begun.customer_names_complete
+    assert [(c.id, c.name) for c in begun.customer_names] == [(acme.id, "acme corp")]
+    assert not edit.customer_names_complete and not edit.customer_names
+
+
+async def test_an_owner_with_more_customers_than_a_turn_carries_gets_none_and_not_complete(
+    alice, instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_turns, "MAX_CUSTOMER_NAMES", 1)
+    customers = customer_service_pb2_grpc.CustomerServiceStub(instance.channel)
+    await create_customer(customers, alice, "Acme Corp")
+    await create_customer(customers, alice, "Globex")
+
+    begun = await first(alice, include_customer_names=True)
+
+    assert not begun.customer_names_complete and not begun.customer_names

@@ -11,8 +11,8 @@ from google.protobuf import field_mask_pb2
 from docmesh.session.v1 import customer_service_pb2 as pb
 from docmesh.session.v1 import customer_service_pb2_grpc
 from docmesh.type.v1 import invoice_pb2
+from docmesh_common.customer_match import THRESHOLD, best_match
 from docmesh_common.errors import error_from_rpc
-from docmesh_session.customer_match import THRESHOLD, best_match
 from tests.session.conftest import Instance, Owner
 
 Stub = customer_service_pb2_grpc.CustomerServiceStub

@@ -544,6 +544,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
             lease_duration=_duration(request.lease_duration),
             include_profile=request.include_profile,
             refuse_finalized=request.refuse_finalized,
+            include_customer_names=request.include_customer_names,
         )
         start = await self.service.turns.begin(owner_id(), session_id, new, turn)
         response = pb.BeginTurnResponse(
@@ -557,4 +558,9 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
             response.latest_revision.CopyFrom(revision_to_proto(start.view.latest_revision))
         if start.profile is not None:
             response.profile.CopyFrom(profile_reply(*start.profile))
+        if start.customer_names is not None:
+            response.customer_names_complete = True
+            response.customer_names.extend(
+                pb.CustomerName(id=str(customer_id), name=name) for customer_id, name in start.customer_names
+            )
         return response

@@ -11,8 +11,8 @@ from google.protobuf import field_mask_pb2
 
 from docmesh.session.v1 import customer_service_pb2 as pb
 from docmesh.type.v1 import invoice_pb2
+from docmesh_common.customer_match import Match, best_match
 from docmesh_common.errors import InvalidArgument, NotFound
-from docmesh_session.customer_match import Match, best_match
 from docmesh_session.domain import CustomerRecord, Page
 from docmesh_session.paging import Keyset, PageTokens, filter_hash
 from docmesh_session.party_input import (

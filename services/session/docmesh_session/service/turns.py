@@ -40,6 +40,10 @@ from docmesh_session.service.sessions import SessionRules
 from docmesh_session.service.shared import SessionLookup
 from docmesh_session.validation import check_idempotency_key
 
+# The most customers' names BeginTurn returns; an owner with more is matched by MatchCustomer
+# (a first turn's response stays small whatever the customer book's size).
+MAX_CUSTOMER_NAMES = 500
+
 
 @dataclass(slots=True, frozen=True)
 class NewTurnSession:
@@ -62,12 +66,14 @@ class TurnRequest:
     lease_duration: dt.timedelta
     include_profile: bool = False
     refuse_finalized: bool = False
+    include_customer_names: bool = False
 
 
 @dataclass(slots=True)
 class TurnStart:
     """What a turn begins with: the session after the append with every message, the turn's
-    message, its lease, and (asked for, no revision yet) the owner's profile."""
+    message, its lease, and (asked for, no revision yet) the owner's profile and the id and
+    name of every customer (None when not asked for, or more than MAX_CUSTOMER_NAMES)."""
 
     view: SessionView
     messages: list[MessageRecord]
@@ -75,6 +81,7 @@ class TurnStart:
     replayed: bool
     lease: TurnLease
     profile: tuple[profile_pb.Profile, dt.datetime | None, LogoInfo | None] | None = None
+    customer_names: list[tuple[uuid.UUID, str]] | None = None
 
 
 class TurnRules:
@@ -199,8 +206,14 @@ class TurnRules:
         return found[0].id if found else None
 
     async def _with_profile(self, owner_id: str, start: TurnStart, turn: TurnRequest) -> TurnStart:
-        if turn.include_profile and start.view.session.latest_revision_number == 0:
-            start.profile = await self._profiles.get(owner_id)
+        """A first document's makings: the seller (the profile) and whom its buyer may be (the
+        customers' names, which MatchCustomer would compare the buyer's name with)."""
+        if start.view.session.latest_revision_number == 0:
+            if turn.include_profile:
+                start.profile = await self._profiles.get(owner_id)
+            if turn.include_customer_names:
+                names = await self._repository.customers.names(owner_id)
+                start.customer_names = names if len(names) <= MAX_CUSTOMER_NAMES else None
         return start
 
     def _check(self, turn: TurnRequest) -> None:

@@ -1,4 +1,6 @@
-"""Which customer a name typed in a conversation means.
+"""Which customer a name typed in a conversation means: MatchCustomer's rule in the session
+service, and the agent's for a first turn's buyer (matched against the names BeginTurn
+returned, without a call).
 
 Names are compared after folding case, dropping punctuation and legal-form words (Corp,
 Ltd, GmbH, ...), with rapidfuzz's normalised Indel similarity (0..100).
@@ -13,9 +15,9 @@ Two customers equally close → no match, never a guess.
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz
 
@@ -39,13 +41,17 @@ def comparable(name: str) -> str:
     return " ".join(kept or words)
 
 
+# A customer's id: the session's UUID, or its string form on the wire (the agent).
+Id = TypeVar("Id", bound=Hashable)
+
+
 @dataclass(frozen=True, slots=True)
-class Match:
-    customer_id: uuid.UUID
+class Match(Generic[Id]):
+    customer_id: Id
     score: float
 
 
-def best_match(typed: str, candidates: Sequence[tuple[uuid.UUID, str]]) -> Match | None:
+def best_match(typed: str, candidates: Sequence[tuple[Id, str]]) -> Match[Id] | None:
     """The one candidate (id, name) closest to `typed` at THRESHOLD or above; None when
     none is close enough or two are equally close."""
     wanted = comparable(typed)
