@@ -465,17 +465,25 @@ def test_an_existing_line_priced_again_without_add_asks_new_price_or_new_line() 
     assert "instead of 300" in result.reply
 
 
-def test_a_plural_then_a_bare_count_asks_whether_it_is_the_quantity() -> None:
-    # Was: "chairs 3 at 85" was one "Chairs 3" at 85 (85 instead of 255).
+def test_a_common_plural_then_a_bare_count_is_the_quantity() -> None:
+    # Was: "chairs 3 at 85" was one "Chairs 3" at 85 (85 instead of 255); then it was asked. A
+    # common noun in the plural followed by a count is how many, as a clerk reads it.
     result = interpret("Invoice Acme for chairs 3 at 85", None, today=TODAY)
-    assert result.action == "question" and "number of chairs" in result.reply
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == Decimal("255.00")
+
+
+def test_a_capitalised_plural_then_a_bare_count_asks_whether_it_is_the_quantity() -> None:
+    # "Windows 11" is a name; "Windows 11 at 85" may also be 11 windows: asked.
+    result = interpret("Invoice Acme for Windows 11 at 85", None, today=TODAY)
+    assert result.action == "question" and "number of windows" in result.reply
 
 
 @pytest.mark.parametrize(
-    ("answer", "total"), [("the number", Decimal("255.00")), ("it's the name", Decimal("85.00"))]
+    ("answer", "total"), [("the number", Decimal("935.00")), ("it's the name", Decimal("85.00"))]
 )
 def test_the_answer_about_a_bare_count_decides_the_quantity(answer: str, total: Decimal) -> None:
-    result = interpret(answer, None, today=TODAY, history=["Invoice Acme for chairs 3 at 85"])
+    result = interpret(answer, None, today=TODAY, history=["Invoice Acme for Windows 11 at 85"])
     assert result.invoice is not None
     assert compute_totals(result.invoice).total == total
 

@@ -40,6 +40,14 @@ _TOTAL_TAIL_RE = re.compile(
 )
 
 
+# Costs said as a mass, never a count ("60 travel", "45 parking", "30 labour"): the number before
+# them is what they cost.
+_UNCOUNTED_COSTS = (
+    r"travel|parking|labou?r|set-?up|disposal|fuel|petrol|mileage|postage|handling|insurance|call-?out|"
+    r"tolls|admin|freight|installation|cleanup|clean-?up"
+)
+
+
 def read_item(r: Reading, text: str) -> DraftItem | None:
     """A line item, or a bare price (description "") that belongs to the previous item."""
     bracketed = _BRACKETED_NUMBER.search(text)
@@ -88,7 +96,14 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
         if len(moneys) == 1 and qty is not None and qty > 0 and moneys[0].end == len(counted.group("price")):
             r.draft.note_currency(moneys[0])
             return DraftItem(clean_description(counted.group("desc")), qty, "", moneys[0].amount)
-    spent = re.fullmatch(r"(?P<amt>\S+)\s+(?:in|for|on)\s+(?P<desc>[A-Za-z][A-Za-z' -]*)", text.strip())
+    spent = re.fullmatch(r"(?P<amt>\S+)\s+(?:in|for|on)\s+(?P<desc>[A-Za-z][A-Za-z' -]*)", text.strip()) or (
+        # "4 hours at 125 and 60 travel": an amount, then a cost that is never counted.
+        re.fullmatch(
+            rf"(?P<amt>\S+)\s+(?P<desc>(?:{_UNCOUNTED_COSTS})(?:\s+(?:costs?|fees?|charges?|expenses))?)",
+            text.strip(),
+            re.IGNORECASE,
+        )
+    )
     moneys = find_money(spent.group("amt")) if spent else []
     if spent and len(moneys) == 1 and moneys[0].end == len(spent.group("amt")):
         # "120 in parts", "45 for materials": an amount and what it was spent on (not 120 inches).
@@ -394,6 +409,12 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
             # "full groom for 2 dogs": the word that led to the count is not the description's.
             head = re.sub(r"\s+(?:for|of|x)$", "", head[: counted_by.start()], flags=re.IGNORECASE)
     counted = _PLURAL_THEN_COUNT.search(head) if qty == 1 and not unit else None
+    if counted is not None and counted.group("what")[0].islower():
+        # "chairs 3 at 85", "Microsoft 365 licences 5 @ 10.30": a common noun in the plural, then a
+        # bare count, is how many; only a capitalised word ("Windows 11") may be a name, and is asked.
+        qty = parse_number(counted.group("n"))
+        head = head[: counted.start("n")].rstrip()
+        counted = None
     counted_noun = _COUNT_THEN_NOUN.search(head) if qty == 1 and not unit and counted is None else None
     per = _PER_UNIT_TAIL.match(tail)
     total = _TOTAL_TAIL_RE.match(tail)

@@ -145,6 +145,10 @@ def read_request(text: str, today: dt.date) -> Draft:
             continue
         # A clause that is only a price completes the previous item ("2 licences, 99 each").
         item = consumed
+        if pending_price is not None and not item.unit and item.description.lower() in _SERVICE_COUNTS:
+            # "corporate yoga classes, 8 sessions at 90": how many times the unpriced service
+            # before was given, and its price (never a second line "Sessions").
+            item.unit, item.description = item.description.lower(), ""
         if (
             item.description == ""
             and item.unit_price is not None
@@ -203,6 +207,11 @@ def read_request(text: str, today: dt.date) -> Draft:
     return r.draft
 
 
+# Words a service is counted in ("8 sessions", "6 visits"): they name no other thing sold.
+_SERVICE_COUNTS = frozenset(
+    "sessions visits lessons classes appointments treatments rounds shifts calls meetings trips "
+    "runs passes occasions times".split()
+)
 _OR_PRICE = re.compile(
     rf"^or\s+(?P<amt>{AMT})(?:\s+(?:with|without|if|for|including|incl\.?)\b[^\d]*)?$", re.IGNORECASE
 )
@@ -231,6 +240,10 @@ def _price_for(target: DraftItem, priced: DraftItem) -> Decimal | None:
 _NAME_ONLY = re.compile(
     r"(?:Mr|Mrs|Ms|Dr|M|Mme|Sr|Sra|Hr|Fr)?\.?\s*[A-ZÀ-Ý][\w'’.&-]*"
     r"(?:\s+(?:[A-ZÀ-Ý][\w'’.&-]*|&|of|and|de|del|la|le|du|des|von|van|der|y|et|und))*"
+)
+# "new receipt: walk-in customer, ...": a buyer without a name is still whom it is for.
+_ANONYMOUS_BUYER = re.compile(
+    r"(?:an?\s+|the\s+)?(?:[\w-]+\s+)?(?:customer|client|guest|buyer|patient|visitor)", re.IGNORECASE
 )
 _NAME_DASH_COUNT = re.compile(
     r"^(?P<name>[A-Z][\w&.'-]*(?:\s+(?:[A-Z][\w&.'-]*|&|of|and))*)\s+[-–]\s+(?P<item>\d+\s+[^\W\d_].*\d.*)$"
@@ -275,12 +288,12 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         r.draft.kind is not None
         and r.draft.buyer is None
         and not r.draft.items
-        and _NAME_ONLY.fullmatch(rest)
+        and (_NAME_ONLY.fullmatch(rest) or _ANONYMOUS_BUYER.fullmatch(rest))
     ):
         # "Receipt, Liam O'Brien, 10 guitar lessons ...", "Invoice\nRita Gomez\n730 Elm Ave":
         # a name alone after the kind word is whom it is for (it was asked its price, or the
         # buyer was asked for).
-        take_party(r, "buyer", rest)
+        take_party(r, "buyer", re.sub(r"^(?:an?|the)\s+(?=\S+\s)", "", rest, flags=re.IGNORECASE))
         return None
     named_first = _NAME_DASH_COUNT.match(rest)
     if named_first and r.draft.buyer is None and not r.draft.items:

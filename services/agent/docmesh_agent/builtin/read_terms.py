@@ -16,6 +16,7 @@ from docmesh_agent.builtin.dates import (
 )
 from docmesh_agent.builtin.drafts import Draft, DueSpec
 from docmesh_agent.builtin.labels import capitalised
+from docmesh_agent.builtin.words import MONTH_NAMES
 
 _DUE_IN = re.compile(
     rf"^(?:(?:payment|payable|it'?s|it\s+is|is)\s+)*(?:due|payable)\s+(?:(?:with)?in\s+)?{RELATIVE_SPAN_RE.pattern}"
@@ -82,12 +83,20 @@ _RANGE = re.compile(
 )
 
 
+# "2-27 March", "2 to 27 March": the days first, then their month (as "March 2-27").
+_DAYS_THEN_MONTH = re.compile(
+    rf"^(?P<a>\d{{1,2}})\s*(?:-|–|to|through|until|till)\s*(?P<b>\d{{1,2}})\s+(?P<month>(?:{MONTH_NAMES})(?:\s+\d{{4}})?)$",
+    re.IGNORECASE,
+)
+
+
 def _period(text: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
     """ "February 2026", "March 1-15", "January 1 to March 31": first and last day."""
     whole = month_period(text, today)
     if whole is not None:
         return whole
-    match = _RANGE.match(text.strip())
+    text = _DAYS_THEN_MONTH.sub(r"\g<month> \g<a>-\g<b>", text.strip())
+    match = _RANGE.match(text)
     if not match:
         return None
     start = date_this_year(match.group("a"), today)

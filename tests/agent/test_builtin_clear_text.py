@@ -1,0 +1,103 @@
+"""Clear text is written, not asked about (issue 13): numbers whose role is plain from the words
+around them (a count in a plural, a cost never counted, how many times a service was given, a day
+range before its month), a buyer named with "the", typos in kind and unit words. Each of these
+asked a question a clerk would not have asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from docmesh_agent.builtin import interpret
+from docmesh_common.model.invoice import DocumentKind, Invoice
+from docmesh_common.model.totals import compute_totals
+
+TODAY = dt.date(2026, 3, 12)  # a Thursday
+
+
+def _written(message: str) -> Invoice:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    return result.invoice
+
+
+def _lines(invoice: Invoice) -> list[tuple[str, Decimal, str, Decimal]]:
+    return [(i.description, i.quantity, i.unit, i.unit_price) for i in invoice.line_items]
+
+
+def test_a_cost_that_is_never_counted_takes_the_amount_before_it() -> None:
+    invoice = _written("Invoice Lakeview Golf Club, 4 hours at 125 and 60 travel")
+    assert _lines(invoice)[1] == ("Travel", Decimal(1), "", Decimal(60))
+    assert compute_totals(invoice).total == Decimal("560.00")
+
+
+def test_how_many_sessions_of_the_unpriced_service_before_prices_it() -> None:
+    invoice = _written("Invoice Calm Co. for corporate yoga classes, 8 sessions at 90")
+    assert _lines(invoice) == [("Corporate yoga classes", Decimal(8), "sessions", Decimal(90))]
+
+
+def test_a_counted_thing_after_an_unpriced_line_is_not_its_count() -> None:
+    # "mugs" name a thing of their own: the logo design stays unpriced and is asked about.
+    result = interpret("Invoice Acme: logo design, 5 mugs at 10", None, today=TODAY)
+    assert result.action == "question"
+    assert "logo design" in result.reply
+
+
+def test_a_day_range_before_its_month_is_the_service_period() -> None:
+    invoice = _written("Invoice Calm Co. for yoga classes, 8 sessions at 90, for the period 2-27 March")
+    assert (invoice.service_period_start, invoice.service_period_end) == (
+        dt.date(2026, 3, 2),
+        dt.date(2026, 3, 27),
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "buyer", "kind"),
+    [
+        (
+            "qutoe for the Carter wedding: 12 bridesmaid bouquets @ 65 ea, 1 bridal bouqet 180",
+            "Carter wedding",
+            "quote",
+        ),
+        ("estimte for the Kowalski family, 10 maths tutoring sesions at 45 each", "Kowalski family", "quote"),
+    ],
+)
+def test_the_and_a_capitalised_name_after_for_is_the_buyer(message: str, buyer: str, kind: str) -> None:
+    invoice = _written(message)
+    assert invoice.buyer.name.casefold() == buyer.casefold()
+    assert invoice.kind == DocumentKind(kind)
+
+
+def test_a_walk_in_customer_is_whom_a_receipt_is_for() -> None:
+    invoice = _written("new receipt: walk-in customer, hand-tied bouquet 35, cash")
+    assert invoice.buyer.name.casefold() == "walk-in customer"
+    assert invoice.payment_method == "Cash"
+    assert invoice.amount_paid == Decimal(35)
+
+
+@pytest.mark.parametrize(
+    ("message", "unit"),
+    [
+        ("invoice Dr. Hana Sato: translation 2,400 wrods at 0.12", "words"),
+        ("invoice Acme: 4 sesions of coaching at 50", "sessions"),
+    ],
+)
+def test_a_unit_word_with_one_careful_slip_is_read_as_meant(message: str, unit: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert unit in (result.invoice.line_items[0].unit if result.invoice else result.reply)
+
+
+def test_a_slip_in_order_after_purchase_is_a_purchase_order() -> None:
+    invoice = _written("purchace ordr to Timberline Supply: 50 2x4 boards 8ft @ 4.75, delivry 40")
+    assert invoice.kind == DocumentKind.PURCHASE_ORDER
+    assert _lines(invoice) == [("2x4 boards 8ft", Decimal(50), "", Decimal("4.75"))]
+    assert invoice.shipping == Decimal(40)
+
+
+def test_a_common_plural_then_a_count_beside_a_name_with_a_number() -> None:
+    invoice = _written("Invoice Pike & Co: Microsoft 365 licences 5 @ £10.30, VAT 20%")
+    assert _lines(invoice) == [("Microsoft 365 licences", Decimal(5), "", Decimal("10.30"))]
