@@ -214,7 +214,8 @@ class Gateway:
                 reading = time.perf_counter()
                 body = await self._read_body(receive, headers, self._body_limit(route))
                 scope[BODY_WAIT_SECONDS_KEY] = time.perf_counter() - reading
-            query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+            raw_query: bytes = scope["query_string"]
+            query = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else []
             try:
                 request = build_request(route, params, query, body, headers.get("content-type", ""))
             except RequestError as error:

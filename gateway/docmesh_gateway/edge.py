@@ -82,8 +82,12 @@ async def send_bytes(
     await send({"type": "http.response.body", "body": body})
 
 
+# One encoder for every response: json.dumps with options builds a new one per call.
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 async def send_json(send: Send, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> None:
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    body = _JSON.encode(payload).encode()
     await send_bytes(send, status, body, "application/json", headers)
 
 

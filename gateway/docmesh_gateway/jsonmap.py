@@ -8,8 +8,8 @@ here each message type's rules are worked out once from its descriptor, which ma
 responses (a session with its invoice, a chat turn) several times cheaper to convert.
 
 Whatever this module does not handle itself it hands to MessageToDict, so the two never differ:
-well-known types other than Timestamp, Duration and FieldMask (whose JSON form is their own
-`ToJsonString`), extensions, float and double fields, closed enums, NullValue and enum values
+well-known types other than Timestamp (formatted here as its `ToJsonString` does), Duration and
+FieldMask (whose JSON form is their own `ToJsonString`), extensions, float and double fields, closed enums, NullValue and enum values
 with options.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import functools
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from google.protobuf import json_format
@@ -34,6 +35,10 @@ _OPTIONS: dict[str, Any] = {
 _AS_JSON_STRING = frozenset(
     {"google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask"}
 )
+# Timestamp's JSON range (years 1 to 9999), as protobuf checks it.
+_TIMESTAMP_MIN = -62135596800
+_TIMESTAMP_MAX = 253402300799
+_EPOCH = datetime(1970, 1, 1)
 _INT64 = frozenset(
     {
         FieldDescriptor.CPPTYPE_INT64,
@@ -57,41 +62,60 @@ def _fallback(message: Message) -> Any:
 
 @functools.cache
 def _converter(descriptor: Descriptor) -> Convert:
+    if descriptor.full_name == "google.protobuf.Timestamp":
+        return _timestamp
     if descriptor.full_name in _AS_JSON_STRING:
         return _as_json_string
     if descriptor.full_name.startswith("google.protobuf."):
         return _fallback
     try:
-        by_name = {field.name: _field(field) for field in descriptor.fields}
+        # Keyed by the field descriptor itself (protobuf hands out one object per field), so a
+        # set field costs one dict lookup; an extension is never among them and falls back.
+        by_field = {field: _field(field) for field in descriptor.fields}
     except _Unsupported:
         return _fallback
-    # Fields without presence are printed even when unset; maps and lists get a fresh empty
-    # container per call, scalars their (immutable) converted default.
-    defaults: list[tuple[str, Any]] = []
+    # Fields without presence are printed even when unset: maps and lists as a fresh empty
+    # container per call (the factory), scalars as their (immutable) converted default.
+    defaults: list[tuple[str, Callable[[], Any] | None, Any]] = []
     for field in descriptor.fields:
         if field.has_presence:
             continue
         if _is_map(field):
-            defaults.append((field.name, dict))
+            defaults.append((field.name, dict, None))
         elif _is_repeated(field):
-            defaults.append((field.name, list))
+            defaults.append((field.name, list, None))
         else:
-            default = by_name[field.name](field.default_value)
-            defaults.append((field.name, functools.partial(_constant, default)))
+            defaults.append((field.name, None, by_field[field](field.default_value)))
 
     def convert(message: Message) -> Any:
         js: dict[str, Any] = {}
         for field, value in message.ListFields():
-            to_json = by_name.get(field.name)
-            if to_json is None or field.is_extension:
+            to_json = by_field.get(field)
+            if to_json is None:
                 return _fallback(message)
             js[field.name] = to_json(value)
-        for name, make in defaults:
+        for name, make, default in defaults:
             if name not in js:
-                js[name] = make()
+                js[name] = default if make is None else make()
         return js
 
     return convert
+
+
+def _timestamp(message: Any) -> Any:
+    """Timestamp.ToJsonString without its generic steps (a session carries four of them)."""
+    seconds = message.seconds
+    nanos = message.nanos
+    if not (_TIMESTAMP_MIN <= seconds <= _TIMESTAMP_MAX and 0 <= nanos < 1_000_000_000):
+        return message.ToJsonString()  # raises the ValueError protobuf raises
+    text = (_EPOCH + timedelta(0, seconds)).isoformat()
+    if nanos == 0:
+        return text + "Z"
+    if nanos % 1_000_000 == 0:
+        return f"{text}.{nanos // 1_000_000:03d}Z"
+    if nanos % 1_000 == 0:
+        return f"{text}.{nanos // 1_000:06d}Z"
+    return f"{text}.{nanos:09d}Z"
 
 
 def _constant(value: Any) -> Any:
@@ -130,12 +154,27 @@ def _field(field: FieldDescriptor) -> Convert:
     return one
 
 
+class _Nested:
+    """A message field's converter, looked up on first use: message types may refer to themselves."""
+
+    __slots__ = ("_convert", "_descriptor")
+
+    def __init__(self, descriptor: Descriptor) -> None:
+        self._descriptor = descriptor
+        self._convert: Convert | None = None
+
+    def __call__(self, value: Any) -> Any:
+        convert = self._convert
+        if convert is None:
+            convert = self._convert = _converter(self._descriptor)
+        return convert(value)
+
+
 def _single(field: FieldDescriptor) -> Convert:
     cpp = field.cpp_type
     if cpp == FieldDescriptor.CPPTYPE_MESSAGE:
-        message_type = field.message_type
-        # Looked up at call time: message types may refer to themselves.
-        return lambda value: _converter(message_type)(value)
+        assert field.message_type is not None  # a message field has its type
+        return _Nested(field.message_type)
     if cpp == FieldDescriptor.CPPTYPE_ENUM:
         enum_type = field.enum_type
         assert enum_type is not None  # an enum field has its enum

@@ -3,6 +3,7 @@ message type filled at random (a differential test: MessageToDict is the specifi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -125,7 +126,10 @@ def test_every_docmesh_message_type_is_covered() -> None:
 def test_conversion_equals_message_to_dict(descriptor: Descriptor, data: st.DataObject) -> None:
     message = descriptor._concrete_class()
     fill(data, message, 0)
-    assert to_dict(message) == json_format.MessageToDict(message, **OPTIONS)
+    converted, expected = to_dict(message), json_format.MessageToDict(message, **OPTIONS)
+    assert converted == expected
+    # The same JSON text too: the fields in the same order.
+    assert json.dumps(converted) == json.dumps(expected)
 
 
 def test_zero_values_and_unset_messages_are_printed_as_message_to_dict_does() -> None:
@@ -140,3 +144,29 @@ def test_zero_values_and_unset_messages_are_printed_as_message_to_dict_does() ->
 def test_int64_beyond_a_double_is_a_string() -> None:
     assert to_dict(session_pb.Session(token_count=2**53 + 1))["token_count"] == str(2**53 + 1)
     assert to_dict(session_pb.Session(token_count=2**53))["token_count"] == 2**53
+
+
+@pytest.mark.parametrize(
+    ("seconds", "nanos"),
+    [
+        (0, 0),
+        (1_764_770_000, 120_000_000),  # milliseconds: 3 digits
+        (1_764_770_000, 1_000),  # microseconds: 6 digits, leading zeros
+        (1_764_770_000, 7),  # nanoseconds: 9 digits, leading zeros
+        (-1, 999_999_999),  # before 1970
+        (-62135596800, 0),  # 0001-01-01
+        (253402300799, 999_999_000),  # 9999-12-31
+    ],
+)
+def test_a_timestamp_is_printed_as_protobuf_prints_it(seconds: int, nanos: int) -> None:
+    session = session_pb.Session(id="s")
+    session.create_time.seconds, session.create_time.nanos = seconds, nanos
+    assert to_dict(session)["create_time"] == session.create_time.ToJsonString()
+
+
+@pytest.mark.parametrize(("seconds", "nanos"), [(-62135596801, 0), (253402300800, 0), (0, -1), (0, 10**9)])
+def test_a_timestamp_out_of_range_is_refused_as_protobuf_refuses_it(seconds: int, nanos: int) -> None:
+    session = session_pb.Session(id="s")
+    session.create_time.seconds, session.create_time.nanos = seconds, nanos
+    with pytest.raises(ValueError, match="Timestamp is not valid"):
+        to_dict(session)
