@@ -9,6 +9,7 @@ import pytest
 
 from docmesh.document.v1 import document_service_pb2 as pb
 from docmesh.document.v1 import document_service_pb2_grpc as pb_grpc
+from docmesh_common import clients
 from docmesh_common.clients import DEFAULT_KIND, LLM_BOUND, Upstream, call_kind
 from docmesh_common.errors import Unavailable
 from docmesh_common.settings import ServiceSettings
@@ -91,6 +92,26 @@ async def test_failing_turns_open_the_llm_breaker_and_leave_exports_alone(failin
         await client.call(_raw(client, EXPORT), b"")
     assert answered.value.reason != "CIRCUIT_OPEN"
     assert handler.attempts[EXPORT] >= 1
+
+
+async def test_a_stubs_own_multicallables_keep_their_kind_past_the_remembered_bound(
+    failing_agent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each multi-callable's breaker is remembered (up to a bound); the ones past the bound are
+    # judged on every call, so neither a remembered nor a forgotten one lands in another kind's.
+    monkeypatch.setattr(clients, "MAX_REMEMBERED_METHODS", 1)
+    _, client = failing_agent
+    export, chat = _raw(client, EXPORT), _raw(client, CHAT)
+    for _ in range(FAIL_MAX):
+        with pytest.raises(Unavailable):
+            await client.call(export, b"")  # remembered: the bound is one
+        with pytest.raises(Unavailable):
+            await client.call(chat, b"")  # past the bound
+    assert client.breaker_for(LLM_BOUND).state == "open"
+    assert client.breaker.state == "open"
+    with pytest.raises(Unavailable) as refused:
+        await client.call(chat, b"")
+    assert refused.value.reason == "CIRCUIT_OPEN"
 
 
 async def test_a_refusal_quotes_the_time_left_until_the_probe() -> None:

@@ -72,6 +72,8 @@ LLM_BOUND = "llm"
 # replacement that is still starting on a loaded machine.
 READY_WAIT_SECONDS = 5.0
 DEFAULT_KIND = "default"
+# A bound on the multi-callables whose breaker an Upstream remembers (stubs make a few dozen).
+MAX_REMEMBERED_METHODS = 1024
 
 RETRY_POLICY: dict[str, Any] = {
     "maxAttempts": 4,
@@ -172,6 +174,7 @@ class Upstream(Generic[StubT]):
         self.stub: StubT = stub_factory(self.channel)
         self._settings = settings
         self.breakers: dict[str, Breaker] = {}
+        self._method_breakers: dict[object, Breaker] = {}
         self.breaker = self.breaker_for(DEFAULT_KIND)
         self._default_timeout = settings.upstream_timeout_seconds
         self._health = health_pb2_grpc.HealthStub(self.channel)
@@ -226,7 +229,13 @@ class Upstream(Generic[StubT]):
         return found
 
     def _breaker_of(self, method: object) -> Breaker:
-        return self.breaker_for(call_kind(_method_name(method)))
+        # Multi-callables live as long as their stub: their breaker is worked out once each.
+        found = self._method_breakers.get(method)
+        if found is None:
+            found = self.breaker_for(call_kind(_method_name(method)))
+            if len(self._method_breakers) < MAX_REMEMBERED_METHODS:
+                self._method_breakers[method] = found
+        return found
 
     def _open_error(self, refused: BreakerOpen) -> Unavailable:
         # The hint is the time actually left until the breaker lets a probe through.
@@ -246,10 +255,13 @@ class Upstream(Generic[StubT]):
         metadata: Metadata = (),
     ) -> Resp:
         """Unary call; failures come back as DomainError subclasses."""
-        outbound = [*context.outbound_metadata(), *metadata]
+        outbound = context.outbound_metadata()
+        if metadata:
+            outbound.extend(metadata)
         try:
             with self._breaker_of(method).guard():
-                await self._await_a_ready_replica()
+                if self._watcher is None or self._lost_ready_at is not None:
+                    await self._await_a_ready_replica()  # not while a replica is ready
                 return await method(request, timeout=self._timeout(timeout), metadata=outbound)
         except BreakerOpen as refused:
             raise self._open_error(refused) from None
