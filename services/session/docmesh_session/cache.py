@@ -6,7 +6,9 @@ Keys are namespaced and versioned (`docmesh:session:v1:<id>` for the session,
 entry of another form, e.g. an older release's, is dropped when read), and a write only
 replaces an older version (a Lua script compares them), so out-of-order write-throughs from
 concurrent requests never leave stale state behind.
-Reads slide the TTL (GETEX). Every Redis error or timeout is caught and logged, the caller
+Commands go through `redis_link` (every command pipelined on one connection; redis-py's
+client cost about ten times the CPU per command). Reads slide the TTL (GETEX). Every Redis
+error or timeout is caught and logged, the caller
 falls back to the database, and no request touches Redis until a background probe of the
 shared back-off (docmesh_common.backoff) finds it answering again; keys whose write-through was
 missed meanwhile are deleted first, so a Redis that comes back never serves state older than
@@ -15,16 +17,12 @@ the database.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import uuid
 from typing import Final
 
 from prometheus_client import Counter
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from docmesh_common.backoff import Backoff
 from docmesh_session.domain import RevisionRecord, SessionRecord, SessionView
@@ -34,6 +32,7 @@ from docmesh_session.mapping import (
     session_from_cache,
     session_to_cache,
 )
+from docmesh_session.redis_link import RedisLink, Script
 
 log = logging.getLogger(__name__)
 
@@ -106,20 +105,11 @@ class SessionCache:
         namespace: str = "docmesh",
         max_connections: int = 64,
     ) -> None:
-        self._redis: Redis | None = None
+        # Every command pipelined on one connection (redis_link); at most `max_connections`
+        # in flight, the bound the connection pool used to set: under a burst, callers wait.
+        self._redis: RedisLink | None = None
         if redis_url:
-            # A blocking pool: under a burst, callers wait (briefly) for a connection instead
-            # of failing with "Too many connections".
-            pool = BlockingConnectionPool.from_url(
-                redis_url,
-                max_connections=max_connections,
-                timeout=timeout_seconds,
-                socket_timeout=timeout_seconds,
-                socket_connect_timeout=timeout_seconds,
-                retry=Retry(NoBackoff(), 0),
-                health_check_interval=30,
-            )
-            self._redis = Redis(connection_pool=pool)
+            self._redis = RedisLink(redis_url, timeout=timeout_seconds, max_in_flight=max_connections)
         self._ttl_ms = ttl_seconds * 1000
         self._prefix = f"{namespace}:{KEY_SCHEMA}:"
         # After a failure no request touches Redis: the shared back-off probes it in the
@@ -130,9 +120,9 @@ class SessionCache:
         )
         # Sessions whose write-through was missed while Redis was unreachable.
         self._dirty: set[uuid.UUID] = set()
-        self._put_script = self._redis.register_script(_PUT_IF_NEWER) if self._redis else None
-        self._put_both_script = self._redis.register_script(_PUT_BOTH_IF_NEWER) if self._redis else None
-        self._get_script = self._redis.register_script(_GET_BOTH) if self._redis else None
+        self._put_script = Script(self._redis, _PUT_IF_NEWER) if self._redis else None
+        self._put_both_script = Script(self._redis, _PUT_BOTH_IF_NEWER) if self._redis else None
+        self._get_script = Script(self._redis, _GET_BOTH) if self._redis else None
 
     @property
     def enabled(self) -> bool:
@@ -163,7 +153,7 @@ class SessionCache:
                     keys=[self.key(session_id), self.revision_key(session_id)], args=[self._ttl_ms]
                 )
             else:
-                raw_session = await self._redis.getex(self.key(session_id), px=self._ttl_ms)
+                raw_session = await self._redis.execute("GETEX", self.key(session_id), "PX", self._ttl_ms)
                 raw_revision = None
         except Exception as error:  # any Redis failure means: ask the database
             CACHE_READS.labels("error").inc()
@@ -234,7 +224,7 @@ class SessionCache:
             return
         assert self._redis is not None
         try:
-            await self._redis.delete(self.key(session_id), self.revision_key(session_id))
+            await self._redis.execute("DEL", self.key(session_id), self.revision_key(session_id))
         except Exception as error:
             self._dirty.add(session_id)
             await self._failed("delete", error)
@@ -243,14 +233,14 @@ class SessionCache:
         if self._redis is None:
             return False
         try:
-            return bool(await self._redis.ping())
+            return bool(await self._redis.execute("PING"))
         except Exception:
             return False
 
     async def close(self) -> None:
         await self._backoff.close()
         if self._redis is not None:
-            await self._redis.aclose(close_connection_pool=True)
+            await self._redis.close()
 
     async def _put(self, key: str, session_id: uuid.UUID, version: int, body: str) -> None:
         if not await self._usable():
@@ -279,13 +269,13 @@ class SessionCache:
         assert self._redis is not None
         stale = list(self._dirty)
         if stale:
-            await self._redis.delete(*(k for s in stale for k in (self.key(s), self.revision_key(s))))
+            await self._redis.execute("DEL", *(k for s in stale for k in (self.key(s), self.revision_key(s))))
             self._dirty.difference_update(stale)
 
     async def _recover(self) -> None:
         """The back-off's probe: Redis answers, and the keys missed meanwhile are gone (raises if not)."""
         assert self._redis is not None
-        await self._redis.ping()
+        await self._redis.execute("PING")
         await self._drop_dirty()
 
     async def _failed(self, operation: str, error: Exception) -> None:
@@ -299,8 +289,7 @@ class SessionCache:
                 error,
             )
         self._backoff.failed(error)
-        # The idle pooled connections are most likely dead too (a restarted Redis, a cut
-        # network): drop them, so the probe starts afresh.
+        # The connection is most likely dead too (a restarted Redis, a cut network): close it,
+        # so the probe starts afresh.
         if self._redis is not None:
-            with contextlib.suppress(Exception):
-                await self._redis.connection_pool.disconnect(inuse_connections=False)
+            await self._redis.close()
