@@ -99,6 +99,9 @@ class MemorySessionStore:
         self.sessions: dict[str, StoredSession] = {}
         # The owner's profile, as BeginTurn returns it with a first document's turn.
         self.profiles = profiles if profiles is not None else MemoryProfileBook()
+        # The owner's customers, whose names BeginTurn returns with a first document's turn
+        # (None: it returns none, as for an owner with more than it carries).
+        self.customers: MemoryCustomerBook | None = None
         self.max_tokens = max_tokens
         self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         self.calls: list[str] = []
@@ -237,10 +240,13 @@ class MemorySessionStore:
             stored.appended[opening.idempotency_key] = message
             appended = Appended(message=message, replayed=False)
         view = await self._view(session_id)
-        profile = None
-        if opening.include_profile and view.latest_revision is None:
-            profile = await self.profiles.get()
-        return Begun(view=view, appended=appended, profile=profile)
+        profile = names = None
+        if view.latest_revision is None:
+            if opening.include_profile:
+                profile = await self.profiles.get()
+            if opening.include_customer_names and self.customers is not None:
+                names = self.customers.names()
+        return Begun(view=view, appended=appended, profile=profile, customer_names=names)
 
     async def commit_turn(self, commit: TurnCommit) -> Committed:
         self.calls.append("commit")
@@ -500,13 +506,27 @@ class MemoryProfileBook:
 
 
 class MemoryCustomerBook:
-    """A CustomerBook in a list; a name matches a customer whose name it equals ignoring case."""
+    """A CustomerBook in a list; a name matches a customer whose name it equals ignoring case.
+    `calls` names the reads made (match, get)."""
 
     def __init__(self, *customers: Customer) -> None:
-        self.customers = list(customers)
+        self.customers = [c if c.id else replace(c, id=str(uuid.uuid4())) for c in customers]
+        self.calls: list[str] = []
 
     async def match(self, name: str) -> Customer | None:
+        self.calls.append("match")
         return next((c for c in self.customers if c.party.name.lower() == name.strip().lower()), None)
+
+    async def get(self, customer_id: str) -> Customer:
+        self.calls.append("get")
+        found = next((c for c in self.customers if c.id == customer_id), None)
+        if found is None:
+            raise NotFound(f"customer {customer_id} not found")
+        return found
+
+    def names(self) -> tuple[tuple[str, str], ...]:
+        """Every customer's id and name as BeginTurn returns them (the session's sort name)."""
+        return tuple((c.id, c.party.name.strip().casefold()) for c in self.customers)
 
     async def create(self, customer: Customer) -> Customer:
         created = replace(customer, id=str(uuid.uuid4()))

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 
 from docmesh_agent.domain import Customer, Profile
+from docmesh_agent.providers.base import ProviderAnswer
 from docmesh_common.model.invoice import Party
 from tests.agent.memory import MemoryCustomerBook
 from tests.agent.test_turn import ACME, ACME_INVOICE, GENERATED, Rig, edited, make_rig
@@ -27,11 +28,20 @@ ACME_CUSTOMER = Customer(
 )
 
 
-def business_rig(*steps: object, customers: tuple[Customer, ...] = ()) -> Rig:
+def generated_for(buyer: str) -> ProviderAnswer:
+    """The provider's new document, billed to `buyer`."""
+    invoice = ACME_INVOICE.model_copy(update={"buyer": Party(name=buyer)})
+    return dataclasses.replace(GENERATED, invoice=invoice)
+
+
+def business_rig(*steps: object, customers: tuple[Customer, ...] = (), names: bool = True) -> Rig:
     rig = make_rig(*steps)
-    # The turn's ProfileBook and the profile BeginTurn returns are one.
+    # The turn's ProfileBook and the profile BeginTurn returns are one, so are its
+    # CustomerBook and the customers' names BeginTurn returns (unless `names` is False).
     rig.store.profiles.profile = PROFILE
-    rig.turns.customers = MemoryCustomerBook(*customers)
+    book = MemoryCustomerBook(*customers)
+    rig.turns.customers = book
+    rig.store.customers = book if names else None
     return rig
 
 
@@ -61,6 +71,33 @@ async def test_a_buyer_matching_a_customer_gets_their_details_and_defaults() -> 
     assert invoice.buyer.email == "billing@acme.test" and invoice.buyer.city == "Springfield"
     assert invoice.currency_code == "GBP"
     assert invoice.due_date == dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)
+
+
+async def test_a_buyer_is_matched_among_the_names_the_turn_began_with_and_only_a_match_is_read() -> None:
+    rig = business_rig(generated_for("Acme Corporation"), generated_for("Globex"), customers=(ACME_CUSTOMER,))
+    book = rig.turns.customers
+    assert isinstance(book, MemoryCustomerBook)
+
+    # MatchCustomer's fuzzy rule ("Acme Corporation" is Acme Corp), then one read of it.
+    matched = await rig.chat("Invoice Acme Corporation for 10 hours of consulting at 150")
+    calls_after_match = list(book.calls)
+    other = await rig.chat("Invoice Globex for 10 hours of consulting at 150")
+
+    assert matched.document is not None and matched.document.invoice.buyer.email == "billing@acme.test"
+    assert calls_after_match == ["get"]
+    assert other.document is not None and other.document.invoice.buyer.email == ""
+    assert book.calls == ["get"]  # no customer matched Globex: nothing more was asked
+
+
+async def test_without_the_names_the_buyer_is_matched_by_the_customer_book() -> None:
+    rig = business_rig(GENERATED, customers=(ACME_CUSTOMER,), names=False)
+    book = rig.turns.customers
+    assert isinstance(book, MemoryCustomerBook)
+
+    result = await rig.chat("Invoice Acme Corp for 10 hours of consulting at 150")
+
+    assert result.document is not None and result.document.invoice.buyer.city == "Springfield"
+    assert book.calls == ["match"]
 
 
 async def test_an_edit_keeps_the_document_as_it_is_without_profile_defaults() -> None:

@@ -1,6 +1,7 @@
 """Over the real services: a chat turn of the built-in provider calls the session process
-BeginTurn, (for a first document) MatchCustomer, and CommitTurn, nothing else (issue 16: the
-number of calls was the cost of a turn). Counted from the services' own call metrics."""
+BeginTurn and CommitTurn, and for a first document whose buyer is a saved customer GetCustomer
+(the buyer is matched among the customers' names BeginTurn returned), nothing else (issue 16:
+the number of calls was the cost of a turn). Counted from the services' own call metrics."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from collections import Counter
 
 import pytest
 
+from docmesh.session.v1 import customer_service_pb2 as customer_pb
+from docmesh.session.v1 import customer_service_pb2_grpc
+from docmesh.type.v1 import invoice_pb2
 from docmesh_common.metrics import RPC_HANDLED
 from tests.agent.conftest import Mesh
 
@@ -28,9 +32,7 @@ def _session_calls() -> Counter[str]:
     return counts
 
 
-async def test_a_first_turn_calls_begin_match_customer_and_commit_and_an_edit_begin_and_commit(
-    mesh: Mesh,
-) -> None:
+async def test_a_first_turn_and_an_edit_each_call_begin_and_commit_only(mesh: Mesh) -> None:
     caller = mesh.builtin_caller()
     before = _session_calls()
     first = await caller.chat(ACME)
@@ -39,5 +41,26 @@ async def test_a_first_turn_calls_begin_match_customer_and_commit_and_an_edit_be
     after_edit = _session_calls()
 
     assert (first.revision_number, edited.revision_number) == (1, 2)
-    assert after_first - before == Counter({"BeginTurn": 1, "MatchCustomer": 1, "CommitTurn": 1})
+    assert after_first - before == Counter({"BeginTurn": 1, "CommitTurn": 1})
     assert after_edit - after_first == Counter({"BeginTurn": 1, "CommitTurn": 1})
+
+
+async def test_a_first_turn_billing_a_saved_customer_reads_that_customer_and_takes_its_details(
+    mesh: Mesh,
+) -> None:
+    caller = mesh.builtin_caller()
+    customers = customer_service_pb2_grpc.CustomerServiceStub(mesh.session_channel)
+    await customers.CreateCustomer(
+        customer_pb.CreateCustomerRequest(
+            customer=customer_pb.Customer(
+                party=invoice_pb2.Party(name="Acme Corporation", city="Springfield")
+            )
+        ),
+        metadata=caller.md,
+    )
+    before = _session_calls()
+    first = await caller.chat(ACME)  # "Acme Corp": MatchCustomer's rule finds Acme Corporation
+    after_first = _session_calls()
+
+    assert first.invoice.buyer.city == "Springfield"
+    assert after_first - before == Counter({"BeginTurn": 1, "GetCustomer": 1, "CommitTurn": 1})

@@ -118,16 +118,21 @@ class TurnOpening:
     # A session whose document is finalized is refused (FailedPrecondition DOCUMENT_FINALIZED)
     # before anything is written.
     refuse_finalized: bool = False
+    # The owner's customers' names too, while the session has no document (a first one's buyer
+    # is matched against them without asking the customer book).
+    include_customer_names: bool = False
 
 
 @dataclass(frozen=True)
 class Begun:
     """An opened turn: the session read after its message (every message, the latest revision),
-    the message as stored, and the profile when asked for and the session has no document."""
+    the message as stored, and, when asked for and the session has no document, the profile
+    and the id and name of every customer of the owner (None: not all of them came)."""
 
     view: SessionView
     appended: Appended
     profile: Profile | None = None
+    customer_names: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,10 @@ class CustomerBook(Protocol):
         """The customer a buyer's name means (fuzzily), or None."""
         ...
 
+    async def get(self, customer_id: str) -> Customer:
+        """The customer of that id (one a match found among the names a turn began with)."""
+        ...
+
     async def create(self, customer: Customer) -> Customer: ...
 
     async def update_party(self, customer_id: str, party: Party) -> Customer:

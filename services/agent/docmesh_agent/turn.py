@@ -47,6 +47,7 @@ import datetime as dt
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 
 from docmesh_agent.commands import Command, read_command
 from docmesh_agent.credit_notes import CreditNotes, read_credit_request
@@ -139,7 +140,17 @@ class ChatTurns(TurnOpener, TurnAnswers, TurnOutcomes):
                     return stored
                 failed_before = answered_with_error(view.messages, user.id)
             return await self._run(
-                view, user, message, key, document_kind, events, deadline, failed_before, lease, begun.profile
+                view,
+                user,
+                message,
+                key,
+                document_kind,
+                events,
+                deadline,
+                failed_before,
+                lease,
+                begun.profile,
+                begun.customer_names,
             )
 
     async def _run(
@@ -154,6 +165,7 @@ class ChatTurns(TurnOpener, TurnAnswers, TurnOutcomes):
         failed_before: bool,
         lease: Lease | None = None,
         profile: Profile | None = None,
+        customer_names: Sequence[tuple[str, str]] | None = None,
     ) -> TurnResult:
         """The turn after its user message is saved: answer, then commit (or fail) once."""
         session = view.session
@@ -199,7 +211,7 @@ class ChatTurns(TurnOpener, TurnAnswers, TurnOutcomes):
                     history=history_before(view.messages, user.id),
                     document_kind=kind,
                 )
-                await self._answer(result, request, view, events, deadline, profile)
+                await self._answer(result, request, view, events, deadline, profile, customer_names)
         except DomainError as error:
             await self._fail_detached(result, key, error, failed_before)
             raise

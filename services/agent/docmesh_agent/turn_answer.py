@@ -33,6 +33,7 @@ from docmesh_agent.turn_open import load_or_create
 from docmesh_agent.turn_outcome import ERROR_REPLY_PREFIX
 from docmesh_agent.turn_result import SavedElsewhere, TurnEvents, TurnResult, save
 from docmesh_agent.usage import LLM_REASKS
+from docmesh_common.customer_match import best_match
 from docmesh_common.errors import DomainError, FailedPrecondition, InvalidArgument, blame_dependency
 from docmesh_common.model.invoice import Invoice
 
@@ -162,9 +163,12 @@ class TurnAnswers:
         events: TurnEvents | None,
         deadline: float | None,
         profile: Profile | None = None,
+        customer_names: Sequence[tuple[str, str]] | None = None,
     ) -> None:
         """Ask the provider, and ask again with the problems while re-asks are left; a new
-        document's seller comes from `profile` (the one the turn began with, else read)."""
+        document's seller comes from `profile` (the one the turn began with, else read), its
+        buyer's details from the customer its name matches (among `customer_names`, every
+        customer's id and name as the turn began with them, else asked of the customer book)."""
         llm_deadline = (
             None
             if deadline is None
@@ -198,7 +202,7 @@ class TurnAnswers:
                 if request.current is None:
                     if request.document_kind is not None:
                         invoice = invoice.model_copy(update={"kind": request.document_kind})
-                    invoice = await self._with_defaults(invoice, request, profile)
+                    invoice = await self._with_defaults(invoice, request, profile, customer_names)
                 invoice = in_language(settled(invoice, request.current), view.session.language)
                 document, problems = await self._check(invoice)
                 if document is not None and (not problems or asks_left == 0):
@@ -217,12 +221,22 @@ class TurnAnswers:
             request = dataclasses.replace(request, rejected=rejected, feedback=tuple(problems), model=model)
 
     async def _with_defaults(
-        self, invoice: Invoice, request: TurnRequest, profile: Profile | None
+        self,
+        invoice: Invoice,
+        request: TurnRequest,
+        profile: Profile | None,
+        customer_names: Sequence[tuple[str, str]] | None = None,
     ) -> Invoice:
         """A new document's seller from the profile, its buyer from the matching customer."""
         if profile is None:
             profile = await self.profiles.get()
-        customer = await self.customers.match(invoice.buyer.name) if invoice.buyer.name else None
+        customer = None
+        if invoice.buyer.name:
+            if customer_names is None:
+                customer = await self.customers.match(invoice.buyer.name)
+            elif (found := best_match(invoice.buyer.name, customer_names)) is not None:
+                # MatchCustomer's rule on the names the turn began with: a call only for a match.
+                customer = await self.customers.get(found.customer_id)
         return with_defaults(invoice, request.message, profile, customer, request.today)
 
     async def _check(self, invoice: Invoice) -> tuple[Document | None, list[str]]:

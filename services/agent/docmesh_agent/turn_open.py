@@ -62,6 +62,7 @@ class TurnOpener:
             lease_seconds=self.settings.turn_lease_seconds,
             include_profile=True,
             refuse_finalized=True,
+            include_customer_names=True,
         )
         if session_id:
             opening = dataclasses.replace(opening, session_id=parse_session_id(session_id))

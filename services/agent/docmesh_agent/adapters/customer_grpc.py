@@ -30,6 +30,12 @@ class GrpcCustomerBook:
         )
         return _customer(found.customer) if found.found else None
 
+    async def get(self, customer_id: str) -> Customer:
+        got = await self._upstream.call(
+            self._upstream.stub.GetCustomer, cus_pb2.GetCustomerRequest(customer_id=customer_id)
+        )
+        return _customer(got.customer)
+
     async def create(self, customer: Customer) -> Customer:
         created = await self._upstream.call(
             self._upstream.stub.CreateCustomer,

@@ -174,6 +174,7 @@ class GrpcSessionStore:
             lease_duration=_duration(opening.lease_seconds),
             include_profile=opening.include_profile,
             refuse_finalized=opening.refuse_finalized,
+            include_customer_names=opening.include_customer_names,
         )
         if opening.new_session is not None:
             request.new_session.CopyFrom(_new_session(opening.new_session))
@@ -189,6 +190,9 @@ class GrpcSessionStore:
             view=view,
             appended=Appended(message=_message(begun.message), replayed=begun.replayed),
             profile=profile_from_wire(begun.profile) if begun.HasField("profile") else None,
+            customer_names=(
+                tuple((c.id, c.name) for c in begun.customer_names) if begun.customer_names_complete else None
+            ),
         )
 
     async def append_user_message(
