@@ -6,8 +6,8 @@ question); render and check the document (turn_answer.py: correct its sheet, and
 provider again with the problems, in one bounded loop); then one commit writes the reply, the
 revision, the usage and the first document's title at once, and frees the lock
 (turn_outcome.py). The turn reaches the other services only through its ports (ports.py).
-A first turn of the built-in provider is three session calls (BeginTurn, MatchCustomer,
-CommitTurn), an edit two (BeginTurn, CommitTurn).
+A turn of the built-in provider is two session calls (BeginTurn, CommitTurn); a first document
+whose buyer matches a saved customer (among the names BeginTurn returned) reads it (GetCustomer).
 
 One turn at a time per session, across every agent replica
 -----------------------------------------------------------
