@@ -26,12 +26,14 @@
 
 Usage: .venv/bin/python bench/bench_agent.py [--turns 256] [--llm-delay 1.0]
        [--builtin-turns 300] [--builtin-concurrency 16]
-       [--ab] [--ab-only] [--before e29c26d] [--after HEAD] [--ab-concurrency 32 256]
+       [--ab] [--ab-only] [--before e29c26d [COMMIT ...]] [--after HEAD] [--ab-concurrency 32 256]
        [--ab-waves 2] [--ab-rounds 2] [--no-ab-edits] [--ab-provider builtin] [--ab-gateway]
 
 Chat turns with the built-in provider through the gateway, before/after (issue 16):
        .venv/bin/python bench/bench_agent.py --ab-only --ab-provider builtin --ab-gateway \
            --before <commit> --after HEAD --ab-concurrency 8 32
+Several --before commits are each a side of their own, in the same alternating rounds (A B C,
+then C B A, ...); every side's line gives its ratios to each side printed above it.
 """
 
 from __future__ import annotations
@@ -565,7 +567,8 @@ def report_sides(sides: list[Side], concurrencies: list[int]) -> None:
         "  p50 latency  errors"
     )
     for kind, concurrency in [(k, c) for k in ("first", "edit") for c in concurrencies]:
-        base: tuple[float, float] | None = None
+        # Each side's (turns/s, machine CPU per turn), for the ratios of the sides after it.
+        bases: list[tuple[str, float, float]] = []
         for side in sides:
             runs = side.runs.get((kind, concurrency), [])
             if not runs:
@@ -577,10 +580,11 @@ def report_sides(sides: list[Side], concurrencies: list[int]) -> None:
             agent = sum(r.processes["agent"] for r in runs) / turns * 1000
             p50 = percentile([x for r in runs for x in r.latencies], 0.5) * 1000
             errors = sum(r.errors for r in runs)
-            ratio = (
-                f"   (x{rate / base[0]:.2f} turns/s, x{machine / base[1]:.2f} machine CPU)" if base else ""
+            ratio = "".join(
+                f"   (vs {label.split()[-1]}: x{rate / base_rate:.2f} turns/s, x{machine / base_machine:.2f} machine CPU)"
+                for label, base_rate, base_machine in bases
             )
-            base = base or (rate, machine)
+            bases.append((side.label, rate, machine))
             print(
                 f"  {kind:<5}  {concurrency:>11}  {side.label:<16}  {rate:7.1f}  {machine:13.2f} ms  {mesh:10.2f} ms"
                 f"  {agent:11.2f} ms  {p50:8.0f} ms  {errors:6}{ratio}"
@@ -623,7 +627,7 @@ async def before_after(children: Processes, options: argparse.Namespace, base_ur
     concurrencies = sorted(options.ab_concurrency)
     with contextlib.ExitStack() as trees:
         sides = []
-        for role, commit in (("before", options.before), ("after", options.after)):
+        for role, commit in [*(("before", c) for c in options.before), ("after", options.after)]:
             sha, folder = trees.enter_context(worktree(commit))
             sides.append(Side(label=f"{role} {sha}", folder=folder))
         async with contextlib.AsyncExitStack() as stores:
@@ -765,7 +769,12 @@ async def main() -> None:
     parser.add_argument("--builtin-concurrency", type=int, default=16)
     parser.add_argument("--ab", action="store_true", help="also run 3. before/after")
     parser.add_argument("--ab-only", action="store_true", help="run only 3. before/after")
-    parser.add_argument("--before", default="e29c26d", help="the before commit")
+    parser.add_argument(
+        "--before",
+        nargs="+",
+        default=["e29c26d"],
+        help="the before commit(s): each is a side of its own, measured in turn with the after one",
+    )
     parser.add_argument("--after", default="HEAD", help="the after commit")
     parser.add_argument("--ab-concurrency", type=int, nargs="+", default=[32, 256])
     parser.add_argument("--ab-waves", type=int, default=2, help="turns per measurement = concurrency x waves")
