@@ -101,3 +101,43 @@ def test_a_slip_in_order_after_purchase_is_a_purchase_order() -> None:
 def test_a_common_plural_then_a_count_beside_a_name_with_a_number() -> None:
     invoice = _written("Invoice Pike & Co: Microsoft 365 licences 5 @ £10.30, VAT 20%")
     assert _lines(invoice) == [("Microsoft 365 licences", Decimal(5), "", Decimal("10.30"))]
+
+
+# --- answers of several facts ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "answer", "lines"),
+    [
+        (
+            "invoice Mrs Alvarez for the boiler service",
+            "95, and 2 hrs extra labour at 60, due in 7 days",
+            [
+                ("Boiler service", Decimal(1), "", Decimal(95)),
+                ("Extra labour", Decimal(2), "hours", Decimal(60)),
+            ],
+        ),
+        (
+            "Invoice Kite Studio for the landing page build",
+            "1.8k + 2 rounds of revisions at 150 each, net 30",
+            [
+                ("Landing page build", Decimal(1), "", Decimal(1800)),
+                ("Revisions", Decimal(2), "rounds", Decimal(150)),
+            ],
+        ),
+        (
+            "Invoice Vertex Legal for the contract translation",
+            "3,500 words at 0.10 per word, plus 40 for certification, due March 31",
+            [
+                ("Contract translation", Decimal(3500), "words", Decimal("0.10")),
+                ("Certification", Decimal(1), "", Decimal(40)),
+            ],
+        ),
+    ],
+)
+def test_an_answer_prices_the_asked_line_and_adds_its_other_lines(
+    first: str, answer: str, lines: list[tuple[str, Decimal, str, Decimal]]
+) -> None:
+    result = interpret(answer, None, today=TODAY, history=[first])
+    assert result.invoice is not None, result.reply
+    assert _lines(result.invoice) == lines

@@ -108,14 +108,30 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
     elif (
         missing
         and missing[0].endswith(".unit_price")
-        and sum(i.described_by_unit for i in new.items) == 1
+        and (bare := _bare_amounts(new)) is not None
+        and (priced := price_answer(bare, draft.items[line_of(missing[0])])) is not None
+    ):
+        # "the boiler service" asked its price: "95, and 2 hrs extra labour at 60, due in 7 days",
+        # "1.8k + 2 rounds of revisions at 150 each": the one bare amount of the answer is the
+        # asked line's price; the answer's lines are lines of their own.
+        index = line_of(missing[0])
+        draft = replace(draft, items=[*draft.items])
+        draft.items[index], hint = priced
+        if hint and draft.currency_hint is None:
+            draft.currency_hint = hint
+        new.unknown = [u for u in new.unknown if u != bare]
+    elif (
+        missing
+        and missing[0].endswith(".unit_price")
+        and sum(_counted_only(i) for i in new.items) == 1
         and draft.items[line_of(missing[0])].quantity == 1
         and not draft.items[line_of(missing[0])].unit
     ):
-        # "Invoice Umbrella for gardening" / "6 hours at 25" (and "340 in materials"): the
-        # answer's count, unit and rate are the gardening's; its other lines are lines.
+        # "Invoice Umbrella for gardening" / "6 hours at 25" (and "340 in materials"), "the contract
+        # translation" / "3,500 words at 0.10 per word, plus 40 for certification": the answer's
+        # count, unit and rate are the asked line's; its other lines are lines.
         index = line_of(missing[0])
-        said = next(i for i in new.items if i.described_by_unit)
+        said = next(i for i in new.items if _counted_only(i))
         draft = replace(draft, items=[*draft.items])
         draft.items[index] = replace(
             draft.items[index], quantity=said.quantity, unit=said.unit, unit_price=said.unit_price
@@ -158,6 +174,23 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
             new.unknown = []
             new.currency_hint = new.currency_hint or hint
     return _merge(draft, new)
+
+
+_BARE_AMOUNT = re.compile(r"^[^\s\d]{0,3}\s?\d[\d,.']*(?:\s?[kK])?(?:\s?(?:[€$£¥₹]|[A-Z]{3}))?$")
+
+
+def _bare_amounts(answer: Draft) -> str | None:
+    """The one clause of an answer that is an amount and nothing else ("95", "1.8k", "€400")."""
+    bare = [u for u in answer.unknown if _BARE_AMOUNT.match(u.strip())]
+    return bare[0] if len(bare) == 1 else None
+
+
+def _counted_only(item: DraftItem) -> bool:
+    """A line of an answer with a count, a unit and a price but no name: "6 hours at 25",
+    "3,500 words at 0.10 per word"."""
+    return item.described_by_unit or (
+        not item.description and bool(item.unit) and item.unit_price is not None and item.quantity != 1
+    )
 
 
 def _prices_the_asked_line(draft: Draft, answer: Draft, missing: str) -> bool:

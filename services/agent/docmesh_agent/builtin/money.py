@@ -283,7 +283,7 @@ def find_money(text: str) -> list[Money]:
             continue
         mult = match.group("mult")
         if mult:
-            amount *= _MULTIPLIERS[mult.strip().lower()]
+            amount = strip_amount(amount * _MULTIPLIERS[mult.strip().lower()])
         found.append(Money(amount=amount, currency=code, start=start, end=end))
     return found
 
