@@ -141,3 +141,31 @@ def test_an_answer_prices_the_asked_line_and_adds_its_other_lines(
     result = interpret(answer, None, today=TODAY, history=[first])
     assert result.invoice is not None, result.reply
     assert _lines(result.invoice) == lines
+
+
+# --- a tax on some lines only ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "exempt"),
+    [
+        (
+            "Invoice Harbor Tech for 6 yoga sessions at 95, mat rental 40, GST 5% on the mats only",
+            [True, False],
+        ),
+        ("Invoice Lakeside HOA: lawn care 300, plants 180, 7% sales tax only on the plants", [True, False]),
+        (
+            "invoice Dunmore Hall: dinner for 80 at 40 a head, service charge 600, 10% tax but no tax on the service charge",
+            [False, True],
+        ),
+    ],
+)
+def test_a_tax_said_of_some_lines_leaves_the_others_untaxed(message: str, exempt: list[bool]) -> None:
+    invoice = _written(message)
+    assert [i.tax_exempt for i in invoice.line_items] == exempt
+    assert len(invoice.taxes) == 1
+
+
+def test_a_tax_only_on_a_line_that_is_not_there_is_not_written() -> None:
+    result = interpret("Invoice Acme: lawn care 300, 7% sales tax on the plants only", None, today=TODAY)
+    assert result.action == "question" and result.invoice is None

@@ -174,3 +174,23 @@ def test_a_count_then_a_capitalised_plural_is_asked_about() -> None:
     result = interpret("Angebot für Hotel Seeblick: Bildbearbeitung 30 Bilder à 15 €", None, today=TODAY)
     assert result.action == "question"
     assert "30" in result.reply
+
+
+def test_a_headcount_after_for_priced_a_head_is_the_quantity() -> None:
+    # "dinner for 80 at 40 a head" was one "Dinner for 80" at 40 once the tax clause was read.
+    assert _total("invoice Dunmore Hall: dinner for 80 at 40 a head") == Decimal("3200.00")
+
+
+def test_a_headcount_after_for_with_a_bare_price_is_asked() -> None:
+    # 40 for each of the 80 (3,200) or for all of them (40): two totals, asked.
+    result = interpret("Invoice Acme: dinner for 80 at 40", None, today=TODAY)
+    assert result.action == "question" and "80" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("answer", "total"), [("40 each", Decimal("3200.00")), ("for all of them", Decimal("40.00"))]
+)
+def test_the_answer_about_a_headcount_decides_the_total(answer: str, total: Decimal) -> None:
+    result = interpret(answer, None, today=TODAY, history=["Invoice Acme: dinner for 80 at 40"])
+    assert result.invoice is not None
+    assert compute_totals(result.invoice).total == total

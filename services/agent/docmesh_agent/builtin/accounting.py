@@ -146,5 +146,5 @@ def _texts(draft: Draft) -> str:
     parts += [*draft.warnings, *draft.unclear]
     parts += [draft.notes or "", draft.reference or "", draft.number or "", draft.payment_terms or ""]
     parts += [d.description for d in draft.discounts]
-    parts += [*draft.exempt_lines, *(d.target for d in draft.line_discounts)]
+    parts += [*draft.exempt_lines, *draft.taxed_only, *(d.target for d in draft.line_discounts)]
     return "\n".join(p for p in parts if p)

@@ -67,11 +67,12 @@ def answer_nested(draft: Draft, answer: str) -> Draft:
             # "3 chairs" make it the quantity; anything else keeps the name.
             count = item.count_choice
             if re.search(
-                rf"\b(?:yes|yeah|yep|number|quantity|count|qty|sí|si|ja|oui)\b|^\s*{plain_number(count)}\b",
+                rf"\b(?:yes|yeah|yep|number|quantity|count|qty|sí|si|ja|oui|each|apiece|per\s+(?:person|head|guest)|"
+                rf"a\s+head)\b|^\s*{plain_number(count)}\b",
                 answer,
                 re.IGNORECASE,
             ):
-                name = re.sub(rf"\s+{plain_number(count)}\s*$", "", item.description)
+                name = re.sub(rf"\s+(?:for\s+)?{plain_number(count)}\s*$", "", item.description)
                 item = replace(item, description=name, quantity=count)
             item = replace(item, count_choice=None)
         if item.nested is not None:

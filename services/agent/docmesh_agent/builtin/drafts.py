@@ -115,6 +115,8 @@ class Draft:
     line_discounts: list[LineDiscount] = field(default_factory=list)
     # Lines named as not taxed ("no tax on the deposit"), matched to the lines when built.
     exempt_lines: list[str] = field(default_factory=list)
+    # "GST 5% on the mats only": the lines the document's one tax applies to (the others are exempt).
+    taxed_only: list[str] = field(default_factory=list)
     shipping: Decimal | None = None
     currency: str | None = None
     currency_hint: str | None = None
@@ -152,6 +154,7 @@ class Draft:
                 self.discounts,
                 self.line_discounts,
                 self.exempt_lines,
+                self.taxed_only,
                 self.shipping is not None,
                 self.currency,
                 self.number,

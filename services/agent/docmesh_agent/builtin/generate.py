@@ -306,6 +306,7 @@ def _merge(old: Draft, new: Draft) -> Draft:
     out.discounts = [*old.discounts, *new.discounts]
     out.line_discounts = [*old.line_discounts, *new.line_discounts]
     out.exempt_lines = [*old.exempt_lines, *new.exempt_lines]
+    out.taxed_only = [*old.taxed_only, *new.taxed_only]
     out.unrated_taxes = [*old.unrated_taxes, *new.unrated_taxes]
     out.said_numbers = [*old.said_numbers, *new.said_numbers]
     out.unknown = list(new.unknown)
@@ -397,6 +398,13 @@ def _build(draft: Draft, today: dt.date) -> Invoice:
         if index is None:
             raise ValueError(f"no line matches “{target}” to leave untaxed")
         items[index]["tax_exempt"] = True
+    if draft.taxed_only:
+        # "GST 5% on the mats only": with one tax, every other line is exempt from it.
+        taxed = {find_line(target, [i["description"] for i in items]) for target in draft.taxed_only}
+        if None in taxed or len(draft.taxes) != 1:
+            raise ValueError(f"no single tax and line match “{', '.join(draft.taxed_only)}” to tax alone")
+        for index, item in enumerate(items):
+            item["tax_exempt"] = item["tax_exempt"] or index not in taxed
     invoice = Invoice.model_validate(data)
     if draft.paid_in_full:
         invoice = Invoice.model_validate(

@@ -390,6 +390,7 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         )
         or re.search(rf"\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\.?\s*$", head, re.IGNORECASE)
     )
+    head_count: Decimal | None = None
     if trailing_qty and qty == 1 and not unit:
         qty = parse_number(trailing_qty.group("q"))
         unit = trailing_qty.groupdict().get("unit") or ""
@@ -403,12 +404,19 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         # "mulch 8 bags at 6.50", "parquet 35 m² at 28", "brake pads 2 × 55": the count and its
         # measure after the description are the quantity (never a description "Mulch 8 bags" at
         # 6.50 for the lot).
-        if connector in ("x", "×", "*") or counted_by.group("unit"):
+        per_one = _PER_UNIT_TAIL.match(tail) is not None
+        for_count = re.search(r"\bfor$", head[: counted_by.start()].rstrip(), re.IGNORECASE) is not None
+        # "dinner for 80 at 40 a head": a count after "for" priced per head (or each) is the
+        # quantity (it was one "Dinner for 80" at 40, a wrong total).
+        if for_count and not per_one and not counted_by.group("unit") and connector in ("at", "@"):
+            # "dinner for 80 at 40": 40 a head or for all of them? Asked (two totals).
+            head_count = parse_number(counted_by.group("q"))
+        if connector in ("x", "×", "*") or counted_by.group("unit") or (per_one and for_count):
             qty = parse_number(counted_by.group("q"))
             unit = counted_by.group("unit") or ""
             # "full groom for 2 dogs": the word that led to the count is not the description's.
             head = re.sub(r"\s+(?:for|of|x)$", "", head[: counted_by.start()], flags=re.IGNORECASE)
-    counted = _PLURAL_THEN_COUNT.search(head) if qty == 1 and not unit else None
+    counted = _PLURAL_THEN_COUNT.search(head) if qty == 1 and not unit and head_count is None else None
     if counted is not None and counted.group("what")[0].islower():
         # "chairs 3 at 85", "Microsoft 365 licences 5 @ 10.30": a common noun in the plural, then a
         # bare count, is how many; only a capitalised word ("Windows 11") may be a name, and is asked.
@@ -457,6 +465,11 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         r.draft.unclear.append(
             f"Is {counted.group('n')} the number of {counted.group('what').lower()}, or part of the name "
             f"“{desc}”?"
+        )
+    if head_count is not None and qty == 1:
+        item.count_choice = head_count
+        r.draft.unclear.append(
+            f"Is {plain_number(amount)} the price for each of the {plain_number(head_count)}, or for all of them?"
         )
     if counted_noun is not None and connector in ("at", "@"):
         item.count_choice = parse_number(counted_noun.group("n"))

@@ -36,6 +36,7 @@ from docmesh_common.model.invoice import Discount
 
 MAX_CLAUSE_CHARS = 300
 _TAXES = r"(?:sales\s+)?tax|vat|gst|hst|pst"
+_TAX_WORD = re.compile(rf"\b(?:{_TAXES}|iva|tva|mwst|ust|tps|tvq|qst)\b", re.IGNORECASE)
 # "... at 100 (tax-exempt)", "a domain 15 (no VAT)", "... at 50 not taxable": said of its line.
 _EXEMPT_TAIL = re.compile(
     rf"\s*\(?\s*(?:(?:{_TAXES})[- ]?(?:exempt|free)|exempt(?:\s+from\s+(?:{_TAXES}))?|no\s+(?:{_TAXES})|"
@@ -57,7 +58,14 @@ _EXEMPT_NAMED = (
     ),
 )
 _EXCEPT = re.compile(
-    r"^(?P<head>.+?)\s+(?:except|but\s+not|excluding)\s+(?:on|for)?\s*(?:the\s+)?(?P<target>.+)$",
+    r"^(?P<head>.+?)\s+(?:except|but\s+not|excluding|"
+    # "10% tax but no tax on the service charge"
+    rf"but\s+no\s+(?:{_TAXES})(?=\s+(?:on|for)\b))\s+(?:on|for)?\s*(?:the\s+)?(?P<target>.+)$",
+    re.IGNORECASE,
+)
+# "GST 5% on the mats only", "7% sales tax only on the plants": the tax, and the one line it is on.
+_TAX_ONLY_ON = re.compile(
+    r"^(?P<head>.+?)\s+(?:only\s+on|on(?=\s+.+\s+only$))\s+(?:the\s+)?(?P<target>.+?)(?:\s+only)?$",
     re.IGNORECASE,
 )
 # "design at 90 with 15% off", "logo design 400 (10% off)", "widget at 60 (100 off)": a discount
@@ -311,6 +319,14 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         if named:
             r.draft.exempt_lines.append(named.group("target"))
             return None
+    only_on = _TAX_ONLY_ON.match(rest)
+    if (
+        only_on
+        and _TAX_WORD.search(only_on.group("head"))
+        and read_fields(r, only_on.group("head"), party_before)
+    ):
+        r.draft.taxed_only.append(only_on.group("target"))
+        return None
     excepted = _EXCEPT.match(rest)
     if excepted and read_fields(r, excepted.group("head"), party_before):
         # "10% tax except on the staff": the tax, and the line it does not apply to.
