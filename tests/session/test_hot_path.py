@@ -15,6 +15,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from docmesh.session.v1 import session_service_pb2 as pb
+from docmesh_session.database import Database, create_engine
 from tests.session.conftest import Instance, Owner
 
 CREATE = "/docmesh.session.v1.SessionService/CreateSession"
@@ -111,3 +112,34 @@ async def test_a_create_after_the_database_dropped_its_idle_connections_is_answe
     finally:
         await admin.close()
     assert owner == alice.owner_id
+
+
+async def test_driver_connections_beyond_the_pool_are_closed_when_returned(
+    private_pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Overflow connections the pool has no room for are closed on return (an await: SQLAlchemy's
+    # asyncpg adapter closes in a greenlet), never left open or failing to close.
+    from tests.pg_admin import _dsn
+
+    engine = create_engine(private_pg_url, pool_size=1, max_overflow=2)
+    database = Database(engine)
+
+    async def hold() -> None:
+        async with database.driver() as driver:
+            await driver.execute("SELECT pg_sleep(0.2)")
+
+    try:
+        with caplog.at_level(logging.ERROR):
+            await asyncio.gather(hold(), hold(), hold())
+        admin = await asyncpg.connect(_dsn(private_pg_url))
+        try:
+            others = await admin.fetchval(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await admin.close()
+    finally:
+        await engine.dispose()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert others == 1  # the one the pool keeps

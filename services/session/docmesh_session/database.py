@@ -129,7 +129,7 @@ class Database:
                 yield connection
             except Exception as error:
                 if not connection.is_closed():
-                    pooled.close()  # a statement's own error (a constraint...): still usable
+                    await greenlet_spawn(pooled.close)  # a statement's own error: still usable
                     raise
                 # Not to be handed out again (invalidate() also returns it to the pool); a
                 # statement on a connection the server closed is a dependency fault
@@ -142,7 +142,8 @@ class Database:
                 # Cancelled midway: the protocol may be mid-exchange; never reuse it.
                 pooled.invalidate()
                 raise
-            pooled.close()
+            # In a greenlet: a connection the pool has no room for is closed, which awaits.
+            await greenlet_spawn(pooled.close)
 
     async def _checkout(self) -> Any:
         """A pooled connection whose driver connection is open (one the server closed while it
