@@ -200,3 +200,64 @@ def test_dates_terms_and_contacts_around_a_request_never_change_its_total(
         buyer=Party(name="x"), line_items=[LineItem(description="x", quantity=qty, unit_price=price)]
     )
     assert compute_totals(result.invoice).total == compute_totals(expected).total, (text, result.reply)
+
+
+# Things whose names hold a number ("2x4 boards", "16GB RAM sticks", "Windows 11 licences",
+# "5-litre paint tins"), in the ways people list them: the number in the name is never the count or
+# the price.
+NAMED_ITEMS = (
+    "A4 paper reams",
+    "2x4 boards",
+    "iPhone 15 cases",
+    "USB-C 3.1 cables",
+    "10-class passes",
+    "M8 bolts",
+    "Cat6 cables",
+    "size 10 shoes",
+    "4K monitors",
+    "3-course dinners",
+    "2-hour lessons",
+    "Windows 11 licences",
+    "Model 3 mats",
+    "1TB SSDs",
+    "5-litre paint tins",
+    "24-pack water bottles",
+    "16GB RAM sticks",
+    "12V batteries",
+)
+NAMED_TEMPLATES = (
+    "Invoice {buyer} for {qty} {item} at {price}",
+    "Invoice {buyer}: {qty} {item} @ {price} each",
+    "Quote for {buyer}: {item} x {qty} at {price}",
+    "Invoice {buyer}: {item}, {qty} @ {price}",
+    "invoice {buyer} - {qty} {item} {price} ea",
+    "Invoice {buyer}: {qty} x {item} @ {price}",
+    "Bill {buyer} for {qty} {item}, {price} each",
+    "Receipt for {buyer}: {qty} {item} at {price}, paid cash",
+)
+
+
+@st.composite
+def named_requests(draw: st.DrawFn) -> tuple[str, Decimal, Decimal]:
+    qty = Decimal(draw(st.integers(min_value=2, max_value=60)))
+    price = Decimal(draw(st.integers(min_value=100, max_value=99_999))) / 100
+    money = _written(price, *draw(st.sampled_from(MONEY["en"])))
+    text = draw(st.sampled_from(NAMED_TEMPLATES)).format(
+        buyer=draw(st.sampled_from(BUYERS)), qty=qty, item=draw(st.sampled_from(NAMED_ITEMS)), price=money
+    )
+    return text, qty, price
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(named_requests())
+def test_a_number_in_a_things_name_never_changes_the_total(request: tuple[str, Decimal, Decimal]) -> None:
+    text, qty, price = request
+    result = interpret(text, None, today=TODAY)
+    if result.action == "question":
+        assert "?" in result.reply, (text, result.reply)
+        return
+    assert result.invoice is not None
+    expected = Invoice(
+        buyer=Party(name="x"), line_items=[LineItem(description="x", quantity=qty, unit_price=price)]
+    )
+    assert compute_totals(result.invoice).total == compute_totals(expected).total, (text, result.reply)

@@ -194,3 +194,20 @@ def test_the_answer_about_a_headcount_decides_the_total(answer: str, total: Deci
     result = interpret(answer, None, today=TODAY, history=["Invoice Acme: dinner for 80 at 40"])
     assert result.invoice is not None
     assert compute_totals(result.invoice).total == total
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # The 11 was the price and "566.40 USD each" a second line "Each": 1,160.40.
+        ("Bill Acme for 54 Windows 11 licences, 566.40 USD each", Decimal("30585.60")),
+        # "2x4" was 2 of "4 boards x 42".
+        ("Quote for Acme: 2x4 boards x 42 at 6.50", Decimal("273.00")),
+        # "16GB" was 16 of "GB RAM sticks".
+        ("Quote for Acme: 16GB RAM sticks x 5 at 40", Decimal("200.00")),
+        # "5-litre" was a price of 5 for "Litre paint tins".
+        ("Invoice Acme: 5-litre paint tins, 12 @ 30", Decimal("360.00")),
+    ],
+)
+def test_a_number_in_a_things_name_is_neither_its_count_nor_its_price(message: str, total: Decimal) -> None:
+    assert _total(message) == total

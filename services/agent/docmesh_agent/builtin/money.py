@@ -263,6 +263,8 @@ def find_money(text: str) -> list[Money]:
         after = text[num_end:]
         if re.match(r"\s?%|\s?percent\b|\s?per ?cent\b", after, re.IGNORECASE):
             continue
+        if after[:1] == "-" and re.match(r"-[^\W\d_]", after) and not match.group("psym"):
+            continue  # "5-litre tins", "10-class pass", "2-day workshop": part of a name, not an amount
         glued_code = match.group("pcode") and currency_from_code(match.group("pcode"))
         if num_start > 0 and (text[num_start - 1].isalpha() or text[num_start - 1] in "#-/_"):
             if not match.group("psym") and not glued_code:

@@ -133,6 +133,9 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
         if money.start >= desc_start or money.currency:
             price = money
             break
+    if price is not None and _inside_a_name(text, price, desc_start):
+        # "54 Windows 11 licences, 566.40 each": the 11 is part of what is sold (it was the price).
+        price = None
     if (
         price is not None
         and (
@@ -154,6 +157,30 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
             description=clean_description(desc), quantity=qty, unit=unit_label(unit, qty) if unit else ""
         )
     return _priced(r, text, price, qty, unit, desc_start)
+
+
+def _inside_a_name(text: str, price: Money, desc_start: int) -> bool:
+    """A bare number after the counted thing's first word, with no price word before it and more
+    words of the name after it ("54 Windows 11 licences", "20 iPhone 15 cases"): part of the name."""
+    if price.currency or price.start <= desc_start:
+        return False
+    if re.match(
+        r"\s+(?:weekly|monthly|hourly|daily|yearly|annually|nightly|flat|fixed|only)\b",
+        text[price.end :],
+        re.IGNORECASE,
+    ):
+        return False  # "lawn care 300 monthly": the price, then how often
+    before = text[desc_start : price.start]
+    after = text[price.end :]
+    return bool(
+        re.search(r"[^\W\d_]\s+$", before)
+        and not re.search(r"(?:\b(?:at|for|costing|costs?|is|of)|[@=:,x×*–-])\s*$", before, re.IGNORECASE)
+        and re.match(r"\s+[^\W\d_]{2,}", after)
+        and not _PRICE_WORDS.match(after)
+        and not re.match(
+            r"\s+(?:and|&|plus|with|incl|including|due|net|minus|less|off|discount)\b", after, re.IGNORECASE
+        )
+    )
 
 
 _AMOUNT_FOR_COUNT = re.compile(
@@ -303,6 +330,13 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
     match = re.match(r"^\s*(?:for|of|in|-|–|:)\s*(?P<desc>.+)$", tail, re.IGNORECASE)
     desc = match.group("desc") if match else tail
     desc = re.sub(r"^(?:the|a|an)\s+", "", desc.strip(), flags=re.IGNORECASE)
+    if _PER_UNIT_TAIL.fullmatch(desc) or _TOTAL_TAIL_RE.fullmatch(desc):
+        # "45 USD each", "$400 total": how the amount is meant, for the line before.
+        r.draft.note_currency(price)
+        item = DraftItem(description="", unit_price=price.amount)
+        if _TOTAL_TAIL_RE.fullmatch(desc):
+            item.quantity = Decimal(-1)
+        return item
     desc = _trailing_buyer(r, desc)
     if not desc.strip():
         head_desc = re.sub(
@@ -522,6 +556,9 @@ def _leading_quantity(text: str) -> tuple[Decimal, str, int, int]:
         return Decimal(1), "", 0, 0
     rest = text[match.end() :]
     unit = match.group("unit") or ""
+    if re.match(r"^\d+(?:[.,]\d+)?(?:[x×]\d|(?!\s)[^\W\d_])", text) and not unit:
+        # "2x4 boards", "16GB RAM", "4K monitors": a size or a name, not a count of them.
+        return Decimal(1), "", 0, 0
     # A quantity must be followed by what is sold; "$" or "%" after it means it is not one.
     if (
         re.match(r"^\s*(?:%|[$€£¥₹])", rest)
