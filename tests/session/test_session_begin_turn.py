@@ -272,3 +272,31 @@ async def test_an_owner_with_more_customers_than_a_turn_carries_gets_none_and_no
     begun = await first(alice, include_customer_names=True)
 
     assert not begun.customer_names_complete and not begun.customer_names
+
+
+@pytest.mark.parametrize("backend", ["postgres+redis"], indirect=True)
+async def test_a_first_turn_writes_and_reads_the_profile_and_customers_in_one_statement(
+    alice, instance
+) -> None:
+    customers = customer_service_pb2_grpc.CustomerServiceStub(instance.channel)
+    await create_customer(customers, alice, "Acme Corp")
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        # Only this owner's statements (the sweeper may run beside the test).
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        if alice.owner_id in tuple(values or ()):
+            statements.append(" ".join(statement.split()))
+
+    engine = instance.app.repository.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        begun = await first(
+            alice, include_profile=True, include_customer_names=True, idempotency_key="k:user"
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+    assert begun.HasField("profile") and begun.customer_names_complete
+    assert [c.name for c in begun.customer_names] == ["acme corp"]
+    assert len(statements) == 1 and "INSERT INTO sessions" in statements[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import String, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,9 +37,10 @@ class LogoInfo:
 
 
 # The owner's profile and logo facts in one row, each side NULL when missing (the owner is the
-# anchor of both outer joins, so a logo without a profile is found too).
+# anchor of both outer joins, so a logo without a profile is found too). A first chat turn's
+# statement reads it too (repository/turns.py).
 _OWNER = select(bindparam("p_owner", type_=String()).label("owner_id")).subquery("owner")
-_SELECT_PROFILE = select(
+SELECT_PROFILE = select(
     PROFILES.c.profile,
     PROFILES.c.update_time,
     LOGOS.c.content_type,
@@ -53,6 +55,17 @@ _SELECT_PROFILE = select(
 )
 
 
+def profile_from_row(row: Any) -> tuple[StoredProfile | None, LogoInfo | None]:
+    """The profile and its logo's facts of a row of SELECT_PROFILE's columns."""
+    stored = StoredProfile(row.profile, row.update_time) if row.profile is not None else None
+    info = (
+        LogoInfo(row.content_type, int(row.size), row.width, row.height)
+        if row.content_type is not None
+        else None
+    )
+    return stored, info
+
+
 class ProfileQueries:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -64,14 +77,8 @@ class ProfileQueries:
         """The profile and what its logo is (not the logo's bytes), from one snapshot: one
         statement, so one round trip (a chat turn's first document reads it)."""
         async with self._db.read() as conn:
-            row = (await conn.execute(_SELECT_PROFILE, {"p_owner": owner_id})).one()
-        stored = StoredProfile(row.profile, row.update_time) if row.profile is not None else None
-        info = (
-            LogoInfo(row.content_type, int(row.size), row.width, row.height)
-            if row.content_type is not None
-            else None
-        )
-        return stored, info
+            row = (await conn.execute(SELECT_PROFILE, {"p_owner": owner_id})).one()
+        return profile_from_row(row)
 
     async def put(self, owner_id: str, profile: bytes, now: dt.datetime) -> None:
         statement = self._insert()(PROFILES).values(owner_id=owner_id, profile=profile, update_time=now)

@@ -18,11 +18,12 @@ BEGIN, three SELECTs, COMMIT), each built once.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CTE, BigInteger, Select, bindparam, insert, select, text
+from sqlalchemy import CTE, BigInteger, Integer, Select, String, bindparam, func, insert, select, text, true
 
 from docmesh_session.database import Database
 from docmesh_session.domain import (
@@ -34,7 +35,7 @@ from docmesh_session.domain import (
     Status,
 )
 from docmesh_session.mapping import message_from_row, message_to_row, session_to_row
-from docmesh_session.models import IDEMPOTENCY_KEYS, MESSAGES, SESSIONS, TURN_LEASES
+from docmesh_session.models import CUSTOMERS, IDEMPOTENCY_KEYS, MESSAGES, SESSIONS, TURN_LEASES
 from docmesh_session.repository.messages import (
     bound_columns,
     insert_from,
@@ -42,6 +43,7 @@ from docmesh_session.repository.messages import (
     stored_in_one,
     write_in_one,
 )
+from docmesh_session.repository.profiles import SELECT_PROFILE, LogoInfo, StoredProfile, profile_from_row
 from docmesh_session.repository.revisions import select_revision
 
 _SELECT_MESSAGES = (
@@ -54,8 +56,11 @@ _SELECT_MESSAGES = (
 )
 
 
-def _first_turn(keyed: bool) -> Select[Any]:
-    """The PostgreSQL first turn as one statement (module docstring), built once per shape."""
+def _first_turn(keyed: bool, profile: bool = False, names: bool = False) -> Select[Any]:
+    """The PostgreSQL first turn as one statement (module docstring), built once per shape;
+    with `profile` and `names` its one row also carries the owner's profile (SELECT_PROFILE's
+    columns) and the id and name of up to p_names_limit customers (two arrays in one order, NULL
+    when there are none): what the turn would read next, in the same round trip."""
     new = insert(SESSIONS).values(bound_columns(SESSIONS, "s_")).returning(SESSIONS.c.id).cte("s")
     inserts = [
         insert_from(
@@ -68,10 +73,30 @@ def _first_turn(keyed: bool) -> Select[Any]:
     if keyed:
         values = {**bound_columns(IDEMPOTENCY_KEYS, "k_", "session_id"), "session_id": new.c.id}
         inserts.append(insert_from(IDEMPOTENCY_KEYS, "k", new, values))
-    return select(new.c.id).add_cte(*inserts)
+    statement = select(new.c.id)
+    if profile:
+        read = SELECT_PROFILE.subquery("p")
+        statement = statement.add_columns(*read.c).join_from(new, read, true())
+    if names:
+        owner = bindparam("p_owner", type_=String())
+        some = (
+            select(CUSTOMERS.c.id, CUSTOMERS.c.sort_name)
+            .where(CUSTOMERS.c.owner_id == owner)
+            .limit(bindparam("p_names_limit", type_=Integer()))
+            .subquery("n")
+        )
+        both = select(
+            func.array_agg(some.c.id).label("customer_ids"),
+            func.array_agg(some.c.sort_name).label("customer_names"),
+        ).subquery("c")
+        statement = statement.add_columns(both.c.customer_ids, both.c.customer_names).join_from(
+            new, both, true()
+        )
+    return statement.add_cte(*inserts)
 
 
-_FIRST_TURN = {keyed: _first_turn(keyed) for keyed in (False, True)}
+# By (keyed, profile, names).
+_FIRST_TURN = {shape: _first_turn(*shape) for shape in itertools.product((False, True), repeat=3)}
 # SQLite: the same rows, one INSERT each in one write transaction (parents first).
 _SQLITE_INSERTS = {
     "s_": insert(SESSIONS),
@@ -139,6 +164,15 @@ _LEASED_APPEND = {
 }
 
 
+@dataclass(slots=True, frozen=True)
+class FirstTurnReads:
+    """What a first turn's statement read besides writing (None: not asked for): the owner's
+    profile, and the id and name of up to `names_limit` customers."""
+
+    profile: tuple[StoredProfile | None, LogoInfo | None] | None
+    customer_names: list[tuple[uuid.UUID, str]] | None
+
+
 class TurnQueries:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -152,8 +186,13 @@ class TurnQueries:
         lease_until: dt.datetime,
         idempotency_key: str,
         fingerprint: str,
-    ) -> None:
-        """Store a new `session` holding `message` (sequence 1), leased to `holder`."""
+        read_profile: bool = False,
+        read_names: int | None = None,
+    ) -> FirstTurnReads | None:
+        """Store a new `session` holding `message` (sequence 1), leased to `holder`. On
+        PostgreSQL the same statement reads, with `read_profile`, the owner's profile and,
+        with `read_names`, the id and name of that many of the owner's customers at most:
+        returned as FirstTurnReads (None on SQLite, which reads nothing: ask afterwards)."""
         rows: dict[str, dict[str, Any]] = {
             "s_": session_to_row(session),
             "l_": {"session_id": session.id, "holder": holder, "expire_time": lease_until},
@@ -174,15 +213,26 @@ class TurnQueries:
                 for prefix, statement in _SQLITE_INSERTS.items():
                     if prefix in rows:
                         await conn.execute(statement, rows[prefix])
-            return
+            return None
         values = {
             prefix + name: value
             for prefix, row in rows.items()
             for name, value in row.items()
             if not (name == "session_id" and prefix != "s_")
         }
+        names = read_names is not None
+        if read_profile or names:
+            values["p_owner"] = session.owner_id
+        if read_names is not None:
+            values["p_names_limit"] = read_names
         async with self._db.write_one() as conn:
-            await conn.execute(_FIRST_TURN[bool(idempotency_key)], values)
+            row = (await conn.execute(_FIRST_TURN[bool(idempotency_key), read_profile, names], values)).one()
+        return FirstTurnReads(
+            profile=profile_from_row(row) if read_profile else None,
+            customer_names=list(zip(row.customer_ids or (), row.customer_names or (), strict=True))
+            if names
+            else None,
+        )
 
     async def append_leased(
         self,

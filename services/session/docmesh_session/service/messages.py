@@ -30,7 +30,7 @@ from docmesh_session.domain import (
 from docmesh_session.errors import refusal
 from docmesh_session.paging import Keyset, PageTokens, filter_hash, int_key
 from docmesh_session.repository import SessionRepository
-from docmesh_session.repository.turns import LeaseTake
+from docmesh_session.repository.turns import FirstTurnReads, LeaseTake
 from docmesh_session.service.leases import check_holder
 from docmesh_session.service.shared import SessionLookup, run_to_completion
 from docmesh_session.settings import SessionSettings
@@ -215,12 +215,15 @@ class MessageRules:
         idempotency_key: str,
         holder: str,
         lease_until: dt.datetime,
-    ) -> AppendResult:
+        read_profile: bool = False,
+        read_names: int | None = None,
+    ) -> tuple[AppendResult, FirstTurnReads | None]:
         """A new `session` stored with its first message (the person's) and its turn lease for
         `holder`, at once: what CreateSession, AcquireTurnLease and AppendMessages would write,
         by the same rules (the token limit, the key). Not run_to_completion, like a create: a
         cancelled one wrote the session with everything or nothing, and its cache entry, if
-        missed, is a miss."""
+        missed, is a miss. With the reads the statement made on PostgreSQL (`read_profile`,
+        `read_names`: see TurnQueries.first_turn)."""
         messages = [NewMessage(role=Role.USER, content=content)]
         self.check_messages(messages)
         check_idempotency_key(idempotency_key)
@@ -249,16 +252,18 @@ class MessageRules:
             token_count=tokens,
             create_time=now,
         )
-        await self._repository.turns.first_turn(
+        reads = await self._repository.turns.first_turn(
             stored,
             message,
             holder=holder,
             lease_until=lease_until,
             idempotency_key=idempotency_key,
             fingerprint=_fingerprint(messages),
+            read_profile=read_profile,
+            read_names=read_names,
         )
         await self._cache.put_session(stored)
-        return AppendResult(stored, [message], replayed=False)
+        return AppendResult(stored, [message], replayed=False), reads
 
     async def list(
         self, owner_id: str, session_id: uuid.UUID, *, size: int, token: str

@@ -13,12 +13,23 @@ from docmesh_common.errors import NotFound
 from docmesh_session.logo_input import accept_logo
 from docmesh_session.profile_input import accept_profile, merge, with_defaults
 from docmesh_session.repository import SessionRepository
-from docmesh_session.repository.profiles import Logo, LogoInfo
+from docmesh_session.repository.profiles import Logo, LogoInfo, StoredProfile
 from docmesh_session.service.shared import run_to_completion
 
 
 def _logo_not_found() -> NotFound:
     return NotFound("the profile has no logo", reason="LOGO_NOT_FOUND")
+
+
+def described(
+    stored: StoredProfile | None, logo: LogoInfo | None
+) -> tuple[pb.Profile, dt.datetime | None, LogoInfo | None]:
+    """A stored profile as GetProfile answers it: defaults filled in, when it was last saved,
+    its logo's description."""
+    profile = pb.Profile()
+    if stored is not None:
+        profile.ParseFromString(stored.profile)
+    return with_defaults(profile), stored.update_time if stored else None, logo
 
 
 class ProfileRules:
@@ -28,11 +39,7 @@ class ProfileRules:
 
     async def get(self, owner_id: str) -> tuple[pb.Profile, dt.datetime | None, LogoInfo | None]:
         """The profile (defaults filled in), when it was last saved, and its logo's description."""
-        stored, logo = await self._repository.profiles.get(owner_id)
-        profile = pb.Profile()
-        if stored is not None:
-            profile.ParseFromString(stored.profile)
-        return with_defaults(profile), stored.update_time if stored else None, logo
+        return described(*await self._repository.profiles.get(owner_id))
 
     @run_to_completion
     async def update(

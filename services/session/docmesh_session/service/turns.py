@@ -35,7 +35,7 @@ from docmesh_session.repository import SessionRepository
 from docmesh_session.repository.profiles import LogoInfo
 from docmesh_session.service.leases import LeaseRules, check_duration, check_holder
 from docmesh_session.service.messages import MessageRules
-from docmesh_session.service.profiles import ProfileRules
+from docmesh_session.service.profiles import ProfileRules, described
 from docmesh_session.service.sessions import SessionRules
 from docmesh_session.service.shared import SessionLookup
 from docmesh_session.validation import check_idempotency_key
@@ -84,6 +84,11 @@ class TurnStart:
     customer_names: list[tuple[uuid.UUID, str]] | None = None
 
 
+def _at_most(names: list[tuple[uuid.UUID, str]]) -> list[tuple[uuid.UUID, str]] | None:
+    """Every customer's name, or None when there are more than a turn carries."""
+    return names if len(names) <= MAX_CUSTOMER_NAMES else None
+
+
 class TurnRules:
     def __init__(
         self,
@@ -122,12 +127,16 @@ class TurnRules:
         )
         # A new session: nobody else can hold its lease, and its message is the first.
         lease = TurnLease(created.id, turn.holder, self._clock() + turn.lease_duration)
-        appended = await self._messages.first_turn(
+        appended, reads = await self._messages.first_turn(
             created,
             turn.content,
             idempotency_key=turn.idempotency_key,
             holder=lease.holder,
             lease_until=lease.expire_time,
+            # Read by the same statement where it can (PostgreSQL): one more than returned
+            # says there are more.
+            read_profile=turn.include_profile,
+            read_names=MAX_CUSTOMER_NAMES + 1 if turn.include_customer_names else None,
         )
         # A new session holds this message only and has no revision: nothing to read back.
         start = TurnStart(
@@ -137,7 +146,13 @@ class TurnRules:
             replayed=appended.replayed,
             lease=lease,
         )
-        return await self._with_profile(owner_id, start, turn)
+        if reads is None:
+            return await self._with_profile(owner_id, start, turn)
+        if reads.profile is not None:
+            start.profile = described(*reads.profile)
+        if reads.customer_names is not None:
+            start.customer_names = _at_most(reads.customer_names)
+        return start
 
     async def _edit(self, owner_id: str, session_id: uuid.UUID, turn: TurnRequest) -> TurnStart:
         # The usual edit (the owner's active session, free, a new key) in one statement whose
@@ -212,8 +227,7 @@ class TurnRules:
             if turn.include_profile:
                 start.profile = await self._profiles.get(owner_id)
             if turn.include_customer_names:
-                names = await self._repository.customers.names(owner_id)
-                start.customer_names = names if len(names) <= MAX_CUSTOMER_NAMES else None
+                start.customer_names = _at_most(await self._repository.customers.names(owner_id))
         return start
 
     def _check(self, turn: TurnRequest) -> None:
