@@ -217,7 +217,7 @@ async def test_an_edit_over_the_token_limit_is_refused_and_leaves_the_lease_free
 
 
 @pytest.mark.parametrize("backend", ["postgres+redis"], indirect=True)
-async def test_an_edit_takes_its_lease_and_appends_in_one_statement_then_reads_its_history(
+async def test_an_edit_takes_its_lease_and_appends_in_one_statement_then_reads_its_history_in_one(
     alice, instance
 ) -> None:
     session = await alice.create()
@@ -242,7 +242,7 @@ async def test_an_edit_takes_its_lease_and_appends_in_one_statement_then_reads_i
     assert begun.message.sequence == 2 and begun.latest_revision.number == 1
     writes = [s for s in statements if not s.startswith("SELECT")]
     assert len(writes) == 1 and "turn_leases" in writes[0] and "UPDATE sessions" in writes[0]
-    assert len(statements) == 3  # the write, then the latest revision and the messages
+    assert len(statements) == 2  # the write, then the messages with the latest revision
 
 
 async def test_a_first_turn_returns_every_customers_name_when_asked_and_an_edit_of_a_document_none(
@@ -300,3 +300,17 @@ async def test_a_first_turn_writes_and_reads_the_profile_and_customers_in_one_st
     assert begun.HasField("profile") and begun.customer_names_complete
     assert [c.name for c in begun.customer_names] == ["acme corp"]
     assert len(statements) == 1 and "INSERT INTO sessions" in statements[0]
+
+
+async def test_an_edit_after_two_revisions_reads_the_second_with_every_message(alice) -> None:
+    session = await alice.create()
+    await alice.append(session.id, "Invoice Acme", "Here it is")
+    await alice.save_revision(session.id, summary="New document")
+    await alice.append(session.id, "add a line")
+    second = await alice.save_revision(session.id, summary="Edited")
+
+    begun = await begin(alice, "add 2 hours", session_id=session.id)
+
+    assert [m.content for m in begun.messages] == ["Invoice Acme", "Here it is", "add a line", "add 2 hours"]
+    assert begun.latest_revision.number == second.number == 2
+    assert begun.latest_revision.summary == "Edited"

@@ -159,18 +159,19 @@ def message_to_row(m: MessageRecord, idempotency_key: str) -> dict[str, Any]:
 # ---- revisions ------------------------------------------------------------------------
 
 
-def revision_from_row(row: Row[Any]) -> RevisionRecord:
-    """A revision row; a listing leaves out the MSC text, which then reads as ""."""
+def revision_from_row(row: Row[Any], prefix: str = "") -> RevisionRecord:
+    """A revision row (its columns named `prefix` + the column's name, when it is a row of a
+    join); a listing leaves out the MSC text, which then reads as ""."""
     m = row._mapping
     return RevisionRecord(
-        session_id=m["session_id"],
-        number=m["number"],
-        invoice=m["invoice"],
-        totals=m["totals"],
-        msc=m.get("msc", ""),
-        message_id=m["message_id"],
-        summary=m["summary"],
-        create_time=m["create_time"],
+        session_id=m[prefix + "session_id"],
+        number=m[prefix + "number"],
+        invoice=m[prefix + "invoice"],
+        totals=m[prefix + "totals"],
+        msc=m.get(prefix + "msc", ""),
+        message_id=m[prefix + "message_id"],
+        summary=m[prefix + "summary"],
+        create_time=m[prefix + "create_time"],
     )
 
 

@@ -23,7 +23,20 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CTE, BigInteger, Integer, Select, String, bindparam, func, insert, select, text, true
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    true,
+)
 
 from docmesh_session.database import Database
 from docmesh_session.domain import (
@@ -34,8 +47,8 @@ from docmesh_session.domain import (
     SessionRecord,
     Status,
 )
-from docmesh_session.mapping import message_from_row, message_to_row, session_to_row
-from docmesh_session.models import CUSTOMERS, IDEMPOTENCY_KEYS, MESSAGES, SESSIONS, TURN_LEASES
+from docmesh_session.mapping import message_from_row, message_to_row, revision_from_row, session_to_row
+from docmesh_session.models import CUSTOMERS, IDEMPOTENCY_KEYS, MESSAGES, REVISIONS, SESSIONS, TURN_LEASES
 from docmesh_session.repository.messages import (
     bound_columns,
     insert_from,
@@ -46,8 +59,20 @@ from docmesh_session.repository.messages import (
 from docmesh_session.repository.profiles import SELECT_PROFILE, LogoInfo, StoredProfile, profile_from_row
 from docmesh_session.repository.revisions import select_revision
 
-_SELECT_MESSAGES = (
-    select(MESSAGES)
+# The messages up to p_count, the last of them joined with revision p_number (its columns
+# prefixed "r_"): an edit's history in one statement, the revision read once.
+_SELECT_HISTORY = (
+    select(MESSAGES, *(c.label(f"r_{c.name}") for c in REVISIONS.c))
+    .select_from(
+        MESSAGES.outerjoin(
+            REVISIONS,
+            and_(
+                REVISIONS.c.session_id == MESSAGES.c.session_id,
+                REVISIONS.c.number == bindparam("p_number", type_=Integer()),
+                MESSAGES.c.sequence == bindparam("p_count", type_=BigInteger()),
+            ),
+        )
+    )
     .where(
         MESSAGES.c.session_id == bindparam("p_id"),
         MESSAGES.c.sequence <= bindparam("p_count", type_=BigInteger()),
@@ -288,12 +313,20 @@ class TurnQueries:
         return stored_in_one(written, [message], [token_count], None, now).result
 
     async def history(self, session: SessionRecord) -> tuple[RevisionRecord | None, list[MessageRecord]]:
-        """`session`'s latest revision (None when it has none) and its messages, oldest first."""
+        """`session`'s latest revision (None when it has none) and its messages, oldest first:
+        one statement (the revision joined to the last message)."""
+        number = session.latest_revision_number
         async with self._db.read() as conn:
+            rows = (
+                await conn.execute(
+                    _SELECT_HISTORY,
+                    {"p_id": session.id, "p_count": session.message_count, "p_number": number},
+                )
+            ).all()
             revision = None
-            if session.latest_revision_number:
-                revision = await select_revision(conn, session.id, session.latest_revision_number)
-            rows = await conn.execute(
-                _SELECT_MESSAGES, {"p_id": session.id, "p_count": session.message_count}
-            )
+            if rows and rows[-1].r_session_id is not None:
+                revision = revision_from_row(rows[-1], "r_")
+            elif number:
+                # No last message to join it to (a session deleted meanwhile): on its own.
+                revision = await select_revision(conn, session.id, number)
             return revision, [message_from_row(r) for r in rows]
