@@ -15,7 +15,10 @@
    document + agent processes against the same scripted LLM, measured alternately (A B, then
    B A, ...) at each concurrency (default 32 and 256 concurrent Chat turns), first turns of new
    sessions and then an edit of each of those sessions (--no-ab-edits: first turns only):
-   turns per second, the whole machine's CPU per turn and the agent's, and the invoice's
+   turns per second, the whole machine's CPU per turn, the CPU of what serves the side's turns
+   ("own": the mesh, the PostgreSQL backends of the side's database, the Redis server and this
+   load generator, read from /proc: on a machine shared with other work the machine figure moves
+   with that work, this one does not) and the agent's, and the invoice's
    proto<->model conversions per turn in each process. The conversions are counted by running each service
    under this script (`--counted MODULE`), which wraps to_proto/from_proto (and the totals' and
    json_format's conversions) in counters before the service is imported: production code is
@@ -59,6 +62,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -407,6 +411,9 @@ class Run:
     machine: float  # CPU seconds of the whole machine
     processes: dict[str, float]  # CPU seconds of each mesh process
     conversions: dict[str, Counter[str]]
+    # CPU seconds of what else served this side's turns: its database's PostgreSQL backends,
+    # the Redis server, this load generator (see own_cpu).
+    own: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -419,6 +426,7 @@ class Side:
     pids: dict[str, int] = field(default_factory=dict)
     gateway_url: str = ""  # set when the turns go through this side's gateway
     gateway_key: str = ""
+    database_url: str = ""  # this side's session database
     count_files: dict[str, Path] = field(default_factory=dict)
     runs: dict[tuple[str, int], list[Run]] = field(default_factory=dict)
 
@@ -470,6 +478,7 @@ async def start_side(
     python = sys.executable
     script = SCRIPT
     side.ports = {name: free_port() for name in (*MESH, "gateway")}
+    side.database_url = store["DOCMESH_DATABASE_URL"]
     if options.ab_provider == "builtin":
         llm = {"DOCMESH_LLM_PROVIDER": "builtin"}
     else:
@@ -542,11 +551,15 @@ async def measure(
     kind = "edit" if sessions else "first"
     await asyncio.sleep(0.3)  # the counters' files catch up with the previous wave
     counts_before = side.counts()
+    backends_before = await database_backends(side.database_url)
+    own_before = own_cpu(backends_before)
     machine_before = machine_busy()
     cpu_before = {name: process_cpu(pid) for name, pid in side.pids.items()}
     latencies, errors, wall = await side.turns(count, concurrency, sessions)
     machine_after = machine_busy()
     cpu_after = {name: process_cpu(pid) for name, pid in side.pids.items()}
+    # Backends started during the wave count whole; one that ended during it is missed.
+    own_after = own_cpu(backends_before | await database_backends(side.database_url))
     await asyncio.sleep(0.3)
     counts_after = side.counts()
     return Run(
@@ -558,17 +571,70 @@ async def measure(
         machine=machine_after - machine_before,
         processes={name: cpu_after[name] - cpu_before[name] for name in side.pids},
         conversions={name: counts_after[name] - counts_before[name] for name in side.pids},
+        own={name: own_after[name] - own_before.get(name, 0.0) for name in own_after},
     )
+
+
+async def database_backends(database_url: str) -> set[int]:
+    """The pids of the PostgreSQL backends connected to this side's database (its pool), when
+    PostgreSQL runs on this machine; empty for SQLite."""
+    if not database_url.startswith("postgresql"):
+        return set()
+    import asyncpg
+
+    parts = database_url.rsplit("/", 1)
+    conn = await asyncpg.connect(parts[0].replace("+asyncpg", "") + "/postgres")
+    try:
+        rows = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", parts[1])
+    finally:
+        await conn.close()
+    # Only backends on this machine have their CPU in /proc (own_cpu counts a missing one as 0).
+    return {int(r["pid"]) for r in rows}
+
+
+@functools.cache
+def redis_server_pid() -> int | None:
+    """The local redis-server of the run's Redis URL (None when there is none on this machine)."""
+    port = str(urlsplit(testenv.redis_url()).port or 6379)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if command.startswith("redis-server") and f":{port}" in command:
+            return int(entry.name)
+    return None
+
+
+def own_cpu(backends: set[int]) -> dict[str, float]:
+    """CPU seconds so far of what serves a side's turns besides its mesh: its database's
+    backends, the Redis server (shared by the sides, which run one at a time, and by anything
+    else using it) and this load generator."""
+
+    def cpu(pid: int) -> float:
+        try:
+            return process_cpu(pid)
+        except OSError:  # gone
+            return 0.0
+
+    redis = redis_server_pid()
+    return {
+        "postgres": sum(cpu(pid) for pid in backends),
+        "redis": cpu(redis) if redis is not None else 0.0,
+        "load": process_cpu(os.getpid()),
+    }
 
 
 def report_sides(sides: list[Side], concurrencies: list[int]) -> None:
     print(
-        "  turns  concurrency  side              turns/s  machine CPU/turn  mesh CPU/turn  agent CPU/turn"
-        "  p50 latency  errors"
+        "  turns  concurrency  side              turns/s  machine CPU/turn  own CPU/turn  mesh CPU/turn"
+        "  agent CPU/turn  p50 latency  errors"
     )
     for kind, concurrency in [(k, c) for k in ("first", "edit") for c in concurrencies]:
-        # Each side's (turns/s, machine CPU per turn), for the ratios of the sides after it.
-        bases: list[tuple[str, float, float]] = []
+        # Each side's (turns/s, machine and own CPU per turn), for the ratios of the sides after it.
+        bases: list[tuple[str, float, float, float]] = []
         for side in sides:
             runs = side.runs.get((kind, concurrency), [])
             if not runs:
@@ -577,17 +643,19 @@ def report_sides(sides: list[Side], concurrencies: list[int]) -> None:
             rate = sum(r.turns for r in runs) / sum(r.wall for r in runs)
             machine = sum(r.machine for r in runs) / turns * 1000
             mesh = sum(sum(r.processes.values()) for r in runs) / turns * 1000
+            own = mesh + sum(sum(r.own.values()) for r in runs) / turns * 1000
             agent = sum(r.processes["agent"] for r in runs) / turns * 1000
             p50 = percentile([x for r in runs for x in r.latencies], 0.5) * 1000
             errors = sum(r.errors for r in runs)
             ratio = "".join(
-                f"   (vs {label.split()[-1]}: x{rate / base_rate:.2f} turns/s, x{machine / base_machine:.2f} machine CPU)"
-                for label, base_rate, base_machine in bases
+                f"   (vs {label.split()[-1]}: x{rate / base_rate:.2f} turns/s, x{machine / base_machine:.2f} machine"
+                f" x{own / base_own:.2f} own CPU)"
+                for label, base_rate, base_machine, base_own in bases
             )
-            bases.append((side.label, rate, machine))
+            bases.append((side.label, rate, machine, own))
             print(
-                f"  {kind:<5}  {concurrency:>11}  {side.label:<16}  {rate:7.1f}  {machine:13.2f} ms  {mesh:10.2f} ms"
-                f"  {agent:11.2f} ms  {p50:8.0f} ms  {errors:6}{ratio}"
+                f"  {kind:<5}  {concurrency:>11}  {side.label:<16}  {rate:7.1f}  {machine:13.2f} ms  {own:9.2f} ms"
+                f"  {mesh:10.2f} ms  {agent:11.2f} ms  {p50:8.0f} ms  {errors:6}{ratio}"
             )
             print(
                 "  "
@@ -596,6 +664,11 @@ def report_sides(sides: list[Side], concurrencies: list[int]) -> None:
                 + ", ".join(
                     f"{name} {sum(r.processes[name] for r in runs) / turns * 1000:.2f} ms"
                     for name in side.pids
+                )
+                + ", "
+                + ", ".join(
+                    f"{name} {sum(r.own.get(name, 0.0) for r in runs) / turns * 1000:.2f} ms"
+                    for name in ("postgres", "redis", "load")
                 )
             )
             # Each run on its own: the spread shows how much the other load on the machine moved them.
@@ -657,7 +730,9 @@ async def before_after(children: Processes, options: argparse.Namespace, base_ur
             print(
                 f"\n3. Before/after: {path}, {provider}, {options.ab_waves} wave(s) per concurrency, "
                 f"{options.ab_rounds} round(s), sides alternating; CPU in ms; machine = every core, "
-                "PostgreSQL, Redis and other load included; mesh = agent + session + document"
+                "PostgreSQL, Redis and other load included; own = mesh + the side's PostgreSQL backends + "
+                "the Redis server + this load generator (what serves the side's turns, without the "
+                "machine's other load); mesh = agent + session + document"
                 + (" + gateway" if options.ab_gateway else "")
             )
             report_sides(sides, concurrencies)
