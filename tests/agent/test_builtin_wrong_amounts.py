@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from docmesh_agent.builtin import interpret
+from docmesh_agent.builtin.accounting import _named_in
 from docmesh_common.model.invoice import Invoice, LineItem, Party
 from docmesh_common.model.totals import compute_totals
 
@@ -211,3 +212,49 @@ def test_the_answer_about_a_headcount_decides_the_total(answer: str, total: Deci
 )
 def test_a_number_in_a_things_name_is_neither_its_count_nor_its_price(message: str, total: Decimal) -> None:
     assert _total(message) == total
+
+
+def test_a_name_with_joiners_keeps_them_and_the_count_after_it() -> None:
+    # The buyer was "Café" and the line "De la Paix : 3 days of catering" at 500 (the 3 days lost).
+    result = interpret("Quote Café de la Paix: 3 days of catering at 500", None, today=TODAY)
+    assert result.invoice is not None
+    assert result.invoice.buyer.name == "Café de la Paix"
+    assert compute_totals(result.invoice).total == Decimal("1500.00")
+
+
+def test_a_line_after_the_buyers_name_is_never_an_address_line() -> None:
+    # "tutoring 2 sessions @ 90.50" was taken for an address line ("...ring 2" like "Lindenring 2"),
+    # its numbers accounted for as text and the line lost.
+    total = _total("Receipt to Hooli Ltd - boiler service - 40.50\ntutoring 2 sessions @ 90.50")
+    assert total == Decimal("221.50")
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # "...: 4 business cards @ 15 each" was one line whose name held the 4 (15 instead of 60).
+        ("quick one: receipt Blue Fern Design: 4 business cards @ 15 each", Decimal("60.00")),
+        ("need an receipt Oakwood Dental: 5 x office chairs at $650", Decimal("3250.00")),
+        ("quick one: receipt for Oakwood Dental: 10 m2 of tiling at USD 650", Decimal("6500.00")),
+    ],
+)
+def test_a_count_left_in_a_description_is_read_or_asked_never_dropped(message: str, total: Decimal) -> None:
+    result = interpret(message, None, today=TODAY)
+    if result.invoice is not None:
+        assert compute_totals(result.invoice).total == total
+    else:
+        assert result.action == "question"
+
+
+def test_an_unread_count_inside_a_description_is_asked_about() -> None:
+    assert not _named_in("12", "Quick one: receipt Blue Fern Design: 12 office chairs")
+    assert not _named_in("5", "Oakwood Dental: 5 x office chairs")
+    assert _named_in("3", "Deep clean of 3 bed house")
+    assert _named_in("11", "Windows 11 licences")
+    assert _named_in("7", "Sprint 7")
+
+
+def test_a_capitalised_name_then_a_number_and_a_plural_is_asked_about() -> None:
+    # "Windows 11 licences at 50": 11 licences (550) or one "Windows 11" licence (50)?
+    result = interpret("Invoice Acme: Windows 11 licences at 50", None, today=TODAY)
+    assert result.action == "question" and "11" in result.reply

@@ -25,6 +25,7 @@ from decimal import Decimal
 from docmesh_agent.builtin.drafts import Draft, SaidNumber
 from docmesh_agent.builtin.money import parse_number
 from docmesh_agent.builtin.not_amounts import date_or_contact_spans
+from docmesh_agent.builtin.words import UNIT_RE
 
 # A number on its own: not glued to letters ("A4", "Q3", "2nd", "5kg" are names, ordinals and
 # measures that stay in the text they are part of).
@@ -68,8 +69,27 @@ def unaccounted(draft: Draft, today: dt.date) -> list[SaidNumber]:
         digits = re.escape(said.text)
         if value in values or re.search(rf"(?<![\d.,]){digits}(?![\d])", texts):
             continue
+        if any(_named_in(digits, item.description) for item in draft.items):
+            continue
         left.append(said)
     return left
+
+
+def _named_in(digits: str, description: str) -> bool:
+    """The number is written in a line's description as part of its name ("Windows 11", "A4",
+    "Sprint 7", "sprint 7"), not as a count of the words after it that the line then does not count
+    ("...: 4 business cards" priced once: the 4 is asked about)."""
+    for match in re.finditer(rf"(?<![\d.,]){digits}(?![\d])", description):
+        # "...: 12 office chairs", "5 x office chairs": a count of what follows, left in the text.
+        # ("3 bed house" is a kind of house: no plural follows.)
+        counts_what_follows = re.match(
+            rf"\s*(?:[x×*]\s*)?(?:(?:[a-z][\w'-]*\s+){{0,2}}[a-z][\w'-]*s\b|(?:{UNIT_RE}|m2|m²|sq\s?ft)\b)",
+            description[match.end() :],
+        )
+        after_a_name = re.search(r"[A-Z0-9][\w.-]*\s+$", description[: match.start()])
+        if not counts_what_follows or after_a_name:
+            return True
+    return False
 
 
 def number_question(said: SaidNumber) -> str:
@@ -138,7 +158,8 @@ def _span_counts(days: int) -> set[Decimal]:
 
 
 def _texts(draft: Draft) -> str:
-    parts: list[str] = [i.description for i in draft.items] + [i.unit for i in draft.items]
+    # Descriptions are checked on their own (see _named_in).
+    parts: list[str] = [i.unit for i in draft.items]
     for party in (draft.buyer, draft.seller):
         if party is not None:
             parts += [party.name, *party.address_lines, party.postal_code, party.city]

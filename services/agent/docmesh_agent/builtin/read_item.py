@@ -445,7 +445,19 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         if for_count and not per_one and not counted_by.group("unit") and connector in ("at", "@"):
             # "dinner for 80 at 40": 40 a head or for all of them? Asked (two totals).
             head_count = parse_number(counted_by.group("q"))
-        if connector in ("x", "×", "*") or counted_by.group("unit") or (per_one and for_count):
+        named_before = re.search(r"\b[A-Z][\w.-]*\s*$", head[: counted_by.start()]) is not None
+        name_number = bool(
+            # "Windows 11 licences": a capitalised name then its number, then a plain plural (not a
+            # container or a measure): 11 licences, or one "Windows 11" licence? Asked below.
+            counted_by.group("unit")
+            and named_before
+            and re.fullmatch(r"[a-z]+s", counted_by.group("unit"))
+            and not re.fullmatch(_CONTAINERS, counted_by.group("unit"), re.IGNORECASE)
+        )
+        measured = counted_by.group("unit") and not name_number
+        if name_number and connector in ("at", "@"):
+            head_count = parse_number(counted_by.group("q"))
+        if connector in ("x", "×", "*") or measured or (per_one and for_count):
             qty = parse_number(counted_by.group("q"))
             unit = counted_by.group("unit") or ""
             # "full groom for 2 dogs": the word that led to the count is not the description's.

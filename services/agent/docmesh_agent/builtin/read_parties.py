@@ -29,7 +29,7 @@ _NAME_END = re.compile(
 )
 
 LEAD_RE = re.compile(
-    rf"""^(?:(?:hi|hello|hey)\b[,!]?\s*)?
+    rf"""^(?:(?:hi|hello|hey|quick\s+one|ok(?:ay)?|right|so|next(?:\s+one)?)\b[,!:]?\s*)?
     (?:(?:please|pls|kindly|can\s+you|could\s+you|would\s+you|i\s+need(?:\s+you)?(?:\s+to)?|i'd\s+like(?:\s+to)?|
         i\s+want(?:\s+to)?|we\s+need(?:\s+to)?|let's|lets|help\s+me|i\s+have\s+to|i\s+must)\s+)*
     (?P<verb>(?:create|make|generate|draft|prepare|write|do|send|issue|raise|build|produce|start|get|need|give\s+me|
@@ -83,7 +83,8 @@ _STREET = re.compile(
     # the name ("Hauptstraße 5", "Lindenweg 12a").
     r"|(?i:(?:\d+[A-Za-z]?,?\s+)?(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|calle|c/|avenida|"
     r"paseo|camino|carrer|plaza)\s+\w.*)"
-    r"|(?i:[\w-]+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)\s+\d+[a-z]?\b.*)"
+    # German street names are capitalised ("Lindenring 4"; "catering 4 guests" is not one).
+    r"|[A-ZÄÖÜ](?i:[\w-]*(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)\s+\d+[a-z]?\b.*)"
     r"|(?i:(?:suite|ste|unit|apt|floor|po\s+box|p\.o\.\s+box|building)\b.*)"
     r"|[A-Z][\w .'-]*\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?"
     r"|\d{4,5}\s+[A-Z][\w .'-]*"
@@ -147,6 +148,12 @@ def _after_kind(r: Reading, text: str, *, bare_verb: bool) -> str:
         if word == "to":
             return take_party(r, "buyer", rest)
         return _for_target(r, rest)
+    named = _NAME_COLON.match(text)
+    if named and not bare_verb:
+        # "need an receipt Oakwood Dental: 5 x office chairs ...": a capitalised name and a colon
+        # after the kind word is whom it is for.
+        take_party(r, "buyer", named.group("name"))
+        return text[named.end() :]
     if bare_verb and not re.match(
         # "invoice due next Friday": what follows is a term of the document, never a buyer.
         r"^(?:from\b|(?:due|payable|net|dated|by|valid|within)\b|\d+(?:[.,]\d+)?(?!\w)|[$€£¥₹])",
@@ -156,6 +163,11 @@ def _after_kind(r: Reading, text: str, *, bare_verb: bool) -> str:
         taken = take_party(r, "buyer", text, strict=True)
         return taken
     return text
+
+
+_NAME_COLON = re.compile(
+    r"^(?P<name>[A-Z][\w&.'’-]*(?:\s+(?:[A-Z&][\w&.'’-]*|of|and|de|la|du|von|van))*)\s*:\s+"
+)
 
 
 def _for_target(r: Reading, rest: str) -> str:
@@ -230,7 +242,8 @@ def _split_lower_tail(name: str, rest: str) -> tuple[str, str]:
     for index, word in enumerate(words[1:], start=1):
         if not word[:1].islower() or word.lower().rstrip(".,") in COMPANY_SUFFIX or word.endswith("."):
             continue
-        following = words[index + 1] if index + 1 < len(words) else ""
+        # "Café de la Paix", "Bank of America": joiners up to the next capitalised word.
+        following = next((w for w in words[index + 1 :] if w.lower() not in _NAME_JOINERS), "")
         if word.lower() in _NAME_JOINERS and following[:1].isupper():
             continue
         return " ".join(words[:index]), " ".join([*words[index:], rest]).strip()
@@ -288,6 +301,10 @@ def read_party_detail(r: Reading, text: str, role: str) -> bool:
         update["phone"] = phone.group("phone").strip()
     elif tax_id:
         update["tax_id"] = tax_id.group("id").strip()
+    elif _PRICED.search(text):
+        # "tutoring 2 sessions @ 90.50" after the buyer's name is a line, never an address line
+        # (its numbers would be accounted for as text and the line lost: a wrong total).
+        return False
     elif _STREET.match(text) or looks_like_place(text):
         update["address_lines"] = [*party.address_lines, text.strip()]
     else:
@@ -296,6 +313,7 @@ def read_party_detail(r: Reading, text: str, role: str) -> bool:
     return True
 
 
+_PRICED = re.compile(r"@|\b(?:at|each|per)\s+[$€£¥₹]?\d|[$€£¥₹]\s?\d|\d\s?[$€£¥₹]", re.IGNORECASE)
 _POSTAL = re.compile(
     r"^(?:zip(?:\s+code)?|postal\s+code|post\s*code|plz|code\s+postal|c\.?p\.?)\s*:?\s*(?P<code>[A-Z0-9][A-Z0-9 -]{2,9})$",
     re.IGNORECASE,
