@@ -169,3 +169,39 @@ def test_a_tax_said_of_some_lines_leaves_the_others_untaxed(message: str, exempt
 def test_a_tax_only_on_a_line_that_is_not_there_is_not_written() -> None:
     result = interpret("Invoice Acme: lawn care 300, 7% sales tax on the plants only", None, today=TODAY)
     assert result.action == "question" and result.invoice is None
+
+
+# --- lists as people type them -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        (
+            "Estimate Mrs Patel: deep clean at 80.50; catering, 20 guests at 40 each",
+            ("Catering", Decimal(20), "guests", Decimal(40)),
+        ),
+        ("Invoice Acme: mulch, 3 bags at 15 each", ("Mulch", Decimal(3), "bags", Decimal(15))),
+        (
+            "invoice for Hooli Ltd, photo editing, 20 images at USD 12 each",
+            ("Photo editing", Decimal(20), "images", Decimal(12)),
+        ),
+        ("Quote for Dr. Chen, tiling, 8 m2 at 40", ("Tiling", Decimal(8), "m2", Decimal(40))),
+    ],
+)
+def test_a_count_in_what_the_unpriced_line_before_is_counted_in_prices_it(
+    message: str, line: tuple[str, Decimal, str, Decimal]
+) -> None:
+    assert _lines(_written(message))[-1] == line
+
+
+def test_a_polite_word_after_a_dash_is_not_part_of_the_clause() -> None:
+    invoice = _written("Quote for Dr. Chen, 8 m2 tiling at 80 per m2, 10% tax - thanks!")
+    assert [(t.rate_percent) for t in invoice.taxes] == [Decimal(10)]
+    assert _lines(invoice) == [("Tiling", Decimal(8), "m2", Decimal(80))]
+
+
+def test_a_dash_after_and_belongs_to_its_own_item() -> None:
+    # "... $90 ea and boiler service - USD 60.50": the 60.50 is the boiler service's price.
+    invoice = _written("invoice Acme Corp: 10 printer toner $90 ea and boiler service - USD 60.50")
+    assert _lines(invoice)[-1] == ("Boiler service", Decimal(1), "", Decimal("60.50"))

@@ -142,11 +142,20 @@ def _split_dashes(part: str) -> list[str]:
     before one it joins a description to its price ("Consulting - 10 hrs @ $200")."""
     out: list[str] = []
     while True:
-        match = next((m for m in re.finditer(r"\s+[-–—]\s+", part) if _has_amount(part[: m.start()])), None)
+        match = next(
+            # "... at $150 and deep clean - USD 95": only the amount of the dash's own item counts.
+            (m for m in re.finditer(r"\s+[-–—]\s+", part) if _has_amount(_last_item(part[: m.start()]))),
+            None,
+        )
         if match is None:
             return [*out, part]
         out.append(part[: match.start()])
         part = part[match.end() :]
+
+
+def _last_item(text: str) -> str:
+    """What follows the last "and" / "plus" / "&" of `text` (the item a dash after it belongs to)."""
+    return re.split(r"\s+(?:and|&|plus)\s+", text)[-1]
 
 
 def _has_amount(text: str) -> bool:
@@ -225,7 +234,7 @@ def strip_connectors(clause: str) -> str:
 
 # "..., due next Friday pls": a polite word at the end says nothing about the document.
 _POLITE_TAIL_RE = re.compile(
-    r"(?:[\s,]+(?:please|pls|plz|thanks|thank\s+you|thx|ty|cheers))+[\s.!]*$", re.IGNORECASE
+    r"(?:(?:[\s,]+|\s+[-–—]\s*)(?:please|pls|plz|thanks|thank\s+you|thx|ty|cheers))+[\s.!]*$", re.IGNORECASE
 )
 
 _ENDS_IN_ABBREVIATION = re.compile(

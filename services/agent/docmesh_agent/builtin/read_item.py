@@ -354,10 +354,10 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
 _COUNT_INSIDE = re.compile(r"\b\d+(?:[.,]\d+)?(?:\s+[x×*]\s*|[x×*]\s+)\d")
 _SMALL_MEASURES = frozenset({"g", "gr", "gram", "grams", "mg", "ml", "cl", "oz"})
 # How many people a service is for ("25 ppl", "60 guests"): counted like a container.
-_HEADCOUNT = r"ppl|pax|people|persons?|guests?|heads?|covers|attendees|participants|diners"
+HEADCOUNT = _HEADCOUNT = r"ppl|pax|people|persons?|guests?|heads?|covers|attendees|participants|diners"
 # Words that only say how the goods come ("12 reams paper") or for how many people ("60 guests
 # buffet dinner"): a unit even without "of".
-_CONTAINERS = (
+CONTAINERS = _CONTAINERS = (
     r"reams?|box(?:es)?|bags?|packs?|packets?|cases?|cartons?|rolls?|sheets?|bottles?|cans?|tins?|jars?|"
     rf"sacks?|pallets?|crates?|bundles?|pairs?|sets?|tubes?|buckets?|drums?|kegs?|trays?|loaves|reels?|{_HEADCOUNT}"
 )

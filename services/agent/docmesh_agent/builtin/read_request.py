@@ -28,6 +28,8 @@ from docmesh_agent.builtin.labels import capitalised, plain_number, singular
 from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
 from docmesh_agent.builtin.not_amounts import price_moneys
 from docmesh_agent.builtin.read_fields import read_fields
+from docmesh_agent.builtin.read_item import CONTAINERS as _CONTAINERS_RE
+from docmesh_agent.builtin.read_item import HEADCOUNT as _HEADCOUNT_RE
 from docmesh_agent.builtin.read_item import read_item, unit_from_total
 from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail, take_party
 from docmesh_agent.builtin.read_terms import read_terms
@@ -153,9 +155,10 @@ def read_request(text: str, today: dt.date) -> Draft:
             continue
         # A clause that is only a price completes the previous item ("2 licences, 99 each").
         item = consumed
-        if pending_price is not None and not item.unit and item.description.lower() in _SERVICE_COUNTS:
-            # "corporate yoga classes, 8 sessions at 90": how many times the unpriced service
-            # before was given, and its price (never a second line "Sessions").
+        if pending_price is not None and not item.unit and _counts_the_line_before(item):
+            # "corporate yoga classes, 8 sessions at 90", "catering, 20 guests at 40 each",
+            # "mulch, 3 bags at 15": how many of the unpriced line before, in what, and its price
+            # (never a second line "Sessions").
             item.unit, item.description = item.description.lower(), ""
         if (
             item.description == ""
@@ -220,6 +223,24 @@ _SERVICE_COUNTS = frozenset(
     "sessions visits lessons classes appointments treatments rounds shifts calls meetings trips "
     "runs passes occasions times".split()
 )
+# Words that count or measure something else ("3 bags", "20 guests", "8 m2", "20 images").
+_COUNTING_WORDS = re.compile(
+    rf"(?:{_CONTAINERS_RE}|{_HEADCOUNT_RE}|m2|m²|sq\s?(?:ft|m)|images|photos|pictures|pages|words|nights|days|weeks|"
+    r"months|hours|visits|items|pieces|pcs|units|kg|lbs|litres|liters|yards|feet|metres|meters)",
+    re.IGNORECASE,
+)
+
+
+def _counts_the_line_before(item: DraftItem) -> bool:
+    """A priced count whose name is only what it is counted in: it counts the unpriced line before."""
+    word = item.description.lower()
+    return (
+        item.quantity != 1
+        and item.unit_price is not None
+        and (word in _SERVICE_COUNTS or _COUNTING_WORDS.fullmatch(word) is not None)
+    )
+
+
 _OR_PRICE = re.compile(
     rf"^or\s+(?P<amt>{AMT})(?:\s+(?:with|without|if|for|including|incl\.?)\b[^\d]*)?$", re.IGNORECASE
 )

@@ -101,8 +101,12 @@ UNITS = {
     "pages": "page",
     "word": "word",
     "words": "word",
+    "m2": "m2",
+    "m²": "m²",
+    "sqm": "sqm",
+    "sq ft": "sq ft",
 }
-UNIT_PLURAL = {"pc": "pcs", "kg": "kg", "lb": "lbs"}
+UNIT_PLURAL = {"pc": "pcs", "kg": "kg", "lb": "lbs", "m2": "m2", "m²": "m²", "sqm": "sqm", "sq ft": "sq ft"}
 UNIT_RE = "|".join(sorted(UNITS, key=len, reverse=True))
 
 # Names of taxes; the acronyms are printed in capitals ("vat" -> "VAT").
