@@ -151,6 +151,7 @@ class Gateway:
         self.dev_key = dev_key
         self.limiter = limiter
         self._budgets: dict[str, float] = {}
+        self._body_limits: dict[str, int] = {}
         self._static = self._load_static(dev_key if settings.dev_mode else "")
         self._fixed: dict[tuple[str, str], Callable[[Scope, Receive, Send], Awaitable[None]]] = {
             ("GET", "/healthz"): self._healthz,
@@ -269,9 +270,15 @@ class Gateway:
         return headers
 
     def _body_limit(self, route: Route) -> int:
-        method = route.method
-        name = f"{method.containing_service.name}.{method.name}"
-        return self.settings.route_body_limits.get(name, self.settings.max_body_bytes)
+        """A route's body limit from the settings, worked out once per route."""
+        found = self._body_limits.get(route.full_method)
+        if found is None:
+            method = route.method
+            name = f"{method.containing_service.name}.{method.name}"
+            found = self._body_limits[route.full_method] = self.settings.route_body_limits.get(
+                name, self.settings.max_body_bytes
+            )
+        return found
 
     async def _read_body(self, receive: Receive, headers: Mapping[str, str], limit: int) -> bytes:
         declared = headers.get("content-length", "")

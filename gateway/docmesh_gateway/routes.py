@@ -6,6 +6,7 @@ becomes a route, so adding an annotated RPC exposes it over REST with no gateway
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from collections.abc import Iterable, Iterator
@@ -143,11 +144,12 @@ class Route:
     request_class: type = field(repr=False, default=type(None))
     response_class: type = field(repr=False, default=type(None))
 
-    @property
+    # Read on every request: worked out once per route (descriptors never change).
+    @functools.cached_property
     def full_method(self) -> str:
         return f"/{self.method.containing_service.full_name}/{self.method.name}"
 
-    @property
+    @functools.cached_property
     def server_streaming(self) -> bool:
         return bool(self.method.server_streaming)
 
