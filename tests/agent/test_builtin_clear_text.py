@@ -205,3 +205,31 @@ def test_a_dash_after_and_belongs_to_its_own_item() -> None:
     # "... $90 ea and boiler service - USD 60.50": the 60.50 is the boiler service's price.
     invoice = _written("invoice Acme Corp: 10 printer toner $90 ea and boiler service - USD 60.50")
     assert _lines(invoice)[-1] == ("Boiler service", Decimal(1), "", Decimal("60.50"))
+
+
+# --- sentences that name the buyer another way --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "buyer", "total"),
+    [
+        ("Acme Corp owes me 450 for the logo", "Acme Corp", Decimal("450.00")),
+        ("Sunrise Cafe needs an invoice: 4 portraits, 120 each", "Sunrise Cafe", Decimal("480.00")),
+        (
+            "Send Mr. Grant an invoice for 4 days of on-site support at 600 per day",
+            "Mr. Grant",
+            Decimal("2400.00"),
+        ),
+        ("I did 4 hours of consulting for Hooli this week, charge 150 an hour", "Hooli", Decimal("600.00")),
+        ("Invoice Hooli\nDescription: bathroom repair\nAmount: 450", "Hooli", Decimal("450.00")),
+        ("Bill to: Mr. Grant\nItems:\n- Consulting, 5 hrs, 150/hr", "Mr. Grant", Decimal("750.00")),
+        ("Bill to: Mr. Grant\nItems:\n- Consulting, 5 hrs, 150/hr, 10% tax", "Mr. Grant", Decimal("825.00")),
+        ("Bitte eine Rechnung für Müller GmbH, 3 Stück Tische je 45 €", "Müller GmbH", Decimal("135.00")),
+    ],
+)
+def test_a_request_worded_as_a_sentence_or_a_form_is_written(
+    message: str, buyer: str, total: Decimal
+) -> None:
+    invoice = _written(message)
+    assert invoice.buyer.name == buyer
+    assert compute_totals(invoice).total == total

@@ -40,7 +40,12 @@ _LABEL_LINE_RE = re.compile(
 # "- Logo design, 1, 1200" / "Business cards, 500 pcs, 0.20": description, quantity, price.
 _CSV_ITEM_RE = re.compile(
     r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<desc>[A-Za-z][^,\n]*?),[ \t]*(?P<q>\d+(?:\.\d+)?)[ \t]*(?P<unit>[a-z]+)?,[ \t]*"
-    r"(?P<price>[^\s,\d]{0,3}\d[\d.]*(?:[ \t]?[A-Za-z€£$]{1,3})?)[ \t]*$"
+    r"(?P<price>[^\s,\d]{0,3}\d[\d.]*(?:[ \t]?[A-Za-z€£$]{1,3})?(?:[ \t]*/[ \t]*[a-z]+|[ \t]+(?:each|ea|per[ \t]+[a-z]+))?)[ \t]*$"
+)
+# "Description: bathroom repair" then "Amount: 450" (a form's fields): one line at that amount.
+_LABELLED_ITEM_RE = re.compile(
+    r"(?im)^[ \t]*(?:description|item|service|work|job)[ \t]*:[ \t]*(?P<desc>[^\n:]+?)[ \t]*\n"
+    r"[ \t]*(?:amount|price|total|cost|fee)[ \t]*:[ \t]*(?P<amt>[^\n]+?)[ \t]*$"
 )
 
 
@@ -57,6 +62,7 @@ def rewrite_layout(text: str) -> str:
     text = _LABEL_LINE_RE.sub(r"\1 ", text)
     text = _MONTH_DAY_COMMA_YEAR.sub(r"\1 \2", text)
     text = _BRACKETED_ADDRESS_RE.sub(r"\g<name>, \g<address>: ", text)
+    text = _LABELLED_ITEM_RE.sub(r"\g<desc> \g<amt>", text)
     return _CSV_ITEM_RE.sub(_csv_item, text)
 
 

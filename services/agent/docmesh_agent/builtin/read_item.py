@@ -153,6 +153,16 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
             return None
         desc = text[desc_start:]
         desc = re.sub(r"^\s*(?:x|×|\*)\s*", "", desc)
+        # "4 hours of consulting for Hooli this week": when, then whom it was for (the price
+        # follows in another clause: "charge 150 an hour").
+        desc = re.sub(
+            r"\s+(?:(?:this|last|past)\s+(?:week|month|weekend)|yesterday|today|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))$",
+            "",
+            desc,
+            flags=re.IGNORECASE,
+        )
+        if desc_start:
+            desc = _trailing_buyer(r, desc)
         return DraftItem(
             description=clean_description(desc), quantity=qty, unit=unit_label(unit, qty) if unit else ""
         )
@@ -251,7 +261,7 @@ def _bare_count(r: Reading, text: str) -> DraftItem | None:
 def _without_lead_words(text: str) -> str:
     """The item without "add", "a flat fee of", "roughly", "I worked", and with brackets only grouping."""
     text = re.sub(
-        r"^(?:add|include|put|charge\s+for|for|(?:throw|toss|chuck)\s+in)\s+",
+        r"^(?:add|include|put|charge\s+for|charge(?=\s+\S*\d)|for|(?:throw|toss|chuck)\s+in)\s+",
         "",
         text.strip(),
         flags=re.IGNORECASE,

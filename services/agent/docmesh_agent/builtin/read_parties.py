@@ -18,6 +18,8 @@ from docmesh_agent.builtin.words import (
 )
 from docmesh_common.model.invoice import Party
 
+# A capitalised name of up to five words ("Acme Corp", "Mr. Grant", "Café de la Paix").
+_CAP_NAME = r"(?-i:[A-Z][\w&.'’-]*(?:\s+(?:[A-Z&][\w&.'’-]*|of|and|de|la|du|des|von|van|der)){0,4})"
 _PERIOD_RE = re.compile(
     rf"^(?:for\s+)?(?:(?:last|this|the\s+past|the\s+previous)\s+(?:month|week|quarter|year)|(?:the\s+month\s+of\s+)?(?:{MONTH_NAMES})(?:\s+\d{{4}})?)\s*[.,]?\s*$",
     re.IGNORECASE,
@@ -97,9 +99,40 @@ _PRICED_ITEM_RE = re.compile(
 )
 
 
+# Sentences that name the buyer first: "Acme owes me 500 for the logo", "Acme needs an invoice: ...",
+# "send Acme an invoice for ...".
+_NAMED_FIRST = (
+    re.compile(rf"^(?P<name>{_CAP_NAME})\s+owes?\s+(?:me|us)\s+(?P<rest>.+)$"),
+    re.compile(
+        rf"^(?P<name>{_CAP_NAME})\s+needs?\s+(?:an?\s+)?(?P<kind>{KIND_WORDS})\b\s*(?:for\s+)?:?\s*(?P<rest>.*)$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"^(?:please\s+|pls\s+)?send\s+(?P<name>{_CAP_NAME})\s+(?:an?\s+)?(?P<kind>{KIND_WORDS})\b\s*(?:for\s+)?:?\s*(?P<rest>.*)$",
+        re.IGNORECASE,
+    ),
+)
+
+
 def read_lead(r: Reading, clause: str) -> str | None:
     """The kind lead-in and the parties; returns what is left to read."""
     text = clause
+    for regex in _NAMED_FIRST:
+        named = regex.match(text)
+        if named and named.group("name").split()[0].lower() not in (
+            "i",
+            "we",
+            "you",
+            "it",
+            "please",
+            "can",
+            "could",
+        ):
+            kind = named.groupdict().get("kind")
+            if kind:
+                r.draft.kind = KINDS[" ".join(kind.lower().split())]
+            _set_party(r, "buyer", Party(name=clean_name(named.group("name"))))
+            return named.group("rest").strip()
     for _ in range(4):
         before = text
         match = LEAD_RE.match(text)

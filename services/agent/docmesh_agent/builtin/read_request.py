@@ -148,6 +148,8 @@ def read_request(text: str, today: dt.date) -> Draft:
         if _other_price(r.draft, clause):
             continue
         party_before = r.last_party
+        if re.match(r"^\s*[-*•·]\s+", raw):
+            party_before = None  # "- Consulting": a bulleted line is an item, never an address line
         if pending_price is not None and _BARE_AMOUNT.match(clause):
             party_before = None  # "Acme: milestone 2 of 3, 1500": the line's price, not a postal code
         consumed = _clause(r, clause, party_before)
@@ -160,6 +162,17 @@ def read_request(text: str, today: dt.date) -> Draft:
             # "mulch, 3 bags at 15": how many of the unpriced line before, in what, and its price
             # (never a second line "Sessions").
             item.unit, item.description = item.description.lower(), ""
+        if (
+            item.description == ""
+            and item.unit_price is None
+            and item.unit
+            and pending_price is not None
+            and pending_price.quantity == 1
+            and not pending_price.unit
+        ):
+            # "Consulting, 5 hrs, 150/hr": how many of the unpriced line; its price may follow.
+            pending_price.quantity, pending_price.unit = item.quantity, item.unit
+            continue
         if (
             item.description == ""
             and item.unit_price is not None

@@ -56,6 +56,11 @@ GERMAN = Language(
             r"(?:(?:mir|uns)\s+)?(?:bitte\s+)?(?=(?:eine?n?|neue[nrs]?)\s)",
             "",
         ),
+        # "Bitte eine Rechnung für ...": the polite word alone before the kind.
+        (
+            r"^\s*bitte\s+(?=(?:eine?n?|neue[nrs]?)\s+(?:rechnung|angebot|quittung|bestellung|kostenvoranschlag))",
+            "",
+        ),
         (r"^\s*(?:und\s+)?jetzt\s*,?\s+", "now "),
         (r"^(now\s+)?(?:noch\s+)?(?:eine?n?s?\s+)?(?:neue[nrs]?|weitere[nrs]?)\s+", r"\1a new "),
         # "jetzt noch ein Angebot für ...": one more document.
