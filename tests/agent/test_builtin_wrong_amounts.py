@@ -258,3 +258,35 @@ def test_a_capitalised_name_then_a_number_and_a_plural_is_asked_about() -> None:
     # "Windows 11 licences at 50": 11 licences (550) or one "Windows 11" licence (50)?
     result = interpret("Invoice Acme: Windows 11 licences at 50", None, today=TODAY)
     assert result.action == "question" and "11" in result.reply
+
+
+def _office() -> Invoice:
+    return Invoice(
+        buyer=Party(name="Acme"),
+        line_items=[
+            LineItem(description="Office chairs", quantity=Decimal(6), unit_price=Decimal(85)),
+            LineItem(description="Delivery", quantity=Decimal(1), unit_price=Decimal(40)),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "message", ["chairs are 80 each", "make the chairs 80 each", "chairs are 80 dollars"]
+)
+def test_a_price_said_of_a_line_with_each_is_its_price_not_its_count(message: str) -> None:
+    # "chairs are 80 each" made 80 chairs at 85 (6,840 instead of 520).
+    result = interpret(message, _office(), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [(i.quantity, i.unit_price) for i in result.invoice.line_items][0] == (Decimal(6), Decimal(80))
+
+
+def test_a_bare_were_n_of_a_line_is_asked() -> None:
+    # "the chairs were 80": 80 chairs or 80 each? Asked.
+    result = interpret("the chairs were 80", _office(), today=TODAY)
+    assert result.action == "question"
+
+
+def test_removing_a_line_named_delivery_removes_that_line() -> None:
+    result = interpret("remove the delivery", _office(), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [i.description for i in result.invoice.line_items] == ["Office chairs"]

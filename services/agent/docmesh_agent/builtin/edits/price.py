@@ -20,8 +20,12 @@ _PRICE_RE = re.compile(
     r"|^(?:make\s+it|it'?s|it\s+should\s+be|charge)\s+(?P<amt8>[^a-z\s]*\d[\d,.']*(?:\s?[A-Z]{3})?)\s*(?:each|per\s+[a-z]+|/\s?[a-z]+|an?\s+[a-z]+)$"
     r"|^(?:set|change|update|make|put|raise|lower|increase|decrease|bump)\s+(?:the\s+)?(?:unit\s+)?(?:price|rate|hourly\s+rate|cost|fee|amount)\s+(?:of|on|for)\s+(?P<ref>.+?)\s+(?:to|at)\s+(?P<amt>.+)$"
     r"|^(?:set|change|update|make|raise|lower|increase|decrease)\s+(?P<ref2>.+?)(?:'s)?\s+(?:unit\s+)?(?:price|rate|cost|fee)\s+(?:to\s+)?(?P<amt2>.+)$"
+    # "chairs are 80 each", "the lamps were $40": a price said of the line (a bare "were 80" may
+    # be a count: not read here).
+    r"|^(?P<ref9>.+?)\s+(?:are|were|was)\s+(?P<amt9>\S*\d[\d,.']*\s?(?:each|apiece|ea|per\s+\w+|/\w+|an?\s+\w+)"
+    r"|[$€£¥₹]\s?\d[\d,.']*|\d[\d,.']*\s?(?:[$€£]|(?-i:[A-Z]{3})|dollars?|euros?))$"
     r"|^(?P<ref4>.+?)\s+(?:should\s+(?:be|cost)|costs?|is|at)\s+(?P<amt4>\S*\d\S*(?:\s?(?:each|per\s+\w+|/\w+|an?\s+\w+))?)$"
-    r"|^(?:change|set|update|make)\s+(?P<ref5>.+?)\s+to\s+(?P<amt5>\S*\d\S*)\s*(?:each|per\s+\w+|/\w+|an\s+hour|a\s+day)$"
+    r"|^(?:change|set|update|make)\s+(?P<ref5>.+?)\s+(?:to\s+)?(?P<amt5>\S*\d\S*)\s*(?:each|per\s+\w+|/\w+|an\s+hour|a\s+day)$"
     r"|^(?:make|set|change|update)\s+(?P<ref7>.+?)\s+(?:to\s+)?(?P<amt7>[^\sa-z]*\d[\d,.']*(?:\s?[A-Z]{3}|[^\s\d]{0,2}))$",
     re.IGNORECASE,
 )

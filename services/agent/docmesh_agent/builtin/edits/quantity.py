@@ -202,7 +202,9 @@ _COUNT_SAID_RE = re.compile(
     # the same words in es/de/fr, which the language tables leave as typed ("doch nur 5 Stühle",
     # "seulement 5 chaises", "solo 5 sillas", "mets 10 chaises au lieu de 6")
     r"doch|nur|bloß|bloss|eigentlich|seulement|juste|mets|en\s+fait|solo|sólo|solamente|pon|en\s+realidad)\s+)*"
-    rf"(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})(?P<dozen>\s+dozen)?\s+(?P<what>[^\W\d_]+)"
+    # "chairs are 80 each": a price (it was 80 chairs: a wrong total), never a count.
+    rf"(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})(?P<dozen>\s+dozen)?\s+"
+    r"(?!(?:each|apiece|ea|per|an?|total|flat|dollars?|euros?|bucks|pounds|francs?|usd|eur|gbp|chf)\b)(?P<what>[^\W\d_]+)"
     r"(?:,?\s+(?:not|instead\s+of|rather\s+than|nicht|statt|anstatt|au\s+lieu\s+de|et\s+non|pas|"
     rf"en\s+vez\s+de|en\s+lugar\s+de|no)\s+(?:\d+(?:[.,]\d+)?|{QTY_WORD_RE}))?"
     # "90 personnes pour le cocktail": the line named after the count.

@@ -63,6 +63,8 @@ def _remove_shipping(low: str, data: dict[str, Any]) -> Change | None:
     ):
         return None
     if data["shipping"] is None:
+        if any(re.fullmatch(rf"{re.escape(low)}s?", i["description"].lower()) for i in data["line_items"]):
+            return None  # "remove the delivery" with a line "Delivery": that line goes
         raise EditError("There is no shipping on the document.")
     data["shipping"] = None
     return data, ["removed the shipping"]

@@ -44,7 +44,10 @@ def op_tax_exempt(text: str, data: dict[str, Any], current: Invoice, today: dt.d
     if not match:
         return None
     ref = first_group(match.groupdict(), "ref") or "it"
-    if re.fullmatch(r"(?:the\s+)?(?:shipping|delivery|postage|freight)", ref.strip(), re.IGNORECASE):
+    named_line = re.sub(r"^the\s+", "", ref.strip().lower())
+    if re.fullmatch(
+        r"(?:the\s+)?(?:shipping|delivery|postage|freight)", ref.strip(), re.IGNORECASE
+    ) and not any(i["description"].lower() == named_line for i in data["line_items"]):
         raise EditError("Shipping is never taxed on these documents, so there is nothing to change.")
     index = line_index(ref, data)
     item = data["line_items"][index]
