@@ -277,7 +277,8 @@ def test_a_price_said_of_a_line_with_each_is_its_price_not_its_count(message: st
     # "chairs are 80 each" made 80 chairs at 85 (6,840 instead of 520).
     result = interpret(message, _office(), today=TODAY)
     assert result.invoice is not None, result.reply
-    assert [(i.quantity, i.unit_price) for i in result.invoice.line_items][0] == (Decimal(6), Decimal(80))
+    first = result.invoice.line_items[0]
+    assert (first.quantity, first.unit_price) == (Decimal(6), Decimal(80))
 
 
 def test_a_bare_were_n_of_a_line_is_asked() -> None:
