@@ -18,7 +18,8 @@ Targets (issue 16): mesh >= 1.0x ref req/s on create and get, p99 no worse.
 
 With --profile SECONDS the mesh's gateway and session processes are also recorded with py-spy
 (`pip install py-spy` into the venv; not a dependency) under each load, and the frames with the
-most own time are printed (raw stacks and flame graphs under --profile-dir).
+most own time are printed (raw stacks and flame graphs under --profile-dir), with each
+process's CPU per request split by thread (the event loop's, gRPC's event engine's, the rest).
 
 Run: .venv/bin/python bench/bench_rest_hop.py [--seconds 5] [--rounds 3] [--concurrency 32 128]
      [--before COMMIT] [--profile 8 --profile-dir /tmp/hop-profiles]
@@ -47,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from common import REPO_ROOT, postgres_database, postgres_reachable
-from machine_cpu import machine_busy, process_cpu
+from machine_cpu import TICK, machine_busy, process_cpu
 
 from docmesh_dev import launcher, testenv
 from docmesh_gateway.auth import ApiKey, generate_key, hash_key, save_keys_file
@@ -365,12 +366,47 @@ def profile(
                 ),
             )
         time.sleep(0.5)
-        run_wrk(wrk, side, call, concurrency, seconds, key, lua)
+        threads_before = {name: thread_cpu(side.pids[name]) for name in records}
+        sample = run_wrk(wrk, side, call, concurrency, seconds, key, lua)
+        threads_after = {name: thread_cpu(side.pids[name]) for name in records}
         for name, (raw, process) in records.items():
             process.wait(seconds + 30)
             print(f"\nprofile: {call} at {concurrency}, {name} (own time, % of samples; {raw})")
             for frame, share in top_frames(raw, 15):
                 print(f"  {share:5.1f}%  {frame}")
+            spent = {
+                kind: (cpu - threads_before[name].get(kind, 0.0)) / max(1, sample.requests) * 1000
+                for kind, cpu in threads_after[name].items()
+            }
+            print(
+                "  CPU ms per request by thread: "
+                + ", ".join(f"{kind} {ms:.3f}" for kind, ms in sorted(spent.items()))
+            )
+
+
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds so far of a process's threads by kind: its main thread (the event loop), gRPC's
+    event engine threads (network I/O) and the others (grpc.aio's completion-queue poller, which
+    hands every completion to the loop, and the metrics server). py-spy shows the native work of
+    the first as `Runner.run` and of the poller as `Thread.run`; this puts CPU figures on them."""
+    kinds: dict[str, float] = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as handle:
+                text = handle.read()
+        except OSError:
+            continue  # the thread ended meanwhile
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        kind = (
+            "main"
+            if int(tid) == pid
+            else "grpc event engine"
+            if name.startswith("event_engine")
+            else "other threads"
+        )
+        kinds[kind] = kinds.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / TICK
+    return kinds
 
 
 def top_frames(raw: Path, count: int) -> list[tuple[str, float]]:
