@@ -16,9 +16,11 @@
    B A, ...) at each concurrency (default 32 and 256 concurrent Chat turns), first turns of new
    sessions and then an edit of each of those sessions (--no-ab-edits: first turns only):
    turns per second, the whole machine's CPU per turn, the CPU of what serves the side's turns
-   ("own": the mesh, the PostgreSQL backends of the side's database, the Redis server and this
-   load generator, read from /proc: on a machine shared with other work the machine figure moves
-   with that work, this one does not) and the agent's, and the invoice's
+   ("own": the mesh, the PostgreSQL server, the Redis server and this load generator, read from
+   /proc: on a machine shared with other work the machine figure moves with that work, this one
+   does not when the benchmark has a PostgreSQL and a Redis of its own, e.g.
+   DOCMESH_TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5433/test
+   DOCMESH_TEST_REDIS_URL=redis://127.0.0.1:6380/0) and the agent's, and the invoice's
    proto<->model conversions per turn in each process. The conversions are counted by running each service
    under this script (`--counted MODULE`), which wraps to_proto/from_proto (and the totals' and
    json_format's conversions) in counters before the service is imported: production code is
@@ -551,15 +553,13 @@ async def measure(
     kind = "edit" if sessions else "first"
     await asyncio.sleep(0.3)  # the counters' files catch up with the previous wave
     counts_before = side.counts()
-    backends_before = await database_backends(side.database_url)
-    own_before = own_cpu(backends_before)
+    own_before = own_cpu(await postgres_server(side.database_url))
     machine_before = machine_busy()
     cpu_before = {name: process_cpu(pid) for name, pid in side.pids.items()}
     latencies, errors, wall = await side.turns(count, concurrency, sessions)
     machine_after = machine_busy()
     cpu_after = {name: process_cpu(pid) for name, pid in side.pids.items()}
-    # Backends started during the wave count whole; one that ended during it is missed.
-    own_after = own_cpu(backends_before | await database_backends(side.database_url))
+    own_after = own_cpu(await postgres_server(side.database_url))
     await asyncio.sleep(0.3)
     counts_after = side.counts()
     return Run(
@@ -575,21 +575,51 @@ async def measure(
     )
 
 
-async def database_backends(database_url: str) -> set[int]:
-    """The pids of the PostgreSQL backends connected to this side's database (its pool), when
-    PostgreSQL runs on this machine; empty for SQLite."""
-    if not database_url.startswith("postgresql"):
-        return set()
-    import asyncpg
+_POSTMASTERS: dict[str, int | None] = {}
 
-    parts = database_url.rsplit("/", 1)
-    conn = await asyncpg.connect(parts[0].replace("+asyncpg", "") + "/postgres")
-    try:
-        rows = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", parts[1])
-    finally:
-        await conn.close()
-    # Only backends on this machine have their CPU in /proc (own_cpu counts a missing one as 0).
-    return {int(r["pid"]) for r in rows}
+
+async def postgres_server(database_url: str) -> int | None:
+    """The pid of the PostgreSQL server (postmaster) holding this side's database, when it runs
+    on this machine; None for SQLite or a remote server."""
+    if not database_url.startswith("postgresql"):
+        return None
+    if database_url not in _POSTMASTERS:
+        import asyncpg
+
+        conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+        try:
+            backend = int(await conn.fetchval("SELECT pg_backend_pid()"))
+        finally:
+            await conn.close()
+        try:
+            _POSTMASTERS[database_url] = _stat(backend)[1]  # its parent
+        except OSError:
+            _POSTMASTERS[database_url] = None
+    return _POSTMASTERS[database_url]
+
+
+def _stat(pid: int) -> list[int]:
+    """/proc/<pid>/stat's fields after the command name as numbers, the state as 0: [0, ppid, ...]."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return [0, *(int(f) for f in fields[1:])]
+
+
+def postgres_cpu(postmaster: int) -> float:
+    """CPU seconds of the whole PostgreSQL server so far: the postmaster, its live children
+    (backends, WAL writer, checkpointer, autovacuum) and, through the postmaster's children
+    times, every child that has exited (a pool's overflow connections close after a burst)."""
+    fields = _stat(postmaster)
+    total = sum(fields[11:15])  # utime, stime, cutime, cstime
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                child = _stat(int(entry.name))
+            except (OSError, ValueError):
+                continue
+            if child[1] == postmaster:
+                total += child[11] + child[12]
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 @functools.cache
@@ -608,21 +638,15 @@ def redis_server_pid() -> int | None:
     return None
 
 
-def own_cpu(backends: set[int]) -> dict[str, float]:
-    """CPU seconds so far of what serves a side's turns besides its mesh: its database's
-    backends, the Redis server (shared by the sides, which run one at a time, and by anything
-    else using it) and this load generator."""
-
-    def cpu(pid: int) -> float:
-        try:
-            return process_cpu(pid)
-        except OSError:  # gone
-            return 0.0
-
+def own_cpu(postmaster: int | None) -> dict[str, float]:
+    """CPU seconds so far of what serves a side's turns besides its mesh: the PostgreSQL server
+    and the Redis server (the sides run one at a time; anything else using them counts too, so
+    give the benchmark its own with DOCMESH_TEST_DATABASE_URL / DOCMESH_TEST_REDIS_URL on a
+    shared machine) and this load generator."""
     redis = redis_server_pid()
     return {
-        "postgres": sum(cpu(pid) for pid in backends),
-        "redis": cpu(redis) if redis is not None else 0.0,
+        "postgres": postgres_cpu(postmaster) if postmaster is not None else 0.0,
+        "redis": process_cpu(redis) if redis is not None else 0.0,
         "load": process_cpu(os.getpid()),
     }
 
@@ -730,7 +754,7 @@ async def before_after(children: Processes, options: argparse.Namespace, base_ur
             print(
                 f"\n3. Before/after: {path}, {provider}, {options.ab_waves} wave(s) per concurrency, "
                 f"{options.ab_rounds} round(s), sides alternating; CPU in ms; machine = every core, "
-                "PostgreSQL, Redis and other load included; own = mesh + the side's PostgreSQL backends + "
+                "PostgreSQL, Redis and other load included; own = mesh + the PostgreSQL server + "
                 "the Redis server + this load generator (what serves the side's turns, without the "
                 "machine's other load); mesh = agent + session + document"
                 + (" + gateway" if options.ab_gateway else "")
