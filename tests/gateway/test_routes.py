@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from google.api import annotations_pb2
 
@@ -372,3 +374,37 @@ def test_the_openapi_document_describes_the_logo_upload_as_raw_bytes(routes: lis
     assert upload["required"] is True
     assert upload["content"] == {"*/*": {"schema": {"type": "string", "format": "binary"}}}
     assert download["content"]["*/*"]["schema"]["format"] == "binary"
+
+
+def _linear_match(routes: list[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    """The specification of Router.match: every route of the method in order, the first that matches."""
+    for route in routes:
+        if route.http_method == method:
+            found = route.template.regex.match(path)
+            if found is not None:
+                return route, found.groupdict()
+    return None
+
+
+def test_a_path_is_matched_as_trying_every_route_in_order_would(routes: list[Route], router: Router) -> None:
+    templates = [
+        *(r.template.text for r in routes),
+        "/api/v1/{name=sessions/**}",
+        "/api/v1/{name=**}:archive",
+    ]
+    wide = [*routes, *(dataclasses.replace(routes[0], template=parse_template(t)) for t in templates[-2:])]
+    wide.sort(key=lambda r: r.sort_key, reverse=True)
+    paths = {"/", "", "/api", "/api/v1/sessions/", "/api/v1//sessions", "/api/v1/sessions/a/b/c/d/e/f/g"}
+    for text in templates:
+        for fill in ("x", "a%2Fb", "id:complete"):
+            path = text.replace("**", f"{fill}/deep").replace("*", fill)
+            while "{" in path:
+                start, end = path.index("{"), path.index("}")
+                inner = path[start + 1 : end]
+                path = path[:start] + (inner.split("=", 1)[1] if "=" in inner else fill) + path[end + 1 :]
+            paths.add(path)
+    wide_router = Router(wide)
+    for method in ("GET", "POST", "PATCH", "DELETE", "PUT"):
+        for path in sorted(paths):
+            assert router.match(method, path) == _linear_match(routes, method, path), (method, path)
+            assert wide_router.match(method, path) == _linear_match(wide, method, path), (method, path)
