@@ -59,7 +59,7 @@ from docmesh_gateway.jsonmap import to_dict
 from docmesh_gateway.ratelimit import RateLimiter
 from docmesh_gateway.routes import Route, Router
 from docmesh_gateway.settings import GatewaySettings
-from docmesh_gateway.transcode import RequestError, build_request, http_body_of
+from docmesh_gateway.transcode import RequestError, build_request, has_field, http_body_of
 
 log = logging.getLogger("docmesh.gateway")
 _GRPC_TIMEOUT = re.compile(r"^(\d{1,8})([HMSmun])$")
@@ -96,8 +96,7 @@ def carry_idempotency_key(request: Any, headers: Mapping[str, str]) -> None:
     the turn again.
     """
     key = headers.get(IDEMPOTENCY_HEADER, "").strip()
-    fields = request.DESCRIPTOR.fields_by_name
-    if key and "idempotency_key" in fields and not request.idempotency_key:
+    if key and has_field(request.DESCRIPTOR, "idempotency_key") and not request.idempotency_key:
         request.idempotency_key = key
 
 

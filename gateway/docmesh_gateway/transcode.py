@@ -7,6 +7,7 @@ Responses: proto field names (snake_case) with zero values included.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -61,6 +62,26 @@ def _find_field(message: _descriptor.Descriptor, name: str) -> FieldDescriptor |
 
 
 def _resolve(message: _descriptor.Descriptor, path: Sequence[str], display: str) -> list[FieldDescriptor]:
+    """The fields along a dotted path, or RequestError naming it (`display`)."""
+    found = _resolved(message, tuple(path))
+    if found is not None:
+        return list(found)
+    return _resolve_walk(message, path, display)  # raises, naming the step that failed
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(message: _descriptor.Descriptor, path: tuple[str, ...]) -> tuple[FieldDescriptor, ...] | None:
+    """A path's fields worked out once per message type and path (every path variable, body
+    field and query key is resolved on each request); None when it names no field."""
+    try:
+        return tuple(_resolve_walk(message, path, ""))
+    except RequestError:
+        return None
+
+
+def _resolve_walk(
+    message: _descriptor.Descriptor, path: Sequence[str], display: str
+) -> list[FieldDescriptor]:
     fields: list[FieldDescriptor] = []
     current: _descriptor.Descriptor | None = message
     for name in path:
@@ -197,26 +218,44 @@ def _strings_only(descriptor: _descriptor.Descriptor, data: Mapping[str, Any]) -
     """Every value is a string for a singular string field outside any oneof, or an object of
     such values for a singular message field (not a well-known type or a map): json_format
     would set each as it is, so the values can be set directly."""
+    settable = _settable(descriptor)
     for name, value in data.items():
-        field = descriptor.fields_by_name.get(name)
-        # json_format refuses two members of one oneof; its own walk reports that.
-        if field is None or _is_repeated(field) or field.containing_oneof is not None:
+        kind = settable.get(name)
+        if kind is None:
             return False
         if isinstance(value, str):
-            if field.type != FieldDescriptor.TYPE_STRING:
+            if kind is not _STRING:
                 return False
         elif isinstance(value, dict):
-            nested = field.message_type
-            if (
-                field.type != FieldDescriptor.TYPE_MESSAGE
-                or nested is None
-                or nested.full_name.startswith("google.protobuf.")
-                or not _strings_only(nested, value)
-            ):
+            if kind is _STRING or not _strings_only(kind, value):
                 return False
         else:
             return False
     return True
+
+
+_STRING = object()  # in _settable: a string field
+
+
+@functools.cache
+def _settable(descriptor: _descriptor.Descriptor) -> dict[str, Any]:
+    """The fields `_strings_only` may set directly, by name: _STRING for a singular string field,
+    the message type for a singular message field (not google.protobuf.*); both outside any
+    oneof (json_format refuses two members of one; its own walk reports that)."""
+    settable: dict[str, Any] = {}
+    for field in descriptor.fields:
+        if _is_repeated(field) or field.containing_oneof is not None:
+            continue
+        nested = field.message_type
+        if field.type == FieldDescriptor.TYPE_STRING:
+            settable[field.name] = _STRING
+        elif (
+            field.type == FieldDescriptor.TYPE_MESSAGE
+            and nested is not None
+            and not nested.full_name.startswith("google.protobuf.")
+        ):
+            settable[field.name] = nested
+    return settable
 
 
 def _fill(message: Any, data: Mapping[str, Any]) -> None:
@@ -229,6 +268,7 @@ def _fill(message: Any, data: Mapping[str, Any]) -> None:
             _fill(child, value)
 
 
+@functools.cache
 def _is_http_body(descriptor: _descriptor.Descriptor, body_field: str) -> bool:
     last = _resolve(descriptor, body_field.split("."), body_field)[-1]
     return last.message_type is not None and last.message_type.full_name == "google.api.HttpBody"
@@ -372,9 +412,20 @@ def http_body_of(route: Route, message: Message) -> tuple[bytes, str, str] | Non
     target: Message = message
     if route.response_body:
         target = getattr(message, route.response_body)
-    if target.DESCRIPTOR.full_name != "google.api.HttpBody":
+    if not _is_http_body_type(target.DESCRIPTOR):
         return None
     file_name = ""
-    if "file_name" in message.DESCRIPTOR.fields_by_name:
+    if has_field(message.DESCRIPTOR, "file_name"):
         file_name = str(message.file_name)  # type: ignore[attr-defined]
     return bytes(target.data), str(target.content_type) or "application/octet-stream", file_name  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _is_http_body_type(descriptor: _descriptor.Descriptor) -> bool:
+    return bool(descriptor.full_name == "google.api.HttpBody")
+
+
+@functools.cache
+def has_field(descriptor: _descriptor.Descriptor, name: str) -> bool:
+    """Whether a message type has a field of that name (asked on every request or response)."""
+    return name in descriptor.fields_by_name
