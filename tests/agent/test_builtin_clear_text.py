@@ -233,3 +233,23 @@ def test_a_request_worded_as_a_sentence_or_a_form_is_written(
     invoice = _written(message)
     assert invoice.buyer.name == buyer
     assert compute_totals(invoice).total == total
+
+
+# --- es/de/fr lists -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # "Büroreinigung: 120,50 EUR" after a line was taken for the buyer's address ("a place").
+        ("Rechnung an Bäckerei Nowak: 10 Stühle für je 15 EUR; Büroreinigung: 120,50 EUR", Decimal("270.50")),
+        # "Logodesign 1.450,50 EUR" was an address line too (its 1450 looked like a postal code).
+        ("Rechnung für Praxis Dr. Roth: 10 Fotos zu je 14,50€\nLogodesign 1.450,50 EUR", Decimal("1595.50")),
+        # "por ... c/u" is the price of each ("por" alone is "for": the total).
+        ("Presupuesto para Lucía Romero: 5 fotografías por 80,50 € c/u", Decimal("402.50")),
+        ("Presupuesto para Lucía Romero: 5 fotografías por 80,50 €", Decimal("80.50")),
+        ("Rechnung an Herr Weber: 2 Stunden Beratung für je 350 EUR", Decimal("700.00")),
+    ],
+)
+def test_lists_in_other_languages_total_what_was_said(message: str, total: Decimal) -> None:
+    assert compute_totals(_written(message)).total == total

@@ -346,7 +346,10 @@ def read_party_detail(r: Reading, text: str, role: str) -> bool:
     return True
 
 
-_PRICED = re.compile(r"@|\b(?:at|each|per)\s+[$€£¥₹]?\d|[$€£¥₹]\s?\d|\d\s?[$€£¥₹]", re.IGNORECASE)
+_PRICED = re.compile(
+    r"@|\b(?:at|each|per)\s+[$€£¥₹]?\d|[$€£¥₹]\s?\d|\d\s?[$€£¥₹]|\d\s?(?-i:EUR|USD|GBP|CHF|CAD|AUD|MXN)\b|\d[.,]\d\d\b",
+    re.IGNORECASE,
+)
 _POSTAL = re.compile(
     r"^(?:zip(?:\s+code)?|postal\s+code|post\s*code|plz|code\s+postal|c\.?p\.?)\s*:?\s*(?P<code>[A-Z0-9][A-Z0-9 -]{2,9})$",
     re.IGNORECASE,

@@ -155,6 +155,9 @@ def read_request(text: str, today: dt.date) -> Draft:
         consumed = _clause(r, clause, party_before)
         if consumed is None:
             continue
+        # A clause that held a line ends what was said of the party named in it: the next clause is
+        # never its address ("Rechnung an X: 10 Stühle ...", then "Büroreinigung: 120 EUR").
+        r.last_party = None
         # A clause that is only a price completes the previous item ("2 licences, 99 each").
         item = consumed
         if pending_price is not None and not item.unit and _counts_the_line_before(item):

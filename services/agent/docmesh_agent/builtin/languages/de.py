@@ -150,11 +150,11 @@ GERMAN = Language(
             r"\1 with",
         ),
         # "à CHF 150", "je EUR 95": the code after the amount, as the price rules read it.
-        (r"((?:\bzu\s+je|\bje|\bzu|à|á))\s+(?-i:([A-Z]{3}))\s*(\d(?:[\d'’.,]*\d)?)", r"\1 \3 \2"),
+        (r"((?:\bzu\s+je|\bfür\s+je|\bje|\bzu|à|á))\s+(?-i:([A-Z]{3}))\s*(\d(?:[\d'’.,]*\d)?)", r"\1 \3 \2"),
         # Prices: "je 95 €", "zu je 4,50 €", "à 90 €", "zu 80 € pro Stunde".
         (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|die)\s*stunde\b", r"at \1 per hour"),
         (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|den)\s*tag\b", r"at \1 per day"),
-        (rf"(?:\bzu\s+je|\bje|à|á|\ba)\s+({_MONEY})", r"at \1"),
+        (rf"(?:\bzu\s+je|\bfür\s+je|\bje|à|á|\ba)\s+({_MONEY})", r"at \1"),
         (rf"\bzu\s+({_MONEY})", r"at \1"),
         # "20 Kartons Papier", "5 Stunden Beratung": the quantity, its unit and "of" the description.
         (rf"\b({_N}\s+(?:{_COUNT_UNITS}|stunden?|std\.?|tage?))\s+(?!at\b|of\b|à\b)(?=[^\W\d_])", r"\1 of "),

@@ -180,7 +180,12 @@ SPANISH = Language(
         (rf"\b(?:a|por)\s+({_MONEY})\s*(?:la|por|/)\s*hora\b", r"at \1 per hour"),
         (rf"\b(?:a|por)\s+({_MONEY})\s*(?:el|por|/)\s*d[ií]a\b", r"at \1 per day"),
         (rf"({_MONEY})\s*/\s*hora\b", r"\1 per hour"),
-        (rf"\ba\s+((?:\$\s?)?{_MONEY})\s+(?:cada\s+un[oa]|la\s+unidad|por\s+unidad|c/u)", r"at \1 each"),
+        # "a 45 € cada una", "por 80,50 € c/u", "por 1.200 € la unidad": the price of each (with
+        # "por" and no "each" it stays "for": the total for all of them).
+        (
+            rf"\b(?:a|por)\s+((?:\$\s?)?{_MONEY})\s*(?:cada\s+un[oa]|la\s+unidad|por\s+unidad|c/u|cada\s+uno)",
+            r"at \1 each",
+        ),
         (rf"\ba\s+({_MONEY})", r"at \1"),
         # "1.250 € de materiales": an amount "of" what is sold.
         (rf"\b({_MONEY_MARKED})\s+de\s+(?=[^\W\d_])(?!descuento)", r"\1 of "),
