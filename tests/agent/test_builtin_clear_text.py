@@ -253,3 +253,22 @@ def test_a_request_worded_as_a_sentence_or_a_form_is_written(
 )
 def test_lists_in_other_languages_total_what_was_said(message: str, total: Decimal) -> None:
     assert compute_totals(_written(message)).total == total
+
+
+@pytest.mark.parametrize(
+    ("first", "answer", "total"),
+    [
+        # "75 per hour" was a line of one hour of "Services" and the consulting asked again.
+        ("Invoice Acme for 8 hours of consulting", "75 per hour", Decimal("600.00")),
+        ("Invoice Acme for 8 hours of consulting", "120/hr", Decimal("960.00")),
+        # "400 for all of them" was a line "All of them" at 400.
+        ("Invoice Globex for 5 chairs", "400 for all of them", Decimal("400.00")),
+    ],
+)
+def test_an_answer_with_a_rate_or_a_total_prices_the_asked_line(
+    first: str, answer: str, total: Decimal
+) -> None:
+    result = interpret(answer, None, today=TODAY, history=[first])
+    assert result.invoice is not None, result.reply
+    assert len(result.invoice.line_items) == 1
+    assert compute_totals(result.invoice).total == total

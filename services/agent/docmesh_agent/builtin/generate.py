@@ -17,7 +17,7 @@ from docmesh_agent.builtin.edits.discounts import reason_discount
 from docmesh_agent.builtin.edits.find_line import find_line
 from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.interpretation import Interpretation
-from docmesh_agent.builtin.labels import capitalised, clean_description
+from docmesh_agent.builtin.labels import capitalised, clean_description, singular
 from docmesh_agent.builtin.money import parse_number
 from docmesh_agent.builtin.read_item import price_answer
 from docmesh_agent.builtin.read_parties import LEAD_RE
@@ -120,6 +120,22 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
         if hint and draft.currency_hint is None:
             draft.currency_hint = hint
         new.unknown = [u for u in new.unknown if u != bare]
+    elif (
+        missing
+        and missing[0].endswith(".unit_price")
+        and len(new.items) == 1
+        and new.items[0].described_by_unit
+        and new.items[0].quantity == 1
+        and new.items[0].unit_price is not None
+        and draft.items[line_of(missing[0])].unit
+        and singular(new.items[0].unit.lower()) == singular(draft.items[line_of(missing[0])].unit.lower())
+    ):
+        # "8 hours of consulting" asked its rate: "75 per hour" is that rate (never a line of one
+        # hour of "Services").
+        index = line_of(missing[0])
+        draft = replace(draft, items=[*draft.items])
+        draft.items[index] = replace(draft.items[index], unit_price=new.items[0].unit_price)
+        new.items = []
     elif (
         missing
         and missing[0].endswith(".unit_price")

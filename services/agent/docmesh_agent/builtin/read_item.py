@@ -340,11 +340,14 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
     match = re.match(r"^\s*(?:for|of|in|-|–|:)\s*(?P<desc>.+)$", tail, re.IGNORECASE)
     desc = match.group("desc") if match else tail
     desc = re.sub(r"^(?:the|a|an)\s+", "", desc.strip(), flags=re.IGNORECASE)
-    if _PER_UNIT_TAIL.fullmatch(desc) or _TOTAL_TAIL_RE.fullmatch(desc):
-        # "45 USD each", "$400 total": how the amount is meant, for the line before.
+    for_all = re.fullmatch(
+        r"(?:all(?:\s+of\s+(?:them|it|those))?|everything|the\s+(?:whole\s+)?lot)", desc, re.IGNORECASE
+    )
+    if _PER_UNIT_TAIL.fullmatch(desc) or _TOTAL_TAIL_RE.fullmatch(desc) or for_all:
+        # "45 USD each", "$400 total", "400 for all of them": how the amount is meant, for the line before.
         r.draft.note_currency(price)
         item = DraftItem(description="", unit_price=price.amount)
-        if _TOTAL_TAIL_RE.fullmatch(desc):
+        if _TOTAL_TAIL_RE.fullmatch(desc) or for_all:
             item.quantity = Decimal(-1)
         return item
     desc = _trailing_buyer(r, desc)
