@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from docmesh_agent.builtin import interpret
-from docmesh_common.model.invoice import DocumentKind, Invoice
+from docmesh_common.model.invoice import DocumentKind, Invoice, LineItem, Party
 from docmesh_common.model.totals import compute_totals
 
 TODAY = dt.date(2026, 3, 12)  # a Thursday
@@ -272,3 +272,29 @@ def test_an_answer_with_a_rate_or_a_total_prices_the_asked_line(
     assert result.invoice is not None, result.reply
     assert len(result.invoice.line_items) == 1
     assert compute_totals(result.invoice).total == total
+
+
+@pytest.mark.parametrize("message", ["can you do 25% off the chairs", "put 25% off the chairs"])
+def test_a_verb_before_a_line_discount_is_read(message: str) -> None:
+    current = Invoice(
+        buyer=Party(name="Acme"),
+        line_items=[LineItem(description="Chairs", quantity=Decimal(6), unit_price=Decimal(85))],
+    )
+    result = interpret(message, current, today=TODAY)
+    assert result.invoice is not None, result.reply
+    discount = result.invoice.line_items[0].discount
+    assert discount is not None and discount.percent == Decimal(25)
+
+
+def test_an_answer_naming_a_joined_line_with_a_count_splits_and_counts_it() -> None:
+    result = interpret(
+        "cleanup 640, mulch 12 yards at 45, tax 7%",
+        None,
+        today=TODAY,
+        history=["quote for Birchwood HOA: spring cleanup and mulch"],
+    )
+    assert result.invoice is not None, result.reply
+    assert _lines(result.invoice) == [
+        ("Spring cleanup", Decimal(1), "", Decimal(640)),
+        ("Mulch", Decimal(12), "yards", Decimal(45)),
+    ]

@@ -255,6 +255,12 @@ def _prices_by_name(draft: Draft, answer: Draft) -> Draft | None:
             return None
         seen.add(found)
         target = items[unpriced[found]]
+        if target.quantity == 1 and not target.unit and given.quantity != 1:
+            # "mulch" asked its price: "mulch 12 yards at 45" also says how many.
+            items[unpriced[found]] = replace(
+                target, quantity=given.quantity, unit=given.unit, unit_price=given.unit_price
+            )
+            continue
         if given.quantity != 1 and given.quantity != target.quantity:
             return None  # a different count is not an answer about that line
         items[unpriced[found]] = replace(target, unit_price=given.unit_price, unit=target.unit or given.unit)

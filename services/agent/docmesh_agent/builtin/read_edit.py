@@ -182,6 +182,13 @@ def strip_edit_words(text: str) -> str:
         text,
         flags=re.IGNORECASE,
     )
+    # "can you do 25% off the brake cables", "put 10% off the chairs": the verb before a discount.
+    text = re.sub(
+        r"^(?:do|put|apply|take|knock)\s+(?=(?:an?\s+)?\S*\d[\d.,]*\s*%?\s+off\b)",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
     text = text.strip(" ,!?")
     return text if _ENDS_IN_ABBREVIATION.search(text) else text.strip(" .")
 

@@ -90,6 +90,11 @@ SPANISH = Language(
             r"change the \1 to \2",
         ),
         (r"\b(\d+)\s+([^\W\d_]+)\s+más\b", r"\1 more \2"),
+        # "ponle un 15% de descuento a las cámaras", "hazle un 10 % de descuento al montaje".
+        (
+            rf"^\s*(?:ponle|ponles|dale|dales|hazle|hazles|aplica)\s+(?:un\s+)?({_N})\s*%\s+de\s+descuento\s+(?:a\s+(?:las?|los)|al|en\s+(?:las?|los|el))\s+",
+            r"\1% off the ",
+        ),
         # Dates and terms, before the words in them are read as connectives.
         # "pedido nº 4521": the order's number is the reference, never a price.
         (
