@@ -293,8 +293,7 @@ class SessionCache:
                 type(error).__name__,
                 error,
             )
+        # The link itself closes a connection that timed out or was lost, and the probe's
+        # command connects afresh; an error reply leaves the connection, and the other callers'
+        # commands on it, alone.
         self._backoff.failed(error)
-        # The connection is most likely dead too (a restarted Redis, a cut network): close it,
-        # so the probe starts afresh.
-        if self._redis is not None:
-            await self._redis.close()
