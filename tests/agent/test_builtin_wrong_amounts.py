@@ -291,3 +291,27 @@ def test_removing_a_line_named_delivery_removes_that_line() -> None:
     result = interpret("remove the delivery", _office(), today=TODAY)
     assert result.invoice is not None, result.reply
     assert [i.description for i in result.invoice.line_items] == ["Office chairs"]
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # "Burlington VT 05401" was a line priced 5,401 (the colon split wanted a number after it).
+        (
+            "Quote for Acme Corp, 55 Mill Lane, Burlington VT 05401: tutoring, 2 sessions at 400 each",
+            Decimal("800.00"),
+        ),
+        # "Austin TX 78701" was a line priced 78,701.
+        ("Estimate Acme Corp (4 Oak St, Austin TX 78701): lawn care, 6 visits at 60 each", Decimal("360.00")),
+        ("PO to Harbor Dental (4 Oak St, Austin TX 78701) - 4 visits of lawn care at 60", Decimal("240.00")),
+        # "Springfield - 12 bouquets" was one line at 400 (the 12 in its name, accounted by "12 Elm Rd").
+        ("invoice to Acme Corp, 12 Elm Rd, Springfield - 12 bouquets @ 400 ea", Decimal("4800.00")),
+    ],
+)
+def test_a_postal_code_is_never_a_price_and_the_items_after_an_address_are_read(
+    message: str, total: Decimal
+) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert compute_totals(result.invoice).total == total
+    assert result.invoice.buyer.address_lines

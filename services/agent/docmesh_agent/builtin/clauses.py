@@ -69,7 +69,7 @@ def rewrite_layout(text: str) -> str:
 # "Bill Initech (500 Oracle Pkwy, Redwood City) for 3 licences": an address in brackets after
 # the name is written as the address lines that end in a colon.
 _BRACKETED_ADDRESS_RE = re.compile(
-    r"(?P<name>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*)\s*\((?P<address>\d+\s+[A-Za-z][^()]*)\)\s*(?:for\s+|:\s*)"
+    r"(?P<name>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*)\s*\((?P<address>\d+\s+[A-Za-z][^()]*)\)\s*(?:for\s+|:\s*|[-–—]\s+)"
 )
 
 

@@ -72,6 +72,9 @@ _CONTACT = re.compile(
     | \b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b                # an IBAN
     | \b\d{1,2}(?::\d{1,2}|h\d{2})(?:\s*(?:am|pm|h|uhr))?\b | \b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)  # 10:30, 9am
     | \b(?:zip|postal\s+code|post\s*code|plz|code\s+postal)\s*:?\s*[A-Z0-9][A-Z0-9-]{2,9}\b  # zip 90210
+    | (?-i:\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b)  # Burlington VT 05401
+    | (?-i:\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b)              # London N1 8BX
+    | (?-i:(?:^|(?<=[,:(]\s))\d{5}\s+[A-ZÀ-Ý][a-zà-ÿ]+(?:[\s-][A-ZÀ-Ý][a-zà-ÿ]+)*(?=\s*(?:$|[,:)])))  # 28013 Madrid
     """,
     re.VERBOSE | re.IGNORECASE,
 )

@@ -320,12 +320,22 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
     if party_before:
         # "Acme, Springfield IL 62701 for 5 hours of work": an address line, then the items.
         # "..., Mountain View CA 94043: website redesign 4500": the last address line, then the items.
+        # "..., Burlington VT 05401: lawn care", "12 Elm Rd, Springfield - 12 bouquets @ 400": the
+        # last address line, then the items.
+        party = r.draft.buyer if party_before == "buyer" else r.draft.seller
+        after_street = party is not None and any(re.search(r"\d", line) for line in party.address_lines)
         for split in (
-            re.match(r"^(?P<head>[^:]+?)\s*:\s+(?P<tail>.*\d.*)$", rest),
+            # (without a number after the colon, only an address line with one: "Attn: Hank" is not)
+            re.match(
+                r"^(?P<head>[^:]+?)\s*:\s+(?P<tail>.*\d.*)$|^(?P<head2>[^:]*\d[^:]*?)\s*:\s+(?P<tail2>.+)$",
+                rest,
+            ),
+            # (a town after a street line; "Consulting - 10 hrs" after "Attn: ..." is a line)
+            re.match(r"^(?P<head>.+?)\s+[-–—]\s+(?P<tail>.*\d.*)$", rest) if after_street else None,
             re.match(r"^(?P<head>.+?)\s+for\s+(?P<tail>.+)$", rest, re.IGNORECASE),
         ):
-            if split and read_party_detail(r, split.group("head"), party_before):
-                rest = split.group("tail")
+            if split and read_party_detail(r, split.group("head") or split.group("head2"), party_before):
+                rest = split.group("tail") or split.group("tail2")
                 break
     if read_contact(r, rest, party_before):
         return None
