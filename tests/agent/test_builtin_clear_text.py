@@ -298,3 +298,17 @@ def test_an_answer_naming_a_joined_line_with_a_count_splits_and_counts_it() -> N
         ("Spring cleanup", Decimal(1), "", Decimal(640)),
         ("Mulch", Decimal(12), "yards", Decimal(45)),
     ]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "PO Harbor Dental: plywood sheets x5 @ 95",
+        "PO\nHarbor Dental\n730 Elm Ave\nDenver CO 80203\n5 plywood sheets @ 95 ea",
+    ],
+)
+def test_a_bare_po_before_a_name_is_a_purchase_order_to_it(message: str) -> None:
+    invoice = _written(message)
+    assert invoice.kind == DocumentKind.PURCHASE_ORDER
+    assert invoice.buyer.name == "Harbor Dental"
+    assert compute_totals(invoice).total == Decimal("475.00")

@@ -141,7 +141,12 @@ def read_lead(r: Reading, clause: str) -> str | None:
             after = text[match.end() :]
             # "bill" is a verb ("bill Acme") far more often than a noun; "PO" only as a noun.
             if kind_word == "po" and not (
-                match.group("art") or match.group("verb") or re.match(r"^(?:to|for)\s|^[#:]", after.lstrip())
+                match.group("art")
+                or match.group("verb")
+                or re.match(r"^(?:to|for)\s|^[#:]", after.lstrip())
+                # "PO Harbor Dental: ...", "PO" alone on its line: the kind, then whom it goes to.
+                or re.match(rf"^(?:{_CAP_NAME})\s*(?:[:(,]|$)", after.strip())
+                or (not after.strip() and not match.group("num"))
             ):
                 break
             if kind_word != "bill" or match.group("art"):
