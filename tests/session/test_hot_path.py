@@ -150,3 +150,42 @@ async def test_driver_connections_beyond_the_pool_are_closed_when_returned(
         await engine.dispose()
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert others == 1  # the one the pool keeps
+
+
+async def test_a_caller_cancelled_while_its_overflow_connection_closes_leaves_it_closed(
+    private_pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A client that goes away cancels the handler; if that lands while the connection the pool
+    # has no room for is being closed, the close still finishes (no error, nothing left open).
+    from tests.pg_admin import _dsn
+
+    engine = create_engine(private_pg_url, pool_size=1, max_overflow=1)
+    database = Database(engine)
+    release = asyncio.Event()
+
+    async def hold() -> None:
+        async with database.driver() as driver:
+            await driver.execute("SELECT 1")
+            await release.wait()
+
+    try:
+        with caplog.at_level(logging.ERROR):
+            kept, overflow = asyncio.ensure_future(hold()), asyncio.ensure_future(hold())
+            await asyncio.sleep(0.3)  # both hold a connection
+            release.set()
+            await asyncio.sleep(0)  # the first is back in the pool; the second is closing
+            overflow.cancel()
+            await kept
+            await asyncio.sleep(0.3)
+        admin = await asyncpg.connect(_dsn(private_pg_url))
+        try:
+            others = await admin.fetchval(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await admin.close()
+    finally:
+        await engine.dispose()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert others == 1

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import event, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 from sqlalchemy.util import greenlet_spawn
 
 from docmesh_common.connection_errors import as_unavailable, is_connection_error
@@ -129,7 +129,7 @@ class Database:
                 yield connection
             except Exception as error:
                 if not connection.is_closed():
-                    await greenlet_spawn(pooled.close)  # a statement's own error: still usable
+                    await self._return(pooled)  # a statement's own error: still usable
                     raise
                 # Not to be handed out again (invalidate() also returns it to the pool); a
                 # statement on a connection the server closed is a dependency fault
@@ -142,8 +142,18 @@ class Database:
                 # Cancelled midway: the protocol may be mid-exchange; never reuse it.
                 pooled.invalidate()
                 raise
-            # In a greenlet: a connection the pool has no room for is closed, which awaits.
-            await greenlet_spawn(pooled.close)
+            await self._return(pooled)
+
+    async def _return(self, pooled: Any) -> None:
+        """Back to the pool, without an await while it has room. One it has no room for (an
+        overflow connection) is closed, which awaits: in a greenlet, as SQLAlchemy closes, and
+        shielded, so that a caller cancelled meanwhile (its client went away) leaves no
+        connection half closed."""
+        pool = self.engine.sync_engine.pool
+        if isinstance(pool, QueuePool) and pool.checkedin() < pool.size():
+            pooled.close()
+            return
+        await asyncio.shield(greenlet_spawn(pooled.close))
 
     async def _checkout(self) -> Any:
         """A pooled connection whose driver connection is open (one the server closed while it
