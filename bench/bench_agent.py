@@ -589,12 +589,12 @@ async def postgres_server(database_url: str) -> int | None:
         conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
         try:
             backend = int(await conn.fetchval("SELECT pg_backend_pid()"))
-        finally:
-            await conn.close()
-        try:
-            _POSTMASTERS[database_url] = _stat(backend)[1]  # its parent
+            # Its parent, read while it is connected (a closed connection's backend exits).
+            _POSTMASTERS[database_url] = _stat(backend)[1]
         except OSError:
             _POSTMASTERS[database_url] = None
+        finally:
+            await conn.close()
     return _POSTMASTERS[database_url]
 
 
