@@ -315,3 +315,23 @@ def test_a_postal_code_is_never_a_price_and_the_items_after_an_address_are_read(
     assert result.invoice is not None, result.reply
     assert compute_totals(result.invoice).total == total
     assert result.invoice.buyer.address_lines
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # "2x revisions 75" was one "2x revisions" at 75 for a while this session (2 at 75 = 150).
+        ("invoice Acme: 1x logo 500, 2x revisions 75", Decimal("650.00")),
+        # "4 x 25 = 100" was 4 at 100 (400).
+        ("Invoice Acme: 4 widgets x 25 = 100, setup 50", Decimal("150.00")),
+        ("Invoice Acme: consulting 10h @ 150 = 1500", Decimal("1500.00")),
+        ("Invoice Acme: 4 widgets = 100", Decimal("100.00")),
+    ],
+)
+def test_counts_with_x_and_line_totals_after_equals(message: str, total: Decimal) -> None:
+    assert _total(message) == total
+
+
+def test_a_line_total_that_does_not_match_its_count_and_price_is_asked() -> None:
+    result = interpret("Invoice Acme: 4 widgets x 25 = 120", None, today=TODAY)
+    assert result.action == "question"

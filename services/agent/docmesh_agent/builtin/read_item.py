@@ -50,6 +50,9 @@ _UNCOUNTED_COSTS = (
 
 def read_item(r: Reading, text: str) -> DraftItem | None:
     """A line item, or a bare price (description "") that belongs to the previous item."""
+    equals = _LINE_TOTAL.match(text.strip())
+    if equals:
+        return _with_line_total(r, equals.group("body"), equals.group("total"))
     bracketed = _BRACKETED_NUMBER.search(text)
     if bracketed and find_money(bracketed.group("a")) and find_money(bracketed.group("b")):
         # "widget at 60 (100 pcs)": a number directly before an opening bracket ends there (never
@@ -191,6 +194,29 @@ def _inside_a_name(text: str, price: Money, desc_start: int) -> bool:
             r"\s+(?:and|&|plus|with|incl|including|due|net|minus|less|off|discount)\b", after, re.IGNORECASE
         )
     )
+
+
+# "consulting 10h @ 150 = 1500", "4 x 25 = 100": the line, then its total.
+_LINE_TOTAL = re.compile(
+    r"^(?P<body>.*\d.*?)\s*=\s*(?P<total>[^\s\d=]{0,3}\s?\d[\d,.']*(?:\s?[A-Z]{3}|\s?[€$£])?)$"
+)
+
+
+def _with_line_total(r: Reading, body: str, total_text: str) -> DraftItem | None:
+    """The line before "=" checked against the total after it: the same amount, or the total
+    divided by the count when no price was said; two different amounts are asked about."""
+    total = one_amount(total_text)
+    item = read_item(r, body)
+    if total is None or item is None:
+        return item
+    r.draft.note_currency(total)
+    if item.unit_price is None and item.quantity > 0:
+        item.unit_price = unit_from_total(item, total.amount)
+    elif item.unit_price is not None and item.quantity * item.unit_price != total.amount:
+        # "4 x 25 = 120": which is it? Never one of them guessed.
+        item.price_choices = (plain_number(item.unit_price), total_text.strip())
+        item.unit_price = None
+    return item
 
 
 _AMOUNT_FOR_COUNT = re.compile(
@@ -581,7 +607,7 @@ def _leading_quantity(text: str) -> tuple[Decimal, str, int, int]:
         return Decimal(1), "", 0, 0
     rest = text[match.end() :]
     unit = match.group("unit") or ""
-    if re.match(r"^\d+(?:[.,]\d+)?(?:[x×]\d|(?!\s)[^\W\d_])", text) and not unit:
+    if re.match(r"^\d+(?:[.,]\d+)?(?:[x×]\d|(?![x×]\s)[^\W\d_])", text) and not unit:
         # "2x4 boards", "16GB RAM", "4K monitors": a size or a name, not a count of them.
         return Decimal(1), "", 0, 0
     # A quantity must be followed by what is sold; "$" or "%" after it means it is not one.
