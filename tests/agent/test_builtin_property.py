@@ -234,6 +234,8 @@ NAMED_TEMPLATES = (
     "Invoice {buyer}: {qty} x {item} @ {price}",
     "Bill {buyer} for {qty} {item}, {price} each",
     "Receipt for {buyer}: {qty} {item} at {price}, paid cash",
+    "invoice {buyer}: {qty}x {item} {price} each",
+    "Invoice {buyer}: {item} {qty} x {price} = {total}",
 )
 
 
@@ -243,7 +245,11 @@ def named_requests(draw: st.DrawFn) -> tuple[str, Decimal, Decimal]:
     price = Decimal(draw(st.integers(min_value=100, max_value=99_999))) / 100
     money = _written(price, *draw(st.sampled_from(MONEY["en"])))
     text = draw(st.sampled_from(NAMED_TEMPLATES)).format(
-        buyer=draw(st.sampled_from(BUYERS)), qty=qty, item=draw(st.sampled_from(NAMED_ITEMS)), price=money
+        buyer=draw(st.sampled_from(BUYERS)),
+        qty=qty,
+        item=draw(st.sampled_from(NAMED_ITEMS)),
+        price=money,
+        total=f"{qty * price:.2f}",
     )
     return text, qty, price
 
