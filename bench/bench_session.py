@@ -18,7 +18,11 @@ the load comes from this process through real gRPC stubs.
 Targets: GetSession served from Redis p50 <= 2 ms at concurrency 32; append cost with 5,000
 messages of history <= 1.2x the cost with 10.
 
+With --ab COMMIT it only compares this checkout's service with COMMIT's (a git worktree), each
+alone under h2load, Health/Check as the control: CPU per call from /proc, alternating rounds.
+
 Usage: .venv/bin/python bench/bench_session.py [--seconds 4] [--history-appends 200]
+       .venv/bin/python bench/bench_session.py --ab COMMIT [--rounds 5] [--seconds 4]
 Needs PostgreSQL and Redis (DOCMESH_TEST_DATABASE_URL / DOCMESH_TEST_REDIS_URL, defaults on
 localhost); it creates a database of its own and drops it at the end.
 """
@@ -52,7 +56,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from machine_cpu import CpuMeter, littles_law_floor, machine_ms  # noqa: E402
+from machine_cpu import CpuMeter, littles_law_floor, machine_ms, process_cpu  # noqa: E402
 
 from docmesh.session.v1 import session_service_pb2 as pb  # noqa: E402
 from docmesh.session.v1 import session_service_pb2_grpc  # noqa: E402
@@ -180,7 +184,10 @@ def bench_database() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def session_process(database_url: str, redis_url: str, namespace: str) -> Iterator[tuple[int, int, int]]:
+def session_process(
+    database_url: str, redis_url: str, namespace: str, pythonpath: str = ""
+) -> Iterator[tuple[int, int, int]]:
+    """The service in a process of its own; `pythonpath` puts another tree's packages first."""
     port, metrics_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -193,6 +200,9 @@ def session_process(database_url: str, redis_url: str, namespace: str) -> Iterat
         "DOCMESH_DB_MAX_OVERFLOW": "10",
         # One JSON access-log line per call would dominate a microbenchmark.
         "DOCMESH_LOG_LEVEL": "WARNING",
+        "DOCMESH_AUTO_MIGRATE": "true",  # each tree migrates its own database
+        "DOCMESH_SESSION_SWEEP_INTERVAL_SECONDS": "0",
+        **({"PYTHONPATH": pythonpath} if pythonpath else {}),
     }
     process = subprocess.Popen([sys.executable, "-m", "docmesh_session.main"], env=env)
     try:
@@ -470,16 +480,121 @@ async def history(
     print(f"  ratio 5000/10 (median): {ratio:.2f}   target <= 1.2: {'met' if ratio <= 1.2 else 'NOT met'}")
 
 
+# ---- --ab COMMIT: this checkout's service against a commit's, alone, under h2load -----------
+
+AB_CALLS = {
+    "Health/Check (control)": ("/grpc.health.v1.Health/Check", health_pb2.HealthCheckRequest()),
+    "GetSession (cached)": ("/docmesh.session.v1.SessionService/GetSession", None),
+    "CreateSession": (
+        "/docmesh.session.v1.SessionService/CreateSession",
+        pb.CreateSessionRequest(session=pb.Session(title="bench")),
+    ),
+}
+
+
+def ab(args: argparse.Namespace, redis_url: str) -> None:
+    """Both services side by side (own database, own Redis namespace), each call measured on
+    each in alternating rounds: h2load over one HTTP/2 connection (32 streams), the service's
+    CPU per answered call from /proc (no Python client shares the figures)."""
+    from bench_rest_hop import tree_pythonpath, worktree
+
+    if shutil.which("h2load") is None:
+        print("--ab needs h2load: apt-get install nghttp2-client")
+        return
+    namespaces: list[str] = []
+    results: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    with contextlib.ExitStack() as stack:
+        sha, folder = stack.enter_context(worktree(args.ab))
+        sides = []
+        for label, pythonpath in (("this checkout", ""), (f"at {sha}", tree_pythonpath(folder))):
+            namespaces.append(f"docmesh-bench-{uuid.uuid4().hex[:8]}")
+            database_url = stack.enter_context(bench_database())
+            port, _, pid = stack.enter_context(
+                session_process(database_url, redis_url, namespaces[-1], pythonpath)
+            )
+            sides.append((label, port, pid, asyncio.run(_cached_session(port))))
+        for round_index in range(args.rounds):
+            for call, (path, request) in AB_CALLS.items():
+                for label, port, pid, session_id in sides if round_index % 2 == 0 else sides[::-1]:
+                    body = (request or pb.GetSessionRequest(session_id=session_id)).SerializeToString()
+                    before = process_cpu(pid)
+                    answered, rate = _h2load_once(port, path, body, args.seconds)
+                    cpu_ms = (process_cpu(pid) - before) / max(1, answered) * 1000
+                    results.setdefault((call, label), []).append((rate, cpu_ms))
+    for namespace in namespaces:
+        asyncio.run(clean_namespace(redis_url, namespace))
+    print(f"session service alone, h2load -c1 -m32, {args.rounds} rounds of {args.seconds:g} s (medians)")
+    print(f"{'call':<24}{'side':<16}{'req/s':>8}{'CPU ms/call':>13}{'x':>7}")
+    for call in AB_CALLS:
+        base = statistics.median(cpu for _, cpu in results[(call, sides[1][0])])
+        for label, *_ in sides:
+            rows = results[(call, label)]
+            cpu = statistics.median(c for _, c in rows)
+            rate = statistics.median(r for r, _ in rows)
+            print(f"{call:<24}{label:<16}{rate:>8.0f}{cpu:>13.3f}{cpu / base:>6.2f}x")
+
+
+async def _cached_session(port: int) -> str:
+    """A session of the bench's owner, read once so that it is in the cache."""
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    await wait_serving(channel)
+    stub = session_service_pb2_grpc.SessionServiceStub(channel)
+    created = await stub.CreateSession(
+        pb.CreateSessionRequest(session=pb.Session(title="bench")), metadata=MD
+    )
+    await stub.GetSession(pb.GetSessionRequest(session_id=created.session.id), metadata=MD)
+    await channel.close()
+    return created.session.id
+
+
+def _h2load_once(port: int, path: str, body: bytes, seconds: float) -> tuple[int, float]:
+    """(calls answered, calls per second) of one h2load run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        frame = Path(tmp, "request.grpc")
+        frame.write_bytes(b"\x00" + struct.pack(">I", len(body)) + body)
+        out = subprocess.run(
+            [
+                "h2load",
+                f"--duration={max(1, round(seconds))}",
+                *("-c", "1", "-m", "32", "-H", "content-type: application/grpc", "-H", "te: trailers"),
+                *("-H", f"x-owner-id: {OWNER}", "-d", str(frame), f"http://127.0.0.1:{port}{path}"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    done = re.search(r"requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded", out)
+    rate = re.search(r"finished in [^,]+, ([\d.]+) req/s", out)
+    if done is None or rate is None:
+        raise RuntimeError(f"h2load printed no totals: {out.strip()[:300]}")
+    return int(done.group(1)), float(rate.group(1))
+
+
+async def clean_namespace(redis_url: str, namespace: str) -> int:
+    """Delete the bench's keys (its namespace) and nothing else; returns how many."""
+    redis = Redis.from_url(redis_url)
+    keys = [key async for key in redis.scan_iter(match=f"{namespace}:*", count=1000)]
+    for start in range(0, len(keys), 500):
+        await redis.delete(*keys[start : start + 500])
+    await redis.aclose()
+    return len(keys)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--history-appends", type=int, default=200)
+    parser.add_argument("--ab", default="", help="only compare with this commit's service (h2load)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of --ab")
     args = parser.parse_args()
     redis_url = testenv.redis_url()
     if not testenv.reachable(testenv.database_url(), 5432) or not testenv.reachable(redis_url, 6379):
         print(
             "bench_session: PostgreSQL and Redis are needed; set DOCMESH_TEST_DATABASE_URL / DOCMESH_TEST_REDIS_URL"
         )
+        return
+    if args.ab:
+        ab(args, redis_url)
         return
     namespace = f"docmesh-bench-{uuid.uuid4().hex[:8]}"
     with bench_database() as database_url:
@@ -488,16 +603,9 @@ def main() -> None:
             with session_process(database_url, redis_url, namespace) as (port, metrics_port, pid):
                 asyncio.run(run(database_url, redis_url, namespace, port, metrics_port, pid, args))
         finally:
-
-            async def clean() -> int:
-                redis = Redis.from_url(redis_url)
-                keys = [key async for key in redis.scan_iter(match=f"{namespace}:*", count=1000)]
-                for start in range(0, len(keys), 500):
-                    await redis.delete(*keys[start : start + 500])
-                await redis.aclose()
-                return len(keys)
-
-            print(f"\n(cleaned up: {asyncio.run(clean())} Redis keys, database dropped)")
+            print(
+                f"\n(cleaned up: {asyncio.run(clean_namespace(redis_url, namespace))} Redis keys, database dropped)"
+            )
 
 
 if __name__ == "__main__":
