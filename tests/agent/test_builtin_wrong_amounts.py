@@ -335,3 +335,9 @@ def test_counts_with_x_and_line_totals_after_equals(message: str, total: Decimal
 def test_a_line_total_that_does_not_match_its_count_and_price_is_asked() -> None:
     result = interpret("Invoice Acme: 4 widgets x 25 = 120", None, today=TODAY)
     assert result.action == "question"
+
+
+def test_a_thing_after_and_following_a_priced_line_is_never_dropped() -> None:
+    # "chairs, 12 at 85 and tables" billed the chairs alone (the tables dropped silently).
+    result = interpret("Invoice Acme: chairs, 12 at 85 and tables", None, today=TODAY)
+    assert result.action == "question" and "tables" in result.reply

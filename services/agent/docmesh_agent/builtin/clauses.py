@@ -204,7 +204,7 @@ def _split_words(part: str) -> list[str]:
             left, right = piece[: match.start()], piece[match.end() :]
             if (
                 find_money(left)
-                and find_money(right)
+                and (find_money(right) or _ENDS_IN_PRICE.search(left))
                 and re.search(r"[A-Za-z]", right.split()[0] if right.split() else "")
             ):
                 out.append(left)
@@ -215,6 +215,10 @@ def _split_words(part: str) -> list[str]:
     return out
 
 
+# "12 at 85 and tables": a line that ends in its price, then another thing (it was dropped).
+_ENDS_IN_PRICE = re.compile(
+    r"(?:\bat|@|\bfor|[-:])\s*[$€£]?\s?\d[\d,.']*\s*(?:[$€£]|[A-Z]{3}|each|ea|apiece|per\s+\w+|/\w+)?\s*$"
+)
 _CONNECTOR_RE = re.compile(
     r"^(?:(?:and|&|plus|also|then|with|as well as|please|pls|oh|ok|okay|so|actually|sorry|wait|oops)\b[,:]?\s*|[-–—*•·+]\s+|\d{1,2}[.)]\s+(?=\D)|"
     r"(?:\d+\s+)?(?:items?|lines?|services?|products?|line\s+items?|details|things)\s*:\s*)+",
