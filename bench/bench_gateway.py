@@ -10,7 +10,15 @@ saturated, the machine-wide CPU per request on both paths, and the same 32 clien
 half the gateway's saturated rate (what the gateway adds when the cores are not the bottleneck).
 Target: the gateway adds <= 1 ms at p50 at concurrency 32.
 
+With --ab COMMIT it compares gateways instead: one session service (this checkout, PostgreSQL and
+Redis) with two gateways in front of it, COMMIT's (from a temporary git worktree) and this
+checkout's, measured in turn with wrk (GET of a session, then a create) for --rounds rounds in
+alternating order. It prints each gateway's CPU ms per request (from /proc), req/s and p99: the
+gateway's own cost, apart from how fast the session service behind it answers (through a whole
+mesh a faster upstream also lowers the gateway's CPU per request: fewer wake-ups per request).
+
 Run: .venv/bin/python bench/bench_gateway.py [--seconds 5] [--concurrency 32 128]
+     .venv/bin/python bench/bench_gateway.py --ab COMMIT [--seconds 5] [--rounds 4] [--concurrency 32]
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import contextlib
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +40,15 @@ from typing import Any
 
 import aiohttp
 import grpc
+from bench_rest_hop import (
+    POST_LUA,
+    ensure_wrk,
+    http_json,
+    parse_wrk,
+    tree_pythonpath,
+    wait_http,
+    worktree,
+)
 from common import closed_loop, postgres_database, postgres_reachable
 from machine_cpu import machine_busy, process_cpu
 
@@ -38,7 +56,8 @@ from docmesh.agent.v1 import agent_service_pb2 as agent_pb
 from docmesh.agent.v1 import agent_service_pb2_grpc
 from docmesh.session.v1 import session_service_pb2 as session_pb
 from docmesh.session.v1 import session_service_pb2_grpc
-from docmesh_dev import launcher
+from docmesh_dev import launcher, testenv
+from docmesh_gateway.auth import ApiKey, generate_key, hash_key, save_keys_file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OWNER = "bench"
@@ -318,6 +337,105 @@ def safe(call: Callable[[int], Awaitable[bool]]) -> Callable[[int], Awaitable[bo
     return wrapped
 
 
+async def run_ab(commit: str, seconds: float, rounds: int, concurrency: int) -> None:
+    """Two gateways (COMMIT's and this checkout's) in front of one session service; see --ab."""
+    async with postgres_database("docmesh_bench_gw_ab") as database_url:
+        await asyncio.to_thread(ab_rounds, database_url, commit, seconds, rounds, concurrency)
+
+
+def ab_rounds(database_url: str, commit: str, seconds: float, rounds: int, concurrency: int) -> None:
+    wrk = ensure_wrk()
+    work = Path(tempfile.mkdtemp(prefix="docmesh-gw-ab-"))
+    key = generate_key()
+    save_keys_file(work / "keys.json", [ApiKey(hash_key(key), OWNER)])
+    lua = work / "post.lua"
+    lua.write_text(POST_LUA)
+    tag = uuid.uuid4().hex[:6]
+    env = launcher.base_environment(work)
+    env.update(
+        {
+            "DOCMESH_DATABASE_URL": database_url,
+            "DOCMESH_AUTO_MIGRATE": "true",
+            "DOCMESH_REDIS_URL": testenv.redis_url(),
+            "DOCMESH_REDIS_NAMESPACE": f"gw-ab-{tag}",
+            "DOCMESH_RATE_LIMIT_RPS": "1000000",
+            "DOCMESH_RATE_LIMIT_BURST": "1000000",
+            "DOCMESH_API_KEYS_FILE": str(work / "keys.json"),
+            "DOCMESH_DEV_MODE": "false",
+            "DOCMESH_LOG_LEVEL": "INFO",  # as deployed
+            "DOCMESH_SESSION_SWEEP_INTERVAL_SECONDS": "0",
+        }
+    )
+    env.pop("DOCMESH_DEV_API_KEY", None)
+    scripts = Path(sys.executable).parent
+    port, metrics_port = launcher._free_port(), launcher._free_port()
+    processes: list[subprocess.Popen[bytes]] = []
+    samples: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+    with worktree(commit) as (sha, tree), open(work / "processes.log", "wb") as log:
+
+        def start(script: str, extra: dict[str, str]) -> subprocess.Popen[bytes]:
+            process = subprocess.Popen(
+                [str(scripts / script)], env={**env, **extra}, stdout=log, stderr=log, start_new_session=True
+            )
+            processes.append(process)
+            return process
+
+        try:
+            session = start(
+                "docmesh-session",
+                {"DOCMESH_SESSION_PORT": str(port), "DOCMESH_SESSION_METRICS_PORT": str(metrics_port)},
+            )
+            launcher._wait_grpc_serving(port, session, time.monotonic() + 60)
+            gateways: dict[str, tuple[str, int]] = {}
+            for label, pythonpath in ((sha, tree_pythonpath(tree)), ("HEAD", "")):
+                http_port = launcher._free_port()
+                extra = {
+                    "DOCMESH_SESSION_TARGET": f"127.0.0.1:{port}",
+                    "DOCMESH_GATEWAY_PORT": str(http_port),
+                    "DOCMESH_RATE_LIMIT_KEY_PREFIX": f"gw-ab-{tag}-{label}:ratelimit:",
+                }
+                if pythonpath:
+                    extra["PYTHONPATH"] = pythonpath
+                gateway = start("docmesh-gateway", extra)
+                wait_http(f"http://127.0.0.1:{http_port}/healthz", gateway)
+                gateways[label] = (f"http://127.0.0.1:{http_port}", gateway.pid)
+            created = http_json("POST", gateways["HEAD"][0] + "/api/v1/sessions", key, {"title": "bench"})
+            session_id = str(created["session"]["id"])  # type: ignore[index]
+            for round_number in range(rounds):
+                order = list(gateways) if round_number % 2 == 0 else list(reversed(gateways))
+                for call in ("get", "create"):
+                    for label in order:
+                        url, pid = gateways[label]
+                        args = [wrk, "-t2", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency"]
+                        args += ["-H", f"X-API-Key: {key}", *(["-s", str(lua)] if call == "create" else [])]
+                        target = url + "/api/v1/sessions" + (f"/{session_id}" if call == "get" else "")
+                        before = process_cpu(pid)
+                        done = subprocess.run([*args, target], capture_output=True, text=True)
+                        cpu = process_cpu(pid) - before
+                        requests, errors, wall, _, p99 = parse_wrk(done.stdout)
+                        samples.setdefault((call, label), []).append(
+                            (cpu / max(1, requests) * 1000, (requests - errors) / wall, p99)
+                        )
+                print(f"round {round_number + 1} done", flush=True)
+        finally:
+            for process in processes:
+                with contextlib.suppress(ProcessLookupError):
+                    process.terminate()
+            for process in processes:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(15)
+    print(f"\ngateways in front of one session service, wrk -c{concurrency}, medians of {rounds} rounds")
+    print(f"{'call':<8}{'gateway':<10}{'CPU ms/req':>11}{'ok/s':>8}{'p99 ms':>9}   CPU ms/req per round")
+    for call in ("get", "create"):
+        for label in gateways:
+            rows = samples[(call, label)]
+            print(
+                f"{call:<8}{label:<10}{statistics.median(r[0] for r in rows):>11.3f}"
+                f"{statistics.median(r[1] for r in rows):>8.0f}{statistics.median(r[2] for r in rows):>9.2f}"
+                f"   {' '.join(f'{r[0]:.3f}' for r in rows)}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -325,9 +443,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 4)))
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[32, 128])
+    parser.add_argument("--ab", metavar="COMMIT", default="", help="compare this gateway with COMMIT's")
+    parser.add_argument("--rounds", type=int, default=4, help="with --ab: rounds, alternating the order")
     args = parser.parse_args()
     started = time.monotonic()
-    asyncio.run(run(args.seconds, args.warmup, args.concurrency))
+    if args.ab:
+        asyncio.run(run_ab(args.ab, args.seconds, args.rounds, args.concurrency[0]))
+    else:
+        asyncio.run(run(args.seconds, args.warmup, args.concurrency))
     print(f"(bench took {time.monotonic() - started:.0f}s)")
 
 
