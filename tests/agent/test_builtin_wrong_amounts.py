@@ -341,3 +341,16 @@ def test_a_thing_after_and_following_a_priced_line_is_never_dropped() -> None:
     # "chairs, 12 at 85 and tables" billed the chairs alone (the tables dropped silently).
     result = interpret("Invoice Acme: chairs, 12 at 85 and tables", None, today=TODAY)
     assert result.action == "question" and "tables" in result.reply
+
+
+def test_an_amount_after_the_buyer_is_never_an_address_line() -> None:
+    # "1200 for deep clean and tiling" after "invoice for Dr. Chen" made "1200" an address line and
+    # the tiling's 5 m2 the deep clean's (1200 lost).
+    result = interpret(
+        "Can you make an invoice for Dr. Chen, 1200 for deep clean, tiling, 5 m2 at 90.50 each",
+        None,
+        today=TODAY,
+    )
+    assert result.invoice is not None, result.reply
+    assert compute_totals(result.invoice).total == Decimal("1652.50")
+    assert result.invoice.buyer.address_lines == []

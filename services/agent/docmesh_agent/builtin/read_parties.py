@@ -397,6 +397,8 @@ def looks_like_place(text: str) -> bool:
         return False  # "Date: March 1": a labelled field, not a place
     if not 1 <= len(words) <= 4 or (find_money(text) and not re.search(r"\b\d{4,5}\b", text)):
         return False
+    if not any(w[0].isupper() for w in words):
+        return False  # "1200" alone is an amount, never a place
     return all(w[0].isupper() or w[0].isdigit() for w in words if w) and not re.search(
         r"%|\b(?:tax|vat|gst|discount|shipping|due|net)\b", text, re.IGNORECASE
     )
