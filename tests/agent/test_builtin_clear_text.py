@@ -312,3 +312,10 @@ def test_a_bare_po_before_a_name_is_a_purchase_order_to_it(message: str) -> None
     assert invoice.kind == DocumentKind.PURCHASE_ORDER
     assert invoice.buyer.name == "Harbor Dental"
     assert compute_totals(invoice).total == Decimal("475.00")
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"), [("estimat", "quote"), ("invoic", "invoice"), ("receip", "receipt")]
+)
+def test_a_kind_word_missing_its_last_letter_is_read_as_meant(typed: str, kind: str) -> None:
+    assert _written(f"{typed} for Acme Corp: 3 chairs at 40").kind == DocumentKind(kind)

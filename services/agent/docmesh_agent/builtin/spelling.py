@@ -33,6 +33,7 @@ _SHORT = ("tax", "hours", "hour", "days", "day", "card", "cash", "paid", "bill")
 # Unit words ("wrods", "sesions", "lessions"): corrected only by the same careful slips, since a
 # unit decides how a line is read ("2,400 wrods at 0.12" is 2,400 words).
 _UNITS = ("words", "sessions", "session", "lessons", "pages", "nights", "pieces", "weeks", "months")
+_KINDS = ("invoice", "estimate", "receipt", "quotation")
 # Real words one slip from a keyword ("quite" / "quote"): never corrected.
 _REAL_WORDS = frozenset({"quite", "quota", "quotas", "quoted", "voice", "purchased", "receipts"})
 _WORD = re.compile(r"[A-Za-z]{3,}")
@@ -57,6 +58,8 @@ def _keyword_for(word: str) -> str | None:
         )
     ]
     near += [k for k in (*_SHORT, *_UNITS) if k != word and _short_slip(word, k)]
+    # "estimat", "invoic", "receip": a kind word with its last letter left off (none is a word).
+    near += [k for k in _KINDS if word == k[:-1]]
     return near[0] if len(set(near)) == 1 else None
 
 
