@@ -43,6 +43,7 @@ Where each job is done::
       read_terms       issue and due dates, payment terms, validity
       read_fields      taxes, discounts, shipping, number, currency, payment
       read_item        line items and prices
+      counts           leading counts, per-unit and total words, a total over its count
     generate         a Draft to a new document, or the question that completes it
     read_edit        an edit: trimming it, trying each operation, several at once
     edits/           one module per operation (add, remove, rename, quantity, price, taxes,

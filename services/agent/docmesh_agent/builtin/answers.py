@@ -7,10 +7,10 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
+from docmesh_agent.builtin.counts import unit_from_total
 from docmesh_agent.builtin.drafts import Draft, DraftItem
 from docmesh_agent.builtin.labels import capitalised, plain_number, singular, unit_label
 from docmesh_agent.builtin.money import parse_number
-from docmesh_agent.builtin.read_item import unit_from_total
 
 _ADVERB_UNITS = {"hourly": "hour", "daily": "day"}
 _TOTAL_ANSWER = re.compile(

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from docmesh_agent.builtin.accounting import number_question, unaccounted
 from docmesh_agent.builtin.answers import answer_nested, asked_about
+from docmesh_agent.builtin.counts import price_answer
 from docmesh_agent.builtin.drafts import Draft, DraftItem, line_of
 from docmesh_agent.builtin.edits.discounts import reason_discount
 from docmesh_agent.builtin.edits.find_line import find_line
@@ -19,7 +20,6 @@ from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.interpretation import Interpretation
 from docmesh_agent.builtin.labels import capitalised, clean_description, singular
 from docmesh_agent.builtin.money import parse_number
-from docmesh_agent.builtin.read_item import price_answer
 from docmesh_agent.builtin.read_parties import LEAD_RE
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import ask_for, created, why

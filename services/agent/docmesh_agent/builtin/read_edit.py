@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from docmesh_agent.builtin.answers import answer_nested, asked_about
+from docmesh_agent.builtin.counts import price_answer
 from docmesh_agent.builtin.drafts import Draft
 from docmesh_agent.builtin.edits.add import add_from_draft
 from docmesh_agent.builtin.edits.correction import op_bare_number, op_correction
@@ -31,7 +32,6 @@ from docmesh_agent.builtin.edits.shipping import op_shipping_change
 from docmesh_agent.builtin.edits.taxes import op_tax_change, op_tax_exempt
 from docmesh_agent.builtin.interpretation import Interpretation
 from docmesh_agent.builtin.labels import plain_number, singular, uncapitalised
-from docmesh_agent.builtin.read_item import price_answer
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, done, not_understood, price_question, why
 from docmesh_common.model.invoice import Invoice

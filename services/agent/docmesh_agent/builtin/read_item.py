@@ -4,20 +4,29 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from decimal import Decimal
 
+from docmesh_agent.builtin.counts import (
+    CONTAINERS,
+    COUNT_INSIDE,
+    COUNT_THEN_MEASURE,
+    COUNT_THEN_NOUN,
+    PER_UNIT_TAIL,
+    PLURAL_THEN_COUNT,
+    PRICE_WORDS,
+    SMALL_MEASURES,
+    TOTAL_TAIL_RE,
+    leading_quantity,
+    parse_quantity,
+    unit_from_total,
+)
 from docmesh_agent.builtin.drafts import DraftItem, Reading
 from docmesh_agent.builtin.labels import clean_description, plain_number, singular, unit_label
 from docmesh_agent.builtin.money import NUM, Money, find_money, one_amount, parse_number, strip_amount
-from docmesh_agent.builtin.not_amounts import MEASURES, has_date, is_not_amount, price_moneys
+from docmesh_agent.builtin.not_amounts import has_date, is_not_amount, price_moneys
 from docmesh_agent.builtin.read_parties import take_party
-from docmesh_agent.builtin.words import QTY_WORD_RE, QTY_WORDS, UNIT_RE, UNITS
+from docmesh_agent.builtin.words import UNIT_RE, UNITS
 
-_PER_UNIT_TAIL = re.compile(
-    rf"^(?:/\s?|per\s+|an?\s+|each\s+|every\s+)(?P<per>{UNIT_RE}|[a-z]+)\b\.?|^(?:each|apiece|ea\.?|per\s+(?:unit|item|piece|one))\b",
-    re.IGNORECASE,
-)
 # "consulting 150/h x 10": the rate first, then the quantity.
 _RATE_TIMES_QTY = re.compile(
     rf"^(?P<desc>[A-Za-z].*?)\s*(?:at|@|:|-)?\s+(?P<price>[^\s\d]{{0,3}}\d[\d,.']*(?:\s?[A-Z]{{3}})?)\s*(?:/\s?(?P<per>[a-z]+)|per\s+(?P<per2>[a-z]+))?"
@@ -35,11 +44,6 @@ _FEE_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _BRACKETED_NUMBER = re.compile(r"(?P<a>\S*\d[\d,.']*)\s*\(\s*(?P<b>[^\s\d()]{0,3}\d[\d,.']*)")
-_TOTAL_TAIL_RE = re.compile(
-    r"^(?:in\s+)?(?:total|all\s+in|altogether|for\s+all|for\s+the\s+lot|flat)\b", re.IGNORECASE
-)
-
-
 # Costs said as a mass, never a count ("60 travel", "45 parking", "30 labour"): the number before
 # them is what they cost.
 _UNCOUNTED_COSTS = (
@@ -95,7 +99,7 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
     if counted:
         # "piano lessons 4 x 60": the count, then the price of one.
         moneys = find_money(counted.group("price"))
-        qty = _parse_quantity(counted.group("q"))
+        qty = parse_quantity(counted.group("q"))
         if len(moneys) == 1 and qty is not None and qty > 0 and moneys[0].end == len(counted.group("price")):
             r.draft.note_currency(moneys[0])
             return DraftItem(clean_description(counted.group("desc")), qty, "", moneys[0].amount)
@@ -117,7 +121,7 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
         and marked[0].start == 0
         and marked[0].currency
         and re.fullmatch(r"\s+[^\W\d_][^\d]*", text.strip()[marked[0].end :])
-        and not _PRICE_WORDS.match(text.strip()[marked[0].end :])
+        and not PRICE_WORDS.match(text.strip()[marked[0].end :])
     ):
         # "380 € Material", "$380 materials": an amount in a currency, then what it is for; the
         # currency says it is a price (a bare "380 materials" may be a count, and is asked).
@@ -130,7 +134,7 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
         return item
     # Dates, durations, e-mails, phone numbers and ids are never the price.
     moneys = price_moneys(text)
-    qty, unit, desc_start, qty_match_end = _leading_quantity(text)
+    qty, unit, desc_start, qty_match_end = leading_quantity(text)
     price = None
     for money in reversed(moneys):
         if money.start >= desc_start or money.currency:
@@ -189,7 +193,7 @@ def _inside_a_name(text: str, price: Money, desc_start: int) -> bool:
         re.search(r"[^\W\d_]\s+$", before)
         and not re.search(r"(?:\b(?:at|for|costing|costs?|is|of)|[@=:,x×*–-])\s*$", before, re.IGNORECASE)
         and re.match(r"\s+[^\W\d_]{2,}", after)
-        and not _PRICE_WORDS.match(after)
+        and not PRICE_WORDS.match(after)
         and not re.match(
             r"\s+(?:and|&|plus|with|incl|including|due|net|minus|less|off|discount)\b", after, re.IGNORECASE
         )
@@ -231,7 +235,7 @@ def _amount_for_count(r: Reading, text: str) -> DraftItem | None:
     moneys = find_money(match.group("amt")) if match else []
     if not match or len(moneys) != 1 or moneys[0].end != len(match.group("amt")):
         return None
-    qty, unit, desc_start, _ = _leading_quantity(match.group("what"))
+    qty, unit, desc_start, _ = leading_quantity(match.group("what"))
     desc = match.group("what")[desc_start:]
     if desc_start == 0 or qty <= 1 or not desc.strip():
         return None
@@ -275,7 +279,7 @@ def _bare_count(r: Reading, text: str) -> DraftItem | None:
     if not match:
         return None
     moneys = find_money(match.group("price"))
-    qty = _parse_quantity(match.group("q"))
+    qty = parse_quantity(match.group("q"))
     if len(moneys) != 1 or qty is None or qty <= 0 or moneys[0].start != 0:
         return None
     if match.group("price")[moneys[0].end :].strip():
@@ -369,11 +373,11 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
     for_all = re.fullmatch(
         r"(?:all(?:\s+of\s+(?:them|it|those))?|everything|the\s+(?:whole\s+)?lot)", desc, re.IGNORECASE
     )
-    if _PER_UNIT_TAIL.fullmatch(desc) or _TOTAL_TAIL_RE.fullmatch(desc) or for_all:
+    if PER_UNIT_TAIL.fullmatch(desc) or TOTAL_TAIL_RE.fullmatch(desc) or for_all:
         # "45 USD each", "$400 total", "400 for all of them": how the amount is meant, for the line before.
         r.draft.note_currency(price)
         item = DraftItem(description="", unit_price=price.amount)
-        if _TOTAL_TAIL_RE.fullmatch(desc) or for_all:
+        if TOTAL_TAIL_RE.fullmatch(desc) or for_all:
             item.quantity = Decimal(-1)
         return item
     desc = _trailing_buyer(r, desc)
@@ -388,36 +392,6 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
     r.draft.note_currency(price)
     return DraftItem(description=clean_description(desc), unit_price=price.amount)
 
-
-# "travel 2 x 35 km": a count inside a description; "30x30", "2x4" written glued are a size or a name.
-_COUNT_INSIDE = re.compile(r"\b\d+(?:[.,]\d+)?(?:\s+[x×*]\s*|[x×*]\s+)\d")
-_SMALL_MEASURES = frozenset({"g", "gr", "gram", "grams", "mg", "ml", "cl", "oz"})
-# How many people a service is for ("25 ppl", "60 guests"): counted like a container.
-HEADCOUNT = _HEADCOUNT = r"ppl|pax|people|persons?|guests?|heads?|covers|attendees|participants|diners"
-# Words that only say how the goods come ("12 reams paper") or for how many people ("60 guests
-# buffet dinner"): a unit even without "of".
-CONTAINERS = _CONTAINERS = (
-    r"reams?|box(?:es)?|bags?|packs?|packets?|cases?|cartons?|rolls?|sheets?|bottles?|cans?|tins?|jars?|"
-    rf"sacks?|pallets?|crates?|bundles?|pairs?|sets?|tubes?|buckets?|drums?|kegs?|trays?|loaves|reels?|{_HEADCOUNT}"
-)
-# Words after an amount that say how it is meant ("$12 each", "$1,500 total"), not what it is for.
-_PRICE_WORDS = re.compile(
-    r"\s+(?:total|each|apiece|ea|per|a|an|for|in|on|flat|all|altogether|the|only|plus|incl|including|excl)\b",
-    re.IGNORECASE,
-)
-# A description, then a count and its measure ("8 bags", "35 m²", "12 boxes") or a bare count
-# before "×" ("2 × 55").
-_COUNT_THEN_MEASURE = re.compile(
-    rf"(?<=[A-Za-zÀ-ÿ])\s+(?P<q>\d+(?:[.,]\d+)?)(?:\s*(?P<unit>m[²³23]|sq\s?(?:ft|m)|{MEASURES}|{_HEADCOUNT}|[A-Za-zÀ-ÿ]{{3,}}s))?\s*$"
-)
-# A plural word then a bare count at the end of a description: "chairs 3", "licences 10".
-_PLURAL_THEN_COUNT = re.compile(r"\b(?P<what>[A-Za-z]{3,}s)\s+(?P<n>\d{1,3})\s*$")
-# "Bildbearbeitung 30 Bilder à 15 €": a count, then a capitalised plural of a language whose plurals
-# do not end in s (Bilder, Flaschen, Stühle). 30 at 15, or one line at 15? Asked (it was one line
-# at 15, a wrong total).
-_COUNT_THEN_NOUN = re.compile(
-    r"(?<=[^\W\d_])\s+(?P<n>\d{1,4})\s+(?P<what>[A-ZÄÖÜ][^\W\d_]*(?:er|en|e|n))\s*$"
-)
 
 INCLUDED_TAX = (
     "prices that include tax are not supported: the amounts are taken before tax and no tax was added"
@@ -471,13 +445,13 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
     elif (
         qty == 1
         and not unit
-        and not _COUNT_INSIDE.search(head)  # "travel 2 x 35 km at 0.50": asked below
-        and (counted_by := _COUNT_THEN_MEASURE.search(head)) is not None
+        and not COUNT_INSIDE.search(head)  # "travel 2 x 35 km at 0.50": asked below
+        and (counted_by := COUNT_THEN_MEASURE.search(head)) is not None
     ):
         # "mulch 8 bags at 6.50", "parquet 35 m² at 28", "brake pads 2 × 55": the count and its
         # measure after the description are the quantity (never a description "Mulch 8 bags" at
         # 6.50 for the lot).
-        per_one = _PER_UNIT_TAIL.match(tail) is not None
+        per_one = PER_UNIT_TAIL.match(tail) is not None
         for_count = re.search(r"\bfor$", head[: counted_by.start()].rstrip(), re.IGNORECASE) is not None
         # "dinner for 80 at 40 a head": a count after "for" priced per head (or each) is the
         # quantity (it was one "Dinner for 80" at 40, a wrong total).
@@ -491,7 +465,7 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
             counted_by.group("unit")
             and named_before
             and re.fullmatch(r"[a-z]+s", counted_by.group("unit"))
-            and not re.fullmatch(_CONTAINERS, counted_by.group("unit"), re.IGNORECASE)
+            and not re.fullmatch(CONTAINERS, counted_by.group("unit"), re.IGNORECASE)
         )
         measured = counted_by.group("unit") and not name_number
         if name_number and connector in ("at", "@"):
@@ -501,16 +475,16 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
             unit = counted_by.group("unit") or ""
             # "full groom for 2 dogs": the word that led to the count is not the description's.
             head = re.sub(r"\s+(?:for|of|x)$", "", head[: counted_by.start()], flags=re.IGNORECASE)
-    counted = _PLURAL_THEN_COUNT.search(head) if qty == 1 and not unit and head_count is None else None
+    counted = PLURAL_THEN_COUNT.search(head) if qty == 1 and not unit and head_count is None else None
     if counted is not None and counted.group("what")[0].islower():
         # "chairs 3 at 85", "Microsoft 365 licences 5 @ 10.30": a common noun in the plural, then a
         # bare count, is how many; only a capitalised word ("Windows 11") may be a name, and is asked.
         qty = parse_number(counted.group("n"))
         head = head[: counted.start("n")].rstrip()
         counted = None
-    counted_noun = _COUNT_THEN_NOUN.search(head) if qty == 1 and not unit and counted is None else None
-    per = _PER_UNIT_TAIL.match(tail)
-    total = _TOTAL_TAIL_RE.match(tail)
+    counted_noun = COUNT_THEN_NOUN.search(head) if qty == 1 and not unit and counted is None else None
+    per = PER_UNIT_TAIL.match(tail)
+    total = TOTAL_TAIL_RE.match(tail)
     if per and not unit:
         per_word = (per.groupdict().get("per") or "").lower()
         if per_word in UNITS:
@@ -530,14 +504,14 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
             item.quantity = Decimal(-1)
         return item
     item = DraftItem(description=desc, quantity=qty, unit=unit_label(unit, qty) if unit else "")
-    if unit.lower() in _SMALL_MEASURES and qty > 1 and not per and not is_total:
+    if unit.lower() in SMALL_MEASURES and qty > 1 and not per and not is_total:
         # "500 g of coffee at 12": a price per gram is rare; 6,000 would be a wrong total. Asked.
         item.pack = True
         r.draft.unclear.append(
             f"Is {plain_number(amount)} the price of the {plain_number(qty)} {unit} of {desc.lower()}, "
             f"or per {unit}?"
         )
-    if qty == 1 and not unit and _COUNT_INSIDE.search(desc):
+    if qty == 1 and not unit and COUNT_INSIDE.search(desc):
         # "travel 2 x 35 km at 0.50": 1 x 0.50 would drop the count said; asked.
         item.quantity_asked = True
         r.draft.unclear.append(
@@ -588,93 +562,3 @@ def _trailing_buyer(r: Reading, text: str) -> str:
         take_party(r, "buyer", for_buyer.group("name"))
         return text[: for_buyer.start()].strip()
     return text
-
-
-def _leading_quantity(text: str) -> tuple[Decimal, str, int, int]:
-    """(quantity, unit word, where the description starts, where the quantity ended)."""
-    match = re.match(
-        rf"^(?P<q>\d+(?:[.,]\d+)?|(?:{QTY_WORD_RE})\b)\s*(?:(?:x|×|\*)\s*|(?P<unit>{UNIT_RE})\b\.?\s*(?:of\s+)?)?",
-        text,
-        re.IGNORECASE,
-    )
-    if not match:
-        return Decimal(1), "", 0, 0
-    qty = _parse_quantity(match.group("q"))
-    if qty is None or qty <= 0 or re.match(r"^\d+/\d|^\d+(?:[.,]\d+)?(?:-[^\W\d_]|[kK](?![^\W\d_]))", text):
-        # "10-class pass", "2-day workshop": a number joined to a word by a hyphen describes the
-        # thing (one pass, one workshop); it was 10 passes at 140, a wrong total. "1.8k" is an amount.
-        # "24/7 support", "1/2 day": a fraction or a name, not a count; the line keeps it.
-        return Decimal(1), "", 0, 0
-    rest = text[match.end() :]
-    unit = match.group("unit") or ""
-    if re.match(r"^\d+(?:[.,]\d+)?(?:[x×]\d|(?![x×]\s)[^\W\d_])", text) and not unit:
-        # "2x4 boards", "16GB RAM", "4K monitors": a size or a name, not a count of them.
-        return Decimal(1), "", 0, 0
-    # A quantity must be followed by what is sold; "$" or "%" after it means it is not one.
-    if (
-        re.match(r"^\s*(?:%|[$€£¥₹])", rest)
-        or (not rest.strip() and not unit)
-        or (not unit and (_PER_UNIT_TAIL.fullmatch(rest.strip()) or _TOTAL_TAIL_RE.fullmatch(rest.strip())))
-        or (not unit and re.match(r"^(?:for|of)\s", rest, re.IGNORECASE) and re.match(r"^\d", text))
-    ):
-        return Decimal(1), "", 0, 0
-    if re.match(r"^\d", text) and re.match(r"^[.,]\d", text[match.end("q") :]):
-        return Decimal(1), "", 0, 0
-    if not unit:
-        # "3 sessions of coaching": a word followed by "of" is a unit of its own.
-        of_unit = re.match(r"^(?P<u>[^\W\d_]+)\s+of\s+(?=\w)", rest, re.IGNORECASE)
-        if of_unit and match.group("q").lower() not in ("a", "an"):
-            unit = of_unit.group("u")
-            return qty, unit, match.end() + of_unit.end(), match.end()
-        # "12 reams paper", "3 bags mulch": a container word is a unit, "of" or not.
-        packed = re.match(
-            rf"^(?P<u>{_CONTAINERS})\s+(?!(?:at|for|each|per|an?|x|in|on|to|and|with|from|@)\b)(?=[^\W\d_])",
-            rest,
-            re.IGNORECASE,
-        )
-        if packed and match.group("q").lower() not in ("a", "an"):
-            return qty, packed.group("u"), match.end() + packed.end(), match.end()
-    if match.group("q").lower() in ("a", "an") and unit == "":
-        return Decimal(1), "", match.end(), match.end()
-    return qty, unit, match.end(), match.end()
-
-
-def _parse_quantity(text: str) -> Decimal | None:
-    """ "10", "2.5", "1,5", "three", "a dozen" -> Decimal; None when it is none of these."""
-    text = text.strip().lower()
-    if text in QTY_WORDS:
-        return Decimal(QTY_WORDS[text])
-    try:
-        return parse_number(text)
-    except ValueError:
-        return None
-
-
-def unit_from_total(item: DraftItem, total: Decimal) -> Decimal:
-    """The unit price when a total was given for several units; exact to 4 places or the total as one lot."""
-    unit_price = total / item.quantity
-    if unit_price == unit_price.quantize(Decimal("0.0001")):
-        return strip_amount(unit_price)
-    # Not divisible exactly: keep the total exact as one lot of N.
-    item.description = f"{item.description} ({plain_number(item.quantity)} {item.unit})".replace(" )", ")")
-    item.quantity = Decimal(1)
-    item.unit = ""
-    return total
-
-
-def price_answer(message: str, item: DraftItem) -> tuple[DraftItem, str | None] | None:
-    """ "400", "$80 an hour", "1,200 total": the price of `item` (never the 15 of "net 15", a
-    date or an id: only a number that may be a price)."""
-    moneys = price_moneys(message)
-    if not moneys:
-        return None
-    money = moneys[-1]
-    tail = message[money.end :].strip()
-    new = replace(item)
-    if (
-        _TOTAL_TAIL_RE.match(tail) or re.search(r"\b(?:total|altogether|in all)\b", message, re.IGNORECASE)
-    ) and (item.quantity != 1):
-        new.unit_price = unit_from_total(new, money.amount)
-    else:
-        new.unit_price = money.amount
-    return new, money.currency

@@ -23,14 +23,15 @@ from docmesh_agent.builtin.clauses import (
     take_currency,
     take_notes,
 )
+from docmesh_agent.builtin.counts import CONTAINERS as _CONTAINERS_RE
+from docmesh_agent.builtin.counts import HEADCOUNT as _HEADCOUNT_RE
+from docmesh_agent.builtin.counts import unit_from_total
 from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
 from docmesh_agent.builtin.labels import capitalised, plain_number, singular
 from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
 from docmesh_agent.builtin.not_amounts import price_moneys
 from docmesh_agent.builtin.read_fields import read_fields
-from docmesh_agent.builtin.read_item import CONTAINERS as _CONTAINERS_RE
-from docmesh_agent.builtin.read_item import HEADCOUNT as _HEADCOUNT_RE
-from docmesh_agent.builtin.read_item import read_item, unit_from_total
+from docmesh_agent.builtin.read_item import read_item
 from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail, take_party
 from docmesh_agent.builtin.read_terms import read_terms
 from docmesh_agent.builtin.words import MONTH_NAMES, UNIT_RE
