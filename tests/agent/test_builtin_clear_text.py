@@ -319,3 +319,27 @@ def test_a_bare_po_before_a_name_is_a_purchase_order_to_it(message: str) -> None
 )
 def test_a_kind_word_missing_its_last_letter_is_read_as_meant(typed: str, kind: str) -> None:
     assert _written(f"{typed} for Acme Corp: 3 chairs at 40").kind == DocumentKind(kind)
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        # "15 centros de mesa" was 15 "centros" of "Mesa"; "10 cartouches d'encre" 10 "cartouches" of "Encre".
+        (
+            "Factura a Hotel Las Palmeras: 15 centros de mesa a 28 €",
+            ("Centros de mesa", Decimal(15), "", Decimal(28)),
+        ),
+        (
+            "Facture pour Encres du Sud : 10 cartouches d'encre à 42 €",
+            ("Cartouches d'encre", Decimal(10), "", Decimal(42)),
+        ),
+        (
+            "Factura para Acme: 10 horas de consultoría a 50 €",
+            ("Consultoría", Decimal(10), "horas", Decimal(50)),
+        ),
+    ],
+)
+def test_of_after_a_count_makes_a_unit_only_of_a_word_that_counts(
+    message: str, line: tuple[str, Decimal, str, Decimal]
+) -> None:
+    assert _lines(_written(message)) == [line]

@@ -196,7 +196,11 @@ SPANISH = Language(
         (rf"\b({_MONEY_MARKED})\s+de\s+(?=[^\W\d_])(?!descuento)", r"\1 of "),
         # "10 horas de consultoría": the quantity, its unit and "of" the description.
         (
-            rf"\b({_N}\s+(?!(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|calle|c/|avenida|paseo|plaza|camino|carrer)\b)[^\W\d_]+)\s+de\s+",
+            # Only a word that counts or measures ("15 centros de mesa" is 15 centrepieces, not 15
+            # "centros" of "mesa").
+            rf"\b({_N}\s*(?:h|hrs?)\.?|{_N}\s+(?:horas?|d[ií]as?|semanas?|meses|mes|noches?|sesiones|sesi[oó]n|clases?|visitas?|cajas?|bolsas?|"
+            r"paquetes?|botellas?|latas?|sacos?|rollos?|hojas?|p[aá]ginas?|palabras?|personas?|raciones|litros?|kilos?|kg|"
+            r"metros?|m2|m²|unidades|unidad|piezas?|palets?|juegos?|pares?|docenas?|tandas?|rondas?|jornadas?))\s+de\s+",
             r"\1 of ",
         ),
         (r"\bhoras?\b", "hours"),

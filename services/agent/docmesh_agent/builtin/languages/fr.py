@@ -189,7 +189,10 @@ FRENCH = Language(
         (rf"\b({_MONEY_MARKED})\s+(?:de|d['’])\s*(?=[^\W\d_])", r"\1 of "),
         # "8 heures de main-d'œuvre": the quantity, its unit and "of" the description.
         (
-            rf"\b({_N}\s+(?!(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|calle|c/|avenida|paseo|plaza|camino|carrer)\b)[^\W\d_]+)\s+(?:de|d['’])\s*",
+            # Only a word that counts or measures ("10 cartouches d'encre" are ink cartridges).
+            rf"\b({_N}\s*(?:h|hrs?)\.?|{_N}\s+(?:heures?|pots?|tubes?|seaux?|bidons?|jours?|journées?|semaines?|mois|nuits?|séances?|cours|visites?|passages?|boîtes?|"
+            r"sacs?|paquets?|bouteilles?|cartons?|rouleaux?|feuilles?|pages?|mots|personnes?|litres?|kilos?|kg|mètres?|m2|m²|"
+            r"unités?|pièces?|palettes?|lots?|paires?|douzaines?|tonnes?))\s+(?:de|d['’])\s*",
             r"\1 of ",
         ),
         (r"\bheures?\b", "hours"),
