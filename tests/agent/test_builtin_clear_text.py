@@ -343,3 +343,8 @@ def test_of_after_a_count_makes_a_unit_only_of_a_word_that_counts(
     message: str, line: tuple[str, Decimal, str, Decimal]
 ) -> None:
     assert _lines(_written(message)) == [line]
+
+
+def test_a_unit_said_after_what_it_counts_is_the_unit() -> None:
+    invoice = _written("Receipt to Mrs. Obi, 4 chemistry tutoring hours at 40, paid via PayPal")
+    assert _lines(invoice) == [("Chemistry tutoring", Decimal(4), "hours", Decimal(40))]

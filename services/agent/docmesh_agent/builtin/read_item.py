@@ -489,6 +489,10 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         per_word = (per.groupdict().get("per") or "").lower()
         if per_word in UNITS:
             unit = per_word
+    trailing_unit = re.search(r"\s+(?P<unit>[A-Za-z]+)\s*$", head) if qty != 1 and not unit else None
+    if trailing_unit and trailing_unit.group("unit").lower() in UNITS and trailing_unit.start() > 0:
+        # "4 chemistry tutoring hours at 40": the unit said after what it counts.
+        unit, head = trailing_unit.group("unit"), head[: trailing_unit.start()]
     desc = clean_description(head)
     if desc and has_date(tail) and not per and not total:
         # "hosting 240 on March 20": the date says which hosting; it stays with the line.
