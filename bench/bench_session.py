@@ -19,10 +19,13 @@ Targets: GetSession served from Redis p50 <= 2 ms at concurrency 32; append cost
 messages of history <= 1.2x the cost with 10.
 
 With --ab COMMIT it only compares this checkout's service with COMMIT's (a git worktree), each
-alone under h2load, Health/Check as the control: CPU per call from /proc, alternating rounds.
+alone under h2load, Health/Check as the control: CPU per call from /proc, alternating rounds;
+then the CPU per chat turn (BeginTurn + CommitTurn as the agent makes them, first turns and
+edits) in the same rounds.
 
 Usage: .venv/bin/python bench/bench_session.py [--seconds 4] [--history-appends 200]
-       .venv/bin/python bench/bench_session.py --ab COMMIT [--rounds 5] [--seconds 4]
+       .venv/bin/python bench/bench_session.py --ab COMMIT [--rounds 5] [--seconds 4] [--turns 200]
+       [--turns-only]
 Needs PostgreSQL and Redis (DOCMESH_TEST_DATABASE_URL / DOCMESH_TEST_REDIS_URL, defaults on
 localhost); it creates a database of its own and drops it at the end.
 """
@@ -492,10 +495,73 @@ AB_CALLS = {
 }
 
 
+# A rendered sheet's size (the agent commits the whole MSC with every revision).
+TURN_MSC = "socialcalc:version:1.0\n" + "".join(
+    f"cell:A{row}:t:Consulting, week {row}:f:1\ncell:B{row}:v:10\ncell:C{row}:v:150\n"
+    f"cell:D{row}:vtf:n:1500:B{row}*C{row}\n"
+    for row in range(1, 61)
+)
+TURN_PHASES = ("turn: first (Begin+Commit)", "turn: edit (Begin+Commit)")
+
+
+async def _turns(port: int, sessions: list[str], concurrency: int) -> list[str]:
+    """One chat turn per entry of `sessions` as the agent makes it with the built-in provider
+    (BeginTurn with its key, the profile and the customers' names asked for; CommitTurn of the
+    reply, the revision and one usage record, freeing the lease), `concurrency` at a time: a
+    first turn for "" (a new session), an edit of the session otherwise. The sessions' ids."""
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    stub = session_service_pb2_grpc.SessionServiceStub(channel)
+    pending = list(enumerate(sessions))
+    done = list(sessions)
+
+    async def turn(index: int, session_id: str) -> None:
+        key, holder = uuid.uuid4().hex, f"bench-{uuid.uuid4().hex[:8]}"
+        begin = pb.BeginTurnRequest(
+            session_id=session_id,
+            content=TEXT,
+            idempotency_key=f"{key}:user",
+            holder=holder,
+            include_profile=True,
+            refuse_finalized=True,
+            include_customer_names=True,
+        )
+        begin.lease_duration.seconds = 30
+        if not session_id:
+            begin.new_session.title = "Invoice for Acme Corp"
+        begun = await stub.BeginTurn(begin, metadata=MD)
+        commit = pb.CommitTurnRequest(
+            session_id=begun.session.id,
+            messages=[pb.NewMessage(role=pb.MESSAGE_ROLE_ASSISTANT, content="Here is your invoice.")],
+            idempotency_key=f"{key}:assistant",
+            usage=[
+                pb.UsageRecord(
+                    provider="builtin", model="builtin", prompt_tokens=20, completion_tokens=8, estimated=True
+                )
+            ],
+            release_turn_lease=holder,
+            revision=pb.NewRevision(
+                invoice=INVOICE, totals=TOTALS, msc=TURN_MSC, message_id=begun.message.id, summary="edit"
+            ),
+        )
+        await stub.CommitTurn(commit, metadata=MD)
+        done[index] = begun.session.id
+
+    async def worker() -> None:
+        while pending:
+            await turn(*pending.pop())
+
+    await wait_serving(channel)
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await channel.close()
+    return done
+
+
 def ab(args: argparse.Namespace, redis_url: str) -> None:
     """Both services side by side (own database, own Redis namespace), each call measured on
     each in alternating rounds: h2load over one HTTP/2 connection (32 streams), the service's
-    CPU per answered call from /proc (no Python client shares the figures)."""
+    CPU per answered call from /proc (no Python client shares the figures); then chat turns
+    (`_turns`: first turns, then an edit of each of those sessions, --turns of each, 8 at a
+    time, from this process's gRPC client), the service's CPU per turn."""
     from bench_rest_hop import tree_pythonpath, worktree
 
     if shutil.which("h2load") is None:
@@ -513,25 +579,37 @@ def ab(args: argparse.Namespace, redis_url: str) -> None:
                 session_process(database_url, redis_url, namespaces[-1], pythonpath)
             )
             sides.append((label, port, pid, asyncio.run(_cached_session(port))))
+        calls = [] if args.turns_only else list(AB_CALLS)
         for round_index in range(args.rounds):
-            for call, (path, request) in AB_CALLS.items():
-                for label, port, pid, session_id in sides if round_index % 2 == 0 else sides[::-1]:
+            order = sides if round_index % 2 == 0 else sides[::-1]
+            for call in calls:
+                path, request = AB_CALLS[call]
+                for label, port, pid, session_id in order:
                     body = (request or pb.GetSessionRequest(session_id=session_id)).SerializeToString()
                     before = process_cpu(pid)
                     answered, rate = _h2load_once(port, path, body, args.seconds)
                     cpu_ms = (process_cpu(pid) - before) / max(1, answered) * 1000
                     results.setdefault((call, label), []).append((rate, cpu_ms))
+            if args.turns:
+                for label, port, pid, _ in order:
+                    sessions = [""] * args.turns
+                    for phase in TURN_PHASES:
+                        before, started = process_cpu(pid), time.perf_counter()
+                        sessions = asyncio.run(_turns(port, sessions, 8))
+                        elapsed = time.perf_counter() - started
+                        cpu_ms = (process_cpu(pid) - before) / args.turns * 1000
+                        results.setdefault((phase, label), []).append((args.turns / elapsed, cpu_ms))
     for namespace in namespaces:
         asyncio.run(clean_namespace(redis_url, namespace))
     print(f"session service alone, h2load -c1 -m32, {args.rounds} rounds of {args.seconds:g} s (medians)")
-    print(f"{'call':<24}{'side':<16}{'req/s':>8}{'CPU ms/call':>13}{'x':>7}")
-    for call in AB_CALLS:
+    print(f"{'call':<28}{'side':<16}{'req/s':>8}{'CPU ms/call':>13}{'x':>7}")
+    for call in [*calls, *(TURN_PHASES if args.turns else ())]:
         base = statistics.median(cpu for _, cpu in results[(call, sides[1][0])])
         for label, *_ in sides:
             rows = results[(call, label)]
             cpu = statistics.median(c for _, c in rows)
             rate = statistics.median(r for r, _ in rows)
-            print(f"{call:<24}{label:<16}{rate:>8.0f}{cpu:>13.3f}{cpu / base:>6.2f}x")
+            print(f"{call:<28}{label:<16}{rate:>8.0f}{cpu:>13.3f}{cpu / base:>6.2f}x")
 
 
 async def _cached_session(port: int) -> str:
@@ -586,6 +664,10 @@ def main() -> None:
     parser.add_argument("--history-appends", type=int, default=200)
     parser.add_argument("--ab", default="", help="only compare with this commit's service (h2load)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of --ab")
+    parser.add_argument(
+        "--turns", type=int, default=200, help="chat turns of each kind per round of --ab (0: none)"
+    )
+    parser.add_argument("--turns-only", action="store_true", help="--ab measures the chat turns only")
     args = parser.parse_args()
     redis_url = testenv.redis_url()
     if not testenv.reachable(testenv.database_url(), 5432) or not testenv.reachable(redis_url, 6379):

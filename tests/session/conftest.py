@@ -30,6 +30,38 @@ from docmesh_session.settings import SessionSettings
 BACKENDS = ["sqlite", "postgres+redis"]
 
 
+@contextlib.contextmanager
+def statements_naming(instance: Instance, value: Any) -> Iterator[list[str]]:
+    """The SQL of every statement the instance runs with `value` among its parameters (only
+    the test's own: the sweeper may run beside it), whitespace folded, in order: through
+    SQLAlchemy and through the driver path (Database.fetch) alike."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        if value in tuple(values or ()):
+            statements.append(" ".join(statement.split()))
+
+    database = instance.app.repository.database
+    fetch = database.fetch
+
+    async def fetch_seen(statement: Any, parameters: Any) -> list[Any]:
+        if value in parameters.values():
+            statements.append(" ".join(database.for_driver(statement).sql.split()))
+        return await fetch(statement, parameters)
+
+    engine = instance.app.repository.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    database.fetch = fetch_seen  # type: ignore[method-assign]
+    try:
+        yield statements
+    finally:
+        del database.fetch
+        event.remove(engine, "before_cursor_execute", seen)
+
+
 @dataclass
 class Owner:
     """A caller: the stub plus the x-owner-id metadata every call carries."""

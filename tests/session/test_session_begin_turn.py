@@ -11,7 +11,6 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import duration_pb2, field_mask_pb2
-from sqlalchemy import event
 
 from docmesh.session.v1 import customer_service_pb2_grpc, profile_service_pb2_grpc
 from docmesh.session.v1 import profile_service_pb2 as profile_pb
@@ -19,6 +18,7 @@ from docmesh.session.v1 import session_service_pb2 as pb
 from docmesh.type.v1 import invoice_pb2
 from docmesh_common.errors import error_from_rpc
 from docmesh_session.service import turns as session_turns
+from tests.session.conftest import statements_naming
 from tests.session.test_session_customers import create as create_customer
 from tests.session.test_session_turn_leases import acquire
 
@@ -223,21 +223,8 @@ async def test_an_edit_takes_its_lease_and_appends_in_one_statement_then_reads_i
     session = await alice.create()
     await alice.append(session.id, "Invoice Acme")
     await alice.save_revision(session.id, summary="New document")
-    session_id = uuid.UUID(session.id)
-    statements: list[str] = []
-
-    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        # Only this session's statements (the sweeper may run beside the test).
-        values = parameters.values() if isinstance(parameters, dict) else parameters
-        if session_id in tuple(values or ()):
-            statements.append(" ".join(statement.split()))
-
-    engine = instance.app.repository.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements_naming(instance, uuid.UUID(session.id)) as statements:
         begun = await begin(alice, "add 2 hours", session_id=session.id, idempotency_key="k:user")
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
     assert begun.message.sequence == 2 and begun.latest_revision.number == 1
     writes = [s for s in statements if not s.startswith("SELECT")]
@@ -280,22 +267,10 @@ async def test_a_first_turn_writes_and_reads_the_profile_and_customers_in_one_st
 ) -> None:
     customers = customer_service_pb2_grpc.CustomerServiceStub(instance.channel)
     await create_customer(customers, alice, "Acme Corp")
-    statements: list[str] = []
-
-    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        # Only this owner's statements (the sweeper may run beside the test).
-        values = parameters.values() if isinstance(parameters, dict) else parameters
-        if alice.owner_id in tuple(values or ()):
-            statements.append(" ".join(statement.split()))
-
-    engine = instance.app.repository.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements_naming(instance, alice.owner_id) as statements:
         begun = await first(
             alice, include_profile=True, include_customer_names=True, idempotency_key="k:user"
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
     assert begun.HasField("profile") and begun.customer_names_complete
     assert [c.name for c in begun.customer_names] == ["acme corp"]

@@ -3,14 +3,18 @@
 Each conversion is written here once: the repository reads rows with the `*_from_row`
 functions and writes with `*_to_row`; the cache encodes with `*_to_cache` and decodes with
 `*_from_cache`. Conversions are spelled out field by field (no reflection): they run on
-every request and explicit construction is the cheapest.
+every request and explicit construction is the cheapest. A `*_from_record` reads a row as a
+mapping: SQLAlchemy's `row._mapping` or a record of the asyncpg driver itself
+(`Database.fetch`), whose JSONB comes as its JSON text.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Row
@@ -29,7 +33,13 @@ from docmesh_session.domain import (
 
 
 def session_from_row(row: Row[Any]) -> SessionRecord:
-    m = row._mapping
+    return session_from_record(row._mapping)
+
+
+def session_from_record(m: Mapping[Any, Any]) -> SessionRecord:
+    metadata = m["metadata"]
+    if isinstance(metadata, str):  # the driver's JSONB text
+        metadata = json.loads(metadata)
     return SessionRecord(
         id=m["id"],
         owner_id=m["owner_id"],
@@ -37,7 +47,7 @@ def session_from_row(row: Row[Any]) -> SessionRecord:
         status=Status(m["status"]),
         stage=Stage(m["stage"]),
         document_kind=m["document_kind"],
-        metadata=dict(m["metadata"] or {}),
+        metadata=dict(metadata or {}),
         token_count=m["token_count"],
         message_count=m["message_count"],
         latest_revision_number=m["latest_revision_number"],
@@ -130,7 +140,10 @@ def session_from_cache(s: dict[str, Any]) -> SessionRecord:
 
 
 def message_from_row(row: Row[Any]) -> MessageRecord:
-    m = row._mapping
+    return message_from_record(row._mapping)
+
+
+def message_from_record(m: Mapping[Any, Any]) -> MessageRecord:
     return MessageRecord(
         id=m["id"],
         session_id=m["session_id"],
@@ -160,9 +173,12 @@ def message_to_row(m: MessageRecord, idempotency_key: str) -> dict[str, Any]:
 
 
 def revision_from_row(row: Row[Any], prefix: str = "") -> RevisionRecord:
+    return revision_from_record(row._mapping, prefix)
+
+
+def revision_from_record(m: Mapping[Any, Any], prefix: str = "") -> RevisionRecord:
     """A revision row (its columns named `prefix` + the column's name, when it is a row of a
     join); a listing leaves out the MSC text, which then reads as ""."""
-    m = row._mapping
     return RevisionRecord(
         session_id=m[prefix + "session_id"],
         number=m[prefix + "number"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,12 +56,15 @@ SELECT_PROFILE = select(
 )
 
 
-def profile_from_row(row: Any) -> tuple[StoredProfile | None, LogoInfo | None]:
-    """The profile and its logo's facts of a row of SELECT_PROFILE's columns."""
-    stored = StoredProfile(row.profile, row.update_time) if row.profile is not None else None
+def profile_from_row(row: Mapping[Any, Any]) -> tuple[StoredProfile | None, LogoInfo | None]:
+    """The profile and its logo's facts of a row of SELECT_PROFILE's columns, as a mapping
+    (SQLAlchemy's `row._mapping` or a driver record)."""
+    profile = row["profile"]
+    stored = StoredProfile(profile, row["update_time"]) if profile is not None else None
+    content_type = row["content_type"]
     info = (
-        LogoInfo(row.content_type, int(row.size), row.width, row.height)
-        if row.content_type is not None
+        LogoInfo(content_type, int(row["size"]), row["width"], row["height"])
+        if content_type is not None
         else None
     )
     return stored, info
@@ -78,7 +82,7 @@ class ProfileQueries:
         statement, so one round trip (a chat turn's first document reads it)."""
         async with self._db.read() as conn:
             row = (await conn.execute(SELECT_PROFILE, {"p_owner": owner_id})).one()
-        return profile_from_row(row)
+        return profile_from_row(row._mapping)
 
     async def put(self, owner_id: str, profile: bytes, now: dt.datetime) -> None:
         statement = self._insert()(PROFILES).values(owner_id=owner_id, profile=profile, update_time=now)

@@ -47,7 +47,7 @@ from docmesh_session.domain import (
     SessionRecord,
     Status,
 )
-from docmesh_session.mapping import message_from_row, message_to_row, revision_from_row, session_to_row
+from docmesh_session.mapping import message_from_record, message_to_row, revision_from_record, session_to_row
 from docmesh_session.models import CUSTOMERS, IDEMPOTENCY_KEYS, MESSAGES, REVISIONS, SESSIONS, TURN_LEASES
 from docmesh_session.repository.messages import (
     bound_columns,
@@ -250,11 +250,12 @@ class TurnQueries:
             values["p_owner"] = session.owner_id
         if read_names is not None:
             values["p_names_limit"] = read_names
-        async with self._db.write_one() as conn:
-            row = (await conn.execute(_FIRST_TURN[bool(idempotency_key), read_profile, names], values)).one()
+        # On the pooled driver connection: one statement in autocommit, committed before
+        # this returns (durable before the ack), as CreateSession's insert.
+        (row,) = await self._db.fetch(_FIRST_TURN[bool(idempotency_key), read_profile, names], values)
         return FirstTurnReads(
             profile=profile_from_row(row) if read_profile else None,
-            customer_names=list(zip(row.customer_ids or (), row.customer_names or (), strict=True))
+            customer_names=list(zip(row["customer_ids"] or (), row["customer_names"] or (), strict=True))
             if names
             else None,
         )
@@ -316,17 +317,17 @@ class TurnQueries:
         """`session`'s latest revision (None when it has none) and its messages, oldest first:
         one statement (the revision joined to the last message)."""
         number = session.latest_revision_number
-        async with self._db.read() as conn:
-            rows = (
-                await conn.execute(
-                    _SELECT_HISTORY,
-                    {"p_id": session.id, "p_count": session.message_count, "p_number": number},
-                )
-            ).all()
-            revision = None
-            if rows and rows[-1].r_session_id is not None:
-                revision = revision_from_row(rows[-1], "r_")
-            elif number:
-                # No last message to join it to (a session deleted meanwhile): on its own.
+        parameters = {"p_id": session.id, "p_count": session.message_count, "p_number": number}
+        if self._db.is_sqlite:
+            async with self._db.read() as conn:
+                rows: list[Any] = [row._mapping for row in await conn.execute(_SELECT_HISTORY, parameters)]
+        else:
+            rows = await self._db.fetch(_SELECT_HISTORY, parameters)
+        revision = None
+        if rows and rows[-1]["r_session_id"] is not None:
+            revision = revision_from_record(rows[-1], "r_")
+        elif number:
+            # No last message to join it to (a session deleted meanwhile): on its own.
+            async with self._db.read() as conn:
                 revision = await select_revision(conn, session.id, number)
-            return revision, [message_from_row(r) for r in rows]
+        return revision, [message_from_record(r) for r in rows]
