@@ -39,13 +39,6 @@ from typing import Any, Generic, TypeVar
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-try:  # the direct unary call below; without these it is never used
-    from grpc._cython import cygrpc
-    from grpc.aio._call import _create_rpc_error
-    from grpc.aio._channel import UnaryUnaryMultiCallable as _UnaryUnaryMultiCallable
-except ImportError:  # pragma: no cover - another grpcio layout
-    cygrpc = None
-
 from docmesh_common import context
 from docmesh_common.breaker import Breaker, BreakerOpen
 from docmesh_common.errors import (
@@ -165,69 +158,6 @@ def _method_name(method: object) -> str:
     return name.decode() if isinstance(name, bytes) else str(name)
 
 
-class _Direct:
-    """A unary-unary multi-callable's C-level channel call, made without grpc.aio's Python Call.
-
-    grpc.aio's UnaryUnaryCall wraps every call in a Task of its own, a Metadata object (built
-    twice), a census context and a weak registration with its channel: ~60k of a unary call's
-    ~230k instructions in the client (callgrind, 640 calls against a trivial server) and 6 % of
-    the gateway's per request. This makes the same C call (`AioChannel.call`, then
-    `_AioCall.unary_unary`, as UnaryUnaryCall._invoke does) and reports a failure with the same
-    AioRpcError. Only plain multi-callables qualify (see `_direct_of`): one with interceptors
-    (tracing) or of another grpcio layout goes the public way; the channel's service config,
-    retries, deadline and metadata are the C core's as before.
-    """
-
-    __slots__ = ("_channel", "_deserialize", "_handle", "_method", "_serialize")
-
-    def __init__(self, method: Any) -> None:
-        self._channel = method._channel
-        self._method: bytes = method._method
-        self._serialize = method._request_serializer
-        self._deserialize = method._response_deserializer
-        self._handle = method._registered_call_handle
-
-    async def __call__(self, request: Any, timeout: float | None, metadata: Metadata) -> Any:
-        deadline = None if timeout is None else time.time() + timeout
-        call = self._channel.call(self._method, deadline, None, None, self._handle)
-        payload = request if self._serialize is None else self._serialize(request)
-        try:
-            data = await call.unary_unary(payload, tuple(metadata), cygrpc.build_census_context())
-        except asyncio.CancelledError:
-            if not call.cancelled():
-                call.cancel(_CANCELLED)  # as UnaryUnaryCall does: the upstream stops too
-            raise
-        if call.is_ok():
-            return data if self._deserialize is None else self._deserialize(data)
-        if call.is_locally_cancelled():
-            raise asyncio.CancelledError()
-        raise _create_rpc_error(call._initial_metadata, call._status)
-
-
-_CANCELLED = "Locally cancelled by application!"
-_DIRECT_ATTRIBUTES = (
-    "_channel",
-    "_method",
-    "_request_serializer",
-    "_response_deserializer",
-    "_registered_call_handle",
-    "_interceptors",
-)
-
-
-def _direct_of(method: Any) -> _Direct | None:
-    """The direct form of a plain grpc.aio unary-unary multi-callable; None for anything else."""
-    if cygrpc is None or type(method) is not _UnaryUnaryMultiCallable:
-        return None
-    if not all(hasattr(method, name) for name in _DIRECT_ATTRIBUTES):
-        return None
-    if method._interceptors or not isinstance(method._channel, cygrpc.AioChannel):
-        return None  # interceptors (OpenTelemetry's) run on the public path only
-    if not isinstance(method._method, bytes):
-        return None
-    return _Direct(method)
-
-
 class Upstream(Generic[StubT]):
     """A client of one upstream service with one breaker per kind of call (see call_kind)."""
 
@@ -244,7 +174,7 @@ class Upstream(Generic[StubT]):
         self.stub: StubT = stub_factory(self.channel)
         self._settings = settings
         self.breakers: dict[str, Breaker] = {}
-        self._plans: dict[object, tuple[Breaker, _Direct | None]] = {}
+        self._method_breakers: dict[object, Breaker] = {}
         self.breaker = self.breaker_for(DEFAULT_KIND)
         self._default_timeout = settings.upstream_timeout_seconds
         self._health = health_pb2_grpc.HealthStub(self.channel)
@@ -299,16 +229,12 @@ class Upstream(Generic[StubT]):
         return found
 
     def _breaker_of(self, method: object) -> Breaker:
-        return self._plan_of(method)[0]
-
-    def _plan_of(self, method: object) -> tuple[Breaker, _Direct | None]:
-        # Multi-callables live as long as their stub: their breaker and direct form are worked
-        # out once each.
-        found = self._plans.get(method)
+        # Multi-callables live as long as their stub: their breaker is worked out once each.
+        found = self._method_breakers.get(method)
         if found is None:
-            found = (self.breaker_for(call_kind(_method_name(method))), _direct_of(method))
-            if len(self._plans) < MAX_REMEMBERED_METHODS:
-                self._plans[method] = found
+            found = self.breaker_for(call_kind(_method_name(method)))
+            if len(self._method_breakers) < MAX_REMEMBERED_METHODS:
+                self._method_breakers[method] = found
         return found
 
     def _open_error(self, refused: BreakerOpen) -> Unavailable:
@@ -332,13 +258,10 @@ class Upstream(Generic[StubT]):
         outbound = context.outbound_metadata()
         if metadata:
             outbound.extend(metadata)
-        breaker, direct = self._plan_of(method)
         try:
-            with breaker.guard():
+            with self._breaker_of(method).guard():
                 if self._watcher is None or self._lost_ready_at is not None:
                     await self._await_a_ready_replica()  # not while a replica is ready
-                if direct is not None:
-                    return await direct(request, self._timeout(timeout), outbound)  # type: ignore[no-any-return]
                 return await method(request, timeout=self._timeout(timeout), metadata=outbound)
         except BreakerOpen as refused:
             raise self._open_error(refused) from None

@@ -1,7 +1,6 @@
-"""Upstream.call makes a plain multi-callable's C-level call itself (clients._Direct); what a
-caller sees is what grpc.aio's own call gives: the answer, the request id and owner forwarded,
-errors with their code, details and trailing metadata, the deadline, cancellation reaching the
-upstream, and a channel's interceptors (tracing) still run."""
+"""What a caller of Upstream.call sees of a unary call: the answer through the method's
+serializers, the request id and owner forwarded, errors with their code and details, the
+deadline, cancellation reaching the upstream, and a channel's interceptors (tracing) run."""
 
 from __future__ import annotations
 
