@@ -25,11 +25,12 @@ from docmesh_common.model.invoice import Discount, DocumentKind, Invoice, LineIt
 from docmesh_common.model.totals import compute_totals
 
 HERE = Path(__file__).parent
-# seen/, former_heldout/, seen_v2/, seen_v3/ (session 4's tuning batches) and seen_v4/ (session 5's) are tuning data (read by whoever
-# works on the interpreter); heldout_v2/ is the held-out set: only ever counted, loaded by name and
+# seen/, former_heldout/, seen_v2/, seen_v3/ (session 4's tuning batches), seen_v4/ (session 5's)
+# and former_heldout_v2/ (session 4's held-out set, tuning data since session 5) are read by whoever
+# works on the interpreter; heldout_v3/ is the held-out set: only ever counted, loaded by name and
 # never read here or by score.py beyond judging its cases.
-VISIBLE_SETS = ("seen", "former_heldout", "seen_v2", "seen_v3", "seen_v4")
-HELDOUT_SET = "heldout_v2"
+VISIBLE_SETS = ("seen", "former_heldout", "seen_v2", "seen_v3", "seen_v4", "former_heldout_v2")
+HELDOUT_SET = "heldout_v3"
 SETS = (*VISIBLE_SETS, HELDOUT_SET)
 LANGUAGES = ("en", "es", "de", "fr")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
