@@ -3,6 +3,7 @@ the same SQLAlchemy statements, bound as SQLAlchemy binds them, committed before
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from typing import Any
@@ -125,3 +126,81 @@ async def test_a_retried_commit_on_the_driver_path_replays_and_writes_nothing(al
     assert again.messages[0].id == once.messages[0].id
     full = await alice.get(begun.session.id, pb.SESSION_VIEW_FULL)
     assert full.session.message_count == 2 and full.session.latest_revision_number == 1
+
+
+@pytest.mark.parametrize("backend", ["postgres+redis"], indirect=True)
+async def test_an_edit_that_waited_for_another_append_still_reads_every_message(
+    alice: Owner, backend_settings: tuple[str, dict[str, object]]
+) -> None:
+    # The edit's one statement reads the history as its snapshot holds it; an append committed
+    # while it waited for the session's row lock is not in that snapshot but is counted by the
+    # UPDATE: the edit then reads the history again instead of answering without it.
+    begun = await first(alice, "Invoice Acme")
+    await commit(alice, begun.session.id, "Here it is", release_turn_lease="turn-a")
+    session_id = uuid.UUID(begun.session.id)
+    parts = urlsplit(backend_settings[0])
+    other = await asyncpg.connect(f"postgresql://{parts.netloc}{parts.path}")
+    try:
+        transaction = other.transaction()
+        await transaction.start()
+        # Another append, as AppendMessages writes one, holding the row lock until it commits.
+        await other.execute(
+            "UPDATE sessions SET message_count = 3, version = version + 1 WHERE id = $1", session_id
+        )
+        await other.execute(
+            "INSERT INTO messages (id, session_id, sequence, role, content, token_count, create_time) "
+            "VALUES ($1, $2, 3, 'user', 'meanwhile', 1, now())",
+            uuid.uuid4(),
+            session_id,
+        )
+        edit = asyncio.ensure_future(begin(alice, "add 2 hours", session_id=begun.session.id))
+        await asyncio.sleep(0.5)  # the edit's statement has started and waits for the lock
+        assert not edit.done()
+        await transaction.commit()
+        edited = await edit
+    finally:
+        await other.close()
+
+    assert [m.content for m in edited.messages] == ["Invoice Acme", "Here it is", "meanwhile", "add 2 hours"]
+    assert edited.message.sequence == 4 and edited.session.message_count == 4
+
+
+@pytest.mark.parametrize("backend", ["postgres+redis"], indirect=True)
+async def test_an_edit_that_waited_for_a_revision_still_reads_it(
+    alice: Owner, backend_settings: tuple[str, dict[str, object]]
+) -> None:
+    # As above, for a revision saved while the edit waited: it answers with that revision.
+    begun = await first(alice, "Invoice Acme")
+    await commit(
+        alice,
+        begun.session.id,
+        "Here it is",
+        revision=new_revision(begun.message.id),
+        release_turn_lease="turn-a",
+    )
+    session_id = uuid.UUID(begun.session.id)
+    parts = urlsplit(backend_settings[0])
+    other = await asyncpg.connect(f"postgresql://{parts.netloc}{parts.path}")
+    try:
+        transaction = other.transaction()
+        await transaction.start()
+        # A second revision, as SaveRevision writes one, holding the row lock until it commits.
+        await other.execute(
+            "UPDATE sessions SET latest_revision_number = 2, version = version + 1 WHERE id = $1", session_id
+        )
+        await other.execute(
+            "INSERT INTO document_revisions (session_id, number, invoice, totals, msc, message_id, summary, "
+            "create_time) SELECT session_id, 2, invoice, totals, msc, message_id, 'meanwhile', now() "
+            "FROM document_revisions WHERE session_id = $1 AND number = 1",
+            session_id,
+        )
+        edit = asyncio.ensure_future(begin(alice, "add 2 hours", session_id=begun.session.id))
+        await asyncio.sleep(0.5)  # the edit's statement has started and waits for the lock
+        assert not edit.done()
+        await transaction.commit()
+        edited = await edit
+    finally:
+        await other.close()
+
+    assert edited.latest_revision.number == 2 and edited.latest_revision.summary == "meanwhile"
+    assert [m.content for m in edited.messages] == ["Invoice Acme", "Here it is", "add 2 hours"]

@@ -143,15 +143,16 @@ def message_from_row(row: Row[Any]) -> MessageRecord:
     return message_from_record(row._mapping)
 
 
-def message_from_record(m: Mapping[Any, Any]) -> MessageRecord:
+def message_from_record(m: Mapping[Any, Any], prefix: str = "") -> MessageRecord:
+    """A message row (its columns named `prefix` + the column's name in a row of a join)."""
     return MessageRecord(
-        id=m["id"],
-        session_id=m["session_id"],
-        sequence=m["sequence"],
-        role=Role(m["role"]),
-        content=m["content"],
-        token_count=m["token_count"],
-        create_time=m["create_time"],
+        id=m[prefix + "id"],
+        session_id=m[prefix + "session_id"],
+        sequence=m[prefix + "sequence"],
+        role=Role(m[prefix + "role"]),
+        content=m[prefix + "content"],
+        token_count=m[prefix + "token_count"],
+        create_time=m[prefix + "create_time"],
     )
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Select,
     Table,
     Update,
+    and_,
     bindparam,
     delete,
     insert,
@@ -172,10 +173,14 @@ def one_statement(
     usage: int,
     release: bool,
     requires: ColumnElement[bool] | None = None,
+    history: bool = False,
 ) -> Select[Any]:
     """The PostgreSQL append / commit as one statement (see the module docstring): the UPDATE's
     RETURNING row is the result, every INSERT takes its counters from it. `requires` is one
-    more condition of the UPDATE (BeginTurn's: the turn lease a CTE of it took)."""
+    more condition of the UPDATE (BeginTurn's: the turn lease a CTE of it took). With
+    `history`, a row per message before the appended ones (its columns prefixed "h_"; one row
+    of NULLs when there is none), the last of them joined with the session's latest revision
+    (prefixed "r_"), as the statement's snapshot holds them: see TurnQueries.append_leased."""
     update_statement = _APPEND_UPDATE[flags]
     if requires is not None:
         update_statement = update_statement.where(requires)
@@ -222,6 +227,29 @@ def one_statement(
             .where(lease.session_id.in_(select(upd.c.id)), lease.holder == bindparam("p_holder"))
             .cte("l")
         )
+    if history:
+        before = upd.c.message_count - count
+        read = (
+            select(
+                upd,
+                *(c.label(f"h_{c.name}") for c in MESSAGES.c),
+                *(c.label(f"r_{c.name}") for c in REVISIONS.c),
+            )
+            .select_from(
+                upd.outerjoin(
+                    MESSAGES, and_(MESSAGES.c.session_id == upd.c.id, MESSAGES.c.sequence <= before)
+                ).outerjoin(
+                    REVISIONS,
+                    and_(
+                        REVISIONS.c.session_id == upd.c.id,
+                        REVISIONS.c.number == upd.c.latest_revision_number,
+                        MESSAGES.c.sequence == before,
+                    ),
+                )
+            )
+            .order_by(MESSAGES.c.sequence)
+        )
+        return read.add_cte(*inserts)
     return select(upd).add_cte(*inserts)
 
 
@@ -487,9 +515,10 @@ async def write_in_one(
     idempotency_key: str,
     fingerprint: str,
     now: dt.datetime,
-) -> tuple[SessionRecord, list[uuid.UUID]] | None:
+) -> tuple[SessionRecord, list[uuid.UUID], list[Any]] | None:
     """Run a one-statement append (`_one_statement`'s shape for these rows): the session as its
-    UPDATE returned it and the ids of the messages it inserted; None when it wrote nothing
+    UPDATE returned it, the ids of the messages it inserted and the statement's rows (the
+    driver's records); None when it wrote nothing
     (the UPDATE matched no row, or the key is taken: a retry of an append that committed
     first, see `MessageQueries.append`)."""
     ids = [uuid.uuid4() for _ in messages]
@@ -527,18 +556,18 @@ async def write_in_one(
         if not idempotency_key:
             raise
         return None
-    return (session_from_record(rows[0]), ids) if rows else None
+    return (session_from_record(rows[0]), ids, rows) if rows else None
 
 
 def stored_in_one(
-    written: tuple[SessionRecord, list[uuid.UUID]],
+    written: tuple[SessionRecord, list[uuid.UUID], list[Any]],
     messages: Sequence[NewMessage],
     token_counts: Sequence[int],
     revision: NewRevision | None,
     now: dt.datetime,
 ) -> AppendAttempt:
     """The records a one-statement write stored, from the session its UPDATE returned."""
-    session, ids = written
+    session, ids, _ = written
     first = session.message_count - len(messages) + 1
     stored = [
         MessageRecord(

@@ -174,7 +174,8 @@ def _lease_take(refuse_finalized: bool) -> CTE:
 
 
 # An edit's BeginTurn write, by (keyed, refuse_finalized): the append of one message whose
-# UPDATE requires the lease the CTE took (see TurnQueries.append_leased).
+# UPDATE requires the lease the CTE took, reading the history before it (see
+# TurnQueries.append_leased).
 _LEASED_APPEND = {
     (keyed, refuse): one_statement(
         (False, False, False, False),
@@ -183,10 +184,33 @@ _LEASED_APPEND = {
         0,
         False,
         requires=select(_lease_take(refuse).c.session_id).exists(),
+        history=True,
     )
     for keyed in (False, True)
     for refuse in (False, True)
 }
+
+
+# An edit's history: the session's latest revision (None when it has none) and its messages,
+# oldest first.
+History = tuple[RevisionRecord | None, list[MessageRecord]]
+
+
+def _history(appended: AppendResult, rows: list[Any]) -> History | None:
+    """The history an edit's one statement read (rows of `one_statement(history=True)`) with
+    the message it appended; None when the statement's snapshot missed part of it."""
+    session = appended.session
+    messages = [message_from_record(row, "h_") for row in rows if row["h_id"] is not None]
+    messages.extend(appended.messages)
+    if len(messages) != session.message_count:
+        return None
+    revision = None
+    if session.latest_revision_number:
+        last = rows[-1]
+        if last["r_session_id"] is None:
+            return None  # committed after the snapshot, or no message to join it to
+        revision = revision_from_record(last, "r_")
+    return revision, messages
 
 
 @dataclass(slots=True, frozen=True)
@@ -273,14 +297,21 @@ class TurnQueries:
         token_limit: int,
         now: dt.datetime,
         expire_time: dt.datetime,
-    ) -> AppendResult | None:
+    ) -> tuple[AppendResult, History | None] | None:
         """An edit's BeginTurn write on PostgreSQL: `lease` taken and `message` appended in ONE
         statement (the lease's CTE checks the owner and the session's state, so no read comes
         first), instead of the owner check, AcquireTurnLease's statement and the append's.
         None when it wrote nothing: another holder's lease, a session BeginTurn refuses, a
         retry of the key (its INSERT fails the whole statement, the lease with it), the token
         limit; the caller then takes the steps one by one, which answer each case as they
-        always did. Always None on SQLite, which has no UPDATE in a CTE."""
+        always did. Always None on SQLite, which has no UPDATE in a CTE.
+
+        The same statement reads the history (`history()`'s answer), as its snapshot holds
+        it: complete unless an append or revision committed while the UPDATE waited for the
+        row's lock (the snapshot predates it, the returned counters do not). Messages are
+        numbered without gaps and committed with the counter, so the snapshot holds a prefix
+        of them: complete when it holds as many as the counter says, and the revision the
+        counter names. Otherwise the History is None and the caller reads it (`history()`)."""
         if self._db.is_sqlite:
             return None
         parameters = {
@@ -311,9 +342,11 @@ class TurnQueries:
         )
         if written is None:
             return None
-        return stored_in_one(written, [message], [token_count], None, now).result
+        appended = stored_in_one(written, [message], [token_count], None, now).result
+        assert appended is not None
+        return appended, _history(appended, written[2])
 
-    async def history(self, session: SessionRecord) -> tuple[RevisionRecord | None, list[MessageRecord]]:
+    async def history(self, session: SessionRecord) -> History:
         """`session`'s latest revision (None when it has none) and its messages, oldest first:
         one statement (the revision joined to the last message)."""
         number = session.latest_revision_number

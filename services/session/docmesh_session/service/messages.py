@@ -30,7 +30,7 @@ from docmesh_session.domain import (
 from docmesh_session.errors import refusal
 from docmesh_session.paging import Keyset, PageTokens, filter_hash, int_key
 from docmesh_session.repository import SessionRepository
-from docmesh_session.repository.turns import FirstTurnReads, LeaseTake
+from docmesh_session.repository.turns import FirstTurnReads, History, LeaseTake
 from docmesh_session.service.leases import check_holder
 from docmesh_session.service.shared import SessionLookup, run_to_completion
 from docmesh_session.settings import SessionSettings
@@ -179,11 +179,12 @@ class MessageRules:
         holder: str,
         duration: dt.timedelta,
         refuse_finalized: bool,
-    ) -> tuple[TurnLease, AppendResult] | None:
+    ) -> tuple[TurnLease, AppendResult, History | None] | None:
         """An edit's opening in one write (repository TurnQueries.append_leased): the turn lease
         for `holder` taken and the person's message appended, by the rules of
-        AcquireTurnLease and AppendMessages. None when nothing was written: the caller takes
-        the steps one by one, which say why (or replay a retry)."""
+        AcquireTurnLease and AppendMessages, with the history the statement read (None: read
+        it). None when nothing was written: the caller takes the steps one by one, which say
+        why (or replay a retry)."""
         messages = [NewMessage(role=Role.USER, content=content)]
         self.check_messages(messages)
         check_idempotency_key(idempotency_key)
@@ -204,8 +205,8 @@ class MessageRules:
         )
         if appended is None:
             return None
-        await self._cache.put_session(appended.session)
-        return lease, appended
+        await self._cache.put_session(appended[0].session)
+        return lease, *appended
 
     async def first_turn(
         self,

@@ -166,14 +166,18 @@ class TurnRules:
             duration=turn.lease_duration,
             refuse_finalized=turn.refuse_finalized,
         )
+        history = None
         if leased is None:
             # AcquireTurnLease's rule: the owner check first (Redis, else the database).
             session = await self._lookup.visible(owner_id, session_id)
-            leased = await self._lease_and_append(owner_id, session, turn)
-        lease, appended = leased
-        # Read as the append's record counts it (repository/turns.py); the append wrote the
-        # session through to Redis, and the revision there is unchanged: nothing to cache.
-        revision, messages = await self._repository.turns.history(appended.session)
+            lease, appended = await self._lease_and_append(owner_id, session, turn)
+        else:
+            lease, appended, history = leased
+        if history is None:
+            # Read as the append's record counts it (repository/turns.py); the append wrote the
+            # session through to Redis, and the revision there is unchanged: nothing to cache.
+            history = await self._repository.turns.history(appended.session)
+        revision, messages = history
         start = TurnStart(
             view=SessionView(appended.session, revision),
             messages=messages,
