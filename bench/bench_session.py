@@ -64,6 +64,7 @@ from machine_cpu import CpuMeter, littles_law_floor, machine_ms, process_cpu  # 
 from docmesh.session.v1 import session_service_pb2 as pb  # noqa: E402
 from docmesh.session.v1 import session_service_pb2_grpc  # noqa: E402
 from docmesh.type.v1 import invoice_pb2, money_pb2  # noqa: E402
+from docmesh_agent.adapters.session_grpc import TURN_KEY_METADATA  # noqa: E402
 from docmesh_dev import testenv  # noqa: E402
 from docmesh_session.migrate import upgrade_url  # noqa: E402
 
@@ -504,11 +505,13 @@ TURN_MSC = "socialcalc:version:1.0\n" + "".join(
 TURN_PHASES = ("turn: first (Begin+Commit)", "turn: edit (Begin+Commit)")
 
 
-async def _turns(port: int, sessions: list[str], concurrency: int) -> list[str]:
+async def _turns(port: int, sessions: list[str], concurrency: int, client_keys: bool = False) -> list[str]:
     """One chat turn per entry of `sessions` as the agent makes it with the built-in provider
     (BeginTurn with its key, the profile and the customers' names asked for; CommitTurn of the
     reply, the revision and one usage record, freeing the lease), `concurrency` at a time: a
-    first turn for "" (a new session), an edit of the session otherwise. The sessions' ids."""
+    first turn for "" (a new session), an edit of the session otherwise. With `client_keys`
+    a first turn is one a client sent with an Idempotency-Key: the agent names the session
+    after it and BeginTurn looks for a session a first try made. The sessions' ids."""
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     stub = session_service_pb2_grpc.SessionServiceStub(channel)
     pending = list(enumerate(sessions))
@@ -528,6 +531,9 @@ async def _turns(port: int, sessions: list[str], concurrency: int) -> list[str]:
         begin.lease_duration.seconds = 30
         if not session_id:
             begin.new_session.title = "Invoice for Acme Corp"
+            if client_keys:
+                begin.new_session.metadata[TURN_KEY_METADATA] = key
+                begin.reuse_metadata_key = TURN_KEY_METADATA
         begun = await stub.BeginTurn(begin, metadata=MD)
         commit = pb.CommitTurnRequest(
             session_id=begun.session.id,
@@ -595,7 +601,7 @@ def ab(args: argparse.Namespace, redis_url: str) -> None:
                     sessions = [""] * args.turns
                     for phase in TURN_PHASES:
                         before, started = process_cpu(pid), time.perf_counter()
-                        sessions = asyncio.run(_turns(port, sessions, 8))
+                        sessions = asyncio.run(_turns(port, sessions, 8, args.turn_keys))
                         elapsed = time.perf_counter() - started
                         cpu_ms = (process_cpu(pid) - before) / args.turns * 1000
                         results.setdefault((phase, label), []).append((args.turns / elapsed, cpu_ms))
@@ -668,6 +674,9 @@ def main() -> None:
         "--turns", type=int, default=200, help="chat turns of each kind per round of --ab (0: none)"
     )
     parser.add_argument("--turns-only", action="store_true", help="--ab measures the chat turns only")
+    parser.add_argument(
+        "--turn-keys", action="store_true", help="first turns of --ab carry a client's key (Idempotency-Key)"
+    )
     args = parser.parse_args()
     redis_url = testenv.redis_url()
     if not testenv.reachable(testenv.database_url(), 5432) or not testenv.reachable(redis_url, 6379):

@@ -168,6 +168,18 @@ async def test_a_retried_first_turn_continues_the_session_its_first_try_created(
     assert again.session.id == once.session.id and again.replayed and again.message.id == once.message.id
 
 
+async def test_a_keyed_first_turn_never_continues_another_owners_or_a_deleted_session(alice, bob) -> None:
+    new = pb.Session(title="Acme", metadata={TURN_KEY: "k"})
+    bobs = await begin(bob, "Invoice Acme", new_session=new, reuse_metadata_key=TURN_KEY)
+    deleted = await begin(alice, "Invoice Acme", new_session=new, reuse_metadata_key=TURN_KEY)
+    await alice.stub.DeleteSession(pb.DeleteSessionRequest(session_id=deleted.session.id), metadata=alice.md)
+
+    again = await begin(alice, "Invoice Acme", new_session=new, reuse_metadata_key=TURN_KEY, holder="turn-b")
+
+    assert again.session.id not in (bobs.session.id, deleted.session.id) and not again.replayed
+    assert again.session.owner_id == alice.owner_id and again.session.message_count == 1
+
+
 async def test_a_completed_session_is_failed_precondition_and_its_lease_stays_free(alice) -> None:
     session = await alice.create()
     await alice.stub.CompleteSession(pb.CompleteSessionRequest(session_id=session.id), metadata=alice.md)

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, insert, literal, or_, select, update
+from sqlalchemy import ColumnElement, String, bindparam, delete, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from docmesh_session.database import Database
@@ -37,6 +37,19 @@ _SELECT_SESSION = select(SESSIONS).where(
     SESSIONS.c.id == bindparam("p_id"), SESSIONS.c.owner_id == bindparam("p_owner")
 )
 _METADATA = SESSIONS.c["metadata"]
+# The id of the owner's newest live session whose metadata has p_key = p_value (what `page`
+# finds, newest first, for that filter), built once: a keyed first turn looks for the session
+# its first try made.
+_SELECT_NAMED = (
+    select(SESSIONS.c.id)
+    .where(
+        SESSIONS.c.owner_id == bindparam("p_owner", type_=String()),
+        SESSIONS.c.delete_time.is_(None),
+        _METADATA[bindparam("p_key", type_=String())].as_string() == bindparam("p_value", type_=String()),
+    )
+    .order_by(SESSIONS.c.create_time.desc(), SESSIONS.c.id.desc())
+    .limit(1)
+)
 # The keyset of each listing order: (time column, id), and whether it runs newest first.
 _ORDER_KEY = {
     SessionOrder.CREATE_DESC: (SESSIONS.c.create_time, True),
@@ -82,6 +95,17 @@ class SessionQueries:
             # new statement and its cache key on every call, which showed up in turn profiles.
             await conn.execute(_INSERT_SESSION, row)
         return record
+
+    async def named(self, owner_id: str, key: str, value: str) -> uuid.UUID | None:
+        """The owner's newest live session whose metadata has `key` = `value` (non-empty), as
+        `page` with that filter finds it; on PostgreSQL one statement built once, on the driver."""
+        if self._db.is_sqlite:
+            found = await self.page(
+                owner_id, SessionFilter(metadata_key=key, metadata_value=value), after=None, limit=1
+            )
+            return found[0].id if found else None
+        rows = await self._db.fetch(_SELECT_NAMED, {"p_owner": owner_id, "p_key": key, "p_value": value})
+        return rows[0]["id"] if rows else None
 
     async def get(self, owner_id: str, session_id: uuid.UUID) -> SessionRecord | None:
         """The owner's session, soft-deleted or not; None when absent or someone else's."""

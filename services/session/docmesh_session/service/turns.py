@@ -24,7 +24,6 @@ from docmesh_session.domain import (
     MessageRecord,
     NewMessage,
     Role,
-    SessionFilter,
     SessionRecord,
     SessionView,
     Status,
@@ -216,13 +215,7 @@ class TurnRules:
         value = new.metadata.get(new.reuse_metadata_key, "") if new.reuse_metadata_key else ""
         if not value:
             return None
-        found = await self._repository.sessions.page(
-            owner_id,
-            SessionFilter(metadata_key=new.reuse_metadata_key, metadata_value=value),
-            after=None,
-            limit=1,
-        )
-        return found[0].id if found else None
+        return await self._repository.sessions.named(owner_id, new.reuse_metadata_key, value)
 
     async def _with_profile(self, owner_id: str, start: TurnStart, turn: TurnRequest) -> TurnStart:
         """A first document's makings: the seller (the profile) and whom its buyer may be (the
