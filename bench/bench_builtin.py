@@ -70,6 +70,17 @@ def corpus_turns() -> list[Turn]:
     return turns
 
 
+# The mesh benchmarks' chat edit (bench_agent, bench_gateway): an edit after the request that made the document.
+ACME = "Invoice Acme Corp for 10 hours of consulting at $150/h, 8% tax, due in 30 days"
+
+
+def mesh_edit_turns() -> list[Turn]:
+    """The edit the mesh benchmarks send, with the request before it as history."""
+    today = dt.date(2026, 3, 2)
+    current = interpret(ACME, None, today=today).invoice
+    return [Turn("add 2 hours of QA at $80", current, today, (ACME,))]
+
+
 def measure(turns: list[Turn], repeat: int) -> list[float]:
     """Milliseconds per interpret call, every turn `repeat` times."""
     timings: list[float] = []
@@ -99,6 +110,7 @@ def main() -> None:
     _report("phrasings", phrasings, args.repeat)
     _report("corpus", corpus, args.repeat)
     _report("all", phrasings + corpus, args.repeat)
+    _report("mesh edit", mesh_edit_turns(), args.repeat * 200)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from docmesh_agent.builtin.drafts import Draft
 from docmesh_agent.builtin.edits.op import EditError
 from docmesh_agent.builtin.generate import fold, generate
 from docmesh_agent.builtin.interpretation import Interpretation
-from docmesh_agent.builtin.read_edit import answer_count, answer_price, edit, pending
+from docmesh_agent.builtin.read_edit import answer_pending, edit
 from docmesh_agent.builtin.read_parties import LEAD_RE
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, why
@@ -54,12 +54,15 @@ def interpret(
             "Please send the request in shorter parts."
         )
     language = _language(message, current, history)
+    # Before the first document every earlier message is read again; after it, only the last one
+    # is (what it left waiting), so only that one is translated.
+    earlier = history if current is None else history[-1:]
     try:
         result = _interpret(
             correct_keywords(to_english(message, language)),
             current,
             today,
-            [correct_keywords(to_english(h[:MAX_MESSAGE_CHARS], language)) for h in history],
+            [correct_keywords(to_english(h[:MAX_MESSAGE_CHARS], language)) for h in earlier],
         )
         return localize(result, language)
     except EditError as exc:
@@ -107,16 +110,10 @@ def _interpret(
         # the NEW document, the current one left as it is); the caller starts a new document.
         return generate(read_request(request, today), today, replacing=True)
     if history:
-        priced, asked = pending(history[-1], current, today)
-        if priced is not None:
-            answered = answer_price(priced, text)
-            if answered is not None:
-                return edit(answered[0], current, today, draft=answered[1])
-        if asked is not None:
-            # "per hour", "total", "70" after "add coaching 10 hours 1500" asked about it.
-            counted = answer_count(asked, text)
-            if counted is not None:
-                return edit(history[-1], current, today, draft=counted)
+        # "400", "per hour", "total" answering what the previous message left waiting.
+        answered = answer_pending(history[-1], text, current, today)
+        if answered is not None:
+            return answered
     chat = chat_reply(text, current)
     if chat is not None:
         return chat

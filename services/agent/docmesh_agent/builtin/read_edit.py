@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -39,24 +40,44 @@ from docmesh_common.model.invoice import Invoice
 MAX_EDIT_CHARS = 300
 
 
-def pending(last: str, current: Invoice, today: dt.date) -> tuple[tuple[str, NeedPrice] | None, Draft | None]:
-    """What the previous message left waiting for an answer, as (price, count):
-    price: it added an item without a price, that item and the message;
-    count: it added lines with a question about their count or price ("add coaching 10 hours
-    1500": the total or per hour?), what it added.
-    One replay of the previous message answers both (replaying it is most of an edit's cost)."""
+Reader = Callable[[str], Draft]
+
+
+def answer_pending(last: str, message: str, current: Invoice, today: dt.date) -> Interpretation | None:
+    """The edit `message` finishes when it answers what the previous message `last` left waiting:
+    a price ("400" after an "add ..." without one), or the count or price question of a line it
+    added ("per hour", "total", "70" after "add coaching 10 hours 1500"). None when it answers
+    nothing (it is an edit of its own).
+
+    The previous message is read once: whether it could be waiting at all is seen on its reading
+    (an unpriced line, or a question about a line), and only then is it replayed as an edit, with
+    that reading shared (reading it again and again was three quarters of an edit's cost)."""
     text = strip_edit_words(last)
     if len(text) > MAX_EDIT_CHARS:
-        return None, None
+        return None
+    readings: dict[str, Draft] = {}
+
+    def read(words: str) -> Draft:
+        if words not in readings:
+            readings[words] = read_request(words, today)
+        return readings[words]
+
+    added = read(_ADD_WORDS.sub("", text))
+    priced = _PRICE_ONLY_RE.match(message.strip()) is not None and any(
+        i.unit_price is None for i in added.items
+    )
+    asked = bool(added.unclear) and any(asked_about(i) for i in added.items)
+    if not priced and not asked:
+        return None
     try:
-        _apply_all(text, current, today)
-    except NeedPrice as need:
-        return (text, need), None
+        _apply_all(text, current, today, read)
+    except NeedPrice:
+        answered = _answer_price(added, message) if priced else None
+        return edit(text, current, today, draft=answered) if answered is not None else None
     except EditError:
-        draft = read_request(_ADD_WORDS.sub("", text), today)
-        if draft.unclear and any(asked_about(i) for i in draft.items):
-            return None, draft
-    return None, None
+        counted = _answer_count(added, message) if asked else None
+        return edit(last, current, today, draft=counted) if counted is not None else None
+    return None
 
 
 _PRICE_ONLY_RE = re.compile(
@@ -67,28 +88,23 @@ _PRICE_ONLY_RE = re.compile(
 )
 
 
-def answer_price(pending: tuple[str, NeedPrice], message: str) -> tuple[str, Draft] | None:
-    """ "400" after an "add ..." that had no price: that message again, with the price."""
-    text, _need = pending
-    if not _PRICE_ONLY_RE.match(message.strip()):
-        return None
-    draft = read_request(_ADD_WORDS.sub("", text), dt.date(2000, 1, 1))
+def _answer_price(added: Draft, message: str) -> Draft | None:
+    """ "400" after an "add ..." that had no price: what that message added, with the price."""
+    draft = replace(added, items=list(added.items))
     unpriced = [i for i, item in enumerate(draft.items) if item.unit_price is None]
-    if not unpriced:
-        return None
     answer = price_answer(message, draft.items[unpriced[0]])
     if answer is None:
         return None
     draft.items[unpriced[0]] = answer[0]
     if answer[1]:
         draft.currency_hint = answer[1]
-    return text, draft
+    return draft
 
 
-def answer_count(pending: Draft, message: str) -> Draft | None:
-    """ "per hour", "total", "70" answering the question `pending_count` found: what the earlier
-    message added, now complete; None when the message does not answer it (it is an edit of its own)."""
-    answered = answer_nested(pending, message)
+def _answer_count(added: Draft, message: str) -> Draft | None:
+    """ "per hour", "total", "70" answering the question about a line the previous message added:
+    what it added, now complete; None when the message does not answer it."""
+    answered = answer_nested(added, message)
     if answered.unclear:
         return None
     return replace(answered, unclear=[])
@@ -130,11 +146,12 @@ _EDIT_SPLIT = re.compile(
 )
 
 
-def _apply_all(text: str, current: Invoice, today: dt.date) -> Change:
-    """Apply one edit, or several joined by "and"/commas when each one is understood on its own."""
+def _apply_all(text: str, current: Invoice, today: dt.date, read: Reader | None = None) -> Change:
+    """Apply one edit, or several joined by "and"/commas when each one is understood on its own.
+    `read` reads what a part adds (read_request, or one that remembers its readings)."""
     data = current.model_dump()
     try:
-        return _apply_one(text, data, current, today)
+        return _apply_one(text, data, current, today, read)
     except (EditError, NeedPrice) as whole_error:
         parts = [p for p in _EDIT_SPLIT.split(text) if p and p.strip(" ,.;")]
         if len(parts) < 2:
@@ -145,7 +162,7 @@ def _apply_all(text: str, current: Invoice, today: dt.date) -> Change:
         for part in parts:
             inv = Invoice.model_validate(data)
             try:
-                data, part_changes = _apply_one(strip_edit_words(part), data, inv, today)
+                data, part_changes = _apply_one(strip_edit_words(part), data, inv, today, read)
             except (EditError, NeedPrice):
                 raise whole_error from None
             changes.extend(part_changes)
@@ -274,14 +291,22 @@ _NO_VALUE_RE = re.compile(
 )
 
 
-def _apply_one(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change:
+def _apply_one(
+    text: str, data: dict[str, Any], current: Invoice, today: dt.date, read: Reader | None = None
+) -> Change:
     """The first operation that reads `text`; else what it adds (a line, a tax, a due date, ...)."""
     for op in _OPS:
         result = op(text, data, current, today)
         if result is not None:
             return result
     adding = re.match(r"^(?:add|include|also|plus|put|(?:throw|toss|chuck)\s+in)\s+", text, re.IGNORECASE)
-    draft = read_request(text[adding.end() :] if adding else text, today)
+    words = text[adding.end() :] if adding else text
+    # A remembered reading is shared: what is unknown here is noted on a copy.
+    draft = (
+        replace(read(words), unknown=list(read(words).unknown))
+        if read is not None
+        else read_request(words, today)
+    )
     # Without "add", an unpriced "item", or one that starts with a verb, is more likely words we
     # did not understand than a new line.
     if not adding and any(
