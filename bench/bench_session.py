@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -50,6 +51,7 @@ import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -502,24 +504,47 @@ TURN_MSC = "socialcalc:version:1.0\n" + "".join(
     f"cell:D{row}:vtf:n:1500:B{row}*C{row}\n"
     for row in range(1, 61)
 )
-TURN_PHASES = ("turn: first (Begin+Commit)", "turn: edit (Begin+Commit)")
+# Each RPC of a chat turn, measured apart: first turns' BeginTurn, their CommitTurn, then an
+# edit of each of those sessions.
+TURN_PHASES = ("first turn: BeginTurn", "first turn: CommitTurn", "edit: BeginTurn", "edit: CommitTurn")
 
 
-async def _turns(port: int, sessions: list[str], concurrency: int, client_keys: bool = False) -> list[str]:
-    """One chat turn per entry of `sessions` as the agent makes it with the built-in provider
-    (BeginTurn with its key, the profile and the customers' names asked for; CommitTurn of the
-    reply, the revision and one usage record, freeing the lease), `concurrency` at a time: a
-    first turn for "" (a new session), an edit of the session otherwise. With `client_keys`
-    a first turn is one a client sent with an Idempotency-Key: the agent names the session
-    after it and BeginTurn looks for a session a first try made. The sessions' ids."""
+@dataclasses.dataclass(frozen=True)
+class Begun:
+    session_id: str
+    message_id: str
+    holder: str
+    key: str
+
+
+async def _each(port: int, items: list[Any], call: Callable[[Any, Any], Awaitable[Any]]) -> list[Any]:
+    """`call(stub, item)` for every item, 8 at a time on one channel; the answers in order."""
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     stub = session_service_pb2_grpc.SessionServiceStub(channel)
-    pending = list(enumerate(sessions))
-    done = list(sessions)
+    pending = list(enumerate(items))
+    answers: list[Any] = [None] * len(items)
 
-    async def turn(index: int, session_id: str) -> None:
+    async def worker() -> None:
+        while pending:
+            index, item = pending.pop()
+            answers[index] = await call(stub, item)
+
+    await wait_serving(channel)
+    await asyncio.gather(*(worker() for _ in range(8)))
+    await channel.close()
+    return answers
+
+
+def _begin(client_keys: bool) -> Callable[[Any, str], Awaitable[Begun]]:
+    """A turn's BeginTurn as the agent makes it with the built-in provider (its key, the
+    profile and the customers' names asked for): a first turn for "" (a new session), an edit
+    of the session otherwise. With `client_keys` a first turn is one a client sent with an
+    Idempotency-Key: the agent names the session after it and BeginTurn looks for a session a
+    first try made."""
+
+    async def begin(stub: Any, session_id: str) -> Begun:
         key, holder = uuid.uuid4().hex, f"bench-{uuid.uuid4().hex[:8]}"
-        begin = pb.BeginTurnRequest(
+        request = pb.BeginTurnRequest(
             session_id=session_id,
             content=TEXT,
             idempotency_key=f"{key}:user",
@@ -528,46 +553,46 @@ async def _turns(port: int, sessions: list[str], concurrency: int, client_keys: 
             refuse_finalized=True,
             include_customer_names=True,
         )
-        begin.lease_duration.seconds = 30
+        request.lease_duration.seconds = 30
         if not session_id:
-            begin.new_session.title = "Invoice for Acme Corp"
+            request.new_session.title = "Invoice for Acme Corp"
             if client_keys:
-                begin.new_session.metadata[TURN_KEY_METADATA] = key
-                begin.reuse_metadata_key = TURN_KEY_METADATA
-        begun = await stub.BeginTurn(begin, metadata=MD)
-        commit = pb.CommitTurnRequest(
-            session_id=begun.session.id,
-            messages=[pb.NewMessage(role=pb.MESSAGE_ROLE_ASSISTANT, content="Here is your invoice.")],
-            idempotency_key=f"{key}:assistant",
-            usage=[
-                pb.UsageRecord(
-                    provider="builtin", model="builtin", prompt_tokens=20, completion_tokens=8, estimated=True
-                )
-            ],
-            release_turn_lease=holder,
-            revision=pb.NewRevision(
-                invoice=INVOICE, totals=TOTALS, msc=TURN_MSC, message_id=begun.message.id, summary="edit"
-            ),
-        )
-        await stub.CommitTurn(commit, metadata=MD)
-        done[index] = begun.session.id
+                request.new_session.metadata[TURN_KEY_METADATA] = key
+                request.reuse_metadata_key = TURN_KEY_METADATA
+        begun = await stub.BeginTurn(request, metadata=MD)
+        return Begun(begun.session.id, begun.message.id, holder, key)
 
-    async def worker() -> None:
-        while pending:
-            await turn(*pending.pop())
+    return begin
 
-    await wait_serving(channel)
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    await channel.close()
-    return done
+
+async def _commit(stub: Any, begun: Begun) -> str:
+    """The turn's CommitTurn as the agent makes it: the reply, the revision (a 20-line invoice
+    and its sheet) and one usage record, freeing the lease. The session's id."""
+    request = pb.CommitTurnRequest(
+        session_id=begun.session_id,
+        messages=[pb.NewMessage(role=pb.MESSAGE_ROLE_ASSISTANT, content="Here is your invoice.")],
+        idempotency_key=f"{begun.key}:assistant",
+        usage=[
+            pb.UsageRecord(
+                provider="builtin", model="builtin", prompt_tokens=20, completion_tokens=8, estimated=True
+            )
+        ],
+        release_turn_lease=begun.holder,
+        revision=pb.NewRevision(
+            invoice=INVOICE, totals=TOTALS, msc=TURN_MSC, message_id=begun.message_id, summary="edit"
+        ),
+    )
+    await stub.CommitTurn(request, metadata=MD)
+    return begun.session_id
 
 
 def ab(args: argparse.Namespace, redis_url: str) -> None:
     """Both services side by side (own database, own Redis namespace), each call measured on
     each in alternating rounds: h2load over one HTTP/2 connection (32 streams), the service's
     CPU per answered call from /proc (no Python client shares the figures); then chat turns
-    (`_turns`: first turns, then an edit of each of those sessions, --turns of each, 8 at a
-    time, from this process's gRPC client), the service's CPU per turn."""
+    (BeginTurn and CommitTurn as the agent makes them, --turns first turns then an edit of each
+    of those sessions, 8 at a time from this process's gRPC client), the service's CPU per
+    call of each, each RPC measured apart."""
     from bench_rest_hop import tree_pythonpath, worktree
 
     if shutil.which("h2load") is None:
@@ -598,10 +623,11 @@ def ab(args: argparse.Namespace, redis_url: str) -> None:
                     results.setdefault((call, label), []).append((rate, cpu_ms))
             if args.turns:
                 for label, port, pid, _ in order:
-                    sessions = [""] * args.turns
+                    items: list[Any] = [""] * args.turns
                     for phase in TURN_PHASES:
+                        rpc = _commit if phase.endswith("CommitTurn") else _begin(args.turn_keys)
                         before, started = process_cpu(pid), time.perf_counter()
-                        sessions = asyncio.run(_turns(port, sessions, 8, args.turn_keys))
+                        items = asyncio.run(_each(port, items, rpc))
                         elapsed = time.perf_counter() - started
                         cpu_ms = (process_cpu(pid) - before) / args.turns * 1000
                         results.setdefault((phase, label), []).append((args.turns / elapsed, cpu_ms))
