@@ -354,3 +354,47 @@ def test_an_amount_after_the_buyer_is_never_an_address_line() -> None:
     assert result.invoice is not None, result.reply
     assert compute_totals(result.invoice).total == Decimal("1652.50")
     assert result.invoice.buyer.address_lines == []
+
+
+# Found on former_heldout_v2 (session 5, round 2).
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # 60 x 1,850 = 111,000 before.
+        ("invoice for Bluebird Bakery - catering for 60 guests 1,850.00", Decimal("1850.00")),
+        # 12 x 300 = 3,600 before.
+        ("Invoice Bluebird Bakery: lunch for 12 people 300", Decimal("300.00")),
+    ],
+)
+def test_who_a_service_is_for_then_a_bare_price_is_the_price_of_the_whole_service(
+    message: str, total: Decimal
+) -> None:
+    assert _total(message) == total
+
+
+def test_a_head_count_priced_each_is_still_the_quantity() -> None:
+    assert _total("Invoice Bluebird Bakery: catering for 60 guests at 25 each") == Decimal("1500.00")
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # 12 x 5 = 60 before.
+        ("Receipt for Lucy Ferrer: box of 12 eggs 5", Decimal("5.00")),
+        # 10 x 100 = 1,000 before.
+        ("Recibo para Lucía Ferrer: bono de 10 clases 100 €", Decimal("100.00")),
+    ],
+)
+def test_what_one_thing_holds_then_a_bare_price_is_one_of_that_thing(message: str, total: Decimal) -> None:
+    assert _total(message) == total
+
+
+def test_a_phone_in_brackets_after_the_buyer_is_the_buyers_not_a_count() -> None:
+    # 612 pilates classes at 12 = 7,344 before.
+    result = interpret("Receipt for Lucy Ferrer (tel. 612 345 678): pilates class 12", None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert compute_totals(result.invoice).total == Decimal("12.00")
+    assert result.invoice.buyer.name == "Lucy Ferrer"
+    assert result.invoice.buyer.phone == "612 345 678"

@@ -22,6 +22,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from docmesh_agent.builtin.counts import HEADCOUNT, HOLDER_OF
 from docmesh_agent.builtin.drafts import Draft, SaidNumber
 from docmesh_agent.builtin.money import parse_number
 from docmesh_agent.builtin.not_amounts import date_or_contact_spans
@@ -87,7 +88,13 @@ def _named_in(digits: str, description: str) -> bool:
             description[match.end() :],
         )
         after_a_name = re.search(r"[A-Z0-9][\w.-]*\s+$", description[: match.start()])
-        if not counts_what_follows or after_a_name:
+        # "Catering for 60 guests": who the line is for, said in its name (priced as a whole).
+        for_whom = re.search(r"\bfor\s+$", description[: match.start()], re.IGNORECASE) and re.match(
+            rf"\s*(?:{HEADCOUNT})\b", description[match.end() :], re.IGNORECASE
+        )
+        # "Box of 12 eggs": what the one thing holds, said in its name.
+        holds = HOLDER_OF.search(description[: match.start()]) is not None
+        if not counts_what_follows or after_a_name or for_whom or holds:
             return True
     return False
 

@@ -28,6 +28,8 @@ COUNT_INSIDE = re.compile(r"\b\d+(?:[.,]\d+)?(?:\s+[x×*]\s*|[x×*]\s+)\d")
 SMALL_MEASURES = frozenset({"g", "gr", "gram", "grams", "mg", "ml", "cl", "oz"})
 # How many people a service is for ("25 ppl", "60 guests"): counted like a container.
 HEADCOUNT = r"ppl|pax|people|persons?|guests?|heads?|covers|attendees|participants|diners"
+# "box of", "pack of", "bono de" before a count: one thing (a singular word) that holds that many.
+HOLDER_OF = re.compile(r"\b[^\W\d_]*[^\W\d_s]\s+(?:of|de)\s*$", re.IGNORECASE)
 # Words that only say how the goods come ("12 reams paper") or for how many people ("60 guests
 # buffet dinner"): a unit even without "of".
 CONTAINERS = (

@@ -11,6 +11,8 @@ from docmesh_agent.builtin.counts import (
     COUNT_INSIDE,
     COUNT_THEN_MEASURE,
     COUNT_THEN_NOUN,
+    HEADCOUNT,
+    HOLDER_OF,
     PER_UNIT_TAIL,
     PLURAL_THEN_COUNT,
     PRICE_WORDS,
@@ -467,7 +469,22 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
             and re.fullmatch(r"[a-z]+s", counted_by.group("unit"))
             and not re.fullmatch(CONTAINERS, counted_by.group("unit"), re.IGNORECASE)
         )
-        measured = counted_by.group("unit") and not name_number
+        # "catering for 60 guests 1,850": who a service is for, then a price with no "at", "each"
+        # or "a head", is the price of the whole service (it was 60 x 1,850, a wrong total).
+        audience = (
+            for_count
+            and not per_one
+            and connector not in ("at", "@", "x", "×", "*")
+            and re.fullmatch(HEADCOUNT, counted_by.group("unit") or "", re.IGNORECASE) is not None
+        )
+        # "box of 12 eggs 5", "bono de 10 clases 100 €": what one thing holds, then its price;
+        # one box at 5 (it was 12 at 5, a wrong total).
+        holds = (
+            not per_one
+            and connector not in ("at", "@", "x", "×", "*")
+            and HOLDER_OF.search(head[: counted_by.start()]) is not None
+        )
+        measured = counted_by.group("unit") and not name_number and not audience and not holds
         if name_number and connector in ("at", "@"):
             head_count = parse_number(counted_by.group("q"))
         if connector in ("x", "×", "*") or measured or (per_one and for_count):

@@ -65,6 +65,10 @@ _PHONE = re.compile(
     r"\.?\s*:?\s*(?P<phone>\+?\(?[\d][\d\s().-]{5,})$",
     re.IGNORECASE,
 )
+_BRACKET_PHONE = re.compile(
+    r"\s*\((?:phone|telephone|tel|ph|mobile|cell|tél|teléfono|telefon)\.?\s*:?\s*(?P<phone>\+?\d[\d\s.-]{5,}\d)\)",
+    re.IGNORECASE,
+)
 # "email billing@acme.example", "their e-mail: ...": an e-mail said on its own.
 _SAID_EMAIL = re.compile(
     r"^(?:(?:their|the\s+(?:client|customer)'?s?|buyer'?s?)\s+)?(?:e-?mail|mail|contact|send\s+(?:it\s+)?to)?"
@@ -294,6 +298,13 @@ _AT_ADDRESS = re.compile(r"^at\s+(?P<line>\d+[A-Za-z]?\s+[A-Z][\w.'-]*(?:\s+[A-Z
 def take_party(r: Reading, role: str, text: str, *, strict: bool = False) -> str:
     """Read a name at the start of `text` into buyer/seller; returns the rest."""
     text = re.sub(r"^(?:my|our|the)\s+(?:client|customer|buyer)\s+", "", text, flags=re.IGNORECASE)
+    # "Lucía Ferrer (tel. 612 345 678): ...": a phone in brackets after the name is the party's,
+    # never the count of what follows (it was 612 pilates classes, a wrong total).
+    bracket = _BRACKET_PHONE.search(text)
+    phone = ""
+    if bracket and not re.search(r"\d", text[: bracket.start()]):
+        phone = bracket.group("phone").strip()
+        text = f"{text[: bracket.start()]}{text[bracket.end() :]}"
     match = _NAME_END.search(text)
     name = text[: match.start()] if match else text
     rest = text[match.start() :].strip() if match else ""
@@ -308,14 +319,14 @@ def take_party(r: Reading, role: str, text: str, *, strict: bool = False) -> str
     name = clean_name(name)
     if not name or name.lower() in STOP_NAMES or (strict and find_money(name)):
         return text
-    _set_party(r, role, Party(name=name, email=party_email))
+    _set_party(r, role, Party(name=name, email=party_email, phone=phone))
     rest = rest.strip()
     # "Stark Industries at 10880 Malibu Point": a number and capitalised words only, no
     # currency, is where the party is, not a price ("at 200").
     at_address = _AT_ADDRESS.match(rest)
     if at_address:
         lines = [at_address.group("line")]
-        _set_party(r, role, Party(name=name, email=party_email, address_lines=lines))
+        _set_party(r, role, Party(name=name, email=party_email, phone=phone, address_lines=lines))
         return ""
     rest = re.sub(r"^(?:for|:|-|–|—)\s*", "", rest, flags=re.IGNORECASE)
     return rest
