@@ -398,3 +398,31 @@ def test_a_phone_in_brackets_after_the_buyer_is_the_buyers_not_a_count() -> None
     assert compute_totals(result.invoice).total == Decimal("12.00")
     assert result.invoice.buyer.name == "Lucy Ferrer"
     assert result.invoice.buyer.phone == "612 345 678"
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # The exempt remark was dropped: 20 x 30 taxed, 726.00 before.
+        ("Invoice Acme: 20 hours at 30 per hour (tax-exempt); VAT 21%", Decimal("600.00")),
+        # The discount was dropped: 1,200.00 before.
+        ("Invoice Acme: 10 hours at 100 with 10% off; VAT 20%", Decimal("1080.00")),
+        # Completing the line before ("consulting,") dropped the discount: 1,200.00 before.
+        ("Invoice Acme: consulting, 10 hours at 100 with 10% off; VAT 20%", Decimal("1080.00")),
+        # ... and the exempt remark (es): 889.35 before.
+        (
+            "Factura para Academia Norte: curso de Excel, 20 horas a 30 €/hora (exento de IVA), "
+            "y material didáctico 150 € con un 10 % de descuento; IVA 21 %",
+            Decimal("763.35"),
+        ),
+    ],
+)
+def test_what_a_line_without_a_description_says_of_itself_stays_with_it(message: str, total: Decimal) -> None:
+    assert _total(message) == total
+
+
+@pytest.mark.parametrize("remark", ["(no sales tax on the gift card)", "(no tax on it)"])
+def test_a_bracketed_remark_exempting_a_line_is_kept(remark: str) -> None:
+    # 157.87 before: the remark dropped, the gift card taxed.
+    message = f"Receipt for Olivia Grant: facial $95, gift card $50 {remark}, 8.875% tax, paid by Amex"
+    assert _total(message) == Decimal("153.43")

@@ -101,6 +101,27 @@ def _line_discount(r: Reading, said: str) -> Discount | None:
     return Discount(amount=money.amount)
 
 
+_WORDS_IN_BRACKETS = re.compile(r"\s*\((?P<inner>[^()\d]+)\)\s*$")
+
+
+def _exempt_named(text: str) -> str | None:
+    """The line "no tax on the deposit", "the books are tax exempt" names, if the text says that."""
+    for regex in _EXEMPT_NAMED:
+        named = regex.match(text.strip())
+        if named:
+            return named.group("target")
+    return None
+
+
+def _keep_remarks(line: DraftItem, completing: DraftItem) -> None:
+    """ "curso de Excel, 20 horas a 30 €/hora (exento de IVA)": what the clause that completes the
+    line before says of itself (tax-exempt, a discount) is said of that line (it was dropped: VAT
+    on an exempt line, a wrong total)."""
+    line.tax_exempt = line.tax_exempt or completing.tax_exempt
+    if completing.discount is not None and line.discount is None:
+        line.discount = completing.discount
+
+
 def _item_with_remark(r: Reading, text: str, remark: str) -> DraftItem | None:
     """A priced line and a discount said in brackets after it: "(bulk discount 10% on the mugs)"
     names its line, "(bulk discount 10%)" is this line's. None when the remark is not a discount."""
@@ -110,7 +131,7 @@ def _item_with_remark(r: Reading, text: str, remark: str) -> DraftItem | None:
     if not read_fields(probe, remark, None):
         return None
     item = read_item(r, text)
-    if item is None or not item.description or item.unit_price is None:
+    if item is None or item.unit_price is None:
         return None
     if len(probe.draft.discounts) + len(probe.draft.line_discounts) + len(probe.draft.unclear) != 1:
         # "(VAT 20%)", "(due in 30 days)": a field of the document said in brackets.
@@ -189,6 +210,7 @@ def read_request(text: str, today: dt.date) -> Draft:
             # before (never its price alone, which would drop the 2 hours).
             pending_price.quantity, pending_price.unit = item.quantity, item.unit
             pending_price.unit_price = item.unit_price
+            _keep_remarks(pending_price, item)
             pending_price = None
             continue
         if (
@@ -202,6 +224,7 @@ def read_request(text: str, today: dt.date) -> Draft:
             )
         ):
             pending_price.unit_price = _price_for(pending_price, item)
+            _keep_remarks(pending_price, item)
             pending_price = None
             continue
         if item.description == "" and not item.unit and not (item.quantity > 1 and item.unit_price):
@@ -362,11 +385,10 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         # "order #4521: 3 widgets at 10": the order's number is the reference, then the line.
         r.draft.reference = ref.group("ref")
         rest = rest[ref.end() :].strip()
-    for regex in _EXEMPT_NAMED:
-        named = regex.match(rest)
-        if named:
-            r.draft.exempt_lines.append(named.group("target"))
-            return None
+    exempted = _exempt_named(rest)
+    if exempted:
+        r.draft.exempt_lines.append(exempted)
+        return None
     only_on = _TAX_ONLY_ON.match(rest)
     if (
         only_on
@@ -385,7 +407,9 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
     discounted = _LINE_DISCOUNT_TAIL.search(rest)
     if discounted and discounted.start() > 0:
         item = read_item(r, rest[: discounted.start()])
-        if item is not None and item.description and item.unit_price is not None:
+        # Without a description ("10 hours at 100 with 10% off", after "consulting,") the line is
+        # finished by the line before or asked; its discount stays with it either way.
+        if item is not None and item.unit_price is not None:
             discount = _line_discount(r, discounted.group("discount") or discounted.group("minus"))
             if discount is not None:
                 item.discount = discount
@@ -395,10 +419,22 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         item = _item_with_remark(r, rest[: bracketed.start()], bracketed.group("inner"))
         if item is not None:
             return item
+    worded = _WORDS_IN_BRACKETS.search(rest)
+    named = _exempt_named(worded.group("inner")) if worded and worded.start() > 0 else None
+    if worded and named:
+        # "gift card $50 (no sales tax on the gift card)": the line, and the line the remark
+        # exempts, by name (the remark was dropped: tax on an exempt line, a wrong total).
+        item = read_item(r, rest[: worded.start()])
+        if item is not None and item.unit_price is not None:
+            if re.fullmatch(r"(?:it|this|that|this\s+one|this\s+line)", named, re.IGNORECASE):
+                item.tax_exempt = True  # "(no tax on it)": this line
+            else:
+                r.draft.exempt_lines.append(named)
+            return item
     exempt = _EXEMPT_TAIL.search(rest)
     if exempt and exempt.start() > 0:
         item = read_item(r, rest[: exempt.start()])
-        if item is not None and item.description:
+        if item is not None and (item.description or item.unit_price is not None):
             item.tax_exempt = True
             return item
     # "an audit at $2,500 due 2026-12-01", "support at 75 for the period March 1-15": a date
