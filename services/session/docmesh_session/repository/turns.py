@@ -11,8 +11,10 @@ would have written.
 No snapshot transaction is needed for them to agree: a revision never changes once saved and
 messages are numbered without gaps, so reading revision `latest_revision_number` and the
 messages up to `message_count` gives exactly what that record describes, however many writes
-commit in between. Two statements in autocommit on PostgreSQL (two round trips instead of
-BEGIN, three SELECTs, COMMIT), each built once.
+commit in between. On PostgreSQL an edit's lease, append and that read are ONE statement in
+autocommit (TurnQueries.append_leased), with a second read only when the first missed a write
+that committed meanwhile; every statement is built once and runs on the pooled driver
+connection (Database.fetch).
 """
 
 from __future__ import annotations
