@@ -426,3 +426,21 @@ def test_a_bracketed_remark_exempting_a_line_is_kept(remark: str) -> None:
     # 157.87 before: the remark dropped, the gift card taxed.
     message = f"Receipt for Olivia Grant: facial $95, gift card $50 {remark}, 8.875% tax, paid by Amex"
     assert _total(message) == Decimal("153.43")
+
+
+def test_a_service_period_of_two_dotted_dates_is_the_period_not_a_line() -> None:
+    # "Leistungszeitraum 01.02.–28.02.2026" added a line priced 1 (then 1.02).
+    result = interpret(
+        "Rechnung an Schulz: Reinigung 95 €, Leistungszeitraum 01.02.–28.02.2026", None, today=TODAY
+    )
+    assert result.invoice is not None, result.reply
+    assert compute_totals(result.invoice).total == Decimal("95.00")
+    assert (result.invoice.service_period_start, result.invoice.service_period_end) == (
+        dt.date(2026, 2, 1),
+        dt.date(2026, 2, 28),
+    )
+
+
+def test_a_service_period_that_cannot_be_read_is_asked_never_a_line() -> None:
+    result = interpret("Invoice Schulz: cleaning 95, service period 01.02.–28.02.2026", None, today=TODAY)
+    assert result.action == "question"

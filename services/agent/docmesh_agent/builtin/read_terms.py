@@ -127,6 +127,13 @@ def read_terms(text: str, d: Draft, today: dt.date) -> bool:
         if period is not None:
             d.service_period = period
             return True
+        if re.match(r"^(?:the\s+)?(?:service|billing)\s+period\b", text, re.IGNORECASE) and not re.search(
+            r"\b(?:at|for|costs?)\b|[@$€£¥]", match.group("period"), re.IGNORECASE
+        ):
+            # A service period we cannot read is asked about, never a line priced at its digits
+            # ("service period 01.02.–28.02.2026" was a line at 1.02).
+            d.unknown.append(text)
+            return True
     match = _ON_RECEIPT.match(text)
     if match:
         d.due = DueSpec(on_receipt=True)

@@ -141,6 +141,7 @@ def _english_dates(text: str, lang: Language) -> str:
         return f"{month} {int(match.group(1))}{year}"
 
     text = day_month.sub(english, text)
+    text = _NUMERIC_DATES.sub(_numeric_dates, text)
     text = _NUMERIC_RANGE.sub(_numeric_range, text)
     text = _NUMERIC_DAY.sub(_numeric_day, text)
     # "du 1er au 28 février", "del 1 al 15 de marzo", "1. bis 15. März": the month of the end.
@@ -163,6 +164,9 @@ def _english_dates(text: str, lang: Language) -> str:
 
 # "01.–15.03.2026", "1.-15.3.": a range of days in one month, written in numbers (German).
 _NUMERIC_RANGE = re.compile(r"\b(\d{1,2})\.?\s*[–-]\s*(\d{1,2})\.(\d{1,2})\.(\d{4})?(?!\d)")
+# "01.02.–28.02.2026": two whole dates, the year said once at the end (it was read as "01." then
+# the range "02.–28.02.2026", and the 01.02 became a line priced 1.02, a wrong total).
+_NUMERIC_DATES = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})?\s*[–-]\s*(\d{1,2})\.(\d{1,2})\.(\d{4})?(?!\d)")
 # "Lieferung am 24.03.": a day and a month without a year (the final point says it is no price).
 _NUMERIC_DAY = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(?![\d,])")
 
@@ -173,6 +177,16 @@ def _numeric_range(match: re.Match[str]) -> str:
         return match.group(0)
     name, year = _MONTHS[month - 1], f" {match.group(4)}" if match.group(4) else ""
     return f"{name} {first}{year} to {name} {last}{year}"
+
+
+def _numeric_dates(match: re.Match[str]) -> str:
+    day_a, month_a, day_b, month_b = (int(match.group(i)) for i in (1, 2, 4, 5))
+    if not (1 <= month_a <= 12 and 1 <= month_b <= 12 and 1 <= day_a <= 31 and 1 <= day_b <= 31):
+        return match.group(0)
+    year_b = match.group(6) or match.group(3)
+    year_a = match.group(3) or year_b
+    first = f"{_MONTHS[month_a - 1]} {day_a}{f' {year_a}' if year_a else ''}"
+    return f"{first} to {_MONTHS[month_b - 1]} {day_b}{f' {year_b}' if year_b else ''}"
 
 
 def _numeric_day(match: re.Match[str]) -> str:
