@@ -60,7 +60,9 @@ _CONTACT = re.compile(
       (?:id|no\.?|nr\.?|number|reg(?:istration)?(?:\s+no\.?)?|idnr\.?|-?idnr\.?)?\s*[:#]?\s*
       [A-Z]{0,3}\s?\d[\d\s-]{5,}\d\w*                         # VAT ID GB 123 4567 89
     | \b[A-Z]{2}\d{8,12}\b                                    # DE123456789
-    | \b(?:po|p\.o\.|ref|order|inv|invoice|job|ticket)\s*(?:\#|no\.?|nr\.?|number)?\s*:?\s*\#?\d[\w-]*  # PO 4411
+    | \b(?:po|p\.o\.|ref|order|inv|invoice|job|ticket)\s*(?:\#|no\.?|nr\.?|number)\s*:?\s*\#?\d[\w-]*  # PO no. 4411
+    | \b(?:po|p\.o\.|ref|inv|invoice)\s*:?\s*\#?\d[\w-]*       # PO 4411, ref 12
+    | \b(?:order|job|ticket)\s*:?\s*(?:\#\d[\w-]*|\d{4,}[\w-]*|\d+[A-Za-z-][\w-]*)  # job #48, order 20417
     | \b(?:sprint|phase|milestone|stage|release|iteration|episode|season|chapter|module|batch|week|room|
       apartment|apt|floor|level|version)\s*\#?\d{1,2}(?:\s+of\s+\d+)?\b(?![.,]\d|\s*%)  # sprint 7, milestone 2 of 3: a name
     | \b\d+\s+of\s+(?:them|those|these|which|the\s+\w+|\d+)\b  # 5 of them, 2 of 3: part of a count

@@ -27,7 +27,17 @@ _LONG = (
     "shipping",
     "delivery",
     "payment",
+    "valid",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
 )
+# The long weekdays, misspelled by two slips as often as by one ("wendsday", "thrusday").
+_LONG_DAYS = ("wednesday", "thursday", "saturday")
 # Short keywords: only the slips described in the module docstring.
 _SHORT = ("tax", "hours", "hour", "days", "day", "card", "cash", "paid", "bill")
 # Unit words ("wrods", "sesions", "lessions"): corrected only by the same careful slips, since a
@@ -35,7 +45,9 @@ _SHORT = ("tax", "hours", "hour", "days", "day", "card", "cash", "paid", "bill")
 _UNITS = ("words", "sessions", "session", "lessons", "pages", "nights", "pieces", "weeks", "months")
 _KINDS = ("invoice", "estimate", "receipt", "quotation")
 # Real words one slip from a keyword ("quite" / "quote"): never corrected.
-_REAL_WORDS = frozenset({"quite", "quota", "quotas", "quoted", "voice", "purchased", "receipts"})
+_REAL_WORDS = frozenset(
+    {"quite", "quota", "quotas", "quoted", "voice", "purchased", "receipts", "vapid", "sundae"}
+)
 _WORD = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -56,6 +68,15 @@ def _keyword_for(word: str) -> str | None:
             # is one of these anagrams).
             or (len(word) >= 6 and sorted(word) == sorted(k) and OSA.distance(word, k, score_cutoff=2) <= 2)
         )
+    ]
+    near += [
+        k
+        for k in _LONG_DAYS
+        if len(word) >= 7
+        and word[0] == k[0]
+        and not k.startswith(word)
+        and not word.startswith(k[:-1])  # "saturdays", "Wednesdays" are as meant
+        and OSA.distance(word, k, score_cutoff=2) <= 2
     ]
     near += [k for k in (*_SHORT, *_UNITS) if k != word and _short_slip(word, k)]
     # "estimat", "invoic", "receip": a kind word with its last letter left off (none is a word).

@@ -1,0 +1,64 @@
+"""Needless questions found on former_heldout_v2 (session 5, round 2): each message says what a
+clerk needs to write the document, and the interpreter now writes it (with examples other than the
+phrasings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from docmesh_agent.builtin import interpret
+from docmesh_agent.builtin.spelling import correct_keywords
+from docmesh_common.model.totals import compute_totals
+
+TODAY = dt.date(2026, 3, 12)  # a Thursday
+
+
+def _total(message: str) -> Decimal:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    return compute_totals(result.invoice).total
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        ("Invoice Acme: paint job 480", Decimal("480.00")),
+        ("Invoice Redline Auto for a brake job 480 and 2 tires at 135, net 15", Decimal("750.00")),
+    ],
+)
+def test_a_small_number_after_job_is_its_price_not_a_job_number(message: str, total: Decimal) -> None:
+    assert _total(message) == total
+
+
+@pytest.mark.parametrize("said", ["job #48", "job no. 48", "order 20417", "PO 12"])
+def test_a_marked_or_long_number_after_job_or_order_is_still_an_id(said: str) -> None:
+    result = interpret(f"Invoice Acme: {said}, widgets 3 at 5", None, today=TODAY)
+    assert result.invoice is None or compute_totals(result.invoice).total == Decimal("15.00")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("delivery wendsday", "delivery wednesday"),
+        ("thrusday", "thursday"),
+        ("Satruday", "Saturday"),
+        ("vaild for 30 days", "valid for 30 days"),
+    ],
+)
+def test_a_misspelled_weekday_or_valid_is_read_as_meant(typed: str, meant: str) -> None:
+    assert correct_keywords(typed) == meant
+
+
+@pytest.mark.parametrize("word", ["saturdays", "Wednesdays", "satisfy", "vapid", "validated"])
+def test_words_near_a_weekday_or_valid_stay_as_typed(word: str) -> None:
+    assert correct_keywords(word) == word
+
+
+def test_a_quote_valid_for_a_misspelled_span_is_written() -> None:
+    result = interpret("quote for Harbor Dental: painting 3,200, vaild for 30 days", None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.valid_until == TODAY + dt.timedelta(days=30)
