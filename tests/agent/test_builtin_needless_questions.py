@@ -62,3 +62,24 @@ def test_a_quote_valid_for_a_misspelled_span_is_written() -> None:
     result = interpret("quote for Harbor Dental: painting 3,200, vaild for 30 days", None, today=TODAY)
     assert result.invoice is not None, result.reply
     assert result.invoice.valid_until == TODAY + dt.timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "12 mugs at 8 each, send it to orders@brightcafe.example",
+        "12 mugs at 8 each, and mail it over to orders@brightcafe.example",
+    ],
+)
+def test_an_email_said_in_an_answer_before_any_buyer_is_the_buyers(answer: str) -> None:
+    # It was a line "Orders@brightcafe.example" whose price was asked.
+    result = interpret(answer, None, today=TODAY, history=["Invoice Bright Cafe for the branded mugs"])
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.email == "orders@brightcafe.example"
+    assert compute_totals(result.invoice).total == Decimal("96.00")
+
+
+def test_an_email_said_before_the_buyer_in_one_message_is_the_buyers() -> None:
+    result = interpret("send it to ap@acme.example, invoice Acme for 2 widgets at 5", None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.email == "ap@acme.example"

@@ -132,6 +132,9 @@ class Draft:
     amount_paid: Decimal | None = None
     paid_in_full: bool = False
     payment_method: str | None = None
+    # "..., send it to billing@x.example" before any buyer is named (an answer to "how much?"):
+    # the buyer's e-mail, given to the buyer when there is one.
+    buyer_email: str | None = None
     # Taxes named without a rate ("plus VAT"): asked about, never guessed.
     unrated_taxes: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)

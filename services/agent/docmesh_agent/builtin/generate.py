@@ -21,7 +21,7 @@ from docmesh_agent.builtin.interpretation import Interpretation
 from docmesh_agent.builtin.labels import capitalised, clean_description, singular
 from docmesh_agent.builtin.money import parse_number
 from docmesh_agent.builtin.read_parties import LEAD_RE
-from docmesh_agent.builtin.read_request import read_request
+from docmesh_agent.builtin.read_request import give_buyer_email, read_request
 from docmesh_agent.builtin.replies import ask_for, created, why
 from docmesh_common.model.invoice import DocumentKind, Invoice, Party
 from docmesh_common.model.totals import compute_totals
@@ -335,7 +335,8 @@ def _merge(old: Draft, new: Draft) -> Draft:
     out.warnings = list(new.warnings)
     # A question about an unclear amount is answered by the next message (or dropped by it).
     out.unclear = list(new.unclear)
-    return out
+    out.buyer_email = new.buyer_email or old.buyer_email
+    return give_buyer_email(out)
 
 
 def generate(draft: Draft, today: dt.date, *, replacing: bool = False) -> Interpretation:

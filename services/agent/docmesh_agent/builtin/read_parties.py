@@ -72,7 +72,10 @@ _BRACKET_PHONE = re.compile(
 # "email billing@acme.example", "their e-mail: ...": an e-mail said on its own.
 _SAID_EMAIL = re.compile(
     r"^(?:(?:their|the\s+(?:client|customer)'?s?|buyer'?s?)\s+)?(?:e-?mail|mail|contact|send\s+(?:it\s+)?to)?"
-    r"(?:\s+(?:is|at))?\s*:?\s*<?(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?$",
+    r"(?:\s+(?:is|at))?\s*:?\s*<?(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?$"
+    # "bitte an ...", "envoyez-le à ...", "and mail it over to ...": a few words, no number, then
+    # the e-mail that ends the clause.
+    r"|^(?:[^\W\d_][\w'’-]*\s+){1,4}<?(?P<email2>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?$",
     re.IGNORECASE,
 )
 _TAX_ID = re.compile(
@@ -377,11 +380,14 @@ def read_contact(r: Reading, text: str, party_before: str | None) -> bool:
     billing@acme.example", "zip 90210"): the party just named, else the buyer. Never a line (and
     never a price)."""
     role = party_before or ("buyer" if r.draft.buyer is not None else None)
-    if role is None:
-        return False
     email = _SAID_EMAIL.match(text.strip())
+    if role is None:
+        if email is None:
+            return False
+        r.draft.buyer_email = email.group("email") or email.group("email2")
+        return True
     if email:
-        return read_party_detail(r, email.group("email"), role)
+        return read_party_detail(r, email.group("email") or email.group("email2"), role)
     postal = _POSTAL.match(text.strip())
     party = r.draft.buyer if role == "buyer" else r.draft.seller
     if postal and party is not None:

@@ -255,7 +255,14 @@ def read_request(text: str, today: dt.date) -> Draft:
             item.described_by_unit = True
         r.draft.items.append(item)
         pending_price = item if item.unit_price is None else None
-    return r.draft
+    return give_buyer_email(r.draft)
+
+
+def give_buyer_email(draft: Draft) -> Draft:
+    """An e-mail said before the buyer was known is the buyer's, when the buyer has none."""
+    if draft.buyer is not None and draft.buyer_email and not draft.buyer.email:
+        draft.buyer = draft.buyer.model_copy(update={"email": draft.buyer_email})
+    return draft
 
 
 # Words a service is counted in ("8 sessions", "6 visits"): they name no other thing sold.
