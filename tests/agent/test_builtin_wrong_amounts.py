@@ -444,3 +444,19 @@ def test_a_service_period_of_two_dotted_dates_is_the_period_not_a_line() -> None
 def test_a_service_period_that_cannot_be_read_is_asked_never_a_line() -> None:
     result = interpret("Invoice Schulz: cleaning 95, service period 01.02.–28.02.2026", None, today=TODAY)
     assert result.action == "question"
+    assert "service period" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("said", "start", "end"),
+    [
+        ("service period January and February", dt.date(2026, 1, 1), dt.date(2026, 2, 28)),
+        ("service period January to March 2026", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+    ],
+)
+def test_a_service_period_of_whole_months_runs_from_the_first_to_the_last(
+    said: str, start: dt.date, end: dt.date
+) -> None:
+    result = interpret(f"Invoice Acme: support 500, {said}", None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert (result.invoice.service_period_start, result.invoice.service_period_end) == (start, end)

@@ -96,6 +96,13 @@ def _period(text: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
     if whole is not None:
         return whole
     text = _DAYS_THEN_MONTH.sub(r"\g<month> \g<a>-\g<b>", text.strip())
+    months = re.match(r"^(?P<a>.+?)\s+(?:-|–|to|through|until|till|and)\s+(?P<b>.+)$", text, re.IGNORECASE)
+    if months:
+        # "January and February", "January to March 2026": from the first month's first day to the
+        # last month's last day.
+        first, last = month_period(months.group("a"), today), month_period(months.group("b"), today)
+        if first is not None and last is not None and first[0] <= last[1]:
+            return first[0], last[1]
     match = _RANGE.match(text)
     if not match:
         return None
@@ -132,7 +139,9 @@ def read_terms(text: str, d: Draft, today: dt.date) -> bool:
         ):
             # A service period we cannot read is asked about, never a line priced at its digits
             # ("service period 01.02.–28.02.2026" was a line at 1.02).
-            d.unknown.append(text)
+            d.unclear.append(
+                f"What is the service period in “{text}”? Say for example “service period March 1 to March 31”."
+            )
             return True
     match = _ON_RECEIPT.match(text)
     if match:
