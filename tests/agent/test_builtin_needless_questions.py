@@ -83,3 +83,18 @@ def test_an_email_said_before_the_buyer_in_one_message_is_the_buyers() -> None:
     result = interpret("send it to ap@acme.example, invoice Acme for 2 widgets at 5", None, today=TODAY)
     assert result.invoice is not None, result.reply
     assert result.invoice.buyer.email == "ap@acme.example"
+
+
+@pytest.mark.parametrize(
+    ("message", "method"),
+    [
+        ("Receipt for Marco: beard trim $12, pd w/ card", "Card"),
+        ("Receipt for Mr Vogel: bike repair 64.90, per EC card paid", "EC card"),
+        ("Receipt for Ana: yoga class 12, paid with Bizum", "Bizum"),
+        ("Reçu pour Mme Petit : 2 séances à 50 €, réglé par chèque", "Cheque"),
+    ],
+)
+def test_how_a_receipt_was_paid_is_read_in_its_short_and_reversed_forms(message: str, method: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert (result.invoice.payment_method or "").casefold() == method.casefold()

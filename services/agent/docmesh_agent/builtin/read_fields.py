@@ -93,17 +93,20 @@ _CURRENCY_ONLY = re.compile(
     re.IGNORECASE,
 )
 _METHODS = (
-    r"cash|(?:credit\s+|debit\s+)?card|cheque|check|visa|mastercard|amex|paypal|bank\s+transfer|wire|venmo|zelle|"
-    r"apple\s+pay|google\s+pay"
+    r"cash|(?:credit\s+|debit\s+|ec[- ]?)?card|ec-karte|girocard|cheque|check|visa|mastercard|amex|paypal|"
+    r"bank\s+transfer|wire|venmo|zelle|bizum|twint|interac|e-transfer|apple\s+pay|google\s+pay"
 )
 # Who paid may be said first, also in the request's language when the rest was translated ("he
 # paid on venmo", "il a payé 100 € en espèces" -> "il paid 100 € in cash"): it was the buyer.
 _PAYER = r"it\s+was|they|she|he|il|elle|ils|elles|él|ella|ellos|er|sie|the\s+(?:client|customer)"
 _PAID = re.compile(
-    rf"^(?:(?:{_PAYER})\s+(?:has\s+|have\s+|already\s+)?)?paid\s*(?P<full>in\s+full)?\s*(?:an?\s+)?(?P<amt>{AMT})?"
+    # "pd w/ card": the short forms of "paid" and "with".
+    rf"^(?:(?:{_PAYER})\s+(?:has\s+|have\s+|already\s+)?)?(?:paid|pd\.?)\s*(?P<full>in\s+full)?\s*(?:an?\s+)?(?P<amt>{AMT})?"
     # "he paid a $50 deposit by card": what the amount was, then how it was paid.
     r"(?:\s+(?:deposit|advance|down\s*payment|up\s*front|upfront))?"
-    rf"(?:\s*(?:by|with|via|using|in|on|through)\s+(?P<method>.+)|\s*(?P<method2>{_METHODS}))?$",
+    rf"(?:\s*(?:by|with|w/|via|using|in|on|through)\s*(?P<method>.+)|\s*(?P<method2>{_METHODS}))?$"
+    # "per EC-Karte bezahlt" -> "per EC-Karte paid": the method, then "paid".
+    rf"|^(?:(?:by|per|with|via|using)\s+)?(?P<method3>{_METHODS})\s+paid$",
     re.IGNORECASE,
 )
 # "card payment", "cash payment": the method as a noun phrase.
@@ -182,8 +185,12 @@ def read_fields(r: Reading, text: str, party_before: str | None) -> bool:
             d.paid_in_full = True
         if groups.get("full"):
             d.paid_in_full = True
-        if groups.get("method") or groups.get("method2"):
-            method = (groups.get("method") or groups.get("method2") or "").strip().rstrip(".")
+        if groups.get("method") or groups.get("method2") or groups.get("method3"):
+            method = (
+                (groups.get("method") or groups.get("method2") or groups.get("method3") or "")
+                .strip()
+                .rstrip(".")
+            )
             d.payment_method = capitalised(method)
         if d.kind is None:
             d.kind = DocumentKind.RECEIPT

@@ -143,7 +143,9 @@ FRENCH = Language(
         (rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})", r"paid \1"),
         (r"\b(?:payée?|réglée?)\s+(?:par|en)\s+(?:carte(?:\s+bancaire|\s+bleue)?|cb)\b", "paid by card"),
         (r"\b(?:payée?|réglée?)\s+(?:en\s+espèces|en\s+liquide|cash)", "paid cash"),
-        (r"\bpayée?\s+par\s+virement", "paid by bank transfer"),
+        (r"\b(?:payée?|réglée?)\s+par\s+virement", "paid by bank transfer"),
+        (r"\b(?:payée?|réglée?)\s+par\s+chèque", "paid by cheque"),
+        (r"\b(?:payée?|réglée?)\s+par\b", "paid by"),
         (r"\bpayée?\b", "paid"),
         # Paid before or taken away: "acompte de 500 € reçu", "déjà payé 500 €", "moins 100 €".
         (
