@@ -98,3 +98,15 @@ def test_how_a_receipt_was_paid_is_read_in_its_short_and_reversed_forms(message:
     result = interpret(message, None, today=TODAY)
     assert result.invoice is not None, result.reply
     assert (result.invoice.payment_method or "").casefold() == method.casefold()
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("reciet for Marco", "receipt for Marco"), ("Invocie Acme", "Invoice Acme")]
+)
+def test_a_kind_word_two_slips_away_leading_the_message_is_that_kind(typed: str, meant: str) -> None:
+    assert correct_keywords(typed) == meant
+
+
+@pytest.mark.parametrize("typed", ["recent work for Acme", "Recipe book 12", "the reciet for Marco"])
+def test_two_slips_away_is_corrected_only_as_the_first_word_and_never_a_real_word(typed: str) -> None:
+    assert correct_keywords(typed) == typed

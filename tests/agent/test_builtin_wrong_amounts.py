@@ -460,3 +460,10 @@ def test_a_service_period_of_whole_months_runs_from_the_first_to_the_last(
     result = interpret(f"Invoice Acme: support 500, {said}", None, today=TODAY)
     assert result.invoice is not None, result.reply
     assert (result.invoice.service_period_start, result.invoice.service_period_end) == (start, end)
+
+
+def test_a_count_left_in_a_description_is_asked_even_when_it_equals_the_number_of_lines() -> None:
+    # 1 x 28 + 12 = 40 before: the 2 of "2 chairs" passed as the count of the lines.
+    result = interpret("Invoice Acme: misc - 2 chairs $28 ea, table $12", None, today=TODAY)
+    assert result.action == "question"
+    assert "2" in result.reply

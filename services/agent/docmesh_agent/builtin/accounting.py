@@ -59,7 +59,7 @@ def unaccounted(draft: Draft, today: dt.date) -> list[SaidNumber]:
     if not draft.said_numbers:
         return []
     values = _values(draft, today)
-    values.add(Decimal(len(draft.items)))  # "for 3 items: pens 2.50, ...": the count of the lines
+    lines = Decimal(len(draft.items))
     texts = _texts(draft)
     left: list[SaidNumber] = []
     for said in draft.said_numbers:
@@ -69,6 +69,13 @@ def unaccounted(draft: Draft, today: dt.date) -> list[SaidNumber]:
             continue
         digits = re.escape(said.text)
         if value in values or re.search(rf"(?<![\d.,]){digits}(?![\d])", texts):
+            continue
+        # "for 3 items: pens 2.50, ...": the count of the lines; never a count left in a line's
+        # description ("misc - 2 chairs $28 ea" billed one chair: 2 happened to be the lines).
+        counts_in_a_line = any(
+            re.search(rf"(?<![\d.,]){digits}(?![\d])", item.description) for item in draft.items
+        )
+        if value == lines and not counts_in_a_line:
             continue
         if any(_named_in(digits, item.description) for item in draft.items):
             continue

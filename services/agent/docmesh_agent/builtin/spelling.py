@@ -47,6 +47,8 @@ _KINDS = ("invoice", "estimate", "receipt", "quotation")
 # Real words one slip from a keyword ("quite" / "quote"): never corrected.
 _REAL_WORDS = frozenset(
     {"quite", "quota", "quotas", "quoted", "voice", "purchased", "receipts", "vapid", "sundae"}
+    # two slips from a kind word (read only as the first word of a message)
+    | {"recent", "recipe", "recipes", "invoke", "invoked", "estate", "rotation", "notation"}
 )
 _WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -121,4 +123,22 @@ def correct_keywords(text: str) -> str:
             return typed
         return keyword.capitalize() if typed[0].isupper() else keyword
 
+    text = _FIRST_WORD.sub(_kind_first, text, count=1)
     return _PURCHASE_ORDER.sub(_order_after_purchase, _WORD.sub(fix, text))
+
+
+# The first word of a request is where its kind is said: there a kind word two slips away
+# ("reciet", "invocie") is that kind (elsewhere two slips reach real words: "recent").
+_FIRST_WORD = re.compile(r"^\s*([A-Za-z]{5,})\b")
+
+
+def _kind_first(match: re.Match[str]) -> str:
+    typed = match.group(1)
+    word = typed.lower()
+    if word in _KINDS or word in _LONG or word in _REAL_WORDS or _keyword_for(word) is not None:
+        return match.group(0)
+    near = {k for k in _KINDS if word[0] == k[0] and OSA.distance(word, k, score_cutoff=2) <= 2}
+    if len(near) != 1 or any(word.startswith(k[:-1]) or k.startswith(word) for k in near):
+        return match.group(0)
+    kind = near.pop()
+    return match.group(0).replace(typed, kind.capitalize() if typed[0].isupper() else kind)
