@@ -11,6 +11,7 @@ import pytest
 
 from docmesh_agent.builtin import interpret
 from docmesh_agent.builtin.spelling import correct_keywords
+from docmesh_common.model.invoice import Invoice
 from docmesh_common.model.totals import compute_totals
 
 TODAY = dt.date(2026, 3, 12)  # a Thursday
@@ -110,3 +111,27 @@ def test_a_kind_word_two_slips_away_leading_the_message_is_that_kind(typed: str,
 @pytest.mark.parametrize("typed", ["recent work for Acme", "Recipe book 12", "the reciet for Marco"])
 def test_two_slips_away_is_corrected_only_as_the_first_word_and_never_a_real_word(typed: str) -> None:
     assert correct_keywords(typed) == typed
+
+
+def _platters_and_trays() -> Invoice:
+    result = interpret(
+        "Invoice Lindqvist Events for 4 sandwich platters at 65, 2 fruit trays at 48", None, today=TODAY
+    )
+    assert result.invoice is not None
+    return result.invoice
+
+
+@pytest.mark.parametrize(
+    ("edit", "line", "count"),
+    [
+        ("one less sandwich platter", 0, Decimal(3)),
+        ("1 less tray", 1, Decimal(1)),
+        ("make the platters five", 0, Decimal(5)),
+        ("set the fruit trays to three", 1, Decimal(3)),
+    ],
+)
+def test_a_count_said_in_words_or_as_less_changes_that_line(edit: str, line: int, count: Decimal) -> None:
+    result = interpret(edit, _platters_and_trays(), today=TODAY, history=["add 2 fruit trays at 48"])
+    assert result.invoice is not None, result.reply
+    assert result.invoice.line_items[line].quantity == count
+    assert len(result.invoice.line_items) == 2

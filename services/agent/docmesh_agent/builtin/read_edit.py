@@ -35,6 +35,7 @@ from docmesh_agent.builtin.interpretation import Interpretation
 from docmesh_agent.builtin.labels import plain_number, singular, uncapitalised
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, done, not_understood, price_question, why
+from docmesh_agent.builtin.words import NUMBER_WORDS
 from docmesh_common.model.invoice import Invoice
 
 MAX_EDIT_CHARS = 300
@@ -291,10 +292,18 @@ _NO_VALUE_RE = re.compile(
 )
 
 
+_COUNT_WORD_AT_END = re.compile(
+    r"^((?:make|set|change|update)\b.*\s)(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty)$",
+    re.IGNORECASE,
+)
+
+
 def _apply_one(
     text: str, data: dict[str, Any], current: Invoice, today: dt.date, read: Reader | None = None
 ) -> Change:
     """The first operation that reads `text`; else what it adds (a line, a tax, a due date, ...)."""
+    # "make the platters five", "set the chairs to twelve": a count in words ends the change.
+    text = _COUNT_WORD_AT_END.sub(lambda m: f"{m.group(1)}{NUMBER_WORDS[m.group(2).lower()]}", text)
     for op in _OPS:
         result = op(text, data, current, today)
         if result is not None:

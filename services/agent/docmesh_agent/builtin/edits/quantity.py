@@ -28,7 +28,9 @@ _MORE_RE = re.compile(
 
 
 _FEWER_RE = re.compile(
-    rf"^(?:remove|take\s+off|take\s+away|drop|minus|subtract)\s+(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?P<what>[^\W\d_]+)$",
+    rf"^(?:remove|take\s+off|take\s+away|drop|minus|subtract)\s+(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?P<what>[^\W\d_]+)$"
+    # "one less sandwich platter", "2 fewer chairs": the last word says which line.
+    rf"|^(?P<n2>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?:less|fewer)\s+(?:of\s+the\s+)?(?:[^\W\d_]+\s+){{0,3}}(?P<what2>[^\W\d_]+)$",
     re.IGNORECASE,
 )
 
@@ -39,11 +41,11 @@ def op_fewer(text: str, data: dict[str, Any], current: Invoice, today: dt.date) 
     match = _FEWER_RE.match(text)
     if not match:
         return None
-    candidates = _lines_counted_in(match.group("what"), data)
+    candidates = _lines_counted_in(match.group("what") or match.group("what2"), data)
     if len(candidates) != 1:
         return None
     item = data["line_items"][candidates[0]]
-    old, fewer = Decimal(item["quantity"]), _count(match.group("n"))
+    old, fewer = Decimal(item["quantity"]), _count(match.group("n") or match.group("n2"))
     if not 0 < fewer < old:
         return None  # "remove 6 chairs" of 6: the line goes (op_remove)
     item["quantity"] = old - fewer
