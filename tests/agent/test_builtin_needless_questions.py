@@ -135,3 +135,23 @@ def test_a_count_said_in_words_or_as_less_changes_that_line(edit: str, line: int
     assert result.invoice is not None, result.reply
     assert result.invoice.line_items[line].quantity == count
     assert len(result.invoice.line_items) == 2
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "and a quote for the Hendersons' anniversary party too",
+        "a quote for Initech",
+        "also an invoice for Globex",
+    ],
+)
+def test_a_document_of_a_kind_for_someone_mid_session_is_a_new_document(message: str) -> None:
+    # It changed the current document's buyer (a wrong document).
+    result = interpret(message, _platters_and_trays(), today=TODAY, history=["add 2 fruit trays at 48"])
+    assert result.new_document
+    assert result.action == "question"
+
+
+def test_changing_the_kind_of_the_current_document_is_still_an_edit() -> None:
+    result = interpret("make it a quote", _platters_and_trays(), today=TODAY, history=["x"])
+    assert result.action == "edit" and not result.new_document

@@ -41,6 +41,12 @@ _NEW_DOC_RE = re.compile(
     r"(?:invoice|quote|quotation|estimate|receipt|purchase\s+order|bill|po)\b",
     re.IGNORECASE,
 )
+# "and a quote for the Hendersons too", "also an invoice for Globex": a document of a kind for
+# someone, said with its article, is another document (it changed the current one's buyer).
+_A_KIND_FOR = re.compile(
+    r"^an?\s+(?:invoice|quote|quotation|estimate|receipt|purchase\s+order|po)\s+(?:for|to)\s+\S",
+    re.IGNORECASE,
+)
 MAX_MESSAGE_CHARS = 4000
 
 
@@ -105,7 +111,7 @@ def _interpret(
             draft = fold(draft, past, today)
         return generate(fold(draft, text, today), today)
     request = _as_new_request(text)
-    if _NEW_DOC_RE.match(request) or _looks_like_new_request(request, today):
+    if _NEW_DOC_RE.match(request) or _A_KIND_FOR.match(request) or _looks_like_new_request(request, today):
         # A new document while one is current: the action is "generate" (or a question about
         # the NEW document, the current one left as it is); the caller starts a new document.
         return generate(read_request(request, today), today, replacing=True)
