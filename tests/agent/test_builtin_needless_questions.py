@@ -155,3 +155,18 @@ def test_a_document_of_a_kind_for_someone_mid_session_is_a_new_document(message:
 def test_changing_the_kind_of_the_current_document_is_still_an_edit() -> None:
     result = interpret("make it a quote", _platters_and_trays(), today=TODAY, history=["x"])
     assert result.action == "edit" and not result.new_document
+
+
+@pytest.mark.parametrize(
+    ("edit", "line", "count"),
+    [("double the fruit trays", 1, Decimal(4)), ("triple the platters", 0, Decimal(12))],
+)
+def test_double_or_triple_a_line_multiplies_its_count(edit: str, line: int, count: Decimal) -> None:
+    result = interpret(edit, _platters_and_trays(), today=TODAY, history=["x"])
+    assert result.invoice is not None, result.reply
+    assert result.invoice.line_items[line].quantity == count
+
+
+def test_take_one_off_with_two_counted_lines_asks_which() -> None:
+    result = interpret("take one off", _platters_and_trays(), today=TODAY, history=["x"])
+    assert result.action == "question" and "Which line" in result.reply

@@ -26,7 +26,7 @@ from docmesh_agent.builtin.edits.kind import op_kind
 from docmesh_agent.builtin.edits.op import Change, EditError, NeedPrice, Op
 from docmesh_agent.builtin.edits.parties import op_party
 from docmesh_agent.builtin.edits.price import op_price
-from docmesh_agent.builtin.edits.quantity import op_count_said, op_fewer, op_more, op_quantity
+from docmesh_agent.builtin.edits.quantity import op_count_said, op_fewer, op_more, op_quantity, op_times
 from docmesh_agent.builtin.edits.remove import op_remove
 from docmesh_agent.builtin.edits.rename import op_rename
 from docmesh_agent.builtin.edits.shipping import op_shipping_change
@@ -231,6 +231,7 @@ _OPS: tuple[Op, ...] = (
     op_remove,
     op_rename,
     op_more,
+    op_times,
     op_quantity,
     op_count_said,
     op_correction,

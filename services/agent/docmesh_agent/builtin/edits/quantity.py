@@ -55,6 +55,44 @@ def op_fewer(text: str, data: dict[str, Any], current: Invoice, today: dt.date) 
     ]
 
 
+_TIMES_RE = re.compile(
+    r"^(?P<times>double|triple)\s+(?:the\s+)?(?P<ref>.+?)(?:\s+(?:order|quantity|count))?$", re.IGNORECASE
+)
+_ONE_OFF_RE = re.compile(
+    r"^(?:take|knock)\s+(?:one|1)\s+off$|^(?:remove|drop|take\s+away)\s+(?:one|1)$", re.IGNORECASE
+)
+
+
+def op_times(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
+    """ "double the fruit trays": twice (three times) as many of that line; "take one off": one
+    fewer of the one line counted, else which line is asked."""
+    if _ONE_OFF_RE.match(text):
+        counted = [i for i, item in enumerate(data["line_items"]) if Decimal(item["quantity"]) > 1]
+        if len(data["line_items"]) != 1 or len(counted) != 1:
+            names = ", ".join(
+                f"“one less of the {line_name(data, i)}”" for i in range(min(2, len(data["line_items"])))
+            )
+            raise EditError(f"Which line should have one fewer? Say for example {names}.")
+        index, times = counted[0], None
+    else:
+        match = _TIMES_RE.match(text)
+        if not match:
+            return None
+        try:
+            index = line_index(match.group("ref"), data)
+        except EditError:
+            return None
+        times = Decimal(2 if match.group("times").lower() == "double" else 3)
+    item = data["line_items"][index]
+    old = Decimal(item["quantity"])
+    new = old * times if times is not None else old - 1
+    item["quantity"] = new
+    item["unit"] = relabel_unit(item["unit"], new) if item["unit"] else ""
+    return data, [
+        f"line {index + 1} ({item['description']}) quantity {plain_number(old)} → {plain_number(new)}"
+    ]
+
+
 def op_more(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
     """ "2 more hours", "another 2 hours of consulting": more of a line that is already there."""
     match = _MORE_RE.match(text)
