@@ -170,3 +170,16 @@ def test_double_or_triple_a_line_multiplies_its_count(edit: str, line: int, coun
 def test_take_one_off_with_two_counted_lines_asks_which() -> None:
     result = interpret("take one off", _platters_and_trays(), today=TODAY, history=["x"])
     assert result.action == "question" and "Which line" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("said", "terms"),
+    [
+        ("balance due on delivery", "Balance due on delivery"),
+        ("rest payable on completion", "Rest due on completion"),
+    ],
+)
+def test_when_the_balance_is_due_is_the_payment_terms(said: str, terms: str) -> None:
+    result = interpret(f"Invoice Acme: kitchen install 4,000, {said}", None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.payment_terms == terms

@@ -467,3 +467,23 @@ def test_a_count_left_in_a_description_is_asked_even_when_it_equals_the_number_o
     result = interpret("Invoice Acme: misc - 2 chairs $28 ea, table $12", None, today=TODAY)
     assert result.action == "question"
     assert "2" in result.reply
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Receipt for Dana: custom table $1,450, she put down $500 via Zelle",
+        "Invoice Acme: table 1450, they put down 500",
+    ],
+)
+def test_a_deposit_put_down_is_paid_not_a_line(message: str) -> None:
+    # A line "She put down" at 500 before: 1,950.00.
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert compute_totals(result.invoice).total == Decimal("1450.00")
+    assert result.invoice.amount_paid == Decimal("500")
+
+
+def test_what_a_person_did_is_never_a_line() -> None:
+    result = interpret("Invoice Acme: table 1450, they gave 500", None, today=TODAY)
+    assert result.action == "question"

@@ -100,8 +100,8 @@ _METHODS = (
 # paid on venmo", "il a payé 100 € en espèces" -> "il paid 100 € in cash"): it was the buyer.
 _PAYER = r"it\s+was|they|she|he|il|elle|ils|elles|él|ella|ellos|er|sie|the\s+(?:client|customer)"
 _PAID = re.compile(
-    # "pd w/ card": the short forms of "paid" and "with".
-    rf"^(?:(?:{_PAYER})\s+(?:has\s+|have\s+|already\s+)?)?(?:paid|pd\.?)\s*(?P<full>in\s+full)?\s*(?:an?\s+)?(?P<amt>{AMT})?"
+    # "pd w/ card": the short forms of "paid" and "with"; "she put down $500 via Zelle": a deposit.
+    rf"^(?:(?:{_PAYER})\s+(?:has\s+|have\s+|already\s+)?)?(?:paid|pd\.?|put\s+down|left\s+a\s+deposit\s+of)\s*(?P<full>in\s+full)?\s*(?:an?\s+)?(?P<amt>{AMT})?"
     # "he paid a $50 deposit by card": what the amount was, then how it was paid.
     r"(?:\s+(?:deposit|advance|down\s*payment|up\s*front|upfront))?"
     rf"(?:\s*(?:by|with|w/|via|using|in|on|through)\s*(?P<method>.+)|\s*(?P<method2>{_METHODS}))?$"

@@ -253,9 +253,17 @@ def read_request(text: str, today: dt.date) -> Draft:
             # writes "Services" rather than ask what the hours were for.
             item.description = "Services"
             item.described_by_unit = True
+        if _PERSON_DOES.match(item.description):
+            # "she put down 500", "they gave 200": what a person did is never a thing sold (it was
+            # a line "She put down" at 500, a wrong total): asked.
+            r.draft.unclear.append(f"What is “{clause}”: a line to bill, a payment, or something else?")
+            continue
         r.draft.items.append(item)
         pending_price = item if item.unit_price is None else None
     return give_buyer_email(r.draft)
+
+
+_PERSON_DOES = re.compile(r"^(?:she|he|they|we|i|you)\s+[a-z]", re.IGNORECASE)
 
 
 def give_buyer_email(draft: Draft) -> Draft:

@@ -39,6 +39,12 @@ _ON_RECEIPT = re.compile(
     r"^(?:(?:payment\s+)?(?:terms?\s*:?\s*)?)?(?:payment\s+)?(?:is\s+)?(?:due|payable)\s+(?:on|upon)\s+receipt$",
     re.IGNORECASE,
 )
+# "balance due on delivery", "rest payable on completion": when the rest is paid, said as terms.
+_ON_EVENT = re.compile(
+    r"^(?:the\s+)?(?P<what>balance|rest|remainder)(?:\s+(?:is|to\s+be|will\s+be))?\s+(?:due|payable|paid)\s+"
+    r"(?:on|at|upon)\s+(?P<event>delivery|completion|pick-?\s?up|collection|installation|handover)$",
+    re.IGNORECASE,
+)
 _DUE_DATE = re.compile(
     r"^(?:(?:payment|it'?s|it\s+is|is)\s+)*(?:due|payable)(?:\s+date)?\s*(?:on|by|:|is|date\s+is)?\s*(?P<date>.+)$",
     re.IGNORECASE,
@@ -143,6 +149,10 @@ def read_terms(text: str, d: Draft, today: dt.date) -> bool:
                 f"What is the service period in “{text}”? Say for example “service period March 1 to March 31”."
             )
             return True
+    match = _ON_EVENT.match(text)
+    if match:
+        d.payment_terms = f"{match.group('what').capitalize()} due on {match.group('event').lower()}"
+        return True
     match = _ON_RECEIPT.match(text)
     if match:
         d.due = DueSpec(on_receipt=True)
