@@ -99,6 +99,29 @@ async def test_amount_in_another_currency_names_its_currency_field(document_stub
     assert "invoice.line_items[0].unit_price.currency_code" in violations
 
 
+async def test_every_amount_in_another_currency_is_named_with_the_other_bad_fields(
+    document_stub: Stub,
+) -> None:
+    msg = to_proto(invoice())
+    msg.line_items[0].unit_price.CopyFrom(money_pb2.Money(amount="10", currency_code="EUR"))
+    msg.shipping.CopyFrom(money_pb2.Money(amount="5", currency_code="GBP"))
+    msg.line_items[0].quantity = "-1"
+    code, _, violations = await _rpc_error(document_stub.RenderInvoice(pb.RenderInvoiceRequest(invoice=msg)))
+    assert code is grpc.StatusCode.INVALID_ARGUMENT
+    assert {
+        "invoice.line_items[0].unit_price.currency_code",
+        "invoice.shipping.currency_code",
+        "invoice.line_items[0].quantity",
+    } <= set(violations)
+
+
+async def test_an_amount_naming_the_invoices_own_currency_renders(document_stub: Stub) -> None:
+    msg = to_proto(invoice())
+    msg.line_items[0].unit_price.currency_code = msg.currency_code.lower()
+    response = await document_stub.RenderInvoice(pb.RenderInvoiceRequest(invoice=msg))
+    assert response.totals.total.amount == format(compute_totals(invoice()).total, "f")
+
+
 async def test_line_naming_an_undefined_tax_is_rejected(document_stub: Stub) -> None:
     msg = to_proto(invoice())
     msg.line_items[0].tax_names.append("VAT")

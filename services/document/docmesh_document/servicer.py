@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import grpc
 import pydantic
 from reportlab.lib.pagesizes import LETTER
@@ -71,28 +73,53 @@ def _money_fields(msg: invoice_pb2.Invoice) -> list[tuple[str, money_pb2.Money]]
 
 def invoice_from_request(msg: invoice_pb2.Invoice) -> Invoice:
     """The domain invoice, or InvalidArgument naming every bad field (``invoice.line_items[0].unit_price``)."""
+    # Nearly every request has no amount in another currency: it is converted once, as it came.
+    # from_proto raises a plain ValueError (not pydantic's) at the first such amount, without
+    # naming it; only then are all the amounts walked, to name each (before: every request's
+    # amounts were walked first, and from_proto checked each currency again).
+    try:
+        return from_proto(msg)
+    except pydantic.ValidationError as error:
+        _reject(_violations(error))
+    except ValueError:
+        pass
+    return _invoice_from_mixed_currencies(msg)
+
+
+def _invoice_from_mixed_currencies(msg: invoice_pb2.Invoice) -> Invoice:
+    """A request with an amount in another currency than the invoice's: InvalidArgument naming
+    each such amount's ``currency_code`` and every other bad field (or the invoice, when the
+    invoice's own currency is unknown and its amounts are its only other fault)."""
     violations: dict[str, str] = {}
     currency = (msg.currency_code or "USD").upper()
-    # from_proto stops at the first amount in another currency without naming it; check them
-    # all here, then convert a copy without the per-amount codes so every other field is named.
-    # A request without such an amount (nearly every one) converts as it came: no copy.
-    source = msg
-    if any(m.currency_code and m.currency_code.upper() != currency for _, m in _money_fields(msg)):
-        source = invoice_pb2.Invoice()
-        source.CopyFrom(msg)
-        for path, money in _money_fields(source):
-            if money.currency_code and money.currency_code.upper() != currency and is_currency(currency):
-                violations[f"{path}.currency_code"] = f"{money.currency_code} on an invoice in {currency}"
-            money.currency_code = ""
+    # Convert a copy without the per-amount codes so every other field is named too.
+    source = invoice_pb2.Invoice()
+    source.CopyFrom(msg)
+    for path, money in _money_fields(source):
+        if money.currency_code and money.currency_code.upper() != currency and is_currency(currency):
+            violations[f"{path}.currency_code"] = f"{money.currency_code} on an invoice in {currency}"
+        money.currency_code = ""
     try:
         result = from_proto(source)
     except pydantic.ValidationError as error:
-        for item in error.errors():
-            field = _path("invoice", tuple(item.get("loc", ())))
-            message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        for field, message in _violations(error).items():
             violations.setdefault(field, message)
     if not violations:
         return result
+    _reject(violations)
+
+
+def _violations(error: pydantic.ValidationError) -> dict[str, str]:
+    """Each field pydantic refused, by its request path, with the first reason given for it."""
+    violations: dict[str, str] = {}
+    for item in error.errors():
+        field = _path("invoice", tuple(item.get("loc", ())))
+        message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        violations.setdefault(field, message)
+    return violations
+
+
+def _reject(violations: dict[str, str]) -> NoReturn:
     summary = "; ".join(f"{f}: {d}" for f, d in list(violations.items())[:3])
     more = f" (and {len(violations) - 3} more)" if len(violations) > 3 else ""
     raise InvalidArgument(
