@@ -183,3 +183,16 @@ def test_when_the_balance_is_due_is_the_payment_terms(said: str, terms: str) -> 
     result = interpret(f"Invoice Acme: kitchen install 4,000, {said}", None, today=TODAY)
     assert result.invoice is not None, result.reply
     assert result.invoice.payment_terms == terms
+
+
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [
+        ("Factura a Talleres Ruiz S.L.: reparación 2.340,50 €, más 21 % de IVA", "IVA"),
+        ("Invoice Acme: repair 100, plus 5% of GST", "GST"),
+    ],
+)
+def test_a_tax_said_as_rate_of_name_is_named_without_the_of(message: str, name: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [t.name for t in result.invoice.taxes] == [name]

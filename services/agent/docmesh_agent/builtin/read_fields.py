@@ -27,6 +27,8 @@ _TAX_NAME_RE = rf"(?:[a-z]+\s+){{0,2}}?(?:{TAX_WORDS})"
 
 _TAX_PCT_FIRST = re.compile(
     rf"^(?:(?:incl\.?|including|add|apply|charge)\s+)?(?:an?\s+)?(?P<rate>{NUM})\s*(?:%|percent|per\s?cent)\s*"
+    # "21 % de IVA", "20 % de TVA", "5% of GST": the tax's name is after the "of".
+    rf"(?:(?:de|of|d')\s*(?=(?:iva|igic|tva|vat|gst|hst|pst|tax)\b))?"
     rf"(?P<name>{_TAX_NAME_RE})(?:\s+rate)?(?:\s+(?:on\s+(?:everything|all|it|the\s+total)))?$",
     re.IGNORECASE,
 )
