@@ -196,3 +196,11 @@ def test_a_tax_said_as_rate_of_name_is_named_without_the_of(message: str, name: 
     result = interpret(message, None, today=TODAY)
     assert result.invoice is not None, result.reply
     assert [t.name for t in result.invoice.taxes] == [name]
+
+
+def test_why_said_after_an_edit_is_not_part_of_it() -> None:
+    result = interpret(
+        "knock 15% off the fruit trays, they're a regular", _platters_and_trays(), today=TODAY, history=["x"]
+    )
+    assert result.invoice is not None, result.reply
+    assert result.invoice.line_items[1].discount is not None

@@ -200,6 +200,13 @@ def strip_edit_words(text: str) -> str:
         text,
         flags=re.IGNORECASE,
     )
+    # "knock 15% off the posters, they're a regular": why, after the change, without a number.
+    text = re.sub(
+        r",\s*(?:(?:as|since|because)\s+)?(?:they|he|she)(?:'re|’re|'s|’s|\s+are|\s+is|\s+were|\s+was)\s+(?-i:[^\d,A-Z]*)$",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
     # "can you do 25% off the brake cables", "put 10% off the chairs": the verb before a discount.
     text = re.sub(
         r"^(?:do|put|apply|take|knock)\s+(?=(?:an?\s+)?\S*\d[\d.,]*\s*%?\s+off\b)",
