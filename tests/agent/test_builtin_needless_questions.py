@@ -204,3 +204,40 @@ def test_why_said_after_an_edit_is_not_part_of_it() -> None:
     )
     assert result.invoice is not None, result.reply
     assert result.invoice.line_items[1].discount is not None
+
+
+@pytest.mark.parametrize(
+    ("message", "buyer", "total"),
+    [
+        ("ok perfect. now invoice Mark Dunn, puppy trim 35", "Mark Dunn", Decimal("35.00")),
+        ("Looks great! Invoice Mark Dunn for a puppy trim at 35", "Mark Dunn", Decimal("35.00")),
+        ("thanks, all good. Quote Ana Silva: 3 hours of tutoring at 40", "Ana Silva", Decimal("120.00")),
+        (
+            "great, that one's done. Now I need a PO for Baker's Supply Co, 10 bags of flour at 24.90",
+            "Baker's Supply Co",
+            Decimal("249.00"),
+        ),
+        ("Perfect. We need a receipt for Tom Hardy, oil change 65", "Tom Hardy", Decimal("65.00")),
+        (
+            "super, merci. Facture pour Marc Dupont : 2 heures de cours à 40 €",
+            "Marc Dupont",
+            Decimal("80.00"),
+        ),
+        ("Danke, passt so. Rechnung an Max Weber: 3 Stunden Beratung à 90 €", "Max Weber", Decimal("270.00")),
+        ("perfecto, gracias. Factura para Lucía Romero: 2 horas a 50 €", "Lucía Romero", Decimal("100.00")),
+    ],
+)
+def test_a_remark_before_a_new_request_mid_session_is_not_part_of_it(
+    message: str, buyer: str, total: Decimal
+) -> None:
+    # It was an edit of the current document that could not be read ("I didn't understand ...").
+    result = interpret(message, _platters_and_trays(), today=TODAY, history=["add 2 fruit trays at 48"])
+    assert result.new_document and result.action == "generate", result.reply
+    assert result.invoice is not None and result.invoice.buyer is not None
+    assert result.invoice.buyer.name == buyer
+    assert compute_totals(result.invoice).total == total
+
+
+def test_a_remark_before_an_edit_does_not_start_a_new_document() -> None:
+    result = interpret("ok thanks. remove the fruit trays", _platters_and_trays(), today=TODAY, history=["x"])
+    assert not result.new_document

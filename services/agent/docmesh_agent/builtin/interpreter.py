@@ -44,7 +44,8 @@ _NEW_DOC_RE = re.compile(
 # "and a quote for the Hendersons too", "also an invoice for Globex": a document of a kind for
 # someone, said with its article, is another document (it changed the current one's buyer).
 _A_KIND_FOR = re.compile(
-    r"^an?\s+(?:invoice|quote|quotation|estimate|receipt|purchase\s+order|po)\s+(?:for|to)\s+\S",
+    r"^(?:(?:i|we)\s+(?:also\s+)?(?:need|want)\s+|i'd\s+like\s+|also\s+need\s+)?"
+    r"an?\s+(?:invoice|quote|quotation|estimate|receipt|purchase\s+order|po)\s+(?:for|to)\s+\S",
     re.IGNORECASE,
 )
 MAX_MESSAGE_CHARS = 4000
@@ -64,6 +65,9 @@ def interpret(
     # is (what it left waiting), so only that one is translated.
     earlier = history if current is None else history[-1:]
     try:
+        after_remark = _after_remark(message, current, language, today)
+        if after_remark is not None:
+            return localize(generate(read_request(after_remark, today), today, replacing=True), language)
         result = _interpret(
             correct_keywords(to_english(message, language)),
             current,
@@ -111,7 +115,7 @@ def _interpret(
             draft = fold(draft, past, today)
         return generate(fold(draft, text, today), today)
     request = _as_new_request(text)
-    if _NEW_DOC_RE.match(request) or _A_KIND_FOR.match(request) or _looks_like_new_request(request, today):
+    if _is_new_request(request, today):
         # A new document while one is current: the action is "generate" (or a question about
         # the NEW document, the current one left as it is); the caller starts a new document.
         return generate(read_request(request, today), today, replacing=True)
@@ -142,14 +146,38 @@ _NEXT_ONE_RE = re.compile(
     r"\s*[,:!.]?\s+)+",
     re.IGNORECASE,
 )
+# "ok perfect. now invoice ...", "great, that one's done. Now I need a PO for ...": a remark
+# ending in a full stop or "!", without a number or a document kind, said before a request.
+_REMARK_RE = re.compile(
+    rf"^(?:(?![^.!?]*\b(?:{KIND_WORDS})\b)[^.!?\d\n]{{1,60}}[.!]+\s+)+(?=\S)", re.IGNORECASE
+)
 _KIND_COMMA_RE = re.compile(rf"\b({KIND_WORDS})\s*,\s+(?=(?:for|to)\s)", re.IGNORECASE)
 
 
 def _as_new_request(text: str) -> str:
     """The text as a request if it is one: without "ok, next one:", and "Another invoice, for
     Hooli" as "Another invoice for Hooli"."""
-    stripped = _NEXT_ONE_RE.sub("", text)
+    stripped = _NEXT_ONE_RE.sub("", _REMARK_RE.sub("", _NEXT_ONE_RE.sub("", text)))
     return _KIND_COMMA_RE.sub(r"\1 ", stripped)
+
+
+def _is_new_request(request: str, today: dt.date) -> bool:
+    return bool(
+        _NEW_DOC_RE.match(request) or _A_KIND_FOR.match(request) or _looks_like_new_request(request, today)
+    )
+
+
+def _after_remark(message: str, current: Invoice | None, language: str, today: dt.date) -> str | None:
+    """ "Danke, passt so. Rechnung an ...", "super, merci. Facture pour ...": a new request
+    after a remark, in a language whose words for the kind are read only leading a message, so
+    what follows the remark is translated on its own. None when there is no such request."""
+    if current is None or language == ENGLISH:
+        return None
+    rest = _REMARK_RE.sub("", message.strip())
+    if rest == message.strip():
+        return None
+    request = _as_new_request(correct_keywords(to_english(rest, language)))
+    return request if _is_new_request(request, today) else None
 
 
 def _looks_like_new_request(text: str, today: dt.date) -> bool:
