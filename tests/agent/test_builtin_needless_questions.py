@@ -241,3 +241,30 @@ def test_a_remark_before_a_new_request_mid_session_is_not_part_of_it(
 def test_a_remark_before_an_edit_does_not_start_a_new_document() -> None:
     result = interpret("ok thanks. remove the fruit trays", _platters_and_trays(), today=TODAY, history=["x"])
     assert not result.new_document
+
+
+@pytest.mark.parametrize(
+    ("message", "when"),
+    [
+        ("PO to Acme: 25 boards at 21.40, delivery Tuesday, March 24", dt.date(2026, 3, 24)),
+        ("PO to Acme: 25 boards at 21.40, deliver on Friday, 3/27", dt.date(2026, 3, 27)),
+        ("PO to Acme: 25 boards at 21.40, delivery on Tue, 24 March", dt.date(2026, 3, 24)),
+        (
+            "Bestellung bei Holzhandel Krüger: 25 Platten à 21,40 €, Lieferung Dienstag, 24.03.",
+            dt.date(2026, 3, 24),
+        ),
+    ],
+)
+def test_a_weekday_then_a_comma_then_a_date_is_one_date(message: str, when: dt.date) -> None:
+    # The comma cut the date off as a clause of its own, and its price was asked.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    assert result.invoice.delivery_date == when
+    assert compute_totals(result.invoice).total == Decimal("535.00")
+
+
+def test_a_due_date_said_with_its_weekday_and_a_comma_is_the_due_date() -> None:
+    result = interpret("Invoice Acme: design 500, due Friday, April 3", None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.due_date == dt.date(2026, 4, 3)

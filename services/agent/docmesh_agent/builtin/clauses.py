@@ -19,7 +19,14 @@ from docmesh_agent.builtin.money import (
     find_money,
 )
 from docmesh_agent.builtin.not_amounts import date_or_contact_spans
-from docmesh_agent.builtin.words import MONTH_ABBREVIATIONS, MONTH_NAMES, QTY_WORD_RE, TAX_WORDS, UNIT_RE
+from docmesh_agent.builtin.words import (
+    MONTH_ABBREVIATIONS,
+    MONTH_NAMES,
+    QTY_WORD_RE,
+    TAX_WORDS,
+    UNIT_RE,
+    WEEKDAYS,
+)
 
 # Words that start a new clause after "and"/"plus"/"with".
 _CLAUSE_START = (
@@ -32,6 +39,13 @@ _CLAUSE_START = (
 
 _MONTH_DAY_COMMA_YEAR = re.compile(
     rf"(?i)\b((?:{MONTH_NAMES}|{MONTH_ABBREVIATIONS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?),\s+(\d{{4}})\b"
+)
+# "Tuesday, March 24", "Friday, 3/27", "Mon., 24 March": the comma after a weekday belongs to the
+# date that follows it (it cut the date off as a clause of its own, then asked its price).
+_WEEKDAY_COMMA_DATE = re.compile(
+    rf"(?i)\b((?:{'|'.join(WEEKDAYS)}|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?),\s+"
+    rf"(?=(?:{MONTH_NAMES}|{MONTH_ABBREVIATIONS})\b|the\s+\d|\d{{1,2}}(?:\s*[./-]\s*\d{{1,2}}\b|(?:st|nd|rd|th)?\s+"
+    rf"(?:of\s+)?(?:{MONTH_NAMES}|{MONTH_ABBREVIATIONS})\b))"
 )
 # "Bill to:" alone on its line: the name is on the next one.
 _LABEL_LINE_RE = re.compile(
@@ -61,6 +75,7 @@ def rewrite_layout(text: str) -> str:
     (the comma belongs to the date, not between two clauses), "Logo design, 1, 1200" (one item)."""
     text = _LABEL_LINE_RE.sub(r"\1 ", text)
     text = _MONTH_DAY_COMMA_YEAR.sub(r"\1 \2", text)
+    text = _WEEKDAY_COMMA_DATE.sub(r"\1 ", text)
     text = _BRACKETED_ADDRESS_RE.sub(r"\g<name>, \g<address>: ", text)
     text = _LABELLED_ITEM_RE.sub(r"\g<desc> \g<amt>", text)
     return _CSV_ITEM_RE.sub(_csv_item, text)
