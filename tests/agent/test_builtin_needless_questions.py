@@ -268,3 +268,26 @@ def test_a_due_date_said_with_its_weekday_and_a_comma_is_the_due_date() -> None:
     result = interpret("Invoice Acme: design 500, due Friday, April 3", None, today=TODAY)
     assert result.invoice is not None, result.reply
     assert result.invoice.due_date == dt.date(2026, 4, 3)
+
+
+@pytest.mark.parametrize(
+    ("message", "days"),
+    [
+        ("Invoice Acme: design 500, due in 14 days without deduction", 14),
+        ("Invoice Acme: design 500, payable within 30 days strictly net", 30),
+        ("Invoice Acme: design 500, due in 14 days, without deduction", 14),
+        ("Invoice Acme: design 500, net 30, without deduction", 30),
+        ("Invoice Acme: design 500, due in 2 weeks without any deductions", 14),
+        ("Rechnung an Braun GmbH: Montage 500,00 €, zahlbar in 14 Tagen ohne Abzug", 14),
+        ("Facture pour Dupont SARL : pose 500 €, paiement à 30 jours sans escompte", 30),
+        ("Factura para Lucía Romero: reparación 500 €, a pagar en 30 días sin deducciones", 30),
+    ],
+)
+def test_without_deduction_after_the_terms_is_a_remark_on_them(message: str, days: int) -> None:
+    # It made the terms an unpriced line, and its price was asked.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    assert result.invoice.payment_terms == f"Net {days}"
+    assert compute_totals(result.invoice).total == Decimal("500.00")
+    assert len(result.invoice.line_items) == 1

@@ -123,8 +123,29 @@ def _period(text: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
     return start, end
 
 
+# "due in 14 days without deduction", "payable within 30 days strictly net": a remark that the
+# whole amount is to be paid, said after the terms (it made the terms an unpriced line).
+_NO_DEDUCTION = re.compile(
+    r"\s*,?\s+(?:without\s+(?:any\s+)?(?:deductions?|discount)|no\s+deductions?|strictly(?:\s+net)?|net)\s*$",
+    re.IGNORECASE,
+)
+# The same remark as a clause of its own ("net 30, without deduction"): nothing to write.
+_NO_DEDUCTION_ALONE = re.compile(
+    r"^(?:without\s+(?:any\s+)?|no\s+)deductions?$|^strictly\s+net$", re.IGNORECASE
+)
+
+
 def read_terms(text: str, d: Draft, today: dt.date) -> bool:
     """Read a clause about dates or payment terms into `d`; False when it is none."""
+    if _NO_DEDUCTION_ALONE.match(text):
+        return True
+    terms = _NO_DEDUCTION.sub("", text)
+    if terms != text and terms.strip() and _read_terms(terms, d, today):
+        return True
+    return _read_terms(text, d, today)
+
+
+def _read_terms(text: str, d: Draft, today: dt.date) -> bool:
     match = _DELIVERY.match(text)
     if match:
         when = date_this_year(match.group("date"), today)

@@ -47,6 +47,8 @@ GERMAN = Language(
         "sonntag": "Sunday",
     },
     rules=(
+        # "zahlbar in 14 Tagen ohne Abzug", "rein netto": the whole amount, said after the terms.
+        (r"\bohne\s+(?:jeden\s+|jeglichen\s+)?abzug\b|\brein\s+netto\b", "without deduction"),
         # "Nr. 17": a number sign, never a quantity or a price.
         (r"\bNr\.?\s*(?=\d)", "#"),
         # Before the kind: "jetzt ein neues Angebot ..." is "now a new quote ...".

@@ -45,6 +45,8 @@ SPANISH = Language(
         "domingo": "Sunday",
     },
     rules=(
+        # "a pagar en 30 días sin deducciones": the whole amount, said after the terms.
+        (r"\bsin\s+(?:deducci[oó]n(?:es)?|descuento\s+por\s+pronto\s+pago)\b", "without deduction"),
         # "que venza a final de mes" (subjunctive) is "vence a final de mes".
         (r"\bque\s+venza\b", "vence"),
         # "nº 4521", "n° 4521": a number sign, never a quantity or a price.

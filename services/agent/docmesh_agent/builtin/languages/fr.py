@@ -45,6 +45,8 @@ FRENCH = Language(
         "dimanche": "Sunday",
     },
     rules=(
+        # "paiement à 30 jours sans escompte": the whole amount, said after the terms.
+        (r"\bsans\s+escompte\b", "without deduction"),
         # "n° 4521", "nº 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # Before the kind: "maintenant un nouveau devis ..." is "now a new quote ...".
