@@ -291,3 +291,31 @@ def test_without_deduction_after_the_terms_is_a_remark_on_them(message: str, day
     assert result.invoice.payment_terms == f"Net {days}"
     assert compute_totals(result.invoice).total == Decimal("500.00")
     assert len(result.invoice.line_items) == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "valid_until"),
+    [
+        (
+            "Angebot für Praxis Kaya: 2 Klimageräte à 250 € inkl. Montage, gültig bis Ende April",
+            dt.date(2026, 4, 30),
+        ),
+        (
+            "Angebot für Praxis Kaya: Klimagerät 500 € inkl. Lieferung, gültig bis Monatsende",
+            dt.date(2026, 3, 31),
+        ),
+        ("Angebot für Praxis Kaya: Fotos 500 €, gültig bis Ende des Monats", dt.date(2026, 3, 31)),
+        ("Devis pour Cabinet Martin : photos 500 €, valable jusqu'à fin avril", dt.date(2026, 4, 30)),
+        ("Devis pour Cabinet Martin : photos 500 €, valable jusqu'à la fin du mois", dt.date(2026, 3, 31)),
+        ("Presupuesto para Ana Gil: fotos 500 €, válido hasta finales de mayo", dt.date(2026, 5, 31)),
+        ("Presupuesto para Ana Gil: fotos 500 €, válido hasta fin de mes", dt.date(2026, 3, 31)),
+    ],
+)
+def test_incl_and_the_end_of_a_month_are_read_in_each_language(message: str, valid_until: dt.date) -> None:
+    # 'inkl.' ended a sentence ('Montage' was asked its price); 'Ende April', 'fin avril',
+    # 'finales de mayo' were a line asked its price.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    assert result.invoice.valid_until == valid_until
+    assert compute_totals(result.invoice).total == Decimal("500.00")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from docmesh_agent.builtin.languages import Language, document_replies
-from docmesh_agent.builtin.words import TAX_WORDS
+from docmesh_agent.builtin.words import MONTH_NAMES, TAX_WORDS
 
 _N = r"\d+(?:\.\d+)?"
 _MONEY = rf"{_N}\s*(?:€|\$|(?-i:[A-Z]{{3}})\b)?"
@@ -47,6 +47,9 @@ GERMAN = Language(
         "sonntag": "Sunday",
     },
     rules=(
+        # "à 1.150 € inkl. Montage": what the price includes, said as English says it (the
+        # abbreviation's full stop ended a sentence, and "Montage" was asked its price).
+        (r"\binkl\.(?=\s)", "incl."),
         # "zahlbar in 14 Tagen ohne Abzug", "rein netto": the whole amount, said after the terms.
         (r"\bohne\s+(?:jeden\s+|jeglichen\s+)?abzug\b|\brein\s+netto\b", "without deduction"),
         # "Nr. 17": a number sign, never a quantity or a price.
@@ -98,6 +101,9 @@ GERMAN = Language(
         (r"\b(?:fällig|zahlbar)\s+(?:am|bis(?:\s+zum)?)\s+", "due "),
         (r"\bfällig\s+(?=[A-Z0-9])", "due "),
         (r"\bgültig\s+bis\s+(?:zum\s+)?", "valid until "),
+        # "bis Ende April", "Ende des Monats", "Monatsende": the month's last day, as English says it.
+        (rf"\bende\s+(?=(?:{MONTH_NAMES})\b)", "end of "),
+        (r"\b(?:ende\s+(?:des|dieses)\s+monats|monatsende)\b", "end of month"),
         (r"\bgültig\s+(?:für\s+)?(\d+)\s+tage", r"valid for \1 days"),
         (r"\bgültig\s+(?:für\s+)?(\d+)\s+wochen?\b", r"valid for \1 weeks"),
         (r"\bgültig\s+(?:für\s+)?(\d+)\s+monate?\b", r"valid for \1 months"),

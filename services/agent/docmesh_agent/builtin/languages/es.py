@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from docmesh_agent.builtin.languages import Language, document_replies
-from docmesh_agent.builtin.words import TAX_WORDS
+from docmesh_agent.builtin.words import MONTH_NAMES, TAX_WORDS
 
 _N = r"\d+(?:\.\d+)?"
 _MONEY = rf"{_N}\s*(?:€|\$|(?-i:[A-Z]{{3}})\b)?"
@@ -123,6 +123,9 @@ SPANISH = Language(
         (r"\b(?:vence|vencimiento|a\s+pagar\s+antes\s+del?)\s+(?:el\s+)?", "due "),
         (r"\ba\s+(\d+)\s+d[ií]as\b", r"due in \1 days"),
         (r"\bv[aá]lid[oa]\s+hasta\s+(?:el\s+)?", "valid until "),
+        # "finales de abril", "fin de mes": the month's last day, as English says it.
+        (rf"\b(?:a\s+)?(?:finales|fin)\s+de\s+(?=(?:{MONTH_NAMES})\b)", "end of "),
+        (r"\b(?:a\s+)?(?:finales|fin)\s+de(?:l)?\s+mes\b", "end of month"),
         (r"\bv[aá]lid[oa]\s+(?:(?:durante|por)\s+)?(\d+)\s+d[ií]as", r"valid for \1 days"),
         (r"\b(?:fecha\s+de\s+)?entrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
         (r"\bper[ií]odo\s+(?:de\s+(?:servicio|prestaci[oó]n)\s+)?(?:del?\s+)?", "service period "),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from docmesh_agent.builtin.languages import Language, document_replies
+from docmesh_agent.builtin.words import MONTH_NAMES
 
 _N = r"\d+(?:\.\d+)?"
 _MONEY = rf"{_N}\s*(?:€|\$\s*CA\b|\$|(?-i:[A-Z]{{3}})\b)?"
@@ -125,6 +126,10 @@ FRENCH = Language(
         (r"\b(?:échéance|à\s+régler|payable)\s+(?:le|avant\s+le|au)\s+", "due "),
         (r"\béchéance\s*:?\s+(?=[A-Z0-9])", "due "),
         (r"\bvalable\s+jusqu['’]au\s+", "valid until "),
+        (r"\bvalable\s+jusqu['’](?:à|a)\s+", "valid until "),
+        # "fin avril", "la fin du mois": the month's last day, as English says it.
+        (rf"\b(?:la\s+)?fin\s+(?:d['’]\s*)?(?=(?:{MONTH_NAMES})\b)", "end of "),
+        (r"\b(?:la\s+)?fin\s+(?:du|de\s+ce)\s+mois\b", "end of month"),
         (r"\bvalable\s+(\d+)\s+jours", r"valid for \1 days"),
         # "ajoute la livraison : 45 €": an amount is the shipping; a date is the delivery date.
         (r"\b(?:la\s+)?livraison\s*:?\s*(?=\d+(?:[.,]\d+)?\s*(?:€|\$|(?-i:[A-Z]{3})\b))", "shipping "),
