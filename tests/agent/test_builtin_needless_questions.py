@@ -319,3 +319,49 @@ def test_incl_and_the_end_of_a_month_are_read_in_each_language(message: str, val
     assert result.invoice is not None
     assert result.invoice.valid_until == valid_until
     assert compute_totals(result.invoice).total == Decimal("500.00")
+
+
+@pytest.mark.parametrize(
+    ("message", "start", "end"),
+    [
+        ("Invoice Greenway: snow removal, 6 visits @ 85 (work done 2/2 thru 2/27)", (2, 2), (2, 27)),
+        ("Invoice Greenway: 6 snow removal visits @ 85, work done 2/2 thru 2/27", (2, 2), (2, 27)),
+        ("Invoice Greenway: 6 snow removal visits @ 85 (services rendered February 2-27)", (2, 2), (2, 27)),
+        (
+            "Invoice Greenway: 6 snow removal visits @ 85 (work performed Feb 2 through Feb 27)",
+            (2, 2),
+            (2, 27),
+        ),
+        ("Invoice Greenway: 6 snow removal visits @ 85, service period 2/2 thru 2/27", (2, 2), (2, 27)),
+    ],
+)
+def test_when_the_work_was_done_in_brackets_or_said_as_done_is_the_service_period(
+    message: str, start: tuple[int, int], end: tuple[int, int]
+) -> None:
+    # The bracket made the line unreadable (its price was asked) or was written into the description.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    assert (result.invoice.service_period_start, result.invoice.service_period_end) == (
+        dt.date(2026, *start),
+        dt.date(2026, *end),
+    )
+    assert [line.description for line in result.invoice.line_items] in (
+        ["Snow removal"],
+        ["Snow removal visits"],
+    )
+    assert compute_totals(result.invoice).total == Decimal("510.00")
+
+
+@pytest.mark.parametrize(
+    ("message", "description"),
+    [
+        ("Invoice Greenway: lawn care (front yard) 80", "Lawn care front yard"),
+        ("Invoice Greenway: 10 bags of flour (50 lb) at 8", "Flour 50 lb"),
+    ],
+)
+def test_a_bracket_that_is_no_date_or_term_stays_in_the_line(message: str, description: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.line_items[0].description == description
+    assert compute_totals(result.invoice).total == Decimal("80.00")

@@ -174,6 +174,7 @@ def read_request(text: str, today: dt.date) -> Draft:
             party_before = None  # "- Consulting": a bulleted line is an item, never an address line
         if pending_price is not None and _BARE_AMOUNT.match(clause):
             party_before = None  # "Acme: milestone 2 of 3, 1500": the line's price, not a postal code
+        clause = _take_bracketed_terms(r, clause)
         consumed = _clause(r, clause, party_before)
         if consumed is None:
             continue
@@ -261,6 +262,21 @@ def read_request(text: str, today: dt.date) -> Draft:
         r.draft.items.append(item)
         pending_price = item if item.unit_price is None else None
     return give_buyer_email(r.draft)
+
+
+_BRACKET_AT_END = re.compile(r"\s*\((?P<said>[^()]+)\)\s*$")
+
+
+def _take_bracketed_terms(r: Reading, clause: str) -> str:
+    """ "6 visits @ 85 (work done 2/2 thru 2/27)", "(delivery on the 19th)": dates or terms in
+    brackets ending a clause are read as such, and the clause is what is left (the bracket was
+    part of a description, or made the line unreadable and its price was asked)."""
+    match = _BRACKET_AT_END.search(clause)
+    if match is None or not clause[: match.start()].strip():
+        return clause
+    if read_terms(match.group("said").strip(), r.draft, r.today):
+        return clause[: match.start()]
+    return clause
 
 
 _PERSON_DOES = re.compile(r"^(?:she|he|they|we|i|you)\s+[a-z]", re.IGNORECASE)

@@ -79,12 +79,15 @@ _DELIVERY = re.compile(
 # dates), never a line.
 _SERVICE_PERIOD = re.compile(
     r"^(?:(?:for\s+|the\s+|set\s+the\s+)*(?:service|billing)\s+period|(?:for\s+)?(?:the\s+)?period|"
-    r"services?\s+(?:from|for|in)|cover(?:s|ing)|from|during|for|in)\b\s*(?:(?:of|from|is|will\s+be|to)\b|:)?\s*"
+    r"services?\s+(?:from|for|in)|cover(?:s|ing)|from|during|for|in|"
+    # "work done 2/2 thru 2/27", "services rendered March 1-15": when the work billed was done.
+    r"(?:(?:the\s+)?(?:work|services?|jobs?|visits?)\s+)?(?:done|performed|rendered|carried\s+out|provided)"
+    r"(?:\s+(?:from|between|during))?)\b\s*(?:(?:of|from|is|will\s+be|to)\b|:)?\s*"
     r"(?P<period>.+)$",
     re.IGNORECASE,
 )
 _RANGE = re.compile(
-    r"^(?P<a>.+?)\s*(?:-|–|to|through|until|till)\s*(?P<b>.+)$",
+    r"^(?P<a>.+?)\s*(?:-|–|to|through|thru|until|till)\s*(?P<b>.+)$",
     re.IGNORECASE,
 )
 
@@ -102,7 +105,9 @@ def _period(text: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
     if whole is not None:
         return whole
     text = _DAYS_THEN_MONTH.sub(r"\g<month> \g<a>-\g<b>", text.strip())
-    months = re.match(r"^(?P<a>.+?)\s+(?:-|–|to|through|until|till|and)\s+(?P<b>.+)$", text, re.IGNORECASE)
+    months = re.match(
+        r"^(?P<a>.+?)\s+(?:-|–|to|through|thru|until|till|and)\s+(?P<b>.+)$", text, re.IGNORECASE
+    )
     if months:
         # "January and February", "January to March 2026": from the first month's first day to the
         # last month's last day.
