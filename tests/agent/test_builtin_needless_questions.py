@@ -365,3 +365,31 @@ def test_a_bracket_that_is_no_date_or_term_stays_in_the_line(message: str, descr
     assert result.invoice is not None, result.reply
     assert result.invoice.line_items[0].description == description
     assert compute_totals(result.invoice).total == Decimal("80.00")
+
+
+@pytest.mark.parametrize(
+    ("message", "start", "end"),
+    [
+        (
+            "Facture pour SCI Beaulieu : gestion locative du 1er janvier au 31 mars 2026, 900 €",
+            (1, 1),
+            (3, 31),
+        ),
+        ("Facture pour Dupont SARL : entretien du 15 février au 14 mars, 900 €", (2, 15), (3, 14)),
+        ("Factura para Ana Gil: mantenimiento del 1 de enero al 31 de marzo, 900 €", (1, 1), (3, 31)),
+        ("Rechnung an Max Weber: Wartung vom 1. Januar bis 31. März, 900 €", (1, 1), (3, 31)),
+        ("Facture pour Dupont SARL : entretien du 1er au 31 mars, 900 €", (3, 1), (3, 31)),
+    ],
+)
+def test_a_service_period_across_months_is_read_in_each_language(
+    message: str, start: tuple[int, int], end: tuple[int, int]
+) -> None:
+    # 'du 1er janvier au 31 mars' was 'January March 1 to March 31', and the period was asked.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    assert (result.invoice.service_period_start, result.invoice.service_period_end) == (
+        dt.date(2026, *start),
+        dt.date(2026, *end),
+    )
+    assert compute_totals(result.invoice).total == Decimal("900.00")

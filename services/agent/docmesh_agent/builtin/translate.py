@@ -144,6 +144,13 @@ def _english_dates(text: str, lang: Language) -> str:
     text = _NUMERIC_DATES.sub(_numeric_dates, text)
     text = _NUMERIC_RANGE.sub(_numeric_range, text)
     text = _NUMERIC_DAY.sub(_numeric_day, text)
+    # "du 1er janvier au 31 mars", "vom 1. Januar bis 31. März": two whole dates (the rule below
+    # read "1 au March 31" as one month's days: "January March 1 to March 31", then asked).
+    text = re.sub(
+        rf"\b((?:{'|'.join(_MONTHS)}) \d{{1,2}})\s+(?:au|al|a|bis(?:\s+zum)?|-)\s+(?=(?:{'|'.join(_MONTHS)}) \d)",
+        r"\1 to ",
+        text,
+    )
     # "du 1er au 28 février", "del 1 al 15 de marzo", "1. bis 15. März": the month of the end.
     text = re.sub(
         r"\b(\d{1,2})(?:er|º|\.)?\s+(?:au|al|a|bis(?:\s+zum)?|-)\s+([A-Z][a-z]+) (\d{1,2})\b",
