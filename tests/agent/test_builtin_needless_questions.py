@@ -393,3 +393,55 @@ def test_a_service_period_across_months_is_read_in_each_language(
         dt.date(2026, *end),
     )
     assert compute_totals(result.invoice).total == Decimal("900.00")
+
+
+@pytest.mark.parametrize(
+    ("message", "description"),
+    [
+        ("Invoice Becker for office cleaning, flat 940", "Office cleaning"),
+        ("Invoice Becker for office cleaning, flat rate of 940", "Office cleaning"),
+        ("Invoice Becker for office cleaning, lump sum 940", "Office cleaning"),
+        ("Invoice Becker for office cleaning, the price is 940", "Office cleaning"),
+        ("Rechnung an Autohaus Becker für Unterhaltsreinigung, pauschal 940 €", "Unterhaltsreinigung"),
+        ("Facture pour Garage Martin : nettoyage des bureaux, forfait 940 €", "Nettoyage des bureaux"),
+        ("Factura para Taller Ruiz: limpieza de oficinas, precio cerrado 940 €", "Limpieza de oficinas"),
+    ],
+)
+def test_a_flat_price_after_an_unpriced_line_is_its_price(message: str, description: str) -> None:
+    # It was a line "Flat" at 940, and the line before was asked its price.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    assert [line.description for line in result.invoice.line_items] == [description]
+    assert compute_totals(result.invoice).total == Decimal("940.00")
+
+
+@pytest.mark.parametrize(
+    ("message", "description", "month"),
+    [
+        ("Invoice Becker for office cleaning February 2026, flat 940", "Office cleaning", 2),
+        ("Invoice Becker: office cleaning (March) 940", "Office cleaning", 3),
+        ("Invoice Becker: lawn care - April, 940", "Lawn care", 4),
+        (
+            "Rechnung an Autohaus Becker für Unterhaltsreinigung Februar 2026, pauschal 940 €",
+            "Unterhaltsreinigung",
+            2,
+        ),
+    ],
+)
+def test_a_month_ending_a_line_is_the_service_period(message: str, description: str, month: int) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    assert [line.description for line in result.invoice.line_items] == [description]
+    assert result.invoice.service_period_start == dt.date(2026, month, 1)
+    assert compute_totals(result.invoice).total == Decimal("940.00")
+
+
+def test_a_month_said_with_of_names_the_thing_sold_and_is_no_period() -> None:
+    result = interpret(
+        "Factura a Construcciones López: gestión de nóminas de febrero 180 €", None, today=TODAY
+    )
+    assert result.invoice is not None, result.reply
+    assert result.invoice.line_items[0].description.startswith("Gestión de nóminas")
+    assert result.invoice.service_period_start is None

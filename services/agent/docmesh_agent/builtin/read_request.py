@@ -33,7 +33,7 @@ from docmesh_agent.builtin.not_amounts import price_moneys
 from docmesh_agent.builtin.read_fields import read_fields
 from docmesh_agent.builtin.read_item import read_item
 from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail, take_party
-from docmesh_agent.builtin.read_terms import read_terms
+from docmesh_agent.builtin.read_terms import read_terms, take_month_of_service
 from docmesh_agent.builtin.words import MONTH_NAMES, UNIT_RE
 from docmesh_common.model.invoice import Discount
 
@@ -172,6 +172,11 @@ def read_request(text: str, today: dt.date) -> Draft:
         party_before = r.last_party
         if re.match(r"^\s*[-*•·]\s+", raw):
             party_before = None  # "- Consulting": a bulleted line is an item, never an address line
+        flat = _FLAT_PRICE.match(clause) if pending_price is not None else None
+        if flat and _BARE_AMOUNT.match(flat.group("amount")):
+            # "office cleaning February 2026, flat 940", "pauschal 940 €": the price of the line
+            # before, said as a flat rate (it was a line "Flat", and the first was asked its price).
+            clause = flat.group("amount")
         if pending_price is not None and _BARE_AMOUNT.match(clause):
             party_before = None  # "Acme: milestone 2 of 3, 1500": the line's price, not a postal code
         clause = _take_bracketed_terms(r, clause)
@@ -261,6 +266,9 @@ def read_request(text: str, today: dt.date) -> Draft:
             continue
         r.draft.items.append(item)
         pending_price = item if item.unit_price is None else None
+    for line in r.draft.items:
+        if line.unit_price is not None:
+            line.description = take_month_of_service(line.description, r.draft, r.today)
     return give_buyer_email(r.draft)
 
 
@@ -536,6 +544,11 @@ def _not_a_charge(r: Reading, clause: str) -> bool:
 
 
 _PAID_WITH = re.compile(r"\bpaid\s+(?:by|with|via|using)\s+(?P<method>[^\d,;]+)$", re.IGNORECASE)
+_FLAT_PRICE = re.compile(
+    r"^(?:(?:for\s+)?(?:a\s+|the\s+)?(?:flat|fixed|lump[\s-]sum|all[\s-]in)(?:\s+(?:rate|fee|price|sum|total|amount))?"
+    r"(?:\s+of)?|(?:the\s+)?(?:price|cost|fee|total)\s+(?:is|of))\s*:?\s+(?P<amount>\S.*)$",
+    re.IGNORECASE,
+)
 _BARE_AMOUNT = re.compile(r"^[^\s\d]{0,3}\s?\d[\d,.']*(?:\s?(?:[€$£¥₹]|[A-Z]{3}))?$")
 _DELIVER_TO = re.compile(
     r"^(?:please\s+)?(?:deliver(?:y)?|ship(?:ping)?|send\s+(?:it|them|the\s+goods))\s+(?:it\s+|them\s+)?to\s*:?\s+(?P<where>.+)$",

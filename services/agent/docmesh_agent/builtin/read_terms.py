@@ -241,3 +241,24 @@ def _read_terms(text: str, d: Draft, today: dt.date) -> bool:
             d.payment_terms = capitalised(terms)
         return True
     return False
+
+
+# "Unterhaltsreinigung Februar 2026", "office cleaning (March)", "lawn care - April": a month
+# ending what a line is for is the service period, and the line is what is left. A month said
+# with "of" ("gestión de nóminas de febrero", "payroll of March") names the thing sold, and stays.
+_MONTH_ENDING = re.compile(
+    rf"(?:\s+(?:for|in|[-–—]))?\s+\(?(?P<month>(?:{MONTH_NAMES})(?:\s+\d{{4}})?)\)?$", re.IGNORECASE
+)
+
+
+def take_month_of_service(description: str, d: Draft, today: dt.date) -> str:
+    """The description without a month ending it, which becomes the draft's service period; the
+    description as it is when nothing is left of it or another period was said."""
+    match = _MONTH_ENDING.search(description)
+    if match is None or not description[: match.start()].strip():
+        return description
+    period = month_period(match.group("month"), today)
+    if period is None or (d.service_period is not None and d.service_period != period):
+        return description
+    d.service_period = period
+    return description[: match.start()]

@@ -47,6 +47,8 @@ GERMAN = Language(
         "sonntag": "Sunday",
     },
     rules=(
+        # ", pauschal 940 €", ", Pauschalpreis: 940 €": a flat price after its line, as English says it.
+        (r"([,;]\s*)pauschal(?:preis|betrag|e)?\s*:?\s+(?=\d)", r"\1flat "),
         # "à 1.150 € inkl. Montage": what the price includes, said as English says it (the
         # abbreviation's full stop ended a sentence, and "Montage" was asked its price).
         (r"\binkl\.(?=\s)", "incl."),

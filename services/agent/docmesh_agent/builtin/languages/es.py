@@ -45,6 +45,11 @@ SPANISH = Language(
         "domingo": "Sunday",
     },
     rules=(
+        # ", precio cerrado 940 €", ", tarifa plana de 940 €": a flat price after its line, as English says it.
+        (
+            r"([,;]\s*)(?:precio\s+cerrado|tarifa\s+plana|a\s+tanto\s+alzado)\s*:?\s+(?:de\s+)?(?=\d)",
+            r"\1flat ",
+        ),
         # "a pagar en 30 días sin deducciones": the whole amount, said after the terms.
         (r"\bsin\s+(?:deducci[oó]n(?:es)?|descuento\s+por\s+pronto\s+pago)\b", "without deduction"),
         # "que venza a final de mes" (subjunctive) is "vence a final de mes".

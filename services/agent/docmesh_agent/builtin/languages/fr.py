@@ -46,6 +46,8 @@ FRENCH = Language(
         "dimanche": "Sunday",
     },
     rules=(
+        # ", forfait 940 €", ", au forfait : 940 €": a flat price after its line, as English says it.
+        (r"([,;]\s*)(?:au\s+)?forfait(?:aire)?\s*:?\s+(?:de\s+)?(?=\d)", r"\1flat "),
         # "paiement à 30 jours sans escompte": the whole amount, said after the terms.
         (r"\bsans\s+escompte\b", "without deduction"),
         # "n° 4521", "nº 4521": a number sign, never a quantity or a price.
