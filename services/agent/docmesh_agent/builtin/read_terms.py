@@ -247,7 +247,8 @@ def _read_terms(text: str, d: Draft, today: dt.date) -> bool:
 # ending what a line is for is the service period, and the line is what is left. A month said
 # with "of" ("gestión de nóminas de febrero", "payroll of March") names the thing sold, and stays.
 _MONTH_ENDING = re.compile(
-    rf"(?:\s+(?:for|in|[-–—]))?\s+\(?(?P<month>(?:{MONTH_NAMES})(?:\s+\d{{4}})?)\)?$", re.IGNORECASE
+    rf"(?:\s+(?:for|in|[-–—]))?(?<!\bof)(?<!\bde)(?<!\bdel)(?<!\bd')\s+\(?(?P<month>(?:{MONTH_NAMES})(?:\s+\d{{4}})?)\)?$",
+    re.IGNORECASE,
 )
 
 
