@@ -454,3 +454,29 @@ def test_a_month_said_with_of_names_the_thing_sold_and_is_no_period(message: str
     assert result.invoice is not None, result.reply
     assert result.invoice.line_items[0].description == description
     assert result.invoice.service_period_start is None
+
+
+@pytest.mark.parametrize(
+    ("message", "description", "unit", "total"),
+    [
+        ("Invoice Pat Okafor: 2.5 hrs at 70, plus 38 miles at 0.67", "Mileage", "miles", Decimal("200.46")),
+        ("Invoice Pat Okafor: 120 mi at 0.50", "Mileage", "miles", Decimal("60.00")),
+        ("Invoice Pat Okafor: travel 1 mile at 2", "Travel", "mile", Decimal("2.00")),
+        (
+            "PO to Valley Farms: 30 dozen eggs at 3.20 a dozen, deliver on the 19th",
+            "Eggs",
+            "dozen",
+            Decimal("96.00"),
+        ),
+        ("PO to Valley Farms: 12 doz bagels at 9", "Bagels", "dozen", Decimal("108.00")),
+    ],
+)
+def test_miles_and_dozens_said_in_words_are_units(
+    message: str, description: str, unit: str, total: Decimal
+) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    last = result.invoice.line_items[-1]
+    assert (last.description, last.unit) == (description, unit)
+    assert compute_totals(result.invoice).total == total

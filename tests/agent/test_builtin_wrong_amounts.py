@@ -487,3 +487,19 @@ def test_a_deposit_put_down_is_paid_not_a_line(message: str) -> None:
 def test_what_a_person_did_is_never_a_line() -> None:
     result = interpret("Invoice Acme: table 1450, they gave 500", None, today=TODAY)
     assert result.action == "question"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme for travel 2 x 35 miles at 0.50",
+        "Invoice Acme for cleaning 2 x 3 hours at 40",
+        "Invoice Acme for site visits 3 × 2 days at 400",
+        "Invoice Acme for eggs 4 x 2 dozen at 3.20",
+    ],
+)
+def test_a_multiplier_before_a_counted_unit_asks_the_whole_count(message: str) -> None:
+    # 'cleaning 2 x 3 hours at 40' was 3 hours at 40 (120 for 240): a wrong total. Asked.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"
+    assert "quantity" in result.reply

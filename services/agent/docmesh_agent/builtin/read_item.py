@@ -54,6 +54,10 @@ _UNCOUNTED_COSTS = (
 )
 
 
+# "2 x", "3 ×" ending a description: a multiplier of the count that follows it.
+_MULTIPLIER_ENDING = re.compile(r"(?:^|\s)\d+(?:[.,]\d+)?\s*[x×*]$", re.IGNORECASE)
+
+
 def read_item(r: Reading, text: str) -> DraftItem | None:
     """A line item, or a bare price (description "") that belongs to the previous item."""
     equals = _LINE_TOTAL.match(text.strip())
@@ -525,6 +529,12 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
             item.quantity = Decimal(-1)
         return item
     item = DraftItem(description=desc, quantity=qty, unit=unit_label(unit, qty) if unit else "")
+    if qty != 1 and unit and _MULTIPLIER_ENDING.search(desc):
+        # "travel 2 x 35 miles at 0.50", "cleaning 2 x 3 hours at 40": the count before the unit
+        # is one factor (35 x 0.50 was a wrong total); the whole count is asked, as without a unit.
+        desc = f"{desc} {plain_number(qty)} {unit}"
+        item = DraftItem(description=desc, quantity=Decimal(1))
+        qty, unit = Decimal(1), ""
     if unit.lower() in SMALL_MEASURES and qty > 1 and not per and not is_total:
         # "500 g of coffee at 12": a price per gram is rare; 6,000 would be a wrong total. Asked.
         item.pack = True

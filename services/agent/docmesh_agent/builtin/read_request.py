@@ -85,6 +85,7 @@ _NESTED_COUNT = re.compile(rf"^(?P<n>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\b", 
 _MINUTES = frozenset({"min", "mins", "minute", "minutes"})
 _PER_HOUR = re.compile(r"(?:/|\bper\s+|\ban?\s+)(?:h|hr|hrs|hour)\b|\bhourly\b", re.IGNORECASE)
 _TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months"})
+_DISTANCE_UNITS = frozenset({"mile", "miles"})
 
 
 def _line_discount(r: Reading, said: str) -> Discount | None:
@@ -258,6 +259,10 @@ def read_request(text: str, today: dt.date) -> Draft:
             # "1 hour at 100", "5 days at 800": time billed at a rate is a service; a clerk
             # writes "Services" rather than ask what the hours were for.
             item.description = "Services"
+            item.described_by_unit = True
+        if item.description == "" and item.unit.lower() in _DISTANCE_UNITS and item.unit_price is not None:
+            # "38 miles at 0.67": distance billed at a rate is mileage, as a clerk writes it.
+            item.description = "Mileage"
             item.described_by_unit = True
         if _PERSON_DOES.match(item.description):
             # "she put down 500", "they gave 200": what a person did is never a thing sold (it was

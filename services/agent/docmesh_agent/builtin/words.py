@@ -105,8 +105,23 @@ UNITS = {
     "m²": "m²",
     "sqm": "sqm",
     "sq ft": "sq ft",
+    # Distances and dozens, said in words ("38 miles at 0.67", "30 dozen eggs at 3.20 a dozen").
+    "mile": "mile",
+    "miles": "mile",
+    "mi": "mile",
+    "dozen": "dozen",
+    "doz": "dozen",
 }
-UNIT_PLURAL = {"pc": "pcs", "kg": "kg", "lb": "lbs", "m2": "m2", "m²": "m²", "sqm": "sqm", "sq ft": "sq ft"}
+UNIT_PLURAL = {
+    "pc": "pcs",
+    "dozen": "dozen",
+    "kg": "kg",
+    "lb": "lbs",
+    "m2": "m2",
+    "m²": "m²",
+    "sqm": "sqm",
+    "sq ft": "sq ft",
+}
 UNIT_RE = "|".join(sorted(UNITS, key=len, reverse=True))
 
 # Names of taxes; the acronyms are printed in capitals ("vat" -> "VAT").
