@@ -13,15 +13,8 @@ from docmesh_agent.builtin import interpret
 from docmesh_agent.builtin.accounting import _named_in
 from docmesh_common.model.invoice import Invoice, LineItem, Party
 from docmesh_common.model.totals import compute_totals
-
-TODAY = dt.date(2026, 3, 12)  # a Thursday
-
-
-def _total(message: str) -> Decimal:
-    result = interpret(message, None, today=TODAY)
-    assert result.action == "generate", result.reply
-    assert result.invoice is not None
-    return compute_totals(result.invoice).total
+from tests.agent.builtin_totals import TODAY
+from tests.agent.builtin_totals import written_total as _total
 
 
 @pytest.mark.parametrize(
