@@ -4,6 +4,7 @@ customer, and reopen a past document after a reload."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from pathlib import Path
@@ -112,6 +113,35 @@ async def test_the_profile_is_edited_in_the_page_and_a_bad_iban_is_named(
     assert profile["seller"]["name"] == name
     assert profile["seller"]["country_code"] == "DE"
     assert profile["bank"]["iban"].replace(" ", "") == "DE89370400440532013000"
+
+
+async def test_what_is_typed_while_the_profile_loads_is_what_is_saved(page_gateway: Gateway) -> None:
+    """The dialog opens before the stored profile arrives; typing then must not be overwritten by
+    the stored values when they land (a slow answer made the saved name empty)."""
+    name = f"Docmesh Studio {uuid.uuid4().hex[:6]}"
+    async with chromium() as browser:
+        page = await (await browser.new_context(**DESKTOP)).new_page()
+
+        async def slow_profile(route: Any) -> None:
+            if route.request.method == "GET":
+                await asyncio.sleep(1.0)
+            await route.continue_()
+
+        await page.goto(page_gateway.url + "/")
+        await page.route("**/api/v1/profile", slow_profile)
+        dialog = page.locator("#profile-dialog")
+        # The person types while the stored profile is on its way, and saves after it arrived.
+        async with page.expect_response(
+            lambda r: r.url.endswith("/api/v1/profile") and r.request.method == "GET"
+        ):
+            await page.click("#open-profile")
+            await dialog.get_by_label("Name", exact=True).fill(name)
+        await page.wait_for_load_state("networkidle")
+        await dialog.get_by_role("button", name="Save profile").click()
+        await expect(dialog).to_be_hidden()
+    async with httpx.AsyncClient(base_url=page_gateway.url, headers={"X-API-Key": DEV_KEY}) as client:
+        profile = (await client.get("/api/v1/profile")).json()["profile"]
+    assert profile["seller"]["name"] == name
 
 
 @pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])

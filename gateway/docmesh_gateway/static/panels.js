@@ -143,14 +143,24 @@
     $("logo-remove").disabled = !state.logoUrl;
   }
 
+  // The form is filled from the stored profile once it arrives: until then its fields are
+  // disabled, so nothing typed meanwhile is overwritten by the stored values (and lost on save).
+  function setLoading(form, loading) {
+    for (const field of form.elements) field.disabled = loading;
+    form.setAttribute("aria-busy", String(loading));
+  }
+
   async function openProfile() {
     const form = $("profile-form");
     showFormError(form, null);
+    setLoading(form, true);
     $("profile-dialog").showModal();
     try {
       fillForm(form, PROFILE_FORM, (await loadProfile()) || {});
     } catch (error) {
       showFormError(form, error);
+    } finally {
+      setLoading(form, false);
     }
     showLogo();
   }
