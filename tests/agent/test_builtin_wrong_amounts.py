@@ -496,3 +496,29 @@ def test_a_multiplier_before_a_counted_unit_asks_the_whole_count(message: str) -
     result = interpret(message, None, today=TODAY)
     assert result.action == "question"
     assert "quantity" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("jetzt noch ein Angebot für Firma Keller: 10 Stühle à 80 €", "quote"),
+        ("jetzt noch eine Rechnung für Firma Keller: 10 Stühle à 80 €", "invoice"),
+        ("und jetzt noch ein Kostenvoranschlag für Firma Keller: 10 Stühle à 80 €", "quote"),
+    ],
+)
+def test_one_more_document_in_german_is_a_new_document_not_one_more_of_a_line(
+    message: str, kind: str
+) -> None:
+    # 'jetzt noch ein Angebot ...' in a session with 6 chairs raised them to 7 ('noch ein' read as
+    # one more of a line): a wrong total on the current document.
+    current = Invoice(
+        currency_code="EUR",
+        buyer=Party(name="Acme GmbH"),
+        line_items=[LineItem(description="Stühle", quantity=Decimal(6), unit_price=Decimal("85"))],
+    )
+    result = interpret(message, current, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    assert result.invoice.kind.value == kind
+    assert result.invoice.buyer.name == "Firma Keller"
+    assert compute_totals(result.invoice).total == Decimal("800.00")

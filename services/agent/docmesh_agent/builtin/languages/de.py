@@ -73,10 +73,10 @@ GERMAN = Language(
         # "jetzt noch ein Angebot für ...": one more document.
         (r"^(now\s+)noch\s+(?:eine?n?s?\s+)", r"\1another "),
         (r"^(now\s+)?(?:eine?n?)\s+(?=(?:rechnung|angebot|quittung|bestellung|kostenvoranschlag))", r"\1a "),
-        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)bestellung\b", r"\1Purchase order"),
-        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)(?:angebot|kostenvoranschlag)\b", r"\1Quote"),
-        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)quittung\b", r"\1Receipt"),
-        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)rechnung\b", r"\1Invoice"),
+        (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?)bestellung\b", r"\1Purchase order"),
+        (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?)(?:angebot|kostenvoranschlag)\b", r"\1Quote"),
+        (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?)quittung\b", r"\1Receipt"),
+        (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?)rechnung\b", r"\1Invoice"),
         # Swiss francs written "Fr. 1200" or "1200 Fr.".
         (r"\bFr\.\s*(?=\d)", "CHF "),
         (r"(\d)\s*Fr\.?(?![\w.])", r"\1 CHF"),
