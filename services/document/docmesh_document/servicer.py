@@ -81,9 +81,8 @@ def invoice_from_request(msg: invoice_pb2.Invoice) -> Invoice:
         return from_proto(msg)
     except pydantic.ValidationError as error:
         _reject(_violations(error))
-    except ValueError:
-        pass
-    return _invoice_from_mixed_currencies(msg)
+    except ValueError:  # an amount in another currency: walk them all to name each
+        return _invoice_from_mixed_currencies(msg)
 
 
 def _invoice_from_mixed_currencies(msg: invoice_pb2.Invoice) -> Invoice:
