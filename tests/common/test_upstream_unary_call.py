@@ -87,6 +87,24 @@ async def test_the_deadline_ends_the_call(upstream) -> None:
         await client.call(_method(client, SLOW), "x", timeout=0.2)
 
 
+@pytest.mark.parametrize("timeout", [1e-9, 0.0, 0.0009])
+async def test_a_deadline_with_no_time_left_fails_every_time_without_a_call(upstream, timeout: float) -> None:
+    # A fast upstream could answer before gRPC's deadline timer fired: such a call succeeded or
+    # failed by chance (a gateway test with 'Grpc-Timeout: 1n' got 200 once in four full runs).
+    _, client = upstream
+    calls = []
+
+    async def counting(request: str, **kwargs: Any) -> str:
+        calls.append(request)
+        return await _method(client, ECHO)(request, **kwargs)
+
+    for _ in range(20):
+        with pytest.raises(DeadlineExceeded):
+            await client.call(counting, "x", timeout=timeout)
+    assert calls == []
+    assert client.breaker.state == "closed"
+
+
 async def test_cancelling_the_caller_cancels_the_call_at_the_upstream(upstream) -> None:
     handler, client = upstream
     task = asyncio.ensure_future(client.call(_method(client, SLOW), "x", timeout=10))

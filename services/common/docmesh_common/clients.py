@@ -44,6 +44,7 @@ from docmesh_common.breaker import Breaker, BreakerOpen
 from docmesh_common.errors import (
     CALLER_FAULT_CODES,
     FAILED_DEPENDENCY_KEY,
+    DeadlineExceeded,
     DomainError,
     Unavailable,
     blame_dependency,
@@ -74,6 +75,9 @@ READY_WAIT_SECONDS = 5.0
 DEFAULT_KIND = "default"
 # A bound on the multi-callables whose breaker an Upstream remembers (stubs make a few dozen).
 MAX_REMEMBERED_METHODS = 1024
+# A budget shorter than this is spent before any call could answer: gRPC's deadline timer and a
+# fast answer then race, so such a call would succeed or fail by chance. It fails, as asked.
+MIN_CALL_SECONDS = 0.001
 
 RETRY_POLICY: dict[str, Any] = {
     "maxAttempts": 4,
@@ -255,6 +259,9 @@ class Upstream(Generic[StubT]):
         metadata: Metadata = (),
     ) -> Resp:
         """Unary call; failures come back as DomainError subclasses."""
+        budget = self._timeout(timeout)
+        if budget < MIN_CALL_SECONDS:
+            raise DeadlineExceeded(f"the deadline left no time to call {self.name}")
         outbound = context.outbound_metadata()
         if metadata:
             outbound.extend(metadata)
