@@ -3,7 +3,7 @@
 Turns: every message of the visible phrasings (tests/agent/phrasings/seen/, former_heldout/,
 seen_v2/, seen_v3/, seen_v4/, each with its earlier messages as history and the previous turn's document or the
 case's base as the current one) and of the corpus (tests/agent/corpus/requests.yaml and edits.yaml). The held-out
-phrasings (heldout_v3/) are not read. Each turn is timed `--repeat` times; p50 and p99 are over all timings.
+phrasings (heldout_v4/) are not read. Each turn is timed `--repeat` times; p50 and p99 are over all timings.
 
 Usage: .venv/bin/python bench/bench_builtin.py [--repeat 5]
 

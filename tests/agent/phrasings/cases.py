@@ -26,11 +26,19 @@ from docmesh_common.model.totals import compute_totals
 
 HERE = Path(__file__).parent
 # seen/, former_heldout/, seen_v2/, seen_v3/ (session 4's tuning batches), seen_v4/ (session 5's)
-# and former_heldout_v2/ (session 4's held-out set, tuning data since session 5) are read by whoever
-# works on the interpreter; heldout_v3/ is the held-out set: only ever counted, loaded by name and
-# never read here or by score.py beyond judging its cases.
-VISIBLE_SETS = ("seen", "former_heldout", "seen_v2", "seen_v3", "seen_v4", "former_heldout_v2")
-HELDOUT_SET = "heldout_v3"
+# former_heldout_v2/ and former_heldout_v3/ (the held-out sets of sessions 4 and 5, tuning data since
+# they were measured) are read by whoever works on the interpreter; heldout_v4/ is the held-out set:
+# only ever counted, loaded by name and never read here or by score.py beyond judging its cases.
+VISIBLE_SETS = (
+    "seen",
+    "former_heldout",
+    "seen_v2",
+    "seen_v3",
+    "seen_v4",
+    "former_heldout_v2",
+    "former_heldout_v3",
+)
+HELDOUT_SET = "heldout_v4"
 SETS = (*VISIBLE_SETS, HELDOUT_SET)
 LANGUAGES = ("en", "es", "de", "fr")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -2,11 +2,11 @@
 
     .venv/bin/python -m tests.agent.phrasings.score             # the tables (markdown), every set
     .venv/bin/python -m tests.agent.phrasings.score --failures  # and what fails in the visible sets
-    .venv/bin/python -m tests.agent.phrasings.score --seen-only # the visible sets (heldout_v3/ not run)
+    .venv/bin/python -m tests.agent.phrasings.score --seen-only # the visible sets (heldout_v4/ not run)
 
-The held-out set (heldout_v3/) is only ever counted here: its column shows totals per class and
+The held-out set (heldout_v4/) is only ever counted here: its column shows totals per class and
 language, never a case id or a failure. Whoever tunes the interpreter reads the failures of the
-visible sets and the held-out totals, and nothing else of heldout_v3/.
+visible sets and the held-out totals, and nothing else of heldout_v4/.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _table(title: str, keys: Iterable[str], results: dict[str, dict[str, list[bo
 
 def main(argv: list[str]) -> int:
     show_failures = "--failures" in argv
-    # Whoever tunes the interpreter measures the visible sets alone, without even running heldout_v3/.
+    # Whoever tunes the interpreter measures the visible sets alone, without even running heldout_v4/.
     sets = VISIBLE_SETS if "--seen-only" in argv else SETS
     by_class: dict[str, dict[str, list[bool]]] = {s: defaultdict(list) for s in SETS}
     by_lang: dict[str, dict[str, list[bool]]] = {s: defaultdict(list) for s in SETS}
