@@ -522,3 +522,30 @@ def test_one_more_document_in_german_is_a_new_document_not_one_more_of_a_line(
     assert result.invoice.kind.value == kind
     assert result.invoice.buyer.name == "Firma Keller"
     assert compute_totals(result.invoice).total == Decimal("800.00")
+
+
+@pytest.mark.parametrize(
+    ("messages", "quantity", "total"),
+    [
+        (["Quote for Acme: 3-day corporate video shoot at 2,400 a day"], Decimal(3), Decimal("7200.00")),
+        (["Invoice Acme for a 2-hour workshop at 150 per hour"], Decimal(2), Decimal("300.00")),
+        (["Invoice Acme: 5-night stay, 120/night"], Decimal(5), Decimal("600.00")),
+        # The rate said as the answer to the line's price, with its currency code before "a day".
+        (
+            ["Quote for a 3-day video shoot", "for Halvorsen Logistics, 2,400 USD a day"],
+            Decimal(3),
+            Decimal("7200.00"),
+        ),
+    ],
+)
+def test_a_rate_per_the_unit_hyphenated_in_the_name_counts_those_units(
+    messages: list[str], quantity: Decimal, total: Decimal
+) -> None:
+    # '3-day video shoot' at 2,400 a day was one day at 2,400 (a third of the total).
+    current, history = None, []
+    for message in messages:
+        result = interpret(message, current, today=TODAY, history=history)
+        current, history = result.invoice or current, [*history, message]
+    assert result.invoice is not None, result.reply
+    assert result.invoice.line_items[0].quantity == quantity
+    assert compute_totals(result.invoice).total == total

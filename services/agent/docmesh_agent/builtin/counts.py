@@ -9,10 +9,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 from docmesh_agent.builtin.drafts import DraftItem
-from docmesh_agent.builtin.labels import plain_number
+from docmesh_agent.builtin.labels import plain_number, unit_label
 from docmesh_agent.builtin.money import parse_number, strip_amount
 from docmesh_agent.builtin.not_amounts import MEASURES, price_moneys
-from docmesh_agent.builtin.words import QTY_WORD_RE, QTY_WORDS, UNIT_RE
+from docmesh_agent.builtin.words import QTY_WORD_RE, QTY_WORDS, UNIT_RE, UNITS
 
 PER_UNIT_TAIL = re.compile(
     rf"^(?:/\s?|per\s+|an?\s+|each\s+|every\s+)(?P<per>{UNIT_RE}|[a-z]+)\b\.?|^(?:each|apiece|ea\.?|per\s+(?:unit|item|piece|one))\b",
@@ -103,6 +103,27 @@ def leading_quantity(text: str) -> tuple[Decimal, str, int, int]:
     return qty, unit, match.end(), match.end()
 
 
+# "a 3-day video shoot", "2-hour workshop": a count joined to its unit by a hyphen.
+_HYPHENED_COUNT = re.compile(rf"\b(?P<n>\d+(?:[.,]\d+)?)-(?P<unit>{UNIT_RE})\b", re.IGNORECASE)
+
+
+def count_by_rate(item: DraftItem, per: str) -> DraftItem:
+    """ "3-day video shoot" at 2,400 a day is 3 days at 2,400 (it was one day, a third of the
+    total). Alone, "2-day workshop 900" is one workshop; only a rate per that same unit counts it.
+    The item is changed in place and returned (unchanged when it is not that)."""
+    base = UNITS.get(per.lower())
+    if base is None or item.quantity != 1 or (item.unit and UNITS.get(item.unit.lower()) != base):
+        return item
+    counts = [
+        m for m in _HYPHENED_COUNT.finditer(item.description) if UNITS.get(m.group("unit").lower()) == base
+    ]
+    if len(counts) != 1:
+        return item
+    item.quantity = parse_number(counts[0].group("n"))
+    item.unit = unit_label(base, item.quantity)
+    return item
+
+
 def parse_quantity(text: str) -> Decimal | None:
     """ "10", "2.5", "1,5", "three", "a dozen" -> Decimal; None when it is none of these."""
     text = text.strip().lower()
@@ -141,4 +162,7 @@ def price_answer(message: str, item: DraftItem) -> tuple[DraftItem, str | None] 
         new.unit_price = unit_from_total(new, money.amount)
     else:
         new.unit_price = money.amount
+        per = PER_UNIT_TAIL.match(tail)
+        if per and per.groupdict().get("per"):
+            new = count_by_rate(new, per.group("per"))
     return new, money.currency

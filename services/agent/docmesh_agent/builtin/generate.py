@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from docmesh_agent.builtin.accounting import number_question, unaccounted
 from docmesh_agent.builtin.answers import answer_nested, asked_about
-from docmesh_agent.builtin.counts import price_answer
+from docmesh_agent.builtin.counts import count_by_rate, price_answer
 from docmesh_agent.builtin.drafts import Draft, DraftItem, line_of
 from docmesh_agent.builtin.edits.discounts import reason_discount
 from docmesh_agent.builtin.edits.find_line import find_line
@@ -152,6 +152,9 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
         draft.items[index] = replace(
             draft.items[index], quantity=said.quantity, unit=said.unit, unit_price=said.unit_price
         )
+        if said.quantity == 1 and said.unit:
+            # "a 3-day video shoot" asked its price: "2,400 a day" is 3 days at 2,400.
+            draft.items[index] = count_by_rate(replace(draft.items[index], unit=""), said.unit)
         new.items = [i for i in new.items if i is not said]
     elif missing and missing[0].startswith("taxes.") and (rate := _RATE_RE.search(message)) is not None:
         # "plus VAT" asked "What rate of VAT ...?": "20%" is that tax's rate.

@@ -18,6 +18,7 @@ from docmesh_agent.builtin.counts import (
     PRICE_WORDS,
     SMALL_MEASURES,
     TOTAL_TAIL_RE,
+    count_by_rate,
     leading_quantity,
     parse_quantity,
     unit_from_total,
@@ -375,14 +376,23 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
     tail = text[price.end :]
     match = re.match(r"^\s*(?:for|of|in|-|–|:)\s*(?P<desc>.+)$", tail, re.IGNORECASE)
     desc = match.group("desc") if match else tail
+    # "2,400 USD a day": a rate (before "a" is taken off; it was a line "Day").
+    per = PER_UNIT_TAIL.fullmatch(tail.strip())
+    if per and (per.groupdict().get("per") or "").lower() not in UNITS:
+        per = None
     desc = re.sub(r"^(?:the|a|an)\s+", "", desc.strip(), flags=re.IGNORECASE)
     for_all = re.fullmatch(
         r"(?:all(?:\s+of\s+(?:them|it|those))?|everything|the\s+(?:whole\s+)?lot)", desc, re.IGNORECASE
     )
-    if PER_UNIT_TAIL.fullmatch(desc) or TOTAL_TAIL_RE.fullmatch(desc) or for_all:
+    if per or PER_UNIT_TAIL.fullmatch(desc) or TOTAL_TAIL_RE.fullmatch(desc) or for_all:
         # "45 USD each", "$400 total", "400 for all of them": how the amount is meant, for the line before.
         r.draft.note_currency(price)
-        item = DraftItem(description="", unit_price=price.amount)
+        per_word = (per.groupdict().get("per") or "").lower() if per else ""
+        item = DraftItem(
+            description="",
+            unit=unit_label(per_word, Decimal(1)) if per_word in UNITS else "",
+            unit_price=price.amount,
+        )
         if TOTAL_TAIL_RE.fullmatch(desc) or for_all:
             item.quantity = Decimal(-1)
         return item
@@ -573,6 +583,8 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
     if not connector and not per and not total and qty != 1 and unit.lower() in UNITS:
         # "consulting 10 hours 1500", "12 months hosting 240": for all of them, or per unit? Asked.
         _ask_total_or_rate(r, item)
+    if per and per.groupdict().get("per") and qty == 1:
+        item = count_by_rate(item, per.group("per"))  # "3-day shoot at 2,400 a day"
     return item
 
 

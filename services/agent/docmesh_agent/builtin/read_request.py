@@ -25,7 +25,7 @@ from docmesh_agent.builtin.clauses import (
 )
 from docmesh_agent.builtin.counts import CONTAINERS as _CONTAINERS_RE
 from docmesh_agent.builtin.counts import HEADCOUNT as _HEADCOUNT_RE
-from docmesh_agent.builtin.counts import unit_from_total
+from docmesh_agent.builtin.counts import count_by_rate, unit_from_total
 from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
 from docmesh_agent.builtin.labels import capitalised, plain_number, singular
 from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
@@ -217,6 +217,8 @@ def read_request(text: str, today: dt.date) -> Draft:
             # before (never its price alone, which would drop the 2 hours).
             pending_price.quantity, pending_price.unit = item.quantity, item.unit
             pending_price.unit_price = item.unit_price
+            if item.quantity == 1:
+                count_by_rate(pending_price, item.unit)  # "5-night stay, 120/night": 5 nights
             _keep_remarks(pending_price, item)
             pending_price = None
             continue
@@ -231,6 +233,8 @@ def read_request(text: str, today: dt.date) -> Draft:
             )
         ):
             pending_price.unit_price = _price_for(pending_price, item)
+            if item.unit and item.quantity == 1:
+                count_by_rate(pending_price, item.unit)
             _keep_remarks(pending_price, item)
             pending_price = None
             continue
