@@ -8,6 +8,7 @@ import functools
 import re
 from decimal import Decimal
 
+from babel.dates import get_month_names
 from rapidfuzz.distance import OSA
 from text_to_num import alpha2digit
 
@@ -20,6 +21,7 @@ from docmesh_common.model.invoice import Invoice
 
 LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (SPANISH, GERMAN, FRENCH)}
 ENGLISH = "en"
+_MONTHS = "January February March April May June July August September October November December".split()
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _ENGLISH_KINDS = frozenset({"invoice", "quote", "quotation", "estimate", "receipt", "bill", "purchase"})
@@ -76,7 +78,17 @@ def to_english(text: str, code: str) -> str:
     text = _english_dates(text, lang)
     for pattern, replacement in lang.compiled_rules():
         text = pattern.sub(replacement, text)
+    text = _NUMBER_AFTER_BUYER.sub(r"\g<kind> #\g<num>\g<buyer>:", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+# "Rechnung an Holz Krämer GmbH, Nr. 7781: 25 Latten à 6,90 €": the document's number said after
+# the buyer goes where English says it ("Invoice #7781 for ..."); read as part of the first line it
+# made that line "#7781: 25 Latten", one at 6,90 (a wrong total).
+_NUMBER_AFTER_BUYER = re.compile(
+    r"^(?P<kind>\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))"
+    r"(?P<buyer>\s+(?:for|to)\s+[^\n:#]+?),?\s+\#\s*(?P<num>[A-Za-z0-9][\w/-]*)\s*:"
+)
 
 
 def _correct_kind(text: str, lang: Language) -> str:
@@ -203,7 +215,6 @@ def _numeric_day(match: re.Match[str]) -> str:
     return f"{_MONTHS[month - 1]} {day}"
 
 
-_MONTHS = "January February March April May June July August September October November December".split()
 
 
 def localize(result: Interpretation, code: str) -> Interpretation:
@@ -233,9 +244,37 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
             line = line.model_copy(
                 update={"description": line.description.replace(" and ", f" {conjunction} ")}
             )
+        description = _own_words(line.description, lang.code)
+        if description != line.description:
+            line = line.model_copy(update={"description": description})
         lines.append(line)
     method = lang.payment_methods.get(invoice.payment_method.lower(), invoice.payment_method)
     return invoice.model_copy(update={"language": lang.code, "line_items": lines, "payment_method": method})
+
+
+def _own_words(description: str, code: str) -> str:
+    """The description in the client's words again where the rules made them English: a month
+    ("nóminas de febrero" read as "of February" to keep it out of the service period) and the
+    "of" a count was joined with ("bono de 10 clases de yoga")."""
+    if " of " in description:
+        description = re.sub(r" of (?=[aeiouhéàâ])", _OF_BEFORE_VOWEL[code], description, flags=re.IGNORECASE)
+        description = description.replace(" of ", _OF[code])
+    if _ENGLISH_MONTH.search(description):
+        names = _month_names(code)
+        description = _ENGLISH_MONTH.sub(lambda m: names[_MONTHS.index(m.group(0)) + 1], description)
+    return description
+
+
+# What the rules turned into "of": the language's own word ("de", "d'"; German has none).
+_OF = {"es": " de ", "fr": " de ", "de": " "}
+_OF_BEFORE_VOWEL = {"es": " de ", "fr": " d’", "de": " "}
+_ENGLISH_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\b")
+
+
+@functools.lru_cache(maxsize=4)
+def _month_names(code: str) -> dict[int, str]:
+    """The language's month names, as written in it ("febrero", "März", "février")."""
+    return dict(get_month_names("wide", locale=code))
 
 
 @functools.lru_cache(maxsize=8)

@@ -54,6 +54,12 @@ GERMAN = Language(
         (r"\binkl\.(?=\s)", "incl."),
         # "zahlbar in 14 Tagen ohne Abzug", "rein netto": the whole amount, said after the terms.
         (r"\bohne\s+(?:jeden\s+|jeglichen\s+)?abzug\b|\brein\s+netto\b", "without deduction"),
+        # "Bestell-Nr. 7781": on a Bestellung its own number, elsewhere the buyer's order (reference).
+        (
+            r"^(\s*(?:eine?\s+)?(?:neue\s+)?bestellung\b[^\n:]*?)\bbestell-?nr\.?\s*:?\s*(?=\d)",
+            r"\1purchase order number ",
+        ),
+        (r"\bbestell-?nr\.?\s*:?\s*(?=\d)", "PO number "),
         # "Nr. 17": a number sign, never a quantity or a price.
         (r"\bNr\.?\s*(?=\d)", "#"),
         # Before the kind: "jetzt ein neues Angebot ..." is "now a new quote ...".
@@ -149,6 +155,11 @@ GERMAN = Language(
         (rf"\brabatt\s+(?:von\s+)?({_N})%", r"\1% discount"),
         (r"\((?:(?:umsatz)?steuerfrei|ohne\s+(?:mwst|ust)\.?|(?:mwst|ust)-frei)\)", "(tax-exempt)"),
         (r"\b(?:umsatz)?steuerfrei\b", "tax-exempt"),
+        # "Gerichtskosten 120 € nicht steuerbar", "umsatzsteuerbefreit": said of its line.
+        (
+            r"\b(?:nicht\s+(?:umsatz)?steuer(?:bar|pflichtig)|(?:umsatz)?steuerbefreit|(?:mwst|ust)-befreit)\b",
+            "tax-exempt",
+        ),
         (r"\b(?:inkl\.?|inklusive)\s+(?:mwst|ust)\.?", "including tax"),
         (r"\b(?:zzgl|zuzüglich|plus)\.?\s+", "plus "),
         (r"\b(mwst|ust)\.", r"\1"),
@@ -166,11 +177,19 @@ GERMAN = Language(
         (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|den)\s*tag\b", r"at \1 per day"),
         (rf"(?:\bzu\s+je|\bfür\s+je|\bje|à|á|\ba)\s+({_MONEY})", r"at \1"),
         (rf"\bzu\s+({_MONEY})", r"at \1"),
+        # "25 Stk. Dachlatten", "25 Stück Latten": pieces, the count's unit.
+        (r"(\d)\s*(?:stk\.?|stück)(?=\s|$)", r"\1 pcs"),
         # "20 Kartons Papier", "5 Stunden Beratung": the quantity, its unit and "of" the description.
-        (rf"\b({_N}\s+(?:{_COUNT_UNITS}|stunden?|std\.?|tage?))\s+(?!at\b|of\b|à\b)(?=[^\W\d_])", r"\1 of "),
+        (
+            rf"\b({_N}\s+(?:{_COUNT_UNITS}|stunden?|std\.?|tage?|monate?|wochen?))\s+(?!at\b|of\b|à\b)(?=[^\W\d_])",
+            r"\1 of ",
+        ),
         (r"\b(?:stunden?|std\.?)(?=\s|$|,)", "hours"),
         (r"\bw(?:ö|oe)rter\b", "words"),
         (r"\btage?\b", "days"),
+        # "Hosting 12 Monate zu je 9,90 €": the count and its unit (it was one line at 9,90).
+        (r"(\d)\s+monate?\b", r"\1 months"),
+        (r"(\d)\s+wochen?\b", r"\1 weeks"),
         # Edits.
         (r"^\s*(?:rückgängig(?:\s+machen)?|mach\s+das\s+rückgängig)\s*[.!]*$", "undo"),
         (r"^\s*es\s+(?:waren|war|sind)\s+", "it was "),
@@ -204,6 +223,12 @@ GERMAN = Language(
         ),
         (r"\b(\d+)\s+weitere\s+", r"\1 more "),
         # Connectives.
+        # "Rechnung für die Webseite von Café Morgenrot": what is billed, then whose it is (the buyer).
+        (
+            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt)(?:\s+\#\s*[\w/-]+)?)\s+für\s+(?:die|den|das)\s+"
+            r"([^\n:,\d]+?)\s+(?:von|vom)\s+((?-i:[A-ZÄÖÜ])[^\n:,\d]*)$",
+            r"\1 \3 for the \2",
+        ),
         (
             r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+(?:an|für|bei)\s+",
             r"\1 for ",
@@ -224,6 +249,7 @@ GERMAN = Language(
         "month": ("Monat", "Monate"),
         "months": ("Monat", "Monate"),
         "word": ("Wort", "Wörter"),
+        "pcs": ("Stück", "Stück"),
         "words": ("Wort", "Wörter"),
     },
     replies=(

@@ -133,6 +133,8 @@ SPANISH = Language(
         (r"\b(?:a\s+)?(?:finales|fin)\s+de(?:l)?\s+mes\b", "end of month"),
         (r"\bv[aá]lid[oa]\s+(?:(?:durante|por)\s+)?(\d+)\s+d[ií]as", r"valid for \1 days"),
         (r"\b(?:fecha\s+de\s+)?entrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
+        # "entregar el lunes 16 de marzo", "a entregar antes del 20": the delivery date, as a verb.
+        (r"\b(?:a\s+|para\s+)?entregar\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
         (r"\bper[ií]odo\s+(?:de\s+(?:servicio|prestaci[oó]n)\s+)?(?:del?\s+)?", "service period "),
         # "del 1 al 15 de marzo", "servicio del 1 al 15 de marzo": the service period.
         (
@@ -177,13 +179,21 @@ SPANISH = Language(
         (r"\bm[aá]s\s+(iva)\b", r"plus \1"),
         # "más 80 € de desplazamiento", "más álbum 350 €": one more thing on the list.
         (r"(^|,\s*|\s)m[aá]s\s+(?=\S)", r"\1plus "),
+        # "- diseño de etiquetas: 12 h a 45 €/h, 15% dto.": a discount on a bulleted line is that
+        # line's (it was taken off the whole document, a wrong total).
+        (
+            rf"(?m)^([ \t]*[-*•·][^\n]*\d[^\n]*?),\s*(?:con\s+(?:un\s+)?)?({_N}%)\s+(?:de\s+)?(?:dto\b\.?|descuento)[ \t]*$",
+            r"\1 with \2 off",
+        ),
         # "(10% dto.)": the usual abbreviation of "descuento".
         (r"\bdto\b\.?", "discount"),
         (r"\b(?:con\s+)?iva\s+inclu[ií]do\b", "including tax"),
         (rf"\b({_N})%\s+de\s+descuento", r"\1% discount"),
         (rf"\bdescuento\s+del?\s+({_N})%", r"\1% discount"),
         (r"\((?:(?:exent[oa]|libre)\s+de|sin)\s+iva\)", "(tax-exempt)"),
-        (r"\b(?:exent[oa]|libre)\s+de\s+iva\b", "tax-exempt"),
+        (r"\b(?:exent[oa]s?|libres?)\s+de\s+iva\b", "tax-exempt"),
+        # "tasas 30 € no sujetas a IVA": outside VAT, said of its line.
+        (r"\bno\s+sujet[oa]s?\s+al?\s+iva\b", "tax-exempt"),
         (rf"\bcon\s+(?:un\s+)?iva\s+del?\s+({_N})%", r"IVA \1%"),
         (rf"\biva\s+del?\s+({_N})%", r"IVA \1%"),
         (r"\b(?:gastos\s+de\s+)?env[ií]o(?:\s+de(?=\s+\d))?\b", "shipping"),
@@ -201,7 +211,7 @@ SPANISH = Language(
             rf"\b(?:a|por)\s+((?:\$\s?)?{_MONEY})\s*(?:cada\s+un[oa]|la\s+unidad|por\s+unidad|c/u|cada\s+uno)",
             r"at \1 each",
         ),
-        (rf"\ba\s+({_MONEY})", r"at \1"),
+        (rf"\ba\s+((?:\$\s?)?{_MONEY})", r"at \1"),
         # "1.250 € de materiales": an amount "of" what is sold.
         (rf"\b({_MONEY_MARKED})\s+de\s+(?=[^\W\d_])(?!descuento)", r"\1 of "),
         # "10 horas de consultoría": the quantity, its unit and "of" the description.
@@ -225,8 +235,13 @@ SPANISH = Language(
         ),
         (r"\bpara\b", "for"),
         (
-            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+a\s+",
+            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+al?\s+",
             r"\1 to ",
+        ),
+        # "Factura para Eventos Luna por el DJ de la fiesta": what is billed, after the buyer.
+        (
+            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?\s+(?:for|to)\s+[^\n:,]+?)\s+por\s+(?:el|la|los|las)\s+",
+            r"\1 for the ",
         ),
         (r"\bpor\b", "for"),
         (r"\by\b", "and"),

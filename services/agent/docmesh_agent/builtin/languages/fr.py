@@ -182,6 +182,9 @@ FRENCH = Language(
         (r"(\d(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?)\s+ou\s+(?=\d)", r"\1 or "),
         (r"\((?:(?:exonérée?|exempte?)\s+de|sans)\s+tva\)", "(tax-exempt)"),
         (r"\b(?:exonérée?|exempte?)\s+de\s+tva\b", "tax-exempt"),
+        # "frais de déplacement 30 € non soumis à TVA": outside VAT, said of its line (it was taxed,
+        # a wrong total).
+        (r"\b(?:non\s+soumise?s?|non\s+assujettie?s?)\s+(?:à|a)\s+(?:la\s+)?tva\b", "tax-exempt"),
         (r"\b(?:des\s+)?frais\s+de\s+(?:port|livraison)(?:\s+de(?=\s+\d))?\b", "shipping"),
         (r"(\d)\s+ou\s+(?=\d)", r"\1 or "),
         (r"\b(tps|tvq|tva)\s+(\d)", r"\1 \2"),
