@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from docmesh_dev import testenv
+from docmesh_dev.ports import PortReservation, reserve_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ORACLE = REPO_ROOT.parent / "shared" / "tools" / "msc-oracle" / "oracle"
@@ -65,6 +66,21 @@ def redis_url() -> str:
 def redis_prefix(run_id: str) -> str:
     """A key namespace unique to this run."""
     return f"docmesh-test-{run_id}"
+
+
+@pytest.fixture
+def free_port() -> Iterator[Callable[[], int]]:
+    """Hands out free ports, each reserved until the test ends (docmesh_dev.ports): a process the
+    test starts on one can bind it, and nothing else is handed it between the choice and the bind."""
+    held: list[PortReservation] = []
+
+    def reserve() -> int:
+        held.append(reserve_port())
+        return held[-1].port
+
+    yield reserve
+    for reservation in held:
+        reservation.release()
 
 
 @pytest.fixture

@@ -8,8 +8,10 @@ With --replicas N each backend runs N times on consecutive port blocks, and its 
 a gRPC target listing every replica (`ipv4:127.0.0.1:P1,127.0.0.1:P2`) balanced with
 round_robin: the local stand-in for a Kubernetes headless Service.
 
-With --free-ports every port is chosen by the OS (for tests). When the mesh is up the launcher
-prints one JSON line {"event": "mesh-ready", ...} with every port, target and pid.
+With --free-ports every port is chosen by the OS (for tests) and reserved until the mesh stops
+(docmesh_dev.ports: nothing else is handed a port between the choice and the child's bind). When
+the mesh is up the launcher prints one JSON line {"event": "mesh-ready", ...} with every port,
+target and pid.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from docmesh_dev.ports import PortReservation
 
 BACKENDS = ("document", "session", "agent")
 DEFAULT_PORTS = {"session": (50051, 9091), "agent": (50052, 9092), "document": (50053, 9093)}
@@ -53,6 +57,24 @@ class Mesh:
     replicas: list[Replica] = field(default_factory=list)
     gateway_port: int = GATEWAY_DEFAULT_PORT
     gateway: subprocess.Popen[bytes] | None = None
+    free_ports: bool = False
+    # --free-ports: each chosen port stays reserved while the mesh runs, so a replica restarted on
+    # its gRPC port (restart_replica) can bind it again too.
+    reservations: dict[int, PortReservation] = field(default_factory=dict)
+
+    def reserve_port(self) -> int:
+        reservation = PortReservation()
+        self.reservations[reservation.port] = reservation
+        return reservation.port
+
+    def release_port(self, port: int) -> None:
+        reservation = self.reservations.pop(port, None)
+        if reservation is not None:
+            reservation.release()
+
+    def release_ports(self) -> None:
+        for port in list(self.reservations):
+            self.release_port(port)
 
     def of(self, service: str) -> list[Replica]:
         return [r for r in self.replicas if r.service == service]
@@ -69,6 +91,7 @@ class Mesh:
 
 
 def _free_port() -> int:
+    """A port free now and not reserved (benchmarks only; the mesh reserves its own ports)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -79,19 +102,19 @@ def _env_port(name: str, default: int) -> int:
 
 
 def plan(replicas: int, free_ports: bool) -> Mesh:
-    mesh = Mesh()
+    mesh = Mesh(free_ports=free_ports)
     for service in BACKENDS:
         port, metrics = DEFAULT_PORTS[service]
         port = _env_port(f"DOCMESH_{service.upper()}_PORT", port)
         metrics = _env_port(f"DOCMESH_{service.upper()}_METRICS_PORT", metrics)
         for index in range(replicas):
             if free_ports:
-                mesh.replicas.append(Replica(service, index, _free_port(), _free_port()))
+                mesh.replicas.append(Replica(service, index, mesh.reserve_port(), mesh.reserve_port()))
             else:
                 offset = index * REPLICA_PORT_STRIDE
                 mesh.replicas.append(Replica(service, index, port + offset, metrics + offset))
     mesh.gateway_port = (
-        _free_port() if free_ports else _env_port("DOCMESH_GATEWAY_PORT", GATEWAY_DEFAULT_PORT)
+        mesh.reserve_port() if free_ports else _env_port("DOCMESH_GATEWAY_PORT", GATEWAY_DEFAULT_PORT)
     )
     return mesh
 
@@ -215,19 +238,20 @@ def restart_replica(mesh: Mesh, replica: Replica, env: dict[str, str], grace: fl
     the old process has exited.
     """
     old = replica.process
-    replica.metrics_port = _free_port()
+    old_metrics_port = replica.metrics_port
+    replica.metrics_port = mesh.reserve_port() if mesh.free_ports else _free_port()
     new = _start_replica(mesh, replica, env)
     _wait_metrics_serving(replica, new, time.monotonic() + START_TIMEOUT_SECONDS)
     replica.process = new
-    if old is None:
-        return
-    if old.poll() is None:
-        old.send_signal(signal.SIGTERM)
-    try:
-        old.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        old.kill()
-        old.wait()
+    if old is not None:
+        if old.poll() is None:
+            old.send_signal(signal.SIGTERM)
+        try:
+            old.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            old.kill()
+            old.wait()
+    mesh.release_port(old_metrics_port)
 
 
 def stop_mesh(mesh: Mesh, grace: float = 15.0) -> None:
@@ -247,6 +271,7 @@ def stop_mesh(mesh: Mesh, grace: float = 15.0) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    mesh.release_ports()
 
 
 def _dev_mode(env: dict[str, str]) -> bool:

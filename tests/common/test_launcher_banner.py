@@ -8,7 +8,11 @@ DEV_KEY = "dev-abcdefghijklmnop"
 
 
 def _banner(**env: str) -> str:
-    return banner(plan(1, free_ports=True), {"DOCMESH_DEV_API_KEY": DEV_KEY, **env})
+    mesh = plan(1, free_ports=True)
+    try:
+        return banner(mesh, {"DOCMESH_DEV_API_KEY": DEV_KEY, **env})
+    finally:
+        mesh.release_ports()
 
 
 def test_in_dev_mode_it_prints_the_dev_key_and_a_curl_using_it() -> None:

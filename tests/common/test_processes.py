@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import grpc
@@ -28,12 +27,6 @@ SERVICES = {
     "agent": "docmesh.agent.v1.AgentService",
     "document": "docmesh.document.v1.DocumentService",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -138,8 +131,7 @@ def test_a_chat_request_through_the_gateway_gets_a_real_answer(mesh: dict) -> No
     assert body["msc"].startswith("socialcalc:version:1.0")
 
 
-def _start_scripted(extra_env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
-    port = _free_port()
+def _start_scripted(port: int, extra_env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
     env = {
         **os.environ,
         "DOCMESH_SCRIPTED_PORT": str(port),
@@ -166,8 +158,8 @@ def _start_scripted(extra_env: dict[str, str]) -> tuple[subprocess.Popen[str], i
     raise AssertionError("scripted service did not start")
 
 
-def test_sigterm_during_a_slow_call_lets_it_finish_and_exits_0() -> None:
-    process, port = _start_scripted({"DOCMESH_SHUTDOWN_GRACE_SECONDS": "5"})
+def test_sigterm_during_a_slow_call_lets_it_finish_and_exits_0(free_port: Callable[[], int]) -> None:
+    process, port = _start_scripted(free_port(), {"DOCMESH_SHUTDOWN_GRACE_SECONDS": "5"})
     with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
         future = doc_grpc.DocumentServiceStub(channel).Parse.future(
             doc_pb.ParseRequest(msc="sleep:1.5"), timeout=10
@@ -179,8 +171,8 @@ def test_sigterm_during_a_slow_call_lets_it_finish_and_exits_0() -> None:
     assert process.wait(timeout=10) == 0
 
 
-def test_sigint_stops_an_idle_service_with_exit_0() -> None:
-    process, _port = _start_scripted({})
+def test_sigint_stops_an_idle_service_with_exit_0(free_port: Callable[[], int]) -> None:
+    process, _port = _start_scripted(free_port(), {})
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=10) == 0
 

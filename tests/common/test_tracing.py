@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 
 import grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2 as otlp
@@ -15,7 +16,6 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc as otl
 from docmesh.document.v1 import document_service_pb2 as pb
 from docmesh.document.v1 import document_service_pb2_grpc as pb_grpc
 from docmesh_common.tracing import tracing_enabled
-from tests.common.test_processes import _free_port
 from tests.conftest import REPO_ROOT
 
 
@@ -78,14 +78,14 @@ async def _wait_serving(port: int) -> None:
     raise AssertionError(f"port {port} never served")
 
 
-async def test_one_trace_spans_both_processes_of_a_forwarded_call() -> None:
+async def test_one_trace_spans_both_processes_of_a_forwarded_call(free_port: Callable[[], int]) -> None:
     collector = Collector()
     receiver = grpc.aio.server()
     otlp_grpc.add_TraceServiceServicer_to_server(collector, receiver)
     receiver_port = receiver.add_insecure_port("127.0.0.1:0")
     await receiver.start()
     endpoint = {"DOCMESH_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver_port}"}
-    down_port, up_port = _free_port(), _free_port()
+    down_port, up_port = free_port(), free_port()
     down = _spawn(down_port, endpoint)
     up = _spawn(up_port, {**endpoint, "DOCMESH_SCRIPTED_DOWNSTREAM": f"127.0.0.1:{down_port}"})
     try:
@@ -110,7 +110,9 @@ def test_tracing_is_off_when_no_endpoint_is_set() -> None:
     assert tracing_enabled() is False
 
 
-async def test_gateway_continues_the_callers_trace_into_the_grpc_hop() -> None:
+async def test_gateway_continues_the_callers_trace_into_the_grpc_hop(
+    free_port: Callable[[], int],
+) -> None:
     import httpx
 
     collector = Collector()
@@ -119,7 +121,7 @@ async def test_gateway_continues_the_callers_trace_into_the_grpc_hop() -> None:
     receiver_port = receiver.add_insecure_port("127.0.0.1:0")
     await receiver.start()
     endpoint = {"DOCMESH_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver_port}"}
-    upstream_port, gateway_port = _free_port(), _free_port()
+    upstream_port, gateway_port = free_port(), free_port()
     upstream = _spawn(upstream_port, endpoint)
     gateway = _spawn_gateway(gateway_port, upstream_port, endpoint)
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"

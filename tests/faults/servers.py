@@ -1,5 +1,8 @@
 """Store processes that a fault test owns: started on free ports, stopped, frozen and killed
-by the test, never the machine's own PostgreSQL or Redis."""
+by the test, never the machine's own PostgreSQL or Redis.
+
+Each port stays reserved (docmesh_dev.ports) for the server object's life, so a server the test
+stopped can start again on the same port: nothing else is handed it meanwhile."""
 
 from __future__ import annotations
 
@@ -17,11 +20,7 @@ from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from docmesh_dev.ports import reserve_port
 
 
 def _wait_for_port(port: int, timeout: float = 10.0) -> None:
@@ -44,7 +43,8 @@ class OwnRedis:
             pytest.fail("redis-server is not installed (Debian package redis-server)")
         self.binary = binary
         self.workdir = workdir
-        self.port = free_port()
+        self._reservation = reserve_port()
+        self.port = self._reservation.port
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -89,6 +89,11 @@ class OwnRedis:
             self.process.kill()
             self.process.wait(timeout=10)
 
+    def close(self) -> None:
+        """Kill the server and let its port go."""
+        self.kill()
+        self._reservation.release()
+
 
 @contextmanager
 def own_redis(workdir: Path) -> Iterator[OwnRedis]:
@@ -97,7 +102,7 @@ def own_redis(workdir: Path) -> Iterator[OwnRedis]:
     try:
         yield server
     finally:
-        server.kill()
+        server.close()
 
 
 def _as_postgres(*args: str) -> list[str]:
@@ -114,7 +119,8 @@ class OwnPostgres:
         # Outside pytest's tmp_path: the postgres user must own the data directory.
         self.root = Path(tempfile.mkdtemp(prefix="docmesh-faults-pg-"))
         self.data = self.root / "data"
-        self.port = free_port()
+        self._reservation = reserve_port()
+        self.port = self._reservation.port
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
         subprocess.run(
@@ -155,6 +161,7 @@ class OwnPostgres:
         with contextlib.suppress(subprocess.CalledProcessError):
             self._ctl("stop", "-m", "immediate")
         shutil.rmtree(self.root, ignore_errors=True)
+        self._reservation.release()
 
 
 @contextmanager

@@ -23,13 +23,13 @@ from pathlib import Path
 import grpc
 import pytest
 
+from docmesh_dev.ports import reserve_port
 from docmesh.agent.v1 import agent_service_pb2 as agent_pb
 from docmesh.agent.v1 import agent_service_pb2_grpc as agent_grpc
 from docmesh.session.v1 import session_service_pb2 as session_pb
 from docmesh.session.v1 import session_service_pb2_grpc as session_grpc
 from tests.agent.conftest import ANSWER
 from tests.agent.fake_llm import FakeLLM, Step, ok
-from tests.faults.servers import free_port
 from tests.faults.test_llm_errors import ACME, llm_mesh
 
 # With the shipped settings (no tuning), a killed holder frees its session within seconds.
@@ -78,7 +78,9 @@ class AgentProcess:
     """`python -m docmesh_agent.main` on a fixed port, started again on the same port."""
 
     def __init__(self, backends: Backends) -> None:
-        self.port = free_port()
+        # Reserved for the object's life: the agent starts again on this port after a kill.
+        self._reservation = reserve_port()
+        self.port = self._reservation.port
         self.env = {
             **os.environ,
             "DOCMESH_AGENT_PORT": str(self.port),
@@ -115,6 +117,10 @@ class AgentProcess:
             os.kill(self.process.pid, signal.SIGKILL)
             await self.process.wait()
 
+    async def close(self) -> None:
+        await self.kill()
+        self._reservation.release()
+
 
 @contextlib.asynccontextmanager
 async def agent_process(backends: Backends) -> AsyncIterator[AgentProcess]:
@@ -122,7 +128,7 @@ async def agent_process(backends: Backends) -> AsyncIterator[AgentProcess]:
     try:
         yield agent
     finally:
-        await agent.kill()
+        await agent.close()
 
 
 async def requests_seen(llm: FakeLLM, count: int) -> None:

@@ -5,20 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
@@ -35,8 +29,8 @@ def _wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture
-def gateway_process(tmp_path: Path):
-    port = _free_port()
+def gateway_process(tmp_path: Path, free_port: Callable[[], int]):
+    port = free_port()
     env = {
         **os.environ,
         "DOCMESH_GATEWAY_PORT": str(port),
