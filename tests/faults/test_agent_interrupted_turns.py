@@ -23,11 +23,11 @@ from pathlib import Path
 import grpc
 import pytest
 
-from docmesh_dev.ports import reserve_port
 from docmesh.agent.v1 import agent_service_pb2 as agent_pb
 from docmesh.agent.v1 import agent_service_pb2_grpc as agent_grpc
 from docmesh.session.v1 import session_service_pb2 as session_pb
 from docmesh.session.v1 import session_service_pb2_grpc as session_grpc
+from docmesh_dev.ports import reserve_port
 from tests.agent.conftest import ANSWER
 from tests.agent.fake_llm import FakeLLM, Step, ok
 from tests.faults.test_llm_errors import ACME, llm_mesh
