@@ -549,3 +549,35 @@ def test_a_rate_per_the_unit_hyphenated_in_the_name_counts_those_units(
     assert result.invoice is not None, result.reply
     assert result.invoice.line_items[0].quantity == quantity
     assert compute_totals(result.invoice).total == total
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Albar Wines:\n- label design: 12 h at 45/h, 15% off\n- printing 2,000 labels at 0.18",
+        "Invoice Albar Wines:\n- label design, 12 h, 45/h, 15% off\n- printing 2,000 labels at 0.18",
+        "Invoice Albar Wines: label design 12 h at 45/h, 15% off; printing 2,000 labels at 0.18",
+    ],
+)
+def test_a_discount_ending_one_line_of_a_list_is_that_lines(message: str) -> None:
+    # It was taken off the whole document: 765.00 instead of 459 + 360 = 819.00.
+    assert _total(message) == Decimal("819.00")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Albar Wines: label design 12 h at 45/h, printing 2,000 labels at 0.18, 15% off",
+        "Invoice Albar Wines:\n- label design 12 h at 45/h\n- printing 2,000 labels at 0.18\n15% off",
+    ],
+)
+def test_a_discount_said_after_every_line_is_the_documents(message: str) -> None:
+    assert _total(message) == Decimal("765.00")
+
+
+@pytest.mark.parametrize("remark", ["not subject to VAT", "(not subject to VAT)", "not liable to VAT"])
+def test_a_line_not_subject_to_the_tax_is_exempt(remark: str) -> None:
+    # 'travel 30 not subject to VAT' was asked its price; in French ('non soumis à TVA') it was taxed.
+    assert _total(f"Invoice Les Petits Pas: workshop 3 h at 50, travel 30 {remark}, VAT 20%") == Decimal(
+        "210.00"
+    )

@@ -150,12 +150,41 @@ _ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(
 def split_clauses(text: str) -> list[str]:
     """Cut a message into clauses (see the module docstring)."""
     clauses: list[str] = []
-    for line in re.split(r"[\n;]+", text):
+    lines = re.split(r"[\n;]+", text)
+    priced_lines = sum(bool(re.search(r"\d", line)) for line in lines)
+    for line in lines:
+        if priced_lines > 1:
+            line = _discount_of_the_line(line)
         for sentence in re.split(_ABBREV + r"(?<=[A-Za-z%)\]\d])[.!?]+\s+(?=[A-Za-z$€£¥])", line):
             for part in re.split(r",(?=\s)|,(?=[^\d\s])", sentence):
                 for piece in _split_dashes(part):
                     clauses.extend(_split_joiners(piece))
     return [c.strip() for c in clauses if c.strip(" .!?")]
+
+
+# "- label design: 12 h at 45/h, 15% off": a discount after the last comma of a line of a list.
+_DISCOUNT_ONLY = re.compile(
+    rf"\s*(?:with\s+)?(?:an?\s+)?(?P<discount>{LINE_DISCOUNT})\s*\.?\s*", re.IGNORECASE
+)
+_BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+")
+
+
+def _discount_of_the_line(line: str) -> str:
+    """In a list with one item per line (or per ";"), a discount after a comma at the end of a
+    line that holds one priced item is that item's ("... 12 h at 45/h with 15% off"): it was taken
+    off the whole document, a wrong total. A discount on a line of its own stays the document's."""
+    head, comma, tail = line.rpartition(",")
+    said = _DISCOUNT_ONLY.fullmatch(tail) if comma else None
+    if said is None:
+        return line
+    parts = head.split(",")
+    if not re.search(r"\d", parts[-1]) or re.search(r"\s(?:and|&|\+|plus)\s", parts[-1], re.IGNORECASE):
+        return line  # "design 400 and printing 100, 15% off": said of both
+    if not _BULLET.match(head) and sum(bool(re.search(r"\d", p)) for p in parts) != 1:
+        # "design 400, printing 100, 15% off": said of both ("- label design, 12 h, 45/h, 15% off"
+        # is one item: a bullet holds one)
+        return line
+    return f"{head} with {said.group('discount')}"
 
 
 def _split_dashes(part: str) -> list[str]:

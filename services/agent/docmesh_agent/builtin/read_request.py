@@ -43,7 +43,7 @@ _TAX_WORD = re.compile(rf"\b(?:{_TAXES}|iva|tva|mwst|ust|tps|tvq|qst)\b", re.IGN
 # "... at 100 (tax-exempt)", "a domain 15 (no VAT)", "... at 50 not taxable": said of its line.
 _EXEMPT_TAIL = re.compile(
     rf"\s*\(?\s*(?:(?:{_TAXES})[- ]?(?:exempt|free)|exempt(?:\s+from\s+(?:{_TAXES}))?|no\s+(?:{_TAXES})|"
-    r"not\s+taxable|non[- ]taxable|untaxed|zero[- ]rated)\s*\)?$",
+    rf"not\s+(?:subject|liable)\s+to\s+(?:{_TAXES})|not\s+taxable|non[- ]taxable|untaxed|zero[- ]rated)\s*\)?$",
     re.IGNORECASE,
 )
 # "no tax on the deposit", "the books are tax exempt": said of a line named elsewhere.
