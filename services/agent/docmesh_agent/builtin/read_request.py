@@ -485,6 +485,9 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         if item is not None and (item.description or item.unit_price is not None):
             item.tax_exempt = True
             return item
+    paid = _PAID_GLUED.search(rest)
+    if paid and not _PAID_BEFORE.search(rest) and read_fields(r, rest[paid.end() :], None):
+        rest = rest[: paid.start()]  # "oil change 65 paid cash": the line, then how it was paid
     # "an audit at $2,500 due 2026-12-01", "support at 75 for the period March 1-15": a date
     # phrase glued to the end of an item is the document's date, never part of the line.
     but = re.search(r"\s+but\s+", rest, re.IGNORECASE)
@@ -552,6 +555,8 @@ def _not_a_charge(r: Reading, clause: str) -> bool:
     return False
 
 
+# "oil change 65 paid cash": "paid" and how, without an amount, right after a line's price.
+_PAID_GLUED = re.compile(r"(?<=\d)\s+(?=(?:paid|pd\.?)\s+(?!.*\d)[A-Za-z][^,;]*$)", re.IGNORECASE)
 _PAID_WITH = re.compile(r"\bpaid\s+(?:by|with|via|using)\s+(?P<method>[^\d,;]+)$", re.IGNORECASE)
 _FLAT_PRICE = re.compile(
     r"^(?:(?:for\s+)?(?:a\s+|the\s+)?(?:flat|fixed|lump[\s-]sum|all[\s-]in)(?:\s+(?:rate|fee|price|sum|total|amount))?"

@@ -58,6 +58,9 @@ def _keyword_for(word: str) -> str | None:
     """The keyword `word` (lower case) is a typo of, or None."""
     if word in _LONG or word in _SHORT or word in _UNITS or word in _REAL_WORDS:
         return None
+    doubled = [k for k in _LONG if _doubled_letter(word, k)]
+    if doubled:
+        return doubled[0]  # "deliverry", "invoicce": a letter typed twice
     near = [
         k
         for k in _LONG
@@ -84,6 +87,13 @@ def _keyword_for(word: str) -> str | None:
     # "estimat", "invoic", "receip": a kind word with its last letter left off (none is a word).
     near += [k for k in _KINDS if word == k[:-1]]
     return near[0] if len(set(near)) == 1 else None
+
+
+def _doubled_letter(word: str, keyword: str) -> bool:
+    """ "deliverry", "paymennt": the keyword with one of its letters typed twice."""
+    return len(word) == len(keyword) + 1 and any(
+        word[i] == word[i + 1] and word[:i] + word[i + 1 :] == keyword for i in range(len(word) - 1)
+    )
 
 
 def _short_slip(word: str, keyword: str) -> bool:
@@ -123,8 +133,32 @@ def correct_keywords(text: str) -> str:
             return typed
         return keyword.capitalize() if typed[0].isupper() else keyword
 
+    text = _ABBREVIATED_KIND.sub(lambda m: _KIND_ABBREVIATIONS[m.group(1).lower()], text, count=1)
     text = _FIRST_WORD.sub(_kind_first, text, count=1)
+    text = _PAID_HOW.sub(_method_after_paid, text)
     return _PURCHASE_ORDER.sub(_order_after_purchase, _WORD.sub(fix, text))
+
+
+# "rcpt Jenna Brooks ...", "inv Acme ...": a kind written short, as the first word of a request.
+_KIND_ABBREVIATIONS = {
+    "rcpt": "receipt",
+    "rcpt.": "receipt",
+    "inv": "invoice",
+    "inv.": "invoice",
+    "qte": "quote",
+}
+_ABBREVIATED_KIND = re.compile(r"^\s*(rcpt\.?|inv\.?|qte)(?=\s+[A-Za-z])", re.IGNORECASE)
+# "paid csh", "paid by crad", "paid w/ chek": after "paid", a word one slip from a way to pay.
+_METHODS = ("cash", "card", "check", "cheque", "debit", "credit", "venmo", "zelle", "paypal")
+_PAID_HOW = re.compile(r"\b(paid\s+(?:by\s+|with\s+|in\s+|via\s+|w/\s*)?)([A-Za-z]{3,7})\b", re.IGNORECASE)
+
+
+def _method_after_paid(match: re.Match[str]) -> str:
+    typed = match.group(2).lower()
+    near = {m for m in _METHODS if m != typed and OSA.distance(typed, m, score_cutoff=1) <= 1}
+    if typed in _METHODS or len(near) != 1 or typed[0] != next(iter(near))[0]:
+        return match.group(0)
+    return match.group(1) + near.pop()
 
 
 # The first word of a request is where its kind is said: there a kind word two slips away
