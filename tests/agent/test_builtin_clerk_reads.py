@@ -10,10 +10,13 @@ import pytest
 
 from docmesh_agent.builtin import interpret
 from docmesh_agent.builtin.spelling import correct_keywords
+from docmesh_common.model.invoice import Invoice
+from docmesh_common.model.totals import compute_totals
 from tests.agent.builtin_totals import TODAY
 
 
-def _written(message: str):  # noqa: ANN202 - the Invoice, or the test fails
+def _written(message: str) -> Invoice:
+    """The document the request writes; the test fails if it asks instead."""
     result = interpret(message, None, today=TODAY)
     assert result.action == "generate", result.reply
     assert result.invoice is not None
@@ -66,3 +69,54 @@ def test_paid_and_how_right_after_a_price_is_the_payment(message: str, price: De
     invoice = _written(message)
     assert [i.unit_price for i in invoice.line_items] == [price]
     assert invoice.payment_method == method
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # 900 x 1.2 + 120 untaxed
+        (
+            "Invoice Acme Legal\nTax return prep 900\nCourt filing fee 120 - exempt\nVAT 20%",
+            Decimal("1200.00"),
+        ),
+        (
+            "Invoice Acme Legal: tax return prep 900, court filing fee 120 — VAT exempt, VAT 20%",
+            Decimal("1200.00"),
+        ),
+        (
+            "Invoice Acme: framing 1,000, permit fee 200 - pass-through, don't charge tax on it - tax 5%",
+            Decimal("1250.00"),
+        ),
+        ("Invoice Acme: design 900, hosting 100, no VAT on that, VAT 20%", Decimal("1180.00")),
+    ],
+)
+def test_a_remark_after_a_line_that_exempts_it_is_said_of_that_line(message: str, total: Decimal) -> None:
+    # They were asked the price of a line "Exempt", "Pass-through", "Don't charge tax on it".
+    invoice = _written(message)
+    assert len(invoice.line_items) == 2
+    assert compute_totals(invoice).total == total
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "quote for Fairview Dental: chairs 630, foam disposal 45 — GST 5% on everything except the disposal",
+        "quote for Fairview Dental: chairs 630, foam disposal 45, GST 5% on all items except the disposal",
+    ],
+)
+def test_a_tax_on_everything_except_a_line_leaves_that_line_untaxed(message: str) -> None:
+    invoice = _written(message)
+    assert [i.tax_exempt for i in invoice.line_items] == [False, True]
+    assert compute_totals(invoice).total == Decimal("706.50")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Quote for the Delgados: cabinets 6,400, install 1,150 - they're repeat customers so 5 percent off the cabinets only",
+        "Quote for the Delgados: cabinets 6,400, install 1,150, long-time clients so 5% off the cabinets",
+    ],
+)
+def test_a_reason_then_so_then_a_discount_is_the_discount(message: str) -> None:
+    invoice = _written(message)
+    assert compute_totals(invoice).total == Decimal("7230.00")

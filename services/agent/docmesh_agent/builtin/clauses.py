@@ -78,7 +78,22 @@ def rewrite_layout(text: str) -> str:
     text = _WEEKDAY_COMMA_DATE.sub(r"\1 ", text)
     text = _BRACKETED_ADDRESS_RE.sub(r"\g<name>, \g<address>: ", text)
     text = _LABELLED_ITEM_RE.sub(r"\g<desc> \g<amt>", text)
+    text = _DASH_BEFORE_EXEMPT.sub(" ", text)
+    text = _DASH_BEFORE_TAX.sub(", ", text)
     return _CSV_ITEM_RE.sub(_csv_item, text)
+
+
+# "..., don't charge tax on it - tax 6%": a dash before the document's tax ends a clause.
+_DASH_BEFORE_TAX = re.compile(
+    rf"\s+[-–—]\s+(?=(?:(?:sales\s+)?(?:{TAX_WORDS})\s*(?:of\s+)?\d[\d.,]*\s*%|\d[\d.,]*\s*%\s*(?:sales\s+)?(?:{TAX_WORDS}))\s*(?:$|[,;\n]))",
+    re.IGNORECASE | re.MULTILINE,
+)
+# "Court filing fee £120 - exempt": a dash before the remark ties it to its line (it was a line
+# "Exempt", asked its price).
+_DASH_BEFORE_EXEMPT = re.compile(
+    rf"(?<=\d)\s+[-–—]\s+(?=(?:(?:{TAX_WORDS})[- ]?)?(?:exempt|free)\s*(?:$|[,;\n]))",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 # "Bill Initech (500 Oracle Pkwy, Redwood City) for 3 licences": an address in brackets after

@@ -61,7 +61,8 @@ _EXEMPT_NAMED = (
     ),
 )
 _EXCEPT = re.compile(
-    r"^(?P<head>.+?)\s+(?:except|but\s+not|excluding|"
+    # ("GST 5% on everything except the disposal": "on everything" says nothing more)
+    r"^(?P<head>.+?)(?:\s+on\s+(?:everything|all(?:\s+(?:lines|items|of\s+it))?|the\s+lot))?\s+(?:except|but\s+not|excluding|"
     # "10% tax but no tax on the service charge"
     rf"but\s+no\s+(?:{_TAXES})(?=\s+(?:on|for)\b))\s+(?:on|for)?\s*(?:the\s+)?(?P<target>.+)$",
     re.IGNORECASE,
@@ -169,6 +170,16 @@ def read_request(text: str, today: dt.date) -> Draft:
             continue
         r.draft.said_numbers.extend(said_numbers(clause))
         if _other_price(r.draft, clause):
+            continue
+        if (
+            r.draft.items
+            and r.draft.items[-1].unit_price is not None
+            and _ON_THE_LINE_BEFORE.fullmatch(clause)
+        ):
+            # "permit fee 275 - pass-through, don't charge tax on it": said of the line before.
+            r.draft.items[-1].tax_exempt = (
+                r.draft.items[-1].tax_exempt or _TAX_WORD.search(clause) is not None
+            )
             continue
         party_before = r.last_party
         if re.match(r"^\s*[-*•·]\s+", raw):
@@ -452,6 +463,9 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         return None
     if read_fields(r, rest, party_before):
         return None
+    reason = _REASON_SO.match(rest)
+    if reason and read_fields(r, reason.group("said"), None):
+        return None  # "they're repeat customers so 5 percent off the cabinets only": why, then what
     discounted = _LINE_DISCOUNT_TAIL.search(rest)
     if discounted and discounted.start() > 0:
         item = read_item(r, rest[: discounted.start()])
@@ -555,6 +569,15 @@ def _not_a_charge(r: Reading, clause: str) -> bool:
     return False
 
 
+# "they're repeat customers so ...": a reason without a number, then what it makes so.
+_REASON_SO = re.compile(r"^[^\d,]+?,?\s+so\s+(?P<said>.*\d.*)$", re.IGNORECASE)
+# What is said of the line before: "don't charge tax on it", "no VAT on that" (it is exempt), and
+# remarks that bill nothing ("pass-through", "at cost"): never a line of their own.
+_ON_THE_LINE_BEFORE = re.compile(
+    rf"(?:(?:but\s+)?(?:don'?t|do\s+not|no)\s+(?:charge\s+|add\s+)?(?:{_TAXES}|iva|tva)\s+(?:on|for)\s+(?:it|this|that)"
+    r"(?:\s+(?:one|line|item|fee))?|(?:it'?s\s+|this\s+is\s+)?(?:a\s+)?(?:pass[- ]?through|at\s+cost|reimbursable|disbursement))",
+    re.IGNORECASE,
+)
 # "oil change 65 paid cash": "paid" and how, without an amount, right after a line's price.
 _PAID_GLUED = re.compile(r"(?<=\d)\s+(?=(?:paid|pd\.?)\s+(?!.*\d)[A-Za-z][^,;]*$)", re.IGNORECASE)
 _PAID_WITH = re.compile(r"\bpaid\s+(?:by|with|via|using)\s+(?P<method>[^\d,;]+)$", re.IGNORECASE)
