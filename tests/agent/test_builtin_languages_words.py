@@ -138,3 +138,77 @@ def test_spanish_articles_joined_to_the_connective_are_not_part_of_a_name(
 ) -> None:
     invoice = _doc(message)
     assert (invoice.buyer.name, invoice.line_items[0].description) == (buyer, description)
+
+
+@pytest.mark.parametrize(
+    ("message", "delivery"),
+    [
+        ("Bestellung bei Metallbau Krause: 40 m Stahlrohr à 7,50 €, Lieferung am Freitag nächster Woche", 20),
+        ("Bestellung bei Metallbau Krause: 40 m Stahlrohr à 7,50 €, Lieferung Dienstag kommender Woche", 17),
+        ("Bon de commande pour Cave Laurent : 40 m de tuyau à 7,50 €, livraison mardi de la semaine prochaine", 17),
+        ("Bon de commande pour Cave Laurent : 40 m de tuyau à 7,50 €, livraison vendredi prochain", 20),
+        ("Pedido a Papelería Sol: 40 m de tubo a 7,50 €, entrega el viernes de la semana que viene", 20),
+    ],
+)
+def test_a_weekday_of_next_week_after_the_delivery_word_is_the_delivery_date(message: str, delivery: int) -> None:
+    invoice = _doc(message)
+    assert invoice.delivery_date == dt.date(2026, 3, delivery)
+    assert [(i.quantity, i.unit, i.unit_price) for i in invoice.line_items] == [(Decimal(40), "m", Decimal("7.50"))]
+
+
+@pytest.mark.parametrize(
+    ("message", "valid_until"),
+    [
+        ("Devis pour M. Dubois : parquet 1 250,00 €, devis valable jusqu'au 30 avril", dt.date(2026, 4, 30)),
+        ("Devis pour M. Dubois : parquet 1 250,00 €, offre valable 30 jours", dt.date(2026, 4, 11)),
+        ("Presupuesto para Ana Ruiz: parquet 1.250,00 €, presupuesto válido 30 días", dt.date(2026, 4, 11)),
+        ("Angebot für Familie Koch: Parkett 1.250,00 €, Angebot gültig bis 30.04.2026", dt.date(2026, 4, 30)),
+    ],
+)
+def test_the_document_named_before_its_validity_is_no_line(message: str, valid_until: dt.date) -> None:
+    invoice = _doc(message)
+    assert invoice.valid_until == valid_until
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(1), Decimal(1250))]
+
+
+@pytest.mark.parametrize(
+    ("message", "month"),
+    [
+        ("Rechnung an Gemeinde Uster\nLeistungszeitraum: Januar 2026\nSchneeräumung 1.200 €", 1),
+        ("Factura a Gimnasio Sol\nPeriodo de servicio: febrero 2026\nlimpieza 1.200 €", 2),
+        ("Facture pour Atelier Blanc\nPériode de prestation : mars 2026\nménage 1 200 €", 3),
+    ],
+)
+def test_a_service_period_label_with_a_colon_is_the_service_period(message: str, month: int) -> None:
+    invoice = _doc(message)
+    assert invoice.service_period_start == dt.date(2026, month, 1)
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(1), Decimal(1200))]
+    assert invoice.buyer.address_lines == []
+
+
+@pytest.mark.parametrize(
+    ("message", "description"),
+    [
+        ("Facture pour Menuiserie Girard : pose de 6 fenêtres à 420 € pièce", "Pose de fenêtres"),
+        ("Facture pour Atelier Vélo : location de 6 vélos à 420 €", "Location de vélos"),
+    ],
+)
+def test_a_french_count_inside_what_is_sold_is_its_quantity(message: str, description: str) -> None:
+    line = _doc(message).line_items[0]
+    assert (line.description, line.quantity, line.unit, line.unit_price) == (description, 6, "", 420)
+
+
+def test_a_german_unit_read_from_the_request_keeps_its_capital() -> None:
+    line = _doc("Rechnung an Gemeinde Uster: Streusalz 8 Säcke à 24,50 €").line_items[0]
+    assert (line.description, line.quantity, line.unit) == ("Streusalz", 8, "Säcke")
+
+
+@pytest.mark.parametrize(
+    ("message", "buyer"),
+    [
+        ("Devis pour M. et Mme Girard : peinture 600 €", "M. et Mme Girard"),
+        ("Presupuesto para Ana y Luis Ruiz: pintura 600 €", "Ana y Luis Ruiz"),
+    ],
+)
+def test_the_and_inside_a_buyers_name_stays_in_the_clients_words(message: str, buyer: str) -> None:
+    assert _doc(message).buyer.name == buyer

@@ -437,12 +437,11 @@ def test_a_month_ending_a_line_is_the_service_period(message: str, description: 
         ("Invoice Becker: payroll of March 940", "Payroll of March"),
         (
             "Factura a Construcciones López: gestión de nóminas de febrero 940 €",
-            "Gestión de nóminas de February",
+            "Gestión de nóminas de febrero",
         ),
     ],
 )
 def test_a_month_said_with_of_names_the_thing_sold_and_is_no_period(message: str, description: str) -> None:
-    # (the month's name in a Spanish description is still written in English: left undone)
     result = interpret(message, None, today=TODAY)
     assert result.invoice is not None, result.reply
     assert result.invoice.line_items[0].description == description

@@ -163,9 +163,23 @@ def test_german_noch_n_dazu_adds_the_counted_line() -> None:
     assert (added.description, added.quantity, added.unit_price) == ("Einzelstunden", Decimal(2), Decimal(85))
 
 
-def test_a_count_then_a_capitalised_plural_is_asked_about() -> None:
-    # "Bildbearbeitung 30 Bilder à 15 €" was one line at 15 (30 images: 450).
-    result = interpret("Angebot für Hotel Seeblick: Bildbearbeitung 30 Bilder à 15 €", None, today=TODAY)
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # "Bildbearbeitung 30 Bilder à 15 €" was one line at 15 (30 images: 450); "à", "je" price
+        # each of the plural counted (asked since session 5, read since session 6).
+        ("Angebot für Hotel Seeblick: Bildbearbeitung 30 Bilder à 15 €", Decimal("450.00")),
+        ("Angebot für Praxis Weber: Fensterreinigung 38 Fenster zu je 6,50 €", Decimal("247.00")),
+        ("Rechnung an Gemeinde Uster: Streusalz 8 Säcke à CHF 24.50", Decimal("196.00")),
+    ],
+)
+def test_a_german_count_of_a_plural_priced_each_is_the_quantity(message: str, total: Decimal) -> None:
+    assert _total(message) == total
+
+
+def test_a_german_count_of_a_plural_with_a_bare_at_is_still_asked_about() -> None:
+    # "zu 15 €" says no "each": 30 images, or one "Bildbearbeitung 30 Bilder"?
+    result = interpret("Angebot für Hotel Seeblick: Bildbearbeitung 30 Bilder zu 15 €", None, today=TODAY)
     assert result.action == "question"
     assert "30" in result.reply
 
@@ -581,3 +595,67 @@ def test_a_line_not_subject_to_the_tax_is_exempt(remark: str) -> None:
     assert _total(f"Invoice Les Petits Pas: workshop 3 h at 50, travel 30 {remark}, VAT 20%") == Decimal(
         "210.00"
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # "30 € non soumis à TVA" was taxed: 198 for 192.
+        (
+            "Facture à l'association Les Petits Pas : atelier 3 h à 50 €/h, frais de déplacement 30 € "
+            "non soumis à TVA, TVA 20 %",
+            Decimal("210.00"),
+        ),
+        ("Factura a Gestoría Ruiz: asesoría 200 €, tasas 30 € no sujetas a IVA, IVA 21 %", Decimal("272.00")),
+        ("Rechnung an Kanzlei Beck: Beratung 200 €, Gerichtskosten 120 € nicht steuerbar, MwSt 19 %", Decimal("358.00")),
+    ],
+)
+def test_a_line_outside_vat_in_es_de_fr_is_not_taxed(message: str, total: Decimal) -> None:
+    assert _total(message) == total
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # "Hosting 12 Monate zu je 9,90 €" was one line at 9,90 (118,80 for 12 months).
+        ("Rechnung an Café Morgenrot: Design 1.800 €, Hosting 12 Monate zu je 9,90 €", Decimal("1918.80")),
+        ("Rechnung an Café Morgenrot: Betreuung 3 Wochen à 200 €", Decimal("600.00")),
+    ],
+)
+def test_german_months_and_weeks_counted_are_the_quantity(message: str, total: Decimal) -> None:
+    assert _total(message) == total
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # The 15 % was taken off the whole document: 925,65 for 990,99.
+        (
+            "Factura a Bodegas Albar S.L.\n- diseño de etiquetas: 12 h a 45 €/h, 15% dto.\n"
+            "- impresión 2.000 etiquetas a 0,18 €\nIVA 21 %",
+            Decimal("990.99"),
+        ),
+        ("Factura a Bodegas Albar\n- diseño 10 h a 40 €, 10 % de descuento\n- impresión 100 €", Decimal("460.00")),
+    ],
+)
+def test_a_spanish_discount_on_a_bulleted_line_is_that_lines(message: str, total: Decimal) -> None:
+    assert _total(message) == total
+
+
+def test_a_spanish_discount_after_the_lines_of_one_sentence_stays_the_documents() -> None:
+    assert _total("Factura a Bodegas Albar: diseño 10 h a 40 €, impresión 100 €, 10 % de descuento") == Decimal(
+        "450.00"
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # "Nr. 7781: 25 Latten à 6,90 €" was one line "#7781: 25 Latten" at 6,90.
+        "Rechnung an Holz Krämer GmbH, Nr. 7781: 25 Latten à 6,90 €",
+        "Factura a Maderas Soto, nº 7781: 25 listones a 6,90 €",
+        "Facture pour Bois Girard, n° 7781 : 25 lattes à 6,90 €",
+    ],
+)
+def test_a_number_after_the_buyer_is_never_part_of_the_first_line(message: str) -> None:
+    assert _total(message) == Decimal("172.50")

@@ -235,6 +235,8 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
         names = lang.units.get(line.unit.lower()) if line.unit else None
         if names is not None:
             line = line.model_copy(update={"unit": names[0] if line.quantity == 1 else names[1]})
+        elif lang.capitalised_nouns and len(line.unit) > 2 and line.unit.isalpha() and line.unit.islower():
+            line = line.model_copy(update={"unit": line.unit.capitalize()})  # "30 Bilder", not "bilder"
         if line.description in lang.descriptions:
             line = line.model_copy(update={"description": lang.descriptions[line.description]})
         conjunction = _conjunction(lang.code)
@@ -249,7 +251,14 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
             line = line.model_copy(update={"description": description})
         lines.append(line)
     method = lang.payment_methods.get(invoice.payment_method.lower(), invoice.payment_method)
-    return invoice.model_copy(update={"language": lang.code, "line_items": lines, "payment_method": method})
+    update = {"language": lang.code, "line_items": lines, "payment_method": method}
+    conjunction = _conjunction(lang.code)
+    if conjunction and " and " in invoice.buyer.name:
+        # "M. et Mme Girard": the buyer's name in the client's words too.
+        update["buyer"] = invoice.buyer.model_copy(
+            update={"name": invoice.buyer.name.replace(" and ", f" {conjunction} ")}
+        )
+    return invoice.model_copy(update=update)
 
 
 def _own_words(description: str, code: str) -> str:

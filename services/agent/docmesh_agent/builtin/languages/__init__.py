@@ -38,6 +38,9 @@ class Language:
     payment_methods: dict[str, str] = field(default_factory=dict)
     # Descriptions the interpreter writes itself ("Services" for "10 hours at 40") → this language's.
     descriptions: dict[str, str] = field(default_factory=dict)
+    # Whether its nouns are written capitalised (German): a unit read from the request ("30 Bilder")
+    # is written so again.
+    capitalised_nouns: bool = False
 
     def compiled_rules(self) -> tuple[tuple[re.Pattern[str], str], ...]:
         """The rules, compiled once per language."""

@@ -108,6 +108,10 @@ GERMAN = Language(
         ),
         (r"\b(?:fällig|zahlbar)\s+(?:am|bis(?:\s+zum)?)\s+", "due "),
         (r"\bfällig\s+(?=[A-Z0-9])", "due "),
+        # "Lieferung am Freitag nächster Woche": the weekday of next week, however it is led.
+        (r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:nächster|kommender)\s+woche\b", r"next \1"),
+        # "Angebot gültig bis ...", "Angebot 30 Tage gültig": the document's validity, not a line.
+        (r"(^|[,;\n]\s*)(?:das\s+)?angebot\s+(?=gültig|\d+\s+(?:tage|wochen?)\s+gültig)", r"\1"),
         (r"\bgültig\s+bis\s+(?:zum\s+)?", "valid until "),
         # "bis Ende April", "Ende des Monats", "Monatsende": the month's last day, as English says it.
         (rf"\bende\s+(?=(?:{MONTH_NAMES})\b)", "end of "),
@@ -118,7 +122,7 @@ GERMAN = Language(
         (r"\b(\d+)\s+wochen?\s+gültig", r"valid for \1 weeks"),
         (r"\b(\d+)\s+tage\s+gültig", r"valid for \1 days"),
         (r"\b(?:lieferung|liefertermin|lieferdatum)\s+(?:bis|am)?(?:\s+zum)?\s*(?=\w)", "delivery on "),
-        (r"\bleistungszeitraum\s+(?:vom\s+)?", "service period "),
+        (r"\bleistungszeitraum\s*:?\s+(?:vom\s+)?", "service period "),
         # "Leistung vom 1. bis 15. März", "vom 1. bis 15. März": the service period.
         (
             r"\b(?:leistung(?:sdatum)?\s+)?vom\s+(?=(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)",
@@ -170,6 +174,15 @@ GERMAN = Language(
             r"(\d(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?\s+or\s+\d\S*(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?)\s+mit\b",
             r"\1 with",
         ),
+        # "Bildbearbeitung 30 Bilder à 15 €", "Streusalz 8 Säcke zu je 24,50 €": a count of a plural
+        # priced each ("à", "je") is how many of them, as "30 Bilder Bildbearbeitung" says it (it was
+        # asked whether 30 was part of the name).
+        (
+            r"(^|[,:;\n]\s*)(?!(?:bitte|noch|und|auch|plus|zzgl)\b)((?-i:[A-ZÄÖÜ])[^\d,:;\n]*?)\s+(\d+)\s+"
+            r"((?-i:[A-ZÄÖÜ])[^\W\d_]*(?:er|en|e|n))\s+"
+            r"(?=(?:zu\s+je|für\s+je|je|à|á)\s)",
+            r"\1\3 \4 of \2 ",
+        ),
         # "à CHF 150", "je EUR 95": the code after the amount, as the price rules read it.
         (r"((?:\bzu\s+je|\bfür\s+je|\bje|\bzu|à|á))\s+(?-i:([A-Z]{3}))\s*(\d(?:[\d'’.,]*\d)?)", r"\1 \3 \2"),
         # Prices: "je 95 €", "zu je 4,50 €", "à 90 €", "zu 80 € pro Stunde".
@@ -181,7 +194,7 @@ GERMAN = Language(
         (r"(\d)\s*(?:stk\.?|stück)(?=\s|$)", r"\1 pcs"),
         # "20 Kartons Papier", "5 Stunden Beratung": the quantity, its unit and "of" the description.
         (
-            rf"\b({_N}\s+(?:{_COUNT_UNITS}|stunden?|std\.?|tage?|monate?|wochen?))\s+(?!at\b|of\b|à\b)(?=[^\W\d_])",
+            rf"\b({_N}\s+(?:{_COUNT_UNITS}|stunden?|std\.?|tage?|monate?|wochen?|m|m²|m2|qm|lfm|km|kg|l)(?!\w))\s+(?!at\b|of\b|à\b)(?=[^\W\d_])",
             r"\1 of ",
         ),
         (r"\b(?:stunden?|std\.?)(?=\s|$|,)", "hours"),
@@ -364,4 +377,5 @@ GERMAN = Language(
     ),
     payment_methods={"card": "Karte", "cash": "Bar", "bank transfer": "Überweisung"},
     descriptions={"Services": "Leistungen"},
+    capitalised_nouns=True,
 )

@@ -127,15 +127,27 @@ SPANISH = Language(
         (r"\bneto\s+(\d+)\s+d[ií]as\b", r"net \1"),
         (r"\b(?:vence|vencimiento|a\s+pagar\s+antes\s+del?)\s+(?:el\s+)?", "due "),
         (r"\ba\s+(\d+)\s+d[ií]as\b", r"due in \1 days"),
+        # "entrega el viernes de la semana que viene": the weekday of next week, however it is led.
+        (
+            r"\b(?:el\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:de\s+la\s+semana\s+que\s+viene|de\s+la\s+pr[oó]xima\s+semana)\b",
+            r"next \1",
+        ),
+        # "presupuesto válido 30 días": the document's validity, not a line.
+        (r"(^|[,;\n]\s*)(?:el\s+)?(?:presupuesto|oferta)\s+(?=v[aá]lid[oa])", r"\1"),
         (r"\bv[aá]lid[oa]\s+hasta\s+(?:el\s+)?", "valid until "),
         # "finales de abril", "fin de mes": the month's last day, as English says it.
         (rf"\b(?:a\s+)?(?:finales|fin)\s+de\s+(?=(?:{MONTH_NAMES})\b)", "end of "),
         (r"\b(?:a\s+)?(?:finales|fin)\s+de(?:l)?\s+mes\b", "end of month"),
         (r"\bv[aá]lid[oa]\s+(?:(?:durante|por)\s+)?(\d+)\s+d[ií]as", r"valid for \1 days"),
         (r"\b(?:fecha\s+de\s+)?entrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
+        # "entrega el viernes de la semana que viene" (read "next Friday" above): a day right after.
+        (
+            r"\b(?:fecha\s+de\s+)?entrega\s+(?=next\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
+            "delivery on ",
+        ),
         # "entregar el lunes 16 de marzo", "a entregar antes del 20": the delivery date, as a verb.
         (r"\b(?:a\s+|para\s+)?entregar\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
-        (r"\bper[ií]odo\s+(?:de\s+(?:servicio|prestaci[oó]n)\s+)?(?:del?\s+)?", "service period "),
+        (r"\bper[ií]odo(?:\s+de\s+(?:servicio|prestaci[oó]n))?\s*:?\s+(?:del?\s+)?", "service period "),
         # "del 1 al 15 de marzo", "servicio del 1 al 15 de marzo": the service period.
         (
             r"\b(?:servicios?\s+|prestaci[oó]n\s+)?(?:del|desde\s+el)\s+(?=(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)",
@@ -179,12 +191,6 @@ SPANISH = Language(
         (r"\bm[aá]s\s+(iva)\b", r"plus \1"),
         # "más 80 € de desplazamiento", "más álbum 350 €": one more thing on the list.
         (r"(^|,\s*|\s)m[aá]s\s+(?=\S)", r"\1plus "),
-        # "- diseño de etiquetas: 12 h a 45 €/h, 15% dto.": a discount on a bulleted line is that
-        # line's (it was taken off the whole document, a wrong total).
-        (
-            rf"(?m)^([ \t]*[-*•·][^\n]*\d[^\n]*?),\s*(?:con\s+(?:un\s+)?)?({_N}%)\s+(?:de\s+)?(?:dto\b\.?|descuento)[ \t]*$",
-            r"\1 with \2 off",
-        ),
         # "(10% dto.)": the usual abbreviation of "descuento".
         (r"\bdto\b\.?", "discount"),
         (r"\b(?:con\s+)?iva\s+inclu[ií]do\b", "including tax"),
@@ -220,7 +226,7 @@ SPANISH = Language(
             # "centros" of "mesa").
             rf"\b({_N}\s*(?:h|hrs?)\.?|{_N}\s+(?:horas?|d[ií]as?|semanas?|meses|mes|noches?|sesiones|sesi[oó]n|clases?|visitas?|cajas?|bolsas?|"
             r"paquetes?|botellas?|latas?|sacos?|rollos?|hojas?|p[aá]ginas?|palabras?|personas?|raciones|litros?|kilos?|kg|"
-            r"metros?|m2|m²|unidades|unidad|piezas?|palets?|juegos?|pares?|docenas?|tandas?|rondas?|jornadas?))\s+de\s+",
+            r"metros?|m2|m²|m|km|cm|g|l|ml|unidades|unidad|piezas?|palets?|juegos?|pares?|docenas?|tandas?|rondas?|jornadas?))\s+de\s+",
             r"\1 of ",
         ),
         (r"\bhoras?\b", "hours"),

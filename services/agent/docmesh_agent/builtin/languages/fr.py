@@ -127,6 +127,11 @@ FRENCH = Language(
         ),
         (r"\b(?:échéance|à\s+régler|payable)\s+(?:le|avant\s+le|au)\s+", "due "),
         (r"\béchéance\s*:?\s+(?=[A-Z0-9])", "due "),
+        # "livraison mardi de la semaine prochaine": the weekday of next week, however it is led.
+        (r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+semaine\s+prochaine\b", r"next \1"),
+        (r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+prochain\b", r"next \1"),
+        # "devis valable 30 jours", "offre valable jusqu'au ...": the document's validity, not a line.
+        (r"(^|[,;\n]\s*)(?:le\s+)?(?:devis|offre)\s+(?=valable)", r"\1"),
         (r"\bvalable\s+jusqu['’]au\s+", "valid until "),
         (r"\bvalable\s+jusqu['’](?:à|a)\s+", "valid until "),
         # "fin avril", "la fin du mois": the month's last day, as English says it.
@@ -136,7 +141,12 @@ FRENCH = Language(
         # "ajoute la livraison : 45 €": an amount is the shipping; a date is the delivery date.
         (r"\b(?:la\s+)?livraison\s*:?\s*(?=\d+(?:[.,]\d+)?\s*(?:€|\$|(?-i:[A-Z]{3})\b))", "shipping "),
         (r"\b(?:date\s+de\s+)?livraison\s+(?:le|avant\s+le|pour\s+le|:)\s*", "delivery on "),
-        (r"\bpériode\s+(?:de\s+prestation\s+)?(?:du\s+|de\s+)?", "service period "),
+        # "livraison mardi ...", "livraison next Tuesday": a day right after the word.
+        (
+            r"\b(?:date\s+de\s+)?livraison\s+(?=(?:next\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
+            "delivery on ",
+        ),
+        (r"\bpériode(?:\s+de\s+prestation)?\s*:?\s+(?:du\s+|de\s+)?", "service period "),
         # "prestation du 1er au 15 mars", "du 1er au 15 mars": the service period.
         (
             r"\b(?:prestations?\s+)?du\s+(?=(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)",
@@ -189,6 +199,12 @@ FRENCH = Language(
         (r"(\d)\s+ou\s+(?=\d)", r"\1 or "),
         (r"\b(tps|tvq|tva)\s+(\d)", r"\1 \2"),
         (r"\bet\s+(tps|tvq|tva)\b", r"and \1"),
+        # "pose de 6 fenêtres à 420 € pièce": a count inside what is sold, priced each ("6 x pose de
+        # fenêtres"; the count was read as the unit "fenêtres" of a line "Pose de").
+        (
+            r"(^|[,:;\n]\s*)([^\W\d_][^\d,:;\n]*?\s+(?:de|d['’]))\s*(\d+)\s+([^\W\d_]+[sx])\s+(?=à\s)",
+            r"\1\3 x \2 \4 ",
+        ),
         # "à CHF 150", "je EUR 95": the code after the amount, as the price rules read it.
         (r"(\bà)\s+(?-i:([A-Z]{3}))\s*(\d(?:[\d'’.,]*\d)?)", r"\1 \3 \2"),
         # Prices: "à 120 €", "à 75 CAD l'heure", "à 4,50 € l'unité".
@@ -205,7 +221,7 @@ FRENCH = Language(
         (
             # Only a word that counts or measures ("10 cartouches d'encre" are ink cartridges).
             rf"\b({_N}\s*(?:h|hrs?)\.?|{_N}\s+(?:heures?|pots?|tubes?|seaux?|bidons?|jours?|journées?|semaines?|mois|nuits?|séances?|cours|visites?|passages?|boîtes?|"
-            r"sacs?|paquets?|bouteilles?|cartons?|rouleaux?|feuilles?|pages?|mots|personnes?|litres?|kilos?|kg|mètres?|m2|m²|"
+            r"sacs?|paquets?|bouteilles?|cartons?|rouleaux?|feuilles?|pages?|mots|personnes?|litres?|kilos?|kg|mètres?|m2|m²|m|km|cm|g|l|ml|"
             r"unités?|pièces?|palettes?|lots?|paires?|douzaines?|tonnes?))\s+(?:de|d['’])\s*",
             r"\1 of ",
         ),
