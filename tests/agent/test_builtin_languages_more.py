@@ -338,17 +338,8 @@ def _case(lang: str, index: int, message: str, expect: dict[str, Any]) -> Case:
     )
 
 
-# Not yet: the "&" of "Weber & Söhne KG" stops the "and" between the two priced lines from
-# splitting them (clauses.py; English "Weber & Sons: consulting 1250 and travel 180" too): one line
-# at 180, a wrong total.
-_NOT_YET = {("de", 6): "an '&' in the buyer's name joins the two lines (clauses.py): a wrong total"}
-
 CASES = [
-    pytest.param(
-        _case(lang, index, message, expect),
-        id=f"{lang}-{index}",
-        marks=[pytest.mark.xfail(strict=True, reason=_NOT_YET[lang, index])] if (lang, index) in _NOT_YET else [],
-    )
+    pytest.param(_case(lang, index, message, expect), id=f"{lang}-{index}")
     for lang, cases in (("es", SPANISH), ("de", GERMAN), ("fr", FRENCH))
     for index, (message, expect) in enumerate(cases, start=1)
 ]

@@ -659,3 +659,17 @@ def test_a_spanish_discount_after_the_lines_of_one_sentence_stays_the_documents(
 )
 def test_a_number_after_the_buyer_is_never_part_of_the_first_line(message: str) -> None:
     assert _total(message) == Decimal("172.50")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # The "&" of the name stopped the "and" split: one line "consulting 1250 and travel" at 180.
+        "Invoice Weber & Sons: consulting 1250 and travel 180",
+        "Rechnung an Weber & Söhne KG: Beratung 1.250,00 € und Reisekosten 180 €",
+        "Factura a López & Hijos: asesoría 1.250 € y desplazamiento 180 €",
+        "Facture pour Martin & Fils : conseil 1 250 € et déplacement 180 €",
+    ],
+)
+def test_an_and_in_the_buyers_name_leaves_the_and_between_two_lines_to_split_them(message: str) -> None:
+    assert _total(message) == Decimal("1430.00")

@@ -255,23 +255,29 @@ def _split_words(part: str) -> list[str]:
     )
     out: list[str] = []
     for piece in pieces:
-        # "logo design $400 and business cards $150": two priced items joined by "and".
+        # "logo design $400 and business cards $150": two priced items joined by "and". An "and"
+        # or "&" before any amount ("Weber & Sons: consulting 1250 and travel 180") is part of a
+        # name: the next one may still join two lines (stopping there made one line at 180).
         while True:
-            match = re.search(r"\s+(?:and|&)\s+", piece)
-            if not match:
+            match = next(
+                (m for m in re.finditer(r"\s+(?:and|&)\s+", piece) if _joins_two_lines(piece[: m.start()], piece[m.end() :])),
+                None,
+            )
+            if match is None:
                 break
-            left, right = piece[: match.start()], piece[match.end() :]
-            if (
-                find_money(left)
-                and (find_money(right) or _ENDS_IN_PRICE.search(left))
-                and re.search(r"[A-Za-z]", right.split()[0] if right.split() else "")
-            ):
-                out.append(left)
-                piece = right
-            else:
-                break
+            out.append(piece[: match.start()])
+            piece = piece[match.end() :]
         out.append(piece)
     return out
+
+
+def _joins_two_lines(left: str, right: str) -> bool:
+    """Whether an "and" between `left` and `right` joins two priced lines."""
+    return bool(
+        find_money(left)
+        and (find_money(right) or _ENDS_IN_PRICE.search(left))
+        and re.search(r"[A-Za-z]", right.split()[0] if right.split() else "")
+    )
 
 
 # "12 at 85 and tables": a line that ends in its price, then another thing (it was dropped).
