@@ -120,3 +120,90 @@ def test_a_tax_on_everything_except_a_line_leaves_that_line_untaxed(message: str
 def test_a_reason_then_so_then_a_discount_is_the_discount(message: str) -> None:
     invoice = _written(message)
     assert compute_totals(invoice).total == Decimal("7230.00")
+
+
+def test_a_bare_method_word_starting_a_line_is_the_line_not_the_payment() -> None:
+    # "method book 22" was read as a payment method "book 22", and its 22 asked about.
+    invoice = _written("Invoice Ava Price: 6 cello lessons at 50, method book 22")
+    assert [i.description for i in invoice.line_items] == ["Cello lessons", "Method book"]
+    assert invoice.payment_method == ""
+
+
+@pytest.mark.parametrize(
+    ("message", "description"),
+    [
+        ("bill Mrs Delgado 6 @ 14.50 for fittings and 110 in labour", "Fittings"),
+        ("Invoice Acme: 12 at 3.50 for the napkins", "Napkins"),
+    ],
+)
+def test_a_count_at_a_price_for_something_is_that_line(message: str, description: str) -> None:
+    invoice = _written(message)
+    assert invoice.line_items[0].description == description
+    assert invoice.line_items[0].quantity in (Decimal(6), Decimal(12))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Pinecrest Motel for carpet shampoo, 14 rooms x 35",
+        "Invoice Pinecrest Motel for carpet shampoo, 14 rooms at 35",
+    ],
+)
+def test_rooms_after_an_unpriced_service_count_that_service(message: str) -> None:
+    invoice = _written(message)
+    assert [(i.description, i.quantity) for i in invoice.line_items] == [("Carpet shampoo", Decimal(14))]
+    assert compute_totals(invoice).total == Decimal("490.00")
+
+
+@pytest.mark.parametrize(
+    ("said", "due"),
+    [("payment due next fri", "2026-03-20"), ("due thurs", "2026-03-19"), ("due Tue.", "2026-03-17")],
+)
+def test_a_weekday_written_short_is_that_weekday(said: str, due: str) -> None:
+    invoice = _written(f"Invoice Acme for window cleaning 120, {said}")
+    assert str(invoice.due_date) == due
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Need them delivered on the 27th",
+        "we want it delivered by March 27",
+        "I need these delivered on the 27th",
+    ],
+)
+def test_who_needs_the_goods_delivered_then_when_is_the_delivery_date(said: str) -> None:
+    invoice = _written(f"PO for Coastal Packaging Ltd - 5,000 mailer boxes @ 0.38 ea. {said}")
+    assert str(invoice.delivery_date) == "2026-03-27"
+    assert len(invoice.line_items) == 1
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Mills Dental for IT support 6 hrs at 90 and a new SSD 120, 8.25% tax, no tax on the labor",
+        "Invoice Mills Dental: IT support 6 hrs at 90, new SSD 120, 8.25% tax, no tax on the labour",
+    ],
+)
+def test_no_tax_on_the_labour_is_the_one_line_billed_by_the_hour(message: str) -> None:
+    invoice = _written(message)
+    assert [i.tax_exempt for i in invoice.line_items] == [True, False]
+
+
+def test_the_labour_is_asked_about_when_two_lines_are_billed_by_the_hour() -> None:
+    result = interpret(
+        "Invoice Mills Dental: IT support 6 hrs at 90, training 2 hrs at 60, 8.25% tax, no tax on the labor",
+        None,
+        today=TODAY,
+    )
+    assert result.action == "question"
+
+
+@pytest.mark.parametrize("lead", ["great, thanks! now a separate invoice for", "now another invoice for"])
+def test_a_separate_or_another_document_mid_session_is_a_new_document(lead: str) -> None:
+    current = _written("Invoice Pemberton Books for logo design 600")
+    result = interpret(f"{lead} Carver Street Deli: menu board design 350", current, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    assert result.invoice.buyer.name == "Carver Street Deli"
+    assert [i.description for i in result.invoice.line_items] == ["Menu board design"]

@@ -67,6 +67,9 @@ def span_days(n: int, unit: str, start: dt.date) -> tuple[dt.date, int | None]:
     return start + relativedelta(years=n), None
 
 
+_SHORT_DAYS = "mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
+
+
 def parse_date(text: str, today: dt.date, *, future: bool = True) -> dt.date | None:
     """A single date phrase to a date, or None when it is not one.
 
@@ -111,10 +114,13 @@ def parse_date(text: str, today: dt.date, *, future: bool = True) -> dt.date | N
         if candidate < today:
             candidate = today + relativedelta(months=1, day=day)
         return candidate
-    match = re.fullmatch(r"(?:(next|this|last)\s+)?(" + "|".join(WEEKDAYS) + r")", phrase)
+    match = re.fullmatch(
+        r"(?:(next|this|last)\s+)?(" + "|".join(WEEKDAYS) + r"|" + _SHORT_DAYS + r")\.?", phrase
+    )
     if match:
         which, name = match.groups()
-        target = WEEKDAYS.index(name)
+        # "next fri", "due thurs": a weekday written short is that weekday.
+        target = next(i for i, day in enumerate(WEEKDAYS) if day.startswith(name[:3]))
         if which == "last":
             delta = (today.weekday() - target) % 7 or 7
             return today - dt.timedelta(days=delta)

@@ -422,6 +422,8 @@ def _build(draft: Draft, today: dt.date) -> Invoice:
     for target in draft.exempt_lines:
         index = find_line(target, [i["description"] for i in items])
         if index is None:
+            index = _labour_line(target, items)
+        if index is None:
             raise ValueError(f"no line matches “{target}” to leave untaxed")
         items[index]["tax_exempt"] = True
     if draft.taxed_only:
@@ -437,3 +439,16 @@ def _build(draft: Draft, today: dt.date) -> Invoice:
             {**invoice.model_dump(), "amount_paid": compute_totals(invoice).total}
         )
     return invoice
+
+
+_LABOUR = re.compile(r"(?:the\s+)?(?:labou?r|work|time|hours)", re.IGNORECASE)
+_TIME_UNITS = frozenset({"hour", "day", "week", "month"})
+
+
+def _labour_line(target: str, items: list[dict[str, Any]]) -> int | None:
+    """ "no tax on the labor": the one line billed by the hour or day (IT support 6 hrs at 90),
+    when no line is called that; None when there is no such line or more than one."""
+    if not _LABOUR.fullmatch(target.strip()):
+        return None
+    timed = [n for n, item in enumerate(items) if singular(str(item["unit"]).lower()) in _TIME_UNITS]
+    return timed[0] if len(timed) == 1 else None

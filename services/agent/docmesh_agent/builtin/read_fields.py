@@ -115,7 +115,10 @@ _PAID = re.compile(
 _METHOD_PAYMENT = re.compile(rf"^(?:paid\s+by\s+)?(?P<method>{_METHODS})\s+payment$", re.IGNORECASE)
 # "..., hand-tied bouquet 35, cash": on a receipt, a method alone says how it was paid.
 _METHOD_ALONE = re.compile(rf"^(?P<method2>{_METHODS})$", re.IGNORECASE)
-_PAYMENT_METHOD = re.compile(r"^(?:payment\s+method|paid\s+by|method)\s*:?\s*(?P<method>.+)$", re.IGNORECASE)
+# ("method book 22" is a line: a bare "method" needs its colon, and a way to pay has no number)
+_PAYMENT_METHOD = re.compile(
+    r"^(?:payment\s+method\s*:?|paid\s+by\s*:?|method\s*:)\s*(?P<method>[^\d]+)$", re.IGNORECASE
+)
 
 
 def read_fields(r: Reading, text: str, party_before: str | None) -> bool:

@@ -525,6 +525,9 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         # "4 chemistry tutoring hours at 40": the unit said after what it counts.
         unit, head = trailing_unit.group("unit"), head[: trailing_unit.start()]
     desc = clean_description(head)
+    said_after = re.fullmatch(r"(?:for|of)\s+(?:the\s+)?(?P<what>[a-z][a-z' -]*)", tail)
+    if not desc and said_after and (qty != 1 or connector in ("at", "@", "x")):
+        desc = clean_description(said_after.group("what"))  # "6 @ 14.50 for fittings"
     if desc and has_date(tail) and not per and not total:
         # "hosting 240 on March 20": the date says which hosting; it stays with the line.
         desc = f"{desc} {tail.strip(' ,.')}"

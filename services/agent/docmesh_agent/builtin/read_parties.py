@@ -31,13 +31,13 @@ _NAME_END = re.compile(
 )
 
 LEAD_RE = re.compile(
-    rf"""^(?:(?:hi|hello|hey|quick\s+one|ok(?:ay)?|right|so|next(?:\s+one)?)\b[,!:]?\s*)?
+    rf"""^(?:(?:hi|hello|hey|quick\s+one|ok(?:ay)?|right|so|now|and|also|next(?:\s+one)?)\b[,!:]?\s*)?
     (?:(?:please|pls|kindly|can\s+you|could\s+you|would\s+you|i\s+need(?:\s+you)?(?:\s+to)?|i'd\s+like(?:\s+to)?|
         i\s+want(?:\s+to)?|we\s+need(?:\s+to)?|let's|lets|help\s+me|i\s+have\s+to|i\s+must)\s+)*
     (?P<verb>(?:create|make|generate|draft|prepare|write|do|send|issue|raise|build|produce|start|get|need|give\s+me|
         put\s+together|whip\s+up|draw\s+up|set\s+up|knock\s+up)\s+)?
     (?:(?:me|us)\s+)?
-    (?P<art>(?:a|an|the|new|another|my)\s+)*
+    (?P<art>(?:a|an|the|new|another|my|separate|second|fresh)\s+)*
     (?:new\s+)?
     (?P<kind>{KIND_WORDS})\b
     (?:\s*(?:\#\s*|no\.\s*|no\s+(?=\d)|number\s*:?\s*)(?P<num>[A-Za-z0-9][\w\-/]*))?

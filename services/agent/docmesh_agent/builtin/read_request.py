@@ -320,7 +320,8 @@ def give_buyer_email(draft: Draft) -> Draft:
 # Words a service is counted in ("8 sessions", "6 visits"): they name no other thing sold.
 _SERVICE_COUNTS = frozenset(
     "sessions visits lessons classes appointments treatments rounds shifts calls meetings trips "
-    "runs passes occasions times".split()
+    # what a service is done to, counted ("carpet shampoo, 14 rooms x 35", "grooming, 3 dogs at 40")
+    "runs passes occasions times rooms windows floors vehicles cars dogs cats pets trees".split()
 )
 # Words that count or measure something else ("3 bags", "20 guests", "8 m2", "20 images").
 _COUNTING_WORDS = re.compile(

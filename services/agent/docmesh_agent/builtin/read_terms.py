@@ -68,7 +68,9 @@ _VALID = re.compile(
 
 # When goods are delivered or a service is done: fields of the document, never line items.
 _DELIVERY = re.compile(
-    r"^(?:(?:to\s+be|please|was|were|goods|it\s+was|the|set\s+the)\s+)*(?:deliver(?:ed|y)?|delivery\s+date|"
+    # ("need them delivered on the 27th", "we want it delivered by Friday": who wants it, then when)
+    r"^(?:(?:we|i)\s+)?(?:(?:need|want|would\s+like)\s+(?:it|them|these|those|this|everything|the\s+goods)\s+)?"
+    r"(?:(?:to\s+be|please|was|were|goods|it\s+was|the|set\s+the)\s+)*(?:deliver(?:ed|y)?|delivery\s+date|"
     # "need them by the 20th", "required by March 5": when the goods must arrive.
     r"(?:we\s+|i\s+)?(?:need(?:ed)?|required|wanted)(?:\s+(?:it|them|these|those|this))?(?=\s+(?:by|on|before)\b))"
     r"(?:\s+(?:on|by|before|date|is|will\s+be|should\s+be|to)\b|\s*:)*\s*(?P<date>.+)$",
