@@ -207,3 +207,41 @@ def test_a_separate_or_another_document_mid_session_is_a_new_document(lead: str)
     assert result.invoice is not None
     assert result.invoice.buyer.name == "Carver Street Deli"
     assert [i.description for i in result.invoice.line_items] == ["Menu board design"]
+
+
+def _edited(message: str, current: Invoice) -> Invoice:
+    result = interpret(message, current, today=TODAY)
+    assert result.action == "edit", result.reply
+    assert result.invoice is not None
+    return result.invoice
+
+
+@pytest.mark.parametrize(
+    ("message", "due"),
+    [
+        ("they asked for more time, push the due date back a week", "2026-04-18"),
+        ("extend the due date by 10 days", "2026-04-21"),
+        ("push the due date out two weeks", "2026-04-25"),
+    ],
+)
+def test_moving_the_due_date_by_a_span_counts_from_the_one_it_has(message: str, due: str) -> None:
+    current = _written("Invoice Acme Corp for 10 hours of consulting at 150, due April 11")
+    result = interpret(message, current, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert str(result.invoice.due_date) == due
+    assert due in result.reply
+
+
+@pytest.mark.parametrize(
+    ("message", "quantity"),
+    [
+        ("they want 8 platters now", Decimal(8)),
+        ("she wants 8 platters", Decimal(8)),
+        ("sorry my mistake, should be 4 and a half platters not 6", Decimal("4.5")),
+        ("make it two and a half platters", Decimal("2.5")),
+    ],
+)
+def test_a_count_said_of_a_line_in_plain_words_changes_its_quantity(message: str, quantity: Decimal) -> None:
+    current = _written("Invoice Willow Creek Church: 6 sandwich platters at 45, 2 coffee urns at 30")
+    edited = _edited(message, current)
+    assert [i.quantity for i in edited.line_items] == [quantity, Decimal(2)]

@@ -189,6 +189,7 @@ def strip_edit_words(text: str) -> str:
     )
     text = re.sub(
         r"^(?:(?:actually|oh|oops|sorry|wait|hmm|ok|okay|yes|also|and|then|please|pls|can\s+you|could\s+you|"
+        r"my\s+(?:mistake|bad|error)|"
         r"would\s+you|i\s+want\s+to|i'd\s+like\s+to|let's|now)[,!]?\s+|no[,!]\s+)+",
         "",
         text,
@@ -196,6 +197,13 @@ def strip_edit_words(text: str) -> str:
     )
     text = re.sub(
         r"(?:,?\s+(?:instead(?:\s+of\s+.+)?|please|thanks|thank\s+you|now|too|as\s+well|rather)[.!]?)+$",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
+    # "they asked for more time, push the due date back a week": why, before the change.
+    text = re.sub(
+        r"^(?:they|he|she|the\s+(?:client|customer))\s+(?:asked|wanted|requested|called|said|emailed)\b[^\d,]*,\s*",
         "",
         text,
         flags=re.IGNORECASE,

@@ -173,3 +173,18 @@ COMPANY_SUFFIX = {
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTH_NAMES = r"january|february|march|april|may|june|july|august|september|october|november|december"
 MONTH_ABBREVIATIONS = r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
+
+
+# "4 and a half hours", "two and a half days": a count and a half, said in words.
+_AND_A_HALF = re.compile(rf"\b(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\s+and\s+a\s+half\b", re.IGNORECASE)
+
+
+def with_halves(text: str) -> str:
+    """ "4 and a half hours" as "4.5 hours" (it was not read as a count at all)."""
+
+    def half(match: re.Match[str]) -> str:
+        said = match.group("n").lower()
+        whole = int(said) if said.isdigit() else NUMBER_WORDS.get(said)
+        return f"{whole}.5" if isinstance(whole, int) else match.group(0)
+
+    return _AND_A_HALF.sub(half, text)

@@ -234,7 +234,7 @@ _COUNT_SAID_RE = re.compile(
     # "labour should be 2.5 hours", "la mano de obra fueron 3 horas": the line named first.
     r"^(?:(?:the\s+|la\s+|el\s+|le\s+|die\s+|der\s+|das\s+)?(?P<line>[^\W\d_][^\d,]*?)\s+"
     r"(?:should\s+be|was|were|is|are|fueron|fue|eran|era|son|waren|war|sind|ist|était|étaient|sera|est)\s+)?"
-    r"(?:(?:make\s+(?:that|it)|it\s+(?:was|is|should\s+be)|(?:we|they|i)\s+need(?:ed)?|there\s+(?:were|are)|"
+    r"(?:(?:make\s+(?:that|it)|it\s+(?:was|is|should\s+be)|(?:we|they|i|he|she)\s+(?:need|want)(?:s|ed)?|there\s+(?:were|are)|"
     r"should\s+be|only|just|actually|put|set|finalement|finalmente|schließlich|ce\s+sera|ça\s+fera|c'est|"
     # "they only took 15 loaves", "al final fueron 5 revisiones": who took how many, in the end.
     r"(?:they|he|she|we|i)\s+(?:only\s+|just\s+)?(?:took|had|used|got|ordered|bought|wanted|needed)|"
