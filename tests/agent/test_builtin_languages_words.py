@@ -212,3 +212,78 @@ def test_a_german_unit_read_from_the_request_keeps_its_capital() -> None:
 )
 def test_the_and_inside_a_buyers_name_stays_in_the_clients_words(message: str, buyer: str) -> None:
     assert _doc(message).buyer.name == buyer
+
+
+def _edited(current: Invoice, message: str) -> Invoice:
+    result = interpret(message, current, today=TODAY)
+    assert result.action == "edit", result.reply
+    assert result.invoice is not None
+    return result.invoice
+
+
+def _german_base() -> Invoice:
+    return _doc("Rechnung an Praxis Dr. Lang: 6 Steckdosen montieren à 35 €, Gerichtskosten 98 €, MwSt 19 %")
+
+
+@pytest.mark.parametrize("message", ["noch 2 Steckdosen dazu, also 8", "noch 2 Steckdosen dazu", "bitte noch 2 Steckdosen hinzu"])
+def test_german_noch_n_dazu_without_a_price_adds_to_the_line_so_named(message: str) -> None:
+    lines = _edited(_german_base(), message).line_items
+    assert [(i.quantity, i.unit_price) for i in lines] == [(Decimal(8), Decimal(35)), (Decimal(1), Decimal(98))]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "auf die Gerichtskosten bitte keine MwSt., das ist ein durchlaufender Posten",
+        "auf die Gerichtskosten keine MwSt",
+    ],
+)
+def test_german_no_vat_on_a_line_with_a_reason_after_it_exempts_the_line(message: str) -> None:
+    lines = _edited(_german_base(), message).line_items
+    assert [i.tax_exempt for i in lines] == [False, True]
+
+
+@pytest.mark.parametrize("message", ["Die Gerichtskosten waren 140 €, nicht 98", "Die Gerichtskosten sind eigentlich 140, nicht 98"])
+def test_german_a_line_was_another_price_not_the_one_written(message: str) -> None:
+    lines = _edited(_german_base(), message).line_items
+    assert [(i.description, i.unit_price) for i in lines][1] == ("Gerichtskosten", Decimal(140))
+
+
+def test_french_rajoute_a_dozen_priced_each_adds_twelve() -> None:
+    current = _doc("Facture pour Papeterie Lenoir : 10 ramettes de papier à 5,20 €")
+    added = _edited(current, "rajoute une douzaine de stylos à 1,20 € pièce").line_items[-1]
+    assert (added.description, added.quantity, added.unit_price) == ("Stylos", Decimal(12), Decimal("1.20"))
+
+
+def test_french_a_dozen_priced_by_the_dozen_is_not_twelve_at_that_price() -> None:
+    result = interpret("Facture pour Ferme Morel : une douzaine d'œufs à 3,60 € la douzaine", None, today=TODAY)
+    if result.invoice is not None:  # one dozen at 3,60, or asked; never 12 eggs at 3,60
+        assert sum(i.quantity * i.unit_price for i in result.invoice.line_items) == Decimal("3.60")
+
+
+@pytest.mark.parametrize(
+    ("message", "line", "paid"),
+    [
+        (
+            "Reçu pour Camille Roux : cours de guitare, 4 séances à 35 €, payé 100 € par chèque",
+            ("Cours de guitare", Decimal(4), "séances", Decimal(35)),
+            Decimal(100),
+        ),
+        (
+            "Recibo para Nuria Campos: curso de yoga, 8 sesiones a 12 €, pagado en efectivo",
+            ("Curso de yoga", Decimal(8), "sesiones", Decimal(12)),
+            Decimal(96),
+        ),
+        (
+            "Factura para Academia Luz: inglés, 8 clases a 25 €",
+            ("Inglés", Decimal(8), "clases", Decimal(25)),
+            None,
+        ),
+    ],
+)
+def test_what_a_service_is_counted_in_counts_the_unpriced_line_before(
+    message: str, line: tuple[str, Decimal, str, Decimal], paid: Decimal | None
+) -> None:
+    invoice = _doc(message)
+    assert [(i.description, i.quantity, i.unit, i.unit_price) for i in invoice.line_items] == [line]
+    assert invoice.amount_paid == paid

@@ -206,16 +206,32 @@ GERMAN = Language(
         # Edits.
         (r"^\s*(?:rückgängig(?:\s+machen)?|mach\s+das\s+rückgängig)\s*[.!]*$", "undo"),
         (r"^\s*es\s+(?:waren|war|sind)\s+", "it was "),
+        # "Die Transporter-Miete war 140 €, nicht 120": that line's price was the other number.
+        (
+            r"^\s*(?:der|die|das)\s+(.+?)\s+(?:war|waren|ist|sind|sollte|soll|kostet|kostete|kosteten)\s+"
+            r"(?:eigentlich\s+|doch\s+)?(\d+(?:\.\d+)?)\s*(?:€|eur)?\s*,?\s+nicht\s+(?=\d)",
+            r"the \1 should be \2, not ",
+        ),
         (r",?\s+nicht\s+(\d)", r", not \1"),
         (r"^\s*mach\s+(\d+(?:[.,]\d+)?)\s+(.+?)\s+daraus\b", r"make that \1 \2"),
         (rf"^\s*keine\s+({TAX_WORDS})\s+(?:auf|für)\s+(?:die\s+|den\s+|das\s+|dem\s+)?", r"no \1 on the "),
         # "auf den Tisch keine MwSt.": the same, the line first.
         (
-            rf"^\s*(?:auf|für)\s+(?:die\s+|den\s+|das\s+|dem\s+)?(.+?)\s+keine\s+({TAX_WORDS})\b\.?\s*$",
+            # "..., das ist ein durchlaufender Posten": why, said after it.
+            rf"^\s*(?:auf|für)\s+(?:die\s+|den\s+|das\s+|dem\s+)?(.+?)\s+(?:bitte\s+)?keine\s+({TAX_WORDS})\b\.?"
+            r"(?:\s*[,;]\s*(?:das|es|dies|die|der)\s+(?:ist|sind)\b[^\n]*)?\s*$",
             r"no \2 on the \1",
         ),
         (r"^\s*ändere\s+den\s+kunden\s+(?:auf|zu|in)\s+", "change the client to "),
         (r"^\s*füge\s+(.+?)\s+hinzu\b", r"add \1"),
+        # "noch 2 Steckdosen dazu, also 8": the count said last is what the line comes to.
+        (
+            r"^\s*(?:bitte\s+)?noch\s+\d+\s+([^\d,]+?)\s+(?:dazu|hinzu)\s*,\s*(?:also|insgesamt|dann|macht|das\s+macht)\s+"
+            r"(\d+)(?:\s+(?:stück|insgesamt))?\s*[.!]*$",
+            r"make the \1 \2",
+        ),
+        # "noch 2 Steckdosen dazu": two more of a line there (no price: not a new line).
+        (r"^\s*(?:bitte\s+)?noch\s+(\d+)\s+([^\d]+?)\s+(?:dazu|hinzu)(?:\s+bitte)?\s*[.!]*$", r"add \1 more \2"),
         # "bitte noch 2 Einzelstunden à 85 € dazu": two more lessons, a line added.
         (r"^\s*(?:bitte\s+)?noch\s+(\d.+?)\s+(?:dazu|hinzu)(?:\s+bitte)?\s*[.!]*$", r"add \1"),
         (r"^\s*(?:entferne|lösche)\s+(?:die\s+)?position\b", "remove line"),

@@ -230,6 +230,10 @@ SPANISH = Language(
             r"\1 of ",
         ),
         (r"\bhoras?\b", "hours"),
+        # "curso de yoga, 8 sesiones a 12 €": what a service is counted in, as English says it.
+        (r"(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)sesi(?:ones|ón|on)\b", r"\1sessions"),
+        (r"(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)clases\b", r"\1classes"),
+        (r"(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)visitas\b", r"\1visits"),
         (r"\bpalabras\b", "words"),
         (r"\bpalabra\b", "word"),
         (r"\bd[ií]as?\b", "days"),
@@ -263,6 +267,12 @@ SPANISH = Language(
         "month": ("mes", "meses"),
         "months": ("mes", "meses"),
         "word": ("palabra", "palabras"),
+        "session": ("sesión", "sesiones"),
+        "sessions": ("sesión", "sesiones"),
+        "class": ("clase", "clases"),
+        "classes": ("clase", "clases"),
+        "visit": ("visita", "visitas"),
+        "visits": ("visita", "visitas"),
         "words": ("palabra", "palabras"),
     },
     replies=(

@@ -78,7 +78,9 @@ FRENCH = Language(
         (r"^\s*(?:mets|fais)-en\s+(\d)", r"make that \1"),
         (r"^\s*pas\s+de\s+(tva|tps|tvq)\s+sur\s+(?:les\s+|la\s+|le\s+|l['’]\s*)?", r"no \1 on the "),
         (r"^\s*(?:change|remplace)\s+le\s+client\s+(?:par|en|pour)\s+", "change the client to "),
-        (r"^\s*(?:ajoute|ajouter|ajoutez)\b", "add"),
+        (r"^\s*(?:r?ajoute|r?ajouter|r?ajoutez)\b", "add"),
+        # "une douzaine de stylos à 1,20 € pièce": twelve of them (not when priced "la douzaine").
+        (r"\bune\s+douzaine\s+(?:de\s+|d['’]\s*)(?![^,;\n]*\bla\s+douzaine\b)", "12 "),
         (r"^\s*(?:supprime|retire|enlève|supprimez)\s+la\s+ligne\b", "remove line"),
         (r"^\s*(?:supprime|retire|enlève|supprimez)\s+(?:(?:le|la|les)\b|l['’])", "remove the "),
         (r"^\s*(?:supprime|retire|enlève|supprimez)\b", "remove"),
@@ -159,6 +161,8 @@ FRENCH = Language(
             r"paid \1 in cash",
         ),
         (rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})\s+par\s+carte", r"paid \1 by card"),
+        (rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})\s+par\s+chèque", r"paid \1 by cheque"),
+        (rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})\s+par\s+virement", r"paid \1 by bank transfer"),
         (rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})", r"paid \1"),
         (r"\b(?:payée?|réglée?)\s+(?:par|en)\s+(?:carte(?:\s+bancaire|\s+bleue)?|cb)\b", "paid by card"),
         (r"\b(?:payée?|réglée?)\s+(?:en\s+espèces|en\s+liquide|cash)", "paid cash"),
@@ -226,6 +230,10 @@ FRENCH = Language(
             r"\1 of ",
         ),
         (r"\bheures?\b", "hours"),
+        # "cours de guitare, 4 séances à 35 €": what a service is counted in, as English says it
+        # (the count then counts the unpriced line before; its price was asked).
+        (r"(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)séances?\b", r"\1sessions"),
+        (r"(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)visites\b", r"\1visits"),
         (r"\bmots\b", "words"),
         (r"(\d\s+words\s+at\s+\S+(?:\s*€)?)\s+le\s+mot\b", r"\1 per word"),
         (r"\bjours?\b", "days"),
@@ -249,6 +257,10 @@ FRENCH = Language(
         "month": ("mois", "mois"),
         "months": ("mois", "mois"),
         "word": ("mot", "mots"),
+        "session": ("séance", "séances"),
+        "sessions": ("séance", "séances"),
+        "visit": ("visite", "visites"),
+        "visits": ("visite", "visites"),
         "words": ("mot", "mots"),
     },
     replies=(
