@@ -245,3 +245,53 @@ def test_a_count_said_of_a_line_in_plain_words_changes_its_quantity(message: str
     current = _written("Invoice Willow Creek Church: 6 sandwich platters at 45, 2 coffee urns at 30")
     edited = _edited(message, current)
     assert [i.quantity for i in edited.line_items] == [quantity, Decimal(2)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "workbooks are zero-rated, take the VAT off them",
+        "the workbooks are zero rated",
+        "the workbooks are VAT exempt",
+    ],
+)
+def test_a_line_said_to_be_zero_rated_is_exempt(message: str) -> None:
+    current = _written("Invoice Glenwood School: workshop 2 days at 800, workbooks 30 at 12, VAT 20%")
+    edited = _edited(message, current)
+    assert [i.tax_exempt for i in edited.line_items] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("message", "description", "method"),
+    [
+        (
+            "receipt for Grace Lin: wedding catering deposit 1,500 received by cheque",
+            "Wedding catering deposit",
+            "Cheque",
+        ),
+        ("receipt for Tom Hardy: deposit 500 paid by card", "Deposit", "Card"),
+    ],
+)
+def test_a_receipt_with_nothing_but_a_payment_is_for_that_payment(
+    message: str, description: str, method: str
+) -> None:
+    invoice = _written(message)
+    assert [i.description for i in invoice.line_items] == [description]
+    assert invoice.amount_paid == compute_totals(invoice).total
+    assert invoice.payment_method == method
+
+
+def test_an_invoice_with_nothing_but_a_payment_is_still_asked_what_it_is_for() -> None:
+    result = interpret("invoice for Grace Lin: deposit 1,500 received by cheque", None, today=TODAY)
+    assert result.action == "question"
+
+
+@pytest.mark.parametrize("address", ["14 Oak St", "221 Baker Street", "9 Canal Rd"])
+def test_a_street_address_after_at_is_never_a_price(address: str) -> None:
+    # 'the move-out clean at 14 Oak St' was priced 14 (260 then asked about).
+    invoice = _written(
+        f"Need a receipt for the move-out clean at {address} for Ryan Cole, 260, he paid on venmo"
+    )
+    assert [i.unit_price for i in invoice.line_items] == [Decimal(260)]
+    assert invoice.buyer.name == "Ryan Cole"
+    assert invoice.payment_method == "Venmo"

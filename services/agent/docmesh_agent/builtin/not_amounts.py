@@ -10,7 +10,7 @@ the amount (1, 20, 555, 30). Whatever the phrasing, these are never prices:
 - a duration or a counted quantity: a number directly followed by a unit word ("30 days",
   "1 day", "2 weeks", "10 hours", "100 pcs");
 - contact details and identifiers: e-mail addresses, web addresses, phone numbers, VAT and tax
-  ids ("DE123456789", "VAT ID GB 123 4567 89"), postal codes said as such ("zip 90210"), order
+  ids ("DE123456789", "VAT ID GB 123 4567 89"), street addresses ("14 Oak St"), postal codes said as such ("zip 90210"), order
   and reference numbers ("PO 4411", "order #4521", "pedido nº 4521"), bank account numbers and
   IBANs, a part of a count ("5 of them on site").
 
@@ -76,6 +76,8 @@ _CONTACT = re.compile(
     | \b(?:zip|postal\s+code|post\s*code|plz|code\s+postal)\s*:?\s*[A-Z0-9][A-Z0-9-]{2,9}\b  # zip 90210
     | (?-i:\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b)  # Burlington VT 05401
     | (?-i:\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b)              # London N1 8BX
+    | (?-i:\b\d{1,5}[A-Z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:St|Street|Rd|Road|Ave|Avenue|Ln|Lane|Dr|Drive|Blvd|Ct|Court|
+      Way|Pl|Place|Terrace|Cres|Crescent|Hwy|Highway|Pkwy|Parkway|Sq|Square)\b)  # 14 Oak St: a street address
     | (?-i:(?:^|(?<=[,:(]\s))\d{5}\s+[A-ZÀ-Ý][a-zà-ÿ]+(?:[\s-][A-ZÀ-Ý][a-zà-ÿ]+)*(?=\s*(?:$|[,:)])))  # 28013 Madrid
     """,
     re.VERBOSE | re.IGNORECASE,

@@ -175,7 +175,8 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
             desc,
             flags=re.IGNORECASE,
         )
-        if desc_start:
+        if desc_start or r.draft.kind is not None:
+            # "(a receipt for) the move-out clean at 14 Oak St for Ryan Cole": whom it is for.
             desc = _trailing_buyer(r, desc)
         return DraftItem(
             description=clean_description(desc), quantity=qty, unit=unit_label(unit, qty) if unit else ""

@@ -35,7 +35,7 @@ from docmesh_agent.builtin.read_item import read_item
 from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail, take_party
 from docmesh_agent.builtin.read_terms import read_terms, take_month_of_service
 from docmesh_agent.builtin.words import MONTH_NAMES, UNIT_RE
-from docmesh_common.model.invoice import Discount
+from docmesh_common.model.invoice import Discount, DocumentKind
 
 MAX_CLAUSE_CHARS = 300
 _TAXES = r"(?:sales\s+)?tax|vat|gst|hst|pst"
@@ -289,7 +289,27 @@ def read_request(text: str, today: dt.date) -> Draft:
     for line in r.draft.items:
         if line.unit_price is not None:
             line.description = take_month_of_service(line.description, r.draft, r.today)
+    _receipt_for_what_was_paid(r, text)
     return give_buyer_email(r.draft)
+
+
+def _receipt_for_what_was_paid(r: Reading, text: str) -> None:
+    """ "receipt for Grace Lin: wedding catering deposit 1,500 received by cheque": a receipt with
+    no line but what was paid is a receipt for that payment (it was asked what it was for)."""
+    if r.draft.kind != DocumentKind.RECEIPT or r.draft.items or r.draft.amount_paid is None:
+        return
+    paid = [c for c in split_clauses(text) if _PAID_BEFORE.search(c) and len(price_moneys(c)) == 1]
+    if len(paid) != 1:
+        return
+    clause = strip_connectors(read_lead(Reading(r.today), strip_connectors(paid[0])) or "")
+    if len(price_moneys(clause)) != 1:
+        return
+    money = price_moneys(clause)[0]
+    item = read_item(Reading(r.today), clause[: money.end])
+    if item is None or not item.description or item.unit_price != r.draft.amount_paid:
+        return
+    r.draft.items.append(item)
+    r.draft.amount_paid, r.draft.paid_in_full = None, True
 
 
 _BRACKET_AT_END = re.compile(r"\s*\((?P<said>[^()]+)\)\s*$")
@@ -581,7 +601,9 @@ _ON_THE_LINE_BEFORE = re.compile(
 )
 # "oil change 65 paid cash": "paid" and how, without an amount, right after a line's price.
 _PAID_GLUED = re.compile(r"(?<=\d)\s+(?=(?:paid|pd\.?)\s+(?!.*\d)[A-Za-z][^,;]*$)", re.IGNORECASE)
-_PAID_WITH = re.compile(r"\bpaid\s+(?:by|with|via|using)\s+(?P<method>[^\d,;]+)$", re.IGNORECASE)
+_PAID_WITH = re.compile(
+    r"\b(?:paid|received)\s+(?:by|with|via|using|in)\s+(?P<method>[^\d,;]+)$", re.IGNORECASE
+)
 _FLAT_PRICE = re.compile(
     r"^(?:(?:for\s+)?(?:a\s+|the\s+)?(?:flat|fixed|lump[\s-]sum|all[\s-]in)(?:\s+(?:rate|fee|price|sum|total|amount))?"
     r"(?:\s+of)?|(?:the\s+)?(?:price|cost|fee|total)\s+(?:is|of))\s*:?\s+(?P<amount>\S.*)$",

@@ -26,8 +26,8 @@ def tax_named(name: str, data: dict[str, Any]) -> dict[str, Any] | None:
 
 
 _TAX_EXEMPT_RE = re.compile(
-    r"^(?:make\s+|mark\s+|set\s+)?(?P<ref>.+?)\s+(?:as\s+)?(?:is\s+|should\s+be\s+|isn'?t\s+|is\s+not\s+|shouldn'?t\s+be\s+)?"
-    r"(?:tax[\s-]exempt|tax[\s-]free|not\s+taxed|(?<=n't )taxable|(?<=not )taxable|(?<=n't be )taxed|non[\s-]taxable|untaxed|"
+    r"^(?:make\s+|mark\s+|set\s+)?(?P<ref>.+?)\s+(?:as\s+)?(?:is\s+|are\s+|should\s+be\s+|isn'?t\s+|is\s+not\s+|aren'?t\s+|shouldn'?t\s+be\s+)?"
+    rf"(?:tax[\s-]exempt|tax[\s-]free|(?:{TAX_WORDS})[\s-]exempt|zero[\s-]rated|not\s+taxed|(?<=n't )taxable|(?<=not )taxable|(?<=n't be )taxed|non[\s-]taxable|untaxed|"
     r"exempt\s+from\s+(?:tax|taxes|vat|gst))$"
     # "remove tax from the travel", "take the VAT off the deposit": that line untaxed.
     rf"|^(?:remove|drop|take)\s+(?:the\s+)?(?P<tax4>taxes|sales\s+tax|{TAX_WORDS})\s+(?:from|off)\s+(?P<ref4>.+)$"
@@ -37,10 +37,18 @@ _TAX_EXEMPT_RE = re.compile(
     re.IGNORECASE,
 )
 
+# "workbooks are zero-rated, take the VAT off them": the second half says the first again.
+_SAID_AGAIN_OF_THEM = re.compile(
+    rf"^(?P<first>[^,]+),\s+(?:so\s+)?(?:take|remove|drop)\s+(?:the\s+)?(?:taxes|sales\s+tax|{TAX_WORDS})\s+"
+    r"(?:off|from)\s+(?:them|it|those|these)$",
+    re.IGNORECASE,
+)
+
 
 def op_tax_exempt(text: str, data: dict[str, Any], current: Invoice, today: dt.date) -> Change | None:
     """ "make the website tax exempt", "no VAT on line 2": that line carries no tax."""
-    match = _TAX_EXEMPT_RE.match(text)
+    said_again = _SAID_AGAIN_OF_THEM.match(text)
+    match = _TAX_EXEMPT_RE.match(said_again.group("first") if said_again else text)
     if not match:
         return None
     ref = first_group(match.groupdict(), "ref") or "it"
