@@ -10,6 +10,7 @@ drain with one replica or several).
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import logging
 import signal
@@ -40,6 +41,9 @@ READINESS_INTERVAL_SECONDS = 2.0
 LIVENESS_SERVICE = "liveness"
 # Health probes arrive every few seconds; logging each at INFO would drown the real calls.
 _QUIET_METHODS = frozenset({"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"})
+# Allocations (net of frees) between two collections of the young generation (Python's default
+# is 700); see settle_heap.
+YOUNG_GC_THRESHOLD = 10_000
 
 
 def _as_domain_error(exc: BaseException) -> DomainError | None:
@@ -375,6 +379,25 @@ async def build_server(
     )
 
 
+def settle_heap() -> None:
+    """Once a server has started: freeze what starting allocated, and collect the young
+    generation less often. The collector still runs, and still frees every cycle.
+
+    Under load (bench_rest_hop, GetSession at 32 clients) each of the gateway and the session
+    service spent about 13 us per request in the collector with Python's defaults. Most of it was
+    the full collections, one every ~9,000 requests, each walking the ~100k objects that live as
+    long as the process (modules, descriptors, routes, pools) for 70-90 ms, a pause every
+    request in flight waited out; frozen, they are no longer walked. The rest was the young
+    generation, collected every ~40 requests for almost nothing: a request leaves hardly any
+    cycles (grpc.aio's server leaves one small one per call), and the objects of the requests
+    in flight were walked each time. Measured after: under 2 us per request.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_GC_THRESHOLD, middle, old)
+
+
 class Lifecycle(Protocol):
     async def start(self) -> None: ...
     async def stop(self, grace: float | None = None) -> None: ...
@@ -399,6 +422,7 @@ def run_service(create_server: Callable[[S], Awaitable[tuple[L, int]]], settings
             loop.add_signal_handler(sig, stop.set)
         server, port = await create_server(settings)
         await server.start()
+        settle_heap()
         log.info("started", extra={"port": port})
         await stop.wait()
         log.info("signal received, shutting down")
