@@ -22,7 +22,7 @@ most own time are printed (raw stacks and flame graphs under --profile-dir), wit
 process's CPU per request split by thread (the event loop's, gRPC's event engine's, the rest).
 
 Run: .venv/bin/python bench/bench_rest_hop.py [--seconds 5] [--rounds 3] [--concurrency 32 128]
-     [--before COMMIT] [--profile 8 --profile-dir /tmp/hop-profiles]
+     [--before COMMIT] [--profile 8 [--native] --profile-dir /tmp/hop-profiles]
 """
 
 from __future__ import annotations
@@ -331,7 +331,14 @@ def with_output(fd: int, start: Callable[[], None]) -> None:
 
 
 def profile(
-    side: Side, wrk: str, key: str, lua: Path, concurrency: int, seconds: float, folder: Path
+    side: Side,
+    wrk: str,
+    key: str,
+    lua: Path,
+    concurrency: int,
+    seconds: float,
+    folder: Path,
+    native: bool = False,
 ) -> None:
     """py-spy on the mesh's gateway and session under each load; top own-time frames printed."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -355,7 +362,10 @@ def profile(
                         str(int(seconds)),
                         "--rate",
                         "250",
-                        "--nonblocking",
+                        # Native frames name the C work (gRPC's core, uvloop, protobuf) that
+                        # otherwise shows as the Python frame that called it; py-spy must
+                        # pause the process for each such sample, which slows it somewhat.
+                        *(["--native"] if native else ["--nonblocking"]),
                         "--format",
                         "raw",
                         "-o",
@@ -527,7 +537,14 @@ async def main_async(options: argparse.Namespace) -> None:
         report(sides, options.concurrency)
         if options.profile:
             profile(
-                sides[1], wrk, key, lua, min(options.concurrency), options.profile, Path(options.profile_dir)
+                sides[1],
+                wrk,
+                key,
+                lua,
+                min(options.concurrency),
+                options.profile,
+                Path(options.profile_dir),
+                options.native,
             )
 
 
@@ -540,6 +557,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[32, 128])
     parser.add_argument("--before", default="", help="also measure this commit's mesh (a git worktree)")
     parser.add_argument("--profile", type=float, default=0.0, help="py-spy seconds per call (0: none)")
+    parser.add_argument("--native", action="store_true", help="profile native frames too (py-spy --native)")
     parser.add_argument("--profile-dir", default=str(Path(tempfile.gettempdir()) / "docmesh-hop-profiles"))
     options = parser.parse_args()
     started = time.monotonic()
