@@ -27,15 +27,20 @@ from docmesh_agent.builtin.counts import CONTAINERS as _CONTAINERS_RE
 from docmesh_agent.builtin.counts import HEADCOUNT as _HEADCOUNT_RE
 from docmesh_agent.builtin.counts import count_by_rate, unit_from_total
 from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
-from docmesh_agent.builtin.labels import capitalised, plain_number, singular
+from docmesh_agent.builtin.labels import plain_number, singular
 from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
-from docmesh_agent.builtin.not_amounts import price_moneys
 from docmesh_agent.builtin.read_fields import read_fields
 from docmesh_agent.builtin.read_item import read_item
 from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail, take_party
+from docmesh_agent.builtin.read_payments import (
+    PAID_BEFORE,
+    PAID_GLUED,
+    not_a_charge,
+    receipt_for_what_was_paid,
+)
 from docmesh_agent.builtin.read_terms import read_terms, take_month_of_service
 from docmesh_agent.builtin.words import MONTH_NAMES, UNIT_RE
-from docmesh_common.model.invoice import Discount, DocumentKind
+from docmesh_common.model.invoice import Discount
 
 MAX_CLAUSE_CHARS = 300
 _TAXES = r"(?:sales\s+)?tax|vat|gst|hst|pst"
@@ -289,27 +294,8 @@ def read_request(text: str, today: dt.date) -> Draft:
     for line in r.draft.items:
         if line.unit_price is not None:
             line.description = take_month_of_service(line.description, r.draft, r.today)
-    _receipt_for_what_was_paid(r, text)
+    receipt_for_what_was_paid(r, text)
     return give_buyer_email(r.draft)
-
-
-def _receipt_for_what_was_paid(r: Reading, text: str) -> None:
-    """ "receipt for Grace Lin: wedding catering deposit 1,500 received by cheque": a receipt with
-    no line but what was paid is a receipt for that payment (it was asked what it was for)."""
-    if r.draft.kind != DocumentKind.RECEIPT or r.draft.items or r.draft.amount_paid is None:
-        return
-    paid = [c for c in split_clauses(text) if _PAID_BEFORE.search(c) and len(price_moneys(c)) == 1]
-    if len(paid) != 1:
-        return
-    clause = strip_connectors(read_lead(Reading(r.today), strip_connectors(paid[0])) or "")
-    if len(price_moneys(clause)) != 1:
-        return
-    money = price_moneys(clause)[0]
-    item = read_item(Reading(r.today), clause[: money.end])
-    if item is None or not item.description or item.unit_price != r.draft.amount_paid:
-        return
-    r.draft.items.append(item)
-    r.draft.amount_paid, r.draft.paid_in_full = None, True
 
 
 _BRACKET_AT_END = re.compile(r"\s*\((?P<said>[^()]+)\)\s*$")
@@ -520,15 +506,15 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         if item is not None and (item.description or item.unit_price is not None):
             item.tax_exempt = True
             return item
-    paid = _PAID_GLUED.search(rest)
-    if paid and not _PAID_BEFORE.search(rest) and read_fields(r, rest[paid.end() :], None):
+    paid = PAID_GLUED.search(rest)
+    if paid and not PAID_BEFORE.search(rest) and read_fields(r, rest[paid.end() :], None):
         rest = rest[: paid.start()]  # "oil change 65 paid cash": the line, then how it was paid
     # "an audit at $2,500 due 2026-12-01", "support at 75 for the period March 1-15": a date
     # phrase glued to the end of an item is the document's date, never part of the line.
     but = re.search(r"\s+but\s+", rest, re.IGNORECASE)
-    if but and _not_a_charge(r, rest[but.end() :]):
+    if but and not_a_charge(r, rest[but.end() :]):
         rest = rest[: but.start()]  # "10 hours at 150 but charge only 8": the line, then asked
-    elif _not_a_charge(r, rest):
+    elif not_a_charge(r, rest):
         return None
     for glued in _GLUED_TERMS.finditer(rest):
         if glued.start() == 0:
@@ -547,49 +533,6 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
     return read_item(r, rest)
 
 
-# "already paid 500", "deposit paid 500", "deposit of 500 received", "500 paid in advance": paid
-# before the document, so the amount paid (the total stays what was sold).
-_PAID_BEFORE = re.compile(
-    r"\b(?:already\s+paid|paid\s+already|(?:deposit|advance|down\s*payment|prepayment)\b.*\b(?:paid|received)|"
-    r"received|paid\s+(?:in\s+advance|upfront|up\s+front)|prepaid)\b",
-    re.IGNORECASE,
-)
-# "minus deposit of 500", "trade-in 300", "credit 100", "refund 100", "cap at 1200", "max 1200",
-# "round down to 1400", "but charge only 8", "waive 50": an amount that takes away from or limits
-# the total. Never a line (a charge); asked how it changes the total.
-_TAKES_AWAY = re.compile(
-    r"\b(?:minus|less|deduct(?:ed|ion)?|trade[- ]?in|credit(?!\s+card)|refund(?:ed)?|cap(?:ped)?\s+(?:at|to)|"
-    r"max(?:imum)?|at\s+most|no\s+more\s+than|round(?:ed)?(?:\s+(?:down|up|off))?\s+to|(?:charge|bill)\s+only|"
-    r"only\s+(?:charge|bill)|waive[ds]?|free|\d+\s+for\s+1|two\s+for\s+one|bogo)\b",
-    re.IGNORECASE,
-)
-
-
-def _not_a_charge(r: Reading, clause: str) -> bool:
-    """A clause whose amount is paid already or taken away, never a line (see the patterns)."""
-    paid, taken = _PAID_BEFORE.search(clause), _TAKES_AWAY.search(clause)
-    if not (paid or taken):
-        return False  # the common case, without reading amounts
-    moneys = price_moneys(clause)
-    if taken and moneys and not paid:
-        r.draft.unclear.append(
-            f"How should “{clause}” change the total? Say it as a discount (for example “50 off” or "
-            "“10% off”), or say “no”."
-        )
-        return True
-    if len(moneys) != 1:
-        return False
-    if paid:
-        r.draft.amount_paid = (r.draft.amount_paid or Decimal(0)) + moneys[0].amount
-        r.draft.note_currency(moneys[0])
-        method = _PAID_WITH.search(clause)
-        if method:
-            # "deposit $100 paid by Venmo": how it was paid, too.
-            r.draft.payment_method = capitalised(method.group("method").strip().rstrip("."))
-        return True
-    return False
-
-
 # "they're repeat customers so ...": a reason without a number, then what it makes so.
 _REASON_SO = re.compile(r"^[^\d,]+?,?\s+so\s+(?P<said>.*\d.*)$", re.IGNORECASE)
 # What is said of the line before: "don't charge tax on it", "no VAT on that" (it is exempt), and
@@ -598,11 +541,6 @@ _ON_THE_LINE_BEFORE = re.compile(
     rf"(?:(?:but\s+)?(?:don'?t|do\s+not|no)\s+(?:charge\s+|add\s+)?(?:{_TAXES}|iva|tva)\s+(?:on|for)\s+(?:it|this|that)"
     r"(?:\s+(?:one|line|item|fee))?|(?:it'?s\s+|this\s+is\s+)?(?:a\s+)?(?:pass[- ]?through|at\s+cost|reimbursable|disbursement))",
     re.IGNORECASE,
-)
-# "oil change 65 paid cash": "paid" and how, without an amount, right after a line's price.
-_PAID_GLUED = re.compile(r"(?<=\d)\s+(?=(?:paid|pd\.?)\s+(?!.*\d)[A-Za-z][^,;]*$)", re.IGNORECASE)
-_PAID_WITH = re.compile(
-    r"\b(?:paid|received)\s+(?:by|with|via|using|in)\s+(?P<method>[^\d,;]+)$", re.IGNORECASE
 )
 _FLAT_PRICE = re.compile(
     r"^(?:(?:for\s+)?(?:a\s+|the\s+)?(?:flat|fixed|lump[\s-]sum|all[\s-]in)(?:\s+(?:rate|fee|price|sum|total|amount))?"

@@ -1,0 +1,84 @@
+"""What was paid, and what takes away from the total: "already paid 500", "deposit of 500
+received", "paid cash" glued after a price, "minus the 300 trade-in" (asked), and a receipt for
+nothing but a payment. Read by the request reader (read_request)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from docmesh_agent.builtin.clauses import split_clauses, strip_connectors
+from docmesh_agent.builtin.drafts import Reading
+from docmesh_agent.builtin.labels import capitalised
+from docmesh_agent.builtin.not_amounts import price_moneys
+from docmesh_agent.builtin.read_item import read_item
+from docmesh_agent.builtin.read_parties import read_lead
+from docmesh_common.model.invoice import DocumentKind
+
+# "already paid 500", "deposit paid 500", "deposit of 500 received", "500 paid in advance": paid
+# before the document, so the amount paid (the total stays what was sold).
+PAID_BEFORE = re.compile(
+    r"\b(?:already\s+paid|paid\s+already|(?:deposit|advance|down\s*payment|prepayment)\b.*\b(?:paid|received)|"
+    r"received|paid\s+(?:in\s+advance|upfront|up\s+front)|prepaid)\b",
+    re.IGNORECASE,
+)
+# "minus deposit of 500", "trade-in 300", "credit 100", "refund 100", "cap at 1200", "max 1200",
+# "round down to 1400", "but charge only 8", "waive 50": an amount that takes away from or limits
+# the total. Never a line (a charge); asked how it changes the total.
+_TAKES_AWAY = re.compile(
+    r"\b(?:minus|less|deduct(?:ed|ion)?|trade[- ]?in|credit(?!\s+card)|refund(?:ed)?|cap(?:ped)?\s+(?:at|to)|"
+    r"max(?:imum)?|at\s+most|no\s+more\s+than|round(?:ed)?(?:\s+(?:down|up|off))?\s+to|(?:charge|bill)\s+only|"
+    r"only\s+(?:charge|bill)|waive[ds]?|free|\d+\s+for\s+1|two\s+for\s+one|bogo)\b",
+    re.IGNORECASE,
+)
+
+
+def not_a_charge(r: Reading, clause: str) -> bool:
+    """A clause whose amount is paid already or taken away, never a line (see the patterns)."""
+    paid, taken = PAID_BEFORE.search(clause), _TAKES_AWAY.search(clause)
+    if not (paid or taken):
+        return False  # the common case, without reading amounts
+    moneys = price_moneys(clause)
+    if taken and moneys and not paid:
+        r.draft.unclear.append(
+            f"How should “{clause}” change the total? Say it as a discount (for example “50 off” or "
+            "“10% off”), or say “no”."
+        )
+        return True
+    if len(moneys) != 1:
+        return False
+    if paid:
+        r.draft.amount_paid = (r.draft.amount_paid or Decimal(0)) + moneys[0].amount
+        r.draft.note_currency(moneys[0])
+        method = _PAID_WITH.search(clause)
+        if method:
+            # "deposit $100 paid by Venmo": how it was paid, too.
+            r.draft.payment_method = capitalised(method.group("method").strip().rstrip("."))
+        return True
+    return False
+
+
+# "oil change 65 paid cash": "paid" and how, without an amount, right after a line's price.
+PAID_GLUED = re.compile(r"(?<=\d)\s+(?=(?:paid|pd\.?)\s+(?!.*\d)[A-Za-z][^,;]*$)", re.IGNORECASE)
+_PAID_WITH = re.compile(
+    r"\b(?:paid|received)\s+(?:by|with|via|using|in)\s+(?P<method>[^\d,;]+)$", re.IGNORECASE
+)
+
+
+def receipt_for_what_was_paid(r: Reading, text: str) -> None:
+    """ "receipt for Grace Lin: wedding catering deposit 1,500 received by cheque": a receipt with
+    no line but what was paid is a receipt for that payment (it was asked what it was for)."""
+    if r.draft.kind != DocumentKind.RECEIPT or r.draft.items or r.draft.amount_paid is None:
+        return
+    paid = [c for c in split_clauses(text) if PAID_BEFORE.search(c) and len(price_moneys(c)) == 1]
+    if len(paid) != 1:
+        return
+    clause = strip_connectors(read_lead(Reading(r.today), strip_connectors(paid[0])) or "")
+    if len(price_moneys(clause)) != 1:
+        return
+    money = price_moneys(clause)[0]
+    item = read_item(Reading(r.today), clause[: money.end])
+    if item is None or not item.description or item.unit_price != r.draft.amount_paid:
+        return
+    r.draft.items.append(item)
+    r.draft.amount_paid, r.draft.paid_in_full = None, True
