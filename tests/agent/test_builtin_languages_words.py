@@ -287,3 +287,67 @@ def test_what_a_service_is_counted_in_counts_the_unpriced_line_before(
     invoice = _doc(message)
     assert [(i.description, i.quantity, i.unit, i.unit_price) for i in invoice.line_items] == [line]
     assert invoice.amount_paid == paid
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "450 € por cambiar el calentador, factura a nombre de Lucía Romero",
+        "Factura a nombre de Lucía Romero: cambio del calentador 450 €",
+        "450 € pour le remplacement du chauffe-eau, facture au nom de Lucía Romero",
+        "Facture au nom de Lucía Romero : remplacement du chauffe-eau 450 €",
+    ],
+)
+def test_the_kind_said_with_a_nombre_de_or_au_nom_de_names_the_buyer(message: str) -> None:
+    invoice = _doc(message)
+    assert invoice.buyer.name == "Lucía Romero"
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(1), Decimal(450))]
+
+
+@pytest.mark.parametrize(
+    ("message", "method"),
+    [
+        ("Recibo para Pablo Díaz: corte de pelo 18 €, pagó en efectivo", "Efectivo"),
+        ("Recibo para Pablo Díaz: corte de pelo 18 €, ha pagado con tarjeta", "Tarjeta"),
+    ],
+)
+def test_spanish_paid_said_in_the_past_tense_is_the_payment(message: str, method: str) -> None:
+    invoice = _doc(message)
+    assert (invoice.payment_method, invoice.amount_paid) == (method, Decimal(18))
+    assert len(invoice.line_items) == 1
+
+
+def test_photos_counted_after_an_unpriced_line_count_it() -> None:
+    line = _doc("Factura para Estudio Alba: fotografía de producto, 40 fotos a 12 € cada una").line_items
+    assert [(i.description, i.quantity, i.unit, i.unit_price) for i in line] == [
+        ("Fotografía de producto", Decimal(40), "fotos", Decimal(12))
+    ]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Factura para Lucía Gómez: clases particulares 6 horas a 20 €/h, exentas de IVA, material 15 €, IVA 21 %",
+        "Facture pour Lucía Gómez : cours particuliers 6 h à 20 €/h, exonérés de TVA, matériel 15 €, TVA 21 %",
+        "Rechnung an Lucía Gómez: Nachhilfe 6 Std. à 20 €, steuerfrei, Material 15 €, MwSt 21 %",
+    ],
+)
+def test_exempt_said_as_a_clause_of_its_own_is_said_of_the_line_before(message: str) -> None:
+    lines = _doc(message).line_items
+    assert [(i.quantity, i.unit_price, i.tax_exempt) for i in lines] == [
+        (Decimal(6), Decimal(20), True),
+        (Decimal(1), Decimal(15), False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("message", "amount"),
+    [
+        ("Rechnung an Café Mond: 12 Kuchen à 18,50 €, Lieferung 15 €", Decimal(15)),
+        ("Factura para Café Luna: 12 tartas a 18,50 €, entrega 15 €", Decimal(15)),
+    ],
+)
+def test_a_delivery_word_with_an_amount_is_the_shipping(message: str, amount: Decimal) -> None:
+    invoice = _doc(message)
+    assert invoice.shipping == amount
+    assert len(invoice.line_items) == 1

@@ -673,3 +673,20 @@ def test_a_number_after_the_buyer_is_never_part_of_the_first_line(message: str) 
 )
 def test_an_and_in_the_buyers_name_leaves_the_and_between_two_lines_to_split_them(message: str) -> None:
     assert _total(message) == Decimal("1430.00")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Words after the second of two prices made one line at the second price (1.450).
+        "Presupuesto para Familia Ortega: pintura 1.200 € o 1.450 € con techos",
+        "Presupuesto para Familia Ortega: pintura 1.200 € o 1.450 € según el material",
+        "Devis pour Famille Ortega : peinture 1 200 € ou 1 450 € avec les plafonds",
+        "Devis pour Famille Ortega : peinture 1 200 € ou 1 450 € selon la peinture",
+        "Angebot für Familie Ortega: Malerarbeiten 1.200 € oder 1.450 € je nach Farbe",
+    ],
+)
+def test_two_prices_then_what_decides_between_them_are_asked_about(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"
+    assert "1200" in result.reply.replace(".", "").replace(",", "") and "1450" in result.reply

@@ -79,9 +79,23 @@ def to_english(text: str, code: str) -> str:
     for pattern, replacement in lang.compiled_rules():
         text = pattern.sub(replacement, text)
     text = _NUMBER_AFTER_BUYER.sub(r"\g<kind> #\g<num>\g<buyer>:", text)
+    text = _TWO_PRICES_THEN_WORDS.sub(r"\1 with ", text)
+    # "6 horas a 20 €/h, exentas de IVA, material 15 €": said of the line before, as "(tax-exempt)"
+    # says it (a clause of its own, its price was asked).
+    text = re.sub(r",\s*\(?tax-exempt\)?(?=\s*(?:[,;\n]|$))", " (tax-exempt)", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
+# "1.200 € o 1.450 € según el material", "1 200 € ou 1 450 € avec les plafonds": two prices, then
+# what decides between them, in the language's words: said as English says it ("... with ..."),
+# so the two prices are asked about (the words after the second made it one line at that price,
+# a wrong total).
+_CURRENCY_SAID = r"(?:€|\$|£|[A-Z]{3}\b)"
+_TWO_PRICES_THEN_WORDS = re.compile(
+    # A currency after either amount says they are prices ("2 o 3 horas" are counts).
+    rf"(\b\d[\d.]*\s*{_CURRENCY_SAID}\s+or\s+\d[\d.]*(?:\s*{_CURRENCY_SAID})?|\b\d[\d.]*\s+or\s+\d[\d.]*\s*{_CURRENCY_SAID})"
+    r"\s+(?!(?:with|depending|each|per|a|an|for|plus|and|or|at)\b)(?=[^\W\d_])"
+)
 # "Rechnung an Holz Krämer GmbH, Nr. 7781: 25 Latten à 6,90 €": the document's number said after
 # the buyer goes where English says it ("Invoice #7781 for ..."); read as part of the first line it
 # made that line "#7781: 25 Latten", one at 6,90 (a wrong total).

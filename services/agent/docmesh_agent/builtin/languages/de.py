@@ -121,6 +121,8 @@ GERMAN = Language(
         (r"\bgültig\s+(?:für\s+)?(\d+)\s+monate?\b", r"valid for \1 months"),
         (r"\b(\d+)\s+wochen?\s+gültig", r"valid for \1 weeks"),
         (r"\b(\d+)\s+tage\s+gültig", r"valid for \1 days"),
+        # "Lieferung 15 €": an amount is what the delivery costs; a date is the delivery date.
+        (r"\b(?:die\s+)?(?:lieferung|anlieferung)\s*:?\s*(?=\d+(?:\.\d+)?\s*(?:€|\$|(?-i:[A-Z]{3})\b))", "shipping "),
         (r"\b(?:lieferung|liefertermin|lieferdatum)\s+(?:bis|am)?(?:\s+zum)?\s*(?=\w)", "delivery on "),
         (r"\bleistungszeitraum\s*:?\s+(?:vom\s+)?", "service period "),
         # "Leistung vom 1. bis 15. März", "vom 1. bis 15. März": the service period.

@@ -71,6 +71,10 @@ SPANISH = Language(
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)(?:presupuesto|cotizaci[oó]n)\b", r"\1Quote"),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)recibo\b", r"\1Receipt"),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)factura\b", r"\1Invoice"),
+        # "Factura a nombre de Lucía Romero", "450 € por ..., factura a nombre de Lucía Romero": whom
+        # it is for (mid-sentence, the kind after the lines; the buyer was asked).
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+a\s+nombre\s+de\s+", r"\1 to "),
+        (r"(?<=[,;.]\s)(?:la\s+)?factura\s+(?:a\s+nombre\s+de|para|a)\s+(?=(?-i:[A-ZÁÉÍÓÚÑ]))", "invoice to "),
         # Edits, before "a 4" is read as a price.
         (r"^\s*(?:deshacer|deshaz(?:lo)?|anula(?:r|lo)?)\s*[.!]*$", "undo"),
         (r"^\s*(?:eran|era|fueron|son)\s+", "it was "),
@@ -139,6 +143,8 @@ SPANISH = Language(
         (rf"\b(?:a\s+)?(?:finales|fin)\s+de\s+(?=(?:{MONTH_NAMES})\b)", "end of "),
         (r"\b(?:a\s+)?(?:finales|fin)\s+de(?:l)?\s+mes\b", "end of month"),
         (r"\bv[aá]lid[oa]\s+(?:(?:durante|por)\s+)?(\d+)\s+d[ií]as", r"valid for \1 days"),
+        # "entrega 15 €": an amount is what the delivery costs; a date is the delivery date.
+        (r"\b(?:la\s+)?entrega\s*:?\s*(?=\d+(?:\.\d+)?\s*(?:€|\$|(?-i:[A-Z]{3})\b))", "shipping "),
         (r"\b(?:fecha\s+de\s+)?entrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
         # "entrega el viernes de la semana que viene" (read "next Friday" above): a day right after.
         (
@@ -165,10 +171,10 @@ SPANISH = Language(
         ),
         (rf"\b(?:pag[oó]|ha\s+pagado|abon[oó])\s+({_MONEY_MARKED})", r"paid \1"),
         (
-            r"\b(?:pagad[oa]|pago)\s+(?:con|por)\s+tarjeta(?:\s+de\s+(?:cr[eé]dito|d[eé]bito))?",
+            r"\b(?:pagad[oa]|pago|pag[oó]|ha\s+pagado|pagaron)\s+(?:con|por)\s+tarjeta(?:\s+de\s+(?:cr[eé]dito|d[eé]bito))?",
             "paid by card",
         ),
-        (r"\b(?:pagad[oa]|pago)\s+(?:en\s+)?(?:efectivo|met[aá]lico)", "paid cash"),
+        (r"\b(?:pagad[oa]|pago|pag[oó]|ha\s+pagado|pagaron)\s+(?:en\s+)?(?:efectivo|met[aá]lico)", "paid cash"),
         (r"\bpagad[oa]\s+(?:por|con)\s+transferencia(?:\s+bancaria)?", "paid by bank transfer"),
         # "pagado por Bizum", "pagado con PayPal": how it was paid, whatever the name.
         (r"\bpagad[oa]\s+(?:por|con|v[ií]a|mediante)\s+", "paid by "),
@@ -234,6 +240,8 @@ SPANISH = Language(
         (r"(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)sesi(?:ones|ón|on)\b", r"\1sessions"),
         (r"(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)clases\b", r"\1classes"),
         (r"(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)visitas\b", r"\1visits"),
+        (r"(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)fotos\b", r"\1photos"),
+        (r"(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)im[aá]genes\b", r"\1images"),
         (r"\bpalabras\b", "words"),
         (r"\bpalabra\b", "word"),
         (r"\bd[ií]as?\b", "days"),
@@ -273,6 +281,8 @@ SPANISH = Language(
         "classes": ("clase", "clases"),
         "visit": ("visita", "visitas"),
         "visits": ("visita", "visitas"),
+        "photos": ("foto", "fotos"),
+        "images": ("imagen", "imágenes"),
         "words": ("palabra", "palabras"),
     },
     replies=(

@@ -69,6 +69,9 @@ FRENCH = Language(
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)re[çc]u\b", r"\1Receipt"),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)facture\b", r"\1Invoice"),
         (r"\s+:\s*", ": "),
+        # "Facture au nom de Julie Petit", "450 € pour ..., facture au nom de Julie Petit": whom it is for.
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+au\s+nom\s+de\s+", r"\1 to "),
+        (r"(?<=[,;.]\s)(?:la\s+)?facture\s+(?:au\s+nom\s+de|pour|à)\s+(?=(?-i:[A-ZÀÂÉÈÊÎÔÛÇ]))", "invoice to "),
         (r"\$\s*CA\b", "CAD"),
         (r"\b(?:TTC|toutes\s+taxes\s+comprises)\b", "including tax"),
         # Edits, before "a 4" is read as a price.
@@ -194,8 +197,8 @@ FRENCH = Language(
         (rf"\bremise\s*:?\s+({_N}%)", r"\1 discount"),
         # "850 € ou 990 € avec ...": two prices, one or the other (asked, never added up).
         (r"(\d(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?)\s+ou\s+(?=\d)", r"\1 or "),
-        (r"\((?:(?:exonérée?|exempte?)\s+de|sans)\s+tva\)", "(tax-exempt)"),
-        (r"\b(?:exonérée?|exempte?)\s+de\s+tva\b", "tax-exempt"),
+        (r"\((?:(?:exonérée?s?|exemptes?)\s+de|sans)\s+tva\)", "(tax-exempt)"),
+        (r"\b(?:exonérée?s?|exemptes?)\s+de\s+tva\b", "tax-exempt"),
         # "frais de déplacement 30 € non soumis à TVA": outside VAT, said of its line (it was taxed,
         # a wrong total).
         (r"\b(?:non\s+soumise?s?|non\s+assujettie?s?)\s+(?:à|a)\s+(?:la\s+)?tva\b", "tax-exempt"),
