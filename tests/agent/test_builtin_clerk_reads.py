@@ -295,3 +295,52 @@ def test_a_street_address_after_at_is_never_a_price(address: str) -> None:
     assert [i.unit_price for i in invoice.line_items] == [Decimal(260)]
     assert invoice.buyer.name == "Ryan Cole"
     assert invoice.payment_method == "Venmo"
+
+
+@pytest.mark.parametrize(
+    ("message", "address"),
+    [
+        (
+            "Invoice Blue Fern Design - 9 Canal Rd, London N1 8BX - brand guidelines £1,200",
+            ["9 Canal Rd", "London N1 8BX"],
+        ),
+        ("Invoice Oak & Co - 221 Baker Street, London - site survey £400", ["221 Baker Street", "London"]),
+    ],
+)
+def test_a_street_after_the_buyers_name_and_a_dash_is_its_address(message: str, address: list[str]) -> None:
+    invoice = _written(message)
+    assert invoice.buyer.address_lines == address
+    assert len(invoice.line_items) == 1
+
+
+def test_a_phone_number_said_alone_after_the_address_is_the_buyers_phone() -> None:
+    invoice = _written(
+        "Invoice Rosa Martinez, 415 Birch St Apt 3B, Tucson AZ 85719, (520) 555-0187: tutoring 6 sessions at 40"
+    )
+    assert invoice.buyer.phone == "(520) 555-0187"
+    assert [(i.description, i.quantity) for i in invoice.line_items] == [("Tutoring", Decimal(6))]
+
+
+def test_an_email_in_brackets_after_the_town_is_the_buyers() -> None:
+    invoice = _written(
+        "purchase order — Hillcrest Paper Co., 9 Depot Lane, Burlington (orders@hillcrestpaper.com): "
+        "40 reams A4 paper at 4.75, 6 boxes of staples at 3.20"
+    )
+    assert invoice.buyer.name == "Hillcrest Paper Co."
+    assert invoice.buyer.email == "orders@hillcrestpaper.com"
+    assert invoice.buyer.address_lines == ["9 Depot Lane", "Burlington"]
+    assert compute_totals(invoice).total == Decimal("209.20")
+
+
+@pytest.mark.parametrize(
+    ("message", "description"),
+    [
+        ("Quote for Pawsome Kennels - 10 bath & tidy at 30 each", "Bath & tidy"),
+        ("Invoice Acme: 4 fish & chips at 12", "Fish & chips"),
+    ],
+)
+def test_a_count_then_two_words_joined_by_an_ampersand_is_one_things_name(
+    message: str, description: str
+) -> None:
+    invoice = _written(message)
+    assert [i.description for i in invoice.line_items] == [description]

@@ -260,7 +260,13 @@ def _split_words(part: str) -> list[str]:
         # name: the next one may still join two lines (stopping there made one line at 180).
         while True:
             match = next(
-                (m for m in re.finditer(r"\s+(?:and|&)\s+", piece) if _joins_two_lines(piece[: m.start()], piece[m.end() :])),
+                (
+                    m
+                    for m in re.finditer(r"\s+(?:and|&)\s+", piece)
+                    if _joins_two_lines(piece[: m.start()], piece[m.end() :])
+                    # "10 bath & tidy at 30 each": a count, one word and "&" is one thing's name
+                    and not (m.group().strip() == "&" and _COUNT_AND_WORD.search(piece[: m.start()]))
+                ),
                 None,
             )
             if match is None:
@@ -269,6 +275,9 @@ def _split_words(part: str) -> list[str]:
             piece = piece[match.end() :]
         out.append(piece)
     return out
+
+
+_COUNT_AND_WORD = re.compile(r"(?:^|[\s:–—-])\d+\s+[^\W\d_]+$")
 
 
 def _joins_two_lines(left: str, right: str) -> bool:

@@ -47,6 +47,11 @@ _COUNTED = re.compile(
 # distance), "mileage 120 km at 0.45" is 120 km.
 MEASURES = r"km|kms|mi|miles?|kg|kgs|lbs?|ft|sqm|sq\s?ft|cm|mm|litres?|liters?|gal(?:lons)?|tonnes?|tons?"
 _MEASURED = re.compile(rf"(?<![$€£¥₹\d.,])\d+(?:[.,]\d+)?\s*(?:{MEASURES}|m[²³23])(?![\w²³])", re.IGNORECASE)
+# A street line: "14 Oak St", "415 Birch St Apt 3B", "221 Baker Street" (capitalised words).
+STREET = (
+    r"\d{1,5}[A-Z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:St|Street|Rd|Road|Ave|Avenue|Ln|Lane|Dr|Drive|Blvd|Ct|Court|Way|"
+    r"Pl|Place|Terrace|Cres|Crescent|Hwy|Highway|Pkwy|Parkway|Sq|Square)\b\.?(?:\s+(?:Apt|Unit|Suite|Ste|\#)\.?\s*\w+)?"
+)
 _CONTACT = re.compile(
     r"""
     [\w.+-]+@[\w-]+(?:\.[\w-]+)+                              # e-mail
@@ -76,10 +81,9 @@ _CONTACT = re.compile(
     | \b(?:zip|postal\s+code|post\s*code|plz|code\s+postal)\s*:?\s*[A-Z0-9][A-Z0-9-]{2,9}\b  # zip 90210
     | (?-i:\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b)  # Burlington VT 05401
     | (?-i:\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b)              # London N1 8BX
-    | (?-i:\b\d{1,5}[A-Z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:St|Street|Rd|Road|Ave|Avenue|Ln|Lane|Dr|Drive|Blvd|Ct|Court|
-      Way|Pl|Place|Terrace|Cres|Crescent|Hwy|Highway|Pkwy|Parkway|Sq|Square)\b)  # 14 Oak St: a street address
     | (?-i:(?:^|(?<=[,:(]\s))\d{5}\s+[A-ZÀ-Ý][a-zà-ÿ]+(?:[\s-][A-ZÀ-Ý][a-zà-ÿ]+)*(?=\s*(?:$|[,:)])))  # 28013 Madrid
-    """,
+    """
+    + rf"| (?-i:\b{STREET})",  # 14 Oak St: a street address
     re.VERBOSE | re.IGNORECASE,
 )
 

@@ -41,7 +41,7 @@ LEAD_RE = re.compile(
     (?:new\s+)?
     (?P<kind>{KIND_WORDS})\b
     (?:\s*(?:\#\s*|no\.\s*|no\s+(?=\d)|number\s*:?\s*)(?P<num>[A-Za-z0-9][\w\-/]*))?
-    [:,]?\s*""",
+    (?:[:,]|\s*[–—](?=\s))?\s*""",
     re.IGNORECASE | re.VERBOSE,
 )
 _BUYER_MARK_RE = re.compile(
@@ -340,9 +340,13 @@ def read_party_detail(r: Reading, text: str, role: str) -> bool:
     party = r.draft.buyer if role == "buyer" else r.draft.seller
     if party is None:
         return False
+    mailed = re.search(rf"\s*\((?P<email>{_EMAIL.pattern})\)$", text)
+    if mailed and text[: mailed.start()].strip() and read_party_detail(r, text[: mailed.start()], role):
+        # "Burlington (orders@hillcrestpaper.com)": the place, and the e-mail in brackets after it.
+        return read_party_detail(r, mailed.group("email"), role)
     update: dict[str, object] = {}
     email = _EMAIL.fullmatch(text.strip(" <>()"))
-    phone = _PHONE.match(text)
+    phone = _PHONE.match(text) or _BARE_PHONE.fullmatch(text.strip())
     tax_id = _TAX_ID.match(text)
     attn = re.match(r"^(?:attn|attention|c/o|care\s+of)\.?\s*:?\s*(?P<who>.+)$", text.strip(), re.IGNORECASE)
     if email:
@@ -365,6 +369,10 @@ def read_party_detail(r: Reading, text: str, role: str) -> bool:
     return True
 
 
+# "(520) 555-0187", "+44 20 7946 0958" after the name: a phone number, said without "phone".
+_BARE_PHONE = re.compile(
+    r"(?P<phone>\(\d{3}\)\s*\d{3}[-.\s]\d{4}|\d{3}[-.]\d{3}[-.]\d{4}|\+\d[\d\s().-]{7,}\d)"
+)
 _PRICED = re.compile(
     r"@|\b(?:at|each|per)\s+[$€£¥₹]?\d|[$€£¥₹]\s?\d|\d\s?[$€£¥₹]|\d\s?(?-i:EUR|USD|GBP|CHF|CAD|AUD|MXN)\b|\d[.,]\d\d\b",
     re.IGNORECASE,

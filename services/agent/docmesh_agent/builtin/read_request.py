@@ -29,6 +29,7 @@ from docmesh_agent.builtin.counts import count_by_rate, unit_from_total
 from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
 from docmesh_agent.builtin.labels import plain_number, singular
 from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
+from docmesh_agent.builtin.not_amounts import STREET
 from docmesh_agent.builtin.read_fields import read_fields
 from docmesh_agent.builtin.read_item import read_item
 from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail, take_party
@@ -372,6 +373,7 @@ def _price_for(target: DraftItem, priced: DraftItem) -> Decimal | None:
     return priced.unit_price
 
 
+_STREET_LINE = re.compile(STREET)
 _NAME_ONLY = re.compile(
     r"(?:Mr|Mrs|Ms|Dr|M|Mme|Sr|Sra|Hr|Fr)?\.?\s*[A-ZÀ-Ý][\w'’.&-]*"
     r"(?:\s+(?:[A-ZÀ-Ý][\w'’.&-]*|&|of|and|de|del|la|le|du|des|von|van|der|y|et|und))*"
@@ -404,9 +406,17 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
     rest = read_lead(r, clause)
     if not rest:
         return None
+    named_here = r.last_party
     rest = strip_connectors(rest)
     if not rest:
         return None
+    if (
+        named_here
+        and rest != clause
+        and _STREET_LINE.fullmatch(rest)
+        and read_party_detail(r, rest, named_here)
+    ):
+        return None  # "Invoice Blue Fern Design - 9 Canal Rd": the name, then its street
     if party_before:
         # "Acme, Springfield IL 62701 for 5 hours of work": an address line, then the items.
         # "..., Mountain View CA 94043: website redesign 4500": the last address line, then the items.
