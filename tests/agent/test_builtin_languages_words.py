@@ -351,3 +351,19 @@ def test_a_delivery_word_with_an_amount_is_the_shipping(message: str, amount: De
     invoice = _doc(message)
     assert invoice.shipping == amount
     assert len(invoice.line_items) == 1
+
+
+def test_the_reply_names_the_buyer_in_the_clients_words() -> None:
+    result = interpret("Presupuesto para Ana y Luis: boda 2.500 €", None, today=TODAY)
+    assert "Ana y Luis" in result.reply and "Ana and Luis" not in result.reply
+
+
+def test_a_plural_kind_word_is_the_kind() -> None:
+    invoice = _doc("Reçus pour Mme Roy : coupe 30 €, payé par carte")
+    assert (invoice.kind.value, invoice.buyer.name) == ("receipt", "Mme Roy")
+
+
+def test_a_french_amount_of_something_starting_with_de_keeps_the_word() -> None:
+    # "30 € dessert" was read "30 € of ssert" (the "de" of "dessert" taken for "of").
+    lines = _doc("Facture pour Resto Lune : 30 € dessert du chef, 20 € d'essence").line_items
+    assert [(i.description, i.unit_price) for i in lines] == [("Dessert du chef", Decimal(30)), ("Essence", Decimal(20))]

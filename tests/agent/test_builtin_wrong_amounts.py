@@ -690,3 +690,22 @@ def test_two_prices_then_what_decides_between_them_are_asked_about(message: str)
     result = interpret(message, None, today=TODAY)
     assert result.action == "question"
     assert "1200" in result.reply.replace(".", "").replace(",", "") and "1450" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("message", "method"),
+    [
+        # The deposit was a second line of 50: a total of 250 for a 200 dress.
+        ("Recibo para Ana: vestido 200 €, pagó 50 € de señal con tarjeta", "Tarjeta"),
+        ("Recibo para Ana: vestido 200 €, dejó una señal de 50 € en efectivo", "Efectivo"),
+        ("Quittung für Frau Berger: Kleid 200 €, Anzahlung 50 € per Karte", "Karte"),
+        ("Quittung für Frau Berger: Kleid 200 €, Anzahlung von 50 € bar bezahlt", "Bar"),
+        ("Reçu pour Mme Roy : robe 200 €, acompte de 50 € payé par carte", "Carte"),
+        ("Reçu pour Mme Roy : robe 200 €, a versé un acompte de 50 € en espèces", "Espèces"),
+    ],
+)
+def test_a_deposit_paid_in_es_de_fr_is_the_amount_paid_not_a_line(message: str, method: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert compute_totals(result.invoice).total == Decimal("200.00")
+    assert (result.invoice.amount_paid, result.invoice.payment_method) == (Decimal(50), method)

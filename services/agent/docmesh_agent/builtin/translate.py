@@ -61,8 +61,8 @@ def detected_language(text: str) -> str | None:
 def _kind_word_for(word: str, lang: Language) -> str | None:
     """The language's kind word `word` is (or is one letter slip from), else None."""
     for kind in lang.kind_words:
-        if word == kind or (len(kind) >= 5 and OSA.distance(word, kind, score_cutoff=1) <= 1):
-            return kind
+        if word in (kind, f"{kind}s") or (len(kind) >= 5 and OSA.distance(word, kind, score_cutoff=1) <= 1):
+            return kind  # "Reçus pour ...": the plural too
     return None
 
 
@@ -236,10 +236,13 @@ def localize(result: Interpretation, code: str) -> Interpretation:
     lang = LANGUAGES.get(code)
     if lang is None:
         return result
-    invoice = result.invoice
+    invoice, reply = result.invoice, result.reply
     if invoice is not None:
-        invoice = _localized_invoice(invoice, lang)
-    return dataclasses.replace(result, invoice=invoice, reply=localize_reply(result.reply, lang))
+        localized = _localized_invoice(invoice, lang)
+        if localized.buyer.name != invoice.buyer.name and invoice.buyer.name:
+            reply = reply.replace(invoice.buyer.name, localized.buyer.name)  # "para Ana y Luis"
+        invoice = localized
+    return dataclasses.replace(result, invoice=invoice, reply=localize_reply(reply, lang))
 
 
 def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:

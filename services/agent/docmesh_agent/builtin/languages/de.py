@@ -131,6 +131,18 @@ GERMAN = Language(
             "service period ",
         ),
         # Payment on receipts.
+        # "Anzahlung 50 € per Karte", "50 € Anzahlung bar": a deposit paid, never a line (it was a
+        # line "Anzahlung" on top of the total, a wrong total).
+        (
+            rf"\b(?:eine\s+)?anzahlung\s+(?:von\s+)?({_MONEY_MARKED})\s+(?=(?:per|mit)\s+(?:ec-)?karte|bar\b|in\s+bar\b)",
+            r"paid \1 deposit ",
+        ),
+        (
+            rf"\b({_MONEY_MARKED})\s+anzahlung\s+(?=(?:per|mit)\s+(?:ec-)?karte|bar\b|in\s+bar\b)",
+            r"paid \1 deposit ",
+        ),
+        (r"(\bdeposit)\s+(?:per|mit)\s+(?:ec-)?karte(?:\s+bezahlt)?\b", r"\1 by card"),
+        (r"(\bdeposit)\s+(?:in\s+)?bar(?:\s+bezahlt)?\b", r"\1 in cash"),
         # "20 € bar bezahlt": part of the total paid.
         (rf"\b(?:hat\s+)?({_MONEY_MARKED})\s+(?:in\s+)?bar\s+bezahlt", r"paid \1 in cash"),
         (rf"\b(?:hat\s+)?({_MONEY_MARKED})\s+(?:mit|per)\s+(?:ec-)?karte\s+bezahlt", r"paid \1 by card"),

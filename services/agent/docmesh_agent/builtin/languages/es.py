@@ -160,6 +160,23 @@ SPANISH = Language(
             "service period ",
         ),
         # Payment on receipts.
+        # "pagó 50 € de señal con tarjeta", "señal de 50 € con tarjeta": a deposit paid, never a line
+        # (it was a line "Paid" of 50 on top of the total, a wrong total).
+        (
+            rf"\b(?:pag[oó]|ha\s+pagado|abon[oó]|dej[oó])\s+(?:una?\s+)?({_MONEY_MARKED})\s+(?:de|como)\s+"
+            r"(?:se[ñn]al|anticipo|adelanto|entrada|dep[oó]sito)\b",
+            r"paid \1 deposit",
+        ),
+        (
+            rf"\b(?:pag[oó]|ha\s+pagado|abon[oó]|dej[oó])\s+(?:una?\s+)?(?:se[ñn]al|anticipo|adelanto|entrada|dep[oó]sito)\s+de\s+({_MONEY_MARKED})",
+            r"paid \1 deposit",
+        ),
+        (
+            rf"\b(?:una?\s+)?(?:se[ñn]al|anticipo|adelanto|entrada|dep[oó]sito)\s+de\s+({_MONEY_MARKED})\s+(?:pagad[oa]\s+|abonad[oa]\s+)?(?=con\b|por\b|en\s+efectivo)",
+            r"paid \1 deposit ",
+        ),
+        (r"(\bdeposit)\s+(?:con|por)\s+tarjeta\b", r"\1 by card"),
+        (r"(\bdeposit)\s+en\s+(?:efectivo|met[aá]lico)\b", r"\1 in cash"),
         # "pagó 20 € en efectivo": part of the total paid.
         (
             rf"\b(?:pag[oó]|ha\s+pagado|abon[oó])\s+({_MONEY_MARKED})\s+(?:en\s+)?(?:efectivo|met[aá]lico)",

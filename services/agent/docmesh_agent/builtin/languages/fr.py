@@ -158,6 +158,17 @@ FRENCH = Language(
             "service period ",
         ),
         # Payment on receipts.
+        # "acompte de 50 € payé par carte", "a versé un acompte de 50 € en espèces": a deposit paid,
+        # never a line (it was a line "Acompte de" on top of the total, a wrong total).
+        (
+            rf"\b(?:(?:a\s+)?(?:payé|réglé|versé|laissé)\s+)?(?:un\s+)?(?:acompte|arrhes|avance)\s+(?:de\s+)?({_MONEY_MARKED})\s+"
+            r"(?:payée?s?\s+|réglée?s?\s+|versée?s?\s+)?(?=par\s+carte|par\s+chèque|par\s+virement|en\s+espèces|en\s+liquide|cash\b)",
+            r"paid \1 deposit ",
+        ),
+        (r"(\bdeposit)\s+par\s+carte(?:\s+bancaire)?\b", r"\1 by card"),
+        (r"(\bdeposit)\s+par\s+chèque\b", r"\1 by cheque"),
+        (r"(\bdeposit)\s+par\s+virement\b", r"\1 by bank transfer"),
+        (r"(\bdeposit)\s+(?:en\s+espèces|en\s+liquide|cash)\b", r"\1 in cash"),
         # "a payé 20 € en espèces": part of the total paid.
         (
             rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})\s+en\s+(?:espèces|liquide)",
@@ -223,7 +234,7 @@ FRENCH = Language(
         (rf"\bà\s+({_MONEY})\s*(?:l['’]unité|pièce|chacune?|par\s+unité)", r"at \1 each"),
         (rf"\bà\s+({_MONEY})", r"at \1"),
         # "1 250 € de conseil": an amount "of" what is sold.
-        (rf"\b({_MONEY_MARKED})\s+(?:de|d['’])\s*(?=[^\W\d_])", r"\1 of "),
+        (rf"\b({_MONEY_MARKED})\s+(?:de\s+|d['’]\s*)(?=[^\W\d_])", r"\1 of "),
         # "8 heures de main-d'œuvre": the quantity, its unit and "of" the description.
         (
             # Only a word that counts or measures ("10 cartouches d'encre" are ink cartridges).
