@@ -344,3 +344,9 @@ def test_a_count_then_two_words_joined_by_an_ampersand_is_one_things_name(
 ) -> None:
     invoice = _written(message)
     assert [i.description for i in invoice.line_items] == [description]
+
+
+def test_a_family_with_its_address_in_brackets_is_the_buyer_and_its_address() -> None:
+    invoice = _written("invoice the Nguyen family (12 Willow Ct, Eugene OR 97401) for 4 violin lessons at 45")
+    assert invoice.buyer.name == "Nguyen family"
+    assert invoice.buyer.address_lines == ["12 Willow Ct", "Eugene OR 97401"]

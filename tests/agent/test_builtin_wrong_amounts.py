@@ -607,7 +607,10 @@ def test_a_line_not_subject_to_the_tax_is_exempt(remark: str) -> None:
             Decimal("210.00"),
         ),
         ("Factura a Gestoría Ruiz: asesoría 200 €, tasas 30 € no sujetas a IVA, IVA 21 %", Decimal("272.00")),
-        ("Rechnung an Kanzlei Beck: Beratung 200 €, Gerichtskosten 120 € nicht steuerbar, MwSt 19 %", Decimal("358.00")),
+        (
+            "Rechnung an Kanzlei Beck: Beratung 200 €, Gerichtskosten 120 € nicht steuerbar, MwSt 19 %",
+            Decimal("358.00"),
+        ),
     ],
 )
 def test_a_line_outside_vat_in_es_de_fr_is_not_taxed(message: str, total: Decimal) -> None:
@@ -635,7 +638,10 @@ def test_german_months_and_weeks_counted_are_the_quantity(message: str, total: D
             "- impresión 2.000 etiquetas a 0,18 €\nIVA 21 %",
             Decimal("990.99"),
         ),
-        ("Factura a Bodegas Albar\n- diseño 10 h a 40 €, 10 % de descuento\n- impresión 100 €", Decimal("460.00")),
+        (
+            "Factura a Bodegas Albar\n- diseño 10 h a 40 €, 10 % de descuento\n- impresión 100 €",
+            Decimal("460.00"),
+        ),
     ],
 )
 def test_a_spanish_discount_on_a_bulleted_line_is_that_lines(message: str, total: Decimal) -> None:
@@ -643,9 +649,9 @@ def test_a_spanish_discount_on_a_bulleted_line_is_that_lines(message: str, total
 
 
 def test_a_spanish_discount_after_the_lines_of_one_sentence_stays_the_documents() -> None:
-    assert _total("Factura a Bodegas Albar: diseño 10 h a 40 €, impresión 100 €, 10 % de descuento") == Decimal(
-        "450.00"
-    )
+    assert _total(
+        "Factura a Bodegas Albar: diseño 10 h a 40 €, impresión 100 €, 10 % de descuento"
+    ) == Decimal("450.00")
 
 
 @pytest.mark.parametrize(
@@ -709,3 +715,27 @@ def test_a_deposit_paid_in_es_de_fr_is_the_amount_paid_not_a_line(message: str, 
     assert result.invoice is not None, result.reply
     assert compute_totals(result.invoice).total == Decimal("200.00")
     assert (result.invoice.amount_paid, result.invoice.payment_method) == (Decimal(50), method)
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        ("Quote Dr Okafor: fit 2 ceiling fans at $340 each", Decimal("680.00")),
+        ("Quote Dr Okafor: supply 3 ceiling fans at $340 each", Decimal("1020.00")),
+        ("Quote Dr Okafor: supply and fit 2 ceiling fans - $340 each", Decimal("680.00")),
+    ],
+)
+def test_a_count_inside_a_line_priced_each_is_its_quantity(message: str, total: Decimal) -> None:
+    # 'fit 2 ceiling fans at $340 each' was one line at 340 (the description's capital 'Fit' was
+    # taken for a name like 'Windows 11').
+    assert _total(message) == total
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Quote Dr Okafor: fit 2 ceiling fans at $340", "Quote Dr Okafor: install 4 smoke alarms 120"],
+)
+def test_a_count_inside_a_line_priced_once_is_asked_about(message: str) -> None:
+    # 340 for both fans or each? It was one fan at 340, said with confidence.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"

@@ -77,13 +77,13 @@ def unaccounted(draft: Draft, today: dt.date) -> list[SaidNumber]:
         )
         if value == lines and not counts_in_a_line:
             continue
-        if any(_named_in(digits, item.description) for item in draft.items):
+        if any(_named_in(digits, item.description, said.clause) for item in draft.items):
             continue
         left.append(said)
     return left
 
 
-def _named_in(digits: str, description: str) -> bool:
+def _named_in(digits: str, description: str, typed: str = "") -> bool:
     """The number is written in a line's description as part of its name ("Windows 11", "A4",
     "Sprint 7", "sprint 7"), not as a count of the words after it that the line then does not count
     ("...: 4 business cards" priced once: the 4 is asked about)."""
@@ -94,7 +94,9 @@ def _named_in(digits: str, description: str) -> bool:
             rf"\s*(?:[x×*]\s*)?(?:(?:[a-z][\w'-]*\s+){{0,2}}[a-z][\w'-]*s\b|(?:{UNIT_RE}|m2|m²|sq\s?ft)\b)",
             description[match.end() :],
         )
-        after_a_name = re.search(r"[A-Z0-9][\w.-]*\s+$", description[: match.start()])
+        after_a_name = re.search(
+            r"[A-Z0-9][\w.-]*\s+$", description[: match.start()]
+        ) and not _typed_as_a_count(digits, typed)
         # "Catering for 60 guests": who the line is for, said in its name (priced as a whole).
         for_whom = re.search(r"\bfor\s+$", description[: match.start()], re.IGNORECASE) and re.match(
             rf"\s*(?:{HEADCOUNT})\b", description[match.end() :], re.IGNORECASE
@@ -104,6 +106,16 @@ def _named_in(digits: str, description: str) -> bool:
         if not counts_what_follows or after_a_name or for_whom or holds:
             return True
     return False
+
+
+def _typed_as_a_count(digits: str, clause: str) -> bool:
+    """As typed, the number follows a word in lower case and counts a plural: "fit 2 ceiling fans".
+    (A description starts with a capital whatever was typed: "Fit 2 ceiling fans" was taken for
+    a name like "Windows 11 licences", and the 2 fans billed as one: a wrong total.)"""
+    return (
+        re.search(rf"(?<![\w.,])[a-z][\w'-]*\s+{digits}\s+(?:[a-z][\w'-]*\s+){{0,2}}[a-z][\w'-]*s\b", clause)
+        is not None
+    )
 
 
 def number_question(said: SaidNumber) -> str:

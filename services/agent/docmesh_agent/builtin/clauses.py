@@ -99,7 +99,9 @@ _DASH_BEFORE_EXEMPT = re.compile(
 # "Bill Initech (500 Oracle Pkwy, Redwood City) for 3 licences": an address in brackets after
 # the name is written as the address lines that end in a colon.
 _BRACKETED_ADDRESS_RE = re.compile(
-    r"(?P<name>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*)\s*\((?P<address>\d+\s+[A-Za-z][^()]*)\)\s*(?:for\s+|:\s*|[-–—]\s+)"
+    # ("the Nguyen family (12 Willow Ct, Eugene OR 97401) for ...": a family, a household)
+    r"(?P<name>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*(?:\s+(?:family|household))?)\s*"
+    r"\((?P<address>\d+\s+[A-Za-z][^()]*)\)\s*(?:for\s+|:\s*|[-–—]\s+)"
 )
 
 
@@ -209,13 +211,27 @@ def _split_dashes(part: str) -> list[str]:
     while True:
         match = next(
             # "... at $150 and deep clean - USD 95": only the amount of the dash's own item counts.
-            (m for m in re.finditer(r"\s+[-–—]\s+", part) if _has_amount(_last_item(part[: m.start()]))),
+            (
+                m
+                for m in re.finditer(r"\s+[-–—]\s+", part)
+                if _has_amount(_last_item(part[: m.start()])) and not _counted_then_each(part, m)
+            ),
             None,
         )
         if match is None:
             return [*out, part]
         out.append(part[: match.start()])
         part = part[match.end() :]
+
+
+def _counted_then_each(part: str, dash: re.Match[str]) -> bool:
+    """ "supply and fit 2 ceiling fans - $340 each": the count before the dash, the price of each
+    after it; one line (the price was read alone and the 2 fans asked about)."""
+    return bool(_ENDS_IN_COUNT.search(part[: dash.start()]) and _PRICE_OF_EACH.match(part[dash.end() :]))
+
+
+_ENDS_IN_COUNT = re.compile(r"(?<=[a-z])\s+\d{1,4}\s+(?:[a-z][\w'-]*\s+){0,2}[a-z][\w'-]*s$")
+_PRICE_OF_EACH = re.compile(r"\S*\d[\d,.]*\S*\s+(?:each|ea\.?|apiece|per\s+[a-z]+)\s*$", re.IGNORECASE)
 
 
 def _last_item(text: str) -> str:

@@ -517,6 +517,11 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
     counted_noun = COUNT_THEN_NOUN.search(head) if qty == 1 and not unit and counted is None else None
     per = PER_UNIT_TAIL.match(tail)
     total = TOTAL_TAIL_RE.match(tail)
+    inside = _COUNT_OF_WHAT_ENDS.search(head) if qty == 1 and not unit and per and counted is None else None
+    if inside is not None and counted_noun is None and head_count is None:
+        # "supply and fit 2 ceiling fans - $340 each": each of the 2 fans (it was one at 340).
+        qty = parse_number(inside.group("n"))
+        head = f"{head[: inside.start()]} {inside.group('what')}"
     if per and not unit:
         per_word = (per.groupdict().get("per") or "").lower()
         if per_word in UNITS:
@@ -590,6 +595,12 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
     if per and per.groupdict().get("per") and qty == 1:
         item = count_by_rate(item, per.group("per"))  # "3-day shoot at 2,400 a day"
     return item
+
+
+# A count inside a description, then what it counts (a plural) at its end: "fit 2 ceiling fans".
+_COUNT_OF_WHAT_ENDS = re.compile(
+    r"(?<=[a-z])\s+(?P<n>\d{1,4})\s+(?P<what>(?:[a-z][\w'-]*\s+){0,2}[a-z][\w'-]*s)\s*$"
+)
 
 
 def _ask_total_or_rate(r: Reading, item: DraftItem) -> None:
