@@ -367,3 +367,26 @@ def test_a_french_amount_of_something_starting_with_de_keeps_the_word() -> None:
     # "30 € dessert" was read "30 € of ssert" (the "de" of "dessert" taken for "of").
     lines = _doc("Facture pour Resto Lune : 30 € dessert du chef, 20 € d'essence").line_items
     assert [(i.description, i.unit_price) for i in lines] == [("Dessert du chef", Decimal(30)), ("Essence", Decimal(20))]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "edit", "prices"),
+    [
+        ("Factura para Muebles Sur: 6 sillas a 85 €, 1 mesa a 400 €", "las sillas cuestan 90 €", [90, 400]),
+        ("Factura para Muebles Sur: 6 sillas a 85 €, 1 mesa a 400 €", "la mesa sale a 450 €", [85, 450]),
+        ("Rechnung an Möbel Süd: 6 Stühle à 85 €, 1 Tisch à 400 €", "die Stühle kosten 90 €", [90, 400]),
+        ("Rechnung an Möbel Süd: 6 Stühle à 85 €, 1 Tisch à 400 €", "der Tisch kostet jetzt 450 €", [85, 450]),
+        ("Facture pour Meubles Sud : 6 chaises à 85 €, 1 table à 400 €", "les chaises sont à 90 €", [90, 400]),
+        ("Facture pour Meubles Sud : 6 chaises à 85 €, 1 table à 400 €", "la table coûte 450 €", [85, 450]),
+    ],
+)
+def test_a_line_said_to_cost_an_amount_is_repriced(request_text: str, edit: str, prices: list[int]) -> None:
+    lines = _edited(_doc(request_text), edit).line_items
+    assert [i.unit_price for i in lines] == [Decimal(p) for p in prices]
+    assert [i.quantity for i in lines] == [Decimal(6), Decimal(1)]
+
+
+@pytest.mark.parametrize("edit", ["pon el IVA al 10 %", "deja el IVA en 10 %", "cambia el IVA al 10 %"])
+def test_spanish_putting_the_vat_at_a_rate_changes_it(edit: str) -> None:
+    invoice = _edited(_doc("Factura para Muebles Sur: 6 sillas a 85 €, IVA 21 %"), edit)
+    assert [(t.name, t.rate_percent) for t in invoice.taxes] == [("IVA", Decimal(10))]

@@ -251,6 +251,12 @@ GERMAN = Language(
         (r"^\s*(?:entferne|lösche)\s+(?:die\s+)?position\b", "remove line"),
         (r"^\s*(?:entferne|lösche|streiche)\s+(?:die|den|das)\b", "remove the"),
         (r"^\s*(?:entferne|lösche|streiche)\b", "remove"),
+        # "die Stühle kosten 90 €", "der Tisch kostet jetzt 450 €": that line's price.
+        (
+            rf"^\s*(?:die|der|das)\s+(.+?)\s+(?:kosten|kostet)\s+(?:jetzt\s+|nun\s+|doch\s+|eigentlich\s+)?({_MONEY_MARKED})"
+            r"(?:\s+(?:pro|je|das)\s+stück)?\s*[.!]*$",
+            r"change the price of the \1 to \2",
+        ),
         (
             r"^\s*(?:ändere|setze)\s+den\s+preis\s+(?:des|der|von)\s+(?:den\s+|dem\s+)?(.+?)\s+auf\s+(\d)",
             r"change the price of the \1 to \2",

@@ -97,8 +97,14 @@ SPANISH = Language(
         (r"^\s*(?:cambia|pon|cambiar)\s+(?:las?|los?|el)\s+(.+?)\s+a\s+(\d)", r"change the \1 to \2"),
         (r"^\s*(?:pon|ponme|deja)\s+(\d)", r"make that \1"),
         (
-            rf"^\s*(?:cambia\s+)?(?:el\s+)?({TAX_WORDS})\s+(?:es\s+)?(?:del?|al|a)\s+(\d[\d.]*%)",
+            rf"^\s*(?:(?:cambia|pon|ponme|deja|sube|baja)\s+)?(?:el\s+)?({TAX_WORDS})\s+(?:es\s+)?(?:del?|al|a|en)\s+(\d[\d.]*%)",
             r"change the \1 to \2",
+        ),
+        # "las sillas cuestan 90 €", "las sillas son a 90 € cada una": that line's price.
+        (
+            rf"^\s*(?:las?|los?|el)\s+(.+?)\s+(?:cuestan|cuesta|valen|vale|salen|sale|son|es)\s+(?:a\s+)?({_MONEY_MARKED})"
+            r"(?:\s+(?:cada\s+un[oa]|la\s+unidad|c/u))?\s*[.!]*$",
+            r"change the price of the \1 to \2",
         ),
         (r"\b(\d+)\s+([^\W\d_]+)\s+más\b", r"\1 more \2"),
         # "ponle un 15% de descuento a las cámaras", "hazle un 10 % de descuento al montaje".

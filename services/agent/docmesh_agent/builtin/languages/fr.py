@@ -87,6 +87,12 @@ FRENCH = Language(
         (r"^\s*(?:supprime|retire|enlève|supprimez)\s+la\s+ligne\b", "remove line"),
         (r"^\s*(?:supprime|retire|enlève|supprimez)\s+(?:(?:le|la|les)\b|l['’])", "remove the "),
         (r"^\s*(?:supprime|retire|enlève|supprimez)\b", "remove"),
+        # "les chaises sont à 90 €", "les chaises coûtent 90 € pièce": that line's price.
+        (
+            rf"^\s*(?:les|la|le|l['’])\s*(.+?)\s+(?:sont|est|coûtent|coûte|font|fait)\s+(?:à\s+|de\s+)?({_MONEY_MARKED})"
+            r"(?:\s+(?:pièce|l['’]unité|chacune?|par\s+unité))?\s*[.!]*$",
+            r"change the price of the \1 to \2",
+        ),
         (
             r"^\s*(?:passe|change|mets|modifie)\s+le\s+prix\s+(?:des|du|de\s+la|de\s+l['’])\s*(.+?)\s+à\s+(\d)",
             r"change the price of the \1 to \2",
