@@ -350,3 +350,24 @@ def test_a_family_with_its_address_in_brackets_is_the_buyer_and_its_address() ->
     invoice = _written("invoice the Nguyen family (12 Willow Ct, Eugene OR 97401) for 4 violin lessons at 45")
     assert invoice.buyer.name == "Nguyen family"
     assert invoice.buyer.address_lines == ["12 Willow Ct", "Eugene OR 97401"]
+
+
+def test_a_kind_of_work_said_exempt_right_after_a_line_is_that_line() -> None:
+    # 'tutoring is tax exempt' names no line: it was asked the price of 'tutoring is tax exempt —'.
+    invoice = _written(
+        "Invoice Dana Ruiz: 8 SAT prep sessions @ 60 — tutoring is tax exempt — and a workbook 25, sales tax 8.25%"
+    )
+    assert [i.tax_exempt for i in invoice.line_items] == [True, False]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme: consulting 500, no tax on the deposit, tax 10%",
+        "Invoice Acme: consulting 500, the deposit is tax exempt, tax 10%",
+    ],
+)
+def test_a_thing_said_exempt_that_is_no_line_is_asked_about(message: str) -> None:
+    # Never the line before: the deposit is another thing.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"

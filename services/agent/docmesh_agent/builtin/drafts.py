@@ -115,6 +115,9 @@ class Draft:
     line_discounts: list[LineDiscount] = field(default_factory=list)
     # Lines named as not taxed ("no tax on the deposit"), matched to the lines when built.
     exempt_lines: list[str] = field(default_factory=list)
+    # A line named as exempt right after a priced line ("... @ 60 — tutoring is tax exempt"): that
+    # line's index, used when no line is called so.
+    exempt_after: dict[str, int] = field(default_factory=dict)
     # "GST 5% on the mats only": the lines the document's one tax applies to (the others are exempt).
     taxed_only: list[str] = field(default_factory=list)
     shipping: Decimal | None = None

@@ -331,6 +331,7 @@ def _merge(old: Draft, new: Draft) -> Draft:
     out.discounts = [*old.discounts, *new.discounts]
     out.line_discounts = [*old.line_discounts, *new.line_discounts]
     out.exempt_lines = [*old.exempt_lines, *new.exempt_lines]
+    out.exempt_after = {**old.exempt_after, **{k: v + len(old.items) for k, v in new.exempt_after.items()}}
     out.taxed_only = [*old.taxed_only, *new.taxed_only]
     out.unrated_taxes = [*old.unrated_taxes, *new.unrated_taxes]
     out.said_numbers = [*old.said_numbers, *new.said_numbers]
@@ -423,6 +424,8 @@ def _build(draft: Draft, today: dt.date) -> Invoice:
         index = find_line(target, [i["description"] for i in items])
         if index is None:
             index = _labour_line(target, items)
+        if index is None:
+            index = draft.exempt_after.get(target)
         if index is None:
             raise ValueError(f"no line matches “{target}” to leave untaxed")
         items[index]["tax_exempt"] = True

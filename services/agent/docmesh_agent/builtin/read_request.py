@@ -121,6 +121,12 @@ def _exempt_named(text: str) -> str | None:
     return None
 
 
+_A_KIND_IS = re.compile(
+    r"^(?!(?:the|a|an|this|that|these|those|our|my|your|their)\b)[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+(?:is|are)\s",
+    re.IGNORECASE,
+)
+
+
 def _keep_remarks(line: DraftItem, completing: DraftItem) -> None:
     """ "curso de Excel, 20 horas a 30 €/hora (exento de IVA)": what the clause that completes the
     line before says of itself (tax-exempt, a discount) is said of that line (it was dropped: VAT
@@ -461,9 +467,14 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         # "order #4521: 3 widgets at 10": the order's number is the reference, then the line.
         r.draft.reference = ref.group("ref")
         rest = rest[ref.end() :].strip()
-    exempted = _exempt_named(rest)
+    exempted = _exempt_named(rest.rstrip(" -–—"))
     if exempted:
         r.draft.exempt_lines.append(exempted)
+        if r.draft.items and r.draft.items[-1].unit_price is not None and _A_KIND_IS.match(rest):
+            # "8 SAT prep sessions @ 60 — tutoring is tax exempt —": a kind of work said exempt
+            # right after a line is that line's, when no line is called so (it was asked which
+            # line "tutoring" is). "no tax on the deposit" names a thing: never the line before.
+            r.draft.exempt_after[exempted] = len(r.draft.items) - 1
         return None
     only_on = _TAX_ONLY_ON.match(rest)
     if (
