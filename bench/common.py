@@ -1,4 +1,5 @@
-"""What several benchmarks share: the closed-loop load, its result, a PostgreSQL database per run.
+"""What several benchmarks share: the closed-loop load, its result, a PostgreSQL database per run,
+a commit checked out on its own.
 
 Moved here from bench_gateway.py so that bench_rest_hop.py measures with the very same loop.
 (Not named bench_*.py: `make bench` runs those.)
@@ -8,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
+import subprocess
 import sys
+import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,3 +104,25 @@ async def postgres_database(prefix: str) -> AsyncIterator[str]:
         yield base.rsplit("/", 1)[0] + f"/{name}"
     finally:
         await asyncio.to_thread(pg_admin.drop_database, base, name)
+
+
+@contextlib.contextmanager
+def worktree(commit: str, prefix: str) -> Iterator[tuple[str, Path]]:
+    """`commit` checked out into a temporary git worktree: (short sha, folder), removed afterwards."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--short", commit], cwd=REPO_ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-{sha}-")) / "tree"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(folder), sha],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield sha, folder
+    finally:
+        subprocess.run(
+            ["git", "worktree", "remove", "--force", str(folder)], cwd=REPO_ROOT, capture_output=True
+        )
+        shutil.rmtree(folder.parent, ignore_errors=True)

@@ -13,16 +13,43 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def process_cpu(pid: int) -> float:
-    """User + system CPU seconds of one process, all its threads, so far."""
+def _stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat's fields after the command name: [state, ppid, ...], utime at 11."""
     with open(f"/proc/{pid}/stat") as handle:
         # The command name may hold spaces; the fields after it are fixed.
-        fields = handle.read().rsplit(")", 1)[1].split()
+        return handle.read().rsplit(")", 1)[1].split()
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process, all its threads, so far."""
+    fields = _stat(pid)
     return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def parent_pid(pid: int) -> int:
+    return int(_stat(pid)[1])
+
+
+def server_cpu(server: int) -> float:
+    """CPU seconds so far of a server that works in child processes (PostgreSQL's postmaster):
+    itself, its live children (backends, WAL writer, checkpointer, autovacuum) and, through its
+    children times, every child that has exited (a pool's overflow connections close after a burst)."""
+    fields = _stat(server)
+    total = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                child = _stat(int(entry.name))
+            except (OSError, ValueError):
+                continue
+            if int(child[1]) == server:
+                total += int(child[11]) + int(child[12])
+    return total / TICK
 
 
 def machine_busy() -> float:
