@@ -739,3 +739,21 @@ def test_a_count_inside_a_line_priced_once_is_asked_about(message: str) -> None:
     # 340 for both fans or each? It was one fan at 340, said with confidence.
     result = interpret(message, None, today=TODAY)
     assert result.action == "question"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # "Av." ended a sentence: the street number and the postcode became lines (7,380,183.00).
+        "Factura para Clínica Norte, Avda. de la Paz 3, 41001 Sevilla: revisión anual 180 €",
+        "Factura para Clínica Norte, Av. de la Paz 3, 41001 Sevilla: revisión anual 180 €",
+        "Factura para Clínica Norte (Av. de la Paz 3, 41001 Sevilla): revisión anual 180 €",
+        "Invoice Clinica Norte (Av. Paz 3, Sevilla): annual check 180",
+    ],
+)
+def test_a_street_abbreviated_with_a_full_stop_is_the_buyers_address(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert compute_totals(result.invoice).total == Decimal("180.00")
+    assert result.invoice.buyer.name in ("Clínica Norte", "Clinica Norte")
+    assert result.invoice.buyer.address_lines[0].startswith(("Av", "Avda"))

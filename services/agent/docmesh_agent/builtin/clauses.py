@@ -101,7 +101,10 @@ _DASH_BEFORE_EXEMPT = re.compile(
 _BRACKETED_ADDRESS_RE = re.compile(
     # ("the Nguyen family (12 Willow Ct, Eugene OR 97401) for ...": a family, a household)
     r"(?P<name>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*(?:\s+(?:family|household))?)\s*"
-    r"\((?P<address>\d+\s+[A-Za-z][^()]*)\)\s*(?:for\s+|:\s*|[-–—]\s+)"
+    r"\((?P<address>(?:\d+\s+[A-Za-z]|"
+    # the kind of street first ("Av. de la Paz 3", "12 rue ...") or in the name ("Lindenweg 7")
+    r"(?i:rue|avenue|av\.|avda\.?|boulevard|bd|chemin|calle|c/|avenida|plaza|pza\.|paseo|camino|carrer)\s+\w|"
+    r"[A-ZÄÖÜ][\w-]*(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)\s+\d)[^()]*)\)\s*(?:for\s+|:\s*|[-–—]\s+)"
 )
 
 
@@ -161,7 +164,9 @@ def take_currency(text: str) -> tuple[str, str | None]:
 # A discount said of its own line, a percentage or an amount ("15% off", "100 off", "$20 discount").
 # "1 day off" is time off, not an amount.
 LINE_DISCOUNT = rf"(?:{NUM}\s*%|(?!{NUM}\s*(?:{UNIT_RE})\b){AMT})\s*(?:off|discount)\b"
-_ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bMrs)(?<!\bM)(?<!\bMme)(?<!\bSr)(?<!\bSra)(?<!\bHr)(?<!\bFr)(?<!\bJr)(?<!\bAve)(?<!\bS\.L)(?<!\bS\.A)(?<!\bincl)(?<!\bIncl)"
+# Abbreviations whose full stop ends no sentence (names, titles, addresses: "Av. de la Paz 3" was cut
+# at "Av." and its street number and postcode became lines, a wrong total).
+_ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bMrs)(?<!\bM)(?<!\bMme)(?<!\bSr)(?<!\bSra)(?<!\bHr)(?<!\bFr)(?<!\bJr)(?<!\bAve)(?<!\bAv)(?<!\bav)(?<!\bAvda)(?<!\bavda)(?<!\bPza)(?<!\bBd)(?<!\bBlvd)(?<!\bCtra)(?<!\bNr)(?<!\bS\.L)(?<!\bS\.A)(?<!\bincl)(?<!\bIncl)"
 
 
 def split_clauses(text: str) -> list[str]:

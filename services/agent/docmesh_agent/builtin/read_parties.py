@@ -91,7 +91,7 @@ _STREET = re.compile(
     # Where the kind of street comes first ("12 rue de la Paix", "Calle Mayor 5") or is part of
     # the name ("Hauptstraße 5", "Lindenweg 12a").
     r"|(?i:(?:\d+[A-Za-z]?,?\s+)?(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|calle|c/|avenida|"
-    r"paseo|camino|carrer|plaza)\s+\w.*)"
+    r"avda\.?|avd\.|pza\.|ctra\.|ronda|travesía|rambla|glorieta|pasaje|paseo|camino|carrer|plaza)\s+\w.*)"
     # German street names are capitalised ("Lindenring 4"; "catering 4 guests" is not one).
     r"|[A-ZÄÖÜ](?i:[\w-]*(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)\s+\d+[a-z]?\b.*)"
     r"|(?i:(?:suite|ste|unit|apt|floor|po\s+box|p\.o\.\s+box|building)\b.*)"
