@@ -390,3 +390,22 @@ def test_a_line_said_to_cost_an_amount_is_repriced(request_text: str, edit: str,
 def test_spanish_putting_the_vat_at_a_rate_changes_it(edit: str) -> None:
     invoice = _edited(_doc("Factura para Muebles Sur: 6 sillas a 85 €, IVA 21 %"), edit)
     assert [(t.name, t.rate_percent) for t in invoice.taxes] == [("IVA", Decimal(10))]
+
+
+@pytest.mark.parametrize(
+    ("message", "address"),
+    [
+        ("Rechnung an Praxis Nord (Lindenweg 7, 10115 Berlin): Wartung 180 €", ["Lindenweg 7", "10115 Berlin"]),
+        ("Facture pour Cabinet Nord (rue de la Paix 3, Paris) : maintenance 180 €", ["rue de la Paix 3", "Paris"]),
+        ("Factura para Clínica Norte (Calle Mayor 5, Madrid): revisión 180 €", ["Calle Mayor 5", "Madrid"]),
+    ],
+)
+def test_an_address_in_brackets_with_the_street_first_is_the_buyers(message: str, address: list[str]) -> None:
+    invoice = _doc(message)
+    assert invoice.buyer.address_lines == address
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(1), Decimal(180))]
+
+
+def test_a_german_vat_id_with_its_full_stop_is_the_buyers_tax_id() -> None:
+    buyer = _doc("Rechnung an Praxis Nord, Lindenweg 7, 10115 Berlin, USt-IdNr. DE123456789: Wartung 180 €").buyer
+    assert (buyer.tax_id, buyer.address_lines) == ("DE123456789", ["Lindenweg 7", "10115 Berlin"])

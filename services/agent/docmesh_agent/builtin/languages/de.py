@@ -54,6 +54,9 @@ GERMAN = Language(
         (r"\binkl\.(?=\s)", "incl."),
         # "zahlbar in 14 Tagen ohne Abzug", "rein netto": the whole amount, said after the terms.
         (r"\bohne\s+(?:jeden\s+|jeglichen\s+)?abzug\b|\brein\s+netto\b", "without deduction"),
+        # "USt-IdNr. DE123456789": the buyer's tax id (the full stop ended a sentence and the id
+        # became two address lines).
+        (r"\b(ust-?id(?:-?nr)?)\.(?=\s)", r"\1"),
         # "Bestell-Nr. 7781": on a Bestellung its own number, elsewhere the buyer's order (reference).
         (
             r"^(\s*(?:eine?\s+)?(?:neue\s+)?bestellung\b[^\n:]*?)\bbestell-?nr\.?\s*:?\s*(?=\d)",
