@@ -371,3 +371,50 @@ def test_a_thing_said_exempt_that_is_no_line_is_asked_about(message: str) -> Non
     # Never the line before: the deposit is another thing.
     result = interpret(message, None, today=TODAY)
     assert result.action == "question"
+
+
+def test_ship_by_a_date_is_the_delivery_date() -> None:
+    invoice = _written(
+        "PO to Office Depot: 10 boxes of pens at 4.99, 5 reams of paper at 6.49, ship by Friday"
+    )
+    assert str(invoice.delivery_date) == "2026-03-13"
+    assert len(invoice.line_items) == 2
+
+
+@pytest.mark.parametrize("said", ["50% upfront", "30% deposit", "50% up front"])
+def test_a_share_paid_first_is_the_payment_terms(said: str) -> None:
+    invoice = _written(f"invoice Acme 1500 for the website, {said}")
+    assert compute_totals(invoice).total == Decimal("1500.00")
+    assert invoice.payment_terms.lower() == said.lower()
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Invoice ACME: consulting services (March) 4,500", "Invoice ACME: consulting services March 4,500"],
+)
+def test_a_month_then_a_grouped_amount_is_the_period_and_the_price(message: str) -> None:
+    # 'March 4,500' was read as the date March 4, and the line asked its price.
+    invoice = _written(message)
+    assert [(i.description, i.unit_price) for i in invoice.line_items] == [
+        ("Consulting services", Decimal(4500))
+    ]
+    assert str(invoice.service_period_start) == "2026-03-01"
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        ("Invoice Acme: design work 20 hrs, rate 75/hr", Decimal("1500.00")),
+        ("Invoice Acme: consulting 10 hours, hourly rate 120", Decimal("1200.00")),
+        ("Invoice Acme: consulting 10 hours, 150 an hour", Decimal("1500.00")),
+        ("Invoice Acme: consulting 10 hours, 1500 total", Decimal("1500.00")),
+    ],
+)
+def test_hours_after_a_name_then_the_rate_in_the_next_clause(message: str, total: Decimal) -> None:
+    assert compute_totals(_written(message)).total == total
+
+
+def test_hours_after_a_name_then_a_bare_amount_asks_whether_it_is_the_total() -> None:
+    result = interpret("Invoice Acme: consulting 10 hours, 1500", None, today=TODAY)
+    assert result.action == "question"
+    assert "total" in result.reply

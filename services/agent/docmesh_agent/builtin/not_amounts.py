@@ -33,7 +33,7 @@ _DATE = re.compile(
     \b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b                          # 2026-03-20
     | \b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b                  # 20/03, 20/03/2026
     | \b\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}\b                     # 20.03.2026 (a year: "4.50" is a price)
-    | \b{_MONTHS}\s+{_DAY}(?:\s*[-–]\s*{_DAY})?(?:,?\s+\d{{4}})?\b   # March 20, March 1-15, March 20 2026
+    | \b{_MONTHS}\s+{_DAY}(?![.,]\d)(?:\s*[-–]\s*{_DAY})?(?:,?\s+\d{{4}})?\b   # March 20, March 1-15, March 20 2026
     | \b{_DAY}(?:\s*[-–]\s*{_DAY})?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}})?\b  # 20 March, 1-15 March
     | \b{_MONTHS}\s+(?:of\s+|de\s+)?\d{{4}}\b                 # February 2026
     """,

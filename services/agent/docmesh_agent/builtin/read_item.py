@@ -178,6 +178,10 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
         if desc_start or r.draft.kind is not None:
             # "(a receipt for) the move-out clean at 14 Oak St for Ryan Cole": whom it is for.
             desc = _trailing_buyer(r, desc)
+        counted = _TRAILING_COUNT.search(desc) if qty == 1 and not unit else None
+        if counted and counted.start() > 0 and counted.group("unit").lower() in UNITS:
+            # "design work 20 hrs" (its rate said next: "rate 75/hr"): how many, after the name.
+            qty, unit, desc = parse_number(counted.group("q")), counted.group("unit"), desc[: counted.start()]
         return DraftItem(
             description=clean_description(desc), quantity=qty, unit=unit_label(unit, qty) if unit else ""
         )
@@ -350,7 +354,7 @@ def _rate_then_quantity(r: Reading, text: str) -> DraftItem | None:
             )
             if not said_rate and qty != 1:
                 # "consulting 1500 for 10 hours": 1500 for all of them, or per hour? Asked.
-                _ask_total_or_rate(r, item)
+                ask_total_or_rate(r, item)
             return item
     rate_first = _RATE_TIMES_QTY.match(text)
     if rate_first and is_not_amount(text, *rate_first.span("price")):
@@ -591,19 +595,20 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         item.unit_price = amount
     if not connector and not per and not total and qty != 1 and unit.lower() in UNITS:
         # "consulting 10 hours 1500", "12 months hosting 240": for all of them, or per unit? Asked.
-        _ask_total_or_rate(r, item)
+        ask_total_or_rate(r, item)
     if per and per.groupdict().get("per") and qty == 1:
         item = count_by_rate(item, per.group("per"))  # "3-day shoot at 2,400 a day"
     return item
 
 
+_TRAILING_COUNT = re.compile(rf"\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\.?\s*$", re.IGNORECASE)
 # A count inside a description, then what it counts (a plural) at its end: "fit 2 ceiling fans".
 _COUNT_OF_WHAT_ENDS = re.compile(
     r"(?<=[a-z])\s+(?P<n>\d{1,4})\s+(?P<what>(?:[a-z][\w'-]*\s+){0,2}[a-z][\w'-]*s)\s*$"
 )
 
 
-def _ask_total_or_rate(r: Reading, item: DraftItem) -> None:
+def ask_total_or_rate(r: Reading, item: DraftItem) -> None:
     """The line's price may be for all of its units or for each: asked; the answer decides."""
     item.total_or_rate = True
     assert item.unit_price is not None

@@ -31,7 +31,7 @@ from docmesh_agent.builtin.labels import plain_number, singular
 from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
 from docmesh_agent.builtin.not_amounts import STREET
 from docmesh_agent.builtin.read_fields import read_fields
-from docmesh_agent.builtin.read_item import read_item
+from docmesh_agent.builtin.read_item import ask_total_or_rate, read_item
 from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail, take_party
 from docmesh_agent.builtin.read_payments import (
     PAID_BEFORE,
@@ -196,6 +196,9 @@ def read_request(text: str, today: dt.date) -> Draft:
         party_before = r.last_party
         if re.match(r"^\s*[-*•·]\s+", raw):
             party_before = None  # "- Consulting": a bulleted line is an item, never an address line
+        rate = _RATE_LEAD.match(clause) if pending_price is not None else None
+        if rate:
+            clause = clause[rate.end() :]  # "design work 20 hrs, rate 75/hr": the line's rate
         flat = _FLAT_PRICE.match(clause) if pending_price is not None else None
         if flat and _BARE_AMOUNT.match(flat.group("amount")):
             # "office cleaning February 2026, flat 940", "pauschal 940 €": the price of the line
@@ -258,6 +261,15 @@ def read_request(text: str, today: dt.date) -> Draft:
             pending_price.unit_price = _price_for(pending_price, item)
             if item.unit and item.quantity == 1:
                 count_by_rate(pending_price, item.unit)
+            elif (
+                item.quantity == 1
+                and pending_price.quantity != 1
+                and pending_price.unit.lower() in _TIME_UNITS
+                and not _SAID_PER.search(clause)
+                and not rate
+            ):
+                # "consulting 10 hours, 1500": for the 10 hours or for each? Asked (15,000 or 1,500).
+                ask_total_or_rate(r, pending_price)
             _keep_remarks(pending_price, item)
             pending_price = None
             continue
@@ -566,6 +578,11 @@ _ON_THE_LINE_BEFORE = re.compile(
 _FLAT_PRICE = re.compile(
     r"^(?:(?:for\s+)?(?:a\s+|the\s+)?(?:flat|fixed|lump[\s-]sum|all[\s-]in)(?:\s+(?:rate|fee|price|sum|total|amount))?"
     r"(?:\s+of)?|(?:the\s+)?(?:price|cost|fee|total)\s+(?:is|of))\s*:?\s+(?P<amount>\S.*)$",
+    re.IGNORECASE,
+)
+_SAID_PER = re.compile(r"/|\b(?:each|per|an?|apiece|ea|hourly|daily|rate)\b", re.IGNORECASE)
+_RATE_LEAD = re.compile(
+    r"^(?:at\s+)?(?:an?\s+|the\s+|my\s+|our\s+)?(?:hourly\s+|daily\s+|day\s+|usual\s+|normal\s+)?rate\s*(?:is\s+|of\s+|:\s*|=\s*)?(?=\S*\d)",
     re.IGNORECASE,
 )
 _BARE_AMOUNT = re.compile(r"^[^\s\d]{0,3}\s?\d[\d,.']*(?:\s?(?:[€$£¥₹]|[A-Z]{3}))?$")

@@ -51,7 +51,10 @@ _DUE_DATE = re.compile(
 )
 # "payment in 3 installments": terms written as said (the amounts of each are not guessed).
 _INSTALLMENTS = re.compile(
-    r"^(?:payment|pay(?:able)?|paid)\s+in\s+\d+\s+(?:install?ments?|payments|parts|tranches)$", re.IGNORECASE
+    r"^(?:payment|pay(?:able)?|paid)\s+in\s+\d+\s+(?:install?ments?|payments|parts|tranches)$"
+    # "50% upfront", "30% deposit, rest on completion": how the total is paid, kept as the terms
+    r"|^\d{1,2}\s*%\s+(?:upfront|up\s+front|deposit|in\s+advance|on\s+signing|now)$",
+    re.IGNORECASE,
 )
 # "payment terms: 30 days": the terms' days.
 _DAYS_TERMS_BARE = re.compile(r"^(?P<n>\d{1,3})(?P<n2>)\s+days$", re.IGNORECASE)
@@ -70,7 +73,8 @@ _VALID = re.compile(
 _DELIVERY = re.compile(
     # ("need them delivered on the 27th", "we want it delivered by Friday": who wants it, then when)
     r"^(?:(?:we|i)\s+)?(?:(?:need|want|would\s+like)\s+(?:it|them|these|those|this|everything|the\s+goods)\s+)?"
-    r"(?:(?:to\s+be|please|was|were|goods|it\s+was|the|set\s+the)\s+)*(?:deliver(?:ed|y)?|delivery\s+date|"
+    # ("ship by Friday", "to be shipped on March 20": when the goods leave, the date they are due)
+    r"(?:(?:to\s+be|please|was|were|goods|it\s+was|the|set\s+the)\s+)*(?:deliver(?:ed|y)?|delivery\s+date|ship(?:ped)?(?=\s+(?:by|on|before)\b)|"
     # "need them by the 20th", "required by March 5": when the goods must arrive.
     r"(?:we\s+|i\s+)?(?:need(?:ed)?|required|wanted)(?:\s+(?:it|them|these|those|this))?(?=\s+(?:by|on|before)\b))"
     r"(?:\s+(?:on|by|before|date|is|will\s+be|should\s+be|to)\b|\s*:)*\s*(?P<date>.+)$",
