@@ -409,3 +409,25 @@ def test_an_address_in_brackets_with_the_street_first_is_the_buyers(message: str
 def test_a_german_vat_id_with_its_full_stop_is_the_buyers_tax_id() -> None:
     buyer = _doc("Rechnung an Praxis Nord, Lindenweg 7, 10115 Berlin, USt-IdNr. DE123456789: Wartung 180 €").buyer
     assert (buyer.tax_id, buyer.address_lines) == ("DE123456789", ["Lindenweg 7", "10115 Berlin"])
+
+
+@pytest.mark.parametrize(
+    "message", ["Factura para Taller Sol: 4 neumáticos de 80 €", "Facture pour Garage Soleil : 4 pneus de 80 €"]
+)
+def test_a_count_of_things_de_an_amount_is_priced_each(message: str) -> None:
+    line = _doc(message).line_items[0]
+    assert (line.description, line.quantity, line.unit_price) == (line.description.split()[0], Decimal(4), Decimal(80))
+    assert " de" not in line.description
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("Rechnung an Autohaus Sonne: 80 € pro Reifen, 4 Stück", "Wofür sind die 4 Stück?"),
+        ("Factura para Ana: 10 horas", "¿A qué corresponden las 10 horas?"),
+        ("Facture pour Ana : 3 jours", "À quoi correspondent les 3 jours ?"),
+    ],
+)
+def test_what_a_bare_count_is_for_is_asked_in_the_language(message: str, question: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert (result.action, result.reply) == ("question", question)

@@ -757,3 +757,35 @@ def test_a_street_abbreviated_with_a_full_stop_is_the_buyers_address(message: st
     assert compute_totals(result.invoice).total == Decimal("180.00")
     assert result.invoice.buyer.name in ("Clínica Norte", "Clinica Norte")
     assert result.invoice.buyer.address_lines[0].startswith(("Av", "Avda"))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # The stated total was a line "Total" of 510 on top of the lines it sums: 1,020.00.
+        "Factura para Sol: logo 400 €, tarjetas 110 €, total 510 €",
+        "Rechnung an Sonne: Logo 400 €, Karten 110 €, Gesamt 510 €",
+        "Rechnung an Sonne: Logo 400 €, Karten 110 €, Summe: 510 €",
+        "Facture pour Soleil : logo 400 €, cartes 110 €, total : 510 €",
+    ],
+)
+def test_a_stated_total_in_es_de_fr_is_never_a_line(message: str) -> None:
+    assert _total(message) == Decimal("510.00")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Factura para Taller Sol: 4 neumáticos, 320 € en total",
+        "Factura para Taller Sol: 4 neumáticos por un total de 320 €",
+        "Rechnung an Autohaus Sonne: 4 Reifen, insgesamt 320 €",
+        "Rechnung an Autohaus Sonne: 4 Reifen für insgesamt 320 €",
+        "Facture pour Garage Soleil : 4 pneus, 320 € au total",
+        "Facture pour Garage Soleil : 4 pneus pour un total de 320 €",
+    ],
+)
+def test_a_total_said_of_a_counted_line_gives_its_unit_price(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    line = result.invoice.line_items[0]
+    assert (line.quantity, line.unit_price) == (Decimal(4), Decimal(80))

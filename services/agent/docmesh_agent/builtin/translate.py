@@ -79,6 +79,10 @@ def to_english(text: str, code: str) -> str:
     for pattern, replacement in lang.compiled_rules():
         text = pattern.sub(replacement, text)
     text = _NUMBER_AFTER_BUYER.sub(r"\g<kind> #\g<num>\g<buyer>:", text)
+    # "4 neumáticos, 320 € en total", "total 510 €", "Gesamt: 510 €": a total, as English says it
+    # ("320 € total": the counted line's total, or a remark on the whole); read as a line "Total",
+    # it was added to the lines it sums (a wrong total).
+    text = _TOTAL_SAID.sub(lambda m: f"{m.group('lead')}{m.group('amount') or m.group('amount2')} total", text)
     text = _TWO_PRICES_THEN_WORDS.sub(r"\1 with ", text)
     # "6 horas a 20 €/h, exentas de IVA, material 15 €": said of the line before, as "(tax-exempt)"
     # says it (a clause of its own, its price was asked).
@@ -86,6 +90,12 @@ def to_english(text: str, code: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
+_AMOUNT_SAID = r"\d[\d.]*\s*(?:€|\$|£|[A-Z]{3}\b)"
+_TOTAL_SAID = re.compile(
+    rf"(?P<lead>(?:^|[,;:\n]|\s)\s*)(?:(?:(?i:por|pour|für|for)\s+)?(?:(?i:un|a)\s+)?(?i:total|gesamt|summe|insgesamt|zusammen|en\s+total|au\s+total|"
+    rf"montant\s+total|importe\s+total|gesamtbetrag|gesamtsumme)(?:\s+(?:de|von))?\s*:?\s*(?P<amount>{_AMOUNT_SAID})"
+    rf"|(?P<amount2>{_AMOUNT_SAID})\s+(?i:en\s+total|au\s+total|insgesamt|gesamt|zusammen))(?=\s*(?:[,;.\n]|$))"
+)
 # "1.200 € o 1.450 € según el material", "1 200 € ou 1 450 € avec les plafonds": two prices, then
 # what decides between them, in the language's words: said as English says it ("... with ..."),
 # so the two prices are asked about (the words after the second made it one line at that price,

@@ -247,6 +247,8 @@ SPANISH = Language(
             r"at \1 each",
         ),
         (rf"\ba\s+((?:\$\s?)?{_MONEY})", r"at \1"),
+        # "4 neumáticos de 80 €": a count of things priced each (the "de" stayed in the description).
+        (rf"\b(\d+\s+[^\W\d_]+)\s+de\s+((?:\$\s?)?{_MONEY_MARKED})(?!\s*(?:de\s+(?:descuento|remise)|discount|off)\b)", r"\1 at \2"),
         # "1.250 € de materiales": an amount "of" what is sold.
         (rf"\b({_MONEY_MARKED})\s+de\s+(?=[^\W\d_])(?!descuento)", r"\1 of "),
         # "10 horas de consultoría": the quantity, its unit and "of" the description.
@@ -383,6 +385,11 @@ SPANISH = Language(
         (r"What is the price per hour of the (.+?)\?", r"¿Cuál es el precio por hora de «\1»?"),
         (r"What is the price per day of the (.+?)\?", r"¿Cuál es el precio por día de «\1»?"),
         (r"Which price for the (.+?): (.+?) or (.+?)\?", r"¿Qué precio para «\1»: \2 o \3?"),
+        (r"What are the (\S+) × (\S+) for\?", r"¿A qué corresponden los \1 × \2?"),
+        (r"What are the (\S+) hours? for\?", r"¿A qué corresponden las \1 horas?"),
+        (r"What are the (\S+) days? for\?", r"¿A qué corresponden los \1 días?"),
+        (r"What are the (\S+) (\S+) for\?", r"¿A qué corresponden las \1 \2?"),
+        (r"\bI did not understand: (.+)\.$", r"No he entendido: \1."),
         (r"^Who should I bill\?", "¿A quién facturo?"),
         (r"^Who is the quote for\?", "¿Para quién es el presupuesto?"),
         (r"^Who is the purchase order for\?", "¿A quién va la orden de compra?"),

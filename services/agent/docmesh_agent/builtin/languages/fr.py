@@ -239,6 +239,8 @@ FRENCH = Language(
         (rf"\bà\s+({_MONEY})\s*(?:le\s+jour|par\s+jour|/\s*jour)\b", r"at \1 per day"),
         (rf"\bà\s+({_MONEY})\s*(?:l['’]unité|pièce|chacune?|par\s+unité)", r"at \1 each"),
         (rf"\bà\s+({_MONEY})", r"at \1"),
+        # "4 pneus de 80 €": a count of things priced each (the "de" stayed in the description).
+        (rf"\b(\d+\s+[^\W\d_]+)\s+de\s+((?:\$\s?)?{_MONEY_MARKED})(?!\s*(?:de\s+(?:descuento|remise)|discount|off)\b)", r"\1 at \2"),
         # "1 250 € de conseil": an amount "of" what is sold.
         (rf"\b({_MONEY_MARKED})\s+(?:de\s+|d['’]\s*)(?=[^\W\d_])", r"\1 of "),
         # "8 heures de main-d'œuvre": the quantity, its unit and "of" the description.
@@ -356,6 +358,11 @@ FRENCH = Language(
         (r"What tax rate should I apply\?", "Quel taux de taxe dois-je appliquer ?"),
         (r"What rate of (.+?) should I apply\?", r"Quel taux de \1 dois-je appliquer ?"),
         (r"Which price for the (.+?): (.+?) or (.+?)\?", r"Quel prix pour « \1 » : \2 ou \3 ?"),
+        (r"What are the (\S+) × (\S+) for\?", r"À quoi correspondent les \1 × \2 ?"),
+        (r"What are the (\S+) hours? for\?", r"À quoi correspondent les \1 heures ?"),
+        (r"What are the (\S+) days? for\?", r"À quoi correspondent les \1 jours ?"),
+        (r"What are the (\S+) (\S+) for\?", r"À quoi correspondent les \1 \2 ?"),
+        (r"\bI did not understand: (.+)\.$", r"Je n'ai pas compris : \1."),
         (r"^Who should I bill\?", "À qui dois-je facturer ?"),
         (r"^Who is the quote for\?", "Pour qui est le devis ?"),
         (r"^Who is the purchase order for\?", "À qui est destiné le bon de commande ?"),
