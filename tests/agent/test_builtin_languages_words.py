@@ -431,3 +431,57 @@ def test_a_count_of_things_de_an_amount_is_priced_each(message: str) -> None:
 def test_what_a_bare_count_is_for_is_asked_in_the_language(message: str, question: str) -> None:
     result = interpret(message, None, today=TODAY)
     assert (result.action, result.reply) == ("question", question)
+
+
+@pytest.mark.parametrize(
+    ("message", "field", "date"),
+    [
+        # Day first: read month first, the 1st of April was January 4th.
+        ("Rechnung an Sonne: Reinigung 300 €, fällig am 01.04.2026", "due_date", dt.date(2026, 4, 1)),
+        ("Factura para Sol: limpieza 300 €, vence el 01/04/2026", "due_date", dt.date(2026, 4, 1)),
+        ("Facture pour Soleil : ménage 300 €, échéance le 01/04/2026", "due_date", dt.date(2026, 4, 1)),
+        ("Factura para Sol: limpieza 300 €, vence el 1/4", "due_date", dt.date(2026, 4, 1)),
+        ("Factura para Sol: limpieza 300 €, vence el 01-04-26", "due_date", dt.date(2026, 4, 1)),
+        ("Angebot für Sonne: Reinigung 300 €, gültig bis 05.04.2026", "valid_until", dt.date(2026, 4, 5)),
+        ("Bestellung bei Sonne: Reinigung 300 €, Lieferung am 02.04.2026", "delivery_date", dt.date(2026, 4, 2)),
+    ],
+)
+def test_a_numeric_date_is_day_first(message: str, field: str, date: dt.date) -> None:
+    assert getattr(_doc(message), field) == date
+
+
+@pytest.mark.parametrize(
+    ("message", "field", "date"),
+    [
+        ("Factura para Sol: limpieza 300 €, fecha de vencimiento 15.04.2026", "due_date", dt.date(2026, 4, 15)),
+        ("Factura para Sol: limpieza 300 €, vencimiento: 15/04/2026", "due_date", dt.date(2026, 4, 15)),
+        ("Factura para Sol: limpieza 300 €, fecha de emisión 1 de marzo", "issue_date", dt.date(2026, 3, 1)),
+        ("Rechnung an Sonne: Reinigung 300 €, Zahlungsziel: 15.04.2026", "due_date", dt.date(2026, 4, 15)),
+        ("Rechnung an Sonne: Reinigung 300 €, Fälligkeit 15.4.2026", "due_date", dt.date(2026, 4, 15)),
+        ("Rechnung an Sonne: Reinigung 300 €, Rechnungsdatum 01.03.2026", "issue_date", dt.date(2026, 3, 1)),
+        ("Facture pour Soleil : ménage 300 €, à payer avant le 15 avril", "due_date", dt.date(2026, 4, 15)),
+        ("Facture pour Soleil : ménage 300 €, date d'échéance : 15 avril 2026", "due_date", dt.date(2026, 4, 15)),
+        ("Facture pour Soleil : ménage 300 €, date de facture 1er mars 2026", "issue_date", dt.date(2026, 3, 1)),
+        ("Angebot für Sonne: Reinigung 300 €, Angebot gilt bis 30.04.2026", "valid_until", dt.date(2026, 4, 30)),
+        ("Presupuesto para Sol: limpieza 300 €, validez 30 días", "valid_until", dt.date(2026, 4, 11)),
+        ("Devis pour Soleil : ménage 300 €, validité 30 jours", "valid_until", dt.date(2026, 4, 11)),
+        ("Angebot für Sonne: Reinigung 300 €, Gültigkeit 30 Tage", "valid_until", dt.date(2026, 4, 11)),
+        ("Bon de commande pour Soleil : ménage 300 €, livraison prévue le 20 mars", "delivery_date", dt.date(2026, 3, 20)),
+        ("Bon de commande pour Soleil : ménage 300 €, à livrer le 20 mars", "delivery_date", dt.date(2026, 3, 20)),
+        ("Bestellung bei Sonne: Reinigung 300 €, bitte liefern bis 20. März", "delivery_date", dt.date(2026, 3, 20)),
+        ("Pedido a Sol: limpieza 300 €, fecha de entrega: 20 de marzo", "delivery_date", dt.date(2026, 3, 20)),
+    ],
+)
+def test_a_date_after_its_label_is_that_field_never_a_line(message: str, field: str, date: dt.date) -> None:
+    invoice = _doc(message)
+    assert getattr(invoice, field) == date
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(1), Decimal(300))]
+
+
+@pytest.mark.parametrize(
+    ("message", "price"),
+    [("Factura para Sol: soporte 24/7 300 €", Decimal(300)), ("Facture pour Soleil : support 24/7 1 200 €", Decimal(1200))],
+)
+def test_a_number_after_a_slash_is_never_grouped_with_the_price(message: str, price: Decimal) -> None:
+    # "24/7 300 €" was read as 24 at "7 300": one line at 24, a wrong total.
+    assert [line.unit_price for line in _doc(message).line_items] == [price]

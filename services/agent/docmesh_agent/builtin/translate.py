@@ -136,7 +136,8 @@ _COUNTED = (
 _GROUPED_RE = re.compile(
     # Never glued to a letter or an "x" before it: "álbum 30x30 220 €" is a 30x30 album at 220 (it
     # was read as 30 220 €). A space-grouped number also counts what follows ("5 200 mots").
-    r"(?<![\w.,×*])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?"
+    # Nor after a "/" or ":": "soporte 24/7 300 €" is 24/7 support at 300 (it was 24 at "7300").
+    r"(?<![\w.,×*/:])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?"
     rf"(?=\s*(?:€|\$|[A-Z]{{3}}\b)|\s+(?i:{_COUNTED})\b)|\d+,\d+)(?![\d.,]*\d)"
 )
 
@@ -179,7 +180,9 @@ def _english_dates(text: str, lang: Language) -> str:
     text = day_month.sub(english, text)
     text = _NUMERIC_DATES.sub(_numeric_dates, text)
     text = _NUMERIC_RANGE.sub(_numeric_range, text)
+    text = _NUMERIC_FULL.sub(_numeric_full, text)
     text = _NUMERIC_DAY.sub(_numeric_day, text)
+    text = _SLASHED_DAY.sub(lambda m: f"{m.group(1)} {_numeric_day(m, first=2)}", text)
     # "du 1er janvier au 31 mars", "vom 1. Januar bis 31. März": two whole dates (the rule below
     # read "1 au March 31" as one month's days: "January March 1 to March 31", then asked).
     text = re.sub(
@@ -212,6 +215,15 @@ _NUMERIC_RANGE = re.compile(r"\b(\d{1,2})\.?\s*[–-]\s*(\d{1,2})\.(\d{1,2})\.(\
 _NUMERIC_DATES = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})?\s*[–-]\s*(\d{1,2})\.(\d{1,2})\.(\d{4})?(?!\d)")
 # "Lieferung am 24.03.": a day and a month without a year (the final point says it is no price).
 _NUMERIC_DAY = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(?![\d,])")
+# "01.04.2026", "01/04/2026", "1-4-26": day first in these languages (read month first, the 1st of
+# April was January 4th).
+_NUMERIC_FULL = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d./-])")
+# "vence el 1/4", "le 15/04", "bis 1/4": a day and a month after a word that leads a date (without
+# it "1/2" may be a half).
+_SLASHED_DAY = re.compile(
+    r"\b(el|le|am|del|au|bis|zum|vom|du|hasta|jusqu['’]au|avant\s+le|antes\s+del?)\s+(\d{1,2})/(\d{1,2})(?![\d/])",
+    re.IGNORECASE,
+)
 
 
 def _numeric_range(match: re.Match[str]) -> str:
@@ -232,11 +244,18 @@ def _numeric_dates(match: re.Match[str]) -> str:
     return f"{first} to {_MONTHS[month_b - 1]} {day_b}{f' {year_b}' if year_b else ''}"
 
 
-def _numeric_day(match: re.Match[str]) -> str:
-    day, month = int(match.group(1)), int(match.group(2))
+def _numeric_day(match: re.Match[str], first: int = 1) -> str:
+    day, month = int(match.group(first)), int(match.group(first + 1))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return match.group(0) if first == 1 else f"{match.group(first)}/{match.group(first + 1)}"
+    return f"{_MONTHS[month - 1]} {day}"
+
+
+def _numeric_full(match: re.Match[str]) -> str:
+    day, month, year = int(match.group(1)), int(match.group(3)), match.group(4)
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return match.group(0)
-    return f"{_MONTHS[month - 1]} {day}"
+    return f"{_MONTHS[month - 1]} {day} {year if len(year) == 4 else f'20{year}'}"
 
 
 

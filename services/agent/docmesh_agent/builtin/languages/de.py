@@ -104,6 +104,16 @@ GERMAN = Language(
         (r"\b(\d+)\s+tag(?:en|e)?\s+netto\b", r"net \1"),
         (r"\bnetto\s+(\d+)\s+tag(?:en|e)?\b", r"net \1"),
         (r"\bzahlungsziel\s*:?\s*(\d+)\s+tag(?:en|e)?\b", r"due in \1 days"),
+        # "Zahlungsziel: 15.04.2026", "Fälligkeit 15.4.2026", "Fälligkeitsdatum: ...": the due date.
+        (rf"\b(?:zahlungsziel|fälligkeit(?:sdatum)?|zahlbar\s+bis(?:\s+zum)?)\s*:?\s+(?:am\s+)?(?=(?:{MONTH_NAMES})\b)", "due "),
+        # "Rechnungsdatum 01.03.2026", "Datum: 1. März": the issue date.
+        (rf"\b(?:rechnungsdatum|ausstellungsdatum|datum)\s*:?\s+(?:vom\s+)?(?=(?:{MONTH_NAMES})\b)", "dated "),
+        # "Angebot gilt bis 30.04.2026", "Gültigkeit 30 Tage", "gültig: 4 Wochen": the validity.
+        (r"\b(?:(?:das\s+)?angebot\s+)?gilt\s+bis\s+(?:zum\s+)?", "valid until "),
+        (r"\bgültigkeit\s*:?\s+(?:bis\s+(?:zum\s+)?)(?=\S)", "valid until "),
+        (r"\bgültigkeit\s*:?\s+(?=\d+\s+(?:tage|wochen?|monate?)\b)", "gültig "),
+        # "bitte liefern bis 20. März", "anliefern am ...": the delivery date, as a verb.
+        (r"\b(?:bitte\s+)?(?:an)?liefern\s+(?:bis|am)(?:\s+zum)?\s+", "delivery on "),
         (r"\b(?:fällig|zahlbar)\s+(?:in(?:nerhalb)?(?:\s+von)?)\s+(\d+)\s+wochen?", r"due in \1 weeks"),
         (
             r"\b(?:fällig|zahlbar)\s+(?:zum\s+|am\s+|bis\s+)?(?:ende\s+des\s+monats|monatsende)",

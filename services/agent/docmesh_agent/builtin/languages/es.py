@@ -135,7 +135,12 @@ SPANISH = Language(
         # "30 días netos", "neto 30 días": payment terms, never a price.
         (r"\b(\d+)\s+d[ií]as\s+netos?\b", r"net \1"),
         (r"\bneto\s+(\d+)\s+d[ií]as\b", r"net \1"),
-        (r"\b(?:vence|vencimiento|a\s+pagar\s+antes\s+del?)\s+(?:el\s+)?", "due "),
+        (r"\b(?:fecha\s+de\s+vencimiento|vence|vencimiento|a\s+pagar\s+antes\s+del?)\s*:?\s+(?:el\s+)?", "due "),
+        # "fecha de emisión 1 de marzo", "fecha: 01/03/2026", "emitida el ...": the issue date.
+        (rf"\b(?:fecha\s+de\s+(?:emisi[oó]n|factura)|fecha|emitida\s+el|emitido\s+el)\s*:?\s+(?:el\s+)?(?=(?:{MONTH_NAMES})\b)", "dated "),
+        # "validez 30 días", "validez: hasta el 30 de abril": the quote's validity.
+        (r"\bvalidez\s*:?\s+(?:de\s+)?(?=\d+\s+d[ií]as)", "valid for "),
+        (r"\bvalidez\s*:?\s+hasta\s+(?:el\s+)?", "valid until "),
         (r"\ba\s+(\d+)\s+d[ií]as\b", r"due in \1 days"),
         # "entrega el viernes de la semana que viene": the weekday of next week, however it is led.
         (
@@ -148,9 +153,10 @@ SPANISH = Language(
         # "finales de abril", "fin de mes": the month's last day, as English says it.
         (rf"\b(?:a\s+)?(?:finales|fin)\s+de\s+(?=(?:{MONTH_NAMES})\b)", "end of "),
         (r"\b(?:a\s+)?(?:finales|fin)\s+de(?:l)?\s+mes\b", "end of month"),
-        (r"\bv[aá]lid[oa]\s+(?:(?:durante|por)\s+)?(\d+)\s+d[ií]as", r"valid for \1 days"),
+        (r"\b(?:v[aá]lid[oa]|valid\s+for)\s+(?:(?:durante|por)\s+)?(\d+)\s+d[ií]as", r"valid for \1 days"),
         # "entrega 15 €": an amount is what the delivery costs; a date is the delivery date.
         (r"\b(?:la\s+)?entrega\s*:?\s*(?=\d+(?:\.\d+)?\s*(?:€|\$|(?-i:[A-Z]{3})\b))", "shipping "),
+        (r"\b(?:fecha\s+de\s+)?entrega\s*:?\s+(?:el\s+|para\s+el\s+|antes\s+del?\s+)?(?=(?:January|February|March|April|May|June|July|August|September|October|November|December|next)\b)", "delivery on "),
         (r"\b(?:fecha\s+de\s+)?entrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
         # "entrega el viernes de la semana que viene" (read "next Friday" above): a day right after.
         (

@@ -136,7 +136,15 @@ FRENCH = Language(
             r"\b(?:échéance|à\s+régler|payable)\s+(?:(?:à\s+la|en)\s+)?fin\s+(?:du|de)\s+mois",
             "due end of month",
         ),
-        (r"\b(?:échéance|à\s+régler|payable)\s+(?:le|avant\s+le|au)\s+", "due "),
+        (r"\bdate\s+d['’]\s*échéance\s*:?\s*(?:le\s+|au\s+)?", "due "),
+        (r"\b(?:échéance|à\s+régler|à\s+payer|payable|payer)\s*:?\s+(?:le|avant\s+le|au|d'ici\s+le)\s+", "due "),
+        # "date de facture 1er mars 2026", "facture du 1er mars", "émise le ...": the issue date.
+        (rf"\b(?:date\s+de\s+(?:la\s+)?facture|date\s+d['’]émission|émise\s+le|datée\s+du)\s*:?\s+(?:le\s+|du\s+)?(?=(?:{MONTH_NAMES})\b)", "dated "),
+        # "validité 30 jours", "validité : jusqu'au 30 avril": the quote's validity.
+        (r"\bvalidité\s*:?\s+(?:de\s+)?(?=\d+\s+jours)", "valable "),
+        (r"\bvalidité\s*:?\s+jusqu['’]au\s+", "valid until "),
+        # "livraison prévue le 20 mars", "à livrer le 20 mars", "livrer avant le 20 mars": the delivery date.
+        (r"\b(?:livraison\s+(?:prévue|souhaitée|demandée)|(?:à\s+)?livrer)\s+(?:le|avant\s+le|pour\s+le|d['’]ici\s+le)\s+", "delivery on "),
         (r"\béchéance\s*:?\s+(?=[A-Z0-9])", "due "),
         # "livraison mardi de la semaine prochaine": the weekday of next week, however it is led.
         (r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+semaine\s+prochaine\b", r"next \1"),
