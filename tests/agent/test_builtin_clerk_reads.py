@@ -418,3 +418,14 @@ def test_hours_after_a_name_then_a_bare_amount_asks_whether_it_is_the_total() ->
     result = interpret("Invoice Acme: consulting 10 hours, 1500", None, today=TODAY)
     assert result.action == "question"
     assert "total" in result.reply
+
+
+def test_a_dash_between_what_is_sold_and_how_many_is_read_through() -> None:
+    invoice = _written("Invoice Acme: window cleaning - 24 windows @ 6")
+    assert [(i.description, i.quantity) for i in invoice.line_items] == [("Window cleaning", Decimal(24))]
+
+
+def test_for_the_month_and_a_thing_is_what_is_sold_not_the_buyer() -> None:
+    result = interpret("Invoice for the March retainer, 2,000", None, today=TODAY)
+    assert result.action == "question"
+    assert "bill" in result.reply.lower()  # who, not what

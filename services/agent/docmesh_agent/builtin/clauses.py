@@ -53,7 +53,8 @@ _LABEL_LINE_RE = re.compile(
 )
 # "- Logo design, 1, 1200" / "Business cards, 500 pcs, 0.20": description, quantity, price.
 _CSV_ITEM_RE = re.compile(
-    r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<desc>[A-Za-z][^,\n]*?),[ \t]*(?P<q>\d+(?:\.\d+)?)[ \t]*(?P<unit>[a-z]+)?,[ \t]*"
+    # (never "retainer, 1,500": a count directly followed by ",500" is an amount's thousands)
+    r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<desc>[A-Za-z][^,\n]*?),[ \t]*(?P<q>\d+(?:\.\d+)?)(?!,\d{3}\b)[ \t]*(?P<unit>[a-z]+)?,[ \t]*"
     r"(?P<price>[^\s,\d]{0,3}\d[\d.]*(?:[ \t]?[A-Za-z€£$]{1,3})?(?:[ \t]*/[ \t]*[a-z]+|[ \t]+(?:each|ea|per[ \t]+[a-z]+))?)[ \t]*$"
 )
 # "Description: bathroom repair" then "Amount: 450" (a form's fields): one line at that amount.

@@ -107,19 +107,20 @@ def leading_quantity(text: str) -> tuple[Decimal, str, int, int]:
 _HYPHENED_COUNT = re.compile(rf"\b(?P<n>\d+(?:[.,]\d+)?)-(?P<unit>{UNIT_RE})\b", re.IGNORECASE)
 
 
-def count_by_rate(item: DraftItem, per: str) -> DraftItem:
+def count_by_rate(item: DraftItem, per: str, *, times: Decimal = Decimal(1)) -> DraftItem:
     """ "3-day video shoot" at 2,400 a day is 3 days at 2,400 (it was one day, a third of the
     total). Alone, "2-day workshop 900" is one workshop; only a rate per that same unit counts it.
-    The item is changed in place and returned (unchanged when it is not that)."""
+    `times` of them ("2 x 4-hour shifts at 25/hr") are that many times the units (8 hours). The
+    item is changed in place and returned (unchanged when it is not that)."""
     base = UNITS.get(per.lower())
-    if base is None or item.quantity != 1 or (item.unit and UNITS.get(item.unit.lower()) != base):
+    if base is None or item.quantity != times or (item.unit and UNITS.get(item.unit.lower()) != base):
         return item
     counts = [
         m for m in _HYPHENED_COUNT.finditer(item.description) if UNITS.get(m.group("unit").lower()) == base
     ]
     if len(counts) != 1:
         return item
-    item.quantity = parse_number(counts[0].group("n"))
+    item.quantity = times * parse_number(counts[0].group("n"))
     item.unit = unit_label(base, item.quantity)
     return item
 

@@ -447,6 +447,8 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
     if re.search(r"\s(?:at|@)$", head):
         head = re.sub(r"\s(?:at|@)$", "", head)
     head = re.sub(r"^\s*(?:x|×|\*)\s*", "", head)
+    # "window cleaning - 24 windows @ 6": a dash between what is sold and how many of what.
+    head = re.sub(r"(?<=[^\W\d_])\s+[-–—]\s+(?=\d+(?:[.,]\d+)?\s+[^\W\d_]+\s*$)", " ", head)
     # "Widget x 3 at 5", "consulting 10 hours at 150": the quantity after the description.
     # "prints 30x40 at 25": a size written "30x40" (a digit glued before the x) is never a count.
     trailing_qty = (
@@ -526,10 +528,11 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         # "supply and fit 2 ceiling fans - $340 each": each of the 2 fans (it was one at 340).
         qty = parse_number(inside.group("n"))
         head = f"{head[: inside.start()]} {inside.group('what')}"
+    counted_in_rate_unit = False
     if per and not unit:
         per_word = (per.groupdict().get("per") or "").lower()
         if per_word in UNITS:
-            unit = per_word
+            unit, counted_in_rate_unit = per_word, qty != 1
     trailing_unit = re.search(r"\s+(?P<unit>[A-Za-z]+)\s*$", head) if qty != 1 and not unit else None
     if trailing_unit and trailing_unit.group("unit").lower() in UNITS and trailing_unit.start() > 0:
         # "4 chemistry tutoring hours at 40": the unit said after what it counts.
@@ -598,6 +601,12 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         ask_total_or_rate(r, item)
     if per and per.groupdict().get("per") and qty == 1:
         item = count_by_rate(item, per.group("per"))  # "3-day shoot at 2,400 a day"
+    elif counted_in_rate_unit:
+        # "2 x 4-hour shifts at 25/hr": 2 shifts of 4 hours each are 8 hours (it was 2 hours);
+        # the line says how many of them ("2 x 4-hour shifts", 8 hours).
+        times = item.quantity
+        if count_by_rate(item, per.group("per"), times=times).quantity != times:
+            item.description = f"{plain_number(times)} x {item.description}"
     return item
 
 

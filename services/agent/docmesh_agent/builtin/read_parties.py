@@ -218,9 +218,10 @@ _NAME_COLON = re.compile(
 def _for_target(r: Reading, rest: str) -> str:
     """ "an invoice for X ...": X is the buyer unless it is clearly what is sold."""
     rest = re.sub(r"^(?:the\s+)?(?:client|customer)\s*:?\s+", "", rest, flags=re.IGNORECASE)
-    if re.match(r"^the\s+[A-Z][a-z]", rest):
+    if re.match(rf"^the\s+(?!(?i:{MONTH_NAMES})\b)[A-Z][a-z]", rest):
         # "quote for the Carter wedding: ...", "for the Kowalski family, 10 sessions": "the" and a
-        # capitalised name are whom it is for (what is sold is written in lower case).
+        # capitalised name are whom it is for (what is sold is written in lower case; "for the
+        # March retainer": a month names what is sold).
         return take_party(r, "buyer", rest)
     if re.match(
         rf"^(?:\d+(?:[.,]\d+)?(?!\w)|[$€£¥₹]|(?:{QTY_WORD_RE})\s|the\s|my\s|our\s|some\s)",
