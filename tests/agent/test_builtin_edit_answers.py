@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from docmesh_agent.builtin import interpret
+from docmesh_agent.builtin import interpret, read_edit
+from docmesh_agent.builtin.drafts import Draft
 from docmesh_common.model.invoice import Invoice, LineItem, Party
 
 TODAY = dt.date(2026, 3, 12)  # a Thursday
@@ -164,3 +165,24 @@ def test_remove_one_of_a_counted_line_lowers_its_count() -> None:
     result = interpret("remove one chair", _base("en", "Chairs"), today=TODAY)
     assert result.invoice is not None, result.reply
     assert [(li.description, li.quantity) for li in result.invoice.line_items] == [("Chairs", 5), ("Desk", 1)]
+
+
+def test_an_edit_does_not_read_again_the_request_before_it_when_it_left_nothing_waiting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Whether the request left a price or a question waiting was noted when its turn read it:
+    # reading it again was half an edit's time (issue 16).
+    request = "Invoice Acme Corp for 10 hours of consulting at $150/h, 8% tax, due in 30 days"
+    made = interpret(request, None, today=TODAY)
+    assert made.invoice is not None
+    texts: list[str] = []
+    read = read_edit.read_request
+
+    def counted(text: str, today: dt.date) -> Draft:
+        texts.append(text)
+        return read(text, today)
+
+    monkeypatch.setattr(read_edit, "read_request", counted)
+    edited = interpret("add 2 hours of QA at $80", made.invoice, today=TODAY, history=[request])
+    assert edited.action == "edit", edited.reply
+    assert request not in texts

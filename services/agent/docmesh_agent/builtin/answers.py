@@ -3,6 +3,7 @@ number"), shared by a new document's draft (generate) and a line an edit added (
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -22,6 +23,35 @@ _TOTAL_ANSWER = re.compile(
 def asked_about(item: DraftItem) -> bool:
     """The line has a question about its count or price waiting for the answer."""
     return bool(item.nested or item.count_choice or item.pack or item.quantity_asked or item.total_or_rate)
+
+
+# What a reading of a message left waiting, by (the words read, today): an edit asks it of the
+# message before it (read_edit.answer_pending), which the turn before usually read already (the
+# request that made the document, what an "add ..." added), so it is noted there and not read
+# again. Exact, as read_request is pure; a message noted before 1,000 others were is read again.
+_WAITING: dict[tuple[str, dt.date], tuple[bool, bool]] = {}
+_WAITING_NOTED = 1000
+# answer_pending reads no message longer than this (read_edit.MAX_EDIT_CHARS); none is noted.
+_WAITING_CHARS = 300
+
+
+def note_waiting(words: str, today: dt.date, reading: Draft) -> tuple[bool, bool]:
+    """(a line without a price, a question about a line's count or price) in `reading`, which is
+    read_request(words, today), noted for `noted_waiting`."""
+    waiting = (
+        any(i.unit_price is None for i in reading.items),
+        bool(reading.unclear) and any(asked_about(i) for i in reading.items),
+    )
+    if len(words) <= _WAITING_CHARS:
+        if len(_WAITING) >= _WAITING_NOTED:
+            _WAITING.pop(next(iter(_WAITING)), None)  # the oldest
+        _WAITING[(words, today)] = waiting
+    return waiting
+
+
+def noted_waiting(words: str, today: dt.date) -> tuple[bool, bool] | None:
+    """What note_waiting noted of read_request(words, today), if it still holds it."""
+    return _WAITING.get((words, today))
 
 
 def answer_nested(draft: Draft, answer: str) -> Draft:

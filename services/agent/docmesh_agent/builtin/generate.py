@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from docmesh_agent.builtin.accounting import number_question, unaccounted
-from docmesh_agent.builtin.answers import answer_nested, asked_about
+from docmesh_agent.builtin.answers import answer_nested, asked_about, note_waiting
 from docmesh_agent.builtin.counts import count_by_rate, price_answer
 from docmesh_agent.builtin.drafts import Draft, DraftItem, line_of
 from docmesh_agent.builtin.edits.discounts import reason_discount
@@ -71,6 +71,7 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
     """`fold` for one reading of the whole message."""
     message = _pronoun_named(draft, message)
     new = read_request(message, today)
+    note_waiting(message, today, new)  # the next turn asks it of this message (read_edit.answer_pending)
     if draft is None or not draft.has_content():
         if _weak_only(new):
             # "blah blah": an unpriced "item" and nothing else is not a request.

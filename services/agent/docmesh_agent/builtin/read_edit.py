@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from docmesh_agent.builtin.answers import answer_nested, asked_about
+from docmesh_agent.builtin.answers import answer_nested, note_waiting, noted_waiting
 from docmesh_agent.builtin.counts import price_answer
 from docmesh_agent.builtin.drafts import Draft
 from docmesh_agent.builtin.edits.add import add_from_draft
@@ -63,13 +63,13 @@ def answer_pending(last: str, message: str, current: Invoice, today: dt.date) ->
             readings[words] = read_request(words, today)
         return readings[words]
 
-    added = read(_ADD_WORDS.sub("", text))
-    priced = _PRICE_ONLY_RE.match(message.strip()) is not None and any(
-        i.unit_price is None for i in added.items
-    )
-    asked = bool(added.unclear) and any(asked_about(i) for i in added.items)
+    words = _ADD_WORDS.sub("", text)
+    noted = noted_waiting(words, today)
+    unpriced, asked = noted if noted is not None else note_waiting(words, today, read(words))
+    priced = unpriced and _PRICE_ONLY_RE.match(message.strip()) is not None
     if not priced and not asked:
         return None
+    added = read(words)
     try:
         _apply_all(text, current, today, read)
     except NeedPrice:
@@ -314,6 +314,13 @@ _COUNT_WORD_AT_END = re.compile(
 )
 
 
+def _read_noted(words: str, today: dt.date) -> Draft:
+    """read_request, with what it leaves waiting noted: the next turn's answer_pending asks it."""
+    reading = read_request(words, today)
+    note_waiting(words, today, reading)
+    return reading
+
+
 def _apply_one(
     text: str, data: dict[str, Any], current: Invoice, today: dt.date, read: Reader | None = None
 ) -> Change:
@@ -330,7 +337,7 @@ def _apply_one(
     draft = (
         replace(read(words), unknown=list(read(words).unknown))
         if read is not None
-        else read_request(words, today)
+        else _read_noted(words, today)
     )
     # Without "add", an unpriced "item", or one that starts with a verb, is more likely words we
     # did not understand than a new line.
