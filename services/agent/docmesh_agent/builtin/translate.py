@@ -72,6 +72,7 @@ def to_english(text: str, code: str) -> str:
     lang = LANGUAGES.get(code)
     if lang is None:
         return text
+    text, note = _take_note(text)
     text = _correct_kind(text, lang)
     text = alpha2digit(text, code, threshold=2)
     text = _english_numbers(text)
@@ -87,7 +88,27 @@ def to_english(text: str, code: str) -> str:
     # "6 horas a 20 €/h, exentas de IVA, material 15 €": said of the line before, as "(tax-exempt)"
     # says it (a clause of its own, its price was asked).
     text = re.sub(r",\s*\(?tax-exempt\)?(?=\s*(?:[,;\n]|$))", " (tax-exempt)", text)
-    return re.sub(r"[ \t]{2,}", " ", text).strip()
+    text = re.sub(r"[ \t]{2,}", " ", text).strip()
+    return text.replace(_NOTE_MARK, f"note: {note}") if note is not None else text
+
+
+# "nota: gracias por su compra", "Notiz: Danke für Ihren Auftrag", "ajoute une note : merci ...": the
+# note is the client's own words (the rules made "por" "for" in it, or left the edit not understood).
+_NOTE_LABEL = re.compile(
+    r"(?:(?:a[ñn]ade|agrega|pon|ajoute[rz]?|mets|füge)\s+(?:una?\s+|une?\s+|eine\s+)?)?"
+    r"\b(?:nota|notas|observaciones|comentario|notiz|anmerkung|hinweis|bemerkung|note|remarque|commentaire)\s*:\s*"
+    r"(?P<note>[^\n]+?)(?:\s+hinzu)?\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_NOTE_MARK = "\u27e6note\u27e7"
+
+
+def _take_note(text: str) -> tuple[str, str | None]:
+    """The text with its note replaced by a mark the rules leave alone, and the note as typed."""
+    match = _NOTE_LABEL.search(text)
+    if match is None:
+        return text, None
+    return f"{text[: match.start()]}{_NOTE_MARK}{text[match.end() :]}", match.group("note")
 
 
 _AMOUNT_SAID = r"\d[\d.]*\s*(?:€|\$|£|[A-Z]{3}\b)"

@@ -22,7 +22,8 @@ _MORE_RE = re.compile(
     # "they took a second switch": one more of a line that is there.
     r"(?:they|he|she|we)\s+(?:also\s+)?(?:took|had|used|got|bought|ordered|need(?:ed)?|want(?:ed)?))\s+)?"
     rf"(?:(?P<n>\d+(?:[.,]\d+)?|{QTY_WORD_RE})\s+(?:more|extra|additional)|(?:another|an?\s+(?:extra|additional|second))\s*(?P<n2>\d+(?:[.,]\d+)?)?)"
-    r"\s+(?P<unit>[a-z]+)(?:\s+(?:of|on|for)\s+(?P<ref>.+?))?(?:\s+at\s+the\s+same\s+(?:rate|price))?$",
+    # Any letters: "2 more Stühle", "3 more cafés" (only a-z missed them: not understood).
+    r"\s+(?P<unit>[^\W\d_]+)(?:\s+(?:of|on|for)\s+(?P<ref>.+?))?(?:\s+at\s+the\s+same\s+(?:rate|price))?$",
     re.IGNORECASE,
 )
 

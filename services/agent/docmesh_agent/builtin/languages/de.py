@@ -57,6 +57,8 @@ GERMAN = Language(
         # "USt-IdNr. DE123456789": the buyer's tax id (the full stop ended a sentence and the id
         # became two address lines).
         (r"\b(ust-?id(?:-?nr)?)\.(?=\s)", r"\1"),
+        # "Kunde: Hotel Meer", "Rechnungsempfänger: ...": the buyer's label, as English writes it.
+        (r"(?m)^(\s*)(?:kunde|kundin|rechnungsempfänger(?:in)?|empfänger(?:in)?)\s*:\s*", r"\1Client: "),
         # "Bestell-Nr. 7781": on a Bestellung its own number, elsewhere the buyer's order (reference).
         (
             r"^(\s*(?:eine?\s+)?(?:neue\s+)?bestellung\b[^\n:]*?)\bbestell-?nr\.?\s*:?\s*(?=\d)",
@@ -205,8 +207,8 @@ GERMAN = Language(
         # priced each ("à", "je") is how many of them, as "30 Bilder Bildbearbeitung" says it (it was
         # asked whether 30 was part of the name).
         (
-            r"(^|[,:;\n]\s*)(?!(?:bitte|noch|und|auch|plus|zzgl)\b)((?-i:[A-ZÄÖÜ])[^\d,:;\n]*?)\s+(\d+)\s+"
-            r"((?-i:[A-ZÄÖÜ])[^\W\d_]*(?:er|en|e|n))\s+"
+            r"(^|[,:;\n][ \t]*)(?!(?:bitte|noch|und|auch|plus|zzgl)\b)((?-i:[A-ZÄÖÜ])[^\d,:;\n]*?)[ \t]+(\d+)[ \t]+"
+            r"((?-i:[A-ZÄÖÜ])[^\W\d_]*(?:er|en|e|n))[ \t]+"
             r"(?=(?:zu\s+je|für\s+je|je|à|á)\s)",
             r"\1\3 \4 of \2 ",
         ),
@@ -231,6 +233,27 @@ GERMAN = Language(
         (r"(\d)\s+monate?\b", r"\1 months"),
         (r"(\d)\s+wochen?\b", r"\1 weeks"),
         # Edits.
+        # "mach ein Angebot daraus", "als Quittung bitte": another kind of document (the kind words
+        # are English by now: "a Quote daraus").
+        (
+            r"^\s*(?:mach(?:e)?\s+(?:daraus\s+)?(?:a\s+|eine?n?\s+)?|als\s+|ändere\s+(?:es\s+)?(?:in|zu)\s+(?:a\s+|eine?n?\s+)?|a\s+(?=\w+\s+daraus))"
+            r"(Quote|Receipt|Invoice|Purchase\s+order|angebot|quittung|rechnung|bestellung)(?:\s+daraus)?(?:\s+bitte)?\s*[.!]*$",
+            r"make it a \1",
+        ),
+        (r"^(make it a )(?:Quote|angebot)$", r"\1quote"),
+        (r"^(make it a )(?:Receipt|quittung)$", r"\1receipt"),
+        (r"^(make it a )(?:Invoice|rechnung)$", r"\1invoice"),
+        (r"^(make it a )(?:Purchase\s+order|bestellung)$", r"\1purchase order"),
+        # "in Franken", "bitte in Dollar": the document's currency (amounts kept).
+        (r"^\s*(?:(?:bitte|lieber)\s+)?in\s+(franken|euro|dollar|pfund)(?:\s+bitte)?\s*[.!]*$", r"make it \1"),
+        (r"^(make it )franken$", r"\1CHF"),
+        (r"^(make it )euro$", r"\1EUR"),
+        (r"^(make it )dollar$", r"\1USD"),
+        (r"^(make it )pfund$", r"\1GBP"),
+        # "der Kunde ist Hotel Meer": another buyer.
+        (r"^\s*(?:der\s+kunde\s+ist|(?:die\s+)?rechnung\s+lieber\s+an)\s+(?=\S)", "change the client to "),
+        # "zwei Stühle mehr": more of a line.
+        (r"^\s*(?:noch\s+)?(\d+)\s+([^\d]+?)\s+mehr\s*[.!]*$", r"\1 more \2"),
         (r"^\s*(?:rückgängig(?:\s+machen)?|mach\s+das\s+rückgängig)\s*[.!]*$", "undo"),
         (r"^\s*es\s+(?:waren|war|sind)\s+", "it was "),
         # "Die Transporter-Miete war 140 €, nicht 120": that line's price was the other number.
@@ -426,6 +449,13 @@ GERMAN = Language(
         (r" at (\d)", r" à \1"),
         (r"\bpaid in full\b", "vollständig bezahlt"),
         (r"\bpaid by (\w+)", r"bezahlt mit \1"),
+        (r"\bnow a quote\b", "jetzt ein Angebot"),
+        (r"\bnow a receipt\b", "jetzt eine Quittung"),
+        (r"\bnow an? invoice\b", "jetzt eine Rechnung"),
+        (r"\bnow a purchase order\b", "jetzt eine Bestellung"),
+        (r"\bcurrency (\S+) → (\S+) \(amounts kept as written, not converted\)", r"Währung \1 → \2 (Beträge unverändert, nicht umgerechnet)"),
+        (r"\bbuyer (.+?) → (.+?)\. ", r"Kunde \1 → \2. "),
+        (r"\bnote: ", "Notiz: "),
         (r"^Done: ", "Erledigt: "),
         (r"New total: ", "Neue Summe: "),
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Fällig am \2."),

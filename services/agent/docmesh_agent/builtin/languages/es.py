@@ -54,6 +54,8 @@ SPANISH = Language(
         (r"\bsin\s+(?:deducci[oó]n(?:es)?|descuento\s+por\s+pronto\s+pago)\b", "without deduction"),
         # "que venza a final de mes" (subjunctive) is "vence a final de mes".
         (r"\bque\s+venza\b", "vence"),
+        # "Cliente: Hotel Mar", "Facturar a: ...": the buyer's label, as English writes it.
+        (r"(?m)^(\s*)(?:cliente|destinatario|facturar\s+a)\s*:\s*", r"\1Client: "),
         # "nº 4521", "n° 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # Before the kind: "ahora un nuevo presupuesto ..." is "now a new quote ...".
@@ -76,6 +78,28 @@ SPANISH = Language(
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+a\s+nombre\s+de\s+", r"\1 to "),
         (r"(?<=[,;.]\s)(?:la\s+)?factura\s+(?:a\s+nombre\s+de|para|a)\s+(?=(?-i:[A-ZÁÉÍÓÚÑ]))", "invoice to "),
         # Edits, before "a 4" is read as a price.
+        # "conviértelo en presupuesto", "que sea un recibo": another kind of document.
+        (
+            r"^\s*(?:convi[eé]rte(?:lo|la)|c[aá]mbia(?:lo|la)|haz(?:lo|la)|p[aá]sa(?:lo|la)|que\s+sea)\s+(?:en\s+|a\s+)?(?:una?\s+)?"
+            r"(presupuesto|cotizaci[oó]n|recibo|factura|orden\s+de\s+compra|pedido)\s*[.!]*$",
+            r"make it a \1",
+        ),
+        (r"^(make it a )(?:presupuesto|cotizaci[oó]n)$", r"\1quote"),
+        (r"^(make it a )recibo$", r"\1receipt"),
+        (r"^(make it a )factura$", r"\1invoice"),
+        (r"^(make it a )(?:orden\s+de\s+compra|pedido)$", r"\1purchase order"),
+        # "en dólares", "pásalo a euros": the document's currency (amounts kept).
+        (
+            r"^\s*(?:(?:p[aá]salo|c[aá]mbialo|ponlo|mejor)\s+)?(?:en|a)\s+(d[oó]lares|euros|libras(?:\s+esterlinas)?|pesos(?:\s+mexicanos)?|francos\s+suizos)\s*[.!]*$",
+            r"make it \1",
+        ),
+        (r"^(make it )d[oó]lares$", r"\1USD"),
+        (r"^(make it )euros$", r"\1EUR"),
+        (r"^(make it )libras(?:\s+esterlinas)?$", r"\1GBP"),
+        (r"^(make it )pesos(?:\s+mexicanos)?$", r"\1MXN"),
+        (r"^(make it )francos\s+suizos$", r"\1CHF"),
+        # "el cliente es Hotel Mar", "factúrale a Hotel Mar": another buyer.
+        (r"^\s*(?:el\s+cliente\s+es|el\s+cliente\s+ser[aá]|fact[uú]ra(?:le|selo)\s+a)\s+", "change the client to "),
         (r"^\s*(?:deshacer|deshaz(?:lo)?|anula(?:r|lo)?)\s*[.!]*$", "undo"),
         (r"^\s*(?:eran|era|fueron|son)\s+", "it was "),
         (r",?\s+no\s+(\d)", r", not \1"),
@@ -427,6 +451,13 @@ SPANISH = Language(
         (r" at (\d)", r" a \1"),
         (r"\bpaid in full\b", "pagado en su totalidad"),
         (r"\bpaid by (\w+)", r"pagado con \1"),
+        (r"\bnow a quote\b", "ahora es un presupuesto"),
+        (r"\bnow a receipt\b", "ahora es un recibo"),
+        (r"\bnow an? invoice\b", "ahora es una factura"),
+        (r"\bnow a purchase order\b", "ahora es una orden de compra"),
+        (r"\bcurrency (\S+) → (\S+) \(amounts kept as written, not converted\)", r"moneda \1 → \2 (importes tal cual, sin convertir)"),
+        (r"\bbuyer (.+?) → (.+?)\. ", r"cliente \1 → \2. "),
+        (r"\bnote: ", "nota: "),
         (r"^Done: ", "Hecho: "),
         (r"New total: ", "Nuevo total: "),
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Vence el \2."),

@@ -50,6 +50,8 @@ FRENCH = Language(
         (r"([,;]\s*)(?:au\s+)?forfait(?:aire)?\s*:?\s+(?:de\s+)?(?=\d)", r"\1flat "),
         # "paiement à 30 jours sans escompte": the whole amount, said after the terms.
         (r"\bsans\s+escompte\b", "without deduction"),
+        # "Client : Hôtel Mer", "Destinataire : ...", "Facturer à : ...": the buyer's label.
+        (r"(?m)^(\s*)(?:client|cliente|destinataire|facturer\s+à)\s*:\s*", r"\1Client: "),
         # "n° 4521", "nº 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # Before the kind: "maintenant un nouveau devis ..." is "now a new quote ...".
@@ -75,6 +77,28 @@ FRENCH = Language(
         (r"\$\s*CA\b", "CAD"),
         (r"\b(?:TTC|toutes\s+taxes\s+comprises)\b", "including tax"),
         # Edits, before "a 4" is read as a price.
+        # "transforme-la en devis", "fais-en un reçu": another kind of document.
+        (
+            r"^\s*(?:transforme[sz]?(?:-la|-le)?|change[sz]?(?:-la|-le)?|convertis(?:-la|-le)?|fais-en|passe[sz]?(?:-la|-le)?)\s+(?:en\s+)?(?:une?\s+)?"
+            r"(devis|reçu|recu|facture|bon\s+de\s+commande)\s*(?:plutôt)?\s*[.!]*$",
+            r"make it a \1",
+        ),
+        (r"^(make it a )devis$", r"\1quote"),
+        (r"^(make it a )re[çc]u$", r"\1receipt"),
+        (r"^(make it a )facture$", r"\1invoice"),
+        (r"^(make it a )bon\s+de\s+commande$", r"\1purchase order"),
+        # "en francs suisses", "passe en dollars": the document's currency (amounts kept).
+        (
+            r"^\s*(?:(?:passe[sz]?|mets|mettez)\s+(?:-la\s+|-le\s+)?)?en\s+(dollars\s+canadiens|dollars|euros|livres(?:\s+sterling)?|francs\s+suisses)\s*(?:plutôt)?\s*[.!]*$",
+            r"make it \1",
+        ),
+        (r"^(make it )dollars\s+canadiens$", r"\1CAD"),
+        (r"^(make it )dollars$", r"\1USD"),
+        (r"^(make it )euros$", r"\1EUR"),
+        (r"^(make it )livres(?:\s+sterling)?$", r"\1GBP"),
+        (r"^(make it )francs\s+suisses$", r"\1CHF"),
+        # "le client est Hôtel Mer", "facture plutôt à Hôtel Mer": another buyer.
+        (r"^\s*(?:le\s+client\s+(?:est|sera)|facture\s+plutôt\s+(?:à|pour))\s+", "change the client to "),
         (r"^\s*(?:annuler|annule(?:\s+ça)?|défaire|défais\s+ça)\s*[.!]*$", "undo"),
         (r"^\s*c['’](?:était|est)\s+", "it was "),
         (r",?\s+(?:et\s+)?pas\s+(\d)", r", not \1"),
@@ -234,7 +258,7 @@ FRENCH = Language(
         # "pose de 6 fenêtres à 420 € pièce": a count inside what is sold, priced each ("6 x pose de
         # fenêtres"; the count was read as the unit "fenêtres" of a line "Pose de").
         (
-            r"(^|[,:;\n]\s*)([^\W\d_][^\d,:;\n]*?\s+(?:de|d['’]))\s*(\d+)\s+([^\W\d_]+[sx])\s+(?=à\s)",
+            r"(^|[,:;\n][ \t]*)([^\W\d_][^\d,:;\n]*?[ \t]+(?:de|d['’]))[ \t]*(\d+)[ \t]+([^\W\d_]+[sx])[ \t]+(?=à\s)",
             r"\1\3 x \2 \4 ",
         ),
         # "à CHF 150", "je EUR 95": the code after the amount, as the price rules read it.
@@ -404,6 +428,13 @@ FRENCH = Language(
         (r" at (\d)", r" à \1"),
         (r"\bpaid in full\b", "payé intégralement"),
         (r"\bpaid by (\w+)", r"payé par \1"),
+        (r"\bnow a quote\b", "c'est maintenant un devis"),
+        (r"\bnow a receipt\b", "c'est maintenant un reçu"),
+        (r"\bnow an? invoice\b", "c'est maintenant une facture"),
+        (r"\bnow a purchase order\b", "c'est maintenant un bon de commande"),
+        (r"\bcurrency (\S+) → (\S+) \(amounts kept as written, not converted\)", r"devise \1 → \2 (montants inchangés, non convertis)"),
+        (r"\bbuyer (.+?) → (.+?)\. ", r"client \1 → \2. "),
+        (r"\bnote: ", "note : "),
         (r"^Done: ", "C'est fait : "),
         (r"New total: ", "Nouveau total : "),
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Échéance le \2."),

@@ -1,0 +1,126 @@
+"""Spanish, German and French edits and labels the language tables read (session 6): another kind
+of document, another currency or client, "N more", notes kept in the client's words, and the
+buyer's label on a form. The replies are in the request's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from docmesh_agent.builtin import interpret
+from docmesh_common.model.invoice import Invoice
+
+TODAY = dt.date(2026, 3, 12)  # a Thursday
+
+_REQUESTS = {
+    "es": "Factura para Muebles Sur: 6 sillas a 85 €, 1 mesa a 400 €",
+    "de": "Rechnung an Möbel Süd: 6 Stühle à 85 €, 1 Tisch à 400 €",
+    "fr": "Facture pour Meubles Sud : 6 chaises à 85 €, 1 table à 400 €",
+}
+
+
+def _doc(message: str) -> Invoice:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "generate", result.reply
+    assert result.invoice is not None
+    return result.invoice
+
+
+def _edit(lang: str, message: str) -> tuple[Invoice, str]:
+    result = interpret(message, _doc(_REQUESTS[lang]), today=TODAY)
+    assert result.action == "edit", result.reply
+    assert result.invoice is not None
+    return result.invoice, result.reply
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "kind", "said"),
+    [
+        ("es", "conviértelo en presupuesto", "quote", "ahora es un presupuesto"),
+        ("es", "que sea un recibo", "receipt", "ahora es un recibo"),
+        ("de", "mach ein Angebot daraus", "quote", "jetzt ein Angebot"),
+        ("de", "mach daraus eine Quittung", "receipt", "jetzt eine Quittung"),
+        ("fr", "transforme-la en devis", "quote", "c'est maintenant un devis"),
+        ("fr", "fais-en un reçu", "receipt", "c'est maintenant un reçu"),
+    ],
+)
+def test_another_kind_of_document_is_said_in_the_language(lang: str, message: str, kind: str, said: str) -> None:
+    invoice, reply = _edit(lang, message)
+    assert invoice.kind.value == kind
+    assert said in reply
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "currency"),
+    [
+        ("es", "en dólares", "USD"),
+        ("es", "pásalo a libras", "GBP"),
+        ("de", "in Franken", "CHF"),
+        ("de", "bitte in Dollar", "USD"),
+        ("fr", "en francs suisses", "CHF"),
+        ("fr", "passe en dollars canadiens", "CAD"),
+    ],
+)
+def test_another_currency_keeps_the_amounts(lang: str, message: str, currency: str) -> None:
+    invoice, reply = _edit(lang, message)
+    assert invoice.currency_code == currency
+    assert [i.unit_price for i in invoice.line_items] == [Decimal(85), Decimal(400)]
+    assert "currency" not in reply
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [("es", "el cliente es Hotel Mar"), ("de", "der Kunde ist Hotel Mar"), ("fr", "le client est Hotel Mar")],
+)
+def test_the_client_is_said_to_be_another(lang: str, message: str) -> None:
+    invoice, reply = _edit(lang, message)
+    assert invoice.buyer.name == "Hotel Mar"
+    assert "buyer" not in reply
+
+
+@pytest.mark.parametrize(("lang", "message"), [("de", "zwei Stühle mehr"), ("de", "noch 2 Stühle mehr")])
+def test_german_n_more_of_a_line_adds_to_it(lang: str, message: str) -> None:
+    invoice, _ = _edit(lang, message)
+    assert [i.quantity for i in invoice.line_items] == [Decimal(8), Decimal(1)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "note"),
+    [
+        ("es", "añade una nota: gracias por su compra", "Gracias por su compra"),
+        ("de", "Notiz: Danke für Ihren Auftrag", "Danke für Ihren Auftrag"),
+        ("fr", "ajoute une note : merci pour votre confiance", "Merci pour votre confiance"),
+    ],
+)
+def test_a_note_is_kept_in_the_clients_words(lang: str, message: str, note: str) -> None:
+    invoice, _ = _edit(lang, message)
+    assert invoice.notes == note
+
+
+def test_a_note_in_a_request_is_kept_as_typed() -> None:
+    invoice = _doc("Factura para Muebles Sur: 6 sillas a 85 €, nota: entregar por la tarde")
+    assert invoice.notes == "Entregar por la tarde"
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(6), Decimal(85))]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Factura\nCliente: Hotel Mar\nCalle Mayor 5, 28013 Madrid\n- limpieza 12 horas a 20 €\n- productos 45 €",
+        "Rechnung\nKunde: Hotel Mar\nHauptstraße 5, 10115 Berlin\n- Reinigung 12 Std. à 20 €\n- Material 45 €",
+        "Facture\nClient : Hotel Mar\n5 rue de la Paix, 75002 Paris\n- ménage 12 h à 20 €\n- produits 45 €",
+    ],
+)
+def test_the_buyers_label_on_a_form_names_the_buyer(message: str) -> None:
+    invoice = _doc(message)
+    assert invoice.buyer.name == "Hotel Mar"
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(12), Decimal(20)), (Decimal(1), Decimal(45))]
+
+
+def test_a_german_count_on_the_next_line_is_not_joined_to_the_buyer() -> None:
+    # The count-of-a-plural rule crossed the line break: "6 Stühle of Invoice an Möbel Süd".
+    invoice = _doc("Rechnung an Möbel Süd\n6 Stühle à 85 €")
+    assert invoice.buyer.name == "Möbel Süd"
+    assert [(i.description, i.quantity) for i in invoice.line_items] == [("Stühle", Decimal(6))]
