@@ -820,3 +820,41 @@ def test_shifts_of_hours_priced_per_hour_count_every_hour(
     assert result.invoice is not None, result.reply
     assert result.invoice.line_items[0].quantity == hours
     assert compute_totals(result.invoice).total == total
+
+
+@pytest.mark.parametrize(
+    ("edit", "descriptions"),
+    [
+        ("add design 500 and remove the consulting", ["Design"]),
+        ("remove the consulting and add design 500", ["Design"]),
+        ("add QA 300 and delete the consulting", ["QA"]),
+    ],
+)
+def test_an_edit_of_two_changes_makes_both(edit: str, descriptions: list[str]) -> None:
+    # 'add design 500 and remove the consulting' added design and kept the consulting, saying done.
+    current = interpret("Invoice Acme for 10 hours consulting at 100", None, today=TODAY).invoice
+    result = interpret(edit, current, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [line.description for line in result.invoice.line_items] == descriptions
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        ("Invoice Acme for 2 days on-site at 800/day plus expenses of 230.40", Decimal("1830.40")),
+        ("Invoice Acme: design 400 plus printing 120", Decimal("520.00")),
+    ],
+)
+def test_two_priced_lines_joined_by_plus_are_two_lines(message: str, total: Decimal) -> None:
+    # It was one line 'On-site at 800/day plus expenses' of 2 days at 230.40.
+    assert _total(message) == total
+
+
+@pytest.mark.parametrize(
+    "message", ["Invoice Acme: callout 95 and materials", "Invoice Acme: logo design 400 plus business cards"]
+)
+def test_a_thing_said_after_a_priced_line_is_asked_its_price_never_dropped(message: str) -> None:
+    # The materials were dropped without a word (a document at 95).
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"
+    assert "price" in result.reply

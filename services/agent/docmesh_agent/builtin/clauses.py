@@ -277,14 +277,15 @@ def _split_words(part: str) -> list[str]:
     )
     out: list[str] = []
     for piece in pieces:
-        # "logo design $400 and business cards $150": two priced items joined by "and". An "and"
+        # "logo design $400 and business cards $150", "2 days at 800/day plus expenses of 230.40":
+        # two priced items joined by "and" or "plus". An "and"
         # or "&" before any amount ("Weber & Sons: consulting 1250 and travel 180") is part of a
         # name: the next one may still join two lines (stopping there made one line at 180).
         while True:
             match = next(
                 (
                     m
-                    for m in re.finditer(r"\s+(?:and|&)\s+", piece)
+                    for m in re.finditer(r"\s+(?:and|&|plus)\s+", piece)
                     if _joins_two_lines(piece[: m.start()], piece[m.end() :])
                     # "10 bath & tidy at 30 each": a count, one word and "&" is one thing's name
                     and not (m.group().strip() == "&" and _COUNT_AND_WORD.search(piece[: m.start()]))
@@ -306,11 +307,14 @@ def _joins_two_lines(left: str, right: str) -> bool:
     """Whether an "and" between `left` and `right` joins two priced lines."""
     return bool(
         find_money(left)
-        and (find_money(right) or _ENDS_IN_PRICE.search(left))
+        # ("callout 95 and materials": a line that ends in its amount, then another thing; the
+        # materials were dropped without a word, now their price is asked)
+        and (find_money(right) or _ENDS_IN_PRICE.search(left) or _ENDS_IN_AMOUNT.search(left))
         and re.search(r"[A-Za-z]", right.split()[0] if right.split() else "")
     )
 
 
+_ENDS_IN_AMOUNT = re.compile(r"[^\W\d_]\s+[$€£¥₹]?\d[\d,.']*\s*(?:[$€£¥₹]|[A-Z]{3})?$")
 # "12 at 85 and tables": a line that ends in its price, then another thing (it was dropped).
 _ENDS_IN_PRICE = re.compile(
     r"(?:\bat|@|\bfor|[-:])\s*[$€£]?\s?\d[\d,.']*\s*(?:[$€£]|[A-Z]{3}|each|ea|apiece|per\s+\w+|/\w+)?\s*$"

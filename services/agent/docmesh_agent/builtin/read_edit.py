@@ -150,24 +150,58 @@ _EDIT_SPLIT = re.compile(
 def _apply_all(text: str, current: Invoice, today: dt.date, read: Reader | None = None) -> Change:
     """Apply one edit, or several joined by "and"/commas when each one is understood on its own.
     `read` reads what a part adds (read_request, or one that remembers its readings)."""
-    data = current.model_dump()
+    parts = [p for p in _EDIT_SPLIT.split(text) if p and p.strip(" ,.;")]
+    if len(parts) > 1 and any(_ANOTHER_OP.match(p.strip()) for p in parts[1:]):
+        # "add design 500 and remove the consulting": two changes, never one line that swallows
+        # the second (the consulting stayed, silently).
+        try:
+            return _apply_split(parts, current, today, read)
+        except (EditError, NeedPrice):
+            pass
     try:
-        return _apply_one(text, data, current, today, read)
+        return _apply_one(text, current.model_dump(), current, today, read)
     except (EditError, NeedPrice) as whole_error:
-        parts = [p for p in _EDIT_SPLIT.split(text) if p and p.strip(" ,.;")]
         if len(parts) < 2:
             raise
-        # The ops change `data` in place, so the split attempt starts again from the document.
-        data = current.model_dump()
-        changes: list[str] = []
-        for part in parts:
-            inv = Invoice.model_validate(data)
-            try:
-                data, part_changes = _apply_one(strip_edit_words(part), data, inv, today, read)
-            except (EditError, NeedPrice):
-                raise whole_error from None
-            changes.extend(part_changes)
-        return data, changes
+        try:
+            return _apply_split(parts, current, today, read)
+        except (EditError, NeedPrice):
+            raise whole_error from None
+
+
+# A change that is not an addition: said after "and", it is never part of what is added.
+_ANOTHER_OP = re.compile(
+    r"^(?:please\s+)?(?:remove|delete|drop|change|set|rename|update|switch|replace|increase|decrease|raise|lower|"
+    r"mark|get\s+rid|take\s+off)\b",
+    re.IGNORECASE,
+)
+
+
+_REMOVAL = re.compile(r"^(?:please\s+)?(?:remove|delete|drop|get\s+rid|take\s+off)\b", re.IGNORECASE)
+
+
+def _apply_split(parts: list[str], current: Invoice, today: dt.date, read: Reader | None) -> Change:
+    """The parts in the order said, else with the removals last ("remove the consulting and add
+    design 500": removing the only line first fails)."""
+    try:
+        return _apply_parts(parts, current, today, read)
+    except (EditError, NeedPrice):
+        removals_last = sorted(parts, key=lambda p: bool(_REMOVAL.match(p.strip())))
+        if removals_last == parts:
+            raise
+        return _apply_parts(removals_last, current, today, read)
+
+
+def _apply_parts(parts: list[str], current: Invoice, today: dt.date, read: Reader | None) -> Change:
+    """Each part applied in turn, from the document (the ops change `data` in place)."""
+    data = current.model_dump()
+    changes: list[str] = []
+    for part in parts:
+        data, part_changes = _apply_one(
+            strip_edit_words(part), data, Invoice.model_validate(data), today, read
+        )
+        changes.extend(part_changes)
+    return data, changes
 
 
 # A name that ends in an abbreviation keeps its full stop ("bill Acme Inc.").
