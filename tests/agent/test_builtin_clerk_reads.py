@@ -429,3 +429,31 @@ def test_for_the_month_and_a_thing_is_what_is_sold_not_the_buyer() -> None:
     result = interpret("Invoice for the March retainer, 2,000", None, today=TODAY)
     assert result.action == "question"
     assert "bill" in result.reply.lower()  # who, not what
+
+
+@pytest.mark.parametrize(
+    ("edit", "price"),
+    [("bump it to 110 an hour", Decimal(110)), ("raise it to 120/hr", Decimal(120))],
+)
+def test_bump_it_to_a_rate_changes_the_price(edit: str, price: Decimal) -> None:
+    edited = _edited(edit, _written("Invoice Acme for 10 hours consulting at 100"))
+    assert [i.unit_price for i in edited.line_items] == [price]
+
+
+def test_they_paid_an_amount_already_is_the_amount_paid() -> None:
+    edited = _edited("they paid 500 already", _written("Invoice Acme for 10 hours consulting at 100"))
+    assert edited.amount_paid == Decimal(500)
+    assert compute_totals(edited).total == Decimal("1000.00")
+
+
+@pytest.mark.parametrize(
+    ("message", "hours"),
+    [
+        ("Invoice Acme: 1 hr 30 min of tutoring at 40/hr", Decimal("1.5")),
+        ("Invoice Acme: tutoring 4 hrs 15 mins at 80/hr", Decimal("4.25")),
+        ("Invoice Acme: tutoring 2 hours and 45 minutes at 40 an hour", Decimal("2.75")),
+    ],
+)
+def test_hours_and_minutes_are_hours(message: str, hours: Decimal) -> None:
+    invoice = _written(message)
+    assert [i.quantity for i in invoice.line_items] == [hours]

@@ -23,7 +23,7 @@ from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, why
 from docmesh_agent.builtin.spelling import correct_keywords
 from docmesh_agent.builtin.translate import ENGLISH, detected_language, localize, to_english
-from docmesh_agent.builtin.words import KIND_WORDS, with_halves
+from docmesh_agent.builtin.words import KIND_WORDS, plain_counts
 from docmesh_common.model.invoice import Invoice
 
 __all__ = ["Interpretation", "interpret"]
@@ -69,10 +69,10 @@ def interpret(
         if after_remark is not None:
             return localize(generate(read_request(after_remark, today), today, replacing=True), language)
         result = _interpret(
-            with_halves(correct_keywords(to_english(message, language))),
+            plain_counts(correct_keywords(to_english(message, language))),
             current,
             today,
-            [with_halves(correct_keywords(to_english(h[:MAX_MESSAGE_CHARS], language))) for h in earlier],
+            [plain_counts(correct_keywords(to_english(h[:MAX_MESSAGE_CHARS], language))) for h in earlier],
         )
         return localize(result, language)
     except EditError as exc:

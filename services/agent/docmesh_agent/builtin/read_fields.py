@@ -105,7 +105,7 @@ _PAID = re.compile(
     # "pd w/ card": the short forms of "paid" and "with"; "she put down $500 via Zelle": a deposit.
     rf"^(?:(?:{_PAYER})\s+(?:has\s+|have\s+|already\s+)?)?(?:paid|pd\.?|put\s+down|left\s+a\s+deposit\s+of)\s*(?P<full>in\s+full)?\s*(?:an?\s+)?(?P<amt>{AMT})?"
     # "he paid a $50 deposit by card": what the amount was, then how it was paid.
-    r"(?:\s+(?:deposit|advance|down\s*payment|up\s*front|upfront))?"
+    r"(?:\s+(?:deposit|advance|down\s*payment|up\s*front|upfront|already))?"
     rf"(?:\s*(?:by|with|w/|via|using|in|on|through)\s*(?P<method>.+)|\s*(?P<method2>{_METHODS}))?$"
     # "per EC-Karte bezahlt" -> "per EC-Karte paid": the method, then "paid".
     rf"|^(?:(?:by|per|with|via|using)\s+)?(?P<method3>{_METHODS})\s+paid$",

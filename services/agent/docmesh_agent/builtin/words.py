@@ -179,12 +179,24 @@ MONTH_ABBREVIATIONS = r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
 _AND_A_HALF = re.compile(rf"\b(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\s+and\s+a\s+half\b", re.IGNORECASE)
 
 
-def with_halves(text: str) -> str:
-    """ "4 and a half hours" as "4.5 hours" (it was not read as a count at all)."""
+# "1 hr 30 min", "4 hours and 15 minutes": hours and a quarter, half or three quarters of one.
+_HOURS_AND_MINUTES = re.compile(
+    r"\b(?P<h>\d{1,3})\s*(?P<unit>h|hrs?|hours?)\s*(?:and\s+)?(?P<m>15|30|45)\s*(?:m|mins?|minutes?)\b",
+    re.IGNORECASE,
+)
+
+
+def plain_counts(text: str) -> str:
+    """ "4 and a half hours" as "4.5 hours", "1 hr 30 min" as "1.5 hr" (neither was read as a
+    count: the first was not understood, the second asked what its 30 is)."""
 
     def half(match: re.Match[str]) -> str:
         said = match.group("n").lower()
         whole = int(said) if said.isdigit() else NUMBER_WORDS.get(said)
         return f"{whole}.5" if isinstance(whole, int) else match.group(0)
 
-    return _AND_A_HALF.sub(half, text)
+    def hours(match: re.Match[str]) -> str:
+        fraction = {"15": ".25", "30": ".5", "45": ".75"}[match.group("m")]
+        return f"{match.group('h')}{fraction} {match.group('unit')}"
+
+    return _HOURS_AND_MINUTES.sub(hours, _AND_A_HALF.sub(half, text))

@@ -17,7 +17,8 @@ from docmesh_common.model.invoice import Invoice
 _PRICE_RE = re.compile(
     r"^(?:set|change|update|make|raise|lower|increase|decrease)\s+(?:the\s+)?(?P<ref3>(?:unit\s+|hourly\s+|daily\s+)?(?:price|rate))\s+(?:to\s+)?"
     r"(?P<amt3>[^a-z\s]*\d[\d,.']*(?:\s?[A-Z]{3})?\s*(?:/\s?[a-z]+|per\s+[a-z]+|an?\s+[a-z]+|each)?)$"
-    r"|^(?:make\s+it|it'?s|it\s+should\s+be|charge)\s+(?P<amt8>[^a-z\s]*\d[\d,.']*(?:\s?[A-Z]{3})?)\s*(?:each|per\s+[a-z]+|/\s?[a-z]+|an?\s+[a-z]+)$"
+    # ("bump it to 110 an hour", "raise it to 95 each": the rate, said with the verb)
+    r"|^(?:make\s+it|it'?s|it\s+should\s+be|charge|(?:bump|raise|lower|increase|decrease|drop)\s+it\s+to)\s+(?P<amt8>[^a-z\s]*\d[\d,.']*(?:\s?[A-Z]{3})?)\s*(?:each|per\s+[a-z]+|/\s?[a-z]+|an?\s+[a-z]+)$"
     r"|^(?:set|change|update|make|put|raise|lower|increase|decrease|bump)\s+(?:the\s+)?(?:unit\s+)?(?:price|rate|hourly\s+rate|cost|fee|amount)\s+(?:of|on|for)\s+(?P<ref>.+?)\s+(?:to|at)\s+(?P<amt>.+)$"
     r"|^(?:set|change|update|make|raise|lower|increase|decrease)\s+(?P<ref2>.+?)(?:'s)?\s+(?:unit\s+)?(?:price|rate|cost|fee)\s+(?:to\s+)?(?P<amt2>.+)$"
     # "chairs are 80 each", "the lamps were $40": a price said of the line (a bare "were 80" may
