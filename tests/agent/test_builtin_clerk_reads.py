@@ -457,3 +457,15 @@ def test_they_paid_an_amount_already_is_the_amount_paid() -> None:
 def test_hours_and_minutes_are_hours(message: str, hours: Decimal) -> None:
     invoice = _written(message)
     assert [i.quantity for i in invoice.line_items] == [hours]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Quote for Acme Corp: logo design 400; business cards 100, 10% discount",
+        "Invoice Acme Corp:\n- logo design 400\n- business cards 100, 10% discount",
+    ],
+)
+def test_a_discount_after_the_last_line_of_a_list_is_the_documents(message: str) -> None:
+    invoice = _written(message)
+    assert compute_totals(invoice).total == Decimal("450.00")

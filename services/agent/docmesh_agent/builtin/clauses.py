@@ -174,9 +174,11 @@ def split_clauses(text: str) -> list[str]:
     """Cut a message into clauses (see the module docstring)."""
     clauses: list[str] = []
     lines = re.split(r"[\n;]+", text)
-    priced_lines = sum(bool(re.search(r"\d", line)) for line in lines)
-    for line in lines:
-        if priced_lines > 1:
+    # Lines with an amount that is no percentage: the lines of the list (not "VAT 21%").
+    listed = [n for n, line in enumerate(lines) if _AMOUNT_NOT_PERCENT.search(line)]
+    for n, line in enumerate(lines):
+        if len(listed) > 1 and n in listed[:-1]:
+            # (after the last line, "..., 10% discount" may be said of the whole list: not read here)
             line = _discount_of_the_line(line)
         for sentence in re.split(_ABBREV + r"(?<=[A-Za-z%)\]\d])[.!?]+\s+(?=[A-Za-z$€£¥])", line):
             for part in re.split(r",(?=\s)|,(?=[^\d\s])", sentence):
@@ -185,6 +187,7 @@ def split_clauses(text: str) -> list[str]:
     return [c.strip() for c in clauses if c.strip(" .!?")]
 
 
+_AMOUNT_NOT_PERCENT = re.compile(r"\d(?![\d.,]*\s*%)")
 # "- label design: 12 h at 45/h, 15% off": a discount after the last comma of a line of a list.
 _DISCOUNT_ONLY = re.compile(
     rf"\s*(?:with\s+)?(?:an?\s+)?(?P<discount>{LINE_DISCOUNT})\s*\.?\s*", re.IGNORECASE
