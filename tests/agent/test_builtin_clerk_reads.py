@@ -469,3 +469,29 @@ def test_hours_and_minutes_are_hours(message: str, hours: Decimal) -> None:
 def test_a_discount_after_the_last_line_of_a_list_is_the_documents(message: str) -> None:
     invoice = _written(message)
     assert compute_totals(invoice).total == Decimal("450.00")
+
+
+def _conversation(*messages: str) -> Invoice | None:
+    current: Invoice | None = None
+    for index, message in enumerate(messages):
+        result = interpret(message, current, today=TODAY, history=list(messages[:index]))
+        current = result.invoice or current
+    return current
+
+
+def test_hours_answering_the_price_question_are_the_lines_count() -> None:
+    # "10 hours" was a line of its own, asked what it was for.
+    invoice = _conversation("Invoice Acme for consulting", "10 hours", "150 an hour")
+    assert invoice is not None
+    assert [(i.description, i.quantity, i.unit_price) for i in invoice.line_items] == [
+        ("Consulting", Decimal(10), Decimal(150))
+    ]
+
+
+@pytest.mark.parametrize("answer", ["2 at 45, paid cash", "2 x 45, paid cash"])
+def test_a_count_and_a_price_answering_the_price_question_are_the_lines(answer: str) -> None:
+    invoice = _conversation("receipt for Ken: guitar lessons", answer)
+    assert invoice is not None
+    assert [(i.description, i.quantity, i.unit_price) for i in invoice.line_items] == [
+        ("Guitar lessons", Decimal(2), Decimal(45))
+    ]

@@ -157,6 +157,25 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
             # "a 3-day video shoot" asked its price: "2,400 a day" is 3 days at 2,400.
             draft.items[index] = count_by_rate(replace(draft.items[index], unit=""), said.unit)
         new.items = [i for i in new.items if i is not said]
+    elif (
+        missing
+        and missing[0].endswith(".unit_price")
+        and len(new.items) == 1
+        and not new.items[0].description
+        and new.items[0].unit
+        and new.items[0].unit_price is None
+        and new.items[0].quantity > 1
+        and draft.items[line_of(missing[0])].quantity == 1
+        and not draft.items[line_of(missing[0])].unit
+    ):
+        # "consulting" asked its price: "10 hours" is how many (it was a line "10 hours" asked
+        # what it is for); the price is still asked.
+        index = line_of(missing[0])
+        draft = replace(draft, items=[*draft.items])
+        draft.items[index] = replace(
+            draft.items[index], quantity=new.items[0].quantity, unit=new.items[0].unit
+        )
+        new.items = []
     elif missing and missing[0].startswith("taxes.") and (rate := _RATE_RE.search(message)) is not None:
         # "plus VAT" asked "What rate of VAT ...?": "20%" is that tax's rate.
         new.set_tax(missing[0].removeprefix("taxes."), parse_number(rate.group("rate")))
@@ -208,8 +227,9 @@ def _bare_amounts(answer: Draft) -> str | None:
 def _counted_only(item: DraftItem) -> bool:
     """A line of an answer with a count, a unit and a price but no name: "6 hours at 25",
     "3,500 words at 0.10 per word"."""
+    # ("2 at 45", "3 x 250" answering the price of "guitar lessons": 2 of them at 45)
     return item.described_by_unit or (
-        not item.description and bool(item.unit) and item.unit_price is not None and item.quantity != 1
+        not item.description and item.unit_price is not None and item.quantity > 1
     )
 
 
