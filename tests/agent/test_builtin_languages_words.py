@@ -12,6 +12,7 @@ import pytest
 
 from docmesh_agent.builtin import interpret
 from docmesh_common.model.invoice import Invoice
+from docmesh_common.model.totals import compute_totals
 
 TODAY = dt.date(2026, 3, 12)  # a Thursday
 
@@ -485,3 +486,23 @@ def test_a_date_after_its_label_is_that_field_never_a_line(message: str, field: 
 def test_a_number_after_a_slash_is_never_grouped_with_the_price(message: str, price: Decimal) -> None:
     # "24/7 300 €" was read as 24 at "7 300": one line at 24, a wrong total.
     assert [line.unit_price for line in _doc(message).line_items] == [price]
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # The restated gross total was a line ("Soit", "19% MwSt") on top of the lines: 2,640 / 2,190.
+        ("Facture pour Agence Soleil : conception 1 000 € HT, TVA 20 %, soit 1 200 € TTC", Decimal("1200.00")),
+        ("Rechnung an Agentur Sonne: Webdesign 1.000 € netto zzgl. 19 % MwSt = 1.190 € brutto", Decimal("1190.00")),
+        ("Factura para Agencia Sol: diseño web 1.000 € + IVA 21 %, es decir 1.210 € con IVA", Decimal("1210.00")),
+    ],
+)
+def test_a_total_restated_with_its_tax_is_never_a_line(message: str, total: Decimal) -> None:
+    invoice = _doc(message)
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(1), Decimal(1000))]
+    assert compute_totals(invoice).total == total
+
+
+def test_a_restated_total_that_does_not_add_up_is_asked_about() -> None:
+    result = interpret("Facture pour Agence Soleil : conception 1 000 € HT, TVA 20 %, soit 1 300 € TTC", None, today=TODAY)
+    assert result.action == "question" and "1300" in result.reply

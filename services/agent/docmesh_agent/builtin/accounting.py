@@ -146,6 +146,11 @@ def _values(draft: Draft, today: dt.date) -> set[Decimal]:
         if item.discount is not None:
             values.update(v for v in (item.discount.percent, item.discount.amount) if v is not None)
     values.add(subtotal)
+    if draft.taxes:
+        # "1 000 € HT, TVA 20 %, soit 1 200 € TTC": the total with its tax, restated.
+        rate = sum((t.rate_percent for t in draft.taxes), Decimal(0))
+        for base in (subtotal, subtotal + (draft.shipping or 0)):
+            values.add((base * (100 + rate) / 100).quantize(Decimal("0.01")))
     for discount in [*draft.discounts, *(d.discount for d in draft.line_discounts)]:
         values.update(v for v in (discount.percent, discount.amount) if v is not None)
     values.update(t.rate_percent for t in draft.taxes)

@@ -47,6 +47,14 @@ GERMAN = Language(
         "sonntag": "Sunday",
     },
     rules=(
+        # "1.000 € netto zzgl. 19 % MwSt = 1.190 € brutto", "macht 1.190 €": the total restated, never
+        # a line (it was a line "19% MwSt" of 1.190 on top: a wrong total).
+        (
+            rf"(?:\s*=\s*|,?\s+(?:macht|ergibt|das\s+sind|also)\s+(?:insgesamt\s+)?)({_MONEY_MARKED})"
+            r"(?:\s*(?:brutto|inkl\.?\s*(?:mwst|ust)\.?|gesamt))?",
+            r", total \1",
+        ),
+        (rf"(?:,\s*|\s+)brutto\s*:?\s*({_MONEY_MARKED})|(?:,\s*)({_MONEY_MARKED})\s+brutto\b", r", total \1\2"),
         # ", pauschal 940 €", ", Pauschalpreis: 940 €": a flat price after its line, as English says it.
         (r"([,;]\s*)pauschal(?:preis|betrag|e)?\s*:?\s+(?=\d)", r"\1flat "),
         # "à 1.150 € inkl. Montage": what the price includes, said as English says it (the
