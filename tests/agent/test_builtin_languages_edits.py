@@ -11,6 +11,7 @@ import pytest
 
 from docmesh_agent.builtin import interpret
 from docmesh_common.model.invoice import Invoice
+from docmesh_common.model.totals import compute_totals
 
 TODAY = dt.date(2026, 3, 12)  # a Thursday
 
@@ -124,3 +125,58 @@ def test_a_german_count_on_the_next_line_is_not_joined_to_the_buyer() -> None:
     invoice = _doc("Rechnung an Möbel Süd\n6 Stühle à 85 €")
     assert invoice.buyer.name == "Möbel Süd"
     assert [(i.description, i.quantity) for i in invoice.line_items] == [("Stühle", Decimal(6))]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "answer"),
+    [
+        ("Factura: 10 horas de consultoría a 80 €", "a Hotel Mar"),
+        ("Facture : 10 heures de conseil à 80 €", "à l'Hotel Mar"),
+        ("Rechnung: 10 Stunden Beratung à 80 €", "an Hotel Mar"),
+    ],
+)
+def test_an_answer_naming_the_buyer_after_a_to_is_the_buyer(request_text: str, answer: str) -> None:
+    result = interpret(answer, None, today=TODAY, history=[request_text])
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == "Hotel Mar"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "answer", "total"),
+    [
+        ("Factura para Hotel Sol: 10 horas de consultoría", "80 € la hora", Decimal("800.00")),
+        ("Rechnung an Hotel Sonne: 10 Stunden Beratung", "80 € pro Stunde", Decimal("800.00")),
+        ("Facture pour Hôtel Soleil : 10 heures de conseil", "80 € de l'heure", Decimal("800.00")),
+        ("Factura para Hotel Sol: 3 días de montaje", "600 € el día", Decimal("1800.00")),
+        ("Facture pour Hôtel Soleil : 3 jours de montage", "600 € par jour", Decimal("1800.00")),
+    ],
+)
+def test_an_answer_with_its_rate_prices_the_line_asked(request_text: str, answer: str, total: Decimal) -> None:
+    result = interpret(answer, None, today=TODAY, history=[request_text])
+    assert result.invoice is not None, result.reply
+    assert compute_totals(result.invoice).total == total
+
+
+@pytest.mark.parametrize(
+    ("message", "method"),
+    [
+        ("Quittung für Frau Keller: Massage 90 CHF, bezahlt mit TWINT", "TWINT"),
+        ("Quittung für Frau Keller: Massage 90 CHF, per PayPal bezahlt", "PayPal"),
+    ],
+)
+def test_german_paid_with_any_method_is_the_payment(message: str, method: str) -> None:
+    invoice = _doc(message)
+    assert (invoice.payment_method, invoice.amount_paid) == (method, Decimal(90))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Facture pour Dépanneur Tremblay : 10 caisses à 24 $, 5 % de rabais, TPS 5 %, TVQ 9,975 %",
+        "Facture pour Dépanneur Tremblay : 10 caisses à 24 $, rabais de 5 %, TPS 5 %, TVQ 9,975 %",
+    ],
+)
+def test_a_quebec_rabais_is_a_discount(message: str) -> None:
+    invoice = _doc(message)
+    assert [d.percent for d in invoice.discounts] == [Decimal(5)]
+    assert invoice.currency_code == "CAD"

@@ -175,6 +175,9 @@ GERMAN = Language(
         # "…, EC-Karte" at the end of a receipt: how it was paid.
         (r"(?:^|(?<=,\s))(?:mit\s+|per\s+)?(?:ec-karte|girocard)\s*$", "paid by card"),
         (r"\bbezahlt\s+(?:mit|per)\s+(?:ec-)?karte", "paid by card"),
+        # "bezahlt mit TWINT", "per PayPal bezahlt": how it was paid, whatever the name.
+        (r"\bbezahlt\s+(?:mit|per|via|über)\s+", "paid by "),
+        (r"\b(?:mit|per|via|über)\s+([\w-]+)\s+bezahlt\b", r"paid by \1"),
         (r"\bbezahlt\s+bar", "paid cash"),
         (r"\bper\s+überweisung\s+bezahlt", "paid by bank transfer"),
         (r"\bbezahlt\b", "paid"),
@@ -227,6 +230,9 @@ GERMAN = Language(
         (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|den)\s*tag\b", r"at \1 per day"),
         (rf"(?:\bzu\s+je|\bfür\s+je|\bje|à|á|\ba)\s+({_MONEY})", r"at \1"),
         (rf"\bzu\s+({_MONEY})", r"at \1"),
+        # "80 € pro Stunde", "600 € pro Tag" (an answer with its rate): per hour, per day.
+        (rf"({_MONEY_MARKED})\s*(?:pro|/|die|je)\s*(?:stunde|std\.?)(?!\w)", r"\1 per hour"),
+        (rf"({_MONEY_MARKED})\s*(?:pro|/|den|je)\s*tag\b", r"\1 per day"),
         # "25 Stk. Dachlatten", "25 Stück Latten": pieces, the count's unit.
         (r"(\d)\s*(?:stk\.?|stück)(?=\s|$)", r"\1 pcs"),
         # "20 Kartons Papier", "5 Stunden Beratung": the quantity, its unit and "of" the description.

@@ -276,6 +276,9 @@ SPANISH = Language(
         (rf"\b(?:a|por)\s+({_MONEY})\s*(?:la|por|/)\s*hora\b", r"at \1 per hour"),
         (rf"\b(?:a|por)\s+({_MONEY})\s*(?:el|por|/)\s*d[ií]a\b", r"at \1 per day"),
         (rf"({_MONEY})\s*/\s*hora\b", r"\1 per hour"),
+        # "80 € la hora", "600 € el día" (an answer with its rate): per hour, per day.
+        (rf"({_MONEY_MARKED})\s*(?:la|por|cada)\s+hora\b", r"\1 per hour"),
+        (rf"({_MONEY_MARKED})\s*(?:el|por|al|cada)\s+d[ií]a\b", r"\1 per day"),
         # "a 45 € cada una", "por 80,50 € c/u", "por 1.200 € la unidad": the price of each (with
         # "por" and no "each" it stays "for": the total for all of them).
         (
@@ -312,6 +315,8 @@ SPANISH = Language(
             r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+por\s+",
             r"\1: ",
         ),
+        # An answer naming the buyer: "a Hotel Sol", "para Hotel Sol".
+        (r"^\s*(?:a|al|para)\s+(?=(?-i:[A-ZÁÉÍÓÚÑ]))", "to "),
         (r"\bpara\b", "for"),
         (
             r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+al?\s+",

@@ -244,13 +244,14 @@ FRENCH = Language(
         (r"\bplafonnée?\s+à\b", "cap at"),
         # Discounts, taxes, shipping, exempt lines.
         # "remise de 1 jour": time off, asked about (never a discount of 1).
-        (r"\b(?:avec\s+)?(?:une\s+)?remise\s+d['’]?(?:e\s+)?(\d+)\s+jours?\b", r"with \1 days off"),
+        (r"\b(?:avec\s+)?(?:une\s+)?(?:remise|rabais|réduction)\s+d['’]?(?:e\s+)?(\d+)\s+jours?\b", r"with \1 days off"),
         (r"\b(?:avec\s+)?(\d+)\s+jours?\s+(?:offerts?|gratuits?)\b", r"with \1 days off"),
-        (rf"\bavec\s+(?:une\s+)?remise\s+de\s+({_N}%|{_MONEY_MARKED})", r"with \1 off"),
-        (rf"\bremise\s+de\s+({_N}%|{_MONEY_MARKED})", r"\1 discount"),
-        (rf"\b({_N})%\s+de\s+remise", r"\1% discount"),
+        # "remise", "rabais" (Québec), "réduction": a discount.
+        (rf"\bavec\s+(?:une?\s+)?(?:remise|rabais|réduction)\s+de\s+({_N}%|{_MONEY_MARKED})", r"with \1 off"),
+        (rf"\b(?:remise|rabais|réduction)\s+de\s+({_N}%|{_MONEY_MARKED})", r"\1 discount"),
+        (rf"\b({_N})%\s+de\s+(?:remise|rabais|réduction)", r"\1% discount"),
         # "(remise 10 %)", "(remise : 10 %)": a discount said of its line.
-        (rf"\bremise\s*:?\s+({_N}%)", r"\1 discount"),
+        (rf"\b(?:remise|rabais|réduction)\s*:?\s+({_N}%)", r"\1 discount"),
         # "850 € ou 990 € avec ...": two prices, one or the other (asked, never added up).
         (r"(\d(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?)\s+ou\s+(?=\d)", r"\1 or "),
         (r"\((?:(?:exonérée?s?|exemptes?)\s+de|sans)\s+tva\)", "(tax-exempt)"),
@@ -278,6 +279,9 @@ FRENCH = Language(
         (rf"\bà\s+({_MONEY})\s*(?:le\s+jour|par\s+jour|/\s*jour)\b", r"at \1 per day"),
         (rf"\bà\s+({_MONEY})\s*(?:l['’]unité|pièce|chacune?|par\s+unité)", r"at \1 each"),
         (rf"\bà\s+({_MONEY})", r"at \1"),
+        # "80 € de l'heure", "600 € par jour" (an answer with its rate): per hour, per day.
+        (rf"({_MONEY_MARKED})\s*(?:de\s+l['’]heure|l['’]heure|par\s+heure|/\s*h(?:eure)?)(?!\w)", r"\1 per hour"),
+        (rf"({_MONEY_MARKED})\s*(?:par\s+jour|le\s+jour|/\s*jour)\b", r"\1 per day"),
         # "4 pneus de 80 €": a count of things priced each (the "de" stayed in the description).
         (rf"\b(\d+\s+[^\W\d_]+)\s+de\s+((?:\$\s?)?{_MONEY_MARKED})(?!\s*(?:de\s+(?:descuento|remise)|discount|off)\b)", r"\1 at \2"),
         # "1 250 € de conseil": an amount "of" what is sold.
@@ -303,6 +307,8 @@ FRENCH = Language(
             r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+à\s+",
             r"\1 to ",
         ),
+        # An answer naming the buyer: "à Hôtel Soleil", "à l'Hôtel Soleil".
+        (r"^\s*(?:à|a)\s+(?:l['’]\s*)?(?=(?-i:[A-ZÀÂÉÈÊÎÔÛÇ]))", "to "),
         (r"\bpour\s+(?:(?:la|le|les)\s+|l['’]\s*)", "for "),
         (r"\bpour\b", "for"),
         (r"\bet\b", "and"),
