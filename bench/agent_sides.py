@@ -239,7 +239,9 @@ def redis_server_pid() -> int | None:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if command.startswith("redis-server") and f":{port}" in command:
+        # Its title is "<binary> <host>:<port>"; a server started by its full path has the path.
+        words = command.split()
+        if words and Path(words[0]).name == "redis-server" and any(w.endswith(f":{port}") for w in words[1:]):
             return int(entry.name)
     return None
 
