@@ -79,8 +79,11 @@ def rewrite_layout(text: str) -> str:
     text = _WEEKDAY_COMMA_DATE.sub(r"\1 ", text)
     text = _BRACKETED_ADDRESS_RE.sub(r"\g<name>, \g<address>: ", text)
     text = _LABELLED_ITEM_RE.sub(r"\g<desc> \g<amt>", text)
-    text = _DASH_BEFORE_EXEMPT.sub(" ", text)
-    text = _DASH_BEFORE_TAX.sub(", ", text)
+    low = text.lower()
+    if "exempt" in low or "free" in low:
+        text = _DASH_BEFORE_EXEMPT.sub(" ", text)
+    if "%" in text:
+        text = _DASH_BEFORE_TAX.sub(", ", text)
     return _CSV_ITEM_RE.sub(_csv_item, text)
 
 
@@ -175,7 +178,8 @@ def split_clauses(text: str) -> list[str]:
     clauses: list[str] = []
     lines = re.split(r"[\n;]+", text)
     # Lines with an amount that is no percentage: the lines of the list (not "VAT 21%").
-    listed = [n for n, line in enumerate(lines) if _AMOUNT_NOT_PERCENT.search(line)]
+    said_off = "off" in text or "discount" in text.lower()  # (the common case: no discount said)
+    listed = [n for n, line in enumerate(lines) if said_off and _AMOUNT_NOT_PERCENT.search(line)]
     for n, line in enumerate(lines):
         if len(listed) > 1 and n in listed[:-1]:
             # (after the last line, "..., 10% discount" may be said of the whole list: not read here)

@@ -150,7 +150,7 @@ _EDIT_SPLIT = re.compile(
 def _apply_all(text: str, current: Invoice, today: dt.date, read: Reader | None = None) -> Change:
     """Apply one edit, or several joined by "and"/commas when each one is understood on its own.
     `read` reads what a part adds (read_request, or one that remembers its readings)."""
-    parts = [p for p in _EDIT_SPLIT.split(text) if p and p.strip(" ,.;")]
+    parts = [p for p in _EDIT_SPLIT.split(text) if p and p.strip(" ,.;")] if _JOINED.search(text) else [text]
     if len(parts) > 1 and any(_ANOTHER_OP.match(p.strip()) for p in parts[1:]):
         # "add design 500 and remove the consulting": two changes, never one line that swallows
         # the second (the consulting stayed, silently).
@@ -169,6 +169,7 @@ def _apply_all(text: str, current: Invoice, today: dt.date, read: Reader | None 
             raise whole_error from None
 
 
+_JOINED = re.compile(r"[,;\n]|\.\s|\s(?:and|then|also|plus)\s", re.IGNORECASE)
 # A change that is not an addition: said after "and", it is never part of what is added.
 _ANOTHER_OP = re.compile(
     r"^(?:please\s+)?(?:remove|delete|drop|change|set|rename|update|switch|replace|increase|decrease|raise|lower|"

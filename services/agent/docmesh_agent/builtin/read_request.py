@@ -503,7 +503,7 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         return None
     if read_fields(r, rest, party_before):
         return None
-    reason = _REASON_SO.match(rest)
+    reason = _REASON_SO.match(rest) if " so " in rest.lower() else None
     if reason and read_fields(r, reason.group("said"), None):
         return None  # "they're repeat customers so 5 percent off the cabinets only": why, then what
     discounted = _LINE_DISCOUNT_TAIL.search(rest)
@@ -539,7 +539,7 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         if item is not None and (item.description or item.unit_price is not None):
             item.tax_exempt = True
             return item
-    paid = PAID_GLUED.search(rest)
+    paid = PAID_GLUED.search(rest) if "p" in rest.lower() else None
     if paid and not PAID_BEFORE.search(rest) and read_fields(r, rest[paid.end() :], None):
         rest = rest[: paid.start()]  # "oil change 65 paid cash": the line, then how it was paid
     # "an audit at $2,500 due 2026-12-01", "support at 75 for the period March 1-15": a date

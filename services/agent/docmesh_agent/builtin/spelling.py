@@ -135,7 +135,8 @@ def correct_keywords(text: str) -> str:
 
     text = _ABBREVIATED_KIND.sub(lambda m: _KIND_ABBREVIATIONS[m.group(1).lower()], text, count=1)
     text = _FIRST_WORD.sub(_kind_first, text, count=1)
-    text = _PAID_HOW.sub(_method_after_paid, text)
+    if "paid" in text.lower():
+        text = _PAID_HOW.sub(_method_after_paid, text)
     return _PURCHASE_ORDER.sub(_order_after_purchase, _WORD.sub(fix, text))
 
 

@@ -199,4 +199,7 @@ def plain_counts(text: str) -> str:
         fraction = {"15": ".25", "30": ".5", "45": ".75"}[match.group("m")]
         return f"{match.group('h')}{fraction} {match.group('unit')}"
 
-    return _HOURS_AND_MINUTES.sub(hours, _AND_A_HALF.sub(half, text))
+    low = text.lower()
+    if "half" in low:
+        text = _AND_A_HALF.sub(half, text)
+    return _HOURS_AND_MINUTES.sub(hours, text)
