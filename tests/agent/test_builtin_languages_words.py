@@ -506,3 +506,35 @@ def test_a_total_restated_with_its_tax_is_never_a_line(message: str, total: Deci
 def test_a_restated_total_that_does_not_add_up_is_asked_about() -> None:
     result = interpret("Facture pour Agence Soleil : conception 1 000 € HT, TVA 20 %, soit 1 300 € TTC", None, today=TODAY)
     assert result.action == "question" and "1300" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("message", "unit"),
+    [
+        ("Factura para Hotel Sol: 10 hroas de limpieza a 20 €", "horas"),
+        ("Factura para Hotel Sol: 10 diass de limpieza a 20 €", "días"),
+        ("Rechnung an Hotel Sonne: 10 Stunen Reinigung à 20 €", "Stunden"),
+        ("Facture pour Hôtel Soleil : 10 heurs de ménage à 20 €", "heures"),
+    ],
+)
+def test_a_slip_in_the_unit_after_a_count_is_the_unit(message: str, unit: str) -> None:
+    line = _doc(message).line_items[0]
+    assert (line.quantity, line.unit, line.unit_price) == (Decimal(10), unit, Decimal(20))
+
+
+def test_a_word_a_letter_away_from_a_unit_stays_itself() -> None:
+    # "hojas" (sheets) is a word, not a slip of "horas".
+    line = _doc("Factura para Hotel Sol: 10 hojas a 0,10 €").line_items[0]
+    assert (line.description, line.unit) == ("Hojas", "")
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("Orden de compar para Hotel Sol: 10 cajas a 30 €", "purchase_order"),
+        ("Bon de comande pour Hôtel Soleil : 10 cartons à 30 €", "purchase_order"),
+    ],
+)
+def test_a_slip_in_a_kind_said_in_several_words_is_the_kind(message: str, kind: str) -> None:
+    invoice = _doc(message)
+    assert (invoice.kind.value, [i.quantity for i in invoice.line_items]) == (kind, [Decimal(10)])

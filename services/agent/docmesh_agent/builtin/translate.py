@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import unicodedata
 from decimal import Decimal
 
 from babel.dates import get_month_names
@@ -74,6 +75,7 @@ def to_english(text: str, code: str) -> str:
         return text
     text, note = _take_note(text)
     text = _correct_kind(text, lang)
+    text = _correct_units(text, lang)
     text = alpha2digit(text, code, threshold=2)
     text = _english_numbers(text)
     text = _english_dates(text, lang)
@@ -137,7 +139,13 @@ _NUMBER_AFTER_BUYER = re.compile(
 
 
 def _correct_kind(text: str, lang: Language) -> str:
-    """ "Factrua para ..." → "Factura para ...": a slip in the leading kind word."""
+    """ "Factrua para ..." → "Factura para ...": a slip in the leading kind word (or in the last
+    word of a kind said in several: "Bon de comande")."""
+    for phrase in lang.kind_phrases:
+        *lead, last = phrase.split()
+        said = re.match(rf"\s*{' '.join(lead)}\s+([^\W\d_]+)", text, re.IGNORECASE)
+        if said and said.group(1).lower() in _slips(last):
+            return text[: said.start(1)] + last + text[said.end(1) :]
     match = _WORD_RE.match(text.lstrip())
     if match is None:
         return text
@@ -146,6 +154,42 @@ def _correct_kind(text: str, lang: Language) -> str:
         return text
     lead = len(text) - len(text.lstrip())
     return text[:lead] + kind.capitalize() + text[lead + match.end() :]
+
+
+def _slips(word: str) -> set[str]:
+    """The ways `word` is typed one careful slip away: two letters swapped, one left out or one
+    doubled ("hroas", "Stunen", "heurs", "comande"). A letter typed for another is not one: "hojas"
+    is a word of its own, not "horas"."""
+    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    dropped = {word[:i] + word[i + 1 :] for i in range(len(word))} if len(word) >= 5 else set()
+    doubled = {word[: i + 1] + word[i] + word[i + 1 :] for i in range(len(word))}
+    return (swapped | dropped | doubled) - {word}
+
+
+@functools.lru_cache(maxsize=8)
+def _unit_slips(code: str) -> dict[str, str]:
+    """A slip of one of the language's unit words (its units table) → that word."""
+    words = {w.lower() for names in LANGUAGES[code].units.values() for w in names}
+    slips = {slip: word for word in words if len(word) >= 4 for slip in _slips(word) if slip not in words}
+    for word in words:  # typed without its accent, and a slip of that ("dias", "diass")
+        plain = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+        if plain != word and plain not in words:
+            slips.update({plain: word, **{s: word for s in _slips(plain) if s not in words and len(plain) >= 4}})
+    return slips
+
+
+def _correct_units(text: str, lang: Language) -> str:
+    """ "10 hroas de limpieza" → "10 horas de limpieza": a slip in the unit word after a count."""
+    slips = _unit_slips(lang.code)
+
+    def corrected(match: re.Match[str]) -> str:
+        word = match.group(2)
+        fixed = slips.get(word.lower())
+        if fixed is None:
+            return match.group(0)
+        return match.group(1) + (fixed.capitalize() if word[0].isupper() else fixed)
+
+    return re.sub(r"(\d\s*)([^\W\d_]{4,})", corrected, text)
 
 
 # Words a large count is said in: "5 200 mots", "2 500 Stück" (space-grouped, like an amount).

@@ -18,6 +18,7 @@ SPANISH = Language(
         "una exenta exento añade agrega cambia elimina quita línea semana que viene hasta válido".split()
     ),
     kind_words=("factura", "presupuesto", "recibo", "pedido", "cotización"),
+    kind_phrases=("orden de compra",),
     months={
         "enero": 1,
         "febrero": 2,

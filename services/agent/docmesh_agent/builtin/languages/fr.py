@@ -19,6 +19,7 @@ FRENCH = Language(
         "l'heure l'unité un une au avant régler".split()
     ),
     kind_words=("facture", "devis", "reçu", "recu"),
+    kind_phrases=("bon de commande",),
     months={
         "janvier": 1,
         "février": 2,
