@@ -180,3 +180,31 @@ def test_a_quebec_rabais_is_a_discount(message: str) -> None:
     invoice = _doc(message)
     assert [d.percent for d in invoice.discounts] == [Decimal(5)]
     assert invoice.currency_code == "CAD"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "edit"),
+    [
+        ("Invoice Sur: 5 hours of assembly at 30, 6 chairs at 85", "it was 7 hours, not 5"),
+        ("Factura para Muebles Sur: 5 horas de montaje a 30 €, 6 sillas a 85 €", "eran 7 horas, no 5"),
+        ("Rechnung an Möbel Süd: 5 Stunden Montage à 30 €, 6 Stühle à 85 €", "es waren 7 Stunden, nicht 5"),
+        ("Facture pour Meubles Sud : 5 heures de montage à 30 €, 6 chaises à 85 €", "c'était 7 heures, pas 5"),
+    ],
+)
+def test_it_was_n_hours_changes_the_one_line_counted_in_hours(request_text: str, edit: str) -> None:
+    result = interpret(edit, _doc(request_text), today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [i.quantity for i in result.invoice.line_items] == [Decimal(7), Decimal(6)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "said"),
+    [
+        ("es", "10 % de descuento en las sillas", "10% de descuento en la línea 1 (Sillas)"),
+        ("de", "10 % Rabatt auf die Stühle", "10% Rabatt auf Position 1 (Stühle)"),
+        ("fr", "10 % de remise sur les chaises", "remise de 10% sur la ligne 1 (Chaises)"),
+    ],
+)
+def test_a_line_discount_is_said_in_the_language(lang: str, message: str, said: str) -> None:
+    _, reply = _edit(lang, message)
+    assert said in reply

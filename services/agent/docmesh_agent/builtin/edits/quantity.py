@@ -154,7 +154,9 @@ def op_quantity(text: str, data: dict[str, Any], current: Invoice, today: dt.dat
             return None
     if qty <= 0:
         raise EditError("A quantity must be more than zero; to drop a line say “remove item 2”.")
-    index = line_index(ref, data)
+    counted = _lines_counted_in(groups["unit5"], data) if groups["unit5"] and not groups["ref5"] else []
+    # "it was 7 hours, not 5" with two lines: the one line counted in hours (it asked which line).
+    index = counted[0] if len(counted) == 1 else line_index(ref, data)
     item = data["line_items"][index]
     old = Decimal(item["quantity"])
     item["quantity"] = qty

@@ -470,6 +470,8 @@ GERMAN = Language(
         (r"\bcurrency (\S+) → (\S+) \(amounts kept as written, not converted\)", r"Währung \1 → \2 (Beträge unverändert, nicht umgerechnet)"),
         (r"\bbuyer (.+?) → (.+?)\. ", r"Kunde \1 → \2. "),
         (r"\bnote: ", "Notiz: "),
+        (r"^Which line\? Say “item 2” or part of its description\.", "Welche Position? Sagen Sie „Position 2“ oder einen Teil der Beschreibung."),
+        (r"\b(\S+) off line (\d+) \((.+?)\)", r"\1 Rabatt auf Position \2 (\3)"),
         (r"^Done: ", "Erledigt: "),
         (r"New total: ", "Neue Summe: "),
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Fällig am \2."),

@@ -470,6 +470,8 @@ SPANISH = Language(
         (r"\bcurrency (\S+) → (\S+) \(amounts kept as written, not converted\)", r"moneda \1 → \2 (importes tal cual, sin convertir)"),
         (r"\bbuyer (.+?) → (.+?)\. ", r"cliente \1 → \2. "),
         (r"\bnote: ", "nota: "),
+        (r"^Which line\? Say “item 2” or part of its description\.", "¿Qué línea? Di «línea 2» o parte de su descripción."),
+        (r"\b(\S+) off line (\d+) \((.+?)\)", r"\1 de descuento en la línea \2 (\3)"),
         (r"^Done: ", "Hecho: "),
         (r"New total: ", "Nuevo total: "),
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Vence el \2."),

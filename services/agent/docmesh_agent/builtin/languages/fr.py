@@ -449,6 +449,8 @@ FRENCH = Language(
         (r"\bcurrency (\S+) → (\S+) \(amounts kept as written, not converted\)", r"devise \1 → \2 (montants inchangés, non convertis)"),
         (r"\bbuyer (.+?) → (.+?)\. ", r"client \1 → \2. "),
         (r"\bnote: ", "note : "),
+        (r"^Which line\? Say “item 2” or part of its description\.", "Quelle ligne ? Dites « ligne 2 » ou une partie de sa description."),
+        (r"\b(\S+) off line (\d+) \((.+?)\)", r"remise de \1 sur la ligne \2 (\3)"),
         (r"^Done: ", "C'est fait : "),
         (r"New total: ", "Nouveau total : "),
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Échéance le \2."),
