@@ -495,3 +495,30 @@ def test_a_count_and_a_price_answering_the_price_question_are_the_lines(answer: 
     assert [(i.description, i.quantity, i.unit_price) for i in invoice.line_items] == [
         ("Guitar lessons", Decimal(2), Decimal(45))
     ]
+
+
+def test_the_parts_of_a_jobs_cost_answering_its_price_are_its_lines() -> None:
+    # It was the clutch job at 410 and a line "Labour".
+    invoice = _conversation("Invoice Paul Grant for the clutch job", "parts 410, labour 3 hrs at 80")
+    assert invoice is not None
+    assert [(i.description, i.quantity) for i in invoice.line_items] == [("Parts", 1), ("Labour", 3)]
+
+
+def test_lines_named_together_lose_their_articles_when_priced_apart() -> None:
+    invoice = _conversation(
+        "Invoice Tidewater Marina for the hull cleaning and the bottom paint",
+        "hull cleaning 380, paint 2 gallons at 95",
+    )
+    assert invoice is not None
+    assert [i.description for i in invoice.line_items] == ["Hull cleaning", "Bottom paint"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "method"),
+    [("rotation 40 alignment 89.95 he paid by debit", "Debit"), ("rotation 40 alignment 89.95", "")],
+)
+def test_prices_named_one_after_the_other_in_an_answer_price_each_line(answer: str, method: str) -> None:
+    invoice = _conversation("receipt for Omar Haddad, tire rotation and alignment", answer)
+    assert invoice is not None
+    assert [i.unit_price for i in invoice.line_items] == [Decimal(40), Decimal("89.95")]
+    assert invoice.payment_method == method

@@ -23,6 +23,7 @@ from docmesh_agent.builtin.money import parse_number
 from docmesh_agent.builtin.read_parties import LEAD_RE
 from docmesh_agent.builtin.read_request import give_buyer_email, read_request
 from docmesh_agent.builtin.replies import ask_for, created, why
+from docmesh_agent.builtin.words import UNIT_RE
 from docmesh_common.model.invoice import DocumentKind, Invoice, Party
 from docmesh_common.model.totals import compute_totals
 
@@ -32,6 +33,14 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
 
     An answer of several facts ("Hooli, 1200" to "Who should I bill?" about an unpriced line) is
     also read fact by fact; that reading wins when it leaves less to ask."""
+    if (
+        draft is not None
+        and "," not in message
+        and draft.missing()[:1]
+        and draft.missing()[0].endswith(".unit_price")
+    ):
+        # "rotation 40 alignment 89.95": an answer naming prices one after the other, unjoined.
+        message = _NAMED_PRICE_THEN_NAME.sub(r"\g<0>,", message)
     whole = _fold_one(draft, message, today)
     if draft is not None and draft.said_numbers:
         missing = draft.missing()
@@ -52,6 +61,11 @@ def fold(draft: Draft | None, message: str, today: dt.date) -> Draft:
 
 
 _FACTS_RE = re.compile(r"\s*[,;]\s+")
+_NAMED_PRICE_THEN_NAME = re.compile(
+    rf"(?<![\w.,])[A-Za-z][\w'-]*\s+[$€£]?\d[\d,]*(?:\.\d+)?(?=\s+(?!(?:at|x|for|each|per|an?|of|in|on|and|plus|"
+    rf"{UNIT_RE})\b)[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*)?\s+[$€£]?\d)",
+    re.IGNORECASE,
+)
 # "8 of them at 22.50 each": a count of the thing asked about, named by a pronoun.
 _COUNT_OF_THEM = re.compile(r"^\s*(?P<n>\d+(?:[.,]\d+)?)\s+of\s+(?:them|those|these)\b", re.IGNORECASE)
 
@@ -186,6 +200,12 @@ def _fold_one(draft: Draft | None, message: str, today: dt.date) -> Draft:
         draft = _prices_by_name(draft, new) or draft
         new.items = []
         new.unknown = []
+    elif missing and _parts_of_the_asked_line(draft, new, missing[0]):
+        # "the clutch job" asked its price: "parts 410, labour 3 hrs at 80" are its lines (it was
+        # the job at 410 and a line "Labour").
+        index = line_of(missing[0])
+        draft = replace(draft, items=[*draft.items[:index], *new.items, *draft.items[index + 1 :]])
+        new.items = []
     elif missing and _prices_the_asked_line(draft, new, missing[0]):
         # "wedding photography" asked "What is the price ...?": "full day 2,800 plus an album at
         # 450", "6 cartridges at 64.90": the answer's first priced line is the line asked about
@@ -230,6 +250,28 @@ def _counted_only(item: DraftItem) -> bool:
     # ("2 at 45", "3 x 250" answering the price of "guitar lessons": 2 of them at 45)
     return item.described_by_unit or (
         not item.description and item.unit_price is not None and item.quantity > 1
+    )
+
+
+# What a job's price is made of: said as the answer about the job, they are its lines.
+_COST_PARTS = re.compile(
+    r"(?:the\s+)?(?:parts?|labou?r|materials?|supplies|travel|call-?out(?:\s+fee)?|mileage|disposal|fees?|"
+    r"hardware|equipment|time)",
+    re.IGNORECASE,
+)
+
+
+def _parts_of_the_asked_line(draft: Draft, answer: Draft, missing: str) -> bool:
+    """The answer prices two or more lines, each a part of a job's cost ("parts", "labour"), and
+    the one unpriced line asked about is the job."""
+    if not (missing.startswith("line_items[") and missing.endswith(".unit_price")) or answer.buyer:
+        return False
+    target = draft.items[line_of(missing)]
+    return (
+        len(answer.items) >= 2
+        and target.quantity == 1
+        and sum(item.unit_price is None for item in draft.items) == 1
+        and all(i.unit_price is not None and _COST_PARTS.fullmatch(i.description) for i in answer.items)
     )
 
 
@@ -302,7 +344,9 @@ def _split_named_together(draft: Draft, answer: Draft) -> Draft:
     for item in draft.items:
         parts = [p for p in _JOINED_RE.split(item.description) if p.strip()]
         if item.unit_price is None and item.quantity == 1 and len(parts) > 1:
-            items.extend(replace(item, description=capitalised(p.strip())) for p in parts)
+            # ("the hull cleaning and the bottom paint": each without its article)
+            named = (re.sub(r"^(?:the|a|an)\s+", "", p.strip(), flags=re.IGNORECASE) for p in parts)
+            items.extend(replace(item, description=capitalised(n)) for n in named)
         else:
             items.append(item)
     return replace(draft, items=items)

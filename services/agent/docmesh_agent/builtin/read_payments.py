@@ -59,7 +59,9 @@ def not_a_charge(r: Reading, clause: str) -> bool:
 
 
 # "oil change 65 paid cash": "paid" and how, without an amount, right after a line's price.
-PAID_GLUED = re.compile(r"(?<=\d)\s+(?=(?:paid|pd\.?)\s+(?!.*\d)[A-Za-z][^,;]*$)", re.IGNORECASE)
+PAID_GLUED = re.compile(
+    r"(?<=\d)\s+(?=(?:(?:he|she|they|we)\s+)?(?:paid|pd\.?)\s+(?!.*\d)[A-Za-z][^,;]*$)", re.IGNORECASE
+)
 _PAID_WITH = re.compile(
     r"\b(?:paid|received)\s+(?:by|with|via|using|in)\s+(?P<method>[^\d,;]+)$", re.IGNORECASE
 )
