@@ -208,3 +208,22 @@ def test_it_was_n_hours_changes_the_one_line_counted_in_hours(request_text: str,
 def test_a_line_discount_is_said_in_the_language(lang: str, message: str, said: str) -> None:
     _, reply = _edit(lang, message)
     assert said in reply
+
+
+@pytest.mark.parametrize(
+    ("lang", "undo", "said"),
+    [("es", "deshaz", "Deshecho"), ("de", "rückgängig", "Rückgängig gemacht"), ("fr", "annule", "Annulé")],
+)
+def test_undo_is_said_in_the_language(lang: str, undo: str, said: str) -> None:
+    result = interpret(undo, _doc(_REQUESTS[lang]), today=TODAY, history=[_REQUESTS[lang]])
+    assert result.action == "undo" and result.reply.startswith(said)
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("es", "No he entendido qué cambiar"), ("de", "Ich habe nicht verstanden"), ("fr", "Je n'ai pas compris")],
+)
+def test_an_edit_not_understood_is_said_in_the_language_with_examples_in_it(lang: str, said: str) -> None:
+    result = interpret("xyzzy plugh", _doc(_REQUESTS[lang]), today=TODAY)
+    assert result.action == "question" and result.reply.startswith(said)
+    assert "add 2 hours" not in result.reply  # the English examples are gone

@@ -472,6 +472,13 @@ GERMAN = Language(
         (r"\bnote: ", "Notiz: "),
         (r"^Which line\? Say “item 2” or part of its description\.", "Welche Position? Sagen Sie „Position 2“ oder einen Teil der Beschreibung."),
         (r"\b(\S+) off line (\d+) \((.+?)\)", r"\1 Rabatt auf Position \2 (\3)"),
+        (
+            r"^I didn't understand how to change the [\w ]+? from “(.+?)”\. I understand edits like .*$",
+            r"Ich habe nicht verstanden, was sich mit „\1“ ändern soll. Ich verstehe Änderungen wie „füge 2 Stunden "
+            r"Beratung à 80 € hinzu“, „entferne Position 2“, „setze die MwSt auf 7 %“, „ändere die Stühle auf 4“, "
+            r"„fällig in 30 Tagen“ oder „rückgängig“.",
+        ),
+        (r"^Undone: back to the previous version\.", "Rückgängig gemacht: wieder die vorige Fassung."),
         (r"^Done: ", "Erledigt: "),
         (r"New total: ", "Neue Summe: "),
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Fällig am \2."),

@@ -472,6 +472,12 @@ SPANISH = Language(
         (r"\bnote: ", "nota: "),
         (r"^Which line\? Say “item 2” or part of its description\.", "¿Qué línea? Di «línea 2» o parte de su descripción."),
         (r"\b(\S+) off line (\d+) \((.+?)\)", r"\1 de descuento en la línea \2 (\3)"),
+        (
+            r"^I didn't understand how to change the [\w ]+? from “(.+?)”\. I understand edits like .*$",
+            r"No he entendido qué cambiar con «\1». Entiendo cambios como «añade 2 horas de consultoría a 80 €», "
+            r"«elimina la línea 2», «pon el IVA al 10 %», «cambia las sillas a 4», «vence en 30 días» o «deshaz».",
+        ),
+        (r"^Undone: back to the previous version\.", "Deshecho: vuelvo a la versión anterior."),
         (r"^Done: ", "Hecho: "),
         (r"New total: ", "Nuevo total: "),
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Vence el \2."),

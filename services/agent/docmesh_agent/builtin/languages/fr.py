@@ -451,6 +451,13 @@ FRENCH = Language(
         (r"\bnote: ", "note : "),
         (r"^Which line\? Say “item 2” or part of its description\.", "Quelle ligne ? Dites « ligne 2 » ou une partie de sa description."),
         (r"\b(\S+) off line (\d+) \((.+?)\)", r"remise de \1 sur la ligne \2 (\3)"),
+        (
+            r"^I didn't understand how to change the [\w ]+? from “(.+?)”\. I understand edits like .*$",
+            r"Je n'ai pas compris quoi changer avec « \1 ». Je comprends des modifications comme « ajoute 2 heures "
+            r"de conseil à 80 € », « supprime la ligne 2 », « mets la TVA à 10 % », « passe les chaises à 4 », "
+            r"« échéance dans 30 jours » ou « annule ».",
+        ),
+        (r"^Undone: back to the previous version\.", "Annulé : retour à la version précédente."),
         (r"^Done: ", "C'est fait : "),
         (r"New total: ", "Nouveau total : "),
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Échéance le \2."),
