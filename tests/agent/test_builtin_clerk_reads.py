@@ -522,3 +522,17 @@ def test_prices_named_one_after_the_other_in_an_answer_price_each_line(answer: s
     assert invoice is not None
     assert [i.unit_price for i in invoice.line_items] == [Decimal(40), Decimal("89.95")]
     assert invoice.payment_method == method
+
+
+def test_a_street_abbreviation_keeps_its_full_stop() -> None:
+    invoice = _written(
+        "Invoice Harbor Light Café, 301 Pier Ave., Hermosa Beach, CA 90254 — espresso machine service 110"
+    )
+    assert invoice.buyer.address_lines[0] == "301 Pier Ave."
+
+
+def test_a_size_after_the_container_is_part_of_what_is_sold() -> None:
+    invoice = _written('PO to Northern Hardwoods: 30 sheets 3/4" birch plywood at 68')
+    assert [(i.description, i.quantity, i.unit) for i in invoice.line_items] == [
+        ('3/4" birch plywood', Decimal(30), "sheets")
+    ]

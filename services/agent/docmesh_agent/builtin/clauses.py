@@ -355,5 +355,6 @@ _POLITE_TAIL_RE = re.compile(
 )
 
 _ENDS_IN_ABBREVIATION = re.compile(
-    r"\b(?:Inc|Ltd|Co|Corp|Bros|Jr|Sr|S\.A|S\.L|S\.L\.U|S\.R\.L|S\.A\.S|e\.K|L\.L\.C)\.$"
+    # (and a street's: "301 Pier Ave.")
+    r"\b(?:Inc|Ltd|Co|Corp|Bros|Jr|Sr|S\.A|S\.L|S\.L\.U|S\.R\.L|S\.A\.S|e\.K|L\.L\.C|Ave|Blvd|Rd|Ln|Ct|Dr|Pl|Pkwy|Hwy)\.$"
 )

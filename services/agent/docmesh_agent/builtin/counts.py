@@ -92,7 +92,8 @@ def leading_quantity(text: str) -> tuple[Decimal, str, int, int]:
             return qty, unit, match.end() + of_unit.end(), match.end()
         # "12 reams paper", "3 bags mulch": a container word is a unit, "of" or not.
         packed = re.match(
-            rf"^(?P<u>{CONTAINERS})\s+(?!(?:at|for|each|per|an?|x|in|on|to|and|with|from|@)\b)(?=[^\W\d_])",
+            # ("30 sheets 3/4\" birch plywood": a size may come first)
+            rf"^(?P<u>{CONTAINERS})\s+(?!(?:at|for|each|per|an?|x|in|on|to|and|with|from|@)\b)(?=[^\W\d_]|\d+/\d+)",
             rest,
             re.IGNORECASE,
         )
