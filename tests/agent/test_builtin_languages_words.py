@@ -538,3 +538,38 @@ def test_a_word_a_letter_away_from_a_unit_stays_itself() -> None:
 def test_a_slip_in_a_kind_said_in_several_words_is_the_kind(message: str, kind: str) -> None:
     invoice = _doc(message)
     assert (invoice.kind.value, [i.quantity for i in invoice.line_items]) == (kind, [Decimal(10)])
+
+
+@pytest.mark.parametrize(
+    ("message", "notes"),
+    [
+        (
+            "Pedido a Distribuciones Sur: 200 cajas a 1,20 €, entregar en nuestro almacén de Getafe el 20 de marzo",
+            "Entregar en: nuestro almacén de Getafe",
+        ),
+        (
+            "Bestellung bei Großhandel Nord: 200 Kartons à 1,20 €, Lieferadresse: Lager Hamburg, Lieferung bis 20.03.",
+            "Lieferadresse: Lager Hamburg",
+        ),
+        (
+            "Bon de commande pour Papeterie Lenoir : 200 cartons à 1,20 €, livrer à notre entrepôt de Lyon avant le 20 mars",
+            "Livrer à : notre entrepôt de Lyon",
+        ),
+    ],
+)
+def test_where_to_deliver_is_a_note_in_the_language_and_when_the_delivery_date(message: str, notes: str) -> None:
+    invoice = _doc(message)
+    assert (invoice.notes, invoice.delivery_date) == (notes, dt.date(2026, 3, 20))
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(200), Decimal("1.20"))]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Orden de compra para el proveedor Papelería Sol: 50 resmas a 3,50 €",
+        "Bon de commande pour le fournisseur Papelería Sol : 50 ramettes à 3,50 €",
+        "Bestellung beim Lieferanten Papelería Sol: 50 Pakete à 3,50 €",
+    ],
+)
+def test_the_word_supplier_before_the_name_is_not_part_of_it(message: str) -> None:
+    assert _doc(message).buyer.name == "Papelería Sol"

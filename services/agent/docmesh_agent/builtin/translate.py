@@ -363,6 +363,11 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
         lines.append(line)
     method = lang.payment_methods.get(invoice.payment_method.lower(), invoice.payment_method)
     update = {"language": lang.code, "line_items": lines, "payment_method": method}
+    notes = invoice.notes
+    for english, own in lang.note_labels.items():
+        notes = notes.replace(english, own)  # "Deliver to: ..." written by the interpreter
+    if notes != invoice.notes:
+        update["notes"] = notes
     conjunction = _conjunction(lang.code)
     if conjunction and " and " in invoice.buyer.name:
         # "M. et Mme Girard": the buyer's name in the client's words too.

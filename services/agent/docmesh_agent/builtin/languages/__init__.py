@@ -38,6 +38,8 @@ class Language:
     payment_methods: dict[str, str] = field(default_factory=dict)
     # Descriptions the interpreter writes itself ("Services" for "10 hours at 40") → this language's.
     descriptions: dict[str, str] = field(default_factory=dict)
+    # Labels the interpreter writes in notes ("Deliver to:") → this language's.
+    note_labels: dict[str, str] = field(default_factory=dict)
     # Kinds said in several words ("orden de compra"): a slip in the last is corrected too.
     kind_phrases: tuple[str, ...] = ()
     # Whether its nouns are written capitalised (German): a unit read from the request ("30 Bilder")

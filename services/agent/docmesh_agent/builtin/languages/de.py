@@ -21,6 +21,7 @@ GERMAN = Language(
         "leistungszeitraum ein eine einen der die das auf bitte noch dazu".split()
     ),
     kind_words=("rechnung", "angebot", "quittung", "bestellung", "kostenvoranschlag"),
+    note_labels={"Deliver to:": "Lieferadresse:"},
     months={
         "januar": 1,
         "jänner": 1,
@@ -122,6 +123,11 @@ GERMAN = Language(
         (r"\b(?:(?:das\s+)?angebot\s+)?gilt\s+bis\s+(?:zum\s+)?", "valid until "),
         (r"\bgültigkeit\s*:?\s+(?:bis\s+(?:zum\s+)?)(?=\S)", "valid until "),
         (r"\bgültigkeit\s*:?\s+(?=\d+\s+(?:tage|wochen?|monate?)\b)", "gültig "),
+        # "Lieferadresse: Lager Hamburg", "liefern an Lager Hamburg": where to deliver (a note).
+        (r"\b(?:lieferadresse|lieferanschrift|anlieferung\s+an)\s*:?\s+", "deliver to "),
+        (r"\b(?:bitte\s+)?(?:an)?liefern\s+(?:an|nach)\s+([^,\n]+?)\s+(?:bis|am)(?:\s+zum)?\s+", r"deliver to \1 by "),
+        # "Bestellung beim Lieferanten Großhandel Nord": the supplier's name, without the word.
+        (r"\b(?:den\s+|dem\s+|beim\s+)?lieferanten?\s*:?\s+(?=(?-i:[A-ZÄÖÜ]))", ""),
         # "bitte liefern bis 20. März", "anliefern am ...": the delivery date, as a verb.
         (r"\b(?:bitte\s+)?(?:an)?liefern\s+(?:bis|am)(?:\s+zum)?\s+", "delivery on "),
         (r"\b(?:fällig|zahlbar)\s+(?:in(?:nerhalb)?(?:\s+von)?)\s+(\d+)\s+wochen?", r"due in \1 weeks"),

@@ -18,6 +18,7 @@ SPANISH = Language(
         "una exenta exento añade agrega cambia elimina quita línea semana que viene hasta válido".split()
     ),
     kind_words=("factura", "presupuesto", "recibo", "pedido", "cotización"),
+    note_labels={"Deliver to:": "Entregar en:"},
     kind_phrases=("orden de compra",),
     months={
         "enero": 1,
@@ -194,6 +195,10 @@ SPANISH = Language(
             r"\b(?:fecha\s+de\s+)?entrega\s+(?=next\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
             "delivery on ",
         ),
+        # "entregar en nuestro almacén de Getafe el 20 de marzo": where, then when (a "Deliver to" note).
+        (r"\b(?:a\s+|para\s+)?entregar\s+en\s+([^,\n]+?)\s+(?:el|antes\s+del?|para\s+el)\s+", r"deliver to \1 by "),
+        # "Pedido al proveedor Papelería Sol": the supplier's name, without the word.
+        (r"\b(?:el\s+)?proveedor\s*:?\s+(?=(?-i:[A-ZÁÉÍÓÚÑ]))", ""),
         # "entregar el lunes 16 de marzo", "a entregar antes del 20": the delivery date, as a verb.
         (r"\b(?:a\s+|para\s+)?entregar\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
         (r"\bper[ií]odo(?:\s+de\s+(?:servicio|prestaci[oó]n))?\s*:?\s+(?:del?\s+)?", "service period "),

@@ -19,6 +19,7 @@ FRENCH = Language(
         "l'heure l'unité un une au avant régler".split()
     ),
     kind_words=("facture", "devis", "reçu", "recu"),
+    note_labels={"Deliver to:": "Livrer à :"},
     kind_phrases=("bon de commande",),
     months={
         "janvier": 1,
@@ -175,6 +176,10 @@ FRENCH = Language(
         # "validité 30 jours", "validité : jusqu'au 30 avril": the quote's validity.
         (r"\bvalidité\s*:?\s+(?:de\s+)?(?=\d+\s+jours)", "valable "),
         (r"\bvalidité\s*:?\s+jusqu['’]au\s+", "valid until "),
+        # "livrer à notre entrepôt de Lyon avant le 20 mars": where, then when (a "Deliver to" note).
+        (r"\b(?:à\s+)?livrer\s+(?:à|au|chez)\s+([^,\n]+?)\s+(?:avant\s+le|le|pour\s+le|d['’]ici\s+le)\s+", r"deliver to \1 by "),
+        # "Bon de commande pour le fournisseur Papeterie Lenoir": the supplier's name, without the word.
+        (r"\b(?:le\s+)?fournisseur\s*:?\s+(?=(?-i:[A-ZÀÂÉÈÊÎÔÛÇ]))", ""),
         # "livraison prévue le 20 mars", "à livrer le 20 mars", "livrer avant le 20 mars": the delivery date.
         (r"\b(?:livraison\s+(?:prévue|souhaitée|demandée)|(?:à\s+)?livrer)\s+(?:le|avant\s+le|pour\s+le|d['’]ici\s+le)\s+", "delivery on "),
         (r"\béchéance\s*:?\s+(?=[A-Z0-9])", "due "),
