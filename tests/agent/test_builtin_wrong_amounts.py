@@ -858,3 +858,52 @@ def test_a_thing_said_after_a_priced_line_is_asked_its_price_never_dropped(messa
     result = interpret(message, None, today=TODAY)
     assert result.action == "question"
     assert "price" in result.reply
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Ana: 2 or 3 hours of cleaning at 20",
+        "Invoice Ana: cleaning 2 or 3 hours at 20",
+        "Invoice Ana: cleaning 2 to 3 hours at 20",
+    ],
+)
+def test_two_counts_said_as_a_choice_are_asked(message: str) -> None:
+    # 'cleaning 2 or 3 hours at 20' was one line 'Cleaning 2 or', 3 x 20.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"
+    assert "2 or 3" in result.reply
+
+
+def test_a_number_after_the_buyer_is_the_documents_not_part_of_the_line() -> None:
+    # It was one line 'No. 7781: 25 Boards' at 6.90.
+    result = interpret("PO for Acme, no. 7781: 25 Boards at 6.90", None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.number == "7781"
+    assert compute_totals(result.invoice).total == Decimal("172.50")
+
+
+def test_two_prices_then_any_words_are_a_choice_asked_about() -> None:
+    # 'painting 1200 or 1450 for the big room' was one line at 1450.
+    result = interpret("Quote for Ortega: painting 1200 or 1450 for the big room", None, today=TODAY)
+    assert result.action == "question"
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        ("Invoice Sol: logo 400, cards 110, total 510", Decimal("510.00")),
+        ("Invoice Sol: logo 400, cards 100, VAT 20%, total 600", Decimal("600.00")),
+        ("Invoice Sol: 4 tyres for a total of 320", Decimal("320.00")),
+        ("Invoice Sol: 4 tyres, total 320", Decimal("320.00")),
+    ],
+)
+def test_a_total_said_is_never_a_line_of_its_own(message: str, total: Decimal) -> None:
+    # 'total 510' was a line 'Total' (1,020); '4 tyres for a total of 320' was 4 x 320.
+    assert _total(message) == total
+
+
+def test_a_total_said_that_is_not_the_sum_of_the_lines_is_asked_about() -> None:
+    result = interpret("Invoice Sol: logo 400, cards 110, total 520", None, today=TODAY)
+    assert result.action == "question"
+    assert "510" in result.reply

@@ -73,7 +73,7 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
             item.unit_price = None
             item.price_choices = (bracketed.group("a"), bracketed.group("b"))
         return item
-    text = _without_lead_words(text)
+    text = _without_lead_words(_A_TOTAL_OF.sub(" for ", text))
     share = _share_of(r, text)
     if share is not None:
         return share
@@ -85,7 +85,8 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
         r"(?P<a>\S*\d[^\s\-–]*(?:\s(?:[€$£¥₹]|[A-Z]{3}))?)(?:\s+(?:or|to)\s+|\s*[-–]\s*)"
         r"(?P<b>\S*\d\S*(?:\s+(?:[€$£¥₹]|[A-Z]{3}))?)"
         # "2,400 or 2,900 with the shop": what the second price would include.
-        r"(?:\s+(?:depending|based|if|whether|dep\.|with|without|including|incl\.?)\b[^\d]*)?\s*$",
+        # ("painting 1200 or 1450 for the big room": whatever the words, two prices)
+        r"(?:\s+(?:depending|based|if|whether|dep\.|with|without|including|incl\.?|for|in|on)\b[^\d]*)?\s*$",
         text,
     )
     if (
@@ -611,6 +612,8 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
 
 
 _TRAILING_COUNT = re.compile(rf"\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\.?\s*$", re.IGNORECASE)
+# "4 tyres for a total of 320": what all of them cost (it was 4 x 320).
+_A_TOTAL_OF = re.compile(r"\s+(?:for\s+)?(?:a\s+)?total\s+of\s+(?=\S*\d)", re.IGNORECASE)
 # A count inside a description, then what it counts (a plural) at its end: "fit 2 ceiling fans".
 _COUNT_OF_WHAT_ENDS = re.compile(
     r"(?<=[a-z])\s+(?P<n>\d{1,4})\s+(?P<what>(?:[a-z][\w'-]*\s+){0,2}[a-z][\w'-]*s)\s*$"

@@ -171,6 +171,7 @@ def read_request(text: str, today: dt.date) -> Draft:
     if currency:
         r.draft.currency = currency
     pending_price: DraftItem | None = None
+    stated_totals: list[str] = []
     for raw in split_clauses(text):
         if len(raw) > MAX_CLAUSE_CHARS:
             # No field is that long (descriptions and names stop at 200), and the rules are
@@ -181,6 +182,10 @@ def read_request(text: str, today: dt.date) -> Draft:
         if not clause:
             continue
         r.draft.said_numbers.extend(said_numbers(clause))
+        stated = _STATED_TOTAL.match(clause) if pending_price is None and r.draft.items else None
+        if stated and all(i.unit_price is not None for i in r.draft.items):
+            stated_totals.append(clause)  # "logo 400, cards 110, total 510": the sum, never a line
+            continue
         if _other_price(r.draft, clause):
             continue
         if (
@@ -196,6 +201,9 @@ def read_request(text: str, today: dt.date) -> Draft:
         party_before = r.last_party
         if re.match(r"^\s*[-*•·]\s+", raw):
             party_before = None  # "- Consulting": a bulleted line is an item, never an address line
+        total_for_all = _STATED_TOTAL.match(clause) if pending_price is not None else None
+        if total_for_all:
+            clause = f"{clause[total_for_all.start('amt') :]} total"  # "10 hours consulting, total 1500"
         rate = _RATE_LEAD.match(clause) if pending_price is not None else None
         if rate:
             clause = clause[rate.end() :]  # "design work 20 hrs, rate 75/hr": the line's rate
@@ -314,7 +322,23 @@ def read_request(text: str, today: dt.date) -> Draft:
         if line.unit_price is not None:
             line.description = take_month_of_service(line.description, r.draft, r.today)
     receipt_for_what_was_paid(r, text)
+    for said in stated_totals:
+        _check_stated_total(r, said)
     return give_buyer_email(r.draft)
+
+
+def _check_stated_total(r: Reading, said: str) -> None:
+    """A total said after the lines adds nothing; when it is not what the lines come to (before or
+    after the taxes said), it is asked about (it was a line "Total" added on top: twice the sum)."""
+    money = one_amount(said[_STATED_TOTAL.match(said).start("amt") :]) if _STATED_TOTAL.match(said) else None
+    subtotal = sum((i.quantity * (i.unit_price or 0) for i in r.draft.items), Decimal(0))
+    rate = sum((t.rate_percent for t in r.draft.taxes), Decimal(0))
+    sums = {subtotal, subtotal + (r.draft.shipping or 0)}
+    sums |= {(s * (100 + rate) / 100).quantize(Decimal("0.01")) for s in list(sums)}
+    if money is None or money.amount not in sums:
+        r.draft.unclear.append(
+            f"You said “{said}”, but the lines come to {plain_number(subtotal)}: which is right?"
+        )
 
 
 _BRACKET_AT_END = re.compile(r"\s*\((?P<said>[^()]+)\)\s*$")
@@ -474,6 +498,16 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         # is for (it was one 'Harbor Dental - 4 office cleans' at 120, a total of 120, not 480).
         take_party(r, "buyer", named_first.group("name"))
         rest = named_first.group("item")
+    numbered = _NUMBER_LEAD.match(rest)
+    if numbered and rest[numbered.end() :].strip() and r.draft.number is None:
+        # "PO for Acme, no. 7781: 25 boards at 6.90": the document's number, then the line (it was
+        # one line "No. 7781: 25 boards" at 6.90).
+        r.draft.number = numbered.group("num")
+        rest = rest[numbered.end() :].strip()
+    choice = _COUNT_CHOICE.search(rest)
+    if choice:
+        # "2 or 3 hours of cleaning at 20": which count? Asked (it was 2 x 20, or 3 x 20).
+        r.draft.unclear.append(f"How many do I bill in “{rest}”: {choice.group('a')} or {choice.group('b')}?")
     ref = _REFERENCE_LEAD.match(rest)
     if ref and rest[ref.end() :].strip():
         # "order #4521: 3 widgets at 10": the order's number is the reference, then the line.
@@ -588,6 +622,15 @@ _RATE_LEAD = re.compile(
 _BARE_AMOUNT = re.compile(r"^[^\s\d]{0,3}\s?\d[\d,.']*(?:\s?(?:[€$£¥₹]|[A-Z]{3}))?$")
 _DELIVER_TO = re.compile(
     r"^(?:please\s+)?(?:deliver(?:y)?|ship(?:ping)?|send\s+(?:it|them|the\s+goods))\s+(?:it\s+|them\s+)?to\s*:?\s+(?P<where>.+)$",
+    re.IGNORECASE,
+)
+_STATED_TOTAL = re.compile(
+    rf"^(?:the\s+)?(?:grand\s+|sub\s*)?total(?:\s+(?:due|amount|price|cost|is))?\s*(?::|=|of)?\s*(?P<amt>{AMT})$",
+    re.IGNORECASE,
+)
+_NUMBER_LEAD = re.compile(r"^(?:no\.|nr\.|number|\#)\s*(?P<num>[A-Za-z0-9][\w\-/]*)\s*[:,]\s+", re.IGNORECASE)
+_COUNT_CHOICE = re.compile(
+    rf"(?<![\d.,])(?P<a>\d+(?:[.,]\d+)?)\s+(?:or|to)\s+(?P<b>\d+(?:[.,]\d+)?)\s+(?=(?:{UNIT_RE})\b|[a-z]{{3,}}s\b)",
     re.IGNORECASE,
 )
 _REFERENCE_LEAD = re.compile(
