@@ -573,3 +573,21 @@ def test_where_to_deliver_is_a_note_in_the_language_and_when_the_delivery_date(m
 )
 def test_the_word_supplier_before_the_name_is_not_part_of_it(message: str) -> None:
     assert _doc(message).buyer.name == "Papelería Sol"
+
+
+@pytest.mark.parametrize(
+    ("message", "description"),
+    [
+        # The whole 4.000 was the line: a wrong total.
+        ("Factura para Reformas Gil: 30 % de anticipo sobre 4.000 €", "Anticipo (30% de 4000)"),
+        ("Factura para Reformas Gil: anticipo del 30 % sobre 4.000 €", "Anticipo (30% de 4000)"),
+        ("Rechnung an Bau Gil: 30 % Anzahlung auf 4.000 €", "Anzahlung (30% von 4000)"),
+        ("Rechnung an Bau Gil: Anzahlung von 30 % auf 4.000 €", "Anzahlung (30% von 4000)"),
+        ("Facture pour Rénov Gil : acompte de 30 % sur 4 000 €", "Acompte (30% de 4000)"),
+        ("Facture pour Rénov Gil : 30 % d'acompte sur 4 000 €", "Acompte (30% de 4000)"),
+    ],
+)
+def test_a_deposit_share_of_an_amount_is_that_share(message: str, description: str) -> None:
+    invoice = _doc(message)
+    assert [(i.description, i.unit_price) for i in invoice.line_items] == [(description, Decimal(1200))]
+    assert compute_totals(invoice).total == Decimal("1200.00")

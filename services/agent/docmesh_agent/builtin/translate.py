@@ -87,6 +87,8 @@ def to_english(text: str, code: str) -> str:
     # it was added to the lines it sums (a wrong total).
     text = _TOTAL_SAID.sub(lambda m: f"{m.group('lead')}{m.group('amount') or m.group('amount2')} total", text)
     text = _TWO_PRICES_THEN_WORDS.sub(r"\1 with ", text)
+    # "30% deposit on 4000 €": the share's amount with its currency as a code, as the share reads it.
+    text = re.sub(r"(\d%\s+deposit\s+on\s+\d[\d.]*)\s*€", r"\1 EUR", text)
     # "6 horas a 20 €/h, exentas de IVA, material 15 €": said of the line before, as "(tax-exempt)"
     # says it (a clause of its own, its price was asked).
     text = re.sub(r",\s*\(?tax-exempt\)?(?=\s*(?:[,;\n]|$))", " (tax-exempt)", text)
@@ -348,8 +350,10 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
             line = line.model_copy(update={"unit": names[0] if line.quantity == 1 else names[1]})
         elif lang.capitalised_nouns and len(line.unit) > 2 and line.unit.isalpha() and line.unit.islower():
             line = line.model_copy(update={"unit": line.unit.capitalize()})  # "30 Bilder", not "bilder"
-        if line.description in lang.descriptions:
-            line = line.model_copy(update={"description": lang.descriptions[line.description]})
+        head, bracket, rest = line.description.partition(" (")
+        if head in lang.descriptions:
+            # "Services", "Deposit (30% of 4000)": words the interpreter wrote itself.
+            line = line.model_copy(update={"description": lang.descriptions[head] + bracket + rest})
         conjunction = _conjunction(lang.code)
         if conjunction and " and " in line.description:
             # "Fehlersuche und Reparatur": the rules made the language's "and" English to split
@@ -391,8 +395,8 @@ def _own_words(description: str, code: str) -> str:
 
 
 # What the rules turned into "of": the language's own word ("de", "d'"; German has none).
-_OF = {"es": " de ", "fr": " de ", "de": " "}
-_OF_BEFORE_VOWEL = {"es": " de ", "fr": " d’", "de": " "}
+_OF = {"es": " de ", "fr": " de ", "de": " von "}
+_OF_BEFORE_VOWEL = {"es": " de ", "fr": " d’", "de": " von "}
 _ENGLISH_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\b")
 
 

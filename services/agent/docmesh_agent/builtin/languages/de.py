@@ -187,6 +187,10 @@ GERMAN = Language(
         (r"\bbezahlt\s+bar", "paid cash"),
         (r"\bper\s+überweisung\s+bezahlt", "paid by bank transfer"),
         (r"\bbezahlt\b", "paid"),
+        # "30 % Anzahlung auf 4.000 €", "Anzahlung von 30 % auf 4.000 €": that share is the line (it
+        # was a line of 4.000: a wrong total).
+        (r"(\d+(?:\.\d+)?%)\s+anzahlung\s+(?:auf|von)\s+(?:die\s+|den\s+|das\s+)?", r"\1 deposit on "),
+        (r"\b(?:eine\s+)?anzahlung\s+(?:von\s+)?(\d+(?:\.\d+)?%)\s+(?:auf|von)\s+(?:die\s+|den\s+|das\s+)?", r"\1 deposit on "),
         # Paid before or taken away: "Anzahlung 500 € erhalten", "bereits bezahlt 500 €", "abzüglich 100 €".
         (
             r"\b(?:anzahlung|vorauszahlung|vorkasse)\s+(?:von\s+)?(\d[\d.]*\s*(?:€|\$|[A-Z]{3})?)\s+(?:erhalten|bezahlt|eingegangen)",
@@ -490,6 +494,6 @@ GERMAN = Language(
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Fällig am \2."),
     ),
     payment_methods={"card": "Karte", "cash": "Bar", "bank transfer": "Überweisung"},
-    descriptions={"Services": "Leistungen"},
+    descriptions={"Services": "Leistungen", "Deposit": "Anzahlung"},
     capitalised_nouns=True,
 )

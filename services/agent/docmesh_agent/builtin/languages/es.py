@@ -244,6 +244,10 @@ SPANISH = Language(
         # "pagado por Bizum", "pagado con PayPal": how it was paid, whatever the name.
         (r"\bpagad[oa]\s+(?:por|con|v[ií]a|mediante)\s+", "paid by "),
         (r"\bpagad[oa]\b", "paid"),
+        # "30 % de anticipo sobre 4.000 €", "anticipo del 30 % sobre 4.000 €": that share is the line
+        # (it was a line of 4.000: a wrong total).
+        (r"(\d+(?:\.\d+)?%)\s+(?:de\s+)?(?:anticipo|adelanto|se[ñn]al|entrada|dep[oó]sito)\s+(?:sobre|de)\s+(?:el\s+total\s+de\s+)?", r"\1 deposit on "),
+        (r"\b(?:una?\s+|el\s+)?(?:anticipo|adelanto|se[ñn]al|entrada)\s+del\s+(\d+(?:\.\d+)?%)\s+(?:sobre|de)\s+(?:el\s+total\s+de\s+)?", r"\1 deposit on "),
         # Paid before or taken away: "anticipo de 500 € recibido", "ya pagado 500 €", "menos 100 €".
         (
             r"\b(?:anticipo|adelanto|se[ñn]al)\s+(?:de\s+)?(\d[\d.]*\s*(?:€|\$|[A-Z]{3})?)\s+(?:recibid[oa]|pagad[oa]|cobrad[oa])",
@@ -488,5 +492,5 @@ SPANISH = Language(
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Vence el \2."),
     ),
     payment_methods={"card": "Tarjeta", "cash": "Efectivo", "bank transfer": "Transferencia bancaria"},
-    descriptions={"Services": "Servicios"},
+    descriptions={"Services": "Servicios", "Deposit": "Anticipo"},
 )

@@ -235,6 +235,10 @@ FRENCH = Language(
         (r"\b(?:payée?|réglée?)\s+par\s+chèque", "paid by cheque"),
         (r"\b(?:payée?|réglée?)\s+par\b", "paid by"),
         (r"\bpayée?\b", "paid"),
+        # "acompte de 30 % sur 4 000 €", "30 % d'acompte sur 4 000 €": that share is the line (it was
+        # a line of 4 000: a wrong total).
+        (r"\b(?:un\s+)?acompte\s+de\s+(\d+(?:\.\d+)?%)\s+(?:sur|de)\s+(?:la\s+|le\s+|l['’]\s*)?", r"\1 deposit on "),
+        (r"(\d+(?:\.\d+)?%)\s+d['’]acompte\s+(?:sur|de)\s+(?:la\s+|le\s+|l['’]\s*)?", r"\1 deposit on "),
         # Paid before or taken away: "acompte de 500 € reçu", "déjà payé 500 €", "moins 100 €".
         (
             r"\b(?:acompte|avance|arrhes)\s+(?:de\s+)?(\d[\d.]*\s*(?:€|\$|[A-Z]{3})?)\s+(?:reçue?s?|versée?s?|payée?s?|encaissée?s?)",
@@ -468,5 +472,5 @@ FRENCH = Language(
         (r"\bDue (\w+) (\d{4}-\d\d-\d\d)\.", r"Échéance le \2."),
     ),
     payment_methods={"card": "Carte", "cash": "Espèces", "bank transfer": "Virement"},
-    descriptions={"Services": "Prestations"},
+    descriptions={"Services": "Prestations", "Deposit": "Acompte"},
 )
