@@ -907,3 +907,25 @@ def test_a_total_said_that_is_not_the_sum_of_the_lines_is_asked_about() -> None:
     result = interpret("Invoice Sol: logo 400, cards 110, total 520", None, today=TODAY)
     assert result.action == "question"
     assert "510" in result.reply
+
+
+@pytest.mark.parametrize("edit", ["add 2 more sockets, 8 in total", "two more sockets, so 8 altogether"])
+def test_more_of_a_line_then_the_count_they_come_to_sets_that_count(edit: str) -> None:
+    # The 8 was read as the price of a new line 'More sockets': 2 x 4.00.
+    current = Invoice(
+        buyer=Party(name="Acme"),
+        line_items=[LineItem(description="Socket installation", quantity=Decimal(6), unit_price=Decimal(35))],
+    )
+    result = interpret(edit, current, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert [(line.quantity, line.unit_price) for line in result.invoice.line_items] == [
+        (Decimal(8), Decimal(35))
+    ]
+
+
+def test_more_of_a_thing_that_is_no_line_then_a_count_is_asked_about() -> None:
+    current = Invoice(
+        buyer=Party(name="Acme"),
+        line_items=[LineItem(description="Socket installation", quantity=Decimal(6), unit_price=Decimal(35))],
+    )
+    assert interpret("add 2 more lamps, 5 in total", current, today=TODAY).action == "question"

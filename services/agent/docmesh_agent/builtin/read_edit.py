@@ -35,7 +35,7 @@ from docmesh_agent.builtin.interpretation import Interpretation
 from docmesh_agent.builtin.labels import plain_number, singular, uncapitalised
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, done, not_understood, price_question, why
-from docmesh_agent.builtin.words import NUMBER_WORDS
+from docmesh_agent.builtin.words import NUMBER_WORDS, QTY_WORD_RE
 from docmesh_common.model.invoice import Invoice
 
 MAX_EDIT_CHARS = 300
@@ -117,6 +117,11 @@ _ADD_WORDS = re.compile(r"^(?:add|include|also|plus)\s+", re.IGNORECASE)
 def edit(text: str, current: Invoice, today: dt.date, *, draft: Draft | None = None) -> Interpretation:
     """The edited document, or the question / explanation when the edit cannot be made."""
     clean = strip_edit_words(text)
+    more_total = _MORE_THEN_TOTAL.match(clean)
+    if more_total and draft is None:
+        # "add 2 more sockets, 8 in total": the count they come to (the 8 was read as the price
+        # of a new line "More sockets": 2 x 4.00).
+        clean = f"make that {more_total.group('total')} {more_total.group('what')}"
     if len(clean) > MAX_EDIT_CHARS and draft is None:
         return Interpretation.question(
             f"That is too long for one change. Please send the changes one at a time, for example {EXAMPLES}."
@@ -139,6 +144,11 @@ def edit(text: str, current: Invoice, today: dt.date, *, draft: Draft | None = N
     return Interpretation("edit", invoice, done(changes, invoice), (), tuple(changes))
 
 
+_MORE_THEN_TOTAL = re.compile(
+    rf"^(?:add\s+|plus\s+)?(?:\d+|{QTY_WORD_RE})\s+(?:more|extra|additional)\s+(?P<what>[^\W\d_][^,\d]*?),?\s+"
+    r"(?:so\s+|that'?s\s+|making\s+(?:it\s+)?)?(?P<total>\d+)\s+(?:in\s+total|total|altogether|in\s+all)$",
+    re.IGNORECASE,
+)
 _EDIT_SPLIT = re.compile(
     r"\s*(?:,|;|\n|\.\s+|\s(?:and|then|also|plus)\s)\s*(?:(?:and|then|also)\s+)?"
     r"(?=(?:please\s+)?(?:add|remove|delete|drop|change|set|make|rename|update|switch|bill|use|replace|increase|"
