@@ -30,6 +30,16 @@ from docmesh_agent.builtin.drafts import Draft, DraftItem, Reading
 from docmesh_agent.builtin.labels import plain_number, singular
 from docmesh_agent.builtin.money import AMT, NUM, one_amount, parse_number
 from docmesh_agent.builtin.not_amounts import STREET
+from docmesh_agent.builtin.read_exempt import (
+    A_KIND_IS,
+    EXCEPT,
+    EXEMPT_TAIL,
+    ON_THE_LINE_BEFORE,
+    TAX_ONLY_ON,
+    TAX_WORD,
+    WORDS_IN_BRACKETS,
+    exempt_named,
+)
 from docmesh_agent.builtin.read_fields import read_fields
 from docmesh_agent.builtin.read_item import ask_total_or_rate, read_item
 from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail, take_party
@@ -44,40 +54,6 @@ from docmesh_agent.builtin.words import MONTH_NAMES, UNIT_RE
 from docmesh_common.model.invoice import Discount
 
 MAX_CLAUSE_CHARS = 300
-_TAXES = r"(?:sales\s+)?tax|vat|gst|hst|pst"
-_TAX_WORD = re.compile(rf"\b(?:{_TAXES}|iva|tva|mwst|ust|tps|tvq|qst)\b", re.IGNORECASE)
-# "... at 100 (tax-exempt)", "a domain 15 (no VAT)", "... at 50 not taxable": said of its line.
-_EXEMPT_TAIL = re.compile(
-    rf"\s*\(?\s*(?:(?:{_TAXES})[- ]?(?:exempt|free)|exempt(?:\s+from\s+(?:{_TAXES}))?|no\s+(?:{_TAXES})|"
-    rf"not\s+(?:subject|liable)\s+to\s+(?:{_TAXES})|not\s+taxable|non[- ]taxable|untaxed|zero[- ]rated)\s*\)?$",
-    re.IGNORECASE,
-)
-# "no tax on the deposit", "the books are tax exempt": said of a line named elsewhere.
-_EXEMPT_NAMED = (
-    re.compile(rf"^no\s+(?:{_TAXES})\s+(?:on|for)\s+(?:the\s+)?(?P<target>.+)$", re.IGNORECASE),
-    re.compile(
-        rf"^(?:the\s+)?(?P<target>.+?)\s+(?:is|are)\s+(?:(?:{_TAXES})[- ]?exempt|exempt(?:\s+from\s+(?:{_TAXES}))?|"
-        r"not\s+taxable|non[- ]taxable|untaxed)$",
-        re.IGNORECASE,
-    ),
-    # "insurance exempt from GST", "consultation tax-exempt": no price, so it names a line.
-    re.compile(
-        rf"^(?:the\s+)?(?P<target>[^\d()]+?)\s+(?:(?:{_TAXES})[- ]exempt|exempt\s+from\s+(?:{_TAXES}))$",
-        re.IGNORECASE,
-    ),
-)
-_EXCEPT = re.compile(
-    # ("GST 5% on everything except the disposal": "on everything" says nothing more)
-    r"^(?P<head>.+?)(?:\s+on\s+(?:everything|all(?:\s+(?:lines|items|of\s+it))?|the\s+lot))?\s+(?:except|but\s+not|excluding|"
-    # "10% tax but no tax on the service charge"
-    rf"but\s+no\s+(?:{_TAXES})(?=\s+(?:on|for)\b))\s+(?:on|for)?\s*(?:the\s+)?(?P<target>.+)$",
-    re.IGNORECASE,
-)
-# "GST 5% on the mats only", "7% sales tax only on the plants": the tax, and the one line it is on.
-_TAX_ONLY_ON = re.compile(
-    r"^(?P<head>.+?)\s+(?:only\s+on|on(?=\s+.+\s+only$))\s+(?:the\s+)?(?P<target>.+?)(?:\s+only)?$",
-    re.IGNORECASE,
-)
 # "design at 90 with 15% off", "logo design 400 (10% off)", "widget at 60 (100 off)": a discount
 # said of its own line (an amount the one arithmetic caps at the line).
 _LINE_DISCOUNT_TAIL = re.compile(
@@ -107,24 +83,6 @@ def _line_discount(r: Reading, said: str) -> Discount | None:
         return None
     r.draft.note_currency(money)
     return Discount(amount=money.amount)
-
-
-_WORDS_IN_BRACKETS = re.compile(r"\s*\((?P<inner>[^()\d]+)\)\s*$")
-
-
-def _exempt_named(text: str) -> str | None:
-    """The line "no tax on the deposit", "the books are tax exempt" names, if the text says that."""
-    for regex in _EXEMPT_NAMED:
-        named = regex.match(text.strip())
-        if named:
-            return named.group("target")
-    return None
-
-
-_A_KIND_IS = re.compile(
-    r"^(?!(?:the|a|an|this|that|these|those|our|my|your|their)\b)[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+(?:is|are)\s",
-    re.IGNORECASE,
-)
 
 
 def _keep_remarks(line: DraftItem, completing: DraftItem) -> None:
@@ -191,12 +149,10 @@ def read_request(text: str, today: dt.date) -> Draft:
         if (
             r.draft.items
             and r.draft.items[-1].unit_price is not None
-            and _ON_THE_LINE_BEFORE.fullmatch(clause)
+            and ON_THE_LINE_BEFORE.fullmatch(clause)
         ):
             # "permit fee 275 - pass-through, don't charge tax on it": said of the line before.
-            r.draft.items[-1].tax_exempt = (
-                r.draft.items[-1].tax_exempt or _TAX_WORD.search(clause) is not None
-            )
+            r.draft.items[-1].tax_exempt = r.draft.items[-1].tax_exempt or TAX_WORD.search(clause) is not None
             continue
         party_before = r.last_party
         if re.match(r"^\s*[-*•·]\s+", raw):
@@ -513,24 +469,24 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         # "order #4521: 3 widgets at 10": the order's number is the reference, then the line.
         r.draft.reference = ref.group("ref")
         rest = rest[ref.end() :].strip()
-    exempted = _exempt_named(rest.rstrip(" -–—"))
+    exempted = exempt_named(rest.rstrip(" -–—"))
     if exempted:
         r.draft.exempt_lines.append(exempted)
-        if r.draft.items and r.draft.items[-1].unit_price is not None and _A_KIND_IS.match(rest):
+        if r.draft.items and r.draft.items[-1].unit_price is not None and A_KIND_IS.match(rest):
             # "8 SAT prep sessions @ 60 — tutoring is tax exempt —": a kind of work said exempt
             # right after a line is that line's, when no line is called so (it was asked which
             # line "tutoring" is). "no tax on the deposit" names a thing: never the line before.
             r.draft.exempt_after[exempted] = len(r.draft.items) - 1
         return None
-    only_on = _TAX_ONLY_ON.match(rest)
+    only_on = TAX_ONLY_ON.match(rest)
     if (
         only_on
-        and _TAX_WORD.search(only_on.group("head"))
+        and TAX_WORD.search(only_on.group("head"))
         and read_fields(r, only_on.group("head"), party_before)
     ):
         r.draft.taxed_only.append(only_on.group("target"))
         return None
-    excepted = _EXCEPT.match(rest)
+    excepted = EXCEPT.match(rest)
     if excepted and read_fields(r, excepted.group("head"), party_before):
         # "10% tax except on the staff": the tax, and the line it does not apply to.
         r.draft.exempt_lines.append(excepted.group("target"))
@@ -555,8 +511,8 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         item = _item_with_remark(r, rest[: bracketed.start()], bracketed.group("inner"))
         if item is not None:
             return item
-    worded = _WORDS_IN_BRACKETS.search(rest)
-    named = _exempt_named(worded.group("inner")) if worded and worded.start() > 0 else None
+    worded = WORDS_IN_BRACKETS.search(rest)
+    named = exempt_named(worded.group("inner")) if worded and worded.start() > 0 else None
     if worded and named:
         # "gift card $50 (no sales tax on the gift card)": the line, and the line the remark
         # exempts, by name (the remark was dropped: tax on an exempt line, a wrong total).
@@ -567,7 +523,7 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
             else:
                 r.draft.exempt_lines.append(named)
             return item
-    exempt = _EXEMPT_TAIL.search(rest)
+    exempt = EXEMPT_TAIL.search(rest)
     if exempt and exempt.start() > 0:
         item = read_item(r, rest[: exempt.start()])
         if item is not None and (item.description or item.unit_price is not None):
@@ -602,13 +558,6 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
 
 # "they're repeat customers so ...": a reason without a number, then what it makes so.
 _REASON_SO = re.compile(r"^[^\d,]+?,?\s+so\s+(?P<said>.*\d.*)$", re.IGNORECASE)
-# What is said of the line before: "don't charge tax on it", "no VAT on that" (it is exempt), and
-# remarks that bill nothing ("pass-through", "at cost"): never a line of their own.
-_ON_THE_LINE_BEFORE = re.compile(
-    rf"(?:(?:but\s+)?(?:don'?t|do\s+not|no)\s+(?:charge\s+|add\s+)?(?:{_TAXES}|iva|tva)\s+(?:on|for)\s+(?:it|this|that)"
-    r"(?:\s+(?:one|line|item|fee))?|(?:it'?s\s+|this\s+is\s+)?(?:a\s+)?(?:pass[- ]?through|at\s+cost|reimbursable|disbursement))",
-    re.IGNORECASE,
-)
 _FLAT_PRICE = re.compile(
     r"^(?:(?:for\s+)?(?:a\s+|the\s+)?(?:flat|fixed|lump[\s-]sum|all[\s-]in)(?:\s+(?:rate|fee|price|sum|total|amount))?"
     r"(?:\s+of)?|(?:the\s+)?(?:price|cost|fee|total)\s+(?:is|of))\s*:?\s+(?P<amount>\S.*)$",
