@@ -24,24 +24,20 @@ from docmesh_agent.builtin.counts import (
     unit_from_total,
 )
 from docmesh_agent.builtin.drafts import DraftItem, Reading
-from docmesh_agent.builtin.labels import clean_description, plain_number, singular, unit_label
-from docmesh_agent.builtin.money import NUM, Money, find_money, one_amount, parse_number, strip_amount
+from docmesh_agent.builtin.labels import clean_description, plain_number, unit_label
+from docmesh_agent.builtin.money import Money, find_money, one_amount, parse_number
 from docmesh_agent.builtin.not_amounts import has_date, is_not_amount, price_moneys
+from docmesh_agent.builtin.read_item_forms import (
+    amount_for_count,
+    ask_total_or_rate,
+    bare_count,
+    rate_then_quantity,
+    share_of,
+    trailing_buyer,
+)
 from docmesh_agent.builtin.read_parties import take_party
 from docmesh_agent.builtin.words import UNIT_RE, UNITS
 
-# "consulting 150/h x 10": the rate first, then the quantity.
-_RATE_TIMES_QTY = re.compile(
-    rf"^(?P<desc>[A-Za-z].*?)\s*(?:at|@|:|-)?\s+(?P<price>[^\s\d]{{0,3}}\d[\d,.']*(?:\s?[A-Z]{{3}})?)\s*(?:/\s?(?P<per>[a-z]+)|per\s+(?P<per2>[a-z]+))?"
-    rf"\s*(?:x|×|\*)\s*(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})?\.?$",
-    re.IGNORECASE,
-)
-# "$80/hour for 12.5 hours of QA", "consulting at 150 per hour for 10 hours".
-_RATE_FOR_QTY = re.compile(
-    rf"^(?P<desc>.*?)\s*(?P<price>[^\s\d]{{0,3}}\d[\d,.']*(?:\s?[A-Z]{{3}})?)\s*(?P<per>/\s?[a-z]+|per\s+[a-z]+|an?\s+[a-z]+)?"
-    rf"\s+for\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\b\.?(?:\s+of\s+(?P<desc2>.+))?$",
-    re.IGNORECASE,
-)
 _FEE_PREFIX = re.compile(
     r"^(?:an?\s+|the\s+)?(?:flat\s+|fixed\s+|one-off\s+|one-time\s+)?(?:fee|charge|price|rate|sum)\s+of\s+(?=\S*\d)",
     re.IGNORECASE,
@@ -74,10 +70,10 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
             item.price_choices = (bracketed.group("a"), bracketed.group("b"))
         return item
     text = _without_lead_words(_A_TOTAL_OF.sub(" for ", text))
-    share = _share_of(r, text)
+    share = share_of(r, text)
     if share is not None:
         return share
-    bare = _bare_count(r, text)
+    bare = bare_count(r, text)
     if bare is not None:
         return bare
     choice = re.search(
@@ -134,10 +130,10 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
         # "380 € Material", "$380 materials": an amount in a currency, then what it is for; the
         # currency says it is a price (a bare "380 materials" may be a count, and is asked).
         return _price_first(r, text.strip(), marked[0])
-    item = _amount_for_count(r, text.strip())
+    item = amount_for_count(r, text.strip())
     if item is not None:
         return item
-    item = _rate_then_quantity(r, text)
+    item = rate_then_quantity(r, text)
     if item is not None:
         return item
     # Dates, durations, e-mails, phone numbers and ids are never the price.
@@ -178,7 +174,7 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
         )
         if desc_start or r.draft.kind is not None:
             # "(a receipt for) the move-out clean at 14 Oak St for Ryan Cole": whom it is for.
-            desc = _trailing_buyer(r, desc)
+            desc = trailing_buyer(r, desc)
         counted = _TRAILING_COUNT.search(desc) if qty == 1 and not unit else None
         if counted and counted.start() > 0 and counted.group("unit").lower() in UNITS:
             # "design work 20 hrs" (its rate said next: "rate 75/hr"): how many, after the name.
@@ -236,71 +232,6 @@ def _with_line_total(r: Reading, body: str, total_text: str) -> DraftItem | None
     return item
 
 
-_AMOUNT_FOR_COUNT = re.compile(
-    r"^(?P<amt>\S*\d\S*)\s+for\s+(?P<what>\d[\d,.]*\s+[^\W\d_][^\d]*)$", re.IGNORECASE
-)
-
-
-def _amount_for_count(r: Reading, text: str) -> DraftItem | None:
-    """ "$75 for 500 business cards": an amount for a count of things is the line's total (it was
-    one '$75' priced 500, a wrong total); the unit price is the total over the count."""
-    match = _AMOUNT_FOR_COUNT.match(text)
-    moneys = find_money(match.group("amt")) if match else []
-    if not match or len(moneys) != 1 or moneys[0].end != len(match.group("amt")):
-        return None
-    qty, unit, desc_start, _ = leading_quantity(match.group("what"))
-    desc = match.group("what")[desc_start:]
-    if desc_start == 0 or qty <= 1 or not desc.strip():
-        return None
-    r.draft.note_currency(moneys[0])
-    item = DraftItem(clean_description(desc), qty, unit_label(unit, qty) if unit else "")
-    item.unit_price = unit_from_total(item, moneys[0].amount)
-    return item
-
-
-_SHARE_RE = re.compile(
-    rf"^(?:(?P<pct>{NUM})\s*%\s+(?P<desc>[A-Za-z][A-Za-z -]*?)|(?P<desc2>[A-Za-z][A-Za-z -]*?)\s+of\s+(?P<pct2>{NUM})\s*%)"
-    r"\s+(?:on|of)\s+(?:the\s+)?(?:total\s+(?:of\s+)?)?(?P<amt>\S*\d\S*(?:\s?[A-Z]{3})?)$",
-    re.IGNORECASE,
-)
-
-
-def _share_of(r: Reading, text: str) -> DraftItem | None:
-    """ "50% deposit on 4000", "a deposit of 30% of 5,000": that share of the amount is the line's
-    price (exact Decimal arithmetic; never the whole amount)."""
-    match = _SHARE_RE.match(text.strip())
-    if not match:
-        return None
-    money = one_amount(match.group("amt"))
-    if money is None or money.end < len(match.group("amt").rstrip()):
-        return None
-    pct = parse_number(match.group("pct") or match.group("pct2"))
-    desc = clean_description(match.group("desc") or match.group("desc2"))
-    r.draft.note_currency(money)
-    price = strip_amount(money.amount * pct / 100)
-    return DraftItem(
-        description=f"{desc} ({plain_number(pct)}% of {plain_number(money.amount)})", unit_price=price
-    )
-
-
-def _bare_count(r: Reading, text: str) -> DraftItem | None:
-    """ "3 x 250", "10 × $100": a count and a price with nothing said about what was sold. The
-    line keeps both and no description, so the caller asks what they are (never "10" × 1)."""
-    match = re.fullmatch(
-        r"(?P<q>\d+(?:[.,]\d+)?)\s*(?:x|×|\*)\s*(?P<price>\S.*)", text.strip(), re.IGNORECASE
-    )
-    if not match:
-        return None
-    moneys = find_money(match.group("price"))
-    qty = parse_quantity(match.group("q"))
-    if len(moneys) != 1 or qty is None or qty <= 0 or moneys[0].start != 0:
-        return None
-    if match.group("price")[moneys[0].end :].strip():
-        return None
-    r.draft.note_currency(moneys[0])
-    return DraftItem(description="", quantity=qty, unit_price=moneys[0].amount)
-
-
 def _without_lead_words(text: str) -> str:
     """The item without "add", "a flat fee of", "roughly", "I worked", and with brackets only grouping."""
     text = re.sub(
@@ -331,51 +262,6 @@ def _without_lead_words(text: str) -> str:
     return text
 
 
-def _rate_then_quantity(r: Reading, text: str) -> DraftItem | None:
-    """ "$80/hour for 12.5 hours of QA", "consulting 150/h x 10": the rate written before the quantity."""
-    rate_for = _RATE_FOR_QTY.match(text)
-    if rate_for and is_not_amount(text, *rate_for.span("price")):
-        rate_for = None
-    if rate_for:
-        money = one_amount(rate_for.group("price"))
-        qty = parse_number(rate_for.group("q"))
-        desc = rate_for.group("desc2") or rate_for.group("desc") or ""
-        desc = _trailing_buyer(r, re.sub(r"\s+(?:at|@|for|:|-)$", "", desc.strip(), flags=re.IGNORECASE))
-        if money is not None and qty > 0 and desc:
-            r.draft.note_currency(money)
-            unit = rate_for.group("unit")
-            item = DraftItem(
-                description=clean_description(desc),
-                quantity=qty,
-                unit=unit_label(unit, qty),
-                unit_price=money.amount,
-            )
-            said_rate = rate_for.group("per") or re.search(
-                r"(?:\s|^)(?:at|@)$", rate_for.group("desc").strip()
-            )
-            if not said_rate and qty != 1:
-                # "consulting 1500 for 10 hours": 1500 for all of them, or per hour? Asked.
-                ask_total_or_rate(r, item)
-            return item
-    rate_first = _RATE_TIMES_QTY.match(text)
-    if rate_first and is_not_amount(text, *rate_first.span("price")):
-        rate_first = None
-    if rate_first:
-        money = one_amount(rate_first.group("price"))
-        qty = parse_number(rate_first.group("q"))
-        if money is not None and qty > 0:
-            r.draft.note_currency(money)
-            unit = rate_first.group("unit") or rate_first.group("per") or ""
-            unit = unit if unit.lower() in UNITS else ""
-            return DraftItem(
-                description=clean_description(rate_first.group("desc")),
-                quantity=qty,
-                unit=unit_label(unit, qty) if unit else "",
-                unit_price=money.amount,
-            )
-    return None
-
-
 def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
     """ "$500 for setup": the price comes first; what follows "for" is the description."""
     head = text[: price.start]
@@ -402,7 +288,7 @@ def _price_first(r: Reading, text: str, price: Money) -> DraftItem:
         if TOTAL_TAIL_RE.fullmatch(desc) or for_all:
             item.quantity = Decimal(-1)
         return item
-    desc = _trailing_buyer(r, desc)
+    desc = trailing_buyer(r, desc)
     if not desc.strip():
         head_desc = re.sub(
             r"^(?:a\s+|an\s+)?(?:flat\s+|fixed\s+|one-off\s+)?(?:fee|charge|price|rate)?\s*(?:of)?\s*$",
@@ -432,7 +318,7 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         # "6 hours of gardening for Mrs Brown at 25 an hour": the buyer sits before the price.
         take_party(r, "buyer", head_for.group("name"))
         head = head[: head_for.start()] + " at "
-    tail = _trailing_buyer(r, tail)
+    tail = trailing_buyer(r, tail)
     if re.search(
         r"\b(?:incl\.?|including|inclusive\s+of|inc\.)\s.*\b(?:tax|vat|gst|hst)\b", tail, re.IGNORECASE
     ):
@@ -618,22 +504,3 @@ _A_TOTAL_OF = re.compile(r"\s+(?:for\s+)?(?:a\s+)?total\s+of\s+(?=\S*\d)", re.IG
 _COUNT_OF_WHAT_ENDS = re.compile(
     r"(?<=[a-z])\s+(?P<n>\d{1,4})\s+(?P<what>(?:[a-z][\w'-]*\s+){0,2}[a-z][\w'-]*s)\s*$"
 )
-
-
-def ask_total_or_rate(r: Reading, item: DraftItem) -> None:
-    """The line's price may be for all of its units or for each: asked; the answer decides."""
-    item.total_or_rate = True
-    assert item.unit_price is not None
-    r.draft.unclear.append(
-        f"Is {plain_number(item.unit_price)} the total for the {plain_number(item.quantity)} {item.unit} "
-        f"of {item.description.lower()}, or the price per {singular(item.unit)}?"
-    )
-
-
-def _trailing_buyer(r: Reading, text: str) -> str:
-    """ "3 x Widget @ 12.50 for Globex": a capitalised name after "for" at the end is the buyer."""
-    for_buyer = re.search(r"(?:^|\s)(?:for|to)\s+(?P<name>[A-Z][\w&.' -]*)$", text)
-    if for_buyer and r.draft.buyer is None:
-        take_party(r, "buyer", for_buyer.group("name"))
-        return text[: for_buyer.start()].strip()
-    return text

@@ -41,7 +41,8 @@ from docmesh_agent.builtin.read_exempt import (
     exempt_named,
 )
 from docmesh_agent.builtin.read_fields import read_fields
-from docmesh_agent.builtin.read_item import ask_total_or_rate, read_item
+from docmesh_agent.builtin.read_item import read_item
+from docmesh_agent.builtin.read_item_forms import ask_total_or_rate
 from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail, take_party
 from docmesh_agent.builtin.read_payments import (
     PAID_BEFORE,
