@@ -591,3 +591,33 @@ def test_a_deposit_share_of_an_amount_is_that_share(message: str, description: s
     invoice = _doc(message)
     assert [(i.description, i.unit_price) for i in invoice.line_items] == [(description, Decimal(1200))]
     assert compute_totals(invoice).total == Decimal("1200.00")
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "number"),
+    [
+        ("Rechnung an Müller GmbH, Rechnungsnummer 2026-017: Beratung 500 €", "invoice", "2026-017"),
+        ("Angebot für Müller GmbH: Beratung 500 €, Angebotsnummer A-17", "quote", "A-17"),
+        ("Factura para Hotel Sol, número de factura 2026-017: limpieza 500 €", "invoice", "2026-017"),
+        ("Presupuesto para Hotel Sol, número de presupuesto 17: limpieza 500 €", "quote", "17"),
+        ("Facture pour Hôtel Soleil, numéro de facture 2026-017 : ménage 500 €", "invoice", "2026-017"),
+        ("Devis pour Hôtel Soleil : ménage 500 €, n° de devis 17", "quote", "17"),
+    ],
+)
+def test_the_documents_number_said_with_its_label_is_its_number(message: str, kind: str, number: str) -> None:
+    invoice = _doc(message)
+    assert (invoice.kind.value, invoice.number, invoice.reference) == (kind, number, "")
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(1), Decimal(500))]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Rechnung an Müller GmbH: Beratung 500 €, Ihre Bestellnummer 4521",
+        "Factura para Hotel Sol: limpieza 500 €, su pedido nº 4521",
+        "Facture pour Hôtel Soleil : ménage 500 €, votre commande n° 4521",
+    ],
+)
+def test_the_clients_own_order_number_is_the_reference(message: str) -> None:
+    invoice = _doc(message)
+    assert (invoice.number, invoice.reference) == ("", "4521")

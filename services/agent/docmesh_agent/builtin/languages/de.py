@@ -63,6 +63,10 @@ GERMAN = Language(
         (r"\binkl\.(?=\s)", "incl."),
         # "zahlbar in 14 Tagen ohne Abzug", "rein netto": the whole amount, said after the terms.
         (r"\bohne\s+(?:jeden\s+|jeglichen\s+)?abzug\b|\brein\s+netto\b", "without deduction"),
+        # "Rechnungsnummer 2026-017", "Angebots-Nr. 17": the document's number.
+        (r"\b(?:rechnungs|angebots|quittungs|beleg)-?(?:nummer|nr\.?)\s*:?\s*(?=[\w/-]*\d)", "#"),
+        # "Ihre Bestellnummer 4521", "Ihr Auftrag Nr. 4521": the client's own order, as a reference.
+        (r"\bihre?\s+(?=bestell|auftrag)", ""),
         # "USt-IdNr. DE123456789": the buyer's tax id (the full stop ended a sentence and the id
         # became two address lines).
         (r"\b(ust-?id(?:-?nr)?)\.(?=\s)", r"\1"),

@@ -64,6 +64,10 @@ SPANISH = Language(
         (r"\bque\s+venza\b", "vence"),
         # "Cliente: Hotel Mar", "Facturar a: ...": the buyer's label, as English writes it.
         (r"(?m)^(\s*)(?:cliente|destinatario|facturar\s+a)\s*:\s*", r"\1Client: "),
+        # "número de factura 2026-017", "nº de presupuesto 17": the document's number.
+        (r"\b(?:n[uú]mero|n[º°]\.?|num\.)\s+de\s+(?:factura|presupuesto|recibo|pedido)\s*:?\s*(?=[\w/-]*\d)", "#"),
+        # "su pedido nº 4521", "vuestra referencia": the client's own order, as a reference.
+        (r"\b(?:su|vuestro|vuestra)\s+(?=pedido|orden|referencia)", ""),
         # "nº 4521", "n° 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # Before the kind: "ahora un nuevo presupuesto ..." is "now a new quote ...".

@@ -61,6 +61,10 @@ FRENCH = Language(
         (r"\bsans\s+escompte\b", "without deduction"),
         # "Client : Hôtel Mer", "Destinataire : ...", "Facturer à : ...": the buyer's label.
         (r"(?m)^(\s*)(?:client|cliente|destinataire|facturer\s+à)\s*:\s*", r"\1Client: "),
+        # "numéro de facture 2026-017", "n° de devis 17": the document's number.
+        (r"\b(?:num[ée]ro|n[º°]\.?)\s+de\s+(?:facture|devis|reçu|commande)\s*:?\s*(?=[\w/-]*\d)", "#"),
+        # "votre commande n° 4521", "votre bon de commande 4521": the client's own order, as a reference.
+        (r"\b(?:votre|vos)\s+(?=commande|bon\s+de\s+commande|référence)", ""),
         # "n° 4521", "nº 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # Before the kind: "maintenant un nouveau devis ..." is "now a new quote ...".
