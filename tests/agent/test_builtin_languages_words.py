@@ -621,3 +621,18 @@ def test_the_documents_number_said_with_its_label_is_its_number(message: str, ki
 def test_the_clients_own_order_number_is_the_reference(message: str) -> None:
     invoice = _doc(message)
     assert (invoice.number, invoice.reference) == ("", "4521")
+
+
+@pytest.mark.parametrize(
+    ("message", "tax_id"),
+    [
+        ("Factura a Taquería El Sol, RFC TES850101AB1: 3 horas de limpieza a $450 MXN", "TES850101AB1"),
+        ("Factura a Estudio Sur, CUIT 20-12345678-9: diseño 50.000 ARS", "20-12345678-9"),
+        ("Rechnung an Müller AG, UID CHE-123.456.789: Beratung CHF 500", "CHE-123.456.789"),
+        ("Facture pour Dupont SA, TVA intracommunautaire FR12345678901 : conseil 500 €", "FR12345678901"),
+    ],
+)
+def test_a_tax_id_named_in_the_language_is_the_buyers_as_written(message: str, tax_id: str) -> None:
+    invoice = _doc(message)
+    assert (invoice.buyer.tax_id, invoice.buyer.address_lines) == (tax_id, [])
+    assert len(invoice.line_items) == 1

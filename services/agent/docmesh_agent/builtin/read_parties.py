@@ -82,7 +82,8 @@ _TAX_ID = re.compile(
     r"^(?:(?:their|our|my|buyer'?s?|seller'?s?)\s+)?(?:(?:vat|tax|gst|abn|ein|tin)\s*(?:id|no\.?|number|\#|reg(?:istration)?(?:\s+no\.?)?)"
     # Names that are ids on their own: SIRET, CIF, NIF, USt-IdNr., UID.
     r"|siret|siren|cif|nif|nie|ust-?id(?:nr)?\.?|uid|steuernummer|st\.?-?nr\.?|n[º°]\s*tva)\s*:?\s*"
-    r"(?P<id>[A-Za-z0-9][A-Za-z0-9 -]{3,})$",
+    # dots inside ("CHE-123.456.789", the Swiss UID), not at the end
+    r"(?P<id>[A-Za-z0-9][A-Za-z0-9 .-]{2,}[A-Za-z0-9])$",
     re.IGNORECASE,
 )
 _STREET = re.compile(

@@ -204,7 +204,8 @@ _GROUPED_RE = re.compile(
     # Never glued to a letter or an "x" before it: "álbum 30x30 220 €" is a 30x30 album at 220 (it
     # was read as 30 220 €). A space-grouped number also counts what follows ("5 200 mots").
     # Nor after a "/" or ":": "soporte 24/7 300 €" is 24/7 support at 300 (it was 24 at "7300").
-    r"(?<![\w.,×*/:])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?"
+    # Nor an id's digits after its letters and a hyphen: "UID CHE-123.456.789" stays as written.
+    r"(?<![\w.,×*/:])(?<![A-Za-z]-)(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?"
     rf"(?=\s*(?:€|\$|[A-Z]{{3}}\b)|\s+(?i:{_COUNTED})\b)|\d+,\d+)(?![\d.,]*\d)"
 )
 

@@ -68,6 +68,8 @@ SPANISH = Language(
         (r"\b(?:n[uú]mero|n[º°]\.?|num\.)\s+de\s+(?:factura|presupuesto|recibo|pedido)\s*:?\s*(?=[\w/-]*\d)", "#"),
         # "su pedido nº 4521", "vuestra referencia": the client's own order, as a reference.
         (r"\b(?:su|vuestro|vuestra)\s+(?=pedido|orden|referencia)", ""),
+        # "RFC TES850101AB1", "CUIT 20-12345678-9", "NIT ...": the buyer's tax id (Latin America).
+        (r"\b(?:RFC|CUIT|CUIL|RUT|RUC|NIT)\s*:?\s*(?=[A-Z0-9])", "tax id "),
         # "nº 4521", "n° 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # Before the kind: "ahora un nuevo presupuesto ..." is "now a new quote ...".

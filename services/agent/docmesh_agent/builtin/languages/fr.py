@@ -65,6 +65,8 @@ FRENCH = Language(
         (r"\b(?:num[ée]ro|n[º°]\.?)\s+de\s+(?:facture|devis|reçu|commande)\s*:?\s*(?=[\w/-]*\d)", "#"),
         # "votre commande n° 4521", "votre bon de commande 4521": the client's own order, as a reference.
         (r"\b(?:votre|vos)\s+(?=commande|bon\s+de\s+commande|référence)", ""),
+        # "TVA intracommunautaire FR12345678901", "n° TVA intra FR...": the buyer's VAT number.
+        (r"\b(?:n[°º]\s*(?:de\s+)?|numéro\s+(?:de\s+)?)?TVA\s+intra(?:communautaire)?\s*:?\s*(?=[A-Z]{2}\s?\d)", "VAT number "),
         # "n° 4521", "nº 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # Before the kind: "maintenant un nouveau devis ..." is "now a new quote ...".
