@@ -929,3 +929,26 @@ def test_more_of_a_thing_that_is_no_line_then_a_count_is_asked_about() -> None:
         line_items=[LineItem(description="Socket installation", quantity=Decimal(6), unit_price=Decimal(35))],
     )
     assert interpret("add 2 more lamps, 5 in total", current, today=TODAY).action == "question"
+
+
+def test_a_line_total_then_what_the_count_is_of_is_that_line() -> None:
+    # '12 x 2.50 = 30 for stamps' was 12 x 30 (360).
+    assert _total("Invoice Acme: 12 x 2.50 = 30 for stamps") == Decimal("30.00")
+
+
+@pytest.mark.parametrize(
+    "message", ["Invoice Acme: cleaning 150 (was 180)", "Invoice Acme: cleaning 150, usually 180"]
+)
+def test_what_a_line_used_to_cost_is_never_charged(message: str) -> None:
+    # '(was 180)' became the price (180), 'usually 180' a line 'Usually' on top (330).
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is None or compute_totals(result.invoice).total == Decimal("150.00")
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Invoice Acme: catering for 30 people @ 25pp", "Invoice Acme: catering for 30 people @ 25 p.p."],
+)
+def test_a_price_per_person_glued_to_pp_is_per_person(message: str) -> None:
+    # '25pp' was no number: the 30 of '30 people' became the price (one line at 30).
+    assert _total(message) == Decimal("750.00")

@@ -59,7 +59,9 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
     """A line item, or a bare price (description "") that belongs to the previous item."""
     equals = _LINE_TOTAL.match(text.strip())
     if equals:
-        return _with_line_total(r, equals.group("body"), equals.group("total"))
+        what = equals.group("what")
+        body = f"{what} {equals.group('body')}" if what else equals.group("body")
+        return _with_line_total(r, body, equals.group("total"))
     bracketed = _BRACKETED_NUMBER.search(text)
     if bracketed and find_money(bracketed.group("a")) and find_money(bracketed.group("b")):
         # "widget at 60 (100 pcs)": a number directly before an opening bracket ends there (never
@@ -211,7 +213,9 @@ def _inside_a_name(text: str, price: Money, desc_start: int) -> bool:
 
 # "consulting 10h @ 150 = 1500", "4 x 25 = 100": the line, then its total.
 _LINE_TOTAL = re.compile(
-    r"^(?P<body>.*\d.*?)\s*=\s*(?P<total>[^\s\d=]{0,3}\s?\d[\d,.']*(?:\s?[A-Z]{3}|\s?[€$£])?)$"
+    r"^(?P<body>.*\d.*?)\s*=\s*(?P<total>[^\s\d=]{0,3}\s?\d[\d,.']*(?:\s?[A-Z]{3}|\s?[€$£])?)"
+    # ("12 x 2.50 = 30 for stamps": what they are, after the total; it was 12 x 30)
+    r"(?:\s+(?:for|of)\s+(?P<what>[^\W\d_][^\d=]*))?$"
 )
 
 

@@ -494,6 +494,15 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
         return None
     if read_fields(r, rest, party_before):
         return None
+    usual = _USUAL_PRICE.search(rest)
+    if usual:
+        # "cleaning 150 (was 180)", "..., usually 180": what it used to cost is no charge (it was
+        # the line's price, or a line "Usually" on top); the number is asked about if nothing else
+        # takes it.
+        r.draft.unknown.append(usual.group(0).strip(" ,()"))
+        rest = rest[: usual.start()].rstrip(" ,")
+        if not rest:
+            return None
     reason = _REASON_SO.match(rest) if " so " in rest.lower() else None
     if reason and read_fields(r, reason.group("said"), None):
         return None  # "they're repeat customers so 5 percent off the cabinets only": why, then what
@@ -572,6 +581,15 @@ _RATE_LEAD = re.compile(
 _BARE_AMOUNT = re.compile(r"^[^\s\d]{0,3}\s?\d[\d,.']*(?:\s?(?:[€$£¥₹]|[A-Z]{3}))?$")
 _DELIVER_TO = re.compile(
     r"^(?:please\s+)?(?:deliver(?:y)?|ship(?:ping)?|send\s+(?:it|them|the\s+goods))\s+(?:it\s+|them\s+)?to\s*:?\s+(?P<where>.+)$",
+    re.IGNORECASE,
+)
+_USUAL = (
+    r"usually|normally|regularly|regular\s+price|list\s+price|rrp|instead\s+of|down\s+from|reduced\s+from"
+)
+_USUAL_PRICE = re.compile(
+    # after the line's price, in brackets or not ("150 (was 180)", "150, usually 180"), or alone
+    # ("usually 180"; "refresh was 2,400" is the refresh's price)
+    rf"(?<=[\d€$£])(?:\s*\(\s*|,?\s+)(?:was|{_USUAL})\s+(?:{AMT})\s*\)?$|^(?:{_USUAL})\s+(?:{AMT})$",
     re.IGNORECASE,
 )
 _STATED_TOTAL = re.compile(

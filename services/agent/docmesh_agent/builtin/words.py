@@ -186,6 +186,10 @@ _HOURS_AND_MINUTES = re.compile(
 )
 
 
+# "@ 25pp", "25 p.p.", "25 p/p": per person (glued, it was no number at all).
+_PER_PERSON = re.compile(r"(\d)\s*(?:pp|p\.p\.|p/p)(?![\w.])", re.IGNORECASE)
+
+
 def plain_counts(text: str) -> str:
     """ "4 and a half hours" as "4.5 hours", "1 hr 30 min" as "1.5 hr" (neither was read as a
     count: the first was not understood, the second asked what its 30 is)."""
@@ -202,4 +206,5 @@ def plain_counts(text: str) -> str:
     low = text.lower()
     if "half" in low:
         text = _AND_A_HALF.sub(half, text)
+    text = _PER_PERSON.sub(r"\1 per person", text)
     return _HOURS_AND_MINUTES.sub(hours, text)
