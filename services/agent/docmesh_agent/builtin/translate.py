@@ -235,10 +235,7 @@ def _english_numbers(text: str) -> str:
 def _english_dates(text: str, lang: Language) -> str:
     """ "25 de marzo", "25. März", "1er mars 2026" → "March 25", "March 1 2026"; a bare month
     name ("Februar 2026") → its English name."""
-    names = "|".join(sorted(lang.months, key=len, reverse=True))
-    day_month = re.compile(
-        rf"\b(\d{{1,2}})(?:er|\.|º)?\s+(?:de\s+)?({names})\b(?:\s+(?:de\s+)?(\d{{4}}))?", re.IGNORECASE
-    )
+    day_month, month_year, bare, days = _date_patterns(lang.code)
 
     def english(match: re.Match[str]) -> str:
         month = _MONTHS[lang.months[match.group(2).lower()] - 1]
@@ -253,27 +250,33 @@ def _english_dates(text: str, lang: Language) -> str:
     text = _SLASHED_DAY.sub(lambda m: f"{m.group(1)} {_numeric_day(m, first=2)}", text)
     # "du 1er janvier au 31 mars", "vom 1. Januar bis 31. März": two whole dates (the rule below
     # read "1 au March 31" as one month's days: "January March 1 to March 31", then asked).
-    text = re.sub(
-        rf"\b((?:{'|'.join(_MONTHS)}) \d{{1,2}})\s+(?:au|al|a|bis(?:\s+zum)?|-)\s+(?=(?:{'|'.join(_MONTHS)}) \d)",
-        r"\1 to ",
-        text,
-    )
+    text = _TWO_DATES.sub(r"\1 to ", text)
     # "du 1er au 28 février", "del 1 al 15 de marzo", "1. bis 15. März": the month of the end.
-    text = re.sub(
-        r"\b(\d{1,2})(?:er|º|\.)?\s+(?:au|al|a|bis(?:\s+zum)?|-)\s+([A-Z][a-z]+) (\d{1,2})\b",
-        r"\2 \1 to \2 \3",
-        text,
+    text = _DAYS_OF_A_MONTH.sub(r"\2 \1 to \2 \3", text)
+    # "febrero de 2026", "février 2026": a month and its year ("de" is Spanish for "of").
+    text = month_year.sub(lambda m: f"{_MONTHS[lang.months[m.group(1).lower()] - 1]} {m.group(2)}", text)
+    text = bare.sub(lambda m: _MONTHS[lang.months[m.group(1).lower()] - 1], text)
+    return days.sub(lambda m: lang.weekdays[m.group(1).lower()], text)
+
+
+@functools.lru_cache(maxsize=8)
+def _date_patterns(code: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The language's date patterns, compiled once: day and month, month and year, a month, a weekday."""
+    lang = LANGUAGES[code]
+    names = "|".join(sorted(lang.months, key=len, reverse=True))
+    return (
+        re.compile(rf"\b(\d{{1,2}})(?:er|\.|º)?\s+(?:de\s+)?({names})\b(?:\s+(?:de\s+)?(\d{{4}}))?", re.IGNORECASE),
+        re.compile(rf"\b({names})\s+(?:de\s+|del\s+)?(\d{{4}})\b", re.IGNORECASE),
+        re.compile(rf"\b({names})\b", re.IGNORECASE),
+        re.compile(rf"\b({'|'.join(lang.weekdays)})\b", re.IGNORECASE),
     )
 
-    # "febrero de 2026", "février 2026": a month and its year ("de" is Spanish for "of").
-    def month_year(match: re.Match[str]) -> str:
-        return f"{_MONTHS[lang.months[match.group(1).lower()] - 1]} {match.group(2)}"
 
-    text = re.sub(rf"\b({names})\s+(?:de\s+|del\s+)?(\d{{4}})\b", month_year, text, flags=re.IGNORECASE)
-    bare = re.compile(rf"\b({names})\b", re.IGNORECASE)
-    text = bare.sub(lambda m: _MONTHS[lang.months[m.group(1).lower()] - 1], text)
-    days = re.compile(rf"\b({'|'.join(lang.weekdays)})\b", re.IGNORECASE)
-    return days.sub(lambda m: lang.weekdays[m.group(1).lower()], text)
+_ENGLISH_MONTHS_RE = "|".join(_MONTHS)
+_TWO_DATES = re.compile(
+    rf"\b((?:{_ENGLISH_MONTHS_RE}) \d{{1,2}})\s+(?:au|al|a|bis(?:\s+zum)?|-)\s+(?=(?:{_ENGLISH_MONTHS_RE}) \d)"
+)
+_DAYS_OF_A_MONTH = re.compile(r"\b(\d{1,2})(?:er|º|\.)?\s+(?:au|al|a|bis(?:\s+zum)?|-)\s+([A-Z][a-z]+) (\d{1,2})\b")
 
 
 # "01.–15.03.2026", "1.-15.3.": a range of days in one month, written in numbers (German).

@@ -313,8 +313,8 @@ FRENCH = Language(
         (r"\bheures?\b", "hours"),
         # "cours de guitare, 4 séances à 35 €": what a service is counted in, as English says it
         # (the count then counts the unpriced line before; its price was asked).
-        (r"(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)séances?\b", r"\1sessions"),
-        (r"(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)visites\b", r"\1visits"),
+        (r"(?=\d)(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)séances?\b", r"\1sessions"),
+        (r"(?=\d)(?<!\bde )(?<!\bd’)(?<!\bd')\b(\d+\s*)visites\b", r"\1visits"),
         (r"\bmots\b", "words"),
         (r"(\d\s+words\s+at\s+\S+(?:\s*€)?)\s+le\s+mot\b", r"\1 per word"),
         (r"\bjours?\b", "days"),
