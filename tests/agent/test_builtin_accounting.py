@@ -81,7 +81,8 @@ def test_an_unpriced_thing_after_a_plus_sign_is_asked_about() -> None:
 
 def test_a_currency_code_is_never_the_end_of_a_word() -> None:
     # "2 valves 12" was a document in VES (Venezuelan bolívar), "12 cupcakes" in KES.
-    result = interpret("Invoice Acme: 2 shelves 40, 12 cupcakes 3.25", None, today=TODAY)
+    # (each: a bare price after a count is asked whether it is for all of them since session 6)
+    result = interpret("Invoice Acme: 2 shelves 40 each, 12 cupcakes 3.25 each", None, today=TODAY)
     assert result.invoice is not None
     assert result.invoice.currency_code == "USD"
     assert [li.description for li in result.invoice.line_items] == ["Shelves", "Cupcakes"]

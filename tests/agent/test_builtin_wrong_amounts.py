@@ -952,3 +952,37 @@ def test_what_a_line_used_to_cost_is_never_charged(message: str) -> None:
 def test_a_price_per_person_glued_to_pp_is_per_person(message: str) -> None:
     # '25pp' was no number: the 30 of '30 people' became the price (one line at 30).
     assert _total(message) == Decimal("750.00")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme: 100 business cards 45, 200 flyers 60",
+        "Invoice Acme: 200 flyers 60 and 100 business cards 45",
+        "Invoice Acme: 3 chairs 85",
+    ],
+)
+def test_a_count_then_a_bare_price_asks_whether_it_is_each_or_for_all(message: str) -> None:
+    # '100 business cards 45' was 100 x 45 (4,500), never asked.
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"
+    assert "each" in result.reply
+
+
+def test_a_count_times_a_thing_then_a_price_is_each() -> None:
+    assert _total("receipt - walk-in customer, 2 x phone screen protector £12, paid by card") == Decimal(
+        "24.00"
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme: 10 lessons at 30 but they missed 2",
+        "Invoice Acme: 8 of 10 sessions at 50",
+        "Invoice Acme: sessions 1-8 at 50 each",
+    ],
+)
+def test_a_count_changed_or_said_as_a_part_or_a_range_is_asked(message: str) -> None:
+    # 'but they missed 2' made the price 2 (10 x 2); '8 of 10 sessions' was 10; 'sessions 1-8' 1.
+    assert interpret(message, None, today=TODAY).action == "question"

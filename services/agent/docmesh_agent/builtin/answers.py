@@ -70,7 +70,8 @@ def answer_nested(draft: Draft, answer: str) -> Draft:
                 item = replace(item, total_or_rate=False)
             else:
                 still.append(
-                    f"Is the price of the {item.description.lower()} the total or per {singular(item.unit)}?"
+                    f"Is the price of the {item.description.lower()} the total or "
+                    f"{f'per {singular(item.unit)}' if item.unit else 'for each'}?"
                 )
                 items.append(item)
                 continue

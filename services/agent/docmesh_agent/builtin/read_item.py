@@ -487,8 +487,10 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         item.unit_price = unit_from_total(item, amount)
     else:
         item.unit_price = amount
-    if not connector and not per and not total and qty != 1 and unit.lower() in UNITS:
-        # "consulting 10 hours 1500", "12 months hosting 240": for all of them, or per unit? Asked.
+    multiplied = re.match(r"^\s*\d+(?:[.,]\d+)?\s*[x×*]", text) is not None  # "2 x screen protector £12"
+    if not connector and not per and not total and qty != 1 and not multiplied:
+        # "consulting 10 hours 1500", "12 months hosting 240", "100 business cards 45": for all of
+        # them, or each? Asked (it was 100 x 45, 4,500 for 45, when the units were not time).
         ask_total_or_rate(r, item)
     if per and per.groupdict().get("per") and qty == 1:
         item = count_by_rate(item, per.group("per"))  # "3-day shoot at 2,400 a day"

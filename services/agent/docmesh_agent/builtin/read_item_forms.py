@@ -142,6 +142,12 @@ def ask_total_or_rate(r: Reading, item: DraftItem) -> None:
     """The line's price may be for all of its units or for each: asked; the answer decides."""
     item.total_or_rate = True
     assert item.unit_price is not None
+    if not item.unit:
+        r.draft.unclear.append(
+            f"Is {plain_number(item.unit_price)} the total for the {plain_number(item.quantity)} "
+            f"{item.description.lower()}, or the price of each?"
+        )
+        return
     r.draft.unclear.append(
         f"Is {plain_number(item.unit_price)} the total for the {plain_number(item.quantity)} {item.unit} "
         f"of {item.description.lower()}, or the price per {singular(item.unit)}?"

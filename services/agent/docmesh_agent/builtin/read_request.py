@@ -464,7 +464,8 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
     choice = _COUNT_CHOICE.search(rest)
     if choice:
         # "2 or 3 hours of cleaning at 20": which count? Asked (it was 2 x 20, or 3 x 20).
-        r.draft.unclear.append(f"How many do I bill in “{rest}”: {choice.group('a')} or {choice.group('b')}?")
+        which = f": {choice.group('a')} or {choice.group('b')}" if choice.group("a") else ""
+        r.draft.unclear.append(f"How many do I bill in “{rest}”{which}?")
     ref = _REFERENCE_LEAD.match(rest)
     if ref and rest[ref.end() :].strip():
         # "order #4521: 3 widgets at 10": the order's number is the reference, then the line.
@@ -547,6 +548,11 @@ def _clause(r: Reading, clause: str, party_before: str | None) -> DraftItem | No
     but = re.search(r"\s+but\s+", rest, re.IGNORECASE)
     if but and not_a_charge(r, rest[but.end() :]):
         rest = rest[: but.start()]  # "10 hours at 150 but charge only 8": the line, then asked
+    elif but and _PERSON_DOES.match(rest[but.end() :]) and re.search(r"\d", rest[but.end() :]):
+        # "10 lessons at 30 but they missed 2": what a person did changes the count; asked (the
+        # 2 was the price: 10 x 2).
+        r.draft.unclear.append(f"How should “{rest[but.end() :]}” change “{rest[: but.start()]}”?")
+        rest = rest[: but.start()]
     elif not_a_charge(r, rest):
         return None
     for glued in _GLUED_TERMS.finditer(rest):
@@ -598,7 +604,9 @@ _STATED_TOTAL = re.compile(
 )
 _NUMBER_LEAD = re.compile(r"^(?:no\.|nr\.|number|\#)\s*(?P<num>[A-Za-z0-9][\w\-/]*)\s*[:,]\s+", re.IGNORECASE)
 _COUNT_CHOICE = re.compile(
-    rf"(?<![\d.,])(?P<a>\d+(?:[.,]\d+)?)\s+(?:or|to)\s+(?P<b>\d+(?:[.,]\d+)?)\s+(?=(?:{UNIT_RE})\b|[a-z]{{3,}}s\b)",
+    # "2 or 3 hours", "8 of 10 sessions", "sessions 1-8 at 50 each": which count, or how many?
+    rf"(?<![\d.,])(?P<a>\d+(?:[.,]\d+)?)\s+(?:or|to|of)\s+(?P<b>\d+(?:[.,]\d+)?)\s+(?=(?:{UNIT_RE})\b|[a-z]{{3,}}s\b)"
+    r"|(?<=[a-z]s\s)(?P<a2>\d{1,3})\s*[-–]\s*(?P<b2>\d{1,3})(?=\s+(?:at|@|for|x)\b)",
     re.IGNORECASE,
 )
 _REFERENCE_LEAD = re.compile(
