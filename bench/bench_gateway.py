@@ -47,9 +47,8 @@ from bench_rest_hop import (
     parse_wrk,
     tree_pythonpath,
     wait_http,
-    worktree,
 )
-from common import closed_loop, postgres_database, postgres_reachable
+from common import closed_loop, postgres_database, postgres_reachable, worktree
 from machine_cpu import machine_busy, process_cpu
 
 from docmesh.agent.v1 import agent_service_pb2 as agent_pb
@@ -371,7 +370,7 @@ def ab_rounds(database_url: str, commit: str, seconds: float, rounds: int, concu
     port, metrics_port = launcher._free_port(), launcher._free_port()
     processes: list[subprocess.Popen[bytes]] = []
     samples: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
-    with worktree(commit) as (sha, tree), open(work / "processes.log", "wb") as log:
+    with worktree(commit, "docmesh-gateway") as (sha, tree), open(work / "processes.log", "wb") as log:
 
         def start(script: str, extra: dict[str, str]) -> subprocess.Popen[bytes]:
             process = subprocess.Popen(

@@ -43,11 +43,11 @@ import time
 import urllib.request
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import REPO_ROOT, postgres_database, postgres_reachable
+from common import REPO_ROOT, postgres_database, postgres_reachable, worktree
 from machine_cpu import TICK, machine_busy, process_cpu
 
 from docmesh_dev import launcher, testenv
@@ -178,28 +178,6 @@ def wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0)
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout:.0f}s")
-
-
-@contextlib.contextmanager
-def worktree(commit: str) -> Iterator[tuple[str, Path]]:
-    """`commit` checked out into a temporary git worktree: (short sha, folder)."""
-    sha = subprocess.run(
-        ["git", "rev-parse", "--short", commit], cwd=REPO_ROOT, check=True, capture_output=True, text=True
-    ).stdout.strip()
-    folder = Path(tempfile.mkdtemp(prefix=f"docmesh-hop-{sha}-")) / "tree"
-    subprocess.run(
-        ["git", "worktree", "add", "--detach", str(folder), sha],
-        cwd=REPO_ROOT,
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield sha, folder
-    finally:
-        subprocess.run(
-            ["git", "worktree", "remove", "--force", str(folder)], cwd=REPO_ROOT, capture_output=True
-        )
-        shutil.rmtree(folder.parent, ignore_errors=True)
 
 
 def tree_pythonpath(folder: Path) -> str:
@@ -504,7 +482,7 @@ async def main_async(options: argparse.Namespace) -> None:
             sides_started.mesh("mesh", databases[1]),
         ]
         if options.before:
-            sha, folder = trees.enter_context(worktree(options.before))
+            sha, folder = trees.enter_context(worktree(options.before, "docmesh-hop"))
             sides.append(sides_started.mesh(f"before {sha}", databases[2], tree_pythonpath(folder)))
         shapes: dict[str, object] = {}
         for side in sides:

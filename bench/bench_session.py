@@ -593,7 +593,8 @@ def ab(args: argparse.Namespace, redis_url: str) -> None:
     (BeginTurn and CommitTurn as the agent makes them, --turns first turns then an edit of each
     of those sessions, 8 at a time from this process's gRPC client), the service's CPU per
     call of each, each RPC measured apart."""
-    from bench_rest_hop import tree_pythonpath, worktree
+    from bench_rest_hop import tree_pythonpath
+    from common import worktree
 
     if shutil.which("h2load") is None:
         print("--ab needs h2load: apt-get install nghttp2-client")
@@ -601,7 +602,7 @@ def ab(args: argparse.Namespace, redis_url: str) -> None:
     namespaces: list[str] = []
     results: dict[tuple[str, str], list[tuple[float, float]]] = {}
     with contextlib.ExitStack() as stack:
-        sha, folder = stack.enter_context(worktree(args.ab))
+        sha, folder = stack.enter_context(worktree(args.ab, "docmesh-session"))
         sides = []
         for label, pythonpath in (("this checkout", ""), (f"at {sha}", tree_pythonpath(folder))):
             namespaces.append(f"docmesh-bench-{uuid.uuid4().hex[:8]}")
