@@ -536,3 +536,19 @@ def test_a_size_after_the_container_is_part_of_what_is_sold() -> None:
     assert [(i.description, i.quantity, i.unit) for i in invoice.line_items] == [
         ('3/4" birch plywood', Decimal(30), "sheets")
     ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "quantity", "price"),
+    [
+        ("hours should be 9.5", Decimal("9.5"), Decimal(100)),
+        ("rate is 110 not 100", Decimal(10), Decimal(110)),
+        ("the rate should be 110, not 100", Decimal(10), Decimal(110)),
+    ],
+)
+def test_the_hours_or_the_rate_said_again_change_that_line(
+    edit: str, quantity: Decimal, price: Decimal
+) -> None:
+    edited = _edited(edit, _written("Invoice Acme: consulting 10 hours at 100, travel 50, 8% tax"))
+    assert (edited.line_items[0].quantity, edited.line_items[0].unit_price) == (quantity, price)
+    assert edited.line_items[1].unit_price == Decimal(50)

@@ -33,6 +33,7 @@ from docmesh_agent.builtin.edits.shipping import op_shipping_change
 from docmesh_agent.builtin.edits.taxes import op_tax_change, op_tax_exempt
 from docmesh_agent.builtin.interpretation import Interpretation
 from docmesh_agent.builtin.labels import plain_number, singular, uncapitalised
+from docmesh_agent.builtin.money import one_amount
 from docmesh_agent.builtin.read_request import read_request
 from docmesh_agent.builtin.replies import EXAMPLES, done, not_understood, price_question, why
 from docmesh_agent.builtin.words import NUMBER_WORDS, QTY_WORD_RE
@@ -122,6 +123,15 @@ def edit(text: str, current: Invoice, today: dt.date, *, draft: Draft | None = N
         # "add 2 more sockets, 8 in total": the count they come to (the 8 was read as the price
         # of a new line "More sockets": 2 x 4.00).
         clean = f"make that {more_total.group('total')} {more_total.group('what')}"
+    rate = _RATE_SHOULD_BE.match(clean)
+    if rate and rate.group("instead") and draft is None:
+        # "the rate is 110 not 100": the line priced 100 (several lines: it asked which).
+        was = one_amount(rate.group("was"))
+        lines = [
+            n for n, i in enumerate(current.line_items) if was is not None and i.unit_price == was.amount
+        ]
+        if len(lines) == 1:
+            clean = f"change the price of item {lines[0] + 1} to {rate.group('amt')}"
     if len(clean) > MAX_EDIT_CHARS and draft is None:
         return Interpretation.question(
             f"That is too long for one change. Please send the changes one at a time, for example {EXAMPLES}."
@@ -144,6 +154,16 @@ def edit(text: str, current: Invoice, today: dt.date, *, draft: Draft | None = N
     return Interpretation("edit", invoice, done(changes, invoice), (), tuple(changes))
 
 
+_HOURS_SHOULD_BE = re.compile(
+    r"^(?:the\s+)?(?:hours|time)\s+(?:should\s+be|is|are|was|were)\s+(?P<n>\d+(?:[.,]\d+)?)(?:\s+hours?)?"
+    r"(?:,?\s+not\s+\d+(?:[.,]\d+)?)?$",
+    re.IGNORECASE,
+)
+_RATE_SHOULD_BE = re.compile(
+    r"^(?:the\s+)?(?:hourly\s+|day\s+|daily\s+)?rate\s+(?:should\s+be|is|was)\s+(?P<amt>[^\s\d]{0,3}\d[\d,.]*(?:\s*/\s*h(?:ou)?r|\s+an\s+hour)?)"
+    r"(?P<instead>,?\s+(?:not|instead\s+of)\s+(?P<was>[^\s\d]{0,3}\d[\d,.]*))?$",
+    re.IGNORECASE,
+)
 _MORE_THEN_TOTAL = re.compile(
     rf"^(?:add\s+|plus\s+)?(?:\d+|{QTY_WORD_RE})\s+(?:more|extra|additional)\s+(?P<what>[^\W\d_][^,\d]*?),?\s+"
     r"(?:so\s+|that'?s\s+|making\s+(?:it\s+)?)?(?P<total>\d+)\s+(?:in\s+total|total|altogether|in\s+all)$",
@@ -246,6 +266,12 @@ def strip_edit_words(text: str) -> str:
         text,
         flags=re.IGNORECASE,
     )
+    # "hours should be 9.5", "the rate is 110 not 100": the count or rate of the document's line, as
+    # the edits read it ("it was 9.5 hours", "change the rate to 110"; both were not understood).
+    text = _HOURS_SHOULD_BE.sub(r"it was \g<n> hours", text)
+    rate = _RATE_SHOULD_BE.match(text)
+    if rate and not rate.group("instead"):
+        text = f"change the rate to {rate.group('amt')}"
     # "they asked for more time, push the due date back a week": why, before the change.
     text = re.sub(
         r"^(?:they|he|she|the\s+(?:client|customer))\s+(?:asked|wanted|requested|called|said|emailed)\b[^\d,]*,\s*",
