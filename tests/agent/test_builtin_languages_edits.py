@@ -227,3 +227,30 @@ def test_an_edit_not_understood_is_said_in_the_language_with_examples_in_it(lang
     result = interpret("xyzzy plugh", _doc(_REQUESTS[lang]), today=TODAY)
     assert result.action == "question" and result.reply.startswith(said)
     assert "add 2 hours" not in result.reply  # the English examples are gone
+
+
+@pytest.mark.parametrize(
+    ("message", "description"),
+    [
+        ("Factura para Hotel Sol\nConcepto: diseño web\nImporte: 1.200 €", "Diseño web"),
+        ("Rechnung an Hotel Sonne\nLeistung: Webdesign\nBetrag: 1.200 €", "Webdesign"),
+        ("Facture pour Hôtel Soleil\nDésignation : création du site\nMontant : 1 200 €", "Création du site"),
+    ],
+)
+def test_a_forms_description_and_amount_labels_make_the_line(message: str, description: str) -> None:
+    invoice = _doc(message)
+    assert [(i.description, i.quantity, i.unit_price) for i in invoice.line_items] == [
+        (description, Decimal(1), Decimal(1200))
+    ]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Rechnung an Hotel Sonne\nWebdesign; 1; 1.200 €\nHosting; 12; 9,90 €",
+        "Facture pour Hôtel Soleil\ncréation du site; 1; 1 200 €\nhébergement; 12; 9,90 €",
+    ],
+)
+def test_a_spreadsheet_row_with_semicolons_is_a_line(message: str) -> None:
+    invoice = _doc(message)
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(1), Decimal(1200)), (Decimal(12), Decimal("9.90"))]

@@ -79,6 +79,9 @@ def to_english(text: str, code: str) -> str:
     text = alpha2digit(text, code, threshold=2)
     text = _english_numbers(text)
     text = _english_dates(text, lang)
+    # "Webdesign; 1; 1.200 €": a spreadsheet row with semicolons, as the comma row English reads
+    # (the semicolons cut it into three clauses and 1.200 was asked about).
+    text = _SEMICOLON_ROW.sub(r"\1, \2, \3", text)
     for pattern, replacement in lang.compiled_rules():
         text = pattern.sub(replacement, text)
     text = _NUMBER_AFTER_BUYER.sub(r"\g<kind> #\g<num>\g<buyer>:", text)
@@ -96,6 +99,7 @@ def to_english(text: str, code: str) -> str:
     return text.replace(_NOTE_MARK, f"note: {note}") if note is not None else text
 
 
+_SEMICOLON_ROW = re.compile(r"(?m)^([^;\n\d][^;\n]*?)\s*;\s*(\d+(?:\.\d+)?)\s*;\s*([^;\n]*\d[^;\n]*?)\s*$")
 # "nota: gracias por su compra", "Notiz: Danke für Ihren Auftrag", "ajoute une note : merci ...": the
 # note is the client's own words (the rules made "por" "for" in it, or left the edit not understood).
 _NOTE_LABEL = re.compile(

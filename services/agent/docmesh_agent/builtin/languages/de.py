@@ -70,6 +70,9 @@ GERMAN = Language(
         # "USt-IdNr. DE123456789": the buyer's tax id (the full stop ended a sentence and the id
         # became two address lines).
         (r"\b(ust-?id(?:-?nr)?)\.(?=\s)", r"\1"),
+        # "Leistung: Webdesign" / "Betrag: 1.200 €": a form's line, as English labels it.
+        (r"(?m)^(\s*)(?:leistung|beschreibung|bezeichnung|artikel)\s*:\s*", r"\1Description: "),
+        (r"(?m)^(\s*)(?:betrag|preis)\s*:\s*(?=\S*\d)", r"\1Amount: "),
         # "Kunde: Hotel Meer", "Rechnungsempfänger: ...": the buyer's label, as English writes it.
         (r"(?m)^(\s*)(?:kunde|kundin|rechnungsempfänger(?:in)?|empfänger(?:in)?)\s*:\s*", r"\1Client: "),
         # "Bestell-Nr. 7781": on a Bestellung its own number, elsewhere the buyer's order (reference).

@@ -62,6 +62,9 @@ SPANISH = Language(
         (r"\bsin\s+(?:deducci[oó]n(?:es)?|descuento\s+por\s+pronto\s+pago)\b", "without deduction"),
         # "que venza a final de mes" (subjunctive) is "vence a final de mes".
         (r"\bque\s+venza\b", "vence"),
+        # "Concepto: diseño web" / "Importe: 1.200 €": a form's line, as English labels it.
+        (r"(?m)^(\s*)(?:concepto|descripci[oó]n|servicio)\s*:\s*", r"\1Description: "),
+        (r"(?m)^(\s*)(?:importe|precio|monto|cantidad\s+a\s+pagar)\s*:\s*(?=\S*\d)", r"\1Amount: "),
         # "Cliente: Hotel Mar", "Facturar a: ...": the buyer's label, as English writes it.
         (r"(?m)^(\s*)(?:cliente|destinatario|facturar\s+a)\s*:\s*", r"\1Client: "),
         # "número de factura 2026-017", "nº de presupuesto 17": the document's number.

@@ -59,6 +59,9 @@ FRENCH = Language(
         (r"([,;]\s*)(?:au\s+)?forfait(?:aire)?\s*:?\s+(?:de\s+)?(?=\d)", r"\1flat "),
         # "paiement à 30 jours sans escompte": the whole amount, said after the terms.
         (r"\bsans\s+escompte\b", "without deduction"),
+        # "Désignation : création du site" / "Montant : 1 200 €": a form's line, as English labels it.
+        (r"(?m)^(\s*)(?:désignation|description|prestation|objet)\s*:\s*", r"\1Description: "),
+        (r"(?m)^(\s*)(?:montant|prix)\s*:\s*(?=\S*\d)", r"\1Amount: "),
         # "Client : Hôtel Mer", "Destinataire : ...", "Facturer à : ...": the buyer's label.
         (r"(?m)^(\s*)(?:client|cliente|destinataire|facturer\s+à)\s*:\s*", r"\1Client: "),
         # "numéro de facture 2026-017", "n° de devis 17": the document's number.
