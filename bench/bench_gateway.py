@@ -56,6 +56,7 @@ from docmesh.agent.v1 import agent_service_pb2_grpc
 from docmesh.session.v1 import session_service_pb2 as session_pb
 from docmesh.session.v1 import session_service_pb2_grpc
 from docmesh_dev import launcher, testenv
+from docmesh_dev.ports import reserve_port
 from docmesh_gateway.auth import ApiKey, generate_key, hash_key, save_keys_file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -367,7 +368,9 @@ def ab_rounds(database_url: str, commit: str, seconds: float, rounds: int, concu
     )
     env.pop("DOCMESH_DEV_API_KEY", None)
     scripts = Path(sys.executable).parent
-    port, metrics_port = launcher._free_port(), launcher._free_port()
+    # Held until this function returns: nothing else is handed the ports before the children bind.
+    held = [reserve_port(), reserve_port()]
+    port, metrics_port = held[0].port, held[1].port
     processes: list[subprocess.Popen[bytes]] = []
     samples: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     with worktree(commit, "docmesh-gateway") as (sha, tree), open(work / "processes.log", "wb") as log:
@@ -387,7 +390,8 @@ def ab_rounds(database_url: str, commit: str, seconds: float, rounds: int, concu
             launcher._wait_grpc_serving(port, session, time.monotonic() + 60)
             gateways: dict[str, tuple[str, int]] = {}
             for label, pythonpath in ((sha, tree_pythonpath(tree)), ("HEAD", "")):
-                http_port = launcher._free_port()
+                held.append(reserve_port())
+                http_port = held[-1].port
                 extra = {
                     "DOCMESH_SESSION_TARGET": f"127.0.0.1:{port}",
                     "DOCMESH_GATEWAY_PORT": str(http_port),

@@ -51,6 +51,7 @@ from common import REPO_ROOT, postgres_database, postgres_reachable, worktree
 from machine_cpu import TICK, machine_busy, process_cpu
 
 from docmesh_dev import launcher, testenv
+from docmesh_dev.ports import PortReservation, reserve_port
 from docmesh_gateway.auth import ApiKey, generate_key, hash_key, save_keys_file
 
 OWNER = "bench"
@@ -228,6 +229,7 @@ class Sides:
         self.keys_file = keys_file
         self.meshes: list[launcher.Mesh] = []
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.ports: list[PortReservation] = []  # the reference's, held until it stops
 
     def mesh(self, label: str, database_url: str, pythonpath: str = "") -> Side:
         root = Path(tempfile.mkdtemp(prefix=f"docmesh-hop-{label}-"))
@@ -248,7 +250,8 @@ class Sides:
 
     def reference(self, database_url: str) -> Side:
         migrate(database_url)
-        port = launcher._free_port()
+        self.ports.append(reserve_port())
+        port = self.ports[-1].port
         env = {
             **os.environ,
             "REF_DATABASE_URL": database_url,
@@ -291,6 +294,8 @@ class Sides:
                 process.wait(10)
         for mesh in self.meshes:
             launcher.stop_mesh(mesh)
+        for reservation in self.ports:
+            reservation.release()
 
 
 def with_output(fd: int, start: Callable[[], None]) -> None:

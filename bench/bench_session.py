@@ -40,7 +40,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import socket
 import statistics
 import struct
 import subprocess
@@ -68,6 +67,7 @@ from docmesh.session.v1 import session_service_pb2_grpc  # noqa: E402
 from docmesh.type.v1 import invoice_pb2, money_pb2  # noqa: E402
 from docmesh_agent.adapters.session_grpc import TURN_KEY_METADATA  # noqa: E402
 from docmesh_dev import testenv  # noqa: E402
+from docmesh_dev.ports import reserve_port  # noqa: E402
 from docmesh_session.migrate import upgrade_url  # noqa: E402
 
 OWNER = "bench-owner"
@@ -95,12 +95,6 @@ TOTALS = invoice_pb2.InvoiceTotals(
     total=money_pb2.Money(currency_code="USD", amount="32400.00"),
 )
 MSC = "version:1.5\ncell:A1:t:Invoice\n"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def pct(values: list[float], q: float) -> float:
@@ -194,7 +188,8 @@ def session_process(
     database_url: str, redis_url: str, namespace: str, pythonpath: str = ""
 ) -> Iterator[tuple[int, int, int]]:
     """The service in a process of its own; `pythonpath` puts another tree's packages first."""
-    port, metrics_port = free_port(), free_port()
+    port_reservation, metrics_reservation = reserve_port(), reserve_port()
+    port, metrics_port = port_reservation.port, metrics_reservation.port
     env = {
         **os.environ,
         "DOCMESH_SESSION_PORT": str(port),
@@ -216,6 +211,8 @@ def session_process(
     finally:
         process.terminate()
         process.wait(timeout=30)
+        port_reservation.release()
+        metrics_reservation.release()
 
 
 async def wait_serving(channel: grpc.aio.Channel) -> None:

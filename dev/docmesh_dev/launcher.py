@@ -22,7 +22,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -57,9 +56,8 @@ class Mesh:
     replicas: list[Replica] = field(default_factory=list)
     gateway_port: int = GATEWAY_DEFAULT_PORT
     gateway: subprocess.Popen[bytes] | None = None
-    free_ports: bool = False
-    # --free-ports: each chosen port stays reserved while the mesh runs, so a replica restarted on
-    # its gRPC port (restart_replica) can bind it again too.
+    # Ports the OS chose (--free-ports, and a restarted replica's metrics port) stay reserved while
+    # the mesh runs, so a replica restarted on its gRPC port (restart_replica) can bind it again too.
     reservations: dict[int, PortReservation] = field(default_factory=dict)
 
     def reserve_port(self) -> int:
@@ -90,19 +88,12 @@ class Mesh:
         return [*found, *([self.gateway] if self.gateway else [])]
 
 
-def _free_port() -> int:
-    """A port free now and not reserved (benchmarks only; the mesh reserves its own ports)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _env_port(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
 def plan(replicas: int, free_ports: bool) -> Mesh:
-    mesh = Mesh(free_ports=free_ports)
+    mesh = Mesh()
     for service in BACKENDS:
         port, metrics = DEFAULT_PORTS[service]
         port = _env_port(f"DOCMESH_{service.upper()}_PORT", port)
@@ -239,7 +230,7 @@ def restart_replica(mesh: Mesh, replica: Replica, env: dict[str, str], grace: fl
     """
     old = replica.process
     old_metrics_port = replica.metrics_port
-    replica.metrics_port = mesh.reserve_port() if mesh.free_ports else _free_port()
+    replica.metrics_port = mesh.reserve_port()
     new = _start_replica(mesh, replica, env)
     _wait_metrics_serving(replica, new, time.monotonic() + START_TIMEOUT_SECONDS)
     replica.process = new
