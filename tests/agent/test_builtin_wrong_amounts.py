@@ -986,3 +986,15 @@ def test_a_count_times_a_thing_then_a_price_is_each() -> None:
 def test_a_count_changed_or_said_as_a_part_or_a_range_is_asked(message: str) -> None:
     # 'but they missed 2' made the price 2 (10 x 2); '8 of 10 sessions' was 10; 'sessions 1-8' 1.
     assert interpret(message, None, today=TODAY).action == "question"
+
+
+def test_a_date_before_a_line_is_never_its_count() -> None:
+    # '2026-03-02 consulting 4h @ 90' was 2,026 x 90.
+    assert _total("Invoice Lee: 2026-03-02 consulting 4h @ 90") == Decimal("360.00")
+
+
+def test_a_count_before_a_name_and_another_after_it_are_asked_about() -> None:
+    # '12 oz coffee x 40 at 2.75' was 12 x 2.75 (the 40 bags dropped).
+    result = interpret("Invoice Lee: 12 oz coffee x 40 at 2.75", None, today=TODAY)
+    assert result.action == "question"
+    assert "quantity" in result.reply

@@ -64,7 +64,12 @@ def leading_quantity(text: str) -> tuple[Decimal, str, int, int]:
     if not match:
         return Decimal(1), "", 0, 0
     qty = parse_quantity(match.group("q"))
-    if qty is None or qty <= 0 or re.match(r"^\d+/\d|^\d+(?:[.,]\d+)?(?:-[^\W\d_]|[kK](?![^\W\d_]))", text):
+    # ("2026-03-02 consulting 4h @ 90": a date first is no count; it was 2,026 hours)
+    if (
+        qty is None
+        or qty <= 0
+        or re.match(r"^\d+/\d|^\d{4}-\d|^\d+(?:[.,]\d+)?(?:-[^\W\d_]|[kK](?![^\W\d_]))", text)
+    ):
         # "10-class pass", "2-day workshop": a number joined to a word by a hyphen describes the
         # thing (one pass, one workshop); it was 10 passes at 140, a wrong total. "1.8k" is an amount.
         # "24/7 support", "1/2 day": a fraction or a name, not a count; the line keeps it.

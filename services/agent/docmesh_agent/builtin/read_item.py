@@ -459,6 +459,11 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
             f"Is {plain_number(amount)} the price of the {plain_number(qty)} {unit} of {desc.lower()}, "
             f"or per {unit}?"
         )
+    if qty != 1 and re.search(r"(?:^|\s)[x×*]\s*\d+(?:[.,]\d+)?\s*$", desc):
+        # "12 oz coffee x 40 at 2.75": a count before the name and one after it; which is billed
+        # is asked (it was 12 x 2.75).
+        item.quantity_asked = True
+        r.draft.unclear.append(f"What is the quantity of “{plain_number(qty)} {desc}”? Answer with a number.")
     if qty == 1 and not unit and COUNT_INSIDE.search(desc):
         # "travel 2 x 35 km at 0.50": 1 x 0.50 would drop the count said; asked.
         item.quantity_asked = True
