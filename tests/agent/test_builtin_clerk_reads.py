@@ -552,3 +552,21 @@ def test_the_hours_or_the_rate_said_again_change_that_line(
     edited = _edited(edit, _written("Invoice Acme: consulting 10 hours at 100, travel 50, 8% tax"))
     assert (edited.line_items[0].quantity, edited.line_items[0].unit_price) == (quantity, price)
     assert edited.line_items[1].unit_price == Decimal(50)
+
+
+@pytest.mark.parametrize(
+    ("message", "description"),
+    [
+        ("Quote for Lee: bathroom 6,200 inc. materials", "Bathroom"),
+        ("Quote for Lee: bathroom 6,200 (materials included)", "Bathroom (materials included)"),
+    ],
+)
+def test_what_a_price_includes_said_after_it_is_no_question(message: str, description: str) -> None:
+    invoice = _written(message)
+    assert [(i.description, i.unit_price) for i in invoice.line_items] == [(description, Decimal(6200))]
+
+
+def test_a_share_as_a_deposit_to_book_is_the_payment_terms() -> None:
+    invoice = _written("Quote for Lee: kitchen install 4,500, valid 30 days, 50% deposit to book")
+    assert invoice.payment_terms == "50% deposit to book"
+    assert compute_totals(invoice).total == Decimal("4500.00")

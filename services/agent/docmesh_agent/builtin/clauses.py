@@ -80,6 +80,8 @@ def rewrite_layout(text: str) -> str:
     text = _BRACKETED_ADDRESS_RE.sub(r"\g<name>, \g<address>: ", text)
     text = _LABELLED_ITEM_RE.sub(r"\g<desc> \g<amt>", text)
     low = text.lower()
+    if " inc." in low:
+        text = _INC_AFTER_AMOUNT.sub(" incl.", text)  # "6,200 inc. materials" (not "Acme Inc.")
     if "exempt" in low or "free" in low:
         text = _DASH_BEFORE_EXEMPT.sub(" ", text)
     if "%" in text:
@@ -87,6 +89,7 @@ def rewrite_layout(text: str) -> str:
     return _CSV_ITEM_RE.sub(_csv_item, text)
 
 
+_INC_AFTER_AMOUNT = re.compile(r"(?<=\d)\s+inc\.(?=\s+[a-z])", re.IGNORECASE)
 # "..., don't charge tax on it - tax 6%": a dash before the document's tax ends a clause.
 _DASH_BEFORE_TAX = re.compile(
     rf"\s+[-–—]\s+(?=(?:(?:sales\s+)?(?:{TAX_WORDS})\s*(?:of\s+)?\d[\d.,]*\s*%|\d[\d.,]*\s*%\s*(?:sales\s+)?(?:{TAX_WORDS}))\s*(?:$|[,;\n]))",
@@ -170,7 +173,7 @@ def take_currency(text: str) -> tuple[str, str | None]:
 LINE_DISCOUNT = rf"(?:{NUM}\s*%|(?!{NUM}\s*(?:{UNIT_RE})\b){AMT})\s*(?:off|discount)\b"
 # Abbreviations whose full stop ends no sentence (names, titles, addresses: "Av. de la Paz 3" was cut
 # at "Av." and its street number and postcode became lines, a wrong total).
-_ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bMrs)(?<!\bM)(?<!\bMme)(?<!\bSr)(?<!\bSra)(?<!\bHr)(?<!\bFr)(?<!\bJr)(?<!\bAve)(?<!\bAv)(?<!\bav)(?<!\bAvda)(?<!\bavda)(?<!\bPza)(?<!\bBd)(?<!\bBlvd)(?<!\bCtra)(?<!\bNr)(?<!\bS\.L)(?<!\bS\.A)(?<!\bincl)(?<!\bIncl)"
+_ABBREV = r"(?<!\bSt)(?<!\bCorp)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bMrs)(?<!\bM)(?<!\bMme)(?<!\bSr)(?<!\bSra)(?<!\bHr)(?<!\bFr)(?<!\bJr)(?<!\bAve)(?<!\bAv)(?<!\bav)(?<!\bAvda)(?<!\bavda)(?<!\bPza)(?<!\bBd)(?<!\bBlvd)(?<!\bCtra)(?<!\bNr)(?<!\bS\.L)(?<!\bS\.A)(?<!\bincl)(?<!\bIncl)(?<!\binc)(?<!\bInc)"
 
 
 def split_clauses(text: str) -> list[str]:

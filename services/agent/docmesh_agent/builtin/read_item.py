@@ -71,6 +71,14 @@ def read_item(r: Reading, text: str) -> DraftItem | None:
             item.unit_price = None
             item.price_choices = (bracketed.group("a"), bracketed.group("b"))
         return item
+    remark = _WORDS_AFTER_PRICE.match(text.strip())
+    if remark and not _TAXED_REMARK.search(remark.group("words")):
+        # "bathroom 6,200 (materials included)": the line, and what it says of itself (it was
+        # asked its price: the brackets only grouped, and the price was no longer at the end).
+        item = read_item(r, remark.group("body"))
+        if item is not None and item.description and item.unit_price is not None:
+            item.description = f"{item.description} ({remark.group('words').strip()})"
+            return item
     text = _without_lead_words(_A_TOTAL_OF.sub(" for ", text))
     share = share_of(r, text)
     if share is not None:
@@ -509,6 +517,9 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
 
 
 _TRAILING_COUNT = re.compile(rf"\s+(?P<q>\d+(?:[.,]\d+)?)\s*(?P<unit>{UNIT_RE})\.?\s*$", re.IGNORECASE)
+_WORDS_AFTER_PRICE = re.compile(r"^(?P<body>.*\d.*?)\s*\((?P<words>[^()\d]+)\)$")
+# (a tax said in brackets is the tax reader's: "(VAT exempt)", "(no tax)")
+_TAXED_REMARK = re.compile(r"\b(?:tax|vat|gst|hst|pst|exempt|zero[- ]rated)", re.IGNORECASE)
 # "4 tyres for a total of 320": what all of them cost (it was 4 x 320).
 _A_TOTAL_OF = re.compile(r"\s+(?:for\s+)?(?:a\s+)?total\s+of\s+(?=\S*\d)", re.IGNORECASE)
 # A count inside a description, then what it counts (a plural) at its end: "fit 2 ceiling fans".

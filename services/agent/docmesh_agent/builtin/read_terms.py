@@ -53,7 +53,8 @@ _DUE_DATE = re.compile(
 _INSTALLMENTS = re.compile(
     r"^(?:payment|pay(?:able)?|paid)\s+in\s+\d+\s+(?:install?ments?|payments|parts|tranches)$"
     # "50% upfront", "30% deposit, rest on completion": how the total is paid, kept as the terms
-    r"|^\d{1,2}\s*%\s+(?:upfront|up\s+front|deposit|in\s+advance|on\s+signing|now)$",
+    r"|^\d{1,2}\s*%\s+(?:upfront|up\s+front|deposit|in\s+advance|on\s+signing|now)"
+    r"(?:\s+(?:to\s+(?:book|start|confirm)|required|needed|on\s+signing|on\s+acceptance))?$",
     re.IGNORECASE,
 )
 # "payment terms: 30 days": the terms' days.
