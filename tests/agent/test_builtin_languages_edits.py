@@ -254,3 +254,31 @@ def test_a_forms_description_and_amount_labels_make_the_line(message: str, descr
 def test_a_spreadsheet_row_with_semicolons_is_a_line(message: str) -> None:
     invoice = _doc(message)
     assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(1), Decimal(1200)), (Decimal(12), Decimal("9.90"))]
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "buyer"),
+    [
+        ("Hola, necesito una factura para Marta Ruiz: 3 clases de piano a 30 €", "invoice", "Marta Ruiz"),
+        ("Quiero facturar a Clínica Vet Sol: 4 consultas a 35 €", "invoice", "Clínica Vet Sol"),
+        ("Hallo, bitte eine Rechnung an Familie Schmidt: 3 Klavierstunden à 30 €", "invoice", "Familie Schmidt"),
+        ("Kannst du mir ein Angebot für Bäckerei Krause machen? 200 Flyer à 0,25 €", "quote", "Bäckerei Krause"),
+        ("Ich brauche eine Rechnung an Tierarztpraxis Sonne: 4 Beratungen à 35 €", "invoice", "Tierarztpraxis Sonne"),
+        ("Bonjour, il me faut une facture pour Marie Dubois : 3 cours de piano à 30 €", "invoice", "Marie Dubois"),
+        ("Je dois facturer la Clinique Soleil : 4 consultations à 35 €", "invoice", "Clinique Soleil"),
+    ],
+)
+def test_a_greeting_or_an_asking_sentence_before_the_kind_is_the_request(message: str, kind: str, buyer: str) -> None:
+    invoice = _doc(message)
+    assert (invoice.kind.value, invoice.buyer.name, len(invoice.line_items)) == (kind, buyer, 1)
+
+
+@pytest.mark.parametrize(
+    ("message", "description"),
+    [
+        ("Factura para Marta Ruiz: 3 clases de piano de 1 hora a 30 € cada una", "Piano de 1 hora"),
+        ("Facture pour Marie Dubois : 3 cours de piano d'une heure à 30 € chacun", "Piano d'une heure"),
+    ],
+)
+def test_a_duration_inside_a_description_keeps_its_words(message: str, description: str) -> None:
+    assert _doc(message).line_items[0].description == description

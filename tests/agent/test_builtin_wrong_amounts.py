@@ -998,3 +998,18 @@ def test_a_count_before_a_name_and_another_after_it_are_asked_about() -> None:
     result = interpret("Invoice Lee: 12 oz coffee x 40 at 2.75", None, today=TODAY)
     assert result.action == "question"
     assert "quantity" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # "2 Tage x 75 €" was "2 days of x 75 €": one line at 75 (the 2 days lost).
+        ("Rechnung für Herrn Becker: Transporter-Miete 2 Tage x 75 €, Benzin 40 €", Decimal("190.00")),
+        # A question mark after the buyer ran the buyer into the first line ("Bodas Luna? 100
+        # invitaciones" was one at 2,50).
+        ("Buenas, me haces un presupuesto para Bodas Luna? 100 invitaciones a 2,50 € y 100 sobres a 0,40 €", Decimal("290.00")),
+        ("Tu peux me faire un devis pour Mariages Lune ? 100 faire-part à 2,50 € et 100 enveloppes à 0,40 €", Decimal("290.00")),
+    ],
+)
+def test_es_de_fr_counts_stay_with_their_lines(message: str, total: Decimal) -> None:
+    assert _total(message) == total

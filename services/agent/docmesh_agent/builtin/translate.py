@@ -85,6 +85,9 @@ def to_english(text: str, code: str) -> str:
     for pattern, replacement in lang.compiled_rules():
         text = pattern.sub(replacement, text)
     text = _NUMBER_AFTER_BUYER.sub(r"\g<kind> #\g<num>\g<buyer>:", text)
+    # "¿me haces un presupuesto para Bodas Luna? 100 invitaciones ...": the question mark ends the
+    # buyer as a colon would (the buyer and the first line ran together).
+    text = _ASKED_FOR_BUYER.sub(r"\1: ", text)
     # "4 neumáticos, 320 € en total", "total 510 €", "Gesamt: 510 €": a total, as English says it
     # ("320 € total": the counted line's total, or a remark on the whole); read as a line "Total",
     # it was added to the lines it sums (a wrong total).
@@ -99,6 +102,9 @@ def to_english(text: str, code: str) -> str:
     return text.replace(_NOTE_MARK, f"note: {note}") if note is not None else text
 
 
+_ASKED_FOR_BUYER = re.compile(
+    r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)\s+(?:for|to)\s+[^\n?:]+?)\s*\?\s+(?=\S)"
+)
 _SEMICOLON_ROW = re.compile(r"(?m)^([^;\n\d][^;\n]*?)\s*;\s*(\d+(?:\.\d+)?)\s*;\s*([^;\n]*\d[^;\n]*?)\s*$")
 # "nota: gracias por su compra", "Notiz: Danke für Ihren Auftrag", "ajoute une note : merci ...": the
 # note is the client's own words (the rules made "por" "for" in it, or left the edit not understood).
@@ -396,6 +402,18 @@ def _own_words(description: str, code: str) -> str:
     if " of " in description:
         description = re.sub(r" of (?=[aeiouhéàâ])", _OF_BEFORE_VOWEL[code], description, flags=re.IGNORECASE)
         description = description.replace(" of ", _OF[code])
+    if _UNIT_INSIDE.search(description):
+        # "clases de piano de 1 hora": the rules made the unit English ("1 hours").
+        units = LANGUAGES[code].units
+
+        def own_unit(match: re.Match[str]) -> str:
+            names = units.get(match.group(2).lower())
+            if names is None:
+                return match.group(0)
+            one = not match.group(1)[0].isdigit() or Decimal(match.group(1).split()[0]) == 1
+            return match.group(1) + names[0 if one else 1]
+
+        description = _UNIT_INSIDE.sub(own_unit, description)
     if _ENGLISH_MONTH.search(description):
         names = _month_names(code)
         description = _ENGLISH_MONTH.sub(lambda m: names[_MONTHS.index(m.group(0)) + 1], description)
@@ -405,6 +423,7 @@ def _own_words(description: str, code: str) -> str:
 # What the rules turned into "of": the language's own word ("de", "d'"; German has none).
 _OF = {"es": " de ", "fr": " de ", "de": " von "}
 _OF_BEFORE_VOWEL = {"es": " de ", "fr": " d’", "de": " von "}
+_UNIT_INSIDE = re.compile(r"\b(\d+(?:\.\d+)?\s+|d['’]une\s+|une?\s+|una?\s+|eine[rn]?\s+)(hours?|days?|weeks?|months?)\b")
 _ENGLISH_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\b")
 
 

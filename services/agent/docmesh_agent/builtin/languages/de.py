@@ -15,7 +15,7 @@ _COUNT_UNITS = r"Kartons?|Kisten?|Packungen|Packung|Pakete?|Rollen?|Flaschen|Fla
 GERMAN = Language(
     code="de",
     markers=frozenset(
-        "rechnung angebot quittung bestellung kostenvoranschlag an für bei stunden stunde tage tagen "
+        "hallo brauche kannst ich bräuchte danke rechnung angebot quittung bestellung kostenvoranschlag an für bei stunden stunde tage tagen "
         "tag je zu pro und mit mwst ust zzgl bezahlt bar karte fällig zahlbar lieferung rabatt versand "
         "steuerfrei füge hinzu ändere entferne lösche position nächster woche innerhalb von gültig bis "
         "leistungszeitraum ein eine einen der die das auf bitte noch dazu".split()
@@ -83,6 +83,20 @@ GERMAN = Language(
         (r"\bbestell-?nr\.?\s*:?\s*(?=\d)", "PO number "),
         # "Nr. 17": a number sign, never a quantity or a price.
         (r"\bNr\.?\s*(?=\d)", "#"),
+        # A greeting, then "ich brauche / kannst du mir ... eine Rechnung": the request itself.
+        (r"^\s*(?:hallo|hi|moin|servus|guten\s+(?:tag|morgen|abend))\b[\s,.!]*", ""),
+        (
+            r"^\s*(?:ich\s+(?:brauche|bräuchte|benötige|hätte\s+gern(?:e)?)|wir\s+brauchen)\s+(?:bitte\s+)?"
+            r"(?=(?:eine?n?|neue[nrs]?)\s+(?:rechnung|angebot|quittung|bestellung|kostenvoranschlag))",
+            "",
+        ),
+        (
+            r"^\s*(?:kannst\s+du|können\s+sie|könntest\s+du|könnten\s+sie)\s+(?:mir\s+|uns\s+)?(?:bitte\s+)?"
+            r"(?=(?:eine?n?|neue[nrs]?)\s+(?:rechnung|angebot|quittung|bestellung|kostenvoranschlag))",
+            "",
+        ),
+        # "... für Bäckerei Krause machen? 200 Flyer ...": the verb and the question mark end the buyer.
+        (r"^([^\n?]+?)\s+(?:machen|erstellen|schreiben|ausstellen)\s*\?\s*", r"\1: "),
         # Before the kind: "jetzt ein neues Angebot ..." is "now a new quote ...".
         # "Schreib mir eine Rechnung ...", "erstelle bitte ein Angebot": the asking verb before the kind.
         (
@@ -254,7 +268,7 @@ GERMAN = Language(
         (r"(\d)\s*(?:stk\.?|stück)(?=\s|$)", r"\1 pcs"),
         # "20 Kartons Papier", "5 Stunden Beratung": the quantity, its unit and "of" the description.
         (
-            rf"\b({_N}\s+(?:{_COUNT_UNITS}|stunden?|std\.?|tage?|monate?|wochen?|m|m²|m2|qm|lfm|km|kg|l)(?!\w))\s+(?!at\b|of\b|à\b)(?=[^\W\d_])",
+            rf"\b({_N}\s+(?:{_COUNT_UNITS}|stunden?|std\.?|tage?|monate?|wochen?|m|m²|m2|qm|lfm|km|kg|l)(?!\w))\s+(?!at\b|of\b|à\b|x\b|×)(?=[^\W\d_])",
             r"\1 of ",
         ),
         (r"\b(?:stunden?|std\.?)(?=\s|$|,)", "hours"),

@@ -13,7 +13,7 @@ _MONEY_MARKED = rf"{_N}\s*(?:€|\$|(?-i:[A-Z]{{3}})\b)"
 SPANISH = Language(
     code="es",
     markers=frozenset(
-        "factura presupuesto recibo orden compra pedido para por horas hora días día de del la las los "
+        "quiero facturar necesito hola buenas gracias factura presupuesto recibo orden compra pedido para por horas hora días día de del la las los "
         "el con y iva pagado pagada tarjeta efectivo vence vencimiento entrega descuento envío cada "
         "una exenta exento añade agrega cambia elimina quita línea semana que viene hasta válido".split()
     ),
@@ -75,6 +75,15 @@ SPANISH = Language(
         (r"\b(?:RFC|CUIT|CUIL|RUT|RUC|NIT)\s*:?\s*(?=[A-Z0-9])", "tax id "),
         # "nº 4521", "n° 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
+        # A greeting, then "necesito / quiero / me haces una factura ...": the request itself.
+        (r"^\s*¡?(?:hola|buenas(?:\s+tardes|\s+noches)?|buenos\s+d[ií]as)\b[\s,.!]*", ""),
+        (
+            r"^\s*¿?\s*(?:necesito|necesitar[ií]a|quiero|quisiera|me\s+haces|me\s+har[ií]as|me\s+puedes\s+hacer|"
+            r"puedes\s+hacerme|podr[ií]as\s+hacerme)\s+(?=(?:una?|nuev[oa]|otr[oa])\s+(?:factura|presupuesto|recibo|orden|pedido|cotizaci))",
+            "",
+        ),
+        # "quiero facturar a Clínica Sol: ...", "tengo que facturar a ...": an invoice for them.
+        (r"^\s*(?:quiero|tengo\s+que|hay\s+que|necesito)\s+facturar(?:le)?\s+(?:a|al)\s+", "Factura a "),
         # Before the kind: "ahora un nuevo presupuesto ..." is "now a new quote ...".
         # "hazme una factura ...", "¿me preparas un presupuesto?": the asking verb before the kind.
         (
@@ -335,7 +344,7 @@ SPANISH = Language(
             r"\1: ",
         ),
         # An answer naming the buyer: "a Hotel Sol", "para Hotel Sol".
-        (r"^\s*(?:a|al|para)\s+(?=(?-i:[A-ZÁÉÍÓÚÑ]))", "to "),
+        (r"^\s*(?:a|al|para)\s+(?!(?:Invoice|Quote|Receipt|Purchase\s+order)\b)(?=(?-i:[A-ZÁÉÍÓÚÑ]))", "to "),
         (r"\bpara\b", "for"),
         (
             r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+al?\s+",

@@ -13,7 +13,7 @@ _MONEY_MARKED = rf"{_N}\s*(?:€|\$\s*CA\b|\$|(?-i:[A-Z]{{3}})\b)"
 FRENCH = Language(
     code="fr",
     markers=frozenset(
-        "facture devis reçu bon commande pour heures heure jours jour de du des la le les et à "
+        "bonjour facturer besoin faut peux merci dois facture devis reçu bon commande pour heures heure jours jour de du des la le les et à "
         "tva tps tvq payé payée carte espèces échéance livraison remise frais port exonérée exonéré "
         "ajoute supprime retire passe change ligne semaine prochaine valable jusqu'au période "
         "l'heure l'unité un une au avant régler".split()
@@ -72,6 +72,16 @@ FRENCH = Language(
         (r"\b(?:n[°º]\s*(?:de\s+)?|numéro\s+(?:de\s+)?)?TVA\s+intra(?:communautaire)?\s*:?\s*(?=[A-Z]{2}\s?\d)", "VAT number "),
         # "n° 4521", "nº 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
+        # A greeting, then "il me faut / j'ai besoin d' / tu peux me faire une facture ...": the request.
+        (r"^\s*(?:bonjour|bonsoir|salut|coucou)\b[\s,.!]*", ""),
+        (
+            r"^\s*(?:il\s+me\s+faut|il\s+nous\s+faut|j['’]ai\s+besoin\s+d['’]|je\s+voudrais|j['’]aimerais|"
+            r"(?:tu\s+peux|peux-tu|pouvez-vous|vous\s+pouvez|pourrais-tu|pourriez-vous)\s+(?:me\s+|nous\s+)?(?:faire|préparer|établir))\s*"
+            r"(?=(?:une?|nouveau|nouvelle)\s+(?:facture|devis|re[çc]u|bon\s+de\s+commande))",
+            "",
+        ),
+        # "je dois facturer la Clinique Soleil : ...": an invoice for them.
+        (r"^\s*(?:je\s+dois|il\s+faut|je\s+veux|je\s+voudrais)\s+facturer\s+(?:la\s+|le\s+|les\s+|l['’]\s*)?", "Facture pour "),
         # Before the kind: "maintenant un nouveau devis ..." is "now a new quote ...".
         # "fais une facture ...", "peux-tu me préparer un devis": the asking verb before the kind.
         (
@@ -327,7 +337,7 @@ FRENCH = Language(
             r"\1 to ",
         ),
         # An answer naming the buyer: "à Hôtel Soleil", "à l'Hôtel Soleil".
-        (r"^\s*(?:à|a)\s+(?:l['’]\s*)?(?=(?-i:[A-ZÀÂÉÈÊÎÔÛÇ]))", "to "),
+        (r"^\s*(?:à|a)\s+(?:l['’]\s*)?(?!(?:Invoice|Quote|Receipt|Purchase\s+order)\b)(?=(?-i:[A-ZÀÂÉÈÊÎÔÛÇ]))", "to "),
         (r"\bpour\s+(?:(?:la|le|les)\s+|l['’]\s*)", "for "),
         (r"\bpour\b", "for"),
         (r"\bet\b", "and"),
