@@ -282,3 +282,11 @@ def test_a_greeting_or_an_asking_sentence_before_the_kind_is_the_request(message
 )
 def test_a_duration_inside_a_description_keeps_its_words(message: str, description: str) -> None:
     assert _doc(message).line_items[0].description == description
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Facture pour mon client Initech : 32 heures de refonte à 95 €", "Factura para mi cliente Initech: 32 horas de rediseño a 95 €"],
+)
+def test_my_client_before_the_name_is_not_part_of_it(message: str) -> None:
+    assert _doc(message).buyer.name == "Initech"

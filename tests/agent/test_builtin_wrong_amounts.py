@@ -1013,3 +1013,22 @@ def test_a_count_before_a_name_and_another_after_it_are_asked_about() -> None:
 )
 def test_es_de_fr_counts_stay_with_their_lines(message: str, total: Decimal) -> None:
     assert _total(message) == total
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # "Trabajé 32 horas en el rediseño a 95 € la hora" was one hour at 95 (the 32 left in the name).
+        "Tengo que facturar a mi cliente Initech el mes pasado. Trabajé 32 horas en el rediseño a 95 € la hora. "
+        "También me deben 120 € de licencias.",
+        "Ich muss meinem Kunden Initech den letzten Monat berechnen. Ich habe 32 Stunden am Redesign gearbeitet, "
+        "95 € pro Stunde. Außerdem schulden sie mir 120 € für Lizenzen.",
+        "Je dois facturer mon client Initech pour le mois dernier. J'ai travaillé 32 heures sur la refonte à 95 € "
+        "de l'heure. Ils me doivent aussi 120 € de licences.",
+    ],
+)
+def test_first_person_prose_in_es_de_fr_counts_the_hours_worked(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert result.invoice.buyer.name == "Initech"
+    assert compute_totals(result.invoice).total == Decimal("3160.00")

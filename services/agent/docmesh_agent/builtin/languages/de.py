@@ -97,6 +97,12 @@ GERMAN = Language(
         ),
         # "... für Bäckerei Krause machen? 200 Flyer ...": the verb and the question mark end the buyer.
         (r"^([^\n?]+?)\s+(?:machen|erstellen|schreiben|ausstellen)\s*\?\s*", r"\1: "),
+        # First-person prose, as English says it: "meinem Kunden X den letzten Monat berechnen", "ich
+        # habe 32 Stunden am Redesign gearbeitet", "außerdem schulden sie mir 120 € für Lizenzen".
+        (r"^\s*ich\s+muss\s+(?:meinem|unserem)\s+kunden\s+(.+?)\s+(?:den\s+letzten\s+monat|den\s+vormonat)\s+(?:berechnen|in\s+rechnung\s+stellen)\b", r"I need to invoice my client \1 for last month"),
+        (r"^\s*ich\s+muss\s+(?:meinem|unserem)\s+kunden\s+(.+?)\s+(?:eine\s+rechnung\s+(?:schreiben|stellen)|berechnen)\b", r"I need to invoice my client \1"),
+        (r"\bich\s+habe\s+(\d+(?:[.,]\d+)?)\s+(stunden?|tage?)\s+(?:am|an|für|bei)\s+(?:der\s+|dem\s+|den\s+)?(.+?)\s+gearbeitet\b", r"I worked \1 \2 on \3"),
+        (r"\b(?:außerdem\s+|zusätzlich\s+)?schulden\s+sie\s+mir\s+(?:noch\s+)?(\d[\d.,]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+für\s+", r"they also owe me \1 for "),
         # Before the kind: "jetzt ein neues Angebot ..." is "now a new quote ...".
         # "Schreib mir eine Rechnung ...", "erstelle bitte ein Angebot": the asking verb before the kind.
         (

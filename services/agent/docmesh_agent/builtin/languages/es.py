@@ -84,6 +84,14 @@ SPANISH = Language(
         ),
         # "quiero facturar a Clínica Sol: ...", "tengo que facturar a ...": an invoice for them.
         (r"^\s*(?:quiero|tengo\s+que|hay\s+que|necesito)\s+facturar(?:le)?\s+(?:a|al)\s+", "Factura a "),
+        # First-person prose, as English says it: "a mi cliente X el mes pasado", "trabajé 32 horas
+        # en el rediseño", "también me deben 120 € de licencias" (the count was left in a line's
+        # name and the line priced once: a wrong total).
+        (r"(\bpara\s+)mi\s+cliente\s+", r"\1client "),
+        (r"\b(?:a\s+)?mi\s+cliente\s+", "my client "),
+        (r"\s+(?:por\s+)?el\s+mes\s+pasado\b", " for last month"),
+        (r"\b(?:trabaj[eé]|he\s+trabajado|hice|he\s+hecho|dediqu[eé])\s+(\d+(?:[.,]\d+)?)\s+(horas?|d[ií]as?)\s+(?:en|a|para)\s+", r"I worked \1 \2 on "),
+        (r"\b(?:tambi[eé]n\s+|adem[aá]s\s+)?me\s+deben\s+(?:tambi[eé]n\s+)?(\d[\d.,]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+(?:de|por|en)\s+", r"they also owe me \1 for "),
         # Before the kind: "ahora un nuevo presupuesto ..." is "now a new quote ...".
         # "hazme una factura ...", "¿me preparas un presupuesto?": the asking verb before the kind.
         (

@@ -81,7 +81,14 @@ FRENCH = Language(
             "",
         ),
         # "je dois facturer la Clinique Soleil : ...": an invoice for them.
-        (r"^\s*(?:je\s+dois|il\s+faut|je\s+veux|je\s+voudrais)\s+facturer\s+(?:la\s+|le\s+|les\s+|l['’]\s*)?", "Facture pour "),
+        (r"^\s*(?:je\s+dois|il\s+faut|je\s+veux|je\s+voudrais)\s+facturer\s+(?:la\s+|le\s+|les\s+|l['’]\s*)?", "I need to invoice "),
+        # First-person prose, as English says it: "mon client X pour le mois dernier", "j'ai travaillé
+        # 32 heures sur la refonte", "ils me doivent aussi 120 € de licences".
+        (r"(\bpour\s+)(?:mon|notre)\s+client\s+", r"\1client "),
+        (r"\b(?:mon|notre)\s+client\s+", "my client "),
+        (r"\s+pour\s+le\s+mois\s+dernier\b", " for last month"),
+        (r"\bj['’]ai\s+(?:travaillé|passé|fait)\s+(\d+(?:[.,]\d+)?)\s+(heures?|jours?)\s+(?:sur|à|pour)\s+", r"I worked \1 \2 on "),
+        (r"\bils?\s+me\s+doivent\s+(?:aussi\s+|également\s+|encore\s+)?(\d[\d.,]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+(?:de|d['’]|pour)\s*", r"they also owe me \1 for "),
         # Before the kind: "maintenant un nouveau devis ..." is "now a new quote ...".
         # "fais une facture ...", "peux-tu me préparer un devis": the asking verb before the kind.
         (
