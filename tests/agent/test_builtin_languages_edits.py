@@ -290,3 +290,8 @@ def test_a_duration_inside_a_description_keeps_its_words(message: str, descripti
 )
 def test_my_client_before_the_name_is_not_part_of_it(message: str) -> None:
     assert _doc(message).buyer.name == "Initech"
+
+
+def test_a_french_price_with_the_accent_left_out_is_a_price() -> None:
+    line = _doc("Facture pour Hôtel Soleil : 3 nuits a 90 euros").line_items[0]
+    assert (line.quantity, line.unit_price) == (Decimal(3), Decimal(90))

@@ -1032,3 +1032,20 @@ def test_first_person_prose_in_es_de_fr_counts_the_hours_worked(message: str) ->
     assert result.invoice is not None, result.reply
     assert result.invoice.buyer.name == "Initech"
     assert compute_totals(result.invoice).total == Decimal("3160.00")
+
+
+@pytest.mark.parametrize(
+    ("message", "paid", "method"),
+    [
+        # "me pagó 10 € en efectivo" was a second line of 10: 30 for a 20 haircut.
+        ("Recibo para Ana: corte 20 €, me pagó 10 € en efectivo", Decimal(10), "Efectivo"),
+        ("Recibo para Ana: corte 20 €, me pagó con tarjeta", Decimal(20), "Tarjeta"),
+        ("Quittung für Frau Berger: Haarschnitt 20 €, sie hat bar bezahlt", Decimal(20), "Bar"),
+        ("Reçu pour Mme Roy : coupe 20 €, elle a payé 10 € en espèces", Decimal(10), "Espèces"),
+    ],
+)
+def test_who_paid_said_in_es_de_fr_leaves_the_payment_a_payment(message: str, paid: Decimal, method: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert compute_totals(result.invoice).total == Decimal("20.00")
+    assert (result.invoice.amount_paid, result.invoice.payment_method) == (paid, method)

@@ -187,6 +187,8 @@ GERMAN = Language(
             "service period ",
         ),
         # Payment on receipts.
+        # "sie hat bar bezahlt", "er hat mit Karte bezahlt": who paid, then how.
+        (r"\b(?:er|sie|der\s+kunde|die\s+kundin)\s+(?:hat|haben)\s+(?=[^,.;\n]*\bbezahlt\b)", ""),
         # "Anzahlung 50 € per Karte", "50 € Anzahlung bar": a deposit paid, never a line (it was a
         # line "Anzahlung" on top of the total, a wrong total).
         (

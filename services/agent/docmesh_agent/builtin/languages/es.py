@@ -234,6 +234,9 @@ SPANISH = Language(
             "service period ",
         ),
         # Payment on receipts.
+        # "me pagó 10 € en efectivo", "nos pagó con tarjeta": who was paid is no part of it (the
+        # payment was a second line of 10: a wrong total).
+        (r"\b(?:me|nos|le|les)\s+(?=(?:pag[oó]|abon[oó]|ha\s+pagado|han\s+pagado|pagaron)\b)", ""),
         # "pagó 50 € de señal con tarjeta", "señal de 50 € con tarjeta": a deposit paid, never a line
         # (it was a line "Paid" of 50 on top of the total, a wrong total).
         (

@@ -235,6 +235,8 @@ FRENCH = Language(
             "service period ",
         ),
         # Payment on receipts.
+        # "il a payé", "elle a réglé par carte": who paid, as English says it.
+        (r"\b(il|elle|ils|elles|le\s+client|la\s+cliente)\s+(?:a|ont)\s+(?=(?:payé|réglé)\b)", r"\1 "),
         # "acompte de 50 € payé par carte", "a versé un acompte de 50 € en espèces": a deposit paid,
         # never a line (it was a line "Acompte de" on top of the total, a wrong total).
         (
@@ -315,6 +317,8 @@ FRENCH = Language(
         (rf"\bà\s+({_MONEY})\s*(?:le\s+jour|par\s+jour|/\s*jour)\b", r"at \1 per day"),
         (rf"\bà\s+({_MONEY})\s*(?:l['’]unité|pièce|chacune?|par\s+unité)", r"at \1 each"),
         (rf"\bà\s+({_MONEY})", r"at \1"),
+        # "3 nuits a 90 euros": the accent left out, with a currency it is still a price.
+        (r"(?<=\d\s)([^\W\d_]+\s+)a\s+(\d+(?:\.\d+)?\s*(?:€|euros?\b|EUR\b))", r"\1at \2"),
         # "80 € de l'heure", "600 € par jour" (an answer with its rate): per hour, per day.
         (rf"({_MONEY_MARKED})\s*(?:de\s+l['’]heure|l['’]heure|par\s+heure|/\s*h(?:eure)?)(?!\w)", r"\1 per hour"),
         (rf"({_MONEY_MARKED})\s*(?:par\s+jour|le\s+jour|/\s*jour)\b", r"\1 per day"),
