@@ -1007,8 +1007,14 @@ def test_a_count_before_a_name_and_another_after_it_are_asked_about() -> None:
         ("Rechnung für Herrn Becker: Transporter-Miete 2 Tage x 75 €, Benzin 40 €", Decimal("190.00")),
         # A question mark after the buyer ran the buyer into the first line ("Bodas Luna? 100
         # invitaciones" was one at 2,50).
-        ("Buenas, me haces un presupuesto para Bodas Luna? 100 invitaciones a 2,50 € y 100 sobres a 0,40 €", Decimal("290.00")),
-        ("Tu peux me faire un devis pour Mariages Lune ? 100 faire-part à 2,50 € et 100 enveloppes à 0,40 €", Decimal("290.00")),
+        (
+            "Buenas, me haces un presupuesto para Bodas Luna? 100 invitaciones a 2,50 € y 100 sobres a 0,40 €",
+            Decimal("290.00"),
+        ),
+        (
+            "Tu peux me faire un devis pour Mariages Lune ? 100 faire-part à 2,50 € et 100 enveloppes à 0,40 €",
+            Decimal("290.00"),
+        ),
     ],
 )
 def test_es_de_fr_counts_stay_with_their_lines(message: str, total: Decimal) -> None:
@@ -1044,8 +1050,35 @@ def test_first_person_prose_in_es_de_fr_counts_the_hours_worked(message: str) ->
         ("Reçu pour Mme Roy : coupe 20 €, elle a payé 10 € en espèces", Decimal(10), "Espèces"),
     ],
 )
-def test_who_paid_said_in_es_de_fr_leaves_the_payment_a_payment(message: str, paid: Decimal, method: str) -> None:
+def test_who_paid_said_in_es_de_fr_leaves_the_payment_a_payment(
+    message: str, paid: Decimal, method: str
+) -> None:
     result = interpret(message, None, today=TODAY)
     assert result.invoice is not None, result.reply
     assert compute_totals(result.invoice).total == Decimal("20.00")
     assert (result.invoice.amount_paid, result.invoice.payment_method) == (paid, method)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invoice Acme\nLogo | 1 | 400\nCards | 2 | 50",
+        "Invoice Acme\nItem | Qty | Price\nLogo | 1 | 400\nCards | 2 | 50",
+        "Invoice Acme\nItem\tQty\tPrice\nLogo\t1\t400\nCards\t2\t50",
+        "Invoice Acme\nItem | Qty | Price | Total\nLogo | 1 | 400 | 400\nCards | 2 | 50 | 100",
+    ],
+)
+def test_a_table_row_counts_its_quantity(message: str) -> None:
+    # 'Cards | 2 | 50' was one card at 50 (450 for 500).
+    assert _total(message) == Decimal("500.00")
+
+
+def test_hours_priced_by_the_day_are_asked_about() -> None:
+    # '3 hrs consulting @ 1.5k/day' was 3 x 1,500.
+    result = interpret("Invoice Acme: 3 hrs consulting @ 1.5k/day", None, today=TODAY)
+    assert result.action == "question"
+
+
+def test_half_a_day_at_a_day_rate_is_half_the_rate() -> None:
+    # It was one day at 600.
+    assert _total("Invoice Acme: half a day of training at 600/day") == Decimal("300.00")

@@ -71,9 +71,38 @@ def _csv_item(match: re.Match[str]) -> str:
     return f"{match.group('q')} x {match.group('desc')} @ {match.group('price')}"
 
 
+_CELL_SEPARATOR = re.compile(r"\s*(?:\||\t+)\s*")
+_HEADER_CELLS = frozenset(
+    "item items description desc service product qty quantity units unit price rate amount total cost each hours".split()
+)
+
+
+def _table_row(line: str) -> str:
+    """ "Logo | 1 | 400", "Cards\t2\t50": a table row as the comma line it is ("Logo, 1, 400"; the
+    count was left in the description: one card at 50); a header row ("Item | Qty | Price") is
+    dropped."""
+    cells = [c for c in _CELL_SEPARATOR.split(line.strip().strip("|")) if c]
+    if len(cells) < 2:
+        return line
+    if all(c.lower().strip(" .:") in _HEADER_CELLS for c in cells):
+        return ""
+    if len(cells) == 4 and _line_total_matches(cells[1], cells[2], cells[3]):
+        cells = cells[:3]  # "Cards | 2 | 50 | 100": the line total adds nothing (any other is asked)
+    return ", ".join(cells)
+
+
+def _line_total_matches(qty: str, price: str, total: str) -> bool:
+    moneys = [find_money(cell) for cell in (qty, price, total)]
+    if any(len(m) != 1 for m in moneys):
+        return False
+    return moneys[0][0].amount * moneys[1][0].amount == moneys[2][0].amount
+
+
 def rewrite_layout(text: str) -> str:
     """Forms and lists written as prose: "Bill to:" with the name on the next line, "March 1, 2026"
     (the comma belongs to the date, not between two clauses), "Logo design, 1, 1200" (one item)."""
+    if "|" in text or "\t" in text:
+        text = "\n".join(_table_row(line) for line in text.split("\n"))
     text = _LABEL_LINE_RE.sub(r"\1 ", text)
     text = _MONTH_DAY_COMMA_YEAR.sub(r"\1 \2", text)
     text = _WEEKDAY_COMMA_DATE.sub(r"\1 ", text)

@@ -428,6 +428,15 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         qty = parse_number(inside.group("n"))
         head = f"{head[: inside.start()]} {inside.group('what')}"
     counted_in_rate_unit = False
+    per_base = UNITS.get((per.groupdict().get("per") or "").lower()) if per else None
+    # (minutes at an hourly rate are converted by the request reader: "90 min at 80/hr" is 1.5 hours)
+    if per_base and unit and UNITS.get(unit.lower()) not in (None, per_base, "minute") and qty != 1:
+        # "3 hrs consulting @ 1.5k/day": counted in hours, priced by the day; asked (it was
+        # 3 x 1,500).
+        r.draft.unclear.append(
+            f"“{text.strip()}” counts {unit} but the price is per {per_base}: how many {per_base}s, or what price per "
+            f"{UNITS.get(unit.lower())}?"
+        )
     if per and not unit:
         per_word = (per.groupdict().get("per") or "").lower()
         if per_word in UNITS:

@@ -179,6 +179,8 @@ MONTH_ABBREVIATIONS = r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
 _AND_A_HALF = re.compile(rf"\b(?P<n>\d+|{'|'.join(NUMBER_WORDS)})\s+and\s+a\s+half\b", re.IGNORECASE)
 
 
+# "half a day of training", "half an hour": a half of one unit ("a half day workshop" is a thing).
+_HALF_A = re.compile(r"\bhalf\s+an?\s+(?P<unit>day|hour|week|month)\b", re.IGNORECASE)
 # "1 hr 30 min", "4 hours and 15 minutes": hours and a quarter, half or three quarters of one.
 _HOURS_AND_MINUTES = re.compile(
     r"\b(?P<h>\d{1,3})\s*(?P<unit>h|hrs?|hours?)\s*(?:and\s+)?(?P<m>15|30|45)\s*(?:m|mins?|minutes?)\b",
@@ -205,6 +207,6 @@ def plain_counts(text: str) -> str:
 
     low = text.lower()
     if "half" in low:
-        text = _AND_A_HALF.sub(half, text)
+        text = _HALF_A.sub(r"0.5 \g<unit>", _AND_A_HALF.sub(half, text))
     text = _PER_PERSON.sub(r"\1 per person", text)
     return _HOURS_AND_MINUTES.sub(hours, text)
