@@ -295,3 +295,16 @@ def test_my_client_before_the_name_is_not_part_of_it(message: str) -> None:
 def test_a_french_price_with_the_accent_left_out_is_a_price() -> None:
     line = _doc("Facture pour Hôtel Soleil : 3 nuits a 90 euros").line_items[0]
     assert (line.quantity, line.unit_price) == (Decimal(3), Decimal(90))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Bestellung bei Papier Klein: 30 Pakete à 4,20 €, Lieferung frei Haus",
+        "Pedido a Papelería Sol: 30 cajas a 4,20 €, envío gratis",
+        "Bon de commande pour Papeterie Soleil : 30 cartons à 4,20 €, livraison gratuite",
+    ],
+)
+def test_free_delivery_is_free_shipping(message: str) -> None:
+    invoice = _doc(message)
+    assert (invoice.shipping, len(invoice.line_items)) == (Decimal(0), 1)

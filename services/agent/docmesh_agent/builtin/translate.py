@@ -381,6 +381,11 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
         lines.append(line)
     method = lang.payment_methods.get(invoice.payment_method.lower(), invoice.payment_method)
     update = {"language": lang.code, "line_items": lines, "payment_method": method}
+    terms = invoice.payment_terms
+    for pattern, replacement in _compiled_terms(lang.code):
+        terms = pattern.sub(replacement, terms)  # "2% discount if paid within 10 days" written by the interpreter
+    if terms != invoice.payment_terms:
+        update["payment_terms"] = terms
     notes = invoice.notes
     for english, own in lang.note_labels.items():
         notes = notes.replace(english, own)  # "Deliver to: ..." written by the interpreter
@@ -425,6 +430,11 @@ _OF = {"es": " de ", "fr": " de ", "de": " von "}
 _OF_BEFORE_VOWEL = {"es": " de ", "fr": " d’", "de": " von "}
 _UNIT_INSIDE = re.compile(r"\b(\d+(?:\.\d+)?\s+|d['’]une\s+|une?\s+|una?\s+|eine[rn]?\s+)(hours?|days?|weeks?|months?)\b")
 _ENGLISH_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\b")
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled_terms(code: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(p, re.IGNORECASE), r) for p, r in LANGUAGES[code].terms)
 
 
 @functools.lru_cache(maxsize=4)

@@ -38,6 +38,8 @@ class Language:
     payment_methods: dict[str, str] = field(default_factory=dict)
     # Descriptions the interpreter writes itself ("Services" for "10 hours at 40") → this language's.
     descriptions: dict[str, str] = field(default_factory=dict)
+    # Payment terms the interpreter writes in English (pattern → this language's), applied in order.
+    terms: tuple[tuple[str, str], ...] = ()
     # Labels the interpreter writes in notes ("Deliver to:") → this language's.
     note_labels: dict[str, str] = field(default_factory=dict)
     # Kinds said in several words ("orden de compra"): a slip in the last is corrected too.

@@ -21,6 +21,7 @@ GERMAN = Language(
         "leistungszeitraum ein eine einen der die das auf bitte noch dazu".split()
     ),
     kind_words=("rechnung", "angebot", "quittung", "bestellung", "kostenvoranschlag"),
+    terms=((r"(\d+(?:\.\d+)?)% discount if paid within (\d+) days", r"\1 % Skonto bei Zahlung innerhalb von \2 Tagen"),),
     note_labels={"Deliver to:": "Lieferadresse:"},
     months={
         "januar": 1,
@@ -67,6 +68,13 @@ GERMAN = Language(
         (r"\b(?:rechnungs|angebots|quittungs|beleg)-?(?:nummer|nr\.?)\s*:?\s*(?=[\w/-]*\d)", "#"),
         # "Ihre Bestellnummer 4521", "Ihr Auftrag Nr. 4521": the client's own order, as a reference.
         (r"\bihre?\s+(?=bestell|auftrag)", ""),
+        # "2 % Skonto bei Zahlung innerhalb von 10 Tagen", "14 Tage 2 % Skonto": a payment term, never
+        # taken off; without the days, a discount for early payment.
+        (r"(\d+(?:\.\d+)?%)\s+skonto\s+(?:bei\s+zahlung\s+)?(?:innerhalb\s+(?:von\s+)?|binnen\s+|in\s+)(\d+)\s+(?:tagen|tage|days)", r"\1 discount if paid within \2 days"),
+        (r"\b(\d+)\s+(?:tage|tagen|days)\s+(\d+(?:\.\d+)?%)\s+skonto\b", r"\2 discount if paid within \1 days"),
+        (r"(\d+(?:\.\d+)?%)\s+skonto\b", r"\1 discount for early payment"),
+        # "Lieferung frei Haus", "versandkostenfrei", "kostenloser Versand": free shipping.
+        (r"\b(?:lieferung\s+frei\s+haus|frei\s+haus|versandkostenfrei|kostenlose[rn]?\s+(?:versand|lieferung)|versand\s+kostenlos)\b", "free shipping"),
         # "USt-IdNr. DE123456789": the buyer's tax id (the full stop ended a sentence and the id
         # became two address lines).
         (r"\b(ust-?id(?:-?nr)?)\.(?=\s)", r"\1"),

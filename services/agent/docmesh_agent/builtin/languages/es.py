@@ -18,6 +18,7 @@ SPANISH = Language(
         "una exenta exento añade agrega cambia elimina quita línea semana que viene hasta válido".split()
     ),
     kind_words=("factura", "presupuesto", "recibo", "pedido", "cotización"),
+    terms=((r"(\d+(?:\.\d+)?)% discount if paid within (\d+) days", r"\1 % de descuento por pronto pago en \2 días"),),
     note_labels={"Deliver to:": "Entregar en:"},
     kind_phrases=("orden de compra",),
     months={
@@ -73,6 +74,15 @@ SPANISH = Language(
         (r"\b(?:su|vuestro|vuestra)\s+(?=pedido|orden|referencia)", ""),
         # "RFC TES850101AB1", "CUIT 20-12345678-9", "NIT ...": the buyer's tax id (Latin America).
         (r"\b(?:RFC|CUIT|CUIL|RUT|RUC|NIT)\s*:?\s*(?=[A-Z0-9])", "tax id "),
+        # "2 % de descuento por pronto pago en 10 días": a payment term, never taken off (it was a
+        # discount of 2 %: a wrong total); without the days, a discount for early payment.
+        (
+            r"(\d+(?:\.\d+)?%)\s+(?:de\s+)?(?:descuento|dto\b\.?)\s+(?:por\s+)?pronto\s+pago\s+(?:en|a|dentro\s+de)\s+(?:los\s+)?(?:primeros\s+)?(\d+)\s+d[ií]as",
+            r"\1 discount if paid within \2 days",
+        ),
+        (r"(\d+(?:\.\d+)?%)\s+(?:de\s+)?(?:descuento|dto\b\.?)\s+(?:por\s+)?pronto\s+pago", r"\1 discount for early payment"),
+        # "envío gratis", "portes gratis": free shipping.
+        (r"\b(?:env[ií]o|portes|entrega)\s+(?:gratis|gratuit[oa])\b", "free shipping"),
         # "nº 4521", "n° 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # A greeting, then "necesito / quiero / me haces una factura ...": the request itself.

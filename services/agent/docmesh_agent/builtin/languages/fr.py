@@ -19,6 +19,7 @@ FRENCH = Language(
         "l'heure l'unité un une au avant régler".split()
     ),
     kind_words=("facture", "devis", "reçu", "recu"),
+    terms=((r"(\d+(?:\.\d+)?)% discount if paid within (\d+) days", r"escompte de \1 % pour paiement sous \2 jours"),),
     note_labels={"Deliver to:": "Livrer à :"},
     kind_phrases=("bon de commande",),
     months={
@@ -70,6 +71,12 @@ FRENCH = Language(
         (r"\b(?:votre|vos)\s+(?=commande|bon\s+de\s+commande|référence)", ""),
         # "TVA intracommunautaire FR12345678901", "n° TVA intra FR...": the buyer's VAT number.
         (r"\b(?:n[°º]\s*(?:de\s+)?|numéro\s+(?:de\s+)?)?TVA\s+intra(?:communautaire)?\s*:?\s*(?=[A-Z]{2}\s?\d)", "VAT number "),
+        # "escompte de 2 % pour paiement sous 10 jours": a payment term, never taken off; without the
+        # days, a discount for early payment.
+        (r"\bescompte\s+de\s+(\d+(?:\.\d+)?%)\s+(?:pour|en\s+cas\s+de)\s+(?:paiement|règlement)\s+(?:sous|à|dans\s+les|en)\s+(\d+)\s+jours", r"\1 discount if paid within \2 days"),
+        (r"\bescompte\s+de\s+(\d+(?:\.\d+)?%)", r"\1 discount for early payment"),
+        # "livraison gratuite", "frais de port offerts": free shipping.
+        (r"\b(?:livraison\s+(?:gratuite|offerte)|frais\s+de\s+port\s+(?:offerts|gratuits)|port\s+(?:offert|gratuit))\b", "free shipping"),
         # "n° 4521", "nº 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # A greeting, then "il me faut / j'ai besoin d' / tu peux me faire une facture ...": the request.
