@@ -308,3 +308,27 @@ def test_a_french_price_with_the_accent_left_out_is_a_price() -> None:
 def test_free_delivery_is_free_shipping(message: str) -> None:
     invoice = _doc(message)
     assert (invoice.shipping, len(invoice.line_items)) == (Decimal(0), 1)
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "description"),
+    [
+        ("es", "añade también el transporte, 50 €", "Transporte"),
+        ("de", "und noch die Anfahrt, 50 €", "Anfahrt"),
+        ("fr", "ajoute aussi le montage, 50 €", "Montage"),
+    ],
+)
+def test_the_words_before_what_is_added_are_not_its_name(lang: str, message: str, description: str) -> None:
+    invoice, _ = _edit(lang, message)
+    assert [(i.description, i.unit_price) for i in invoice.line_items][-1] == (description, Decimal(50))
+
+
+def test_german_jetzt_noch_eine_rechnung_after_a_remark_is_a_new_document() -> None:
+    result = interpret(
+        "super, danke! Jetzt noch eine Rechnung an Hotel Meer: 3 Tische à 200 €",
+        _doc(_REQUESTS["de"]),
+        today=TODAY,
+        history=[_REQUESTS["de"]],
+    )
+    assert result.action == "generate" and result.invoice is not None, result.reply
+    assert (result.invoice.buyer.name, compute_totals(result.invoice).total) == ("Hotel Meer", Decimal("600.00"))

@@ -103,7 +103,7 @@ def to_english(text: str, code: str) -> str:
 
 
 _ASKED_FOR_BUYER = re.compile(
-    r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)\s+(?:for|to)\s+[^\n?:]+?)\s*\?\s+(?=\S)"
+    r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)\s+(?:for|to)\s+[^\n?:]+?)\s*\?\s+(?=\S)"
 )
 _SEMICOLON_ROW = re.compile(r"(?m)^([^;\n\d][^;\n]*?)\s*;\s*(\d+(?:\.\d+)?)\s*;\s*([^;\n]*\d[^;\n]*?)\s*$")
 # "nota: gracias por su compra", "Notiz: Danke für Ihren Auftrag", "ajoute une note : merci ...": the
@@ -145,7 +145,7 @@ _TWO_PRICES_THEN_WORDS = re.compile(
 # the buyer goes where English says it ("Invoice #7781 for ..."); read as part of the first line it
 # made that line "#7781: 25 Latten", one at 6,90 (a wrong total).
 _NUMBER_AFTER_BUYER = re.compile(
-    r"^(?P<kind>\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))"
+    r"^(?P<kind>\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))"
     r"(?P<buyer>\s+(?:for|to)\s+[^\n:#]+?),?\s+\#\s*(?P<num>[A-Za-z0-9][\w/-]*)\s*:"
 )
 

@@ -335,6 +335,8 @@ GERMAN = Language(
         ),
         (r"^\s*ändere\s+den\s+kunden\s+(?:auf|zu|in)\s+", "change the client to "),
         (r"^\s*füge\s+(.+?)\s+hinzu\b", r"add \1"),
+        # "und noch die Lieferung, 50 €", "dazu noch die Anfahrt: 40 €": a line added.
+        (r"^\s*(?:und\s+)?(?:dazu\s+)?noch\s+(?:die|den|das)\s+([^\d,:]+?)\s*[,:]\s*(?=\d)", r"add the \1, "),
         # "noch 2 Steckdosen dazu, also 8": the count said last is what the line comes to.
         (
             r"^\s*(?:bitte\s+)?noch\s+\d+\s+([^\d,]+?)\s+(?:dazu|hinzu)\s*,\s*(?:also|insgesamt|dann|macht|das\s+macht)\s+"
@@ -371,12 +373,12 @@ GERMAN = Language(
         # Connectives.
         # "Rechnung für die Webseite von Café Morgenrot": what is billed, then whose it is (the buyer).
         (
-            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt)(?:\s+\#\s*[\w/-]+)?)\s+für\s+(?:die|den|das)\s+"
+            r"^((?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt)(?:\s+\#\s*[\w/-]+)?)\s+für\s+(?:die|den|das)\s+"
             r"([^\n:,\d]+?)\s+(?:von|vom)\s+((?-i:[A-ZÄÖÜ])[^\n:,\d]*)$",
             r"\1 \3 for the \2",
         ),
         (
-            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+(?:an|für|bei)\s+",
+            r"^((?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+(?:an|für|bei)\s+",
             r"\1 for ",
         ),
         # An answer naming the buyer: "an Vogel GmbH".

@@ -119,7 +119,7 @@ SPANISH = Language(
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)factura\b", r"\1Invoice"),
         # "Factura a nombre de Lucía Romero", "450 € por ..., factura a nombre de Lucía Romero": whom
         # it is for (mid-sentence, the kind after the lines; the buyer was asked).
-        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+a\s+nombre\s+de\s+", r"\1 to "),
+        (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+a\s+nombre\s+de\s+", r"\1 to "),
         (r"(?<=[,;.]\s)(?:la\s+)?factura\s+(?:a\s+nombre\s+de|para|a)\s+(?=(?-i:[A-ZÁÉÍÓÚÑ]))", "invoice to "),
         # Edits, before "a 4" is read as a price.
         # "conviértelo en presupuesto", "que sea un recibo": another kind of document.
@@ -150,6 +150,9 @@ SPANISH = Language(
         (r"^\s*(?:que\s+sean|mejor|d[eé]jalo\s+en)\s+(\d)", r"make that \1"),
         (rf"^\s*sin\s+({TAX_WORDS})\s+(?:en|para)\s+(?:las?\s+|los?\s+|el\s+)?", r"no \1 on the "),
         (r"^\s*(?:cambia|pon)\s+el\s+cliente\s+a\s+", "change the client to "),
+        # "añade también el transporte, 50 €": the words before what is added are not its name.
+        (r"^\s*(?:añade|agrega|añadir|agregar|suma)\s+(?:tambi[eé]n\s+|adem[aá]s\s+)?(?:el|la|los|las)\s+", "add the "),
+        (r"^\s*(?:añade|agrega|añadir|agregar|suma)\s+(?:tambi[eé]n|adem[aá]s)\b", "add"),
         (r"^\s*(?:añade|agrega|añadir|agregar|suma)\b", "add"),
         (r"^\s*(?:elimina|quita|borra|eliminar|quitar)\s+la\s+l[ií]nea\b", "remove line"),
         (r"^\s*(?:elimina|quita|borra)\s+(?:el|la|los|las)\b", "remove the"),
@@ -361,19 +364,19 @@ SPANISH = Language(
         # Connectives.
         # "Factura por diseño ...": "por" right after the kind names what is sold, not a buyer.
         (
-            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+por\s+",
+            r"^((?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+por\s+",
             r"\1: ",
         ),
         # An answer naming the buyer: "a Hotel Sol", "para Hotel Sol".
         (r"^\s*(?:a|al|para)\s+(?!(?:Invoice|Quote|Receipt|Purchase\s+order)\b)(?=(?-i:[A-ZÁÉÍÓÚÑ]))", "to "),
         (r"\bpara\b", "for"),
         (
-            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+al?\s+",
+            r"^((?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+al?\s+",
             r"\1 to ",
         ),
         # "Factura para Eventos Luna por el DJ de la fiesta": what is billed, after the buyer.
         (
-            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?\s+(?:for|to)\s+[^\n:,]+?)\s+por\s+(?:el|la|los|las)\s+",
+            r"^((?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?\s+(?:for|to)\s+[^\n:,]+?)\s+por\s+(?:el|la|los|las)\s+",
             r"\1 for the ",
         ),
         (r"\bpor\b", "for"),

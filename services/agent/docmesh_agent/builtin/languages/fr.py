@@ -114,7 +114,7 @@ FRENCH = Language(
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)facture\b", r"\1Invoice"),
         (r"\s+:\s*", ": "),
         # "Facture au nom de Julie Petit", "450 € pour ..., facture au nom de Julie Petit": whom it is for.
-        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+au\s+nom\s+de\s+", r"\1 to "),
+        (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+au\s+nom\s+de\s+", r"\1 to "),
         (r"(?<=[,;.]\s)(?:la\s+)?facture\s+(?:au\s+nom\s+de|pour|à)\s+(?=(?-i:[A-ZÀÂÉÈÊÎÔÛÇ]))", "invoice to "),
         (r"\$\s*CA\b", "CAD"),
         (r"\b(?:TTC|toutes\s+taxes\s+comprises)\b", "including tax"),
@@ -147,6 +147,9 @@ FRENCH = Language(
         (r"^\s*(?:mets|fais)-en\s+(\d)", r"make that \1"),
         (r"^\s*pas\s+de\s+(tva|tps|tvq)\s+sur\s+(?:les\s+|la\s+|le\s+|l['’]\s*)?", r"no \1 on the "),
         (r"^\s*(?:change|remplace)\s+le\s+client\s+(?:par|en|pour)\s+", "change the client to "),
+        # "ajoute aussi la livraison, 50 €": the words before what is added are not its name.
+        (r"^\s*(?:r?ajoute|r?ajouter|r?ajoutez)\s+(?:aussi\s+|également\s+|encore\s+)?(?:le|la|les)\s+", "add the "),
+        (r"^\s*(?:r?ajoute|r?ajouter|r?ajoutez)\s+(?:aussi|également|encore)\b", "add"),
         (r"^\s*(?:r?ajoute|r?ajouter|r?ajoutez)\b", "add"),
         # "une douzaine de stylos à 1,20 € pièce": twelve of them (not when priced "la douzaine").
         (r"\bune\s+douzaine\s+(?:de\s+|d['’]\s*)(?![^,;\n]*\bla\s+douzaine\b)", "12 "),
@@ -351,7 +354,7 @@ FRENCH = Language(
         (r"\bjours?\b", "days"),
         # Connectives.
         (
-            r"^((?:now\s+)?(?:a\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+à\s+",
+            r"^((?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)(?:\s+\#\s*[\w/-]+)?)\s+à\s+",
             r"\1 to ",
         ),
         # An answer naming the buyer: "à Hôtel Soleil", "à l'Hôtel Soleil".
