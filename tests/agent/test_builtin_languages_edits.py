@@ -332,3 +332,16 @@ def test_german_jetzt_noch_eine_rechnung_after_a_remark_is_a_new_document() -> N
     )
     assert result.action == "generate" and result.invoice is not None, result.reply
     assert (result.invoice.buyer.name, compute_totals(result.invoice).total) == ("Hotel Meer", Decimal("600.00"))
+
+
+@pytest.mark.parametrize(
+    ("message", "tax"),
+    [
+        ("Factura para Hotel Sol: limpieza 300 € más el 21 % de IVA", ("IVA", Decimal(21))),
+        ("Rechnung an Hotel Sonne: Reinigung 300 € plus 19 % Mehrwertsteuer", ("MwSt", Decimal(19))),
+        ("Rechnung an Hotel Sonne: Reinigung 300 €, Umsatzsteuer 19 %", ("USt", Decimal(19))),
+    ],
+)
+def test_a_tax_said_in_full_with_its_rate_is_that_tax(message: str, tax: tuple[str, Decimal]) -> None:
+    invoice = _doc(message)
+    assert [(t.name, t.rate_percent) for t in invoice.taxes] == [tax]

@@ -1098,3 +1098,18 @@ def test_a_discount_for_paying_within_days_is_a_payment_term_never_taken_off(mes
     assert result.invoice is not None, result.reply
     assert compute_totals(result.invoice).total == Decimal("1000.00")
     assert (result.invoice.payment_terms, result.invoice.discounts) == (terms, [])
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # "(IVA no incluido)" stayed in the description and no tax was asked for: a total without it.
+        "Factura para Hotel Sol: limpieza 300 € (IVA no incluido)",
+        "Rechnung an Hotel Sonne: Reinigung 300 € (MwSt. nicht enthalten)",
+        "Facture pour Hôtel Soleil : ménage 300 € (TVA non comprise)",
+    ],
+)
+def test_a_tax_said_not_included_asks_its_rate(message: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question"
+    assert any(name in result.reply for name in ("IVA", "MwSt", "TVA"))

@@ -254,6 +254,11 @@ GERMAN = Language(
         (r"\b(?:inkl\.?|inklusive)\s+(?:mwst|ust)\.?", "including tax"),
         (r"\b(?:zzgl|zuzüglich|plus)\.?\s+", "plus "),
         (r"\b(mwst|ust)\.", r"\1"),
+        # "19 % Mehrwertsteuer", "Umsatzsteuer 19 %": the tax by its full name.
+        (r"\bmehrwertsteuer\b", "MwSt"),
+        (r"\bumsatzsteuer\b", "USt"),
+        # "(MwSt. nicht enthalten)": a tax to add whose rate was not said (asked).
+        (r"\(?\s*(mwst|ust)\s+(?:nicht\s+(?:enthalten|inbegriffen)|exklusive)\s*\)?", r"plus \1"),
         (r"\b(?:versand(?:kosten)?|porto|lieferkosten)\b", "shipping"),
         # "2.400 € oder 2.900 € mit Shop": two prices, one or the other (asked, never added up).
         (r"(\d(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?)\s+oder\s+(?=\d)", r"\1 or "),

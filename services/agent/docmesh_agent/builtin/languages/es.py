@@ -306,6 +306,10 @@ SPANISH = Language(
         (rf"\b({_MONEY_MARKED})\s+de\s+descuento", r"\1 discount"),
         (rf"\bdescuento\s+de\s+({_MONEY_MARKED})", r"\1 discount"),
         (r"\bm[aá]s\s+(iva)\b", r"plus \1"),
+        # "más el 21 % de IVA", "+ 21 % de IVA": the tax and its rate.
+        (r"(?:\bm[aá]s|\+)\s+(?:el\s+)?(\d+(?:\.\d+)?%)\s+(?:de\s+)?(iva)\b", r", \2 \1"),
+        # "(IVA no incluido)", "IVA aparte": a tax to add whose rate was not said (asked).
+        (r"\(?\s*(iva)\s+(?:no\s+incluido|aparte|no\s+incluida)\s*\)?", r"plus \1"),
         # "más 80 € de desplazamiento", "más álbum 350 €": one more thing on the list.
         (r"(^|,\s*|\s)m[aá]s\s+(?=\S)", r"\1plus "),
         # "(10% dto.)": the usual abbreviation of "descuento".

@@ -310,6 +310,8 @@ FRENCH = Language(
         (r"\b(?:des\s+)?frais\s+de\s+(?:port|livraison)(?:\s+de(?=\s+\d))?\b", "shipping"),
         (r"(\d)\s+ou\s+(?=\d)", r"\1 or "),
         (r"\b(tps|tvq|tva)\s+(\d)", r"\1 \2"),
+        # "(TVA non comprise)", "TVA en sus": a tax to add whose rate was not said (asked).
+        (r"\(?\s*(tva)\s+(?:non\s+comprise?|en\s+sus)\s*\)?", r"plus \1"),
         (r"\bet\s+(tps|tvq|tva)\b", r"and \1"),
         # "pose de 6 fenêtres à 420 € pièce": a count inside what is sold, priced each ("6 x pose de
         # fenêtres"; the count was read as the unit "fenêtres" of a line "Pose de").
