@@ -1113,3 +1113,15 @@ def test_a_tax_said_not_included_asks_its_rate(message: str) -> None:
     result = interpret(message, None, today=TODAY)
     assert result.action == "question"
     assert any(name in result.reply for name in ("IVA", "MwSt", "TVA"))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "invoice zoe: design 300 print 150 delivery 25",
+        "invoice zoe design $300 print $150 delivery $25",
+    ],
+)
+def test_amounts_run_together_in_one_description_are_asked_never_a_name(message: str) -> None:
+    # One line 'Design 300 print 150 delivery' at 25: the 300 and 150 passed as part of a name.
+    assert interpret(message, None, today=TODAY).action == "question"

@@ -87,6 +87,12 @@ def _named_in(digits: str, description: str, typed: str = "") -> bool:
     """The number is written in a line's description as part of its name ("Windows 11", "A4",
     "Sprint 7", "sprint 7"), not as a count of the words after it that the line then does not count
     ("...: 4 business cards" priced once: the 4 is asked about)."""
+    plain = re.sub(r"\([^()]*\)", "", description)  # ("Deposit (30% of 4000)": the reader's own words)
+    loose = [m for m in _NUMBER.finditer(plain) if not re.match(r"\s*(?:%|-|x\b|×)", plain[m.end() :])]
+    if re.search(r"[$€£¥₹]\s?\d", plain) or len(loose) > 1:
+        # "$300 print $150 delivery", "Design 300 print 150 delivery": amounts run together in
+        # one description are no name (the line was priced 25 and the 300 and 150 dropped).
+        return False
     for match in re.finditer(rf"(?<![\d.,]){digits}(?![\d])", description):
         # "...: 12 office chairs", "5 x office chairs": a count of what follows, left in the text.
         # ("3 bed house" is a kind of house: no plural follows.)
