@@ -636,3 +636,28 @@ def test_a_tax_id_named_in_the_language_is_the_buyers_as_written(message: str, t
     invoice = _doc(message)
     assert (invoice.buyer.tax_id, invoice.buyer.address_lines) == (tax_id, [])
     assert len(invoice.line_items) == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        # A half hour priced per hour was one hour; an hour and a half one hour; a half day one day.
+        ("Factura para Ana: media hora de clase a 30 € la hora", Decimal("15.00")),
+        ("Factura para Ana: hora y media de clase a 30 € la hora", Decimal("45.00")),
+        ("Factura para Ana: dos horas y media de clase a 30 € la hora", Decimal("75.00")),
+        ("Factura para Ana: medio día de formación a 600 € el día", Decimal("300.00")),
+        ("Rechnung an Ana: eine halbe Stunde Unterricht à 30 € pro Stunde", Decimal("15.00")),
+        ("Rechnung an Ana: anderthalb Stunden Unterricht à 30 € pro Stunde", Decimal("45.00")),
+        ("Rechnung an Ana: ein halber Tag Schulung à 600 € pro Tag", Decimal("300.00")),
+        ("Facture pour Ana : une demi-heure de cours à 30 € de l'heure", Decimal("15.00")),
+        ("Facture pour Ana : une heure et demie de cours à 30 € de l'heure", Decimal("45.00")),
+        ("Facture pour Ana : 1h30 de cours à 30 € de l'heure", Decimal("45.00")),
+        ("Facture pour Ana : une demi-journée de formation à 600 € la journée", Decimal("300.00")),
+        # Priced as a whole, the half is the thing sold.
+        ("Factura para Ana: media hora de clase a 15 €", Decimal("15.00")),
+        ("Factura para Ana: media jornada de formación a 600 €", Decimal("600.00")),
+    ],
+)
+def test_a_fraction_of_an_hour_or_a_day_priced_per_unit_is_that_fraction(message: str, total: Decimal) -> None:
+    # A wrong total before (one hour or one day billed).
+    assert compute_totals(_doc(message)).total == total

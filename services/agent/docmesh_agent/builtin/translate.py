@@ -79,6 +79,8 @@ def to_english(text: str, code: str) -> str:
     text = alpha2digit(text, code, threshold=2)
     text = _english_numbers(text)
     text = _english_dates(text, lang)
+    # "1h30 de cours": hours and minutes, as a number of hours (it was one hour, or "1h30" a name).
+    text = _HOURS_MINUTES.sub(lambda m: f"{Decimal(m.group(1)) + Decimal(m.group(2)) / 60:g} h", text)
     # "Webdesign; 1; 1.200 €": a spreadsheet row with semicolons, as the comma row English reads
     # (the semicolons cut it into three clauses and 1.200 was asked about).
     text = _SEMICOLON_ROW.sub(r"\1, \2, \3", text)
@@ -102,6 +104,8 @@ def to_english(text: str, code: str) -> str:
     return text.replace(_NOTE_MARK, f"note: {note}") if note is not None else text
 
 
+# ... followed by what they were spent on ("1h30 de cours"), never a time ("rendez-vous à 14h30").
+_HOURS_MINUTES = re.compile(r"\b(\d{1,2})\s?h\s?(15|30|45)\b(?=\s+(?:de\s|d['’]))")
 _ASKED_FOR_BUYER = re.compile(
     r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order)\s+(?:for|to)\s+[^\n?:]+?)\s*\?\s+(?=\S)"
 )
@@ -428,7 +432,9 @@ def _own_words(description: str, code: str) -> str:
 # What the rules turned into "of": the language's own word ("de", "d'"; German has none).
 _OF = {"es": " de ", "fr": " de ", "de": " von "}
 _OF_BEFORE_VOWEL = {"es": " de ", "fr": " d’", "de": " von "}
-_UNIT_INSIDE = re.compile(r"\b(\d+(?:\.\d+)?\s+|d['’]une\s+|une?\s+|una?\s+|eine[rn]?\s+)(hours?|days?|weeks?|months?)\b")
+_UNIT_INSIDE = re.compile(
+    r"\b(\d+(?:\.\d+)?\s+|d['’]une\s+|une?\s+|una?\s+|eine[rn]?\s+|medi[ao]\s+)(hours?|days?|weeks?|months?)\b", re.IGNORECASE
+)
 _ENGLISH_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\b")
 
 

@@ -12,6 +12,10 @@ _MONEY_MARKED = rf"{_N}\s*(?:€|\$|(?-i:[A-Z]{{3}})\b)"
 # Count units a quantity is given in before the description ("20 Kartons Papier").
 _COUNT_UNITS = r"Kartons?|Kisten?|Packungen|Packung|Pakete?|Rollen?|Flaschen|Flasche|Dosen|Dose|Säcke|Sack|Paletten?|Stück|Stk\.?"
 
+# A rate per hour or per day said later in the same clause ("... à 30 € pro Stunde").
+_PER_HOUR = r"(?=[^,;\n]*?(?:\b(?:pro|je|die)\s+stunde\b|/\s*(?:std|h)\b))"
+_PER_DAY = r"(?=[^,;\n]*?(?:\b(?:pro|je|den)\s+tag\b|/\s*tag\b))"
+
 GERMAN = Language(
     code="de",
     markers=frozenset(
@@ -111,6 +115,13 @@ GERMAN = Language(
         (r"^\s*ich\s+muss\s+(?:meinem|unserem)\s+kunden\s+(.+?)\s+(?:eine\s+rechnung\s+(?:schreiben|stellen)|berechnen)\b", r"I need to invoice my client \1"),
         (r"\bich\s+habe\s+(\d+(?:[.,]\d+)?)\s+(stunden?|tage?)\s+(?:am|an|für|bei)\s+(?:der\s+|dem\s+|den\s+)?(.+?)\s+gearbeitet\b", r"I worked \1 \2 on \3"),
         (r"\b(?:außerdem\s+|zusätzlich\s+)?schulden\s+sie\s+mir\s+(?:noch\s+)?(\d[\d.,]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+für\s+", r"they also owe me \1 for "),
+        # "eine halbe Stunde ... à 30 € pro Stunde", "anderthalb Stunden", "ein halber Tag ... pro Tag": a
+        # fraction of the unit its rate is per (it was one hour, one day: a wrong total). Without a
+        # rate per unit the price is that of the half hour, left as it is.
+        (rf"\b(?:eine\s+)?halbe\s+stunde\b{_PER_HOUR}", "0.5 Stunden"),
+        (rf"\b(?:anderthalb|eineinhalb)\s+stunden\b{_PER_HOUR}", "1.5 Stunden"),
+        (rf"\b(?:ein(?:en)?\s+)?halbe[nr]?\s+tag\b{_PER_DAY}", "0.5 Tage"),
+        (rf"\b(?:anderthalb|eineinhalb)\s+tage\b{_PER_DAY}", "1.5 Tage"),
         # Before the kind: "jetzt ein neues Angebot ..." is "now a new quote ...".
         # "Schreib mir eine Rechnung ...", "erstelle bitte ein Angebot": the asking verb before the kind.
         (

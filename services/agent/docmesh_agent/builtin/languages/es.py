@@ -10,6 +10,10 @@ _MONEY = rf"{_N}\s*(?:€|\$|(?-i:[A-Z]{{3}})\b)?"
 # An amount with its currency: a price, never a quantity ("cambia la mesa a 500 €").
 _MONEY_MARKED = rf"{_N}\s*(?:€|\$|(?-i:[A-Z]{{3}})\b)"
 
+# A rate per hour or per day said later in the same clause ("... a 30 € la hora").
+_PER_HOUR = r"(?=[^,;\n]*?(?:\b(?:la|por|cada)\s+hora\b|/\s*h(?:ora)?\b))"
+_PER_DAY = r"(?=[^,;\n]*?(?:\b(?:el|por|al|cada)\s+d[ií]a\b|\b(?:la|por)\s+jornada\b|/\s*d[ií]a\b))"
+
 SPANISH = Language(
     code="es",
     markers=frozenset(
@@ -102,6 +106,15 @@ SPANISH = Language(
         (r"\s+(?:por\s+)?el\s+mes\s+pasado\b", " for last month"),
         (r"\b(?:trabaj[eé]|he\s+trabajado|hice|he\s+hecho|dediqu[eé])\s+(\d+(?:[.,]\d+)?)\s+(horas?|d[ií]as?)\s+(?:en|a|para)\s+", r"I worked \1 \2 on "),
         (r"\b(?:tambi[eé]n\s+|adem[aá]s\s+)?me\s+deben\s+(?:tambi[eé]n\s+)?(\d[\d.,]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+(?:de|por|en)\s+", r"they also owe me \1 for "),
+        # "media hora ... a 30 € la hora", "hora y media", "medio día ... a 600 € el día": a fraction
+        # of the unit its rate is per (it was one hour, one day: a wrong total). Without a rate per
+        # unit, "media jornada de formación a 600 €" is the price of the half day, left as it is.
+        (rf"\b(?:una\s+)?media\s+hora\b{_PER_HOUR}", "0.5 horas"),
+        (rf"\b(?:una\s+)?hora\s+y\s+media\b{_PER_HOUR}", "1.5 horas"),
+        (rf"\b(\d+)\s+horas?\s+y\s+media\b{_PER_HOUR}", r"\1.5 horas"),
+        (rf"\b(?:una\s+)?hora\s+y\s+cuarto\b{_PER_HOUR}", "1.25 horas"),
+        (rf"\b(?:un\s+)?medio\s+d[ií]a\b{_PER_DAY}", "0.5 días"),
+        (rf"\b(?:una\s+)?media\s+jornada\b{_PER_DAY}", "0.5 días"),
         # Before the kind: "ahora un nuevo presupuesto ..." is "now a new quote ...".
         # "hazme una factura ...", "¿me preparas un presupuesto?": the asking verb before the kind.
         (

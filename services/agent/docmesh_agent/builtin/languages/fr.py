@@ -10,6 +10,10 @@ _MONEY = rf"{_N}\s*(?:€|\$\s*CA\b|\$|(?-i:[A-Z]{{3}})\b)?"
 # An amount with its currency: a price, never a quantity ("passe le bureau à 500 €").
 _MONEY_MARKED = rf"{_N}\s*(?:€|\$\s*CA\b|\$|(?-i:[A-Z]{{3}})\b)"
 
+# A rate per hour or per day said later in the same clause ("... à 30 € de l'heure").
+_PER_HOUR = r"(?=[^,;\n]*?(?:\bde\s+l['’]heure\b|\bl['’]heure\b|\bpar\s+heure\b|/\s*h(?:eure)?\b))"
+_PER_DAY = r"(?=[^,;\n]*?(?:\b(?:la|par)\s+journée\b|\b(?:le|par)\s+jour\b|/\s*jour\b))"
+
 FRENCH = Language(
     code="fr",
     markers=frozenset(
@@ -96,6 +100,12 @@ FRENCH = Language(
         (r"\s+pour\s+le\s+mois\s+dernier\b", " for last month"),
         (r"\bj['’]ai\s+(?:travaillé|passé|fait)\s+(\d+(?:[.,]\d+)?)\s+(heures?|jours?)\s+(?:sur|à|pour)\s+", r"I worked \1 \2 on "),
         (r"\bils?\s+me\s+doivent\s+(?:aussi\s+|également\s+|encore\s+)?(\d[\d.,]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+(?:de|d['’]|pour)\s*", r"they also owe me \1 for "),
+        # "une demi-heure ... à 30 € de l'heure", "une heure et demie", "une demi-journée ... à 600 € la
+        # journée": a fraction of the unit its rate is per (it was one hour, one day: a wrong total).
+        (rf"\b(?:une\s+)?demi-heure\b{_PER_HOUR}", "0.5 heures"),
+        (rf"\b(?:une\s+)?heure\s+et\s+demie\b{_PER_HOUR}", "1.5 heures"),
+        (rf"\b(\d+)\s+heures?\s+et\s+demie\b{_PER_HOUR}", r"\1.5 heures"),
+        (rf"\b(?:une\s+)?demi-journée\b{_PER_DAY}", "0.5 jours"),
         # Before the kind: "maintenant un nouveau devis ..." is "now a new quote ...".
         # "fais une facture ...", "peux-tu me préparer un devis": the asking verb before the kind.
         (
