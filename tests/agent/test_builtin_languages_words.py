@@ -661,3 +661,18 @@ def test_a_tax_id_named_in_the_language_is_the_buyers_as_written(message: str, t
 def test_a_fraction_of_an_hour_or_a_day_priced_per_unit_is_that_fraction(message: str, total: Decimal) -> None:
     # A wrong total before (one hour or one day billed).
     assert compute_totals(_doc(message)).total == total
+
+
+@pytest.mark.parametrize(
+    ("message", "total"),
+    [
+        ("Rechnung an Müller: Beratung 10 Stunden, Stundensatz 95 €", Decimal("950.00")),
+        ("Rechnung an Müller: Schulung 3 Tage, Tagessatz 800 €", Decimal("2400.00")),
+        ("Factura para Sol: consultoría 10 horas, tarifa 95 €/hora", Decimal("950.00")),
+        ("Factura para Sol: consultoría 10 horas, tarifa por hora 95 €", Decimal("950.00")),
+        ("Facture pour Soleil : conseil 10 heures, taux horaire 95 €", Decimal("950.00")),
+        ("Facture pour Soleil : formation 3 jours, tarif journalier 800 €", Decimal("2400.00")),
+    ],
+)
+def test_an_hourly_or_day_rate_named_after_the_count_prices_it(message: str, total: Decimal) -> None:
+    assert compute_totals(_doc(message)).total == total

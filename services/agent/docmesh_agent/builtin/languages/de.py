@@ -293,6 +293,9 @@ GERMAN = Language(
         (rf"(?:\bzu\s+je|\bje|\bzu|à|á)\s+({_MONEY})\s*(?:pro|/|den)\s*tag\b", r"at \1 per day"),
         (rf"(?:\bzu\s+je|\bfür\s+je|\bje|à|á|\ba)\s+({_MONEY})", r"at \1"),
         (rf"\bzu\s+({_MONEY})", r"at \1"),
+        # "Stundensatz 95 €", "Tagessatz 800 €": the rate, as English says it.
+        (r"\b(?:stundensatz|stundenlohn|stundenpreis)\s*:?\s*", "hourly rate "),
+        (r"\b(?:tagessatz|tagespreis)\s*:?\s*", "day rate "),
         # "80 € pro Stunde", "600 € pro Tag" (an answer with its rate): per hour, per day.
         (rf"({_MONEY_MARKED})\s*(?:pro|/|die|je)\s*(?:stunde|std\.?)(?!\w)", r"\1 per hour"),
         (rf"({_MONEY_MARKED})\s*(?:pro|/|den|je)\s*tag\b", r"\1 per day"),

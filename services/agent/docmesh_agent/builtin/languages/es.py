@@ -345,6 +345,10 @@ SPANISH = Language(
         (rf"\b(?:a|por)\s+({_MONEY})\s*(?:la|por|/)\s*hora\b", r"at \1 per hour"),
         (rf"\b(?:a|por)\s+({_MONEY})\s*(?:el|por|/)\s*d[ií]a\b", r"at \1 per day"),
         (rf"({_MONEY})\s*/\s*hora\b", r"\1 per hour"),
+        # "tarifa 95 €/hora", "tarifa por hora 95 €", "tarifa diaria 800 €": the rate, as English says it.
+        (r"\b(?:tarifa|precio)\s+(?:por\s+hora|horaria)\s*:?\s*", "hourly rate "),
+        (r"\b(?:tarifa|precio)\s+(?:por\s+d[ií]a|diaria)\s*:?\s*", "day rate "),
+        (rf"\b(?:tarifa|precio)\s*:?\s+({_MONEY_MARKED})\s*(?:(?:/|por|la)\s*hora|per\s+hour)\b", r"hourly rate \1"),
         # "80 € la hora", "600 € el día" (an answer with its rate): per hour, per day.
         (rf"({_MONEY_MARKED})\s*(?:la|por|cada)\s+hora\b", r"\1 per hour"),
         (rf"({_MONEY_MARKED})\s*(?:el|por|al|cada)\s+d[ií]a\b", r"\1 per day"),

@@ -341,6 +341,9 @@ FRENCH = Language(
         (rf"\bà\s+({_MONEY})", r"at \1"),
         # "3 nuits a 90 euros": the accent left out, with a currency it is still a price.
         (r"(?<=\d\s)([^\W\d_]+\s+)a\s+(\d+(?:\.\d+)?\s*(?:€|euros?\b|EUR\b))", r"\1at \2"),
+        # "taux horaire 95 €", "tarif journalier 800 €": the rate, as English says it.
+        (r"\b(?:taux|tarif)\s+horaire\s*:?\s*", "hourly rate "),
+        (r"\b(?:taux|tarif)\s+(?:journalier|à\s+la\s+journée)\s*:?\s*", "day rate "),
         # "80 € de l'heure", "600 € par jour" (an answer with its rate): per hour, per day.
         (rf"({_MONEY_MARKED})\s*(?:de\s+l['’]heure|l['’]heure|par\s+heure|/\s*h(?:eure)?)(?!\w)", r"\1 per hour"),
         (rf"({_MONEY_MARKED})\s*(?:par\s+jour|le\s+jour|/\s*jour)\b", r"\1 per day"),
