@@ -345,3 +345,19 @@ def test_german_jetzt_noch_eine_rechnung_after_a_remark_is_a_new_document() -> N
 def test_a_tax_said_in_full_with_its_rate_is_that_tax(message: str, tax: tuple[str, Decimal]) -> None:
     invoice = _doc(message)
     assert [(t.name, t.rate_percent) for t in invoice.taxes] == [tax]
+
+
+@pytest.mark.parametrize(
+    ("message", "buyer", "method"),
+    [
+        ("Recibí de Juan Pérez la cantidad de 300 € en concepto de alquiler de marzo", "Juan Pérez", ""),
+        ("Recibo: recibí de Juan Pérez 300 € por el alquiler de marzo, en efectivo", "Juan Pérez", "Efectivo"),
+        ("Quittung: Von Herrn Meier 300 € für die Miete März bar erhalten", "Herrn Meier", "Bar"),
+        ("Reçu de M. Dupont la somme de 300 € pour le loyer de mars", "M. Dupont", ""),
+        ("Reçu : reçu de M. Dupont 300 € pour le loyer de mars, en espèces", "M. Dupont", "Espèces"),
+    ],
+)
+def test_a_receipt_worded_received_from_names_the_buyer(message: str, buyer: str, method: str) -> None:
+    invoice = _doc(message)
+    assert (invoice.kind.value, invoice.buyer.name, invoice.payment_method) == ("receipt", buyer, method)
+    assert [i.unit_price for i in invoice.line_items] == [Decimal(300)]

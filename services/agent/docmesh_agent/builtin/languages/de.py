@@ -122,6 +122,13 @@ GERMAN = Language(
         (rf"\b(?:anderthalb|eineinhalb)\s+stunden\b{_PER_HOUR}", "1.5 Stunden"),
         (rf"\b(?:ein(?:en)?\s+)?halbe[nr]?\s+tag\b{_PER_DAY}", "0.5 Tage"),
         (rf"\b(?:anderthalb|eineinhalb)\s+tage\b{_PER_DAY}", "1.5 Tage"),
+        # "Von Herrn Meier 300 € für die Miete März bar erhalten": a receipt for them, the thing and
+        # its amount (the words became the buyer's name).
+        (
+            rf"^\s*(?:quittung\s*:\s*)?von\s+(.+?)\s+({_MONEY_MARKED})\s+für\s+(?:die\s+|den\s+|das\s+)?(.+?)\s+(bar\s+)?(?:dankend\s+)?erhalten\b",
+            r"Quittung für \1: \3 \2\4",
+        ),
+        (r"^(Quittung für [^\n:]+: [^\n]+?)bar\s*$", r"\1, bar bezahlt"),
         # Before the kind: "jetzt ein neues Angebot ..." is "now a new quote ...".
         # "Schreib mir eine Rechnung ...", "erstelle bitte ein Angebot": the asking verb before the kind.
         (

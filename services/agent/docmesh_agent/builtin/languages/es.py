@@ -115,6 +115,23 @@ SPANISH = Language(
         (rf"\b(?:una\s+)?hora\s+y\s+cuarto\b{_PER_HOUR}", "1.25 horas"),
         (rf"\b(?:un\s+)?medio\s+d[ií]a\b{_PER_DAY}", "0.5 días"),
         (rf"\b(?:una\s+)?media\s+jornada\b{_PER_DAY}", "0.5 días"),
+        # "Recibí de Juan Pérez la cantidad de 300 € en concepto de alquiler de marzo": a receipt for
+        # them, the thing and its amount (the words became the buyer's name).
+        (
+            rf"^\s*(?:recibo\s*:\s*)?(?:recib[ií]|he\s+recibido|hemos\s+recibido)\s+de\s+(?:don\s+|doña\s+|d\.\s+|dña\.\s+)?(.+?)\s+"
+            rf"(?:la\s+cantidad\s+de\s+|la\s+suma\s+de\s+|el\s+importe\s+de\s+)?({_MONEY_MARKED})\s+"
+            r"(?:en\s+concepto\s+de|por|para)\s+(?:el\s+|la\s+|los\s+|las\s+)?([^,;\n]+)",
+            r"Recibo para \1: \3 \2",
+        ),
+        # The same with "Recibo" first ("Recibí" one slip from it was corrected to it).
+        (
+            rf"^\s*recibo\s+de\s+(?:don\s+|doña\s+|d\.\s+|dña\.\s+)?(.+?)\s+(?:la\s+cantidad\s+de|la\s+suma\s+de|el\s+importe\s+de)\s+"
+            rf"({_MONEY_MARKED})\s+(?:en\s+concepto\s+de|por|para)\s+(?:el\s+|la\s+|los\s+|las\s+)?([^,;\n]+)",
+            r"Recibo para \1: \3 \2",
+        ),
+        # ", en efectivo", ", con tarjeta" ending a receipt: how it was paid.
+        (r",\s*(?:en\s+)?(?:efectivo|met[aá]lico)\s*[.!]*$", ", paid cash"),
+        (r",\s*(?:con|por)\s+tarjeta\s*[.!]*$", ", paid by card"),
         # Before the kind: "ahora un nuevo presupuesto ..." is "now a new quote ...".
         # "hazme una factura ...", "¿me preparas un presupuesto?": the asking verb before the kind.
         (

@@ -106,6 +106,16 @@ FRENCH = Language(
         (rf"\b(?:une\s+)?heure\s+et\s+demie\b{_PER_HOUR}", "1.5 heures"),
         (rf"\b(\d+)\s+heures?\s+et\s+demie\b{_PER_HOUR}", r"\1.5 heures"),
         (rf"\b(?:une\s+)?demi-journée\b{_PER_DAY}", "0.5 jours"),
+        # "Reçu de M. Dupont la somme de 300 € pour le loyer de mars": a receipt for them, the thing and
+        # its amount (the words became the buyer's name).
+        (
+            rf"^\s*(?:reçu\s*:\s*)?(?:reçu|j['’]ai\s+reçu|nous\s+avons\s+reçu)\s+de\s+(.+?)\s+(?:la\s+somme\s+de\s+)?({_MONEY_MARKED})\s+"
+            r"(?:pour|au\s+titre\s+d[eu']|en\s+paiement\s+d[eu'])\s*(?:le\s+|la\s+|les\s+|l['’])?([^,;\n]+)",
+            r"Reçu pour \1 : \3 \2",
+        ),
+        # ", en espèces", ", par carte" ending a receipt: how it was paid.
+        (r",\s*(?:en\s+espèces|en\s+liquide|cash)\s*[.!]*$", ", paid cash"),
+        (r",\s*par\s+carte(?:\s+bancaire)?\s*[.!]*$", ", paid by card"),
         # Before the kind: "maintenant un nouveau devis ..." is "now a new quote ...".
         # "fais une facture ...", "peux-tu me préparer un devis": the asking verb before the kind.
         (
