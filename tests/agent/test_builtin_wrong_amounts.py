@@ -1125,3 +1125,24 @@ def test_a_tax_said_not_included_asks_its_rate(message: str) -> None:
 def test_amounts_run_together_in_one_description_are_asked_never_a_name(message: str) -> None:
     # One line 'Design 300 print 150 delivery' at 25: the 300 and 150 passed as part of a name.
     assert interpret(message, None, today=TODAY).action == "question"
+
+
+@pytest.mark.parametrize(
+    ("message", "paid"),
+    [
+        ("Receipt for Kim: lessons 80, she paid 50, owes 30", Decimal(50)),
+        ("Receipt for Kim: lessons 80, paid 100, change 20", Decimal(100)),
+    ],
+)
+def test_what_is_still_owed_or_the_change_is_never_a_line(message: str, paid: Decimal) -> None:
+    # 'owes 30' was a line 'Owes' (110), 'change 20' a line 'Change' (100).
+    result = interpret(message, None, today=TODAY)
+    assert result.invoice is not None, result.reply
+    assert compute_totals(result.invoice).total == Decimal("80.00")
+    assert result.invoice.amount_paid == paid
+
+
+def test_an_amount_owed_that_does_not_add_up_is_asked_about() -> None:
+    assert (
+        interpret("Receipt for Kim: lessons 80, she paid 50, owes 40", None, today=TODAY).action == "question"
+    )

@@ -1,6 +1,7 @@
 """What was paid, and what takes away from the total: "already paid 500", "deposit of 500
-received", "paid cash" glued after a price, "minus the 300 trade-in" (asked), and a receipt for
-nothing but a payment. Read by the request reader (read_request)."""
+received", "paid cash" glued after a price, "minus the 300 trade-in" (asked), a receipt for
+nothing but a payment, and amounts said of the whole ("total 510", "owes 30", "change 20": checked
+against the lines, never lines). Read by the request reader (read_request)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from decimal import Decimal
 
 from docmesh_agent.builtin.clauses import split_clauses, strip_connectors
 from docmesh_agent.builtin.drafts import Reading
-from docmesh_agent.builtin.labels import capitalised
+from docmesh_agent.builtin.labels import capitalised, plain_number
+from docmesh_agent.builtin.money import AMT, one_amount
 from docmesh_agent.builtin.not_amounts import price_moneys
 from docmesh_agent.builtin.read_item import read_item
 from docmesh_agent.builtin.read_parties import read_lead
@@ -84,3 +86,44 @@ def receipt_for_what_was_paid(r: Reading, text: str) -> None:
         return
     r.draft.items.append(item)
     r.draft.amount_paid, r.draft.paid_in_full = None, True
+
+
+BALANCE = re.compile(
+    rf"^(?:(?:she|he|they|we|the\s+(?:client|customer))\s+)?(?:still\s+)?(?:owes?|owing|balance(?:\s+(?:due|left|remaining))?|"
+    rf"remaining|outstanding|left\s+to\s+pay|(?:gave\s+|got\s+)?change(?:\s+(?:given|due))?)\s*(?:of|is|:)?\s*(?P<amt>{AMT})$",
+    re.IGNORECASE,
+)
+STATED_TOTAL = re.compile(
+    rf"^(?:the\s+)?(?:grand\s+|sub\s*)?total(?:\s+(?:due|amount|price|cost|is))?\s*(?::|=|of)?\s*(?P<amt>{AMT})$",
+    re.IGNORECASE,
+)
+
+
+def check_balance(r: Reading, said: str) -> None:
+    """What is still owed or the change given, said after a payment: it must be the total less what
+    was paid (or what was paid less the total); otherwise it is asked about (it was a line "Owes" or
+    "Change" added on top)."""
+    match = BALANCE.match(said)
+    money = one_amount(match.group("amt")) if match else None
+    subtotal = sum((i.quantity * (i.unit_price or 0) for i in r.draft.items), Decimal(0))
+    rate = sum((t.rate_percent for t in r.draft.taxes), Decimal(0))
+    totals = {subtotal + (r.draft.shipping or 0), ((subtotal + (r.draft.shipping or 0)) * (100 + rate) / 100)}
+    paid = r.draft.amount_paid
+    if money is not None and paid is not None and any(abs(t - paid) == money.amount for t in totals):
+        r.draft.said_numbers = [n for n in r.draft.said_numbers if n.clause != said]
+        return
+    r.draft.unclear.append(f"What is “{said}”? The lines come to {plain_number(subtotal)}.")
+
+
+def check_stated_total(r: Reading, said: str) -> None:
+    """A total said after the lines adds nothing; when it is not what the lines come to (before or
+    after the taxes said), it is asked about (it was a line "Total" added on top: twice the sum)."""
+    money = one_amount(said[STATED_TOTAL.match(said).start("amt") :]) if STATED_TOTAL.match(said) else None
+    subtotal = sum((i.quantity * (i.unit_price or 0) for i in r.draft.items), Decimal(0))
+    rate = sum((t.rate_percent for t in r.draft.taxes), Decimal(0))
+    sums = {subtotal, subtotal + (r.draft.shipping or 0)}
+    sums |= {(s * (100 + rate) / 100).quantize(Decimal("0.01")) for s in list(sums)}
+    if money is None or money.amount not in sums:
+        r.draft.unclear.append(
+            f"You said “{said}”, but the lines come to {plain_number(subtotal)}: which is right?"
+        )

@@ -45,8 +45,12 @@ from docmesh_agent.builtin.read_item import read_item
 from docmesh_agent.builtin.read_item_forms import ask_total_or_rate
 from docmesh_agent.builtin.read_parties import read_contact, read_lead, read_party_detail, take_party
 from docmesh_agent.builtin.read_payments import (
+    BALANCE,
     PAID_BEFORE,
     PAID_GLUED,
+    STATED_TOTAL,
+    check_balance,
+    check_stated_total,
     not_a_charge,
     receipt_for_what_was_paid,
 )
@@ -131,6 +135,7 @@ def read_request(text: str, today: dt.date) -> Draft:
         r.draft.currency = currency
     pending_price: DraftItem | None = None
     stated_totals: list[str] = []
+    balances: list[str] = []
     for raw in split_clauses(text):
         if len(raw) > MAX_CLAUSE_CHARS:
             # No field is that long (descriptions and names stop at 200), and the rules are
@@ -141,9 +146,12 @@ def read_request(text: str, today: dt.date) -> Draft:
         if not clause:
             continue
         r.draft.said_numbers.extend(said_numbers(clause))
-        stated = _STATED_TOTAL.match(clause) if pending_price is None and r.draft.items else None
+        stated = STATED_TOTAL.match(clause) if pending_price is None and r.draft.items else None
         if stated and all(i.unit_price is not None for i in r.draft.items):
             stated_totals.append(clause)  # "logo 400, cards 110, total 510": the sum, never a line
+            continue
+        if r.draft.items and BALANCE.match(clause):
+            balances.append(clause)  # "she paid 50, owes 30", "paid 100, change 20": never a line
             continue
         if _other_price(r.draft, clause):
             continue
@@ -158,7 +166,7 @@ def read_request(text: str, today: dt.date) -> Draft:
         party_before = r.last_party
         if re.match(r"^\s*[-*•·]\s+", raw):
             party_before = None  # "- Consulting": a bulleted line is an item, never an address line
-        total_for_all = _STATED_TOTAL.match(clause) if pending_price is not None else None
+        total_for_all = STATED_TOTAL.match(clause) if pending_price is not None else None
         if total_for_all:
             clause = f"{clause[total_for_all.start('amt') :]} total"  # "10 hours consulting, total 1500"
         rate = _RATE_LEAD.match(clause) if pending_price is not None else None
@@ -280,22 +288,10 @@ def read_request(text: str, today: dt.date) -> Draft:
             line.description = take_month_of_service(line.description, r.draft, r.today)
     receipt_for_what_was_paid(r, text)
     for said in stated_totals:
-        _check_stated_total(r, said)
+        check_stated_total(r, said)
+    for said in balances:
+        check_balance(r, said)
     return give_buyer_email(r.draft)
-
-
-def _check_stated_total(r: Reading, said: str) -> None:
-    """A total said after the lines adds nothing; when it is not what the lines come to (before or
-    after the taxes said), it is asked about (it was a line "Total" added on top: twice the sum)."""
-    money = one_amount(said[_STATED_TOTAL.match(said).start("amt") :]) if _STATED_TOTAL.match(said) else None
-    subtotal = sum((i.quantity * (i.unit_price or 0) for i in r.draft.items), Decimal(0))
-    rate = sum((t.rate_percent for t in r.draft.taxes), Decimal(0))
-    sums = {subtotal, subtotal + (r.draft.shipping or 0)}
-    sums |= {(s * (100 + rate) / 100).quantize(Decimal("0.01")) for s in list(sums)}
-    if money is None or money.amount not in sums:
-        r.draft.unclear.append(
-            f"You said “{said}”, but the lines come to {plain_number(subtotal)}: which is right?"
-        )
 
 
 _BRACKET_AT_END = re.compile(r"\s*\((?P<said>[^()]+)\)\s*$")
@@ -596,10 +592,6 @@ _USUAL_PRICE = re.compile(
     # after the line's price, in brackets or not ("150 (was 180)", "150, usually 180"), or alone
     # ("usually 180"; "refresh was 2,400" is the refresh's price)
     rf"(?<=[\d€$£])(?:\s*\(\s*|,?\s+)(?:was|{_USUAL})\s+(?:{AMT})\s*\)?$|^(?:{_USUAL})\s+(?:{AMT})$",
-    re.IGNORECASE,
-)
-_STATED_TOTAL = re.compile(
-    rf"^(?:the\s+)?(?:grand\s+|sub\s*)?total(?:\s+(?:due|amount|price|cost|is))?\s*(?::|=|of)?\s*(?P<amt>{AMT})$",
     re.IGNORECASE,
 )
 _NUMBER_LEAD = re.compile(r"^(?:no\.|nr\.|number|\#)\s*(?P<num>[A-Za-z0-9][\w\-/]*)\s*[:,]\s+", re.IGNORECASE)
