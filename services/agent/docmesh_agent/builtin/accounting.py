@@ -19,6 +19,7 @@ A number has a role when it is, in the draft:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 
@@ -87,11 +88,7 @@ def _named_in(digits: str, description: str, typed: str = "") -> bool:
     """The number is written in a line's description as part of its name ("Windows 11", "A4",
     "Sprint 7", "sprint 7"), not as a count of the words after it that the line then does not count
     ("...: 4 business cards" priced once: the 4 is asked about)."""
-    plain = re.sub(r"\([^()]*\)", "", description)  # ("Deposit (30% of 4000)": the reader's own words)
-    loose = [m for m in _NUMBER.finditer(plain) if not re.match(r"\s*(?:%|-|x\b|×)", plain[m.end() :])]
-    if re.search(r"[$€£¥₹]\s?\d", plain) or len(loose) > 1:
-        # "$300 print $150 delivery", "Design 300 print 150 delivery": amounts run together in
-        # one description are no name (the line was priced 25 and the 300 and 150 dropped).
+    if _amounts_run_together(description):
         return False
     for match in re.finditer(rf"(?<![\d.,]){digits}(?![\d])", description):
         # "...: 12 office chairs", "5 x office chairs": a count of what follows, left in the text.
@@ -112,6 +109,15 @@ def _named_in(digits: str, description: str, typed: str = "") -> bool:
         if not counts_what_follows or after_a_name or for_whom or holds:
             return True
     return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _amounts_run_together(description: str) -> bool:
+    """ "$300 print $150 delivery", "Design 300 print 150 delivery": amounts run together in one
+    description are no name (the line was priced 25 and the 300 and 150 dropped)."""
+    plain = re.sub(r"\([^()]*\)", "", description)  # ("Deposit (30% of 4000)": the reader's own words)
+    loose = [m for m in _NUMBER.finditer(plain) if not re.match(r"\s*(?:%|-|x\b|×)", plain[m.end() :])]
+    return re.search(r"[$€£¥₹]\s?\d", plain) is not None or len(loose) > 1
 
 
 def _typed_as_a_count(digits: str, clause: str) -> bool:
