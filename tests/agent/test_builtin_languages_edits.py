@@ -47,7 +47,9 @@ def _edit(lang: str, message: str) -> tuple[Invoice, str]:
         ("fr", "fais-en un reçu", "receipt", "c'est maintenant un reçu"),
     ],
 )
-def test_another_kind_of_document_is_said_in_the_language(lang: str, message: str, kind: str, said: str) -> None:
+def test_another_kind_of_document_is_said_in_the_language(
+    lang: str, message: str, kind: str, said: str
+) -> None:
     invoice, reply = _edit(lang, message)
     assert invoice.kind.value == kind
     assert said in reply
@@ -117,7 +119,10 @@ def test_a_note_in_a_request_is_kept_as_typed() -> None:
 def test_the_buyers_label_on_a_form_names_the_buyer(message: str) -> None:
     invoice = _doc(message)
     assert invoice.buyer.name == "Hotel Mar"
-    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(12), Decimal(20)), (Decimal(1), Decimal(45))]
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [
+        (Decimal(12), Decimal(20)),
+        (Decimal(1), Decimal(45)),
+    ]
 
 
 def test_a_german_count_on_the_next_line_is_not_joined_to_the_buyer() -> None:
@@ -151,7 +156,9 @@ def test_an_answer_naming_the_buyer_after_a_to_is_the_buyer(request_text: str, a
         ("Facture pour Hôtel Soleil : 3 jours de montage", "600 € par jour", Decimal("1800.00")),
     ],
 )
-def test_an_answer_with_its_rate_prices_the_line_asked(request_text: str, answer: str, total: Decimal) -> None:
+def test_an_answer_with_its_rate_prices_the_line_asked(
+    request_text: str, answer: str, total: Decimal
+) -> None:
     result = interpret(answer, None, today=TODAY, history=[request_text])
     assert result.invoice is not None, result.reply
     assert compute_totals(result.invoice).total == total
@@ -188,7 +195,10 @@ def test_a_quebec_rabais_is_a_discount(message: str) -> None:
         ("Invoice Sur: 5 hours of assembly at 30, 6 chairs at 85", "it was 7 hours, not 5"),
         ("Factura para Muebles Sur: 5 horas de montaje a 30 €, 6 sillas a 85 €", "eran 7 horas, no 5"),
         ("Rechnung an Möbel Süd: 5 Stunden Montage à 30 €, 6 Stühle à 85 €", "es waren 7 Stunden, nicht 5"),
-        ("Facture pour Meubles Sud : 5 heures de montage à 30 €, 6 chaises à 85 €", "c'était 7 heures, pas 5"),
+        (
+            "Facture pour Meubles Sud : 5 heures de montage à 30 €, 6 chaises à 85 €",
+            "c'était 7 heures, pas 5",
+        ),
     ],
 )
 def test_it_was_n_hours_changes_the_one_line_counted_in_hours(request_text: str, edit: str) -> None:
@@ -221,7 +231,11 @@ def test_undo_is_said_in_the_language(lang: str, undo: str, said: str) -> None:
 
 @pytest.mark.parametrize(
     ("lang", "said"),
-    [("es", "No he entendido qué cambiar"), ("de", "Ich habe nicht verstanden"), ("fr", "Je n'ai pas compris")],
+    [
+        ("es", "No he entendido qué cambiar"),
+        ("de", "Ich habe nicht verstanden"),
+        ("fr", "Je n'ai pas compris"),
+    ],
 )
 def test_an_edit_not_understood_is_said_in_the_language_with_examples_in_it(lang: str, said: str) -> None:
     result = interpret("xyzzy plugh", _doc(_REQUESTS[lang]), today=TODAY)
@@ -253,7 +267,10 @@ def test_a_forms_description_and_amount_labels_make_the_line(message: str, descr
 )
 def test_a_spreadsheet_row_with_semicolons_is_a_line(message: str) -> None:
     invoice = _doc(message)
-    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [(Decimal(1), Decimal(1200)), (Decimal(12), Decimal("9.90"))]
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [
+        (Decimal(1), Decimal(1200)),
+        (Decimal(12), Decimal("9.90")),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -261,14 +278,32 @@ def test_a_spreadsheet_row_with_semicolons_is_a_line(message: str) -> None:
     [
         ("Hola, necesito una factura para Marta Ruiz: 3 clases de piano a 30 €", "invoice", "Marta Ruiz"),
         ("Quiero facturar a Clínica Vet Sol: 4 consultas a 35 €", "invoice", "Clínica Vet Sol"),
-        ("Hallo, bitte eine Rechnung an Familie Schmidt: 3 Klavierstunden à 30 €", "invoice", "Familie Schmidt"),
-        ("Kannst du mir ein Angebot für Bäckerei Krause machen? 200 Flyer à 0,25 €", "quote", "Bäckerei Krause"),
-        ("Ich brauche eine Rechnung an Tierarztpraxis Sonne: 4 Beratungen à 35 €", "invoice", "Tierarztpraxis Sonne"),
-        ("Bonjour, il me faut une facture pour Marie Dubois : 3 cours de piano à 30 €", "invoice", "Marie Dubois"),
+        (
+            "Hallo, bitte eine Rechnung an Familie Schmidt: 3 Klavierstunden à 30 €",
+            "invoice",
+            "Familie Schmidt",
+        ),
+        (
+            "Kannst du mir ein Angebot für Bäckerei Krause machen? 200 Flyer à 0,25 €",
+            "quote",
+            "Bäckerei Krause",
+        ),
+        (
+            "Ich brauche eine Rechnung an Tierarztpraxis Sonne: 4 Beratungen à 35 €",
+            "invoice",
+            "Tierarztpraxis Sonne",
+        ),
+        (
+            "Bonjour, il me faut une facture pour Marie Dubois : 3 cours de piano à 30 €",
+            "invoice",
+            "Marie Dubois",
+        ),
         ("Je dois facturer la Clinique Soleil : 4 consultations à 35 €", "invoice", "Clinique Soleil"),
     ],
 )
-def test_a_greeting_or_an_asking_sentence_before_the_kind_is_the_request(message: str, kind: str, buyer: str) -> None:
+def test_a_greeting_or_an_asking_sentence_before_the_kind_is_the_request(
+    message: str, kind: str, buyer: str
+) -> None:
     invoice = _doc(message)
     assert (invoice.kind.value, invoice.buyer.name, len(invoice.line_items)) == (kind, buyer, 1)
 
@@ -286,7 +321,10 @@ def test_a_duration_inside_a_description_keeps_its_words(message: str, descripti
 
 @pytest.mark.parametrize(
     "message",
-    ["Facture pour mon client Initech : 32 heures de refonte à 95 €", "Factura para mi cliente Initech: 32 horas de rediseño a 95 €"],
+    [
+        "Facture pour mon client Initech : 32 heures de refonte à 95 €",
+        "Factura para mi cliente Initech: 32 horas de rediseño a 95 €",
+    ],
 )
 def test_my_client_before_the_name_is_not_part_of_it(message: str) -> None:
     assert _doc(message).buyer.name == "Initech"
@@ -331,7 +369,10 @@ def test_german_jetzt_noch_eine_rechnung_after_a_remark_is_a_new_document() -> N
         history=[_REQUESTS["de"]],
     )
     assert result.action == "generate" and result.invoice is not None, result.reply
-    assert (result.invoice.buyer.name, compute_totals(result.invoice).total) == ("Hotel Meer", Decimal("600.00"))
+    assert (result.invoice.buyer.name, compute_totals(result.invoice).total) == (
+        "Hotel Meer",
+        Decimal("600.00"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -351,7 +392,11 @@ def test_a_tax_said_in_full_with_its_rate_is_that_tax(message: str, tax: tuple[s
     ("message", "buyer", "method"),
     [
         ("Recibí de Juan Pérez la cantidad de 300 € en concepto de alquiler de marzo", "Juan Pérez", ""),
-        ("Recibo: recibí de Juan Pérez 300 € por el alquiler de marzo, en efectivo", "Juan Pérez", "Efectivo"),
+        (
+            "Recibo: recibí de Juan Pérez 300 € por el alquiler de marzo, en efectivo",
+            "Juan Pérez",
+            "Efectivo",
+        ),
         ("Quittung: Von Herrn Meier 300 € für die Miete März bar erhalten", "Herrn Meier", "Bar"),
         ("Reçu de M. Dupont la somme de 300 € pour le loyer de mars", "M. Dupont", ""),
         ("Reçu : reçu de M. Dupont 300 € pour le loyer de mars, en espèces", "M. Dupont", "Espèces"),

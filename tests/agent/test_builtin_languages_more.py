@@ -21,7 +21,12 @@ _HEURES = ["heures", "heure", "h"]
 SPANISH: list[tuple[str, dict[str, Any]]] = [
     (
         "Factura para Talleres Ortiz: 3 horas de reparación a 60 €, IVA 21 %",
-        {"buyer": "Talleres Ortiz", "currency": "EUR", "items": [["Reparación", 3, _HORAS, 60]], "taxes": [["IVA", 21]]},
+        {
+            "buyer": "Talleres Ortiz",
+            "currency": "EUR",
+            "items": [["Reparación", 3, _HORAS, 60]],
+            "taxes": [["IVA", 21]],
+        },
     ),
     (
         "Factura a Clínica Dental Sonrisa: 12 horas de diseño web a 45 € la hora y hosting anual 120 €, IVA 21 %",

@@ -14,7 +14,7 @@ from rapidfuzz.distance import OSA
 from text_to_num import alpha2digit
 
 from docmesh_agent.builtin.interpretation import Interpretation
-from docmesh_agent.builtin.languages import Language
+from docmesh_agent.builtin.languages import Language, apply
 from docmesh_agent.builtin.languages.de import GERMAN
 from docmesh_agent.builtin.languages.es import SPANISH
 from docmesh_agent.builtin.languages.fr import FRENCH
@@ -84,8 +84,7 @@ def to_english(text: str, code: str) -> str:
     # "Webdesign; 1; 1.200 €": a spreadsheet row with semicolons, as the comma row English reads
     # (the semicolons cut it into three clauses and 1.200 was asked about).
     text = _SEMICOLON_ROW.sub(r"\1, \2, \3", text)
-    for pattern, replacement in lang.compiled_rules():
-        text = pattern.sub(replacement, text)
+    text = apply(lang.compiled_rules(), text)
     text = _NUMBER_AFTER_BUYER.sub(r"\g<kind> #\g<num>\g<buyer>:", text)
     # "¿me haces un presupuesto para Bodas Luna? 100 invitaciones ...": the question mark ends the
     # buyer as a colon would (the buyer and the first line ran together).
@@ -93,7 +92,9 @@ def to_english(text: str, code: str) -> str:
     # "4 neumáticos, 320 € en total", "total 510 €", "Gesamt: 510 €": a total, as English says it
     # ("320 € total": the counted line's total, or a remark on the whole); read as a line "Total",
     # it was added to the lines it sums (a wrong total).
-    text = _TOTAL_SAID.sub(lambda m: f"{m.group('lead')}{m.group('amount') or m.group('amount2')} total", text)
+    text = _TOTAL_SAID.sub(
+        lambda m: f"{m.group('lead')}{m.group('amount') or m.group('amount2')} total", text
+    )
     text = _TWO_PRICES_THEN_WORDS.sub(r"\1 with ", text)
     # "30% deposit on 4000 €": the share's amount with its currency as a code, as the share reads it.
     text = re.sub(r"(\d%\s+deposit\s+on\s+\d[\d.]*)\s*€", r"\1 EUR", text)
@@ -158,8 +159,8 @@ def _correct_kind(text: str, lang: Language) -> str:
     """ "Factrua para ..." → "Factura para ...": a slip in the leading kind word (or in the last
     word of a kind said in several: "Bon de comande")."""
     for phrase in lang.kind_phrases:
-        *lead, last = phrase.split()
-        said = re.match(rf"\s*{' '.join(lead)}\s+([^\W\d_]+)", text, re.IGNORECASE)
+        *first_words, last = phrase.split()
+        said = re.match(rf"\s*{' '.join(first_words)}\s+([^\W\d_]+)", text, re.IGNORECASE)
         if said and said.group(1).lower() in _slips(last):
             return text[: said.start(1)] + last + text[said.end(1) :]
     match = _WORD_RE.match(text.lstrip())
@@ -190,7 +191,9 @@ def _unit_slips(code: str) -> dict[str, str]:
     for word in words:  # typed without its accent, and a slip of that ("dias", "diass")
         plain = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
         if plain != word and plain not in words:
-            slips.update({plain: word, **{s: word for s in _slips(plain) if s not in words and len(plain) >= 4}})
+            slips.update(
+                {plain: word, **{s: word for s in _slips(plain) if s not in words and len(plain) >= 4}}
+            )
     return slips
 
 
@@ -279,7 +282,9 @@ def _date_patterns(code: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Patt
     lang = LANGUAGES[code]
     names = "|".join(sorted(lang.months, key=len, reverse=True))
     return (
-        re.compile(rf"\b(\d{{1,2}})(?:er|\.|º)?\s+(?:de\s+)?({names})\b(?:\s+(?:de\s+)?(\d{{4}}))?", re.IGNORECASE),
+        re.compile(
+            rf"\b(\d{{1,2}})(?:er|\.|º)?\s+(?:de\s+)?({names})\b(?:\s+(?:de\s+)?(\d{{4}}))?", re.IGNORECASE
+        ),
         re.compile(rf"\b({names})\s+(?:de\s+|del\s+)?(\d{{4}})\b", re.IGNORECASE),
         re.compile(rf"\b({names})\b", re.IGNORECASE),
         re.compile(rf"\b({'|'.join(lang.weekdays)})\b", re.IGNORECASE),
@@ -290,7 +295,9 @@ _ENGLISH_MONTHS_RE = "|".join(_MONTHS)
 _TWO_DATES = re.compile(
     rf"\b((?:{_ENGLISH_MONTHS_RE}) \d{{1,2}})\s+(?:au|al|a|bis(?:\s+zum)?|-)\s+(?=(?:{_ENGLISH_MONTHS_RE}) \d)"
 )
-_DAYS_OF_A_MONTH = re.compile(r"\b(\d{1,2})(?:er|º|\.)?\s+(?:au|al|a|bis(?:\s+zum)?|-)\s+([A-Z][a-z]+) (\d{1,2})\b")
+_DAYS_OF_A_MONTH = re.compile(
+    r"\b(\d{1,2})(?:er|º|\.)?\s+(?:au|al|a|bis(?:\s+zum)?|-)\s+([A-Z][a-z]+) (\d{1,2})\b"
+)
 
 
 # "01.–15.03.2026", "1.-15.3.": a range of days in one month, written in numbers (German).
@@ -343,8 +350,6 @@ def _numeric_full(match: re.Match[str]) -> str:
     return f"{_MONTHS[month - 1]} {day} {year if len(year) == 4 else f'20{year}'}"
 
 
-
-
 def localize(result: Interpretation, code: str) -> Interpretation:
     """The result in the request's language: the document's `language` and units, and the reply."""
     lang = LANGUAGES.get(code)
@@ -384,10 +389,12 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
             line = line.model_copy(update={"description": description})
         lines.append(line)
     method = lang.payment_methods.get(invoice.payment_method.lower(), invoice.payment_method)
-    update = {"language": lang.code, "line_items": lines, "payment_method": method}
+    update: dict[str, object] = {"language": lang.code, "line_items": lines, "payment_method": method}
     terms = invoice.payment_terms
     for pattern, replacement in _compiled_terms(lang.code):
-        terms = pattern.sub(replacement, terms)  # "2% discount if paid within 10 days" written by the interpreter
+        terms = pattern.sub(
+            replacement, terms
+        )  # "2% discount if paid within 10 days" written by the interpreter
     if terms != invoice.payment_terms:
         update["payment_terms"] = terms
     notes = invoice.notes
@@ -433,7 +440,8 @@ def _own_words(description: str, code: str) -> str:
 _OF = {"es": " de ", "fr": " de ", "de": " von "}
 _OF_BEFORE_VOWEL = {"es": " de ", "fr": " d’", "de": " von "}
 _UNIT_INSIDE = re.compile(
-    r"\b(\d+(?:\.\d+)?\s+|d['’]une\s+|une?\s+|una?\s+|eine[rn]?\s+|medi[ao]\s+)(hours?|days?|weeks?|months?)\b", re.IGNORECASE
+    r"\b(\d+(?:\.\d+)?\s+|d['’]une\s+|une?\s+|una?\s+|eine[rn]?\s+|medi[ao]\s+)(hours?|days?|weeks?|months?)\b",
+    re.IGNORECASE,
 )
 _ENGLISH_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\b")
 
@@ -468,6 +476,4 @@ def reply_in(reply: str, code: str) -> str:
 
 def localize_reply(reply: str, lang: Language) -> str:
     """The reply through the language's sentence table; a sentence it lacks stays English."""
-    for pattern, replacement in lang.compiled_replies():
-        reply = pattern.sub(replacement, reply)
-    return reply
+    return apply(lang.compiled_replies(), reply)

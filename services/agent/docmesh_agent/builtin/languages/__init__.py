@@ -48,21 +48,78 @@ class Language:
     # is written so again.
     capitalised_nouns: bool = False
 
-    def compiled_rules(self) -> tuple[tuple[re.Pattern[str], str], ...]:
+    def compiled_rules(self) -> tuple[Rule, ...]:
         """The rules, compiled once per language."""
         return _compiled(self.rules)
 
-    def compiled_replies(self) -> tuple[tuple[re.Pattern[str], str], ...]:
+    def compiled_replies(self) -> tuple[Rule, ...]:
         """The reply patterns, compiled once per language."""
         return _compiled(self.replies)
 
 
-_CACHE: dict[tuple[tuple[str, str], ...], tuple[tuple[re.Pattern[str], str], ...]] = {}
+# A compiled rule: the pattern, its replacement, and words (lower case) one of which any text it
+# matches contains (None: no such word is known), so a text without them skips the rule.
+Rule = tuple[re.Pattern[str], str, frozenset[str] | None]
 
 
-def _compiled(rules: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+def apply(rules: tuple[Rule, ...], text: str) -> str:
+    """The text through the rules in order; a rule whose words are not in the text is not run
+    (each of some 170 rules scanned every message: most of the time spent translating one)."""
+    low = text.lower()
+    for pattern, replacement, words in rules:
+        if words is not None and not any(word in low for word in words):
+            continue
+        text, count = pattern.subn(replacement, text)
+        if count:
+            low = text.lower()
+    return text
+
+
+_CACHE: dict[tuple[tuple[str, str], ...], tuple[Rule, ...]] = {}
+
+
+def _compiled(rules: tuple[tuple[str, str], ...]) -> tuple[Rule, ...]:
     cached = _CACHE.get(rules)
     if cached is None:
-        cached = tuple((re.compile(p, re.IGNORECASE), r) for p, r in rules)
+        cached = tuple((re.compile(p, re.IGNORECASE), r, _required_words(p)) for p, r in rules)
         _CACHE[rules] = cached
     return cached
+
+
+def _required_words(pattern: str) -> frozenset[str] | None:
+    """Literal words one of which every match of `pattern` contains, read from its parse tree (a
+    run of literal characters, or an alternation each of whose branches has one); None when no
+    such word of two letters or more is found, or the parser is not there."""
+    try:
+        from re import _constants, _parser  # type: ignore[attr-defined]  # the parser behind re.compile
+    except ImportError:  # pragma: no cover - another Python
+        return None
+    required = _required_in(list(_parser.parse(pattern, re.IGNORECASE)), _constants)
+    return frozenset(required) if required else None
+
+
+def _required_in(items: list[tuple[object, object]], c: object) -> set[str] | None:
+    """One set of words one of which the sequence `items` always contains (the most selective)."""
+    found: list[set[str]] = []
+    run = ""
+    for op, value in items:
+        if op is c.LITERAL:  # type: ignore[attr-defined]
+            run += chr(value).lower()  # type: ignore[arg-type]
+            continue
+        if run:
+            found.append({run})
+            run = ""
+        inner: list[set[str] | None] = []
+        if op is c.SUBPATTERN:  # type: ignore[attr-defined]
+            inner = [_required_in(list(value[3]), c)]  # type: ignore[index]
+        elif op is c.BRANCH:  # type: ignore[attr-defined]
+            branches = [_required_in(list(branch), c) for branch in value[1]]  # type: ignore[index]
+            inner = [set().union(*branches)] if all(branches) else []  # type: ignore[arg-type]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and value[0] >= 1:  # type: ignore[attr-defined,index]
+            inner = [_required_in(list(value[2]), c)]  # type: ignore[index]
+        found.extend(words for words in inner if words)
+        # A class, any character, an anchor or a look-around requires no word: nothing added.
+    if run:
+        found.append({run})
+    usable = [words for words in found if all(len(word) >= 2 for word in words)]
+    return max(usable, key=lambda words: (min(map(len, words)), -len(words))) if usable else None

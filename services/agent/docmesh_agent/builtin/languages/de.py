@@ -25,7 +25,12 @@ GERMAN = Language(
         "leistungszeitraum ein eine einen der die das auf bitte noch dazu".split()
     ),
     kind_words=("rechnung", "angebot", "quittung", "bestellung", "kostenvoranschlag"),
-    terms=((r"(\d+(?:\.\d+)?)% discount if paid within (\d+) days", r"\1 % Skonto bei Zahlung innerhalb von \2 Tagen"),),
+    terms=(
+        (
+            r"(\d+(?:\.\d+)?)% discount if paid within (\d+) days",
+            r"\1 % Skonto bei Zahlung innerhalb von \2 Tagen",
+        ),
+    ),
     note_labels={"Deliver to:": "Lieferadresse:"},
     months={
         "januar": 1,
@@ -60,7 +65,10 @@ GERMAN = Language(
             r"(?:\s*(?:brutto|inkl\.?\s*(?:mwst|ust)\.?|gesamt))?",
             r", total \1",
         ),
-        (rf"(?:,\s*|\s+)brutto\s*:?\s*({_MONEY_MARKED})|(?:,\s*)({_MONEY_MARKED})\s+brutto\b", r", total \1\2"),
+        (
+            rf"(?:,\s*|\s+)brutto\s*:?\s*({_MONEY_MARKED})|(?:,\s*)({_MONEY_MARKED})\s+brutto\b",
+            r", total \1\2",
+        ),
         # ", pauschal 940 €", ", Pauschalpreis: 940 €": a flat price after its line, as English says it.
         (r"([,;]\s*)pauschal(?:preis|betrag|e)?\s*:?\s+(?=\d)", r"\1flat "),
         # "à 1.150 € inkl. Montage": what the price includes, said as English says it (the
@@ -74,11 +82,20 @@ GERMAN = Language(
         (r"\bihre?\s+(?=bestell|auftrag)", ""),
         # "2 % Skonto bei Zahlung innerhalb von 10 Tagen", "14 Tage 2 % Skonto": a payment term, never
         # taken off; without the days, a discount for early payment.
-        (r"(\d+(?:\.\d+)?%)\s+skonto\s+(?:bei\s+zahlung\s+)?(?:innerhalb\s+(?:von\s+)?|binnen\s+|in\s+)(\d+)\s+(?:tagen|tage|days)", r"\1 discount if paid within \2 days"),
-        (r"\b(\d+)\s+(?:tage|tagen|days)\s+(\d+(?:\.\d+)?%)\s+skonto\b", r"\2 discount if paid within \1 days"),
+        (
+            r"(\d+(?:\.\d+)?%)\s+skonto\s+(?:bei\s+zahlung\s+)?(?:innerhalb\s+(?:von\s+)?|binnen\s+|in\s+)(\d+)\s+(?:tagen|tage|days)",
+            r"\1 discount if paid within \2 days",
+        ),
+        (
+            r"\b(\d+)\s+(?:tage|tagen|days)\s+(\d+(?:\.\d+)?%)\s+skonto\b",
+            r"\2 discount if paid within \1 days",
+        ),
         (r"(\d+(?:\.\d+)?%)\s+skonto\b", r"\1 discount for early payment"),
         # "Lieferung frei Haus", "versandkostenfrei", "kostenloser Versand": free shipping.
-        (r"\b(?:lieferung\s+frei\s+haus|frei\s+haus|versandkostenfrei|kostenlose[rn]?\s+(?:versand|lieferung)|versand\s+kostenlos)\b", "free shipping"),
+        (
+            r"\b(?:lieferung\s+frei\s+haus|frei\s+haus|versandkostenfrei|kostenlose[rn]?\s+(?:versand|lieferung)|versand\s+kostenlos)\b",
+            "free shipping",
+        ),
         # "USt-IdNr. DE123456789": the buyer's tax id (the full stop ended a sentence and the id
         # became two address lines).
         (r"\b(ust-?id(?:-?nr)?)\.(?=\s)", r"\1"),
@@ -111,10 +128,22 @@ GERMAN = Language(
         (r"^([^\n?]+?)\s+(?:machen|erstellen|schreiben|ausstellen)\s*\?\s*", r"\1: "),
         # First-person prose, as English says it: "meinem Kunden X den letzten Monat berechnen", "ich
         # habe 32 Stunden am Redesign gearbeitet", "außerdem schulden sie mir 120 € für Lizenzen".
-        (r"^\s*ich\s+muss\s+(?:meinem|unserem)\s+kunden\s+(.+?)\s+(?:den\s+letzten\s+monat|den\s+vormonat)\s+(?:berechnen|in\s+rechnung\s+stellen)\b", r"I need to invoice my client \1 for last month"),
-        (r"^\s*ich\s+muss\s+(?:meinem|unserem)\s+kunden\s+(.+?)\s+(?:eine\s+rechnung\s+(?:schreiben|stellen)|berechnen)\b", r"I need to invoice my client \1"),
-        (r"\bich\s+habe\s+(\d+(?:[.,]\d+)?)\s+(stunden?|tage?)\s+(?:am|an|für|bei)\s+(?:der\s+|dem\s+|den\s+)?(.+?)\s+gearbeitet\b", r"I worked \1 \2 on \3"),
-        (r"\b(?:außerdem\s+|zusätzlich\s+)?schulden\s+sie\s+mir\s+(?:noch\s+)?(\d[\d.,]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+für\s+", r"they also owe me \1 for "),
+        (
+            r"^\s*ich\s+muss\s+(?:meinem|unserem)\s+kunden\s+(.+?)\s+(?:den\s+letzten\s+monat|den\s+vormonat)\s+(?:berechnen|in\s+rechnung\s+stellen)\b",
+            r"I need to invoice my client \1 for last month",
+        ),
+        (
+            r"^\s*ich\s+muss\s+(?:meinem|unserem)\s+kunden\s+(.+?)\s+(?:eine\s+rechnung\s+(?:schreiben|stellen)|berechnen)\b",
+            r"I need to invoice my client \1",
+        ),
+        (
+            r"\bich\s+habe\s+(\d+(?:[.,]\d+)?)\s+(stunden?|tage?)\s+(?:am|an|für|bei)\s+(?:der\s+|dem\s+|den\s+)?(.+?)\s+gearbeitet\b",
+            r"I worked \1 \2 on \3",
+        ),
+        (
+            r"\b(?:außerdem\s+|zusätzlich\s+)?schulden\s+sie\s+mir\s+(?:noch\s+)?(\d[\d.,]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+für\s+",
+            r"they also owe me \1 for ",
+        ),
         # "eine halbe Stunde ... à 30 € pro Stunde", "anderthalb Stunden", "ein halber Tag ... pro Tag": a
         # fraction of the unit its rate is per (it was one hour, one day: a wrong total). Without a
         # rate per unit the price is that of the half hour, left as it is.
@@ -169,16 +198,25 @@ GERMAN = Language(
         (r"\bnetto\s+(\d+)\s+tag(?:en|e)?\b", r"net \1"),
         (r"\bzahlungsziel\s*:?\s*(\d+)\s+tag(?:en|e)?\b", r"due in \1 days"),
         # "Zahlungsziel: 15.04.2026", "Fälligkeit 15.4.2026", "Fälligkeitsdatum: ...": the due date.
-        (rf"\b(?:zahlungsziel|fälligkeit(?:sdatum)?|zahlbar\s+bis(?:\s+zum)?)\s*:?\s+(?:am\s+)?(?=(?:{MONTH_NAMES})\b)", "due "),
+        (
+            rf"\b(?:zahlungsziel|fälligkeit(?:sdatum)?|zahlbar\s+bis(?:\s+zum)?)\s*:?\s+(?:am\s+)?(?=(?:{MONTH_NAMES})\b)",
+            "due ",
+        ),
         # "Rechnungsdatum 01.03.2026", "Datum: 1. März": the issue date.
-        (rf"\b(?:rechnungsdatum|ausstellungsdatum|datum)\s*:?\s+(?:vom\s+)?(?=(?:{MONTH_NAMES})\b)", "dated "),
+        (
+            rf"\b(?:rechnungsdatum|ausstellungsdatum|datum)\s*:?\s+(?:vom\s+)?(?=(?:{MONTH_NAMES})\b)",
+            "dated ",
+        ),
         # "Angebot gilt bis 30.04.2026", "Gültigkeit 30 Tage", "gültig: 4 Wochen": the validity.
         (r"\b(?:(?:das\s+)?angebot\s+)?gilt\s+bis\s+(?:zum\s+)?", "valid until "),
         (r"\bgültigkeit\s*:?\s+(?:bis\s+(?:zum\s+)?)(?=\S)", "valid until "),
         (r"\bgültigkeit\s*:?\s+(?=\d+\s+(?:tage|wochen?|monate?)\b)", "gültig "),
         # "Lieferadresse: Lager Hamburg", "liefern an Lager Hamburg": where to deliver (a note).
         (r"\b(?:lieferadresse|lieferanschrift|anlieferung\s+an)\s*:?\s+", "deliver to "),
-        (r"\b(?:bitte\s+)?(?:an)?liefern\s+(?:an|nach)\s+([^,\n]+?)\s+(?:bis|am)(?:\s+zum)?\s+", r"deliver to \1 by "),
+        (
+            r"\b(?:bitte\s+)?(?:an)?liefern\s+(?:an|nach)\s+([^,\n]+?)\s+(?:bis|am)(?:\s+zum)?\s+",
+            r"deliver to \1 by ",
+        ),
         # "Bestellung beim Lieferanten Großhandel Nord": the supplier's name, without the word.
         (r"\b(?:den\s+|dem\s+|beim\s+)?lieferanten?\s*:?\s+(?=(?-i:[A-ZÄÖÜ]))", ""),
         # "bitte liefern bis 20. März", "anliefern am ...": the delivery date, as a verb.
@@ -191,7 +229,10 @@ GERMAN = Language(
         (r"\b(?:fällig|zahlbar)\s+(?:am|bis(?:\s+zum)?)\s+", "due "),
         (r"\bfällig\s+(?=[A-Z0-9])", "due "),
         # "Lieferung am Freitag nächster Woche": the weekday of next week, however it is led.
-        (r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:nächster|kommender)\s+woche\b", r"next \1"),
+        (
+            r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:nächster|kommender)\s+woche\b",
+            r"next \1",
+        ),
         # "Angebot gültig bis ...", "Angebot 30 Tage gültig": the document's validity, not a line.
         (r"(^|[,;\n]\s*)(?:das\s+)?angebot\s+(?=gültig|\d+\s+(?:tage|wochen?)\s+gültig)", r"\1"),
         (r"\bgültig\s+bis\s+(?:zum\s+)?", "valid until "),
@@ -204,7 +245,10 @@ GERMAN = Language(
         (r"\b(\d+)\s+wochen?\s+gültig", r"valid for \1 weeks"),
         (r"\b(\d+)\s+tage\s+gültig", r"valid for \1 days"),
         # "Lieferung 15 €": an amount is what the delivery costs; a date is the delivery date.
-        (r"\b(?:die\s+)?(?:lieferung|anlieferung)\s*:?\s*(?=\d+(?:\.\d+)?\s*(?:€|\$|(?-i:[A-Z]{3})\b))", "shipping "),
+        (
+            r"\b(?:die\s+)?(?:lieferung|anlieferung)\s*:?\s*(?=\d+(?:\.\d+)?\s*(?:€|\$|(?-i:[A-Z]{3})\b))",
+            "shipping ",
+        ),
         (r"\b(?:lieferung|liefertermin|lieferdatum)\s+(?:bis|am)?(?:\s+zum)?\s*(?=\w)", "delivery on "),
         (r"\bleistungszeitraum\s*:?\s+(?:vom\s+)?", "service period "),
         # "Leistung vom 1. bis 15. März", "vom 1. bis 15. März": the service period.
@@ -245,7 +289,10 @@ GERMAN = Language(
         # "30 % Anzahlung auf 4.000 €", "Anzahlung von 30 % auf 4.000 €": that share is the line (it
         # was a line of 4.000: a wrong total).
         (r"(\d+(?:\.\d+)?%)\s+anzahlung\s+(?:auf|von)\s+(?:die\s+|den\s+|das\s+)?", r"\1 deposit on "),
-        (r"\b(?:eine\s+)?anzahlung\s+(?:von\s+)?(\d+(?:\.\d+)?%)\s+(?:auf|von)\s+(?:die\s+|den\s+|das\s+)?", r"\1 deposit on "),
+        (
+            r"\b(?:eine\s+)?anzahlung\s+(?:von\s+)?(\d+(?:\.\d+)?%)\s+(?:auf|von)\s+(?:die\s+|den\s+|das\s+)?",
+            r"\1 deposit on ",
+        ),
         # Paid before or taken away: "Anzahlung 500 € erhalten", "bereits bezahlt 500 €", "abzüglich 100 €".
         (
             r"\b(?:anzahlung|vorauszahlung|vorkasse)\s+(?:von\s+)?(\d[\d.]*\s*(?:€|\$|[A-Z]{3})?)\s+(?:erhalten|bezahlt|eingegangen)",
@@ -332,7 +379,10 @@ GERMAN = Language(
         (r"^(make it a )(?:Invoice|rechnung)$", r"\1invoice"),
         (r"^(make it a )(?:Purchase\s+order|bestellung)$", r"\1purchase order"),
         # "in Franken", "bitte in Dollar": the document's currency (amounts kept).
-        (r"^\s*(?:(?:bitte|lieber)\s+)?in\s+(franken|euro|dollar|pfund)(?:\s+bitte)?\s*[.!]*$", r"make it \1"),
+        (
+            r"^\s*(?:(?:bitte|lieber)\s+)?in\s+(franken|euro|dollar|pfund)(?:\s+bitte)?\s*[.!]*$",
+            r"make it \1",
+        ),
         (r"^(make it )franken$", r"\1CHF"),
         (r"^(make it )euro$", r"\1EUR"),
         (r"^(make it )dollar$", r"\1USD"),
@@ -370,7 +420,10 @@ GERMAN = Language(
             r"make the \1 \2",
         ),
         # "noch 2 Steckdosen dazu": two more of a line there (no price: not a new line).
-        (r"^\s*(?:bitte\s+)?noch\s+(\d+)\s+([^\d]+?)\s+(?:dazu|hinzu)(?:\s+bitte)?\s*[.!]*$", r"add \1 more \2"),
+        (
+            r"^\s*(?:bitte\s+)?noch\s+(\d+)\s+([^\d]+?)\s+(?:dazu|hinzu)(?:\s+bitte)?\s*[.!]*$",
+            r"add \1 more \2",
+        ),
         # "bitte noch 2 Einzelstunden à 85 € dazu": two more lessons, a line added.
         (r"^\s*(?:bitte\s+)?noch\s+(\d.+?)\s+(?:dazu|hinzu)(?:\s+bitte)?\s*[.!]*$", r"add \1"),
         (r"^\s*(?:entferne|lösche)\s+(?:die\s+)?position\b", "remove line"),
@@ -542,10 +595,16 @@ GERMAN = Language(
         (r"\bnow a receipt\b", "jetzt eine Quittung"),
         (r"\bnow an? invoice\b", "jetzt eine Rechnung"),
         (r"\bnow a purchase order\b", "jetzt eine Bestellung"),
-        (r"\bcurrency (\S+) → (\S+) \(amounts kept as written, not converted\)", r"Währung \1 → \2 (Beträge unverändert, nicht umgerechnet)"),
+        (
+            r"\bcurrency (\S+) → (\S+) \(amounts kept as written, not converted\)",
+            r"Währung \1 → \2 (Beträge unverändert, nicht umgerechnet)",
+        ),
         (r"\bbuyer (.+?) → (.+?)\. ", r"Kunde \1 → \2. "),
         (r"\bnote: ", "Notiz: "),
-        (r"^Which line\? Say “item 2” or part of its description\.", "Welche Position? Sagen Sie „Position 2“ oder einen Teil der Beschreibung."),
+        (
+            r"^Which line\? Say “item 2” or part of its description\.",
+            "Welche Position? Sagen Sie „Position 2“ oder einen Teil der Beschreibung.",
+        ),
         (r"\b(\S+) off line (\d+) \((.+?)\)", r"\1 Rabatt auf Position \2 (\3)"),
         (
             r"^I didn't understand how to change the [\w ]+? from “(.+?)”\. I understand edits like .*$",

@@ -22,7 +22,12 @@ SPANISH = Language(
         "una exenta exento añade agrega cambia elimina quita línea semana que viene hasta válido".split()
     ),
     kind_words=("factura", "presupuesto", "recibo", "pedido", "cotización"),
-    terms=((r"(\d+(?:\.\d+)?)% discount if paid within (\d+) days", r"\1 % de descuento por pronto pago en \2 días"),),
+    terms=(
+        (
+            r"(\d+(?:\.\d+)?)% discount if paid within (\d+) days",
+            r"\1 % de descuento por pronto pago en \2 días",
+        ),
+    ),
     note_labels={"Deliver to:": "Entregar en:"},
     kind_phrases=("orden de compra",),
     months={
@@ -73,7 +78,10 @@ SPANISH = Language(
         # "Cliente: Hotel Mar", "Facturar a: ...": the buyer's label, as English writes it.
         (r"(?m)^(\s*)(?:cliente|destinatario|facturar\s+a)\s*:\s*", r"\1Client: "),
         # "número de factura 2026-017", "nº de presupuesto 17": the document's number.
-        (r"\b(?:n[uú]mero|n[º°]\.?|num\.)\s+de\s+(?:factura|presupuesto|recibo|pedido)\s*:?\s*(?=[\w/-]*\d)", "#"),
+        (
+            r"\b(?:n[uú]mero|n[º°]\.?|num\.)\s+de\s+(?:factura|presupuesto|recibo|pedido)\s*:?\s*(?=[\w/-]*\d)",
+            "#",
+        ),
         # "su pedido nº 4521", "vuestra referencia": the client's own order, as a reference.
         (r"\b(?:su|vuestro|vuestra)\s+(?=pedido|orden|referencia)", ""),
         # "RFC TES850101AB1", "CUIT 20-12345678-9", "NIT ...": the buyer's tax id (Latin America).
@@ -84,7 +92,10 @@ SPANISH = Language(
             r"(\d+(?:\.\d+)?%)\s+(?:de\s+)?(?:descuento|dto\b\.?)\s+(?:por\s+)?pronto\s+pago\s+(?:en|a|dentro\s+de)\s+(?:los\s+)?(?:primeros\s+)?(\d+)\s+d[ií]as",
             r"\1 discount if paid within \2 days",
         ),
-        (r"(\d+(?:\.\d+)?%)\s+(?:de\s+)?(?:descuento|dto\b\.?)\s+(?:por\s+)?pronto\s+pago", r"\1 discount for early payment"),
+        (
+            r"(\d+(?:\.\d+)?%)\s+(?:de\s+)?(?:descuento|dto\b\.?)\s+(?:por\s+)?pronto\s+pago",
+            r"\1 discount for early payment",
+        ),
         # "envío gratis", "portes gratis": free shipping.
         (r"\b(?:env[ií]o|portes|entrega)\s+(?:gratis|gratuit[oa])\b", "free shipping"),
         # "nº 4521", "n° 4521": a number sign, never a quantity or a price.
@@ -104,8 +115,14 @@ SPANISH = Language(
         (r"(\bpara\s+)mi\s+cliente\s+", r"\1client "),
         (r"\b(?:a\s+)?mi\s+cliente\s+", "my client "),
         (r"\s+(?:por\s+)?el\s+mes\s+pasado\b", " for last month"),
-        (r"\b(?:trabaj[eé]|he\s+trabajado|hice|he\s+hecho|dediqu[eé])\s+(\d+(?:[.,]\d+)?)\s+(horas?|d[ií]as?)\s+(?:en|a|para)\s+", r"I worked \1 \2 on "),
-        (r"\b(?:tambi[eé]n\s+|adem[aá]s\s+)?me\s+deben\s+(?:tambi[eé]n\s+)?(\d[\d.,]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+(?:de|por|en)\s+", r"they also owe me \1 for "),
+        (
+            r"\b(?:trabaj[eé]|he\s+trabajado|hice|he\s+hecho|dediqu[eé])\s+(\d+(?:[.,]\d+)?)\s+(horas?|d[ií]as?)\s+(?:en|a|para)\s+",
+            r"I worked \1 \2 on ",
+        ),
+        (
+            r"\b(?:tambi[eé]n\s+|adem[aá]s\s+)?me\s+deben\s+(?:tambi[eé]n\s+)?(\d[\d.,]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+(?:de|por|en)\s+",
+            r"they also owe me \1 for ",
+        ),
         # "media hora ... a 30 € la hora", "hora y media", "medio día ... a 600 € el día": a fraction
         # of the unit its rate is per (it was one hour, one day: a wrong total). Without a rate per
         # unit, "media jornada de formación a 600 €" is the price of the half day, left as it is.
@@ -149,8 +166,14 @@ SPANISH = Language(
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)factura\b", r"\1Invoice"),
         # "Factura a nombre de Lucía Romero", "450 € por ..., factura a nombre de Lucía Romero": whom
         # it is for (mid-sentence, the kind after the lines; the buyer was asked).
-        (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+a\s+nombre\s+de\s+", r"\1 to "),
-        (r"(?<=[,;.]\s)(?:la\s+)?factura\s+(?:a\s+nombre\s+de|para|a)\s+(?=(?-i:[A-ZÁÉÍÓÚÑ]))", "invoice to "),
+        (
+            r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+a\s+nombre\s+de\s+",
+            r"\1 to ",
+        ),
+        (
+            r"(?<=[,;.]\s)(?:la\s+)?factura\s+(?:a\s+nombre\s+de|para|a)\s+(?=(?-i:[A-ZÁÉÍÓÚÑ]))",
+            "invoice to ",
+        ),
         # Edits, before "a 4" is read as a price.
         # "conviértelo en presupuesto", "que sea un recibo": another kind of document.
         (
@@ -173,7 +196,10 @@ SPANISH = Language(
         (r"^(make it )pesos(?:\s+mexicanos)?$", r"\1MXN"),
         (r"^(make it )francos\s+suizos$", r"\1CHF"),
         # "el cliente es Hotel Mar", "factúrale a Hotel Mar": another buyer.
-        (r"^\s*(?:el\s+cliente\s+es|el\s+cliente\s+ser[aá]|fact[uú]ra(?:le|selo)\s+a)\s+", "change the client to "),
+        (
+            r"^\s*(?:el\s+cliente\s+es|el\s+cliente\s+ser[aá]|fact[uú]ra(?:le|selo)\s+a)\s+",
+            "change the client to ",
+        ),
         (r"^\s*(?:deshacer|deshaz(?:lo)?|anula(?:r|lo)?)\s*[.!]*$", "undo"),
         (r"^\s*(?:eran|era|fueron|son)\s+", "it was "),
         (r",?\s+no\s+(\d)", r", not \1"),
@@ -181,7 +207,10 @@ SPANISH = Language(
         (rf"^\s*sin\s+({TAX_WORDS})\s+(?:en|para)\s+(?:las?\s+|los?\s+|el\s+)?", r"no \1 on the "),
         (r"^\s*(?:cambia|pon)\s+el\s+cliente\s+a\s+", "change the client to "),
         # "añade también el transporte, 50 €": the words before what is added are not its name.
-        (r"^\s*(?:añade|agrega|añadir|agregar|suma)\s+(?:tambi[eé]n\s+|adem[aá]s\s+)?(?:el|la|los|las)\s+", "add the "),
+        (
+            r"^\s*(?:añade|agrega|añadir|agregar|suma)\s+(?:tambi[eé]n\s+|adem[aá]s\s+)?(?:el|la|los|las)\s+",
+            "add the ",
+        ),
         (r"^\s*(?:añade|agrega|añadir|agregar|suma)\s+(?:tambi[eé]n|adem[aá]s)\b", "add"),
         (r"^\s*(?:añade|agrega|añadir|agregar|suma)\b", "add"),
         (r"^\s*(?:elimina|quita|borra|eliminar|quitar)\s+la\s+l[ií]nea\b", "remove line"),
@@ -236,9 +265,15 @@ SPANISH = Language(
         # "30 días netos", "neto 30 días": payment terms, never a price.
         (r"\b(\d+)\s+d[ií]as\s+netos?\b", r"net \1"),
         (r"\bneto\s+(\d+)\s+d[ií]as\b", r"net \1"),
-        (r"\b(?:fecha\s+de\s+vencimiento|vence|vencimiento|a\s+pagar\s+antes\s+del?)\s*:?\s+(?:el\s+)?", "due "),
+        (
+            r"\b(?:fecha\s+de\s+vencimiento|vence|vencimiento|a\s+pagar\s+antes\s+del?)\s*:?\s+(?:el\s+)?",
+            "due ",
+        ),
         # "fecha de emisión 1 de marzo", "fecha: 01/03/2026", "emitida el ...": the issue date.
-        (rf"\b(?:fecha\s+de\s+(?:emisi[oó]n|factura)|fecha|emitida\s+el|emitido\s+el)\s*:?\s+(?:el\s+)?(?=(?:{MONTH_NAMES})\b)", "dated "),
+        (
+            rf"\b(?:fecha\s+de\s+(?:emisi[oó]n|factura)|fecha|emitida\s+el|emitido\s+el)\s*:?\s+(?:el\s+)?(?=(?:{MONTH_NAMES})\b)",
+            "dated ",
+        ),
         # "validez 30 días", "validez: hasta el 30 de abril": the quote's validity.
         (r"\bvalidez\s*:?\s+(?:de\s+)?(?=\d+\s+d[ií]as)", "valid for "),
         (r"\bvalidez\s*:?\s+hasta\s+(?:el\s+)?", "valid until "),
@@ -257,7 +292,10 @@ SPANISH = Language(
         (r"\b(?:v[aá]lid[oa]|valid\s+for)\s+(?:(?:durante|por)\s+)?(\d+)\s+d[ií]as", r"valid for \1 days"),
         # "entrega 15 €": an amount is what the delivery costs; a date is the delivery date.
         (r"\b(?:la\s+)?entrega\s*:?\s*(?=\d+(?:\.\d+)?\s*(?:€|\$|(?-i:[A-Z]{3})\b))", "shipping "),
-        (r"\b(?:fecha\s+de\s+)?entrega\s*:?\s+(?:el\s+|para\s+el\s+|antes\s+del?\s+)?(?=(?:January|February|March|April|May|June|July|August|September|October|November|December|next)\b)", "delivery on "),
+        (
+            r"\b(?:fecha\s+de\s+)?entrega\s*:?\s+(?:el\s+|para\s+el\s+|antes\s+del?\s+)?(?=(?:January|February|March|April|May|June|July|August|September|October|November|December|next)\b)",
+            "delivery on ",
+        ),
         (r"\b(?:fecha\s+de\s+)?entrega\s+(?:el|para\s+el|antes\s+del?)\s+", "delivery on "),
         # "entrega el viernes de la semana que viene" (read "next Friday" above): a day right after.
         (
@@ -265,7 +303,10 @@ SPANISH = Language(
             "delivery on ",
         ),
         # "entregar en nuestro almacén de Getafe el 20 de marzo": where, then when (a "Deliver to" note).
-        (r"\b(?:a\s+|para\s+)?entregar\s+en\s+([^,\n]+?)\s+(?:el|antes\s+del?|para\s+el)\s+", r"deliver to \1 by "),
+        (
+            r"\b(?:a\s+|para\s+)?entregar\s+en\s+([^,\n]+?)\s+(?:el|antes\s+del?|para\s+el)\s+",
+            r"deliver to \1 by ",
+        ),
         # "Pedido al proveedor Papelería Sol": the supplier's name, without the word.
         (r"\b(?:el\s+)?proveedor\s*:?\s+(?=(?-i:[A-ZÁÉÍÓÚÑ]))", ""),
         # "entregar el lunes 16 de marzo", "a entregar antes del 20": the delivery date, as a verb.
@@ -311,15 +352,24 @@ SPANISH = Language(
             r"\b(?:pagad[oa]|pago|pag[oó]|ha\s+pagado|pagaron)\s+(?:con|por)\s+tarjeta(?:\s+de\s+(?:cr[eé]dito|d[eé]bito))?",
             "paid by card",
         ),
-        (r"\b(?:pagad[oa]|pago|pag[oó]|ha\s+pagado|pagaron)\s+(?:en\s+)?(?:efectivo|met[aá]lico)", "paid cash"),
+        (
+            r"\b(?:pagad[oa]|pago|pag[oó]|ha\s+pagado|pagaron)\s+(?:en\s+)?(?:efectivo|met[aá]lico)",
+            "paid cash",
+        ),
         (r"\bpagad[oa]\s+(?:por|con)\s+transferencia(?:\s+bancaria)?", "paid by bank transfer"),
         # "pagado por Bizum", "pagado con PayPal": how it was paid, whatever the name.
         (r"\bpagad[oa]\s+(?:por|con|v[ií]a|mediante)\s+", "paid by "),
         (r"\bpagad[oa]\b", "paid"),
         # "30 % de anticipo sobre 4.000 €", "anticipo del 30 % sobre 4.000 €": that share is the line
         # (it was a line of 4.000: a wrong total).
-        (r"(\d+(?:\.\d+)?%)\s+(?:de\s+)?(?:anticipo|adelanto|se[ñn]al|entrada|dep[oó]sito)\s+(?:sobre|de)\s+(?:el\s+total\s+de\s+)?", r"\1 deposit on "),
-        (r"\b(?:una?\s+|el\s+)?(?:anticipo|adelanto|se[ñn]al|entrada)\s+del\s+(\d+(?:\.\d+)?%)\s+(?:sobre|de)\s+(?:el\s+total\s+de\s+)?", r"\1 deposit on "),
+        (
+            r"(\d+(?:\.\d+)?%)\s+(?:de\s+)?(?:anticipo|adelanto|se[ñn]al|entrada|dep[oó]sito)\s+(?:sobre|de)\s+(?:el\s+total\s+de\s+)?",
+            r"\1 deposit on ",
+        ),
+        (
+            r"\b(?:una?\s+|el\s+)?(?:anticipo|adelanto|se[ñn]al|entrada)\s+del\s+(\d+(?:\.\d+)?%)\s+(?:sobre|de)\s+(?:el\s+total\s+de\s+)?",
+            r"\1 deposit on ",
+        ),
         # Paid before or taken away: "anticipo de 500 € recibido", "ya pagado 500 €", "menos 100 €".
         (
             r"\b(?:anticipo|adelanto|se[ñn]al)\s+(?:de\s+)?(\d[\d.]*\s*(?:€|\$|[A-Z]{3})?)\s+(?:recibid[oa]|pagad[oa]|cobrad[oa])",
@@ -365,7 +415,10 @@ SPANISH = Language(
         # "tarifa 95 €/hora", "tarifa por hora 95 €", "tarifa diaria 800 €": the rate, as English says it.
         (r"\b(?:tarifa|precio)\s+(?:por\s+hora|horaria)\s*:?\s*", "hourly rate "),
         (r"\b(?:tarifa|precio)\s+(?:por\s+d[ií]a|diaria)\s*:?\s*", "day rate "),
-        (rf"\b(?:tarifa|precio)\s*:?\s+({_MONEY_MARKED})\s*(?:(?:/|por|la)\s*hora|per\s+hour)\b", r"hourly rate \1"),
+        (
+            rf"\b(?:tarifa|precio)\s*:?\s+({_MONEY_MARKED})\s*(?:(?:/|por|la)\s*hora|per\s+hour)\b",
+            r"hourly rate \1",
+        ),
         # "80 € la hora", "600 € el día" (an answer with its rate): per hour, per day.
         (rf"({_MONEY_MARKED})\s*(?:la|por|cada)\s+hora\b", r"\1 per hour"),
         (rf"({_MONEY_MARKED})\s*(?:el|por|al|cada)\s+d[ií]a\b", r"\1 per day"),
@@ -377,7 +430,10 @@ SPANISH = Language(
         ),
         (rf"\ba\s+((?:\$\s?)?{_MONEY})", r"at \1"),
         # "4 neumáticos de 80 €": a count of things priced each (the "de" stayed in the description).
-        (rf"\b(\d+\s+[^\W\d_]+)\s+de\s+((?:\$\s?)?{_MONEY_MARKED})(?!\s*(?:de\s+(?:descuento|remise)|discount|off)\b)", r"\1 at \2"),
+        (
+            rf"\b(\d+\s+[^\W\d_]+)\s+de\s+((?:\$\s?)?{_MONEY_MARKED})(?!\s*(?:de\s+(?:descuento|remise)|discount|off)\b)",
+            r"\1 at \2",
+        ),
         # "1.250 € de materiales": an amount "of" what is sold.
         (rf"\b({_MONEY_MARKED})\s+de\s+(?=[^\W\d_])(?!descuento)", r"\1 of "),
         # "10 horas de consultoría": the quantity, its unit and "of" the description.
@@ -556,10 +612,16 @@ SPANISH = Language(
         (r"\bnow a receipt\b", "ahora es un recibo"),
         (r"\bnow an? invoice\b", "ahora es una factura"),
         (r"\bnow a purchase order\b", "ahora es una orden de compra"),
-        (r"\bcurrency (\S+) → (\S+) \(amounts kept as written, not converted\)", r"moneda \1 → \2 (importes tal cual, sin convertir)"),
+        (
+            r"\bcurrency (\S+) → (\S+) \(amounts kept as written, not converted\)",
+            r"moneda \1 → \2 (importes tal cual, sin convertir)",
+        ),
         (r"\bbuyer (.+?) → (.+?)\. ", r"cliente \1 → \2. "),
         (r"\bnote: ", "nota: "),
-        (r"^Which line\? Say “item 2” or part of its description\.", "¿Qué línea? Di «línea 2» o parte de su descripción."),
+        (
+            r"^Which line\? Say “item 2” or part of its description\.",
+            "¿Qué línea? Di «línea 2» o parte de su descripción.",
+        ),
         (r"\b(\S+) off line (\d+) \((.+?)\)", r"\1 de descuento en la línea \2 (\3)"),
         (
             r"^I didn't understand how to change the [\w ]+? from “(.+?)”\. I understand edits like .*$",

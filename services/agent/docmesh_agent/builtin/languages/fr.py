@@ -23,7 +23,12 @@ FRENCH = Language(
         "l'heure l'unité un une au avant régler".split()
     ),
     kind_words=("facture", "devis", "reçu", "recu"),
-    terms=((r"(\d+(?:\.\d+)?)% discount if paid within (\d+) days", r"escompte de \1 % pour paiement sous \2 jours"),),
+    terms=(
+        (
+            r"(\d+(?:\.\d+)?)% discount if paid within (\d+) days",
+            r"escompte de \1 % pour paiement sous \2 jours",
+        ),
+    ),
     note_labels={"Deliver to:": "Livrer à :"},
     kind_phrases=("bon de commande",),
     months={
@@ -74,13 +79,22 @@ FRENCH = Language(
         # "votre commande n° 4521", "votre bon de commande 4521": the client's own order, as a reference.
         (r"\b(?:votre|vos)\s+(?=commande|bon\s+de\s+commande|référence)", ""),
         # "TVA intracommunautaire FR12345678901", "n° TVA intra FR...": the buyer's VAT number.
-        (r"\b(?:n[°º]\s*(?:de\s+)?|numéro\s+(?:de\s+)?)?TVA\s+intra(?:communautaire)?\s*:?\s*(?=[A-Z]{2}\s?\d)", "VAT number "),
+        (
+            r"\b(?:n[°º]\s*(?:de\s+)?|numéro\s+(?:de\s+)?)?TVA\s+intra(?:communautaire)?\s*:?\s*(?=[A-Z]{2}\s?\d)",
+            "VAT number ",
+        ),
         # "escompte de 2 % pour paiement sous 10 jours": a payment term, never taken off; without the
         # days, a discount for early payment.
-        (r"\bescompte\s+de\s+(\d+(?:\.\d+)?%)\s+(?:pour|en\s+cas\s+de)\s+(?:paiement|règlement)\s+(?:sous|à|dans\s+les|en)\s+(\d+)\s+jours", r"\1 discount if paid within \2 days"),
+        (
+            r"\bescompte\s+de\s+(\d+(?:\.\d+)?%)\s+(?:pour|en\s+cas\s+de)\s+(?:paiement|règlement)\s+(?:sous|à|dans\s+les|en)\s+(\d+)\s+jours",
+            r"\1 discount if paid within \2 days",
+        ),
         (r"\bescompte\s+de\s+(\d+(?:\.\d+)?%)", r"\1 discount for early payment"),
         # "livraison gratuite", "frais de port offerts": free shipping.
-        (r"\b(?:livraison\s+(?:gratuite|offerte)|frais\s+de\s+port\s+(?:offerts|gratuits)|port\s+(?:offert|gratuit))\b", "free shipping"),
+        (
+            r"\b(?:livraison\s+(?:gratuite|offerte)|frais\s+de\s+port\s+(?:offerts|gratuits)|port\s+(?:offert|gratuit))\b",
+            "free shipping",
+        ),
         # "n° 4521", "nº 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # A greeting, then "il me faut / j'ai besoin d' / tu peux me faire une facture ...": the request.
@@ -92,14 +106,23 @@ FRENCH = Language(
             "",
         ),
         # "je dois facturer la Clinique Soleil : ...": an invoice for them.
-        (r"^\s*(?:je\s+dois|il\s+faut|je\s+veux|je\s+voudrais)\s+facturer\s+(?:la\s+|le\s+|les\s+|l['’]\s*)?", "I need to invoice "),
+        (
+            r"^\s*(?:je\s+dois|il\s+faut|je\s+veux|je\s+voudrais)\s+facturer\s+(?:la\s+|le\s+|les\s+|l['’]\s*)?",
+            "I need to invoice ",
+        ),
         # First-person prose, as English says it: "mon client X pour le mois dernier", "j'ai travaillé
         # 32 heures sur la refonte", "ils me doivent aussi 120 € de licences".
         (r"(\bpour\s+)(?:mon|notre)\s+client\s+", r"\1client "),
         (r"\b(?:mon|notre)\s+client\s+", "my client "),
         (r"\s+pour\s+le\s+mois\s+dernier\b", " for last month"),
-        (r"\bj['’]ai\s+(?:travaillé|passé|fait)\s+(\d+(?:[.,]\d+)?)\s+(heures?|jours?)\s+(?:sur|à|pour)\s+", r"I worked \1 \2 on "),
-        (r"\bils?\s+me\s+doivent\s+(?:aussi\s+|également\s+|encore\s+)?(\d[\d.,]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+(?:de|d['’]|pour)\s*", r"they also owe me \1 for "),
+        (
+            r"\bj['’]ai\s+(?:travaillé|passé|fait)\s+(\d+(?:[.,]\d+)?)\s+(heures?|jours?)\s+(?:sur|à|pour)\s+",
+            r"I worked \1 \2 on ",
+        ),
+        (
+            r"\bils?\s+me\s+doivent\s+(?:aussi\s+|également\s+|encore\s+)?(\d[\d.,]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+(?:de|d['’]|pour)\s*",
+            r"they also owe me \1 for ",
+        ),
         # "une demi-heure ... à 30 € de l'heure", "une heure et demie", "une demi-journée ... à 600 € la
         # journée": a fraction of the unit its rate is per (it was one hour, one day: a wrong total).
         (rf"\b(?:une\s+)?demi-heure\b{_PER_HOUR}", "0.5 heures"),
@@ -134,8 +157,14 @@ FRENCH = Language(
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)facture\b", r"\1Invoice"),
         (r"\s+:\s*", ": "),
         # "Facture au nom de Julie Petit", "450 € pour ..., facture au nom de Julie Petit": whom it is for.
-        (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+au\s+nom\s+de\s+", r"\1 to "),
-        (r"(?<=[,;.]\s)(?:la\s+)?facture\s+(?:au\s+nom\s+de|pour|à)\s+(?=(?-i:[A-ZÀÂÉÈÊÎÔÛÇ]))", "invoice to "),
+        (
+            r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?(?:Invoice|Quote|Receipt|Purchase\s+order))\s+au\s+nom\s+de\s+",
+            r"\1 to ",
+        ),
+        (
+            r"(?<=[,;.]\s)(?:la\s+)?facture\s+(?:au\s+nom\s+de|pour|à)\s+(?=(?-i:[A-ZÀÂÉÈÊÎÔÛÇ]))",
+            "invoice to ",
+        ),
         (r"\$\s*CA\b", "CAD"),
         (r"\b(?:TTC|toutes\s+taxes\s+comprises)\b", "including tax"),
         # Edits, before "a 4" is read as a price.
@@ -168,7 +197,10 @@ FRENCH = Language(
         (r"^\s*pas\s+de\s+(tva|tps|tvq)\s+sur\s+(?:les\s+|la\s+|le\s+|l['’]\s*)?", r"no \1 on the "),
         (r"^\s*(?:change|remplace)\s+le\s+client\s+(?:par|en|pour)\s+", "change the client to "),
         # "ajoute aussi la livraison, 50 €": the words before what is added are not its name.
-        (r"^\s*(?:r?ajoute|r?ajouter|r?ajoutez)\s+(?:aussi\s+|également\s+|encore\s+)?(?:le|la|les)\s+", "add the "),
+        (
+            r"^\s*(?:r?ajoute|r?ajouter|r?ajoutez)\s+(?:aussi\s+|également\s+|encore\s+)?(?:le|la|les)\s+",
+            "add the ",
+        ),
         (r"^\s*(?:r?ajoute|r?ajouter|r?ajoutez)\s+(?:aussi|également|encore)\b", "add"),
         (r"^\s*(?:r?ajoute|r?ajouter|r?ajoutez)\b", "add"),
         # "une douzaine de stylos à 1,20 € pièce": twelve of them (not when priced "la douzaine").
@@ -226,21 +258,36 @@ FRENCH = Language(
             "due end of month",
         ),
         (r"\bdate\s+d['’]\s*échéance\s*:?\s*(?:le\s+|au\s+)?", "due "),
-        (r"\b(?:échéance|à\s+régler|à\s+payer|payable|payer)\s*:?\s+(?:le|avant\s+le|au|d'ici\s+le)\s+", "due "),
+        (
+            r"\b(?:échéance|à\s+régler|à\s+payer|payable|payer)\s*:?\s+(?:le|avant\s+le|au|d'ici\s+le)\s+",
+            "due ",
+        ),
         # "date de facture 1er mars 2026", "facture du 1er mars", "émise le ...": the issue date.
-        (rf"\b(?:date\s+de\s+(?:la\s+)?facture|date\s+d['’]émission|émise\s+le|datée\s+du)\s*:?\s+(?:le\s+|du\s+)?(?=(?:{MONTH_NAMES})\b)", "dated "),
+        (
+            rf"\b(?:date\s+de\s+(?:la\s+)?facture|date\s+d['’]émission|émise\s+le|datée\s+du)\s*:?\s+(?:le\s+|du\s+)?(?=(?:{MONTH_NAMES})\b)",
+            "dated ",
+        ),
         # "validité 30 jours", "validité : jusqu'au 30 avril": the quote's validity.
         (r"\bvalidité\s*:?\s+(?:de\s+)?(?=\d+\s+jours)", "valable "),
         (r"\bvalidité\s*:?\s+jusqu['’]au\s+", "valid until "),
         # "livrer à notre entrepôt de Lyon avant le 20 mars": where, then when (a "Deliver to" note).
-        (r"\b(?:à\s+)?livrer\s+(?:à|au|chez)\s+([^,\n]+?)\s+(?:avant\s+le|le|pour\s+le|d['’]ici\s+le)\s+", r"deliver to \1 by "),
+        (
+            r"\b(?:à\s+)?livrer\s+(?:à|au|chez)\s+([^,\n]+?)\s+(?:avant\s+le|le|pour\s+le|d['’]ici\s+le)\s+",
+            r"deliver to \1 by ",
+        ),
         # "Bon de commande pour le fournisseur Papeterie Lenoir": the supplier's name, without the word.
         (r"\b(?:le\s+)?fournisseur\s*:?\s+(?=(?-i:[A-ZÀÂÉÈÊÎÔÛÇ]))", ""),
         # "livraison prévue le 20 mars", "à livrer le 20 mars", "livrer avant le 20 mars": the delivery date.
-        (r"\b(?:livraison\s+(?:prévue|souhaitée|demandée)|(?:à\s+)?livrer)\s+(?:le|avant\s+le|pour\s+le|d['’]ici\s+le)\s+", "delivery on "),
+        (
+            r"\b(?:livraison\s+(?:prévue|souhaitée|demandée)|(?:à\s+)?livrer)\s+(?:le|avant\s+le|pour\s+le|d['’]ici\s+le)\s+",
+            "delivery on ",
+        ),
         (r"\béchéance\s*:?\s+(?=[A-Z0-9])", "due "),
         # "livraison mardi de la semaine prochaine": the weekday of next week, however it is led.
-        (r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+semaine\s+prochaine\b", r"next \1"),
+        (
+            r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+de\s+la\s+semaine\s+prochaine\b",
+            r"next \1",
+        ),
         (r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+prochain\b", r"next \1"),
         # "devis valable 30 jours", "offre valable jusqu'au ...": the document's validity, not a line.
         (r"(^|[,;\n]\s*)(?:le\s+)?(?:devis|offre)\s+(?=valable)", r"\1"),
@@ -285,7 +332,10 @@ FRENCH = Language(
         ),
         (rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})\s+par\s+carte", r"paid \1 by card"),
         (rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})\s+par\s+chèque", r"paid \1 by cheque"),
-        (rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})\s+par\s+virement", r"paid \1 by bank transfer"),
+        (
+            rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})\s+par\s+virement",
+            r"paid \1 by bank transfer",
+        ),
         (rf"\b(?:a\s+)?(?:payé|réglé|versé)\s+({_MONEY_MARKED})", r"paid \1"),
         (r"\b(?:payée?|réglée?)\s+(?:par|en)\s+(?:carte(?:\s+bancaire|\s+bleue)?|cb)\b", "paid by card"),
         (r"\b(?:payée?|réglée?)\s+(?:en\s+espèces|en\s+liquide|cash)", "paid cash"),
@@ -295,7 +345,10 @@ FRENCH = Language(
         (r"\bpayée?\b", "paid"),
         # "acompte de 30 % sur 4 000 €", "30 % d'acompte sur 4 000 €": that share is the line (it was
         # a line of 4 000: a wrong total).
-        (r"\b(?:un\s+)?acompte\s+de\s+(\d+(?:\.\d+)?%)\s+(?:sur|de)\s+(?:la\s+|le\s+|l['’]\s*)?", r"\1 deposit on "),
+        (
+            r"\b(?:un\s+)?acompte\s+de\s+(\d+(?:\.\d+)?%)\s+(?:sur|de)\s+(?:la\s+|le\s+|l['’]\s*)?",
+            r"\1 deposit on ",
+        ),
         (r"(\d+(?:\.\d+)?%)\s+d['’]acompte\s+(?:sur|de)\s+(?:la\s+|le\s+|l['’]\s*)?", r"\1 deposit on "),
         # Paid before or taken away: "acompte de 500 € reçu", "déjà payé 500 €", "moins 100 €".
         (
@@ -312,7 +365,10 @@ FRENCH = Language(
         (r"\bplafonnée?\s+à\b", "cap at"),
         # Discounts, taxes, shipping, exempt lines.
         # "remise de 1 jour": time off, asked about (never a discount of 1).
-        (r"\b(?:avec\s+)?(?:une\s+)?(?:remise|rabais|réduction)\s+d['’]?(?:e\s+)?(\d+)\s+jours?\b", r"with \1 days off"),
+        (
+            r"\b(?:avec\s+)?(?:une\s+)?(?:remise|rabais|réduction)\s+d['’]?(?:e\s+)?(\d+)\s+jours?\b",
+            r"with \1 days off",
+        ),
         (r"\b(?:avec\s+)?(\d+)\s+jours?\s+(?:offerts?|gratuits?)\b", r"with \1 days off"),
         # "remise", "rabais" (Québec), "réduction": a discount.
         (rf"\bavec\s+(?:une?\s+)?(?:remise|rabais|réduction)\s+de\s+({_N}%|{_MONEY_MARKED})", r"with \1 off"),
@@ -355,10 +411,16 @@ FRENCH = Language(
         (r"\b(?:taux|tarif)\s+horaire\s*:?\s*", "hourly rate "),
         (r"\b(?:taux|tarif)\s+(?:journalier|à\s+la\s+journée)\s*:?\s*", "day rate "),
         # "80 € de l'heure", "600 € par jour" (an answer with its rate): per hour, per day.
-        (rf"({_MONEY_MARKED})\s*(?:de\s+l['’]heure|l['’]heure|par\s+heure|/\s*h(?:eure)?)(?!\w)", r"\1 per hour"),
+        (
+            rf"({_MONEY_MARKED})\s*(?:de\s+l['’]heure|l['’]heure|par\s+heure|/\s*h(?:eure)?)(?!\w)",
+            r"\1 per hour",
+        ),
         (rf"({_MONEY_MARKED})\s*(?:par\s+jour|le\s+jour|/\s*jour)\b", r"\1 per day"),
         # "4 pneus de 80 €": a count of things priced each (the "de" stayed in the description).
-        (rf"\b(\d+\s+[^\W\d_]+)\s+de\s+((?:\$\s?)?{_MONEY_MARKED})(?!\s*(?:de\s+(?:descuento|remise)|discount|off)\b)", r"\1 at \2"),
+        (
+            rf"\b(\d+\s+[^\W\d_]+)\s+de\s+((?:\$\s?)?{_MONEY_MARKED})(?!\s*(?:de\s+(?:descuento|remise)|discount|off)\b)",
+            r"\1 at \2",
+        ),
         # "1 250 € de conseil": an amount "of" what is sold.
         (rf"\b({_MONEY_MARKED})\s+(?:de\s+|d['’]\s*)(?=[^\W\d_])", r"\1 of "),
         # "8 heures de main-d'œuvre": the quantity, its unit and "of" the description.
@@ -383,7 +445,10 @@ FRENCH = Language(
             r"\1 to ",
         ),
         # An answer naming the buyer: "à Hôtel Soleil", "à l'Hôtel Soleil".
-        (r"^\s*(?:à|a)\s+(?:l['’]\s*)?(?!(?:Invoice|Quote|Receipt|Purchase\s+order)\b)(?=(?-i:[A-ZÀÂÉÈÊÎÔÛÇ]))", "to "),
+        (
+            r"^\s*(?:à|a)\s+(?:l['’]\s*)?(?!(?:Invoice|Quote|Receipt|Purchase\s+order)\b)(?=(?-i:[A-ZÀÂÉÈÊÎÔÛÇ]))",
+            "to ",
+        ),
         (r"\bpour\s+(?:(?:la|le|les)\s+|l['’]\s*)", "for "),
         (r"\bpour\b", "for"),
         (r"\bet\b", "and"),
@@ -520,10 +585,16 @@ FRENCH = Language(
         (r"\bnow a receipt\b", "c'est maintenant un reçu"),
         (r"\bnow an? invoice\b", "c'est maintenant une facture"),
         (r"\bnow a purchase order\b", "c'est maintenant un bon de commande"),
-        (r"\bcurrency (\S+) → (\S+) \(amounts kept as written, not converted\)", r"devise \1 → \2 (montants inchangés, non convertis)"),
+        (
+            r"\bcurrency (\S+) → (\S+) \(amounts kept as written, not converted\)",
+            r"devise \1 → \2 (montants inchangés, non convertis)",
+        ),
         (r"\bbuyer (.+?) → (.+?)\. ", r"client \1 → \2. "),
         (r"\bnote: ", "note : "),
-        (r"^Which line\? Say “item 2” or part of its description\.", "Quelle ligne ? Dites « ligne 2 » ou une partie de sa description."),
+        (
+            r"^Which line\? Say “item 2” or part of its description\.",
+            "Quelle ligne ? Dites « ligne 2 » ou une partie de sa description.",
+        ),
         (r"\b(\S+) off line (\d+) \((.+?)\)", r"remise de \1 sur la ligne \2 (\3)"),
         (
             r"^I didn't understand how to change the [\w ]+? from “(.+?)”\. I understand edits like .*$",
