@@ -1088,12 +1088,23 @@ def test_half_a_day_at_a_day_rate_is_half_the_rate() -> None:
     ("message", "terms"),
     [
         # The 2 % was taken off: 980 for 1,000.
-        ("Factura para Hotel Sol: limpieza 1.000 €, 2 % de descuento por pronto pago en 10 días", "2 % de descuento por pronto pago en 10 días"),
-        ("Rechnung an Müller GmbH: Beratung 1.000 €, 2 % Skonto bei Zahlung innerhalb von 10 Tagen", "2 % Skonto bei Zahlung innerhalb von 10 Tagen"),
-        ("Facture pour Hôtel Soleil : ménage 1 000 €, escompte de 2 % pour paiement sous 10 jours", "escompte de 2 % pour paiement sous 10 jours"),
+        (
+            "Factura para Hotel Sol: limpieza 1.000 €, 2 % de descuento por pronto pago en 10 días",
+            "2 % de descuento por pronto pago en 10 días",
+        ),
+        (
+            "Rechnung an Müller GmbH: Beratung 1.000 €, 2 % Skonto bei Zahlung innerhalb von 10 Tagen",
+            "2 % Skonto bei Zahlung innerhalb von 10 Tagen",
+        ),
+        (
+            "Facture pour Hôtel Soleil : ménage 1 000 €, escompte de 2 % pour paiement sous 10 jours",
+            "escompte de 2 % pour paiement sous 10 jours",
+        ),
     ],
 )
-def test_a_discount_for_paying_within_days_is_a_payment_term_never_taken_off(message: str, terms: str) -> None:
+def test_a_discount_for_paying_within_days_is_a_payment_term_never_taken_off(
+    message: str, terms: str
+) -> None:
     result = interpret(message, None, today=TODAY)
     assert result.invoice is not None, result.reply
     assert compute_totals(result.invoice).total == Decimal("1000.00")
