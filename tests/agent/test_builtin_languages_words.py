@@ -788,3 +788,21 @@ def test_a_fraction_of_an_hour_or_a_day_priced_per_unit_is_that_fraction(
 )
 def test_an_hourly_or_day_rate_named_after_the_count_prices_it(message: str, total: Decimal) -> None:
     assert compute_totals(_doc(message)).total == total
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # "= 400 €" ran into "Gesamt: 910 €" on the next line: a line "Total 400 €" at 910 (1,820).
+        "Rechnung an Möbel Süd\n- 6 Stühle x 85 € = 510 €\n- 1 Tisch x 400 € = 400 €\nGesamt: 910 €",
+        "Factura para Muebles Sur\n- 6 sillas x 85 € = 510 €\n- 1 mesa x 400 € = 400 €\nTotal: 910 €",
+        "Facture pour Meubles Sud\n- 6 chaises x 85 € = 510 €\n- 1 table x 400 € = 400 €\nTotal : 910 €",
+    ],
+)
+def test_line_totals_and_the_total_on_their_own_lines_are_never_lines(message: str) -> None:
+    invoice = _doc(message)
+    assert [(i.quantity, i.unit_price) for i in invoice.line_items] == [
+        (Decimal(6), Decimal(85)),
+        (Decimal(1), Decimal(400)),
+    ]
+    assert compute_totals(invoice).total == Decimal("910.00")

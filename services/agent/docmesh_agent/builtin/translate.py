@@ -134,7 +134,7 @@ _AMOUNT_SAID = r"\d[\d.]*\s*(?:€|\$|£|[A-Z]{3}\b)"
 _TOTAL_SAID = re.compile(
     rf"(?P<lead>(?:^|[,;:\n]|\s)\s*)(?:(?:(?i:por|pour|für|for)\s+)?(?:(?i:un|a)\s+)?(?i:total|gesamt|summe|insgesamt|zusammen|en\s+total|au\s+total|"
     rf"montant\s+total|importe\s+total|gesamtbetrag|gesamtsumme)(?:\s+(?:de|von))?\s*:?\s*(?P<amount>{_AMOUNT_SAID})"
-    rf"|(?P<amount2>{_AMOUNT_SAID})\s+(?i:en\s+total|au\s+total|insgesamt|gesamt|zusammen))(?=\s*(?:[,;.\n]|$))"
+    rf"|(?P<amount2>{_AMOUNT_SAID})[ \t]+(?i:en\s+total|au\s+total|insgesamt|gesamt|zusammen))(?=[ \t]*(?:[,;.\n]|$))"
 )
 # "1.200 € o 1.450 € según el material", "1 200 € ou 1 450 € avec les plafonds": two prices, then
 # what decides between them, in the language's words: said as English says it ("... with ..."),

@@ -61,12 +61,13 @@ GERMAN = Language(
         # "1.000 € netto zzgl. 19 % MwSt = 1.190 € brutto", "macht 1.190 €": the total restated, never
         # a line (it was a line "19% MwSt" of 1.190 on top: a wrong total).
         (
-            rf"(?:\s*=\s*|,?\s+(?:macht|ergibt|das\s+sind|also)\s+(?:insgesamt\s+)?)({_MONEY_MARKED})"
-            r"(?:\s*(?:brutto|inkl\.?\s*(?:mwst|ust)\.?|gesamt))?",
+            # (within its line: "= 400 €" then "Gesamt: 910 €" on the next one is another total)
+            rf"(?:[ \t]*=[ \t]*|,?[ \t]+(?:macht|ergibt|das[ \t]+sind|also)[ \t]+(?:insgesamt[ \t]+)?)({_MONEY_MARKED})"
+            r"(?:[ \t]*(?:brutto|inkl\.?[ \t]*(?:mwst|ust)\.?|gesamt))?",
             r", total \1",
         ),
         (
-            rf"(?:,\s*|\s+)brutto\s*:?\s*({_MONEY_MARKED})|(?:,\s*)({_MONEY_MARKED})\s+brutto\b",
+            rf"(?:,[ \t]*|[ \t]+)brutto[ \t]*:?[ \t]*({_MONEY_MARKED})|(?:,[ \t]*)({_MONEY_MARKED})[ \t]+brutto\b",
             r", total \1\2",
         ),
         # ", pauschal 940 €", ", Pauschalpreis: 940 €": a flat price after its line, as English says it.

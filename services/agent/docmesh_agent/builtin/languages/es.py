@@ -59,8 +59,8 @@ SPANISH = Language(
     rules=(
         # "1.000 € + IVA 21 %, es decir 1.210 € con IVA", "= 1.210 €": the total restated, never a line.
         (
-            rf"(?:,\s*|\s+)(?:es\s+decir|o\s+sea|lo\s+que\s+hace|total\s+con\s+iva|=)\s*(?:un\s+total\s+de\s+)?({_MONEY_MARKED})"
-            r"(?:\s*(?:con\s+iva|iva\s+inclu[ií]do))?",
+            rf"(?:,[ \t]*|[ \t]+)(?:es\s+decir|o\s+sea|lo\s+que\s+hace|total\s+con\s+iva|=)[ \t]*(?:un\s+total\s+de\s+)?({_MONEY_MARKED})"
+            r"(?:[ \t]*(?:con\s+iva|iva\s+inclu[ií]do))?",
             r", total \1",
         ),
         # ", precio cerrado 940 €", ", tarifa plana de 940 €": a flat price after its line, as English says it.

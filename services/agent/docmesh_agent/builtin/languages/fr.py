@@ -61,8 +61,8 @@ FRENCH = Language(
         # "1 000 € HT, TVA 20 %, soit 1 200 € TTC", "= 1 200 €": the total restated, never a line (it
         # was a line "Soit" of 1 200 on top: a wrong total).
         (
-            rf"(?:,\s*|\s+)(?:soit|c['’]est-à-dire|donc|ce\s+qui\s+fait|=)\s*(?:un\s+total\s+de\s+)?({_MONEY_MARKED})"
-            r"(?:\s*(?:TTC|toutes\s+taxes\s+comprises))?",
+            rf"(?:,[ \t]*|[ \t]+)(?:soit|c['’]est-à-dire|donc|ce\s+qui\s+fait|=)[ \t]*(?:un\s+total\s+de\s+)?({_MONEY_MARKED})"
+            r"(?:[ \t]*(?:TTC|toutes\s+taxes\s+comprises))?",
             r", total \1",
         ),
         # ", forfait 940 €", ", au forfait : 940 €": a flat price after its line, as English says it.
