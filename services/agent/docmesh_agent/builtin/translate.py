@@ -144,7 +144,7 @@ _CURRENCY_SAID = r"(?:€|\$|£|[A-Z]{3}\b)"
 _TWO_PRICES_THEN_WORDS = re.compile(
     # A currency after either amount says they are prices ("2 o 3 horas" are counts).
     rf"(\b\d[\d.]*\s*{_CURRENCY_SAID}\s+or\s+\d[\d.]*(?:\s*{_CURRENCY_SAID})?|\b\d[\d.]*\s+or\s+\d[\d.]*\s*{_CURRENCY_SAID})"
-    r"\s+(?!(?:with|depending|each|per|a|an|for|plus|and|or|at)\b)(?=[^\W\d_])"
+    r"[ \t]+(?!(?:with|depending|each|per|a|an|for|plus|and|or|at)\b)(?=[^\W\d_])"
 )
 # "Rechnung an Holz Krämer GmbH, Nr. 7781: 25 Latten à 6,90 €": the document's number said after
 # the buyer goes where English says it ("Invoice #7781 for ..."); read as part of the first line it
