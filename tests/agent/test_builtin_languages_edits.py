@@ -406,3 +406,30 @@ def test_a_receipt_worded_received_from_names_the_buyer(message: str, buyer: str
     invoice = _doc(message)
     assert (invoice.kind.value, invoice.buyer.name, invoice.payment_method) == ("receipt", buyer, method)
     assert [i.unit_price for i in invoice.line_items] == [Decimal(300)]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "question", "answer", "lines"),
+    [
+        (
+            "Factura para Hotel Sol por la limpieza y la lavandería",
+            "«limpieza y lavandería»",
+            "limpieza 300 €, lavandería 120 €",
+            ["Limpieza", "Lavandería"],
+        ),
+        (
+            "Facture pour Hôtel Soleil pour le ménage et la blanchisserie",
+            "« ménage et blanchisserie »",
+            "ménage 300 €, blanchisserie 120 €",
+            ["Ménage", "Blanchisserie"],
+        ),
+    ],
+)
+def test_two_things_asked_about_are_quoted_and_answered_in_the_clients_words(
+    request_text: str, question: str, answer: str, lines: list[str]
+) -> None:
+    asked = interpret(request_text, None, today=TODAY)
+    assert asked.action == "question" and question in asked.reply
+    result = interpret(answer, None, today=TODAY, history=[request_text])
+    assert result.invoice is not None, result.reply
+    assert [i.description for i in result.invoice.line_items] == lines

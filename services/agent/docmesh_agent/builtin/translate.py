@@ -381,9 +381,7 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
         if conjunction and " and " in line.description:
             # "Fehlersuche und Reparatur": the rules made the language's "and" English to split
             # clauses; inside a description it is the client's own word again.
-            line = line.model_copy(
-                update={"description": line.description.replace(" and ", f" {conjunction} ")}
-            )
+            line = line.model_copy(update={"description": _own_and(line.description, conjunction)})
         description = _own_words(line.description, lang.code)
         if description != line.description:
             line = line.model_copy(update={"description": description})
@@ -405,9 +403,7 @@ def _localized_invoice(invoice: Invoice, lang: Language) -> Invoice:
     conjunction = _conjunction(lang.code)
     if conjunction and " and " in invoice.buyer.name:
         # "M. et Mme Girard": the buyer's name in the client's words too.
-        update["buyer"] = invoice.buyer.model_copy(
-            update={"name": invoice.buyer.name.replace(" and ", f" {conjunction} ")}
-        )
+        update["buyer"] = invoice.buyer.model_copy(update={"name": _own_and(invoice.buyer.name, conjunction)})
     return invoice.model_copy(update=update)
 
 
@@ -476,4 +472,18 @@ def reply_in(reply: str, code: str) -> str:
 
 def localize_reply(reply: str, lang: Language) -> str:
     """The reply through the language's sentence table; a sentence it lacks stays English."""
-    return apply(lang.compiled_replies(), reply)
+    reply = apply(lang.compiled_replies(), reply)
+    conjunction = _conjunction(lang.code)
+    if conjunction and " and " in reply:
+        # «limpieza and la lavandería»: inside the client's words quoted back, their own "y".
+        reply = _QUOTED.sub(lambda m: _own_and(m.group(0), conjunction), reply)
+    return reply
+
+
+_QUOTED = re.compile(r"«[^»]*»|„[^“]*“|“[^”]*”")
+
+
+def _own_and(text: str, conjunction: str) -> str:
+    """ "limpieza and the lavandería" → "limpieza y lavandería": the language's "and" (the article
+    the rules made "the" is left out)."""
+    return text.replace(" and the ", f" {conjunction} ").replace(" and ", f" {conjunction} ")

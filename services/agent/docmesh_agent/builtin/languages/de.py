@@ -464,6 +464,8 @@ GERMAN = Language(
         # An answer naming the buyer: "an Vogel GmbH".
         (r"^\s*(?:an|bei)\s+(?=[A-ZÄÖÜ])", "to "),
         (r"\bfür\b", "for"),
+        # "die Reinigung und die Wäsche": the article after "und" as English says it ("and the").
+        (r"\bund\s+(?:die|der|das|den)\s+", "and the "),
         (r"\bund\b", "and"),
         (r"\b(?:ein|eine|einen)\b", "a"),
     ),

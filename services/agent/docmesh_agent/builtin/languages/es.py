@@ -474,6 +474,8 @@ SPANISH = Language(
             r"\1 for the ",
         ),
         (r"\bpor\b", "for"),
+        # "la limpieza y la lavandería": the article after "y" as English says it ("and the").
+        (r"\by\s+(?:el|la|los|las)\s+", "and the "),
         (r"\by\b", "and"),
         (r"(?<!['’])\b(?:un|una)\b", "a"),
     ),

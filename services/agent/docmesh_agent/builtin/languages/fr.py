@@ -451,6 +451,8 @@ FRENCH = Language(
         ),
         (r"\bpour\s+(?:(?:la|le|les)\s+|l['’]\s*)", "for "),
         (r"\bpour\b", "for"),
+        # "le ménage et la blanchisserie": the article after "et" as English says it ("and the").
+        (r"\bet\s+(?:le\s+|la\s+|les\s+|l['’]\s*)", "and the "),
         (r"\bet\b", "and"),
         (r"(?<!['’])\b(?:un|une)\b", "a"),
     ),
