@@ -433,3 +433,18 @@ def test_two_things_asked_about_are_quoted_and_answered_in_the_clients_words(
     result = interpret(answer, None, today=TODAY, history=[request_text])
     assert result.invoice is not None, result.reply
     assert [i.description for i in result.invoice.line_items] == lines
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("Factura proforma para Hotel Sol: limpieza 300 €", "invoice"),
+        ("Proforma-Rechnung an Hotel Sol: Reinigung 300 €", "invoice"),
+        ("Facture pro forma pour Hotel Sol : ménage 300 €", "invoice"),
+        ("Offre pour Hotel Sol : ménage 300 €", "quote"),
+        ("Oferta para Hotel Sol: limpieza 300 €", "quote"),
+    ],
+)
+def test_proforma_and_offer_are_kinds_never_the_buyer(message: str, kind: str) -> None:
+    invoice = _doc(message)
+    assert (invoice.kind.value, invoice.buyer.name) == (kind, "Hotel Sol")

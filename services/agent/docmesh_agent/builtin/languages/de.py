@@ -179,6 +179,8 @@ GERMAN = Language(
         (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?)bestellung\b", r"\1Purchase order"),
         (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?)(?:angebot|kostenvoranschlag)\b", r"\1Quote"),
         (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?)quittung\b", r"\1Receipt"),
+        # "Proforma-Rechnung an ...": an invoice (the buyer was asked).
+        (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?)pro[\s-]?forma-?rechnung\b", r"\1Invoice"),
         (r"^(\s*(?:now\s+)?(?:a\s+|another\s+)?(?:new\s+)?)rechnung\b", r"\1Invoice"),
         # Swiss francs written "Fr. 1200" or "1200 Fr.".
         (r"\bFr\.\s*(?=\d)", "CHF "),

@@ -161,7 +161,9 @@ SPANISH = Language(
         (r"^(now\s+)?(?:una?)\s+(?=(?:factura|presupuesto|recibo|pedido|orden|cotizaci))", r"\1a "),
         # Document kinds.
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)(?:orden\s+de\s+compra|pedido)\b", r"\1Purchase order"),
-        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)(?:presupuesto|cotizaci[oó]n)\b", r"\1Quote"),
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)(?:presupuesto|cotizaci[oó]n|oferta)\b", r"\1Quote"),
+        # "Factura proforma para ...": an invoice (the word was read as the buyer).
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?factura)\s+pro[\s-]?forma\b", r"\1"),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)recibo\b", r"\1Receipt"),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)factura\b", r"\1Invoice"),
         # "Factura a nombre de Lucía Romero", "450 € por ..., factura a nombre de Lucía Romero": whom

@@ -152,7 +152,9 @@ FRENCH = Language(
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)bon\s+de\s+commande\b", r"\1Purchase order"),
         # "Bon de commande chez Encres du Sud": the supplier the order goes to.
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?Purchase\s+order)\s+(?:chez|auprès\s+de)\s+", r"\1 to "),
-        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)devis\b", r"\1Quote"),
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)(?:devis|offre)\b", r"\1Quote"),
+        # "Facture pro forma pour ...": an invoice (the words were read as the buyer).
+        (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?facture)\s+pro[\s-]?forma\b", r"\1"),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)re[çc]u\b", r"\1Receipt"),
         (r"^(\s*(?:now\s+)?(?:a\s+)?(?:new\s+)?)facture\b", r"\1Invoice"),
         (r"\s+:\s*", ": "),
