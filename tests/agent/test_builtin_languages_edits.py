@@ -448,3 +448,16 @@ def test_two_things_asked_about_are_quoted_and_answered_in_the_clients_words(
 def test_proforma_and_offer_are_kinds_never_the_buyer(message: str, kind: str) -> None:
     invoice = _doc(message)
     assert (invoice.kind.value, invoice.buyer.name) == (kind, "Hotel Sol")
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("Factura para Hotel Sol: limpieza entre 300 y 400 €", "300 o 400"),
+        ("Rechnung an Hotel Sonne: Reinigung zwischen 300 und 400 €", "300 oder 400"),
+        ("Facture pour Hôtel Soleil : ménage entre 300 et 400 €", "300 ou 400"),
+    ],
+)
+def test_a_range_of_prices_asks_which(message: str, said: str) -> None:
+    result = interpret(message, None, today=TODAY)
+    assert result.action == "question" and said in result.reply

@@ -328,6 +328,8 @@ GERMAN = Language(
         # "(MwSt. nicht enthalten)": a tax to add whose rate was not said (asked).
         (r"\(?\s*(mwst|ust)\s+(?:nicht\s+(?:enthalten|inbegriffen)|exklusive)\s*\)?", r"plus \1"),
         (r"\b(?:versand(?:kosten)?|porto|lieferkosten)\b", "shipping"),
+        # "zwischen 300 und 400 €": a range of prices, asked which (its 400 was asked about).
+        (r"\bzwischen\s+(\d[\d.]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+und\s+(?=\d)", r"\1 or "),
         # "2.400 € oder 2.900 € mit Shop": two prices, one or the other (asked, never added up).
         (r"(\d(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?)\s+oder\s+(?=\d)", r"\1 or "),
         (

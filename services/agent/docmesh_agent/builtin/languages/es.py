@@ -406,6 +406,8 @@ SPANISH = Language(
         (rf"\bcon\s+(?:un\s+)?iva\s+del?\s+({_N})%", r"IVA \1%"),
         (rf"\biva\s+del?\s+({_N})%", r"IVA \1%"),
         (r"\b(?:gastos\s+de\s+)?env[ií]o(?:\s+de(?=\s+\d))?\b", "shipping"),
+        # "entre 300 y 400 €": a range of prices, asked which (its 400 was asked about).
+        (r"\bentre\s+(\d[\d.]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+y\s+(?=\d)", r"\1 or "),
         # "1.450 € o 1.600 €": two prices, one or the other (asked, never added up).
         (r"(\d(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?)\s+[ou]\s+(?=\d)", r"\1 or "),
         # "à CHF 150", "a USD 90": the code after the amount, as the price rules read it.

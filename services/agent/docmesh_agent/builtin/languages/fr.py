@@ -378,6 +378,8 @@ FRENCH = Language(
         (rf"\b({_N})%\s+de\s+(?:remise|rabais|réduction)", r"\1% discount"),
         # "(remise 10 %)", "(remise : 10 %)": a discount said of its line.
         (rf"\b(?:remise|rabais|réduction)\s*:?\s+({_N}%)", r"\1 discount"),
+        # "entre 300 et 400 €": a range of prices, asked which (its 400 was asked about).
+        (r"\bentre\s+(\d[\d.]*\s*(?:€|\$|(?-i:[A-Z]{3})\b)?)\s+et\s+(?=\d)", r"\1 or "),
         # "850 € ou 990 € avec ...": two prices, one or the other (asked, never added up).
         (r"(\d(?:\s*(?:€|\$|(?-i:[A-Z]{3})\b))?)\s+ou\s+(?=\d)", r"\1 or "),
         (r"\((?:(?:exonérée?s?|exemptes?)\s+de|sans)\s+tva\)", "(tax-exempt)"),
