@@ -461,3 +461,17 @@ def test_proforma_and_offer_are_kinds_never_the_buyer(message: str, kind: str) -
 def test_a_range_of_prices_asks_which(message: str, said: str) -> None:
     result = interpret(message, None, today=TODAY)
     assert result.action == "question" and said in result.reply
+
+
+@pytest.mark.parametrize(
+    ("message", "description"),
+    [
+        ("Factura para Sol: limpieza en enero de 2026, 300 €", "Limpieza"),
+        ("Facture pour Soleil : ménage en janvier 2026, 300 €", "Ménage"),
+        ("Rechnung an Sonne: Reinigung im Jänner 2026, 300 €", "Reinigung"),
+    ],
+)
+def test_the_month_the_work_was_in_is_the_service_period(message: str, description: str) -> None:
+    invoice = _doc(message)
+    assert [i.description for i in invoice.line_items] == [description]
+    assert invoice.service_period_start == dt.date(2026, 1, 1)

@@ -97,6 +97,9 @@ GERMAN = Language(
             r"\b(?:lieferung\s+frei\s+haus|frei\s+haus|versandkostenfrei|kostenlose[rn]?\s+(?:versand|lieferung)|versand\s+kostenlos)\b",
             "free shipping",
         ),
+        # "limpieza en enero de 2026", "Reinigung im Jänner 2026": the month the work was in, as English
+        # says it (the word stayed in the description: "Limpieza en").
+        (rf"\bim\s+(?=(?:{MONTH_NAMES})\b)", "in "),
         # "USt-IdNr. DE123456789": the buyer's tax id (the full stop ended a sentence and the id
         # became two address lines).
         (r"\b(ust-?id(?:-?nr)?)\.(?=\s)", r"\1"),

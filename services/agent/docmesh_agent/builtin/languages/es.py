@@ -98,6 +98,9 @@ SPANISH = Language(
         ),
         # "envío gratis", "portes gratis": free shipping.
         (r"\b(?:env[ií]o|portes|entrega)\s+(?:gratis|gratuit[oa])\b", "free shipping"),
+        # "limpieza en enero de 2026", "Reinigung im Jänner 2026": the month the work was in, as English
+        # says it (the word stayed in the description: "Limpieza en").
+        (rf"\ben\s+(?=(?:{MONTH_NAMES})\b)", "in "),
         # "nº 4521", "n° 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # A greeting, then "necesito / quiero / me haces una factura ...": the request itself.

@@ -95,6 +95,9 @@ FRENCH = Language(
             r"\b(?:livraison\s+(?:gratuite|offerte)|frais\s+de\s+port\s+(?:offerts|gratuits)|port\s+(?:offert|gratuit))\b",
             "free shipping",
         ),
+        # "limpieza en enero de 2026", "Reinigung im Jänner 2026": the month the work was in, as English
+        # says it (the word stayed in the description: "Limpieza en").
+        (rf"\ben\s+(?=(?:{MONTH_NAMES})\b)", "in "),
         # "n° 4521", "nº 4521": a number sign, never a quantity or a price.
         (r"\bn[º°]\.?\s*(?=\d)", "#"),
         # A greeting, then "il me faut / j'ai besoin d' / tu peux me faire une facture ...": the request.
