@@ -17,10 +17,10 @@ target and pid.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,7 +39,6 @@ DEFAULT_PORTS = {"session": (50051, 9091), "agent": (50052, 9092), "document": (
 GATEWAY_DEFAULT_PORT = 8080
 REPLICA_PORT_STRIDE = 100
 START_TIMEOUT_SECONDS = 60.0
-PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -126,18 +125,23 @@ def _script(name: str) -> str:
     return str(Path(sys.executable).parent / f"docmesh-{name}")
 
 
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM when the launcher dies, however it dies (Linux only)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
+def _die_with_parent(args: list[str]) -> list[str]:
+    """The child gets SIGTERM when the launcher dies, however it dies (Linux: util-linux's setpriv
+    sets the parent-death signal, which survives its exec of the service; without setpriv the
+    children are stopped by stop_mesh only).
+
+    Not a preexec_fn: Python code between fork and exec makes subprocess fork() instead of
+    vfork(), and a fork() runs gRPC's fork handlers in a process that uses gRPC (the launcher's
+    health checks, a test process): CI saw a child abort before its exec (SIGABRT, "epoll_wait
+    error: Bad file descriptor") and a launcher hang in fork() while gRPC shut a channel down.
+    """
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--", *args] if setpriv else args
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     # Own process group: a Ctrl-C reaches the launcher, which drains the children in order.
-    return subprocess.Popen(args, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+    return subprocess.Popen(_die_with_parent(args), env=env, start_new_session=True)
 
 
 def _wait_grpc_serving(port: int, process: subprocess.Popen[bytes], deadline: float) -> None:
