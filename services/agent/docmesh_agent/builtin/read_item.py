@@ -516,7 +516,7 @@ def _priced(r: Reading, text: str, price: Money, qty: Decimal, unit: str, desc_s
         ask_total_or_rate(r, item)
     if per and per.groupdict().get("per") and qty == 1:
         item = count_by_rate(item, per.group("per"))  # "3-day shoot at 2,400 a day"
-    elif counted_in_rate_unit:
+    elif counted_in_rate_unit and per is not None:  # (it is only set with a rate)
         # "2 x 4-hour shifts at 25/hr": 2 shifts of 4 hours each are 8 hours (it was 2 hours);
         # the line says how many of them ("2 x 4-hour shifts", 8 hours).
         times = item.quantity

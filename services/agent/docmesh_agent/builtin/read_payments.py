@@ -118,7 +118,8 @@ def check_balance(r: Reading, said: str) -> None:
 def check_stated_total(r: Reading, said: str) -> None:
     """A total said after the lines adds nothing; when it is not what the lines come to (before or
     after the taxes said), it is asked about (it was a line "Total" added on top: twice the sum)."""
-    money = one_amount(said[STATED_TOTAL.match(said).start("amt") :]) if STATED_TOTAL.match(said) else None
+    stated = STATED_TOTAL.match(said)
+    money = one_amount(said[stated.start("amt") :]) if stated else None
     subtotal = sum((i.quantity * (i.unit_price or 0) for i in r.draft.items), Decimal(0))
     rate = sum((t.rate_percent for t in r.draft.taxes), Decimal(0))
     sums = {subtotal, subtotal + (r.draft.shipping or 0)}
