@@ -4,6 +4,7 @@ change the tax to 10%") is applied part by part when each part is understood on 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -181,17 +182,17 @@ def _apply_all(text: str, current: Invoice, today: dt.date, read: Reader | None 
     """Apply one edit, or several joined by "and"/commas when each one is understood on its own.
     `read` reads what a part adds (read_request, or one that remembers its readings)."""
     parts = [p for p in _EDIT_SPLIT.split(text) if p and p.strip(" ,.;")] if _JOINED.search(text) else [text]
-    if len(parts) > 1 and any(_ANOTHER_OP.match(p.strip()) for p in parts[1:]):
-        # "add design 500 and remove the consulting": two changes, never one line that swallows
-        # the second (the consulting stayed, silently).
-        try:
+    # "add design 500 and remove the consulting": two changes, never one line that swallows the
+    # second (the consulting stayed, silently). Tried first; a part not understood alone leaves it
+    # to the whole reading below.
+    two_changes = len(parts) > 1 and any(_ANOTHER_OP.match(p.strip()) for p in parts[1:])
+    if two_changes:
+        with contextlib.suppress(EditError, NeedPrice):
             return _apply_split(parts, current, today, read)
-        except (EditError, NeedPrice):
-            pass
     try:
         return _apply_one(text, current.model_dump(), current, today, read)
     except (EditError, NeedPrice) as whole_error:
-        if len(parts) < 2:
+        if len(parts) < 2 or two_changes:  # (the parts were tried above: the whole's error stands)
             raise
         try:
             return _apply_split(parts, current, today, read)
